@@ -1,0 +1,66 @@
+#include "codecs/codec.h"
+
+#include <algorithm>
+
+#include "codecs/karat_926lw.h"
+#include "codecs/mbus_codec.h"
+#include "codecs/time_util.h"
+
+namespace uchet::codecs {
+
+const std::vector<std::string>& known_codecs() {
+    static const std::vector<std::string> names{"karat-926lw", "karat-307-mbus", "karat-compact-mbus",
+                                                "mbus"};
+    return names;
+}
+
+bool is_known_codec(std::string_view name) {
+    const auto& names = known_codecs();
+    return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+DecodeResult decode(std::string_view codec_name, std::uint8_t fport, Bytes payload) {
+    // Decoders are written not to throw; this guard keeps the "never throws" contract even if a
+    // library call (allocation, JSON) does.
+    try {
+        if (codec_name == "karat-926lw") return karat926::decode(fport, payload);
+        if (codec_name == "karat-307-mbus" || codec_name == "karat-compact-mbus" || codec_name == "mbus") {
+            return mbus::decode_payload(codec_name, fport, payload);
+        }
+        return std::unexpected("unknown codec '" + std::string(codec_name) + "'");
+    } catch (const std::exception& e) {
+        return std::unexpected(std::string(codec_name) + ": internal decoder error: " + e.what());
+    }
+}
+
+nlohmann::json to_json(const Reading& r) {
+    nlohmann::json j = nlohmann::json::object();
+    j["quantity"] = r.quantity;
+    j["resource"] = r.resource;
+    if (r.channel) j["channel"] = *r.channel;
+    j["value"] = r.value;
+    j["unit"] = r.unit;
+    if (r.time) j["time"] = format_utc(*r.time);
+    if (r.storage) j["storage"] = *r.storage;
+    if (r.tariff) j["tariff"] = *r.tariff;
+    if (r.subunit) j["subunit"] = *r.subunit;
+    if (r.function) j["function"] = *r.function;
+    return j;
+}
+
+nlohmann::json to_json(const DecodedPayload& p) {
+    nlohmann::json j = nlohmann::json::object();
+    j["codec"] = p.codec;
+    j["packet"] = p.packet;
+    if (p.time) j["time"] = format_utc(*p.time);
+    if (p.battery) j["battery"] = *p.battery;
+    if (p.temperature) j["temperature"] = *p.temperature;
+    j["flags"] = p.flags;
+    nlohmann::json readings = nlohmann::json::array();
+    for (const auto& r : p.readings) readings.push_back(to_json(r));
+    j["readings"] = std::move(readings);
+    if (p.extra.is_object() && !p.extra.empty()) j["extra"] = p.extra;
+    return j;
+}
+
+}  // namespace uchet::codecs

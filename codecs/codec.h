@@ -1,0 +1,67 @@
+// Contract: the normalised result every uchet payload codec produces, and the codec registry.
+// A codec is a pure function (codec name, fPort, payload bytes) -> DecodedPayload or a reason
+// string; it never throws, never reads outside the given bytes and does no I/O. The JSON form
+// (to_json) is the `object` of an `up` event, shape defined in specs/karat-payloads.md §3.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace uchet::codecs {
+
+using Bytes = std::span<const std::uint8_t>;
+
+// One measured value in canonical units (m3, kWh, t, degC, K, kW, m3/h, h, ...).
+// storage/tariff/subunit/function are filled by the M-Bus codecs only; other codecs leave
+// them empty so the JSON carries exactly the fields the device format knows about.
+struct Reading {
+    std::string quantity;                 // "volume", "energy", "flow_temperature", "pulses", ...
+    std::string resource;                 // "cold_water", "hot_water", "heat", "pulse", "unknown", ...
+    std::optional<int> channel;           // input channel of multi-input modules (1-based)
+    double value = 0.0;
+    std::string unit;                     // canonical unit
+    std::optional<std::int64_t> time;     // unix seconds, UTC; absent when the device clock is unknown
+    std::optional<std::uint64_t> storage; // M-Bus storage number (0 = current value)
+    std::optional<std::uint32_t> tariff;
+    std::optional<std::uint32_t> subunit;
+    std::optional<std::string> function;  // "instantaneous", "maximum", "minimum", "error"
+};
+
+struct DecodedPayload {
+    std::string codec;                    // registry name that produced it
+    std::string packet;                   // "current", "alarm", "hourly_archive", "device_info", ...
+    std::optional<std::int64_t> time;     // unix seconds, UTC
+    std::optional<int> battery;           // percent
+    std::optional<int> temperature;       // degC, module/device temperature
+    std::vector<std::string> flags;       // named status conditions
+    std::vector<Reading> readings;
+    nlohmann::json extra = nlohmann::json::object(); // device info, clocks, raw/unmapped data
+};
+
+// A message for the device: the application payload and the fPort it must be sent on.
+struct Downlink {
+    std::uint8_t fport = 0;
+    std::vector<std::uint8_t> bytes;
+    bool operator==(const Downlink&) const = default;
+};
+
+using DecodeResult = std::expected<DecodedPayload, std::string>;
+
+// Registry. Unknown codec names are an error, never a silent fallback.
+DecodeResult decode(std::string_view codec_name, std::uint8_t fport, Bytes payload);
+const std::vector<std::string>& known_codecs();
+bool is_known_codec(std::string_view codec_name);
+
+// The spec's `object` shape; optional fields are omitted when absent, times are
+// ISO 8601 UTC strings ("2026-11-22T10:00:00Z").
+nlohmann::json to_json(const Reading& reading);
+nlohmann::json to_json(const DecodedPayload& payload);
+
+}  // namespace uchet::codecs

@@ -1,0 +1,47 @@
+#pragma once
+// Non-throwing, typed reads of members of the protocol's JSON objects. nlohmann's get<T>()
+// throws on a type mismatch, and gateways are untrusted, so every read checks the type first
+// and reports "<key> must be ..." instead. Absent members read as std::nullopt; `required`
+// turns that into "missing <key>".
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "netserver/lorawan/types.h"
+
+namespace uchet::bridge::json_fields {
+
+using lorawan::ByteView;
+using lorawan::Result;
+using nlohmann::json;
+
+// The JSON text of a datagram body. Trailing NULs and whitespace are tolerated because some
+// forwarders send their C string terminator; anything but an object is an error.
+Result<json> parse_object(ByteView text);
+
+Result<std::optional<std::uint64_t>> read_unsigned(const json& object, const char* key, std::uint64_t max);
+Result<std::optional<std::int64_t>> read_integer(const json& object, const char* key, std::int64_t min, std::int64_t max);
+Result<std::optional<double>> read_number(const json& object, const char* key);  // finite
+Result<std::optional<std::string_view>> read_string(const json& object, const char* key);
+Result<std::optional<bool>> read_bool(const json& object, const char* key);
+
+template <class T>
+Result<T> required(Result<std::optional<T>> read, const char* key) {
+  if (!read) return std::unexpected(std::move(read.error()));
+  if (!*read) return std::unexpected(std::string("missing ") + key);
+  return std::move(**read);
+}
+
+}  // namespace uchet::bridge::json_fields
+
+// Moves the value of a Result expression into `target`, or returns its error from the
+// enclosing function (whose return type must accept std::unexpected<std::string>). Keeps the
+// field-by-field parsers readable without exceptions.
+#define UCHET_BRIDGE_TRY(target, expr)                                       \
+  do {                                                                       \
+    auto uchet_bridge_try_ = (expr);                                         \
+    if (!uchet_bridge_try_) return std::unexpected(uchet_bridge_try_.error()); \
+    target = std::move(*uchet_bridge_try_);                                  \
+  } while (0)

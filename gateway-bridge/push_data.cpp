@@ -1,0 +1,43 @@
+#include "gateway-bridge/push_data.h"
+
+#include <fmt/format.h>
+
+#include "gateway-bridge/json_fields.h"
+
+namespace uchet::bridge {
+
+using namespace json_fields;
+
+Result<PushData> parse_push_data(std::uint16_t token, lorawan::Eui64 gateway_eui, ByteView json_text,
+                                 std::size_t max_rxpk) {
+  if (json_text.empty()) return std::unexpected("PUSH_DATA has no JSON");
+  json root;
+  UCHET_BRIDGE_TRY(root, parse_object(json_text));
+  PushData push{token, gateway_eui, {}, {}, std::nullopt, std::nullopt};
+
+  if (auto rxpk = root.find("rxpk"); rxpk != root.end()) {
+    if (!rxpk->is_array()) return std::unexpected("rxpk is not an array");
+    for (std::size_t i = 0; i < rxpk->size(); ++i) {
+      if (i >= max_rxpk) {
+        push.rejected.push_back({i, fmt::format("beyond the {} rxpk accepted per datagram", max_rxpk)});
+        continue;
+      }
+      if (auto packet = parse_rxpk((*rxpk)[i])) {
+        push.rx_packets.push_back(std::move(*packet));
+      } else {
+        push.rejected.push_back({i, std::move(packet.error())});
+      }
+    }
+  }
+  if (auto stat = root.find("stat"); stat != root.end()) {
+    if (!stat->is_object()) return std::unexpected("stat is not an object");
+    if (auto stats = parse_gateway_stats(*stat)) {
+      push.stats = std::move(*stats);
+    } else {
+      push.stats_error = std::move(stats.error());
+    }
+  }
+  return push;
+}
+
+}  // namespace uchet::bridge

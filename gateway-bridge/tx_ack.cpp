@@ -1,0 +1,67 @@
+#include "gateway-bridge/tx_ack.h"
+
+#include <array>
+#include <utility>
+
+#include "gateway-bridge/json_fields.h"
+
+namespace uchet::bridge {
+namespace {
+
+using namespace json_fields;
+
+constexpr std::array<std::pair<TxAckError, std::string_view>, 8> kErrorNames{{
+    {TxAckError::None, "NONE"},
+    {TxAckError::TooLate, "TOO_LATE"},
+    {TxAckError::TooEarly, "TOO_EARLY"},
+    {TxAckError::CollisionPacket, "COLLISION_PACKET"},
+    {TxAckError::CollisionBeacon, "COLLISION_BEACON"},
+    {TxAckError::TxFreq, "TX_FREQ"},
+    {TxAckError::TxPower, "TX_POWER"},
+    {TxAckError::GpsUnlocked, "GPS_UNLOCKED"},
+}};
+
+bool blank(ByteView text) {
+  for (auto b : text) {
+    if (b != 0 && b != ' ' && b != '\n' && b != '\r' && b != '\t') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string_view tx_ack_error_name(TxAckError error) {
+  for (const auto& [value, name] : kErrorNames) {
+    if (value == error) return name;
+  }
+  return "OTHER";
+}
+
+Result<TxAck> parse_tx_ack(std::uint16_t token, lorawan::Eui64 gateway_eui, ByteView json_text) {
+  TxAck ack{token, gateway_eui, std::nullopt, {}, std::nullopt};
+  if (blank(json_text)) return ack;
+  json root;
+  UCHET_BRIDGE_TRY(root, parse_object(json_text));
+  auto body = root.find("txpk_ack");
+  if (body == root.end() || !body->is_object()) return std::unexpected("TX_ACK JSON has no txpk_ack object");
+
+  std::optional<std::string_view> error;
+  UCHET_BRIDGE_TRY(error, read_string(*body, "error"));
+  if (error) {
+    ack.error_text = std::string(*error);
+    ack.error = TxAckError::Other;
+    for (const auto& [value, name] : kErrorNames) {
+      if (name == *error) ack.error = value;
+    }
+  }
+  std::optional<std::string_view> warn;
+  UCHET_BRIDGE_TRY(warn, read_string(*body, "warn"));
+  if (warn) {
+    std::optional<double> value;
+    UCHET_BRIDGE_TRY(value, read_number(*body, "value"));
+    ack.warning = TxAckWarning{std::string(*warn), value};
+  }
+  return ack;
+}
+
+}  // namespace uchet::bridge

@@ -1,0 +1,345 @@
+#include "gateway-bridge/udp_endpoint.h"
+
+#include <array>
+#include <charconv>
+#include <deque>
+#include <exception>
+#include <random>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/socket_base.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "gateway-bridge/datagram.h"
+#include "gateway-bridge/log_rate_limiter.h"
+#include "netserver/lorawan/encoding.h"
+
+namespace uchet::bridge {
+namespace asio = boost::asio;
+using asio::ip::udp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// Largest UDP payload over IPv4/IPv6 without jumbograms.
+constexpr std::size_t kMaxDatagram = 65'536;
+
+std::string address_text(const udp::endpoint& endpoint) {
+  const auto address = endpoint.address();
+  return address.is_v6() ? fmt::format("[{}]:{}", address.to_string(), endpoint.port())
+                         : fmt::format("{}:{}", address.to_string(), endpoint.port());
+}
+
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+
+}  // namespace
+
+lorawan::Result<udp::endpoint> parse_bind_address(std::string_view text) {
+  auto fail = [&](std::string_view why) {
+    return std::unexpected(fmt::format("bind address \"{}\" {}; expected host:port such as 0.0.0.0:1700 or [::]:1700",
+                                       text, why));
+  };
+  std::string_view host, port;
+  const bool bracketed = text.starts_with('[');
+  if (bracketed) {
+    const auto close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return fail("is not [IPv6]:port");
+    }
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) return fail("has no port");
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+    if (host.find(':') != std::string_view::npos) return fail("needs brackets around an IPv6 address");
+  }
+  unsigned number = 0;
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
+  if (port.empty() || ec != std::errc() || end != port.data() + port.size() || number > 65535) {
+    return fail("has a port that is not 0-65535");
+  }
+  boost::system::error_code error;
+  const auto address = asio::ip::make_address(std::string(host), error);
+  if (error || host.empty()) return fail("has a host that is not an IP address (names are not resolved)");
+  if (bracketed != address.is_v6()) return fail("puts brackets around a non-IPv6 address");
+  return udp::endpoint(address, static_cast<std::uint16_t>(number));
+}
+
+struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
+  struct Pending {
+    lorawan::Eui64 gateway_eui = 0;
+    TxPacket request;
+    Clock::time_point deadline;
+  };
+
+  State(asio::io_context& io, EndpointConfig config_, GatewayFilter filter, BridgeCallbacks callbacks_)
+      : socket(io),
+        config(std::move(config_)),
+        is_known_gateway(std::move(filter)),
+        callbacks(std::move(callbacks_)),
+        next_token(static_cast<std::uint16_t>(std::random_device{}())),
+        limiter(config.log_interval) {}
+
+  udp::socket socket;
+  EndpointConfig config;
+  GatewayFilter is_known_gateway;
+  BridgeCallbacks callbacks;
+  std::array<std::uint8_t, kMaxDatagram> buffer{};
+  udp::endpoint sender;
+  EndpointCounters counters;
+  std::unordered_map<lorawan::Eui64, udp::endpoint> downlink_paths;
+  std::unordered_map<std::uint16_t, Pending> pending;  // by PULL_RESP token
+  std::deque<std::pair<Clock::time_point, std::uint16_t>> expiry;  // deadlines in sending order
+  // Tokens only need to differ between requests awaiting a TX_ACK; a random start avoids
+  // matching a late TX_ACK from before a restart.
+  std::uint16_t next_token;
+  LogRateLimiter limiter;
+
+  void receive() {
+    socket.async_receive_from(asio::buffer(buffer), sender,
+                              [self = shared_from_this()](const boost::system::error_code& ec, std::size_t size) {
+                                self->on_receive(ec, size);
+                              });
+  }
+
+  void on_receive(const boost::system::error_code& ec, std::size_t size) {
+    if (ec == asio::error::operation_aborted || !socket.is_open()) return;
+    if (ec) {
+      note("receive_error", "socket", spdlog::level::warn, [&] { return "receive failed: " + ec.message(); });
+    } else {
+      try {
+        on_datagram(lorawan::ByteView(buffer.data(), size), sender);
+      } catch (const std::exception& e) {  // e.g. bad_alloc; the endpoint must outlive it
+        note("internal_error", "datagram", spdlog::level::err,
+             [&] { return fmt::format("datagram from {} not handled: {}", address_text(sender), e.what()); });
+      }
+    }
+    receive();
+  }
+
+  // Logs `message()` unless this reason was already logged for `subject` within the interval.
+  template <class Message>
+  void note(std::string_view reason, std::string_view subject, spdlog::level::level_enum level, Message&& message) {
+    const auto admitted = limiter.admit(fmt::format("{}/{}", reason, subject), Clock::now());
+    if (!admitted) return;
+    if (*admitted == 0) {
+      spdlog::log(level, "gateway bridge: {}", message());
+    } else {
+      spdlog::log(level, "gateway bridge: {} ({} similar suppressed)", message(), *admitted);
+    }
+  }
+
+  // Owner code must not be able to stop the endpoint or drop the rest of a datagram by throwing.
+  template <class Call>
+  void guarded(std::string_view what, Call&& call) {
+    try {
+      call();
+    } catch (const std::exception& e) {
+      ++counters.callback_errors;
+      note("callback_error", what, spdlog::level::err, [&] { return fmt::format("{} callback threw: {}", what, e.what()); });
+    }
+  }
+
+  void on_datagram(lorawan::ByteView data, const udp::endpoint& from) {
+    ++counters.datagrams;
+    auto header = parse_gateway_header(data);
+    if (!header) {
+      const bool version = header.error().fault == DatagramFault::UnsupportedVersion;
+      ++(version ? counters.unsupported_version : counters.malformed);
+      note(version ? "unsupported_version" : "malformed", address_text(from), spdlog::level::warn,
+           [&] { return fmt::format("datagram from {} ignored: {}", address_text(from), header.error().reason); });
+      return;
+    }
+    const auto eui = header->gateway_eui;
+    if (!is_known_gateway(eui)) {
+      ++counters.unknown_gateway;
+      note("unknown_gateway", lorawan::eui64_to_string(eui), spdlog::level::warn, [&] {
+        return fmt::format("{} from unknown gateway {} at {} ignored", packet_type_name(header->type),
+                           lorawan::eui64_to_string(eui), address_text(from));
+      });
+      return;
+    }
+    auto datagram = parse_datagram_body(*header, data, config.max_rxpk_per_datagram);
+    if (!datagram) {
+      ++counters.malformed;
+      note("malformed", lorawan::eui64_to_string(eui), spdlog::level::warn, [&] {
+        return fmt::format("{} from gateway {} ignored: {}", packet_type_name(header->type),
+                           lorawan::eui64_to_string(eui), datagram.error().reason);
+      });
+      return;
+    }
+    std::visit(Overloaded{
+                   [&](PushData& push) { on_push_data(push, from); },
+                   [&](PullData& pull) { on_pull_data(pull, from); },
+                   [&](TxAck& ack) { on_tx_ack(std::move(ack)); },
+               },
+               *datagram);
+  }
+
+  void on_push_data(PushData& push, const udp::endpoint& from) {
+    ++counters.push_data;
+    const auto ack = build_push_ack(push.token);
+    send(lorawan::Bytes(ack.begin(), ack.end()), from, false);
+    const auto eui = lorawan::eui64_to_string(push.gateway_eui);
+    for (const auto& rejection : push.rejected) {
+      ++counters.rxpk_rejected;
+      note("rxpk_rejected", eui, spdlog::level::warn,
+           [&] { return fmt::format("gateway {}: rxpk #{} rejected: {}", eui, rejection.index, rejection.reason); });
+    }
+    for (auto& packet : push.rx_packets) {
+      if (packet.stat != CrcStatus::Ok) {
+        ++counters.crc_bad_dropped;
+        continue;
+      }
+      ++counters.uplinks;
+      if (callbacks.on_uplink) {
+        guarded("on_uplink", [&] { callbacks.on_uplink(to_uplink(push.gateway_eui, std::move(packet))); });
+      }
+    }
+    if (push.stats_error) {
+      ++counters.stats_rejected;
+      note("stats_rejected", eui, spdlog::level::warn,
+           [&] { return fmt::format("gateway {}: stat rejected: {}", eui, *push.stats_error); });
+    }
+    if (push.stats && callbacks.on_stats) {
+      guarded("on_stats", [&] { callbacks.on_stats(push.gateway_eui, *push.stats); });
+    }
+  }
+
+  void on_pull_data(const PullData& pull, const udp::endpoint& from) {
+    ++counters.pull_data;
+    // The latest PULL_DATA wins: its source is the NAT mapping the forwarder keeps open.
+    downlink_paths.insert_or_assign(pull.gateway_eui, from);
+    const auto ack = build_pull_ack(pull.token);
+    send(lorawan::Bytes(ack.begin(), ack.end()), from, false);
+  }
+
+  void on_tx_ack(TxAck&& ack) {
+    ++counters.tx_ack;
+    expire(Clock::now());
+    auto it = pending.find(ack.token);
+    if (it == pending.end() || it->second.gateway_eui != ack.gateway_eui) {
+      ++counters.tx_ack_unmatched;
+      note("tx_ack_unmatched", lorawan::eui64_to_string(ack.gateway_eui), spdlog::level::info, [&] {
+        return fmt::format("TX_ACK from gateway {} with token {} matches no downlink",
+                           lorawan::eui64_to_string(ack.gateway_eui), ack.token);
+      });
+      return;
+    }
+    // Erased before the callback so that a retry from inside it may reuse the token space.
+    DownlinkOutcome outcome{std::move(ack), std::move(it->second.request)};
+    pending.erase(it);
+    if (callbacks.on_tx_ack) guarded("on_tx_ack", [&] { callbacks.on_tx_ack(outcome); });
+  }
+
+  void expire(Clock::time_point now) {
+    while (!expiry.empty() && expiry.front().first <= now) {
+      const auto [deadline, token] = expiry.front();
+      expiry.pop_front();
+      if (auto it = pending.find(token); it != pending.end() && it->second.deadline == deadline) {
+        pending.erase(it);
+        ++counters.tx_ack_expired;
+      }
+    }
+  }
+
+  lorawan::Result<std::uint16_t> send_downlink(lorawan::Eui64 gateway_eui, const TxPacket& packet) {
+    if (!socket.is_open()) return std::unexpected("gateway bridge endpoint is closed");
+    const auto path = downlink_paths.find(gateway_eui);
+    if (path == downlink_paths.end()) return std::unexpected("gateway has no downlink path");
+    const auto now = Clock::now();
+    expire(now);
+    if (pending.size() > UINT16_MAX) return std::unexpected("too many downlinks awaiting TX_ACK");
+    std::uint16_t token = next_token++;
+    while (pending.contains(token)) token = next_token++;
+    auto datagram = build_pull_resp(token, packet);
+    if (!datagram) return std::unexpected(datagram.error());
+    const auto deadline = now + config.tx_ack_timeout;
+    pending.insert_or_assign(token, Pending{gateway_eui, packet, deadline});
+    expiry.emplace_back(deadline, token);
+    send(std::move(*datagram), path->second, true);
+    return token;
+  }
+
+  void send(lorawan::Bytes bytes, const udp::endpoint& to, bool downlink) {
+    auto owned = std::make_shared<lorawan::Bytes>(std::move(bytes));
+    socket.async_send_to(asio::buffer(*owned), to,
+                         [self = shared_from_this(), owned, to, downlink](const boost::system::error_code& ec, std::size_t) {
+                           if (ec == asio::error::operation_aborted) return;
+                           if (ec) {
+                             ++self->counters.send_errors;
+                             self->note("send_error", address_text(to), spdlog::level::warn, [&] {
+                               return fmt::format("sending to {} failed: {}", address_text(to), ec.message());
+                             });
+                           } else if (downlink) {
+                             ++self->counters.downlinks_sent;
+                           }
+                         });
+  }
+
+  void close() {
+    boost::system::error_code ignored;
+    socket.close(ignored);
+  }
+};
+
+lorawan::Result<UdpEndpoint> UdpEndpoint::open(asio::io_context& io, const EndpointConfig& config,
+                                               GatewayFilter is_known_gateway, BridgeCallbacks callbacks) {
+  if (!is_known_gateway) return std::unexpected("the gateway bridge needs a gateway registry predicate");
+  auto local = parse_bind_address(config.bind);
+  if (!local) return std::unexpected(local.error());
+  auto state = std::make_shared<State>(io, config, std::move(is_known_gateway), std::move(callbacks));
+  boost::system::error_code ec;
+  state->socket.open(local->protocol(), ec);
+  if (ec) return std::unexpected(fmt::format("cannot open a UDP socket for {}: {}", config.bind, ec.message()));
+  boost::system::error_code ignored;
+  // A larger kernel buffer absorbs bursts between io_context turns; the kernel may cap it.
+  state->socket.set_option(asio::socket_base::receive_buffer_size(1 << 20), ignored);
+  // "[::]" should also serve IPv4 gateways, whatever the host's bindv6only default.
+  if (local->address().is_v6()) state->socket.set_option(asio::ip::v6_only(false), ignored);
+  state->socket.bind(*local, ec);
+  if (ec) return std::unexpected(fmt::format("cannot bind {}: {}", config.bind, ec.message()));
+  state->receive();
+  spdlog::info("gateway bridge: listening for Semtech UDP on {}", address_text(state->socket.local_endpoint(ignored)));
+  return UdpEndpoint(std::move(state));
+}
+
+UdpEndpoint::UdpEndpoint(std::shared_ptr<State> state) : state_(std::move(state)) {}
+UdpEndpoint::UdpEndpoint(UdpEndpoint&&) noexcept = default;
+UdpEndpoint& UdpEndpoint::operator=(UdpEndpoint&& other) noexcept {
+  if (this != &other) {
+    if (state_) state_->close();
+    state_ = std::move(other.state_);
+  }
+  return *this;
+}
+UdpEndpoint::~UdpEndpoint() {
+  if (state_) state_->close();
+}
+
+udp::endpoint UdpEndpoint::local_endpoint() const {
+  boost::system::error_code ignored;
+  return state_->socket.local_endpoint(ignored);
+}
+
+lorawan::Result<std::uint16_t> UdpEndpoint::send_downlink(lorawan::Eui64 gateway_eui, const TxPacket& packet) {
+  return state_->send_downlink(gateway_eui, packet);
+}
+
+const EndpointCounters& UdpEndpoint::counters() const { return state_->counters; }
+
+void UdpEndpoint::close() { state_->close(); }
+
+}  // namespace uchet::bridge

@@ -1,0 +1,166 @@
+#include "netserver/lorawan/region.h"
+
+#include <algorithm>
+#include <array>
+#include <string>
+
+namespace uchet::lorawan {
+
+struct Region::Tables {
+  std::string_view name;
+  std::array<Channel, 3> channel_storage;
+  std::size_t default_channel_count;
+  std::size_t first_cf_list_channel;
+  std::uint32_t band_min_hz;
+  std::uint32_t band_max_hz;
+  ReceiveWindow rx2;
+  ReceiveWindow beacon;
+  ReceiveWindow ping_slot;
+  int max_eirp_dbm;
+  // Sub-band with a higher downlink power allowance (EU868 869.4–869.65 MHz), if any.
+  std::uint32_t high_power_min_hz;
+  std::uint32_t high_power_max_hz;
+  int high_power_eirp_dbm;
+};
+
+namespace {
+
+constexpr std::size_t kMaxChannels = 16;
+constexpr std::uint8_t kMaxAdrDataRate = 5;
+constexpr std::uint8_t kMaxRx1DrOffset = 5;
+constexpr int kDefaultDownlinkEirpDbm = 16;
+
+// Identical in RU864 and EU868 for DR0–7.
+constexpr std::array<DataRate, 8> kDataRates = {
+    DataRate::lora(12, 125), DataRate::lora(11, 125), DataRate::lora(10, 125), DataRate::lora(9, 125),
+    DataRate::lora(8, 125),  DataRate::lora(7, 125),  DataRate::lora(7, 250),  DataRate::fsk(50'000),
+};
+// M per DR (not the repeater-compatible variant); N = M − 8 (FHDR without FOpts + FPort).
+constexpr std::array<std::size_t, 8> kMaxMacPayload = {59, 59, 59, 123, 250, 250, 250, 250};
+constexpr std::size_t kFhdrAndFPortSize = 8;
+
+constexpr Region::Tables kRu864{
+    .name = "RU864",
+    .channel_storage = {Channel{868'900'000, 0, 5}, Channel{869'100'000, 0, 5}, Channel{}},
+    .default_channel_count = 2,
+    .first_cf_list_channel = 2,
+    .band_min_hz = 864'000'000,
+    .band_max_hz = 870'000'000,
+    .rx2 = {869'100'000, 0},
+    .beacon = {869'100'000, 3},
+    .ping_slot = {868'900'000, 3},
+    .max_eirp_dbm = 16,
+    .high_power_min_hz = 0,
+    .high_power_max_hz = 0,
+    .high_power_eirp_dbm = kDefaultDownlinkEirpDbm,
+};
+
+constexpr Region::Tables kEu868{
+    .name = "EU868",
+    .channel_storage = {Channel{868'100'000, 0, 5}, Channel{868'300'000, 0, 5}, Channel{868'500'000, 0, 5}},
+    .default_channel_count = 3,
+    .first_cf_list_channel = 3,
+    .band_min_hz = 863'000'000,
+    .band_max_hz = 870'000'000,
+    .rx2 = {869'525'000, 0},
+    .beacon = {869'525'000, 3},
+    .ping_slot = {869'525'000, 3},
+    .max_eirp_dbm = 16,
+    .high_power_min_hz = 869'400'000,
+    .high_power_max_hz = 869'650'000,
+    .high_power_eirp_dbm = 29,  // 27 dBm ERP + 2.15 dBi
+};
+
+Result<std::size_t> check_dr(std::uint8_t dr) {
+  if (dr >= kDataRates.size()) return std::unexpected("unknown data rate DR" + std::to_string(dr));
+  return dr;
+}
+
+}  // namespace
+
+std::string_view Region::name() const { return tables_->name; }
+
+std::span<const Channel> Region::default_channels() const {
+  return std::span(tables_->channel_storage).first(tables_->default_channel_count);
+}
+
+std::size_t Region::max_channels() const { return kMaxChannels; }
+std::size_t Region::first_cf_list_channel() const { return tables_->first_cf_list_channel; }
+
+bool Region::frequency_in_band(std::uint32_t hz) const {
+  return hz >= tables_->band_min_hz && hz <= tables_->band_max_hz;
+}
+
+Result<CfList> Region::build_cf_list(std::span<const std::uint32_t> frequencies_hz) const {
+  for (auto hz : frequencies_hz) {
+    if (!frequency_in_band(hz)) {
+      return std::unexpected("frequency " + std::to_string(hz) + " Hz is outside the " +
+                             std::string(tables_->name) + " band");
+    }
+  }
+  return lorawan::build_cf_list(frequencies_hz);
+}
+
+Result<DataRate> Region::data_rate(std::uint8_t dr) const {
+  auto i = check_dr(dr);
+  if (!i) return std::unexpected(i.error());
+  return kDataRates[*i];
+}
+
+Result<std::uint8_t> Region::data_rate_index(const DataRate& rate) const {
+  auto it = std::find(kDataRates.begin(), kDataRates.end(), rate);
+  if (it == kDataRates.end()) {
+    return std::unexpected(to_datr(rate) + " is not a data rate of " + std::string(tables_->name));
+  }
+  return static_cast<std::uint8_t>(it - kDataRates.begin());
+}
+
+std::uint8_t Region::max_adr_data_rate() const { return kMaxAdrDataRate; }
+
+Result<std::size_t> Region::max_mac_payload_size(std::uint8_t dr) const {
+  auto i = check_dr(dr);
+  if (!i) return std::unexpected(i.error());
+  return kMaxMacPayload[*i];
+}
+
+Result<std::size_t> Region::max_frm_payload_size(std::uint8_t dr) const {
+  auto m = max_mac_payload_size(dr);
+  if (!m) return m;
+  return *m - kFhdrAndFPortSize;
+}
+
+Result<std::uint8_t> Region::rx1_data_rate(std::uint8_t uplink_dr, std::uint8_t rx1_dr_offset) const {
+  if (auto dr = check_dr(uplink_dr); !dr) return std::unexpected(dr.error());
+  if (rx1_dr_offset > kMaxRx1DrOffset) {
+    return std::unexpected("RX1DROffset " + std::to_string(rx1_dr_offset) + " is not in 0..5");
+  }
+  return static_cast<std::uint8_t>(std::max(int{uplink_dr} - int{rx1_dr_offset}, 0));
+}
+
+std::uint32_t Region::rx1_frequency(std::uint32_t uplink_frequency_hz) const { return uplink_frequency_hz; }
+ReceiveWindow Region::rx2_default() const { return tables_->rx2; }
+RxTiming Region::default_timing() const { return {}; }
+ReceiveWindow Region::beacon_default() const { return tables_->beacon; }
+ReceiveWindow Region::ping_slot_default() const { return tables_->ping_slot; }
+int Region::max_eirp_dbm() const { return tables_->max_eirp_dbm; }
+
+Result<int> Region::tx_power_eirp_dbm(std::uint8_t tx_power) const {
+  if (tx_power == 15) return std::unexpected("TXPower 15 means keep the current power");
+  if (tx_power > 7) return std::unexpected("TXPower " + std::to_string(tx_power) + " is RFU");
+  return tables_->max_eirp_dbm - 2 * tx_power;
+}
+
+int Region::downlink_tx_power_eirp_dbm(std::uint32_t frequency_hz) const {
+  if (frequency_hz >= tables_->high_power_min_hz && frequency_hz <= tables_->high_power_max_hz) {
+    return tables_->high_power_eirp_dbm;
+  }
+  return kDefaultDownlinkEirpDbm;
+}
+
+Result<Region> region_by_name(std::string_view name) {
+  if (name == kRu864.name) return Region(kRu864);
+  if (name == kEu868.name) return Region(kEu868);
+  return std::unexpected("unsupported region \"" + std::string(name) + "\" (supported: RU864, EU868)");
+}
+
+}  // namespace uchet::lorawan

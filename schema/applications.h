@@ -1,0 +1,27 @@
+#pragma once
+// Applications group devices and name their MQTT topics (application/{name}/...).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "schema/database.h"
+
+namespace uchet::storage {
+
+struct Application {
+  std::int64_t id = 0;
+  std::string name;
+  std::string description;
+  std::int64_t created_at = 0;
+  std::int64_t device_count = 0;
+};
+
+std::optional<Application> find_application(Database& db, const std::string& name);
+std::vector<Application> list_applications(Database& db);
+// Returns the new id. The caller checks that the name is free first.
+std::int64_t insert_application(Database& db, const std::string& name, const std::string& description);
+// Removes the application and, when asked to, its devices with all their data.
+void delete_application(Database& db, std::int64_t id, bool with_devices);
+
+}  // namespace uchet::storage

@@ -1,0 +1,47 @@
+#pragma once
+// Provisioned devices with their root keys (OTAA) and, for ABP devices, their fixed session.
+// Keys are stored in the database file in clear: protect it like a key store (mode 0600).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "netserver/lorawan/types.h"
+#include "schema/database.h"
+
+namespace uchet::storage {
+
+struct Device {
+  lorawan::Eui64 dev_eui = 0;
+  std::int64_t application_id = 0;
+  std::string application;  // name, filled on read
+  std::string name;
+  std::string serial;
+  std::string codec;
+  std::string mac_version = "1.0.3";  // "1.0.2", "1.0.3", "1.0.4" or "1.1"
+  char device_class = 'A';            // 'A' or 'C'
+  bool abp = false;
+  std::optional<lorawan::Eui64> join_eui;
+  std::optional<lorawan::Key> app_key;
+  std::optional<lorawan::Key> nwk_key;
+  std::string fcnt_policy = "strict";  // "strict" or "reset-allowed" (ABP devices that reboot)
+  std::int64_t created_at = 0;
+};
+
+// The session an ABP device is provisioned with.
+struct AbpSession {
+  lorawan::DevAddr dev_addr = 0;
+  lorawan::Key nwk_s_key{};
+  lorawan::Key app_s_key{};
+};
+
+std::optional<Device> find_device(Database& db, lorawan::Eui64 dev_eui);
+// All devices, or those of one application.
+std::vector<Device> list_devices(Database& db, std::optional<std::int64_t> application_id = std::nullopt);
+void insert_device(Database& db, const Device& device, const std::optional<AbpSession>& abp);
+void delete_device(Database& db, lorawan::Eui64 dev_eui);
+void set_device_codec(Database& db, lorawan::Eui64 dev_eui, const std::string& codec);
+// The DevAddr of the device's current session, if it has one.
+std::optional<lorawan::DevAddr> session_dev_addr(Database& db, lorawan::Eui64 dev_eui);
+
+}  // namespace uchet::storage

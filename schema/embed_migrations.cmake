@@ -1,0 +1,12 @@
+# Writes OUT: a C++ table of every migration file in FILES (named NNNN_title.sql), in order.
+set(body "#include \"schema/migrations.h\"\nnamespace uchet::storage {\nconst std::vector<Migration>& migrations() {\n  static const std::vector<Migration> all = {\n")
+foreach(f IN LISTS FILES)
+  get_filename_component(name ${f} NAME_WE)
+  string(REGEX MATCH "^[0-9]+" number ${name})
+  math(EXPR version "${number}")
+  file(READ ${f} sql)
+  string(APPEND body "    {${version}, \"${name}\", R\"uchet_sql(${sql})uchet_sql\"},\n")
+endforeach()
+string(APPEND body "  };\n  return all;\n}\n}  // namespace uchet::storage\n")
+file(WRITE ${OUT}.tmp "${body}")
+configure_file(${OUT}.tmp ${OUT} COPYONLY)

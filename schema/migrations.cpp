@@ -1,0 +1,40 @@
+#include "schema/migrations.h"
+
+#include <string>
+
+#include "schema/database.h"
+
+namespace uchet::storage {
+
+int latest_schema_version() { return migrations().empty() ? 0 : migrations().back().version; }
+
+int schema_version(Database& db) {
+  db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+  Statement q(db, "SELECT COALESCE(MAX(version), 0) FROM schema_version");
+  q.step();
+  return static_cast<int>(q.int64(0));
+}
+
+void migrate(Database& db) {
+  int current = schema_version(db);
+  int latest = latest_schema_version();
+  if (current > latest) {
+    throw StorageError("database schema version " + std::to_string(current) + " is newer than this uchet (knows up to " +
+                       std::to_string(latest) + "); upgrade uchet before opening it");
+  }
+  for (const auto& m : migrations()) {
+    if (m.version <= current) continue;
+    Transaction tx(db);
+    // Another process may have migrated between our check and taking the write lock.
+    if (schema_version(db) >= m.version) continue;
+    db.exec(m.sql);
+    Statement(db, "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)")
+        .bind(1, m.version)
+        .bind(2, m.name)
+        .bind(3, unix_now())
+        .run();
+    tx.commit();
+  }
+}
+
+}  // namespace uchet::storage

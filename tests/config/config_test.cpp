@@ -1,0 +1,90 @@
+#include <catch2/catch.hpp>
+
+#include "tools/config.h"
+
+using uchet::parse_config;
+
+TEST_CASE("an empty configuration gives the documented defaults") {
+  auto c = parse_config("", "test.toml");
+  REQUIRE(c);
+  CHECK(c->storage.path == "var/uchet.db");
+  CHECK(c->gateway_bridge.bind == "0.0.0.0:1700");
+  CHECK(c->network.region == "RU864");
+  CHECK(c->network.net_id == 0);
+  CHECK(c->network.dedup_window_ms == 200);
+  CHECK(c->network.rx1_delay_s == 1);
+  CHECK(c->mqtt.server == "127.0.0.1:1883");
+  CHECK(c->log.level == "info");
+  CHECK(c->time.max_clock_offset_s == 30);
+}
+
+TEST_CASE("every key of the example configuration is accepted") {
+  auto text = R"(
+[storage]
+path = "/var/lib/uchet/uchet.db"
+[gateway_bridge]
+bind = "[::]:1700"
+[network]
+region = "EU868"
+net_id = "00001A"
+dedup_window_ms = 300
+rx1_delay_s = 2
+rx1_dr_offset = 1
+installation_margin_db = 8.5
+dev_status_interval_h = 12
+[mqtt]
+server = "broker.local:8883"
+username = "uchet"
+password = "secret"
+client_id = "uchetd-1"
+ca_file = "/etc/ssl/ca.pem"
+keepalive_s = 60
+[http]
+bind = "127.0.0.1:9100"
+[log]
+level = "debug"
+[time]
+max_clock_offset_s = 10
+time_zone = "Europe/Moscow"
+)";
+  auto c = parse_config(text, "test.toml");
+  REQUIRE(c);
+  CHECK(c->network.region == "EU868");
+  CHECK(c->network.net_id == 0x1A);
+  CHECK(c->network.installation_margin_db == 8.5);
+  CHECK(c->mqtt.client_id == "uchetd-1");
+  CHECK(c->time.time_zone == "Europe/Moscow");
+}
+
+TEST_CASE("bad configurations are refused with the key named") {
+  auto error_of = [](const char* text) {
+    auto c = parse_config(text, "u.toml");
+    REQUIRE_FALSE(c);
+    return c.error();
+  };
+  CHECK_THAT(error_of("[network]\nregion = \"US915\"\n"), Catch::Contains("network.region"));
+  CHECK_THAT(error_of("[network]\ndedup_window_ms = \"fast\"\n"), Catch::Contains("network.dedup_window_ms must be an integer"));
+  CHECK_THAT(error_of("[network]\ndedup_window_ms = 0\n"), Catch::Contains("network.dedup_window_ms must be between"));
+  CHECK_THAT(error_of("[network]\nnet_id = \"12\"\n"), Catch::Contains("network.net_id"));
+  CHECK_THAT(error_of("[network]\nregoin = \"RU864\"\n"), Catch::Contains("unknown key network.regoin"));
+  CHECK_THAT(error_of("[mqqt]\nserver = \"x:1\"\n"), Catch::Contains("unknown section [mqqt]"));
+  CHECK_THAT(error_of("[gateway_bridge]\nbind = \"0.0.0.0\"\n"), Catch::Contains("gateway_bridge.bind"));
+  CHECK_THAT(error_of("[gateway_bridge]\nbind = \"0.0.0.0:70000\"\n"), Catch::Contains("gateway_bridge.bind"));
+  CHECK_THAT(error_of("[log]\nlevel = \"loud\"\n"), Catch::Contains("log.level"));
+  CHECK_THAT(error_of("[storage]\npath = \"\"\n"), Catch::Contains("storage.path must not be empty"));
+  CHECK_THAT(error_of("storage = 5\n"), Catch::Contains("'storage' must be a table"));
+  CHECK_THAT(error_of("[storage\n"), Catch::Contains("u.toml:1"));
+}
+
+TEST_CASE("host:port parsing accepts IPv4, names and bracketed IPv6") {
+  auto a = uchet::parse_host_port("[::1]:1700", "bind");
+  REQUIRE(a);
+  CHECK(a->host == "::1");
+  CHECK(a->port == 1700);
+  auto b = uchet::parse_host_port("localhost:1883", "server");
+  REQUIRE(b);
+  CHECK(b->host == "localhost");
+  CHECK_FALSE(uchet::parse_host_port(":1700", "bind"));
+  CHECK_FALSE(uchet::parse_host_port("[::1]1700", "bind"));
+  CHECK_FALSE(uchet::parse_host_port("host:17x", "bind"));
+}

@@ -1,0 +1,30 @@
+#include <catch2/catch.hpp>
+
+#include "tools/config.h"
+
+TEST_CASE("the shipped uchet.example.toml is valid and equals the embedded defaults") {
+  auto loaded = uchet::load_config(std::string(UCHET_TEST_DATA) + "/../../uchet.example.toml");
+  REQUIRE(loaded);
+  uchet::Config defaults;
+  CHECK(loaded->storage.path == defaults.storage.path);
+  CHECK(loaded->gateway_bridge.bind == defaults.gateway_bridge.bind);
+  CHECK(loaded->network.region == defaults.network.region);
+  CHECK(loaded->network.net_id == defaults.network.net_id);
+  CHECK(loaded->network.dedup_window_ms == defaults.network.dedup_window_ms);
+  CHECK(loaded->network.rx1_delay_s == defaults.network.rx1_delay_s);
+  CHECK(loaded->network.installation_margin_db == defaults.network.installation_margin_db);
+  CHECK(loaded->network.dev_status_interval_h == defaults.network.dev_status_interval_h);
+  CHECK(loaded->mqtt.server == defaults.mqtt.server);
+  CHECK(loaded->mqtt.client_id == defaults.mqtt.client_id);
+  CHECK(loaded->mqtt.keepalive_s == defaults.mqtt.keepalive_s);
+  CHECK(loaded->http.bind == defaults.http.bind);
+  CHECK(loaded->log.level == defaults.log.level);
+  CHECK(loaded->time.max_clock_offset_s == defaults.time.max_clock_offset_s);
+  CHECK(loaded->time.time_zone == defaults.time.time_zone);
+}
+
+TEST_CASE("a missing configuration file is an error, not silent defaults") {
+  auto loaded = uchet::load_config("/nonexistent/uchet.toml");
+  REQUIRE_FALSE(loaded);
+  CHECK_THAT(loaded.error(), Catch::Contains("cannot read"));
+}

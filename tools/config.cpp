@@ -1,0 +1,201 @@
+#include "tools/config.h"
+
+#include <charconv>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "netserver/lorawan/encoding.h"
+
+namespace uchet {
+namespace {
+
+using lorawan::Result;
+
+// One configuration key: how to read it from its TOML node into Config.
+// `apply` returns an empty string on success, else why the value is impossible.
+struct KeySpec {
+  std::function<std::string(const toml::node&, Config&)> apply;
+};
+
+template <class T>
+std::optional<T> node_value(const toml::node& node);
+
+template <>
+std::optional<std::string> node_value<std::string>(const toml::node& node) {
+  if (auto v = node.value_exact<std::string>()) return *v;
+  return std::nullopt;
+}
+template <>
+std::optional<std::int64_t> node_value<std::int64_t>(const toml::node& node) {
+  if (auto v = node.value_exact<std::int64_t>()) return *v;
+  return std::nullopt;
+}
+template <>
+std::optional<double> node_value<double>(const toml::node& node) {
+  if (auto v = node.value_exact<double>()) return *v;
+  if (auto i = node.value_exact<std::int64_t>()) return static_cast<double>(*i);
+  return std::nullopt;
+}
+
+const char* type_name(const std::string*) { return "a string"; }
+const char* type_name(const std::int64_t*) { return "an integer"; }
+const char* type_name(const double*) { return "a number"; }
+
+// Builds a KeySpec for a value of TOML type T, converted and checked by `set`.
+template <class T>
+KeySpec key(std::function<std::string(const T&, Config&)> set) {
+  return KeySpec{[set](const toml::node& node, Config& config) -> std::string {
+    auto v = node_value<T>(node);
+    if (!v) return std::string("must be ") + type_name(static_cast<const T*>(nullptr));
+    return set(*v, config);
+  }};
+}
+
+
+template <class Section>
+KeySpec text_key(Section Config::*section, std::string Section::*field, bool may_be_empty) {
+  return key<std::string>([=](const std::string& v, Config& c) -> std::string {
+    if (!may_be_empty && v.empty()) return "must not be empty";
+    (c.*section).*field = v;
+    return "";
+  });
+}
+
+template <class Section, class Field>
+KeySpec int_key(Section Config::*section, Field Section::*field, std::int64_t min, std::int64_t max) {
+  return key<std::int64_t>([=](const std::int64_t& v, Config& c) -> std::string {
+    if (v < min || v > max) return "must be between " + std::to_string(min) + " and " + std::to_string(max);
+    (c.*section).*field = static_cast<Field>(v);
+    return "";
+  });
+}
+
+
+template <class Section>
+KeySpec address_key(Section Config::*section, std::string Section::*field) {
+  return key<std::string>([=](const std::string& v, Config& c) -> std::string {
+    auto parsed = parse_host_port(v, "address");
+    if (!parsed) return parsed.error();
+    (c.*section).*field = v;
+    return "";
+  });
+}
+
+const std::map<std::string, std::map<std::string, KeySpec>>& key_table() {
+  static const std::map<std::string, std::map<std::string, KeySpec>> table = {
+      {"storage", {{"path", text_key(&Config::storage, &Config::Storage::path, false)}}},
+      {"gateway_bridge", {{"bind", address_key(&Config::gateway_bridge, &Config::GatewayBridge::bind)}}},
+      {"network",
+       {{"region", key<std::string>([](const std::string& v, Config& c) -> std::string {
+           if (v != "RU864" && v != "EU868") return "must be RU864 or EU868";
+           c.network.region = v;
+           return "";
+         })},
+        {"net_id", key<std::string>([](const std::string& v, Config& c) -> std::string {
+           auto bytes = lorawan::parse_hex(v);
+           if (!bytes || bytes->size() != 3) return "must be 6 hex digits";
+           c.network.net_id = static_cast<lorawan::NetId>((*bytes)[0] << 16 | (*bytes)[1] << 8 | (*bytes)[2]);
+           return "";
+         })},
+        {"dedup_window_ms", int_key(&Config::network, &Config::Network::dedup_window_ms, 10, 2000)},
+        {"rx1_delay_s", int_key(&Config::network, &Config::Network::rx1_delay_s, 1, 15)},
+        {"rx1_dr_offset", int_key(&Config::network, &Config::Network::rx1_dr_offset, 0, 5)},
+        {"installation_margin_db", key<double>([](const double& v, Config& c) -> std::string {
+           if (v < 0 || v > 30) return "must be between 0 and 30";
+           c.network.installation_margin_db = v;
+           return "";
+         })},
+        {"dev_status_interval_h", int_key(&Config::network, &Config::Network::dev_status_interval_h, 0, 8760)}}},
+      {"mqtt",
+       {{"server", address_key(&Config::mqtt, &Config::Mqtt::server)},
+        {"username", text_key(&Config::mqtt, &Config::Mqtt::username, true)},
+        {"password", text_key(&Config::mqtt, &Config::Mqtt::password, true)},
+        {"client_id", text_key(&Config::mqtt, &Config::Mqtt::client_id, false)},
+        {"ca_file", text_key(&Config::mqtt, &Config::Mqtt::ca_file, true)},
+        {"keepalive_s", int_key(&Config::mqtt, &Config::Mqtt::keepalive_s, 5, 3600)}}},
+      {"http", {{"bind", address_key(&Config::http, &Config::Http::bind)}}},
+      {"log", {{"level", key<std::string>([](const std::string& v, Config& c) -> std::string {
+                  static const char* levels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+                  for (auto* l : levels) {
+                    if (v == l) {
+                      c.log.level = v;
+                      return "";
+                    }
+                  }
+                  return "must be one of trace, debug, info, warn, error, critical, off";
+                })}}},
+      {"time",
+       {{"max_clock_offset_s", int_key(&Config::time, &Config::Time::max_clock_offset_s, 1, 86400)},
+        {"time_zone", text_key(&Config::time, &Config::Time::time_zone, false)}}},
+  };
+  return table;
+}
+
+}  // namespace
+
+Result<HostPort> parse_host_port(std::string_view text, std::string_view what) {
+  std::string_view host, port;
+  if (!text.empty() && text.front() == '[') {
+    auto close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return std::unexpected(std::string(what) + " '" + std::string(text) + "' must be [IPv6]:port");
+    }
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) {
+      return std::unexpected(std::string(what) + " '" + std::string(text) + "' must be host:port");
+    }
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (host.empty() || ec != std::errc() || end != port.data() + port.size() || value > 65535) {
+    return std::unexpected(std::string(what) + " '" + std::string(text) + "' must be host:port with a port 0-65535");
+  }
+  return HostPort{std::string(host), static_cast<std::uint16_t>(value)};
+}
+
+Result<Config> parse_config(std::string_view toml_text, std::string_view source) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, source);
+  } catch (const toml::parse_error& err) {
+    std::ostringstream msg;
+    msg << source << ":" << err.source().begin.line << ":" << err.source().begin.column << ": " << err.description();
+    return std::unexpected(msg.str());
+  }
+  Config config;
+  const auto& table = key_table();
+  for (const auto& [section_name, section_node] : root) {
+    std::string section(section_name.str());
+    auto section_spec = table.find(section);
+    if (section_spec == table.end()) return std::unexpected(std::string(source) + ": unknown section [" + section + "]");
+    const auto* section_table = section_node.as_table();
+    if (!section_table) return std::unexpected(std::string(source) + ": '" + section + "' must be a table");
+    for (const auto& [key_name, value] : *section_table) {
+      std::string name = section + "." + std::string(key_name.str());
+      auto spec = section_spec->second.find(std::string(key_name.str()));
+      if (spec == section_spec->second.end()) return std::unexpected(std::string(source) + ": unknown key " + name);
+      if (auto why = spec->second.apply(value, config); !why.empty()) {
+        return std::unexpected(std::string(source) + ": " + name + " " + why);
+      }
+    }
+  }
+  return config;
+}
+
+Result<Config> load_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::unexpected("cannot read configuration file " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), path);
+}
+
+}  // namespace uchet

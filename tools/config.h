@@ -1,0 +1,61 @@
+#pragma once
+// uchetd's configuration: a TOML file whose every key has a default, so running with no file
+// is a valid deployment. Unknown keys, wrong types and impossible values are errors that name
+// the key; nothing is silently replaced by a default.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "netserver/lorawan/types.h"
+
+namespace uchet {
+
+struct Config {
+  struct Storage {
+    std::string path = "var/uchet.db";
+  } storage;
+  struct GatewayBridge {
+    std::string bind = "0.0.0.0:1700";
+  } gateway_bridge;
+  struct Network {
+    std::string region = "RU864";
+    lorawan::NetId net_id = 0x000000;
+    int dedup_window_ms = 200;
+    int rx1_delay_s = 1;
+    int rx1_dr_offset = 0;
+    double installation_margin_db = 10.0;
+    int dev_status_interval_h = 24;
+  } network;
+  struct Mqtt {
+    std::string server = "127.0.0.1:1883";
+    std::string username;
+    std::string password;
+    std::string client_id = "uchetd";
+    std::string ca_file;  // empty: no TLS
+    int keepalive_s = 30;
+  } mqtt;
+  struct Http {
+    std::string bind = "127.0.0.1:8080";
+  } http;
+  struct Log {
+    std::string level = "info";
+  } log;
+  struct Time {
+    int max_clock_offset_s = 30;
+    std::string time_zone = "Asia/Yekaterinburg";
+  } time;
+};
+
+// Parses TOML text; `source` names the file in messages.
+lorawan::Result<Config> parse_config(std::string_view toml_text, std::string_view source);
+// Reads and parses a file; a missing file is an error (no file at all means: use defaults).
+lorawan::Result<Config> load_config(const std::string& path);
+
+// "host:port" (IPv6 as "[::1]:1700"); the error names `what`.
+struct HostPort {
+  std::string host;
+  std::uint16_t port = 0;
+};
+lorawan::Result<HostPort> parse_host_port(std::string_view text, std::string_view what);
+
+}  // namespace uchet

@@ -1,0 +1,74 @@
+#include <memory>
+
+#include "schema/applications.h"
+#include "tools/uchetctl/commands.h"
+#include "tools/uchetctl/validate.h"
+
+namespace uchet::cli {
+namespace {
+
+nlohmann::json to_json(const storage::Application& a) {
+  return {{"name", a.name}, {"description", a.description}, {"devices", a.device_count},
+          {"createdAt", format_time(a.created_at)}};
+}
+
+}  // namespace
+
+void add_application_commands(CLI::App& app, Action& selected) {
+  auto* group = app.add_subcommand("application", "manage applications (groups of devices)");
+  group->require_subcommand(1);
+
+  struct AddArgs {
+    std::string name, description;
+  };
+  auto add_args = std::make_shared<AddArgs>();
+  auto* add = group->add_subcommand("add", "add an application");
+  add->add_option("NAME", add_args->name, "application name (letters, digits, - and _)")->required();
+  add->add_option("--description", add_args->description, "free text");
+  add->callback([&selected, add_args] {
+    selected = [add_args](Context& ctx) {
+      validate_name(add_args->name, "application name");
+      if (storage::find_application(ctx.db, add_args->name)) {
+        throw UsageError("application '" + add_args->name + "' already exists");
+      }
+      storage::insert_application(ctx.db, add_args->name, add_args->description);
+      ctx.output.done("added application " + add_args->name, to_json(*storage::find_application(ctx.db, add_args->name)));
+    };
+  });
+
+  auto* list = group->add_subcommand("list", "list applications");
+  list->callback([&selected] {
+    selected = [](Context& ctx) {
+      Table t{{"NAME", "DEVICES", "CREATED", "DESCRIPTION"}, {}};
+      auto j = nlohmann::json::array();
+      for (const auto& a : storage::list_applications(ctx.db)) {
+        t.rows.push_back({a.name, std::to_string(a.device_count), format_time(a.created_at), a.description});
+        j.push_back(to_json(a));
+      }
+      ctx.output.table(t, j);
+    };
+  });
+
+  struct RemoveArgs {
+    std::string name;
+    bool force = false;
+  };
+  auto remove_args = std::make_shared<RemoveArgs>();
+  auto* remove = group->add_subcommand("remove", "remove an application");
+  remove->add_option("NAME", remove_args->name, "application name")->required();
+  remove->add_flag("--force", remove_args->force, "also remove its devices and their data");
+  remove->callback([&selected, remove_args] {
+    selected = [remove_args](Context& ctx) {
+      auto a = storage::find_application(ctx.db, remove_args->name);
+      if (!a) throw UsageError("no application '" + remove_args->name + "'");
+      if (a->device_count > 0 && !remove_args->force) {
+        throw UsageError("application '" + a->name + "' still has " + std::to_string(a->device_count) +
+                         " device(s); remove them first or use --force");
+      }
+      storage::delete_application(ctx.db, a->id, remove_args->force);
+      ctx.output.done("removed application " + a->name, {{"removed", a->name}, {"devicesRemoved", a->device_count}});
+    };
+  });
+}
+
+}  // namespace uchet::cli

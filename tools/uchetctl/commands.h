@@ -1,0 +1,27 @@
+#pragma once
+// uchetctl's command groups. Each group adds its subcommands to the CLI11 app; the chosen
+// command's action runs after parsing, inside one transaction that commits only on success.
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "schema/database.h"
+#include "tools/uchetctl/output.h"
+
+namespace uchet::cli {
+
+struct Context {
+  storage::Database& db;
+  const Output& output;
+};
+
+using Action = std::function<void(Context&)>;
+
+// Every group sets `selected` from the callback of the subcommand the user chose.
+void add_application_commands(CLI::App& app, Action& selected);
+void add_gateway_commands(CLI::App& app, Action& selected);
+void add_device_commands(CLI::App& app, Action& selected);
+
+}  // namespace uchet::cli

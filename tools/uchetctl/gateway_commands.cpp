@@ -1,0 +1,126 @@
+#include <memory>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "schema/gateways.h"
+#include "tools/uchetctl/commands.h"
+#include "tools/uchetctl/validate.h"
+
+namespace uchet::cli {
+namespace {
+
+nlohmann::json optional_json(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
+
+std::string optional_text(const std::optional<double>& v) { return v ? fmt::format("{:.6g}", *v) : "-"; }
+
+nlohmann::json to_json(const storage::Gateway& g) {
+  return {{"gatewayEui", lorawan::eui64_to_string(g.eui)},
+          {"name", g.name},
+          {"latitude", optional_json(g.latitude)},
+          {"longitude", optional_json(g.longitude)},
+          {"altitude", optional_json(g.altitude)},
+          {"createdAt", format_time(g.created_at)},
+          {"lastSeenAt", g.last_seen_at ? nlohmann::json(format_time(*g.last_seen_at)) : nlohmann::json()},
+          {"rxReceived", g.rx_received},
+          {"rxOk", g.rx_ok},
+          {"rxForwarded", g.rx_forwarded},
+          {"txReceived", g.tx_received},
+          {"txEmitted", g.tx_emitted}};
+}
+
+storage::Gateway existing_gateway(storage::Database& db, const std::string& eui_text) {
+  auto g = storage::find_gateway(db, eui_arg(eui_text, "gateway EUI"));
+  if (!g) throw UsageError("no gateway " + lorawan::eui64_to_string(eui_arg(eui_text, "gateway EUI")));
+  return *g;
+}
+
+void check_range(const std::optional<double>& v, double min, double max, const std::string& what) {
+  if (v && !(*v >= min && *v <= max)) {
+    throw UsageError(fmt::format("{} must be between {} and {}", what, min, max));
+  }
+}
+
+}  // namespace
+
+void add_gateway_commands(CLI::App& app, Action& selected) {
+  auto* group = app.add_subcommand("gateway", "manage gateways (only registered ones are served)");
+  group->require_subcommand(1);
+
+  struct AddArgs {
+    std::string eui, name;
+    std::optional<double> lat, lon, alt;
+  };
+  auto add_args = std::make_shared<AddArgs>();
+  auto* add = group->add_subcommand("add", "register a gateway");
+  add->add_option("EUI", add_args->eui, "gateway EUI, 16 hex digits")->required();
+  add->add_option("--name", add_args->name, "gateway name")->required();
+  add->add_option("--lat", add_args->lat, "latitude, degrees north");
+  add->add_option("--lon", add_args->lon, "longitude, degrees east");
+  add->add_option("--alt", add_args->alt, "altitude, metres");
+  add->callback([&selected, add_args] {
+    selected = [add_args](Context& ctx) {
+      storage::Gateway g;
+      g.eui = eui_arg(add_args->eui, "gateway EUI");
+      validate_name(add_args->name, "gateway name");
+      g.name = add_args->name;
+      check_range(add_args->lat, -90, 90, "--lat");
+      check_range(add_args->lon, -180, 180, "--lon");
+      check_range(add_args->alt, -500, 9000, "--alt");
+      g.latitude = add_args->lat;
+      g.longitude = add_args->lon;
+      g.altitude = add_args->alt;
+      if (storage::find_gateway(ctx.db, g.eui)) {
+        throw UsageError("gateway " + lorawan::eui64_to_string(g.eui) + " already exists");
+      }
+      storage::insert_gateway(ctx.db, g);
+      ctx.output.done("added gateway " + lorawan::eui64_to_string(g.eui), to_json(*storage::find_gateway(ctx.db, g.eui)));
+    };
+  });
+
+  auto* list = group->add_subcommand("list", "list gateways");
+  list->callback([&selected] {
+    selected = [](Context& ctx) {
+      Table t{{"GATEWAY EUI", "NAME", "LAT", "LON", "LAST SEEN"}, {}};
+      auto j = nlohmann::json::array();
+      for (const auto& g : storage::list_gateways(ctx.db)) {
+        t.rows.push_back({lorawan::eui64_to_string(g.eui), g.name, optional_text(g.latitude), optional_text(g.longitude),
+                          g.last_seen_at ? format_time(*g.last_seen_at) : "never"});
+        j.push_back(to_json(g));
+      }
+      ctx.output.table(t, j);
+    };
+  });
+
+  auto show_eui = std::make_shared<std::string>();
+  auto* show = group->add_subcommand("show", "show one gateway");
+  show->add_option("EUI", *show_eui, "gateway EUI")->required();
+  show->callback([&selected, show_eui] {
+    selected = [show_eui](Context& ctx) {
+      auto g = existing_gateway(ctx.db, *show_eui);
+      ctx.output.fields({{"gateway EUI", lorawan::eui64_to_string(g.eui)},
+                         {"name", g.name},
+                         {"latitude", optional_text(g.latitude)},
+                         {"longitude", optional_text(g.longitude)},
+                         {"altitude", optional_text(g.altitude)},
+                         {"created", format_time(g.created_at)},
+                         {"last seen", g.last_seen_at ? format_time(*g.last_seen_at) : "never"},
+                         {"received / CRC ok / forwarded", fmt::format("{} / {} / {}", g.rx_received, g.rx_ok, g.rx_forwarded)},
+                         {"downlinks received / emitted", fmt::format("{} / {}", g.tx_received, g.tx_emitted)}},
+                        to_json(g));
+    };
+  });
+
+  auto remove_eui = std::make_shared<std::string>();
+  auto* remove = group->add_subcommand("remove", "unregister a gateway");
+  remove->add_option("EUI", *remove_eui, "gateway EUI")->required();
+  remove->callback([&selected, remove_eui] {
+    selected = [remove_eui](Context& ctx) {
+      auto g = existing_gateway(ctx.db, *remove_eui);
+      storage::delete_gateway(ctx.db, g.eui);
+      ctx.output.done("removed gateway " + lorawan::eui64_to_string(g.eui), {{"removed", lorawan::eui64_to_string(g.eui)}});
+    };
+  });
+}
+
+}  // namespace uchet::cli

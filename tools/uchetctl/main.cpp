@@ -1,0 +1,61 @@
+// uchetctl: administration of a uchet database, beside a running uchetd or without one.
+#include <iostream>
+#include <sstream>
+
+#include "schema/database.h"
+#include "tools/config.h"
+#include "tools/uchetctl/commands.h"
+
+int main(int argc, char** argv) {
+  using namespace uchet;
+  CLI::App app{"uchetctl — administer uchet: applications, gateways, devices"};
+  app.require_subcommand(1);
+  std::string config_path, db_path;
+  bool json = false;
+  app.add_option("--config", config_path, "uchetd configuration file (its [storage] path is used)");
+  app.add_option("--db", db_path, "SQLite database file (default: var/uchet.db)");
+  app.add_flag("--json", json, "print results as JSON");
+
+  cli::Action action;
+  cli::add_application_commands(app, action);
+  cli::add_gateway_commands(app, action);
+  cli::add_device_commands(app, action);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "uchetctl: " << e.what() << "\n";
+    return 2;
+  }
+
+  try {
+    if (!config_path.empty() && !db_path.empty()) throw cli::UsageError("give either --config or --db, not both");
+    std::string path = Config{}.storage.path;
+    if (!config_path.empty()) {
+      auto config = load_config(config_path);
+      if (!config) throw cli::UsageError(config.error());
+      path = config->storage.path;
+    }
+    if (!db_path.empty()) path = db_path;
+    auto db = storage::Database::open(path);
+    // Results are printed only after the commit, so nothing is reported that did not happen.
+    std::ostringstream result;
+    cli::Output output{json, result};
+    cli::Context context{db, output};
+    storage::Transaction tx(db);
+    action(context);
+    tx.commit();
+    std::cout << result.str();
+    return 0;
+  } catch (const cli::UsageError& e) {
+    std::cerr << "uchetctl: " << e.what() << "\n";
+    return 2;
+  } catch (const storage::StorageError& e) {
+    std::cerr << "uchetctl: " << e.what() << "\n";
+    return 1;
+  }
+}
