@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "codecs/byte_reader.h"
+#include "codecs/scale.h"
 #include "codecs/time_util.h"
 
 namespace uchet::codecs::karat926 {
@@ -91,7 +92,7 @@ DecodeResult decode_snapshot(Bytes p, std::string_view packet) {
         r.quantity = info.quantity;
         r.resource = info.resource;
         r.channel = static_cast<int>(i + 1);
-        r.value = reg * info.factor;
+        r.value = scale_value(reg, info.factor);
         r.unit = info.unit;
         r.time = out.time;
         if (info.resource == "unknown") {
@@ -136,7 +137,7 @@ DecodeResult decode_archive(Bytes p) {
         Reading r;
         r.quantity = info.quantity;
         r.resource = info.resource;
-        r.value = static_cast<double>(value) * info.factor;
+        r.value = scale_value(static_cast<double>(value), info.factor);
         r.unit = info.unit;
         r.time = t;
         out.readings.push_back(std::move(r));

@@ -1,8 +1,11 @@
 #include "codecs/mbus_codec.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <optional>
 
 #include "codecs/mbus_fixed.h"
+#include "codecs/scale.h"
 #include "codecs/time_util.h"
 
 namespace uchet::codecs::mbus {
@@ -81,7 +84,7 @@ std::optional<Reading> to_reading(const Record& r, const std::string& resource) 
     reading.quantity = std::string(conv->quantity);
     if (r.reverse) reading.quantity += "_reverse";
     reading.resource = resource;
-    reading.value = r.number * conv->factor + conv->offset;
+    reading.value = scale_value(r.number, conv->factor) + conv->offset;
     reading.unit = std::string(conv->unit);
     reading.storage = r.storage;
     reading.tariff = r.tariff;
@@ -216,7 +219,8 @@ DecodeResult decode_payload(std::string_view codec_name, std::uint8_t fport, Byt
             out.time = calendar_unix(r.calendar);
         }
         if (r.quantity == "error_flags" && r.value_kind == ValueKind::number && r.number != 0 &&
-            r.storage == 0) {
+            r.storage == 0 &&
+            std::find(out.flags.begin(), out.flags.end(), "meter_error_flags") == out.flags.end()) {
             out.flags.emplace_back("meter_error_flags");
         }
         if (auto reading = to_reading(r, resource)) {

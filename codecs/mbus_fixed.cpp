@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "codecs/scale.h"
+
 namespace uchet::codecs::mbus {
 
 namespace {
@@ -55,10 +57,10 @@ std::expected<std::vector<Record>, std::string> decode_fixed_counters(std::span<
         rec.data.assign(d.begin(), d.end());
         if (binary) {
             rec.value_kind = ValueKind::number;
-            rec.number = static_cast<double>(decode_signed(d)) * u.scale;
+            rec.number = scale_value(static_cast<double>(decode_signed(d)), u.scale);
         } else if (const auto v = decode_bcd(d)) {
             rec.value_kind = ValueKind::number;
-            rec.number = static_cast<double>(*v) * u.scale;
+            rec.number = scale_value(static_cast<double>(*v), u.scale);
         } else {
             rec.value_kind = ValueKind::bytes;
             rec.value_note = "invalid BCD digit";

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "codecs/byte_reader.h"
+#include "codecs/scale.h"
 #include "codecs/mbus_vif_tables.h"
 
 namespace uchet::codecs::mbus {
@@ -86,14 +87,14 @@ void set_bcd(Record& rec, std::span<const std::uint8_t> d, double factor, bool n
         return;
     }
     rec.value_kind = ValueKind::number;
-    rec.number = static_cast<double>(negative ? -*v : *v) * factor;
+    rec.number = scale_value(static_cast<double>(negative ? -*v : *v), factor);
 }
 
 void set_integer(Record& rec, std::span<const std::uint8_t> d, const ValueSpec& spec) {
     rec.value_kind = ValueKind::number;
     rec.number = spec.hint == ValueHint::bitfield
-                     ? static_cast<double>(decode_unsigned(d)) * spec.factor
-                     : static_cast<double>(decode_signed(d)) * spec.factor;
+                     ? scale_value(static_cast<double>(decode_unsigned(d)), spec.factor)
+                     : scale_value(static_cast<double>(decode_signed(d)), spec.factor);
 }
 
 void decode_value(Record& rec, std::uint8_t field, const Lvar* lvar, const ValueSpec& spec) {
@@ -106,7 +107,7 @@ void decode_value(Record& rec, std::uint8_t field, const Lvar* lvar, const Value
     switch (field) {
         case 0x5:
             rec.value_kind = ValueKind::number;
-            rec.number = decode_real(d) * spec.factor;
+            rec.number = scale_value(decode_real(d), spec.factor);
             return;
         case 0x9: case 0xA: case 0xB: case 0xC: case 0xE:
             set_bcd(rec, d, spec.factor, false);
@@ -129,7 +130,7 @@ void decode_value(Record& rec, std::uint8_t field, const Lvar* lvar, const Value
                 case LvarKind::real:
                     if (d.size() == 4 || d.size() == 8) {
                         rec.value_kind = ValueKind::number;
-                        rec.number = decode_real(d) * spec.factor;
+                        rec.number = scale_value(decode_real(d), spec.factor);
                     } else {
                         rec.value_kind = ValueKind::bytes;
                         rec.value_note = "floating point of unsupported size";

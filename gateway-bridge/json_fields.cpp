@@ -13,14 +13,18 @@ const json* member(const json& object, const char* key) {
 
 }  // namespace
 
-Result<json> parse_object(ByteView text) {
+ByteView trim_end(ByteView text) {
   std::size_t end = text.size();
   while (end > 0 && (text[end - 1] == 0 || text[end - 1] == ' ' || text[end - 1] == '\n' || text[end - 1] == '\r' ||
                      text[end - 1] == '\t')) {
     --end;
   }
-  json value = json::parse(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(end), nullptr,
-                           /*allow_exceptions=*/false);
+  return text.first(end);
+}
+
+Result<json> parse_object(ByteView text) {
+  const ByteView trimmed = trim_end(text);
+  json value = json::parse(trimmed.begin(), trimmed.end(), nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded()) return std::unexpected("invalid JSON");
   if (!value.is_object()) return std::unexpected("JSON is not an object");
   return value;

@@ -17,8 +17,10 @@ using lorawan::ByteView;
 using lorawan::Result;
 using nlohmann::json;
 
-// The JSON text of a datagram body. Trailing NULs and whitespace are tolerated because some
-// forwarders send their C string terminator; anything but an object is an error.
+// `text` without trailing NULs and whitespace: some forwarders send their C string terminator.
+ByteView trim_end(ByteView text);
+
+// The JSON text of a datagram body (trailing NULs tolerated); anything but an object is an error.
 Result<json> parse_object(ByteView text);
 
 Result<std::optional<std::uint64_t>> read_unsigned(const json& object, const char* key, std::uint64_t max);

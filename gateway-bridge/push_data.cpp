@@ -10,7 +10,7 @@ using namespace json_fields;
 
 Result<PushData> parse_push_data(std::uint16_t token, lorawan::Eui64 gateway_eui, ByteView json_text,
                                  std::size_t max_rxpk) {
-  if (json_text.empty()) return std::unexpected("PUSH_DATA has no JSON");
+  if (trim_end(json_text).empty()) return std::unexpected("PUSH_DATA has no JSON");
   json root;
   UCHET_BRIDGE_TRY(root, parse_object(json_text));
   PushData push{token, gateway_eui, {}, {}, std::nullopt, std::nullopt};

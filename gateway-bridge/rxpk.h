@@ -21,6 +21,7 @@ namespace uchet::bridge {
 
 enum class CrcStatus : std::int8_t { Bad = -1, Absent = 0, Ok = 1 };
 
+// modu is carried by which DataRate alternative datr holds; size is data.size(), checked.
 struct RxPacket {
   std::uint32_t tmst = 0;          // concentrator µs counter at end of reception, wraps every 2^32 µs
   std::optional<UtcTime> time;     // GPS-disciplined UTC reception time

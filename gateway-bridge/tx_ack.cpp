@@ -21,13 +21,6 @@ constexpr std::array<std::pair<TxAckError, std::string_view>, 8> kErrorNames{{
     {TxAckError::GpsUnlocked, "GPS_UNLOCKED"},
 }};
 
-bool blank(ByteView text) {
-  for (auto b : text) {
-    if (b != 0 && b != ' ' && b != '\n' && b != '\r' && b != '\t') return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 std::string_view tx_ack_error_name(TxAckError error) {
@@ -39,7 +32,7 @@ std::string_view tx_ack_error_name(TxAckError error) {
 
 Result<TxAck> parse_tx_ack(std::uint16_t token, lorawan::Eui64 gateway_eui, ByteView json_text) {
   TxAck ack{token, gateway_eui, std::nullopt, {}, std::nullopt};
-  if (blank(json_text)) return ack;
+  if (trim_end(json_text).empty()) return ack;
   json root;
   UCHET_BRIDGE_TRY(root, parse_object(json_text));
   auto body = root.find("txpk_ack");

@@ -10,11 +10,6 @@
 namespace uchet::bridge {
 namespace {
 
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
-
 lorawan::Result<void> check(const TxPacket& p) {
   if (auto ok = check_frequency(p.frequency_hz); !ok) return ok;
   if (p.phy_payload.empty() || p.phy_payload.size() > kMaxPhyPayloadSize) {
@@ -36,12 +31,13 @@ lorawan::Result<std::string> build_txpk_json(const TxPacket& p) {
   if (auto ok = check(p); !ok) return std::unexpected(ok.error());
   std::string json = "{\"txpk\":{";
   auto out = std::back_inserter(json);
-  std::visit(Overloaded{
-                 [&](const SendImmediately&) { json += "\"imme\":true"; },
-                 [&](const SendAtCounter& t) { fmt::format_to(out, "\"tmst\":{}", t.counter_us); },
-                 [&](const SendAtGpsTime& t) { fmt::format_to(out, "\"tmms\":{}", t.gps_time.count()); },
-             },
-             p.timing);
+  if (const auto* at = std::get_if<SendAtCounter>(&p.timing)) {
+    fmt::format_to(out, "\"tmst\":{}", at->counter_us);
+  } else if (const auto* gps = std::get_if<SendAtGpsTime>(&p.timing)) {
+    fmt::format_to(out, "\"tmms\":{}", gps->gps_time.count());
+  } else {
+    json += "\"imme\":true";
+  }
   fmt::format_to(out, ",\"freq\":{},\"rfch\":{}", frequency_mhz_text(p.frequency_hz), p.rf_chain);
   if (p.power_dbm) fmt::format_to(out, ",\"powe\":{}", *p.power_dbm);
   if (const auto* lora = std::get_if<LoraRate>(&p.data_rate)) {

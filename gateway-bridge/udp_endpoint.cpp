@@ -37,11 +37,6 @@ std::string address_text(const udp::endpoint& endpoint) {
                          : fmt::format("{}:{}", address.to_string(), endpoint.port());
 }
 
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
-
 }  // namespace
 
 lorawan::Result<udp::endpoint> parse_bind_address(std::string_view text) {
@@ -115,8 +110,8 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
   }
 
   void on_receive(const boost::system::error_code& ec, std::size_t size) {
-    if (ec == asio::error::operation_aborted || !socket.is_open()) return;
-    if (ec) {
+    if (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor || !socket.is_open()) return;
+    if (ec) {  // transient (e.g. a reported ICMP error); keep serving
       note("receive_error", "socket", spdlog::level::warn, [&] { return "receive failed: " + ec.message(); });
     } else {
       try {
@@ -158,7 +153,8 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
     if (!header) {
       const bool version = header.error().fault == DatagramFault::UnsupportedVersion;
       ++(version ? counters.unsupported_version : counters.malformed);
-      note(version ? "unsupported_version" : "malformed", address_text(from), spdlog::level::warn,
+      // Keyed by IP address without the port, so a sender cycling ports still gets one line.
+      note(version ? "unsupported_version" : "malformed", from.address().to_string(), spdlog::level::warn,
            [&] { return fmt::format("datagram from {} ignored: {}", address_text(from), header.error().reason); });
       return;
     }
@@ -180,12 +176,13 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
       });
       return;
     }
-    std::visit(Overloaded{
-                   [&](PushData& push) { on_push_data(push, from); },
-                   [&](PullData& pull) { on_pull_data(pull, from); },
-                   [&](TxAck& ack) { on_tx_ack(std::move(ack)); },
-               },
-               *datagram);
+    if (auto* push = std::get_if<PushData>(&*datagram)) {
+      on_push_data(*push, from);
+    } else if (const auto* pull = std::get_if<PullData>(&*datagram)) {
+      on_pull_data(*pull, from);
+    } else {
+      on_tx_ack(std::get<TxAck>(std::move(*datagram)));
+    }
   }
 
   void on_push_data(PushData& push, const udp::endpoint& from) {

@@ -1,4 +1,5 @@
 # Writes OUT: a C++ table of every migration file in FILES (named NNNN_title.sql), in order.
+string(REPLACE "|" ";" FILES "${FILES}")
 set(body "#include \"schema/migrations.h\"\nnamespace uchet::storage {\nconst std::vector<Migration>& migrations() {\n  static const std::vector<Migration> all = {\n")
 foreach(f IN LISTS FILES)
   get_filename_component(name ${f} NAME_WE)

@@ -82,7 +82,11 @@ TEST_CASE("An FPort 0 frame is authenticated and its MAC commands decrypted with
   CHECK(frame->fctrl.adr_ack_req);
   CHECK(frame->fcnt16 == 0x74);
   CHECK(hex_of(data_mic_10(nwk_s_key, Direction::Uplink, frame->dev_addr, 0x74, mic_message(phy))) == "44925050");
-  CHECK(decrypt_frm_payload(nwk_s_key, Direction::Uplink, frame->dev_addr, 0x74, frame->frm_payload).size() == 1);
+  const Bytes commands = decrypt_frm_payload(nwk_s_key, Direction::Uplink, frame->dev_addr, 0x74, frame->frm_payload);
+  CHECK(hex_of(commands) == "02");
+  auto decoded = decode_uplink_mac_commands(commands);
+  REQUIRE(decoded.commands.size() == 1);
+  CHECK(std::holds_alternative<LinkCheckReq>(decoded.commands[0]));
 }
 
 TEST_CASE("A confirmed 1.0 uplink with FOpts is built exactly as ChirpStack builds it (vector 15)") {

@@ -13,16 +13,16 @@ UtcTime utc(year_month_day day, hours h = 0h, minutes m = 0min, seconds s = 0s) 
   return UtcTime(sys_days(day) + h + m + s);
 }
 
-std::int64_t gps_seconds(UtcTime t) { return duration_cast<seconds>(gps_time_from_utc(t)).count(); }
+std::int64_t gps_seconds_of(UtcTime t) { return duration_cast<seconds>(gps_time_from_utc(t)).count(); }
 
 }  // namespace
 
 TEST_CASE("UTC converts to GPS seconds at the fact-sheet test points") {
-  CHECK(gps_seconds(utc(2010y / January / 28, 16h, 36min, 24s)) == 948'731'799);
-  CHECK(gps_seconds(utc(2012y / June / 30, 23h, 59min, 59s)) == 1'025'136'014);
-  CHECK(gps_seconds(utc(2012y / July / 1)) == 1'025'136'016);
-  CHECK(gps_seconds(utc(2025y / July / 14)) == 1'436'486'418);
-  CHECK(gps_seconds(utc(2016y / February / 12, 14h, 24min, 31s)) == 1'139'322'288);  // spec DeviceTimeAns example
+  CHECK(gps_seconds_of(utc(2010y / January / 28, 16h, 36min, 24s)) == 948'731'799);
+  CHECK(gps_seconds_of(utc(2012y / June / 30, 23h, 59min, 59s)) == 1'025'136'014);
+  CHECK(gps_seconds_of(utc(2012y / July / 1)) == 1'025'136'016);
+  CHECK(gps_seconds_of(utc(2025y / July / 14)) == 1'436'486'418);
+  CHECK(gps_seconds_of(utc(2016y / February / 12, 14h, 24min, 31s)) == 1'139'322'288);  // spec DeviceTimeAns example
 }
 
 TEST_CASE("The GPS epoch is 1980-01-06 with no leap seconds yet") {

@@ -3,25 +3,94 @@
 #include <boost/asio.hpp>
 #include <spdlog/spdlog.h>
 
+#include "appserver/application_server.h"
+#include "appserver/mqtt_publisher.h"
+#include "gateway-bridge/udp_endpoint.h"
+#include "netserver/lorawan/region.h"
+#include "netserver/network_server.h"
 #include "schema/database.h"
 #include "schema/migrations.h"
 
 namespace uchet {
+namespace {
+
+appserver::MqttSettings mqtt_settings(const Config& config) {
+  auto server = parse_host_port(config.mqtt.server, "mqtt.server");  // validated at load
+  appserver::MqttSettings s;
+  s.host = server ? server->host : "127.0.0.1";
+  s.port = server ? server->port : 1883;
+  s.username = config.mqtt.username;
+  s.password = config.mqtt.password;
+  s.client_id = config.mqtt.client_id;
+  s.ca_file = config.mqtt.ca_file;
+  s.keepalive_s = config.mqtt.keepalive_s;
+  return s;
+}
+
+}  // namespace
 
 int run_daemon(const Config& config) {
   auto db = storage::Database::open(config.storage.path);
-  spdlog::info("uchetd {} starting: database {} (schema v{}), region {}, gateway bridge on {}", "0.1.0",
-               config.storage.path, storage::schema_version(db), config.network.region, config.gateway_bridge.bind);
+  auto region = lorawan::region_by_name(config.network.region);
+  if (!region) {
+    spdlog::critical("network.region: {}", region.error());
+    return 2;
+  }
+  spdlog::info("uchetd {} starting: database {} (schema v{}), region {}, gateway bridge on {}, MQTT {}", "0.1.0",
+               config.storage.path, storage::schema_version(db), config.network.region, config.gateway_bridge.bind,
+               config.mqtt.server);
 
   boost::asio::io_context io;
+
+  // Downstream first: the publisher drains the outbox whatever happens upstream.
+  appserver::OutboxPublisher publisher(mqtt_settings(config), config.storage.path);
+  publisher.start();
+  appserver::ApplicationServer application([&publisher] { publisher.notify(); });
+
+  netserver::NetworkSettings settings{*region};
+  settings.net_id = config.network.net_id;
+  settings.dedup_window = std::chrono::milliseconds(config.network.dedup_window_ms);
+  settings.rx1_delay_s = config.network.rx1_delay_s;
+  settings.rx1_dr_offset = config.network.rx1_dr_offset;
+  settings.installation_margin_db = config.network.installation_margin_db;
+
+  std::optional<bridge::UdpEndpoint> endpoint;
+  netserver::NetworkServer network(io, db, settings, application,
+                                   [&endpoint](lorawan::Eui64 gateway, const bridge::TxPacket& packet)
+                                       -> lorawan::Result<std::uint16_t> {
+                                     if (!endpoint) return std::unexpected("gateway bridge not running");
+                                     return endpoint->send_downlink(gateway, packet);
+                                   });
+  network.start();
+
+  bridge::EndpointConfig bridge_config;
+  bridge_config.bind = config.gateway_bridge.bind;
+  bridge::BridgeCallbacks callbacks;
+  callbacks.on_uplink = [&network](bridge::UplinkRx&& rx) { network.handle_uplink(std::move(rx)); };
+  callbacks.on_tx_ack = [&network](const bridge::DownlinkOutcome& outcome) { network.handle_tx_ack(outcome); };
+  callbacks.on_stats = [](lorawan::Eui64, const bridge::GatewayStats&) {};
+  auto opened = bridge::UdpEndpoint::open(
+      io, bridge_config, [&network](lorawan::Eui64 gateway) { return network.gateway_registered(gateway); }, callbacks);
+  if (!opened) {
+    spdlog::critical("gateway_bridge.bind: {}", opened.error());
+    return 2;
+  }
+  endpoint.emplace(std::move(*opened));
+  spdlog::info("listening for packet forwarders on {}", config.gateway_bridge.bind);
+
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signo) {
     if (ec) return;
     spdlog::info("signal {} received, stopping", signo);
+    network.stop();
+    endpoint->close();
     io.stop();
   });
   io.run();
-  spdlog::info("uchetd stopped");
+  publisher.stop();
+  const auto& c = network.counters();
+  spdlog::info("uchetd stopped: {} frames, {} uplinks accepted, {} joins, {} downlinks sent", c.frames, c.uplinks_accepted,
+               c.joins_accepted, c.downlinks_sent);
   return 0;
 }
 

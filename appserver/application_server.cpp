@@ -1,0 +1,89 @@
+#include "appserver/application_server.h"
+
+#include "appserver/integration_events.h"
+#include "appserver/outbox.h"
+#include "codecs/codec.h"
+#include "netserver/lorawan/encoding.h"
+
+namespace uchet::appserver {
+namespace {
+
+std::int64_t unix_ms(netserver::SystemTime t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+}  // namespace
+
+void ApplicationServer::publish(storage::Database& db, const storage::Device& device, std::string_view event,
+                                const nlohmann::json& body) {
+  enqueue_event(db, device_event_topic(device, event), body.dump());
+  ++counters_.events;
+}
+
+void ApplicationServer::uplink(storage::Database& db, const netserver::UplinkEvent& e) {
+  const auto rx_info = rx_info_json(*e.receptions);
+  const auto tx_info = tx_info_json(e.receptions->front());
+  std::optional<std::int64_t> f_port;
+  if (e.f_port) f_port = *e.f_port;
+  storage::Statement(db,
+                     "INSERT INTO uplink_frame (deduplication_id, dev_eui, dev_addr, f_cnt, f_port, confirmed, dr, payload, "
+                     "rx_info, tx_info, received_at_ms, network_time_ms, network_time_gps) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
+      .bind(1, e.deduplication_id)
+      .bind(2, lorawan::eui64_to_string(e.device->dev_eui))
+      .bind(3, lorawan::dev_addr_to_string(e.dev_addr))
+      .bind(4, static_cast<std::int64_t>(e.f_cnt))
+      .bind(5, f_port)
+      .bind(6, e.confirmed ? 1 : 0)
+      .bind(7, e.dr)
+      .bind_blob(8, e.data)
+      .bind(9, rx_info.dump())
+      .bind(10, tx_info.dump())
+      .bind(11, unix_ms(e.received_at))
+      .bind(12, unix_ms(e.network_time))
+      .bind(13, e.network_time_from_gps ? 1 : 0)
+      .run();
+  ++counters_.frames_stored;
+
+  nlohmann::json object;
+  if (!e.device->codec.empty() && e.f_port && *e.f_port > 0) {
+    auto decoded = codecs::decode(e.device->codec, *e.f_port, e.data);
+    if (decoded) {
+      object = codecs::to_json(*decoded);
+      ++counters_.decoded;
+    } else {
+      ++counters_.codec_errors;
+      log(db, netserver::LogEvent{e.received_at, e.device, "ERROR", "UPLINK_CODEC", decoded.error(),
+                                  {{"codec", e.device->codec},
+                                   {"fPort", std::to_string(*e.f_port)},
+                                   {"fCnt", std::to_string(e.f_cnt)},
+                                   {"deduplicationId", e.deduplication_id}}});
+    }
+  }
+  publish(db, *e.device, "up", up_event_json(e, object));
+}
+
+void ApplicationServer::joined(storage::Database& db, const netserver::JoinEvent& e) {
+  publish(db, *e.device, "join", join_event_json(e));
+}
+
+void ApplicationServer::status(storage::Database& db, const netserver::StatusEvent& e) {
+  publish(db, *e.device, "status", status_event_json(e));
+}
+
+void ApplicationServer::ack(storage::Database& db, const netserver::AckEvent& e) {
+  publish(db, *e.device, "ack", ack_event_json(e));
+}
+
+void ApplicationServer::tx_ack(storage::Database& db, const netserver::TxAckEvent& e) {
+  publish(db, *e.device, "txack", txack_event_json(e));
+}
+
+void ApplicationServer::log(storage::Database& db, const netserver::LogEvent& e) {
+  if (e.device) publish(db, *e.device, "log", log_event_json(e));
+}
+
+void ApplicationServer::committed() {
+  if (on_committed_) on_committed_();
+}
+
+}  // namespace uchet::appserver

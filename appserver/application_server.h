@@ -1,0 +1,37 @@
+#pragma once
+// The integrated application server: the network server's EventSink. For every accepted uplink
+// it keeps the raw frame, runs the device's codec and writes the integration events to the
+// MQTT outbox — all inside the network server's transaction for that frame. A codec error is
+// published as a `log` event; the raw frame is kept so it can be decoded again later.
+#include <functional>
+
+#include "netserver/events.h"
+
+namespace uchet::appserver {
+
+struct ApplicationCounters {
+  std::uint64_t frames_stored = 0, decoded = 0, codec_errors = 0, events = 0;
+};
+
+class ApplicationServer : public netserver::EventSink {
+ public:
+  // `on_committed` is called after each transaction that wrote events (wakes the publisher).
+  explicit ApplicationServer(std::function<void()> on_committed = {}) : on_committed_(std::move(on_committed)) {}
+
+  void uplink(storage::Database& db, const netserver::UplinkEvent& event) override;
+  void joined(storage::Database& db, const netserver::JoinEvent& event) override;
+  void status(storage::Database& db, const netserver::StatusEvent& event) override;
+  void ack(storage::Database& db, const netserver::AckEvent& event) override;
+  void tx_ack(storage::Database& db, const netserver::TxAckEvent& event) override;
+  void log(storage::Database& db, const netserver::LogEvent& event) override;
+  void committed() override;
+
+  const ApplicationCounters& counters() const { return counters_; }
+
+ private:
+  void publish(storage::Database& db, const storage::Device& device, std::string_view event, const nlohmann::json& body);
+  std::function<void()> on_committed_;
+  ApplicationCounters counters_;
+};
+
+}  // namespace uchet::appserver

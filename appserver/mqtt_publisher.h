@@ -1,0 +1,87 @@
+#pragma once
+// OutboxPublisher delivers the committed rows of the `outbox` table (outbox.h) to an MQTT
+// broker, QoS 1, and deletes each row once the broker has acknowledged it (PUBACK).
+//
+// Guarantees:
+//  - At least once. A row leaves the outbox only after its PUBACK, so a lost connection, a
+//    broker restart, a daemon crash or stop() never loses an event; it may repeat one (a row
+//    sent but not yet acknowledged when the connection dropped is sent again).
+//  - Order. On each connection rows are published in increasing id order; after every
+//    (re)connect publishing starts again at the oldest row still in the outbox. A subscriber
+//    therefore sees ids increasing, except that a reconnect may replay a tail it already saw.
+//  - The outbox is the only queue. Nothing is held in memory while disconnected: every
+//    connection uses a fresh libmosquitto client, because libmosquitto would otherwise replay
+//    its own in-flight messages on reconnect, duplicating (and reordering against) our resend.
+//    For the same reason the MQTT session is clean: the broker holds nothing for us either.
+//  - Rows committed by any connection or process, or left over from before a restart, are
+//    found by polling (PublisherOptions::poll_interval); notify() makes it immediate.
+//  - A row MQTT refuses outright (invalid topic, oversized payload) is logged and deleted, so
+//    it cannot block the outbox forever; enqueue_event() refuses such rows up front.
+//
+// Threading: one worker thread owns the MQTT client and its own SQLite connection to the
+// database file (WAL lets it read and delete beside the daemon's writer). start(), stop(),
+// notify() and stats() may be called from any thread. Broker and SQLite errors are logged
+// and retried, with reconnects backing off from reconnect_min to reconnect_max; they never
+// throw out of the worker. Connection changes are logged once per change of state.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace uchet::appserver {
+
+// The [mqtt] section of the configuration, already parsed (host and port split).
+struct MqttSettings {
+  std::string host = "127.0.0.1";
+  int port = 1883;
+  std::string username;   // empty: no authentication
+  std::string password;
+  std::string client_id;  // empty: the broker assigns one
+  std::string ca_file;    // non-empty: TLS, verifying the broker against this CA
+  int keepalive_s = 30;
+};
+
+struct PublisherOptions {
+  std::size_t max_inflight = 100;  // published rows awaiting PUBACK, at most
+  std::size_t delete_batch = 64;   // acknowledged rows deleted together (sooner when idle)
+  std::chrono::milliseconds poll_interval{200};
+  std::chrono::milliseconds reconnect_min{1000};
+  std::chrono::milliseconds reconnect_max{30000};
+  std::chrono::milliseconds connect_timeout{10000};  // TCP + TLS + CONNACK
+  std::chrono::milliseconds drain_timeout{2000};     // stop() waits this long for PUBACKs
+};
+
+struct PublisherStats {
+  std::uint64_t published = 0;         // PUBLISH packets handed to the broker (resends included)
+  std::uint64_t acknowledged = 0;      // PUBACKs received
+  std::uint64_t dropped = 0;           // rows MQTT refused outright, deleted unsent
+  std::uint64_t connect_failures = 0;  // connection attempts that did not reach CONNACK success
+  std::int64_t backlog = 0;            // rows in the outbox (outbox_backlog), refreshed each poll
+  bool connected = false;
+};
+
+class OutboxPublisher {
+ public:
+  // Opens (and migrates, if needed) its own connection to the database file; throws
+  // storage::StorageError if that fails. Does not connect yet.
+  OutboxPublisher(MqttSettings settings, const std::string& database_path, PublisherOptions options = {});
+  ~OutboxPublisher();  // stop()
+  OutboxPublisher(const OutboxPublisher&) = delete;
+  OutboxPublisher& operator=(const OutboxPublisher&) = delete;
+
+  // Starts the worker thread, which connects and keeps reconnecting. No-op if running.
+  void start();
+  // Stops publishing, waits up to drain_timeout for outstanding PUBACKs, deletes the rows
+  // acknowledged so far, disconnects and joins the worker. Idempotent; start() may follow.
+  void stop();
+  // Tells the publisher that rows were committed; call after the commit. Cheap, any thread.
+  void notify();
+
+  PublisherStats stats() const;
+
+ private:
+  class Worker;
+  std::unique_ptr<Worker> worker_;
+};
+
+}  // namespace uchet::appserver

@@ -1,0 +1,51 @@
+#include "appserver/outbox.h"
+
+#include <mosquitto.h>
+
+#include <stdexcept>
+#include <string>
+
+namespace uchet::appserver {
+
+void enqueue_event(storage::Database& db, std::string_view topic, std::string_view payload_json) {
+  const std::string topic_copy(topic);  // mosquitto's checks want a C string
+  if (topic.empty() || mosquitto_pub_topic_check2(topic_copy.c_str(), topic_copy.size()) != MOSQ_ERR_SUCCESS ||
+      mosquitto_validate_utf8(topic_copy.data(), static_cast<int>(topic_copy.size())) != MOSQ_ERR_SUCCESS) {
+    throw std::invalid_argument("not a valid MQTT topic to publish to: '" + topic_copy + "'");
+  }
+  if (mosquitto_validate_utf8(payload_json.data(), static_cast<int>(payload_json.size())) != MOSQ_ERR_SUCCESS) {
+    throw std::invalid_argument("event payload for '" + topic_copy + "' is not valid UTF-8");
+  }
+  storage::Statement insert(db, "INSERT INTO outbox (topic, payload, created_at) VALUES (?1, ?2, ?3)");
+  insert.bind(1, topic).bind(2, payload_json).bind(3, storage::unix_now()).run();
+}
+
+std::vector<OutboxRow> outbox_rows_after(storage::Database& db, std::int64_t after_id, std::size_t limit) {
+  storage::Statement query(db, "SELECT id, topic, payload FROM outbox WHERE id > ?1 ORDER BY id LIMIT ?2");
+  query.bind(1, after_id).bind(2, static_cast<std::int64_t>(limit));
+  std::vector<OutboxRow> rows;
+  while (query.step()) rows.push_back({query.int64(0), query.text(1), query.text(2)});
+  return rows;
+}
+
+void delete_outbox_rows(storage::Database& db, std::span<const std::int64_t> ids) {
+  if (ids.empty()) return;
+  // The ids travel as one JSON array so the statement text is the same for any batch size.
+  std::string array = "[";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i) array += ',';
+    array += std::to_string(ids[i]);
+  }
+  array += ']';
+  storage::Statement remove(db, "DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?1))");
+  remove.bind(1, array).run();
+}
+
+std::int64_t outbox_backlog(storage::Database& db) {
+  // Separate sub-queries: SQLite answers a lone MIN or MAX from the index, not both at once.
+  storage::Statement query(db,
+                           "SELECT COALESCE((SELECT MAX(id) FROM outbox) - (SELECT MIN(id) FROM outbox) + 1, 0)");
+  return query.step() ? query.int64(0) : 0;
+}
+
+}  // namespace uchet::appserver

@@ -1,0 +1,298 @@
+// Data uplinks: session by DevAddr and MIC, frame counter, decryption, MAC commands, storage of
+// the accepted frame with its session state, and the class A answer in RX1 (RX2 fallback).
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+#include <set>
+
+#include "netserver/downlink_frame.h"
+#include "netserver/lorawan/encoding.h"
+#include "netserver/lorawan/fcnt.h"
+#include "netserver/lorawan/gps_time.h"
+#include "netserver/lorawan/mac_commands.h"
+#include "netserver/lorawan/mic.h"
+#include "netserver/lorawan/payload_crypto.h"
+#include "netserver/lorawan/phy_payload.h"
+#include "netserver/network_server_internal.h"
+#include "netserver/radio_conversion.h"
+#include "schema/sessions.h"
+
+namespace uchet::netserver {
+namespace {
+
+using namespace lorawan;
+
+// Index of the uplink channel for the 1.1 MIC: the default channels are known to both sides.
+std::uint8_t channel_index(const Region& region, std::uint32_t frequency_hz) {
+  auto channels = region.default_channels();
+  for (std::size_t i = 0; i < channels.size(); ++i) {
+    if (channels[i].frequency_hz == frequency_hz) return static_cast<std::uint8_t>(i);
+  }
+  return 0;
+}
+
+Mic uplink_mic(const storage::DeviceSession& s, std::uint32_t fcnt, std::uint8_t dr, std::uint8_t ch, bool ack,
+               ByteView message) {
+  if (!s.is_lorawan_11()) return data_mic_10(s.keys.nwk_s_key(), Direction::Uplink, s.dev_addr, fcnt, message);
+  const std::uint16_t conf_fcnt = ack ? static_cast<std::uint16_t>((s.a_f_cnt_down - 1) & 0xFFFF) : 0;
+  return data_uplink_mic_11(s.keys.f_nwk_s_int_key, s.keys.s_nwk_s_int_key, s.dev_addr, fcnt, conf_fcnt, dr, ch, message);
+}
+
+// When the frame ended on air, as GPS time: the gateway's GPS clock when it has one, else its
+// UTC clock, else the moment the first copy reached this server.
+std::pair<std::chrono::nanoseconds, bool> reception_gps_time(const ReceivedFrame& frame) {
+  for (const auto& rx : frame.receptions) {
+    if (rx.gps_time) return {std::chrono::duration_cast<std::chrono::nanoseconds>(*rx.gps_time), true};
+  }
+  for (const auto& rx : frame.receptions) {
+    if (rx.utc_time) return {gps_time_from_utc(std::chrono::time_point_cast<std::chrono::nanoseconds>(*rx.utc_time)), true};
+  }
+  auto age = std::chrono::steady_clock::now() - frame.first_seen;
+  auto arrival = std::chrono::system_clock::now() - age;
+  return {gps_time_from_utc(std::chrono::time_point_cast<std::chrono::nanoseconds>(arrival)), false};
+}
+
+}  // namespace
+
+void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& data) {
+  auto candidates = registry_.sessions_for(data.dev_addr);
+  if (candidates.empty()) {
+    return reject(&NetworkCounters::uplink_unknown_dev_addr, "uplink from unknown DevAddr", dev_addr_to_string(data.dev_addr));
+  }
+  const auto& best = best_reception(frame.receptions);
+  auto uplink_dr = settings_.region.data_rate_index(to_lorawan_rate(best.data_rate));
+  if (!uplink_dr) return reject(&NetworkCounters::malformed, "uplink at a data rate the region lacks", uplink_dr.error());
+  const std::uint8_t ch = channel_index(settings_.region, best.frequency_hz);
+  const auto message = mic_message(frame.phy_payload);
+  const Mic received_mic = mic_of(frame.phy_payload);
+
+  storage::DeviceSession* session = nullptr;
+  FullFCnt full;
+  bool counter_reset = false, replay = false;
+  for (auto* candidate : candidates) {
+    const auto* device = registry_.device(candidate->dev_eui);
+    if (!device) continue;
+    auto f = reconstruct_fcnt_up(candidate->f_cnt_up, data.fcnt16);
+    if (uplink_mic(*candidate, f.fcnt, *uplink_dr, ch, data.fctrl.ack, message) == received_mic) {
+      session = candidate;
+      full = f;
+      break;
+    }
+    // The counter values below the expected one: an old frame played again, or an ABP device
+    // that restarted counting from zero.
+    const std::uint32_t window = candidate->f_cnt_up & 0xFFFF0000u;
+    for (std::uint32_t older : {window | data.fcnt16, window >= 0x10000u ? (window - 0x10000u) | data.fcnt16 : 0xFFFFFFFFu}) {
+      if (older == 0xFFFFFFFFu || older >= candidate->f_cnt_up) continue;
+      if (uplink_mic(*candidate, older, *uplink_dr, ch, data.fctrl.ack, message) != received_mic) continue;
+      if (device->abp && device->fcnt_policy == "reset-allowed" && older == data.fcnt16) {
+        session = candidate;
+        full = FullFCnt{older, false};
+        counter_reset = true;
+      } else {
+        replay = true;
+      }
+      break;
+    }
+    if (session || replay) break;
+  }
+  if (replay) return reject(&NetworkCounters::uplink_replay, "replayed uplink", dev_addr_to_string(data.dev_addr));
+  if (!session) return reject(&NetworkCounters::uplink_bad_mic, "uplink MIC mismatch", dev_addr_to_string(data.dev_addr));
+
+  const storage::Device* device = registry_.device(session->dev_eui);
+  const bool retransmission = full.repeated && session->has_uplink() && !counter_reset;
+  const bool confirmed = is_confirmed(data.mhdr.mtype);
+  const bool v11 = session->is_lorawan_11();
+  const auto now_system = std::chrono::system_clock::now();
+  const auto now_unix = storage::unix_now();
+  if (retransmission) ++counters_.uplink_retransmissions;
+
+  // Decryption: FOpts (1.1), then FRMPayload with the network key on FPort 0, AppSKey otherwise.
+  Bytes mac_bytes = v11 && !data.fopts.empty()
+                        ? decrypt_fopts(session->keys.nwk_s_enc_key, Direction::Uplink, data.dev_addr, full.fcnt, false, data.fopts)
+                        : data.fopts;
+  Bytes app_payload;
+  if (data.fport) {
+    if (*data.fport == 0) {
+      auto port0 = decrypt_frm_payload(session->keys.nwk_s_enc_key, Direction::Uplink, data.dev_addr, full.fcnt, data.frm_payload);
+      mac_bytes.insert(mac_bytes.end(), port0.begin(), port0.end());
+    } else {
+      app_payload = decrypt_frm_payload(session->keys.app_s_key, Direction::Uplink, data.dev_addr, full.fcnt, data.frm_payload);
+    }
+  }
+
+  std::vector<DownlinkMacCommand> answers;
+  std::vector<StatusEvent> statuses;
+  const auto [gps_time, gps_from_gateway] = reception_gps_time(frame);
+  for (const auto& command : decode_uplink_mac_commands(mac_bytes).commands) {
+    if (std::holds_alternative<LinkCheckReq>(command)) {
+      std::set<Eui64> gateways;
+      for (const auto& rx : frame.receptions) gateways.insert(rx.gateway_eui);
+      double floor = -20;
+      if (const auto* lora = std::get_if<bridge::LoraRate>(&best.data_rate)) {
+        floor = required_snr_db(lora->spreading_factor).value_or(-20);
+      }
+      double margin = std::max(0.0, std::floor(best.snr_db.value_or(floor) - floor));
+      answers.push_back(LinkCheckAns{static_cast<std::uint8_t>(std::min(254.0, margin)),
+                                     static_cast<std::uint8_t>(std::min<std::size_t>(255, gateways.size()))});
+    } else if (std::holds_alternative<DeviceTimeReq>(command)) {
+      answers.push_back(DeviceTimeAns::from_gps_time(gps_time));
+    } else if (const auto* status = std::get_if<DevStatusAns>(&command)) {
+      StatusEvent e;
+      e.time = now_system;
+      e.device = device;
+      e.margin = status->margin;
+      e.external_power_source = status->battery == DevStatusAns::kExternalPower;
+      if (status->battery != DevStatusAns::kExternalPower && status->battery != DevStatusAns::kBatteryUnknown) {
+        e.battery_level_percent = std::round(status->battery * 10000.0 / 254.0) / 100.0;
+      }
+      statuses.push_back(e);
+    }
+  }
+
+  // The session as it will be after this frame (applied to memory only after the commit).
+  storage::DeviceSession updated = *session;
+  if (!retransmission) {
+    updated.f_cnt_up = full.fcnt + 1;
+    updated.last_uplink_at = now_unix;
+    updated.dr = *uplink_dr;
+  }
+
+  storage::Transaction tx(db_);
+  for (const auto& expired : storage::take_expired_downlinks(db_, session->dev_eui, now_unix)) {
+    if (expired.confirmed && expired.f_cnt_down) {
+      sink_.ack(db_, AckEvent{now_system, device, expired.id, false, *expired.f_cnt_down});
+    } else {
+      sink_.log(db_, LogEvent{now_system, device, "WARNING", "DOWNLINK_EXPIRED",
+                              "queued downlink expired before it could be sent", {{"queueItemId", std::to_string(expired.id)}}});
+    }
+  }
+  auto queue = storage::pending_downlinks(db_, session->dev_eui, now_unix);
+  if (data.fctrl.ack && !queue.empty() && queue.front().confirmed && queue.front().f_cnt_down) {
+    sink_.ack(db_, AckEvent{now_system, device, queue.front().id, true, *queue.front().f_cnt_down});
+    storage::delete_downlink(db_, queue.front().id);
+    queue.erase(queue.begin());
+  }
+
+  // The class A answer: ACK, MAC answers and the next queued payload that fits.
+  std::optional<DownlinkPlan> plan;
+  if (confirmed || !answers.empty() || !queue.empty() || data.fctrl.adr_ack_req) {
+    DownlinkContent content;
+    content.ack = confirmed;
+    content.acked_fcnt_up = static_cast<std::uint16_t>(full.fcnt & 0xFFFF);
+    content.adr = data.fctrl.adr;
+    content.mac_commands = encode_mac_commands(std::span<const DownlinkMacCommand>(answers));
+    if (content.mac_commands.size() > kMaxFOptsSize) content.mac_commands.resize(0);
+    auto rx1_dr = settings_.region.rx1_data_rate(*uplink_dr, static_cast<std::uint8_t>(updated.rx1_dr_offset));
+    const auto rx2 = settings_.region.rx2_default();
+    const std::uint8_t rx2_dr = updated.rx2_dr ? static_cast<std::uint8_t>(*updated.rx2_dr) : rx2.data_rate;
+    const std::uint32_t rx2_freq = updated.rx2_frequency ? *updated.rx2_frequency : rx2.frequency_hz;
+    const std::size_t room_rx1 = rx1_dr ? settings_.region.max_frm_payload_size(*rx1_dr).value_or(0) : 0;
+    const std::size_t room_rx2 = settings_.region.max_frm_payload_size(rx2_dr).value_or(0);
+    const std::size_t room = std::min(room_rx1, room_rx2) - std::min(std::min(room_rx1, room_rx2), content.mac_commands.size());
+    std::optional<storage::QueueItem> item;
+    for (std::size_t i = 0; i < queue.size(); ++i) {
+      // Too-large items wait for a better data rate (or expire); they never block the ACK.
+      if (queue[i].data.size() <= room) {
+        item = queue[i];
+        content.f_pending = i + 1 < queue.size();
+        break;
+      }
+    }
+    if (item) {
+      content.confirmed = item->confirmed;
+      content.f_port = item->f_port;
+      content.application_payload = item->data;
+    }
+    auto built = build_downlink(updated, content);
+    if (built && rx1_dr) {
+      const auto delay1 = static_cast<std::uint32_t>(updated.rx1_delay * 1'000'000);
+      auto rx1 = tx_packet(settings_.region, settings_.region.rx1_frequency(best.frequency_hz), *rx1_dr,
+                           best.counter_us + delay1, built->phy_payload);
+      auto rx2_packet = tx_packet(settings_.region, rx2_freq, rx2_dr, best.counter_us + delay1 + 1'000'000, built->phy_payload);
+      if (rx1 && rx2_packet) {
+        advance_f_cnt_down(updated, *built);
+        plan = DownlinkPlan{session->dev_eui, best.gateway_eui, std::move(*rx1), std::move(*rx2_packet),
+                            item ? std::optional<std::int64_t>(item->id) : std::nullopt, built->f_cnt_down, false};
+        if (item && item->confirmed) {
+          storage::mark_downlink_sent(db_, item->id, built->f_cnt_down);
+        } else if (item) {
+          storage::delete_downlink(db_, item->id);
+        }
+      }
+    } else if (!built) {
+      spdlog::warn("downlink for {} not built: {}", eui64_to_string(session->dev_eui), built.error());
+    }
+  }
+
+  storage::save_session(db_, updated);
+  if (!retransmission) {
+    UplinkEvent event;
+    event.deduplication_id = new_uuid();
+    event.received_at = now_system;
+    event.device = device;
+    event.dev_addr = data.dev_addr;
+    event.adr = data.fctrl.adr;
+    event.dr = *uplink_dr;
+    event.f_cnt = full.fcnt;
+    event.f_port = data.fport;
+    event.confirmed = confirmed;
+    event.data = std::move(app_payload);
+    event.receptions = &frame.receptions;
+    event.network_time = to_system_time(std::chrono::duration_cast<std::chrono::nanoseconds>(
+        utc_from_gps_time(gps_time).time_since_epoch()));
+    event.network_time_from_gps = gps_from_gateway;
+    sink_.uplink(db_, event);
+  }
+  for (auto& status : statuses) {
+    status.deduplication_id = new_uuid();
+    sink_.status(db_, status);
+  }
+  tx.commit();
+  *session = updated;
+  sink_.committed();
+  last_gateway_[session->dev_eui] = best.gateway_eui;
+  if (!retransmission) ++counters_.uplinks_accepted;
+  if (plan) send_planned(std::move(*plan));
+}
+
+void NetworkServer::deliver_class_c() {
+  const auto now_unix = storage::unix_now();
+  for (auto dev_eui : storage::devices_with_unsent_downlinks(db_)) {
+    const auto* device = registry_.device(dev_eui);
+    auto* session = registry_.session(dev_eui);
+    auto gateway = last_gateway_.find(dev_eui);
+    if (!device || device->device_class != 'C' || !session || gateway == last_gateway_.end()) continue;
+    auto queue = storage::pending_downlinks(db_, dev_eui, now_unix);
+    auto next = std::find_if(queue.begin(), queue.end(), [](const auto& q) { return !q.f_cnt_down; });
+    if (next == queue.end()) continue;
+    const auto rx2 = settings_.region.rx2_default();
+    const std::uint8_t dr = session->rx2_dr ? static_cast<std::uint8_t>(*session->rx2_dr) : rx2.data_rate;
+    const std::uint32_t freq = session->rx2_frequency ? *session->rx2_frequency : rx2.frequency_hz;
+    if (next->data.size() > settings_.region.max_frm_payload_size(dr).value_or(0)) continue;
+    DownlinkContent content;
+    content.confirmed = next->confirmed;
+    content.f_port = next->f_port;
+    content.application_payload = next->data;
+    content.f_pending = std::next(next) != queue.end();
+    auto built = build_downlink(*session, content);
+    if (!built) continue;
+    auto packet = tx_packet(settings_.region, freq, dr, 0, built->phy_payload);
+    if (!packet) continue;
+    packet->timing = bridge::SendImmediately{};
+    storage::DeviceSession updated = *session;
+    advance_f_cnt_down(updated, *built);
+    storage::Transaction tx(db_);
+    if (next->confirmed) {
+      storage::mark_downlink_sent(db_, next->id, built->f_cnt_down);
+    } else {
+      storage::delete_downlink(db_, next->id);
+    }
+    storage::save_session(db_, updated);
+    tx.commit();
+    *session = updated;
+    DownlinkPlan plan{dev_eui, gateway->second, std::move(*packet), std::nullopt, next->id, built->f_cnt_down, false};
+    send_planned(std::move(plan));
+  }
+}
+
+}  // namespace uchet::netserver

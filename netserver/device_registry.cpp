@@ -1,0 +1,69 @@
+#include "netserver/device_registry.h"
+
+#include "schema/gateways.h"
+
+namespace uchet::netserver {
+
+bool DeviceRegistry::refresh(storage::Database& db) {
+  storage::Statement q(db, "SELECT version FROM registry_version WHERE id = 1");
+  if (!q.step() || q.int64(0) == version_) return false;
+  version_ = q.int64(0);
+  devices_.clear();
+  sessions_.clear();
+  by_addr_.clear();
+  gateways_.clear();
+  for (auto& d : storage::list_devices(db)) devices_.emplace(d.dev_eui, std::move(d));
+  for (auto& s : storage::load_sessions(db)) {
+    index_session(s);
+    sessions_.emplace(s.dev_eui, std::move(s));
+  }
+  for (const auto& g : storage::list_gateways(db)) gateways_.insert(g.eui);
+  return true;
+}
+
+const storage::Device* DeviceRegistry::device(lorawan::Eui64 dev_eui) const {
+  auto it = devices_.find(dev_eui);
+  return it == devices_.end() ? nullptr : &it->second;
+}
+
+storage::DeviceSession* DeviceRegistry::session(lorawan::Eui64 dev_eui) {
+  auto it = sessions_.find(dev_eui);
+  return it == sessions_.end() ? nullptr : &it->second;
+}
+
+std::vector<storage::DeviceSession*> DeviceRegistry::sessions_for(lorawan::DevAddr dev_addr) {
+  std::vector<storage::DeviceSession*> out;
+  auto [begin, end] = by_addr_.equal_range(dev_addr);
+  for (auto it = begin; it != end; ++it) {
+    if (auto* s = session(it->second)) out.push_back(s);
+  }
+  return out;
+}
+
+void DeviceRegistry::index_session(const storage::DeviceSession& session) {
+  by_addr_.emplace(session.dev_addr, session.dev_eui);
+}
+
+void DeviceRegistry::put_session(const storage::DeviceSession& session) {
+  if (auto* old = this->session(session.dev_eui)) {
+    auto [begin, end] = by_addr_.equal_range(old->dev_addr);
+    for (auto it = begin; it != end; ++it) {
+      if (it->second == session.dev_eui) {
+        by_addr_.erase(it);
+        break;
+      }
+    }
+  }
+  sessions_[session.dev_eui] = session;
+  index_session(session);
+}
+
+std::vector<const storage::Device*> DeviceRegistry::class_c_devices() const {
+  std::vector<const storage::Device*> out;
+  for (const auto& [eui, d] : devices_) {
+    if (d.device_class == 'C') out.push_back(&d);
+  }
+  return out;
+}
+
+}  // namespace uchet::netserver

@@ -1,0 +1,41 @@
+#pragma once
+// The network server's in-memory view of the registry: devices by DevEUI, their sessions by
+// DevEUI and DevAddr (several devices may share a DevAddr; the MIC picks), and the registered
+// gateways. It is a cache of the database: every session change is written there first, and a
+// registry change made by uchetctl (seen through registry_version) reloads it whole.
+#include <cstdint>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "schema/database.h"
+#include "schema/devices.h"
+#include "schema/sessions.h"
+
+namespace uchet::netserver {
+
+class DeviceRegistry {
+ public:
+  // Reloads when the database's registry version differs from the loaded one; returns true then.
+  bool refresh(storage::Database& db);
+
+  const storage::Device* device(lorawan::Eui64 dev_eui) const;
+  storage::DeviceSession* session(lorawan::Eui64 dev_eui);
+  std::vector<storage::DeviceSession*> sessions_for(lorawan::DevAddr dev_addr);
+  // Inserts or replaces the device's session (after it was saved in the database).
+  void put_session(const storage::DeviceSession& session);
+  bool dev_addr_in_use(lorawan::DevAddr dev_addr) const { return by_addr_.count(dev_addr) > 0; }
+  bool has_gateway(lorawan::Eui64 gateway_eui) const { return gateways_.count(gateway_eui) > 0; }
+  std::size_t device_count() const { return devices_.size(); }
+  std::vector<const storage::Device*> class_c_devices() const;
+
+ private:
+  void index_session(const storage::DeviceSession& session);
+  std::int64_t version_ = -1;
+  std::unordered_map<lorawan::Eui64, storage::Device> devices_;
+  std::unordered_map<lorawan::Eui64, storage::DeviceSession> sessions_;
+  std::unordered_multimap<lorawan::DevAddr, lorawan::Eui64> by_addr_;
+  std::unordered_set<lorawan::Eui64> gateways_;
+};
+
+}  // namespace uchet::netserver

@@ -1,0 +1,97 @@
+#pragma once
+// What the network server hands downstream: plain values describing accepted frames and
+// protocol events, and the sink interface the application server implements.
+//
+// The sink is called inside the network server's transaction for that frame (session counters,
+// join state, queue changes): whatever the sink writes through `db` commits or rolls back
+// together with them, so an event is never announced for a frame that was not stored.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gateway-bridge/bridge.h"
+#include "netserver/lorawan/types.h"
+#include "schema/database.h"
+#include "schema/devices.h"
+
+namespace uchet::netserver {
+
+using SystemTime = std::chrono::system_clock::time_point;
+
+struct UplinkEvent {
+  std::string deduplication_id;  // UUID, one per deduplicated frame
+  SystemTime received_at;        // server time the frame was accepted
+  const storage::Device* device = nullptr;
+  lorawan::DevAddr dev_addr = 0;
+  bool adr = false;
+  int dr = 0;
+  std::uint32_t f_cnt = 0;
+  std::optional<std::uint8_t> f_port;
+  bool confirmed = false;
+  lorawan::Bytes data;  // decrypted FRMPayload (application payload; empty for FPort 0)
+  const std::vector<bridge::UplinkRx>* receptions = nullptr;
+  // The best network estimate of when the frame ended on air (gateway GPS time if any,
+  // otherwise the server clock), used for device clock tracking.
+  SystemTime network_time;
+  bool network_time_from_gps = false;
+};
+
+struct JoinEvent {
+  std::string deduplication_id;
+  SystemTime time;
+  const storage::Device* device = nullptr;
+  lorawan::DevAddr dev_addr = 0;
+};
+
+struct StatusEvent {
+  std::string deduplication_id;
+  SystemTime time;
+  const storage::Device* device = nullptr;
+  int margin = 0;
+  bool external_power_source = false;
+  std::optional<double> battery_level_percent;  // absent when the device does not know
+};
+
+struct AckEvent {
+  SystemTime time;
+  const storage::Device* device = nullptr;
+  std::int64_t queue_item_id = 0;
+  bool acknowledged = false;  // false: the confirmed downlink expired unacknowledged
+  std::uint32_t f_cnt_down = 0;
+};
+
+struct TxAckEvent {
+  SystemTime time;
+  const storage::Device* device = nullptr;
+  lorawan::Eui64 gateway_eui = 0;
+  std::uint16_t token = 0;
+  std::optional<std::int64_t> queue_item_id;
+  std::uint32_t f_cnt_down = 0;
+  std::string error;  // empty when the gateway scheduled the transmission
+};
+
+struct LogEvent {
+  SystemTime time;
+  const storage::Device* device = nullptr;
+  std::string level;  // "INFO", "WARNING", "ERROR"
+  std::string code;   // e.g. "DOWNLINK_PAYLOAD_SIZE", "UPLINK_CODEC", "COMMAND"
+  std::string description;
+  std::vector<std::pair<std::string, std::string>> context;
+};
+
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void uplink(storage::Database& db, const UplinkEvent& event) = 0;
+  virtual void joined(storage::Database& db, const JoinEvent& event) = 0;
+  virtual void status(storage::Database& db, const StatusEvent& event) = 0;
+  virtual void ack(storage::Database& db, const AckEvent& event) = 0;
+  virtual void tx_ack(storage::Database& db, const TxAckEvent& event) = 0;
+  virtual void log(storage::Database& db, const LogEvent& event) = 0;
+  // After a transaction with events committed (wakes the MQTT publisher).
+  virtual void committed() {}
+};
+
+}  // namespace uchet::netserver

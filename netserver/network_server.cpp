@@ -1,0 +1,197 @@
+#include "netserver/network_server.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "netserver/lorawan/encoding.h"
+#include "netserver/lorawan/phy_payload.h"
+#include "netserver/network_server_internal.h"
+
+namespace uchet::netserver {
+
+SystemTime to_system_time(std::chrono::nanoseconds since_epoch) {
+  return SystemTime(std::chrono::duration_cast<SystemTime::duration>(since_epoch));
+}
+
+NetworkServer::NetworkServer(boost::asio::io_context& io, storage::Database& db, NetworkSettings settings,
+                             EventSink& sink, DownlinkSender send_downlink)
+    : io_(io),
+      db_(db),
+      settings_(std::move(settings)),
+      sink_(sink),
+      send_downlink_(std::move(send_downlink)),
+      dedup_(settings_.dedup_window),
+      dev_addr_prefix_(dev_addr_prefix(settings_.net_id)),
+      rng_(std::random_device{}()),
+      dedup_timer_(io),
+      registry_timer_(io) {}
+
+NetworkServer::~NetworkServer() { stop(); }
+
+void NetworkServer::start() {
+  registry_.refresh(db_);
+  spdlog::info("network server: {} devices, region {}", registry_.device_count(), settings_.region.name());
+  poll_registry();
+}
+
+void NetworkServer::stop() {
+  stopped_ = true;
+  dedup_timer_.cancel();
+  registry_timer_.cancel();
+}
+
+bool NetworkServer::gateway_registered(lorawan::Eui64 gateway_eui) { return registry_.has_gateway(gateway_eui); }
+
+void NetworkServer::poll_registry() {
+  if (stopped_) return;
+  try {
+    if (registry_.refresh(db_)) spdlog::info("registry changed: {} devices", registry_.device_count());
+    deliver_class_c();
+  } catch (const storage::StorageError& e) {
+    ++counters_.storage_failures;
+    spdlog::error("registry refresh failed: {}", e.what());
+  }
+  registry_timer_.expires_after(settings_.registry_poll);
+  registry_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) poll_registry();
+  });
+}
+
+void NetworkServer::handle_uplink(bridge::UplinkRx&& rx) {
+  ++counters_.receptions;
+  auto now = std::chrono::steady_clock::now();
+  switch (dedup_.add(std::move(rx), now)) {
+    case Deduplicator::Outcome::NewFrame:
+      arm_dedup_timer();
+      break;
+    case Deduplicator::Outcome::CopyAdded:
+      break;
+    case Deduplicator::Outcome::LateCopy:
+      ++counters_.late_copies;
+      break;
+  }
+}
+
+void NetworkServer::arm_dedup_timer() {
+  if (dedup_timer_armed_ || stopped_) return;
+  auto deadline = dedup_.next_deadline();
+  if (!deadline) return;
+  dedup_timer_armed_ = true;
+  dedup_timer_.expires_at(*deadline);
+  dedup_timer_.async_wait([this](const boost::system::error_code& ec) {
+    dedup_timer_armed_ = false;
+    if (!ec) close_windows();
+  });
+}
+
+void NetworkServer::close_windows() {
+  for (auto& frame : dedup_.close_due(std::chrono::steady_clock::now())) {
+    ++counters_.frames;
+    try {
+      process_frame(std::move(frame));
+    } catch (const storage::StorageError& e) {
+      // The frame's transaction rolled back: nothing was stored or announced for it.
+      ++counters_.storage_failures;
+      spdlog::error("storage failure, frame dropped unacknowledged: {}", e.what());
+    }
+  }
+  arm_dedup_timer();
+}
+
+void NetworkServer::process_frame(ReceivedFrame&& frame) {
+  auto mhdr = lorawan::parse_mhdr(frame.phy_payload);
+  if (!mhdr) return reject(&NetworkCounters::malformed, "malformed PHYPayload", mhdr.error());
+  switch (mhdr->mtype) {
+    case lorawan::MType::JoinRequest: {
+      auto request = lorawan::parse_join_request(frame.phy_payload);
+      if (!request) return reject(&NetworkCounters::malformed, "malformed join-request", request.error());
+      return process_join(frame, *request);
+    }
+    case lorawan::MType::UnconfirmedDataUp:
+    case lorawan::MType::ConfirmedDataUp: {
+      auto data = lorawan::parse_data_frame(frame.phy_payload);
+      if (!data) return reject(&NetworkCounters::malformed, "malformed data uplink", data.error());
+      return process_data(frame, *data);
+    }
+    default:
+      return reject(&NetworkCounters::unsupported_mtype, "unsupported MType",
+                    std::string(lorawan::to_string(mhdr->mtype)));
+  }
+}
+
+void NetworkServer::reject(std::uint64_t NetworkCounters::*counter, const std::string& kind, const std::string& detail) {
+  ++(counters_.*counter);
+  auto now = std::chrono::steady_clock::now();
+  auto& last = last_logged_[kind];
+  if (last.time_since_epoch().count() == 0 || now - last >= std::chrono::minutes(1)) {
+    last = now;
+    spdlog::warn("rejected: {}: {} (counted; logged at most once a minute per kind)", kind, detail);
+  }
+}
+
+std::string NetworkServer::new_uuid() {
+  std::uint64_t hi = rng_(), lo = rng_();
+  hi = (hi & 0xFFFFFFFFFFFF0FFFull) | 0x0000000000004000ull;  // version 4
+  lo = (lo & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;  // RFC 4122 variant
+  return fmt::format("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", hi >> 32, (hi >> 16) & 0xFFFF, hi & 0xFFFF, lo >> 48,
+                     lo & 0xFFFFFFFFFFFFull);
+}
+
+void NetworkServer::send_planned(DownlinkPlan&& plan) {
+  auto token = send_downlink_(plan.gateway_eui, plan.rx1);
+  if (!token) {
+    ++counters_.downlink_send_failed;
+    spdlog::warn("downlink to {} via gateway {} not sent: {}", lorawan::eui64_to_string(plan.dev_eui),
+                 lorawan::eui64_to_string(plan.gateway_eui), token.error());
+    return;
+  }
+  ++counters_.downlinks_sent;
+  auto pending = std::make_unique<PendingDownlink>();
+  auto key = std::make_pair(plan.gateway_eui, *token);
+  pending->plan = std::move(plan);
+  pending_[key] = std::move(pending);
+  // Tokens are 16 bits; forget the oldest answers that never came so the map stays bounded.
+  if (pending_.size() > 4096) pending_.erase(pending_.begin());
+}
+
+void NetworkServer::handle_tx_ack(const bridge::DownlinkOutcome& outcome) {
+  auto it = pending_.find({outcome.ack.gateway_eui, outcome.ack.token});
+  if (it == pending_.end()) return;
+  auto pending = std::move(it->second);
+  pending_.erase(it);
+  const auto& plan = pending->plan;
+  if (!outcome.ack.scheduled()) {
+    ++counters_.tx_ack_errors;
+    if (!pending->on_rx2 && plan.rx2) {
+      // RX1 missed (typically TOO_LATE): the same frame fits the device's RX2 window.
+      ++counters_.downlinks_retried_rx2;
+      auto token = send_downlink_(plan.gateway_eui, *plan.rx2);
+      if (token) {
+        pending->on_rx2 = true;
+        pending_[{plan.gateway_eui, *token}] = std::move(pending);
+        return;
+      }
+    }
+  }
+  const auto* device = registry_.device(plan.dev_eui);
+  if (!device) return;
+  try {
+    storage::Transaction tx(db_);
+    TxAckEvent event;
+    event.time = std::chrono::system_clock::now();
+    event.device = device;
+    event.gateway_eui = outcome.ack.gateway_eui;
+    event.token = outcome.ack.token;
+    event.queue_item_id = plan.queue_item_id;
+    event.f_cnt_down = plan.f_cnt_down;
+    if (!outcome.ack.scheduled()) event.error = outcome.ack.error_text.empty() ? "ERROR" : outcome.ack.error_text;
+    sink_.tx_ack(db_, event);
+    tx.commit();
+    sink_.committed();
+  } catch (const storage::StorageError& e) {
+    ++counters_.storage_failures;
+    spdlog::error("storing txack failed: {}", e.what());
+  }
+}
+
+}  // namespace uchet::netserver

@@ -1,0 +1,107 @@
+#pragma once
+// The LoRaWAN network server: receives every gateway reception from the bridge, deduplicates,
+// answers joins, verifies and decrypts data frames, keeps frame counters, answers MAC commands
+// and schedules class A/C downlinks through the bridge. Accepted frames and protocol events go
+// to the EventSink inside the same SQLite transaction as the session state they change.
+//
+// Threading: everything runs on the io_context thread given to the constructor.
+#include <boost/asio.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <random>
+
+#include "gateway-bridge/bridge.h"
+#include "netserver/deduplicator.h"
+#include "netserver/dev_addr_allocator.h"
+#include "netserver/device_registry.h"
+#include "netserver/events.h"
+#include "netserver/lorawan/data_frame.h"
+#include "netserver/lorawan/join_request.h"
+#include "netserver/lorawan/region.h"
+#include "schema/database.h"
+#include "schema/downlink_queue.h"
+
+namespace uchet::netserver {
+
+struct NetworkSettings {
+  lorawan::Region region;
+  lorawan::NetId net_id = 0;
+  std::chrono::milliseconds dedup_window{200};
+  int rx1_delay_s = 1;
+  int rx1_dr_offset = 0;
+  double installation_margin_db = 10.0;
+  std::chrono::milliseconds registry_poll{1000};
+};
+
+// Every rejection is counted by kind (and logged at most once a minute per kind).
+struct NetworkCounters {
+  std::uint64_t receptions = 0, late_copies = 0, frames = 0, malformed = 0, unsupported_mtype = 0;
+  std::uint64_t joins_accepted = 0, join_unknown_device = 0, join_bad_mic = 0, join_nonce_reused = 0;
+  std::uint64_t uplinks_accepted = 0, uplink_unknown_dev_addr = 0, uplink_bad_mic = 0, uplink_replay = 0,
+                uplink_retransmissions = 0;
+  std::uint64_t downlinks_sent = 0, downlink_send_failed = 0, downlinks_retried_rx2 = 0, tx_ack_errors = 0;
+  std::uint64_t storage_failures = 0;
+};
+
+class NetworkServer {
+ public:
+  // Hands a downlink to the gateway bridge; returns the PULL_RESP token.
+  using DownlinkSender = std::function<lorawan::Result<std::uint16_t>(lorawan::Eui64, const bridge::TxPacket&)>;
+
+  NetworkServer(boost::asio::io_context& io, storage::Database& db, NetworkSettings settings, EventSink& sink,
+                DownlinkSender send_downlink);
+  ~NetworkServer();
+
+  // Loads the registry and starts the timers (registry poll, class C queue).
+  void start();
+  void stop();
+
+  void handle_uplink(bridge::UplinkRx&& rx);
+  void handle_tx_ack(const bridge::DownlinkOutcome& outcome);
+  bool gateway_registered(lorawan::Eui64 gateway_eui);
+
+  const NetworkCounters& counters() const { return counters_; }
+
+ private:
+  struct PendingDownlink;
+  struct DownlinkPlan;
+
+  void arm_dedup_timer();
+  void close_windows();
+  void process_frame(ReceivedFrame&& frame);
+  void process_join(const ReceivedFrame& frame, const lorawan::JoinRequest& request);
+  void process_data(const ReceivedFrame& frame, const lorawan::DataFrame& data);
+  void poll_registry();
+  void deliver_class_c();
+
+  // Sends a planned downlink on RX1 (or RX2 when RX1 is impossible) and remembers it so a
+  // TX_ACK error on RX1 can be retried on RX2.
+  void send_planned(DownlinkPlan&& plan);
+  void reject(std::uint64_t NetworkCounters::*counter, const std::string& kind, const std::string& detail);
+  std::string new_uuid();
+
+  boost::asio::io_context& io_;
+  storage::Database& db_;
+  NetworkSettings settings_;
+  EventSink& sink_;
+  DownlinkSender send_downlink_;
+  DeviceRegistry registry_;
+  Deduplicator dedup_;
+  DevAddrPrefix dev_addr_prefix_;
+  std::mt19937_64 rng_;
+  boost::asio::steady_timer dedup_timer_;
+  boost::asio::steady_timer registry_timer_;
+  bool dedup_timer_armed_ = false;
+  bool stopped_ = false;
+  std::map<std::pair<lorawan::Eui64, std::uint16_t>, std::unique_ptr<PendingDownlink>> pending_;
+  std::map<std::string, std::chrono::steady_clock::time_point> last_logged_;
+  // The gateway that heard each device best last time: class C downlinks go through it.
+  std::map<lorawan::Eui64, lorawan::Eui64> last_gateway_;
+  NetworkCounters counters_;
+};
+
+}  // namespace uchet::netserver

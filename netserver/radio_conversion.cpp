@@ -1,0 +1,47 @@
+#include "netserver/radio_conversion.h"
+
+#include <variant>
+
+namespace uchet::netserver {
+
+lorawan::DataRate to_lorawan_rate(const bridge::DataRate& rate) {
+  if (const auto* lora = std::get_if<bridge::LoraRate>(&rate)) {
+    return lorawan::DataRate::lora(lora->spreading_factor, lora->bandwidth_khz);
+  }
+  return lorawan::DataRate::fsk(std::get<bridge::FskRate>(rate).bitrate_bps);
+}
+
+bridge::DataRate to_bridge_rate(const lorawan::DataRate& rate) {
+  if (rate.modulation == lorawan::Modulation::LoRa) {
+    return bridge::LoraRate{rate.spreading_factor, static_cast<std::uint16_t>(rate.bandwidth_khz)};
+  }
+  return bridge::FskRate{rate.bitrate_bps};
+}
+
+const bridge::UplinkRx& best_reception(const std::vector<bridge::UplinkRx>& receptions) {
+  const bridge::UplinkRx* best = &receptions.front();
+  for (const auto& rx : receptions) {
+    double snr = rx.snr_db.value_or(-100), best_snr = best->snr_db.value_or(-100);
+    if (snr > best_snr || (snr == best_snr && rx.rssi_dbm > best->rssi_dbm)) best = &rx;
+  }
+  return *best;
+}
+
+lorawan::Result<bridge::TxPacket> tx_packet(const lorawan::Region& region, std::uint32_t frequency_hz,
+                                            std::uint8_t dr, std::uint32_t counter_us, lorawan::Bytes phy_payload) {
+  auto rate = region.data_rate(dr);
+  if (!rate) return std::unexpected(rate.error());
+  bridge::TxPacket packet;
+  packet.timing = bridge::SendAtCounter{counter_us};
+  packet.frequency_hz = frequency_hz;
+  packet.power_dbm = static_cast<std::int8_t>(region.downlink_tx_power_eirp_dbm(frequency_hz));
+  packet.data_rate = to_bridge_rate(*rate);
+  if (rate->modulation == lorawan::Modulation::Fsk) {
+    packet.coding_rate.reset();
+    packet.fsk_deviation_hz = 25'000;
+  }
+  packet.phy_payload = std::move(phy_payload);
+  return packet;
+}
+
+}  // namespace uchet::netserver

@@ -1,0 +1,75 @@
+#include "schema/downlink_queue.h"
+
+#include "netserver/lorawan/encoding.h"
+
+namespace uchet::storage {
+namespace {
+
+constexpr const char* kSelect =
+    "SELECT id, dev_eui, f_port, data, confirmed, created_at, expires_at, f_cnt_down, attempts FROM downlink_queue ";
+
+QueueItem read_item(const Statement& q) {
+  QueueItem item;
+  item.id = q.int64(0);
+  item.dev_eui = lorawan::parse_eui64(q.text(1)).value_or(0);
+  item.f_port = static_cast<std::uint8_t>(q.int64(2));
+  item.data = q.blob(3);
+  item.confirmed = q.int64(4) != 0;
+  item.created_at = q.int64(5);
+  item.expires_at = q.optional_int64(6);
+  if (auto f = q.optional_int64(7)) item.f_cnt_down = static_cast<std::uint32_t>(*f);
+  item.attempts = static_cast<int>(q.int64(8));
+  return item;
+}
+
+}  // namespace
+
+std::int64_t enqueue_downlink(Database& db, const QueueItem& item) {
+  Statement(db, "INSERT INTO downlink_queue (dev_eui, f_port, data, confirmed, created_at, expires_at) VALUES (?,?,?,?,?,?)")
+      .bind(1, lorawan::eui64_to_string(item.dev_eui))
+      .bind(2, static_cast<int>(item.f_port))
+      .bind_blob(3, item.data)
+      .bind(4, item.confirmed ? 1 : 0)
+      .bind(5, item.created_at ? item.created_at : unix_now())
+      .bind(6, item.expires_at)
+      .run();
+  return db.last_insert_rowid();
+}
+
+std::vector<QueueItem> pending_downlinks(Database& db, lorawan::Eui64 dev_eui, std::int64_t now) {
+  Statement q(db, std::string(kSelect) + "WHERE dev_eui = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY id");
+  q.bind(1, lorawan::eui64_to_string(dev_eui)).bind(2, now);
+  std::vector<QueueItem> out;
+  while (q.step()) out.push_back(read_item(q));
+  return out;
+}
+
+std::vector<QueueItem> take_expired_downlinks(Database& db, lorawan::Eui64 dev_eui, std::int64_t now) {
+  Statement q(db, std::string(kSelect) + "WHERE dev_eui = ? AND expires_at IS NOT NULL AND expires_at <= ? ORDER BY id");
+  q.bind(1, lorawan::eui64_to_string(dev_eui)).bind(2, now);
+  std::vector<QueueItem> out;
+  while (q.step()) out.push_back(read_item(q));
+  for (const auto& item : out) delete_downlink(db, item.id);
+  return out;
+}
+
+void mark_downlink_sent(Database& db, std::int64_t id, std::uint32_t f_cnt_down) {
+  Statement(db, "UPDATE downlink_queue SET f_cnt_down = ?, sent_at = ?, attempts = attempts + 1 WHERE id = ?")
+      .bind(1, static_cast<std::int64_t>(f_cnt_down))
+      .bind(2, unix_now())
+      .bind(3, id)
+      .run();
+}
+
+void delete_downlink(Database& db, std::int64_t id) {
+  Statement(db, "DELETE FROM downlink_queue WHERE id = ?").bind(1, id).run();
+}
+
+std::vector<lorawan::Eui64> devices_with_unsent_downlinks(Database& db) {
+  Statement q(db, "SELECT DISTINCT dev_eui FROM downlink_queue WHERE f_cnt_down IS NULL");
+  std::vector<lorawan::Eui64> out;
+  while (q.step()) out.push_back(lorawan::parse_eui64(q.text(0)).value_or(0));
+  return out;
+}
+
+}  // namespace uchet::storage

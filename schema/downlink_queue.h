@@ -1,0 +1,37 @@
+#pragma once
+// Application downlinks waiting for a transmission opportunity. uchetctl and the MQTT command
+// handler add items; the network server takes them in order. An unconfirmed item is removed
+// when it is handed to a gateway; a confirmed one stays (with the FCntDown it went out with)
+// until the device acknowledges it or it expires.
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "netserver/lorawan/types.h"
+#include "schema/database.h"
+
+namespace uchet::storage {
+
+struct QueueItem {
+  std::int64_t id = 0;
+  lorawan::Eui64 dev_eui = 0;
+  std::uint8_t f_port = 1;
+  lorawan::Bytes data;
+  bool confirmed = false;
+  std::int64_t created_at = 0;
+  std::optional<std::int64_t> expires_at;
+  std::optional<std::uint32_t> f_cnt_down;  // set once sent
+  int attempts = 0;
+};
+
+std::int64_t enqueue_downlink(Database& db, const QueueItem& item);
+// Oldest items first, expired ones excluded.
+std::vector<QueueItem> pending_downlinks(Database& db, lorawan::Eui64 dev_eui, std::int64_t now);
+// Removes and returns the device's items whose expiry has passed.
+std::vector<QueueItem> take_expired_downlinks(Database& db, lorawan::Eui64 dev_eui, std::int64_t now);
+void mark_downlink_sent(Database& db, std::int64_t id, std::uint32_t f_cnt_down);
+void delete_downlink(Database& db, std::int64_t id);
+// Devices with items not yet sent (class C delivery polls this).
+std::vector<lorawan::Eui64> devices_with_unsent_downlinks(Database& db);
+
+}  // namespace uchet::storage

@@ -1,0 +1,128 @@
+#include "schema/sessions.h"
+
+#include "netserver/lorawan/encoding.h"
+
+namespace uchet::storage {
+namespace {
+
+constexpr const char* kSelect =
+    "SELECT dev_eui, dev_addr, mac_version, f_nwk_s_int_key, s_nwk_s_int_key, nwk_s_enc_key, app_s_key, f_cnt_up, "
+    "n_f_cnt_down, a_f_cnt_down, rx1_delay, rx1_dr_offset, rx2_dr, rx2_frequency, dr, tx_power_index, nb_trans, "
+    "mac_state, created_at, last_uplink_at FROM device_session ";
+
+lorawan::Key key_column(const Statement& q, int column) {
+  auto key = lorawan::parse_key(q.text(column));
+  if (!key) throw StorageError("corrupt key in device_session: " + key.error());
+  return *key;
+}
+
+DeviceSession read_session(const Statement& q) {
+  DeviceSession s;
+  s.dev_eui = lorawan::parse_eui64(q.text(0)).value_or(0);
+  s.dev_addr = lorawan::parse_dev_addr(q.text(1)).value_or(0);
+  s.mac_version = q.text(2);
+  s.keys.f_nwk_s_int_key = key_column(q, 3);
+  s.keys.s_nwk_s_int_key = key_column(q, 4);
+  s.keys.nwk_s_enc_key = key_column(q, 5);
+  s.keys.app_s_key = key_column(q, 6);
+  s.f_cnt_up = static_cast<std::uint32_t>(q.int64(7));
+  s.n_f_cnt_down = static_cast<std::uint32_t>(q.int64(8));
+  s.a_f_cnt_down = static_cast<std::uint32_t>(q.int64(9));
+  s.rx1_delay = static_cast<int>(q.int64(10));
+  s.rx1_dr_offset = static_cast<int>(q.int64(11));
+  if (auto v = q.optional_int64(12)) s.rx2_dr = static_cast<int>(*v);
+  if (auto v = q.optional_int64(13)) s.rx2_frequency = static_cast<std::uint32_t>(*v);
+  s.dr = static_cast<int>(q.int64(14));
+  s.tx_power_index = static_cast<int>(q.int64(15));
+  s.nb_trans = static_cast<int>(q.int64(16));
+  s.mac_state = q.text(17);
+  s.created_at = q.int64(18);
+  s.last_uplink_at = q.optional_int64(19);
+  return s;
+}
+
+}  // namespace
+
+std::vector<DeviceSession> load_sessions(Database& db) {
+  Statement q(db, kSelect);
+  std::vector<DeviceSession> out;
+  while (q.step()) out.push_back(read_session(q));
+  return out;
+}
+
+std::optional<DeviceSession> find_session(Database& db, lorawan::Eui64 dev_eui) {
+  Statement q(db, std::string(kSelect) + "WHERE dev_eui = ?");
+  q.bind(1, lorawan::eui64_to_string(dev_eui));
+  if (!q.step()) return std::nullopt;
+  return read_session(q);
+}
+
+void save_session(Database& db, const DeviceSession& s) {
+  std::optional<std::int64_t> rx2_dr, rx2_frequency;
+  if (s.rx2_dr) rx2_dr = *s.rx2_dr;
+  if (s.rx2_frequency) rx2_frequency = *s.rx2_frequency;
+  Statement(db,
+            "INSERT OR REPLACE INTO device_session (dev_eui, dev_addr, mac_version, f_nwk_s_int_key, s_nwk_s_int_key, "
+            "nwk_s_enc_key, app_s_key, f_cnt_up, n_f_cnt_down, a_f_cnt_down, rx1_delay, rx1_dr_offset, rx2_dr, "
+            "rx2_frequency, dr, tx_power_index, nb_trans, mac_state, created_at, last_uplink_at) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+      .bind(1, lorawan::eui64_to_string(s.dev_eui))
+      .bind(2, lorawan::dev_addr_to_string(s.dev_addr))
+      .bind(3, s.mac_version)
+      .bind(4, lorawan::key_to_string(s.keys.f_nwk_s_int_key))
+      .bind(5, lorawan::key_to_string(s.keys.s_nwk_s_int_key))
+      .bind(6, lorawan::key_to_string(s.keys.nwk_s_enc_key))
+      .bind(7, lorawan::key_to_string(s.keys.app_s_key))
+      .bind(8, static_cast<std::int64_t>(s.f_cnt_up))
+      .bind(9, static_cast<std::int64_t>(s.n_f_cnt_down))
+      .bind(10, static_cast<std::int64_t>(s.a_f_cnt_down))
+      .bind(11, s.rx1_delay)
+      .bind(12, s.rx1_dr_offset)
+      .bind(13, rx2_dr)
+      .bind(14, rx2_frequency)
+      .bind(15, s.dr)
+      .bind(16, s.tx_power_index)
+      .bind(17, s.nb_trans)
+      .bind(18, s.mac_state)
+      .bind(19, s.created_at ? s.created_at : unix_now())
+      .bind(20, s.last_uplink_at)
+      .run();
+}
+
+bool dev_nonce_used(Database& db, lorawan::Eui64 dev_eui, lorawan::Eui64 join_eui, std::uint16_t dev_nonce) {
+  Statement q(db, "SELECT 1 FROM dev_nonce WHERE dev_eui = ? AND join_eui = ? AND dev_nonce = ?");
+  q.bind(1, lorawan::eui64_to_string(dev_eui)).bind(2, lorawan::eui64_to_string(join_eui)).bind(3, dev_nonce);
+  return q.step();
+}
+
+std::optional<std::uint16_t> max_dev_nonce(Database& db, lorawan::Eui64 dev_eui, lorawan::Eui64 join_eui) {
+  Statement q(db, "SELECT MAX(dev_nonce) FROM dev_nonce WHERE dev_eui = ? AND join_eui = ?");
+  q.bind(1, lorawan::eui64_to_string(dev_eui)).bind(2, lorawan::eui64_to_string(join_eui));
+  q.step();
+  if (q.is_null(0)) return std::nullopt;
+  return static_cast<std::uint16_t>(q.int64(0));
+}
+
+void record_dev_nonce(Database& db, lorawan::Eui64 dev_eui, lorawan::Eui64 join_eui, std::uint16_t dev_nonce) {
+  Statement(db, "INSERT OR IGNORE INTO dev_nonce (dev_eui, join_eui, dev_nonce, used_at) VALUES (?, ?, ?, ?)")
+      .bind(1, lorawan::eui64_to_string(dev_eui))
+      .bind(2, lorawan::eui64_to_string(join_eui))
+      .bind(3, dev_nonce)
+      .bind(4, unix_now())
+      .run();
+}
+
+std::uint32_t join_nonce(Database& db, lorawan::Eui64 dev_eui) {
+  Statement q(db, "SELECT join_nonce FROM device WHERE dev_eui = ?");
+  q.bind(1, lorawan::eui64_to_string(dev_eui));
+  return q.step() ? static_cast<std::uint32_t>(q.int64(0)) : 0;
+}
+
+void set_join_nonce(Database& db, lorawan::Eui64 dev_eui, std::uint32_t join_nonce) {
+  Statement(db, "UPDATE device SET join_nonce = ? WHERE dev_eui = ?")
+      .bind(1, static_cast<std::int64_t>(join_nonce))
+      .bind(2, lorawan::eui64_to_string(dev_eui))
+      .run();
+}
+
+}  // namespace uchet::storage

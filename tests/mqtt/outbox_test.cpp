@@ -1,0 +1,80 @@
+// The outbox table helpers, without a broker.
+#include <catch2/catch.hpp>
+
+#include <stdexcept>
+#include <vector>
+
+#include "appserver/outbox.h"
+#include "schema/database.h"
+#include "tests/support/process.h"
+
+using namespace uchet;
+using appserver::OutboxRow;
+
+namespace {
+
+std::vector<std::int64_t> ids_of(const std::vector<OutboxRow>& rows) {
+  std::vector<std::int64_t> ids;
+  for (const auto& row : rows) ids.push_back(row.id);
+  return ids;
+}
+
+}  // namespace
+
+TEST_CASE("an event enqueued in a transaction that is not committed leaves no outbox row") {
+  test::TempDir dir;
+  auto db = storage::Database::open(dir.file("uchet.db"));
+  {
+    storage::Transaction tx(db);
+    appserver::enqueue_event(db, "uchet/a", R"({"n":1})");
+  }
+  CHECK(appserver::outbox_rows_after(db, 0, 10).empty());
+  CHECK(appserver::outbox_backlog(db) == 0);
+}
+
+TEST_CASE("outbox rows are read oldest first, after a given id, at most N at a time") {
+  test::TempDir dir;
+  auto db = storage::Database::open(dir.file("uchet.db"));
+  {
+    storage::Transaction tx(db);
+    for (int i = 1; i <= 5; ++i) appserver::enqueue_event(db, "uchet/" + std::to_string(i), "{\"n\":" + std::to_string(i) + "}");
+    tx.commit();
+  }
+  auto first = appserver::outbox_rows_after(db, 0, 3);
+  REQUIRE(first.size() == 3);
+  CHECK(first[0].topic == "uchet/1");
+  CHECK(first[0].payload == R"({"n":1})");
+  CHECK(first[2].topic == "uchet/3");
+  auto rest = appserver::outbox_rows_after(db, first.back().id, 10);
+  REQUIRE(rest.size() == 2);
+  CHECK(rest[0].topic == "uchet/4");
+  CHECK(rest[1].topic == "uchet/5");
+  CHECK(rest[0].id > first.back().id);
+  CHECK(appserver::outbox_backlog(db) == 5);
+}
+
+TEST_CASE("a set of outbox ids is deleted at once and unknown ids are ignored") {
+  test::TempDir dir;
+  auto db = storage::Database::open(dir.file("uchet.db"));
+  for (int i = 1; i <= 6; ++i) appserver::enqueue_event(db, "uchet/x", "{}");
+  auto all = ids_of(appserver::outbox_rows_after(db, 0, 10));
+  REQUIRE(all.size() == 6);
+  std::vector<std::int64_t> gone = {all[0], all[1], all[3], 999999};
+  appserver::delete_outbox_rows(db, gone);
+  CHECK(ids_of(appserver::outbox_rows_after(db, 0, 10)) == std::vector<std::int64_t>{all[2], all[4], all[5]});
+  // max - min + 1: an upper bound while there are holes.
+  CHECK(appserver::outbox_backlog(db) == all[5] - all[2] + 1);
+  appserver::delete_outbox_rows(db, std::vector<std::int64_t>{});
+  CHECK(appserver::outbox_rows_after(db, 0, 10).size() == 3);
+}
+
+TEST_CASE("events that MQTT could never publish are refused when enqueued") {
+  test::TempDir dir;
+  auto db = storage::Database::open(dir.file("uchet.db"));
+  CHECK_THROWS_AS(appserver::enqueue_event(db, "", "{}"), std::invalid_argument);
+  CHECK_THROWS_AS(appserver::enqueue_event(db, "uchet/+/up", "{}"), std::invalid_argument);
+  CHECK_THROWS_AS(appserver::enqueue_event(db, "uchet/#", "{}"), std::invalid_argument);
+  CHECK_THROWS_AS(appserver::enqueue_event(db, "uchet/\xff", "{}"), std::invalid_argument);
+  CHECK_THROWS_AS(appserver::enqueue_event(db, "uchet/up", "\xc3"), std::invalid_argument);
+  CHECK(appserver::outbox_rows_after(db, 0, 10).empty());
+}

@@ -1,0 +1,216 @@
+// OutboxPublisher against a real mosquitto broker: order, PUBACK-driven deletion, broker and
+// publisher restarts, authentication. Every wait polls with a deadline.
+#include <catch2/catch.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "appserver/mqtt_publisher.h"
+#include "appserver/outbox.h"
+#include "schema/database.h"
+#include "tests/support/mosquitto_broker.h"
+#include "tests/support/process.h"
+
+using namespace uchet;
+using namespace std::chrono_literals;
+using appserver::OutboxPublisher;
+using test::eventually;
+using test::MqttMessage;
+
+namespace {
+
+appserver::MqttSettings settings_for(int port) {
+  appserver::MqttSettings s;
+  s.host = "127.0.0.1";
+  s.port = port;
+  s.client_id = "uchet-test-publisher";
+  s.keepalive_s = 10;
+  return s;
+}
+
+// Reconnects quickly so that the tests stay short; otherwise the defaults.
+appserver::PublisherOptions fast_options() {
+  appserver::PublisherOptions o;
+  o.reconnect_min = 200ms;
+  o.reconnect_max = 500ms;
+  o.connect_timeout = 3s;
+  o.drain_timeout = 1s;
+  return o;
+}
+
+// Enqueues events numbered first..first+count-1 in one transaction; returns what a subscriber
+// must receive for them. Topics vary so that topic and payload are both checked.
+std::vector<MqttMessage> enqueue(storage::Database& db, int first, int count) {
+  std::vector<MqttMessage> expected;
+  storage::Transaction tx(db);
+  for (int n = first; n < first + count; ++n) {
+    MqttMessage m{"uchet/test/" + std::to_string(n % 3), R"({"n":)" + std::to_string(n) + "}"};
+    appserver::enqueue_event(db, m.topic, m.payload);
+    expected.push_back(m);
+  }
+  tx.commit();
+  return expected;
+}
+
+std::vector<MqttMessage> concat(std::vector<MqttMessage> a, const std::vector<MqttMessage>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+std::int64_t outbox_count(storage::Database& db) {
+  storage::Statement q(db, "SELECT COUNT(*) FROM outbox");
+  q.step();
+  return q.int64(0);
+}
+
+}  // namespace
+
+TEST_CASE("rows committed before start are published in id order and deleted after their PUBACK") {
+  test::MosquittoBroker broker;
+  test::MqttRecorder recorder(broker.port(), "recorder");
+  REQUIRE(recorder.wait_subscribed(1, 5s));
+  test::TempDir dir;
+  auto db = storage::Database::open(dir.file("uchet.db"));
+  // More than the in-flight window (100), so the window is refilled as PUBACKs come back.
+  auto expected = enqueue(db, 1, 250);
+  REQUIRE(outbox_count(db) == 250);
+
+  OutboxPublisher publisher(settings_for(broker.port()), dir.file("uchet.db"), fast_options());
+  publisher.start();
+  REQUIRE(recorder.wait_for(250, 10s));
+  CHECK(recorder.messages() == expected);
+  REQUIRE(eventually([&] { return outbox_count(db) == 0; }, 5s));
+  CHECK(eventually([&] { return publisher.stats().backlog == 0; }, 2s));
+  auto stats = publisher.stats();
+  CHECK(stats.published == 250);
+  CHECK(stats.acknowledged == 250);
+  CHECK(stats.dropped == 0);
+  CHECK(stats.connect_failures == 0);
+  CHECK(stats.connected);
+
+  publisher.stop();
+  CHECK_FALSE(publisher.stats().connected);
+  CHECK(recorder.messages().size() == 250);  // nothing sent twice
+}
+
+TEST_CASE("rows committed while running go out at once on notify() and by polling without it") {
+  test::MosquittoBroker broker;
+  test::MqttRecorder recorder(broker.port(), "recorder");
+  REQUIRE(recorder.wait_subscribed(1, 5s));
+  test::TempDir dir;
+  auto db = storage::Database::open(dir.file("uchet.db"));
+  auto options = fast_options();
+  options.poll_interval = 3s;  // so that a prompt delivery can only come from notify()
+  OutboxPublisher publisher(settings_for(broker.port()), dir.file("uchet.db"), options);
+  publisher.start();
+  REQUIRE(eventually([&] { return publisher.stats().connected; }, 5s));
+
+  auto notified = enqueue(db, 1, 5);
+  publisher.notify();
+  REQUIRE(recorder.wait_for(5, 1500ms));
+
+  // Another connection (another process, in production) commits without notifying.
+  auto other = storage::Database::open(dir.file("uchet.db"));
+  auto polled = enqueue(other, 6, 5);
+  REQUIRE(recorder.wait_for(10, 5s));
+  CHECK(recorder.messages() == concat(notified, polled));
+  REQUIRE(eventually([&] { return outbox_count(db) == 0; }, 5s));
+}
+
+TEST_CASE("rows committed while the broker is down stay in the outbox and arrive in order after it restarts") {
+  test::MosquittoBroker broker({.persistence = true});  // keeps the recorder's session across the restart
+  test::MqttRecorder recorder(broker.port(), "recorder");
+  REQUIRE(recorder.wait_subscribed(1, 5s));
+  test::TempDir dir;
+  auto db = storage::Database::open(dir.file("uchet.db"));
+  OutboxPublisher publisher(settings_for(broker.port()), dir.file("uchet.db"), fast_options());
+  publisher.start();
+  auto before = enqueue(db, 1, 5);
+  publisher.notify();
+  REQUIRE(recorder.wait_for(5, 5s));
+  REQUIRE(eventually([&] { return outbox_count(db) == 0; }, 5s));
+
+  broker.stop();
+  REQUIRE(eventually([&] { return !publisher.stats().connected; }, 5s));
+  auto during = enqueue(db, 6, 50);
+  publisher.notify();
+  auto failures = publisher.stats().connect_failures;
+  REQUIRE(eventually([&] { return publisher.stats().connect_failures > failures; }, 5s));
+  CHECK(outbox_count(db) == 50);
+  CHECK(publisher.stats().published == 5);
+
+  broker.start();
+  REQUIRE(recorder.wait_for(55, 10s));
+  CHECK(recorder.messages() == concat(before, during));
+  REQUIRE(eventually([&] { return outbox_count(db) == 0; }, 5s));
+  CHECK(publisher.stats().acknowledged == 55);
+  CHECK(publisher.stats().connected);
+}
+
+TEST_CASE("a new publisher on the same database delivers what a destroyed one left behind, and only that") {
+  test::MosquittoBroker broker;
+  test::MqttRecorder recorder(broker.port(), "recorder");
+  REQUIRE(recorder.wait_subscribed(1, 5s));
+  test::TempDir dir;
+  auto db = storage::Database::open(dir.file("uchet.db"));
+
+  auto first = std::make_unique<OutboxPublisher>(settings_for(broker.port()), dir.file("uchet.db"), fast_options());
+  first->start();
+  auto delivered = enqueue(db, 1, 5);
+  first->notify();
+  REQUIRE(recorder.wait_for(5, 5s));
+  REQUIRE(eventually([&] { return outbox_count(db) == 0; }, 5s));
+
+  broker.stop();
+  REQUIRE(eventually([&] { return !first->stats().connected; }, 5s));
+  auto pending = enqueue(db, 6, 10);
+  first->notify();
+  REQUIRE(eventually([&] { return first->stats().connect_failures > 0; }, 5s));
+  auto t0 = std::chrono::steady_clock::now();
+  first.reset();
+  CHECK(std::chrono::steady_clock::now() - t0 < 2s);  // stopping while disconnected does not hang
+  CHECK(outbox_count(db) == 10);
+
+  broker.start();
+  REQUIRE(recorder.wait_subscribed(2, 5s));  // the broker forgot its session: it subscribed again
+  OutboxPublisher second(settings_for(broker.port()), dir.file("uchet.db"), fast_options());
+  second.start();
+  REQUIRE(recorder.wait_for(15, 5s));
+  CHECK(recorder.messages() == concat(delivered, pending));
+  REQUIRE(eventually([&] { return outbox_count(db) == 0; }, 5s));
+  CHECK(second.stats().published == 10);
+  CHECK(second.stats().acknowledged == 10);
+}
+
+TEST_CASE("with a password-protected broker, wrong credentials deliver nothing and keep the rows; right ones deliver") {
+  test::MosquittoBroker broker({.username = "uchet", .password = "s3cret"});
+  test::MqttRecorder recorder(broker.port(), "recorder", "#", "uchet", "s3cret");
+  REQUIRE(recorder.wait_subscribed(1, 5s));
+  test::TempDir dir;
+  auto db = storage::Database::open(dir.file("uchet.db"));
+  auto expected = enqueue(db, 1, 5);
+
+  auto settings = settings_for(broker.port());
+  for (std::string password : {"wrong", ""}) {
+    INFO("password '" << password << "'");
+    settings.username = password.empty() ? "" : "uchet";  // "": anonymous
+    settings.password = password;
+    OutboxPublisher publisher(settings, dir.file("uchet.db"), fast_options());
+    publisher.start();
+    REQUIRE(eventually([&] { return publisher.stats().connect_failures >= 2; }, 5s));
+    CHECK(publisher.stats().published == 0);
+    CHECK_FALSE(publisher.stats().connected);
+  }
+  CHECK(outbox_count(db) == 5);
+  CHECK(recorder.messages().empty());
+
+  settings.username = "uchet";
+  settings.password = "s3cret";
+  OutboxPublisher publisher(settings, dir.file("uchet.db"), fast_options());
+  publisher.start();
+  REQUIRE(recorder.wait_for(5, 5s));
+  CHECK(recorder.messages() == expected);
+  REQUIRE(eventually([&] { return outbox_count(db) == 0; }, 5s));
+  CHECK(publisher.stats().connect_failures == 0);
+}
