@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <random>
 
 #include "gateway-bridge/rxpk.h"
 #include "tests/bridge/bridge_test_support.h"
@@ -139,4 +140,18 @@ TEST_CASE("an unparseable time is dropped, the packet kept") {
     CHECK_FALSE(p->time);
   }
   CHECK(reason(rxpk_with("time", "5")) == "time must be a string");
+}
+
+TEST_CASE("random Base64-like data never crashes and is refused unless it decodes to size bytes") {
+  std::mt19937 random(7);
+  const std::string alphabet = "AQgw+/=\n -_";
+  for (int round = 0; round < 5000; ++round) {
+    std::string data;
+    for (auto n = random() % 12; n > 0; --n) data.push_back(alphabet[random() % alphabet.size()]);
+    nlohmann::json rxpk = nlohmann::json::parse(kLoraRxpk);
+    rxpk["data"] = data;
+    rxpk["size"] = random() % 9;
+    auto p = parse_rxpk(rxpk);
+    if (p) CHECK(p->data.size() == rxpk["size"].get<std::size_t>());
+  }
 }

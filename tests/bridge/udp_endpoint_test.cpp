@@ -245,3 +245,45 @@ TEST_CASE("a throwing owner callback neither stops the endpoint nor loses the ot
   REQUIRE(run_until(io, [&] { return calls == 4; }, 1000ms));
   CHECK(endpoint->counters().callback_errors == 4);
 }
+
+TEST_CASE("a downlink whose TX_ACK comes after tx_ack_timeout is forgotten and counted") {
+  asio::io_context io;
+  std::vector<DownlinkOutcome> outcomes;
+  auto endpoint = UdpEndpoint::open(io, {.bind = "127.0.0.1:0", .tx_ack_timeout = std::chrono::seconds(0)},
+                                    [](lorawan::Eui64) { return true; },
+                                    {.on_tx_ack = [&](const DownlinkOutcome& o) { outcomes.push_back(o); }});
+  REQUIRE(endpoint);
+  udp::socket gw(io, udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  gw.send_to(asio::buffer(gateway_datagram(0x02, 1)), endpoint->local_endpoint());
+  REQUIRE(run_until(io, [&] { return endpoint->counters().pull_data == 1; }, 1000ms));
+  TxPacket tx;
+  tx.timing = SendImmediately{};
+  tx.frequency_hz = 869525000;
+  tx.data_rate = LoraRate{12, 125};
+  tx.phy_payload = kPayload;
+  auto token = endpoint->send_downlink(kGatewayEui, tx);
+  REQUIRE(token);
+  gw.send_to(asio::buffer(gateway_datagram(0x05, *token)), endpoint->local_endpoint());
+  REQUIRE(run_until(io, [&] { return endpoint->counters().tx_ack == 1; }, 1000ms));
+  CHECK(outcomes.empty());
+  CHECK(endpoint->counters().tx_ack_expired == 1);
+  CHECK(endpoint->counters().tx_ack_unmatched == 1);
+}
+
+TEST_CASE("the endpoint serves IPv6 gateways") {
+  asio::io_context io;
+  auto endpoint = UdpEndpoint::open(io, {.bind = "[::1]:0"}, [](lorawan::Eui64) { return true; }, {});
+  if (!endpoint) {
+    WARN("no IPv6 loopback here, skipped: " << endpoint.error());
+    return;
+  }
+  udp::socket gw(io, udp::endpoint(asio::ip::make_address("::1"), 0));
+  gw.send_to(asio::buffer(gateway_datagram(0x02, 0x0606)), endpoint->local_endpoint());
+  std::array<std::uint8_t, 16> buffer{};
+  std::size_t received = 0;
+  gw.async_receive(asio::buffer(buffer), [&](const boost::system::error_code& ec, std::size_t n) {
+    received = ec ? 0 : n;
+  });
+  REQUIRE(run_until(io, [&] { return received > 0; }, 1000ms));
+  CHECK(Bytes(buffer.begin(), buffer.begin() + 4) == Bytes{0x02, 0x06, 0x06, 0x04});
+}

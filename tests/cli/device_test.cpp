@@ -176,3 +176,41 @@ TEST_CASE("a CSV list with bad rows imports nothing and names every bad line") {
   CHECK_THAT(missing.err, Catch::Contains("cannot read"));
   CHECK(ctl.dump() == before);
 }
+
+TEST_CASE("downlinks are queued with uchetctl device enqueue") {
+  Uchetctl ctl;
+  add_applications(ctl);
+  REQUIRE(ctl({"device", "add", "0011223344556677", "--app", "water", "--join-eui", "70b3d57ed0000000", "--app-key", kAppKey})
+              .exit_code == 0);
+  auto q = ctl.json({"device", "enqueue", "0011223344556677", "--fport", "5", "--hex", "3001", "--confirmed", "--expires-in", "2h"});
+  CHECK(q["fPort"] == 5);
+  CHECK(q["data"] == "MAE=");
+  CHECK(q["confirmed"] == true);
+  CHECK(q.contains("expiresAt"));
+  auto b = ctl.json({"device", "enqueue", "0011223344556677", "--fport", "3", "--base64", "IQ=="});
+  CHECK(b["data"] == "IQ==");
+  auto dump = ctl.dump();
+  CHECK_THAT(dump, Catch::Contains("INSERT INTO downlink_queue"));
+
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  std::vector<Case> cases = {
+      {{"device", "enqueue", "0011223344556677", "--fport", "0", "--hex", "01"}, "--fport must be between 1 and 223"},
+      {{"device", "enqueue", "0011223344556677", "--fport", "224", "--hex", "01"}, "--fport must be between 1 and 223"},
+      {{"device", "enqueue", "0011223344556677", "--fport", "2"}, "exactly one of --hex or --base64"},
+      {{"device", "enqueue", "0011223344556677", "--fport", "2", "--hex", "0g"}, "--hex: not a hex digit"},
+      {{"device", "enqueue", "0011223344556677", "--fport", "2", "--base64", "!!!!"}, "--base64: invalid Base64"},
+      {{"device", "enqueue", "0011223344556677", "--fport", "2", "--hex", std::string(486, 'a')}, "at most 242"},
+      {{"device", "enqueue", "0011223344556677", "--fport", "2", "--hex", "01", "--expires-in", "soon"}, "--expires-in must be a duration"},
+      {{"device", "enqueue", "0011223344556699", "--fport", "2", "--hex", "01"}, "no device"},
+  };
+  for (const auto& c : cases) {
+    auto r = ctl(c.args);
+    INFO(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains(c.message));
+  }
+  CHECK(ctl.dump() == dump);
+}

@@ -4,6 +4,7 @@
 
 #include "codecs/codec.h"
 #include "schema/applications.h"
+#include "schema/downlink_queue.h"
 #include "tools/uchetctl/commands.h"
 #include "tools/uchetctl/device_import.h"
 #include "tools/uchetctl/device_spec.h"
@@ -166,6 +167,44 @@ void add_device_commands(CLI::App& app, Action& selected) {
       d.codec = *set_args->codec;
       ctx.output.done("device " + lorawan::eui64_to_string(d.dev_eui) + " codec set to '" + d.codec + "'",
                       to_json(d, storage::session_dev_addr(ctx.db, d.dev_eui), false));
+    };
+  });
+
+  struct EnqueueArgs {
+    std::string dev_eui, hex, base64, expires_in;
+    int f_port = 0;
+    bool confirmed = false;
+  };
+  auto enqueue_args = std::make_shared<EnqueueArgs>();
+  auto* enqueue = group->add_subcommand("enqueue", "queue a downlink for the device's next receive window");
+  enqueue->add_option("DEV_EUI", enqueue_args->dev_eui, "DevEUI")->required();
+  enqueue->add_option("--fport", enqueue_args->f_port, "FPort, 1-223")->required();
+  auto* hex = enqueue->add_option("--hex", enqueue_args->hex, "payload as hex");
+  auto* b64 = enqueue->add_option("--base64", enqueue_args->base64, "payload as Base64");
+  hex->excludes(b64);
+  enqueue->add_flag("--confirmed", enqueue_args->confirmed, "ask the device to acknowledge; retried until it does or expires");
+  enqueue->add_option("--expires-in", enqueue_args->expires_in, "drop it if not delivered within e.g. 30m, 2h, 7d");
+  enqueue->callback([&selected, enqueue_args] {
+    selected = [enqueue_args](Context& ctx) {
+      auto d = existing_device(ctx.db, enqueue_args->dev_eui);
+      const auto& a = *enqueue_args;
+      if (a.f_port < 1 || a.f_port > 223) throw UsageError("--fport must be between 1 and 223, got " + std::to_string(a.f_port));
+      if (a.hex.empty() == a.base64.empty()) throw UsageError("give the payload with exactly one of --hex or --base64");
+      auto data = a.hex.empty() ? lorawan::parse_base64(a.base64) : lorawan::parse_hex(a.hex);
+      if (!data) throw UsageError((a.hex.empty() ? "--base64: " : "--hex: ") + data.error());
+      // 242 bytes is the largest FRMPayload any RU864/EU868 data rate carries.
+      if (data->size() > 242) throw UsageError("payload is " + std::to_string(data->size()) + " bytes; at most 242 fit a downlink");
+      storage::QueueItem item;
+      item.dev_eui = d.dev_eui;
+      item.f_port = static_cast<std::uint8_t>(a.f_port);
+      item.data = *data;
+      item.confirmed = a.confirmed;
+      if (!a.expires_in.empty()) item.expires_at = storage::unix_now() + duration_arg(a.expires_in, "--expires-in");
+      auto id = storage::enqueue_downlink(ctx.db, item);
+      nlohmann::json j = {{"queueItemId", std::to_string(id)}, {"devEui", lorawan::eui64_to_string(d.dev_eui)},
+                          {"fPort", a.f_port}, {"confirmed", a.confirmed}, {"data", lorawan::to_base64(*data)}};
+      if (item.expires_at) j["expiresAt"] = format_time(*item.expires_at);
+      ctx.output.done("queued downlink " + std::to_string(id) + " for " + lorawan::eui64_to_string(d.dev_eui), j);
     };
   });
 

@@ -16,3 +16,10 @@ lorawan::Key key_arg(const std::string& text, const std::string& what);
 lorawan::DevAddr dev_addr_arg(const std::string& text, const std::string& what);
 
 }  // namespace uchet::cli
+
+namespace uchet::cli {
+
+// "90s", "15m", "2h", "7d" (a bare number is seconds); the result is in seconds.
+std::int64_t duration_arg(const std::string& text, const std::string& what);
+
+}  // namespace uchet::cli
