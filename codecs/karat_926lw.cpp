@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "codecs/byte_reader.h"
+#include "codecs/format.h"
 #include "codecs/scale.h"
 #include "codecs/time_util.h"
 
@@ -25,10 +26,7 @@ std::unexpected<std::string> fail(std::string reason) {
 std::uint32_t u32(Bytes b, std::size_t off) { return static_cast<std::uint32_t>(*le_uint(b, off, 4)); }
 std::uint16_t u16(Bytes b, std::size_t off) { return static_cast<std::uint16_t>(*le_uint(b, off, 2)); }
 
-std::string hex_byte(std::uint8_t v) {
-    static constexpr char kDigits[] = "0123456789ABCDEF";
-    return std::string{'0', 'x', kDigits[v >> 4], kDigits[v & 0x0F]};
-}
+std::string hex_byte(std::uint8_t v) { return "0x" + hex_string(std::span(&v, 1)); }
 
 // Registers of resource 1/2 count litres; the pulse input counts pulses whose volume the
 // module does not know here (litres per pulse comes in DEVICE INFO), so it stays in pulses.

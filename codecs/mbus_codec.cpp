@@ -120,9 +120,7 @@ void add_status_flags(std::uint8_t status, std::vector<std::string>& flags) {
 
 nlohmann::json header_json(const Telegram& t) {
     nlohmann::json h = nlohmann::json::object();
-    char ci[8];
-    std::snprintf(ci, sizeof ci, "0x%02X", t.ci);
-    h["ci"] = ci;
+    h["ci"] = "0x" + hex_string(std::span(&t.ci, 1));
     if (t.a_field) h["address"] = *t.a_field;
     const Header& hd = t.header;
     if (hd.id) h["id"] = *hd.id;

@@ -15,12 +15,7 @@ struct FixedUnit {
     bool known;
 };
 
-double pow10(int e) {
-    double v = 1.0;
-    for (int i = 0; i < e; ++i) v *= 10.0;
-    for (int i = 0; i > e; --i) v /= 10.0;
-    return v;
-}
+constexpr double pow10(int e) { return decimal_factor(e); }
 
 // EN 1434-3 unit codes, expressed in the same base units as the variable-format VIF table.
 FixedUnit fixed_unit(std::uint8_t code) {

@@ -18,26 +18,9 @@ std::string_view function_name(Function f) {
     return "instantaneous";
 }
 
-std::string hex_string(std::span<const std::uint8_t> bytes) {
-    static constexpr char kDigits[] = "0123456789ABCDEF";
-    std::string s;
-    s.reserve(bytes.size() * 3);
-    for (std::uint8_t b : bytes) {
-        if (!s.empty()) s.push_back(' ');
-        s.push_back(kDigits[b >> 4]);
-        s.push_back(kDigits[b & 0x0F]);
-    }
-    return s;
-}
-
 namespace {
 
-template <typename... Args>
-std::unexpected<std::string> fail(const char* format, Args... args) {
-    char buf[256];
-    std::snprintf(buf, sizeof buf, format, args...);
-    return std::unexpected(std::string(buf));
-}
+constexpr auto fail = [](const char* format, auto... args) { return failf(format, args...); };
 
 // How a variable-length (DIF data field 0x0D) record's LVAR byte says to read the data.
 enum class LvarKind { text, bcd, negative_bcd, binary, real };

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "codecs/format.h"
 #include "codecs/mbus_data_types.h"
 
 namespace uchet::codecs::mbus {
@@ -65,7 +66,6 @@ struct Record {
 
 std::expected<std::vector<Record>, std::string> decode_records(std::span<const std::uint8_t> area);
 
-// "0A 1B ..." upper-case hex, the form raw bytes take in extra/reports.
-std::string hex_string(std::span<const std::uint8_t> bytes);
+using codecs::hex_string;
 
 }  // namespace uchet::codecs::mbus

@@ -3,17 +3,13 @@
 #include <cstdio>
 
 #include "codecs/byte_reader.h"
+#include "codecs/format.h"
 
 namespace uchet::codecs::mbus {
 
 namespace {
 
-template <typename... Args>
-std::unexpected<std::string> fail(const char* format, Args... args) {
-    char buf[200];
-    std::snprintf(buf, sizeof buf, format, args...);
-    return std::unexpected(std::string(buf));
-}
+constexpr auto fail = [](const char* format, auto... args) { return failf(format, args...); };
 
 // Identification numbers are 8 BCD digits sent least significant byte first; a non-decimal
 // nibble is shown as a hex digit rather than rejected, because wildcards (0xF) occur.

@@ -2,16 +2,13 @@
 
 #include <array>
 
+#include "codecs/scale.h"
+
 namespace uchet::codecs::mbus {
 
 namespace {
 
-constexpr double pow10(int e) {
-    double v = 1.0;
-    for (int i = 0; i < e; ++i) v *= 10.0;
-    for (int i = 0; i > e; --i) v /= 10.0;
-    return v;
-}
+constexpr double pow10(int e) { return decimal_factor(e); }
 
 // nn = 0..3 -> seconds, minutes, hours, days, expressed in seconds.
 constexpr std::array<double, 4> kDurationSeconds{1.0, 60.0, 3600.0, 86400.0};

@@ -24,6 +24,14 @@ QueueItem read_item(const Statement& q) {
 
 }  // namespace
 
+lorawan::Result<void> check_downlink(std::int64_t f_port, std::size_t payload_size) {
+  if (f_port < 1 || f_port > 223) return std::unexpected("fPort must be between 1 and 223, got " + std::to_string(f_port));
+  if (payload_size > 242) {
+    return std::unexpected("payload is " + std::to_string(payload_size) + " bytes; at most 242 fit a downlink");
+  }
+  return {};
+}
+
 std::int64_t enqueue_downlink(Database& db, const QueueItem& item) {
   Statement(db, "INSERT INTO downlink_queue (dev_eui, f_port, data, confirmed, created_at, expires_at) VALUES (?,?,?,?,?,?)")
       .bind(1, lorawan::eui64_to_string(item.dev_eui))

@@ -24,6 +24,11 @@ struct QueueItem {
   int attempts = 0;
 };
 
+// What every queued downlink must satisfy, whoever queues it: FPort 1–223 (0 is for MAC
+// commands, 224 for the test protocol) and at most 242 bytes, the largest FRMPayload any
+// RU864/EU868 data rate carries.
+lorawan::Result<void> check_downlink(std::int64_t f_port, std::size_t payload_size);
+
 std::int64_t enqueue_downlink(Database& db, const QueueItem& item);
 // Oldest items first, expired ones excluded.
 std::vector<QueueItem> pending_downlinks(Database& db, lorawan::Eui64 dev_eui, std::int64_t now);

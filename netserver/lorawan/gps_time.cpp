@@ -1,5 +1,6 @@
 #include "netserver/lorawan/gps_time.h"
 
+#include <algorithm>
 #include <array>
 
 namespace uchet::lorawan {

@@ -197,8 +197,8 @@ TEST_CASE("downlinks are queued with uchetctl device enqueue") {
     std::string message;
   };
   std::vector<Case> cases = {
-      {{"device", "enqueue", "0011223344556677", "--fport", "0", "--hex", "01"}, "--fport must be between 1 and 223"},
-      {{"device", "enqueue", "0011223344556677", "--fport", "224", "--hex", "01"}, "--fport must be between 1 and 223"},
+      {{"device", "enqueue", "0011223344556677", "--fport", "0", "--hex", "01"}, "fPort must be between 1 and 223"},
+      {{"device", "enqueue", "0011223344556677", "--fport", "224", "--hex", "01"}, "fPort must be between 1 and 223"},
       {{"device", "enqueue", "0011223344556677", "--fport", "2"}, "exactly one of --hex or --base64"},
       {{"device", "enqueue", "0011223344556677", "--fport", "2", "--hex", "0g"}, "--hex: not a hex digit"},
       {{"device", "enqueue", "0011223344556677", "--fport", "2", "--base64", "!!!!"}, "--base64: invalid Base64"},

@@ -188,12 +188,10 @@ void add_device_commands(CLI::App& app, Action& selected) {
     selected = [enqueue_args](Context& ctx) {
       auto d = existing_device(ctx.db, enqueue_args->dev_eui);
       const auto& a = *enqueue_args;
-      if (a.f_port < 1 || a.f_port > 223) throw UsageError("--fport must be between 1 and 223, got " + std::to_string(a.f_port));
       if (a.hex.empty() == a.base64.empty()) throw UsageError("give the payload with exactly one of --hex or --base64");
       auto data = a.hex.empty() ? lorawan::parse_base64(a.base64) : lorawan::parse_hex(a.hex);
       if (!data) throw UsageError((a.hex.empty() ? "--base64: " : "--hex: ") + data.error());
-      // 242 bytes is the largest FRMPayload any RU864/EU868 data rate carries.
-      if (data->size() > 242) throw UsageError("payload is " + std::to_string(data->size()) + " bytes; at most 242 fit a downlink");
+      if (auto ok = storage::check_downlink(a.f_port, data->size()); !ok) throw UsageError(ok.error());
       storage::QueueItem item;
       item.dev_eui = d.dev_eui;
       item.f_port = static_cast<std::uint8_t>(a.f_port);

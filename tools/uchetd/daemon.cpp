@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "appserver/application_server.h"
+#include "appserver/mqtt_command_listener.h"
 #include "appserver/mqtt_publisher.h"
 #include "gateway-bridge/udp_endpoint.h"
 #include "netserver/lorawan/region.h"
@@ -46,6 +47,8 @@ int run_daemon(const Config& config) {
   appserver::OutboxPublisher publisher(mqtt_settings(config), config.storage.path);
   publisher.start();
   appserver::ApplicationServer application([&publisher] { publisher.notify(); });
+  appserver::CommandListener commands(mqtt_settings(config), config.storage.path, [&publisher] { publisher.notify(); });
+  commands.start();
 
   netserver::NetworkSettings settings{*region};
   settings.net_id = config.network.net_id;
@@ -87,6 +90,7 @@ int run_daemon(const Config& config) {
     io.stop();
   });
   io.run();
+  commands.stop();
   publisher.stop();
   const auto& c = network.counters();
   spdlog::info("uchetd stopped: {} frames, {} uplinks accepted, {} joins, {} downlinks sent", c.frames, c.uplinks_accepted,

@@ -1,0 +1,49 @@
+#pragma once
+// Receives downlink commands from external applications (see downlink_command.h) and queues
+// them for the network server. It runs libmosquitto's network thread and its own SQLite
+// connection; each command is one transaction: either a queue item or a `log` event saying
+// why it was refused. The subscription is QoS 1 with a persistent session, so commands sent
+// while uchetd was briefly disconnected are delivered when it reconnects.
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "appserver/mqtt_publisher.h"
+#include "schema/database.h"
+
+struct mosquitto;
+struct mosquitto_message;
+
+namespace uchet::appserver {
+
+class CommandListener {
+ public:
+  // `on_queued` runs (on the MQTT thread) after a transaction that wrote events or queue items.
+  CommandListener(MqttSettings settings, const std::string& database_path, std::function<void()> on_queued);
+  ~CommandListener();
+  CommandListener(const CommandListener&) = delete;
+  CommandListener& operator=(const CommandListener&) = delete;
+
+  void start();
+  void stop();
+
+  std::uint64_t accepted() const { return accepted_; }
+  std::uint64_t rejected() const { return rejected_; }
+
+  // The handling of one message, also used directly by tests.
+  void handle(std::string_view topic, std::string_view payload);
+
+ private:
+  static void on_connect(mosquitto* client, void* self, int rc);
+  static void on_message(mosquitto* client, void* self, const mosquitto_message* message);
+
+  MqttSettings settings_;
+  std::unique_ptr<storage::Database> db_;
+  std::function<void()> on_queued_;
+  mosquitto* client_ = nullptr;
+  bool running_ = false;
+  std::atomic<std::uint64_t> accepted_{0}, rejected_{0};
+};
+
+}  // namespace uchet::appserver

@@ -1,0 +1,205 @@
+#include "tools/sim/fleet.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <set>
+#include <thread>
+
+#include "netserver/lorawan/encoding.h"
+#include "netserver/lorawan/phy_payload.h"
+#include "tools/sim/simulated_gateway.h"
+
+namespace uchet::sim {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr std::size_t kMaxProblems = 20;
+
+class Run {
+ public:
+  explicit Run(const FleetOptions& o) : o_(o) {
+    for (int g = 0; g < o.gateways; ++g) {
+      GatewayOptions gateway_options;
+      gateway_options.region = region_;
+      gateways_.push_back(std::make_unique<SimulatedGateway>(o.gateway_eui_base + g, o.server, gateway_options));
+    }
+    for (int i = 0; i < o.devices; ++i) {
+      DeviceIdentity id{o.dev_eui_base + static_cast<Eui64>(i), o.join_eui, o.app_key, o.nwk_key, o.mac_version,
+                        o.first_dev_nonce};
+      devices_.emplace_back(id, region_);
+    }
+    pace_ = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / std::max(0.001, o.uplinks_per_second)));
+  }
+
+  FleetReport run() {
+    for (auto& gateway : gateways_) {
+      if (!gateway->pull(o_.ack_timeout)) {
+        ++report_.gateways_unreachable;
+        problem(fmt::format("gateway {}: no PULL_ACK", lorawan::eui64_to_string(gateway->eui())));
+      }
+    }
+    if (report_.gateways_unreachable == o_.gateways) return finish();
+
+    // Joins, paced like uplinks.
+    auto next = Clock::now();
+    for (std::size_t i = 0; i < devices_.size(); ++i) {
+      send_everywhere(devices_[i].join_request(), channel_for(i));
+      pending_join_.insert(i);
+      next += pace_;
+      drain_until(next);
+    }
+    drain_until(Clock::now() + o_.downlink_timeout, [&] { return pending_join_.empty(); });
+    report_.joins_failed = static_cast<int>(pending_join_.size());
+    for (auto i : pending_join_) {
+      problem(fmt::format("device {}: no valid join-accept", lorawan::eui64_to_string(devices_[i].dev_eui())));
+    }
+
+    // Uplinks, round-robin over the joined devices.
+    int confirmed_sent = 0;
+    for (int k = 0; k < o_.uplinks_per_device; ++k) {
+      for (std::size_t i = 0; i < devices_.size(); ++i) {
+        if (!devices_[i].joined()) continue;
+        UplinkOptions up;
+        up.confirmed = o_.confirmed;
+        up.fport = o_.fport;
+        up.payload = o_.payload;
+        up.channel = channel_for(i + static_cast<std::size_t>(k));
+        auto frame = devices_[i].uplink(up);
+        if (!frame) {
+          problem(fmt::format("device {}: {}", lorawan::eui64_to_string(devices_[i].dev_eui()), frame.error()));
+          continue;
+        }
+        send_everywhere(*frame, up.channel);
+        ++report_.uplinks_sent;
+        if (o_.confirmed) ++confirmed_sent;
+        next += pace_;
+        drain_until(next);
+      }
+    }
+    drain_until(Clock::now() + o_.downlink_timeout, [&] { return report_.acks_received >= confirmed_sent; });
+    report_.acks_missing = std::max(0, confirmed_sent - report_.acks_received);
+    if (report_.acks_missing > 0) problem(fmt::format("{} confirmed uplinks were not acknowledged", report_.acks_missing));
+    return finish();
+  }
+
+ private:
+  UplinkChannel channel_for(std::size_t n) const {
+    auto channels = region_.default_channels();
+    std::size_t used = 0;
+    while (used < channels.size() && channels[used].frequency_hz != 0) ++used;
+    return UplinkChannel{channels[n % std::max<std::size_t>(used, 1)].frequency_hz, 5};
+  }
+
+  void send_everywhere(const Bytes& frame, UplinkChannel channel) {
+    for (std::size_t g = 0; g < gateways_.size(); ++g) {
+      Reception reception;
+      reception.channel = channel;
+      reception.rssi_dbm = -60 - 3 * static_cast<int>(g);
+      reception.snr_db = 7.5 - static_cast<double>(g);
+      auto sent = gateways_[g]->push(frame, reception, std::chrono::milliseconds(0));
+      pushes_.emplace_back(gateways_[g].get(), sent.token);
+    }
+  }
+
+  template <class Done = bool (*)()>
+  void drain_until(Clock::time_point until, Done done = [] { return false; }) {
+    while (true) {
+      for (auto& gateway : gateways_) {
+        for (auto& downlink : gateway->take_downlinks()) handle(downlink);
+      }
+      if (done() || Clock::now() >= until) return;
+      std::this_thread::sleep_for(std::min<Clock::duration>(std::chrono::milliseconds(2), until - Clock::now()));
+    }
+  }
+
+  void handle(const GatewayDownlink& downlink) {
+    ++report_.downlinks_received;
+    const Bytes& phy = downlink.txpk.phy_payload;
+    auto mhdr = lorawan::parse_mhdr(phy);
+    if (mhdr && mhdr->mtype == lorawan::MType::JoinAccept) {
+      for (auto i : pending_join_) {
+        auto session = devices_[i].accept_join(phy);
+        if (!session) continue;
+        by_dev_addr_[session->dev_addr] = i;
+        pending_join_.erase(i);
+        ++report_.joins_ok;
+        return;
+      }
+      ++report_.mic_failures;
+      problem("a join-accept that no waiting device could verify");
+      return;
+    }
+    auto frame = lorawan::parse_data_frame(phy);
+    if (!frame) {
+      ++report_.mic_failures;
+      problem("unparseable downlink: " + (mhdr ? frame.error() : mhdr.error()));
+      return;
+    }
+    auto device = by_dev_addr_.find(frame->dev_addr);
+    if (device == by_dev_addr_.end()) {
+      ++report_.mic_failures;
+      problem("downlink for unknown DevAddr " + lorawan::dev_addr_to_string(frame->dev_addr));
+      return;
+    }
+    auto received = devices_[device->second].receive_downlink(phy);
+    if (!received) {
+      ++report_.mic_failures;
+      problem(fmt::format("device {}: {}", lorawan::eui64_to_string(devices_[device->second].dev_eui()),
+                          received.error().reason));
+      return;
+    }
+    if (received->fctrl.ack) ++report_.acks_received;
+  }
+
+  FleetReport finish() {
+    const auto deadline = Clock::now() + o_.ack_timeout;
+    for (auto [gateway, token] : pushes_) {
+      auto left = std::max(Clock::duration::zero(), deadline - Clock::now());
+      if (!gateway->wait_push_ack(token, std::chrono::duration_cast<std::chrono::milliseconds>(left))) {
+        ++report_.push_unacked;
+      }
+    }
+    if (report_.push_unacked > 0) problem(fmt::format("{} PUSH_DATA without PUSH_ACK", report_.push_unacked));
+    return report_;
+  }
+
+  void problem(std::string text) {
+    if (report_.problems.size() < kMaxProblems) report_.problems.push_back(std::move(text));
+  }
+
+  const FleetOptions& o_;
+  lorawan::Region region_ = *lorawan::region_by_name("RU864");
+  std::vector<std::unique_ptr<SimulatedGateway>> gateways_;
+  std::vector<SimulatedDevice> devices_;
+  Clock::duration pace_{};
+  std::set<std::size_t> pending_join_;
+  std::map<DevAddr, std::size_t> by_dev_addr_;
+  std::vector<std::pair<SimulatedGateway*, std::uint16_t>> pushes_;
+  FleetReport report_;
+};
+
+}  // namespace
+
+FleetReport run_fleet(const FleetOptions& options) { return Run(options).run(); }
+
+std::vector<std::string> provisioning_commands(const FleetOptions& o, const std::string& app) {
+  std::vector<std::string> out;
+  out.push_back("uchetctl application add " + app);
+  for (int g = 0; g < o.gateways; ++g) {
+    out.push_back(fmt::format("uchetctl gateway add {} --name sim-gw-{}", lorawan::eui64_to_string(o.gateway_eui_base + g), g));
+  }
+  for (int i = 0; i < o.devices; ++i) {
+    std::string line = fmt::format("uchetctl device add {} --app {} --join-eui {} --app-key {} --mac-version {}",
+                                   lorawan::eui64_to_string(o.dev_eui_base + static_cast<Eui64>(i)), app,
+                                   lorawan::eui64_to_string(o.join_eui), lorawan::key_to_string(o.app_key),
+                                   to_string(o.mac_version));
+    if (o.nwk_key) line += " --nwk-key " + lorawan::key_to_string(*o.nwk_key);
+    out.push_back(line + fmt::format(" --name sim-dev-{}", i));
+  }
+  return out;
+}
+
+}  // namespace uchet::sim

@@ -1,0 +1,60 @@
+#pragma once
+// A load run: M simulated devices behind N simulated gateways (every gateway hears every
+// uplink, with slightly worse signal the higher its index). All devices join, then send uplinks
+// round-robin at a fixed total rate; every downlink is matched to its device and verified. The
+// report counts what a network server must get right: joins, PUSH_ACKs, downlinks (join-accepts,
+// ACKs of confirmed uplinks) and MIC failures. Single-threaded, blocking; uses real time.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/ip/udp.hpp>
+
+#include "tools/sim/simulated_device.h"
+
+namespace uchet::sim {
+
+struct FleetOptions {
+  boost::asio::ip::udp::endpoint server;
+  int gateways = 1;
+  int devices = 1;
+  Eui64 gateway_eui_base = 0x00'16'c0'01'ff'00'00'00;  // gateway i: base + i
+  Eui64 dev_eui_base = 0;                              // device i: base + i
+  Eui64 join_eui = 0;
+  Key app_key{};
+  std::optional<Key> nwk_key;  // LoRaWAN 1.1
+  MacVersion mac_version = MacVersion::V1_0_3;
+  std::uint16_t first_dev_nonce = 0;
+  double uplinks_per_second = 1.0;  // total, all devices together; joins go at the same pace
+  int uplinks_per_device = 1;
+  bool confirmed = false;
+  std::uint8_t fport = 2;
+  Bytes payload{0x01, 0x02, 0x03, 0x04};
+  std::chrono::milliseconds ack_timeout{1000};         // PUSH_ACK / PULL_ACK
+  std::chrono::milliseconds downlink_timeout{3000};    // join-accept / ACK after the last send
+};
+
+struct FleetReport {
+  int joins_ok = 0, joins_failed = 0;
+  int uplinks_sent = 0;        // frames (each heard by every gateway)
+  int push_unacked = 0;        // PUSH_DATA (per gateway) without PUSH_ACK
+  int gateways_unreachable = 0;  // no PULL_ACK
+  int downlinks_received = 0;  // PULL_RESPs, all gateways
+  int acks_received = 0;       // downlinks acknowledging a confirmed uplink
+  int acks_missing = 0;        // confirmed uplinks never acknowledged
+  int mic_failures = 0;        // downlinks no device could verify
+  std::vector<std::string> problems;  // first few, human-readable
+  bool ok() const {
+    return joins_failed == 0 && push_unacked == 0 && gateways_unreachable == 0 && acks_missing == 0 && mic_failures == 0;
+  }
+};
+
+FleetReport run_fleet(const FleetOptions& options);
+
+// The uchetctl commands that provision what run_fleet expects (application `app`, gateways,
+// devices), one per line, `uchetctl` standing for the binary.
+std::vector<std::string> provisioning_commands(const FleetOptions& options, const std::string& app);
+
+}  // namespace uchet::sim

@@ -1,0 +1,186 @@
+#include "tools/sim/simulated_gateway.h"
+
+#include <random>
+#include <utility>
+
+#include <boost/asio/post.hpp>
+
+#include "tools/sim/gateway_protocol.h"
+
+namespace uchet::sim {
+namespace {
+
+bridge::LoraRate lora_rate(const lorawan::Region& region, std::uint8_t dr) {
+  auto rate = region.data_rate(dr);
+  if (!rate || rate->modulation != lorawan::Modulation::LoRa) return {};
+  return {rate->spreading_factor, static_cast<std::uint16_t>(rate->bandwidth_khz)};
+}
+
+}  // namespace
+
+std::optional<std::uint32_t> GatewayDownlink::tmst() const {
+  if (const auto* at = std::get_if<bridge::SendAtCounter>(&txpk.timing)) return at->counter_us;
+  return std::nullopt;
+}
+
+SimulatedGateway::SimulatedGateway(lorawan::Eui64 eui, const boost::asio::ip::udp::endpoint& server,
+                                   GatewayOptions options)
+    : eui_(eui),
+      options_(std::move(options)),
+      started_(std::chrono::steady_clock::now()),
+      socket_(io_),
+      keepalive_timer_(io_) {
+  std::random_device random;
+  counter_start_ = options_.counter_start.value_or(static_cast<std::uint32_t>(random()));
+  token_ = static_cast<std::uint16_t>(random());
+  socket_.open(server.protocol());
+  socket_.connect(server);  // only the server's datagrams are received
+  receive();
+  if (options_.keepalive.count() > 0) keepalive();
+  thread_ = std::thread([this] { io_.run(); });
+}
+
+SimulatedGateway::~SimulatedGateway() {
+  io_.stop();
+  thread_.join();
+}
+
+std::uint32_t SimulatedGateway::counter_us() const {
+  const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_);
+  return static_cast<std::uint32_t>(counter_start_ + static_cast<std::uint64_t>(elapsed.count()));
+}
+
+std::uint16_t SimulatedGateway::next_token() {
+  std::lock_guard lock(mutex_);
+  return ++token_;
+}
+
+void SimulatedGateway::send(lorawan::Bytes datagram) {
+  boost::asio::post(io_, [this, datagram = std::move(datagram)] {
+    boost::system::error_code ignored;  // UDP: a lost datagram is what the caller's timeout is for
+    socket_.send(boost::asio::buffer(datagram), 0, ignored);
+  });
+}
+
+bool SimulatedGateway::pull(Timeout timeout) {
+  const auto token = next_token();
+  {
+    std::lock_guard lock(mutex_);
+    ++counters_.pull_sent;
+  }
+  send(build_pull_data(token, eui_));
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, timeout, [&] { return pull_acks_.contains(token); });
+}
+
+PushResult SimulatedGateway::push(lorawan::ByteView phy_payload, const Reception& r, Timeout timeout) {
+  bridge::RxPacket packet;
+  packet.tmst = r.tmst.value_or(counter_us());
+  packet.time = r.time;
+  packet.tmms = r.gps_time;
+  packet.freq_hz = r.channel.frequency_hz;
+  packet.chan = r.if_chain;
+  packet.rfch = 0;
+  packet.stat = bridge::CrcStatus::Ok;
+  packet.datr = lora_rate(options_.region, r.channel.data_rate);
+  packet.codr = r.coding_rate;
+  packet.rssi_dbm = r.rssi_dbm;
+  packet.lsnr_db = r.snr_db;
+  packet.data.assign(phy_payload.begin(), phy_payload.end());
+
+  PushResult result;
+  result.token = next_token();
+  result.tmst = packet.tmst;
+  {
+    std::lock_guard lock(mutex_);
+    ++counters_.push_sent;
+  }
+  send(build_push_data(result.token, eui_, std::span(&packet, 1)));
+  if (timeout.count() > 0) result.acked = wait_push_ack(result.token, timeout);
+  return result;
+}
+
+bool SimulatedGateway::wait_push_ack(std::uint16_t token, Timeout timeout) {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, timeout, [&] { return push_acks_.contains(token); });
+}
+
+std::optional<GatewayDownlink> SimulatedGateway::wait_downlink(Timeout timeout) {
+  std::unique_lock lock(mutex_);
+  if (!changed_.wait_for(lock, timeout, [&] { return !downlinks_.empty(); })) return std::nullopt;
+  GatewayDownlink d = std::move(downlinks_.front());
+  downlinks_.pop_front();
+  return d;
+}
+
+std::deque<GatewayDownlink> SimulatedGateway::take_downlinks() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(downlinks_, {});
+}
+
+GatewayCounters SimulatedGateway::counters() const {
+  std::lock_guard lock(mutex_);
+  return counters_;
+}
+
+void SimulatedGateway::receive() {
+  socket_.async_receive(boost::asio::buffer(buffer_), [this](const boost::system::error_code& ec, std::size_t size) {
+    if (ec == boost::asio::error::operation_aborted) return;
+    // Other errors (ICMP port unreachable while the server is down) just mean: keep listening.
+    if (!ec) on_datagram(size);
+    receive();
+  });
+}
+
+void SimulatedGateway::on_datagram(std::size_t size) {
+  auto datagram = parse_server_datagram(lorawan::ByteView(buffer_.data(), size));
+  std::optional<lorawan::Bytes> tx_ack;
+  {
+    std::lock_guard lock(mutex_);
+    if (!datagram) {
+      ++counters_.malformed;
+      return;
+    }
+    switch (datagram->type) {
+      case bridge::PacketType::PushAck:
+        ++counters_.push_acked;
+        push_acks_.insert(datagram->token);
+        break;
+      case bridge::PacketType::PullAck:
+        ++counters_.pull_acked;
+        pull_acks_.insert(datagram->token);
+        break;
+      default:
+        ++counters_.downlinks;
+        downlinks_.push_back(GatewayDownlink{datagram->token, std::move(*datagram->txpk), counter_us()});
+        if (options_.send_tx_ack) {
+          ++counters_.tx_acks_sent;
+          tx_ack = build_tx_ack(datagram->token, eui_,
+                                options_.tx_ack_error ? std::optional<std::string_view>(*options_.tx_ack_error)
+                                                      : std::nullopt);
+        }
+        break;
+    }
+  }
+  changed_.notify_all();
+  if (tx_ack) {
+    boost::system::error_code ignored;
+    socket_.send(boost::asio::buffer(*tx_ack), 0, ignored);
+  }
+}
+
+void SimulatedGateway::keepalive() {
+  const auto token = next_token();
+  {
+    std::lock_guard lock(mutex_);
+    ++counters_.pull_sent;
+  }
+  boost::system::error_code ignored;
+  socket_.send(boost::asio::buffer(build_pull_data(token, eui_)), 0, ignored);
+  keepalive_timer_.expires_after(options_.keepalive);
+  keepalive_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) keepalive();
+  });
+}
+
+}  // namespace uchet::sim
