@@ -5,7 +5,9 @@
 #include <cmath>
 #include <set>
 
+#include "netserver/adr.h"
 #include "netserver/downlink_frame.h"
+#include "netserver/mac_state.h"
 #include "netserver/lorawan/encoding.h"
 #include "netserver/lorawan/fcnt.h"
 #include "netserver/lorawan/gps_time.h"
@@ -151,11 +153,53 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
 
   // The session as it will be after this frame (applied to memory only after the commit).
   storage::DeviceSession updated = *session;
+  MacState mac = parse_mac_state(updated.mac_state);
   if (!retransmission) {
     updated.f_cnt_up = full.fcnt + 1;
     updated.last_uplink_at = now_unix;
     updated.dr = *uplink_dr;
+    double best_snr = best.snr_db.value_or(-20.0);
+    for (const auto& rx : frame.receptions) best_snr = std::max(best_snr, rx.snr_db.value_or(best_snr));
+    mac.record_uplink(best_snr, full.fcnt);
   }
+  for (const auto& command : decode_uplink_mac_commands(mac_bytes).commands) {
+    if (const auto* ans = std::get_if<LinkADRAns>(&command); ans && mac.pending_link_adr) {
+      // Applied only when the device accepted all of it; otherwise ADR tries again later.
+      if (ans->power_ack && ans->data_rate_ack && ans->channel_mask_ack) {
+        updated.tx_power_index = mac.pending_link_adr->tx_power_index;
+        updated.nb_trans = mac.pending_link_adr->nb_trans;
+      }
+      mac.pending_link_adr.reset();
+    }
+  }
+  if (!retransmission && data.fctrl.adr && !mac.pending_link_adr && mac.snr_history.size() >= kAdrHistorySize) {
+    AdrInput in;
+    in.recent_snr_db.assign(mac.snr_history.begin(), mac.snr_history.end());
+    if (const auto* lora = std::get_if<bridge::LoraRate>(&best.data_rate)) {
+      in.required_snr_db = required_snr_db(lora->spreading_factor).value_or(-20);
+    }
+    in.installation_margin_db = settings_.installation_margin_db;
+    in.data_rate = *uplink_dr;
+    in.max_data_rate = settings_.region.max_adr_data_rate();
+    in.tx_power_index = updated.tx_power_index;
+    in.nb_trans = updated.nb_trans;
+    in.loss_ratio = mac.loss_ratio();
+    auto decision = decide_adr(in);
+    if (decision.changes(in)) {
+      const auto channels = settings_.region.default_channels().size();
+      answers.push_back(LinkADRReq{static_cast<std::uint8_t>(decision.data_rate),
+                                   static_cast<std::uint8_t>(decision.tx_power_index),
+                                   static_cast<std::uint16_t>((1u << channels) - 1), 0,
+                                   static_cast<std::uint8_t>(decision.nb_trans)});
+      mac.pending_link_adr = PendingLinkAdr{decision.data_rate, decision.tx_power_index, decision.nb_trans};
+    }
+  }
+  if (settings_.dev_status_interval.count() > 0 &&
+      now_unix - mac.last_dev_status_request >= settings_.dev_status_interval.count()) {
+    answers.push_back(DevStatusReq{});
+    mac.last_dev_status_request = now_unix;
+  }
+  updated.mac_state = to_json(mac);
 
   storage::Transaction tx(db_);
   for (const auto& expired : storage::take_expired_downlinks(db_, session->dev_eui, now_unix)) {

@@ -34,6 +34,7 @@ struct NetworkSettings {
   int rx1_delay_s = 1;
   int rx1_dr_offset = 0;
   double installation_margin_db = 10.0;
+  std::chrono::seconds dev_status_interval{24 * 3600};  // 0: never ask
   std::chrono::milliseconds registry_poll{1000};
 };
 

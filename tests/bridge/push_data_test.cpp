@@ -37,7 +37,7 @@ TEST_CASE("8 rxpk in one datagram are all kept") {
   CHECK(push.rejected.empty());
 }
 
-TEST_CASE("a 9th rxpk is rejected unparsed; the first 8 are kept (truncation)") {
+TEST_CASE("a 9th rxpk is rejected unparsed - the first 8 are kept (truncation)") {
   auto push = parse_push(rxpk_array(9));
   CHECK(push.rx_packets.size() == 8);
   REQUIRE(push.rejected.size() == 1);
@@ -83,7 +83,7 @@ TEST_CASE("a stat-only datagram carries gateway statistics") {
   CHECK(s.downlinks_transmitted == 1);
 }
 
-TEST_CASE("a stat without GPS has no position; missing counters read 0") {
+TEST_CASE("a stat without GPS has no position - missing counters read 0") {
   auto push = parse_push(R"({"stat":{"time":"2026-01-12 08:59:28 GMT","rxnb":5}})");
   REQUIRE(push.stats);
   CHECK_FALSE(push.stats->position);

@@ -39,7 +39,7 @@ TEST_CASE("PULL_RESP: version 2, token, 0x03, then txpk JSON from byte 4") {
   CHECK(json["txpk"]["freq"].get<double>() * 1e6 == 868100000.0);
 }
 
-TEST_CASE("class C is immediate, class B uses GPS time; optional fields") {
+TEST_CASE("class C is immediate, class B uses GPS time - optional fields") {
   auto c = class_a();
   c.timing = SendImmediately{};
   c.frequency_hz = 869525000;

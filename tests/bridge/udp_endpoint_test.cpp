@@ -212,7 +212,7 @@ TEST_CASE("PULL_DATA -> PULL_ACK, downlink as PULL_RESP to the PULL socket, TX_A
   CHECK(h.classified() == h.endpoint.counters().datagrams);
 }
 
-TEST_CASE("consecutive downlinks get distinct tokens; an invalid one is refused before sending") {
+TEST_CASE("consecutive downlinks get distinct tokens - an invalid one is refused before sending") {
   Harness h;
   h.send(gateway_datagram(0x02, 1));
   REQUIRE(h.receive(1000ms));

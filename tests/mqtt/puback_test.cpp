@@ -88,7 +88,13 @@ Publish parse_publish(const Packet& p) {  // QoS 1: topic, packet id, payload
   return {p.body.substr(id_at + 2), byte(id_at) << 8 | byte(id_at + 1)};
 }
 
-void send_bytes(int fd, std::string bytes) { REQUIRE(write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size())); }
+void send_bytes(int fd, std::string bytes) {
+  REQUIRE(write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
+}
+
+void send_puback(int fd, const Publish& p) {
+  send_bytes(fd, std::string("\x40\x02", 2) + static_cast<char>(p.packet_id >> 8) + static_cast<char>(p.packet_id & 0xff));
+}
 
 // Accepts the publisher's next connection and answers its CONNECT with success.
 int accept_session(int listener) {
@@ -163,7 +169,7 @@ TEST_CASE("rows stay in the outbox until their PUBACK and are resent oldest firs
   auto sent = read_publishes(first.get(), 3);
   CHECK(payloads(sent) == std::vector<std::string>(expected.begin(), expected.begin() + 3));
   CHECK_FALSE(read_packet(first.get(), 500ms));  // window full: nothing else until a PUBACK
-  send_bytes(first.get(), std::string("\x40\x02\x00", 3) + static_cast<char>(sent[0].packet_id));
+  send_puback(first.get(), sent[0]);
   REQUIRE(eventually([&] { return outbox_count(db) == 4; }, 3s));  // only the acknowledged row went
   auto fourth = read_publishes(first.get(), 1);                       // and its slot was reused
   CHECK(fourth[0].payload == expected[3]);
@@ -174,14 +180,10 @@ TEST_CASE("rows stay in the outbox until their PUBACK and are resent oldest firs
   Fd second(accept_session(listener.get()));
   auto resent = read_publishes(second.get(), 3);
   CHECK(payloads(resent) == std::vector<std::string>(expected.begin() + 1, expected.begin() + 4));
-  for (const auto& p : resent) {
-    send_bytes(second.get(), std::string("\x40\x02", 2) + static_cast<char>(p.packet_id >> 8) +
-                                 static_cast<char>(p.packet_id & 0xff));
-  }
+  for (const auto& p : resent) send_puback(second.get(), p);
   auto last = read_publishes(second.get(), 1);
   CHECK(last[0].payload == expected[4]);
-  send_bytes(second.get(), std::string("\x40\x02", 2) + static_cast<char>(last[0].packet_id >> 8) +
-                               static_cast<char>(last[0].packet_id & 0xff));
+  send_puback(second.get(), last[0]);
   REQUIRE(eventually([&] { return outbox_count(db) == 0; }, 3s));
   auto stats = publisher.stats();
   CHECK(stats.published == 8);  // 4 + 3 resent + 1

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "appserver/application_server.h"
+#include "appserver/gateway_stats.h"
 #include "appserver/mqtt_command_listener.h"
 #include "appserver/mqtt_publisher.h"
 #include "gateway-bridge/udp_endpoint.h"
@@ -56,6 +57,7 @@ int run_daemon(const Config& config) {
   settings.rx1_delay_s = config.network.rx1_delay_s;
   settings.rx1_dr_offset = config.network.rx1_dr_offset;
   settings.installation_margin_db = config.network.installation_margin_db;
+  settings.dev_status_interval = std::chrono::hours(config.network.dev_status_interval_h);
 
   std::optional<bridge::UdpEndpoint> endpoint;
   netserver::NetworkServer network(io, db, settings, application,
@@ -71,7 +73,14 @@ int run_daemon(const Config& config) {
   bridge::BridgeCallbacks callbacks;
   callbacks.on_uplink = [&network](bridge::UplinkRx&& rx) { network.handle_uplink(std::move(rx)); };
   callbacks.on_tx_ack = [&network](const bridge::DownlinkOutcome& outcome) { network.handle_tx_ack(outcome); };
-  callbacks.on_stats = [](lorawan::Eui64, const bridge::GatewayStats&) {};
+  callbacks.on_stats = [&db, &publisher](lorawan::Eui64 gateway, const bridge::GatewayStats& stats) {
+    try {
+      appserver::record_gateway_stats(db, gateway, stats);
+      publisher.notify();
+    } catch (const storage::StorageError& e) {
+      spdlog::error("gateway stats not stored: {}", e.what());
+    }
+  };
   auto opened = bridge::UdpEndpoint::open(
       io, bridge_config, [&network](lorawan::Eui64 gateway) { return network.gateway_registered(gateway); }, callbacks);
   if (!opened) {

@@ -1,0 +1,49 @@
+#include "appserver/gateway_stats.h"
+
+#include <nlohmann/json.hpp>
+
+#include "appserver/integration_events.h"
+#include "appserver/outbox.h"
+#include "netserver/lorawan/encoding.h"
+
+namespace uchet::appserver {
+
+void record_gateway_stats(storage::Database& db, lorawan::Eui64 gateway_eui, const bridge::GatewayStats& s) {
+  const auto eui = lorawan::eui64_to_string(gateway_eui);
+  const auto now = std::chrono::system_clock::now();
+  storage::Transaction tx(db);
+  // The forwarder's counters cover one stat interval each, so they are summed.
+  storage::Statement(db,
+                     "UPDATE gateway SET last_seen_at = ?, rx_received = rx_received + ?, rx_ok = rx_ok + ?, "
+                     "rx_forwarded = rx_forwarded + ?, tx_received = tx_received + ?, tx_emitted = tx_emitted + ? "
+                     "WHERE gateway_eui = ?")
+      .bind(1, storage::unix_now())
+      .bind(2, static_cast<std::int64_t>(s.rx_received))
+      .bind(3, static_cast<std::int64_t>(s.rx_crc_ok))
+      .bind(4, static_cast<std::int64_t>(s.rx_forwarded))
+      .bind(5, static_cast<std::int64_t>(s.downlinks_received))
+      .bind(6, static_cast<std::int64_t>(s.downlinks_transmitted))
+      .bind(7, eui)
+      .run();
+  nlohmann::json j = {{"gatewayId", eui},
+                      {"time", iso8601_utc(s.time ? netserver::SystemTime(*s.time) : now)},
+                      {"rxPacketsReceived", s.rx_received},
+                      {"rxPacketsReceivedOk", s.rx_crc_ok},
+                      {"rxPacketsForwarded", s.rx_forwarded},
+                      {"pushAckedPercent", s.push_acked_percent},
+                      {"txPacketsReceived", s.downlinks_received},
+                      {"txPacketsEmitted", s.downlinks_transmitted}};
+  if (s.position) {
+    storage::Statement(db, "UPDATE gateway SET latitude = ?, longitude = ?, altitude = ? WHERE gateway_eui = ?")
+        .bind(1, s.position->latitude_deg)
+        .bind(2, s.position->longitude_deg)
+        .bind(3, s.position->altitude_m)
+        .bind(4, eui)
+        .run();
+    j["location"] = {{"latitude", s.position->latitude_deg}, {"longitude", s.position->longitude_deg}, {"altitude", s.position->altitude_m.value_or(0)}};
+  }
+  enqueue_event(db, "gateway/" + eui + "/event/stats", j.dump());
+  tx.commit();
+}
+
+}  // namespace uchet::appserver

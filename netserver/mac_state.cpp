@@ -1,0 +1,54 @@
+#include "netserver/mac_state.h"
+
+#include <nlohmann/json.hpp>
+
+#include "netserver/adr.h"
+
+namespace uchet::netserver {
+
+void MacState::record_uplink(double snr_db, std::uint32_t fcnt) {
+  snr_history.push_back(snr_db);
+  fcnt_history.push_back(fcnt);
+  while (snr_history.size() > kAdrHistorySize) snr_history.pop_front();
+  while (fcnt_history.size() > kAdrHistorySize) fcnt_history.pop_front();
+}
+
+double MacState::loss_ratio() const {
+  if (fcnt_history.size() < 2 || fcnt_history.back() <= fcnt_history.front()) return 0;
+  const double expected = static_cast<double>(fcnt_history.back() - fcnt_history.front() + 1);
+  return std::max(0.0, 1.0 - static_cast<double>(fcnt_history.size()) / expected);
+}
+
+MacState parse_mac_state(const std::string& text) {
+  MacState state;
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return state;
+  if (j.contains("snr") && j["snr"].is_array()) {
+    for (const auto& v : j["snr"]) {
+      if (v.is_number()) state.snr_history.push_back(v.get<double>());
+    }
+  }
+  if (j.contains("fcnt") && j["fcnt"].is_array()) {
+    for (const auto& v : j["fcnt"]) {
+      if (v.is_number_unsigned()) state.fcnt_history.push_back(v.get<std::uint32_t>());
+    }
+  }
+  if (j.contains("linkAdr") && j["linkAdr"].is_object()) {
+    const auto& p = j["linkAdr"];
+    state.pending_link_adr = PendingLinkAdr{p.value("dr", 0), p.value("txPower", 0), p.value("nbTrans", 1)};
+  }
+  state.last_dev_status_request = j.value("devStatusAt", std::int64_t{0});
+  return state;
+}
+
+std::string to_json(const MacState& state) {
+  nlohmann::json j = {{"snr", state.snr_history}, {"fcnt", state.fcnt_history}, {"devStatusAt", state.last_dev_status_request}};
+  if (state.pending_link_adr) {
+    j["linkAdr"] = {{"dr", state.pending_link_adr->data_rate},
+                    {"txPower", state.pending_link_adr->tx_power_index},
+                    {"nbTrans", state.pending_link_adr->nb_trans}};
+  }
+  return j.dump();
+}
+
+}  // namespace uchet::netserver

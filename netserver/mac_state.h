@@ -1,0 +1,32 @@
+#pragma once
+// The part of a session only the network server reads: the uplink history ADR decides from,
+// the MAC request awaiting the device's answer (state changes only when it is acknowledged)
+// and when the device's status was last asked. Stored as JSON in device_session.mac_state.
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+
+namespace uchet::netserver {
+
+struct PendingLinkAdr {
+  int data_rate = 0;
+  int tx_power_index = 0;
+  int nb_trans = 1;
+};
+
+struct MacState {
+  std::deque<double> snr_history;           // best SNR per uplink, newest last
+  std::deque<std::uint32_t> fcnt_history;   // their FCntUp
+  std::optional<PendingLinkAdr> pending_link_adr;
+  std::int64_t last_dev_status_request = 0;  // Unix seconds
+
+  void record_uplink(double snr_db, std::uint32_t fcnt);
+  // Share of uplinks missing from the FCnt range of the history.
+  double loss_ratio() const;
+};
+
+MacState parse_mac_state(const std::string& json);  // unreadable JSON gives an empty state
+std::string to_json(const MacState& state);
+
+}  // namespace uchet::netserver

@@ -1,0 +1,167 @@
+// Class A answers from the real uchetd: ACK of a confirmed uplink in RX1, DeviceTimeAns and
+// LinkCheckAns in FOpts, all verified by the simulated device (MIC, counters, decoding).
+#include <catch2/catch.hpp>
+
+#include <set>
+#include <thread>
+
+#include "netserver/lorawan/encoding.h"
+#include "netserver/lorawan/gps_time.h"
+#include "tests/e2e/network_fixture.h"
+
+using namespace uchet;
+using namespace uchet::test;
+using sim::SimulatedDevice;
+using sim::SimulatedGateway;
+
+namespace {
+
+constexpr lorawan::Eui64 kDevEui = 0x70b3d57ed0000e01;
+
+std::chrono::nanoseconds gps_now() {
+  return lorawan::gps_time_from_utc(std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now()));
+}
+
+template <class Command>
+std::optional<Command> find_command(const sim::DeviceDownlink& downlink) {
+  for (const auto& c : downlink.mac_commands) {
+    if (const auto* found = std::get_if<Command>(&c)) return *found;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+TEST_CASE("a confirmed uplink is acknowledged in RX1: tmst + 1 s, uplink frequency, ACK set, valid MIC") {
+  SimulatedDevice device(otaa_device(kDevEui));
+  NetworkUnderTest net;
+  net.add_device(device.identity());
+  net.start();
+  SimulatedGateway gateway(kGateway1, net.bridge());
+  REQUIRE(gateway.pull(1s));
+  join(device, gateway);
+
+  auto frame = device.uplink({.confirmed = true, .fport = 2, .payload = {0xca, 0xfe}, .channel = {869'100'000, 5}});
+  REQUIRE(frame);
+  auto sent = gateway.push(*frame, heard(869'100'000));
+  REQUIRE(sent.acked);
+  auto downlink = gateway.wait_downlink(3s);
+  REQUIRE(downlink);
+  CHECK(downlink->tmst() == static_cast<std::uint32_t>(sent.tmst + 1'000'000u));
+  CHECK(downlink->txpk.frequency_hz == 869'100'000);
+  const auto* rate = std::get_if<bridge::LoraRate>(&downlink->txpk.data_rate);
+  REQUIRE(rate);
+  CHECK(rate->spreading_factor == 7);
+  CHECK(rate->bandwidth_khz == 125);
+  CHECK(downlink->txpk.invert_polarity);
+
+  auto received = device.receive_downlink(downlink->txpk.phy_payload);
+  INFO("downlink: " << (received ? "ok" : received.error().reason));
+  REQUIRE(received);
+  CHECK(received->fctrl.ack);
+  CHECK(received->fcnt == 0);
+  CHECK_FALSE(received->confirmed);
+  CHECK_FALSE(received->duplicate);
+
+  auto ups = net.wait_events("up", kDevEui, 1);
+  REQUIRE(ups.size() == 1);
+  CHECK(ups[0]["confirmed"] == true);
+  CHECK(ups[0]["data"] == "yv4=");
+  // The gateway's TX_ACK (scheduled) comes back as a txack event for that downlink.
+  auto txacks = net.wait_events("txack", kDevEui, 1);
+  REQUIRE(txacks.size() == 1);
+  CHECK(txacks[0]["gatewayId"] == lorawan::eui64_to_string(kGateway1));
+  CHECK(txacks[0]["fCntDown"] == 0);
+  CHECK(txacks[0]["downlinkId"] == downlink->token);
+  CHECK_FALSE(txacks[0].contains("error"));
+
+  // The next confirmed uplink is acknowledged with the next FCntDown.
+  auto second = device.uplink({.confirmed = true, .fport = 2, .payload = {0x01}});
+  REQUIRE(second);
+  REQUIRE(gateway.push(*second, heard()).acked);
+  auto downlink2 = gateway.wait_downlink(3s);
+  REQUIRE(downlink2);
+  auto received2 = device.receive_downlink(downlink2->txpk.phy_payload);
+  REQUIRE(received2);
+  CHECK(received2->fctrl.ack);
+  CHECK(received2->fcnt == 1);
+}
+
+TEST_CASE("DeviceTimeReq is answered with the server's GPS time when the gateway has none") {
+  SimulatedDevice device(otaa_device(kDevEui));
+  NetworkUnderTest net;
+  net.add_device(device.identity());
+  net.start();
+  SimulatedGateway gateway(kGateway1, net.bridge());
+  REQUIRE(gateway.pull(1s));
+  join(device, gateway);
+
+  auto frame = device.uplink({.fport = 2, .payload = {0x00}, .mac_commands = {lorawan::DeviceTimeReq{}}});
+  REQUIRE(frame);
+  const auto sent_at = gps_now();
+  REQUIRE(gateway.push(*frame, heard()).acked);
+  auto downlink = gateway.wait_downlink(3s);
+  REQUIRE(downlink);
+  auto received = device.receive_downlink(downlink->txpk.phy_payload);
+  INFO("downlink: " << (received ? "ok" : received.error().reason));
+  REQUIRE(received);
+  auto answer = find_command<lorawan::DeviceTimeAns>(*received);
+  REQUIRE(answer);
+  const auto offset = answer->gps_time() - sent_at;
+  INFO("DeviceTimeAns - GPS time at sending: " << std::chrono::duration_cast<std::chrono::milliseconds>(offset).count()
+                                               << " ms");
+  CHECK(std::chrono::abs(offset) < 1s);
+  CHECK(received->fport == std::nullopt);  // FOpts only
+  CHECK(received->unparsed_mac_bytes == 0);
+}
+
+TEST_CASE("DeviceTimeReq is answered with the gateway's GPS reception time (tmms) when it has one") {
+  SimulatedDevice device(otaa_device(kDevEui));
+  NetworkUnderTest net;
+  net.add_device(device.identity());
+  net.start();
+  SimulatedGateway gateway(kGateway1, net.bridge());
+  REQUIRE(gateway.pull(1s));
+  join(device, gateway);
+
+  // A GPS gateway's clock 1.5 s behind the server's, ending in .500: the answer must be that.
+  auto tmms = std::chrono::floor<std::chrono::seconds>(gps_now()) - 1s + 500ms;
+  auto frame = device.uplink({.fport = 2, .payload = {0x00}, .mac_commands = {lorawan::DeviceTimeReq{}}});
+  REQUIRE(frame);
+  auto reception = heard();
+  reception.gps_time = std::chrono::duration_cast<bridge::GpsTime>(tmms);
+  REQUIRE(gateway.push(*frame, reception).acked);
+  auto downlink = gateway.wait_downlink(3s);
+  REQUIRE(downlink);
+  auto received = device.receive_downlink(downlink->txpk.phy_payload);
+  REQUIRE(received);
+  auto answer = find_command<lorawan::DeviceTimeAns>(*received);
+  REQUIRE(answer);
+  CHECK(answer->gps_seconds == std::chrono::duration_cast<std::chrono::seconds>(tmms).count());
+  CHECK(answer->fraction == 128);  // 0.5 s in 1/256 s
+}
+
+TEST_CASE("LinkCheckReq is answered with the margin of the best reception and the gateway count") {
+  SimulatedDevice device(otaa_device(kDevEui));
+  NetworkUnderTest net;
+  net.add_device(device.identity());
+  net.start();
+  SimulatedGateway gw1(kGateway1, net.bridge());
+  SimulatedGateway gw2(kGateway2, net.bridge());
+  REQUIRE(gw1.pull(1s));
+  REQUIRE(gw2.pull(1s));
+  join(device, gw1);
+
+  auto frame = device.uplink({.mac_commands = {lorawan::LinkCheckReq{}}});
+  REQUIRE(frame);
+  REQUIRE(gw1.push(*frame, heard(868'900'000, -80, 2.0)).acked);
+  REQUIRE(gw2.push(*frame, heard(868'900'000, -70, 7.5)).acked);
+  auto downlink = gw2.wait_downlink(3s);  // the best reception's gateway answers
+  REQUIRE(downlink);
+  auto received = device.receive_downlink(downlink->txpk.phy_payload);
+  REQUIRE(received);
+  auto answer = find_command<lorawan::LinkCheckAns>(*received);
+  REQUIRE(answer);
+  CHECK(answer->gw_cnt == 2);
+  CHECK(answer->margin == 15);  // SNR 7.5 dB above SF7's floor of -7.5 dB
+}

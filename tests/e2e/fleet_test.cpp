@@ -1,0 +1,83 @@
+// uchet-sim's load run (run_fleet) against the real uchetd: several devices behind two gateways.
+#include <catch2/catch.hpp>
+
+#include "netserver/lorawan/encoding.h"
+#include "tests/e2e/network_fixture.h"
+#include "tools/sim/fleet.h"
+
+using namespace uchet;
+using namespace uchet::test;
+
+TEST_CASE("a fleet of 4 devices behind 2 gateways joins and gets every confirmed uplink acknowledged") {
+  NetworkUnderTest net;
+  sim::FleetOptions o;
+  o.gateways = 2;
+  o.gateway_eui_base = kGateway1;  // kGateway1, kGateway2: the fixture registered both
+  o.devices = 4;
+  o.dev_eui_base = 0x70b3d57ed000f000;
+  o.join_eui = kJoinEui;
+  o.app_key = kAppKey;
+  o.first_dev_nonce = 100;
+  o.uplinks_per_second = 20;
+  o.uplinks_per_device = 2;
+  o.confirmed = true;
+  o.payload = {0xde, 0xad};
+  for (int i = 0; i < o.devices; ++i) net.add_device(otaa_device(o.dev_eui_base + static_cast<lorawan::Eui64>(i)));
+  net.start();
+  o.server = net.bridge();
+
+  auto report = sim::run_fleet(o);
+  std::string problems;
+  for (const auto& p : report.problems) problems += p + "\n";
+  INFO(problems);
+  CHECK(report.ok());
+  CHECK(report.joins_ok == 4);
+  CHECK(report.uplinks_sent == 8);
+  CHECK(report.push_unacked == 0);
+  CHECK(report.acks_received == 8);
+  CHECK(report.mic_failures == 0);
+  CHECK(report.downlinks_received == 4 + 8);
+  for (int i = 0; i < o.devices; ++i) {
+    auto ups = net.wait_events("up", o.dev_eui_base + static_cast<lorawan::Eui64>(i), 2);
+    REQUIRE(ups.size() == 2);
+    CHECK(ups[0]["rxInfo"].size() == 2);
+    CHECK(ups[1]["fCnt"] == 1);
+    CHECK(ups[1]["data"] == "3q0=");
+  }
+}
+
+TEST_CASE("a fleet run reports unregistered gateways and failed joins") {
+  NetworkUnderTest net;
+  net.start();
+  sim::FleetOptions o;
+  o.server = net.bridge();
+  o.gateway_eui_base = kUnknownGateway;
+  o.dev_eui_base = 0x70b3d57ed000f100;  // not provisioned either
+  o.join_eui = kJoinEui;
+  o.app_key = kAppKey;
+  o.uplinks_per_second = 50;
+  o.ack_timeout = std::chrono::milliseconds(300);
+  auto report = sim::run_fleet(o);
+  CHECK_FALSE(report.ok());
+  CHECK(report.gateways_unreachable == 1);
+  CHECK(report.joins_ok == 0);
+}
+
+TEST_CASE("provisioning commands name every gateway and device with its keys") {
+  sim::FleetOptions o;
+  o.gateways = 2;
+  o.devices = 2;
+  o.gateway_eui_base = 0x0016c001ff000000;
+  o.dev_eui_base = 0x70b3d57ed0000000;
+  o.join_eui = kJoinEui;
+  o.app_key = kAppKey;
+  o.nwk_key = kNwkKey;
+  o.mac_version = sim::MacVersion::V1_1;
+  auto lines = sim::provisioning_commands(o, "sim");
+  REQUIRE(lines.size() == 5);
+  CHECK(lines[0] == "uchetctl application add sim");
+  CHECK(lines[2] == "uchetctl gateway add 0016c001ff000001 --name sim-gw-1");
+  CHECK(lines[4] ==
+        "uchetctl device add 70b3d57ed0000001 --app sim --join-eui 70b3d57ed0000001 --app-key "
+        "000102030405060708090a0b0c0d0e0f --mac-version 1.1 --nwk-key f0e1d2c3b4a5968778695a4b3c2d1e0f --name sim-dev-1");
+}

@@ -1,0 +1,158 @@
+// OTAA joins and uplinks through the real uchetd: join-accept timing, MQTT join/up events,
+// deduplication across gateways, and refusal of unregistered gateways.
+#include <catch2/catch.hpp>
+
+#include <set>
+#include <thread>
+
+#include "netserver/lorawan/encoding.h"
+#include "tests/e2e/network_fixture.h"
+
+using namespace uchet;
+using namespace uchet::test;
+using sim::SimulatedDevice;
+using sim::SimulatedGateway;
+
+namespace {
+
+constexpr lorawan::Eui64 kDevEui = 0x70b3d57ed0000a01;
+
+bool is_lora(const bridge::TxPacket& txpk, std::uint8_t sf, std::uint16_t bw_khz) {
+  const auto* rate = std::get_if<bridge::LoraRate>(&txpk.data_rate);
+  return rate && rate->spreading_factor == sf && rate->bandwidth_khz == bw_khz;
+}
+
+}  // namespace
+
+TEST_CASE("a 1.0.3 device joins (JOIN_ACCEPT_DELAY1 on the uplink channel) and its first uplink is published") {
+  SimulatedDevice device(otaa_device(kDevEui));
+  NetworkUnderTest net;
+  net.add_device(device.identity());
+  net.start();
+  // The concentrator counter wraps 2^32 µs between the join-request and its RX1 window.
+  sim::GatewayOptions options;
+  options.counter_start = 0xFFFF'FFFFu - 2'000'000u;
+  SimulatedGateway gateway(kGateway1, net.bridge(), options);
+  REQUIRE(gateway.pull(1s));
+
+  auto joined = join(device, gateway, heard(869'100'000));
+  const auto& txpk = joined.accept.txpk;
+  REQUIRE(joined.accept.tmst());
+  CHECK(*joined.accept.tmst() == static_cast<std::uint32_t>(joined.request.tmst + 5'000'000u));
+  CHECK(joined.request.tmst > 0xFFFF'FFFFu - 5'000'000u);  // the wrap really happened
+  CHECK(txpk.frequency_hz == 869'100'000);
+  CHECK(is_lora(txpk, 7, 125));  // RX1 at the uplink's DR5, offset 0
+  CHECK(txpk.invert_polarity);
+  CHECK(txpk.phy_payload.size() == 17);  // RU864 join-accept without CFList
+  CHECK(joined.session.net_id == 0);
+  CHECK(joined.session.rx_delay_s == 1);
+  CHECK(joined.session.dl_settings.rx2_data_rate == 0);
+  CHECK_FALSE(joined.session.lorawan_11);
+
+  auto joins = net.wait_events("join", kDevEui, 1);
+  REQUIRE(joins.size() == 1);
+  CHECK(joins[0]["devAddr"] == lorawan::dev_addr_to_string(joined.session.dev_addr));
+  CHECK(joins[0]["deviceInfo"]["devEui"] == lorawan::eui64_to_string(kDevEui));
+  CHECK(joins[0]["deviceInfo"]["applicationName"] == kApplication);
+
+  auto frame = device.uplink({.fport = 2, .payload = {0x01, 0x02, 0x03, 0x04}});
+  REQUIRE(frame);
+  auto sent = gateway.push(*frame, heard(868'900'000, -57, 9.25));
+  REQUIRE(sent.acked);
+  auto ups = net.wait_events("up", kDevEui, 1);
+  REQUIRE(ups.size() == 1);
+  const auto& up = ups[0];
+  CHECK(up["deviceInfo"]["devEui"] == lorawan::eui64_to_string(kDevEui));
+  CHECK(up["deviceInfo"]["applicationName"] == kApplication);
+  CHECK(up["devAddr"] == lorawan::dev_addr_to_string(joined.session.dev_addr));
+  CHECK(up["fCnt"] == 0);
+  CHECK(up["fPort"] == 2);
+  CHECK(up["data"] == "AQIDBA==");
+  CHECK(up["confirmed"] == false);
+  CHECK(up["dr"] == 5);
+  CHECK(up["deduplicationId"].get<std::string>().size() == 36);
+  REQUIRE(up["rxInfo"].size() == 1);
+  CHECK(up["rxInfo"][0]["gatewayId"] == lorawan::eui64_to_string(kGateway1));
+  CHECK(up["rxInfo"][0]["rssi"] == -57);
+  CHECK(up["rxInfo"][0]["snr"] == 9.25);
+  CHECK(up["rxInfo"][0]["uplinkId"] == sent.tmst);
+  CHECK(up["txInfo"]["frequency"] == 868'900'000);
+  CHECK(up["txInfo"]["modulation"]["lora"]["spreadingFactor"] == 7);
+  CHECK(up["txInfo"]["modulation"]["lora"]["bandwidth"] == 125'000);
+  CHECK(up["txInfo"]["modulation"]["lora"]["codeRate"] == "CR_4_5");
+}
+
+TEST_CASE("two gateways hearing one uplink give one up event with both receptions; answers go via the best") {
+  SimulatedDevice device(otaa_device(kDevEui));
+  NetworkUnderTest net;
+  net.add_device(device.identity());
+  net.start();
+  SimulatedGateway gw1(kGateway1, net.bridge());
+  SimulatedGateway gw2(kGateway2, net.bridge());
+  REQUIRE(gw1.pull(1s));
+  REQUIRE(gw2.pull(1s));
+
+  // Join heard by both, better by gateway 2: the join-accept must leave through gateway 2 only.
+  auto request = device.join_request();
+  auto at1 = gw1.push(request, heard(868'900'000, -100, -3.0));
+  auto at2 = gw2.push(request, heard(868'900'000, -70, 6.0));
+  REQUIRE(at1.acked);
+  REQUIRE(at2.acked);
+  auto accept = gw2.wait_downlink(3s);
+  REQUIRE(accept);
+  CHECK(accept->tmst() == static_cast<std::uint32_t>(at2.tmst + 5'000'000u));  // gateway 2's own clock
+  REQUIRE(device.accept_join(accept->txpk.phy_payload));
+  CHECK_FALSE(gw1.wait_downlink(300ms));
+  REQUIRE(net.wait_events("join", kDevEui, 1).size() == 1);
+
+  auto frame = device.uplink({.fport = 2, .payload = {0x2a}});
+  REQUIRE(frame);
+  REQUIRE(gw1.push(*frame, heard(868'900'000, -61, 7.0)).acked);
+  REQUIRE(gw2.push(*frame, heard(868'900'000, -93, -1.5)).acked);
+  auto ups = net.wait_events("up", kDevEui, 1);
+  REQUIRE(ups.size() == 1);
+  std::this_thread::sleep_for(1s);  // a second event would have come by now (window 200 ms)
+  ups = net.events("up", kDevEui);
+  REQUIRE(ups.size() == 1);
+  const auto& rx_info = ups[0]["rxInfo"];
+  REQUIRE(rx_info.size() == 2);
+  std::set<std::string> gateways{rx_info[0]["gatewayId"], rx_info[1]["gatewayId"]};
+  CHECK(gateways == std::set<std::string>{lorawan::eui64_to_string(kGateway1), lorawan::eui64_to_string(kGateway2)});
+  for (const auto& rx : rx_info) {
+    const bool first = rx["gatewayId"] == lorawan::eui64_to_string(kGateway1);
+    CHECK(rx["rssi"] == (first ? -61 : -93));
+    CHECK(rx["snr"] == (first ? 7.0 : -1.5));
+  }
+  CHECK(ups[0]["fCnt"] == 0);
+  CHECK(ups[0]["data"] == "Kg==");
+}
+
+TEST_CASE("an unregistered gateway gets no acknowledgement and its packets are not processed") {
+  SimulatedDevice device(otaa_device(kDevEui));
+  NetworkUnderTest net;
+  net.add_device(device.identity());
+  net.start();
+  sim::GatewayOptions quiet;
+  quiet.keepalive = 0ms;
+  SimulatedGateway stranger(kUnknownGateway, net.bridge(), quiet);
+  SimulatedGateway known(kGateway1, net.bridge());
+  REQUIRE(known.pull(1s));
+
+  CHECK_FALSE(stranger.pull(500ms));
+  auto request = device.join_request();
+  CHECK_FALSE(stranger.push(request, heard(), 500ms).acked);
+  CHECK_FALSE(known.wait_downlink(1500ms));
+  CHECK_FALSE(stranger.wait_downlink(0ms));
+  CHECK(net.events("join", kDevEui).empty());
+  CHECK(stranger.counters().push_acked == 0);
+  CHECK(stranger.counters().pull_acked == 0);
+
+  // Had uchetd taken that join-request, this copy would be a reused DevNonce (or a late copy)
+  // and get no answer; through a registered gateway it is answered as a first join.
+  auto sent = known.push(request, heard());
+  REQUIRE(sent.acked);
+  auto accept = known.wait_downlink(3s);
+  REQUIRE(accept);
+  CHECK(device.accept_join(accept->txpk.phy_payload));
+  CHECK(net.wait_events("join", kDevEui, 1).size() == 1);
+}

@@ -1,0 +1,150 @@
+#define CATCH_CONFIG_EXTERNAL_INTERFACES
+#include "tests/e2e/network_fixture.h"
+
+#include <catch2/catch.hpp>
+
+#include <exception>
+#include <iostream>
+#include <thread>
+
+#include "netserver/lorawan/encoding.h"
+#include "tools/sim/simulated_gateway.h"
+
+namespace uchet::test {
+namespace {
+
+// Set by the listener below when an assertion fails; the live fixture then prints its log.
+bool g_assertion_failed = false;
+
+struct FailureNotifier : Catch::TestEventListenerBase {
+  using TestEventListenerBase::TestEventListenerBase;
+  bool assertionEnded(const Catch::AssertionStats& stats) override {
+    if (!stats.assertionResult.succeeded()) g_assertion_failed = true;
+    return true;
+  }
+};
+
+}  // namespace
+}  // namespace uchet::test
+
+CATCH_REGISTER_LISTENER(uchet::test::FailureNotifier)
+
+namespace uchet::test {
+
+sim::DeviceIdentity otaa_device(lorawan::Eui64 dev_eui, sim::MacVersion version) {
+  sim::DeviceIdentity id;
+  id.dev_eui = dev_eui;
+  id.join_eui = kJoinEui;
+  id.app_key = kAppKey;
+  if (version == sim::MacVersion::V1_1) id.nwk_key = kNwkKey;
+  id.mac_version = version;
+  id.first_dev_nonce = 7;
+  return id;
+}
+
+sim::Reception heard(std::uint32_t frequency_hz, int rssi_dbm, double snr_db) {
+  sim::Reception r;
+  r.channel = {frequency_hz, 5};
+  r.rssi_dbm = rssi_dbm;
+  r.snr_db = snr_db;
+  return r;
+}
+
+Joined join(sim::SimulatedDevice& device, sim::SimulatedGateway& gateway, const sim::Reception& reception) {
+  Joined out;
+  out.request = gateway.push(device.join_request(), reception);
+  REQUIRE(out.request.acked);
+  auto accept = gateway.wait_downlink(3s);
+  REQUIRE(accept);
+  out.accept = *accept;
+  auto session = device.accept_join(out.accept.txpk.phy_payload);
+  INFO("join-accept: " << (session ? "ok" : session.error()));
+  REQUIRE(session);
+  out.session = *session;
+  return out;
+}
+
+NetworkUnderTest::NetworkUnderTest() {
+  g_assertion_failed = false;
+  mqtt_ = std::make_unique<MqttRecorder>(broker_.port(), "e2e-recorder", "application/#");
+  if (!mqtt_->wait_subscribed(1, 5s)) throw std::runtime_error("MQTT recorder did not subscribe:\n" + broker_.log());
+  ctl({"application", "add", kApplication});
+  ctl({"gateway", "add", lorawan::eui64_to_string(kGateway1), "--name", "gw-1"});
+  ctl({"gateway", "add", lorawan::eui64_to_string(kGateway2), "--name", "gw-2"});
+}
+
+NetworkUnderTest::~NetworkUnderTest() {
+  if (g_assertion_failed || std::uncaught_exceptions() > 0) {
+    std::cerr << "----- uchetd log (" << dir_.file("uchetd.log") << ") -----\n"
+              << uchetd_log() << "----- end of uchetd log -----\n";
+  }
+}
+
+void NetworkUnderTest::ctl(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{executable_from_env("UCHETCTL"), "--db", dir_.file("uchet.db")};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto r = run(argv);
+  if (r.exit_code != 0) {
+    std::string line;
+    for (const auto& a : args) line += " " + a;
+    throw std::runtime_error("uchetctl" + line + " exited " + std::to_string(r.exit_code) + ": " + r.err + r.out);
+  }
+}
+
+void NetworkUnderTest::add_device(const sim::DeviceIdentity& d) {
+  std::vector<std::string> args{"device", "add", lorawan::eui64_to_string(d.dev_eui), "--app", kApplication,
+                                "--join-eui", lorawan::eui64_to_string(d.join_eui), "--app-key",
+                                lorawan::key_to_string(d.app_key), "--mac-version", std::string(to_string(d.mac_version))};
+  if (d.nwk_key) {
+    args.push_back("--nwk-key");
+    args.push_back(lorawan::key_to_string(*d.nwk_key));
+  }
+  ctl(args);
+}
+
+void NetworkUnderTest::start() {
+  udp_port_ = free_port(/*udp=*/true);
+  write_file(dir_.file("uchet.toml"), "[storage]\npath = \"" + dir_.file("uchet.db") +
+                                          "\"\n"
+                                          "[gateway_bridge]\nbind = \"127.0.0.1:" + std::to_string(udp_port_) +
+                                          "\"\n"
+                                          "[network]\ndedup_window_ms = 200\n"
+                                          "[mqtt]\nserver = \"127.0.0.1:" + std::to_string(broker_.port()) +
+                                          "\"\nclient_id = \"uchetd-e2e\"\n"
+                                          "[log]\nlevel = \"info\"\n");
+  uchetd_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{executable_from_env("UCHETD"), "--config", dir_.file("uchet.toml")}, dir_.file("uchetd.log"));
+
+  sim::GatewayOptions probe_options;
+  probe_options.keepalive = 0ms;
+  sim::SimulatedGateway probe(kGateway1, bridge(), probe_options);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!probe.pull(200ms)) {
+    if (!uchetd_->running()) throw std::runtime_error("uchetd exited during start-up:\n" + uchetd_log());
+    if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("uchetd did not answer PULL_DATA:\n" + uchetd_log());
+  }
+}
+
+boost::asio::ip::udp::endpoint NetworkUnderTest::bridge() const {
+  return {boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(udp_port_)};
+}
+
+std::string NetworkUnderTest::uchetd_log() const { return read_file(dir_.file("uchetd.log")); }
+
+std::vector<nlohmann::json> NetworkUnderTest::events(const std::string& kind, lorawan::Eui64 dev_eui) const {
+  const std::string topic =
+      std::string("application/") + kApplication + "/device/" + lorawan::eui64_to_string(dev_eui) + "/event/" + kind;
+  std::vector<nlohmann::json> out;
+  for (const auto& m : mqtt_->messages()) {
+    if (m.topic == topic) out.push_back(nlohmann::json::parse(m.payload));
+  }
+  return out;
+}
+
+std::vector<nlohmann::json> NetworkUnderTest::wait_events(const std::string& kind, lorawan::Eui64 dev_eui,
+                                                          std::size_t count, std::chrono::milliseconds timeout) const {
+  eventually([&] { return events(kind, dev_eui).size() >= count; }, timeout);
+  return events(kind, dev_eui);
+}
+
+}  // namespace uchet::test

@@ -1,0 +1,82 @@
+#pragma once
+// End-to-end fixture: a real mosquitto, a database provisioned with the real uchetctl (one
+// application, two gateways, the test's devices) and the real uchetd started on it with a free
+// UDP port, plus an MQTT recorder of everything under application/#. The uchetd log is printed
+// when an assertion fails while the fixture is alive. Typical test:
+//   NetworkUnderTest net;               // broker up, application + gateways provisioned
+//   net.add_device(device.identity());  // uchetctl device add ...
+//   net.start();                        // uchetd up, its bridge answering PULL_DATA
+//   SimulatedGateway gw(kGateway1, net.bridge());
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/ip/udp.hpp>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/mosquitto_broker.h"
+#include "tests/support/process.h"
+#include "tools/sim/simulated_device.h"
+#include "tools/sim/simulated_gateway.h"
+
+namespace uchet::test {
+
+using namespace std::chrono_literals;
+
+inline constexpr lorawan::Eui64 kGateway1 = 0x0016c001ff000001;
+inline constexpr lorawan::Eui64 kGateway2 = 0x0016c001ff000002;
+inline constexpr lorawan::Eui64 kUnknownGateway = 0x0016c001ffee0000;  // never registered
+inline constexpr const char* kApplication = "meters";
+inline constexpr lorawan::Eui64 kJoinEui = 0x70b3d57ed0000001;
+inline constexpr lorawan::Key kAppKey = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
+                                         0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f};
+inline constexpr lorawan::Key kNwkKey = {0xf0, 0xe1, 0xd2, 0xc3, 0xb4, 0xa5, 0x96, 0x87,
+                                         0x78, 0x69, 0x5a, 0x4b, 0x3c, 0x2d, 0x1e, 0x0f};
+
+// A 1.0.3 OTAA device (or 1.1 with kNwkKey) with the shared keys above.
+sim::DeviceIdentity otaa_device(lorawan::Eui64 dev_eui, sim::MacVersion version = sim::MacVersion::V1_0_3);
+
+// How a gateway heard a frame: RU864 channel frequency at DR5 (SF7BW125), with this signal.
+sim::Reception heard(std::uint32_t frequency_hz = 868'900'000, int rssi_dbm = -60, double snr_db = 7.5);
+
+// Join through `gateway` (alone): the join-request is acknowledged, a join-accept comes back
+// and the device accepts it. Fails the test otherwise.
+struct Joined {
+  sim::PushResult request;
+  sim::GatewayDownlink accept;
+  sim::DeviceSession session;
+};
+Joined join(sim::SimulatedDevice& device, sim::SimulatedGateway& gateway, const sim::Reception& reception = heard());
+
+class NetworkUnderTest {
+ public:
+  NetworkUnderTest();
+  ~NetworkUnderTest();
+
+  // uchetctl --db <db> args...; requires exit code 0.
+  void ctl(const std::vector<std::string>& args);
+  void add_device(const sim::DeviceIdentity& device);
+
+  // Writes the configuration, starts uchetd and waits (10 s at most) until its bridge answers a
+  // registered gateway's PULL_DATA.
+  void start();
+  boost::asio::ip::udp::endpoint bridge() const;
+  std::string uchetd_log() const;
+
+  // Events application/meters/device/<devEui>/event/<kind> received so far, payloads parsed.
+  std::vector<nlohmann::json> events(const std::string& kind, lorawan::Eui64 dev_eui) const;
+  // Waits until there are at least `count` of them (or `timeout` passed); returns them all.
+  std::vector<nlohmann::json> wait_events(const std::string& kind, lorawan::Eui64 dev_eui, std::size_t count,
+                                          std::chrono::milliseconds timeout = 3s) const;
+
+ private:
+  TempDir dir_;
+  MosquittoBroker broker_;
+  std::unique_ptr<MqttRecorder> mqtt_;
+  int udp_port_ = 0;
+  std::unique_ptr<ChildProcess> uchetd_;
+};
+
+}  // namespace uchet::test
