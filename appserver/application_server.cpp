@@ -3,7 +3,9 @@
 #include "appserver/integration_events.h"
 #include "appserver/outbox.h"
 #include "codecs/codec.h"
+#include "netserver/lorawan/airtime.h"
 #include "netserver/lorawan/encoding.h"
+#include "netserver/radio_conversion.h"
 
 namespace uchet::appserver {
 namespace {
@@ -43,6 +45,9 @@ void ApplicationServer::uplink(storage::Database& db, const netserver::UplinkEve
       .bind(13, e.network_time_from_gps ? 1 : 0)
       .run();
   ++counters_.frames_stored;
+  const std::int64_t frame_id = db.last_insert_rowid();
+  const std::int64_t received_at = unix_ms(e.received_at) / 1000;
+  if (auto closed = close_silence(db, e.device->dev_eui, received_at, frame_id)) publish_alarm(db, *e.device, *closed);
 
   nlohmann::json object;
   if (!e.device->codec.empty() && e.f_port && *e.f_port > 0) {
@@ -50,6 +55,16 @@ void ApplicationServer::uplink(storage::Database& db, const netserver::UplinkEve
     if (decoded) {
       object = codecs::to_json(*decoded);
       ++counters_.decoded;
+      FrameContext context;
+      context.frame_id = frame_id;
+      context.received_at = received_at;
+      context.network_time = static_cast<double>(unix_ms(e.network_time)) / 1000.0;
+      context.time_on_air_s =
+          std::chrono::duration<double>(lorawan::time_on_air(netserver::to_lorawan_rate(e.receptions->front().data_rate),
+                                                             e.phy_payload_size, true))
+              .count();
+      auto metering = apply_decoded(db, *e.device, *decoded, context, metering_);
+      for (const auto& change : metering.alarms) publish_alarm(db, *e.device, change);
     } else {
       ++counters_.codec_errors;
       log(db, netserver::LogEvent{e.received_at, e.device, "ERROR", "UPLINK_CODEC", decoded.error(),
@@ -80,6 +95,20 @@ void ApplicationServer::tx_ack(storage::Database& db, const netserver::TxAckEven
 
 void ApplicationServer::log(storage::Database& db, const netserver::LogEvent& e) {
   if (e.device) publish(db, *e.device, "log", log_event_json(e));
+}
+
+void ApplicationServer::publish_alarm(storage::Database& db, const storage::Device& device, const AlarmChange& change) {
+  publish(db, device, "alarm", alarm_event_json(device, change));
+}
+
+void ApplicationServer::check_silence(storage::Database& db, std::int64_t now) {
+  storage::Transaction tx(db);
+  auto changes = open_silence_alarms(db, now);
+  for (const auto& [dev_eui, change] : changes) {
+    if (auto device = storage::find_device(db, dev_eui)) publish_alarm(db, *device, change);
+  }
+  tx.commit();
+  if (!changes.empty()) committed();
 }
 
 void ApplicationServer::committed() {

@@ -5,6 +5,7 @@
 // published as a `log` event; the raw frame is kept so it can be decoded again later.
 #include <functional>
 
+#include "appserver/metering.h"
 #include "netserver/events.h"
 
 namespace uchet::appserver {
@@ -16,7 +17,8 @@ struct ApplicationCounters {
 class ApplicationServer : public netserver::EventSink {
  public:
   // `on_committed` is called after each transaction that wrote events (wakes the publisher).
-  explicit ApplicationServer(std::function<void()> on_committed = {}) : on_committed_(std::move(on_committed)) {}
+  explicit ApplicationServer(MeteringSettings metering = {}, std::function<void()> on_committed = {})
+      : metering_(metering), on_committed_(std::move(on_committed)) {}
 
   void uplink(storage::Database& db, const netserver::UplinkEvent& event) override;
   void joined(storage::Database& db, const netserver::JoinEvent& event) override;
@@ -26,10 +28,15 @@ class ApplicationServer : public netserver::EventSink {
   void log(storage::Database& db, const netserver::LogEvent& event) override;
   void committed() override;
 
+  // Opens `silent` alarms for devices that stopped reporting; called periodically.
+  void check_silence(storage::Database& db, std::int64_t now);
+
   const ApplicationCounters& counters() const { return counters_; }
 
  private:
   void publish(storage::Database& db, const storage::Device& device, std::string_view event, const nlohmann::json& body);
+  void publish_alarm(storage::Database& db, const storage::Device& device, const AlarmChange& change);
+  MeteringSettings metering_;
   std::function<void()> on_committed_;
   ApplicationCounters counters_;
 };

@@ -122,4 +122,12 @@ nlohmann::json log_event_json(const netserver::LogEvent& e) {
   return j;
 }
 
+nlohmann::json alarm_event_json(const storage::Device& device, const AlarmChange& change) {
+  return {{"kind", change.kind},
+          {"state", change.opened ? "open" : "closed"},
+          {"time", iso8601_utc(netserver::SystemTime(std::chrono::seconds(change.time)))},
+          {"alarmId", std::to_string(change.alarm_id)},
+          {"deviceInfo", device_info_json(device)}};
+}
+
 }  // namespace uchet::appserver

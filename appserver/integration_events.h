@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "appserver/metering.h"
 #include "netserver/events.h"
 
 namespace uchet::appserver {
@@ -23,5 +24,7 @@ nlohmann::json status_event_json(const netserver::StatusEvent& event);
 nlohmann::json ack_event_json(const netserver::AckEvent& event);
 nlohmann::json txack_event_json(const netserver::TxAckEvent& event);
 nlohmann::json log_event_json(const netserver::LogEvent& event);
+// application/{app}/device/{devEui}/event/alarm: {kind, state "open"|"closed", time, ...}.
+nlohmann::json alarm_event_json(const storage::Device& device, const AlarmChange& change);
 
 }  // namespace uchet::appserver

@@ -22,6 +22,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
 
+#include "gateway-bridge/bind_address.h"
 #include "gateway-bridge/bridge.h"
 #include "gateway-bridge/push_data.h"
 #include "netserver/lorawan/types.h"
@@ -55,10 +56,6 @@ struct EndpointCounters {
   std::uint64_t tx_ack_expired = 0;     // downlinks that never got a TX_ACK
   std::uint64_t callback_errors = 0;    // owner callbacks that threw
 };
-
-// "0.0.0.0:1700", "[::]:1700", "127.0.0.1:0". The host must be an IP address: resolving a
-// name would block.
-lorawan::Result<boost::asio::ip::udp::endpoint> parse_bind_address(std::string_view text);
 
 class UdpEndpoint {
  public:

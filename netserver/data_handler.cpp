@@ -281,6 +281,7 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
     event.f_port = data.fport;
     event.confirmed = confirmed;
     event.data = std::move(app_payload);
+    event.phy_payload_size = frame.phy_payload.size();
     event.receptions = &frame.receptions;
     event.network_time = to_system_time(std::chrono::duration_cast<std::chrono::nanoseconds>(
         utc_from_gps_time(gps_time).time_since_epoch()));

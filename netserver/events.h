@@ -31,6 +31,7 @@ struct UplinkEvent {
   std::optional<std::uint8_t> f_port;
   bool confirmed = false;
   lorawan::Bytes data;  // decrypted FRMPayload (application payload; empty for FPort 0)
+  std::size_t phy_payload_size = 0;  // for the time on air
   const std::vector<bridge::UplinkRx>* receptions = nullptr;
   // The best network estimate of when the frame ended on air (gateway GPS time if any,
   // otherwise the server clock), used for device clock tracking.

@@ -85,19 +85,6 @@ struct Harness {
 
 }  // namespace
 
-TEST_CASE("bind addresses: IPv4, bracketed IPv6, clear errors") {
-  CHECK(*parse_bind_address("0.0.0.0:1700") == udp::endpoint(asio::ip::make_address("0.0.0.0"), 1700));
-  CHECK(*parse_bind_address("[::]:1700") == udp::endpoint(asio::ip::make_address("::"), 1700));
-  CHECK(*parse_bind_address("[::1]:0") == udp::endpoint(asio::ip::make_address("::1"), 0));
-  for (auto bad : {"0.0.0.0", "0.0.0.0:", "0.0.0.0:65536", "0.0.0.0:17x", ":1700", "::1:1700", "[::1]1700",
-                   "[::1", "[127.0.0.1]:1700", "localhost:1700", "gw.example.org:1700", ""}) {
-    INFO(bad);
-    auto parsed = parse_bind_address(bad);
-    REQUIRE_FALSE(parsed);
-    CHECK_THAT(parsed.error(), Catch::Contains("expected host:port"));
-  }
-}
-
 TEST_CASE("open refuses a bad address, an address in use and a missing registry") {
   asio::io_context io;
   auto anyone = [](lorawan::Eui64) { return true; };

@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <ostream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -57,6 +58,7 @@ struct MqttMessage {
   std::string payload;
   bool operator==(const MqttMessage&) const = default;
 };
+inline std::ostream& operator<<(std::ostream& out, const MqttMessage& m) { return out << m.topic << ' ' << m.payload; }
 
 // Subscribes (QoS 1, persistent session) to `topic` and records every message. Reconnects by
 // itself every second while the broker is away and subscribes again on each connection.

@@ -47,7 +47,9 @@ int run_daemon(const Config& config) {
   // Downstream first: the publisher drains the outbox whatever happens upstream.
   appserver::OutboxPublisher publisher(mqtt_settings(config), config.storage.path);
   publisher.start();
-  appserver::ApplicationServer application([&publisher] { publisher.notify(); });
+  appserver::MeteringSettings metering;
+  metering.max_clock_offset_s = config.time.max_clock_offset_s;
+  appserver::ApplicationServer application(metering, [&publisher] { publisher.notify(); });
   appserver::CommandListener commands(mqtt_settings(config), config.storage.path, [&publisher] { publisher.notify(); });
   commands.start();
 
@@ -90,11 +92,27 @@ int run_daemon(const Config& config) {
   endpoint.emplace(std::move(*opened));
   spdlog::info("listening for packet forwarders on {}", config.gateway_bridge.bind);
 
+  // Silence is the absence of events, so it is looked for on a timer.
+  boost::asio::steady_timer silence_timer(io);
+  std::function<void()> check_silence = [&] {
+    try {
+      application.check_silence(db, storage::unix_now());
+    } catch (const storage::StorageError& e) {
+      spdlog::error("silence check failed: {}", e.what());
+    }
+    silence_timer.expires_after(std::chrono::minutes(1));
+    silence_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (!ec) check_silence();
+    });
+  };
+  check_silence();
+
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signo) {
     if (ec) return;
     spdlog::info("signal {} received, stopping", signo);
     network.stop();
+    silence_timer.cancel();
     endpoint->close();
     io.stop();
   });

@@ -1,0 +1,55 @@
+#pragma once
+// From a decoded payload to meter data, inside the frame's transaction: readings placed on the
+// common time base, the device clock model (offset tracking and correction downlinks on
+// fPort 4), the answer to KARAT time requests, and alarms from status flags.
+//
+// Time base: a reading stamped by the device clock is stored at device time − tracked offset
+// (flag clock-corrected); a reading without a device time (clock never set) is placed at the
+// reporting-period boundary nearest the network time (flag clock-unknown).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "codecs/codec.h"
+#include "schema/database.h"
+#include "schema/devices.h"
+
+namespace uchet::appserver {
+
+struct FrameContext {
+  std::int64_t frame_id = 0;
+  std::int64_t received_at = 0;  // Unix seconds
+  double network_time = 0;       // Unix seconds: when the frame ended on air, best estimate
+  double time_on_air_s = 0;
+};
+
+struct MeteringSettings {
+  int max_clock_offset_s = 30;
+};
+
+struct AlarmChange {
+  std::string kind;
+  bool opened = true;  // false: closed
+  std::int64_t time = 0;
+  std::int64_t alarm_id = 0;
+};
+
+struct MeteringResult {
+  int readings_stored = 0;
+  std::optional<std::int64_t> correction_queued;  // seconds the device was told to add
+  std::vector<AlarmChange> alarms;
+};
+
+MeteringResult apply_decoded(storage::Database& db, const storage::Device& device, const codecs::DecodedPayload& payload,
+                             const FrameContext& frame, const MeteringSettings& settings);
+
+// Any uplink ends a `silent` alarm; returns the change when one was open.
+std::optional<AlarmChange> close_silence(storage::Database& db, lorawan::Eui64 dev_eui, std::int64_t now,
+                                         std::int64_t frame_id);
+
+// Opens `silent` alarms for devices with no uplink for 3 × their reporting period (24 h when
+// unknown). Returns the devices and changes, for publishing.
+std::vector<std::pair<lorawan::Eui64, AlarmChange>> open_silence_alarms(storage::Database& db, std::int64_t now);
+
+}  // namespace uchet::appserver
