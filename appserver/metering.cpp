@@ -125,41 +125,8 @@ MeteringResult apply_decoded(storage::Database& db, const storage::Device& devic
   }
   if (clock_changed) save_clock(db, dev_eui, clock);
 
-  storage::Statement insert(db,
-                            "INSERT INTO reading (dev_eui, quantity, resource, channel, storage, tariff, value, unit, measured_at, "
-                            "received_at, frame_id, flags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
-                            "ON CONFLICT (dev_eui, quantity, channel, storage, tariff, measured_at) DO NOTHING");
-  const std::int64_t period = clock.reporting_period_s.value_or(3600);
-  for (const auto& r : p.readings) {
-    std::int64_t measured_at;
-    std::string flags = "measured";
-    if (r.time) {
-      if (clock.state.offset_s) {
-        measured_at = corrected_time(*r.time, *clock.state.offset_s);
-        flags += ",clock-corrected";
-      } else {
-        measured_at = *r.time;
-      }
-    } else {
-      measured_at = nearest_period_boundary(frame.network_time, period);
-      flags += ",clock-unknown";
-    }
-    insert.reset();
-    insert.bind(1, dev_eui)
-        .bind(2, r.quantity)
-        .bind(3, r.resource)
-        .bind(4, r.channel.value_or(0))
-        .bind(5, static_cast<std::int64_t>(r.storage.value_or(0)))
-        .bind(6, static_cast<std::int64_t>(r.tariff.value_or(0)))
-        .bind(7, r.value)
-        .bind(8, r.unit)
-        .bind(9, measured_at)
-        .bind(10, frame.received_at)
-        .bind(11, frame.frame_id)
-        .bind(12, flags)
-        .run();
-    result.readings_stored += db.changes();
-  }
+  result.readings_stored =
+      store_readings(db, device, p, frame, clock.state.offset_s, clock.reporting_period_s.value_or(3600));
 
   // Alarms follow the status word of packets that carry one.
   if (p.packet == "current" || p.packet == "alarm") {
@@ -173,6 +140,62 @@ MeteringResult apply_decoded(storage::Database& db, const storage::Device& devic
     }
   }
   return result;
+}
+
+int store_readings(storage::Database& db, const storage::Device& device, const codecs::DecodedPayload& p,
+                   const FrameContext& frame, std::optional<double> clock_offset_s, std::int64_t period) {
+  storage::Statement insert(db,
+                            "INSERT INTO reading (dev_eui, quantity, resource, channel, storage, tariff, value, unit, measured_at, "
+                            "received_at, frame_id, flags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+                            "ON CONFLICT (dev_eui, quantity, channel, storage, tariff, measured_at) DO NOTHING");
+  const auto dev_eui = lorawan::eui64_to_string(device.dev_eui);
+  // Archive packets name a resource, not an input channel: they continue the series of the one
+  // channel that measures that resource, when there is exactly one.
+  auto channel_of = [&](const codecs::Reading& r) -> std::int64_t {
+    if (r.channel) return *r.channel;
+    storage::Statement q(db, "SELECT DISTINCT channel FROM reading WHERE dev_eui = ? AND quantity = ? AND resource = ? AND channel > 0 LIMIT 2");
+    q.bind(1, dev_eui).bind(2, r.quantity).bind(3, r.resource);
+    std::vector<std::int64_t> channels;
+    while (q.step()) channels.push_back(q.int64(0));
+    return channels.size() == 1 ? channels.front() : 0;
+  };
+  int stored = 0;
+  for (const auto& r : p.readings) {
+    std::int64_t measured_at;
+    std::string flags = "measured";
+    if (r.time) {
+      if (clock_offset_s) {
+        measured_at = corrected_time(*r.time, *clock_offset_s);
+        flags += ",clock-corrected";
+      } else {
+        measured_at = *r.time;
+      }
+    } else {
+      measured_at = nearest_period_boundary(frame.network_time, period);
+      flags += ",clock-unknown";
+    }
+    insert.reset();
+    insert.bind(1, dev_eui)
+        .bind(2, r.quantity)
+        .bind(3, r.resource)
+        .bind(4, channel_of(r))
+        .bind(5, static_cast<std::int64_t>(r.storage.value_or(0)))
+        .bind(6, static_cast<std::int64_t>(r.tariff.value_or(0)))
+        .bind(7, r.value)
+        .bind(8, r.unit)
+        .bind(9, measured_at)
+        .bind(10, frame.received_at)
+        .bind(11, frame.frame_id)
+        .bind(12, flags)
+        .run();
+    stored += db.changes();
+  }
+  return stored;
+}
+
+std::pair<std::optional<double>, std::int64_t> device_clock(storage::Database& db, lorawan::Eui64 dev_eui) {
+  auto row = load_clock(db, lorawan::eui64_to_string(dev_eui));
+  return {row.state.offset_s, row.reporting_period_s.value_or(3600)};
 }
 
 std::optional<AlarmChange> close_silence(storage::Database& db, lorawan::Eui64 dev_eui, std::int64_t now, std::int64_t frame_id) {

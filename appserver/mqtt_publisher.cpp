@@ -277,6 +277,11 @@ class OutboxPublisher::Worker {
     std::vector<std::int64_t> ids(acked_.begin(), acked_.end());
     delete_outbox_rows(db_, ids);  // on failure the ids stay in acked_ and are retried
     acked_.clear();
+    // outbox ids are max(id)+1 (no AUTOINCREMENT): once the newest rows are deleted, new rows
+    // reuse their ids. New ids are above every row still in the table, so resume after the
+    // highest row in flight, or from the start when none is.
+    cursor_ = 0;
+    for (const auto& [mid, id] : inflight_) cursor_ = std::max(cursor_, id);
   }
 
   void shutdown() {
@@ -368,7 +373,7 @@ class OutboxPublisher::Worker {
   milliseconds backoff_{1000};
   std::unordered_map<int, std::int64_t> inflight_;  // mid -> outbox id, awaiting PUBACK
   std::set<std::int64_t> acked_;                    // acknowledged (or dropped), not yet deleted
-  std::int64_t cursor_ = 0;                         // highest id published on this connection
+  std::int64_t cursor_ = 0;                         // rows up to here are in flight or gone
   bool more_ = true;                                // the outbox may hold rows after cursor_
 };
 

@@ -4,6 +4,9 @@
 // and nothing stored is lost if the daemon or the broker goes down: the OutboxPublisher
 // (mqtt_publisher.h) sends the rows in id order and deletes each one after the broker's PUBACK.
 //
+// Ids are assigned as max(id)+1 (the table has no AUTOINCREMENT), so they follow commit order
+// but are reused once the newest rows have been deleted: they identify a row, not an event.
+//
 // These are the only functions that touch the table. All take a connection owned by the
 // caller and throw storage::StorageError on SQLite failures.
 #include <cstdint>

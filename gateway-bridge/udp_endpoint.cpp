@@ -82,9 +82,12 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
     } else {
       try {
         on_datagram(lorawan::ByteView(buffer.data(), size), sender);
-      } catch (const std::exception& e) {  // e.g. bad_alloc; the endpoint must outlive it
+      } catch (const std::exception& e) {  // e.g. bad_alloc, a throwing registry; the endpoint must outlive it
         note("internal_error", "datagram", spdlog::level::err,
              [&] { return fmt::format("datagram from {} not handled: {}", address_text(sender), e.what()); });
+      } catch (...) {
+        note("internal_error", "datagram", spdlog::level::err,
+             [&] { return fmt::format("datagram from {} not handled: unknown exception", address_text(sender)); });
       }
     }
     receive();
@@ -110,6 +113,9 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
     } catch (const std::exception& e) {
       ++counters.callback_errors;
       note("callback_error", what, spdlog::level::err, [&] { return fmt::format("{} callback threw: {}", what, e.what()); });
+    } catch (...) {
+      ++counters.callback_errors;
+      note("callback_error", what, spdlog::level::err, [&] { return fmt::format("{} callback threw", what); });
     }
   }
 

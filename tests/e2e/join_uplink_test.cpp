@@ -82,7 +82,7 @@ TEST_CASE("a 1.0.3 device joins (JOIN_ACCEPT_DELAY1 on the uplink channel) and i
   CHECK(up["txInfo"]["modulation"]["lora"]["codeRate"] == "CR_4_5");
 }
 
-TEST_CASE("two gateways hearing one uplink give one up event with both receptions; answers go via the best") {
+TEST_CASE("two gateways hearing one uplink give one up event with both receptions, answers go via the best") {
   SimulatedDevice device(otaa_device(kDevEui));
   NetworkUnderTest net;
   net.add_device(device.identity());

@@ -3,7 +3,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <exception>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -12,22 +14,30 @@
 
 namespace uchet::test {
 namespace {
-
 // Set by the listener below when an assertion fails; the live fixture then prints its log.
 bool g_assertion_failed = false;
 
-struct FailureNotifier : Catch::TestEventListenerBase {
-  using TestEventListenerBase::TestEventListenerBase;
-  bool assertionEnded(const Catch::AssertionStats& stats) override {
-    if (!stats.assertionResult.succeeded()) g_assertion_failed = true;
-    return true;
-  }
-};
+// The uchetd / uchetctl binary: from ctest's environment, or else beside this test executable
+// in the build tree (<build>/tests/test_e2e -> <build>/tools/<name>), so that test_e2e also
+// runs on its own.
+std::string executable(const char* variable, const char* name) {
+  if (std::getenv(variable)) return executable_from_env(variable);
+  return (std::filesystem::canonical("/proc/self/exe").parent_path().parent_path() / "tools" / name).string();
+}
 
 }  // namespace
 }  // namespace uchet::test
 
-CATCH_REGISTER_LISTENER(uchet::test::FailureNotifier)
+namespace {
+struct E2eFailureNotifier : Catch::TestEventListenerBase {
+  using TestEventListenerBase::TestEventListenerBase;
+  bool assertionEnded(const Catch::AssertionStats& stats) override {
+    if (!stats.assertionResult.succeeded()) uchet::test::g_assertion_failed = true;
+    return true;
+  }
+};
+}  // namespace
+CATCH_REGISTER_LISTENER(E2eFailureNotifier)
 
 namespace uchet::test {
 
@@ -64,6 +74,33 @@ Joined join(sim::SimulatedDevice& device, sim::SimulatedGateway& gateway, const 
   return out;
 }
 
+std::optional<sim::GatewayDownlink> wait_answer(sim::SimulatedGateway& gateway, const sim::PushResult& sent,
+                                                std::chrono::milliseconds timeout, std::chrono::seconds rx1_delay) {
+  const auto rx1 = static_cast<std::uint32_t>(sent.tmst + std::chrono::microseconds(rx1_delay).count());
+  const auto rx2 = static_cast<std::uint32_t>(rx1 + 1'000'000u);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto downlink = gateway.wait_downlink(std::max(left, 0ms));
+    if (!downlink) return std::nullopt;
+    if (downlink->tmst() == rx1 || downlink->tmst() == rx2) return downlink;
+  }
+}
+
+std::string describe(const sim::GatewayDownlink& downlink, const sim::DownlinkResult& received) {
+  std::string out = downlink.tmst() ? "tmst " + std::to_string(*downlink.tmst()) : std::string("not at a tmst");
+  out += ", " + std::to_string(downlink.txpk.frequency_hz) + " Hz";
+  if (!received) return out + ", refused: " + received.error().reason;
+  out += received->confirmed ? ", confirmed" : ", unconfirmed";
+  out += ", FCnt " + std::to_string(received->fcnt);
+  if (received->fctrl.ack) out += ", ACK";
+  if (received->fctrl.class_b_or_f_pending) out += ", FPending";
+  if (received->fport) out += ", FPort " + std::to_string(*received->fport) + " payload " + lorawan::to_hex(received->payload);
+  out += ", MAC [";
+  for (const auto& c : received->mac_commands) out += std::string(lorawan::name_of(c)) + " ";
+  return out + "]";
+}
+
 NetworkUnderTest::NetworkUnderTest() {
   g_assertion_failed = false;
   mqtt_ = std::make_unique<MqttRecorder>(broker_.port(), "e2e-recorder", "application/#");
@@ -81,7 +118,7 @@ NetworkUnderTest::~NetworkUnderTest() {
 }
 
 void NetworkUnderTest::ctl(const std::vector<std::string>& args) {
-  std::vector<std::string> argv{executable_from_env("UCHETCTL"), "--db", dir_.file("uchet.db")};
+  std::vector<std::string> argv{executable("UCHETCTL", "uchetctl"), "--db", dir_.file("uchet.db")};
   argv.insert(argv.end(), args.begin(), args.end());
   auto r = run(argv);
   if (r.exit_code != 0) {
@@ -113,7 +150,7 @@ void NetworkUnderTest::start() {
                                           "\"\nclient_id = \"uchetd-e2e\"\n"
                                           "[log]\nlevel = \"info\"\n");
   uchetd_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{executable_from_env("UCHETD"), "--config", dir_.file("uchet.toml")}, dir_.file("uchetd.log"));
+      std::vector<std::string>{executable("UCHETD", "uchetd"), "--config", dir_.file("uchet.toml")}, dir_.file("uchetd.log"));
 
   sim::GatewayOptions probe_options;
   probe_options.keepalive = 0ms;

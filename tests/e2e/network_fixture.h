@@ -50,6 +50,15 @@ struct Joined {
 };
 Joined join(sim::SimulatedDevice& device, sim::SimulatedGateway& gateway, const sim::Reception& reception = heard());
 
+// The class A answer to the uplink pushed as `sent`: the next downlink scheduled in its RX1
+// (tmst + rx1_delay) or RX2 (one second later). Downlinks for other windows are skipped.
+std::optional<sim::GatewayDownlink> wait_answer(sim::SimulatedGateway& gateway, const sim::PushResult& sent,
+                                                std::chrono::milliseconds timeout = 3s,
+                                                std::chrono::seconds rx1_delay = 1s);
+
+// One line for failure messages: timing, frequency, and what the device made of the frame.
+std::string describe(const sim::GatewayDownlink& downlink, const sim::DownlinkResult& received);
+
 class NetworkUnderTest {
  public:
   NetworkUnderTest();

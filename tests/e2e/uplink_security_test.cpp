@@ -23,7 +23,7 @@ std::vector<std::int64_t> f_cnts(const std::vector<nlohmann::json>& ups) {
 
 }  // namespace
 
-TEST_CASE("replayed frames and a corrupted MIC are not published; the next good frame is") {
+TEST_CASE("replayed frames and a corrupted MIC are not published, the next good frame is") {
   SimulatedDevice device(otaa_device(kDevEui));
   NetworkUnderTest net;
   net.add_device(device.identity());

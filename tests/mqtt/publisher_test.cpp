@@ -113,39 +113,44 @@ TEST_CASE("rows committed while running go out at once on notify() and by pollin
   // Another connection (another process, in production) commits without notifying.
   auto other = storage::Database::open(dir.file("uchet.db"));
   auto polled = enqueue(other, 6, 5);
-  REQUIRE(recorder.wait_for(10, 5s));
+  bool ok = recorder.wait_for(10, 5s);
+  INFO("published " << publisher.stats().published << ", acknowledged " << publisher.stats().acknowledged
+                    << ", backlog " << publisher.stats().backlog << ", outbox " << outbox_count(db));
+  REQUIRE(ok);
   CHECK(recorder.messages() == concat(notified, polled));
   REQUIRE(eventually([&] { return outbox_count(db) == 0; }, 5s));
 }
 
 TEST_CASE("rows committed while the broker is down stay in the outbox and arrive in order after it restarts") {
-  test::MosquittoBroker broker({.persistence = true});  // keeps the recorder's session across the restart
+  // Persistence keeps the recorder's session across the restart. Nothing is sent before the
+  // stop: messages the broker is still delivering to the recorder at that moment would be
+  // delivered again from its saved session, duplicates that are not the publisher's.
+  test::MosquittoBroker broker({.persistence = true});
   test::MqttRecorder recorder(broker.port(), "recorder");
   REQUIRE(recorder.wait_subscribed(1, 5s));
   test::TempDir dir;
   auto db = storage::Database::open(dir.file("uchet.db"));
   OutboxPublisher publisher(settings_for(broker.port()), dir.file("uchet.db"), fast_options());
   publisher.start();
-  auto before = enqueue(db, 1, 5);
-  publisher.notify();
-  REQUIRE(recorder.wait_for(5, 5s));
-  REQUIRE(eventually([&] { return outbox_count(db) == 0; }, 5s));
+  REQUIRE(eventually([&] { return publisher.stats().connected; }, 5s));
 
   broker.stop();
   REQUIRE(eventually([&] { return !publisher.stats().connected; }, 5s));
-  auto during = enqueue(db, 6, 50);
+  auto during = enqueue(db, 1, 50);
   publisher.notify();
   auto failures = publisher.stats().connect_failures;
   REQUIRE(eventually([&] { return publisher.stats().connect_failures > failures; }, 5s));
   CHECK(outbox_count(db) == 50);
-  CHECK(publisher.stats().published == 5);
+  CHECK(publisher.stats().published == 0);
 
   broker.start();
-  REQUIRE(recorder.wait_for(55, 10s));
-  CHECK(recorder.messages() == concat(before, during));
+  REQUIRE(recorder.wait_for(50, 10s));
   REQUIRE(eventually([&] { return outbox_count(db) == 0; }, 5s));
-  CHECK(publisher.stats().acknowledged == 55);
-  CHECK(publisher.stats().connected);
+  CHECK(recorder.messages() == during);
+  auto stats = publisher.stats();
+  CHECK(stats.published == 50);
+  CHECK(stats.acknowledged == 50);
+  CHECK(stats.connected);
 }
 
 TEST_CASE("a new publisher on the same database delivers what a destroyed one left behind, and only that") {
@@ -183,7 +188,7 @@ TEST_CASE("a new publisher on the same database delivers what a destroyed one le
   CHECK(second.stats().acknowledged == 10);
 }
 
-TEST_CASE("with a password-protected broker, wrong credentials deliver nothing and keep the rows; right ones deliver") {
+TEST_CASE("a password-protected broker gets nothing with wrong credentials (rows are kept) and everything with the right ones") {
   test::MosquittoBroker broker({.username = "uchet", .password = "s3cret"});
   test::MqttRecorder recorder(broker.port(), "recorder", "#", "uchet", "s3cret");
   REQUIRE(recorder.wait_subscribed(1, 5s));

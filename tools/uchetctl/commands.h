@@ -15,6 +15,7 @@ namespace uchet::cli {
 struct Context {
   storage::Database& db;
   const Output& output;
+  std::string time_zone;  // [time] time_zone of the configuration, for grids and printed times
 };
 
 using Action = std::function<void(Context&)>;
@@ -23,5 +24,6 @@ using Action = std::function<void(Context&)>;
 void add_application_commands(CLI::App& app, Action& selected);
 void add_gateway_commands(CLI::App& app, Action& selected);
 void add_device_commands(CLI::App& app, Action& selected);
+void add_reading_commands(CLI::App& app, Action& selected);
 
 }  // namespace uchet::cli

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   cli::add_application_commands(app, action);
   cli::add_gateway_commands(app, action);
   cli::add_device_commands(app, action);
+  cli::add_reading_commands(app, action);
 
   try {
     app.parse(argc, argv);
@@ -34,18 +35,19 @@ int main(int argc, char** argv) {
 
   try {
     if (!config_path.empty() && !db_path.empty()) throw cli::UsageError("give either --config or --db, not both");
-    std::string path = Config{}.storage.path;
+    Config config;
     if (!config_path.empty()) {
-      auto config = load_config(config_path);
-      if (!config) throw cli::UsageError(config.error());
-      path = config->storage.path;
+      auto loaded = load_config(config_path);
+      if (!loaded) throw cli::UsageError(loaded.error());
+      config = *loaded;
     }
+    std::string path = config.storage.path;
     if (!db_path.empty()) path = db_path;
     auto db = storage::Database::open(path);
     // Results are printed only after the commit, so nothing is reported that did not happen.
     std::ostringstream result;
     cli::Output output{json, result};
-    cli::Context context{db, output};
+    cli::Context context{db, output, config.time.time_zone};
     storage::Transaction tx(db);
     action(context);
     tx.commit();

@@ -1,0 +1,281 @@
+// uchetctl readings / alarms / redecode: the meter data of one device, raw or on the grid.
+#include <fmt/format.h>
+
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+
+#include "appserver/grid.h"
+#include "appserver/metering.h"
+#include "appserver/time_zone.h"
+#include "codecs/codec.h"
+#include "schema/devices.h"
+#include "tools/uchetctl/commands.h"
+#include "tools/uchetctl/validate.h"
+
+namespace uchet::cli {
+namespace {
+
+// Registers that count up; only these have grid values and consumption.
+const std::set<std::string> kCumulative = {"volume", "energy", "mass", "pulses"};
+
+std::string number(double v) {
+  auto text = fmt::format("{:.6f}", v);
+  while (!text.empty() && text.back() == '0') text.pop_back();
+  if (!text.empty() && text.back() == '.') text.pop_back();
+  return text == "-0" ? "0" : text;
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+void print_csv(std::ostream& out, const Table& t) {
+  auto row = [&](const std::vector<std::string>& cells) {
+    for (std::size_t i = 0; i < cells.size(); ++i) out << (i ? "," : "") << csv_field(cells[i]);
+    out << "\r\n";
+  };
+  row(t.columns);
+  for (const auto& r : t.rows) row(r);
+}
+
+appserver::TimeZone zone_arg(const std::string& name) {
+  auto tz = appserver::TimeZone::load(name.empty() ? std::string(appserver::TimeZone::kDefaultName) : name);
+  if (!tz) throw UsageError("time zone: " + tz.error());
+  return *tz;
+}
+
+std::optional<std::int64_t> time_arg(const appserver::TimeZone& tz, const std::string& text, const std::string& what) {
+  if (text.empty()) return std::nullopt;
+  auto t = tz.parse_time(text);
+  if (!t) throw UsageError(what + ": " + t.error());
+  return *t;
+}
+
+struct RegisterKey {
+  std::string quantity;
+  int channel = 0;
+  auto operator<=>(const RegisterKey&) const = default;
+};
+
+struct RawReading {
+  std::string quantity, resource, unit, flags;
+  int channel = 0, storage = 0, tariff = 0;
+  double value = 0;
+  std::int64_t measured_at = 0, received_at = 0;
+};
+
+std::vector<RawReading> load_readings(storage::Database& db, lorawan::Eui64 dev_eui, std::int64_t from, std::int64_t to,
+                                      const std::string& quantity) {
+  storage::Statement q(db,
+                       "SELECT quantity, resource, unit, flags, channel, storage, tariff, value, measured_at, received_at "
+                       "FROM reading WHERE dev_eui = ? AND measured_at >= ? AND measured_at <= ? AND (? = '' OR quantity = ?) "
+                       "ORDER BY quantity, channel, storage, tariff, measured_at");
+  q.bind(1, lorawan::eui64_to_string(dev_eui)).bind(2, from).bind(3, to).bind(4, quantity).bind(5, quantity);
+  std::vector<RawReading> out;
+  while (q.step()) {
+    out.push_back(RawReading{q.text(0), q.text(1), q.text(2), q.text(3), static_cast<int>(q.int64(4)),
+                             static_cast<int>(q.int64(5)), static_cast<int>(q.int64(6)), q.real(7), q.int64(8), q.int64(9)});
+  }
+  return out;
+}
+
+std::string method_name(appserver::GridValue::Method m) {
+  switch (m) {
+    case appserver::GridValue::Method::Measured: return "measured";
+    case appserver::GridValue::Method::Interpolated: return "interpolated";
+    case appserver::GridValue::Method::Missing: return "missing";
+  }
+  return "";
+}
+
+}  // namespace
+
+void add_reading_commands(CLI::App& app, Action& selected) {
+  struct ReadingArgs {
+    std::string dev_eui, from, to, quantity, grid, format = "table", tz;
+  };
+  auto args = std::make_shared<ReadingArgs>();
+  auto* readings = app.add_subcommand("readings", "a device's readings, raw or on the hourly/daily grid with consumption");
+  readings->add_option("DEV_EUI", args->dev_eui, "DevEUI")->required();
+  readings->add_option("--from", args->from, "start: 2026-11-01, 2026-11-01T06:00 (local) or ISO 8601 with offset");
+  readings->add_option("--to", args->to, "end, same forms");
+  readings->add_option("--quantity", args->quantity, "only this quantity (volume, energy, ...)");
+  readings->add_option("--grid", args->grid, "hour or day: grid values and consumption per interval");
+  readings->add_option("--format", args->format, "table (default), csv or json");
+  readings->add_option("--tz", args->tz, "time zone (default: the configuration's [time] time_zone)");
+  readings->callback([&selected, args] {
+    selected = [args](Context& ctx) {
+      const auto& a = *args;
+      auto eui = eui_arg(a.dev_eui, "DevEUI");
+      if (!storage::find_device(ctx.db, eui)) throw UsageError("no device " + lorawan::eui64_to_string(eui));
+      if (a.format != "table" && a.format != "csv" && a.format != "json") throw UsageError("--format must be table, csv or json");
+      if (!a.grid.empty() && a.grid != "hour" && a.grid != "day") throw UsageError("--grid must be hour or day");
+      auto tz = zone_arg(a.tz.empty() ? ctx.time_zone : a.tz);
+      auto from = time_arg(tz, a.from, "--from");
+      auto to = time_arg(tz, a.to, "--to");
+      if (from && to && *to < *from) throw UsageError("--to is before --from");
+      const bool json = a.format == "json" || ctx.output.json;
+      Table table;
+      nlohmann::json j = nlohmann::json::array();
+
+      if (a.grid.empty()) {
+        table.columns = {"measured_at", "quantity", "resource", "channel", "storage", "tariff", "value", "unit", "flags", "received_at"};
+        for (const auto& r : load_readings(ctx.db, eui, from.value_or(INT64_MIN), to.value_or(INT64_MAX), a.quantity)) {
+          table.rows.push_back({tz.format_iso8601(r.measured_at), r.quantity, r.resource, std::to_string(r.channel),
+                                std::to_string(r.storage), std::to_string(r.tariff), number(r.value), r.unit, r.flags,
+                                tz.format_iso8601(r.received_at)});
+          j.push_back({{"measuredAt", tz.format_iso8601(r.measured_at)}, {"quantity", r.quantity}, {"resource", r.resource},
+                       {"channel", r.channel}, {"storage", r.storage}, {"tariff", r.tariff}, {"value", r.value},
+                       {"unit", r.unit}, {"flags", r.flags}, {"receivedAt", tz.format_iso8601(r.received_at)}});
+        }
+      } else {
+        const bool daily = a.grid == "day";
+        const std::int64_t max_gap = daily ? 26 * 3600 : 3 * 3600;
+        auto all = load_readings(ctx.db, eui, INT64_MIN, INT64_MAX, a.quantity);
+        std::map<RegisterKey, std::vector<const RawReading*>> registers;
+        for (const auto& r : all) {
+          if (kCumulative.count(r.quantity) && r.storage == 0 && r.tariff == 0) registers[{r.quantity, r.channel}].push_back(&r);
+        }
+        table.columns = {"start", "end", "quantity", "resource", "channel", "unit", "start_value", "start_method",
+                         "end_value", "end_method", "consumption", "note"};
+        for (const auto& [key, points] : registers) {
+          std::vector<appserver::GridPoint> series;
+          for (const auto* r : points) series.push_back({r->measured_at, r->value});
+          const std::int64_t first = from.value_or(daily ? tz.start_of_local_day(series.front().time) : series.front().time / 3600 * 3600);
+          const std::int64_t last = to.value_or(series.back().time);
+          auto boundaries = daily ? appserver::day_boundaries(tz, first, last) : appserver::hour_boundaries(first, last);
+          auto values = appserver::sample_grid(series, boundaries, max_gap);
+          auto intervals = appserver::consumption(values);
+          for (std::size_t i = 0; i < intervals.size(); ++i) {
+            const auto& in = intervals[i];
+            const auto& s = values[i];
+            const auto& e = values[i + 1];
+            std::string note = in.register_rollback ? "register went backwards" : (!in.consumption ? "no value" : "");
+            table.rows.push_back({tz.format_iso8601(in.start), tz.format_iso8601(in.end), key.quantity,
+                                  points.front()->resource, std::to_string(key.channel), points.front()->unit,
+                                  s.value ? number(*s.value) : "", method_name(s.method), e.value ? number(*e.value) : "",
+                                  method_name(e.method), in.consumption ? number(*in.consumption) : "", note});
+            nlohmann::json row = {{"start", tz.format_iso8601(in.start)}, {"end", tz.format_iso8601(in.end)},
+                                  {"quantity", key.quantity}, {"resource", points.front()->resource},
+                                  {"channel", key.channel}, {"unit", points.front()->unit},
+                                  {"startMethod", method_name(s.method)}, {"endMethod", method_name(e.method)},
+                                  {"registerRollback", in.register_rollback}};
+            row["startValue"] = s.value ? nlohmann::json(*s.value) : nlohmann::json();
+            row["endValue"] = e.value ? nlohmann::json(*e.value) : nlohmann::json();
+            row["consumption"] = in.consumption ? nlohmann::json(*in.consumption) : nlohmann::json();
+            j.push_back(row);
+          }
+        }
+      }
+      if (json) {
+        ctx.output.out << j.dump(2) << '\n';
+      } else if (a.format == "csv") {
+        print_csv(ctx.output.out, table);
+      } else {
+        print_table(ctx.output.out, table);
+      }
+    };
+  });
+
+  struct AlarmArgs {
+    bool open_only = false;
+    std::string dev_eui, since, tz;
+  };
+  auto alarm_args = std::make_shared<AlarmArgs>();
+  auto* alarms = app.add_subcommand("alarms", "alarms (нештатные ситуации): open and closed");
+  alarms->add_flag("--open", alarm_args->open_only, "only alarms still open");
+  alarms->add_option("--device", alarm_args->dev_eui, "only this device");
+  alarms->add_option("--since", alarm_args->since, "opened at or after this time");
+  alarms->add_option("--tz", alarm_args->tz, "time zone for printed times");
+  alarms->callback([&selected, alarm_args] {
+    selected = [alarm_args](Context& ctx) {
+      const auto& a = *alarm_args;
+      auto tz = zone_arg(a.tz.empty() ? ctx.time_zone : a.tz);
+      std::string dev_eui;
+      if (!a.dev_eui.empty()) dev_eui = lorawan::eui64_to_string(eui_arg(a.dev_eui, "--device"));
+      auto since = time_arg(tz, a.since, "--since");
+      storage::Statement q(ctx.db,
+                           "SELECT id, dev_eui, kind, opened_at, closed_at FROM alarm WHERE (? = '' OR dev_eui = ?) "
+                           "AND opened_at >= ? AND (? = 0 OR closed_at IS NULL) ORDER BY opened_at, id");
+      q.bind(1, dev_eui).bind(2, dev_eui).bind(3, since.value_or(INT64_MIN)).bind(4, a.open_only ? 1 : 0);
+      Table t{{"ID", "DEV EUI", "KIND", "OPENED", "CLOSED"}, {}};
+      auto j = nlohmann::json::array();
+      while (q.step()) {
+        auto closed = q.optional_int64(4);
+        t.rows.push_back({std::to_string(q.int64(0)), q.text(1), q.text(2), tz.format_iso8601(q.int64(3)),
+                          closed ? tz.format_iso8601(*closed) : "open"});
+        j.push_back({{"id", q.int64(0)}, {"devEui", q.text(1)}, {"kind", q.text(2)}, {"openedAt", tz.format_iso8601(q.int64(3))},
+                     {"closedAt", closed ? nlohmann::json(tz.format_iso8601(*closed)) : nlohmann::json()}});
+      }
+      ctx.output.table(t, j);
+    };
+  });
+
+  struct RedecodeArgs {
+    std::string dev_eui, from, to, tz;
+    bool all = false;
+  };
+  auto redecode_args = std::make_shared<RedecodeArgs>();
+  auto* redecode = app.add_subcommand("redecode", "run the current codec again over stored frames, replacing their readings");
+  auto* device_opt = redecode->add_option("--device", redecode_args->dev_eui, "one device");
+  auto* all_opt = redecode->add_flag("--all", redecode_args->all, "every device");
+  device_opt->excludes(all_opt);
+  redecode->add_option("--from", redecode_args->from, "frames received at or after");
+  redecode->add_option("--to", redecode_args->to, "frames received at or before");
+  redecode->add_option("--tz", redecode_args->tz, "time zone of --from/--to without an offset");
+  redecode->callback([&selected, redecode_args] {
+    selected = [redecode_args](Context& ctx) {
+      const auto& a = *redecode_args;
+      if (a.dev_eui.empty() && !a.all) throw UsageError("give --device DEV_EUI or --all");
+      auto tz = zone_arg(a.tz.empty() ? ctx.time_zone : a.tz);
+      std::string dev_eui;
+      if (!a.dev_eui.empty()) {
+        auto eui = eui_arg(a.dev_eui, "--device");
+        if (!storage::find_device(ctx.db, eui)) throw UsageError("no device " + lorawan::eui64_to_string(eui));
+        dev_eui = lorawan::eui64_to_string(eui);
+      }
+      auto from = time_arg(tz, a.from, "--from");
+      auto to = time_arg(tz, a.to, "--to");
+      struct Frame {
+        std::int64_t id, received_ms, network_ms;
+        std::string dev_eui;
+        std::optional<std::int64_t> f_port;
+        lorawan::Bytes payload;
+      };
+      std::vector<Frame> frames;
+      {
+        storage::Statement q(ctx.db,
+                             "SELECT id, dev_eui, f_port, payload, received_at_ms, network_time_ms FROM uplink_frame "
+                             "WHERE (? = '' OR dev_eui = ?) AND received_at_ms >= ? AND received_at_ms <= ? ORDER BY id");
+        q.bind(1, dev_eui).bind(2, dev_eui);
+        q.bind(3, from ? *from * 1000 : INT64_MIN).bind(4, to ? *to * 1000 + 999 : INT64_MAX);
+        while (q.step()) frames.push_back(Frame{q.int64(0), q.int64(4), q.int64(5), q.text(1), q.optional_int64(2), q.blob(3)});
+      }
+      int decoded = 0, failed = 0, readings = 0;
+      for (const auto& f : frames) {
+        storage::Statement(ctx.db, "DELETE FROM reading WHERE frame_id = ?").bind(1, f.id).run();
+        auto device = storage::find_device(ctx.db, *lorawan::parse_eui64(f.dev_eui));
+        if (!device || device->codec.empty() || !f.f_port || *f.f_port == 0) continue;
+        auto payload = codecs::decode(device->codec, static_cast<std::uint8_t>(*f.f_port), f.payload);
+        if (!payload) {
+          ++failed;
+          continue;
+        }
+        ++decoded;
+        appserver::FrameContext context{f.id, f.received_ms / 1000, static_cast<double>(f.network_ms) / 1000.0, 0.0};
+        auto [offset, period] = appserver::device_clock(ctx.db, device->dev_eui);
+        readings += appserver::store_readings(ctx.db, *device, *payload, context, offset, period);
+      }
+      ctx.output.done(fmt::format("re-decoded {} frame(s): {} decoded, {} codec error(s), {} reading(s) stored", frames.size(),
+                                  decoded, failed, readings),
+                      {{"frames", frames.size()}, {"decoded", decoded}, {"codecErrors", failed}, {"readings", readings}});
+    };
+  });
+}
+
+}  // namespace uchet::cli
