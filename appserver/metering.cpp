@@ -15,6 +15,11 @@ constexpr const char* kAlarmFlags[] = {"magnetic_influence", "leak",         "bu
                                        "sensor_fault",       "low_battery",  "case_opened", "valve_closed"};
 constexpr std::int64_t kDefaultReportingPeriod = 24 * 3600;
 
+// How long a queued clock correction is given to take effect before another one is sent.
+std::int64_t correction_hold_off(std::optional<std::int64_t> reporting_period_s) {
+  return std::max<std::int64_t>(3 * 3600, 2 * reporting_period_s.value_or(kDefaultReportingPeriod) + 3600);
+}
+
 struct ClockRow {
   ClockState state;
   std::optional<std::int64_t> reporting_period_s;
@@ -115,8 +120,13 @@ MeteringResult apply_decoded(storage::Database& db, const storage::Device& devic
       queue_time_correction(db, device.dev_eui, correction);
       result.correction_queued = correction;
       clock.correction_sent_at = frame.received_at;
-    } else if (clock.state.offset_s && needs_correction(*clock.state.offset_s, settings.max_clock_offset_s) &&
-               (!clock.correction_sent_at || frame.received_at - *clock.correction_sent_at >= 3600)) {
+    } else if (clock.state.offset_s && !needs_correction(*clock.state.offset_s, settings.max_clock_offset_s)) {
+      clock.correction_sent_at.reset();  // the clock is right (again): no correction is in flight
+    } else if (clock.state.offset_s &&
+               (!clock.correction_sent_at ||
+                frame.received_at - *clock.correction_sent_at >= correction_hold_off(clock.reporting_period_s))) {
+      // A class A device gets the correction with its next uplink and shows the new clock only in
+      // the one after, so a second correction is not queued before that could have happened.
       const auto correction = correction_seconds(*clock.state.offset_s);
       queue_time_correction(db, device.dev_eui, correction);
       result.correction_queued = correction;

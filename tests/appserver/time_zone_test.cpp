@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -44,9 +45,9 @@ TEST_CASE("Yekaterinburg is UTC+5 today") {
   CHECK(parse(tz, "2026-11-22T10:00") == 1795323600);
   CHECK(parse(tz, "2026-11-22 10:00:00") == 1795323600);
   CHECK(parse(tz, "2026-11-22") == 1795287600);
-  CHECK(parse(tz, "2026-11-22T08:00:00-02:30") == 1795323600 + 1800);
-  CHECK(tz.month_start(2026, 11) == 1761937200);  // 2026-11-01T00:00+05:00
-  CHECK(tz.month_start(2026, 12) == 1764529200);
+  CHECK(parse(tz, "2026-11-22T02:30:00-02:30") == 1795323600);
+  CHECK(tz.month_start(2026, 11).value() == 1793473200);  // 2026-11-01T00:00+05:00
+  CHECK(tz.month_start(2026, 12).value() == 1796065200);
 }
 
 TEST_CASE("Yekaterinburg was UTC+6 from 2011-03-27 to 2014-10-26") {
@@ -88,7 +89,7 @@ TEST_CASE("Berlin has a 23-hour and a 25-hour day around DST") {
   CHECK(tz.format_iso8601(oct25 + 2 * 3600) == "2026-10-25T02:00:00+02:00");
   CHECK(parse(tz, "2026-10-25T02:00") == oct25 + 2 * 3600);
   CHECK_FALSE(tz.parse_time("2026-03-29T02:00"));
-  CHECK(tz.month_start(2026, 4) == parse(tz, "2026-03-31T22:00:00Z"));
+  CHECK(tz.month_start(2026, 4).value() == parse(tz, "2026-03-31T22:00:00Z"));
 }
 
 TEST_CASE("Berlin after the last stored transition follows the footer rule") {
@@ -100,6 +101,20 @@ TEST_CASE("Berlin after the last stored transition follows the footer rule") {
   CHECK(tz.format_iso8601(4115527200) == "2100-06-01T12:00:00+02:00");
   CHECK(tz.next_local_day(4128616800) == 4128706800);  // 2100-10-31: 25 h
   CHECK(tz.format_iso8601(4128706800) == "2100-11-01T00:00:00+01:00");
+}
+
+TEST_CASE("a day whose midnight does not exist starts when the gap ends") {
+  // Sao Paulo 2018-11-04: 00:00 -03 became 01:00 -02.
+  const auto sp = zone("America/Sao_Paulo");
+  CHECK(sp.next_local_day(1541214000) == 1541300400);
+  CHECK(sp.start_of_local_day(1541300400 + 7200) == 1541300400);
+  CHECK(sp.format_iso8601(1541300400) == "2018-11-04T01:00:00-02:00");
+  CHECK(parse(sp, "2018-11-04") == 1541300400);
+  // Samoa skipped 2011-12-30 altogether: the day after the 29th is the 31st.
+  const auto apia = zone("Pacific/Apia");
+  CHECK(apia.next_local_day(1325152800) == 1325239200);
+  CHECK(apia.format_iso8601(1325239200) == "2011-12-31T00:00:00+14:00");
+  CHECK(parse(apia, "2011-12-30") == 1325239200);
 }
 
 TEST_CASE("UTC and Moscow") {
@@ -166,9 +181,12 @@ TEST_CASE("offsets and day starts agree with glibc in every installed zone") {
   const char* saved = std::getenv("TZ");
   const std::string saved_tz = saved ? saved : "";
   int zones = 0;
+  std::set<std::string> seen;
   for (const auto& entry : fs::recursive_directory_iterator(root)) {
     const std::string rel = fs::relative(entry.path(), root).string();
     if (!entry.is_regular_file() || rel.starts_with("right/") || rel.starts_with("posix/")) continue;
+    std::ifstream file(entry.path(), std::ios::binary);
+    if (!seen.insert(std::string(std::istreambuf_iterator<char>(file), {})).second) continue;  // a link
     auto tz = TimeZone::load(rel);
     if (!tz) {
       CHECK(tz.error().find("TZif") != std::string::npos);  // zone.tab, leapseconds, ...
@@ -178,13 +196,15 @@ TEST_CASE("offsets and day starts agree with glibc in every installed zone") {
     setenv("TZ", (":" + entry.path().string()).c_str(), 1);
     tzset();
     // 1901..2150 in irregular steps so that every hour of day and weekday gets visited.
-    for (std::int64_t t = -2'170'000'000; t < 5'680'000'000; t += 5 * 86400 + 3607) {
+    std::int64_t n = 0;
+    for (std::int64_t t = -2'170'000'000; t < 5'680'000'000; t += 17 * 86400 + 3607) {
       const time_t tt = static_cast<time_t>(t);
       tm local{};
       localtime_r(&tt, &local);
       if (tz->utc_offset_at(t) != local.tm_gmtoff) {
         FAIL(rel << " at " << t << ": " << tz->utc_offset_at(t) << " vs glibc " << local.tm_gmtoff);
       }
+      if (++n % 4 != 0) continue;  // day starts on a quarter of the samples keep the test quick
       const std::int64_t d = tz->start_of_local_day(t);
       const std::int64_t next = tz->next_local_day(d);
       const std::string date = tz->format_iso8601(t).substr(0, 10);
@@ -196,5 +216,5 @@ TEST_CASE("offsets and day starts agree with glibc in every installed zone") {
   }
   if (saved) setenv("TZ", saved_tz.c_str(), 1); else unsetenv("TZ");
   tzset();
-  CHECK(zones > 300);
+  CHECK(zones > 250);
 }

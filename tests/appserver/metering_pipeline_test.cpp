@@ -1,0 +1,192 @@
+// The application server's path from an accepted uplink to meter data, against a real SQLite
+// file: raw frame, readings on the corrected time base, clock correction downlinks, alarms,
+// idempotent archives, and what `uchetctl readings --grid day --format csv` prints from it.
+#include <catch2/catch.hpp>
+
+#include "appserver/application_server.h"
+#include "netserver/lorawan/encoding.h"
+#include "schema/applications.h"
+#include "schema/downlink_queue.h"
+#include "tests/support/process.h"
+
+using namespace uchet;
+
+namespace {
+
+void put_u16(lorawan::Bytes& b, std::uint16_t v) {
+  b.push_back(v & 0xFF);
+  b.push_back(v >> 8);
+}
+void put_u32(lorawan::Bytes& b, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) b.push_back((v >> (8 * i)) & 0xFF);
+}
+
+// KARAT-926LW CURRENT (type 1) or ALARM (type 3) with one cold-water channel.
+lorawan::Bytes karat_current(std::uint32_t device_time, std::uint32_t litres, std::uint16_t flags = 0, std::uint8_t type = 1) {
+  lorawan::Bytes b{type, 90};
+  put_u32(b, device_time);
+  put_u16(b, flags);
+  b.push_back(20);
+  b.push_back(1);
+  b.push_back(0x01);
+  put_u32(b, litres);
+  return b;
+}
+
+lorawan::Bytes karat_archive(std::uint32_t start, std::uint32_t litres, const std::vector<std::uint16_t>& increments) {
+  lorawan::Bytes b{0x02};
+  put_u32(b, start);
+  b.push_back(0x01);
+  put_u32(b, litres);
+  b.push_back(static_cast<std::uint8_t>(increments.size()));
+  for (auto i : increments) put_u16(b, i);
+  return b;
+}
+
+struct Fixture {
+  test::TempDir dir;
+  std::string path = dir.file("uchet.db");
+  storage::Database db = storage::Database::open(path);
+  storage::Device device;
+  std::vector<bridge::UplinkRx> rx = std::vector<bridge::UplinkRx>(1);
+  appserver::ApplicationServer app;
+  std::uint32_t f_cnt = 0;
+
+  Fixture() {
+    auto app_id = storage::insert_application(db, "water", "");
+    device.dev_eui = 0x0011223344556677;
+    device.application_id = app_id;
+    device.application = "water";
+    device.codec = "karat-926lw";
+    device.join_eui = 1;
+    device.app_key = lorawan::Key{};
+    storage::insert_device(db, device, std::nullopt);
+    rx[0].gateway_eui = 0xAA555A0000000001;
+    rx[0].frequency_hz = 868900000;
+    rx[0].data_rate = bridge::LoraRate{7, 125};
+  }
+
+  // An uplink accepted at true (network) time `network_time`.
+  void uplink(std::uint8_t f_port, const lorawan::Bytes& payload, std::int64_t network_time) {
+    netserver::UplinkEvent e;
+    e.deduplication_id = "id-" + std::to_string(f_cnt);
+    e.received_at = netserver::SystemTime(std::chrono::seconds(network_time));
+    e.network_time = e.received_at;
+    e.device = &device;
+    e.f_cnt = f_cnt++;
+    e.f_port = f_port;
+    e.data = payload;
+    e.phy_payload_size = payload.size() + 13;
+    e.receptions = &rx;
+    storage::Transaction tx(db);
+    app.uplink(db, e);
+    tx.commit();
+  }
+
+  std::int64_t count(const std::string& sql) {
+    storage::Statement q(db, sql);
+    q.step();
+    return q.int64(0);
+  }
+};
+
+// 2026-11-20T00:00:00+05:00 (Asia/Yekaterinburg) = 2026-11-19T19:00:00Z.
+constexpr std::int64_t kDay0 = 1795114800;
+
+}  // namespace
+
+TEST_CASE("a clock 120 s fast is tracked, corrected and told its correction") {
+  Fixture f;
+  // CURRENT at device 01:00 (true 00:58:00), sent right away; SF7 airtime ~62 ms is subtracted.
+  f.uplink(2, karat_current(kDay0 + 3600, 1000), kDay0 + 3600 - 120);
+  auto queue = storage::pending_downlinks(f.db, f.device.dev_eui, kDay0);
+  REQUIRE(queue.size() == 1);
+  CHECK(queue[0].f_port == 4);
+  // 0xFF then int64 LE −120.
+  CHECK(lorawan::to_hex(queue[0].data) == "ff88ffffffffffffff");
+  storage::Statement q(f.db, "SELECT measured_at, flags, value FROM reading");
+  REQUIRE(q.step());
+  CHECK(q.int64(0) == kDay0 + 3600 - 120);
+  CHECK(q.text(1) == "measured,clock-corrected");
+  CHECK(q.real(2) == Approx(1.0));
+  // A second fast packet within the hour queues no second correction.
+  f.uplink(2, karat_current(kDay0 + 7200, 1010), kDay0 + 7200 - 120);
+  CHECK(storage::pending_downlinks(f.db, f.device.dev_eui, kDay0).size() == 1);
+}
+
+TEST_CASE("a time request is answered with network time minus device time") {
+  Fixture f;
+  lorawan::Bytes request{0xFF};
+  put_u32(request, static_cast<std::uint32_t>(kDay0 + 500));
+  f.uplink(4, request, kDay0 + 200);
+  auto queue = storage::pending_downlinks(f.db, f.device.dev_eui, kDay0);
+  REQUIRE(queue.size() == 1);
+  CHECK(queue[0].f_port == 4);
+  CHECK(lorawan::to_hex(queue[0].data) == "ffd4feffffffffffff");  // −300
+}
+
+TEST_CASE("readings without a device clock go to the nearest reporting boundary") {
+  Fixture f;
+  f.uplink(2, karat_current(0, 500), kDay0 + 3600 + 95);
+  storage::Statement q(f.db, "SELECT measured_at, flags FROM reading");
+  REQUIRE(q.step());
+  CHECK(q.int64(0) == kDay0 + 3600);
+  CHECK(q.text(1) == "measured,clock-unknown");
+}
+
+TEST_CASE("archive packets repeating hours add nothing twice, and alarms open and close") {
+  Fixture f;
+  // Device clock right: hourly CURRENT packets 01:00..03:00, 1000 L + 10 L/h.
+  for (int h = 1; h <= 3; ++h) f.uplink(2, karat_current(kDay0 + h * 3600, 1000 + 10 * (h - 1)), kDay0 + h * 3600);
+  CHECK(f.count("SELECT COUNT(*) FROM reading") == 3);
+  // Archive from 00:00: 990 L then +10 per hour for 4 hours (repeats 01:00–03:00, adds 00:00 and 04:00).
+  f.uplink(2, karat_archive(kDay0, 990, {10, 10, 10, 10}), kDay0 + 4 * 3600 + 30);
+  CHECK(f.count("SELECT COUNT(*) FROM reading") == 5);
+  f.uplink(2, karat_archive(kDay0, 990, {10, 10, 10, 10}), kDay0 + 4 * 3600 + 60);
+  CHECK(f.count("SELECT COUNT(*) FROM reading") == 5);
+  CHECK(f.count("SELECT COUNT(DISTINCT channel) FROM reading") == 1);
+
+  f.uplink(2, karat_current(kDay0 + 5 * 3600, 1040, 0x0002, 3), kDay0 + 5 * 3600);  // ALARM: leak
+  CHECK(f.count("SELECT COUNT(*) FROM alarm WHERE kind = 'leak' AND closed_at IS NULL") == 1);
+  f.uplink(2, karat_current(kDay0 + 6 * 3600, 1050, 0x0002), kDay0 + 6 * 3600);  // still leaking
+  CHECK(f.count("SELECT COUNT(*) FROM alarm") == 1);
+  f.uplink(2, karat_current(kDay0 + 7 * 3600, 1060), kDay0 + 7 * 3600);  // clear
+  CHECK(f.count("SELECT COUNT(*) FROM alarm WHERE kind = 'leak' AND closed_at = " + std::to_string(kDay0 + 7 * 3600)) == 1);
+  CHECK(f.count("SELECT COUNT(*) FROM outbox WHERE topic LIKE '%/event/alarm'") == 2);
+  CHECK(f.count("SELECT COUNT(*) FROM outbox WHERE topic LIKE '%/event/up'") == 8);
+}
+
+TEST_CASE("a codec error keeps the raw frame and publishes a log event") {
+  Fixture f;
+  f.uplink(2, {0x01, 0x02}, kDay0);
+  CHECK(f.count("SELECT COUNT(*) FROM uplink_frame") == 1);
+  CHECK(f.count("SELECT COUNT(*) FROM reading") == 0);
+  CHECK(f.count("SELECT COUNT(*) FROM outbox WHERE topic LIKE '%/event/log' AND payload LIKE '%UPLINK_CODEC%'") == 1);
+}
+
+TEST_CASE("silence opens an alarm after three reporting periods and the next uplink closes it") {
+  Fixture f;
+  f.uplink(2, karat_current(kDay0, 1000), kDay0);
+  f.app.check_silence(f.db, kDay0 + 3 * 86400 - 1);
+  CHECK(f.count("SELECT COUNT(*) FROM alarm WHERE kind = 'silent'") == 0);
+  f.app.check_silence(f.db, kDay0 + 3 * 86400);
+  CHECK(f.count("SELECT COUNT(*) FROM alarm WHERE kind = 'silent' AND closed_at IS NULL") == 1);
+  f.app.check_silence(f.db, kDay0 + 4 * 86400);
+  CHECK(f.count("SELECT COUNT(*) FROM alarm WHERE kind = 'silent'") == 1);
+  f.uplink(2, karat_current(kDay0 + 4 * 86400, 1100), kDay0 + 4 * 86400);
+  CHECK(f.count("SELECT COUNT(*) FROM alarm WHERE kind = 'silent' AND closed_at IS NOT NULL") == 1);
+}
+
+TEST_CASE("uchetctl prints day-grid values and daily consumption from the stored readings") {
+  Fixture f;
+  // Two days of hourly readings at 10 L/h from 1000 L at day 0 00:00, then one at day 2 00:00.
+  for (int h = 0; h <= 48; ++h) f.uplink(2, karat_current(kDay0 + h * 3600, 1000 + 10 * h), kDay0 + h * 3600);
+  auto r = test::run({test::executable_from_env("UCHETCTL"), "--db", f.path, "readings", "0011223344556677", "--grid", "day",
+                      "--format", "csv", "--from", "2026-11-20", "--to", "2026-11-22"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out ==
+        "start,end,quantity,resource,channel,unit,start_value,start_method,end_value,end_method,consumption,note\r\n"
+        "2026-11-20T00:00:00+05:00,2026-11-21T00:00:00+05:00,volume,cold_water,1,m3,1,measured,1.24,measured,0.24,\r\n"
+        "2026-11-21T00:00:00+05:00,2026-11-22T00:00:00+05:00,volume,cold_water,1,m3,1.24,measured,1.48,measured,0.24,\r\n");
+}
