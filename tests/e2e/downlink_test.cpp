@@ -207,3 +207,36 @@ TEST_CASE("the first uplink of a session is answered with DevStatusReq and DevSt
   CHECK(statuses[0]["externalPowerSource"] == false);
   CHECK(statuses[0]["batteryLevelUnavailable"] == false);
 }
+
+TEST_CASE("a downlink the gateway reports TOO_LATE for RX1 is sent again in RX2 (tmst + 2 s, 869.1 MHz, SF12)") {
+  SimulatedDevice device(otaa_device(kDevEui));
+  NetworkUnderTest net;
+  net.add_device(device.identity());
+  net.start();
+  SimulatedGateway gateway(kGateway1, net.bridge());
+  REQUIRE(gateway.pull(1s));
+  join(device, gateway);
+  sim::GatewayOptions late_options;
+  late_options.tx_ack_error = "TOO_LATE";
+  SimulatedGateway late(kGateway2, net.bridge(), late_options);
+  REQUIRE(late.pull(1s));
+
+  auto frame = device.uplink({.confirmed = true, .fport = 2, .payload = {0x01}});
+  REQUIRE(frame);
+  auto sent = late.push(*frame, heard(868'900'000));
+  REQUIRE(sent.acked);
+  auto rx1 = late.wait_downlink(3s);
+  REQUIRE(rx1);
+  CHECK(rx1->tmst() == static_cast<std::uint32_t>(sent.tmst + 1'000'000u));
+  auto rx2 = late.wait_downlink(3s);
+  REQUIRE(rx2);
+  CHECK(rx2->tmst() == static_cast<std::uint32_t>(sent.tmst + 2'000'000u));
+  CHECK(rx2->txpk.frequency_hz == 869'100'000);
+  CHECK(rx2->txpk.data_rate == bridge::DataRate{bridge::LoraRate{12, 125}});
+  CHECK(rx2->txpk.phy_payload == rx1->txpk.phy_payload);
+  auto received = device.receive_downlink(rx2->txpk.phy_payload);
+  INFO(describe(*rx2, received));
+  REQUIRE(received);
+  CHECK(received->fctrl.ack);
+  CHECK_FALSE(late.wait_downlink(1s));  // RX2 too late as well: nothing more to try
+}

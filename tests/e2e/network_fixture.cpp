@@ -3,9 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-#include <cstdlib>
 #include <exception>
-#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -16,15 +14,6 @@ namespace uchet::test {
 namespace {
 // Set by the listener below when an assertion fails; the live fixture then prints its log.
 bool g_assertion_failed = false;
-
-// The uchetd / uchetctl binary: from ctest's environment, or else beside this test executable
-// in the build tree (<build>/tests/test_e2e -> <build>/tools/<name>), so that test_e2e also
-// runs on its own.
-std::string executable(const char* variable, const char* name) {
-  if (std::getenv(variable)) return executable_from_env(variable);
-  return (std::filesystem::canonical("/proc/self/exe").parent_path().parent_path() / "tools" / name).string();
-}
-
 }  // namespace
 }  // namespace uchet::test
 
@@ -118,7 +107,7 @@ NetworkUnderTest::~NetworkUnderTest() {
 }
 
 void NetworkUnderTest::ctl(const std::vector<std::string>& args) {
-  std::vector<std::string> argv{executable("UCHETCTL", "uchetctl"), "--db", dir_.file("uchet.db")};
+  std::vector<std::string> argv{executable_from_env("UCHETCTL"), "--db", dir_.file("uchet.db")};
   argv.insert(argv.end(), args.begin(), args.end());
   auto r = run(argv);
   if (r.exit_code != 0) {
@@ -150,7 +139,7 @@ void NetworkUnderTest::start() {
                                           "\"\nclient_id = \"uchetd-e2e\"\n"
                                           "[log]\nlevel = \"info\"\n");
   uchetd_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{executable("UCHETD", "uchetd"), "--config", dir_.file("uchet.toml")}, dir_.file("uchetd.log"));
+      std::vector<std::string>{executable_from_env("UCHETD"), "--config", dir_.file("uchet.toml")}, dir_.file("uchetd.log"));
 
   sim::GatewayOptions probe_options;
   probe_options.keepalive = 0ms;

@@ -50,7 +50,8 @@ class ChildProcess {
   int status_ = -1000;
 };
 
-// Path of an executable given by environment variable (set by CMake for ctest), e.g. "UCHETCTL".
+// Path of uchet's executable "UCHETD" or "UCHETCTL": the build's own, unless an environment
+// variable of that name points elsewhere.
 std::string executable_from_env(const char* name);
 
 // A TCP or UDP port on 127.0.0.1 that was free a moment ago.
