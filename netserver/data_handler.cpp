@@ -24,15 +24,6 @@ namespace {
 
 using namespace lorawan;
 
-// Index of the uplink channel for the 1.1 MIC: the default channels are known to both sides.
-std::uint8_t channel_index(const Region& region, std::uint32_t frequency_hz) {
-  auto channels = region.default_channels();
-  for (std::size_t i = 0; i < channels.size(); ++i) {
-    if (channels[i].frequency_hz == frequency_hz) return static_cast<std::uint8_t>(i);
-  }
-  return 0;
-}
-
 Mic uplink_mic(const storage::DeviceSession& s, std::uint32_t fcnt, std::uint8_t dr, std::uint8_t ch, bool ack,
                ByteView message) {
   if (!s.is_lorawan_11()) return data_mic_10(s.keys.nwk_s_key(), Direction::Uplink, s.dev_addr, fcnt, message);
@@ -64,7 +55,7 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
   const auto& best = best_reception(frame.receptions);
   auto uplink_dr = settings_.region.data_rate_index(to_lorawan_rate(best.data_rate));
   if (!uplink_dr) return reject(&NetworkCounters::malformed, "uplink at a data rate the region lacks", uplink_dr.error());
-  const std::uint8_t ch = channel_index(settings_.region, best.frequency_hz);
+  const std::uint8_t ch = settings_.region.uplink_channel_index(best.frequency_hz);
   const auto message = mic_message(frame.phy_payload);
   const Mic received_mic = mic_of(frame.phy_payload);
 
@@ -136,6 +127,10 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
       double margin = std::max(0.0, std::floor(best.snr_db.value_or(floor) - floor));
       answers.push_back(LinkCheckAns{static_cast<std::uint8_t>(std::min(254.0, margin)),
                                      static_cast<std::uint8_t>(std::min<std::size_t>(255, gateways.size()))});
+    } else if (const auto* rekey = std::get_if<RekeyInd>(&command); rekey && v11) {
+      // LoRaWAN 1.1 §5.10: confirm with the lower of the device's and our minor version (1);
+      // until this arrives the device repeats RekeyInd in every uplink.
+      answers.push_back(RekeyConf{static_cast<std::uint8_t>(std::min<int>(rekey->minor, 1))});
     } else if (std::holds_alternative<DeviceTimeReq>(command)) {
       answers.push_back(DeviceTimeAns::from_gps_time(gps_time));
     } else if (const auto* status = std::get_if<DevStatusAns>(&command)) {

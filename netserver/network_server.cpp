@@ -35,6 +35,18 @@ void NetworkServer::start() {
 }
 
 void NetworkServer::stop() {
+  if (stopped_) return;
+  // Gateways were already acknowledged for the frames still in their dedup window and will not
+  // send them again: process them now rather than drop them.
+  for (auto& frame : dedup_.close_due(std::chrono::steady_clock::time_point::max())) {
+    ++counters_.frames;
+    try {
+      process_frame(std::move(frame));
+    } catch (const storage::StorageError& e) {
+      ++counters_.storage_failures;
+      spdlog::error("storage failure while stopping, frame dropped: {}", e.what());
+    }
+  }
   stopped_ = true;
   dedup_timer_.cancel();
   registry_timer_.cancel();

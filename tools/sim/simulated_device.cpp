@@ -13,16 +13,6 @@ namespace {
 
 using namespace lorawan;
 
-// Channel index signed into the 1.1 uplink MIC: the position among the region's default
-// channels (the only ones both sides know without MAC commands), 0 when it is not one of them.
-std::uint8_t channel_index(const Region& region, std::uint32_t frequency_hz) {
-  auto channels = region.default_channels();
-  for (std::size_t i = 0; i < channels.size(); ++i) {
-    if (channels[i].frequency_hz == frequency_hz) return static_cast<std::uint8_t>(i);
-  }
-  return 0;
-}
-
 DownlinkResult refuse(DownlinkFault fault, std::string reason) {
   return std::unexpected(DownlinkError{fault, std::move(reason)});
 }
@@ -138,7 +128,7 @@ Result<Bytes> SimulatedDevice::uplink(const UplinkOptions& options) {
     const std::uint16_t conf_fcnt =
         options.ack && last_confirmed_downlink_fcnt_ ? static_cast<std::uint16_t>(*last_confirmed_downlink_fcnt_ & 0xFFFF) : 0;
     mic = data_uplink_mic_11(s.keys.f_nwk_s_int_key, s.keys.s_nwk_s_int_key, s.dev_addr, fcnt, conf_fcnt,
-                             options.channel.data_rate, channel_index(region_, options.channel.frequency_hz),
+                             options.channel.data_rate, region_.uplink_channel_index(options.channel.frequency_hz),
                              mic_message(*bytes));
   } else {
     mic = data_mic_10(s.keys.nwk_s_key(), Direction::Uplink, s.dev_addr, fcnt, mic_message(*bytes));
