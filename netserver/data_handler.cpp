@@ -197,6 +197,27 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
   updated.mac_state = to_json(mac);
 
   storage::Transaction tx(db_);
+  // The application server sees the frame first, so that what it queues in answer (a KARAT
+  // time correction) can go out in this uplink's own receive window.
+  if (!retransmission) {
+    UplinkEvent event;
+    event.deduplication_id = new_uuid();
+    event.received_at = now_system;
+    event.device = device;
+    event.dev_addr = data.dev_addr;
+    event.adr = data.fctrl.adr;
+    event.dr = *uplink_dr;
+    event.f_cnt = full.fcnt;
+    event.f_port = data.fport;
+    event.confirmed = confirmed;
+    event.data = std::move(app_payload);
+    event.phy_payload_size = frame.phy_payload.size();
+    event.receptions = &frame.receptions;
+    event.network_time = to_system_time(std::chrono::duration_cast<std::chrono::nanoseconds>(
+        utc_from_gps_time(gps_time).time_since_epoch()));
+    event.network_time_from_gps = gps_from_gateway;
+    sink_.uplink(db_, event);
+  }
   for (const auto& expired : storage::take_expired_downlinks(db_, session->dev_eui, now_unix)) {
     if (expired.confirmed && expired.f_cnt_down) {
       sink_.ack(db_, AckEvent{now_system, device, expired.id, false, *expired.f_cnt_down});
@@ -264,25 +285,6 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
   }
 
   storage::save_session(db_, updated);
-  if (!retransmission) {
-    UplinkEvent event;
-    event.deduplication_id = new_uuid();
-    event.received_at = now_system;
-    event.device = device;
-    event.dev_addr = data.dev_addr;
-    event.adr = data.fctrl.adr;
-    event.dr = *uplink_dr;
-    event.f_cnt = full.fcnt;
-    event.f_port = data.fport;
-    event.confirmed = confirmed;
-    event.data = std::move(app_payload);
-    event.phy_payload_size = frame.phy_payload.size();
-    event.receptions = &frame.receptions;
-    event.network_time = to_system_time(std::chrono::duration_cast<std::chrono::nanoseconds>(
-        utc_from_gps_time(gps_time).time_since_epoch()));
-    event.network_time_from_gps = gps_from_gateway;
-    sink_.uplink(db_, event);
-  }
   for (auto& status : statuses) {
     status.deduplication_id = new_uuid();
     sink_.status(db_, status);

@@ -73,6 +73,8 @@ class NetworkUnderTest {
   void start();
   boost::asio::ip::udp::endpoint bridge() const;
   std::string uchetd_log() const;
+  // The SQLite file uchetd and uchetctl work on.
+  std::string database() const { return dir_.file("uchet.db"); }
 
   // Events application/meters/device/<devEui>/event/<kind> received so far, payloads parsed.
   std::vector<nlohmann::json> events(const std::string& kind, lorawan::Eui64 dev_eui) const;
