@@ -190,3 +190,38 @@ TEST_CASE("uchetctl prints day-grid values and daily consumption from the stored
         "2026-11-20T00:00:00+05:00,2026-11-21T00:00:00+05:00,volume,cold_water,1,m3,1,measured,1.24,measured,0.24,\r\n"
         "2026-11-21T00:00:00+05:00,2026-11-22T00:00:00+05:00,volume,cold_water,1,m3,1.24,measured,1.48,measured,0.24,\r\n");
 }
+
+TEST_CASE("uchetctl redecode replaces derived readings idempotently and alarms lists what opened") {
+  Fixture f;
+  for (int h = 0; h < 3; ++h) f.uplink(2, karat_current(kDay0 + h * 3600, 1000 + 10 * h, h == 1 ? 0x0002 : 0), kDay0 + h * 3600);
+  const auto ctl = test::executable_from_env("UCHETCTL");
+  auto readings_before = f.count("SELECT COUNT(*) FROM reading");
+  REQUIRE(readings_before == 3);
+  // A reading edited behind uchet's back is restored by re-decoding the stored frame.
+  f.db.exec("UPDATE reading SET value = 99 WHERE measured_at = " + std::to_string(kDay0));
+  auto r = test::run({ctl, "--db", f.path, "--json", "redecode", "--all"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["frames"] == 3);
+  CHECK(j["decoded"] == 3);
+  CHECK(j["readings"] == 3);
+  CHECK(f.count("SELECT COUNT(*) FROM reading") == 3);
+  CHECK(f.count("SELECT COUNT(*) FROM reading WHERE value = 99") == 0);
+  auto again = test::run({ctl, "--db", f.path, "redecode", "--device", "0011223344556677"});
+  CHECK(again.exit_code == 0);
+  CHECK(f.count("SELECT COUNT(*) FROM reading") == 3);
+  CHECK(test::run({ctl, "--db", f.path, "redecode"}).exit_code == 2);
+  CHECK(test::run({ctl, "--db", f.path, "redecode", "--device", "0011223344556699"}).exit_code == 2);
+
+  auto alarms = test::run({ctl, "--db", f.path, "--json", "alarms", "--device", "0011223344556677"});
+  REQUIRE(alarms.exit_code == 0);
+  auto list = nlohmann::json::parse(alarms.out);
+  REQUIRE(list.size() == 1);
+  CHECK(list[0]["kind"] == "leak");
+  CHECK(list[0]["openedAt"] == "2026-11-20T01:00:00+05:00");
+  CHECK(list[0]["closedAt"] == "2026-11-20T02:00:00+05:00");
+  auto open = test::run({ctl, "--db", f.path, "--json", "alarms", "--open"});
+  CHECK(nlohmann::json::parse(open.out).empty());
+  CHECK(test::run({ctl, "--db", f.path, "alarms", "--since", "yesterday"}).exit_code == 2);
+}

@@ -1,0 +1,549 @@
+// uchet-bench (tools/bench-src): the load generator and meter behind tools/bench (see BENCHMARKS.md).
+//
+//   uchet-bench csv --devices N [--dev-eui-base HEX] [--app APP]    CSV for `uchetctl device import`
+//   uchet-bench run --server H:P --mqtt-port P --devices N ...        joins, uplinks, latency, raw MQTT
+//
+// `run` plays 3 (--gateways) Semtech UDP gateways over plain sockets, N OTAA devices (tools/sim
+// SimulatedDevice, each with its own AppKey so a join-accept can only verify for its device) and
+// an MQTT subscriber (libmosquitto, QoS 1) that timestamps every `up` event. Phases:
+//  1. joins: every device joins; at most --join-window requests are outstanding. Each rxpk carries
+//     a unique tmst, so the PULL_RESP's scheduled tmst (request tmst + JOIN_ACCEPT_DELAY1) names
+//     the device; "in time" means the PULL_RESP arrived before that tmst on the gateway's counter.
+//  2. throughput: open loop at --rate frames/s for --seconds, each frame pushed by every gateway;
+//     the `up` rate is taken over the steady window [20 % of the run, end of sending].
+//  3. latency: open loop at --latency-rate (default half the measured throughput) for
+//     --latency-seconds; end-to-end (sendto of the first copy -> MQTT delivery) minus --dedup-ms.
+//  4. raw mosquitto: the same number of messages, same topic shape and mean payload size, QoS 1,
+//     max 100 in flight (uchetd's publisher setting), published as fast as the broker takes them.
+// Results go to stdout as `key=value` lines (the script formats them).
+#include <arpa/inet.h>
+#include <mosquitto.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "gateway-bridge/txpk.h"
+#include "netserver/lorawan/encoding.h"
+#include "tools/sim/gateway_protocol.h"
+#include "tools/sim/simulated_device.h"
+
+namespace {
+
+using namespace uchet;
+using Clock = std::chrono::steady_clock;
+using sim::Bytes;
+
+constexpr int kRing = 64;  // send times kept per device, indexed by FCnt % kRing
+
+struct Options {
+  std::string server_host = "127.0.0.1";
+  int server_port = 1700;
+  std::string mqtt_host = "127.0.0.1";
+  int mqtt_port = 1883;
+  std::string app = "bench";
+  int devices = 10000;
+  int gateways = 3;
+  double seconds = 20;
+  double rate = 20000;
+  double latency_rate = 0;  // 0: half the measured throughput
+  double latency_seconds = 10;
+  int dedup_ms = 200;
+  int join_window = 2000;
+  std::uint64_t dev_eui_base = 0x70b3d57e00000000ULL;
+  std::uint64_t gateway_eui_base = 0x00'16'c0'01'ff'00'00'00ULL;
+  std::uint64_t join_eui = 0x70b3d57ed0000001ULL;
+  int payload_size = 12;
+};
+
+sim::Key key_for(std::uint64_t index) {
+  sim::Key k{};
+  const std::uint8_t prefix[8] = {0xb3, 0x4c, 0x11, 0x7e, 0x5a, 0x90, 0x21, 0xcd};
+  for (int i = 0; i < 8; ++i) k[i] = prefix[i];
+  for (int i = 0; i < 8; ++i) k[8 + i] = static_cast<std::uint8_t>(index >> (8 * (7 - i)));
+  return k;
+}
+
+std::int64_t now_ns(Clock::time_point t0) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count();
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return NAN;
+  std::size_t k = static_cast<std::size_t>(std::clamp(p * static_cast<double>(v.size() - 1), 0.0, double(v.size() - 1)));
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
+  return v[k];
+}
+
+// ---------------------------------------------------------------- MQTT subscriber
+struct Subscriber {
+  Clock::time_point t0;
+  const Options* o = nullptr;
+  std::vector<std::atomic<std::int64_t>>* send_ns = nullptr;  // devices * kRing
+  std::atomic<std::uint64_t> ups{0}, joins{0}, raw{0}, other{0}, payload_bytes{0};
+  std::atomic<std::int64_t> last_up_ns{0}, last_raw_ns{0}, first_raw_ns{0};
+  std::vector<std::atomic<std::uint32_t>> up_buckets;  // per 100 ms since t0
+  std::mutex lat_mutex;
+  std::vector<std::pair<std::int64_t, double>> latencies;  // (send ns, ms)
+  std::atomic<bool> connected{false}, subscribed{false};
+  mosquitto* m = nullptr;
+
+  Subscriber() : up_buckets(36000) {}
+
+  static void on_connect(mosquitto* m, void* self, int rc) {
+    if (rc != 0) return;
+    static_cast<Subscriber*>(self)->connected = true;
+    mosquitto_subscribe(m, nullptr, "application/#", 1);
+  }
+  static void on_subscribe(mosquitto*, void* self, int, int, const int*) { static_cast<Subscriber*>(self)->subscribed = true; }
+  static void on_message(mosquitto*, void* self, const mosquitto_message* msg) { static_cast<Subscriber*>(self)->message(msg); }
+
+  void message(const mosquitto_message* msg) {
+    const std::int64_t t = now_ns(t0);
+    std::string_view topic(msg->topic);
+    // application/{app}/device/{devEui}/event/{type}
+    if (!topic.ends_with("/event/up")) {
+      if (topic.ends_with("/event/join")) ++joins; else ++other;
+      return;
+    }
+    if (topic.starts_with("application/raw/")) {
+      std::int64_t zero = 0;
+      first_raw_ns.compare_exchange_strong(zero, t);
+      ++raw;
+      last_raw_ns = t;
+      return;
+    }
+    ++ups;
+    payload_bytes += static_cast<std::uint64_t>(msg->payloadlen);
+    last_up_ns = t;
+    std::size_t b = static_cast<std::size_t>(t / 100'000'000);
+    if (b < up_buckets.size()) ++up_buckets[b];
+    auto dev = topic.find("/device/");
+    if (dev == std::string_view::npos) return;
+    std::uint64_t eui = std::strtoull(std::string(topic.substr(dev + 8, 16)).c_str(), nullptr, 16);
+    std::string_view body(static_cast<const char*>(msg->payload), static_cast<std::size_t>(msg->payloadlen));
+    auto f = body.find("\"fCnt\":");
+    if (f == std::string_view::npos) return;
+    std::uint32_t fcnt = static_cast<std::uint32_t>(std::strtoul(std::string(body.substr(f + 7, 12)).c_str(), nullptr, 10));
+    std::uint64_t idx = eui - o->dev_eui_base;
+    if (idx >= static_cast<std::uint64_t>(o->devices)) return;
+    std::int64_t sent = (*send_ns)[idx * kRing + fcnt % kRing].load(std::memory_order_acquire);
+    if (sent <= 0) return;
+    std::lock_guard lock(lat_mutex);
+    latencies.emplace_back(sent, static_cast<double>(t - sent) / 1e6);
+  }
+
+  bool start() {
+    m = mosquitto_new(nullptr, true, this);
+    mosquitto_connect_callback_set(m, on_connect);
+    mosquitto_subscribe_callback_set(m, on_subscribe);
+    mosquitto_message_callback_set(m, on_message);
+    if (mosquitto_connect(m, o->mqtt_host.c_str(), o->mqtt_port, 60) != MOSQ_ERR_SUCCESS) return false;
+    mosquitto_loop_start(m);
+    for (int i = 0; i < 500 && !subscribed; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return subscribed;
+  }
+  void stop() {
+    mosquitto_disconnect(m);
+    mosquitto_loop_stop(m, false);
+    mosquitto_destroy(m);
+  }
+};
+
+// ---------------------------------------------------------------- gateways
+struct Gateways {
+  const Options* o = nullptr;
+  Clock::time_point t0;
+  std::uint32_t counter_base = 0x10000000;
+  std::vector<int> fds;
+  sockaddr_in server{};
+  std::vector<sim::SimulatedDevice>* devices = nullptr;
+
+  std::mutex join_mutex;
+  std::unordered_map<std::uint32_t, std::pair<int, std::int64_t>> join_by_tmst;  // scheduled tmst -> (device, sent ns)
+  std::atomic<int> joins_pending{0}, joins_ok{0}, joins_late{0}, joins_bad{0};
+  std::vector<double> join_latency_ms;  // guarded by join_mutex
+  std::atomic<std::uint64_t> push_acks{0}, pull_acks{0}, pull_resps{0}, tx_acks{0};
+  std::atomic<bool> running{true};
+  std::thread receiver;
+  std::uint16_t token = 0;
+
+  std::uint32_t counter_us() const {
+    return counter_base + static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count());
+  }
+  std::uint64_t eui(int g) const { return o->gateway_eui_base + static_cast<std::uint64_t>(g); }
+
+  void send(int g, const Bytes& datagram) {
+    ::sendto(fds[g], datagram.data(), datagram.size(), 0, reinterpret_cast<const sockaddr*>(&server), sizeof server);
+  }
+  void send(int g, const std::string& datagram) {
+    ::sendto(fds[g], datagram.data(), datagram.size(), 0, reinterpret_cast<const sockaddr*>(&server), sizeof server);
+  }
+
+  bool open() {
+    server.sin_family = AF_INET;
+    server.sin_port = htons(static_cast<std::uint16_t>(o->server_port));
+    if (inet_pton(AF_INET, o->server_host.c_str(), &server.sin_addr) != 1) return false;
+    for (int g = 0; g < o->gateways; ++g) {
+      int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+      int size = 8 << 20;
+      ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+      ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+      fds.push_back(fd);
+    }
+    receiver = std::thread([this] { receive_loop(); });
+    for (int g = 0; g < o->gateways; ++g) send(g, sim::build_pull_data(++token, eui(g)));
+    for (int i = 0; i < 300 && pull_acks < static_cast<std::uint64_t>(o->gateways); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return pull_acks >= static_cast<std::uint64_t>(o->gateways);
+  }
+
+  void close() {
+    running = false;
+    receiver.join();
+    for (int fd : fds) ::close(fd);
+  }
+
+  // rxpk JSON written directly (as lora_pkt_fwd does), one copy per gateway.
+  std::string push_datagram(int g, std::uint32_t tmst, std::uint32_t freq_hz, const std::string& b64, std::size_t size) {
+    std::string d(12, '\0');
+    d[0] = 2;
+    ++token;
+    d[1] = static_cast<char>(token >> 8);
+    d[2] = static_cast<char>(token & 0xff);
+    d[3] = 0;  // PUSH_DATA
+    std::uint64_t e = eui(g);
+    for (int i = 0; i < 8; ++i) d[4 + i] = static_cast<char>(e >> (8 * (7 - i)));
+    fmt::format_to(std::back_inserter(d),
+                   R"({{"rxpk":[{{"tmst":{},"chan":0,"rfch":0,"freq":{:.1f},"stat":1,"modu":"LORA","datr":"SF7BW125","codr":"4/5","lsnr":{:.1f},"rssi":{},"size":{},"data":"{}"}}]}})",
+                   tmst, freq_hz / 1e6, 7.5 - g, -60 - 3 * g, size, b64);
+    return d;
+  }
+
+  void push_everywhere(const Bytes& frame, std::uint32_t tmst, std::uint32_t freq_hz) {
+    const std::string b64 = lorawan::to_base64(frame);
+    for (int g = 0; g < o->gateways; ++g) send(g, push_datagram(g, tmst, freq_hz, b64, frame.size()));
+  }
+
+  void receive_loop() {
+    std::vector<pollfd> p;
+    for (int fd : fds) p.push_back({fd, POLLIN, 0});
+    std::uint8_t buf[65536];
+    auto next_pull = Clock::now() + std::chrono::seconds(5);
+    while (running) {
+      if (Clock::now() >= next_pull) {
+        for (int g = 0; g < o->gateways; ++g) {
+          Bytes d = sim::build_pull_data(0x7000, eui(g));
+          send(g, d);
+        }
+        next_pull = Clock::now() + std::chrono::seconds(5);
+      }
+      if (::poll(p.data(), p.size(), 50) <= 0) continue;
+      for (std::size_t g = 0; g < p.size(); ++g) {
+        if (!(p[g].revents & POLLIN)) continue;
+        while (true) {
+          ssize_t n = ::recv(fds[g], buf, sizeof buf, MSG_DONTWAIT);
+          if (n <= 0) break;
+          if (n >= 4 && buf[3] == 1) { ++push_acks; continue; }
+          if (n >= 4 && buf[3] == 4) { ++pull_acks; continue; }
+          if (n >= 4 && buf[3] == 3) on_pull_resp(static_cast<int>(g), lorawan::ByteView(buf, static_cast<std::size_t>(n)));
+        }
+      }
+    }
+  }
+
+  void on_pull_resp(int g, lorawan::ByteView datagram) {
+    const std::uint32_t arrival = counter_us();
+    const std::int64_t t = now_ns(t0);
+    ++pull_resps;
+    auto parsed = sim::parse_server_datagram(datagram);
+    if (!parsed || !parsed->txpk) { ++joins_bad; return; }
+    send(g, sim::build_tx_ack(parsed->token, eui(g)));
+    ++tx_acks;
+    auto* at = std::get_if<bridge::SendAtCounter>(&parsed->txpk->timing);
+    if (!at) return;  // not a join-accept of ours (class A downlinks are tmst-timed too, see below)
+    std::pair<int, std::int64_t> who;
+    {
+      std::lock_guard lock(join_mutex);
+      auto it = join_by_tmst.find(at->counter_us);
+      if (it == join_by_tmst.end()) return;  // e.g. an ACK / MAC downlink after an uplink
+      who = it->second;
+      join_by_tmst.erase(it);
+    }
+    auto session = (*devices)[static_cast<std::size_t>(who.first)].accept_join(parsed->txpk->phy_payload);
+    if (!session) {
+      ++joins_bad;
+    } else if (static_cast<std::int32_t>(at->counter_us - arrival) > 0) {
+      ++joins_ok;
+    } else {
+      ++joins_late;
+    }
+    {
+      std::lock_guard lock(join_mutex);
+      join_latency_ms.push_back(static_cast<double>(t - who.second) / 1e6);
+    }
+    --joins_pending;
+  }
+};
+
+std::uint32_t freq_for(std::size_t n) { return n % 2 == 0 ? 868'900'000 : 869'100'000; }
+
+int cmd_csv(const Options& o) {
+  std::printf("dev_eui,join_eui,app_key,codec,serial,name,app\n");
+  for (int i = 0; i < o.devices; ++i) {
+    std::uint64_t eui = o.dev_eui_base + static_cast<std::uint64_t>(i);
+    std::printf("%016llx,%016llx,%s,,,bench-%d,%s\n", static_cast<unsigned long long>(eui),
+                static_cast<unsigned long long>(o.join_eui), lorawan::key_to_string(key_for(eui)).c_str(), i,
+                o.app.c_str());
+  }
+  return 0;
+}
+
+// Sends `rate` frames/s for `seconds`, round-robin over joined devices. Returns frames sent.
+std::uint64_t send_uplinks(const Options& o, Gateways& gw, std::vector<sim::SimulatedDevice>& devices,
+                           std::vector<std::atomic<std::int64_t>>& send_ns, std::vector<int>& joined, std::size_t& rr,
+                           double rate, double seconds, Clock::time_point t0) {
+  const Bytes payload(static_cast<std::size_t>(o.payload_size), 0x5a);
+  const auto start = Clock::now();
+  const auto end = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  std::uint64_t sent = 0;
+  while (true) {
+    auto now = Clock::now();
+    if (now >= end) break;
+    const double due = std::chrono::duration<double>(now - start).count() * rate;
+    if (static_cast<double>(sent) >= due) {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+      continue;
+    }
+    int batch = 0;
+    while (static_cast<double>(sent) < due && batch++ < 256) {
+      int i = joined[rr % joined.size()];
+      ++rr;
+      auto& d = devices[static_cast<std::size_t>(i)];
+      sim::UplinkOptions up;
+      up.fport = 2;
+      up.payload = payload;
+      up.channel.frequency_hz = freq_for(rr);
+      const std::uint32_t fcnt = d.next_fcnt_up();
+      auto frame = d.uplink(up);
+      if (!frame) continue;
+      send_ns[static_cast<std::size_t>(i) * kRing + fcnt % kRing].store(now_ns(t0), std::memory_order_release);
+      gw.push_everywhere(*frame, gw.counter_us(), up.channel.frequency_hz);
+      ++sent;
+    }
+  }
+  return sent;
+}
+
+void wait_quiet(const std::atomic<std::uint64_t>& counter, std::uint64_t target, double max_s) {
+  auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(max_s));
+  std::uint64_t last = counter;
+  auto last_change = Clock::now();
+  while (Clock::now() < deadline && counter < target) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (counter != last) { last = counter; last_change = Clock::now(); }
+    if (Clock::now() - last_change > std::chrono::seconds(5)) break;  // nothing more is coming
+  }
+}
+
+int cmd_run(const Options& o) {
+  const auto t0 = Clock::now();
+  std::vector<std::atomic<std::int64_t>> send_ns(static_cast<std::size_t>(o.devices) * kRing);
+  std::vector<sim::SimulatedDevice> devices;
+  devices.reserve(static_cast<std::size_t>(o.devices));
+  const auto first_nonce = static_cast<std::uint16_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() / 4);
+  for (int i = 0; i < o.devices; ++i) {
+    std::uint64_t eui = o.dev_eui_base + static_cast<std::uint64_t>(i);
+    devices.emplace_back(sim::DeviceIdentity{eui, o.join_eui, key_for(eui), std::nullopt, sim::MacVersion::V1_0_3, first_nonce});
+  }
+
+  mosquitto_lib_init();
+  Subscriber sub;
+  sub.t0 = t0;
+  sub.o = &o;
+  sub.send_ns = &send_ns;
+  if (!sub.start()) { std::fprintf(stderr, "uchet-bench: cannot subscribe to the broker\n"); return 1; }
+
+  Gateways gw;
+  gw.o = &o;
+  gw.t0 = t0;
+  gw.devices = &devices;
+  if (!gw.open()) { std::fprintf(stderr, "uchet-bench: no PULL_ACK from %s:%d\n", o.server_host.c_str(), o.server_port); return 1; }
+
+  // ---- 1. joins
+  std::fprintf(stderr, "joins: %d devices, window %d\n", o.devices, o.join_window);
+  const auto join_start = Clock::now();
+  std::uint32_t last_tmst = 0;
+  for (int i = 0; i < o.devices; ++i) {
+    const auto stall = Clock::now() + std::chrono::seconds(10);
+    while (gw.joins_pending >= o.join_window && Clock::now() < stall) std::this_thread::sleep_for(std::chrono::microseconds(200));
+    Bytes req = devices[static_cast<std::size_t>(i)].join_request();
+    std::uint32_t tmst = gw.counter_us();
+    if (static_cast<std::int32_t>(tmst - last_tmst) <= 0) tmst = last_tmst + 1;
+    last_tmst = tmst;
+    {
+      std::lock_guard lock(gw.join_mutex);
+      gw.join_by_tmst[tmst + 5'000'000] = {i, now_ns(t0)};  // JOIN_ACCEPT_DELAY1 = 5 s
+    }
+    ++gw.joins_pending;
+    gw.push_everywhere(req, tmst, freq_for(static_cast<std::size_t>(i)));
+  }
+  {
+    auto deadline = Clock::now() + std::chrono::seconds(8);
+    while (gw.joins_pending > 0 && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const double join_s = std::chrono::duration<double>(Clock::now() - join_start).count();
+  std::vector<double> jl;
+  {
+    std::lock_guard lock(gw.join_mutex);
+    jl = gw.join_latency_ms;
+  }
+  std::printf("joins_sent=%d\njoins_in_time=%d\njoins_late=%d\njoins_bad=%d\njoins_missing=%d\n", o.devices,
+              gw.joins_ok.load(), gw.joins_late.load(), gw.joins_bad.load(), gw.joins_pending.load());
+  std::printf("join_seconds=%.2f\njoins_per_s=%.0f\njoin_latency_p50_ms=%.1f\njoin_latency_p99_ms=%.1f\njoin_latency_max_ms=%.1f\n",
+              join_s, gw.joins_ok / join_s, percentile(jl, 0.5), percentile(jl, 0.99), percentile(jl, 1.0));
+  std::fflush(stdout);
+
+  std::vector<int> joined;
+  for (int i = 0; i < o.devices; ++i) {
+    if (devices[static_cast<std::size_t>(i)].joined()) joined.push_back(i);
+  }
+  if (joined.empty()) { std::fprintf(stderr, "uchet-bench: no device joined\n"); return 1; }
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // let join events drain
+
+  // ---- 2. throughput
+  std::fprintf(stderr, "throughput: %.0f frames/s for %.0f s over %zu devices\n", o.rate, o.seconds, joined.size());
+  std::size_t rr = 0;
+  const std::uint64_t ups_before = sub.ups;
+  const std::int64_t tp_start = now_ns(t0);
+  const std::uint64_t sent = send_uplinks(o, gw, devices, send_ns, joined, rr, o.rate, o.seconds, t0);
+  const std::int64_t tp_end = now_ns(t0);
+  const double send_s = static_cast<double>(tp_end - tp_start) / 1e9;
+  wait_quiet(sub.ups, ups_before + sent, 120);
+  const std::uint64_t received = sub.ups - ups_before;
+  // steady window: from 20 % into the sending to its end (100 ms buckets)
+  const std::size_t b0 = static_cast<std::size_t>((tp_start + (tp_end - tp_start) / 5) / 100'000'000) + 1;
+  const std::size_t b1 = static_cast<std::size_t>(tp_end / 100'000'000);
+  std::uint64_t in_window = 0;
+  for (std::size_t b = b0; b < b1 && b < sub.up_buckets.size(); ++b) in_window += sub.up_buckets[b];
+  const double window_s = b1 > b0 ? static_cast<double>(b1 - b0) / 10.0 : NAN;
+  const double steady_rate = static_cast<double>(in_window) / window_s;
+  const double drain_rate = static_cast<double>(received) / (static_cast<double>(sub.last_up_ns - tp_start) / 1e9);
+  std::printf("uplinks_sent=%llu\nsend_rate=%.0f\nups_received=%llu\nups_lost=%lld\n", (unsigned long long)sent, sent / send_s,
+              (unsigned long long)received, (long long)sent - (long long)received);
+  std::printf("steady_window_s=%.1f\nsteady_ups_per_s=%.0f\nall_ups_per_s_until_last=%.0f\nlast_up_after_send_end_s=%.2f\n",
+              window_s, steady_rate, drain_rate, static_cast<double>(sub.last_up_ns - tp_end) / 1e9);
+  std::printf("push_acks=%llu\n", (unsigned long long)gw.push_acks.load());
+  {
+    std::lock_guard lock(sub.lat_mutex);
+    std::vector<double> v;
+    for (auto& [s, ms] : sub.latencies) if (s >= tp_start) v.push_back(ms - o.dedup_ms);
+    std::printf("throughput_phase_latency_p50_ms=%.1f\nthroughput_phase_latency_p99_ms=%.1f\n", percentile(v, 0.5), percentile(v, 0.99));
+  }
+  const double mean_payload = received ? static_cast<double>(sub.payload_bytes) / static_cast<double>(sub.ups) : 600;
+  std::fflush(stdout);
+
+  // ---- 3. latency at a sustainable rate
+  double lrate = o.latency_rate > 0 ? o.latency_rate : std::max(10.0, std::min(o.rate, 0.5 * steady_rate));
+  if (!std::isfinite(lrate)) lrate = 100;
+  std::fprintf(stderr, "latency: %.0f frames/s for %.0f s\n", lrate, o.latency_seconds);
+  const std::uint64_t ups_before_l = sub.ups;
+  const std::int64_t l_start = now_ns(t0);
+  const std::uint64_t lsent = send_uplinks(o, gw, devices, send_ns, joined, rr, lrate, o.latency_seconds, t0);
+  wait_quiet(sub.ups, ups_before_l + lsent, 30);
+  {
+    std::lock_guard lock(sub.lat_mutex);
+    std::vector<double> v;
+    for (auto& [s, ms] : sub.latencies) if (s >= l_start) v.push_back(ms - o.dedup_ms);
+    std::printf("latency_rate=%.0f\nlatency_sent=%llu\nlatency_received=%llu\nlatency_samples=%zu\n", lrate,
+                (unsigned long long)lsent, (unsigned long long)(sub.ups - ups_before_l), v.size());
+    std::printf("latency_p50_ms=%.1f\nlatency_p99_ms=%.1f\nlatency_max_ms=%.1f\n", percentile(v, 0.5), percentile(v, 0.99),
+                percentile(v, 1.0));
+  }
+  std::fflush(stdout);
+
+  // ---- 4. raw mosquitto, same messages
+  const std::uint64_t raw_n = std::max<std::uint64_t>(received, 1000);
+  std::fprintf(stderr, "raw mosquitto: %llu messages of %.0f bytes, QoS 1\n", (unsigned long long)raw_n, mean_payload);
+  mosquitto* pub = mosquitto_new(nullptr, true, nullptr);
+  mosquitto_max_inflight_messages_set(pub, 100);
+  if (mosquitto_connect(pub, o.mqtt_host.c_str(), o.mqtt_port, 60) != MOSQ_ERR_SUCCESS) return 1;
+  mosquitto_loop_start(pub);
+  const std::string body(static_cast<std::size_t>(mean_payload), 'x');
+  const std::int64_t raw_start = now_ns(t0);
+  for (std::uint64_t k = 0; k < raw_n; ++k) {
+    std::string topic = fmt::format("application/raw/device/{:016x}/event/up", o.dev_eui_base + k % static_cast<std::uint64_t>(o.devices));
+    while (mosquitto_publish(pub, nullptr, topic.c_str(), static_cast<int>(body.size()), body.data(), 1, false) == MOSQ_ERR_NOMEM) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    // keep the client's own queue bounded, as the outbox is
+    if (k % 1000 == 999) {
+      while (static_cast<std::uint64_t>(sub.raw) + 5000 < k) std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  }
+  wait_quiet(sub.raw, raw_n, 60);
+  const double raw_rate = static_cast<double>(sub.raw) / (static_cast<double>(sub.last_raw_ns - raw_start) / 1e9);
+  std::printf("raw_messages=%llu\nraw_received=%llu\nraw_payload_bytes=%.0f\nraw_mqtt_per_s=%.0f\nratio=%.3f\n",
+              (unsigned long long)raw_n, (unsigned long long)sub.raw.load(), mean_payload, raw_rate, steady_rate / raw_rate);
+  mosquitto_disconnect(pub);
+  mosquitto_loop_stop(pub, false);
+  mosquitto_destroy(pub);
+
+  gw.close();
+  sub.stop();
+  mosquitto_lib_cleanup();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: uchet-bench csv|run [--option value]...  (see tools/bench --help)\n");
+    return 2;
+  }
+  Options o;
+  std::string cmd = argv[1];
+  for (int i = 2; i + 1 < argc; i += 2) {
+    std::string k = argv[i], v = argv[i + 1];
+    if (k == "--server") {
+      auto c = v.rfind(':');
+      o.server_host = v.substr(0, c);
+      o.server_port = std::stoi(v.substr(c + 1));
+    } else if (k == "--mqtt-port") o.mqtt_port = std::stoi(v);
+    else if (k == "--mqtt-host") o.mqtt_host = v;
+    else if (k == "--app") o.app = v;
+    else if (k == "--devices") o.devices = std::stoi(v);
+    else if (k == "--gateways") o.gateways = std::stoi(v);
+    else if (k == "--seconds") o.seconds = std::stod(v);
+    else if (k == "--rate") o.rate = std::stod(v);
+    else if (k == "--latency-rate") o.latency_rate = std::stod(v);
+    else if (k == "--latency-seconds") o.latency_seconds = std::stod(v);
+    else if (k == "--dedup-ms") o.dedup_ms = std::stoi(v);
+    else if (k == "--join-window") o.join_window = std::stoi(v);
+    else if (k == "--dev-eui-base") o.dev_eui_base = std::stoull(v, nullptr, 16);
+    else if (k == "--payload-size") o.payload_size = std::stoi(v);
+    else { std::fprintf(stderr, "uchet-bench: unknown option %s\n", k.c_str()); return 2; }
+  }
+  if (cmd == "csv") return cmd_csv(o);
+  if (cmd == "run") return cmd_run(o);
+  std::fprintf(stderr, "uchet-bench: unknown command %s\n", cmd.c_str());
+  return 2;
+}
