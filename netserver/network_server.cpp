@@ -38,15 +38,7 @@ void NetworkServer::stop() {
   if (stopped_) return;
   // Gateways were already acknowledged for the frames still in their dedup window and will not
   // send them again: process them now rather than drop them.
-  for (auto& frame : dedup_.close_due(std::chrono::steady_clock::time_point::max())) {
-    ++counters_.frames;
-    try {
-      process_frame(std::move(frame));
-    } catch (const storage::StorageError& e) {
-      ++counters_.storage_failures;
-      spdlog::error("storage failure while stopping, frame dropped: {}", e.what());
-    }
-  }
+  process_frames(dedup_.close_due(std::chrono::steady_clock::time_point::max()));
   stopped_ = true;
   dedup_timer_.cancel();
   registry_timer_.cancel();
@@ -97,7 +89,12 @@ void NetworkServer::arm_dedup_timer() {
 }
 
 void NetworkServer::close_windows() {
-  for (auto& frame : dedup_.close_due(std::chrono::steady_clock::now())) {
+  process_frames(dedup_.close_due(std::chrono::steady_clock::now()));
+  arm_dedup_timer();
+}
+
+void NetworkServer::process_frames(std::vector<ReceivedFrame>&& frames) {
+  for (auto& frame : frames) {
     ++counters_.frames;
     try {
       process_frame(std::move(frame));
@@ -107,7 +104,6 @@ void NetworkServer::close_windows() {
       spdlog::error("storage failure, frame dropped unacknowledged: {}", e.what());
     }
   }
-  arm_dedup_timer();
 }
 
 void NetworkServer::process_frame(ReceivedFrame&& frame) {

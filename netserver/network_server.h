@@ -73,6 +73,7 @@ class NetworkServer {
 
   void arm_dedup_timer();
   void close_windows();
+  void process_frames(std::vector<ReceivedFrame>&& frames);
   void process_frame(ReceivedFrame&& frame);
   void process_join(const ReceivedFrame& frame, const lorawan::JoinRequest& request);
   void process_data(const ReceivedFrame& frame, const lorawan::DataFrame& data);
