@@ -46,7 +46,8 @@ struct PublisherOptions {
   std::size_t delete_batch = 64;   // acknowledged rows deleted together (sooner when idle)
   std::chrono::milliseconds poll_interval{200};
   std::chrono::milliseconds reconnect_min{1000};
-  std::chrono::milliseconds reconnect_max{30000};
+  // The broker is usually local: a short ceiling gets the backlog moving soon after it returns.
+  std::chrono::milliseconds reconnect_max{5000};
   std::chrono::milliseconds connect_timeout{10000};  // TCP + TLS + CONNACK
   std::chrono::milliseconds drain_timeout{2000};     // stop() waits this long for PUBACKs
 };

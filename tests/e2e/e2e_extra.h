@@ -95,7 +95,6 @@ class RestartableNetwork {
                                             "[mqtt]\nserver = \"127.0.0.1:" + std::to_string(broker_.port()) +
                                             "\"\nclient_id = \"uchetd-e2e\"\n"
                                             "[log]\nlevel = \"info\"\n");
-    flush_run_log();
     ++runs_;
     uchetd_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{executable_from_env("UCHETD"), "--config", dir_.file("uchet.toml")}, current_log());
@@ -183,7 +182,6 @@ class RestartableNetwork {
 
  private:
   std::string current_log() const { return dir_.file("uchetd." + std::to_string(runs_) + ".log"); }
-  void flush_run_log() {}
 
   TempDir dir_;
   MosquittoBroker broker_;

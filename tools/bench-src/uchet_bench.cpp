@@ -65,11 +65,50 @@ struct Options {
   double latency_seconds = 10;
   int dedup_ms = 200;
   int join_window = 2000;
+  double join_rate = 1000;
   std::uint64_t dev_eui_base = 0x70b3d57e00000000ULL;
   std::uint64_t gateway_eui_base = 0x00'16'c0'01'ff'00'00'00ULL;
   std::uint64_t join_eui = 0x70b3d57ed0000001ULL;
   int payload_size = 12;
+  int uchetd_pid = 0;  // when given: CPU and run-queue wait of uchetd per phase
 };
+
+// uchetd's CPU use (all threads, /proc/PID/stat) and its main thread's schedstat: on-CPU time and
+// time spent runnable but waiting for a CPU (contention from other processes on the cores).
+struct CpuSample {
+  double process_cpu_s = 0, main_run_s = 0, main_wait_s = 0;
+};
+CpuSample sample_cpu(int pid) {
+  CpuSample c;
+  if (pid <= 0) return c;
+  if (FILE* f = std::fopen(fmt::format("/proc/{}/stat", pid).c_str(), "r")) {
+    char buf[4096];
+    std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = 0;
+    std::fclose(f);
+    const char* p = std::strrchr(buf, ')');
+    unsigned long long ut = 0, st = 0;
+    if (p && std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) == 2) {
+      c.process_cpu_s = static_cast<double>(ut + st) / static_cast<double>(sysconf(_SC_CLK_TCK));
+    }
+  }
+  if (FILE* f = std::fopen(fmt::format("/proc/{}/task/{}/schedstat", pid, pid).c_str(), "r")) {
+    unsigned long long run = 0, wait = 0;
+    if (std::fscanf(f, "%llu %llu", &run, &wait) == 2) {
+      c.main_run_s = static_cast<double>(run) / 1e9;
+      c.main_wait_s = static_cast<double>(wait) / 1e9;
+    }
+    std::fclose(f);
+  }
+  return c;
+}
+void print_cpu(const char* phase, const CpuSample& a, const CpuSample& b, double wall_s, double items) {
+  if (b.process_cpu_s == 0 && b.main_run_s == 0) return;
+  std::printf("%s_uchetd_cpu_s=%.2f\n%s_uchetd_main_thread_on_cpu_s=%.2f\n%s_uchetd_main_thread_runqueue_wait_s=%.2f\n"
+              "%s_wall_s=%.2f\n%s_uchetd_cpu_ms_per_item=%.3f\n",
+              phase, b.process_cpu_s - a.process_cpu_s, phase, b.main_run_s - a.main_run_s, phase, b.main_wait_s - a.main_wait_s,
+              phase, wall_s, phase, items > 0 ? (b.process_cpu_s - a.process_cpu_s) * 1000 / items : NAN);
+}
 
 sim::Key key_for(std::uint64_t index) {
   sim::Key k{};
@@ -178,6 +217,7 @@ struct Gateways {
   std::unordered_map<std::uint32_t, std::pair<int, std::int64_t>> join_by_tmst;  // scheduled tmst -> (device, sent ns)
   std::atomic<int> joins_pending{0}, joins_ok{0}, joins_late{0}, joins_bad{0};
   std::vector<double> join_latency_ms;  // guarded by join_mutex
+  std::atomic<std::int64_t> last_accept_ns{0};
   std::atomic<std::uint64_t> push_acks{0}, pull_acks{0}, pull_resps{0}, tx_acks{0};
   std::atomic<bool> running{true};
   std::thread receiver;
@@ -291,6 +331,7 @@ struct Gateways {
       ++joins_bad;
     } else if (static_cast<std::int32_t>(at->counter_us - arrival) > 0) {
       ++joins_ok;
+      last_accept_ns = t;
     } else {
       ++joins_late;
     }
@@ -387,13 +428,32 @@ int cmd_run(const Options& o) {
   gw.devices = &devices;
   if (!gw.open()) { std::fprintf(stderr, "uchet-bench: no PULL_ACK from %s:%d\n", o.server_host.c_str(), o.server_port); return 1; }
 
-  // ---- 1. joins
-  std::fprintf(stderr, "joins: %d devices, window %d\n", o.devices, o.join_window);
+  // ---- 1. joins: paced at --join-rate, at most --join-window outstanding; a request without a
+  // join-accept after 6 s is counted missing (the device would retry; we do not).
+  std::fprintf(stderr, "joins: %d devices at %.0f/s, window %d\n", o.devices, o.join_rate, o.join_window);
   const auto join_start = Clock::now();
+  const CpuSample join_cpu0 = sample_cpu(o.uchetd_pid);
   std::uint32_t last_tmst = 0;
+  int joins_missing = 0;
+  auto expire = [&](std::int64_t older_than_ns) {
+    std::lock_guard lock(gw.join_mutex);
+    for (auto it = gw.join_by_tmst.begin(); it != gw.join_by_tmst.end();) {
+      if (it->second.second < older_than_ns) {
+        it = gw.join_by_tmst.erase(it);
+        ++joins_missing;
+        --gw.joins_pending;
+      } else {
+        ++it;
+      }
+    }
+  };
   for (int i = 0; i < o.devices; ++i) {
-    const auto stall = Clock::now() + std::chrono::seconds(10);
-    while (gw.joins_pending >= o.join_window && Clock::now() < stall) std::this_thread::sleep_for(std::chrono::microseconds(200));
+    const auto due = join_start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(i / o.join_rate));
+    while (Clock::now() < due || gw.joins_pending >= o.join_window) {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+      if (gw.joins_pending >= o.join_window) expire(now_ns(t0) - 6'000'000'000LL);
+    }
+    if (i % 500 == 499) expire(now_ns(t0) - 6'000'000'000LL);
     Bytes req = devices[static_cast<std::size_t>(i)].join_request();
     std::uint32_t tmst = gw.counter_us();
     if (static_cast<std::int32_t>(tmst - last_tmst) <= 0) tmst = last_tmst + 1;
@@ -406,19 +466,24 @@ int cmd_run(const Options& o) {
     gw.push_everywhere(req, tmst, freq_for(static_cast<std::size_t>(i)));
   }
   {
-    auto deadline = Clock::now() + std::chrono::seconds(8);
+    auto deadline = Clock::now() + std::chrono::seconds(6);
     while (gw.joins_pending > 0 && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    expire(now_ns(t0));
   }
-  const double join_s = std::chrono::duration<double>(Clock::now() - join_start).count();
+  // the rate counts from the first request to the last in-time join-accept
+  std::int64_t last_accept_ns = gw.last_accept_ns;
+  const double join_s = static_cast<double>(last_accept_ns) / 1e9 - std::chrono::duration<double>(join_start - t0).count();
   std::vector<double> jl;
   {
     std::lock_guard lock(gw.join_mutex);
     jl = gw.join_latency_ms;
   }
-  std::printf("joins_sent=%d\njoins_in_time=%d\njoins_late=%d\njoins_bad=%d\njoins_missing=%d\n", o.devices,
-              gw.joins_ok.load(), gw.joins_late.load(), gw.joins_bad.load(), gw.joins_pending.load());
+  std::printf("join_rate_offered=%.0f\njoins_sent=%d\njoins_in_time=%d\njoins_late=%d\njoins_bad=%d\njoins_missing=%d\n",
+              o.join_rate, o.devices, gw.joins_ok.load(), gw.joins_late.load(), gw.joins_bad.load(), joins_missing);
   std::printf("join_seconds=%.2f\njoins_per_s=%.0f\njoin_latency_p50_ms=%.1f\njoin_latency_p99_ms=%.1f\njoin_latency_max_ms=%.1f\n",
               join_s, gw.joins_ok / join_s, percentile(jl, 0.5), percentile(jl, 0.99), percentile(jl, 1.0));
+  print_cpu("join", join_cpu0, sample_cpu(o.uchetd_pid), std::chrono::duration<double>(Clock::now() - join_start).count(),
+            gw.joins_ok);
   std::fflush(stdout);
 
   std::vector<int> joined;
@@ -433,11 +498,14 @@ int cmd_run(const Options& o) {
   std::size_t rr = 0;
   const std::uint64_t ups_before = sub.ups;
   const std::int64_t tp_start = now_ns(t0);
+  const CpuSample tp_cpu0 = sample_cpu(o.uchetd_pid);
   const std::uint64_t sent = send_uplinks(o, gw, devices, send_ns, joined, rr, o.rate, o.seconds, t0);
   const std::int64_t tp_end = now_ns(t0);
   const double send_s = static_cast<double>(tp_end - tp_start) / 1e9;
   wait_quiet(sub.ups, ups_before + sent, 120);
   const std::uint64_t received = sub.ups - ups_before;
+  print_cpu("throughput", tp_cpu0, sample_cpu(o.uchetd_pid), static_cast<double>(now_ns(t0) - tp_start) / 1e9,
+            static_cast<double>(received));
   // steady window: from 20 % into the sending to its end (100 ms buckets)
   const std::size_t b0 = static_cast<std::size_t>((tp_start + (tp_end - tp_start) / 5) / 100'000'000) + 1;
   const std::size_t b1 = static_cast<std::size_t>(tp_end / 100'000'000);
@@ -466,8 +534,11 @@ int cmd_run(const Options& o) {
   std::fprintf(stderr, "latency: %.0f frames/s for %.0f s\n", lrate, o.latency_seconds);
   const std::uint64_t ups_before_l = sub.ups;
   const std::int64_t l_start = now_ns(t0);
+  const CpuSample l_cpu0 = sample_cpu(o.uchetd_pid);
   const std::uint64_t lsent = send_uplinks(o, gw, devices, send_ns, joined, rr, lrate, o.latency_seconds, t0);
   wait_quiet(sub.ups, ups_before_l + lsent, 30);
+  print_cpu("latency", l_cpu0, sample_cpu(o.uchetd_pid), static_cast<double>(now_ns(t0) - l_start) / 1e9,
+            static_cast<double>(sub.ups - ups_before_l));
   {
     std::lock_guard lock(sub.lat_mutex);
     std::vector<double> v;
@@ -538,8 +609,10 @@ int main(int argc, char** argv) {
     else if (k == "--latency-seconds") o.latency_seconds = std::stod(v);
     else if (k == "--dedup-ms") o.dedup_ms = std::stoi(v);
     else if (k == "--join-window") o.join_window = std::stoi(v);
+    else if (k == "--join-rate") o.join_rate = std::stod(v);
     else if (k == "--dev-eui-base") o.dev_eui_base = std::stoull(v, nullptr, 16);
     else if (k == "--payload-size") o.payload_size = std::stoi(v);
+    else if (k == "--uchetd-pid") o.uchetd_pid = std::stoi(v);
     else { std::fprintf(stderr, "uchet-bench: unknown option %s\n", k.c_str()); return 2; }
   }
   if (cmd == "csv") return cmd_csv(o);

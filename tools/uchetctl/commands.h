@@ -25,5 +25,6 @@ void add_application_commands(CLI::App& app, Action& selected);
 void add_gateway_commands(CLI::App& app, Action& selected);
 void add_device_commands(CLI::App& app, Action& selected);
 void add_reading_commands(CLI::App& app, Action& selected);
+void add_lifecycle_commands(CLI::App& app, Action& selected);
 
 }  // namespace uchet::cli

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   cli::add_gateway_commands(app, action);
   cli::add_device_commands(app, action);
   cli::add_reading_commands(app, action);
+  cli::add_lifecycle_commands(app, action);
 
   try {
     app.parse(argc, argv);
