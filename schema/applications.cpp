@@ -5,10 +5,10 @@ namespace {
 
 constexpr const char* kSelect =
     "SELECT a.id, a.name, a.description, a.created_at, "
-    "(SELECT COUNT(*) FROM device d WHERE d.application_id = a.id) FROM application a ";
+    "(SELECT COUNT(*) FROM device d WHERE d.application_id = a.id), a.time_zone FROM application a ";
 
 Application read_application(const Statement& q) {
-  return Application{q.int64(0), q.text(1), q.text(2), q.int64(3), q.int64(4)};
+  return Application{q.int64(0), q.text(1), q.text(2), q.int64(3), q.int64(4), q.text(5)};
 }
 
 }  // namespace
@@ -27,11 +27,13 @@ std::vector<Application> list_applications(Database& db) {
   return out;
 }
 
-std::int64_t insert_application(Database& db, const std::string& name, const std::string& description) {
-  Statement(db, "INSERT INTO application (name, description, created_at) VALUES (?, ?, ?)")
+std::int64_t insert_application(Database& db, const std::string& name, const std::string& description,
+                                const std::string& time_zone) {
+  Statement(db, "INSERT INTO application (name, description, created_at, time_zone) VALUES (?, ?, ?, ?)")
       .bind(1, name)
       .bind(2, description)
       .bind(3, unix_now())
+      .bind(4, time_zone)
       .run();
   return db.last_insert_rowid();
 }

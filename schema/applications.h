@@ -15,12 +15,14 @@ struct Application {
   std::string description;
   std::int64_t created_at = 0;
   std::int64_t device_count = 0;
+  std::string time_zone;  // IANA name; empty: the configuration's default
 };
 
 std::optional<Application> find_application(Database& db, const std::string& name);
 std::vector<Application> list_applications(Database& db);
 // Returns the new id. The caller checks that the name is free first.
-std::int64_t insert_application(Database& db, const std::string& name, const std::string& description);
+std::int64_t insert_application(Database& db, const std::string& name, const std::string& description,
+                                const std::string& time_zone = "");
 // Removes the application and, when asked to, its devices with all their data.
 void delete_application(Database& db, std::int64_t id, bool with_devices);
 

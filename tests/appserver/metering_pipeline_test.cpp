@@ -225,3 +225,17 @@ TEST_CASE("uchetctl redecode replaces derived readings idempotently and alarms l
   CHECK(nlohmann::json::parse(open.out).empty());
   CHECK(test::run({ctl, "--db", f.path, "alarms", "--since", "yesterday"}).exit_code == 2);
 }
+
+TEST_CASE("the day grid follows the application's own time zone") {
+  Fixture f;
+  f.db.exec("UPDATE application SET time_zone = 'Europe/Moscow' WHERE name = 'water'");
+  // Moscow midnight is 02:00 in Yekaterinburg: readings every hour from kDay0 (Yekaterinburg 00:00).
+  for (int h = 0; h <= 50; ++h) f.uplink(2, karat_current(kDay0 + h * 3600, 1000 + 10 * h), kDay0 + h * 3600);
+  auto r = test::run({test::executable_from_env("UCHETCTL"), "--db", f.path, "readings", "0011223344556677", "--grid", "day",
+                      "--format", "csv", "--from", "2026-11-20", "--to", "2026-11-21"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out ==
+        "start,end,quantity,resource,channel,unit,start_value,start_method,end_value,end_method,consumption,note\r\n"
+        "2026-11-20T00:00:00+03:00,2026-11-21T00:00:00+03:00,volume,cold_water,1,m3,1.02,measured,1.26,measured,0.24,\r\n");
+}

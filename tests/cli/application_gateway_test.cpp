@@ -93,3 +93,14 @@ TEST_CASE("bad gateway commands exit 2 with a reason and change nothing") {
   }
   CHECK(ctl.dump() == before);
 }
+
+TEST_CASE("an application may have its own time zone, which must exist") {
+  Uchetctl ctl;
+  auto a = ctl.json({"application", "add", "heat-msk", "--time-zone", "Europe/Moscow"});
+  CHECK(a["timeZone"] == "Europe/Moscow");
+  auto before = ctl.dump();
+  auto bad = ctl({"application", "add", "heat-x", "--time-zone", "Mars/Olympus"});
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("--time-zone"));
+  CHECK(ctl.dump() == before);
+}

@@ -1,5 +1,6 @@
 #include <memory>
 
+#include "appserver/time_zone.h"
 #include "schema/applications.h"
 #include "tools/uchetctl/commands.h"
 #include "tools/uchetctl/validate.h"
@@ -8,7 +9,10 @@ namespace uchet::cli {
 namespace {
 
 nlohmann::json to_json(const storage::Application& a) {
-  return {{"name", a.name}, {"description", a.description}, {"devices", a.device_count},
+  return {{"name", a.name},
+          {"description", a.description},
+          {"devices", a.device_count},
+          {"timeZone", a.time_zone},
           {"createdAt", format_time(a.created_at)}};
 }
 
@@ -19,19 +23,24 @@ void add_application_commands(CLI::App& app, Action& selected) {
   group->require_subcommand(1);
 
   struct AddArgs {
-    std::string name, description;
+    std::string name, description, time_zone;
   };
   auto add_args = std::make_shared<AddArgs>();
   auto* add = group->add_subcommand("add", "add an application");
   add->add_option("NAME", add_args->name, "application name (letters, digits, - and _)")->required();
   add->add_option("--description", add_args->description, "free text");
+  add->add_option("--time-zone", add_args->time_zone,
+                  "IANA time zone of its meters' day boundaries (default: the configuration's [time] time_zone)");
   add->callback([&selected, add_args] {
     selected = [add_args](Context& ctx) {
       validate_name(add_args->name, "application name");
       if (storage::find_application(ctx.db, add_args->name)) {
         throw UsageError("application '" + add_args->name + "' already exists");
       }
-      storage::insert_application(ctx.db, add_args->name, add_args->description);
+      if (!add_args->time_zone.empty()) {
+        if (auto tz = appserver::TimeZone::load(add_args->time_zone); !tz) throw UsageError("--time-zone: " + tz.error());
+      }
+      storage::insert_application(ctx.db, add_args->name, add_args->description, add_args->time_zone);
       ctx.output.done("added application " + add_args->name, to_json(*storage::find_application(ctx.db, add_args->name)));
     };
   });
@@ -39,10 +48,11 @@ void add_application_commands(CLI::App& app, Action& selected) {
   auto* list = group->add_subcommand("list", "list applications");
   list->callback([&selected] {
     selected = [](Context& ctx) {
-      Table t{{"NAME", "DEVICES", "CREATED", "DESCRIPTION"}, {}};
+      Table t{{"NAME", "DEVICES", "TIME ZONE", "CREATED", "DESCRIPTION"}, {}};
       auto j = nlohmann::json::array();
       for (const auto& a : storage::list_applications(ctx.db)) {
-        t.rows.push_back({a.name, std::to_string(a.device_count), format_time(a.created_at), a.description});
+        t.rows.push_back({a.name, std::to_string(a.device_count), a.time_zone.empty() ? "(default)" : a.time_zone,
+                          format_time(a.created_at), a.description});
         j.push_back(to_json(a));
       }
       ctx.output.table(t, j);

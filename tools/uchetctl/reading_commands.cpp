@@ -10,6 +10,7 @@
 #include "appserver/metering.h"
 #include "appserver/time_zone.h"
 #include "codecs/codec.h"
+#include "schema/applications.h"
 #include "schema/devices.h"
 #include "tools/uchetctl/commands.h"
 #include "tools/uchetctl/validate.h"
@@ -107,15 +108,20 @@ void add_reading_commands(CLI::App& app, Action& selected) {
   readings->add_option("--quantity", args->quantity, "only this quantity (volume, energy, ...)");
   readings->add_option("--grid", args->grid, "hour or day: grid values and consumption per interval");
   readings->add_option("--format", args->format, "table (default), csv or json");
-  readings->add_option("--tz", args->tz, "time zone (default: the configuration's [time] time_zone)");
+  readings->add_option("--tz", args->tz, "time zone (default: the application's, else the configuration's)");
   readings->callback([&selected, args] {
     selected = [args](Context& ctx) {
       const auto& a = *args;
       auto eui = eui_arg(a.dev_eui, "DevEUI");
-      if (!storage::find_device(ctx.db, eui)) throw UsageError("no device " + lorawan::eui64_to_string(eui));
+      auto device = storage::find_device(ctx.db, eui);
+      if (!device) throw UsageError("no device " + lorawan::eui64_to_string(eui));
       if (a.format != "table" && a.format != "csv" && a.format != "json") throw UsageError("--format must be table, csv or json");
       if (!a.grid.empty() && a.grid != "hour" && a.grid != "day") throw UsageError("--grid must be hour or day");
-      auto tz = zone_arg(a.tz.empty() ? ctx.time_zone : a.tz);
+      // Day boundaries follow --tz, else the device's application, else the configuration.
+      auto application = storage::find_application(ctx.db, device->application);
+      auto tz = zone_arg(!a.tz.empty() ? a.tz
+                         : application && !application->time_zone.empty() ? application->time_zone
+                                                                           : ctx.time_zone);
       auto from = time_arg(tz, a.from, "--from");
       auto to = time_arg(tz, a.to, "--to");
       if (from && to && *to < *from) throw UsageError("--to is before --from");
