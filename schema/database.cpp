@@ -7,13 +7,20 @@
 
 namespace uchet::storage {
 
-Statement::Statement(Database& db, std::string_view sql) : db_(db) {
+Statement::Statement(Database& db, std::string_view sql) : db_(db), sql_(sql) {
+  stmt_ = db.take_cached(sql_);
+  if (stmt_) return;
   if (sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK) {
     db.fail("prepare");
   }
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+  if (!stmt_) return;
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  db_.return_to_cache(sql_, stmt_);
+}
 
 Statement& Statement::bind(int index, std::int64_t value) {
   if (sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK) db_.fail("bind");
@@ -116,10 +123,28 @@ Database Database::open(const std::string& path) {
   return db;
 }
 
-Database::Database(Database&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+Database::Database(Database&& other) noexcept : db_(other.db_), cache_(std::move(other.cache_)) {
+  other.db_ = nullptr;
+  other.cache_.clear();
+}
 
 Database::~Database() {
+  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
   if (db_) sqlite3_close_v2(db_);
+}
+
+sqlite3_stmt* Database::take_cached(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) return nullptr;
+  auto* stmt = it->second;
+  cache_.erase(it);
+  return stmt;
+}
+
+void Database::return_to_cache(const std::string& sql, sqlite3_stmt* stmt) {
+  // One cached statement per text is enough; a second (nested use) is simply finalized. The
+  // cache is bounded because the set of SQL texts in the program is.
+  if (!db_ || !cache_.emplace(sql, stmt).second) sqlite3_finalize(stmt);
 }
 
 void Database::exec(std::string_view sql) {

@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <unordered_map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -24,6 +25,9 @@ class StorageError : public std::runtime_error {
 class Database;
 
 // A prepared statement. Bind indexes are 1-based as in SQLite; column indexes 0-based.
+// Preparing is a third of the hot path's cost (see BENCHMARKS.md), so a finished statement goes
+// back to its connection's cache, keyed by SQL text, and the next Statement with the same text
+// reuses it; a statement in use is taken out of the cache, so nesting the same SQL is safe.
 class Statement {
  public:
   Statement(Database& db, std::string_view sql);
@@ -61,6 +65,7 @@ class Statement {
 
  private:
   Database& db_;
+  std::string sql_;
   sqlite3_stmt* stmt_ = nullptr;
 };
 
@@ -83,8 +88,12 @@ class Database {
   [[noreturn]] void fail(std::string_view what) const;
 
  private:
+  friend class Statement;
   explicit Database(sqlite3* db) : db_(db) {}
+  sqlite3_stmt* take_cached(const std::string& sql);
+  void return_to_cache(const std::string& sql, sqlite3_stmt* stmt);
   sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 
 // Commits on commit(); rolls back if destroyed without it (an exception or early return).
