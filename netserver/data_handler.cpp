@@ -116,7 +116,8 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
   std::vector<DownlinkMacCommand> answers;
   std::vector<StatusEvent> statuses;
   const auto [gps_time, gps_from_gateway] = reception_gps_time(frame);
-  for (const auto& command : decode_uplink_mac_commands(mac_bytes).commands) {
+  const auto mac_commands = decode_uplink_mac_commands(mac_bytes).commands;
+  for (const auto& command : mac_commands) {
     if (std::holds_alternative<LinkCheckReq>(command)) {
       std::set<Eui64> gateways;
       for (const auto& rx : frame.receptions) gateways.insert(rx.gateway_eui);
@@ -157,7 +158,7 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
     for (const auto& rx : frame.receptions) best_snr = std::max(best_snr, rx.snr_db.value_or(best_snr));
     mac.record_uplink(best_snr, full.fcnt);
   }
-  for (const auto& command : decode_uplink_mac_commands(mac_bytes).commands) {
+  for (const auto& command : mac_commands) {
     if (const auto* ans = std::get_if<LinkADRAns>(&command); ans && mac.pending_link_adr) {
       // Applied only when the device accepted all of it; otherwise ADR tries again later.
       if (ans->power_ack && ans->data_rate_ack && ans->channel_mask_ack) {
