@@ -7,41 +7,14 @@
 #include "netserver/lorawan/encoding.h"
 #include "schema/applications.h"
 #include "schema/downlink_queue.h"
+#include "tests/support/karat_packets.h"
 #include "tests/support/process.h"
 
 using namespace uchet;
 
 namespace {
 
-void put_u16(lorawan::Bytes& b, std::uint16_t v) {
-  b.push_back(v & 0xFF);
-  b.push_back(v >> 8);
-}
-void put_u32(lorawan::Bytes& b, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) b.push_back((v >> (8 * i)) & 0xFF);
-}
-
-// KARAT-926LW CURRENT (type 1) or ALARM (type 3) with one cold-water channel.
-lorawan::Bytes karat_current(std::uint32_t device_time, std::uint32_t litres, std::uint16_t flags = 0, std::uint8_t type = 1) {
-  lorawan::Bytes b{type, 90};
-  put_u32(b, device_time);
-  put_u16(b, flags);
-  b.push_back(20);
-  b.push_back(1);
-  b.push_back(0x01);
-  put_u32(b, litres);
-  return b;
-}
-
-lorawan::Bytes karat_archive(std::uint32_t start, std::uint32_t litres, const std::vector<std::uint16_t>& increments) {
-  lorawan::Bytes b{0x02};
-  put_u32(b, start);
-  b.push_back(0x01);
-  put_u32(b, litres);
-  b.push_back(static_cast<std::uint8_t>(increments.size()));
-  for (auto i : increments) put_u16(b, i);
-  return b;
-}
+namespace karat = test::karat;
 
 struct Fixture {
   test::TempDir dir;
@@ -98,7 +71,7 @@ constexpr std::int64_t kDay0 = 1795114800;
 TEST_CASE("a clock 120 s fast is tracked, corrected and told its correction") {
   Fixture f;
   // CURRENT at device 01:00 (true 00:58:00), sent right away; SF7 airtime ~62 ms is subtracted.
-  f.uplink(2, karat_current(kDay0 + 3600, 1000), kDay0 + 3600 - 120);
+  f.uplink(2, karat::current(kDay0 + 3600, 1000), kDay0 + 3600 - 120);
   auto queue = storage::pending_downlinks(f.db, f.device.dev_eui, kDay0);
   REQUIRE(queue.size() == 1);
   CHECK(queue[0].f_port == 4);
@@ -110,15 +83,13 @@ TEST_CASE("a clock 120 s fast is tracked, corrected and told its correction") {
   CHECK(q.text(1) == "measured,clock-corrected");
   CHECK(q.real(2) == Approx(1.0));
   // A second fast packet within the hour queues no second correction.
-  f.uplink(2, karat_current(kDay0 + 7200, 1010), kDay0 + 7200 - 120);
+  f.uplink(2, karat::current(kDay0 + 7200, 1010), kDay0 + 7200 - 120);
   CHECK(storage::pending_downlinks(f.db, f.device.dev_eui, kDay0).size() == 1);
 }
 
 TEST_CASE("a time request is answered with network time minus device time") {
   Fixture f;
-  lorawan::Bytes request{0xFF};
-  put_u32(request, static_cast<std::uint32_t>(kDay0 + 500));
-  f.uplink(4, request, kDay0 + 200);
+  f.uplink(4, karat::time_request(static_cast<std::uint32_t>(kDay0 + 500)), kDay0 + 200);
   auto queue = storage::pending_downlinks(f.db, f.device.dev_eui, kDay0);
   REQUIRE(queue.size() == 1);
   CHECK(queue[0].f_port == 4);
@@ -127,7 +98,7 @@ TEST_CASE("a time request is answered with network time minus device time") {
 
 TEST_CASE("readings without a device clock go to the nearest reporting boundary") {
   Fixture f;
-  f.uplink(2, karat_current(0, 500), kDay0 + 3600 + 95);
+  f.uplink(2, karat::current(0, 500), kDay0 + 3600 + 95);
   storage::Statement q(f.db, "SELECT measured_at, flags FROM reading");
   REQUIRE(q.step());
   CHECK(q.int64(0) == kDay0 + 3600);
@@ -137,20 +108,20 @@ TEST_CASE("readings without a device clock go to the nearest reporting boundary"
 TEST_CASE("archive packets repeating hours add nothing twice, and alarms open and close") {
   Fixture f;
   // Device clock right: hourly CURRENT packets 01:00..03:00, 1000 L + 10 L/h.
-  for (int h = 1; h <= 3; ++h) f.uplink(2, karat_current(kDay0 + h * 3600, 1000 + 10 * (h - 1)), kDay0 + h * 3600);
+  for (int h = 1; h <= 3; ++h) f.uplink(2, karat::current(kDay0 + h * 3600, 1000 + 10 * (h - 1)), kDay0 + h * 3600);
   CHECK(f.count("SELECT COUNT(*) FROM reading") == 3);
   // Archive from 00:00: 990 L then +10 per hour for 4 hours (repeats 01:00–03:00, adds 00:00 and 04:00).
-  f.uplink(2, karat_archive(kDay0, 990, {10, 10, 10, 10}), kDay0 + 4 * 3600 + 30);
+  f.uplink(2, karat::archive(kDay0, 990, {10, 10, 10, 10}), kDay0 + 4 * 3600 + 30);
   CHECK(f.count("SELECT COUNT(*) FROM reading") == 5);
-  f.uplink(2, karat_archive(kDay0, 990, {10, 10, 10, 10}), kDay0 + 4 * 3600 + 60);
+  f.uplink(2, karat::archive(kDay0, 990, {10, 10, 10, 10}), kDay0 + 4 * 3600 + 60);
   CHECK(f.count("SELECT COUNT(*) FROM reading") == 5);
   CHECK(f.count("SELECT COUNT(DISTINCT channel) FROM reading") == 1);
 
-  f.uplink(2, karat_current(kDay0 + 5 * 3600, 1040, 0x0002, 3), kDay0 + 5 * 3600);  // ALARM: leak
+  f.uplink(2, karat::current(kDay0 + 5 * 3600, 1040, 0x0002, 3), kDay0 + 5 * 3600);  // ALARM: leak
   CHECK(f.count("SELECT COUNT(*) FROM alarm WHERE kind = 'leak' AND closed_at IS NULL") == 1);
-  f.uplink(2, karat_current(kDay0 + 6 * 3600, 1050, 0x0002), kDay0 + 6 * 3600);  // still leaking
+  f.uplink(2, karat::current(kDay0 + 6 * 3600, 1050, 0x0002), kDay0 + 6 * 3600);  // still leaking
   CHECK(f.count("SELECT COUNT(*) FROM alarm") == 1);
-  f.uplink(2, karat_current(kDay0 + 7 * 3600, 1060), kDay0 + 7 * 3600);  // clear
+  f.uplink(2, karat::current(kDay0 + 7 * 3600, 1060), kDay0 + 7 * 3600);  // clear
   CHECK(f.count("SELECT COUNT(*) FROM alarm WHERE kind = 'leak' AND closed_at = " + std::to_string(kDay0 + 7 * 3600)) == 1);
   CHECK(f.count("SELECT COUNT(*) FROM outbox WHERE topic LIKE '%/event/alarm'") == 2);
   CHECK(f.count("SELECT COUNT(*) FROM outbox WHERE topic LIKE '%/event/up'") == 8);
@@ -166,21 +137,21 @@ TEST_CASE("a codec error keeps the raw frame and publishes a log event") {
 
 TEST_CASE("silence opens an alarm after three reporting periods and the next uplink closes it") {
   Fixture f;
-  f.uplink(2, karat_current(kDay0, 1000), kDay0);
+  f.uplink(2, karat::current(kDay0, 1000), kDay0);
   f.app.check_silence(f.db, kDay0 + 3 * 86400 - 1);
   CHECK(f.count("SELECT COUNT(*) FROM alarm WHERE kind = 'silent'") == 0);
   f.app.check_silence(f.db, kDay0 + 3 * 86400);
   CHECK(f.count("SELECT COUNT(*) FROM alarm WHERE kind = 'silent' AND closed_at IS NULL") == 1);
   f.app.check_silence(f.db, kDay0 + 4 * 86400);
   CHECK(f.count("SELECT COUNT(*) FROM alarm WHERE kind = 'silent'") == 1);
-  f.uplink(2, karat_current(kDay0 + 4 * 86400, 1100), kDay0 + 4 * 86400);
+  f.uplink(2, karat::current(kDay0 + 4 * 86400, 1100), kDay0 + 4 * 86400);
   CHECK(f.count("SELECT COUNT(*) FROM alarm WHERE kind = 'silent' AND closed_at IS NOT NULL") == 1);
 }
 
 TEST_CASE("uchetctl prints day-grid values and daily consumption from the stored readings") {
   Fixture f;
   // Two days of hourly readings at 10 L/h from 1000 L at day 0 00:00, then one at day 2 00:00.
-  for (int h = 0; h <= 48; ++h) f.uplink(2, karat_current(kDay0 + h * 3600, 1000 + 10 * h), kDay0 + h * 3600);
+  for (int h = 0; h <= 48; ++h) f.uplink(2, karat::current(kDay0 + h * 3600, 1000 + 10 * h), kDay0 + h * 3600);
   auto r = test::run({test::executable_from_env("UCHETCTL"), "--db", f.path, "readings", "0011223344556677", "--grid", "day",
                       "--format", "csv", "--from", "2026-11-20", "--to", "2026-11-22"});
   INFO(r.err);
@@ -193,7 +164,7 @@ TEST_CASE("uchetctl prints day-grid values and daily consumption from the stored
 
 TEST_CASE("uchetctl redecode replaces derived readings idempotently and alarms lists what opened") {
   Fixture f;
-  for (int h = 0; h < 3; ++h) f.uplink(2, karat_current(kDay0 + h * 3600, 1000 + 10 * h, h == 1 ? 0x0002 : 0), kDay0 + h * 3600);
+  for (int h = 0; h < 3; ++h) f.uplink(2, karat::current(kDay0 + h * 3600, 1000 + 10 * h, h == 1 ? 0x0002 : 0), kDay0 + h * 3600);
   const auto ctl = test::executable_from_env("UCHETCTL");
   auto readings_before = f.count("SELECT COUNT(*) FROM reading");
   REQUIRE(readings_before == 3);
@@ -230,7 +201,7 @@ TEST_CASE("the day grid follows the application's own time zone") {
   Fixture f;
   f.db.exec("UPDATE application SET time_zone = 'Europe/Moscow' WHERE name = 'water'");
   // Moscow midnight is 02:00 in Yekaterinburg: readings every hour from kDay0 (Yekaterinburg 00:00).
-  for (int h = 0; h <= 50; ++h) f.uplink(2, karat_current(kDay0 + h * 3600, 1000 + 10 * h), kDay0 + h * 3600);
+  for (int h = 0; h <= 50; ++h) f.uplink(2, karat::current(kDay0 + h * 3600, 1000 + 10 * h), kDay0 + h * 3600);
   auto r = test::run({test::executable_from_env("UCHETCTL"), "--db", f.path, "readings", "0011223344556677", "--grid", "day",
                       "--format", "csv", "--from", "2026-11-20", "--to", "2026-11-21"});
   INFO(r.err);

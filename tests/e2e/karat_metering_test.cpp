@@ -7,6 +7,7 @@
 
 #include "netserver/lorawan/encoding.h"
 #include "tests/e2e/network_fixture.h"
+#include "tests/support/karat_packets.h"
 
 using namespace uchet;
 using namespace uchet::test;
@@ -17,24 +18,7 @@ constexpr lorawan::Eui64 kDevEui = 0x70b3d57ed0000c01;
 // 2026-11-20T00:00:00+05:00 (Asia/Yekaterinburg, the default time zone).
 constexpr std::int64_t kDay0 = 1795114800;
 
-void put_u16(lorawan::Bytes& b, std::uint16_t v) {
-  b.push_back(v & 0xFF);
-  b.push_back(v >> 8);
-}
-void put_u32(lorawan::Bytes& b, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) b.push_back((v >> (8 * i)) & 0xFF);
-}
-
-lorawan::Bytes current(std::uint32_t device_time, std::uint32_t litres, std::uint16_t flags = 0, std::uint8_t type = 0x01) {
-  lorawan::Bytes b{type, 80};
-  put_u32(b, device_time);
-  put_u16(b, flags);
-  b.push_back(18);
-  b.push_back(1);
-  b.push_back(0x01);  // cold water
-  put_u32(b, litres);
-  return b;
-}
+using test::karat::current;
 
 sim::Reception at(std::int64_t true_unix) {
   auto r = heard();
@@ -95,19 +79,12 @@ TEST_CASE("a KARAT-926LW with a clock 120 s fast: corrected, gridded, alarmed") 
   }
   // An archive packet repeating the last eight hours (start register + 8 increments).
   {
-    lorawan::Bytes archive{0x02};
-    put_u32(archive, static_cast<std::uint32_t>(kDay0 + 40 * 3600));
-    archive.push_back(0x01);
-    put_u32(archive, litres - 80);
-    archive.push_back(8);
-    for (int i = 0; i < 8; ++i) put_u16(archive, 10);
-    send(kDay0 + 48 * 3600 + 300, archive, 2);
+    send(kDay0 + 48 * 3600 + 300,
+         test::karat::archive(static_cast<std::uint32_t>(kDay0 + 40 * 3600), litres - 80, std::vector<std::uint16_t>(8, 10)), 2);
   }
   // A time request: a clock now right gets a zero correction, in the request's own RX1.
   {
-    lorawan::Bytes request{0xFF};
-    put_u32(request, static_cast<std::uint32_t>(kDay0 + 48 * 3600 + 600));
-    auto sent = send(kDay0 + 48 * 3600 + 600, request, 4);
+    auto sent = send(kDay0 + 48 * 3600 + 600, test::karat::time_request(static_cast<std::uint32_t>(kDay0 + 48 * 3600 + 600)), 4);
     CHECK(apply_answer(sent) == 0);
   }
   // A leak, reported at once, then a CURRENT packet with the flag clear.
