@@ -1,0 +1,118 @@
+#pragma once
+// Storage of the metering domain (migration 0006): objects (buildings), premises, metering points,
+// the meter installation history, manual readings, billing norms and rules, object alarms and
+// published balance days. Thin: checks of meaning (UUID format, resource names, overlapping
+// installations) are made by the callers before writing; constraint violations surface as
+// StorageError.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "netserver/lorawan/types.h"
+#include "schema/database.h"
+
+namespace uchet::storage {
+
+struct MeteringObject {
+  std::int64_t id = 0;
+  std::string name;
+  std::string address;
+  std::string fias_house_guid;  // lower-case UUID or empty
+  std::string time_zone;        // empty: the configuration's
+  std::optional<double> latitude, longitude;
+  std::int64_t created_at = 0;
+};
+
+struct Premise {
+  std::int64_t id = 0;
+  std::int64_t object_id = 0;
+  std::string number;
+  std::string kind;  // residential | non_residential
+  std::optional<double> area_m2;
+  std::string account;
+};
+
+struct MeteringPoint {
+  std::int64_t id = 0;
+  std::int64_t object_id = 0;
+  std::string name;
+  std::string resource;  // cold_water | hot_water | heat | electricity
+  std::string level;     // building | premise
+  std::optional<std::int64_t> premise_id;
+};
+
+struct MeterInstallation {
+  std::int64_t id = 0;
+  std::int64_t point_id = 0;
+  lorawan::Eui64 dev_eui = 0;
+  std::int64_t installed_at = 0;
+  double installed_reading = 0;
+  std::optional<std::int64_t> removed_at;
+  std::optional<double> removed_reading;
+  std::string seal;
+};
+
+struct ManualReading {
+  std::int64_t id = 0;
+  lorawan::Eui64 dev_eui = 0;
+  std::string quantity;
+  std::int64_t measured_at = 0;
+  double value = 0;
+  std::string reason;
+  std::string entered_by;
+  std::int64_t recorded_at = 0;
+};
+
+struct BillingNorm {
+  std::int64_t object_id = 0;
+  std::string resource;
+  std::int64_t valid_from = 0;
+  double per_month = 0;
+};
+
+struct BillingRuleRow {
+  std::int64_t valid_from = 0;
+  int average_months = 6, min_history_months = 3, max_periods_residential = 3, max_periods_non_residential = 2;
+  std::string source;
+};
+
+// Objects. Adding sets id and created_at; names are unique.
+std::int64_t add_object(Database& db, MeteringObject& object);
+std::optional<MeteringObject> find_object(Database& db, const std::string& name);
+std::optional<MeteringObject> find_object(Database& db, std::int64_t id);
+std::vector<MeteringObject> list_objects(Database& db);  // by name
+// Removes the object with its premises, points, installations, norms, alarms; false if unknown.
+bool remove_object(Database& db, std::int64_t id);
+
+std::int64_t add_premise(Database& db, Premise& premise);
+std::optional<Premise> find_premise(Database& db, std::int64_t object_id, const std::string& number);
+std::optional<Premise> find_premise(Database& db, std::int64_t id);
+std::vector<Premise> list_premises(Database& db, std::int64_t object_id);  // by number, numeric-aware
+
+std::int64_t add_point(Database& db, MeteringPoint& point);
+std::optional<MeteringPoint> find_point(Database& db, std::int64_t object_id, const std::string& name);
+std::optional<MeteringPoint> find_point(Database& db, std::int64_t id);
+// The object's points, optionally of one resource, building points first, then by name.
+std::vector<MeteringPoint> list_points(Database& db, std::int64_t object_id, const std::string& resource = {});
+
+std::int64_t add_installation(Database& db, MeterInstallation& installation);
+// Sets removed_at/removed_reading of the device's open installation; false if it has none.
+bool close_installation(Database& db, lorawan::Eui64 dev_eui, std::int64_t removed_at, double removed_reading);
+std::optional<MeterInstallation> open_installation(Database& db, lorawan::Eui64 dev_eui);
+std::vector<MeterInstallation> installations_of_point(Database& db, std::int64_t point_id);   // by installed_at
+std::vector<MeterInstallation> installations_of_device(Database& db, lorawan::Eui64 dev_eui);  // by installed_at
+
+std::int64_t add_manual_reading(Database& db, ManualReading& reading);
+std::vector<ManualReading> manual_readings(Database& db, lorawan::Eui64 dev_eui, const std::string& quantity,
+                                           std::int64_t from, std::int64_t to);  // inclusive, by time
+
+void set_norm(Database& db, const BillingNorm& norm);  // insert or replace
+// The norm in force at `at` (newest valid_from <= at), if any.
+std::optional<BillingNorm> norm_at(Database& db, std::int64_t object_id, const std::string& resource, std::int64_t at);
+std::vector<BillingNorm> list_norms(Database& db, std::int64_t object_id);
+
+void set_billing_rule(Database& db, const BillingRuleRow& rule);  // insert or replace by valid_from
+std::vector<BillingRuleRow> billing_rules(Database& db);         // by valid_from
+
+}  // namespace uchet::storage
