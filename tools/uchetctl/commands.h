@@ -26,5 +26,9 @@ void add_gateway_commands(CLI::App& app, Action& selected);
 void add_device_commands(CLI::App& app, Action& selected);
 void add_reading_commands(CLI::App& app, Action& selected);
 void add_lifecycle_commands(CLI::App& app, Action& selected);
+void add_object_commands(CLI::App& app, Action& selected);   // object, premise, point, meter, norm
+void add_balance_commands(CLI::App& app, Action& selected);  // balance, reading set
+void add_export_commands(CLI::App& app, Action& selected);   // export billing, billing rule
+void add_fleet_commands(CLI::App& app, Action& selected);    // fleet report
 
 }  // namespace uchet::cli

@@ -22,6 +22,10 @@ int main(int argc, char** argv) {
   cli::add_device_commands(app, action);
   cli::add_reading_commands(app, action);
   cli::add_lifecycle_commands(app, action);
+  cli::add_object_commands(app, action);
+  cli::add_balance_commands(app, action);
+  cli::add_export_commands(app, action);
+  cli::add_fleet_commands(app, action);
 
   try {
     app.parse(argc, argv);

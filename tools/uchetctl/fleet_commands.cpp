@@ -1,0 +1,6 @@
+// Placeholder until this command group lands (replaced by its implementation).
+#include "tools/uchetctl/commands.h"
+
+namespace uchet::cli {
+void add_fleet_commands(CLI::App&, Action&) {}
+}  // namespace uchet::cli
