@@ -7,6 +7,8 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include <fmt/format.h>
+
 #include "netserver/lorawan/encoding.h"
 
 namespace uchet {
@@ -73,6 +75,14 @@ KeySpec int_key(Section Config::*section, Field Section::*field, std::int64_t mi
   });
 }
 
+template <class Section>
+KeySpec real_key(Section Config::*section, double Section::*field, double min, double max) {
+  return key<double>([=](const double& v, Config& c) -> std::string {
+    if (!(v >= min && v <= max)) return "must be between " + fmt::format("{}", min) + " and " + fmt::format("{}", max);
+    (c.*section).*field = v;
+    return "";
+  });
+}
 
 template <class Section>
 KeySpec address_key(Section Config::*section, std::string Section::*field) {
@@ -130,6 +140,14 @@ const std::map<std::string, std::map<std::string, KeySpec>>& key_table() {
       {"time",
        {{"max_clock_offset_s", int_key(&Config::time, &Config::Time::max_clock_offset_s, 1, 86400)},
         {"time_zone", text_key(&Config::time, &Config::Time::time_zone, false)}}},
+      {"balance",
+       {{"alarm_threshold_pct", real_key(&Config::balance, &Config::Balance::alarm_threshold_pct, 0, 1000)},
+        {"alarm_days", int_key(&Config::balance, &Config::Balance::alarm_days, 1, 60)},
+        {"publish_delay_h", int_key(&Config::balance, &Config::Balance::publish_delay_h, 0, 72)}}},
+      {"vee",
+       {{"linear_max_gap_h", int_key(&Config::vee, &Config::Vee::linear_max_gap_h, 0, 720)},
+        {"spike_factor", real_key(&Config::vee, &Config::Vee::spike_factor, 1, 1000)},
+        {"frozen_days", int_key(&Config::vee, &Config::Vee::frozen_days, 2, 60)}}},
   };
   return table;
 }

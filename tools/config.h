@@ -44,6 +44,16 @@ struct Config {
     int max_clock_offset_s = 30;
     std::string time_zone = "Asia/Yekaterinburg";
   } time;
+  struct Balance {
+    double alarm_threshold_pct = 10.0;
+    int alarm_days = 2;
+    int publish_delay_h = 6;
+  } balance;
+  struct Vee {
+    int linear_max_gap_h = 72;
+    double spike_factor = 5.0;
+    int frozen_days = 3;
+  } vee;
 };
 
 // Parses TOML text; `source` names the file in messages.

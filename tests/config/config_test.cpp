@@ -74,6 +74,10 @@ TEST_CASE("bad configurations are refused with the key named") {
   CHECK_THAT(error_of("[storage]\npath = \"\"\n"), Catch::Contains("storage.path must not be empty"));
   CHECK_THAT(error_of("storage = 5\n"), Catch::Contains("'storage' must be a table"));
   CHECK_THAT(error_of("[storage\n"), Catch::Contains("u.toml:1"));
+  CHECK_THAT(error_of("[balance]\nalarm_threshold_pct = -1\n"), Catch::Contains("balance.alarm_threshold_pct must be between"));
+  CHECK_THAT(error_of("[balance]\nalarm_days = 0\n"), Catch::Contains("balance.alarm_days must be between"));
+  CHECK_THAT(error_of("[vee]\nspike_factor = \"big\"\n"), Catch::Contains("vee.spike_factor must be a number"));
+  CHECK_THAT(error_of("[vee]\nlinear_max_gap_h = 100000\n"), Catch::Contains("vee.linear_max_gap_h must be between"));
 }
 
 TEST_CASE("host:port parsing accepts IPv4, names and bracketed IPv6") {

@@ -21,6 +21,12 @@ TEST_CASE("the shipped uchet.example.toml is valid and equals the embedded defau
   CHECK(loaded->log.level == defaults.log.level);
   CHECK(loaded->time.max_clock_offset_s == defaults.time.max_clock_offset_s);
   CHECK(loaded->time.time_zone == defaults.time.time_zone);
+  CHECK(loaded->balance.alarm_threshold_pct == defaults.balance.alarm_threshold_pct);
+  CHECK(loaded->balance.alarm_days == defaults.balance.alarm_days);
+  CHECK(loaded->balance.publish_delay_h == defaults.balance.publish_delay_h);
+  CHECK(loaded->vee.linear_max_gap_h == defaults.vee.linear_max_gap_h);
+  CHECK(loaded->vee.spike_factor == defaults.vee.spike_factor);
+  CHECK(loaded->vee.frozen_days == defaults.vee.frozen_days);
 }
 
 TEST_CASE("a missing configuration file is an error, not silent defaults") {

@@ -1,6 +1,169 @@
-// Placeholder until this command group lands (replaced by its implementation).
+// uchetctl balance / reading set: the house balance of an object on the common grid, and the
+// operator's manual readings (VEE editing) with their audit trail.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <memory>
+
+#include "appserver/object_balance.h"
+#include "appserver/point_consumption.h"
+#include "schema/devices.h"
+#include "schema/objects.h"
 #include "tools/uchetctl/commands.h"
+#include "tools/uchetctl/report_args.h"
+#include "tools/uchetctl/validate.h"
 
 namespace uchet::cli {
-void add_balance_commands(CLI::App&, Action&) {}
+namespace {
+
+const char* kResources[] = {"cold_water", "hot_water", "heat", "electricity"};
+
+void check_resource(const std::string& r) {
+  for (const char* known : kResources)
+    if (r == known) return;
+  throw UsageError("--resource must be cold_water, hot_water, heat or electricity (got '" + r + "')");
+}
+
+std::string opt(const std::optional<double>& v) { return v ? number(*v) : ""; }
+
+void add_balance(CLI::App& app, Action& selected) {
+  struct Args {
+    std::string object, resource, from, to, grid = "day", format = "table";
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("balance",
+                                 "house balance: building meters against the sum of premise meters, per grid interval");
+  cmd->add_option("OBJECT", args->object, "object (building) name")->required();
+  cmd->add_option("--resource", args->resource, "cold_water, hot_water, heat or electricity")->required();
+  cmd->add_option("--from", args->from, "first grid boundary: 2026-11-01 (local midnight) or a time")->required();
+  cmd->add_option("--to", args->to, "last grid boundary, same forms")->required();
+  cmd->add_option("--grid", args->grid, "day (default) or hour");
+  cmd->add_option("--format", args->format, "table (default), csv or json");
+  cmd->callback([&selected, args] {
+    selected = [args](Context& ctx) {
+      const auto& a = *args;
+      check_resource(a.resource);
+      if (a.grid != "day" && a.grid != "hour") throw UsageError("--grid must be day or hour");
+      if (a.format != "table" && a.format != "csv" && a.format != "json") throw UsageError("--format must be table, csv or json");
+      auto object = storage::find_object(ctx.db, a.object);
+      if (!object) throw UsageError("no object " + a.object);
+      auto tz = zone_arg(!object->time_zone.empty() ? object->time_zone : ctx.time_zone);
+      const auto from = *time_arg(tz, a.from, "--from");
+      const auto to = *time_arg(tz, a.to, "--to");
+      if (to <= from) throw UsageError("--to must be after --from");
+      const auto grid = a.grid == "day" ? appserver::GridKind::Day : appserver::GridKind::Hour;
+      if (grid == appserver::GridKind::Hour && to - from > 93 * 86400) throw UsageError("an hourly balance covers at most 93 days");
+      const auto balance = appserver::object_balance(ctx.db, *object, a.resource, from, to, grid, tz, ctx.balance);
+      if (balance.building_points == 0) throw UsageError("object " + a.object + " has no building metering point for " + a.resource);
+
+      nlohmann::json rows = nlohmann::json::array();
+      Table table;
+      table.columns = {"start", "building", "premises", "imbalance", "imbalance_pct", "coverage", "estimated", "missing"};
+      for (std::size_t i = 0; i < balance.rows.size(); ++i) {
+        const auto& row = balance.rows[i];
+        auto j = appserver::balance_row_json(row, tz);
+        nlohmann::json flags = nlohmann::json::object();
+        for (const auto& [point, per_row] : balance.flags)
+          if (!per_row[i].empty()) flags[point] = per_row[i];
+        j["flags"] = flags;
+        rows.push_back(j);
+
+        std::string estimated, missing;
+        for (const auto& e : row.estimated) estimated += (estimated.empty() ? "" : " ") + e.point + ":" + std::string(appserver::name(e.rule));
+        for (const auto& m : row.missing) missing += (missing.empty() ? "" : " ") + m;
+        table.rows.push_back({tz.format_iso8601(row.start), opt(row.building), number(row.premises), opt(row.imbalance),
+                              row.imbalance_pct ? fmt::format("{:.2f}", *row.imbalance_pct) : "",
+                              std::to_string(row.premise_points_measured) + "/" + std::to_string(row.premise_points),
+                              estimated, missing});
+      }
+      if (a.format == "json" || ctx.output.json) {
+        nlohmann::json out = {{"object", object->name}, {"resource", a.resource}, {"grid", a.grid},
+                              {"timeZone", tz.name()}, {"rows", rows}};
+        ctx.output.out << out.dump(2) << '\n';
+      } else if (a.format == "csv") {
+        print_csv(ctx.output.out, table);
+      } else {
+        print_table(ctx.output.out, table);
+      }
+    };
+  });
+}
+
+void add_reading(CLI::App& app, Action& selected) {
+  auto* group = app.add_subcommand("reading", "manual readings (VEE editing): raw readings are never changed");
+  group->require_subcommand(1);
+
+  struct SetArgs {
+    std::string dev_eui, quantity, at, reason, by;
+    double value = 0;
+  };
+  auto args = std::make_shared<SetArgs>();
+  auto* set = group->add_subcommand("set", "add a manual value for a register at a time, with the reason (audited)");
+  set->add_option("DEV_EUI", args->dev_eui, "DevEUI")->required();
+  set->add_option("--quantity", args->quantity, "register: volume, energy, mass, pulses")->required();
+  set->add_option("--at", args->at, "when the value was read: 2026-11-20T10:00 (local) or ISO 8601")->required();
+  set->add_option("--value", args->value, "register value in its canonical unit (m3, GJ, kWh, ...)")->required();
+  set->add_option("--reason", args->reason, "why (inspection act, customer photo, ...); kept in the audit log")->required();
+  set->add_option("--by", args->by, "who enters it");
+  set->callback([&selected, args] {
+    selected = [args](Context& ctx) {
+      const auto& a = *args;
+      auto eui = eui_arg(a.dev_eui, "DevEUI");
+      if (!storage::find_device(ctx.db, eui)) throw UsageError("no device " + lorawan::eui64_to_string(eui));
+      static const char* registers[] = {"volume", "energy", "mass", "pulses"};
+      bool known = false;
+      for (const char* r : registers) known = known || a.quantity == r;
+      if (!known) throw UsageError("--quantity must be volume, energy, mass or pulses");
+      if (!std::isfinite(a.value) || a.value < 0) throw UsageError("--value must be a finite number >= 0");
+      if (a.reason.find_first_not_of(" \t") == std::string::npos) throw UsageError("--reason must not be empty");
+      auto tz = zone_arg(ctx.time_zone);
+      storage::ManualReading r;
+      r.dev_eui = eui;
+      r.quantity = a.quantity;
+      r.measured_at = *time_arg(tz, a.at, "--at");
+      r.value = a.value;
+      r.reason = a.reason;
+      r.entered_by = a.by;
+      storage::add_manual_reading(ctx.db, r);
+      ctx.output.done("manual " + a.quantity + " " + number(a.value) + " at " + tz.format_iso8601(r.measured_at) + " for " +
+                          lorawan::eui64_to_string(eui) + " recorded (#" + std::to_string(r.id) + ")",
+                      {{"id", r.id}, {"devEui", lorawan::eui64_to_string(eui)}, {"quantity", a.quantity},
+                       {"measuredAt", tz.format_iso8601(r.measured_at)}, {"value", a.value}});
+    };
+  });
+
+  struct ListArgs {
+    std::string dev_eui;
+  };
+  auto list_args = std::make_shared<ListArgs>();
+  auto* list = group->add_subcommand("edits", "a device's manual readings with their audit record");
+  list->add_option("DEV_EUI", list_args->dev_eui, "DevEUI")->required();
+  list->callback([&selected, list_args] {
+    selected = [list_args](Context& ctx) {
+      auto eui = eui_arg(list_args->dev_eui, "DevEUI");
+      if (!storage::find_device(ctx.db, eui)) throw UsageError("no device " + lorawan::eui64_to_string(eui));
+      auto tz = zone_arg(ctx.time_zone);
+      Table t{{"id", "quantity", "measured_at", "value", "reason", "by", "recorded_at"}, {}};
+      nlohmann::json j = nlohmann::json::array();
+      for (const auto& quantity : {"volume", "energy", "mass", "pulses"}) {
+        for (const auto& r : storage::manual_readings(ctx.db, eui, quantity, INT64_MIN, INT64_MAX)) {
+          t.rows.push_back({std::to_string(r.id), r.quantity, tz.format_iso8601(r.measured_at), number(r.value), r.reason,
+                            r.entered_by, tz.format_iso8601(r.recorded_at)});
+          j.push_back({{"id", r.id}, {"quantity", r.quantity}, {"measuredAt", tz.format_iso8601(r.measured_at)},
+                       {"value", r.value}, {"reason", r.reason}, {"enteredBy", r.entered_by},
+                       {"recordedAt", tz.format_iso8601(r.recorded_at)}});
+        }
+      }
+      ctx.output.table(t, j);
+    };
+  });
+}
+
+}  // namespace
+
+void add_balance_commands(CLI::App& app, Action& selected) {
+  add_balance(app, selected);
+  add_reading(app, selected);
+}
+
 }  // namespace uchet::cli

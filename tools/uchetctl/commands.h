@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "appserver/object_balance.h"
 #include "schema/database.h"
 #include "tools/uchetctl/output.h"
 
@@ -16,6 +17,7 @@ struct Context {
   storage::Database& db;
   const Output& output;
   std::string time_zone;  // [time] time_zone of the configuration, for grids and printed times
+  appserver::BalanceSettings balance{};  // [balance] and [vee] of the configuration
 };
 
 using Action = std::function<void(Context&)>;

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "schema/database.h"
+#include "tools/balance_settings.h"
 #include "tools/config.h"
 #include "tools/uchetctl/commands.h"
 
@@ -52,7 +53,7 @@ int main(int argc, char** argv) {
     // Results are printed only after the commit, so nothing is reported that did not happen.
     std::ostringstream result;
     cli::Output output{json, result};
-    cli::Context context{db, output, config.time.time_zone};
+    cli::Context context{db, output, config.time.time_zone, uchet::balance_settings(config)};
     storage::Transaction tx(db);
     action(context);
     tx.commit();

@@ -7,11 +7,13 @@
 #include "appserver/gateway_stats.h"
 #include "appserver/mqtt_command_listener.h"
 #include "appserver/mqtt_publisher.h"
+#include "appserver/object_balance.h"
 #include "gateway-bridge/udp_endpoint.h"
 #include "netserver/lorawan/region.h"
 #include "netserver/network_server.h"
 #include "schema/database.h"
 #include "schema/migrations.h"
+#include "tools/balance_settings.h"
 
 namespace uchet {
 namespace {
@@ -107,12 +109,41 @@ int run_daemon(const Config& config) {
   };
   check_silence();
 
+  // A day's house balance is published once the day is closed; checking every ten minutes keeps
+  // the delay after publish_delay_h small without recomputing balances often.
+  auto default_zone = appserver::TimeZone::load(config.time.time_zone);
+  if (!default_zone) {
+    spdlog::critical("time.time_zone: {}", default_zone.error());
+    return 2;
+  }
+  const auto balance = balance_settings(config);
+  boost::asio::steady_timer balance_timer(io);
+  std::function<void()> publish_balances = [&] {
+    try {
+      storage::Transaction tx(db);
+      const int days = appserver::publish_closed_balances(db, storage::unix_now(), *default_zone, balance);
+      tx.commit();
+      if (days > 0) {
+        spdlog::info("published {} daily house balances", days);
+        publisher.notify();
+      }
+    } catch (const std::exception& e) {
+      spdlog::error("house balance failed: {}", e.what());
+    }
+    balance_timer.expires_after(std::chrono::minutes(10));
+    balance_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (!ec) publish_balances();
+    });
+  };
+  publish_balances();
+
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signo) {
     if (ec) return;
     spdlog::info("signal {} received, stopping", signo);
     network.stop();
     silence_timer.cancel();
+    balance_timer.cancel();
     endpoint->close();
     io.stop();
   });
