@@ -1,0 +1,373 @@
+#include "schema/objects.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "netserver/lorawan/encoding.h"
+
+namespace uchet::storage {
+namespace {
+
+constexpr const char* kObjectColumns =
+    "SELECT id, name, address, fias_house_guid, time_zone, latitude, longitude, created_at FROM metering_object ";
+constexpr const char* kPremiseColumns = "SELECT id, object_id, number, kind, area_m2, account FROM premise ";
+constexpr const char* kPointColumns = "SELECT id, object_id, name, resource, level, premise_id FROM metering_point ";
+constexpr const char* kInstallationColumns =
+    "SELECT id, point_id, dev_eui, installed_at, installed_reading, removed_at, removed_reading, seal "
+    "FROM meter_installation ";
+constexpr const char* kManualColumns =
+    "SELECT id, dev_eui, quantity, measured_at, value, reason, entered_by, recorded_at FROM manual_reading ";
+
+lorawan::Eui64 eui_from(const Statement& q, int column) {
+  auto eui = lorawan::parse_eui64(q.text(column));
+  if (!eui) throw StorageError("corrupt dev_eui in the metering tables: " + q.text(column));
+  return *eui;
+}
+
+MeteringObject object_from(const Statement& q) {
+  MeteringObject o;
+  o.id = q.int64(0);
+  o.name = q.text(1);
+  o.address = q.text(2);
+  o.fias_house_guid = q.text(3);
+  o.time_zone = q.text(4);
+  o.latitude = q.optional_real(5);
+  o.longitude = q.optional_real(6);
+  o.created_at = q.int64(7);
+  return o;
+}
+
+Premise premise_from(const Statement& q) {
+  return Premise{q.int64(0), q.int64(1), q.text(2), q.text(3), q.optional_real(4), q.text(5)};
+}
+
+MeteringPoint point_from(const Statement& q) {
+  return MeteringPoint{q.int64(0), q.int64(1), q.text(2), q.text(3), q.text(4), q.optional_int64(5)};
+}
+
+MeterInstallation installation_from(const Statement& q) {
+  MeterInstallation i;
+  i.id = q.int64(0);
+  i.point_id = q.int64(1);
+  i.dev_eui = eui_from(q, 2);
+  i.installed_at = q.int64(3);
+  i.installed_reading = q.real(4);
+  i.removed_at = q.optional_int64(5);
+  i.removed_reading = q.optional_real(6);
+  i.seal = q.text(7);
+  return i;
+}
+
+std::vector<MeterInstallation> installations(Database& db, const std::string& where, auto bind_key) {
+  Statement q(db, std::string(kInstallationColumns) + where + " ORDER BY installed_at, id");
+  q.bind(1, bind_key);
+  std::vector<MeterInstallation> out;
+  while (q.step()) out.push_back(installation_from(q));
+  return out;
+}
+
+// Apartment numbers are text ("9", "10", "12А", "Н-3"); an operator expects 9 before 10, which
+// neither SQLite's text nor numeric ordering gives, so digit runs are compared as numbers.
+bool natural_less(const std::string& a, const std::string& b) {
+  std::size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    const bool da = std::isdigit(static_cast<unsigned char>(a[i])), db = std::isdigit(static_cast<unsigned char>(b[j]));
+    if (da && db) {
+      std::size_t ei = i, ej = j;
+      while (ei < a.size() && std::isdigit(static_cast<unsigned char>(a[ei]))) ++ei;
+      while (ej < b.size() && std::isdigit(static_cast<unsigned char>(b[ej]))) ++ej;
+      // Compare without leading zeros: longer run is larger, equal length compares as text.
+      auto ta = a.substr(i, ei - i), tb = b.substr(j, ej - j);
+      ta.erase(0, std::min(ta.find_first_not_of('0'), ta.size()));
+      tb.erase(0, std::min(tb.find_first_not_of('0'), tb.size()));
+      if (ta.size() != tb.size()) return ta.size() < tb.size();
+      if (ta != tb) return ta < tb;
+      i = ei;
+      j = ej;
+    } else {
+      if (a[i] != b[j]) return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[j]);
+      ++i;
+      ++j;
+    }
+  }
+  if ((a.size() - i) != (b.size() - j)) return (a.size() - i) < (b.size() - j);
+  return a < b;
+}
+
+}  // namespace
+
+// ---- objects ----
+
+std::int64_t add_object(Database& db, MeteringObject& object) {
+  object.created_at = unix_now();
+  Statement(db,
+            "INSERT INTO metering_object (name, address, fias_house_guid, time_zone, latitude, longitude, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)")
+      .bind(1, object.name)
+      .bind(2, object.address)
+      .bind(3, object.fias_house_guid)
+      .bind(4, object.time_zone)
+      .bind(5, object.latitude)
+      .bind(6, object.longitude)
+      .bind(7, object.created_at)
+      .run();
+  object.id = db.last_insert_rowid();
+  return object.id;
+}
+
+std::optional<MeteringObject> find_object(Database& db, const std::string& name) {
+  Statement q(db, std::string(kObjectColumns) + "WHERE name = ?");
+  q.bind(1, name);
+  if (!q.step()) return std::nullopt;
+  return object_from(q);
+}
+
+std::optional<MeteringObject> find_object(Database& db, std::int64_t id) {
+  Statement q(db, std::string(kObjectColumns) + "WHERE id = ?");
+  q.bind(1, id);
+  if (!q.step()) return std::nullopt;
+  return object_from(q);
+}
+
+std::vector<MeteringObject> list_objects(Database& db) {
+  Statement q(db, std::string(kObjectColumns) + "ORDER BY name");
+  std::vector<MeteringObject> out;
+  while (q.step()) out.push_back(object_from(q));
+  return out;
+}
+
+bool remove_object(Database& db, std::int64_t id) {
+  // Installations hang off points, which hang off the object; the foreign keys cascade (the
+  // connection enables them), but installations are deleted explicitly first so the removal does
+  // not depend on the cascade reaching two levels deep.
+  Statement(db, "DELETE FROM meter_installation WHERE point_id IN (SELECT id FROM metering_point WHERE object_id = ?)")
+      .bind(1, id)
+      .run();
+  Statement(db, "DELETE FROM metering_object WHERE id = ?").bind(1, id).run();
+  return db.changes() > 0;
+}
+
+// ---- premises ----
+
+std::int64_t add_premise(Database& db, Premise& premise) {
+  Statement(db, "INSERT INTO premise (object_id, number, kind, area_m2, account) VALUES (?, ?, ?, ?, ?)")
+      .bind(1, premise.object_id)
+      .bind(2, premise.number)
+      .bind(3, premise.kind)
+      .bind(4, premise.area_m2)
+      .bind(5, premise.account)
+      .run();
+  premise.id = db.last_insert_rowid();
+  return premise.id;
+}
+
+std::optional<Premise> find_premise(Database& db, std::int64_t object_id, const std::string& number) {
+  Statement q(db, std::string(kPremiseColumns) + "WHERE object_id = ? AND number = ?");
+  q.bind(1, object_id).bind(2, number);
+  if (!q.step()) return std::nullopt;
+  return premise_from(q);
+}
+
+std::optional<Premise> find_premise(Database& db, std::int64_t id) {
+  Statement q(db, std::string(kPremiseColumns) + "WHERE id = ?");
+  q.bind(1, id);
+  if (!q.step()) return std::nullopt;
+  return premise_from(q);
+}
+
+std::vector<Premise> list_premises(Database& db, std::int64_t object_id) {
+  Statement q(db, std::string(kPremiseColumns) + "WHERE object_id = ?");
+  q.bind(1, object_id);
+  std::vector<Premise> out;
+  while (q.step()) out.push_back(premise_from(q));
+  std::sort(out.begin(), out.end(), [](const Premise& a, const Premise& b) { return natural_less(a.number, b.number); });
+  return out;
+}
+
+// ---- metering points ----
+
+std::int64_t add_point(Database& db, MeteringPoint& point) {
+  Statement(db, "INSERT INTO metering_point (object_id, name, resource, level, premise_id) VALUES (?, ?, ?, ?, ?)")
+      .bind(1, point.object_id)
+      .bind(2, point.name)
+      .bind(3, point.resource)
+      .bind(4, point.level)
+      .bind(5, point.premise_id)
+      .run();
+  point.id = db.last_insert_rowid();
+  return point.id;
+}
+
+std::optional<MeteringPoint> find_point(Database& db, std::int64_t object_id, const std::string& name) {
+  Statement q(db, std::string(kPointColumns) + "WHERE object_id = ? AND name = ?");
+  q.bind(1, object_id).bind(2, name);
+  if (!q.step()) return std::nullopt;
+  return point_from(q);
+}
+
+std::optional<MeteringPoint> find_point(Database& db, std::int64_t id) {
+  Statement q(db, std::string(kPointColumns) + "WHERE id = ?");
+  q.bind(1, id);
+  if (!q.step()) return std::nullopt;
+  return point_from(q);
+}
+
+std::vector<MeteringPoint> list_points(Database& db, std::int64_t object_id, const std::string& resource) {
+  Statement q(db, std::string(kPointColumns) +
+                      "WHERE object_id = ?1 AND (?2 = '' OR resource = ?2) ORDER BY level <> 'building', name");
+  q.bind(1, object_id).bind(2, resource);
+  std::vector<MeteringPoint> out;
+  while (q.step()) out.push_back(point_from(q));
+  // Names like "9-cw" and "10-cw" read naturally only with numeric-aware ordering (see premises).
+  std::stable_sort(out.begin(), out.end(), [](const MeteringPoint& a, const MeteringPoint& b) {
+    if ((a.level == "building") != (b.level == "building")) return a.level == "building";
+    return natural_less(a.name, b.name);
+  });
+  return out;
+}
+
+// ---- installation history ----
+
+std::int64_t add_installation(Database& db, MeterInstallation& installation) {
+  Statement(db,
+            "INSERT INTO meter_installation (point_id, dev_eui, installed_at, installed_reading, removed_at, "
+            "removed_reading, seal) VALUES (?, ?, ?, ?, ?, ?, ?)")
+      .bind(1, installation.point_id)
+      .bind(2, lorawan::eui64_to_string(installation.dev_eui))
+      .bind(3, installation.installed_at)
+      .bind(4, installation.installed_reading)
+      .bind(5, installation.removed_at)
+      .bind(6, installation.removed_reading)
+      .bind(7, installation.seal)
+      .run();
+  installation.id = db.last_insert_rowid();
+  return installation.id;
+}
+
+bool close_installation(Database& db, lorawan::Eui64 dev_eui, std::int64_t removed_at, double removed_reading) {
+  Statement(db,
+            "UPDATE meter_installation SET removed_at = ?, removed_reading = ? WHERE dev_eui = ? AND removed_at IS NULL")
+      .bind(1, removed_at)
+      .bind(2, removed_reading)
+      .bind(3, lorawan::eui64_to_string(dev_eui))
+      .run();
+  return db.changes() > 0;
+}
+
+std::optional<MeterInstallation> open_installation(Database& db, lorawan::Eui64 dev_eui) {
+  Statement q(db, std::string(kInstallationColumns) + "WHERE dev_eui = ? AND removed_at IS NULL");
+  q.bind(1, lorawan::eui64_to_string(dev_eui));
+  if (!q.step()) return std::nullopt;
+  return installation_from(q);
+}
+
+std::vector<MeterInstallation> installations_of_point(Database& db, std::int64_t point_id) {
+  return installations(db, "WHERE point_id = ?", point_id);
+}
+
+std::vector<MeterInstallation> installations_of_device(Database& db, lorawan::Eui64 dev_eui) {
+  return installations(db, "WHERE dev_eui = ?", lorawan::eui64_to_string(dev_eui));
+}
+
+// ---- manual readings ----
+
+std::int64_t add_manual_reading(Database& db, ManualReading& reading) {
+  reading.recorded_at = unix_now();
+  Statement(db,
+            "INSERT INTO manual_reading (dev_eui, quantity, measured_at, value, reason, entered_by, recorded_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)")
+      .bind(1, lorawan::eui64_to_string(reading.dev_eui))
+      .bind(2, reading.quantity)
+      .bind(3, reading.measured_at)
+      .bind(4, reading.value)
+      .bind(5, reading.reason)
+      .bind(6, reading.entered_by)
+      .bind(7, reading.recorded_at)
+      .run();
+  reading.id = db.last_insert_rowid();
+  return reading.id;
+}
+
+std::vector<ManualReading> manual_readings(Database& db, lorawan::Eui64 dev_eui, const std::string& quantity,
+                                           std::int64_t from, std::int64_t to) {
+  Statement q(db, std::string(kManualColumns) +
+                      "WHERE dev_eui = ? AND quantity = ? AND measured_at BETWEEN ? AND ? ORDER BY measured_at, id");
+  q.bind(1, lorawan::eui64_to_string(dev_eui)).bind(2, quantity).bind(3, from).bind(4, to);
+  std::vector<ManualReading> out;
+  while (q.step()) {
+    ManualReading r;
+    r.id = q.int64(0);
+    r.dev_eui = eui_from(q, 1);
+    r.quantity = q.text(2);
+    r.measured_at = q.int64(3);
+    r.value = q.real(4);
+    r.reason = q.text(5);
+    r.entered_by = q.text(6);
+    r.recorded_at = q.int64(7);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+// ---- billing norms and rules ----
+
+void set_norm(Database& db, const BillingNorm& norm) {
+  Statement(db, "INSERT OR REPLACE INTO billing_norm (object_id, resource, valid_from, per_month) VALUES (?, ?, ?, ?)")
+      .bind(1, norm.object_id)
+      .bind(2, norm.resource)
+      .bind(3, norm.valid_from)
+      .bind(4, norm.per_month)
+      .run();
+}
+
+std::optional<BillingNorm> norm_at(Database& db, std::int64_t object_id, const std::string& resource, std::int64_t at) {
+  Statement q(db,
+              "SELECT object_id, resource, valid_from, per_month FROM billing_norm "
+              "WHERE object_id = ? AND resource = ? AND valid_from <= ? ORDER BY valid_from DESC LIMIT 1");
+  q.bind(1, object_id).bind(2, resource).bind(3, at);
+  if (!q.step()) return std::nullopt;
+  return BillingNorm{q.int64(0), q.text(1), q.int64(2), q.real(3)};
+}
+
+std::vector<BillingNorm> list_norms(Database& db, std::int64_t object_id) {
+  Statement q(db,
+              "SELECT object_id, resource, valid_from, per_month FROM billing_norm WHERE object_id = ? "
+              "ORDER BY resource, valid_from");
+  q.bind(1, object_id);
+  std::vector<BillingNorm> out;
+  while (q.step()) out.push_back(BillingNorm{q.int64(0), q.text(1), q.int64(2), q.real(3)});
+  return out;
+}
+
+void set_billing_rule(Database& db, const BillingRuleRow& rule) {
+  Statement(db,
+            "INSERT OR REPLACE INTO billing_rule (valid_from, average_months, min_history_months, "
+            "max_periods_residential, max_periods_non_residential, source) VALUES (?, ?, ?, ?, ?, ?)")
+      .bind(1, rule.valid_from)
+      .bind(2, rule.average_months)
+      .bind(3, rule.min_history_months)
+      .bind(4, rule.max_periods_residential)
+      .bind(5, rule.max_periods_non_residential)
+      .bind(6, rule.source)
+      .run();
+}
+
+std::vector<BillingRuleRow> billing_rules(Database& db) {
+  Statement q(db,
+              "SELECT valid_from, average_months, min_history_months, max_periods_residential, "
+              "max_periods_non_residential, source FROM billing_rule ORDER BY valid_from");
+  std::vector<BillingRuleRow> out;
+  while (q.step()) {
+    BillingRuleRow r;
+    r.valid_from = q.int64(0);
+    r.average_months = static_cast<int>(q.int64(1));
+    r.min_history_months = static_cast<int>(q.int64(2));
+    r.max_periods_residential = static_cast<int>(q.int64(3));
+    r.max_periods_non_residential = static_cast<int>(q.int64(4));
+    r.source = q.text(5);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace uchet::storage
