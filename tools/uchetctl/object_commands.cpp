@@ -1,6 +1,513 @@
-// Placeholder until this command group lands (replaced by its implementation).
+// uchetctl object / premise / point / meter / norm: the metering model around devices — buildings,
+// their premises, the points where a resource is measured, which meter measured which point when,
+// and the billing norms. See docs/metering-model.md.
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "netserver/lorawan/encoding.h"
+#include "schema/devices.h"
+#include "schema/objects.h"
 #include "tools/uchetctl/commands.h"
+#include "tools/uchetctl/object_import.h"
+#include "tools/uchetctl/report_args.h"
+#include "tools/uchetctl/validate.h"
 
 namespace uchet::cli {
-void add_object_commands(CLI::App&, Action&) {}
+namespace {
+
+using nlohmann::json;
+
+storage::MeteringObject existing_object(storage::Database& db, const std::string& name) {
+  auto o = storage::find_object(db, name);
+  if (!o) throw UsageError("no object " + name);
+  return *o;
+}
+
+json optional_json(const std::optional<double>& v) { return v ? json(*v) : json(); }
+
+json object_json(const storage::MeteringObject& o) {
+  return {{"name", o.name},         {"address", o.address},           {"fias", o.fias_house_guid},
+          {"timeZone", o.time_zone}, {"latitude", optional_json(o.latitude)}, {"longitude", optional_json(o.longitude)},
+          {"createdAt", format_time(o.created_at)}};
+}
+
+json premise_json(const storage::Premise& p) {
+  return {{"number", p.number}, {"kind", p.kind}, {"area", optional_json(p.area_m2)}, {"account", p.account}};
+}
+
+json installation_json(storage::Database& db, const storage::MeterInstallation& i, const appserver::TimeZone& tz) {
+  const auto place = installation_place(db, i);
+  const auto slash = place.find('/');
+  return {{"object", place.substr(0, slash)},
+          {"point", place.substr(slash + 1)},
+          {"devEui", lorawan::eui64_to_string(i.dev_eui)},
+          {"installedAt", tz.format_iso8601(i.installed_at)},
+          {"installedReading", i.installed_reading},
+          {"removedAt", i.removed_at ? json(tz.format_iso8601(*i.removed_at)) : json()},
+          {"removedReading", optional_json(i.removed_reading)},
+          {"seal", i.seal}};
+}
+
+std::vector<std::string> installation_row(storage::Database& db, const storage::MeterInstallation& i,
+                                          const appserver::TimeZone& tz) {
+  return {installation_place(db, i),
+          lorawan::eui64_to_string(i.dev_eui),
+          tz.format_iso8601(i.installed_at),
+          number(i.installed_reading),
+          i.removed_at ? tz.format_iso8601(*i.removed_at) : "installed",
+          i.removed_reading ? number(*i.removed_reading) : "",
+          i.seal};
+}
+
+int count(storage::Database& db, const char* sql, std::int64_t object_id) {
+  storage::Statement q(db, sql);
+  q.bind(1, object_id);
+  return q.step() ? static_cast<int>(q.int64(0)) : 0;
+}
+constexpr const char* kInstalledMeters =
+    "SELECT count(*) FROM meter_installation i JOIN metering_point p ON p.id = i.point_id "
+    "WHERE p.object_id = ? AND i.removed_at IS NULL";
+
+// A point is named "OBJECT/POINT", or by its name with --object; neither name may contain '/'.
+struct PointRef {
+  storage::MeteringObject object;
+  storage::MeteringPoint point;
+};
+
+PointRef point_ref(storage::Database& db, const std::string& point, const std::string& object) {
+  std::string object_name = object, point_name = point;
+  if (object.empty()) {
+    const auto slash = point.find('/');
+    if (slash == std::string::npos) throw UsageError("--point must be OBJECT/POINT (or give --object OBJECT), got '" + point + "'");
+    object_name = point.substr(0, slash);
+    point_name = point.substr(slash + 1);
+  } else if (point.find('/') != std::string::npos) {
+    throw UsageError("give --point as OBJECT/POINT or --object with a point name, not both");
+  }
+  auto o = existing_object(db, object_name);
+  auto p = storage::find_point(db, o.id, point_name);
+  if (!p) throw UsageError("object " + o.name + " has no point " + point_name);
+  return {o, *p};
+}
+
+void add_object_group(CLI::App& app, Action& selected) {
+  auto* group = app.add_subcommand("object", "objects (buildings) of the metering model");
+  group->require_subcommand(1);
+
+  struct AddArgs {
+    std::string name, address, fias, time_zone, lat, lon;
+  };
+  auto add_args = std::make_shared<AddArgs>();
+  auto* add = group->add_subcommand("add", "add an object (a building)");
+  add->add_option("NAME", add_args->name, "object name, used in MQTT topics object/{name}/...")->required();
+  add->add_option("--address", add_args->address, "postal address");
+  add->add_option("--fias", add_args->fias, "FIAS/GAR house GUID, e.g. 0c5b2444-70a0-4932-980c-b4dc0d3f02b5");
+  add->add_option("--time-zone", add_args->time_zone, "IANA zone of the object's days (default: the configuration's)");
+  add->add_option("--lat", add_args->lat, "latitude, -90..90 (with --lon)");
+  add->add_option("--lon", add_args->lon, "longitude, -180..180 (with --lat)");
+  add->callback([&selected, add_args] {
+    selected = [add_args](Context& ctx) {
+      const auto& a = *add_args;
+      validate_name(a.name, "object name");
+      if (storage::find_object(ctx.db, a.name)) throw UsageError("object " + a.name + " already exists");
+      storage::MeteringObject o;
+      o.name = a.name;
+      o.address = a.address;
+      if (!a.fias.empty()) o.fias_house_guid = fias_arg(a.fias, "--fias");
+      o.time_zone = time_zone_name_arg(a.time_zone, "--time-zone");
+      if (!a.lat.empty()) o.latitude = number_arg(a.lat, "--lat");
+      if (!a.lon.empty()) o.longitude = number_arg(a.lon, "--lon");
+      check_coordinates(o.latitude, o.longitude);
+      storage::add_object(ctx.db, o);
+      ctx.output.done("added object " + o.name, object_json(o));
+    };
+  });
+
+  auto* list = group->add_subcommand("list", "list objects");
+  list->callback([&selected] {
+    selected = [](Context& ctx) {
+      Table t{{"NAME", "ADDRESS", "FIAS", "TIME ZONE", "PREMISES", "POINTS", "METERS"}, {}};
+      auto j = json::array();
+      for (const auto& o : storage::list_objects(ctx.db)) {
+        const int premises = count(ctx.db, "SELECT count(*) FROM premise WHERE object_id = ?", o.id);
+        const int points = count(ctx.db, "SELECT count(*) FROM metering_point WHERE object_id = ?", o.id);
+        const int meters = count(ctx.db, kInstalledMeters, o.id);
+        t.rows.push_back({o.name, o.address, o.fias_house_guid, o.time_zone.empty() ? "(default)" : o.time_zone,
+                          std::to_string(premises), std::to_string(points), std::to_string(meters)});
+        auto row = object_json(o);
+        row["premises"] = premises;
+        row["points"] = points;
+        row["meters"] = meters;
+        j.push_back(row);
+      }
+      ctx.output.table(t, j);
+    };
+  });
+
+  auto show_name = std::make_shared<std::string>();
+  auto* show = group->add_subcommand("show", "show an object with its premise, point and meter counts");
+  show->add_option("NAME", *show_name, "object name")->required();
+  show->callback([&selected, show_name] {
+    selected = [show_name](Context& ctx) {
+      auto o = existing_object(ctx.db, *show_name);
+      const int premises = count(ctx.db, "SELECT count(*) FROM premise WHERE object_id = ?", o.id);
+      const int points = count(ctx.db, "SELECT count(*) FROM metering_point WHERE object_id = ?", o.id);
+      const int meters = count(ctx.db, kInstalledMeters, o.id);
+      auto j = object_json(o);
+      j["premises"] = premises;
+      j["points"] = points;
+      j["meters"] = meters;
+      ctx.output.fields({{"name", o.name},
+                         {"address", o.address.empty() ? "-" : o.address},
+                         {"FIAS house GUID", o.fias_house_guid.empty() ? "-" : o.fias_house_guid},
+                         {"time zone", o.time_zone.empty() ? "(configuration's: " + ctx.time_zone + ")" : o.time_zone},
+                         {"coordinates", o.latitude ? number(*o.latitude) + ", " + number(*o.longitude) : "-"},
+                         {"premises", std::to_string(premises)},
+                         {"metering points", std::to_string(points)},
+                         {"meters installed", std::to_string(meters)},
+                         {"created", format_time(o.created_at)}},
+                        j);
+    };
+  });
+
+  struct RemoveArgs {
+    std::string name;
+    bool force = false;
+  };
+  auto remove_args = std::make_shared<RemoveArgs>();
+  auto* remove = group->add_subcommand("remove", "remove an object with its premises, points, history and norms");
+  remove->add_option("NAME", remove_args->name, "object name")->required();
+  remove->add_flag("--force", remove_args->force, "remove even while meters are installed (their history goes too)");
+  remove->callback([&selected, remove_args] {
+    selected = [remove_args](Context& ctx) {
+      auto o = existing_object(ctx.db, remove_args->name);
+      // Removing an object erases its installation history; with meters still in place that is
+      // more likely a mistake than an intent, so it takes --force.
+      if (const int meters = count(ctx.db, kInstalledMeters, o.id); meters > 0 && !remove_args->force) {
+        throw UsageError("object " + o.name + " has " + std::to_string(meters) +
+                         " meter(s) installed; remove them first (meter remove) or give --force");
+      }
+      storage::remove_object(ctx.db, o.id);
+      ctx.output.done("removed object " + o.name, {{"removed", o.name}});
+    };
+  });
+
+  auto import_file = std::make_shared<std::string>();
+  auto* import = group->add_subcommand("import", "create whole buildings from CSV (all lines or none), see docs/metering-model.md");
+  import->add_option("FILE", *import_file,
+                     "CSV with header columns among object,address,fias,time_zone,lat,lon,premise,kind,area,account,"
+                     "point,resource,level,dev_eui,installed_at,reading,seal")
+      ->required();
+  import->callback([&selected, import_file] {
+    selected = [import_file](Context& ctx) {
+      std::ifstream in(*import_file, std::ios::binary);
+      if (!in) throw UsageError("cannot read " + *import_file);
+      std::ostringstream text;
+      text << in.rdbuf();
+      auto s = import_objects(ctx.db, text.str(), ctx.time_zone);
+      ctx.output.done("imported " + std::to_string(s.objects) + " object(s), " + std::to_string(s.premises) + " premise(s), " +
+                          std::to_string(s.points) + " point(s), " + std::to_string(s.meters) + " meter(s) from " + *import_file,
+                      {{"objects", s.objects}, {"premises", s.premises}, {"points", s.points}, {"meters", s.meters}});
+    };
+  });
+}
+
+void add_premise_group(CLI::App& app, Action& selected) {
+  auto* group = app.add_subcommand("premise", "premises (apartments, non-residential units) of an object");
+  group->require_subcommand(1);
+
+  struct AddArgs {
+    std::string object, number, kind, area, account;
+  };
+  auto args = std::make_shared<AddArgs>();
+  auto* add = group->add_subcommand("add", "add a premise to an object");
+  add->add_option("OBJECT", args->object, "object name")->required();
+  add->add_option("NUMBER", args->number, "premise number: 12, 12А, Н-3")->required();
+  add->add_option("--kind", args->kind, "residential or non_residential")->required();
+  add->add_option("--area", args->area, "area in m²");
+  add->add_option("--account", args->account, "personal account number (лицевой счёт)");
+  add->callback([&selected, args] {
+    selected = [args](Context& ctx) {
+      const auto& a = *args;
+      auto o = existing_object(ctx.db, a.object);
+      check_premise_number(a.number, "premise number");
+      check_premise_kind(a.kind, "--kind");
+      if (storage::find_premise(ctx.db, o.id, a.number)) throw UsageError("object " + o.name + " already has premise " + a.number);
+      storage::Premise p;
+      p.object_id = o.id;
+      p.number = a.number;
+      p.kind = a.kind;
+      if (!a.area.empty()) {
+        p.area_m2 = number_arg(a.area, "--area");
+        check_area(*p.area_m2, "--area");
+      }
+      p.account = a.account;
+      storage::add_premise(ctx.db, p);
+      ctx.output.done("added premise " + p.number + " to " + o.name, premise_json(p));
+    };
+  });
+
+  auto list_object = std::make_shared<std::string>();
+  auto* list = group->add_subcommand("list", "list an object's premises");
+  list->add_option("OBJECT", *list_object, "object name")->required();
+  list->callback([&selected, list_object] {
+    selected = [list_object](Context& ctx) {
+      auto o = existing_object(ctx.db, *list_object);
+      Table t{{"NUMBER", "KIND", "AREA", "ACCOUNT"}, {}};
+      auto j = json::array();
+      for (const auto& p : storage::list_premises(ctx.db, o.id)) {
+        t.rows.push_back({p.number, p.kind, p.area_m2 ? number(*p.area_m2) : "", p.account});
+        j.push_back(premise_json(p));
+      }
+      ctx.output.table(t, j);
+    };
+  });
+}
+
+void add_point_group(CLI::App& app, Action& selected) {
+  auto* group = app.add_subcommand("point", "metering points: where a resource is measured (a point outlives its meters)");
+  group->require_subcommand(1);
+
+  struct AddArgs {
+    std::string object, name, resource, level, premise;
+  };
+  auto args = std::make_shared<AddArgs>();
+  auto* add = group->add_subcommand("add", "add a metering point to an object");
+  add->add_option("OBJECT", args->object, "object name")->required();
+  add->add_option("NAME", args->name, "point name, unique within the object: odpu-cw, 12-hw")->required();
+  add->add_option("--resource", args->resource, "cold_water, hot_water, heat or electricity")->required();
+  add->add_option("--level", args->level, "building (the house meter) or premise")->required();
+  add->add_option("--premise", args->premise, "premise number; required exactly when --level is premise");
+  add->callback([&selected, args] {
+    selected = [args](Context& ctx) {
+      const auto& a = *args;
+      auto o = existing_object(ctx.db, a.object);
+      validate_name(a.name, "point name");
+      check_resource(a.resource, "--resource");
+      check_level(a.level, "--level");
+      if (a.level == "premise" && a.premise.empty()) throw UsageError("--premise is required for a premise-level point");
+      if (a.level == "building" && !a.premise.empty()) throw UsageError("--premise applies only to --level premise");
+      if (storage::find_point(ctx.db, o.id, a.name)) throw UsageError("object " + o.name + " already has point " + a.name);
+      storage::MeteringPoint p;
+      p.object_id = o.id;
+      p.name = a.name;
+      p.resource = a.resource;
+      p.level = a.level;
+      if (!a.premise.empty()) {
+        auto premise = storage::find_premise(ctx.db, o.id, a.premise);
+        if (!premise) throw UsageError("object " + o.name + " has no premise " + a.premise);
+        p.premise_id = premise->id;
+      }
+      storage::add_point(ctx.db, p);
+      ctx.output.done("added point " + o.name + "/" + p.name,
+                      {{"object", o.name}, {"name", p.name}, {"resource", p.resource}, {"level", p.level},
+                       {"premise", a.premise.empty() ? json() : json(a.premise)}});
+    };
+  });
+
+  struct ListArgs {
+    std::string object, resource;
+  };
+  auto list_args = std::make_shared<ListArgs>();
+  auto* list = group->add_subcommand("list", "list an object's points with the meter installed at each");
+  list->add_option("OBJECT", list_args->object, "object name")->required();
+  list->add_option("--resource", list_args->resource, "only points of this resource");
+  list->callback([&selected, list_args] {
+    selected = [list_args](Context& ctx) {
+      auto o = existing_object(ctx.db, list_args->object);
+      if (!list_args->resource.empty()) check_resource(list_args->resource, "--resource");
+      auto tz = object_zone(o, ctx.time_zone);
+      Table t{{"NAME", "RESOURCE", "LEVEL", "PREMISE", "METER", "SINCE"}, {}};
+      auto j = json::array();
+      for (const auto& p : storage::list_points(ctx.db, o.id, list_args->resource)) {
+        std::string premise;
+        if (p.premise_id) premise = storage::find_premise(ctx.db, *p.premise_id)->number;
+        std::optional<storage::MeterInstallation> meter;
+        for (const auto& i : storage::installations_of_point(ctx.db, p.id))
+          if (!i.removed_at) meter = i;
+        t.rows.push_back({p.name, p.resource, p.level, premise, meter ? lorawan::eui64_to_string(meter->dev_eui) : "-",
+                          meter ? tz.format_iso8601(meter->installed_at) : ""});
+        j.push_back({{"name", p.name}, {"resource", p.resource}, {"level", p.level},
+                     {"premise", premise.empty() ? json() : json(premise)},
+                     {"meter", meter ? installation_json(ctx.db, *meter, tz) : json()}});
+      }
+      ctx.output.table(t, j);
+    };
+  });
+}
+
+void add_meter_group(CLI::App& app, Action& selected) {
+  auto* group = app.add_subcommand("meter", "which meter (device) measures which point: installation and removal");
+  group->require_subcommand(1);
+  const char* point_help = "the point as OBJECT/POINT, or the point's name together with --object OBJECT";
+
+  struct InstallArgs {
+    std::string dev_eui, object, point, at, reading, seal;
+  };
+  auto args = std::make_shared<InstallArgs>();
+  auto* install = group->add_subcommand("install", "install a meter at a point, with its register reading at that moment");
+  install->add_option("DEV_EUI", args->dev_eui, "the meter's DevEUI (a provisioned device)")->required();
+  install->add_option("--point", args->point, point_help)->required();
+  install->add_option("--object", args->object, "object of --point, when --point is only the point's name");
+  install->add_option("--at", args->at, "installation time: 2026-11-20T10:00 (object's zone) or ISO 8601")->required();
+  install->add_option("--reading", args->reading, "register reading at installation (m³, GJ, kWh)")->required();
+  install->add_option("--seal", args->seal, "seal number");
+  install->callback([&selected, args] {
+    selected = [args](Context& ctx) {
+      const auto& a = *args;
+      auto eui = eui_arg(a.dev_eui, "DevEUI");
+      if (!storage::find_device(ctx.db, eui)) throw UsageError("no device " + lorawan::eui64_to_string(eui));
+      auto ref = point_ref(ctx.db, a.point, a.object);
+      auto tz = object_zone(ref.object, ctx.time_zone);
+      storage::MeterInstallation i;
+      i.point_id = ref.point.id;
+      i.dev_eui = eui;
+      i.installed_at = *time_arg(tz, a.at, "--at");
+      i.installed_reading = number_arg(a.reading, "--reading");
+      check_reading(i.installed_reading, "--reading");
+      i.seal = a.seal;
+      check_installable(ctx.db, ref.point, eui, i.installed_at, tz);
+      storage::add_installation(ctx.db, i);
+      ctx.output.done("installed " + lorawan::eui64_to_string(eui) + " at " + ref.object.name + "/" + ref.point.name + " from " +
+                          tz.format_iso8601(i.installed_at),
+                      installation_json(ctx.db, i, tz));
+    };
+  });
+
+  struct RemoveArgs {
+    std::string dev_eui, at, reading;
+  };
+  auto remove_args = std::make_shared<RemoveArgs>();
+  auto* remove = group->add_subcommand("remove", "remove an installed meter, with its final register reading");
+  remove->add_option("DEV_EUI", remove_args->dev_eui, "the meter's DevEUI")->required();
+  remove->add_option("--at", remove_args->at, "removal time, after the installation")->required();
+  remove->add_option("--reading", remove_args->reading, "register reading at removal")->required();
+  remove->callback([&selected, remove_args] {
+    selected = [remove_args](Context& ctx) {
+      const auto& a = *remove_args;
+      auto eui = eui_arg(a.dev_eui, "DevEUI");
+      const auto eui_text = lorawan::eui64_to_string(eui);
+      if (!storage::find_device(ctx.db, eui)) throw UsageError("no device " + eui_text);
+      auto open = storage::open_installation(ctx.db, eui);
+      if (!open) throw UsageError("device " + eui_text + " is not installed anywhere");
+      auto point = storage::find_point(ctx.db, open->point_id);
+      auto tz = object_zone(*storage::find_object(ctx.db, point->object_id), ctx.time_zone);
+      const auto at = *time_arg(tz, a.at, "--at");
+      if (at <= open->installed_at) {
+        throw UsageError("--at must be after the installation at " + tz.format_iso8601(open->installed_at));
+      }
+      const auto reading = number_arg(a.reading, "--reading");
+      check_reading(reading, "--reading");
+      // Registers count up; a lower final value is a typo or a different meter.
+      if (reading < open->installed_reading) {
+        throw UsageError("--reading " + number(reading) + " is below the installation reading " + number(open->installed_reading));
+      }
+      storage::close_installation(ctx.db, eui, at, reading);
+      open->removed_at = at;
+      open->removed_reading = reading;
+      ctx.output.done("removed " + eui_text + " from " + installation_place(ctx.db, *open) + " at " + tz.format_iso8601(at),
+                      installation_json(ctx.db, *open, tz));
+    };
+  });
+
+  struct HistoryArgs {
+    std::string dev_eui, object, point;
+  };
+  auto history_args = std::make_shared<HistoryArgs>();
+  auto* history = group->add_subcommand("history", "installation history of a device, or of a point (--point)");
+  history->add_option("DEV_EUI", history_args->dev_eui, "the device's DevEUI");
+  history->add_option("--point", history_args->point, point_help);
+  history->add_option("--object", history_args->object, "object of --point, when --point is only the point's name");
+  history->callback([&selected, history_args] {
+    selected = [history_args](Context& ctx) {
+      const auto& a = *history_args;
+      if (a.dev_eui.empty() == a.point.empty()) throw UsageError("give either DEV_EUI or --point");
+      std::vector<storage::MeterInstallation> rows;
+      auto tz = zone_arg(ctx.time_zone);
+      if (!a.point.empty()) {
+        auto ref = point_ref(ctx.db, a.point, a.object);
+        tz = object_zone(ref.object, ctx.time_zone);
+        rows = storage::installations_of_point(ctx.db, ref.point.id);
+      } else {
+        if (!a.object.empty()) throw UsageError("--object goes with --point");
+        auto eui = eui_arg(a.dev_eui, "DevEUI");
+        if (!storage::find_device(ctx.db, eui)) throw UsageError("no device " + lorawan::eui64_to_string(eui));
+        rows = storage::installations_of_device(ctx.db, eui);
+      }
+      Table t{{"POINT", "DEV EUI", "INSTALLED", "READING", "REMOVED", "READING", "SEAL"}, {}};
+      auto j = json::array();
+      for (const auto& i : rows) {
+        t.rows.push_back(installation_row(ctx.db, i, tz));
+        j.push_back(installation_json(ctx.db, i, tz));
+      }
+      ctx.output.table(t, j);
+    };
+  });
+}
+
+void add_norm_group(CLI::App& app, Action& selected) {
+  auto* group = app.add_subcommand("norm", "billing norms (нормативы): consumption per premise per month");
+  group->require_subcommand(1);
+
+  struct SetArgs {
+    std::string object, resource, per_month, from;
+  };
+  auto args = std::make_shared<SetArgs>();
+  auto* set = group->add_subcommand("set", "set the norm of a resource for an object's premises from a date on");
+  set->add_option("OBJECT", args->object, "object name")->required();
+  set->add_option("--resource", args->resource, "cold_water, hot_water, heat or electricity")->required();
+  set->add_option("--per-month", args->per_month, "per premise per month, in the resource's unit (m³, GJ, kWh)")->required();
+  set->add_option("--from", args->from, "in force from this date (object's zone); default: from the beginning");
+  set->callback([&selected, args] {
+    selected = [args](Context& ctx) {
+      const auto& a = *args;
+      auto o = existing_object(ctx.db, a.object);
+      check_resource(a.resource, "--resource");
+      storage::BillingNorm n;
+      n.object_id = o.id;
+      n.resource = a.resource;
+      n.per_month = number_arg(a.per_month, "--per-month");
+      if (n.per_month < 0) throw UsageError("--per-month must be >= 0");
+      auto tz = object_zone(o, ctx.time_zone);
+      // Without --from the norm has always been in force: Unix time 0 precedes every reading.
+      n.valid_from = time_arg(tz, a.from, "--from").value_or(0);
+      storage::set_norm(ctx.db, n);
+      const auto from = n.valid_from == 0 ? std::string("the beginning") : tz.format_iso8601(n.valid_from);
+      ctx.output.done("norm for " + a.resource + " at " + o.name + ": " + number(n.per_month) + " per month from " + from,
+                      {{"object", o.name}, {"resource", n.resource}, {"perMonth", n.per_month},
+                       {"validFrom", n.valid_from == 0 ? json() : json(tz.format_iso8601(n.valid_from))}});
+    };
+  });
+
+  auto list_object = std::make_shared<std::string>();
+  auto* list = group->add_subcommand("list", "list an object's norms");
+  list->add_option("OBJECT", *list_object, "object name")->required();
+  list->callback([&selected, list_object] {
+    selected = [list_object](Context& ctx) {
+      auto o = existing_object(ctx.db, *list_object);
+      auto tz = object_zone(o, ctx.time_zone);
+      Table t{{"RESOURCE", "FROM", "PER MONTH"}, {}};
+      auto j = json::array();
+      for (const auto& n : storage::list_norms(ctx.db, o.id)) {
+        const auto from = n.valid_from == 0 ? std::string("-") : tz.format_iso8601(n.valid_from);
+        t.rows.push_back({n.resource, from, number(n.per_month)});
+        j.push_back({{"resource", n.resource}, {"perMonth", n.per_month},
+                     {"validFrom", n.valid_from == 0 ? json() : json(from)}});
+      }
+      ctx.output.table(t, j);
+    };
+  });
+}
+
+}  // namespace
+
+void add_object_commands(CLI::App& app, Action& selected) {
+  add_object_group(app, selected);
+  add_premise_group(app, selected);
+  add_point_group(app, selected);
+  add_meter_group(app, selected);
+  add_norm_group(app, selected);
+}
+
 }  // namespace uchet::cli
