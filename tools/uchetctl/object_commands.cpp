@@ -351,7 +351,7 @@ void add_meter_group(CLI::App& app, Action& selected) {
   install->add_option("--point", args->point, point_help)->required();
   install->add_option("--object", args->object, "object of --point, when --point is only the point's name");
   install->add_option("--at", args->at, "installation time: 2026-11-20T10:00 (object's zone) or ISO 8601")->required();
-  install->add_option("--reading", args->reading, "register reading at installation (m³, GJ, kWh)")->required();
+  install->add_option("--reading", args->reading, "register reading at installation: m³ for water, kWh for heat and electricity")->required();
   install->add_option("--seal", args->seal, "seal number");
   install->callback([&selected, args] {
     selected = [args](Context& ctx) {
@@ -457,7 +457,7 @@ void add_norm_group(CLI::App& app, Action& selected) {
   auto* set = group->add_subcommand("set", "set the norm of a resource for an object's premises from a date on");
   set->add_option("OBJECT", args->object, "object name")->required();
   set->add_option("--resource", args->resource, "cold_water, hot_water, heat or electricity")->required();
-  set->add_option("--per-month", args->per_month, "per premise per month, in the resource's unit (m³, GJ, kWh)")->required();
+  set->add_option("--per-month", args->per_month, "per premise per month, in the register's unit: m³ for water, kWh for heat and electricity")->required();
   set->add_option("--from", args->from, "in force from this date (object's zone); default: from the beginning");
   set->callback([&selected, args] {
     selected = [args](Context& ctx) {
