@@ -97,6 +97,11 @@ TEST_CASE("premises and points are listed in a natural order with the meter inst
   CHECK(ctl.json({"point", "list", "lenina-5"}).size() == 3);
   CHECK(ctl.json({"object", "show", "lenina-5"})["meters"] == 1);
   CHECK_THAT(ctl({"point", "list", "lenina-5"}).out, Catch::Contains(eui(1)));
+
+  // With a meter installed, removing the object takes --force, and its history goes with it.
+  CHECK(ctl({"object", "remove", "lenina-5", "--force"}).exit_code == 0);
+  CHECK(ctl.json({"object", "list"}).empty());
+  CHECK(ctl.json({"meter", "history", eui(1)}).empty());
 }
 
 TEST_CASE("a meter replacement at a point is kept as installation history") {
@@ -149,6 +154,11 @@ TEST_CASE("billing norms are set from a date and listed") {
   CHECK(norms[1]["validFrom"] == "2027-01-01T00:00:00+05:00");
   CHECK(norms[1]["perMonth"] == 7.25);
   CHECK(norms[2]["resource"] == "hot_water");
+
+  // Dates are local to the object's zone.
+  REQUIRE(ctl({"object", "add", "tverskaya-1", "--time-zone", "Europe/Moscow"}).exit_code == 0);
+  auto moscow = ctl.json({"norm", "set", "tverskaya-1", "--resource", "heat", "--per-month", "150", "--from", "2027-01-01"});
+  CHECK(moscow["validFrom"] == "2027-01-01T00:00:00+03:00");
 }
 
 TEST_CASE("bad metering commands exit 2 with a reason and change nothing") {
@@ -240,7 +250,7 @@ TEST_CASE("a 10-apartment building is imported from CSV in one go") {
   add_devices(ctl, 11);
   std::string csv =
       "object,address,fias,time_zone,lat,lon,premise,kind,area,account,point,resource,level,dev_eui,installed_at,reading,seal\r\n";
-  csv += fmt::format("lenina-5,\"ул. Ленина, 5\",{},Asia/Yekaterinburg,56.8389,60.6057,,,,,odpu-cw,cold_water,building,{},"
+  csv += fmt::format("lenina-5,\"ул. Ленина, 5\",{},Europe/Samara,56.8389,60.6057,,,,,odpu-cw,cold_water,building,{},"
                      "2026-10-01,1000.5,S-0\r\n",
                      kFias, eui(11));
   for (int flat = 1; flat <= 10; ++flat) {
@@ -268,7 +278,8 @@ TEST_CASE("a 10-apartment building is imported from CSV in one go") {
   auto points = ctl.json({"point", "list", "lenina-5"});
   REQUIRE(points.size() == 11);
   CHECK(points[0]["level"] == "building");
-  CHECK(points[0]["meter"]["installedAt"] == "2026-10-01T00:00:00+05:00");
+  // Times in the file are read in the object's own zone (Samara, UTC+4), not the configuration's.
+  CHECK(points[0]["meter"]["installedAt"] == "2026-10-01T00:00:00+04:00");
   CHECK(points[0]["meter"]["installedReading"] == 1000.5);
   CHECK(points[3]["name"] == "3-cw");
   CHECK(points[3]["premise"] == "3");
