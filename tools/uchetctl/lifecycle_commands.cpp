@@ -11,6 +11,7 @@
 #include "schema/devices.h"
 #include "schema/lifecycle.h"
 #include "tools/uchetctl/commands.h"
+#include "tools/uchetctl/lifecycle_derived.h"
 #include "tools/uchetctl/validate.h"
 
 namespace uchet::cli {
@@ -39,22 +40,6 @@ storage::Device existing_device(storage::Database& db, const std::string& text) 
   return *d;
 }
 
-lc::Event to_event(const storage::LifecycleEventRow& row) {
-  auto kind = lc::parse_kind(row.kind);
-  auto role = lc::parse_role(row.role);
-  if (!kind || !role) throw storage::StorageError("lifecycle event " + std::to_string(row.id) + " has an unknown kind or role");
-  return lc::Event{*kind, row.at, row.actor, *role, row.details, row.document};
-}
-
-// The state the stored log leads to. The log was checked event by event when it was written.
-lc::State stored_state(const std::vector<storage::LifecycleEventRow>& rows) {
-  std::vector<lc::Event> events;
-  for (const auto& r : rows) events.push_back(to_event(r));
-  auto state = lc::derive_state(events);
-  if (!state) throw storage::StorageError("the stored lifecycle log is inconsistent: " + state.error());
-  return *state;
-}
-
 nlohmann::json event_json(const appserver::TimeZone& tz, const storage::LifecycleEventRow& r, lc::Stage after) {
   return {{"id", r.id},
           {"event", r.kind},
@@ -80,31 +65,6 @@ std::pair<Table, nlohmann::json> event_log(const appserver::TimeZone& tz, const 
     j.push_back(event_json(tz, r, state.stage));
   }
   return {t, j};
-}
-
-// What the passport card shows beyond the stored fields, derived from the log.
-struct Derived {
-  lc::State state;
-  std::optional<std::int64_t> manufactured_on, last_verified, commissioned_at, next_due;
-};
-
-Derived derive(const appserver::TimeZone& tz, const std::optional<storage::Passport>& p,
-               const std::vector<storage::LifecycleEventRow>& rows) {
-  Derived d;
-  d.state = stored_state(rows);
-  if (p) {
-    d.manufactured_on = p->manufactured_on;
-    d.last_verified = p->last_verified_on;
-  }
-  for (const auto& r : rows) {
-    if (r.kind == "manufactured" && !d.manufactured_on) d.manufactured_on = tz.start_of_local_day(r.at);
-    if (r.kind == "verified" && (!d.last_verified || r.at > *d.last_verified)) d.last_verified = r.at;
-    if (r.kind == "commissioned") d.commissioned_at = r.at;
-  }
-  if (p && p->verification_interval_years && d.last_verified) {
-    d.next_due = lc::next_verification_due(tz, *d.last_verified, *p->verification_interval_years);
-  }
-  return d;
 }
 
 }  // namespace
@@ -244,7 +204,7 @@ void add_lifecycle_commands(CLI::App& app, Action& selected) {
       auto tz = zone_of(ctx);
       auto p = storage::find_passport(ctx.db, device.dev_eui);
       auto rows = storage::lifecycle_events(ctx.db, device.dev_eui);
-      auto d = derive(tz, p, rows);
+      auto d = derive_passport(tz, p, rows);
       auto [log_table, log_json] = event_log(tz, rows);
       auto opt_date = [&](const std::optional<std::int64_t>& t) { return t ? nlohmann::json(date_text(tz, *t)) : nlohmann::json(); };
       auto opt_text = [&](const std::optional<std::int64_t>& t) { return t ? date_text(tz, *t) : std::string("-"); };
@@ -311,34 +271,19 @@ void add_lifecycle_commands(CLI::App& app, Action& selected) {
       const auto within = duration_arg(due_args->within, "--within");
       auto tz = zone_of(ctx);
       const std::int64_t now = due_args->now.empty() ? storage::unix_now() : time_arg(tz, due_args->now, "--now");
-      struct Row {
-        storage::Device device;
-        storage::Passport passport;
-        std::int64_t last, due;
-      };
-      std::vector<Row> rows;
-      for (const auto& p : storage::list_passports(ctx.db)) {
-        if (!p.verification_interval_years) continue;
-        auto device = storage::find_device(ctx.db, p.dev_eui);
-        if (!device) continue;
-        auto d = derive(tz, p, storage::lifecycle_events(ctx.db, p.dev_eui));
-        if (d.state.stage == lc::Stage::Decommissioned || d.state.stage == lc::Stage::Disposed) continue;
-        if (!d.next_due || *d.next_due > now + within) continue;
-        rows.push_back(Row{*device, p, *d.last_verified, *d.next_due});
-      }
-      std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.due < b.due; });
+      auto rows = verifications_due(ctx.db, tz, now, within);
       Table t{{"DEV EUI", "SERIAL", "NAME", "MODEL", "LAST VERIFIED", "DUE", "DAYS LEFT"}, {}};
       auto j = nlohmann::json::array();
       for (const auto& r : rows) {
         auto left = lc::days_until(now, r.due);
         t.rows.push_back({lorawan::eui64_to_string(r.device.dev_eui), r.device.serial, r.device.name,
-                          r.passport.model, date_text(tz, r.last), date_text(tz, r.due),
+                          r.passport.model, date_text(tz, r.last_verified), date_text(tz, r.due),
                           left < 0 ? fmt::format("{} (overdue)", left) : std::to_string(left)});
         j.push_back({{"devEui", lorawan::eui64_to_string(r.device.dev_eui)},
                      {"serial", r.device.serial},
                      {"name", r.device.name},
                      {"model", r.passport.model},
-                     {"lastVerification", date_text(tz, r.last)},
+                     {"lastVerification", date_text(tz, r.last_verified)},
                      {"due", date_text(tz, r.due)},
                      {"daysLeft", left},
                      {"overdue", left < 0}});
