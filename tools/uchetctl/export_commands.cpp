@@ -18,6 +18,7 @@
 #include "schema/lifecycle.h"
 #include "schema/objects.h"
 #include "tools/uchetctl/commands.h"
+#include "tools/uchetctl/lifecycle_derived.h"
 #include "tools/uchetctl/report_args.h"
 #include "tools/uchetctl/text_encoding.h"
 
@@ -98,13 +99,7 @@ struct Meter {
 // date) plus the interval. A meter whose interval is not known is taken as verified: refusing
 // its readings would bill a working meter by the average without any reason on record.
 std::optional<std::int64_t> verification_due(storage::Database& db, const appserver::TimeZone& tz, lorawan::Eui64 eui) {
-  const auto passport = storage::find_passport(db, eui);
-  if (!passport || !passport->verification_interval_years) return std::nullopt;
-  std::optional<std::int64_t> last = passport->last_verified_on;
-  for (const auto& e : storage::lifecycle_events(db, eui))
-    if (e.kind == "verified" && (!last || e.at > *last)) last = e.at;
-  if (!last) return std::nullopt;
-  return appserver::lifecycle::next_verification_due(tz, *last, *passport->verification_interval_years);
+  return derive_passport(tz, storage::find_passport(db, eui), storage::lifecycle_events(db, eui)).next_due;
 }
 
 std::vector<Meter> load_meters(storage::Database& db, const appserver::TimeZone& tz, const storage::MeteringPoint& point,

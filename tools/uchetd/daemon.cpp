@@ -1,6 +1,7 @@
 #include "tools/uchetd/daemon.h"
 
 #include <boost/asio.hpp>
+#include <functional>
 #include <spdlog/spdlog.h>
 
 #include "appserver/application_server.h"
@@ -29,6 +30,21 @@ appserver::MqttSettings mqtt_settings(const Config& config) {
   s.ca_file = config.mqtt.ca_file;
   s.keepalive_s = config.mqtt.keepalive_s;
   return s;
+}
+
+// Runs `work` now and then every `period` until the timer is cancelled; a failure is logged and
+// the next run goes ahead.
+void run_periodically(boost::asio::steady_timer& timer, std::chrono::steady_clock::duration period, const char* what,
+                      std::function<void()> work) {
+  try {
+    work();
+  } catch (const std::exception& e) {
+    spdlog::error("{} failed: {}", what, e.what());
+  }
+  timer.expires_after(period);
+  timer.async_wait([&timer, period, what, work = std::move(work)](const boost::system::error_code& ec) mutable {
+    if (!ec) run_periodically(timer, period, what, std::move(work));
+  });
 }
 
 }  // namespace
@@ -94,48 +110,27 @@ int run_daemon(const Config& config) {
   endpoint.emplace(std::move(*opened));
   spdlog::info("listening for packet forwarders on {}", config.gateway_bridge.bind);
 
-  // Silence is the absence of events, so it is looked for on a timer.
-  boost::asio::steady_timer silence_timer(io);
-  std::function<void()> check_silence = [&] {
-    try {
-      application.check_silence(db, storage::unix_now());
-    } catch (const storage::StorageError& e) {
-      spdlog::error("silence check failed: {}", e.what());
-    }
-    silence_timer.expires_after(std::chrono::minutes(1));
-    silence_timer.async_wait([&](const boost::system::error_code& ec) {
-      if (!ec) check_silence();
-    });
-  };
-  check_silence();
-
-  // A day's house balance is published once the day is closed; checking every ten minutes keeps
-  // the delay after publish_delay_h small without recomputing balances often.
+  // A day's house balance is published once the day is closed, so it is looked for on a timer,
+  // like silence (the absence of events). Ten minutes keeps the delay after publish_delay_h small
+  // without recomputing balances often.
   auto default_zone = appserver::TimeZone::load(config.time.time_zone);
   if (!default_zone) {
     spdlog::critical("time.time_zone: {}", default_zone.error());
     return 2;
   }
   const auto balance = balance_settings(config);
-  boost::asio::steady_timer balance_timer(io);
-  std::function<void()> publish_balances = [&] {
-    try {
-      storage::Transaction tx(db);
-      const int days = appserver::publish_closed_balances(db, storage::unix_now(), *default_zone, balance);
-      tx.commit();
-      if (days > 0) {
-        spdlog::info("published {} daily house balances", days);
-        publisher.notify();
-      }
-    } catch (const std::exception& e) {
-      spdlog::error("house balance failed: {}", e.what());
+  boost::asio::steady_timer silence_timer(io), balance_timer(io);
+  run_periodically(silence_timer, std::chrono::minutes(1), "silence check",
+                   [&] { application.check_silence(db, storage::unix_now()); });
+  run_periodically(balance_timer, std::chrono::minutes(10), "house balance", [&] {
+    storage::Transaction tx(db);
+    const int days = appserver::publish_closed_balances(db, storage::unix_now(), *default_zone, balance);
+    tx.commit();
+    if (days > 0) {
+      spdlog::info("published {} daily house balances", days);
+      publisher.notify();
     }
-    balance_timer.expires_after(std::chrono::minutes(10));
-    balance_timer.async_wait([&](const boost::system::error_code& ec) {
-      if (!ec) publish_balances();
-    });
-  };
-  publish_balances();
+  });
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signo) {
