@@ -83,7 +83,10 @@ TEST_CASE("closed days are published as balance events once, and a sustained imb
     std::this_thread::sleep_for(3s);
   }
   CHECK(recorder.messages().size() == messages.size());
-  storage::Statement q(b->db, "SELECT COUNT(*) FROM object_alarm WHERE kind = 'imbalance' AND closed_at IS NOT NULL");
-  REQUIRE(q.step());
-  CHECK(q.int64(0) == 1);
+  auto listed = b->uchetctl_json({"--json", "alarms", "--object", "lenina-5", "--tz", "Asia/Yekaterinburg"});
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0]["kind"] == "imbalance");
+  CHECK(listed[0]["resource"] == "cold_water");
+  CHECK(listed[0]["openedAt"] == zone.format_iso8601(midnight(3)));
+  CHECK(listed[0]["closedAt"] == zone.format_iso8601(midnight(4)));
 }

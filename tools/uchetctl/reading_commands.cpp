@@ -12,6 +12,7 @@
 #include "codecs/codec.h"
 #include "schema/applications.h"
 #include "schema/devices.h"
+#include "schema/objects.h"
 #include "tools/uchetctl/commands.h"
 #include "tools/uchetctl/report_args.h"
 #include "tools/uchetctl/validate.h"
@@ -155,12 +156,13 @@ void add_reading_commands(CLI::App& app, Action& selected) {
 
   struct AlarmArgs {
     bool open_only = false;
-    std::string dev_eui, since, tz;
+    std::string dev_eui, object, since, tz;
   };
   auto alarm_args = std::make_shared<AlarmArgs>();
   auto* alarms = app.add_subcommand("alarms", "alarms (нештатные ситуации): open and closed");
   alarms->add_flag("--open", alarm_args->open_only, "only alarms still open");
-  alarms->add_option("--device", alarm_args->dev_eui, "only this device");
+  auto* device_filter = alarms->add_option("--device", alarm_args->dev_eui, "only this device");
+  alarms->add_option("--object", alarm_args->object, "the alarms of this object (building), e.g. imbalance")->excludes(device_filter);
   alarms->add_option("--since", alarm_args->since, "opened at or after this time");
   alarms->add_option("--tz", alarm_args->tz, "time zone for printed times");
   alarms->callback([&selected, alarm_args] {
@@ -170,6 +172,26 @@ void add_reading_commands(CLI::App& app, Action& selected) {
       std::string dev_eui;
       if (!a.dev_eui.empty()) dev_eui = lorawan::eui64_to_string(eui_arg(a.dev_eui, "--device"));
       auto since = time_arg(tz, a.since, "--since");
+      if (!a.object.empty()) {
+        auto object = storage::find_object(ctx.db, a.object);
+        if (!object) throw UsageError("no object " + a.object);
+        storage::Statement q(ctx.db,
+                             "SELECT id, kind, resource, opened_at, closed_at FROM object_alarm WHERE object_id = ? "
+                             "AND opened_at >= ? AND (? = 0 OR closed_at IS NULL) ORDER BY opened_at, id");
+        q.bind(1, object->id).bind(2, since.value_or(INT64_MIN)).bind(3, a.open_only ? 1 : 0);
+        Table t{{"ID", "OBJECT", "KIND", "RESOURCE", "OPENED", "CLOSED"}, {}};
+        auto j = nlohmann::json::array();
+        while (q.step()) {
+          auto closed = q.optional_int64(4);
+          t.rows.push_back({std::to_string(q.int64(0)), object->name, q.text(1), q.text(2), tz.format_iso8601(q.int64(3)),
+                            closed ? tz.format_iso8601(*closed) : "open"});
+          j.push_back({{"id", q.int64(0)}, {"object", object->name}, {"kind", q.text(1)}, {"resource", q.text(2)},
+                       {"openedAt", tz.format_iso8601(q.int64(3))},
+                       {"closedAt", closed ? nlohmann::json(tz.format_iso8601(*closed)) : nlohmann::json()}});
+        }
+        ctx.output.table(t, j);
+        return;
+      }
       storage::Statement q(ctx.db,
                            "SELECT id, dev_eui, kind, opened_at, closed_at FROM alarm WHERE (? = '' OR dev_eui = ?) "
                            "AND opened_at >= ? AND (? = 0 OR closed_at IS NULL) ORDER BY opened_at, id");
