@@ -47,7 +47,13 @@ void ApplicationServer::uplink(storage::Database& db, const netserver::UplinkEve
   ++counters_.frames_stored;
   const std::int64_t frame_id = db.last_insert_rowid();
   const std::int64_t received_at = unix_ms(e.received_at) / 1000;
-  if (auto closed = close_silence(db, e.device->dev_eui, received_at, frame_id)) publish_alarm(db, *e.device, *closed);
+  if (silence_may_be_open(db, e.device->dev_eui)) {
+    if (auto closed = close_silence(db, e.device->dev_eui, received_at, frame_id)) {
+      publish_alarm(db, *e.device, *closed);
+    } else {
+      maybe_silent_->erase(e.device->dev_eui);
+    }
+  }
 
   nlohmann::json object;
   if (!e.device->codec.empty() && e.f_port && *e.f_port > 0) {
@@ -108,11 +114,28 @@ void ApplicationServer::check_silence(storage::Database& db, std::int64_t now) {
     if (auto device = storage::find_device(db, dev_eui)) publish_alarm(db, *device, change);
   }
   tx.commit();
+  if (maybe_silent_) {
+    for (const auto& change : changes) maybe_silent_->insert(change.first);
+  }
   if (!changes.empty()) committed();
 }
 
 void ApplicationServer::committed() {
   if (on_committed_) on_committed_();
+}
+
+void ApplicationServer::rolled_back() { maybe_silent_.reset(); }
+
+bool ApplicationServer::silence_may_be_open(storage::Database& db, lorawan::Eui64 dev_eui) {
+  if (!maybe_silent_) {
+    std::unordered_set<lorawan::Eui64> open;
+    storage::Statement q(db, "SELECT DISTINCT dev_eui FROM alarm WHERE kind = 'silent' AND closed_at IS NULL");
+    while (q.step()) {
+      if (auto eui = lorawan::parse_eui64(q.text(0))) open.insert(*eui);
+    }
+    maybe_silent_ = std::move(open);
+  }
+  return maybe_silent_->contains(dev_eui);
 }
 
 }  // namespace uchet::appserver

@@ -4,6 +4,8 @@
 // MQTT outbox — all inside the network server's transaction for that frame. A codec error is
 // published as a `log` event; the raw frame is kept so it can be decoded again later.
 #include <functional>
+#include <optional>
+#include <unordered_set>
 
 #include "appserver/metering.h"
 #include "netserver/events.h"
@@ -27,6 +29,7 @@ class ApplicationServer : public netserver::EventSink {
   void tx_ack(storage::Database& db, const netserver::TxAckEvent& event) override;
   void log(storage::Database& db, const netserver::LogEvent& event) override;
   void committed() override;
+  void rolled_back() override;
 
   // Opens `silent` alarms for devices that stopped reporting; called periodically.
   void check_silence(storage::Database& db, std::int64_t now);
@@ -36,7 +39,14 @@ class ApplicationServer : public netserver::EventSink {
  private:
   void publish(storage::Database& db, const storage::Device& device, std::string_view event, const nlohmann::json& body);
   void publish_alarm(storage::Database& db, const storage::Device& device, const AlarmChange& change);
+  // False when the device certainly has no open `silent` alarm, so an uplink need not look.
+  bool silence_may_be_open(storage::Database& db, lorawan::Eui64 dev_eui);
   MeteringSettings metering_;
+  // Devices that may have an open `silent` alarm: read from the database on first use (and
+  // again after a rollback), added to by check_silence — the only place that opens one — and
+  // trimmed when an uplink finds none open. A device stays in it after its alarm is closed
+  // until the next uplink confirms, so a closing that is rolled back cannot be forgotten.
+  std::optional<std::unordered_set<lorawan::Eui64>> maybe_silent_;
   std::function<void()> on_committed_;
   ApplicationCounters counters_;
 };

@@ -59,6 +59,7 @@ ObjectBalance object_balance(storage::Database& db, const storage::MeteringObjec
     if (std::any_of(kept.begin(), kept.end(), [](const auto& s) { return !s.empty(); })) result.flags[p.point.name] = std::move(kept);
 
     PointRow row{p.point.name, std::vector<PointInterval>(p.intervals.begin() + static_cast<std::ptrdiff_t>(first), p.intervals.end())};
+    result.points[p.point.name] = row.intervals;
     (p.point.level == "building" ? building : premises).push_back(std::move(row));
   }
   result.building_points = static_cast<int>(building.size());

@@ -36,6 +36,8 @@ struct ObjectBalance {
   std::vector<BalanceRow> rows;
   // Validation flags per point name, one set per row (only points with any flag).
   std::map<std::string, std::vector<std::set<std::string>>> flags;
+  // Every point's intervals (consumption, estimate rule), one per row, by point name.
+  std::map<std::string, std::vector<PointInterval>> points;
   int building_points = 0;
 };
 

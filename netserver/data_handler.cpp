@@ -197,7 +197,8 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
   }
   updated.mac_state = to_json(mac);
 
-  storage::Transaction tx(db_);
+  // Inside the pass's group-commit transaction (see network_server.h): this frame's own writes.
+  storage::Savepoint frame_writes(db_);
   // The application server sees the frame first, so that what it queues in answer (a KARAT
   // time correction) can go out in this uplink's own receive window.
   if (!retransmission) {
@@ -219,15 +220,20 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
     event.network_time_from_gps = gps_from_gateway;
     sink_.uplink(db_, event);
   }
-  for (const auto& expired : storage::take_expired_downlinks(db_, session->dev_eui, now_unix)) {
-    if (expired.confirmed && expired.f_cnt_down) {
-      sink_.ack(db_, AckEvent{now_system, device, expired.id, false, *expired.f_cnt_down});
-    } else {
-      sink_.log(db_, LogEvent{now_system, device, "WARNING", "DOWNLINK_EXPIRED",
-                              "queued downlink expired before it could be sent", {{"queueItemId", std::to_string(expired.id)}}});
+  // Most uplinks find the queue empty: skip both lookups when the device has no row at all
+  // (after the sink, so a correction it just queued is seen).
+  std::vector<storage::QueueItem> queue;
+  if (queue_may_hold(session->dev_eui)) {
+    for (const auto& expired : storage::take_expired_downlinks(db_, session->dev_eui, now_unix)) {
+      if (expired.confirmed && expired.f_cnt_down) {
+        sink_.ack(db_, AckEvent{now_system, device, expired.id, false, *expired.f_cnt_down});
+      } else {
+        sink_.log(db_, LogEvent{now_system, device, "WARNING", "DOWNLINK_EXPIRED",
+                                "queued downlink expired before it could be sent", {{"queueItemId", std::to_string(expired.id)}}});
+      }
     }
+    queue = storage::pending_downlinks(db_, session->dev_eui, now_unix);
   }
-  auto queue = storage::pending_downlinks(db_, session->dev_eui, now_unix);
   if (data.fctrl.ack && !queue.empty() && queue.front().confirmed && queue.front().f_cnt_down) {
     sink_.ack(db_, AckEvent{now_system, device, queue.front().id, true, *queue.front().f_cnt_down});
     storage::delete_downlink(db_, queue.front().id);
@@ -290,12 +296,21 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
     status.deduplication_id = new_uuid();
     sink_.status(db_, status);
   }
-  tx.commit();
+  frame_writes.release();
+  // Later frames of the same pass see the new session at once; should the pass's commit fail,
+  // the registry is reloaded from the database (abandon_batch).
   *session = updated;
-  sink_.committed();
-  last_gateway_[session->dev_eui] = best.gateway_eui;
-  if (!retransmission) ++counters_.uplinks_accepted;
-  if (plan) send_planned(std::move(*plan));
+  auto& b = *batch_;
+  ++b.frames;
+  b.events = true;
+  b.last_gateways.emplace_back(session->dev_eui, best.gateway_eui);
+  if (!retransmission) ++b.uplinks_accepted;
+  if (plan) {
+    // RX1 is one second after the uplink: commit now rather than after the rest of the pass, so
+    // this answer leaves no later than with one transaction per frame.
+    b.downlinks.push_back(std::move(*plan));
+    commit_batch();
+  }
 }
 
 void NetworkServer::deliver_class_c() {

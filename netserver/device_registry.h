@@ -18,6 +18,8 @@ class DeviceRegistry {
  public:
   // Reloads when the database's registry version differs from the loaded one; returns true then.
   bool refresh(storage::Database& db);
+  // The next refresh() reloads whatever the version (memory may be ahead of the database).
+  void invalidate() { version_ = -1; }
 
   const storage::Device* device(lorawan::Eui64 dev_eui) const;
   storage::DeviceSession* session(lorawan::Eui64 dev_eui);

@@ -3,8 +3,9 @@
 // protocol events, and the sink interface the application server implements.
 //
 // The sink is called inside the network server's transaction for that frame (session counters,
-// join state, queue changes): whatever the sink writes through `db` commits or rolls back
-// together with them, so an event is never announced for a frame that was not stored.
+// join state, queue changes; one savepoint per frame in a transaction shared by the frames of a
+// dedup-timer pass): whatever the sink writes through `db` commits or rolls back together with
+// them, so an event is never announced for a frame that was not stored.
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -93,6 +94,9 @@ class EventSink {
   virtual void log(storage::Database& db, const LogEvent& event) = 0;
   // After a transaction with events committed (wakes the MQTT publisher).
   virtual void committed() {}
+  // After work the sink did was rolled back (a frame's savepoint, or a whole transaction):
+  // in-memory state the sink derived from it may be wrong and should be reread.
+  virtual void rolled_back() {}
 };
 
 }  // namespace uchet::netserver

@@ -85,7 +85,8 @@ void NetworkServer::process_join(const ReceivedFrame& frame, const lorawan::Join
   auto rx2_packet = tx_packet(settings_.region, rx2.frequency_hz, rx2.data_rate, best.counter_us + delay2, *on_air);
   if (!rx1_packet || !rx2_packet) return reject(&NetworkCounters::malformed, "join-accept transmission", "bad radio parameters");
 
-  storage::Transaction tx(db_);
+  // Inside the pass's group-commit transaction (see network_server.h): this frame's own writes.
+  storage::Savepoint frame_writes(db_);
   storage::record_dev_nonce(db_, request.dev_eui, request.join_eui, request.dev_nonce);
   storage::set_join_nonce(db_, request.dev_eui, join_nonce);
   storage::save_session(db_, session);  // replaces the old session in the same transaction
@@ -95,19 +96,22 @@ void NetworkServer::process_join(const ReceivedFrame& frame, const lorawan::Join
   event.device = device;
   event.dev_addr = session.dev_addr;
   sink_.joined(db_, event);
-  tx.commit();
-  registry_.put_session(session);
-  sink_.committed();
-  ++counters_.joins_accepted;
+  frame_writes.release();
+  registry_.put_session(session);  // reloaded from the database should the pass's commit fail
   spdlog::debug("join accepted: {} DevAddr {}", dev_eui_text, dev_addr_to_string(session.dev_addr));
 
+  // Sent after the pass's commit: JOIN_ACCEPT_DELAY1 is 5 s, a pass takes milliseconds.
+  auto& b = *batch_;
+  ++b.frames;
+  b.events = true;
+  ++b.joins_accepted;
   DownlinkPlan plan;
   plan.dev_eui = request.dev_eui;
   plan.gateway_eui = best.gateway_eui;
   plan.rx1 = std::move(*rx1_packet);
   plan.rx2 = std::move(*rx2_packet);
   plan.join_accept = true;
-  send_planned(std::move(plan));
+  b.downlinks.push_back(std::move(plan));
 }
 
 }  // namespace uchet::netserver

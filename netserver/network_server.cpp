@@ -97,13 +97,73 @@ void NetworkServer::process_frames(std::vector<ReceivedFrame>&& frames) {
   for (auto& frame : frames) {
     ++counters_.frames;
     try {
+      batch();
       process_frame(std::move(frame));
-    } catch (const storage::StorageError& e) {
-      // The frame's transaction rolled back: nothing was stored or announced for it.
+    } catch (const std::exception& e) {
+      // The frame's savepoint rolled back: nothing was stored or announced for it, and the
+      // other frames of the pass go on.
       ++counters_.storage_failures;
-      spdlog::error("storage failure, frame dropped unacknowledged: {}", e.what());
+      if (dynamic_cast<const storage::StorageError*>(&e)) {
+        spdlog::error("storage failure, frame dropped unacknowledged: {}", e.what());
+      } else {
+        spdlog::error("frame processing failed, frame dropped unacknowledged: {}", e.what());
+      }
+      sink_.rolled_back();
+      // After some errors SQLite ends the whole transaction itself: the pass's earlier frames
+      // are gone with it.
+      if (batch_ && !db_.in_transaction()) abandon_batch("transaction rolled back by SQLite");
     }
   }
+  if (batch_) commit_batch();
+}
+
+NetworkServer::Batch& NetworkServer::batch() {
+  if (!batch_) batch_ = std::make_unique<Batch>(db_);
+  return *batch_;
+}
+
+void NetworkServer::commit_batch() {
+  if (!batch_) return;
+  try {
+    batch_->tx.commit();
+  } catch (const storage::StorageError& e) {
+    return abandon_batch(e.what());
+  }
+  auto b = std::move(batch_);  // a new pass (or the rest of this one) opens a new transaction
+  counters_.uplinks_accepted += b->uplinks_accepted;
+  counters_.joins_accepted += b->joins_accepted;
+  for (const auto& [dev_eui, gateway_eui] : b->last_gateways) last_gateway_[dev_eui] = gateway_eui;
+  if (b->events) sink_.committed();
+  for (auto& plan : b->downlinks) send_planned(std::move(plan));
+}
+
+void NetworkServer::abandon_batch(const char* why) {
+  auto b = std::move(batch_);
+  if (!b) return;
+  counters_.storage_failures += b->frames;
+  spdlog::error("storage failure: {}; {} accepted frames of this pass not stored, dropped unacknowledged", why,
+                b->frames);
+  b.reset();  // rolls back what is left of the transaction
+  sink_.rolled_back();
+  // Sessions in memory were advanced by frames that are now not stored: reload them.
+  registry_.invalidate();
+  try {
+    registry_.refresh(db_);
+  } catch (const storage::StorageError& e) {
+    spdlog::error("registry reload failed (retried every poll): {}", e.what());
+  }
+}
+
+bool NetworkServer::queue_may_hold(lorawan::Eui64 dev_eui) {
+  if (!batch_) return true;  // no transaction to read a snapshot in: look the device up
+  auto& b = *batch_;
+  const auto enqueued = storage::downlinks_enqueued_in_process();
+  if (!b.queued || b.queued_read_at != enqueued) {
+    auto devices = storage::devices_with_downlinks(db_);
+    b.queued.emplace(devices.begin(), devices.end());
+    b.queued_read_at = enqueued;
+  }
+  return b.queued->contains(dev_eui);
 }
 
 void NetworkServer::process_frame(ReceivedFrame&& frame) {

@@ -4,6 +4,14 @@
 // and schedules class A/C downlinks through the bridge. Accepted frames and protocol events go
 // to the EventSink inside the same SQLite transaction as the session state they change.
 //
+// Group commit: the frames whose dedup windows close in one pass of the window timer share one
+// write transaction, each frame in a savepoint of its own (a frame that fails is undone alone).
+// What must follow the commit — waking the publisher (EventSink::committed), sending the
+// frame's downlink, counting it — is collected and done once the transaction committed, so a
+// frame is stored before it is announced or answered. A frame that plans a class A downlink
+// (RX1 one second after the uplink) commits the batch at once instead of waiting for the rest
+// of the pass; join-accepts (JOIN_ACCEPT_DELAY1, 5 s) wait for the end of the pass.
+//
 // Threading: everything runs on the io_context thread given to the constructor.
 #include <boost/asio.hpp>
 
@@ -70,10 +78,20 @@ class NetworkServer {
  private:
   struct PendingDownlink;
   struct DownlinkPlan;
+  struct Batch;
 
   void arm_dedup_timer();
   void close_windows();
   void process_frames(std::vector<ReceivedFrame>&& frames);
+  // The batch's transaction, begun if none is open.
+  Batch& batch();
+  // Commits the open batch, then does what was waiting for it; on failure forgets its frames.
+  void commit_batch();
+  // The batch's transaction is gone (failed commit, or SQLite rolled it back by itself): the
+  // frames accepted in it were not stored; memory is reloaded from the database.
+  void abandon_batch(const char* why);
+  // False when the device certainly has nothing in the downlink queue (no query needed).
+  bool queue_may_hold(lorawan::Eui64 dev_eui);
   void process_frame(ReceivedFrame&& frame);
   void process_join(const ReceivedFrame& frame, const lorawan::JoinRequest& request);
   void process_data(const ReceivedFrame& frame, const lorawan::DataFrame& data);
@@ -99,6 +117,7 @@ class NetworkServer {
   boost::asio::steady_timer registry_timer_;
   bool dedup_timer_armed_ = false;
   bool stopped_ = false;
+  std::unique_ptr<Batch> batch_;  // engaged while a group-commit transaction is open
   std::map<std::pair<lorawan::Eui64, std::uint16_t>, std::unique_ptr<PendingDownlink>> pending_;
   std::map<std::string, std::chrono::steady_clock::time_point> last_logged_;
   // The gateway that heard each device best last time: class C downlinks go through it.

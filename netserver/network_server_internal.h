@@ -1,6 +1,8 @@
 #pragma once
 // Private to the NetworkServer's translation units.
 #include <optional>
+#include <unordered_set>
+#include <vector>
 
 #include "netserver/network_server.h"
 
@@ -19,6 +21,22 @@ struct NetworkServer::DownlinkPlan {
 struct NetworkServer::PendingDownlink {
   DownlinkPlan plan;
   bool on_rx2 = false;
+};
+
+// One group-commit transaction and what waits for its commit.
+struct NetworkServer::Batch {
+  explicit Batch(storage::Database& db) : tx(db) {}
+  storage::Transaction tx;
+  std::size_t frames = 0;                  // accepted (savepoint released) in this transaction
+  bool events = false;                     // the sink wrote events: wake the publisher after commit
+  std::vector<DownlinkPlan> downlinks;     // sent after the commit, in frame order
+  std::uint64_t uplinks_accepted = 0, joins_accepted = 0;
+  std::vector<std::pair<lorawan::Eui64, lorawan::Eui64>> last_gateways;  // device, gateway
+  // Devices with downlink-queue rows, read once inside this transaction: while it holds the
+  // write lock no other connection can add any, and this process's own enqueues are seen
+  // through storage::downlinks_enqueued_in_process().
+  std::optional<std::unordered_set<lorawan::Eui64>> queued;
+  std::uint64_t queued_read_at = 0;
 };
 
 SystemTime to_system_time(std::chrono::nanoseconds since_epoch);

@@ -157,6 +157,8 @@ void Database::exec(std::string_view sql) {
   }
 }
 
+bool Database::in_transaction() const { return db_ && sqlite3_get_autocommit(db_) == 0; }
+
 std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 int Database::changes() const { return sqlite3_changes(db_); }
 
@@ -178,6 +180,26 @@ Transaction::~Transaction() {
 
 void Transaction::commit() {
   db_.exec("COMMIT");
+  done_ = true;
+}
+
+// One name serves every level: SQLite resolves ROLLBACK TO / RELEASE to the innermost savepoint
+// of that name, which is this object's as long as savepoints nest like scopes (they are RAII).
+Savepoint::Savepoint(Database& db) : db_(db) { db_.exec("SAVEPOINT uchet_sp"); }
+
+Savepoint::~Savepoint() {
+  if (done_) return;
+  try {
+    db_.exec("ROLLBACK TO uchet_sp");
+    db_.exec("RELEASE uchet_sp");
+  } catch (const StorageError&) {
+    // SQLite may already have rolled back the whole transaction (e.g. SQLITE_FULL): the
+    // savepoint is gone with it; Database::in_transaction() tells the caller.
+  }
+}
+
+void Savepoint::release() {
+  db_.exec("RELEASE uchet_sp");
   done_ = true;
 }
 

@@ -82,6 +82,9 @@ class Database {
   ~Database();
 
   void exec(std::string_view sql);
+  // True while a transaction is open on this connection (SQLite may end one by itself after
+  // some errors, e.g. SQLITE_FULL or SQLITE_IOERR: the caller then knows its work is gone).
+  bool in_transaction() const;
   std::int64_t last_insert_rowid() const;
   int changes() const;
   sqlite3* handle() { return db_; }
@@ -105,6 +108,24 @@ class Transaction {
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
   void commit();
+
+ private:
+  Database& db_;
+  bool done_ = false;
+};
+
+// A unit of work nested in an open transaction (SQL SAVEPOINT): release() keeps its changes,
+// which then commit or roll back with the enclosing transaction; destroyed without release()
+// (an exception or early return) it rolls back to where it began and the enclosing transaction
+// goes on. The network server's group commit uses one per frame, so a frame whose processing
+// fails is undone alone while the other frames of the same transaction still commit.
+class Savepoint {
+ public:
+  explicit Savepoint(Database& db);
+  ~Savepoint();
+  Savepoint(const Savepoint&) = delete;
+  Savepoint& operator=(const Savepoint&) = delete;
+  void release();
 
  private:
   Database& db_;

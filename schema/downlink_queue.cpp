@@ -1,9 +1,13 @@
 #include "schema/downlink_queue.h"
 
+#include <atomic>
+
 #include "netserver/lorawan/encoding.h"
 
 namespace uchet::storage {
 namespace {
+
+std::atomic<std::uint64_t> g_enqueued{0};
 
 constexpr const char* kSelect =
     "SELECT id, dev_eui, f_port, data, confirmed, created_at, expires_at, f_cnt_down, attempts FROM downlink_queue ";
@@ -41,6 +45,7 @@ std::int64_t enqueue_downlink(Database& db, const QueueItem& item) {
       .bind(5, item.created_at ? item.created_at : unix_now())
       .bind(6, item.expires_at)
       .run();
+  g_enqueued.fetch_add(1, std::memory_order_relaxed);
   return db.last_insert_rowid();
 }
 
@@ -72,6 +77,15 @@ void mark_downlink_sent(Database& db, std::int64_t id, std::uint32_t f_cnt_down)
 void delete_downlink(Database& db, std::int64_t id) {
   Statement(db, "DELETE FROM downlink_queue WHERE id = ?").bind(1, id).run();
 }
+
+std::vector<lorawan::Eui64> devices_with_downlinks(Database& db) {
+  Statement q(db, "SELECT DISTINCT dev_eui FROM downlink_queue");
+  std::vector<lorawan::Eui64> out;
+  while (q.step()) out.push_back(lorawan::parse_eui64(q.text(0)).value_or(0));
+  return out;
+}
+
+std::uint64_t downlinks_enqueued_in_process() { return g_enqueued.load(std::memory_order_relaxed); }
 
 std::vector<lorawan::Eui64> devices_with_unsent_downlinks(Database& db) {
   Statement q(db, "SELECT DISTINCT dev_eui FROM downlink_queue WHERE f_cnt_down IS NULL");

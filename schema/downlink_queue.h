@@ -36,6 +36,13 @@ std::vector<QueueItem> pending_downlinks(Database& db, lorawan::Eui64 dev_eui, s
 std::vector<QueueItem> take_expired_downlinks(Database& db, lorawan::Eui64 dev_eui, std::int64_t now);
 void mark_downlink_sent(Database& db, std::int64_t id, std::uint32_t f_cnt_down);
 void delete_downlink(Database& db, std::int64_t id);
+// Devices with any item (sent or not, expired or not): the network server reads this once per
+// write transaction instead of looking up the queue of every uplink's device.
+std::vector<lorawan::Eui64> devices_with_downlinks(Database& db);
+// How many enqueue_downlink() calls this process has made, on any connection. A reader that
+// cached devices_with_downlinks() inside a write transaction (when no other process can write)
+// knows its copy is still complete while this has not moved.
+std::uint64_t downlinks_enqueued_in_process();
 // Devices with items not yet sent (class C delivery polls this).
 std::vector<lorawan::Eui64> devices_with_unsent_downlinks(Database& db);
 

@@ -153,3 +153,27 @@ TEST_CASE("bad balance and reading input exits 2 naming the problem and changes 
   }
   CHECK(ctl.dump() == before);
 }
+
+TEST_CASE("point series shows each interval's consumption, how it was obtained and its validation flags") {
+  Uchetctl ctl;
+  set_up(ctl);
+  // kv2 jumps to 25 on 5 October: 3.8 m³ in a day against a mean of 0.375 over its previous
+  // measured days (0.3 from installation, 0.3, 0.5, 0.4) -> more than 5 × -> spike. After 5 October
+  // nothing: 5 October has no end value -> missing, flagged gap.
+  reading(ctl, kFlat2, kOct1 + 4 * kDay, 25);
+  auto j = ctl.json({"point", "series", "b-1/kv2", "--from", "2026-10-03", "--to", "2026-10-06"});
+  REQUIRE(j.size() == 3);
+  CHECK(j[0]["start"] == "2026-10-03T00:00:00+05:00");
+  CHECK(j[0]["consumption"].get<double>() == Approx(0.4).margin(1e-9));
+  CHECK(j[0]["source"] == "measured");
+  CHECK(j[0]["flags"].empty());
+  CHECK(j[1]["consumption"].get<double>() == Approx(3.8).margin(1e-9));
+  CHECK(j[1]["flags"] == nlohmann::json::array({"spike"}));
+  CHECK(j[2]["consumption"].is_null());
+  CHECK(j[2]["source"] == "missing");
+  CHECK(j[2]["flags"] == nlohmann::json::array({"gap"}));
+
+  auto bad = ctl({"point", "series", "b-1/nope", "--from", "2026-10-03", "--to", "2026-10-06"});
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("has no point nope"));
+}

@@ -335,6 +335,56 @@ void add_point_group(CLI::App& app, Action& selected) {
       ctx.output.table(t, j);
     };
   });
+
+  struct SeriesArgs {
+    std::string point, object, from, to, grid = "day", format = "table";
+  };
+  auto series_args = std::make_shared<SeriesArgs>();
+  auto* series = group->add_subcommand(
+      "series", "a point's consumption per grid interval across its meters, with estimates and validation flags (VEE)");
+  series->add_option("POINT", series_args->point, "OBJECT/POINT, or the point's name with --object")->required();
+  series->add_option("--object", series_args->object, "object of POINT, when POINT is only the point's name");
+  series->add_option("--from", series_args->from, "first grid boundary: 2026-11-01 (local midnight) or a time")->required();
+  series->add_option("--to", series_args->to, "last grid boundary, same forms")->required();
+  series->add_option("--grid", series_args->grid, "day (default) or hour");
+  series->add_option("--format", series_args->format, "table (default), csv or json");
+  series->callback([&selected, series_args] {
+    selected = [series_args](Context& ctx) {
+      const auto& a = *series_args;
+      auto ref = point_ref(ctx.db, a.point, a.object);
+      if (a.grid != "day" && a.grid != "hour") throw UsageError("--grid must be day or hour");
+      if (a.format != "table" && a.format != "csv" && a.format != "json") throw UsageError("--format must be table, csv or json");
+      auto tz = object_zone(ref.object, ctx.time_zone);
+      const auto from = *time_arg(tz, a.from, "--from");
+      const auto to = *time_arg(tz, a.to, "--to");
+      if (to <= from) throw UsageError("--to must be after --from");
+      const auto grid = a.grid == "day" ? appserver::GridKind::Day : appserver::GridKind::Hour;
+      if (grid == appserver::GridKind::Hour && to - from > 93 * 86400) throw UsageError("an hourly series covers at most 93 days");
+      const auto balance = appserver::object_balance(ctx.db, ref.object, ref.point.resource, from, to, grid, tz, ctx.balance);
+      const auto points = balance.points.find(ref.point.name);
+      const auto flags = balance.flags.find(ref.point.name);
+      Table t{{"start", "end", "consumption", "source", "flags"}, {}};
+      auto j = json::array();
+      if (points != balance.points.end()) {
+        for (std::size_t i = 0; i < points->second.size(); ++i) {
+          const auto& iv = points->second[i];
+          std::vector<std::string> f;
+          if (flags != balance.flags.end()) f.assign(flags->second[i].begin(), flags->second[i].end());
+          std::string joined;
+          for (const auto& x : f) joined += (joined.empty() ? "" : " ") + x;
+          t.rows.push_back({tz.format_iso8601(iv.start), tz.format_iso8601(iv.end), iv.consumption ? number(*iv.consumption) : "",
+                            std::string(appserver::name(iv.source)), joined});
+          j.push_back({{"start", tz.format_iso8601(iv.start)}, {"end", tz.format_iso8601(iv.end)},
+                       {"consumption", iv.consumption ? json(*iv.consumption) : json()},
+                       {"source", appserver::name(iv.source)}, {"flags", f}, {"noMeter", iv.no_meter},
+                       {"registerRollback", iv.register_rollback}});
+        }
+      }
+      if (a.format == "json" || ctx.output.json) ctx.output.out << j.dump(2) << '\n';
+      else if (a.format == "csv") print_csv(ctx.output.out, t);
+      else print_table(ctx.output.out, t);
+    };
+  });
 }
 
 void add_meter_group(CLI::App& app, Action& selected) {
