@@ -146,6 +146,43 @@ std::vector<std::string> balanced_resources(storage::Database& db, std::int64_t 
 
 }  // namespace
 
+namespace {
+
+// Publishes the closed days of one object and resource; returns how many.
+int publish_object_resource(storage::Database& db, const storage::MeteringObject& object, const std::string& resource,
+                            std::int64_t now, const TimeZone& zone, const BalanceSettings& settings) {
+  std::int64_t from;
+  if (auto last = last_published_day(db, object.id, resource)) {
+    from = zone.next_local_day(*last);
+  } else {
+    auto installed = first_installation(db, object.id, resource);
+    if (!installed) return 0;
+    const std::int64_t earliest = zone.start_of_local_day(now - settings.max_backfill_days * kDay);
+    from = std::max(zone.start_of_local_day(*installed), earliest);
+  }
+  // The last closed day ends at `to`.
+  std::int64_t to = from;
+  while (zone.next_local_day(to) + settings.publish_delay_s <= now) to = zone.next_local_day(to);
+  if (to == from) return 0;
+
+  int published = 0;
+  const auto balance = object_balance(db, object, resource, from, to, GridKind::Day, zone, settings);
+  for (const auto& row : balance.rows) {
+    storage::Statement(db, "INSERT INTO balance_day (object_id, resource, day_start, imbalance_pct) VALUES (?, ?, ?, ?)")
+        .bind(1, object.id).bind(2, resource).bind(3, row.start).bind(4, row.imbalance_pct).run();
+    auto event = balance_row_json(row, zone);
+    event["object"] = object.name;
+    event["resource"] = resource;
+    event["grid"] = "day";
+    enqueue_event(db, "object/" + object.name + "/event/balance", event.dump());
+    update_imbalance_alarm(db, object, resource, row, settings);
+    ++published;
+  }
+  return published;
+}
+
+}  // namespace
+
 int publish_closed_balances(storage::Database& db, std::int64_t now, const TimeZone& default_zone,
                             const BalanceSettings& settings) {
   int published = 0;
@@ -157,31 +194,15 @@ int publish_closed_balances(storage::Database& db, std::int64_t now, const TimeZ
       else spdlog::warn("object {}: time zone {}: {}; using {}", object.name, object.time_zone, loaded.error(), default_zone.name());
     }
     for (const auto& resource : balanced_resources(db, object.id)) {
-      std::int64_t from;
-      if (auto last = last_published_day(db, object.id, resource)) {
-        from = zone.next_local_day(*last);
-      } else {
-        auto installed = first_installation(db, object.id, resource);
-        if (!installed) continue;
-        const std::int64_t earliest = zone.start_of_local_day(now - settings.max_backfill_days * kDay);
-        from = std::max(zone.start_of_local_day(*installed), earliest);
-      }
-      // The last closed day ends at `to`.
-      std::int64_t to = from;
-      while (zone.next_local_day(to) + settings.publish_delay_s <= now) to = zone.next_local_day(to);
-      if (to == from) continue;
-
-      const auto balance = object_balance(db, object, resource, from, to, GridKind::Day, zone, settings);
-      for (const auto& row : balance.rows) {
-        storage::Statement(db, "INSERT INTO balance_day (object_id, resource, day_start, imbalance_pct) VALUES (?, ?, ?, ?)")
-            .bind(1, object.id).bind(2, resource).bind(3, row.start).bind(4, row.imbalance_pct).run();
-        auto event = balance_row_json(row, zone);
-        event["object"] = object.name;
-        event["resource"] = resource;
-        event["grid"] = "day";
-        enqueue_event(db, "object/" + object.name + "/event/balance", event.dump());
-        update_imbalance_alarm(db, object, resource, row, settings);
-        ++published;
+      // One transaction per object and resource: the days, their events and the alarm change are
+      // stored together, and one object's failure does not hold back the others.
+      try {
+        storage::Transaction tx(db);
+        const int days = publish_object_resource(db, object, resource, now, zone, settings);
+        tx.commit();
+        published += days;
+      } catch (const std::exception& e) {
+        spdlog::error("house balance of {} ({}) not published: {}", object.name, resource, e.what());
       }
     }
   }

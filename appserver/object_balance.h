@@ -49,8 +49,10 @@ ObjectBalance object_balance(storage::Database& db, const storage::MeteringObjec
 // One row as JSON (times as ISO 8601 in `zone`); also the payload of the balance event.
 nlohmann::json balance_row_json(const BalanceRow& row, const TimeZone& zone);
 
-// The daemon's job: publishes every closed, not yet published day and updates imbalance alarms.
-// `default_zone` is used for objects without a time zone. Returns the number of days published.
+// The daemon's job: publishes every closed, not yet published day and updates imbalance alarms,
+// each object and resource in a transaction of its own (call it outside any transaction; a
+// failing one is logged and retried on the next call). `default_zone` is used for objects
+// without a time zone. Returns the number of days published.
 int publish_closed_balances(storage::Database& db, std::int64_t now, const TimeZone& default_zone,
                             const BalanceSettings& settings);
 

@@ -123,9 +123,7 @@ int run_daemon(const Config& config) {
   run_periodically(silence_timer, std::chrono::minutes(1), "silence check",
                    [&] { application.check_silence(db, storage::unix_now()); });
   run_periodically(balance_timer, std::chrono::minutes(10), "house balance", [&] {
-    storage::Transaction tx(db);
     const int days = appserver::publish_closed_balances(db, storage::unix_now(), *default_zone, balance);
-    tx.commit();
     if (days > 0) {
       spdlog::info("published {} daily house balances", days);
       publisher.notify();
