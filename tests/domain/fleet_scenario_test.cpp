@@ -1,14 +1,15 @@
 // Reference scenario 4: a fleet of 20 apartment water meters over a 30-day month with known
 // outages; `uchetctl fleet report` must give the per-device and fleet figures worked out by hand.
-#include <catch2/catch.hpp>
-
+// The meters' daily CURRENT packets go through the real application server into a real SQLite
+// file; the lifecycle events and the report are real uchetctl runs.
 #include <fmt/format.h>
 
 #include <set>
 
-#include "tests/cli/uchetctl_support.h"
+#include "netserver/lorawan/encoding.h"
+#include "tests/domain/domain_fixture.h"
 
-using uchet::test::Uchetctl;
+using namespace uchet;
 
 namespace {
 
@@ -61,32 +62,42 @@ const std::vector<Meter> kFleet = [] {
 
 std::string eui(int n) { return fmt::format("70b3d5000000{:04}", n); }
 
+struct Fleet {
+  test::Building b;
+
+  // uchetctl on the fixture's database; the exit code must be 0.
+  void ctl(std::vector<std::string> args) const {
+    args.insert(args.begin(), {test::executable_from_env("UCHETCTL"), "--db", b.path});
+    auto r = test::run(args);
+    INFO(fmt::format("{}", fmt::join(args, " ")) << "\n" << r.err);
+    REQUIRE(r.exit_code == 0);
+  }
+  nlohmann::json json(std::vector<std::string> args) const {
+    args.insert(args.begin(), "--json");
+    return b.uchetctl_json(args);
+  }
+  test::RunResult text(std::vector<std::string> args) const {
+    args.insert(args.begin(), {test::executable_from_env("UCHETCTL"), "--db", b.path});
+    return test::run(args);
+  }
+};
+
 std::vector<std::string> event(const Meter& m, const std::string& kind, const std::string& at) {
   return {"lifecycle", "add", eui(m.number), "--event", kind, "--at", at, "--actor", "УК Уют", "--role", "service-company"};
 }
 
-void set_up(const Uchetctl& ctl) {
-  REQUIRE(ctl({"application", "add", "water"}).exit_code == 0);
-  std::string readings = "BEGIN;\n";
+void set_up(Fleet& f) {
   for (const auto& m : kFleet) {
-    REQUIRE(ctl({"device", "add", eui(m.number), "--app", "water", "--join-eui", "70b3d57ed0000000", "--app-key",
-                 "000102030405060708090a0b0c0d0e0f", "--name", fmt::format("кв. {}", m.number)})
-                .exit_code == 0);
+    const auto dev_eui = f.b.add_device(*lorawan::parse_eui64(eui(m.number)));
     // Installed at 08:00Z of the commissioning day, before every commissioning time in the table.
-    REQUIRE(ctl(event(m, "installed", m.commissioned.substr(0, 10) + "T08:00:00Z")).exit_code == 0);
-    REQUIRE(ctl(event(m, "commissioned", m.commissioned)).exit_code == 0);
+    f.ctl(event(m, "installed", m.commissioned.substr(0, 10) + "T08:00:00Z"));
+    f.ctl(event(m, "commissioned", m.commissioned));
     for (int k = 0; k < 30; ++k) {
       if (m.silent_days.count(k)) continue;
       const std::int64_t t = kT0 + k * kDay + 3 * 3600 + m.number * 60;
-      readings += fmt::format(
-          "INSERT INTO reading(dev_eui, quantity, resource, value, unit, measured_at, received_at) "
-          "VALUES ('{}', 'volume', 'cold_water', {}, 'm3', {}, {});\n",
-          eui(m.number), 10.0 + 0.25 * k, t, t + 5);
+      f.b.report(dev_eui, t, static_cast<std::uint32_t>(10000 + 250 * k));
     }
   }
-  auto r = uchet::test::run({"/usr/bin/sqlite3", ctl.file("uchet.db"), readings + "COMMIT;"});
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
 }
 
 const std::vector<std::string> kReport = {"fleet", "report", "--app", "water", "--from", "2026-01-01T00:00:00Z",
@@ -95,7 +106,7 @@ const std::vector<std::string> kReport = {"fleet", "report", "--app", "water", "
 }  // namespace
 
 TEST_CASE("reference scenario 4: 20 meters over 30 days, per-device and fleet coefficients as worked out by hand") {
-  Uchetctl ctl;
+  Fleet ctl;
   set_up(ctl);
   auto j = ctl.json(kReport);
   REQUIRE(j["devices"].size() == 20);
@@ -127,7 +138,7 @@ TEST_CASE("reference scenario 4: 20 meters over 30 days, per-device and fleet co
   CHECK(f["devicesWithoutLifecycle"].empty());
 
   // The same figures for people, rounded: 96.94 %, 3.1 failures per year, 2.75 days to restore.
-  auto table = ctl(kReport);
+  auto table = ctl.text(kReport);
   REQUIRE(table.exit_code == 0);
   CHECK_THAT(table.out, Catch::Contains("96.94 % (target 98.00 %): below target"));
   CHECK_THAT(table.out, Catch::Contains("failures per year") && Catch::Contains(" 3.1\n"));
