@@ -1,0 +1,59 @@
+// A downlink queued by the uchetctl process while uchetd runs, for a device that has been sending
+// uplinks with an empty queue (so uchetd has had every chance to believe it stays empty), goes out
+// in that device's very next RX1. Guards the network server's per-transaction queue snapshot.
+#include <catch2/catch.hpp>
+
+#include "netserver/lorawan/encoding.h"
+#include "tests/e2e/e2e_extra.h"
+
+using namespace uchet;
+using namespace uchet::test;
+using sim::SimulatedDevice;
+using sim::SimulatedGateway;
+
+namespace {
+constexpr lorawan::Eui64 kDevEui = 0x70b3d57ed0000d21;
+}
+
+TEST_CASE("uchetctl device enqueue after uplinks with an empty queue: sent in the next RX1") {
+  SimulatedDevice device(otaa_device(kDevEui));
+  RestartableNetwork net;
+  net.add_device(device.identity());
+  net.start();
+  SimulatedGateway gateway(kGateway1, net.bridge());
+  REQUIRE(gateway.pull(1s));
+  join(device, gateway);
+
+  // Two uplinks with nothing queued. The first may carry a MAC request (DevStatusReq); take it.
+  for (std::uint8_t n = 1; n <= 2; ++n) {
+    gateway.take_downlinks();
+    auto frame = device.uplink({.fport = 2, .payload = {n}});
+    REQUIRE(frame);
+    REQUIRE(gateway.push(*frame, heard()).acked);
+    if (auto downlink = gateway.wait_downlink(1500ms)) {
+      auto received = device.receive_downlink(downlink->txpk.phy_payload);
+      INFO("downlink: " << describe(*downlink, received));
+      REQUIRE(received);
+      CHECK(received->payload.empty());  // MAC commands only: the queue is empty
+    }
+  }
+  REQUIRE(net.wait_events("up", kDevEui, 2, 3s).size() == 2);
+
+  net.ctl({"device", "enqueue", lorawan::eui64_to_string(kDevEui), "--fport", "7", "--hex", "0a0b0c"});
+  REQUIRE(net.sql_count("SELECT COUNT(*) FROM downlink_queue") == 1);
+
+  gateway.take_downlinks();
+  auto frame = device.uplink({.fport = 2, .payload = {0x03}});
+  REQUIRE(frame);
+  auto sent = gateway.push(*frame, heard());
+  REQUIRE(sent.acked);
+  auto downlink = gateway.wait_downlink(3s);
+  REQUIRE(downlink);
+  CHECK(downlink->tmst() == static_cast<std::uint32_t>(sent.tmst + 1'000'000u));  // RX1
+  auto received = device.receive_downlink(downlink->txpk.phy_payload);
+  INFO("downlink: " << describe(*downlink, received));
+  REQUIRE(received);
+  CHECK(received->fport == std::optional<std::uint8_t>(7));
+  CHECK(lorawan::to_hex(received->payload) == "0a0b0c");
+  CHECK(eventually([&] { return net.sql_count("SELECT COUNT(*) FROM downlink_queue") == 0; }, 3s));
+}

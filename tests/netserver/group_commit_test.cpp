@@ -1,0 +1,232 @@
+// Group commit in the network server, against a real SQLite file: the frames whose dedup windows
+// close in one pass share one transaction, a frame whose processing throws is rolled back alone,
+// and the publisher wake-up and downlinks come only after the commit. Also the downlink-queue
+// snapshot that spares most uplinks their queue lookups.
+#include <catch2/catch.hpp>
+
+#include <boost/asio.hpp>
+
+#include <thread>
+
+#include "netserver/lorawan/data_frame.h"
+#include "netserver/lorawan/encoding.h"
+#include "netserver/lorawan/mic.h"
+#include "netserver/lorawan/payload_crypto.h"
+#include "netserver/lorawan/region.h"
+#include "netserver/network_server.h"
+#include "schema/applications.h"
+#include "schema/devices.h"
+#include "schema/downlink_queue.h"
+#include "schema/sessions.h"
+#include "tests/support/process.h"
+
+using namespace uchet;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr lorawan::Eui64 kGateway = 0xAA555A0000000001;
+
+long long count(storage::Database& db, const std::string& sql) {
+  storage::Statement q(db, sql);
+  REQUIRE(q.step());
+  return q.int64(0);
+}
+
+struct AbpDevice {
+  lorawan::Eui64 dev_eui;
+  lorawan::DevAddr dev_addr;
+  lorawan::Key nwk_s_key{}, app_s_key{};
+};
+
+AbpDevice abp_device(int n) {
+  AbpDevice d{0x70b3d57ed0001000 + static_cast<lorawan::Eui64>(n), 0x26000000u + static_cast<lorawan::DevAddr>(n)};
+  d.nwk_s_key.fill(static_cast<std::uint8_t>(0x10 + n));
+  d.app_s_key.fill(static_cast<std::uint8_t>(0x40 + n));
+  return d;
+}
+
+void provision(storage::Database& db, const AbpDevice& d, std::int64_t application_id) {
+  storage::Device device;
+  device.dev_eui = d.dev_eui;
+  device.application_id = application_id;
+  device.abp = true;
+  device.created_at = storage::unix_now();
+  storage::insert_device(db, device, storage::AbpSession{d.dev_addr, d.nwk_s_key, d.app_s_key});
+}
+
+bridge::UplinkRx uplink(const AbpDevice& d, std::uint32_t fcnt, bool confirmed, std::uint32_t tmst,
+                        lorawan::Bytes payload = {0x01, 0x02}) {
+  lorawan::DataFrame f;
+  f.mhdr.mtype = confirmed ? lorawan::MType::ConfirmedDataUp : lorawan::MType::UnconfirmedDataUp;
+  f.dev_addr = d.dev_addr;
+  f.fcnt16 = static_cast<std::uint16_t>(fcnt);
+  f.fport = 2;
+  f.frm_payload = lorawan::encrypt_frm_payload(d.app_s_key, lorawan::Direction::Uplink, d.dev_addr, fcnt, payload);
+  auto bytes = lorawan::build_data_frame(f);
+  REQUIRE(bytes);
+  lorawan::set_mic(*bytes, lorawan::data_mic_10(d.nwk_s_key, lorawan::Direction::Uplink, d.dev_addr, fcnt,
+                                                lorawan::mic_message(*bytes)));
+  bridge::UplinkRx rx;
+  rx.gateway_eui = kGateway;
+  rx.counter_us = tmst;
+  rx.frequency_hz = 868'100'000;
+  rx.rssi_dbm = -80;
+  rx.snr_db = 7.0;
+  rx.data_rate = bridge::LoraRate{7, 125};
+  rx.phy_payload = std::move(*bytes);
+  return rx;
+}
+
+// Writes one outbox row per uplink (as the application server does) and throws for one device,
+// after writing, so that only a rollback can remove its row. Checks through a second connection
+// that what it is told about was committed first.
+struct Sink : netserver::EventSink {
+  storage::Database& observer;
+  lorawan::Eui64 failing = 0;
+  int committed_calls = 0, rolled_back_calls = 0;
+  long long outbox_seen_at_commit = -1;
+  explicit Sink(storage::Database& o) : observer(o) {}
+
+  void uplink(storage::Database& db, const netserver::UplinkEvent& e) override {
+    storage::Statement(db, "INSERT INTO outbox (topic, payload, created_at) VALUES (?, '{}', 0)")
+        .bind(1, lorawan::eui64_to_string(e.device->dev_eui) + "/up/" + std::to_string(e.f_cnt))
+        .run();
+    if (e.device->dev_eui == failing) throw storage::StorageError("sink failure for this frame");
+  }
+  void joined(storage::Database&, const netserver::JoinEvent&) override {}
+  void status(storage::Database&, const netserver::StatusEvent&) override {}
+  void ack(storage::Database&, const netserver::AckEvent&) override {}
+  void tx_ack(storage::Database&, const netserver::TxAckEvent&) override {}
+  void log(storage::Database&, const netserver::LogEvent&) override {}
+  void committed() override {
+    ++committed_calls;
+    outbox_seen_at_commit = count(observer, "SELECT COUNT(*) FROM outbox");
+  }
+  void rolled_back() override { ++rolled_back_calls; }
+};
+
+struct Fixture {
+  test::TempDir dir;
+  storage::Database db = storage::Database::open(dir.file("uchet.db"));
+  storage::Database observer = storage::Database::open(dir.file("uchet.db"));
+  boost::asio::io_context io;
+  Sink sink{observer};
+  std::vector<AbpDevice> devices;
+  // f_cnt_up of each device as committed when a downlink left, by DevEUI.
+  std::vector<std::pair<lorawan::Eui64, long long>> downlinks;
+  std::unique_ptr<netserver::NetworkServer> ns;
+
+  Fixture() {
+    auto app = storage::insert_application(db, "water", "");
+    for (int n = 1; n <= 3; ++n) {
+      devices.push_back(abp_device(n));
+      provision(db, devices.back(), app);
+    }
+    netserver::NetworkSettings settings{.region = *lorawan::region_by_name("EU868")};
+    settings.dedup_window = 20ms;
+    settings.dev_status_interval = 0s;  // no DevStatusReq: only confirmed uplinks get a downlink
+    ns = std::make_unique<netserver::NetworkServer>(
+        io, db, settings, sink, [this](lorawan::Eui64, const bridge::TxPacket&) -> lorawan::Result<std::uint16_t> {
+          // Which device: the one whose session just committed a new FCntDown.
+          storage::Statement q(observer, "SELECT dev_eui, f_cnt_up FROM device_session WHERE n_f_cnt_down > 0");
+          while (q.step()) downlinks.emplace_back(*lorawan::parse_eui64(q.text(0)), q.int64(1));
+          return static_cast<std::uint16_t>(downlinks.size());
+        });
+    ns->start();
+  }
+  ~Fixture() { ns->stop(); }
+
+  // The io loop is not running while the test hands over uplinks: after this pause every dedup
+  // window has ended, so the first pass of the timer closes them all.
+  void run() {
+    std::this_thread::sleep_for(40ms);
+    io.run_for(150ms);
+  }
+  long long f_cnt_up(const AbpDevice& d) {
+    return count(observer, "SELECT f_cnt_up FROM device_session WHERE dev_eui = '" + lorawan::eui64_to_string(d.dev_eui) + "'");
+  }
+};
+
+}  // namespace
+
+TEST_CASE("frames closing in one pass share one commit, a frame that throws is rolled back alone") {
+  Fixture f;
+  f.sink.failing = f.devices[1].dev_eui;
+  for (std::size_t i = 0; i < f.devices.size(); ++i) {
+    f.ns->handle_uplink(uplink(f.devices[i], 0, false, 1'000'000 * static_cast<std::uint32_t>(i + 1)));
+  }
+  f.run();
+  CHECK(f.ns->counters().frames == 3);
+  CHECK(f.ns->counters().uplinks_accepted == 2);
+  CHECK(f.ns->counters().storage_failures == 1);
+  CHECK(f.sink.rolled_back_calls == 1);
+  // One transaction for the pass: the publisher is woken once, when both frames are visible.
+  CHECK(f.sink.committed_calls == 1);
+  CHECK(f.sink.outbox_seen_at_commit == 2);
+  CHECK(count(f.observer, "SELECT COUNT(*) FROM outbox WHERE topic LIKE '%/up/0'") == 2);
+  CHECK(f.f_cnt_up(f.devices[0]) == 1);
+  CHECK(f.f_cnt_up(f.devices[1]) == 0);  // nothing of the failed frame was stored
+  CHECK(f.f_cnt_up(f.devices[2]) == 1);
+
+  // The failed frame left no trace in memory either: FCnt 0 is still expected from the device (a
+  // different payload, or the deduplicator would take it for a late copy of the failed frame).
+  f.sink.failing = 0;
+  f.ns->handle_uplink(uplink(f.devices[1], 0, false, 9'000'000, {0x03}));
+  f.run();
+  CHECK(f.f_cnt_up(f.devices[1]) == 1);
+  CHECK(f.ns->counters().uplinks_accepted == 3);
+}
+
+TEST_CASE("a class A answer leaves only after its frame is committed, without waiting for the rest of the pass") {
+  Fixture f;
+  // Device 1 sends a confirmed uplink (its ACK is a downlink), devices 2 and 3 unconfirmed ones.
+  f.ns->handle_uplink(uplink(f.devices[0], 0, true, 1'000'000));
+  f.ns->handle_uplink(uplink(f.devices[1], 0, false, 2'000'000));
+  f.ns->handle_uplink(uplink(f.devices[2], 0, false, 3'000'000));
+  f.run();
+  REQUIRE(f.downlinks.size() == 1);
+  CHECK(f.downlinks[0].first == f.devices[0].dev_eui);
+  CHECK(f.downlinks[0].second == 1);  // its frame was committed before the ACK went out
+  CHECK(f.ns->counters().downlinks_sent == 1);
+  CHECK(f.sink.committed_calls == 2);  // committed at the ACK, then the rest of the pass
+  for (const auto& d : f.devices) CHECK(f.f_cnt_up(d) == 1);
+}
+
+TEST_CASE("a downlink queued by another connection between passes goes out in the device's next RX1") {
+  Fixture f;
+  f.ns->handle_uplink(uplink(f.devices[0], 0, false, 1'000'000));
+  f.run();
+  CHECK(f.downlinks.empty());  // nothing queued, nothing sent
+  // As uchetctl does, on its own connection, while the network server runs.
+  storage::QueueItem item;
+  item.dev_eui = f.devices[0].dev_eui;
+  item.f_port = 5;
+  item.data = {0x30, 0x01};
+  {
+    storage::Transaction tx(f.observer);
+    storage::enqueue_downlink(f.observer, item);
+    tx.commit();
+  }
+  f.ns->handle_uplink(uplink(f.devices[0], 1, false, 2'000'000));
+  f.run();
+  REQUIRE(f.downlinks.size() == 1);
+  CHECK(f.downlinks[0].first == f.devices[0].dev_eui);
+  CHECK(count(f.observer, "SELECT COUNT(*) FROM downlink_queue") == 0);  // unconfirmed: done once sent
+}
+
+TEST_CASE("devices_with_downlinks lists every device with a row, enqueues are counted in-process") {
+  test::TempDir dir;
+  auto db = storage::Database::open(dir.file("uchet.db"));
+  auto app = storage::insert_application(db, "water", "");
+  auto d = abp_device(1);
+  provision(db, d, app);
+  CHECK(storage::devices_with_downlinks(db).empty());
+  const auto before = storage::downlinks_enqueued_in_process();
+  storage::QueueItem item;
+  item.dev_eui = d.dev_eui;
+  item.expires_at = 1;  // long expired: still a row the uplink must find (and report)
+  storage::enqueue_downlink(db, item);
+  CHECK(storage::downlinks_enqueued_in_process() == before + 1);
+  CHECK(storage::devices_with_downlinks(db) == std::vector<lorawan::Eui64>{d.dev_eui});
+}
