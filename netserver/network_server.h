@@ -10,7 +10,8 @@
 // frame's downlink, counting it — is collected and done once the transaction committed, so a
 // frame is stored before it is announced or answered. A frame that plans a class A downlink
 // (RX1 one second after the uplink) commits the batch at once instead of waiting for the rest
-// of the pass; join-accepts (JOIN_ACCEPT_DELAY1, 5 s) wait for the end of the pass.
+// of the pass; join-accepts (JOIN_ACCEPT_DELAY1, 5 s) wait for the end of the pass. A long pass
+// (a backlog) commits every 2 ms of processing (kMaxBatchAge).
 //
 // Threading: everything runs on the io_context thread given to the constructor.
 #include <boost/asio.hpp>

@@ -27,6 +27,7 @@ struct NetworkServer::PendingDownlink {
 struct NetworkServer::Batch {
   explicit Batch(storage::Database& db) : tx(db) {}
   storage::Transaction tx;
+  std::chrono::steady_clock::time_point opened = std::chrono::steady_clock::now();
   std::size_t frames = 0;                  // accepted (savepoint released) in this transaction
   bool events = false;                     // the sink wrote events: wake the publisher after commit
   std::vector<DownlinkPlan> downlinks;     // sent after the commit, in frame order
@@ -38,6 +39,11 @@ struct NetworkServer::Batch {
   std::optional<std::unordered_set<lorawan::Eui64>> queued;
   std::uint64_t queued_read_at = 0;
 };
+
+// A pass longer than this (a backlog after a stall) commits in parts, so the first frames of
+// the pass are not announced later than this for the sake of the last ones, and the write lock
+// (which the outbox publisher and uchetctl also need) is never held much longer.
+inline constexpr std::chrono::milliseconds kMaxBatchAge{2};
 
 SystemTime to_system_time(std::chrono::nanoseconds since_epoch);
 
