@@ -86,7 +86,7 @@ TEST_CASE("lifecycle: a removal's reason sends the meter to repair or verificati
   CHECK(lc::apply({Stage::Installed, {}}, event(Kind::Commissioned, 1, R"({"reason":"repair"})"))->stage == Stage::InService);
 }
 
-TEST_CASE("lifecycle: events must come in time order; the same instant is allowed") {
+TEST_CASE("lifecycle: events must come in time order, the same instant is allowed") {
   auto earlier = lc::apply({Stage::InStock, 2000}, event(Kind::Packed, 1999));
   REQUIRE_FALSE(earlier);
   CHECK(earlier.error() ==
