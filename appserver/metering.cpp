@@ -216,15 +216,17 @@ std::optional<AlarmChange> close_silence(storage::Database& db, lorawan::Eui64 d
 
 std::vector<std::pair<lorawan::Eui64, AlarmChange>> open_silence_alarms(storage::Database& db, std::int64_t now) {
   // Last uplink per device from the frame archive; devices never heard are not "silent" yet.
+  // The correlated MAX is one step down the (dev_eui, received_at_ms) index per device, where a
+  // join with GROUP BY would read every archived frame each minute.
   storage::Statement q(db,
-                       "SELECT d.dev_eui, MAX(f.received_at_ms) / 1000, COALESCE(c.reporting_period_s, ?) "
-                       "FROM device d JOIN uplink_frame f ON f.dev_eui = d.dev_eui "
-                       "LEFT JOIN device_clock c ON c.dev_eui = d.dev_eui "
-                       "WHERE NOT EXISTS (SELECT 1 FROM alarm a WHERE a.dev_eui = d.dev_eui AND a.kind = 'silent' AND a.closed_at IS NULL) "
-                       "GROUP BY d.dev_eui");
+                       "SELECT d.dev_eui, (SELECT MAX(f.received_at_ms) FROM uplink_frame f WHERE f.dev_eui = d.dev_eui) / 1000, "
+                       "COALESCE(c.reporting_period_s, ?) "
+                       "FROM device d LEFT JOIN device_clock c ON c.dev_eui = d.dev_eui "
+                       "WHERE NOT EXISTS (SELECT 1 FROM alarm a WHERE a.dev_eui = d.dev_eui AND a.kind = 'silent' AND a.closed_at IS NULL)");
   q.bind(1, kDefaultReportingPeriod);
   std::vector<std::pair<std::string, std::int64_t>> silent;
   while (q.step()) {
+    if (q.is_null(1)) continue;
     if (now - q.int64(1) >= 3 * q.int64(2)) silent.emplace_back(q.text(0), q.int64(1) + 3 * q.int64(2));
   }
   std::vector<std::pair<lorawan::Eui64, AlarmChange>> out;
