@@ -8,6 +8,7 @@
 #include "netserver/adr.h"
 #include "netserver/downlink_frame.h"
 #include "netserver/mac_state.h"
+#include "netserver/lorawan/channel_plan.h"
 #include "netserver/lorawan/encoding.h"
 #include "netserver/lorawan/fcnt.h"
 #include "netserver/lorawan/gps_time.h"
@@ -55,7 +56,9 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
   const auto& best = best_reception(frame.receptions);
   auto uplink_dr = settings_.region.data_rate_index(to_lorawan_rate(best.data_rate));
   if (!uplink_dr) return reject(&NetworkCounters::malformed, "uplink at a data rate the region lacks", uplink_dr.error());
-  const std::uint8_t ch = settings_.region.uplink_channel_index(best.frequency_hz);
+  // The configured extra channels are the ones devices got at join; a device that joined under an
+  // older configuration and uses a channel since removed gets TxCh 0 (only 1.1 MICs include it).
+  const std::uint8_t ch = channel_index(settings_.region, settings_.extra_channels_hz, best.frequency_hz);
   const auto message = mic_message(frame.phy_payload);
   const Mic received_mic = mic_of(frame.phy_payload);
 
@@ -182,10 +185,9 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
     in.loss_ratio = mac.loss_ratio();
     auto decision = decide_adr(in);
     if (decision.changes(in)) {
-      const auto channels = settings_.region.default_channels().size();
       answers.push_back(LinkADRReq{static_cast<std::uint8_t>(decision.data_rate),
                                    static_cast<std::uint8_t>(decision.tx_power_index),
-                                   static_cast<std::uint16_t>((1u << channels) - 1), 0,
+                                   channel_mask(settings_.region, mac.extra_channels), 0,
                                    static_cast<std::uint8_t>(decision.nb_trans)});
       mac.pending_link_adr = PendingLinkAdr{decision.data_rate, decision.tx_power_index, decision.nb_trans};
     }

@@ -3,6 +3,7 @@
 
 #include "netserver/lorawan/encoding.h"
 #include "netserver/lorawan/join_accept.h"
+#include "netserver/mac_state.h"
 #include "netserver/lorawan/keys.h"
 #include "netserver/lorawan/mic.h"
 #include "netserver/lorawan/phy_payload.h"
@@ -58,6 +59,15 @@ void NetworkServer::process_join(const ReceivedFrame& frame, const lorawan::Join
   accept.dl_settings.rx1_dr_offset = static_cast<std::uint8_t>(settings_.rx1_dr_offset);
   accept.dl_settings.rx2_data_rate = settings_.region.rx2_default().data_rate;
   accept.rx_delay = static_cast<std::uint8_t>(settings_.rx1_delay_s);
+  if (!settings_.extra_channels_hz.empty()) {
+    // Checked against the band when the settings were made; a failure here is a programming error.
+    auto cf_list = settings_.region.build_cf_list(settings_.extra_channels_hz);
+    if (!cf_list) return reject(&NetworkCounters::malformed, "CFList could not be built", cf_list.error());
+    accept.cf_list = *cf_list;
+    MacState mac;
+    mac.extra_channels = settings_.extra_channels_hz;
+    session.mac_state = to_json(mac);
+  }
   Bytes plain = build_join_accept(accept);
   Key encryption_key = root_key;
   if (v11) {

@@ -38,6 +38,11 @@ MacState parse_mac_state(const std::string& text) {
     state.pending_link_adr = PendingLinkAdr{p.value("dr", 0), p.value("txPower", 0), p.value("nbTrans", 1)};
   }
   state.last_dev_status_request = j.value("devStatusAt", std::int64_t{0});
+  if (j.contains("channels") && j["channels"].is_array()) {
+    for (const auto& v : j["channels"]) {
+      if (v.is_number_unsigned()) state.extra_channels.push_back(v.get<std::uint32_t>());
+    }
+  }
   return state;
 }
 
@@ -48,6 +53,7 @@ std::string to_json(const MacState& state) {
                     {"txPower", state.pending_link_adr->tx_power_index},
                     {"nbTrans", state.pending_link_adr->nb_trans}};
   }
+  if (!state.extra_channels.empty()) j["channels"] = state.extra_channels;
   return j.dump();
 }
 

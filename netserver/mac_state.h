@@ -6,6 +6,7 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace uchet::netserver {
 
@@ -20,6 +21,7 @@ struct MacState {
   std::deque<std::uint32_t> fcnt_history;   // their FCntUp
   std::optional<PendingLinkAdr> pending_link_adr;
   std::int64_t last_dev_status_request = 0;  // Unix seconds
+  std::vector<std::uint32_t> extra_channels;  // Hz, given in the join-accept's CFList (channel_plan.h)
 
   void record_uplink(double snr_db, std::uint32_t fcnt);
   // Share of uplinks missing from the FCnt range of the history.

@@ -44,6 +44,8 @@ struct NetworkSettings {
   int rx1_dr_offset = 0;
   double installation_margin_db = 10.0;
   std::chrono::seconds dev_status_interval{24 * 3600};  // 0: never ask
+  // Extra channels (Hz) given to joining devices in the CFList, at most five; empty: none.
+  std::vector<std::uint32_t> extra_channels_hz;
   std::chrono::milliseconds registry_poll{1000};
 };
 

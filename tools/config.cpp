@@ -1,5 +1,6 @@
 #include "tools/config.h"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <functional>
@@ -9,7 +10,9 @@
 
 #include <fmt/format.h>
 
+#include "netserver/lorawan/cf_list.h"
 #include "netserver/lorawan/encoding.h"
+#include "netserver/lorawan/region.h"
 
 namespace uchet {
 namespace {
@@ -42,6 +45,20 @@ std::optional<double> node_value<double>(const toml::node& node) {
   return std::nullopt;
 }
 
+template <>
+std::optional<std::vector<std::int64_t>> node_value<std::vector<std::int64_t>>(const toml::node& node) {
+  const auto* array = node.as_array();
+  if (!array) return std::nullopt;
+  std::vector<std::int64_t> out;
+  for (const auto& element : *array) {
+    auto v = element.value_exact<std::int64_t>();
+    if (!v) return std::nullopt;
+    out.push_back(*v);
+  }
+  return out;
+}
+
+const char* type_name(const std::vector<std::int64_t>*) { return "an array of integers"; }
 const char* type_name(const std::string*) { return "a string"; }
 const char* type_name(const std::int64_t*) { return "an integer"; }
 const char* type_name(const double*) { return "a number"; }
@@ -118,7 +135,18 @@ const std::map<std::string, std::map<std::string, KeySpec>>& key_table() {
            c.network.installation_margin_db = v;
            return "";
          })},
-        {"dev_status_interval_h", int_key(&Config::network, &Config::Network::dev_status_interval_h, 0, 8760)}}},
+        {"dev_status_interval_h", int_key(&Config::network, &Config::Network::dev_status_interval_h, 0, 8760)},
+        {"extra_channels_hz", key<std::vector<std::int64_t>>([](const std::vector<std::int64_t>& v, Config& c) -> std::string {
+           if (v.size() > lorawan::kCfListFrequencies) return "must list at most 5 frequencies (one CFList)";
+           std::vector<std::uint32_t> hz;
+           for (auto f : v) {
+             if (f <= 0 || f > 1'000'000'000 || f % 100 != 0) return "must be frequencies in Hz, multiples of 100";
+             if (std::find(hz.begin(), hz.end(), static_cast<std::uint32_t>(f)) != hz.end()) return "lists a frequency twice";
+             hz.push_back(static_cast<std::uint32_t>(f));
+           }
+           c.network.extra_channels_hz = hz;
+           return "";
+         })}}},
       {"mqtt",
        {{"server", address_key(&Config::mqtt, &Config::Mqtt::server)},
         {"username", text_key(&Config::mqtt, &Config::Mqtt::username, true)},
@@ -179,6 +207,15 @@ Result<HostPort> parse_host_port(std::string_view text, std::string_view what) {
   return HostPort{std::string(host), static_cast<std::uint16_t>(value)};
 }
 
+std::vector<std::uint32_t> default_extra_channels(std::string_view region) {
+  if (region == "EU868") return {867'100'000, 867'300'000, 867'500'000, 867'700'000, 867'900'000};
+  return {864'100'000, 864'300'000, 864'500'000, 864'700'000, 864'900'000};  // RU864
+}
+
+std::vector<std::uint32_t> extra_channels(const Config& config) {
+  return config.network.extra_channels_hz.value_or(default_extra_channels(config.network.region));
+}
+
 Result<Config> parse_config(std::string_view toml_text, std::string_view source) {
   toml::table root;
   try {
@@ -202,6 +239,21 @@ Result<Config> parse_config(std::string_view toml_text, std::string_view source)
       if (spec == section_spec->second.end()) return std::unexpected(std::string(source) + ": unknown key " + name);
       if (auto why = spec->second.apply(value, config); !why.empty()) {
         return std::unexpected(std::string(source) + ": " + name + " " + why);
+      }
+    }
+  }
+  // Checks across keys, once the region is known.
+  if (config.network.extra_channels_hz) {
+    auto region = lorawan::region_by_name(config.network.region);
+    for (auto hz : *config.network.extra_channels_hz) {
+      if (region && !region->frequency_in_band(hz))
+        return std::unexpected(std::string(source) + ": network.extra_channels_hz " + std::to_string(hz) + " is outside the " +
+                               config.network.region + " band");
+      if (region) {
+        for (const auto& ch : region->default_channels())
+          if (ch.frequency_hz == hz)
+            return std::unexpected(std::string(source) + ": network.extra_channels_hz " + std::to_string(hz) +
+                                   " is a default channel of " + config.network.region);
       }
     }
   }

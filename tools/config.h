@@ -3,7 +3,9 @@
 // is a valid deployment. Unknown keys, wrong types and impossible values are errors that name
 // the key; nothing is silently replaced by a default.
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "netserver/lorawan/types.h"
@@ -25,6 +27,9 @@ struct Config {
     int rx1_dr_offset = 0;
     double installation_margin_db = 10.0;
     int dev_status_interval_h = 24;
+    // Extra channels given to joining devices in the CFList (Hz, at most 5); absent: the region's
+    // usual ones (see default_extra_channels), empty: none.
+    std::optional<std::vector<std::uint32_t>> extra_channels_hz;
   } network;
   struct Mqtt {
     std::string server = "127.0.0.1:1883";
@@ -55,6 +60,11 @@ struct Config {
     int frozen_days = 3;
   } vee;
 };
+
+// The extra channels most RU864 / EU868 deployments use: 864.1–864.9 MHz and 867.1–867.9 MHz.
+std::vector<std::uint32_t> default_extra_channels(std::string_view region);
+// network.extra_channels_hz when set, else the region's defaults.
+std::vector<std::uint32_t> extra_channels(const Config& config);
 
 // Parses TOML text; `source` names the file in messages.
 lorawan::Result<Config> parse_config(std::string_view toml_text, std::string_view source);

@@ -78,6 +78,28 @@ TEST_CASE("bad configurations are refused with the key named") {
   CHECK_THAT(error_of("[balance]\nalarm_days = 0\n"), Catch::Contains("balance.alarm_days must be between"));
   CHECK_THAT(error_of("[vee]\nspike_factor = \"big\"\n"), Catch::Contains("vee.spike_factor must be a number"));
   CHECK_THAT(error_of("[vee]\nlinear_max_gap_h = 100000\n"), Catch::Contains("vee.linear_max_gap_h must be between"));
+  CHECK_THAT(error_of("[network]\nextra_channels_hz = 864100000\n"), Catch::Contains("extra_channels_hz must be an array of integers"));
+  CHECK_THAT(error_of("[network]\nextra_channels_hz = [1, 2, 3, 4, 5, 6]\n"), Catch::Contains("at most 5"));
+  CHECK_THAT(error_of("[network]\nextra_channels_hz = [864100050]\n"), Catch::Contains("multiples of 100"));
+  CHECK_THAT(error_of("[network]\nextra_channels_hz = [864100000, 864100000]\n"), Catch::Contains("twice"));
+  CHECK_THAT(error_of("[network]\nextra_channels_hz = [915000000]\n"), Catch::Contains("outside the RU864 band"));
+  CHECK_THAT(error_of("[network]\nextra_channels_hz = [868900000]\n"), Catch::Contains("default channel of RU864"));
+  CHECK_THAT(error_of("[network]\nregion = \"EU868\"\nextra_channels_hz = [870500000]\n"), Catch::Contains("outside the EU868 band"));
+}
+
+TEST_CASE("extra channels default to the region's usual ones and may be switched off") {
+  auto ru = parse_config("", "u.toml");
+  REQUIRE(ru);
+  CHECK(uchet::extra_channels(*ru) == std::vector<std::uint32_t>{864100000, 864300000, 864500000, 864700000, 864900000});
+  auto eu = parse_config("[network]\nregion = \"EU868\"\n", "u.toml");
+  REQUIRE(eu);
+  CHECK(uchet::extra_channels(*eu) == std::vector<std::uint32_t>{867100000, 867300000, 867500000, 867700000, 867900000});
+  auto none = parse_config("[network]\nextra_channels_hz = []\n", "u.toml");
+  REQUIRE(none);
+  CHECK(uchet::extra_channels(*none).empty());
+  auto two = parse_config("[network]\nextra_channels_hz = [864500000, 864700000]\n", "u.toml");
+  REQUIRE(two);
+  CHECK(uchet::extra_channels(*two) == std::vector<std::uint32_t>{864500000, 864700000});
 }
 
 TEST_CASE("host:port parsing accepts IPv4, names and bracketed IPv6") {

@@ -27,6 +27,7 @@ TEST_CASE("the shipped uchet.example.toml is valid and equals the embedded defau
   CHECK(loaded->vee.linear_max_gap_h == defaults.vee.linear_max_gap_h);
   CHECK(loaded->vee.spike_factor == defaults.vee.spike_factor);
   CHECK(loaded->vee.frozen_days == defaults.vee.frozen_days);
+  CHECK(uchet::extra_channels(*loaded) == uchet::extra_channels(defaults));
 }
 
 TEST_CASE("a missing configuration file is an error, not silent defaults") {

@@ -43,11 +43,13 @@ TEST_CASE("a 1.0.3 device joins (JOIN_ACCEPT_DELAY1 on the uplink channel) and i
   CHECK(txpk.frequency_hz == 869'100'000);
   CHECK(is_lora(txpk, 7, 125));  // RX1 at the uplink's DR5, offset 0
   CHECK(txpk.invert_polarity);
-  CHECK(txpk.phy_payload.size() == 17);  // RU864 join-accept without CFList
+  CHECK(txpk.phy_payload.size() == 33);  // RU864 join-accept with the 16-byte CFList
   CHECK(joined.session.net_id == 0);
   CHECK(joined.session.rx_delay_s == 1);
   CHECK(joined.session.dl_settings.rx2_data_rate == 0);
   CHECK_FALSE(joined.session.lorawan_11);
+  // The CFList carries the RU864 extra channels uchetd is configured with by default.
+  CHECK(joined.session.extra_channels_hz == std::vector<std::uint32_t>{864100000, 864300000, 864500000, 864700000, 864900000});
 
   auto joins = net.wait_events("join", kDevEui, 1);
   REQUIRE(joins.size() == 1);

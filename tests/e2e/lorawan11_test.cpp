@@ -79,6 +79,17 @@ TEST_CASE("a LoRaWAN 1.1 device joins with OptNeg, sends uplinks and gets a veri
   CHECK(ups[1]["fCnt"] == 1);
   CHECK(ups[1]["fPort"] == 3);
   CHECK(ups[1]["confirmed"] == true);
+
+  // On an extra channel of the join-accept's CFList (864.3 MHz = RU864 channel index 3): both
+  // sides put TxCh 3 into the MIC, so the frame is accepted.
+  REQUIRE(joined.session.extra_channels_hz.size() == 5);
+  auto extra = device.uplink({.fport = 2, .payload = {0x06}, .channel = {864'300'000, 5}});
+  REQUIRE(extra);
+  REQUIRE(gateway.push(*extra, heard(864'300'000)).acked);
+  ups = net.wait_events("up", kDevEui, 3);
+  REQUIRE(ups.size() == 3);
+  CHECK(ups[2]["fCnt"] == 2);
+  CHECK(ups[2]["txInfo"]["frequency"] == 864'300'000);
 }
 
 TEST_CASE("a LoRaWAN 1.1 rejoin by join-request gets a greater JoinNonce, an old DevNonce gets nothing") {

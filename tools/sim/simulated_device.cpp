@@ -2,6 +2,7 @@
 
 #include <span>
 
+#include "netserver/lorawan/channel_plan.h"
 #include "netserver/lorawan/fcnt.h"
 #include "netserver/lorawan/join_request.h"
 #include "netserver/lorawan/mic.h"
@@ -70,6 +71,12 @@ Result<DeviceSession> SimulatedDevice::accept_join(ByteView on_air) {
   s.dl_settings = accept->dl_settings;
   s.rx_delay_s = static_cast<std::uint8_t>((accept->rx_delay & 0x0F) == 0 ? 1 : accept->rx_delay & 0x0F);
   s.lorawan_11 = v11_device && accept->dl_settings.opt_neg;
+  if (accept->cf_list) {
+    auto frequencies = parse_cf_list(*accept->cf_list);
+    if (!frequencies) return std::unexpected("join-accept CFList: " + frequencies.error());
+    for (auto hz : *frequencies)
+      if (hz != 0) s.extra_channels_hz.push_back(hz);
+  }
   Mic expected;
   if (s.lorawan_11) {
     expected = join_accept_mic_11(derive_js_int_key(*identity_.nwk_key, identity_.dev_eui), JoinReqType::JoinRequest,
@@ -128,7 +135,7 @@ Result<Bytes> SimulatedDevice::uplink(const UplinkOptions& options) {
     const std::uint16_t conf_fcnt =
         options.ack && last_confirmed_downlink_fcnt_ ? static_cast<std::uint16_t>(*last_confirmed_downlink_fcnt_ & 0xFFFF) : 0;
     mic = data_uplink_mic_11(s.keys.f_nwk_s_int_key, s.keys.s_nwk_s_int_key, s.dev_addr, fcnt, conf_fcnt,
-                             options.channel.data_rate, region_.uplink_channel_index(options.channel.frequency_hz),
+                             options.channel.data_rate, channel_index(region_, s.extra_channels_hz, options.channel.frequency_hz),
                              mic_message(*bytes));
   } else {
     mic = data_mic_10(s.keys.nwk_s_key(), Direction::Uplink, s.dev_addr, fcnt, mic_message(*bytes));

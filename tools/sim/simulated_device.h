@@ -59,6 +59,7 @@ struct DeviceSession {
   std::uint16_t dev_nonce = 0;
   lorawan::DlSettings dl_settings;
   std::uint8_t rx_delay_s = 1;  // 0 on air means 1 s
+  std::vector<std::uint32_t> extra_channels_hz;  // from the join-accept's CFList
   bool lorawan_11 = false;      // 1.1 device and the server set OptNeg
   lorawan::SessionKeys keys;
 };

@@ -78,6 +78,7 @@ int run_daemon(const Config& config) {
   settings.rx1_dr_offset = config.network.rx1_dr_offset;
   settings.installation_margin_db = config.network.installation_margin_db;
   settings.dev_status_interval = std::chrono::hours(config.network.dev_status_interval_h);
+  settings.extra_channels_hz = extra_channels(config);
 
   std::optional<bridge::UdpEndpoint> endpoint;
   netserver::NetworkServer network(io, db, settings, application,
