@@ -23,6 +23,9 @@
 namespace uchet::netserver {
 namespace {
 
+// How long an unanswered or refused RXTimingSetupReq / RXParamSetupReq waits before it is asked again.
+constexpr std::int64_t kRxSetupRetryS = 3600;
+
 using namespace lorawan;
 
 Mic uplink_mic(const storage::DeviceSession& s, std::uint32_t fcnt, std::uint8_t dr, std::uint8_t ch, bool ack,
@@ -161,6 +164,25 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
     for (const auto& rx : frame.receptions) best_snr = std::max(best_snr, rx.snr_db.value_or(best_snr));
     mac.record_uplink(best_snr, full.fcnt);
   }
+  // RXParamSetupAns and RXTimingSetupAns are sticky: the device repeats them in every uplink
+  // until it receives a downlink, so an uplink carrying one is always answered.
+  bool sticky_answer = false;
+  for (const auto& command : mac_commands) {
+    if (std::holds_alternative<RXTimingSetupAns>(command)) {
+      sticky_answer = true;
+      if (mac.pending_rx_timing) updated.rx1_delay = *mac.pending_rx_timing;
+      mac.pending_rx_timing.reset();
+    } else if (const auto* ans = std::get_if<RXParamSetupAns>(&command)) {
+      sticky_answer = true;
+      // The device applies all of it or none of it (LoRaWAN 1.0.4 §5.4).
+      if (mac.pending_rx_param && ans->rx1_dr_offset_ack && ans->rx2_data_rate_ack && ans->channel_ack) {
+        updated.rx1_dr_offset = mac.pending_rx_param->rx1_dr_offset;
+        updated.rx2_dr.reset();
+        updated.rx2_frequency.reset();
+      }
+      mac.pending_rx_param.reset();
+    }
+  }
   for (const auto& command : mac_commands) {
     if (const auto* ans = std::get_if<LinkADRAns>(&command); ans && mac.pending_link_adr) {
       // Applied only when the device accepted all of it; otherwise ADR tries again later.
@@ -191,6 +213,23 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
                                    static_cast<std::uint8_t>(decision.nb_trans)});
       mac.pending_link_adr = PendingLinkAdr{decision.data_rate, decision.tx_power_index, decision.nb_trans};
     }
+  }
+  // Bring the session's receive windows to the configuration (a session from an older
+  // configuration, or an ABP one). Asked again after an hour when unanswered or refused.
+  if (!retransmission && now_unix - mac.rx_setup_requested_at >= kRxSetupRetryS) {
+    bool asked = false;
+    if (updated.rx1_delay != settings_.rx1_delay_s) {
+      answers.push_back(RXTimingSetupReq{static_cast<std::uint8_t>(settings_.rx1_delay_s)});
+      mac.pending_rx_timing = settings_.rx1_delay_s;
+      asked = true;
+    }
+    if (updated.rx1_dr_offset != settings_.rx1_dr_offset || updated.rx2_dr || updated.rx2_frequency) {
+      const auto rx2 = settings_.region.rx2_default();
+      answers.push_back(RXParamSetupReq{static_cast<std::uint8_t>(settings_.rx1_dr_offset), rx2.data_rate, rx2.frequency_hz});
+      mac.pending_rx_param = PendingRxParam{settings_.rx1_dr_offset};
+      asked = true;
+    }
+    if (asked) mac.rx_setup_requested_at = now_unix;
   }
   if (settings_.dev_status_interval.count() > 0 &&
       now_unix - mac.last_dev_status_request >= settings_.dev_status_interval.count()) {
@@ -244,7 +283,7 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
 
   // The class A answer: ACK, MAC answers and the next queued payload that fits.
   std::optional<DownlinkPlan> plan;
-  if (confirmed || !answers.empty() || !queue.empty() || data.fctrl.adr_ack_req) {
+  if (confirmed || !answers.empty() || !queue.empty() || data.fctrl.adr_ack_req || sticky_answer) {
     DownlinkContent content;
     content.ack = confirmed;
     content.acked_fcnt_up = static_cast<std::uint16_t>(full.fcnt & 0xFFFF);

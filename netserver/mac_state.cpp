@@ -38,6 +38,9 @@ MacState parse_mac_state(const std::string& text) {
     state.pending_link_adr = PendingLinkAdr{p.value("dr", 0), p.value("txPower", 0), p.value("nbTrans", 1)};
   }
   state.last_dev_status_request = j.value("devStatusAt", std::int64_t{0});
+  if (j.contains("rxTiming") && j["rxTiming"].is_number_integer()) state.pending_rx_timing = j["rxTiming"].get<int>();
+  if (j.contains("rxParam") && j["rxParam"].is_object()) state.pending_rx_param = PendingRxParam{j["rxParam"].value("rx1DrOffset", 0)};
+  state.rx_setup_requested_at = j.value("rxSetupAt", std::int64_t{0});
   if (j.contains("channels") && j["channels"].is_array()) {
     for (const auto& v : j["channels"]) {
       if (v.is_number_unsigned()) state.extra_channels.push_back(v.get<std::uint32_t>());
@@ -54,6 +57,9 @@ std::string to_json(const MacState& state) {
                     {"nbTrans", state.pending_link_adr->nb_trans}};
   }
   if (!state.extra_channels.empty()) j["channels"] = state.extra_channels;
+  if (state.pending_rx_timing) j["rxTiming"] = *state.pending_rx_timing;
+  if (state.pending_rx_param) j["rxParam"] = {{"rx1DrOffset", state.pending_rx_param->rx1_dr_offset}};
+  if (state.rx_setup_requested_at) j["rxSetupAt"] = state.rx_setup_requested_at;
   return j.dump();
 }
 

@@ -16,12 +16,21 @@ struct PendingLinkAdr {
   int nb_trans = 1;
 };
 
+// RX settings asked of the device with RXParamSetupReq / RXTimingSetupReq, applied to the
+// session when it acknowledges them.
+struct PendingRxParam {
+  int rx1_dr_offset = 0;  // the RX2 part always asks for the region's default RX2
+};
+
 struct MacState {
   std::deque<double> snr_history;           // best SNR per uplink, newest last
   std::deque<std::uint32_t> fcnt_history;   // their FCntUp
   std::optional<PendingLinkAdr> pending_link_adr;
   std::int64_t last_dev_status_request = 0;  // Unix seconds
   std::vector<std::uint32_t> extra_channels;  // Hz, given in the join-accept's CFList (channel_plan.h)
+  std::optional<int> pending_rx_timing;       // RX1 delay (s) asked with RXTimingSetupReq
+  std::optional<PendingRxParam> pending_rx_param;
+  std::int64_t rx_setup_requested_at = 0;     // Unix seconds of the last of those two requests
 
   void record_uplink(double snr_db, std::uint32_t fcnt);
   // Share of uplinks missing from the FCnt range of the history.

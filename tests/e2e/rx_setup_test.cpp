@@ -1,0 +1,114 @@
+// A session whose receive windows differ from the configuration (here: RX1 delay 2 s and RX1
+// data-rate offset 1, left from an older configuration) is brought to it with RXTimingSetupReq
+// and RXParamSetupReq. The session changes only when the device acknowledges, and the sticky
+// answers are always answered with a downlink so the device stops repeating them.
+#include <catch2/catch.hpp>
+
+#include "netserver/lorawan/encoding.h"
+#include "tests/e2e/e2e_extra.h"
+
+using namespace uchet;
+using namespace uchet::test;
+using sim::SimulatedDevice;
+using sim::SimulatedGateway;
+
+namespace {
+constexpr lorawan::Eui64 kDevEui = 0x70b3d57ed0000e31;
+
+template <class Command>
+bool carries(const sim::DeviceDownlink& d) {
+  for (const auto& c : d.mac_commands)
+    if (std::holds_alternative<Command>(c)) return true;
+  return false;
+}
+bool is_lora(const bridge::TxPacket& txpk, std::uint8_t sf, std::uint16_t bw_khz) {
+  const auto* lora = std::get_if<bridge::LoraRate>(&txpk.data_rate);
+  return lora && lora->spreading_factor == sf && lora->bandwidth_khz == bw_khz;
+}
+}  // namespace
+
+TEST_CASE("RX timing and parameters of an older session are set up with sticky answers handled") {
+  SimulatedDevice device(otaa_device(kDevEui));
+  RestartableNetwork net;
+  net.add_device(device.identity());
+  net.start();
+  SimulatedGateway gateway(kGateway1, net.bridge());
+  REQUIRE(gateway.pull(1s));
+  join(device, gateway);
+  // The first uplink's answer (DevStatusReq) out of the way, with the configured windows.
+  {
+    auto frame = device.uplink({.fport = 2, .payload = {0x01}});
+    REQUIRE(frame);
+    REQUIRE(gateway.push(*frame, heard()).acked);
+    if (auto d = gateway.wait_downlink(2s)) REQUIRE(device.receive_downlink(d->txpk.phy_payload));
+  }
+  REQUIRE(net.wait_events("up", kDevEui, 1, 3s).size() == 1);
+
+  // As if the session came from a configuration with a 2 s RX1 delay and RX1 offset 1.
+  REQUIRE(net.stop_uchetd(SIGTERM) == 0);
+  net.sql("UPDATE device_session SET rx1_delay = 2, rx1_dr_offset = 1");
+  net.start();
+  REQUIRE(gateway.pull(1s));
+
+  // Next uplink: the answer comes in the old RX1 (2 s, DR5 - 1 = DR4) and asks for the new settings.
+  gateway.take_downlinks();
+  auto frame = device.uplink({.fport = 2, .payload = {0x02}});
+  REQUIRE(frame);
+  auto sent = gateway.push(*frame, heard());
+  REQUIRE(sent.acked);
+  auto request = gateway.wait_downlink(4s);
+  REQUIRE(request);
+  CHECK(request->tmst() == static_cast<std::uint32_t>(sent.tmst + 2'000'000u));
+  CHECK(is_lora(request->txpk, 8, 125));
+  auto received = device.receive_downlink(request->txpk.phy_payload);
+  INFO(describe(*request, received));
+  REQUIRE(received);
+  REQUIRE(carries<lorawan::RXTimingSetupReq>(*received));
+  REQUIRE(carries<lorawan::RXParamSetupReq>(*received));
+  for (const auto& c : received->mac_commands) {
+    if (const auto* t = std::get_if<lorawan::RXTimingSetupReq>(&c)) CHECK(t->delay == 1);
+    if (const auto* p = std::get_if<lorawan::RXParamSetupReq>(&c)) {
+      CHECK(p->rx1_dr_offset == 0);
+      CHECK(p->rx2_data_rate == 0);
+      CHECK(p->frequency_hz == 869'100'000);
+    }
+  }
+  CHECK(net.sql("SELECT rx1_delay || ',' || rx1_dr_offset FROM device_session") == "2,1");  // not yet
+
+  // The device acknowledges both (sticky): applied, and answered in the new RX1 (1 s, DR5).
+  gateway.take_downlinks();
+  auto ack = device.uplink({.fport = 2, .payload = {0x03},
+                            .mac_commands = {lorawan::RXTimingSetupAns{}, lorawan::RXParamSetupAns{true, true, true}}});
+  REQUIRE(ack);
+  sent = gateway.push(*ack, heard());
+  REQUIRE(sent.acked);
+  auto answer = gateway.wait_downlink(3s);
+  REQUIRE(answer);
+  CHECK(answer->tmst() == static_cast<std::uint32_t>(sent.tmst + 1'000'000u));
+  CHECK(is_lora(answer->txpk, 7, 125));
+  auto answered = device.receive_downlink(answer->txpk.phy_payload);
+  INFO(describe(*answer, answered));
+  REQUIRE(answered);
+  CHECK_FALSE(carries<lorawan::RXTimingSetupReq>(*answered));
+  CHECK(eventually([&] { return net.sql("SELECT rx1_delay || ',' || rx1_dr_offset FROM device_session") == "1,0"; }, 3s));
+
+  // A repeated sticky answer (the device missed that downlink) is answered again; nothing is asked.
+  gateway.take_downlinks();
+  auto again = device.uplink({.fport = 2, .payload = {0x04}, .mac_commands = {lorawan::RXTimingSetupAns{}}});
+  REQUIRE(again);
+  sent = gateway.push(*again, heard());
+  REQUIRE(sent.acked);
+  auto second = gateway.wait_downlink(3s);
+  REQUIRE(second);
+  CHECK(second->tmst() == static_cast<std::uint32_t>(sent.tmst + 1'000'000u));
+  auto second_received = device.receive_downlink(second->txpk.phy_payload);
+  REQUIRE(second_received);
+  CHECK(second_received->mac_commands.empty());
+
+  // Without a sticky answer or anything to say, no downlink.
+  gateway.take_downlinks();
+  auto quiet = device.uplink({.fport = 2, .payload = {0x05}});
+  REQUIRE(quiet);
+  REQUIRE(gateway.push(*quiet, heard()).acked);
+  CHECK_FALSE(gateway.wait_downlink(1500ms));
+}
