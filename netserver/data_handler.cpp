@@ -181,6 +181,15 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
         updated.rx2_frequency.reset();
       }
       mac.pending_rx_param.reset();
+    } else if (const auto* ans = std::get_if<NewChannelAns>(&command); ans && mac.pending_new_channel) {
+      if (ans->channel_frequency_ok && ans->data_rate_range_ok) {
+        const auto slot = static_cast<std::size_t>(mac.pending_new_channel->slot);
+        if (mac.extra_channels.size() <= slot) mac.extra_channels.resize(slot + 1, 0);
+        mac.extra_channels[slot] = mac.pending_new_channel->frequency_hz;
+        while (!mac.extra_channels.empty() && mac.extra_channels.back() == 0) mac.extra_channels.pop_back();
+        mac.new_channel_requested_at = 0;  // accepted: the next channel may be asked at once
+      }
+      mac.pending_new_channel.reset();
     }
   }
   for (const auto& command : mac_commands) {
@@ -235,6 +244,20 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
       now_unix - mac.last_dev_status_request >= settings_.dev_status_interval.count()) {
     answers.push_back(DevStatusReq{});
     mac.last_dev_status_request = now_unix;
+  }
+  // One channel of the configured plan at a time for a device that lacks it (an ABP device, a join
+  // under an older configuration), when the request still fits into FOpts
+  // after every other request of this downlink.
+  if (!retransmission && now_unix - mac.new_channel_requested_at >= kRxSetupRetryS) {
+    if (auto change = next_channel_change(settings_.region, mac.extra_channels, settings_.extra_channels_hz)) {
+      const auto used = encode_mac_commands(std::span<const DownlinkMacCommand>(answers)).size();
+      if (used + 1 + NewChannelReq::kPayloadSize <= kMaxFOptsSize) {
+        mac.pending_new_channel = PendingNewChannel{change->ch_index - static_cast<int>(settings_.region.first_cf_list_channel()),
+                                                    change->frequency_hz};
+        mac.new_channel_requested_at = now_unix;
+        answers.push_back(*change);
+      }
+    }
   }
   updated.mac_state = to_json(mac);
 

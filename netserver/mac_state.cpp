@@ -41,6 +41,10 @@ MacState parse_mac_state(const std::string& text) {
   if (j.contains("rxTiming") && j["rxTiming"].is_number_integer()) state.pending_rx_timing = j["rxTiming"].get<int>();
   if (j.contains("rxParam") && j["rxParam"].is_object()) state.pending_rx_param = PendingRxParam{j["rxParam"].value("rx1DrOffset", 0)};
   state.rx_setup_requested_at = j.value("rxSetupAt", std::int64_t{0});
+  if (j.contains("newChannel") && j["newChannel"].is_object()) {
+    state.pending_new_channel = PendingNewChannel{j["newChannel"].value("slot", 0), j["newChannel"].value("hz", std::uint32_t{0})};
+  }
+  state.new_channel_requested_at = j.value("newChannelAt", std::int64_t{0});
   if (j.contains("channels") && j["channels"].is_array()) {
     for (const auto& v : j["channels"]) {
       if (v.is_number_unsigned()) state.extra_channels.push_back(v.get<std::uint32_t>());
@@ -60,6 +64,10 @@ std::string to_json(const MacState& state) {
   if (state.pending_rx_timing) j["rxTiming"] = *state.pending_rx_timing;
   if (state.pending_rx_param) j["rxParam"] = {{"rx1DrOffset", state.pending_rx_param->rx1_dr_offset}};
   if (state.rx_setup_requested_at) j["rxSetupAt"] = state.rx_setup_requested_at;
+  if (state.pending_new_channel) {
+    j["newChannel"] = {{"slot", state.pending_new_channel->slot}, {"hz", state.pending_new_channel->frequency_hz}};
+  }
+  if (state.new_channel_requested_at) j["newChannelAt"] = state.new_channel_requested_at;
   return j.dump();
 }
 

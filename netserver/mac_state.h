@@ -22,6 +22,12 @@ struct PendingRxParam {
   int rx1_dr_offset = 0;  // the RX2 part always asks for the region's default RX2
 };
 
+// A NewChannelReq awaiting its answer: extra-channel slot k (see channel_plan.h) and frequency.
+struct PendingNewChannel {
+  int slot = 0;
+  std::uint32_t frequency_hz = 0;
+};
+
 struct MacState {
   std::deque<double> snr_history;           // best SNR per uplink, newest last
   std::deque<std::uint32_t> fcnt_history;   // their FCntUp
@@ -31,6 +37,8 @@ struct MacState {
   std::optional<int> pending_rx_timing;       // RX1 delay (s) asked with RXTimingSetupReq
   std::optional<PendingRxParam> pending_rx_param;
   std::int64_t rx_setup_requested_at = 0;     // Unix seconds of the last of those two requests
+  std::optional<PendingNewChannel> pending_new_channel;
+  std::int64_t new_channel_requested_at = 0;  // Unix seconds
 
   void record_uplink(double snr_db, std::uint32_t fcnt);
   // Share of uplinks missing from the FCnt range of the history.

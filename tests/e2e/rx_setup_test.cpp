@@ -112,3 +112,55 @@ TEST_CASE("RX timing and parameters of an older session are set up with sticky a
   REQUIRE(gateway.push(*quiet, heard()).acked);
   CHECK_FALSE(gateway.wait_downlink(1500ms));
 }
+
+TEST_CASE("NewChannelReq gives a session the configured extra channels it lacks, one at a time") {
+  SimulatedDevice device(otaa_device(kDevEui));
+  RestartableNetwork net;
+  net.add_device(device.identity());
+  net.start();
+  SimulatedGateway gateway(kGateway1, net.bridge());
+  REQUIRE(gateway.pull(1s));
+  join(device, gateway);
+  {
+    auto frame = device.uplink({.fport = 2, .payload = {0x01}});
+    REQUIRE(frame);
+    REQUIRE(gateway.push(*frame, heard()).acked);
+    if (auto d = gateway.wait_downlink(2s)) REQUIRE(device.receive_downlink(d->txpk.phy_payload));
+  }
+  REQUIRE(net.wait_events("up", kDevEui, 1, 3s).size() == 1);
+
+  // As if the device had joined when only three extra channels were configured.
+  REQUIRE(net.stop_uchetd(SIGTERM) == 0);
+  net.sql("UPDATE device_session SET mac_state = json_set(mac_state, '$.channels', json('[864100000,864300000,864500000]'))");
+  net.start();
+  REQUIRE(gateway.pull(1s));
+
+  const lorawan::NewChannelReq expected[] = {{5, 864'700'000, 0, 5}, {6, 864'900'000, 0, 5}};
+  std::vector<lorawan::UplinkMacCommand> answer;  // the previous request's answer
+  for (const auto& want : expected) {
+    gateway.take_downlinks();
+    auto frame = device.uplink({.fport = 2, .payload = {0x02}, .mac_commands = answer});
+    REQUIRE(frame);
+    REQUIRE(gateway.push(*frame, heard()).acked);
+    auto downlink = gateway.wait_downlink(3s);
+    REQUIRE(downlink);
+    auto received = device.receive_downlink(downlink->txpk.phy_payload);
+    INFO(describe(*downlink, received));
+    REQUIRE(received);
+    REQUIRE(received->mac_commands.size() == 1);
+    const auto* request = std::get_if<lorawan::NewChannelReq>(&received->mac_commands[0]);
+    REQUIRE(request);
+    CHECK(*request == want);
+    answer = {lorawan::NewChannelAns{true, true}};
+  }
+  // The last answer completes the plan: nothing more to ask.
+  gateway.take_downlinks();
+  auto last = device.uplink({.fport = 2, .payload = {0x03}, .mac_commands = answer});
+  REQUIRE(last);
+  REQUIRE(gateway.push(*last, heard()).acked);
+  CHECK_FALSE(gateway.wait_downlink(1500ms));
+  CHECK(eventually([&] {
+    return net.sql("SELECT json_extract(mac_state, '$.channels') FROM device_session") ==
+           "[864100000,864300000,864500000,864700000,864900000]";
+  }, 3s));
+}
