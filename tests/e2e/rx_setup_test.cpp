@@ -25,6 +25,21 @@ bool is_lora(const bridge::TxPacket& txpk, std::uint8_t sf, std::uint16_t bw_khz
   const auto* lora = std::get_if<bridge::LoraRate>(&txpk.data_rate);
   return lora && lora->spreading_factor == sf && lora->bandwidth_khz == bw_khz;
 }
+// Joins, sends the first uplink (its DevStatusReq answer taken), then stops uchetd, changes the
+// stored session with `sql` as an older configuration would have left it, and starts uchetd again.
+void join_and_age_session(RestartableNetwork& net, SimulatedDevice& device, SimulatedGateway& gateway, const std::string& sql) {
+  REQUIRE(gateway.pull(1s));
+  join(device, gateway);
+  auto frame = device.uplink({.fport = 2, .payload = {0x01}});
+  REQUIRE(frame);
+  REQUIRE(gateway.push(*frame, heard()).acked);
+  if (auto d = gateway.wait_downlink(2s)) REQUIRE(device.receive_downlink(d->txpk.phy_payload));
+  REQUIRE(net.wait_events("up", kDevEui, 1, 3s).size() == 1);
+  REQUIRE(net.stop_uchetd(SIGTERM) == 0);
+  net.sql(sql);
+  net.start();
+  REQUIRE(gateway.pull(1s));
+}
 }  // namespace
 
 TEST_CASE("RX timing and parameters of an older session are set up with sticky answers handled") {
@@ -33,22 +48,8 @@ TEST_CASE("RX timing and parameters of an older session are set up with sticky a
   net.add_device(device.identity());
   net.start();
   SimulatedGateway gateway(kGateway1, net.bridge());
-  REQUIRE(gateway.pull(1s));
-  join(device, gateway);
-  // The first uplink's answer (DevStatusReq) out of the way, with the configured windows.
-  {
-    auto frame = device.uplink({.fport = 2, .payload = {0x01}});
-    REQUIRE(frame);
-    REQUIRE(gateway.push(*frame, heard()).acked);
-    if (auto d = gateway.wait_downlink(2s)) REQUIRE(device.receive_downlink(d->txpk.phy_payload));
-  }
-  REQUIRE(net.wait_events("up", kDevEui, 1, 3s).size() == 1);
-
   // As if the session came from a configuration with a 2 s RX1 delay and RX1 offset 1.
-  REQUIRE(net.stop_uchetd(SIGTERM) == 0);
-  net.sql("UPDATE device_session SET rx1_delay = 2, rx1_dr_offset = 1");
-  net.start();
-  REQUIRE(gateway.pull(1s));
+  join_and_age_session(net, device, gateway, "UPDATE device_session SET rx1_delay = 2, rx1_dr_offset = 1");
 
   // Next uplink: the answer comes in the old RX1 (2 s, DR5 - 1 = DR4) and asks for the new settings.
   gateway.take_downlinks();
@@ -119,21 +120,10 @@ TEST_CASE("NewChannelReq gives a session the configured extra channels it lacks,
   net.add_device(device.identity());
   net.start();
   SimulatedGateway gateway(kGateway1, net.bridge());
-  REQUIRE(gateway.pull(1s));
-  join(device, gateway);
-  {
-    auto frame = device.uplink({.fport = 2, .payload = {0x01}});
-    REQUIRE(frame);
-    REQUIRE(gateway.push(*frame, heard()).acked);
-    if (auto d = gateway.wait_downlink(2s)) REQUIRE(device.receive_downlink(d->txpk.phy_payload));
-  }
-  REQUIRE(net.wait_events("up", kDevEui, 1, 3s).size() == 1);
-
   // As if the device had joined when only three extra channels were configured.
-  REQUIRE(net.stop_uchetd(SIGTERM) == 0);
-  net.sql("UPDATE device_session SET mac_state = json_set(mac_state, '$.channels', json('[864100000,864300000,864500000]'))");
-  net.start();
-  REQUIRE(gateway.pull(1s));
+  join_and_age_session(net, device, gateway,
+                       "UPDATE device_session SET mac_state = json_set(mac_state, '$.channels', "
+                       "json('[864100000,864300000,864500000]'))");
 
   const lorawan::NewChannelReq expected[] = {{5, 864'700'000, 0, 5}, {6, 864'900'000, 0, 5}};
   std::vector<lorawan::UplinkMacCommand> answer;  // the previous request's answer
