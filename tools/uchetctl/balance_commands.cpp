@@ -48,8 +48,8 @@ void add_balance(CLI::App& app, Action& selected) {
       auto object = storage::find_object(ctx.db, a.object);
       if (!object) throw UsageError("no object " + a.object);
       auto tz = zone_arg(!object->time_zone.empty() ? object->time_zone : ctx.time_zone);
-      const auto from = *time_arg(tz, a.from, "--from");
-      const auto to = *time_arg(tz, a.to, "--to");
+      const auto from = required_time_arg(tz, a.from, "--from");
+      const auto to = required_time_arg(tz, a.to, "--to");
       if (to <= from) throw UsageError("--to must be after --from");
       const auto grid = a.grid == "day" ? appserver::GridKind::Day : appserver::GridKind::Hour;
       if (grid == appserver::GridKind::Hour && to - from > 93 * 86400) throw UsageError("an hourly balance covers at most 93 days");
@@ -120,7 +120,7 @@ void add_reading(CLI::App& app, Action& selected) {
       storage::ManualReading r;
       r.dev_eui = eui;
       r.quantity = a.quantity;
-      r.measured_at = *time_arg(tz, a.at, "--at");
+      r.measured_at = required_time_arg(tz, a.at, "--at");
       r.value = a.value;
       r.reason = a.reason;
       r.entered_by = a.by;

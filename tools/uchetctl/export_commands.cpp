@@ -372,7 +372,7 @@ void add_billing_rules(CLI::App& app, Action& selected) {
         throw UsageError("--max-non-residential must be between 0 and 120");
       const auto tz = zone_arg(ctx.time_zone);
       storage::BillingRuleRow r;
-      r.valid_from = *time_arg(tz, a.from, "--from");
+      r.valid_from = required_time_arg(tz, a.from, "--from");
       r.average_months = a.average_months;
       r.min_history_months = a.min_history;
       r.max_periods_residential = a.max_residential;

@@ -155,15 +155,10 @@ void fleet_report(Context& ctx, const FleetArgs& a) {
                      : object && !object->time_zone.empty()           ? object->time_zone
                      : application && !application->time_zone.empty() ? application->time_zone
                                                                       : ctx.time_zone);
-  auto required_time = [&](const std::string& text, const std::string& what) {
-    auto t = time_arg(tz, text, what);
-    if (!t) throw UsageError(what + " must not be empty");
-    return *t;
-  };
-  const std::int64_t from = required_time(a.from, "--from");
-  const std::int64_t to = required_time(a.to, "--to");
+  const std::int64_t from = required_time_arg(tz, a.from, "--from");
+  const std::int64_t to = required_time_arg(tz, a.to, "--to");
   if (from >= to) throw UsageError("--from must be before --to");
-  const std::int64_t now = a.now.empty() ? storage::unix_now() : required_time(a.now, "--now");
+  const std::int64_t now = a.now.empty() ? storage::unix_now() : required_time_arg(tz, a.now, "--now");
 
   std::vector<storage::Device> devices =
       storage::list_devices(ctx.db, application ? std::optional<std::int64_t>(application->id) : std::nullopt);

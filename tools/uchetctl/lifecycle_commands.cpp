@@ -12,24 +12,13 @@
 #include "schema/lifecycle.h"
 #include "tools/uchetctl/commands.h"
 #include "tools/uchetctl/lifecycle_derived.h"
+#include "tools/uchetctl/report_args.h"
 #include "tools/uchetctl/validate.h"
 
 namespace uchet::cli {
 namespace {
 
 namespace lc = appserver::lifecycle;
-
-appserver::TimeZone zone_of(const Context& ctx) {
-  auto tz = appserver::TimeZone::load(ctx.time_zone.empty() ? std::string(appserver::TimeZone::kDefaultName) : ctx.time_zone);
-  if (!tz) throw UsageError("time zone: " + tz.error());
-  return *tz;
-}
-
-std::int64_t time_arg(const appserver::TimeZone& tz, const std::string& text, const std::string& what) {
-  auto t = tz.parse_time(text);
-  if (!t) throw UsageError(what + ": " + t.error());
-  return *t;
-}
 
 std::string date_text(const appserver::TimeZone& tz, std::int64_t t) { return tz.format_iso8601(t).substr(0, 10); }
 
@@ -105,8 +94,8 @@ void add_lifecycle_commands(CLI::App& app, Action& selected) {
       auto details = nlohmann::json::parse(a.details, nullptr, false);
       if (details.is_discarded()) throw UsageError("--details: not valid JSON");
       if (!details.is_object()) throw UsageError("--details must be a JSON object");
-      auto tz = zone_of(ctx);
-      auto at = time_arg(tz, a.at, "--at");
+      auto tz = zone_arg(ctx.time_zone);
+      auto at = required_time_arg(tz, a.at, "--at");
 
       auto rows = storage::lifecycle_events(ctx.db, device.dev_eui);
       auto state = stored_state(rows);
@@ -136,7 +125,7 @@ void add_lifecycle_commands(CLI::App& app, Action& selected) {
   show->callback([&selected, show_eui] {
     selected = [show_eui](Context& ctx) {
       auto device = existing_device(ctx.db, *show_eui);
-      auto tz = zone_of(ctx);
+      auto tz = zone_arg(ctx.time_zone);
       auto [t, j] = event_log(tz, storage::lifecycle_events(ctx.db, device.dev_eui));
       ctx.output.table(t, j);
     };
@@ -173,7 +162,7 @@ void add_lifecycle_commands(CLI::App& app, Action& selected) {
             "nothing to set: give --model, --owner, --verification-interval-years, --manufacture-date or "
             "--last-verification-date");
       }
-      auto tz = zone_of(ctx);
+      auto tz = zone_arg(ctx.time_zone);
       auto p = storage::find_passport(ctx.db, device.dev_eui).value_or(storage::Passport{device.dev_eui});
       if (a.model) p.model = *a.model;
       if (a.owner) p.owner = *a.owner;
@@ -181,9 +170,9 @@ void add_lifecycle_commands(CLI::App& app, Action& selected) {
         if (*a.interval < 1 || *a.interval > 50) throw UsageError("--verification-interval-years must be between 1 and 50");
         p.verification_interval_years = *a.interval;
       }
-      if (a.manufacture_date) p.manufactured_on = tz.start_of_local_day(time_arg(tz, *a.manufacture_date, "--manufacture-date"));
+      if (a.manufacture_date) p.manufactured_on = tz.start_of_local_day(required_time_arg(tz, *a.manufacture_date, "--manufacture-date"));
       if (a.last_verification_date) {
-        p.last_verified_on = tz.start_of_local_day(time_arg(tz, *a.last_verification_date, "--last-verification-date"));
+        p.last_verified_on = tz.start_of_local_day(required_time_arg(tz, *a.last_verification_date, "--last-verification-date"));
       }
       storage::save_passport(ctx.db, p);
       nlohmann::json j = {{"devEui", lorawan::eui64_to_string(device.dev_eui)},
@@ -201,7 +190,7 @@ void add_lifecycle_commands(CLI::App& app, Action& selected) {
     selected = [passport_eui](Context& ctx) {
       if (passport_eui->empty()) throw UsageError("DEV_EUI is required: uchetctl passport DEV_EUI");
       auto device = existing_device(ctx.db, *passport_eui);
-      auto tz = zone_of(ctx);
+      auto tz = zone_arg(ctx.time_zone);
       auto p = storage::find_passport(ctx.db, device.dev_eui);
       auto rows = storage::lifecycle_events(ctx.db, device.dev_eui);
       auto d = derive_passport(tz, p, rows);
@@ -269,8 +258,8 @@ void add_lifecycle_commands(CLI::App& app, Action& selected) {
   due->callback([&selected, due_args] {
     selected = [due_args](Context& ctx) {
       const auto within = duration_arg(due_args->within, "--within");
-      auto tz = zone_of(ctx);
-      const std::int64_t now = due_args->now.empty() ? storage::unix_now() : time_arg(tz, due_args->now, "--now");
+      auto tz = zone_arg(ctx.time_zone);
+      const std::int64_t now = due_args->now.empty() ? storage::unix_now() : required_time_arg(tz, due_args->now, "--now");
       auto rows = verifications_due(ctx.db, tz, now, within);
       Table t{{"DEV EUI", "SERIAL", "NAME", "MODEL", "LAST VERIFIED", "DUE", "DAYS LEFT"}, {}};
       auto j = nlohmann::json::array();

@@ -355,8 +355,8 @@ void add_point_group(CLI::App& app, Action& selected) {
       if (a.grid != "day" && a.grid != "hour") throw UsageError("--grid must be day or hour");
       if (a.format != "table" && a.format != "csv" && a.format != "json") throw UsageError("--format must be table, csv or json");
       auto tz = object_zone(ref.object, ctx.time_zone);
-      const auto from = *time_arg(tz, a.from, "--from");
-      const auto to = *time_arg(tz, a.to, "--to");
+      const auto from = required_time_arg(tz, a.from, "--from");
+      const auto to = required_time_arg(tz, a.to, "--to");
       if (to <= from) throw UsageError("--to must be after --from");
       const auto grid = a.grid == "day" ? appserver::GridKind::Day : appserver::GridKind::Hour;
       if (grid == appserver::GridKind::Hour && to - from > 93 * 86400) throw UsageError("an hourly series covers at most 93 days");
@@ -413,7 +413,7 @@ void add_meter_group(CLI::App& app, Action& selected) {
       storage::MeterInstallation i;
       i.point_id = ref.point.id;
       i.dev_eui = eui;
-      i.installed_at = *time_arg(tz, a.at, "--at");
+      i.installed_at = required_time_arg(tz, a.at, "--at");
       i.installed_reading = number_arg(a.reading, "--reading");
       check_reading(i.installed_reading, "--reading");
       i.seal = a.seal;
@@ -443,7 +443,7 @@ void add_meter_group(CLI::App& app, Action& selected) {
       if (!open) throw UsageError("device " + eui_text + " is not installed anywhere");
       auto point = storage::find_point(ctx.db, open->point_id);
       auto tz = object_zone(*storage::find_object(ctx.db, point->object_id), ctx.time_zone);
-      const auto at = *time_arg(tz, a.at, "--at");
+      const auto at = required_time_arg(tz, a.at, "--at");
       if (at <= open->installed_at) {
         throw UsageError("--at must be after the installation at " + tz.format_iso8601(open->installed_at));
       }

@@ -366,7 +366,7 @@ class Importer {
     auto tz = object_zone(objects_.at(object).object, default_zone_);
     MeterDraft d{object, point, {}};
     d.installation.dev_eui = eui;
-    d.installation.installed_at = *time_arg(tz, at, "installed_at");
+    d.installation.installed_at = required_time_arg(tz, at, "installed_at");
     d.installation.installed_reading = number_arg(reading, "reading");
     check_reading(d.installation.installed_reading, "reading");
     d.installation.seal = field(rec, "seal");

@@ -19,6 +19,12 @@ std::optional<std::int64_t> time_arg(const appserver::TimeZone& tz, const std::s
   return *t;
 }
 
+std::int64_t required_time_arg(const appserver::TimeZone& tz, const std::string& text, const std::string& what) {
+  auto t = time_arg(tz, text, what);
+  if (!t) throw UsageError(what + " must not be empty");
+  return *t;
+}
+
 std::string number(double v) {
   auto text = fmt::format("{:.6f}", v);
   while (!text.empty() && text.back() == '0') text.pop_back();

@@ -15,6 +15,8 @@ namespace uchet::cli {
 appserver::TimeZone zone_arg(const std::string& name);
 // Parses an operator's time in `tz` (see TimeZone::parse_time); nullopt when `text` is empty.
 std::optional<std::int64_t> time_arg(const appserver::TimeZone& tz, const std::string& text, const std::string& what);
+// The same for a time that must be given: an empty `text` is refused ("--from must not be empty").
+std::int64_t required_time_arg(const appserver::TimeZone& tz, const std::string& text, const std::string& what);
 
 // Up to six decimals, trailing zeros dropped ("12.5", "3", "0").
 std::string number(double v);
