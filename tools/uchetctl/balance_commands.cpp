@@ -10,19 +10,12 @@
 #include "schema/devices.h"
 #include "schema/objects.h"
 #include "tools/uchetctl/commands.h"
+#include "tools/uchetctl/object_import.h"
 #include "tools/uchetctl/report_args.h"
 #include "tools/uchetctl/validate.h"
 
 namespace uchet::cli {
 namespace {
-
-const char* kResources[] = {"cold_water", "hot_water", "heat", "electricity"};
-
-void check_resource(const std::string& r) {
-  for (const char* known : kResources)
-    if (r == known) return;
-  throw UsageError("--resource must be cold_water, hot_water, heat or electricity (got '" + r + "')");
-}
 
 std::string opt(const std::optional<double>& v) { return v ? number(*v) : ""; }
 
@@ -42,18 +35,13 @@ void add_balance(CLI::App& app, Action& selected) {
   cmd->callback([&selected, args] {
     selected = [args](Context& ctx) {
       const auto& a = *args;
-      check_resource(a.resource);
-      if (a.grid != "day" && a.grid != "hour") throw UsageError("--grid must be day or hour");
-      if (a.format != "table" && a.format != "csv" && a.format != "json") throw UsageError("--format must be table, csv or json");
+      check_resource(a.resource, "--resource");
+      check_report_format(a.format);
       auto object = storage::find_object(ctx.db, a.object);
       if (!object) throw UsageError("no object " + a.object);
-      auto tz = zone_arg(!object->time_zone.empty() ? object->time_zone : ctx.time_zone);
-      const auto from = required_time_arg(tz, a.from, "--from");
-      const auto to = required_time_arg(tz, a.to, "--to");
-      if (to <= from) throw UsageError("--to must be after --from");
-      const auto grid = a.grid == "day" ? appserver::GridKind::Day : appserver::GridKind::Hour;
-      if (grid == appserver::GridKind::Hour && to - from > 93 * 86400) throw UsageError("an hourly balance covers at most 93 days");
-      const auto balance = appserver::object_balance(ctx.db, *object, a.resource, from, to, grid, tz, ctx.balance);
+      auto tz = object_zone(*object, ctx.time_zone);
+      const auto span = grid_span_arg(tz, a.from, a.to, a.grid);
+      const auto balance = appserver::object_balance(ctx.db, *object, a.resource, span.from, span.to, span.grid, tz, ctx.balance);
       if (balance.building_points == 0) throw UsageError("object " + a.object + " has no building metering point for " + a.resource);
 
       nlohmann::json rows = nlohmann::json::array();
@@ -76,15 +64,9 @@ void add_balance(CLI::App& app, Action& selected) {
                               std::to_string(row.premise_points_measured) + "/" + std::to_string(row.premise_points),
                               estimated, missing});
       }
-      if (a.format == "json" || ctx.output.json) {
-        nlohmann::json out = {{"object", object->name}, {"resource", a.resource}, {"grid", a.grid},
-                              {"timeZone", tz.name()}, {"rows", rows}};
-        ctx.output.out << out.dump(2) << '\n';
-      } else if (a.format == "csv") {
-        print_csv(ctx.output.out, table);
-      } else {
-        print_table(ctx.output.out, table);
-      }
+      const nlohmann::json out = {{"object", object->name}, {"resource", a.resource}, {"grid", a.grid},
+                                  {"timeZone", tz.name()}, {"rows", rows}};
+      print_report(ctx.output, a.format, table, out);
     };
   });
 }

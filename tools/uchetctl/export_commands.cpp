@@ -19,6 +19,7 @@
 #include "schema/objects.h"
 #include "tools/uchetctl/commands.h"
 #include "tools/uchetctl/lifecycle_derived.h"
+#include "tools/uchetctl/object_import.h"
 #include "tools/uchetctl/report_args.h"
 #include "tools/uchetctl/text_encoding.h"
 
@@ -237,7 +238,7 @@ const std::vector<std::string> kColumns = {"account",     "fias_house_guid", "pr
 
 void export_object(storage::Database& db, const storage::MeteringObject& object, const std::string& fallback_zone,
                    YearMonth period, const std::vector<billing::Rule>& rules, Table& table) {
-  const auto tz = zone_arg(!object.time_zone.empty() ? object.time_zone : fallback_zone);
+  const auto tz = object_zone(object, fallback_zone);
   std::vector<std::int64_t> days;
   const auto months = billing_months(tz, period, history_months(rules), days);
   const auto& current = months.back();

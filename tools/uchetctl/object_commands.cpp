@@ -352,15 +352,11 @@ void add_point_group(CLI::App& app, Action& selected) {
     selected = [series_args](Context& ctx) {
       const auto& a = *series_args;
       auto ref = point_ref(ctx.db, a.point, a.object);
-      if (a.grid != "day" && a.grid != "hour") throw UsageError("--grid must be day or hour");
-      if (a.format != "table" && a.format != "csv" && a.format != "json") throw UsageError("--format must be table, csv or json");
+      check_report_format(a.format);
       auto tz = object_zone(ref.object, ctx.time_zone);
-      const auto from = required_time_arg(tz, a.from, "--from");
-      const auto to = required_time_arg(tz, a.to, "--to");
-      if (to <= from) throw UsageError("--to must be after --from");
-      const auto grid = a.grid == "day" ? appserver::GridKind::Day : appserver::GridKind::Hour;
-      if (grid == appserver::GridKind::Hour && to - from > 93 * 86400) throw UsageError("an hourly series covers at most 93 days");
-      const auto balance = appserver::object_balance(ctx.db, ref.object, ref.point.resource, from, to, grid, tz, ctx.balance);
+      const auto span = grid_span_arg(tz, a.from, a.to, a.grid);
+      const auto balance =
+          appserver::object_balance(ctx.db, ref.object, ref.point.resource, span.from, span.to, span.grid, tz, ctx.balance);
       const auto points = balance.points.find(ref.point.name);
       const auto flags = balance.flags.find(ref.point.name);
       Table t{{"start", "end", "consumption", "source", "flags"}, {}};
@@ -380,9 +376,7 @@ void add_point_group(CLI::App& app, Action& selected) {
                        {"registerRollback", iv.register_rollback}});
         }
       }
-      if (a.format == "json" || ctx.output.json) ctx.output.out << j.dump(2) << '\n';
-      else if (a.format == "csv") print_csv(ctx.output.out, t);
-      else print_table(ctx.output.out, t);
+      print_report(ctx.output, a.format, t, j);
     };
   });
 }

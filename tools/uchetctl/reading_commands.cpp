@@ -81,7 +81,7 @@ void add_reading_commands(CLI::App& app, Action& selected) {
       auto eui = eui_arg(a.dev_eui, "DevEUI");
       auto device = storage::find_device(ctx.db, eui);
       if (!device) throw UsageError("no device " + lorawan::eui64_to_string(eui));
-      if (a.format != "table" && a.format != "csv" && a.format != "json") throw UsageError("--format must be table, csv or json");
+      check_report_format(a.format);
       if (!a.grid.empty() && a.grid != "hour" && a.grid != "day") throw UsageError("--grid must be hour or day");
       // Day boundaries follow --tz, else the device's application, else the configuration.
       auto application = storage::find_application(ctx.db, device->application);
@@ -91,7 +91,6 @@ void add_reading_commands(CLI::App& app, Action& selected) {
       auto from = time_arg(tz, a.from, "--from");
       auto to = time_arg(tz, a.to, "--to");
       if (from && to && *to < *from) throw UsageError("--to is before --from");
-      const bool json = a.format == "json" || ctx.output.json;
       Table table;
       nlohmann::json j = nlohmann::json::array();
 
@@ -144,13 +143,7 @@ void add_reading_commands(CLI::App& app, Action& selected) {
           }
         }
       }
-      if (json) {
-        ctx.output.out << j.dump(2) << '\n';
-      } else if (a.format == "csv") {
-        print_csv(ctx.output.out, table);
-      } else {
-        print_table(ctx.output.out, table);
-      }
+      print_report(ctx.output, a.format, table, j);
     };
   });
 

@@ -25,6 +25,30 @@ std::int64_t required_time_arg(const appserver::TimeZone& tz, const std::string&
   return *t;
 }
 
+void check_report_format(const std::string& format) {
+  if (format != "table" && format != "csv" && format != "json") throw UsageError("--format must be table, csv or json");
+}
+
+void print_report(const Output& output, const std::string& format, const Table& table, const nlohmann::json& json) {
+  if (format == "json" || output.json) {
+    output.out << json.dump(2) << '\n';
+  } else if (format == "csv") {
+    print_csv(output.out, table);
+  } else {
+    print_table(output.out, table);
+  }
+}
+
+GridSpan grid_span_arg(const appserver::TimeZone& tz, const std::string& from, const std::string& to, const std::string& grid) {
+  if (grid != "day" && grid != "hour") throw UsageError("--grid must be day or hour");
+  GridSpan span{required_time_arg(tz, from, "--from"), required_time_arg(tz, to, "--to"),
+                grid == "day" ? appserver::GridKind::Day : appserver::GridKind::Hour};
+  if (span.to <= span.from) throw UsageError("--to must be after --from");
+  if (span.grid == appserver::GridKind::Hour && span.to - span.from > 93 * 86400)
+    throw UsageError("an hourly grid covers at most 93 days");
+  return span;
+}
+
 std::string number(double v) {
   auto text = fmt::format("{:.6f}", v);
   while (!text.empty() && text.back() == '0') text.pop_back();
