@@ -19,7 +19,7 @@ namespace uchet::lorawan {
 // a slot without a channel.
 
 // TxCh of a LoRaWAN 1.1 uplink MIC: the index of `frequency_hz` among the device's channels; 0 when
-// it is none of them (as Region::uplink_channel_index).
+// it is none of them.
 std::uint8_t channel_index(const Region& region, std::span<const std::uint32_t> extra_hz, std::uint32_t frequency_hz);
 
 // ChMask (ChMaskCntl 0) enabling every default and extra channel of the device.

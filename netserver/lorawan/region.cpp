@@ -84,14 +84,6 @@ std::span<const Channel> Region::default_channels() const {
   return std::span(tables_->channel_storage).first(tables_->default_channel_count);
 }
 
-std::uint8_t Region::uplink_channel_index(std::uint32_t frequency_hz) const {
-  auto channels = default_channels();
-  for (std::size_t i = 0; i < channels.size(); ++i) {
-    if (channels[i].frequency_hz == frequency_hz) return static_cast<std::uint8_t>(i);
-  }
-  return 0;
-}
-
 std::size_t Region::max_channels() const { return kMaxChannels; }
 std::size_t Region::first_cf_list_channel() const { return tables_->first_cf_list_channel; }
 

@@ -43,9 +43,6 @@ class Region {
 
   // Join channels every device starts with; NewChannelReq and CFList cannot change them.
   std::span<const Channel> default_channels() const;
-  // TxCh of the LoRaWAN 1.1 uplink MIC: the frequency's position among the default channels
-  // (the only ones both sides know without MAC commands), 0 for any other frequency.
-  std::uint8_t uplink_channel_index(std::uint32_t frequency_hz) const;
   std::size_t max_channels() const;
   // Channel index the five CFList frequencies are assigned from.
   std::size_t first_cf_list_channel() const;
