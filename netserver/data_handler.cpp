@@ -59,9 +59,13 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
   const auto& best = best_reception(frame.receptions);
   auto uplink_dr = settings_.region.data_rate_index(to_lorawan_rate(best.data_rate));
   if (!uplink_dr) return reject(&NetworkCounters::malformed, "uplink at a data rate the region lacks", uplink_dr.error());
-  // The configured extra channels are the ones devices got at join; a device that joined under an
-  // older configuration and uses a channel since removed gets TxCh 0 (only 1.1 MICs include it).
-  const std::uint8_t ch = channel_index(settings_.region, settings_.extra_channels_hz, best.frequency_hz);
+  // TxCh (only 1.1 MICs include it) is the channel's index among the device's own channels, kept
+  // in its MAC state: a device that joined under an older configuration may still use a channel
+  // the configuration has since dropped, until NewChannelReq removes it.
+  auto channel_of = [&](const storage::DeviceSession& s) -> std::uint8_t {
+    if (!s.is_lorawan_11()) return 0;
+    return channel_index(settings_.region, parse_mac_state(s.mac_state).extra_channels, best.frequency_hz);
+  };
   const auto message = mic_message(frame.phy_payload);
   const Mic received_mic = mic_of(frame.phy_payload);
 
@@ -72,6 +76,7 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
     const auto* device = registry_.device(candidate->dev_eui);
     if (!device) continue;
     auto f = reconstruct_fcnt_up(candidate->f_cnt_up, data.fcnt16);
+    const std::uint8_t ch = channel_of(*candidate);
     if (uplink_mic(*candidate, f.fcnt, *uplink_dr, ch, data.fctrl.ack, message) == received_mic) {
       session = candidate;
       full = f;

@@ -84,6 +84,9 @@ class RestartableNetwork {
     ctl(args);
   }
 
+  // Extra lines of the [network] section for the next start() (e.g. a changed channel plan).
+  std::string network_config;
+
   // Starts uchetd (again: same configuration, database and UDP port) and waits until its bridge
   // answers PULL_DATA. Each run appends to the same log file, separated by a marker line.
   void start() {
@@ -91,7 +94,7 @@ class RestartableNetwork {
                                             "\"\n"
                                             "[gateway_bridge]\nbind = \"127.0.0.1:" + std::to_string(udp_port_) +
                                             "\"\n"
-                                            "[network]\ndedup_window_ms = 200\n"
+                                            "[network]\ndedup_window_ms = 200\n" + network_config +
                                             "[mqtt]\nserver = \"127.0.0.1:" + std::to_string(broker_.port()) +
                                             "\"\nclient_id = \"uchetd-e2e\"\n"
                                             "[log]\nlevel = \"info\"\n");

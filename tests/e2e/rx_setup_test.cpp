@@ -154,3 +154,44 @@ TEST_CASE("NewChannelReq gives a session the configured extra channels it lacks,
            "[864100000,864300000,864500000,864700000,864900000]";
   }, 3s));
 }
+
+TEST_CASE("a LoRaWAN 1.1 device still on a channel the configuration dropped is accepted and told to remove it") {
+  // TxCh in the 1.1 uplink MIC is the channel's index among the device's own channels (here
+  // 864.9 MHz = index 6), not among the configured ones, which no longer contain it.
+  constexpr lorawan::Eui64 kDevEui11 = 0x70b3d57ed0000e32;
+  SimulatedDevice device(otaa_device(kDevEui11, sim::MacVersion::V1_1));
+  RestartableNetwork net;
+  net.add_device(device.identity());
+  net.start();
+  SimulatedGateway gateway(kGateway1, net.bridge());
+  REQUIRE(gateway.pull(1s));
+  auto joined = join(device, gateway);
+  REQUIRE(joined.session.extra_channels_hz.size() == 5);
+  REQUIRE(net.stop_uchetd(SIGTERM) == 0);
+  net.network_config = "extra_channels_hz = [864100000, 864300000, 864500000, 864700000]\n";
+  net.start();
+  REQUIRE(gateway.pull(1s));
+
+  gateway.take_downlinks();
+  auto frame = device.uplink({.fport = 2, .payload = {0x01}, .channel = {864'900'000, 5}});
+  REQUIRE(frame);
+  REQUIRE(gateway.push(*frame, heard(864'900'000)).acked);
+  auto ups = net.wait_events("up", kDevEui11, 1, 3s);
+  REQUIRE(ups.size() == 1);
+  CHECK(ups[0]["txInfo"]["frequency"] == 864'900'000);
+  // The answer asks the device to drop the channel (slot of channel 6, frequency 0).
+  auto downlink = gateway.wait_downlink(3s);
+  REQUIRE(downlink);
+  auto received = device.receive_downlink(downlink->txpk.phy_payload);
+  INFO(describe(*downlink, received));
+  REQUIRE(received);
+  bool removal_asked = false;
+  for (const auto& c : received->mac_commands) {
+    if (const auto* r = std::get_if<lorawan::NewChannelReq>(&c)) {
+      CHECK(r->ch_index == 6);
+      CHECK(r->frequency_hz == 0);
+      removal_asked = true;
+    }
+  }
+  CHECK(removal_asked);
+}
