@@ -1,8 +1,10 @@
 #include "gateway-bridge/udp_endpoint.h"
 
 #include <array>
+#include <atomic>
 #include <deque>
 #include <exception>
+#include <mutex>
 #include <random>
 #include <unordered_map>
 #include <utility>
@@ -12,6 +14,7 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/socket_base.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -46,20 +49,27 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
   };
 
   State(asio::io_context& io, EndpointConfig config_, GatewayFilter filter, BridgeCallbacks callbacks_)
-      : socket(io),
+      : io(io),
+        socket(io),
         config(std::move(config_)),
         is_known_gateway(std::move(filter)),
         callbacks(std::move(callbacks_)),
         next_token(static_cast<std::uint16_t>(std::random_device{}())),
         limiter(config.log_interval) {}
 
+  asio::io_context& io;
   udp::socket socket;
+  std::atomic<bool> closed{false};  // read by send_downlink on other threads
   EndpointConfig config;
   GatewayFilter is_known_gateway;
   BridgeCallbacks callbacks;
   std::array<std::uint8_t, kMaxDatagram> buffer{};
   udp::endpoint sender;
   EndpointCounters counters;
+  // send_downlink() may come from another thread (the network server's, when the endpoint runs
+  // on a thread of its own): these three are shared with it. The socket itself is only used on
+  // the endpoint's thread; sends from elsewhere are posted there.
+  std::mutex downlink_mutex;
   std::unordered_map<lorawan::Eui64, udp::endpoint> downlink_paths;
   std::unordered_map<std::uint16_t, Pending> pending;  // by PULL_RESP token
   std::deque<std::pair<Clock::time_point, std::uint16_t>> expiry;  // deadlines in sending order
@@ -189,17 +199,22 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
 
   void on_pull_data(const PullData& pull, const udp::endpoint& from) {
     ++counters.pull_data;
-    // The latest PULL_DATA wins: its source is the NAT mapping the forwarder keeps open.
-    downlink_paths.insert_or_assign(pull.gateway_eui, from);
+    {
+      // The latest PULL_DATA wins: its source is the NAT mapping the forwarder keeps open.
+      std::lock_guard lock(downlink_mutex);
+      downlink_paths.insert_or_assign(pull.gateway_eui, from);
+    }
     const auto ack = build_pull_ack(pull.token);
     send(lorawan::Bytes(ack.begin(), ack.end()), from, false);
   }
 
   void on_tx_ack(TxAck&& ack) {
     ++counters.tx_ack;
+    std::unique_lock lock(downlink_mutex);
     expire(Clock::now());
     auto it = pending.find(ack.token);
     if (it == pending.end() || it->second.gateway_eui != ack.gateway_eui) {
+      lock.unlock();
       ++counters.tx_ack_unmatched;
       note("tx_ack_unmatched", lorawan::eui64_to_string(ack.gateway_eui), spdlog::level::info, [&] {
         return fmt::format("TX_ACK from gateway {} with token {} matches no downlink",
@@ -210,9 +225,11 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
     // Erased before the callback so that a retry from inside it may reuse the token space.
     DownlinkOutcome outcome{std::move(ack), std::move(it->second.request)};
     pending.erase(it);
+    lock.unlock();
     if (callbacks.on_tx_ack) guarded("on_tx_ack", [&] { callbacks.on_tx_ack(outcome); });
   }
 
+  // Caller holds downlink_mutex.
   void expire(Clock::time_point now) {
     while (!expiry.empty() && expiry.front().first <= now) {
       const auto [deadline, token] = expiry.front();
@@ -225,7 +242,8 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
   }
 
   lorawan::Result<std::uint16_t> send_downlink(lorawan::Eui64 gateway_eui, const TxPacket& packet) {
-    if (!socket.is_open()) return std::unexpected("gateway bridge endpoint is closed");
+    if (closed) return std::unexpected("gateway bridge endpoint is closed");
+    std::unique_lock lock(downlink_mutex);
     const auto path = downlink_paths.find(gateway_eui);
     if (path == downlink_paths.end()) return std::unexpected("gateway has no downlink path");
     const auto now = Clock::now();
@@ -238,7 +256,15 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
     const auto deadline = now + config.tx_ack_timeout;
     pending.insert_or_assign(token, Pending{gateway_eui, packet, deadline});
     expiry.emplace_back(deadline, token);
-    send(std::move(*datagram), path->second, true);
+    const auto to = path->second;
+    lock.unlock();
+    if (io.get_executor().running_in_this_thread()) {
+      send(std::move(*datagram), to, true);
+    } else {
+      asio::post(io, [self = shared_from_this(), bytes = std::move(*datagram), to]() mutable {
+        self->send(std::move(bytes), to, true);
+      });
+    }
     return token;
   }
 
@@ -259,6 +285,7 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
   }
 
   void close() {
+    closed = true;
     boost::system::error_code ignored;
     socket.close(ignored);
   }

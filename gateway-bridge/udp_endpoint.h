@@ -9,8 +9,9 @@
 //   with the original request. Requests with no TX_ACK within tx_ack_timeout are forgotten
 //   (pre-v3 forwarders never send one) and counted.
 // - Rejections are logged through spdlog at most once per interval per reason and gateway.
-// Everything (receive handlers, callbacks, send_downlink, counters) runs on, and must be
-// called from, the io_context's one thread. Nothing received can throw out of a handler.
+// Everything (receive handlers, callbacks, counters) runs on, and must be called from, the
+// io_context's one thread, except send_downlink(), which any thread may call (the datagram then
+// leaves from the io_context's thread). Nothing received can throw out of a handler.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>

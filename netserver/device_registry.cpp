@@ -11,13 +11,14 @@ bool DeviceRegistry::refresh(storage::Database& db) {
   devices_.clear();
   sessions_.clear();
   by_addr_.clear();
-  gateways_.clear();
   for (auto& d : storage::list_devices(db)) devices_.emplace(d.dev_eui, std::move(d));
   for (auto& s : storage::load_sessions(db)) {
     index_session(s);
     sessions_.emplace(s.dev_eui, std::move(s));
   }
-  for (const auto& g : storage::list_gateways(db)) gateways_.insert(g.eui);
+  auto gateways = std::make_shared<std::unordered_set<lorawan::Eui64>>();
+  for (const auto& g : storage::list_gateways(db)) gateways->insert(g.eui);
+  gateways_.store(std::move(gateways));
   return true;
 }
 

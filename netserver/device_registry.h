@@ -3,7 +3,10 @@
 // DevEUI and DevAddr (several devices may share a DevAddr; the MIC picks), and the registered
 // gateways. It is a cache of the database: every session change is written there first, and a
 // registry change made by uchetctl (seen through registry_version) reloads it whole.
+// One thread uses it, except has_gateway(), which the gateway bridge's thread may call too.
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -27,7 +30,7 @@ class DeviceRegistry {
   // Inserts or replaces the device's session (after it was saved in the database).
   void put_session(const storage::DeviceSession& session);
   bool dev_addr_in_use(lorawan::DevAddr dev_addr) const { return by_addr_.count(dev_addr) > 0; }
-  bool has_gateway(lorawan::Eui64 gateway_eui) const { return gateways_.count(gateway_eui) > 0; }
+  bool has_gateway(lorawan::Eui64 gateway_eui) const { return gateways_.load()->contains(gateway_eui); }
   std::size_t device_count() const { return devices_.size(); }
   std::vector<const storage::Device*> class_c_devices() const;
 
@@ -37,7 +40,9 @@ class DeviceRegistry {
   std::unordered_map<lorawan::Eui64, storage::Device> devices_;
   std::unordered_map<lorawan::Eui64, storage::DeviceSession> sessions_;
   std::unordered_multimap<lorawan::DevAddr, lorawan::Eui64> by_addr_;
-  std::unordered_set<lorawan::Eui64> gateways_;
+  // Replaced whole on reload, so a reader on another thread always sees a complete set.
+  std::atomic<std::shared_ptr<const std::unordered_set<lorawan::Eui64>>> gateways_{
+      std::make_shared<const std::unordered_set<lorawan::Eui64>>()};
 };
 
 }  // namespace uchet::netserver

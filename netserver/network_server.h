@@ -13,7 +13,8 @@
 // of the pass; join-accepts (JOIN_ACCEPT_DELAY1, 5 s) wait for the end of the pass. A long pass
 // (a backlog) commits every 2 ms of processing (kMaxBatchAge).
 //
-// Threading: everything runs on the io_context thread given to the constructor.
+// Threading: everything runs on the io_context thread given to the constructor, except
+// gateway_registered(), which the gateway bridge may call from its own thread.
 #include <boost/asio.hpp>
 
 #include <chrono>

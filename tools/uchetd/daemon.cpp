@@ -9,7 +9,7 @@
 #include "appserver/mqtt_command_listener.h"
 #include "appserver/mqtt_publisher.h"
 #include "appserver/object_balance.h"
-#include "gateway-bridge/udp_endpoint.h"
+#include "gateway-bridge/bridge_thread.h"
 #include "netserver/lorawan/region.h"
 #include "netserver/network_server.h"
 #include "schema/database.h"
@@ -80,17 +80,18 @@ int run_daemon(const Config& config) {
   settings.dev_status_interval = std::chrono::hours(config.network.dev_status_interval_h);
   settings.extra_channels_hz = extra_channels(config);
 
-  std::optional<bridge::UdpEndpoint> endpoint;
+  std::unique_ptr<bridge::BridgeThread> gateway_bridge;
   netserver::NetworkServer network(io, db, settings, application,
-                                   [&endpoint](lorawan::Eui64 gateway, const bridge::TxPacket& packet)
+                                   [&gateway_bridge](lorawan::Eui64 gateway, const bridge::TxPacket& packet)
                                        -> lorawan::Result<std::uint16_t> {
-                                     if (!endpoint) return std::unexpected("gateway bridge not running");
-                                     return endpoint->send_downlink(gateway, packet);
+                                     if (!gateway_bridge) return std::unexpected("gateway bridge not running");
+                                     return gateway_bridge->send_downlink(gateway, packet);
                                    });
   network.start();
 
-  bridge::EndpointConfig bridge_config;
-  bridge_config.bind = config.gateway_bridge.bind;
+  // The bridge receives and acknowledges on a thread of its own; its callbacks run here, on io.
+  bridge::BridgeThreadOptions bridge_config;
+  bridge_config.endpoint.bind = config.gateway_bridge.bind;
   bridge::BridgeCallbacks callbacks;
   callbacks.on_uplink = [&network](bridge::UplinkRx&& rx) { network.handle_uplink(std::move(rx)); };
   callbacks.on_tx_ack = [&network](const bridge::DownlinkOutcome& outcome) { network.handle_tx_ack(outcome); };
@@ -102,13 +103,13 @@ int run_daemon(const Config& config) {
       spdlog::error("gateway stats not stored: {}", e.what());
     }
   };
-  auto opened = bridge::UdpEndpoint::open(
+  auto opened = bridge::BridgeThread::start(
       io, bridge_config, [&network](lorawan::Eui64 gateway) { return network.gateway_registered(gateway); }, callbacks);
   if (!opened) {
     spdlog::critical("gateway_bridge.bind: {}", opened.error());
     return 2;
   }
-  endpoint.emplace(std::move(*opened));
+  gateway_bridge = std::move(*opened);
   spdlog::info("listening for packet forwarders on {}", config.gateway_bridge.bind);
 
   // A day's house balance is published once the day is closed, so it is looked for on a timer,
@@ -135,18 +136,19 @@ int run_daemon(const Config& config) {
   signals.async_wait([&](const boost::system::error_code& ec, int signo) {
     if (ec) return;
     spdlog::info("signal {} received, stopping", signo);
+    gateway_bridge->stop();  // hands over what it still queued before the network server stops
     network.stop();
     silence_timer.cancel();
     balance_timer.cancel();
-    endpoint->close();
     io.stop();
   });
   io.run();
   commands.stop();
   publisher.stop();
   const auto& c = network.counters();
-  spdlog::info("uchetd stopped: {} frames, {} uplinks accepted, {} joins, {} downlinks sent", c.frames, c.uplinks_accepted,
-               c.joins_accepted, c.downlinks_sent);
+  spdlog::info("uchetd stopped: {} frames, {} uplinks accepted, {} joins, {} downlinks sent, {} receptions dropped "
+               "in overload",
+               c.frames, c.uplinks_accepted, c.joins_accepted, c.downlinks_sent, gateway_bridge->uplinks_dropped());
   return 0;
 }
 

@@ -1,0 +1,133 @@
+#include "gateway-bridge/bridge_thread.h"
+
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "gateway-bridge/log_rate_limiter.h"
+
+namespace uchet::bridge {
+namespace asio = boost::asio;
+
+struct BridgeThread::Shared : std::enable_shared_from_this<BridgeThread::Shared> {
+  Shared(asio::io_context& owner_io, std::size_t limit, BridgeCallbacks owner_callbacks)
+      : owner(owner_io), max_queued(limit), callbacks(std::move(owner_callbacks)) {}
+
+  asio::io_context& owner;
+  asio::io_context io;  // the bridge thread's
+  std::optional<UdpEndpoint> endpoint;
+  std::thread thread;
+  const std::size_t max_queued;
+  const BridgeCallbacks callbacks;
+
+  std::mutex mutex;
+  std::vector<UplinkRx> queued;  // receptions not yet handed to the owner
+  bool drain_posted = false;
+  std::atomic<std::uint64_t> dropped{0};
+  LogRateLimiter limiter;  // bridge thread only
+
+  // Bridge thread.
+  void enqueue(UplinkRx&& rx) {
+    {
+      std::lock_guard lock(mutex);
+      if (queued.size() < max_queued) {
+        queued.push_back(std::move(rx));
+        if (drain_posted) return;
+        drain_posted = true;
+      } else {
+        const auto n = ++dropped;
+        if (auto suppressed = limiter.admit("overload", std::chrono::steady_clock::now())) {
+          spdlog::warn("gateway bridge: the network server is {} receptions behind; reception dropped ({} dropped "
+                       "so far, {} since the last message)",
+                       max_queued, n, *suppressed + 1);
+        }
+        return;
+      }
+    }
+    asio::post(owner, [self = shared_from_this()] { self->drain(); });
+  }
+
+  // Owner thread: hands over everything queued so far. A batch per post keeps the cost of the
+  // hand-over per reception to a vector move.
+  void drain() {
+    std::vector<UplinkRx> batch;
+    {
+      std::lock_guard lock(mutex);
+      batch.swap(queued);
+      drain_posted = false;
+    }
+    for (auto& rx : batch) {
+      try {
+        callbacks.on_uplink(std::move(rx));
+      } catch (const std::exception& e) {
+        spdlog::error("gateway bridge: on_uplink failed: {}", e.what());
+      }
+    }
+  }
+};
+
+lorawan::Result<std::unique_ptr<BridgeThread>> BridgeThread::start(asio::io_context& owner,
+                                                                   BridgeThreadOptions options,
+                                                                   UdpEndpoint::GatewayFilter is_known_gateway,
+                                                                   BridgeCallbacks callbacks) {
+  auto shared = std::make_shared<Shared>(owner, options.max_queued_uplinks, callbacks);
+  std::weak_ptr<Shared> weak = shared;
+  // Everything the endpoint reports goes to the owner's thread; receptions through the queue.
+  BridgeCallbacks relay;
+  relay.on_uplink = [weak](UplinkRx&& rx) {
+    if (auto s = weak.lock()) s->enqueue(std::move(rx));
+  };
+  relay.on_stats = [weak](lorawan::Eui64 gateway, const GatewayStats& stats) {
+    auto s = weak.lock();
+    if (!s || !s->callbacks.on_stats) return;
+    asio::post(s->owner, [s, gateway, stats] { s->callbacks.on_stats(gateway, stats); });
+  };
+  relay.on_tx_ack = [weak](const DownlinkOutcome& outcome) {
+    auto s = weak.lock();
+    if (!s || !s->callbacks.on_tx_ack) return;
+    asio::post(s->owner, [s, outcome] { s->callbacks.on_tx_ack(outcome); });
+  };
+  auto endpoint = UdpEndpoint::open(shared->io, options.endpoint, std::move(is_known_gateway), std::move(relay));
+  if (!endpoint) return std::unexpected(endpoint.error());
+  shared->endpoint.emplace(std::move(*endpoint));
+  shared->thread = std::thread([s = shared.get()] {
+    auto guard = asio::make_work_guard(s->io);
+    s->io.run();
+  });
+  std::unique_ptr<BridgeThread> bridge(new BridgeThread());
+  bridge->shared_ = std::move(shared);
+  return bridge;
+}
+
+// Destroyed without stop() (an early exit): the owner may be gone, so nothing is delivered.
+BridgeThread::~BridgeThread() { halt(); }
+
+void BridgeThread::halt() {
+  if (!shared_ || !shared_->thread.joinable()) return;
+  asio::post(shared_->io, [s = shared_.get()] {
+    s->endpoint->close();
+    s->io.stop();
+  });
+  shared_->thread.join();
+}
+
+void BridgeThread::stop() {
+  halt();
+  if (shared_) shared_->drain();
+}
+
+lorawan::Result<std::uint16_t> BridgeThread::send_downlink(lorawan::Eui64 gateway_eui, const TxPacket& packet) {
+  return shared_->endpoint->send_downlink(gateway_eui, packet);
+}
+
+asio::ip::udp::endpoint BridgeThread::local_endpoint() const { return shared_->endpoint->local_endpoint(); }
+
+std::uint64_t BridgeThread::uplinks_dropped() const { return shared_->dropped.load(); }
+
+}  // namespace uchet::bridge
