@@ -2,6 +2,7 @@
 
 #include <boost/asio.hpp>
 #include <functional>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "appserver/application_server.h"
@@ -12,6 +13,7 @@
 #include "gateway-bridge/bridge_thread.h"
 #include "netserver/lorawan/region.h"
 #include "netserver/network_server.h"
+#include "schema/checkpointer.h"
 #include "schema/database.h"
 #include "schema/migrations.h"
 #include "tools/balance_settings.h"
@@ -61,6 +63,10 @@ int run_daemon(const Config& config) {
                config.mqtt.server);
 
   boost::asio::io_context io;
+
+  // WAL checkpoints (copy + fdatasync) on their own thread, not inside the radio path's commits.
+  storage::Checkpointer checkpointer(config.storage.path);
+  db.exec(fmt::format("PRAGMA wal_autocheckpoint={}", storage::kWriterAutoCheckpointPages));
 
   // Downstream first: the publisher drains the outbox whatever happens upstream.
   appserver::OutboxPublisher publisher(mqtt_settings(config), config.storage.path);
@@ -145,6 +151,7 @@ int run_daemon(const Config& config) {
   io.run();
   commands.stop();
   publisher.stop();
+  checkpointer.stop();
   const auto& c = network.counters();
   spdlog::info("uchetd stopped: {} frames, {} uplinks accepted, {} joins, {} downlinks sent, {} receptions dropped "
                "in overload",

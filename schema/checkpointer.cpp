@@ -1,0 +1,55 @@
+#include "schema/checkpointer.h"
+
+#include <spdlog/spdlog.h>
+
+namespace uchet::storage {
+
+Checkpointer::Checkpointer(const std::string& path, std::chrono::milliseconds interval)
+    : db_(Database::open(path)), interval_(interval), thread_([this] { run(); }) {}
+
+Checkpointer::~Checkpointer() { stop(); }
+
+void Checkpointer::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+std::uint64_t Checkpointer::checkpoints() const {
+  std::lock_guard lock(mutex_);
+  return checkpoints_;
+}
+
+void Checkpointer::run() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    wake_.wait_for(lock, interval_, [this] { return stopping_; });
+    lock.unlock();
+    checkpoint_once();
+    lock.lock();
+  }
+}
+
+void Checkpointer::checkpoint_once() {
+  int wal_pages = 0, copied = 0;
+  int rc = sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_pages, &copied);
+  if (rc == SQLITE_OK || rc == SQLITE_BUSY) {
+    // BUSY: another connection is checkpointing right now; the next interval goes on from there.
+    if (!last_error_.empty()) spdlog::info("checkpointer: working again");
+    last_error_.clear();
+    if (rc == SQLITE_OK && copied > 0) {
+      std::lock_guard lock(mutex_);
+      ++checkpoints_;
+    }
+    return;
+  }
+  std::string error = sqlite3_errmsg(db_.handle());
+  if (error != last_error_) spdlog::warn("checkpointer: WAL checkpoint failed: {}; retrying", error);
+  last_error_ = std::move(error);
+}
+
+}  // namespace uchet::storage

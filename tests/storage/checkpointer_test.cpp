@@ -1,0 +1,59 @@
+// storage::Checkpointer against a real SQLite file: with the writer's own automatic checkpoint
+// off, the WAL grows with every commit unless the Checkpointer's thread copies it back, after
+// which the writer starts the WAL over from its beginning.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include "schema/checkpointer.h"
+#include "schema/database.h"
+#include "tests/support/process.h"
+
+using namespace uchet::storage;
+using namespace std::chrono_literals;
+
+namespace {
+
+// 40 commits of ~64 KiB each (2.5 MiB in all), a little apart; returns the WAL's largest size.
+std::uintmax_t write_and_watch_wal(Database& db, const std::string& path) {
+  std::uintmax_t largest = 0;
+  const std::string payload(64 * 1024, 'x');
+  for (int i = 0; i < 40; ++i) {
+    Transaction tx(db);
+    Statement(db, "INSERT INTO outbox (topic, payload, created_at) VALUES ('t', ?1, 0)").bind(1, payload).run();
+    tx.commit();
+    std::error_code ec;
+    largest = std::max(largest, std::filesystem::file_size(path + "-wal", ec));
+    std::this_thread::sleep_for(10ms);
+  }
+  return largest;
+}
+
+}  // namespace
+
+TEST_CASE("the checkpointer keeps the WAL short while the writer never checkpoints itself") {
+  uchet::test::TempDir dir;
+  const auto path = dir.file("uchet.db");
+  auto db = Database::open(path);
+  db.exec("PRAGMA wal_autocheckpoint=0");
+
+  // Without it, the WAL holds every commit.
+  CHECK(write_and_watch_wal(db, path) > 2 * 1024 * 1024);
+  db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+
+  Checkpointer checkpointer(path, 5ms);
+  const auto largest = write_and_watch_wal(db, path);
+  CHECK(largest < 1024 * 1024);
+  CHECK(checkpointer.checkpoints() > 0);
+  checkpointer.stop();
+  checkpointer.stop();  // idempotent
+}
+
+TEST_CASE("the checkpointer refuses a database it cannot open") {
+  uchet::test::TempDir dir;
+  std::filesystem::create_directories(dir.file("a-folder.db"));
+  CHECK_THROWS_AS(Checkpointer(dir.file("a-folder.db")), StorageError);
+}
