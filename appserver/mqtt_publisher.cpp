@@ -150,7 +150,9 @@ class OutboxPublisher::Worker {
       }
       return;
     }
-    if (acked_.size() >= options_.delete_batch || inflight_.empty()) flush_acked();
+    // Each DELETE is a write transaction of its own (a WAL commit, and the write lock the network
+    // server needs): acknowledged rows are deleted in large batches, or at the next poll.
+    if (acked_.size() >= options_.delete_batch) flush_acked();
     fill_window();
     if (!client_) return;  // a publish failure ended the connection
     wait(next_poll_ - Clock::now(), true);

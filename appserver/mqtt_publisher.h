@@ -43,7 +43,7 @@ struct MqttSettings {
 
 struct PublisherOptions {
   std::size_t max_inflight = 100;  // published rows awaiting PUBACK, at most
-  std::size_t delete_batch = 64;   // acknowledged rows deleted together (sooner when idle)
+  std::size_t delete_batch = 512;  // acknowledged rows deleted together (else at the next poll)
   std::chrono::milliseconds poll_interval{200};
   std::chrono::milliseconds reconnect_min{1000};
   // The broker is usually local: a short ceiling gets the backlog moving soon after it returns.

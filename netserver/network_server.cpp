@@ -1,5 +1,7 @@
 #include "netserver/network_server.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -81,7 +83,7 @@ void NetworkServer::arm_dedup_timer() {
   auto deadline = dedup_.next_deadline();
   if (!deadline) return;
   dedup_timer_armed_ = true;
-  dedup_timer_.expires_at(*deadline);
+  dedup_timer_.expires_at(std::max(*deadline, last_pass_ + kMinPassInterval));
   dedup_timer_.async_wait([this](const boost::system::error_code& ec) {
     dedup_timer_armed_ = false;
     if (!ec) close_windows();
@@ -89,6 +91,7 @@ void NetworkServer::arm_dedup_timer() {
 }
 
 void NetworkServer::close_windows() {
+  last_pass_ = std::chrono::steady_clock::now();
   process_frames(dedup_.close_due(std::chrono::steady_clock::now()));
   arm_dedup_timer();
 }

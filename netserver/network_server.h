@@ -11,7 +11,8 @@
 // frame is stored before it is announced or answered. A frame that plans a class A downlink
 // (RX1 one second after the uplink) commits the batch at once instead of waiting for the rest
 // of the pass; join-accepts (JOIN_ACCEPT_DELAY1, 5 s) wait for the end of the pass. A long pass
-// (a backlog) commits every 2 ms of processing (kMaxBatchAge).
+// (a backlog) commits every 2 ms of processing (kMaxBatchAge); passes are at least 2 ms apart
+// (kMinPassInterval) so that frames closing close together share a pass.
 //
 // Threading: everything runs on the io_context thread given to the constructor, except
 // gateway_registered(), which the gateway bridge may call from its own thread.
@@ -120,6 +121,7 @@ class NetworkServer {
   boost::asio::steady_timer dedup_timer_;
   boost::asio::steady_timer registry_timer_;
   bool dedup_timer_armed_ = false;
+  std::chrono::steady_clock::time_point last_pass_;  // start of the last pass of the window timer
   bool stopped_ = false;
   std::unique_ptr<Batch> batch_;  // engaged while a group-commit transaction is open
   std::map<std::pair<lorawan::Eui64, std::uint16_t>, std::unique_ptr<PendingDownlink>> pending_;
