@@ -48,6 +48,9 @@ struct BridgeCallbacks {
   std::function<void(UplinkRx&&)> on_uplink;
   std::function<void(lorawan::Eui64, const GatewayStats&)> on_stats;
   std::function<void(const DownlinkOutcome&)> on_tx_ack;
+  // True while the owner cannot take more receptions: a PUSH_DATA is then acknowledged without
+  // its JSON being parsed and counted as shed, the cheapest way through an overload.
+  std::function<bool()> overloaded;
 };
 
 }  // namespace uchet::bridge

@@ -30,6 +30,8 @@ struct BridgeThread::Shared : std::enable_shared_from_this<BridgeThread::Shared>
   std::vector<UplinkRx> queued;  // receptions not yet handed to the owner
   bool drain_posted = false;
   std::atomic<std::uint64_t> dropped{0};
+  std::atomic<std::uint64_t> shed{0};
+  std::atomic<bool> full{false};  // queued.size() >= max_queued, read without the mutex
   LogRateLimiter limiter;  // bridge thread only
 
   // Bridge thread.
@@ -38,19 +40,32 @@ struct BridgeThread::Shared : std::enable_shared_from_this<BridgeThread::Shared>
       std::lock_guard lock(mutex);
       if (queued.size() < max_queued) {
         queued.push_back(std::move(rx));
+        if (queued.size() >= max_queued) full = true;
         if (drain_posted) return;
         drain_posted = true;
       } else {
-        const auto n = ++dropped;
-        if (auto suppressed = limiter.admit("overload", std::chrono::steady_clock::now())) {
-          spdlog::warn("gateway bridge: the network server is {} receptions behind; reception dropped ({} dropped "
-                       "so far, {} since the last message)",
-                       max_queued, n, *suppressed + 1);
-        }
+        ++dropped;
+        note_overload();
         return;
       }
     }
     asio::post(owner, [self = shared_from_this()] { self->drain(); });
+  }
+
+  // Bridge thread: asked by the endpoint before it parses a PUSH_DATA.
+  bool overloaded() {
+    if (!full) return false;
+    ++shed;
+    note_overload();
+    return true;
+  }
+
+  void note_overload() {
+    if (auto suppressed = limiter.admit("overload", std::chrono::steady_clock::now())) {
+      spdlog::warn("gateway bridge: the network server is {} receptions behind; PUSH_DATA acknowledged unread "
+                   "({} datagrams and {} receptions dropped so far)",
+                   max_queued, shed.load(), dropped.load());
+    }
   }
 
   // Owner thread: hands over everything queued so far. A batch per post keeps the cost of the
@@ -61,6 +76,7 @@ struct BridgeThread::Shared : std::enable_shared_from_this<BridgeThread::Shared>
       std::lock_guard lock(mutex);
       batch.swap(queued);
       drain_posted = false;
+      full = false;
     }
     for (auto& rx : batch) {
       try {
@@ -92,6 +108,10 @@ lorawan::Result<std::unique_ptr<BridgeThread>> BridgeThread::start(asio::io_cont
     auto s = weak.lock();
     if (!s || !s->callbacks.on_tx_ack) return;
     asio::post(s->owner, [s, outcome] { s->callbacks.on_tx_ack(outcome); });
+  };
+  relay.overloaded = [weak] {
+    auto s = weak.lock();
+    return s && s->overloaded();
   };
   auto endpoint = UdpEndpoint::open(shared->io, options.endpoint, std::move(is_known_gateway), std::move(relay));
   if (!endpoint) return std::unexpected(endpoint.error());
@@ -129,5 +149,6 @@ lorawan::Result<std::uint16_t> BridgeThread::send_downlink(lorawan::Eui64 gatewa
 asio::ip::udp::endpoint BridgeThread::local_endpoint() const { return shared_->endpoint->local_endpoint(); }
 
 std::uint64_t BridgeThread::uplinks_dropped() const { return shared_->dropped.load(); }
+std::uint64_t BridgeThread::datagrams_shed() const { return shared_->shed.load(); }
 
 }  // namespace uchet::bridge

@@ -3,9 +3,10 @@
 // datagrams there, so the packet forwarders get their PUSH_ACKs and the socket is drained while
 // the owner's thread is busy (the network server commits to SQLite between receptions). The
 // owner's callbacks run on the owner's io_context: receptions are handed over in batches through
-// a bounded queue. When the owner falls behind by `max_queued_uplinks` receptions, further ones
-// are dropped and counted (and logged at most once a minute) — overload is visible, instead of
-// vanishing as kernel drops at a full socket buffer.
+// a bounded queue. When the owner falls behind by `max_queued_uplinks` receptions, PUSH_DATA
+// datagrams are acknowledged unread and counted until it catches up (logged at most once a
+// minute) — overload is visible and costs little, instead of vanishing as kernel drops at a full
+// socket buffer.
 //
 // Threads: the gateway filter is called on the bridge thread and must be thread-safe;
 // send_downlink() and the accessors may be called from any thread.
@@ -22,8 +23,9 @@ namespace uchet::bridge {
 
 struct BridgeThreadOptions {
   EndpointConfig endpoint;
-  // About 3 s of 20,000 receptions/s; each holds one PHYPayload (tens of bytes) and its metadata.
-  std::size_t max_queued_uplinks = 65'536;
+  // At most ~1 s of backlog at the network server's measured capacity (BENCHMARKS.md): beyond
+  // that, frames would reach it too late for RX1 anyway.
+  std::size_t max_queued_uplinks = 16'384;
 };
 
 class BridgeThread {
@@ -45,7 +47,9 @@ class BridgeThread {
   // right here (call it on the owner's thread), since their gateways were already acknowledged.
   void stop();
 
-  std::uint64_t uplinks_dropped() const;  // receptions refused because the queue was full
+  // Receptions refused because the queue was full, and PUSH_DATA datagrams acknowledged unread.
+  std::uint64_t uplinks_dropped() const;
+  std::uint64_t datagrams_shed() const;
 
  private:
   struct Shared;

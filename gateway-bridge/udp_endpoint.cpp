@@ -149,6 +149,13 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
       });
       return;
     }
+    if (header->type == PacketType::PushData && callbacks.overloaded && callbacks.overloaded()) {
+      ++counters.push_data;
+      ++counters.push_data_shed;
+      const auto ack = build_push_ack(header->token);
+      send(lorawan::Bytes(ack.begin(), ack.end()), from, false);
+      return;
+    }
     auto datagram = parse_datagram_body(*header, data, config.max_rxpk_per_datagram);
     if (!datagram) {
       ++counters.malformed;

@@ -51,6 +51,7 @@ struct EndpointCounters {
   std::uint64_t rxpk_rejected = 0;      // invalid rxpk (and those beyond the per-datagram limit)
   std::uint64_t stats_rejected = 0;
   std::uint64_t uplinks = 0;            // UplinkRx delivered
+  std::uint64_t push_data_shed = 0;     // PUSH_DATA acknowledged unread while the owner was overloaded
   std::uint64_t downlinks_sent = 0;     // PULL_RESP handed to the kernel
   std::uint64_t send_errors = 0;
   std::uint64_t tx_ack_unmatched = 0;   // token unknown, expired, or from another gateway

@@ -88,13 +88,17 @@ TEST_CASE("the bridge thread acknowledges at once and delivers receptions on the
   CHECK(h.bridge->uplinks_dropped() == 0);
 }
 
-TEST_CASE("receptions beyond the queue bound are dropped and counted, the rest delivered in order") {
+TEST_CASE("beyond the queue bound receptions are dropped and PUSH_DATA acknowledged unread, all counted") {
   Harness h(/*max_queued=*/3);
   h.send(push_data(0x0201, rxpk_array(2)));
   REQUIRE(h.receive(1000ms));
   h.send(push_data(0x0202, rxpk_array(3, rxpk_with("tmst", "42"))));
   REQUIRE(h.receive(1000ms));  // still acknowledged: the forwarder must not resend
   CHECK(h.bridge->uplinks_dropped() == 2);
+  // The queue is full: the next PUSH_DATA is acknowledged without being read.
+  h.send(push_data(0x0204, rxpk_array(1)));
+  CHECK(h.receive(1000ms) == Bytes{0x02, 0x02, 0x04, 0x01});
+  CHECK(h.bridge->datagrams_shed() == 1);
   h.run_owner(3, 1000ms);
   REQUIRE(h.uplinks.size() == 3);
   CHECK(h.uplinks[0].counter_us == 3512348611u);
@@ -106,6 +110,7 @@ TEST_CASE("receptions beyond the queue bound are dropped and counted, the rest d
   h.run_owner(4, 1000ms);
   CHECK(h.uplinks.size() == 4);
   CHECK(h.bridge->uplinks_dropped() == 2);
+  CHECK(h.bridge->datagrams_shed() == 1);
 }
 
 TEST_CASE("stop() delivers what is still queued, the destructor alone delivers nothing") {

@@ -274,3 +274,34 @@ TEST_CASE("the endpoint serves IPv6 gateways") {
   REQUIRE(run_until(io, [&] { return received > 0; }, 1000ms));
   CHECK(Bytes(buffer.begin(), buffer.begin() + 4) == Bytes{0x02, 0x06, 0x06, 0x04});
 }
+
+TEST_CASE("an overloaded owner gets no receptions: PUSH_DATA is acknowledged unread and counted as shed") {
+  asio::io_context io;
+  bool overloaded = true;
+  std::size_t delivered = 0;
+  auto endpoint = UdpEndpoint::open(io, EndpointConfig{.bind = "127.0.0.1:0"},
+                                    [](lorawan::Eui64 eui) { return eui == kGatewayEui; },
+                                    BridgeCallbacks{.on_uplink = [&](UplinkRx&&) { ++delivered; },
+                                                    .overloaded = [&] { return overloaded; }});
+  REQUIRE(endpoint);
+  udp::socket gateway{io, udp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};
+  std::array<std::uint8_t, 64> buffer{};
+  udp::endpoint from;
+  std::size_t acks = 0;
+  auto expect_ack = [&] {
+    gateway.async_receive_from(asio::buffer(buffer), from, [&](const boost::system::error_code& ec, std::size_t n) {
+      if (!ec && n == 4 && buffer[3] == 0x01) ++acks;
+    });
+  };
+  expect_ack();
+  gateway.send_to(asio::buffer(push_data(0x0a0b, rxpk_array(2))), endpoint->local_endpoint());
+  REQUIRE(run_until(io, [&] { return acks == 1; }, 1000ms));
+  CHECK(delivered == 0);
+  CHECK(endpoint->counters().push_data_shed == 1);
+  overloaded = false;
+  expect_ack();
+  gateway.send_to(asio::buffer(push_data(0x0a0c, rxpk_array(2))), endpoint->local_endpoint());
+  REQUIRE(run_until(io, [&] { return acks == 2 && delivered == 2; }, 1000ms));
+  CHECK(endpoint->counters().push_data_shed == 1);
+  CHECK(endpoint->counters().push_data == 2);
+}
