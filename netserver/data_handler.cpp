@@ -360,7 +360,7 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
     }
   }
 
-  storage::save_session(db_, updated);
+  storage::update_session_state(db_, updated);
   for (auto& status : statuses) {
     status.deduplication_id = new_uuid();
     sink_.status(db_, status);
@@ -414,7 +414,7 @@ void NetworkServer::deliver_class_c() {
     } else {
       storage::delete_downlink(db_, next->id);
     }
-    storage::save_session(db_, updated);
+    storage::update_session_state(db_, updated);
     tx.commit();
     *session = updated;
     DownlinkPlan plan{dev_eui, gateway->second, std::move(*packet), std::nullopt, next->id, built->f_cnt_down, false};

@@ -89,6 +89,34 @@ void save_session(Database& db, const DeviceSession& s) {
       .run();
 }
 
+void update_session_state(Database& db, const DeviceSession& s) {
+  std::optional<std::int64_t> rx2_dr, rx2_frequency;
+  if (s.rx2_dr) rx2_dr = *s.rx2_dr;
+  if (s.rx2_frequency) rx2_frequency = *s.rx2_frequency;
+  Statement(db,
+            "UPDATE device_session SET f_cnt_up = ?1, n_f_cnt_down = ?2, a_f_cnt_down = ?3, rx1_delay = ?4, "
+            "rx1_dr_offset = ?5, rx2_dr = ?6, rx2_frequency = ?7, dr = ?8, tx_power_index = ?9, nb_trans = ?10, "
+            "mac_state = ?11, last_uplink_at = ?12 WHERE dev_eui = ?13 AND dev_addr = ?14")
+      .bind(1, static_cast<std::int64_t>(s.f_cnt_up))
+      .bind(2, static_cast<std::int64_t>(s.n_f_cnt_down))
+      .bind(3, static_cast<std::int64_t>(s.a_f_cnt_down))
+      .bind(4, s.rx1_delay)
+      .bind(5, s.rx1_dr_offset)
+      .bind(6, rx2_dr)
+      .bind(7, rx2_frequency)
+      .bind(8, s.dr)
+      .bind(9, s.tx_power_index)
+      .bind(10, s.nb_trans)
+      .bind(11, s.mac_state)
+      .bind(12, s.last_uplink_at)
+      .bind(13, lorawan::eui64_to_string(s.dev_eui))
+      .bind(14, lorawan::dev_addr_to_string(s.dev_addr))
+      .run();
+  if (db.changes() != 1) {
+    throw StorageError("session of " + lorawan::eui64_to_string(s.dev_eui) + " not found: device deleted or rejoined");
+  }
+}
+
 bool dev_nonce_used(Database& db, lorawan::Eui64 dev_eui, lorawan::Eui64 join_eui, std::uint16_t dev_nonce) {
   Statement q(db, "SELECT 1 FROM dev_nonce WHERE dev_eui = ? AND join_eui = ? AND dev_nonce = ?");
   q.bind(1, lorawan::eui64_to_string(dev_eui)).bind(2, lorawan::eui64_to_string(join_eui)).bind(3, dev_nonce);

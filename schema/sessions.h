@@ -38,8 +38,13 @@ struct DeviceSession {
 
 std::vector<DeviceSession> load_sessions(Database& db);
 std::optional<DeviceSession> find_session(Database& db, lorawan::Eui64 dev_eui);
-// Inserts or replaces the device's session.
+// Inserts or replaces the device's session (a join: new DevAddr and keys).
 void save_session(Database& db, const DeviceSession& session);
+// Writes what an uplink or downlink changes in an existing session — counters, radio settings,
+// MAC state, last uplink — in place. Cheaper than save_session on the hot path: the row keeps its
+// place and its index entries (REPLACE deletes and re-inserts both, dirtying three or four pages
+// per uplink). Throws StorageError if the session is gone (its device deleted meanwhile).
+void update_session_state(Database& db, const DeviceSession& session);
 
 // Join state: DevNonces already used, the largest one (counter-based DevNonce of 1.0.4/1.1),
 // and the device's JoinNonce.

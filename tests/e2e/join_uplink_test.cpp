@@ -72,7 +72,13 @@ TEST_CASE("a 1.0.3 device joins (JOIN_ACCEPT_DELAY1 on the uplink channel) and i
   CHECK(up["data"] == "AQIDBA==");
   CHECK(up["confirmed"] == false);
   CHECK(up["dr"] == 5);
-  CHECK(up["deduplicationId"].get<std::string>().size() == 36);
+  // A UUID version 7 (time-ordered, so the stored frames' index grows at its end) issued after the
+  // join event's.
+  const auto id = up["deduplicationId"].get<std::string>();
+  CHECK(id.size() == 36);
+  CHECK(id[14] == '7');
+  CHECK(std::string("89ab").find(id[19]) != std::string::npos);
+  CHECK(id > joins[0]["deduplicationId"].get<std::string>());
   REQUIRE(up["rxInfo"].size() == 1);
   CHECK(up["rxInfo"][0]["gatewayId"] == lorawan::eui64_to_string(kGateway1));
   CHECK(up["rxInfo"][0]["rssi"] == -57);
