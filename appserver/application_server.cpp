@@ -23,8 +23,9 @@ void ApplicationServer::publish(storage::Database& db, const storage::Device& de
 }
 
 void ApplicationServer::uplink(storage::Database& db, const netserver::UplinkEvent& e) {
-  const auto rx_info = rx_info_json(*e.receptions);
-  const auto tx_info = tx_info_json(e.receptions->front());
+  // Built once: stored with the frame and published in the up event.
+  auto rx_info = rx_info_json(*e.receptions);
+  auto tx_info = tx_info_json(e.receptions->front());
   std::optional<std::int64_t> f_port;
   if (e.f_port) f_port = *e.f_port;
   storage::Statement(db,
@@ -80,7 +81,7 @@ void ApplicationServer::uplink(storage::Database& db, const netserver::UplinkEve
                                    {"deduplicationId", e.deduplication_id}}});
     }
   }
-  publish(db, *e.device, "up", up_event_json(e, object));
+  publish(db, *e.device, "up", up_event_json(e, object, std::move(rx_info), std::move(tx_info)));
 }
 
 void ApplicationServer::joined(storage::Database& db, const netserver::JoinEvent& e) {

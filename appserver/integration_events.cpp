@@ -60,6 +60,11 @@ nlohmann::json tx_info_json(const bridge::UplinkRx& rx) {
 }
 
 nlohmann::json up_event_json(const netserver::UplinkEvent& e, const nlohmann::json& object) {
+  return up_event_json(e, object, rx_info_json(*e.receptions), tx_info_json(e.receptions->front()));
+}
+
+nlohmann::json up_event_json(const netserver::UplinkEvent& e, const nlohmann::json& object, nlohmann::json rx_info,
+                             nlohmann::json tx_info) {
   nlohmann::json j = {{"deduplicationId", e.deduplication_id},
                       {"time", iso8601_utc(e.received_at)},
                       {"deviceInfo", device_info_json(*e.device)},
@@ -69,8 +74,8 @@ nlohmann::json up_event_json(const netserver::UplinkEvent& e, const nlohmann::js
                       {"fCnt", e.f_cnt},
                       {"confirmed", e.confirmed},
                       {"data", lorawan::to_base64(e.data)},
-                      {"rxInfo", rx_info_json(*e.receptions)},
-                      {"txInfo", tx_info_json(e.receptions->front())}};
+                      {"rxInfo", std::move(rx_info)},
+                      {"txInfo", std::move(tx_info)}};
   if (e.f_port) j["fPort"] = *e.f_port;
   if (!object.is_null()) j["object"] = object;
   return j;

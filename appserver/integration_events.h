@@ -19,6 +19,9 @@ nlohmann::json rx_info_json(const std::vector<bridge::UplinkRx>& receptions);
 nlohmann::json tx_info_json(const bridge::UplinkRx& reception);
 // `object` is the codec's output; null leaves the field out.
 nlohmann::json up_event_json(const netserver::UplinkEvent& event, const nlohmann::json& object);
+// The same, with rxInfo and txInfo already built (the application server stores them too).
+nlohmann::json up_event_json(const netserver::UplinkEvent& event, const nlohmann::json& object, nlohmann::json rx_info,
+                             nlohmann::json tx_info);
 nlohmann::json join_event_json(const netserver::JoinEvent& event);
 nlohmann::json status_event_json(const netserver::StatusEvent& event);
 nlohmann::json ack_event_json(const netserver::AckEvent& event);

@@ -166,12 +166,14 @@ void Database::fail(std::string_view what) const {
   throw StorageError("SQLite " + std::string(what) + ": " + (db_ ? sqlite3_errmsg(db_) : "out of memory"));
 }
 
-Transaction::Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+// Transaction and savepoint statements run once or twice per frame on the hot path: they go
+// through the statement cache like any other, instead of being parsed again by sqlite3_exec.
+Transaction::Transaction(Database& db) : db_(db) { Statement(db_, "BEGIN IMMEDIATE").run(); }
 
 Transaction::~Transaction() {
   if (!done_) {
     try {
-      db_.exec("ROLLBACK");
+      Statement(db_, "ROLLBACK").run();
     } catch (const StorageError&) {
       // The transaction may already have been rolled back by SQLite itself (e.g. SQLITE_FULL).
     }
@@ -179,19 +181,19 @@ Transaction::~Transaction() {
 }
 
 void Transaction::commit() {
-  db_.exec("COMMIT");
+  Statement(db_, "COMMIT").run();
   done_ = true;
 }
 
 // One name serves every level: SQLite resolves ROLLBACK TO / RELEASE to the innermost savepoint
 // of that name, which is this object's as long as savepoints nest like scopes (they are RAII).
-Savepoint::Savepoint(Database& db) : db_(db) { db_.exec("SAVEPOINT uchet_sp"); }
+Savepoint::Savepoint(Database& db) : db_(db) { Statement(db_, "SAVEPOINT uchet_sp").run(); }
 
 Savepoint::~Savepoint() {
   if (done_) return;
   try {
-    db_.exec("ROLLBACK TO uchet_sp");
-    db_.exec("RELEASE uchet_sp");
+    Statement(db_, "ROLLBACK TO uchet_sp").run();
+    Statement(db_, "RELEASE uchet_sp").run();
   } catch (const StorageError&) {
     // SQLite may already have rolled back the whole transaction (e.g. SQLITE_FULL): the
     // savepoint is gone with it; Database::in_transaction() tells the caller.
@@ -199,7 +201,7 @@ Savepoint::~Savepoint() {
 }
 
 void Savepoint::release() {
-  db_.exec("RELEASE uchet_sp");
+  Statement(db_, "RELEASE uchet_sp").run();
   done_ = true;
 }
 
