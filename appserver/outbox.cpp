@@ -2,6 +2,7 @@
 
 #include <mosquitto.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -30,15 +31,16 @@ std::vector<OutboxRow> outbox_rows_after(storage::Database& db, std::int64_t aft
 
 void delete_outbox_rows(storage::Database& db, std::span<const std::int64_t> ids) {
   if (ids.empty()) return;
-  // The ids travel as one JSON array so the statement text is the same for any batch size.
-  std::string array = "[";
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    if (i) array += ',';
-    array += std::to_string(ids[i]);
+  std::vector<std::int64_t> sorted(ids.begin(), ids.end());
+  std::sort(sorted.begin(), sorted.end());
+  storage::Transaction tx(db);
+  std::size_t first = 0;
+  for (std::size_t i = 1; i <= sorted.size(); ++i) {
+    if (i < sorted.size() && sorted[i] <= sorted[i - 1] + 1) continue;  // the run goes on (or a repeat)
+    storage::Statement(db, "DELETE FROM outbox WHERE id BETWEEN ?1 AND ?2").bind(1, sorted[first]).bind(2, sorted[i - 1]).run();
+    first = i;
   }
-  array += ']';
-  storage::Statement remove(db, "DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?1))");
-  remove.bind(1, array).run();
+  tx.commit();
 }
 
 std::int64_t outbox_backlog(storage::Database& db) {

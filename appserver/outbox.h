@@ -35,7 +35,9 @@ void enqueue_event(storage::Database& db, std::string_view topic, std::string_vi
 // Up to `limit` rows with id > after_id, oldest first.
 std::vector<OutboxRow> outbox_rows_after(storage::Database& db, std::int64_t after_id, std::size_t limit);
 
-// Deletes the given ids with one statement (hence atomically). Unknown ids are ignored.
+// Deletes the given ids in one transaction of its own (hence atomically), one range DELETE per
+// run of consecutive ids: acknowledged rows are nearly always consecutive, and a range is one
+// step down the primary key where a list is one lookup per id. Unknown ids are ignored.
 void delete_outbox_rows(storage::Database& db, std::span<const std::int64_t> ids);
 
 // Rows waiting: max(id) - min(id) + 1, 0 when empty. Two index look-ups instead of a COUNT

@@ -68,6 +68,18 @@ TEST_CASE("a set of outbox ids is deleted at once and unknown ids are ignored") 
   CHECK(appserver::outbox_rows_after(db, 0, 10).size() == 3);
 }
 
+TEST_CASE("outbox ids given in any order, with repeats, delete exactly those rows") {
+  test::TempDir dir;
+  auto db = storage::Database::open(dir.file("uchet.db"));
+  for (int i = 1; i <= 9; ++i) appserver::enqueue_event(db, "uchet/x", "{}");
+  auto all = ids_of(appserver::outbox_rows_after(db, 0, 20));
+  REQUIRE(all.size() == 9);
+  // Runs 1-3 and 6-7 (0-based), out of order and with a repeat; 0, 4, 5 and 8 stay.
+  std::vector<std::int64_t> gone = {all[7], all[2], all[1], all[6], all[3], all[2]};
+  appserver::delete_outbox_rows(db, gone);
+  CHECK(ids_of(appserver::outbox_rows_after(db, 0, 20)) == std::vector<std::int64_t>{all[0], all[4], all[5], all[8]});
+}
+
 TEST_CASE("events that MQTT could never publish are refused when enqueued") {
   test::TempDir dir;
   auto db = storage::Database::open(dir.file("uchet.db"));
