@@ -152,8 +152,7 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
     if (header->type == PacketType::PushData && callbacks.overloaded && callbacks.overloaded()) {
       ++counters.push_data;
       ++counters.push_data_shed;
-      const auto ack = build_push_ack(header->token);
-      send(lorawan::Bytes(ack.begin(), ack.end()), from, false);
+      acknowledge(build_push_ack(header->token), from);
       return;
     }
     auto datagram = parse_datagram_body(*header, data, config.max_rxpk_per_datagram);
@@ -176,8 +175,7 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
 
   void on_push_data(PushData& push, const udp::endpoint& from) {
     ++counters.push_data;
-    const auto ack = build_push_ack(push.token);
-    send(lorawan::Bytes(ack.begin(), ack.end()), from, false);
+    acknowledge(build_push_ack(push.token), from);
     const auto eui = lorawan::eui64_to_string(push.gateway_eui);
     for (const auto& rejection : push.rejected) {
       ++counters.rxpk_rejected;
@@ -211,8 +209,7 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
       std::lock_guard lock(downlink_mutex);
       downlink_paths.insert_or_assign(pull.gateway_eui, from);
     }
-    const auto ack = build_pull_ack(pull.token);
-    send(lorawan::Bytes(ack.begin(), ack.end()), from, false);
+    acknowledge(build_pull_ack(pull.token), from);
   }
 
   void on_tx_ack(TxAck&& ack) {
@@ -275,6 +272,20 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
     return token;
   }
 
+  // PUSH_ACK / PULL_ACK: four bytes per datagram received, the most frequent send by far. Sent at
+  // once from the stack (the socket is non-blocking), without the allocation and completion
+  // handler of an asynchronous send; a full send buffer loses the ack like a lossy link would.
+  template <std::size_t N>
+  void acknowledge(const std::array<std::uint8_t, N>& ack, const udp::endpoint& to) {
+    boost::system::error_code ec;
+    socket.send_to(asio::buffer(ack), to, 0, ec);
+    if (ec) {
+      ++counters.send_errors;
+      note("send_error", address_text(to), spdlog::level::warn,
+           [&] { return fmt::format("sending to {} failed: {}", address_text(to), ec.message()); });
+    }
+  }
+
   void send(lorawan::Bytes bytes, const udp::endpoint& to, bool downlink) {
     auto owned = std::make_shared<lorawan::Bytes>(std::move(bytes));
     socket.async_send_to(asio::buffer(*owned), to,
@@ -314,6 +325,8 @@ lorawan::Result<UdpEndpoint> UdpEndpoint::open(asio::io_context& io, const Endpo
   if (local->address().is_v6()) state->socket.set_option(asio::ip::v6_only(false), ignored);
   state->socket.bind(*local, ec);
   if (ec) return std::unexpected(fmt::format("cannot bind {}: {}", config.bind, ec.message()));
+  state->socket.non_blocking(true, ec);  // acknowledge() must never wait
+  if (ec) return std::unexpected(fmt::format("cannot make the socket for {} non-blocking: {}", config.bind, ec.message()));
   state->receive();
   spdlog::info("gateway bridge: listening for Semtech UDP on {}", address_text(state->socket.local_endpoint(ignored)));
   return UdpEndpoint(std::move(state));
