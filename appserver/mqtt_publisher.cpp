@@ -130,7 +130,7 @@ class OutboxPublisher::Worker {
     if (now >= next_poll_) {
       next_poll_ = now + options_.poll_interval;
       more_ = true;  // rows committed without notify(), by anyone
-      flush_acked();
+      if (now >= next_delete_) flush_acked();
       backlog_ = outbox_backlog(db_);
     }
     if (!client_) {
@@ -150,8 +150,6 @@ class OutboxPublisher::Worker {
       }
       return;
     }
-    // Each DELETE is a write transaction of its own (a WAL commit, and the write lock the network
-    // server needs): acknowledged rows are deleted in large batches, or at the next poll.
     if (acked_.size() >= options_.delete_batch) flush_acked();
     fill_window();
     if (!client_) return;  // a publish failure ended the connection
@@ -275,6 +273,7 @@ class OutboxPublisher::Worker {
   }
 
   void flush_acked() {
+    next_delete_ = Clock::now() + options_.delete_interval;
     if (acked_.empty()) return;
     std::vector<std::int64_t> ids(acked_.begin(), acked_.end());
     delete_outbox_rows(db_, ids);  // on failure the ids stay in acked_ and are retried
@@ -371,7 +370,7 @@ class OutboxPublisher::Worker {
   bool lost_ = false;       // client_'s connection ended (set by callbacks)
   std::string refusal_;     // CONNACK refusal reason, if any
   std::string last_failure_;
-  Clock::time_point attempt_started_, next_attempt_, next_poll_;
+  Clock::time_point attempt_started_, next_attempt_, next_poll_, next_delete_;
   milliseconds backoff_{1000};
   std::unordered_map<int, std::int64_t> inflight_;  // mid -> outbox id, awaiting PUBACK
   std::set<std::int64_t> acked_;                    // acknowledged (or dropped), not yet deleted

@@ -5,7 +5,8 @@
 // Guarantees:
 //  - At least once. A row leaves the outbox only after its PUBACK, so a lost connection, a
 //    broker restart, a daemon crash or stop() never loses an event; it may repeat one (a row
-//    sent but not yet acknowledged when the connection dropped is sent again).
+//    sent but not yet acknowledged when the connection dropped is sent again, and after a crash
+//    also the rows acknowledged but not yet deleted: deletion is batched, see delete_interval).
 //  - Order. On each connection rows are published in increasing id order; after every
 //    (re)connect publishing starts again at the oldest row still in the outbox. A subscriber
 //    therefore sees ids increasing, except that a reconnect may replay a tail it already saw.
@@ -43,7 +44,12 @@ struct MqttSettings {
 
 struct PublisherOptions {
   std::size_t max_inflight = 100;  // published rows awaiting PUBACK, at most
-  std::size_t delete_batch = 512;  // acknowledged rows deleted together (else at the next poll)
+  // Acknowledged rows are deleted together, when this many have gathered or delete_interval has
+  // passed. Each DELETE needs the write lock the network server holds while it stores frames;
+  // deleting every few hundred rows made the publisher wait for it so often that MQTT delivery
+  // fell seconds behind storage under load (BENCHMARKS.md, run J).
+  std::size_t delete_batch = 8192;
+  std::chrono::milliseconds delete_interval{1000};
   std::chrono::milliseconds poll_interval{200};
   std::chrono::milliseconds reconnect_min{1000};
   // The broker is usually local: a short ceiling gets the backlog moving soon after it returns.
