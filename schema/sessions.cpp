@@ -57,58 +57,53 @@ std::optional<DeviceSession> find_session(Database& db, lorawan::Eui64 dev_eui) 
   return read_session(q);
 }
 
-void save_session(Database& db, const DeviceSession& s) {
+namespace {
+
+// The columns an uplink or downlink may change, f_cnt_up .. mac_state, bound from index `at` on
+// in the order both statements below list them.
+void bind_session_state(Statement& q, const DeviceSession& s, int at) {
   std::optional<std::int64_t> rx2_dr, rx2_frequency;
   if (s.rx2_dr) rx2_dr = *s.rx2_dr;
   if (s.rx2_frequency) rx2_frequency = *s.rx2_frequency;
-  Statement(db,
-            "INSERT OR REPLACE INTO device_session (dev_eui, dev_addr, mac_version, f_nwk_s_int_key, s_nwk_s_int_key, "
-            "nwk_s_enc_key, app_s_key, f_cnt_up, n_f_cnt_down, a_f_cnt_down, rx1_delay, rx1_dr_offset, rx2_dr, "
-            "rx2_frequency, dr, tx_power_index, nb_trans, mac_state, created_at, last_uplink_at) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-      .bind(1, lorawan::eui64_to_string(s.dev_eui))
+  q.bind(at, static_cast<std::int64_t>(s.f_cnt_up))
+      .bind(at + 1, static_cast<std::int64_t>(s.n_f_cnt_down))
+      .bind(at + 2, static_cast<std::int64_t>(s.a_f_cnt_down))
+      .bind(at + 3, s.rx1_delay)
+      .bind(at + 4, s.rx1_dr_offset)
+      .bind(at + 5, rx2_dr)
+      .bind(at + 6, rx2_frequency)
+      .bind(at + 7, s.dr)
+      .bind(at + 8, s.tx_power_index)
+      .bind(at + 9, s.nb_trans)
+      .bind(at + 10, s.mac_state);
+}
+
+}  // namespace
+
+void save_session(Database& db, const DeviceSession& s) {
+  Statement q(db,
+              "INSERT OR REPLACE INTO device_session (dev_eui, dev_addr, mac_version, f_nwk_s_int_key, s_nwk_s_int_key, "
+              "nwk_s_enc_key, app_s_key, f_cnt_up, n_f_cnt_down, a_f_cnt_down, rx1_delay, rx1_dr_offset, rx2_dr, "
+              "rx2_frequency, dr, tx_power_index, nb_trans, mac_state, created_at, last_uplink_at) "
+              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  q.bind(1, lorawan::eui64_to_string(s.dev_eui))
       .bind(2, lorawan::dev_addr_to_string(s.dev_addr))
       .bind(3, s.mac_version)
       .bind(4, lorawan::key_to_string(s.keys.f_nwk_s_int_key))
       .bind(5, lorawan::key_to_string(s.keys.s_nwk_s_int_key))
       .bind(6, lorawan::key_to_string(s.keys.nwk_s_enc_key))
-      .bind(7, lorawan::key_to_string(s.keys.app_s_key))
-      .bind(8, static_cast<std::int64_t>(s.f_cnt_up))
-      .bind(9, static_cast<std::int64_t>(s.n_f_cnt_down))
-      .bind(10, static_cast<std::int64_t>(s.a_f_cnt_down))
-      .bind(11, s.rx1_delay)
-      .bind(12, s.rx1_dr_offset)
-      .bind(13, rx2_dr)
-      .bind(14, rx2_frequency)
-      .bind(15, s.dr)
-      .bind(16, s.tx_power_index)
-      .bind(17, s.nb_trans)
-      .bind(18, s.mac_state)
-      .bind(19, s.created_at ? s.created_at : unix_now())
-      .bind(20, s.last_uplink_at)
-      .run();
+      .bind(7, lorawan::key_to_string(s.keys.app_s_key));
+  bind_session_state(q, s, 8);
+  q.bind(19, s.created_at ? s.created_at : unix_now()).bind(20, s.last_uplink_at).run();
 }
 
 void update_session_state(Database& db, const DeviceSession& s) {
-  std::optional<std::int64_t> rx2_dr, rx2_frequency;
-  if (s.rx2_dr) rx2_dr = *s.rx2_dr;
-  if (s.rx2_frequency) rx2_frequency = *s.rx2_frequency;
-  Statement(db,
-            "UPDATE device_session SET f_cnt_up = ?1, n_f_cnt_down = ?2, a_f_cnt_down = ?3, rx1_delay = ?4, "
-            "rx1_dr_offset = ?5, rx2_dr = ?6, rx2_frequency = ?7, dr = ?8, tx_power_index = ?9, nb_trans = ?10, "
-            "mac_state = ?11, last_uplink_at = ?12 WHERE dev_eui = ?13 AND dev_addr = ?14")
-      .bind(1, static_cast<std::int64_t>(s.f_cnt_up))
-      .bind(2, static_cast<std::int64_t>(s.n_f_cnt_down))
-      .bind(3, static_cast<std::int64_t>(s.a_f_cnt_down))
-      .bind(4, s.rx1_delay)
-      .bind(5, s.rx1_dr_offset)
-      .bind(6, rx2_dr)
-      .bind(7, rx2_frequency)
-      .bind(8, s.dr)
-      .bind(9, s.tx_power_index)
-      .bind(10, s.nb_trans)
-      .bind(11, s.mac_state)
-      .bind(12, s.last_uplink_at)
+  Statement q(db,
+              "UPDATE device_session SET f_cnt_up = ?1, n_f_cnt_down = ?2, a_f_cnt_down = ?3, rx1_delay = ?4, "
+              "rx1_dr_offset = ?5, rx2_dr = ?6, rx2_frequency = ?7, dr = ?8, tx_power_index = ?9, nb_trans = ?10, "
+              "mac_state = ?11, last_uplink_at = ?12 WHERE dev_eui = ?13 AND dev_addr = ?14");
+  bind_session_state(q, s, 1);
+  q.bind(12, s.last_uplink_at)
       .bind(13, lorawan::eui64_to_string(s.dev_eui))
       .bind(14, lorawan::dev_addr_to_string(s.dev_addr))
       .run();

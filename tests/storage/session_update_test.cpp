@@ -18,20 +18,24 @@ std::int64_t rowid(Database& db) {
   return q.int64(0);
 }
 
-DeviceSession joined(Database& db) {
-  const auto app = insert_application(db, "water", "");
+DeviceSession add_session(Database& db, uchet::lorawan::Eui64 dev_eui, uchet::lorawan::DevAddr dev_addr) {
   Device d;
-  d.dev_eui = 0x70b3d57ed0000001;
-  d.application_id = app;
+  d.dev_eui = dev_eui;
+  d.application_id = 1;
   d.join_eui = 0x70b3d57ed0000000;
   d.app_key = uchet::lorawan::Key{};
   insert_device(db, d, std::nullopt);
   DeviceSession s;
-  s.dev_eui = d.dev_eui;
-  s.dev_addr = 0x26011234;
+  s.dev_eui = dev_eui;
+  s.dev_addr = dev_addr;
   s.mac_version = "1.0.3";
   save_session(db, s);
   return s;
+}
+
+DeviceSession joined(Database& db) {
+  insert_application(db, "water", "");
+  return add_session(db, 0x70b3d57ed0000001, 0x26011234);
 }
 
 }  // namespace
@@ -41,17 +45,7 @@ TEST_CASE("an uplink's session update happens in place and changes only the per-
   auto db = Database::open(dir.file("uchet.db"));
   auto s = joined(db);
   // A second session after it: a delete-and-insert would give the first one a new rowid.
-  Device other;
-  other.dev_eui = 0x70b3d57ed0000002;
-  other.application_id = 1;
-  other.join_eui = 0x70b3d57ed0000000;
-  other.app_key = uchet::lorawan::Key{};
-  insert_device(db, other, std::nullopt);
-  DeviceSession other_session;
-  other_session.dev_eui = other.dev_eui;
-  other_session.dev_addr = 0x26019999;
-  other_session.mac_version = "1.0.3";
-  save_session(db, other_session);
+  add_session(db, 0x70b3d57ed0000002, 0x26019999);
   const auto before = rowid(db);
 
   s.f_cnt_up = 42;
