@@ -1,12 +1,16 @@
 #include "gateway-bridge/udp_endpoint.h"
 
+#include <algorithm>
 #include <array>
+#include <cerrno>
+#include <cstring>
 #include <atomic>
 #include <deque>
 #include <exception>
 #include <mutex>
 #include <random>
 #include <unordered_map>
+#include <vector>
 #include <utility>
 #include <variant>
 
@@ -17,6 +21,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/socket_base.hpp>
 #include <fmt/format.h>
+#include <sys/socket.h>
 #include <spdlog/spdlog.h>
 
 #include "gateway-bridge/datagram.h"
@@ -32,6 +37,11 @@ namespace {
 
 // Largest UDP payload over IPv4/IPv6 without jumbograms.
 constexpr std::size_t kMaxDatagram = 65'536;
+// Datagrams taken per recvmmsg and acknowledgements sent per sendmmsg: one system call each way
+// for a burst instead of one per datagram (sendto alone was 12 % of uchetd's CPU at 8,000
+// uplinks/s). Several rounds per wake-up, then other handlers get their turn.
+constexpr unsigned kBatch = 16;
+constexpr int kRoundsPerWakeup = 8;
 
 std::string address_text(const udp::endpoint& endpoint) {
   const auto address = endpoint.address();
@@ -63,8 +73,15 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
   EndpointConfig config;
   GatewayFilter is_known_gateway;
   BridgeCallbacks callbacks;
-  std::array<std::uint8_t, kMaxDatagram> buffer{};
-  udp::endpoint sender;
+  // recvmmsg buffers, one per datagram of a batch (1 MiB, allocated once per endpoint).
+  std::vector<std::uint8_t> buffers = std::vector<std::uint8_t>(kBatch * kMaxDatagram);
+  std::array<udp::endpoint, kBatch> senders;
+  // Acknowledgements of the batch being handled, sent together when it is done.
+  struct PendingAck {
+    std::array<std::uint8_t, kAckSize> bytes;
+    udp::endpoint to;
+  };
+  std::vector<PendingAck> acks;
   EndpointCounters counters;
   // send_downlink() may come from another thread (the network server's, when the endpoint runs
   // on a thread of its own): these three are shared with it. The socket itself is only used on
@@ -79,28 +96,69 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
   LogRateLimiter limiter;
 
   void receive() {
-    socket.async_receive_from(asio::buffer(buffer), sender,
-                              [self = shared_from_this()](const boost::system::error_code& ec, std::size_t size) {
-                                self->on_receive(ec, size);
-                              });
+    socket.async_wait(udp::socket::wait_read, [self = shared_from_this()](const boost::system::error_code& ec) {
+      self->on_readable(ec);
+    });
   }
 
-  void on_receive(const boost::system::error_code& ec, std::size_t size) {
+  void on_readable(const boost::system::error_code& ec) {
     if (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor || !socket.is_open()) return;
-    if (ec) {  // transient (e.g. a reported ICMP error); keep serving
+    if (ec) {
       note("receive_error", "socket", spdlog::level::warn, [&] { return "receive failed: " + ec.message(); });
     } else {
-      try {
-        on_datagram(lorawan::ByteView(buffer.data(), size), sender);
-      } catch (const std::exception& e) {  // e.g. bad_alloc, a throwing registry; the endpoint must outlive it
-        note("internal_error", "datagram", spdlog::level::err,
-             [&] { return fmt::format("datagram from {} not handled: {}", address_text(sender), e.what()); });
-      } catch (...) {
-        note("internal_error", "datagram", spdlog::level::err,
-             [&] { return fmt::format("datagram from {} not handled: unknown exception", address_text(sender)); });
+      for (int round = 0; round < kRoundsPerWakeup && receive_batch(); ++round) {
       }
     }
     receive();
+  }
+
+  // Takes up to kBatch datagrams without waiting and handles them; false when the socket had no
+  // more (or failed).
+  bool receive_batch() {
+    std::array<mmsghdr, kBatch> messages{};
+    std::array<iovec, kBatch> vectors{};
+    for (unsigned i = 0; i < kBatch; ++i) {
+      vectors[i] = {buffers.data() + i * kMaxDatagram, kMaxDatagram};
+      messages[i].msg_hdr.msg_iov = &vectors[i];
+      messages[i].msg_hdr.msg_iovlen = 1;
+      messages[i].msg_hdr.msg_name = senders[i].data();
+      messages[i].msg_hdr.msg_namelen = static_cast<socklen_t>(senders[i].capacity());
+    }
+    const int n = ::recvmmsg(socket.native_handle(), messages.data(), kBatch, MSG_DONTWAIT, nullptr);
+    if (n < 0) {
+      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        const std::string why = std::strerror(errno);  // transient, e.g. a reported ICMP error
+        note("receive_error", "socket", spdlog::level::warn, [&] { return "receive failed: " + why; });
+      }
+      return false;
+    }
+    for (int i = 0; i < n; ++i) {
+      auto& from = senders[static_cast<std::size_t>(i)];
+      from.resize(messages[static_cast<std::size_t>(i)].msg_hdr.msg_namelen);
+      if (messages[static_cast<std::size_t>(i)].msg_hdr.msg_flags & MSG_TRUNC) {
+        ++counters.datagrams;
+        ++counters.malformed;
+        note("malformed", from.address().to_string(), spdlog::level::warn,
+             [&] { return fmt::format("datagram from {} ignored: larger than {} bytes", address_text(from), kMaxDatagram); });
+        continue;
+      }
+      const auto size = static_cast<std::size_t>(messages[static_cast<std::size_t>(i)].msg_len);
+      handle(lorawan::ByteView(buffers.data() + static_cast<std::size_t>(i) * kMaxDatagram, size), from);
+    }
+    send_acks();
+    return n == static_cast<int>(kBatch);
+  }
+
+  void handle(lorawan::ByteView data, const udp::endpoint& from) {
+    try {
+      on_datagram(data, from);
+    } catch (const std::exception& e) {  // e.g. bad_alloc, a throwing registry; the endpoint must outlive it
+      note("internal_error", "datagram", spdlog::level::err,
+           [&] { return fmt::format("datagram from {} not handled: {}", address_text(from), e.what()); });
+    } catch (...) {
+      note("internal_error", "datagram", spdlog::level::err,
+           [&] { return fmt::format("datagram from {} not handled: unknown exception", address_text(from)); });
+    }
   }
 
   // Logs `message()` unless this reason was already logged for `subject` within the interval.
@@ -272,18 +330,43 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
     return token;
   }
 
-  // PUSH_ACK / PULL_ACK: four bytes per datagram received, the most frequent send by far. Sent at
-  // once from the stack (the socket is non-blocking), without the allocation and completion
-  // handler of an asynchronous send; a full send buffer loses the ack like a lossy link would.
-  template <std::size_t N>
-  void acknowledge(const std::array<std::uint8_t, N>& ack, const udp::endpoint& to) {
-    boost::system::error_code ec;
-    socket.send_to(asio::buffer(ack), to, 0, ec);
-    if (ec) {
-      ++counters.send_errors;
-      note("send_error", address_text(to), spdlog::level::warn,
-           [&] { return fmt::format("sending to {} failed: {}", address_text(to), ec.message()); });
+  // PUSH_ACK / PULL_ACK: four bytes per datagram received, the most frequent send by far. They
+  // are collected while a batch of datagrams is handled and leave together (send_acks), without
+  // the allocation and completion handler of an asynchronous send each; the socket is
+  // non-blocking, and a full send buffer loses an ack like a lossy link would.
+  void acknowledge(const std::array<std::uint8_t, kAckSize>& ack, const udp::endpoint& to) {
+    acks.push_back({ack, to});
+  }
+
+  void send_acks() {
+    std::size_t done = 0;
+    while (done < acks.size()) {
+      const auto count = std::min<std::size_t>(acks.size() - done, kBatch);
+      std::array<mmsghdr, kBatch> messages{};
+      std::array<iovec, kBatch> vectors{};
+      for (std::size_t i = 0; i < count; ++i) {
+        auto& ack = acks[done + i];
+        vectors[i] = {ack.bytes.data(), ack.bytes.size()};
+        messages[i].msg_hdr.msg_iov = &vectors[i];
+        messages[i].msg_hdr.msg_iovlen = 1;
+        messages[i].msg_hdr.msg_name = ack.to.data();
+        messages[i].msg_hdr.msg_namelen = static_cast<socklen_t>(ack.to.size());
+      }
+      const int sent = ::sendmmsg(socket.native_handle(), messages.data(), static_cast<unsigned>(count), MSG_DONTWAIT);
+      if (sent <= 0) {
+        // The first of the rest failed (e.g. an ICMP error for that address, or a full buffer):
+        // count it, skip it, go on with the others.
+        const std::string why = sent < 0 ? std::strerror(errno) : "nothing sent";
+        const auto& to = acks[done].to;
+        ++counters.send_errors;
+        note("send_error", address_text(to), spdlog::level::warn,
+             [&] { return fmt::format("sending to {} failed: {}", address_text(to), why); });
+        ++done;
+      } else {
+        done += static_cast<std::size_t>(sent);
+      }
     }
+    acks.clear();
   }
 
   void send(lorawan::Bytes bytes, const udp::endpoint& to, bool downlink) {

@@ -5,6 +5,7 @@
 #include <array>
 #include <chrono>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -304,4 +305,36 @@ TEST_CASE("an overloaded owner gets no receptions: PUSH_DATA is acknowledged unr
   REQUIRE(run_until(io, [&] { return acks == 2 && delivered == 2; }, 1000ms));
   CHECK(endpoint->counters().push_data_shed == 1);
   CHECK(endpoint->counters().push_data == 2);
+}
+
+TEST_CASE("a burst of datagrams from several gateways is received and acknowledged in batches, none lost") {
+  Harness h;
+  // Two sockets: acks must go back to each datagram's own source address.
+  udp::socket other(h.io, udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  constexpr int kEach = 40;  // more than one recvmmsg batch, sent before the endpoint runs
+  for (int i = 0; i < kEach; ++i) {
+    h.send(push_data(static_cast<std::uint16_t>(0x1000 + i), rxpk_array(2)));
+    h.send(push_data(static_cast<std::uint16_t>(0x2000 + i), rxpk_array(1)), &other);
+  }
+  std::set<std::uint16_t> acked_first, acked_other;
+  for (int i = 0; i < kEach; ++i) {
+    auto a = h.receive(1000ms);
+    REQUIRE(a);
+    REQUIRE(a->size() == 4);
+    CHECK((*a)[3] == 0x01);
+    acked_first.insert(static_cast<std::uint16_t>((*a)[1] << 8 | (*a)[2]));
+  }
+  for (int i = 0; i < kEach; ++i) {
+    auto a = h.receive(1000ms, &other);
+    REQUIRE(a);
+    acked_other.insert(static_cast<std::uint16_t>((*a)[1] << 8 | (*a)[2]));
+  }
+  CHECK(acked_first.size() == kEach);
+  CHECK(*acked_first.begin() == 0x1000);
+  CHECK(acked_other.size() == kEach);
+  CHECK(*acked_other.begin() == 0x2000);
+  REQUIRE(run_until(h.io, [&] { return h.uplinks.size() == 3 * kEach; }, 1000ms));
+  CHECK(h.endpoint.counters().push_data == 2 * kEach);
+  CHECK(h.endpoint.counters().datagrams == 2 * kEach);
+  CHECK(h.endpoint.counters().send_errors == 0);
 }
