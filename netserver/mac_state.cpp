@@ -9,8 +9,10 @@ namespace uchet::netserver {
 void MacState::record_uplink(double snr_db, std::uint32_t fcnt) {
   snr_history.push_back(snr_db);
   fcnt_history.push_back(fcnt);
-  while (snr_history.size() > kAdrHistorySize) snr_history.pop_front();
-  while (fcnt_history.size() > kAdrHistorySize) fcnt_history.pop_front();
+  if (snr_history.size() > kAdrHistorySize) snr_history.erase(snr_history.begin(), snr_history.end() - kAdrHistorySize);
+  if (fcnt_history.size() > kAdrHistorySize) {
+    fcnt_history.erase(fcnt_history.begin(), fcnt_history.end() - kAdrHistorySize);
+  }
 }
 
 double MacState::loss_ratio() const {

@@ -3,7 +3,6 @@
 // the MAC request awaiting the device's answer (state changes only when it is acknowledged)
 // and when the device's status was last asked. Stored as JSON in device_session.mac_state.
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,8 +28,10 @@ struct PendingNewChannel {
 };
 
 struct MacState {
-  std::deque<double> snr_history;           // best SNR per uplink, newest last
-  std::deque<std::uint32_t> fcnt_history;   // their FCntUp
+  // Vectors, not deques: at most 20 entries, and the state is parsed and rebuilt for every uplink
+  // (a deque allocates a 512-byte block and a map even for one entry).
+  std::vector<double> snr_history;          // best SNR per uplink, newest last
+  std::vector<std::uint32_t> fcnt_history;  // their FCntUp
   std::optional<PendingLinkAdr> pending_link_adr;
   std::int64_t last_dev_status_request = 0;  // Unix seconds
   std::vector<std::uint32_t> extra_channels;  // Hz, given in the join-accept's CFList (channel_plan.h)
