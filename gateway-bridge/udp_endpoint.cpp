@@ -2,17 +2,17 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <atomic>
 #include <deque>
 #include <exception>
 #include <mutex>
 #include <random>
 #include <unordered_map>
-#include <vector>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/error.hpp>
@@ -42,6 +42,16 @@ constexpr std::size_t kMaxDatagram = 65'536;
 // uplinks/s). Several rounds per wake-up, then other handlers get their turn.
 constexpr unsigned kBatch = 16;
 constexpr int kRoundsPerWakeup = 8;
+
+// Points one message of a recvmmsg/sendmmsg array at one buffer and one peer address.
+void describe_message(mmsghdr& message, iovec& vector, void* data, std::size_t size, void* address,
+                      std::size_t address_size) {
+  vector = {data, size};
+  message.msg_hdr.msg_iov = &vector;
+  message.msg_hdr.msg_iovlen = 1;
+  message.msg_hdr.msg_name = address;
+  message.msg_hdr.msg_namelen = static_cast<socklen_t>(address_size);
+}
 
 std::string address_text(const udp::endpoint& endpoint) {
   const auto address = endpoint.address();
@@ -118,11 +128,8 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
     std::array<mmsghdr, kBatch> messages{};
     std::array<iovec, kBatch> vectors{};
     for (unsigned i = 0; i < kBatch; ++i) {
-      vectors[i] = {buffers.data() + i * kMaxDatagram, kMaxDatagram};
-      messages[i].msg_hdr.msg_iov = &vectors[i];
-      messages[i].msg_hdr.msg_iovlen = 1;
-      messages[i].msg_hdr.msg_name = senders[i].data();
-      messages[i].msg_hdr.msg_namelen = static_cast<socklen_t>(senders[i].capacity());
+      describe_message(messages[i], vectors[i], buffers.data() + i * kMaxDatagram, kMaxDatagram, senders[i].data(),
+                       senders[i].capacity());
     }
     const int n = ::recvmmsg(socket.native_handle(), messages.data(), kBatch, MSG_DONTWAIT, nullptr);
     if (n < 0) {
@@ -321,10 +328,10 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
     const auto to = path->second;
     lock.unlock();
     if (io.get_executor().running_in_this_thread()) {
-      send(std::move(*datagram), to, true);
+      send_pull_resp(std::move(*datagram), to);
     } else {
       asio::post(io, [self = shared_from_this(), bytes = std::move(*datagram), to]() mutable {
-        self->send(std::move(bytes), to, true);
+        self->send_pull_resp(std::move(bytes), to);
       });
     }
     return token;
@@ -332,8 +339,8 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
 
   // PUSH_ACK / PULL_ACK: four bytes per datagram received, the most frequent send by far. They
   // are collected while a batch of datagrams is handled and leave together (send_acks), without
-  // the allocation and completion handler of an asynchronous send each; the socket is
-  // non-blocking, and a full send buffer loses an ack like a lossy link would.
+  // the allocation and completion handler of an asynchronous send each; the send never waits
+  // (MSG_DONTWAIT), and a full send buffer loses an ack like a lossy link would.
   void acknowledge(const std::array<std::uint8_t, kAckSize>& ack, const udp::endpoint& to) {
     acks.push_back({ack, to});
   }
@@ -346,21 +353,13 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
       std::array<iovec, kBatch> vectors{};
       for (std::size_t i = 0; i < count; ++i) {
         auto& ack = acks[done + i];
-        vectors[i] = {ack.bytes.data(), ack.bytes.size()};
-        messages[i].msg_hdr.msg_iov = &vectors[i];
-        messages[i].msg_hdr.msg_iovlen = 1;
-        messages[i].msg_hdr.msg_name = ack.to.data();
-        messages[i].msg_hdr.msg_namelen = static_cast<socklen_t>(ack.to.size());
+        describe_message(messages[i], vectors[i], ack.bytes.data(), ack.bytes.size(), ack.to.data(), ack.to.size());
       }
       const int sent = ::sendmmsg(socket.native_handle(), messages.data(), static_cast<unsigned>(count), MSG_DONTWAIT);
       if (sent <= 0) {
         // The first of the rest failed (e.g. an ICMP error for that address, or a full buffer):
         // count it, skip it, go on with the others.
-        const std::string why = sent < 0 ? std::strerror(errno) : "nothing sent";
-        const auto& to = acks[done].to;
-        ++counters.send_errors;
-        note("send_error", address_text(to), spdlog::level::warn,
-             [&] { return fmt::format("sending to {} failed: {}", address_text(to), why); });
+        send_failed(acks[done].to, sent < 0 ? std::strerror(errno) : "nothing sent");
         ++done;
       } else {
         done += static_cast<std::size_t>(sent);
@@ -369,17 +368,21 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
     acks.clear();
   }
 
-  void send(lorawan::Bytes bytes, const udp::endpoint& to, bool downlink) {
+  void send_failed(const udp::endpoint& to, const std::string& why) {
+    ++counters.send_errors;
+    note("send_error", address_text(to), spdlog::level::warn,
+         [&] { return fmt::format("sending to {} failed: {}", address_text(to), why); });
+  }
+
+  // A PULL_RESP: rare and large enough to go through an asynchronous send of its own.
+  void send_pull_resp(lorawan::Bytes bytes, const udp::endpoint& to) {
     auto owned = std::make_shared<lorawan::Bytes>(std::move(bytes));
     socket.async_send_to(asio::buffer(*owned), to,
-                         [self = shared_from_this(), owned, to, downlink](const boost::system::error_code& ec, std::size_t) {
+                         [self = shared_from_this(), owned, to](const boost::system::error_code& ec, std::size_t) {
                            if (ec == asio::error::operation_aborted) return;
                            if (ec) {
-                             ++self->counters.send_errors;
-                             self->note("send_error", address_text(to), spdlog::level::warn, [&] {
-                               return fmt::format("sending to {} failed: {}", address_text(to), ec.message());
-                             });
-                           } else if (downlink) {
+                             self->send_failed(to, ec.message());
+                           } else {
                              ++self->counters.downlinks_sent;
                            }
                          });
@@ -408,8 +411,6 @@ lorawan::Result<UdpEndpoint> UdpEndpoint::open(asio::io_context& io, const Endpo
   if (local->address().is_v6()) state->socket.set_option(asio::ip::v6_only(false), ignored);
   state->socket.bind(*local, ec);
   if (ec) return std::unexpected(fmt::format("cannot bind {}: {}", config.bind, ec.message()));
-  state->socket.non_blocking(true, ec);  // acknowledge() must never wait
-  if (ec) return std::unexpected(fmt::format("cannot make the socket for {} non-blocking: {}", config.bind, ec.message()));
   state->receive();
   spdlog::info("gateway bridge: listening for Semtech UDP on {}", address_text(state->socket.local_endpoint(ignored)));
   return UdpEndpoint(std::move(state));
