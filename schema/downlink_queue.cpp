@@ -78,20 +78,26 @@ void delete_downlink(Database& db, std::int64_t id) {
   Statement(db, "DELETE FROM downlink_queue WHERE id = ?").bind(1, id).run();
 }
 
-std::vector<lorawan::Eui64> devices_with_downlinks(Database& db) {
-  Statement q(db, "SELECT DISTINCT dev_eui FROM downlink_queue");
+namespace {
+
+// The DevEUIs a `SELECT DISTINCT dev_eui` query returns.
+std::vector<lorawan::Eui64> dev_euis(Database& db, std::string_view sql) {
+  Statement q(db, sql);
   std::vector<lorawan::Eui64> out;
   while (q.step()) out.push_back(lorawan::parse_eui64(q.text(0)).value_or(0));
   return out;
 }
 
+}  // namespace
+
+std::vector<lorawan::Eui64> devices_with_downlinks(Database& db) {
+  return dev_euis(db, "SELECT DISTINCT dev_eui FROM downlink_queue");
+}
+
 std::uint64_t downlinks_enqueued_in_process() { return g_enqueued.load(std::memory_order_relaxed); }
 
 std::vector<lorawan::Eui64> devices_with_unsent_downlinks(Database& db) {
-  Statement q(db, "SELECT DISTINCT dev_eui FROM downlink_queue WHERE f_cnt_down IS NULL");
-  std::vector<lorawan::Eui64> out;
-  while (q.step()) out.push_back(lorawan::parse_eui64(q.text(0)).value_or(0));
-  return out;
+  return dev_euis(db, "SELECT DISTINCT dev_eui FROM downlink_queue WHERE f_cnt_down IS NULL");
 }
 
 }  // namespace uchet::storage
