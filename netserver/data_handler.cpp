@@ -23,8 +23,9 @@
 namespace uchet::netserver {
 namespace {
 
-// How long an unanswered or refused RXTimingSetupReq / RXParamSetupReq waits before it is asked again.
-constexpr std::int64_t kRxSetupRetryS = 3600;
+// How long an unanswered or refused RXTimingSetupReq / RXParamSetupReq / NewChannelReq waits
+// before it is asked again.
+constexpr std::int64_t kMacRequestRetryS = 3600;
 
 using namespace lorawan;
 
@@ -59,26 +60,29 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
   const auto& best = best_reception(frame.receptions);
   auto uplink_dr = settings_.region.data_rate_index(to_lorawan_rate(best.data_rate));
   if (!uplink_dr) return reject(&NetworkCounters::malformed, "uplink at a data rate the region lacks", uplink_dr.error());
-  // TxCh (only 1.1 MICs include it) is the channel's index among the device's own channels, kept
-  // in its MAC state: a device that joined under an older configuration may still use a channel
-  // the configuration has since dropped, until NewChannelReq removes it.
-  auto channel_of = [&](const storage::DeviceSession& s) -> std::uint8_t {
-    if (!s.is_lorawan_11()) return 0;
-    return channel_index(settings_.region, parse_mac_state(s.mac_state).extra_channels, best.frequency_hz);
-  };
   const auto message = mic_message(frame.phy_payload);
   const Mic received_mic = mic_of(frame.phy_payload);
 
   storage::DeviceSession* session = nullptr;
+  std::optional<MacState> session_mac;  // already parsed for the MIC check (1.1 sessions)
   FullFCnt full;
   bool counter_reset = false, replay = false;
   for (auto* candidate : candidates) {
     const auto* device = registry_.device(candidate->dev_eui);
     if (!device) continue;
     auto f = reconstruct_fcnt_up(candidate->f_cnt_up, data.fcnt16);
-    const std::uint8_t ch = channel_of(*candidate);
+    // TxCh (only 1.1 MICs include it) is the channel's index among the device's own channels,
+    // kept in its MAC state: a device that joined under an older configuration may still use a
+    // channel the configuration has since dropped, until NewChannelReq removes it.
+    std::optional<MacState> candidate_mac;
+    std::uint8_t ch = 0;
+    if (candidate->is_lorawan_11()) {
+      candidate_mac = parse_mac_state(candidate->mac_state);
+      ch = channel_index(settings_.region, candidate_mac->extra_channels, best.frequency_hz);
+    }
     if (uplink_mic(*candidate, f.fcnt, *uplink_dr, ch, data.fctrl.ack, message) == received_mic) {
       session = candidate;
+      session_mac = std::move(candidate_mac);
       full = f;
       break;
     }
@@ -160,7 +164,7 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
 
   // The session as it will be after this frame (applied to memory only after the commit).
   storage::DeviceSession updated = *session;
-  MacState mac = parse_mac_state(updated.mac_state);
+  MacState mac = session_mac ? std::move(*session_mac) : parse_mac_state(updated.mac_state);
   if (!retransmission) {
     updated.f_cnt_up = full.fcnt + 1;
     updated.last_uplink_at = now_unix;
@@ -230,7 +234,7 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
   }
   // Bring the session's receive windows to the configuration (a session from an older
   // configuration, or an ABP one). Asked again after an hour when unanswered or refused.
-  if (!retransmission && now_unix - mac.rx_setup_requested_at >= kRxSetupRetryS) {
+  if (!retransmission && now_unix - mac.rx_setup_requested_at >= kMacRequestRetryS) {
     bool asked = false;
     if (updated.rx1_delay != settings_.rx1_delay_s) {
       answers.push_back(RXTimingSetupReq{static_cast<std::uint8_t>(settings_.rx1_delay_s)});
@@ -253,7 +257,7 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
   // One channel of the configured plan at a time for a device that lacks it (an ABP device, a join
   // under an older configuration), when the request still fits into FOpts
   // after every other request of this downlink.
-  if (!retransmission && now_unix - mac.new_channel_requested_at >= kRxSetupRetryS) {
+  if (!retransmission && now_unix - mac.new_channel_requested_at >= kMacRequestRetryS) {
     if (auto change = next_channel_change(settings_.region, mac.extra_channels, settings_.extra_channels_hz)) {
       const auto used = encode_mac_commands(std::span<const DownlinkMacCommand>(answers)).size();
       if (used + 1 + NewChannelReq::kPayloadSize <= kMaxFOptsSize) {

@@ -92,7 +92,7 @@ void NetworkServer::arm_dedup_timer() {
 
 void NetworkServer::close_windows() {
   last_pass_ = std::chrono::steady_clock::now();
-  process_frames(dedup_.close_due(std::chrono::steady_clock::now()));
+  process_frames(dedup_.close_due(last_pass_));
   arm_dedup_timer();
 }
 
