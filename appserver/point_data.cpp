@@ -18,6 +18,14 @@ std::int64_t span_end(const storage::MeterInstallation& inst) {
   return inst.removed_at.value_or(std::numeric_limits<std::int64_t>::max());
 }
 
+// The point's installations whose span overlaps [from, to].
+std::vector<storage::MeterInstallation> installations_during(storage::Database& db, const storage::MeteringPoint& point,
+                                                              std::int64_t from, std::int64_t to) {
+  auto all = storage::installations_of_point(db, point.id);
+  std::erase_if(all, [&](const auto& inst) { return inst.installed_at > to || span_end(inst) < from; });
+  return all;
+}
+
 std::vector<GridPoint> register_readings(storage::Database& db, const storage::MeteringPoint& point,
                                          const storage::MeterInstallation& inst, std::int64_t from, std::int64_t to) {
   const auto quantity = register_quantity(point.resource);
@@ -48,8 +56,7 @@ std::vector<GridPoint> register_readings(storage::Database& db, const storage::M
 std::vector<InstallationSeries> load_point_series(storage::Database& db, const storage::MeteringPoint& point,
                                                   std::int64_t from, std::int64_t to, std::int64_t margin_s) {
   std::vector<InstallationSeries> out;
-  for (const auto& inst : storage::installations_of_point(db, point.id)) {
-    if (inst.installed_at > to || span_end(inst) < from) continue;
+  for (const auto& inst : installations_during(db, point, from, to)) {
     const std::int64_t lo = std::max(inst.installed_at, from - margin_s);
     const std::int64_t hi = std::min(span_end(inst), to + margin_s);
     out.push_back(InstallationSeries{inst.installed_at, inst.installed_reading, inst.removed_at, inst.removed_reading,
@@ -62,8 +69,7 @@ std::vector<DeviceCondition> load_point_conditions(storage::Database& db, const 
                                                    std::int64_t from, std::int64_t to) {
   constexpr auto kOpen = std::numeric_limits<std::int64_t>::max();
   std::vector<DeviceCondition> out;
-  for (const auto& inst : storage::installations_of_point(db, point.id)) {
-    if (inst.installed_at > to || span_end(inst) < from) continue;
+  for (const auto& inst : installations_during(db, point, from, to)) {
     storage::Statement q(db,
                          "SELECT kind, opened_at, closed_at FROM alarm WHERE dev_eui = ? "
                          "AND kind IN ('magnetic_influence', 'reverse_flow', 'sensor_fault') "
