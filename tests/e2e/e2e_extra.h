@@ -89,7 +89,22 @@ class RestartableNetwork {
 
   // Starts uchetd (again: same configuration, database and UDP port) and waits until its bridge
   // answers PULL_DATA. Each run appends to the same log file, separated by a marker line.
+  // The first start moves to another port if a parallel test took the chosen one meanwhile (as
+  // the broker fixture does); later starts keep the port the gateways already talk to.
   void start() {
+    for (int attempt = 0;; ++attempt) {
+      try {
+        start_once();
+        started_ = true;
+        return;
+      } catch (const std::exception&) {
+        if (started_ || attempt == 2 || uchetd_->running() || !port_was_taken(read_file(current_log()))) throw;
+        udp_port_ = free_port(/*udp=*/true);
+      }
+    }
+  }
+
+  void start_once() {
     write_file(dir_.file("uchet.toml"), "[storage]\npath = \"" + database() +
                                             "\"\n"
                                             "[gateway_bridge]\nbind = \"127.0.0.1:" + std::to_string(udp_port_) +
@@ -184,6 +199,7 @@ class RestartableNetwork {
   }
 
  private:
+  bool started_ = false;  // a start() succeeded: the UDP port is fixed from then on
   std::string current_log() const { return dir_.file("uchetd." + std::to_string(runs_) + ".log"); }
 
   TempDir dir_;

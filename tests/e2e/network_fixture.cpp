@@ -129,7 +129,23 @@ void NetworkUnderTest::add_device(const sim::DeviceIdentity& d) {
 }
 
 void NetworkUnderTest::start() {
-  udp_port_ = free_port(/*udp=*/true);
+  // free_port() only says the port was free a moment ago (a parallel test's socket may take it
+  // before uchetd binds): like the broker fixture, try another port when that happened.
+  for (int attempt = 0;; ++attempt) {
+    udp_port_ = free_port(/*udp=*/true);
+    try {
+      return start_on_port();
+    } catch (const std::exception&) {
+      if (attempt == 2 || uchetd_->running() || !port_was_taken(uchetd_log())) throw;
+    }
+  }
+}
+
+bool port_was_taken(const std::string& uchetd_log) {
+  return uchetd_log.find("Address already in use") != std::string::npos;
+}
+
+void NetworkUnderTest::start_on_port() {
   write_file(dir_.file("uchet.toml"), "[storage]\npath = \"" + dir_.file("uchet.db") +
                                           "\"\n"
                                           "[gateway_bridge]\nbind = \"127.0.0.1:" + std::to_string(udp_port_) +

@@ -59,6 +59,9 @@ std::optional<sim::GatewayDownlink> wait_answer(sim::SimulatedGateway& gateway, 
 // One line for failure messages: timing, frequency, and what the device made of the frame.
 std::string describe(const sim::GatewayDownlink& downlink, const sim::DownlinkResult& received);
 
+// True when uchetd's log says it could not bind its UDP port because something else had it.
+bool port_was_taken(const std::string& uchetd_log);
+
 class NetworkUnderTest {
  public:
   NetworkUnderTest();
@@ -83,6 +86,8 @@ class NetworkUnderTest {
                                           std::chrono::milliseconds timeout = 3s) const;
 
  private:
+  void start_on_port();  // start() on udp_port_
+
   TempDir dir_;
   MosquittoBroker broker_;
   std::unique_ptr<MqttRecorder> mqtt_;
