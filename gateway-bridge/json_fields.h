@@ -1,13 +1,18 @@
 #pragma once
-// Non-throwing, typed reads of members of the protocol's JSON objects. nlohmann's get<T>()
-// throws on a type mismatch, and gateways are untrusted, so every read checks the type first
-// and reports "<key> must be ..." instead. Absent members read as std::nullopt; `required`
-// turns that into "missing <key>".
+// Non-throwing, typed reads of members of the protocol's JSON objects. Gateways are untrusted,
+// so every read checks the type first and reports "<key> must be ..." instead. Absent members
+// read as std::nullopt; `required` turns that into "missing <key>".
+//
+// Parsing is simdjson's DOM with one parser per thread, reused: a PUSH_DATA is parsed on the
+// bridge thread for every reception, and a nlohmann DOM (a std::map node and a string per
+// member) cost more than the rest of the datagram's handling. The price is lifetime: a `json`
+// value points into its thread's parser and is valid only until the next parse_object() on
+// the same thread. Parse, read what you need into plain values, then parse the next.
 #include <cstdint>
 #include <optional>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
+#include <simdjson.h>
 
 #include "netserver/lorawan/types.h"
 
@@ -15,13 +20,17 @@ namespace uchet::bridge::json_fields {
 
 using lorawan::ByteView;
 using lorawan::Result;
-using nlohmann::json;
+using json = simdjson::dom::element;
 
 // `text` without trailing NULs and whitespace: some forwarders send their C string terminator.
 ByteView trim_end(ByteView text);
 
-// The JSON text of a datagram body (trailing NULs tolerated); anything but an object is an error.
+// The JSON text of a datagram body (trailing NULs tolerated); anything but an object is an
+// error. Valid until the next parse_object() on this thread (see above).
 Result<json> parse_object(ByteView text);
+
+// The member `key` of `object` (an object), if present.
+std::optional<json> member(const json& object, const char* key);
 
 Result<std::optional<std::uint64_t>> read_unsigned(const json& object, const char* key, std::uint64_t max);
 Result<std::optional<std::int64_t>> read_integer(const json& object, const char* key, std::int64_t min, std::int64_t max);

@@ -15,21 +15,24 @@ Result<PushData> parse_push_data(std::uint16_t token, lorawan::Eui64 gateway_eui
   UCHET_BRIDGE_TRY(root, parse_object(json_text));
   PushData push{token, gateway_eui, {}, {}, std::nullopt, std::nullopt};
 
-  if (auto rxpk = root.find("rxpk"); rxpk != root.end()) {
-    if (!rxpk->is_array()) return std::unexpected("rxpk is not an array");
-    for (std::size_t i = 0; i < rxpk->size(); ++i) {
+  if (auto rxpk = member(root, "rxpk")) {
+    simdjson::dom::array packets;
+    if (rxpk->get_array().get(packets) != simdjson::SUCCESS) return std::unexpected("rxpk is not an array");
+    std::size_t i = 0;
+    for (json element : packets) {
       if (i >= max_rxpk) {
-        push.rejected.push_back({i, fmt::format("beyond the {} rxpk accepted per datagram", max_rxpk)});
+        push.rejected.push_back({i++, fmt::format("beyond the {} rxpk accepted per datagram", max_rxpk)});
         continue;
       }
-      if (auto packet = parse_rxpk((*rxpk)[i])) {
+      if (auto packet = parse_rxpk(element)) {
         push.rx_packets.push_back(std::move(*packet));
       } else {
         push.rejected.push_back({i, std::move(packet.error())});
       }
+      ++i;
     }
   }
-  if (auto stat = root.find("stat"); stat != root.end()) {
+  if (auto stat = member(root, "stat")) {
     if (!stat->is_object()) return std::unexpected("stat is not an object");
     if (auto stats = parse_gateway_stats(*stat)) {
       push.stats = std::move(*stats);

@@ -35,8 +35,8 @@ Result<TxAck> parse_tx_ack(std::uint16_t token, lorawan::Eui64 gateway_eui, Byte
   if (trim_end(json_text).empty()) return ack;
   json root;
   UCHET_BRIDGE_TRY(root, parse_object(json_text));
-  auto body = root.find("txpk_ack");
-  if (body == root.end() || !body->is_object()) return std::unexpected("TX_ACK JSON has no txpk_ack object");
+  auto body = member(root, "txpk_ack");
+  if (!body || !body->is_object()) return std::unexpected("TX_ACK JSON has no txpk_ack object");
 
   std::optional<std::string_view> error;
   UCHET_BRIDGE_TRY(error, read_string(*body, "error"));

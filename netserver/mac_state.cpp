@@ -1,6 +1,10 @@
 #include "netserver/mac_state.h"
 
+#include <limits>
+#include <type_traits>
+
 #include <nlohmann/json.hpp>
+#include <simdjson.h>
 
 #include "netserver/adr.h"
 
@@ -21,37 +25,74 @@ double MacState::loss_ratio() const {
   return std::max(0.0, 1.0 - static_cast<double>(fcnt_history.size()) / expected);
 }
 
+namespace {
+
+using simdjson::dom::element;
+
+// Reads of one member each; a member of the wrong type reads as absent (the state is ours, but
+// an older or hand-edited one must not stop the device's uplinks).
+std::optional<element> member(element object, const char* key) {
+  element value;
+  if (object.at_key(key).get(value) != simdjson::SUCCESS) return std::nullopt;
+  return value;
+}
+
+template <class T>
+std::optional<T> integer(element object, const char* key) {
+  auto v = member(object, key);
+  std::int64_t value = 0;
+  if (!v || v->get_int64().get(value) != simdjson::SUCCESS) return std::nullopt;
+  if (value < std::numeric_limits<T>::min() || value > std::numeric_limits<T>::max()) return std::nullopt;
+  return static_cast<T>(value);
+}
+
+template <class T>
+std::vector<T> numbers(element object, const char* key) {
+  std::vector<T> out;
+  auto v = member(object, key);
+  simdjson::dom::array array;
+  if (!v || v->get_array().get(array) != simdjson::SUCCESS) return out;
+  for (element item : array) {
+    if constexpr (std::is_floating_point_v<T>) {
+      double value = 0;
+      if (item.get_double().get(value) == simdjson::SUCCESS) out.push_back(value);
+    } else {
+      std::uint64_t value = 0;
+      if (item.get_uint64().get(value) == simdjson::SUCCESS && value <= std::numeric_limits<T>::max()) {
+        out.push_back(static_cast<T>(value));
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+// simdjson rather than nlohmann: this runs for every uplink of a 1.1 device and every uplink
+// that changes MAC state, and a DOM of std::map nodes cost more than the rest of it.
 MacState parse_mac_state(const std::string& text) {
+  thread_local simdjson::dom::parser parser;
   MacState state;
-  auto j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return state;
-  if (j.contains("snr") && j["snr"].is_array()) {
-    for (const auto& v : j["snr"]) {
-      if (v.is_number()) state.snr_history.push_back(v.get<double>());
-    }
+  element j;
+  if (parser.parse(text).get(j) != simdjson::SUCCESS || !j.is_object()) return state;
+  state.snr_history = numbers<double>(j, "snr");
+  state.fcnt_history = numbers<std::uint32_t>(j, "fcnt");
+  if (auto p = member(j, "linkAdr"); p && p->is_object()) {
+    state.pending_link_adr = PendingLinkAdr{integer<int>(*p, "dr").value_or(0), integer<int>(*p, "txPower").value_or(0),
+                                            integer<int>(*p, "nbTrans").value_or(1)};
   }
-  if (j.contains("fcnt") && j["fcnt"].is_array()) {
-    for (const auto& v : j["fcnt"]) {
-      if (v.is_number_unsigned()) state.fcnt_history.push_back(v.get<std::uint32_t>());
-    }
+  state.last_dev_status_request = integer<std::int64_t>(j, "devStatusAt").value_or(0);
+  state.pending_rx_timing = integer<int>(j, "rxTiming");
+  if (auto p = member(j, "rxParam"); p && p->is_object()) {
+    state.pending_rx_param = PendingRxParam{integer<int>(*p, "rx1DrOffset").value_or(0)};
   }
-  if (j.contains("linkAdr") && j["linkAdr"].is_object()) {
-    const auto& p = j["linkAdr"];
-    state.pending_link_adr = PendingLinkAdr{p.value("dr", 0), p.value("txPower", 0), p.value("nbTrans", 1)};
+  state.rx_setup_requested_at = integer<std::int64_t>(j, "rxSetupAt").value_or(0);
+  if (auto p = member(j, "newChannel"); p && p->is_object()) {
+    state.pending_new_channel = PendingNewChannel{integer<int>(*p, "slot").value_or(0),
+                                                  integer<std::uint32_t>(*p, "hz").value_or(0)};
   }
-  state.last_dev_status_request = j.value("devStatusAt", std::int64_t{0});
-  if (j.contains("rxTiming") && j["rxTiming"].is_number_integer()) state.pending_rx_timing = j["rxTiming"].get<int>();
-  if (j.contains("rxParam") && j["rxParam"].is_object()) state.pending_rx_param = PendingRxParam{j["rxParam"].value("rx1DrOffset", 0)};
-  state.rx_setup_requested_at = j.value("rxSetupAt", std::int64_t{0});
-  if (j.contains("newChannel") && j["newChannel"].is_object()) {
-    state.pending_new_channel = PendingNewChannel{j["newChannel"].value("slot", 0), j["newChannel"].value("hz", std::uint32_t{0})};
-  }
-  state.new_channel_requested_at = j.value("newChannelAt", std::int64_t{0});
-  if (j.contains("channels") && j["channels"].is_array()) {
-    for (const auto& v : j["channels"]) {
-      if (v.is_number_unsigned()) state.extra_channels.push_back(v.get<std::uint32_t>());
-    }
-  }
+  state.new_channel_requested_at = integer<std::int64_t>(j, "newChannelAt").value_or(0);
+  state.extra_channels = numbers<std::uint32_t>(j, "channels");
   return state;
 }
 

@@ -8,7 +8,10 @@ using namespace uchet::bridge;
 using namespace uchet::bridge::test;
 
 TEST_CASE("an rxpk becomes an UplinkRx in the network server's words") {
-  auto packet = parse_rxpk(nlohmann::json::parse(kLoraRxpk));
+  auto object = json_fields::parse_object(
+      lorawan::ByteView(reinterpret_cast<const std::uint8_t*>(kLoraRxpk.data()), kLoraRxpk.size()));
+  REQUIRE(object);
+  auto packet = parse_rxpk(*object);
   REQUIRE(packet);
   const auto expected_time = packet->time;
   const auto up = to_uplink(kGatewayEui, std::move(*packet));

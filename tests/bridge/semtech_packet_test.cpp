@@ -121,9 +121,15 @@ TEST_CASE("random corruption of valid datagrams never crashes the parser") {
 }
 
 TEST_CASE("deeply nested JSON is refused without exhausting the stack") {
-  std::string json = R"({"rxpk":)" + std::string(30000, '[') + std::string(30000, ']') + "}";
+  // Within the parser's depth limit (1,024): an array whose one element is not an rxpk object.
+  std::string json = R"({"rxpk":)" + std::string(500, '[') + std::string(500, ']') + "}";
   auto parsed = parse_datagram(push_data(1, json));
-  REQUIRE(parsed);  // well-formed: an array whose one element is not an rxpk object
+  REQUIRE(parsed);
   CHECK(std::get<PushData>(*parsed).rejected.size() == 1);
+  // Beyond it: refused as a whole, however deep.
+  json = R"({"rxpk":)" + std::string(30000, '[') + std::string(30000, ']') + "}";
+  auto deep = parse_datagram(push_data(1, json));
+  REQUIRE_FALSE(deep);
+  CHECK(deep.error().reason == "invalid JSON");
   CHECK_FALSE(parse_datagram(push_data(1, std::string(60000, '['))));
 }

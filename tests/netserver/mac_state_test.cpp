@@ -53,3 +53,23 @@ TEST_CASE("the MAC state survives its JSON form, and unreadable JSON gives an em
   CHECK(empty.snr_history.empty());
   CHECK_FALSE(empty.pending_link_adr);
 }
+
+TEST_CASE("members of the wrong type in a stored MAC state read as absent, the rest is kept") {
+  const auto state = parse_mac_state(
+      R"({"snr":[1.5,"x",-2],"fcnt":[7,-1,8,4294967296],"linkAdr":{"dr":"5","txPower":3},)"
+      R"("devStatusAt":"soon","rxTiming":1.5,"rxParam":[],"newChannel":{"slot":2,"hz":-5},"channels":"none"})");
+  CHECK(state.snr_history == std::vector<double>{1.5, -2.0});
+  CHECK(state.fcnt_history == std::vector<std::uint32_t>{7, 8});
+  REQUIRE(state.pending_link_adr);
+  CHECK(state.pending_link_adr->data_rate == 0);
+  CHECK(state.pending_link_adr->tx_power_index == 3);
+  CHECK(state.pending_link_adr->nb_trans == 1);
+  CHECK(state.last_dev_status_request == 0);
+  CHECK_FALSE(state.pending_rx_timing);
+  CHECK_FALSE(state.pending_rx_param);
+  REQUIRE(state.pending_new_channel);
+  CHECK(state.pending_new_channel->slot == 2);
+  CHECK(state.pending_new_channel->frequency_hz == 0);
+  CHECK(state.extra_channels.empty());
+  CHECK(parse_mac_state("[1,2]").snr_history.empty());
+}

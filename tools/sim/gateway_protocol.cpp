@@ -46,7 +46,7 @@ lorawan::Bytes build_pull_data(std::uint16_t token, lorawan::Eui64 gateway_eui) 
 }
 
 nlohmann::json rxpk_json(const bridge::RxPacket& p) {
-  json j;
+  nlohmann::json j;
   if (p.time) j["time"] = rx_time_text(*p.time);
   if (p.tmms) j["tmms"] = p.tmms->count();
   j["tmst"] = p.tmst;
@@ -70,9 +70,9 @@ nlohmann::json rxpk_json(const bridge::RxPacket& p) {
 }
 
 lorawan::Bytes build_push_data(std::uint16_t token, lorawan::Eui64 gateway_eui, std::span<const bridge::RxPacket> packets) {
-  json rxpk = json::array();
+  nlohmann::json rxpk = nlohmann::json::array();
   for (const auto& p : packets) rxpk.push_back(rxpk_json(p));
-  const std::string body = json{{"rxpk", std::move(rxpk)}}.dump();
+  const std::string body = nlohmann::json{{"rxpk", std::move(rxpk)}}.dump();
   lorawan::Bytes out = build_gateway_header(PacketType::PushData, token, gateway_eui);
   out.insert(out.end(), body.begin(), body.end());
   return out;
@@ -81,7 +81,7 @@ lorawan::Bytes build_push_data(std::uint16_t token, lorawan::Eui64 gateway_eui, 
 lorawan::Bytes build_tx_ack(std::uint16_t token, lorawan::Eui64 gateway_eui, std::optional<std::string_view> error) {
   lorawan::Bytes out = build_gateway_header(PacketType::TxAck, token, gateway_eui);
   if (error) {
-    const std::string body = json{{"txpk_ack", {{"error", std::string(*error)}}}}.dump();
+    const std::string body = nlohmann::json{{"txpk_ack", {{"error", std::string(*error)}}}}.dump();
     out.insert(out.end(), body.begin(), body.end());
   }
   return out;
@@ -90,9 +90,9 @@ lorawan::Bytes build_tx_ack(std::uint16_t token, lorawan::Eui64 gateway_eui, std
 lorawan::Result<bridge::TxPacket> parse_txpk_json(lorawan::ByteView json_text) {
   json root;
   UCHET_BRIDGE_TRY(root, parse_object(json_text));
-  auto it = root.find("txpk");
-  if (it == root.end() || !it->is_object()) return std::unexpected("no txpk object");
-  const json& txpk = *it;
+  const auto found = member(root, "txpk");
+  if (!found || !found->is_object()) return std::unexpected("no txpk object");
+  const json& txpk = *found;
 
   bridge::TxPacket p;
   UCHET_BRIDGE_TRY(p.timing, parse_timing(txpk));
