@@ -71,6 +71,7 @@ struct Options {
   std::uint64_t join_eui = 0x70b3d57ed0000001ULL;
   int payload_size = 12;
   int uchetd_pid = 0;  // when given: CPU and run-queue wait of uchetd per phase
+  int mosquitto_pid = 0;  // when given: the broker's CPU in the throughput phase
 };
 
 // uchetd's CPU use (all threads, /proc/PID/stat) and its main thread's schedstat: on-CPU time and
@@ -102,6 +103,27 @@ CpuSample sample_cpu(int pid) {
   }
   return c;
 }
+// Where the machine's CPU went during a phase: every core's busy and stolen time (/proc/stat),
+// so a figure can be read against what the load generator and the broker took from uchetd.
+struct MachineSample {
+  double busy_s = 0, steal_s = 0, total_s = 0;
+};
+MachineSample sample_machine() {
+  MachineSample m;
+  if (FILE* f = std::fopen("/proc/stat", "r")) {
+    unsigned long long user = 0, nice = 0, sys = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
+    if (std::fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &user, &nice, &sys, &idle, &iowait, &irq, &softirq,
+                    &steal) == 8) {
+      const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
+      m.busy_s = static_cast<double>(user + nice + sys + irq + softirq) / tick;
+      m.steal_s = static_cast<double>(steal) / tick;
+      m.total_s = static_cast<double>(user + nice + sys + idle + iowait + irq + softirq + steal) / tick;
+    }
+    std::fclose(f);
+  }
+  return m;
+}
+
 void print_cpu(const char* phase, const CpuSample& a, const CpuSample& b, double wall_s, double items) {
   if (b.process_cpu_s == 0 && b.main_run_s == 0) return;
   std::printf("%s_uchetd_cpu_s=%.2f\n%s_uchetd_main_thread_on_cpu_s=%.2f\n%s_uchetd_main_thread_runqueue_wait_s=%.2f\n"
@@ -499,8 +521,23 @@ int cmd_run(const Options& o) {
   const std::uint64_t ups_before = sub.ups;
   const std::int64_t tp_start = now_ns(t0);
   const CpuSample tp_cpu0 = sample_cpu(o.uchetd_pid);
+  const double generator_cpu0 = sample_cpu(static_cast<int>(getpid())).process_cpu_s;
+  const double broker_cpu0 = sample_cpu(o.mosquitto_pid).process_cpu_s;
+  const MachineSample machine0 = sample_machine();
   const std::uint64_t sent = send_uplinks(o, gw, devices, send_ns, joined, rr, o.rate, o.seconds, t0);
   const std::int64_t tp_end = now_ns(t0);
+  {
+    // While sending: the whole machine's share of busy cores, and who took it.
+    const MachineSample machine1 = sample_machine();
+    const double uchetd_s = sample_cpu(o.uchetd_pid).process_cpu_s - tp_cpu0.process_cpu_s;
+    const double generator_s = sample_cpu(static_cast<int>(getpid())).process_cpu_s - generator_cpu0;
+    const double broker_s = sample_cpu(o.mosquitto_pid).process_cpu_s - broker_cpu0;
+    const double cores = static_cast<double>(tp_end - tp_start) / 1e9;
+    std::printf("sending_cores_busy=%.2f\nsending_cores_stolen=%.2f\nsending_uchetd_cores=%.2f\n"
+                "sending_generator_and_subscriber_cores=%.2f\nsending_mosquitto_cores=%.2f\n",
+                (machine1.busy_s - machine0.busy_s) / cores, (machine1.steal_s - machine0.steal_s) / cores,
+                uchetd_s / cores, generator_s / cores, broker_s / cores);
+  }
   const double send_s = static_cast<double>(tp_end - tp_start) / 1e9;
   wait_quiet(sub.ups, ups_before + sent, 120);
   const std::uint64_t received = sub.ups - ups_before;
@@ -613,6 +650,7 @@ int main(int argc, char** argv) {
     else if (k == "--dev-eui-base") o.dev_eui_base = std::stoull(v, nullptr, 16);
     else if (k == "--payload-size") o.payload_size = std::stoi(v);
     else if (k == "--uchetd-pid") o.uchetd_pid = std::stoi(v);
+    else if (k == "--mosquitto-pid") o.mosquitto_pid = std::stoi(v);
     else { std::fprintf(stderr, "uchet-bench: unknown option %s\n", k.c_str()); return 2; }
   }
   if (cmd == "csv") return cmd_csv(o);
