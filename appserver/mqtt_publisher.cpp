@@ -130,9 +130,10 @@ class OutboxPublisher::Worker {
     if (now >= next_poll_) {
       next_poll_ = now + options_.poll_interval;
       more_ = true;  // rows committed without notify(), by anyone
-      if (now >= next_delete_) flush_acked();
+      prune_handed_off();
       backlog_ = outbox_backlog(db_);
     }
+    if (now >= next_delete_) flush_acked();
     if (!client_) {
       if (now >= next_attempt_) {
         connect();
@@ -243,7 +244,7 @@ class OutboxPublisher::Worker {
       auto rows = outbox_rows_after(db_, cursor_, wanted);
       more_ = rows.size() == wanted;
       for (const auto& row : rows) {
-        if (!acked_.contains(row.id) && !publish(row)) return;
+        if (!acked_.contains(row.id) && !handed_off_.contains(row.id) && !publish(row)) return;
         cursor_ = row.id;
       }
     }
@@ -276,13 +277,24 @@ class OutboxPublisher::Worker {
     next_delete_ = Clock::now() + options_.delete_interval;
     if (acked_.empty()) return;
     std::vector<std::int64_t> ids(acked_.begin(), acked_.end());
-    delete_outbox_rows(db_, ids);  // on failure the ids stay in acked_ and are retried
+    if (options_.hand_off_acked && options_.hand_off_acked(ids)) {
+      handed_off_.insert(acked_.begin(), acked_.end());
+    } else {
+      delete_outbox_rows(db_, ids);  // on failure the ids stay in acked_ and are retried
+    }
     acked_.clear();
-    // outbox ids are max(id)+1 (no AUTOINCREMENT): once the newest rows are deleted, new rows
-    // reuse their ids. New ids are above every row still in the table, so resume after the
-    // highest row in flight, or from the start when none is.
-    cursor_ = 0;
-    for (const auto& [mid, id] : inflight_) cursor_ = std::max(cursor_, id);
+  }
+
+  // Forgets handed-off ids the outbox no longer holds (ids are never reused, so every id below
+  // the oldest remaining row is gone).
+  void prune_handed_off() {
+    if (handed_off_.empty()) return;
+    const auto oldest = oldest_outbox_id(db_);
+    if (!oldest) {
+      handed_off_.clear();
+      return;
+    }
+    handed_off_.erase(handed_off_.begin(), handed_off_.lower_bound(*oldest));
   }
 
   void shutdown() {
@@ -374,6 +386,7 @@ class OutboxPublisher::Worker {
   milliseconds backoff_{1000};
   std::unordered_map<int, std::int64_t> inflight_;  // mid -> outbox id, awaiting PUBACK
   std::set<std::int64_t> acked_;                    // acknowledged (or dropped), not yet deleted
+  std::set<std::int64_t> handed_off_;               // given to hand_off_acked, maybe not deleted yet
   std::int64_t cursor_ = 0;                         // rows up to here are in flight or gone
   bool more_ = true;                                // the outbox may hold rows after cursor_
 };

@@ -26,8 +26,10 @@
 // throw out of the worker. Connection changes are logged once per change of state.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace uchet::appserver {
 
@@ -50,6 +52,14 @@ struct PublisherOptions {
   // fell seconds behind storage under load (BENCHMARKS.md, run J).
   std::size_t delete_batch = 8192;
   std::chrono::milliseconds delete_interval{1000};
+  // When set, acknowledged ids are handed to this function (on the publisher's thread, every
+  // delete_interval) instead of being deleted through the publisher's own connection; it returns
+  // false to refuse them, and the publisher then deletes them itself. uchetd hands them to its
+  // writer thread: one writer means the radio path never waits for the publisher's write lock,
+  // and publishing never pauses for a DELETE (3,000 rows took 18-32 ms once a second, which was
+  // the latency tail at 3,000 uplinks/s; BENCHMARKS.md, run K). Rows handed off are skipped
+  // (not sent again) until they are gone from the outbox.
+  std::function<bool(const std::vector<std::int64_t>& acknowledged_ids)> hand_off_acked;
   std::chrono::milliseconds poll_interval{200};
   std::chrono::milliseconds reconnect_min{1000};
   // The broker is usually local: a short ceiling gets the backlog moving soon after it returns.

@@ -43,6 +43,11 @@ void delete_outbox_rows(storage::Database& db, std::span<const std::int64_t> ids
   tx.commit();
 }
 
+std::optional<std::int64_t> oldest_outbox_id(storage::Database& db) {
+  storage::Statement query(db, "SELECT MIN(id) FROM outbox");
+  return query.step() ? query.optional_int64(0) : std::nullopt;
+}
+
 std::int64_t outbox_backlog(storage::Database& db) {
   // Separate sub-queries: SQLite answers a lone MIN or MAX from the index, not both at once.
   storage::Statement query(db,

@@ -4,12 +4,13 @@
 // and nothing stored is lost if the daemon or the broker goes down: the OutboxPublisher
 // (mqtt_publisher.h) sends the rows in id order and deletes each one after the broker's PUBACK.
 //
-// Ids are assigned as max(id)+1 (the table has no AUTOINCREMENT), so they follow commit order
-// but are reused once the newest rows have been deleted: they identify a row, not an event.
+// Ids follow commit order and are never reused (AUTOINCREMENT, migration 0007): a row may be
+// deleted on another connection after the publisher has moved past it.
 //
 // These are the only functions that touch the table. All take a connection owned by the
 // caller and throw storage::StorageError on SQLite failures.
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -39,6 +40,9 @@ std::vector<OutboxRow> outbox_rows_after(storage::Database& db, std::int64_t aft
 // run of consecutive ids: acknowledged rows are nearly always consecutive, and a range is one
 // step down the primary key where a list is one lookup per id. Unknown ids are ignored.
 void delete_outbox_rows(storage::Database& db, std::span<const std::int64_t> ids);
+
+// The smallest id in the outbox, if any.
+std::optional<std::int64_t> oldest_outbox_id(storage::Database& db);
 
 // Rows waiting: max(id) - min(id) + 1, 0 when empty. Two index look-ups instead of a COUNT
 // scan; exact while acknowledgements arrive in order (the usual case), otherwise an upper bound.

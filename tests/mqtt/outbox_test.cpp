@@ -90,3 +90,18 @@ TEST_CASE("events that MQTT could never publish are refused when enqueued") {
   CHECK_THROWS_AS(appserver::enqueue_event(db, "uchet/up", "\xc3"), std::invalid_argument);
   CHECK(appserver::outbox_rows_after(db, 0, 10).empty());
 }
+
+TEST_CASE("outbox ids are never reused, even after the newest rows were deleted") {
+  test::TempDir dir;
+  auto db = storage::Database::open(dir.file("uchet.db"));
+  for (int i = 1; i <= 3; ++i) appserver::enqueue_event(db, "uchet/x", "{}");
+  auto first = ids_of(appserver::outbox_rows_after(db, 0, 10));
+  REQUIRE(first.size() == 3);
+  CHECK(appserver::oldest_outbox_id(db) == first.front());
+  appserver::delete_outbox_rows(db, first);  // the table is empty again
+  CHECK_FALSE(appserver::oldest_outbox_id(db));
+  appserver::enqueue_event(db, "uchet/x", "{}");
+  auto next = ids_of(appserver::outbox_rows_after(db, 0, 10));
+  REQUIRE(next.size() == 1);
+  CHECK(next[0] > first.back());  // a publisher whose cursor is at first.back() still sees it
+}

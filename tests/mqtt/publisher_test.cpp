@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -218,4 +220,66 @@ TEST_CASE("a password-protected broker gets nothing with wrong credentials (rows
   CHECK(recorder.messages() == expected);
   REQUIRE(eventually([&] { return outbox_count(db) == 0; }, 5s));
   CHECK(publisher.stats().connect_failures == 0);
+}
+
+TEST_CASE("acknowledged rows handed off for deletion are not sent again, even across a reconnect, and a refused hand-off is deleted by the publisher") {
+  test::MosquittoBroker broker;
+  test::MqttRecorder recorder(broker.port(), "recorder");
+  REQUIRE(recorder.wait_subscribed(1, 5s));
+  test::TempDir dir;
+  auto db = storage::Database::open(dir.file("uchet.db"));
+
+  std::mutex mutex;
+  std::vector<std::int64_t> handed;  // what the "writer" was given and has not deleted yet
+  bool accept = true;
+  auto options = fast_options();
+  options.delete_interval = 50ms;
+  options.poll_interval = 50ms;
+  options.hand_off_acked = [&](const std::vector<std::int64_t>& ids) {
+    std::lock_guard lock(mutex);
+    if (!accept) return false;
+    handed.insert(handed.end(), ids.begin(), ids.end());
+    return true;
+  };
+  auto handed_count = [&] {
+    std::lock_guard lock(mutex);
+    return handed.size();
+  };
+  OutboxPublisher publisher(settings_for(broker.port()), dir.file("uchet.db"), options);
+  publisher.start();
+  auto first = enqueue(db, 1, 5);
+  publisher.notify();
+  REQUIRE(recorder.wait_for(5, 5s));
+  REQUIRE(eventually([&] { return handed_count() == 5; }, 5s));
+  CHECK(outbox_count(db) == 5);  // handed off, not deleted by the publisher
+
+  // The broker restarts before the writer deleted them: the new connection starts again from
+  // the oldest row, but skips the ones handed off.
+  broker.stop();
+  REQUIRE(eventually([&] { return !publisher.stats().connected; }, 5s));
+  broker.start();
+  REQUIRE(recorder.wait_subscribed(2, 5s));
+  REQUIRE(eventually([&] { return publisher.stats().connected; }, 5s));
+  auto second = enqueue(db, 6, 3);
+  publisher.notify();
+  REQUIRE(recorder.wait_for(8, 5s));
+  REQUIRE(eventually([&] { return handed_count() == 8; }, 5s));
+  std::this_thread::sleep_for(300ms);  // several polls: nothing is sent twice
+  CHECK(recorder.messages() == concat(first, second));
+  CHECK(publisher.stats().published == 8);
+
+  // The writer deletes what it was given; then a refused hand-off leaves the deleting to the
+  // publisher.
+  {
+    std::lock_guard lock(mutex);
+    appserver::delete_outbox_rows(db, handed);
+    handed.clear();
+    accept = false;
+  }
+  auto third = enqueue(db, 9, 2);
+  publisher.notify();
+  REQUIRE(recorder.wait_for(10, 5s));
+  REQUIRE(eventually([&] { return outbox_count(db) == 0; }, 5s));
+  CHECK(handed_count() == 0);
+  CHECK(recorder.messages() == concat(concat(first, second), third));
 }

@@ -1,6 +1,8 @@
 #include "tools/uchetd/daemon.h"
 
 #include <boost/asio.hpp>
+
+#include <atomic>
 #include <functional>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -9,6 +11,7 @@
 #include "appserver/gateway_stats.h"
 #include "appserver/mqtt_command_listener.h"
 #include "appserver/mqtt_publisher.h"
+#include "appserver/outbox.h"
 #include "appserver/object_balance.h"
 #include "gateway-bridge/bridge_thread.h"
 #include "netserver/lorawan/region.h"
@@ -68,8 +71,25 @@ int run_daemon(const Config& config) {
   storage::Checkpointer checkpointer(config.storage.path);
   db.exec(fmt::format("PRAGMA wal_autocheckpoint={}", storage::kWriterAutoCheckpointPages));
 
-  // Downstream first: the publisher drains the outbox whatever happens upstream.
-  appserver::OutboxPublisher publisher(mqtt_settings(config), config.storage.path);
+  // Downstream first: the publisher drains the outbox whatever happens upstream. It only reads:
+  // acknowledged rows are deleted here, on this (the writer's) thread, between the network
+  // server's passes, so that no two threads of uchetd wait for each other's write lock.
+  std::atomic<bool> writer_running{true};
+  appserver::PublisherOptions publisher_options;
+  publisher_options.delete_interval = std::chrono::milliseconds(100);
+  publisher_options.hand_off_acked = [&io, &db, &writer_running](const std::vector<std::int64_t>& ids) {
+    if (!writer_running) return false;  // stopping: the publisher deletes them itself
+    boost::asio::post(io, [&db, ids] {
+      try {
+        appserver::delete_outbox_rows(db, ids);
+      } catch (const storage::StorageError& e) {
+        // Left in the outbox: sent again after a restart (at least once, never lost).
+        spdlog::error("deleting {} acknowledged outbox rows failed: {}", ids.size(), e.what());
+      }
+    });
+    return true;
+  };
+  appserver::OutboxPublisher publisher(mqtt_settings(config), config.storage.path, publisher_options);
   publisher.start();
   appserver::MeteringSettings metering;
   metering.max_clock_offset_s = config.time.max_clock_offset_s;
@@ -146,9 +166,14 @@ int run_daemon(const Config& config) {
     network.stop();
     silence_timer.cancel();
     balance_timer.cancel();
+    writer_running = false;
     io.stop();
   });
   io.run();
+  // Outbox deletions handed over just before the stop (the rest of the queue is only timers
+  // cancelled above): without them those rows would be sent again after the next start.
+  io.restart();
+  io.poll();
   commands.stop();
   publisher.stop();
   checkpointer.stop();
