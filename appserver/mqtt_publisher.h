@@ -20,7 +20,8 @@
 //    it cannot block the outbox forever; enqueue_event() refuses such rows up front.
 //
 // Threading: one worker thread owns the MQTT client and its own SQLite connection to the
-// database file (WAL lets it read and delete beside the daemon's writer). start(), stop(),
+// database file (WAL lets it read and delete beside the daemon's writer; with hand_off_acked it
+// only reads). start(), stop(),
 // notify() and stats() may be called from any thread. Broker and SQLite errors are logged
 // and retried, with reconnects backing off from reconnect_min to reconnect_max; they never
 // throw out of the worker. Connection changes are logged once per change of state.
