@@ -223,3 +223,28 @@ TEST_CASE("SIGTERM right after an uplink: the frame in the dedup window is store
   }
   CHECK(eventually([&] { return net.sql_count("SELECT COUNT(*) FROM outbox") == 0; }, 3s));
 }
+
+TEST_CASE("SIGTERM right after events were delivered: the outbox is left empty and nothing is sent twice after the restart") {
+  SimulatedDevice device(otaa_device(kDevEui));
+  RestartableNetwork net;
+  net.add_device(device.identity());
+  net.start();
+  SimulatedGateway gateway(kGateway1, net.bridge());
+  REQUIRE(gateway.pull(1s));
+  join(device, gateway);
+  for (std::uint8_t n = 1; n <= 5; ++n) {
+    auto frame = device.uplink({.fport = 2, .payload = {n}});
+    REQUIRE(frame);
+    REQUIRE(gateway.push(*frame, heard()).acked);
+  }
+  REQUIRE(net.wait_events("up", kDevEui, 5, 5s).size() == 5);
+  // At once: the acknowledged rows are still with the publisher or on their way to the writer
+  // thread (deleted every 100 ms).
+  CHECK(net.stop_uchetd(SIGTERM) == 0);
+  CHECK(net.sql_count("SELECT COUNT(*) FROM outbox") == 0);
+
+  net.start();
+  std::this_thread::sleep_for(1s);
+  CHECK(net.events("up", kDevEui).size() == 5);
+  CHECK(net.events("join", kDevEui).size() == 1);
+}

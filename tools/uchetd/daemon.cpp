@@ -75,16 +75,20 @@ int run_daemon(const Config& config) {
   // acknowledged rows are deleted here, on this (the writer's) thread, between the network
   // server's passes, so that no two threads of uchetd wait for each other's write lock.
   std::atomic<bool> writer_running{true};
+  std::vector<std::int64_t> undeleted;  // acknowledged rows a failed DELETE left; io thread only
   appserver::PublisherOptions publisher_options;
   publisher_options.delete_interval = std::chrono::milliseconds(100);
-  publisher_options.hand_off_acked = [&io, &db, &writer_running](const std::vector<std::int64_t>& ids) {
+  publisher_options.hand_off_acked = [&io, &db, &writer_running, &undeleted](const std::vector<std::int64_t>& ids) {
     if (!writer_running) return false;  // stopping: the publisher deletes them itself
-    boost::asio::post(io, [&db, ids] {
+    boost::asio::post(io, [&db, &undeleted, ids] {
+      undeleted.insert(undeleted.end(), ids.begin(), ids.end());
       try {
-        appserver::delete_outbox_rows(db, ids);
+        appserver::delete_outbox_rows(db, undeleted);
+        undeleted.clear();
       } catch (const storage::StorageError& e) {
-        // Left in the outbox: sent again after a restart (at least once, never lost).
-        spdlog::error("deleting {} acknowledged outbox rows failed: {}", ids.size(), e.what());
+        // Retried with the next hand-off; were uchetd to stop first, they are sent again after
+        // the restart (at least once, never lost).
+        spdlog::error("deleting {} acknowledged outbox rows failed (retried): {}", undeleted.size(), e.what());
       }
     });
     return true;
