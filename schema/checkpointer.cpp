@@ -4,8 +4,8 @@
 
 namespace uchet::storage {
 
-Checkpointer::Checkpointer(const std::string& path, std::chrono::milliseconds interval)
-    : db_(Database::open(path)), interval_(interval), thread_([this] { run(); }) {}
+Checkpointer::Checkpointer(const std::string& path, std::chrono::milliseconds interval, int restart_wal_pages)
+    : db_(Database::open(path)), interval_(interval), restart_wal_pages_(restart_wal_pages), thread_([this] { run(); }) {}
 
 Checkpointer::~Checkpointer() { stop(); }
 
@@ -37,6 +37,9 @@ void Checkpointer::run() {
 void Checkpointer::checkpoint_once() {
   int wal_pages = 0, copied = 0;
   int rc = sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_pages, &copied);
+  if (rc == SQLITE_OK && wal_pages >= restart_wal_pages_) {
+    rc = sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_RESTART, &wal_pages, &copied);
+  }
   if (rc == SQLITE_OK || rc == SQLITE_BUSY) {
     // BUSY: another connection is checkpointing right now; the next interval goes on from there.
     if (!last_error_.empty()) spdlog::info("checkpointer: working again");

@@ -5,8 +5,19 @@
 // profile of BENCHMARKS.md). uchetd instead raises its writer's automatic threshold to a backstop
 // (kWriterAutoCheckpointPages, used only if this thread falls behind) and lets the Checkpointer
 // run a PASSIVE checkpoint — which never waits for or blocks a writer — every `interval` on its
-// own connection. Failures (a reader pinning old pages, a busy lock) are logged once per change
-// of message and retried at the next interval.
+// own connection.
+//
+// A PASSIVE checkpoint copies pages but cannot start the WAL over while commits keep coming (the
+// writer restarts it only when every frame was copied back at the moment it begins a
+// transaction). Under steady load the WAL then grew to the backstop and the writer checkpointed
+// in its own commits — two fdatasyncs, 10-25 ms, every ~400 ms at 5,000 uplinks/s: the latency
+// tail (BENCHMARKS.md, run K). So once the WAL holds `restart_wal_pages`, the Checkpointer follows
+// its PASSIVE pass with a RESTART checkpoint: it waits for the writer's current transaction, holds
+// off the next one while it copies the few pages PASSIVE left and syncs, and lets the next writer
+// start the WAL from its beginning. One short pause per WAL cycle instead of several long ones.
+//
+// Failures (a reader pinning old pages, a busy lock) are logged once per change of message and
+// retried at the next interval.
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -17,13 +28,16 @@
 
 namespace uchet::storage {
 
-// The writer's own checkpoint threshold while a Checkpointer runs (16 MiB of 4 KiB pages).
-inline constexpr int kWriterAutoCheckpointPages = 4096;
+// The WAL length (4 KiB pages, 16 MiB) at which the Checkpointer starts the WAL over.
+inline constexpr int kRestartWalPages = 4096;
+// The writer's own checkpoint threshold while a Checkpointer runs: a backstop, well above it.
+inline constexpr int kWriterAutoCheckpointPages = 4 * kRestartWalPages;
 
 class Checkpointer {
  public:
   // Opens its own connection to `path` (throws StorageError) and starts the thread.
-  Checkpointer(const std::string& path, std::chrono::milliseconds interval = std::chrono::milliseconds(500));
+  Checkpointer(const std::string& path, std::chrono::milliseconds interval = std::chrono::milliseconds(500),
+               int restart_wal_pages = kRestartWalPages);
   ~Checkpointer();  // stop()
   Checkpointer(const Checkpointer&) = delete;
   Checkpointer& operator=(const Checkpointer&) = delete;
@@ -40,6 +54,7 @@ class Checkpointer {
 
   Database db_;
   const std::chrono::milliseconds interval_;
+  const int restart_wal_pages_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

@@ -32,6 +32,23 @@ std::uintmax_t write_and_watch_wal(Database& db, const std::string& path) {
   return largest;
 }
 
+// Commits ~64 KiB each, 1 ms apart (uchetd's passes are at least 2 ms apart) for `duration`;
+// returns the WAL's largest size.
+std::uintmax_t write_continuously(Database& db, const std::string& path, std::chrono::milliseconds duration) {
+  std::uintmax_t largest = 0;
+  const std::string payload(64 * 1024, 'x');
+  const auto end = std::chrono::steady_clock::now() + duration;
+  while (std::chrono::steady_clock::now() < end) {
+    Transaction tx(db);
+    Statement(db, "INSERT INTO outbox (topic, payload, created_at) VALUES ('t', ?1, 0)").bind(1, payload).run();
+    tx.commit();
+    std::error_code ec;
+    largest = std::max(largest, std::filesystem::file_size(path + "-wal", ec));
+    std::this_thread::sleep_for(1ms);
+  }
+  return largest;
+}
+
 }  // namespace
 
 TEST_CASE("the checkpointer keeps the WAL short while the writer never checkpoints itself") {
@@ -50,6 +67,29 @@ TEST_CASE("the checkpointer keeps the WAL short while the writer never checkpoin
   CHECK(checkpointer.checkpoints() > 0);
   checkpointer.stop();
   checkpointer.stop();  // idempotent
+}
+
+TEST_CASE("under steady commits the checkpointer starts the WAL over once it is long, which PASSIVE alone never does") {
+  uchet::test::TempDir dir;
+  const auto path = dir.file("uchet.db");
+  auto db = Database::open(path);
+  db.exec("PRAGMA wal_autocheckpoint=0");
+  // 256 pages (1 MiB) as the restart length; without the RESTART step the WAL grows with every
+  // commit, since the writer never finds it fully copied back between two of its transactions.
+  std::uintmax_t passive_only = 0, with_restart = 0;
+  {
+    Checkpointer checkpointer(path, 5ms, 1 << 30);
+    passive_only = write_continuously(db, path, 1500ms);
+  }
+  db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  {
+    Checkpointer checkpointer(path, 5ms, 256);
+    with_restart = write_continuously(db, path, 1500ms);
+    CHECK(checkpointer.checkpoints() > 0);
+  }
+  INFO("largest WAL: PASSIVE only " << passive_only << " bytes, with RESTART " << with_restart);
+  CHECK(passive_only > 20 * 1024 * 1024);
+  CHECK(with_restart < 6 * 1024 * 1024);
 }
 
 TEST_CASE("the checkpointer refuses a database it cannot open") {
