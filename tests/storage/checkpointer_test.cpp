@@ -17,34 +17,17 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// 40 commits of ~64 KiB each (2.5 MiB in all), a little apart; returns the WAL's largest size.
-std::uintmax_t write_and_watch_wal(Database& db, const std::string& path) {
+// `commits` commits of ~64 KiB each, `gap` apart; returns the WAL's largest size.
+std::uintmax_t write_and_watch_wal(Database& db, const std::string& path, int commits, std::chrono::milliseconds gap) {
   std::uintmax_t largest = 0;
   const std::string payload(64 * 1024, 'x');
-  for (int i = 0; i < 40; ++i) {
+  for (int i = 0; i < commits; ++i) {
     Transaction tx(db);
     Statement(db, "INSERT INTO outbox (topic, payload, created_at) VALUES ('t', ?1, 0)").bind(1, payload).run();
     tx.commit();
     std::error_code ec;
     largest = std::max(largest, std::filesystem::file_size(path + "-wal", ec));
-    std::this_thread::sleep_for(10ms);
-  }
-  return largest;
-}
-
-// Commits ~64 KiB each, 1 ms apart (uchetd's passes are at least 2 ms apart) for `duration`;
-// returns the WAL's largest size.
-std::uintmax_t write_continuously(Database& db, const std::string& path, std::chrono::milliseconds duration) {
-  std::uintmax_t largest = 0;
-  const std::string payload(64 * 1024, 'x');
-  const auto end = std::chrono::steady_clock::now() + duration;
-  while (std::chrono::steady_clock::now() < end) {
-    Transaction tx(db);
-    Statement(db, "INSERT INTO outbox (topic, payload, created_at) VALUES ('t', ?1, 0)").bind(1, payload).run();
-    tx.commit();
-    std::error_code ec;
-    largest = std::max(largest, std::filesystem::file_size(path + "-wal", ec));
-    std::this_thread::sleep_for(1ms);
+    std::this_thread::sleep_for(gap);
   }
   return largest;
 }
@@ -58,11 +41,11 @@ TEST_CASE("the checkpointer keeps the WAL short while the writer never checkpoin
   db.exec("PRAGMA wal_autocheckpoint=0");
 
   // Without it, the WAL holds every commit.
-  CHECK(write_and_watch_wal(db, path) > 2 * 1024 * 1024);
+  CHECK(write_and_watch_wal(db, path, 40, 10ms) > 2 * 1024 * 1024);
   db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
 
   Checkpointer checkpointer(path, 5ms);
-  const auto largest = write_and_watch_wal(db, path);
+  const auto largest = write_and_watch_wal(db, path, 40, 10ms);
   CHECK(largest < 1024 * 1024);
   CHECK(checkpointer.checkpoints() > 0);
   checkpointer.stop();
@@ -74,17 +57,18 @@ TEST_CASE("under steady commits the checkpointer starts the WAL over once it is 
   const auto path = dir.file("uchet.db");
   auto db = Database::open(path);
   db.exec("PRAGMA wal_autocheckpoint=0");
-  // 256 pages (1 MiB) as the restart length; without the RESTART step the WAL grows with every
-  // commit, since the writer never finds it fully copied back between two of its transactions.
+  // Commits 1 ms apart (uchetd's passes are at least 2 ms apart), 256 pages (1 MiB) as the
+  // restart length. Without the RESTART step the WAL grows with every commit: the writer never
+  // finds it fully copied back when it begins a transaction.
   std::uintmax_t passive_only = 0, with_restart = 0;
   {
     Checkpointer checkpointer(path, 5ms, 1 << 30);
-    passive_only = write_continuously(db, path, 1500ms);
+    passive_only = write_and_watch_wal(db, path, 1000, 1ms);
   }
   db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   {
     Checkpointer checkpointer(path, 5ms, 256);
-    with_restart = write_continuously(db, path, 1500ms);
+    with_restart = write_and_watch_wal(db, path, 1000, 1ms);
     CHECK(checkpointer.checkpoints() > 0);
   }
   INFO("largest WAL: PASSIVE only " << passive_only << " bytes, with RESTART " << with_restart);
