@@ -28,8 +28,10 @@
 
 namespace uchet::storage {
 
-// The WAL length (4 KiB pages, 16 MiB) at which the Checkpointer starts the WAL over.
-inline constexpr int kRestartWalPages = 4096;
+// The WAL length (4 KiB pages, 64 MiB) at which the Checkpointer starts the WAL over. Each
+// restart pauses the writer for ~10 ms (mostly fdatasync); at 4,096 pages that happened twice a
+// second at 5,000 uplinks/s, enough to show in the p99 (BENCHMARKS.md, run K).
+inline constexpr int kRestartWalPages = 16384;
 // The writer's own checkpoint threshold while a Checkpointer runs: a backstop, well above it.
 inline constexpr int kWriterAutoCheckpointPages = 4 * kRestartWalPages;
 
