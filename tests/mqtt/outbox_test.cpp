@@ -6,6 +6,7 @@
 
 #include "appserver/outbox.h"
 #include "schema/database.h"
+#include "schema/migrations.h"
 #include "tests/support/process.h"
 
 using namespace uchet;
@@ -104,4 +105,23 @@ TEST_CASE("outbox ids are never reused, even after the newest rows were deleted"
   auto next = ids_of(appserver::outbox_rows_after(db, 0, 10));
   REQUIRE(next.size() == 1);
   CHECK(next[0] > first.back());  // a publisher whose cursor is at first.back() still sees it
+}
+
+TEST_CASE("upgrading a database with rows waiting in the outbox keeps them and their ids") {
+  test::TempDir dir;
+  auto db = storage::Database::open_raw(dir.file("uchet.db"));
+  // The schema as released before migration 0007 (ids assigned as max(id)+1), with rows waiting.
+  storage::schema_version(db);  // creates the version table
+  for (const auto& m : storage::migrations()) {
+    if (m.version >= 7) break;
+    db.exec(m.sql);
+    storage::Statement(db, "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, 0)").bind(1, m.version).bind(2, m.name).run();
+  }
+  db.exec("INSERT INTO outbox (id, topic, payload, created_at) VALUES (5, 'uchet/a', '{}', 0), (6, 'uchet/b', '{}', 0)");
+
+  storage::migrate(db);
+  CHECK(ids_of(appserver::outbox_rows_after(db, 0, 10)) == std::vector<std::int64_t>{5, 6});
+  appserver::delete_outbox_rows(db, std::vector<std::int64_t>{5, 6});
+  appserver::enqueue_event(db, "uchet/c", "{}");
+  CHECK(ids_of(appserver::outbox_rows_after(db, 0, 10)) == std::vector<std::int64_t>{7});  // not 1
 }
