@@ -72,8 +72,11 @@ TEST_CASE("under steady commits the checkpointer starts the WAL over once it is 
     CHECK(checkpointer.checkpoints() > 0);
   }
   INFO("largest WAL: PASSIVE only " << passive_only << " bytes, with RESTART " << with_restart);
-  CHECK(passive_only > 20 * 1024 * 1024);
-  CHECK(with_restart < 6 * 1024 * 1024);
+  // Relative and loose: on a loaded machine (the suite runs two tests at a time) the threads are
+  // scheduled less evenly and the sizes move a lot — idle ~80 MB against ~2 MB; seen under load
+  // 66 MB against 12 MB and 41 MB against 6 MB.
+  CHECK(passive_only > 16 * 1024 * 1024);
+  CHECK(with_restart * 2 < passive_only);
 }
 
 TEST_CASE("the checkpointer refuses a database it cannot open") {
