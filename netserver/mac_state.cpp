@@ -4,8 +4,8 @@
 #include <type_traits>
 
 #include <nlohmann/json.hpp>
-#include <simdjson.h>
 
+#include "gateway-bridge/json_fields.h"
 #include "netserver/adr.h"
 
 namespace uchet::netserver {
@@ -27,16 +27,11 @@ double MacState::loss_ratio() const {
 
 namespace {
 
+using bridge::json_fields::member;
 using simdjson::dom::element;
 
 // Reads of one member each; a member of the wrong type reads as absent (the state is ours, but
 // an older or hand-edited one must not stop the device's uplinks).
-std::optional<element> member(element object, const char* key) {
-  element value;
-  if (object.at_key(key).get(value) != simdjson::SUCCESS) return std::nullopt;
-  return value;
-}
-
 template <class T>
 std::optional<T> integer(element object, const char* key) {
   auto v = member(object, key);
@@ -68,13 +63,15 @@ std::vector<T> numbers(element object, const char* key) {
 
 }  // namespace
 
-// simdjson rather than nlohmann: this runs for every uplink of a 1.1 device and every uplink
-// that changes MAC state, and a DOM of std::map nodes cost more than the rest of it.
+// simdjson (through the bridge's reader, one parser per thread) rather than nlohmann: this runs
+// for every uplink of a 1.1 device and every uplink that changes MAC state, and a DOM of
+// std::map nodes cost more than the rest of it.
 MacState parse_mac_state(const std::string& text) {
-  thread_local simdjson::dom::parser parser;
   MacState state;
-  element j;
-  if (parser.parse(text).get(j) != simdjson::SUCCESS || !j.is_object()) return state;
+  const auto parsed = bridge::json_fields::parse_object(
+      lorawan::ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+  if (!parsed) return state;
+  const element j = *parsed;
   state.snr_history = numbers<double>(j, "snr");
   state.fcnt_history = numbers<std::uint32_t>(j, "fcnt");
   if (auto p = member(j, "linkAdr"); p && p->is_object()) {
