@@ -18,10 +18,11 @@ Result<PushData> parse_push_data(std::uint16_t token, lorawan::Eui64 gateway_eui
   if (auto rxpk = member(root, "rxpk")) {
     simdjson::dom::array packets;
     if (rxpk->get_array().get(packets) != simdjson::SUCCESS) return std::unexpected("rxpk is not an array");
-    std::size_t i = 0;
+    std::size_t next = 0;
     for (json element : packets) {
+      const std::size_t i = next++;
       if (i >= max_rxpk) {
-        push.rejected.push_back({i++, fmt::format("beyond the {} rxpk accepted per datagram", max_rxpk)});
+        push.rejected.push_back({i, fmt::format("beyond the {} rxpk accepted per datagram", max_rxpk)});
         continue;
       }
       if (auto packet = parse_rxpk(element)) {
@@ -29,7 +30,6 @@ Result<PushData> parse_push_data(std::uint16_t token, lorawan::Eui64 gateway_eui
       } else {
         push.rejected.push_back({i, std::move(packet.error())});
       }
-      ++i;
     }
   }
   if (auto stat = member(root, "stat")) {
