@@ -106,7 +106,7 @@ CpuSample sample_cpu(int pid) {
 // Where the machine's CPU went during a phase: every core's busy and stolen time (/proc/stat),
 // so a figure can be read against what the load generator and the broker took from uchetd.
 struct MachineSample {
-  double busy_s = 0, steal_s = 0, total_s = 0;
+  double busy_s = 0, steal_s = 0;
 };
 MachineSample sample_machine() {
   MachineSample m;
@@ -117,7 +117,6 @@ MachineSample sample_machine() {
       const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
       m.busy_s = static_cast<double>(user + nice + sys + irq + softirq) / tick;
       m.steal_s = static_cast<double>(steal) / tick;
-      m.total_s = static_cast<double>(user + nice + sys + idle + iowait + irq + softirq + steal) / tick;
     }
     std::fclose(f);
   }
@@ -526,19 +525,18 @@ int cmd_run(const Options& o) {
   const MachineSample machine0 = sample_machine();
   const std::uint64_t sent = send_uplinks(o, gw, devices, send_ns, joined, rr, o.rate, o.seconds, t0);
   const std::int64_t tp_end = now_ns(t0);
+  const double send_s = static_cast<double>(tp_end - tp_start) / 1e9;
   {
     // While sending: the whole machine's share of busy cores, and who took it.
     const MachineSample machine1 = sample_machine();
     const double uchetd_s = sample_cpu(o.uchetd_pid).process_cpu_s - tp_cpu0.process_cpu_s;
     const double generator_s = sample_cpu(static_cast<int>(getpid())).process_cpu_s - generator_cpu0;
     const double broker_s = sample_cpu(o.mosquitto_pid).process_cpu_s - broker_cpu0;
-    const double cores = static_cast<double>(tp_end - tp_start) / 1e9;
     std::printf("sending_cores_busy=%.2f\nsending_cores_stolen=%.2f\nsending_uchetd_cores=%.2f\n"
                 "sending_generator_and_subscriber_cores=%.2f\nsending_mosquitto_cores=%.2f\n",
-                (machine1.busy_s - machine0.busy_s) / cores, (machine1.steal_s - machine0.steal_s) / cores,
-                uchetd_s / cores, generator_s / cores, broker_s / cores);
+                (machine1.busy_s - machine0.busy_s) / send_s, (machine1.steal_s - machine0.steal_s) / send_s,
+                uchetd_s / send_s, generator_s / send_s, broker_s / send_s);
   }
-  const double send_s = static_cast<double>(tp_end - tp_start) / 1e9;
   wait_quiet(sub.ups, ups_before + sent, 120);
   const std::uint64_t received = sub.ups - ups_before;
   print_cpu("throughput", tp_cpu0, sample_cpu(o.uchetd_pid), static_cast<double>(now_ns(t0) - tp_start) / 1e9,
