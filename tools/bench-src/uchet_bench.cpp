@@ -25,6 +25,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -36,6 +37,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include "gateway-bridge/txpk.h"
@@ -70,6 +72,7 @@ struct Options {
   std::uint64_t gateway_eui_base = 0x00'16'c0'01'ff'00'00'00ULL;
   std::uint64_t join_eui = 0x70b3d57ed0000001ULL;
   int payload_size = 12;
+  int rxpk_per_datagram = 1;  // up to this many frames per PUSH_DATA (lora_pkt_fwd: 8)
   int uchetd_pid = 0;  // when given: CPU and run-queue wait of uchetd per phase
   int mosquitto_pid = 0;  // when given: the broker's CPU in the throughput phase
 };
@@ -281,8 +284,19 @@ struct Gateways {
     for (int fd : fds) ::close(fd);
   }
 
-  // rxpk JSON written directly (as lora_pkt_fwd does), one copy per gateway.
-  std::string push_datagram(int g, std::uint32_t tmst, std::uint32_t freq_hz, const std::string& b64, std::size_t size) {
+  // An uplink heard by every gateway, waiting for its PUSH_DATA. lora_pkt_fwd sends, after each
+  // fetch from the concentrator, one PUSH_DATA holding every packet received since the previous
+  // fetch (at most 8 with the SX1301 HAL): under load a datagram carries several rxpk.
+  struct PendingRxpk {
+    std::uint32_t tmst = 0, freq_hz = 0;
+    std::string b64;
+    std::size_t size = 0;
+    std::atomic<std::int64_t>* sent_ns = nullptr;  // the latency clock starts when its datagram leaves
+  };
+  std::vector<PendingRxpk> pending;
+
+  // rxpk JSON written directly (as lora_pkt_fwd does), one datagram per gateway.
+  std::string push_datagram(int g) {
     std::string d(12, '\0');
     d[0] = 2;
     ++token;
@@ -291,15 +305,38 @@ struct Gateways {
     d[3] = 0;  // PUSH_DATA
     std::uint64_t e = eui(g);
     for (int i = 0; i < 8; ++i) d[4 + i] = static_cast<char>(e >> (8 * (7 - i)));
-    fmt::format_to(std::back_inserter(d),
-                   R"({{"rxpk":[{{"tmst":{},"chan":0,"rfch":0,"freq":{:.1f},"stat":1,"modu":"LORA","datr":"SF7BW125","codr":"4/5","lsnr":{:.1f},"rssi":{},"size":{},"data":"{}"}}]}})",
-                   tmst, freq_hz / 1e6, 7.5 - g, -60 - 3 * g, size, b64);
+    d += R"({"rxpk":[)";
+    for (std::size_t i = 0; i < pending.size(); ++i) {
+      const PendingRxpk& p = pending[i];
+      fmt::format_to(std::back_inserter(d),
+                     R"({}{{"tmst":{},"chan":0,"rfch":0,"freq":{:.1f},"stat":1,"modu":"LORA","datr":"SF7BW125","codr":"4/5","lsnr":{:.1f},"rssi":{},"size":{},"data":"{}"}})",
+                     i == 0 ? "" : ",", p.tmst, p.freq_hz / 1e6, 7.5 - g, -60 - 3 * g, p.size, p.b64);
+    }
+    d += "]}";
     return d;
   }
 
+  // Holds the frame for the next PUSH_DATA; sends when --rxpk-per-datagram are waiting.
+  void queue(const Bytes& frame, std::uint32_t tmst, std::uint32_t freq_hz, std::atomic<std::int64_t>* sent_ns) {
+    pending.push_back({tmst, freq_hz, lorawan::to_base64(frame), frame.size(), sent_ns});
+    if (pending.size() >= static_cast<std::size_t>(o->rxpk_per_datagram)) flush();
+  }
+
+  // Sends what is waiting, one PUSH_DATA per gateway (the end of a concentrator fetch).
+  void flush() {
+    if (pending.empty()) return;
+    const std::int64_t t = now_ns(t0);
+    for (const PendingRxpk& p : pending) {
+      if (p.sent_ns) p.sent_ns->store(t, std::memory_order_release);
+    }
+    for (int g = 0; g < o->gateways; ++g) send(g, push_datagram(g));
+    pending.clear();
+  }
+
   void push_everywhere(const Bytes& frame, std::uint32_t tmst, std::uint32_t freq_hz) {
-    const std::string b64 = lorawan::to_base64(frame);
-    for (int g = 0; g < o->gateways; ++g) send(g, push_datagram(g, tmst, freq_hz, b64, frame.size()));
+    flush();
+    pending.push_back({tmst, freq_hz, lorawan::to_base64(frame), frame.size(), nullptr});
+    flush();
   }
 
   void receive_loop() {
@@ -405,11 +442,12 @@ std::uint64_t send_uplinks(const Options& o, Gateways& gw, std::vector<sim::Simu
       const std::uint32_t fcnt = d.next_fcnt_up();
       auto frame = d.uplink(up);
       if (!frame) continue;
-      send_ns[static_cast<std::size_t>(i) * kRing + fcnt % kRing].store(now_ns(t0), std::memory_order_release);
-      gw.push_everywhere(*frame, gw.counter_us(), up.channel.frequency_hz);
+      gw.queue(*frame, gw.counter_us(), up.channel.frequency_hz, &send_ns[static_cast<std::size_t>(i) * kRing + fcnt % kRing]);
       ++sent;
     }
+    gw.flush();  // the frames due by now are what a concentrator fetch would hold
   }
+  gw.flush();
   return sent;
 }
 
@@ -618,41 +656,61 @@ int cmd_run(const Options& o) {
   return 0;
 }
 
+// "--dev-eui-base 70b3d57e00000000": hexadecimal, at most 16 digits.
+std::uint64_t parse_hex64(const std::string& text) {
+  std::size_t used = 0;
+  const std::uint64_t value = std::stoull(text, &used, 16);
+  if (used != text.size() || text.size() > 16) throw std::invalid_argument(text);
+  return value;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: uchet-bench csv|run [--option value]...  (see tools/bench --help)\n");
+  Options o;
+  std::string server = "127.0.0.1:1700", dev_eui_base = fmt::format("{:016x}", o.dev_eui_base);
+  CLI::App app{"uchet-bench: load generator and meter behind tools/bench (see BENCHMARKS.md)"};
+  app.require_subcommand(1);
+  for (CLI::App* sub : {app.add_subcommand("csv", "CSV for `uchetctl device import`"),
+                        app.add_subcommand("run", "joins, uplinks, latency, raw MQTT")}) {
+    sub->add_option("--devices", o.devices)->check(CLI::Range(1, 10'000'000))->capture_default_str();
+    sub->add_option("--dev-eui-base", dev_eui_base, "DevEUI of device 0, hex")->capture_default_str();
+    sub->add_option("--app", o.app)->capture_default_str();
+    if (sub->get_name() == "csv") continue;
+    sub->add_option("--server", server, "uchetd's gateway bridge, IPv4:port")->capture_default_str();
+    sub->add_option("--mqtt-host", o.mqtt_host)->capture_default_str();
+    sub->add_option("--mqtt-port", o.mqtt_port)->check(CLI::Range(1, 65535))->capture_default_str();
+    sub->add_option("--gateways", o.gateways)->check(CLI::Range(1, 64))->capture_default_str();
+    sub->add_option("--seconds", o.seconds)->check(CLI::PositiveNumber)->capture_default_str();
+    sub->add_option("--rate", o.rate, "uplinks/s in the throughput phase")->check(CLI::PositiveNumber)->capture_default_str();
+    sub->add_option("--latency-rate", o.latency_rate, "0: half the measured throughput")->check(CLI::NonNegativeNumber);
+    sub->add_option("--latency-seconds", o.latency_seconds)->check(CLI::PositiveNumber)->capture_default_str();
+    sub->add_option("--dedup-ms", o.dedup_ms)->check(CLI::Range(0, 10'000))->capture_default_str();
+    sub->add_option("--join-window", o.join_window)->check(CLI::Range(1, 1'000'000))->capture_default_str();
+    sub->add_option("--join-rate", o.join_rate)->check(CLI::PositiveNumber)->capture_default_str();
+    sub->add_option("--payload-size", o.payload_size)->check(CLI::Range(0, 222))->capture_default_str();
+    sub->add_option("--rxpk-per-datagram", o.rxpk_per_datagram, "frames per PUSH_DATA at most (lora_pkt_fwd: 8)")
+        ->check(CLI::Range(1, 8))
+        ->capture_default_str();
+    sub->add_option("--uchetd-pid", o.uchetd_pid, "report uchetd's CPU per phase");
+    sub->add_option("--mosquitto-pid", o.mosquitto_pid, "report the broker's CPU while sending");
+  }
+  CLI11_PARSE(app, argc, argv);
+  try {
+    o.dev_eui_base = parse_hex64(dev_eui_base);
+  } catch (const std::exception&) {
+    std::fprintf(stderr, "uchet-bench: --dev-eui-base must be up to 16 hex digits, not %s\n", dev_eui_base.c_str());
     return 2;
   }
-  Options o;
-  std::string cmd = argv[1];
-  for (int i = 2; i + 1 < argc; i += 2) {
-    std::string k = argv[i], v = argv[i + 1];
-    if (k == "--server") {
-      auto c = v.rfind(':');
-      o.server_host = v.substr(0, c);
-      o.server_port = std::stoi(v.substr(c + 1));
-    } else if (k == "--mqtt-port") o.mqtt_port = std::stoi(v);
-    else if (k == "--mqtt-host") o.mqtt_host = v;
-    else if (k == "--app") o.app = v;
-    else if (k == "--devices") o.devices = std::stoi(v);
-    else if (k == "--gateways") o.gateways = std::stoi(v);
-    else if (k == "--seconds") o.seconds = std::stod(v);
-    else if (k == "--rate") o.rate = std::stod(v);
-    else if (k == "--latency-rate") o.latency_rate = std::stod(v);
-    else if (k == "--latency-seconds") o.latency_seconds = std::stod(v);
-    else if (k == "--dedup-ms") o.dedup_ms = std::stoi(v);
-    else if (k == "--join-window") o.join_window = std::stoi(v);
-    else if (k == "--join-rate") o.join_rate = std::stod(v);
-    else if (k == "--dev-eui-base") o.dev_eui_base = std::stoull(v, nullptr, 16);
-    else if (k == "--payload-size") o.payload_size = std::stoi(v);
-    else if (k == "--uchetd-pid") o.uchetd_pid = std::stoi(v);
-    else if (k == "--mosquitto-pid") o.mosquitto_pid = std::stoi(v);
-    else { std::fprintf(stderr, "uchet-bench: unknown option %s\n", k.c_str()); return 2; }
+  if (app.got_subcommand("csv")) return cmd_csv(o);
+  const auto colon = server.rfind(':');
+  int port = 0;
+  if (colon != std::string::npos) std::from_chars(server.data() + colon + 1, server.data() + server.size(), port);
+  if (colon == std::string::npos || port <= 0 || port > 65535) {
+    std::fprintf(stderr, "uchet-bench: --server must be IPv4:port, not %s\n", server.c_str());
+    return 2;
   }
-  if (cmd == "csv") return cmd_csv(o);
-  if (cmd == "run") return cmd_run(o);
-  std::fprintf(stderr, "uchet-bench: unknown command %s\n", cmd.c_str());
-  return 2;
+  o.server_host = server.substr(0, colon);
+  o.server_port = port;
+  return cmd_run(o);
 }
