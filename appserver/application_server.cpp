@@ -17,8 +17,8 @@ std::int64_t unix_ms(netserver::SystemTime t) {
 }  // namespace
 
 void ApplicationServer::publish(storage::Database& db, const storage::Device& device, std::string_view event,
-                                const nlohmann::json& body) {
-  enqueue_event(db, device_event_topic(device, event), body.dump());
+                                const std::string& body) {
+  enqueue_event(db, device_event_topic(device, event), body);
   ++counters_.events;
 }
 
@@ -39,8 +39,8 @@ void ApplicationServer::uplink(storage::Database& db, const netserver::UplinkEve
       .bind(6, e.confirmed ? 1 : 0)
       .bind(7, e.dr)
       .bind_blob(8, e.data)
-      .bind(9, rx_info.dump())
-      .bind(10, tx_info.dump())
+      .bind(9, rx_info)
+      .bind(10, tx_info)
       .bind(11, unix_ms(e.received_at))
       .bind(12, unix_ms(e.network_time))
       .bind(13, e.network_time_from_gps ? 1 : 0)
@@ -81,7 +81,7 @@ void ApplicationServer::uplink(storage::Database& db, const netserver::UplinkEve
                                    {"deduplicationId", e.deduplication_id}}});
     }
   }
-  publish(db, *e.device, "up", up_event_json(e, object, std::move(rx_info), std::move(tx_info)));
+  publish(db, *e.device, "up", up_event_json(e, object, rx_info, tx_info));
 }
 
 void ApplicationServer::joined(storage::Database& db, const netserver::JoinEvent& e) {

@@ -37,7 +37,7 @@ class ApplicationServer : public netserver::EventSink {
   const ApplicationCounters& counters() const { return counters_; }
 
  private:
-  void publish(storage::Database& db, const storage::Device& device, std::string_view event, const nlohmann::json& body);
+  void publish(storage::Database& db, const storage::Device& device, std::string_view event, const std::string& body);
   void publish_alarm(storage::Database& db, const storage::Device& device, const AlarmChange& change);
   // False when the device certainly has no open `silent` alarm, so an uplink need not look.
   bool silence_may_be_open(storage::Database& db, lorawan::Eui64 dev_eui);

@@ -1,8 +1,7 @@
 #include "appserver/gateway_stats.h"
 
-#include <nlohmann/json.hpp>
-
 #include "appserver/integration_events.h"
+#include "appserver/json_writer.h"
 #include "appserver/outbox.h"
 #include "netserver/lorawan/encoding.h"
 
@@ -25,14 +24,16 @@ void record_gateway_stats(storage::Database& db, lorawan::Eui64 gateway_eui, con
       .bind(6, static_cast<std::int64_t>(s.downlinks_transmitted))
       .bind(7, eui)
       .run();
-  nlohmann::json j = {{"gatewayId", eui},
-                      {"time", iso8601_utc(s.time ? netserver::SystemTime(*s.time) : now)},
-                      {"rxPacketsReceived", s.rx_received},
-                      {"rxPacketsReceivedOk", s.rx_crc_ok},
-                      {"rxPacketsForwarded", s.rx_forwarded},
-                      {"pushAckedPercent", s.push_acked_percent},
-                      {"txPacketsReceived", s.downlinks_received},
-                      {"txPacketsEmitted", s.downlinks_transmitted}};
+  JsonWriter j;
+  j.begin_object();
+  j.key("gatewayId").string(eui);
+  j.key("time").string(iso8601_utc(s.time ? netserver::SystemTime(*s.time) : now));
+  j.key("rxPacketsReceived").number(s.rx_received);
+  j.key("rxPacketsReceivedOk").number(s.rx_crc_ok);
+  j.key("rxPacketsForwarded").number(s.rx_forwarded);
+  j.key("pushAckedPercent").number(s.push_acked_percent);
+  j.key("txPacketsReceived").number(s.downlinks_received);
+  j.key("txPacketsEmitted").number(s.downlinks_transmitted);
   if (s.position) {
     storage::Statement(db, "UPDATE gateway SET latitude = ?, longitude = ?, altitude = ? WHERE gateway_eui = ?")
         .bind(1, s.position->latitude_deg)
@@ -40,9 +41,14 @@ void record_gateway_stats(storage::Database& db, lorawan::Eui64 gateway_eui, con
         .bind(3, s.position->altitude_m)
         .bind(4, eui)
         .run();
-    j["location"] = {{"latitude", s.position->latitude_deg}, {"longitude", s.position->longitude_deg}, {"altitude", s.position->altitude_m.value_or(0)}};
+    j.key("location").begin_object();
+    j.key("latitude").number(s.position->latitude_deg);
+    j.key("longitude").number(s.position->longitude_deg);
+    j.key("altitude").number(s.position->altitude_m.value_or(0));
+    j.end_object();
   }
-  enqueue_event(db, "gateway/" + eui + "/event/stats", j.dump());
+  j.end_object();
+  enqueue_event(db, "gateway/" + eui + "/event/stats", j.str());
   tx.commit();
 }
 

@@ -1,8 +1,11 @@
 #include "appserver/integration_events.h"
 
+#include <algorithm>
+
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include "appserver/json_writer.h"
 #include "netserver/lorawan/encoding.h"
 
 namespace uchet::appserver {
@@ -17,133 +20,169 @@ std::string iso8601_utc(netserver::SystemTime time) {
   return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z", seconds, (ms - seconds).count());
 }
 
-// The builders below assign members one by one: nlohmann's initializer-list construction
-// ({{"key", value}, ...}) copies every value through a temporary and measured ~3x slower, and
-// an up event is built for every accepted uplink.
+namespace {
 
-nlohmann::json device_info_json(const storage::Device& d) {
-  nlohmann::json j(nlohmann::json::value_t::object);
-  j["applicationName"] = d.application;
-  j["deviceName"] = d.name;
-  j["devEui"] = lorawan::eui64_to_string(d.dev_eui);
-  j["codec"] = d.codec;
-  j["serial"] = d.serial;
-  j["deviceClassEnabled"] = std::string("CLASS_") + d.device_class;
-  j["macVersion"] = d.mac_version;
-  return j;
+void write_device_info(JsonWriter& w, const storage::Device& d) {
+  w.key("deviceInfo").begin_object();
+  w.key("applicationName").string(d.application);
+  w.key("deviceName").string(d.name);
+  w.key("devEui").string(lorawan::eui64_to_string(d.dev_eui));
+  w.key("codec").string(d.codec);
+  w.key("serial").string(d.serial);
+  w.key("deviceClassEnabled").string(std::string("CLASS_") + d.device_class);
+  w.key("macVersion").string(d.mac_version);
+  w.end_object();
 }
 
-nlohmann::json rx_info_json(const std::vector<bridge::UplinkRx>& receptions) {
-  auto out = nlohmann::json::array();
+}  // namespace
+
+std::string rx_info_json(const std::vector<bridge::UplinkRx>& receptions) {
+  JsonWriter w;
+  w.begin_array();
   for (const auto& rx : receptions) {
-    nlohmann::json j(nlohmann::json::value_t::object);
-    j["gatewayId"] = lorawan::eui64_to_string(rx.gateway_eui);
-    j["uplinkId"] = rx.counter_us;
-    j["rssi"] = rx.rssi_dbm;
-    j["channel"] = rx.channel;
-    j["rfChain"] = rx.rf_chain;
-    j["context"] = lorawan::to_base64(lorawan::Bytes{static_cast<std::uint8_t>(rx.counter_us >> 24),
-                                                     static_cast<std::uint8_t>(rx.counter_us >> 16),
-                                                     static_cast<std::uint8_t>(rx.counter_us >> 8),
-                                                     static_cast<std::uint8_t>(rx.counter_us)});
-    if (rx.snr_db) j["snr"] = *rx.snr_db;
-    if (rx.utc_time) j["time"] = iso8601_utc(std::chrono::time_point_cast<netserver::SystemTime::duration>(*rx.utc_time));
-    if (rx.gps_time) j["timeSinceGpsEpoch"] = fmt::format("{:.3f}s", rx.gps_time->count() / 1000.0);
-    out.push_back(std::move(j));
+    w.begin_object();
+    w.key("gatewayId").string(lorawan::eui64_to_string(rx.gateway_eui));
+    w.key("uplinkId").number(rx.counter_us);
+    w.key("rssi").number(rx.rssi_dbm);
+    w.key("channel").number(rx.channel);
+    w.key("rfChain").number(rx.rf_chain);
+    w.key("context").string(lorawan::to_base64(lorawan::Bytes{static_cast<std::uint8_t>(rx.counter_us >> 24),
+                                                              static_cast<std::uint8_t>(rx.counter_us >> 16),
+                                                              static_cast<std::uint8_t>(rx.counter_us >> 8),
+                                                              static_cast<std::uint8_t>(rx.counter_us)}));
+    if (rx.snr_db) w.key("snr").number(*rx.snr_db);
+    if (rx.utc_time) w.key("time").string(iso8601_utc(std::chrono::time_point_cast<netserver::SystemTime::duration>(*rx.utc_time)));
+    if (rx.gps_time) w.key("timeSinceGpsEpoch").string(fmt::format("{:.3f}s", rx.gps_time->count() / 1000.0));
+    w.end_object();
   }
-  return out;
+  w.end_array();
+  return w.str();
 }
 
-nlohmann::json tx_info_json(const bridge::UplinkRx& rx) {
-  nlohmann::json j(nlohmann::json::value_t::object);
-  j["frequency"] = rx.frequency_hz;
-  auto& modulation = j["modulation"];
+std::string tx_info_json(const bridge::UplinkRx& rx) {
+  JsonWriter w;
+  w.begin_object();
+  w.key("frequency").number(rx.frequency_hz);
+  w.key("modulation").begin_object();
   if (const auto* lora = std::get_if<bridge::LoraRate>(&rx.data_rate)) {
-    auto& m = modulation["lora"];
-    m["bandwidth"] = lora->bandwidth_khz * 1000;
-    m["spreadingFactor"] = lora->spreading_factor;
-    m["codeRate"] = rx.coding_rate ? fmt::format("CR_4_{}", static_cast<int>(*rx.coding_rate)) : "CR_4_5";
+    w.key("lora").begin_object();
+    w.key("bandwidth").number(lora->bandwidth_khz * 1000);
+    w.key("spreadingFactor").number(lora->spreading_factor);
+    w.key("codeRate").string(rx.coding_rate ? fmt::format("CR_4_{}", static_cast<int>(*rx.coding_rate)) : "CR_4_5");
+    w.end_object();
   } else {
-    modulation["fsk"]["datarate"] = std::get<bridge::FskRate>(rx.data_rate).bitrate_bps;
+    w.key("fsk").begin_object().key("datarate").number(std::get<bridge::FskRate>(rx.data_rate).bitrate_bps).end_object();
   }
-  return j;
+  w.end_object();
+  w.end_object();
+  return w.str();
 }
 
-nlohmann::json up_event_json(const netserver::UplinkEvent& e, const nlohmann::json& object) {
+std::string up_event_json(const netserver::UplinkEvent& e, const nlohmann::json& object) {
   return up_event_json(e, object, rx_info_json(*e.receptions), tx_info_json(e.receptions->front()));
 }
 
-nlohmann::json up_event_json(const netserver::UplinkEvent& e, const nlohmann::json& object, nlohmann::json rx_info,
-                             nlohmann::json tx_info) {
-  nlohmann::json j(nlohmann::json::value_t::object);
-  j["deduplicationId"] = e.deduplication_id;
-  j["time"] = iso8601_utc(e.received_at);
-  j["deviceInfo"] = device_info_json(*e.device);
-  j["devAddr"] = lorawan::dev_addr_to_string(e.dev_addr);
-  j["adr"] = e.adr;
-  j["dr"] = e.dr;
-  j["fCnt"] = e.f_cnt;
-  j["confirmed"] = e.confirmed;
-  j["data"] = lorawan::to_base64(e.data);
-  j["rxInfo"] = std::move(rx_info);
-  j["txInfo"] = std::move(tx_info);
-  if (e.f_port) j["fPort"] = *e.f_port;
-  if (!object.is_null()) j["object"] = object;
-  return j;
+std::string up_event_json(const netserver::UplinkEvent& e, const nlohmann::json& object, std::string_view rx_info,
+                          std::string_view tx_info) {
+  JsonWriter w;
+  w.begin_object();
+  w.key("deduplicationId").string(e.deduplication_id);
+  w.key("time").string(iso8601_utc(e.received_at));
+  write_device_info(w, *e.device);
+  w.key("devAddr").string(lorawan::dev_addr_to_string(e.dev_addr));
+  w.key("adr").boolean(e.adr);
+  w.key("dr").number(e.dr);
+  w.key("fCnt").number(e.f_cnt);
+  w.key("confirmed").boolean(e.confirmed);
+  w.key("data").string(lorawan::to_base64(e.data));
+  w.key("rxInfo").raw(rx_info);
+  w.key("txInfo").raw(tx_info);
+  if (e.f_port) w.key("fPort").number(*e.f_port);
+  if (!object.is_null()) w.key("object").raw(object.dump());
+  w.end_object();
+  return w.str();
 }
 
-nlohmann::json join_event_json(const netserver::JoinEvent& e) {
-  return {{"deduplicationId", e.deduplication_id},
-          {"time", iso8601_utc(e.time)},
-          {"deviceInfo", device_info_json(*e.device)},
-          {"devAddr", lorawan::dev_addr_to_string(e.dev_addr)}};
+std::string join_event_json(const netserver::JoinEvent& e) {
+  JsonWriter w;
+  w.begin_object();
+  w.key("deduplicationId").string(e.deduplication_id);
+  w.key("time").string(iso8601_utc(e.time));
+  write_device_info(w, *e.device);
+  w.key("devAddr").string(lorawan::dev_addr_to_string(e.dev_addr));
+  w.end_object();
+  return w.str();
 }
 
-nlohmann::json status_event_json(const netserver::StatusEvent& e) {
-  nlohmann::json j = {{"deduplicationId", e.deduplication_id},
-                      {"time", iso8601_utc(e.time)},
-                      {"deviceInfo", device_info_json(*e.device)},
-                      {"margin", e.margin},
-                      {"externalPowerSource", e.external_power_source},
-                      {"batteryLevelUnavailable", !e.battery_level_percent && !e.external_power_source}};
-  if (e.battery_level_percent) j["batteryLevel"] = *e.battery_level_percent;
-  return j;
+std::string status_event_json(const netserver::StatusEvent& e) {
+  JsonWriter w;
+  w.begin_object();
+  w.key("deduplicationId").string(e.deduplication_id);
+  w.key("time").string(iso8601_utc(e.time));
+  write_device_info(w, *e.device);
+  w.key("margin").number(e.margin);
+  w.key("externalPowerSource").boolean(e.external_power_source);
+  w.key("batteryLevelUnavailable").boolean(!e.battery_level_percent && !e.external_power_source);
+  if (e.battery_level_percent) w.key("batteryLevel").number(*e.battery_level_percent);
+  w.end_object();
+  return w.str();
 }
 
-nlohmann::json ack_event_json(const netserver::AckEvent& e) {
-  return {{"time", iso8601_utc(e.time)},
-          {"deviceInfo", device_info_json(*e.device)},
-          {"queueItemId", std::to_string(e.queue_item_id)},
-          {"acknowledged", e.acknowledged},
-          {"fCntDown", e.f_cnt_down}};
+std::string ack_event_json(const netserver::AckEvent& e) {
+  JsonWriter w;
+  w.begin_object();
+  w.key("time").string(iso8601_utc(e.time));
+  write_device_info(w, *e.device);
+  w.key("queueItemId").string(std::to_string(e.queue_item_id));
+  w.key("acknowledged").boolean(e.acknowledged);
+  w.key("fCntDown").number(e.f_cnt_down);
+  w.end_object();
+  return w.str();
 }
 
-nlohmann::json txack_event_json(const netserver::TxAckEvent& e) {
-  nlohmann::json j = {{"time", iso8601_utc(e.time)},
-                      {"deviceInfo", device_info_json(*e.device)},
-                      {"downlinkId", e.token},
-                      {"fCntDown", e.f_cnt_down},
-                      {"gatewayId", lorawan::eui64_to_string(e.gateway_eui)}};
-  if (e.queue_item_id) j["queueItemId"] = std::to_string(*e.queue_item_id);
-  if (!e.error.empty()) j["error"] = e.error;
-  return j;
+std::string txack_event_json(const netserver::TxAckEvent& e) {
+  JsonWriter w;
+  w.begin_object();
+  w.key("time").string(iso8601_utc(e.time));
+  write_device_info(w, *e.device);
+  w.key("downlinkId").number(e.token);
+  w.key("fCntDown").number(e.f_cnt_down);
+  w.key("gatewayId").string(lorawan::eui64_to_string(e.gateway_eui));
+  if (e.queue_item_id) w.key("queueItemId").string(std::to_string(*e.queue_item_id));
+  if (!e.error.empty()) w.key("error").string(e.error);
+  w.end_object();
+  return w.str();
 }
 
-nlohmann::json log_event_json(const netserver::LogEvent& e) {
-  nlohmann::json context = nlohmann::json::object();
-  for (const auto& [k, v] : e.context) context[k] = v;
-  nlohmann::json j = {{"time", iso8601_utc(e.time)}, {"level", e.level}, {"code", e.code}, {"description", e.description},
-                      {"context", context}};
-  if (e.device) j["deviceInfo"] = device_info_json(*e.device);
-  return j;
+std::string log_event_json(const netserver::LogEvent& e) {
+  JsonWriter w;
+  w.begin_object();
+  w.key("time").string(iso8601_utc(e.time));
+  w.key("level").string(e.level);
+  w.key("code").string(e.code);
+  w.key("description").string(e.description);
+  w.key("context").begin_object();
+  for (auto it = e.context.begin(); it != e.context.end(); ++it) {
+    // A key given twice is written once, with its last value.
+    const bool repeated_later = std::any_of(std::next(it), e.context.end(), [&](const auto& kv) { return kv.first == it->first; });
+    if (!repeated_later) w.key(it->first).string(it->second);
+  }
+  w.end_object();
+  if (e.device) write_device_info(w, *e.device);
+  w.end_object();
+  return w.str();
 }
 
-nlohmann::json alarm_event_json(const storage::Device& device, const AlarmChange& change) {
-  return {{"kind", change.kind},
-          {"state", change.opened ? "open" : "closed"},
-          {"time", iso8601_utc(netserver::SystemTime(std::chrono::seconds(change.time)))},
-          {"alarmId", std::to_string(change.alarm_id)},
-          {"deviceInfo", device_info_json(device)}};
+std::string alarm_event_json(const storage::Device& device, const AlarmChange& change) {
+  JsonWriter w;
+  w.begin_object();
+  w.key("kind").string(change.kind);
+  w.key("state").string(change.opened ? "open" : "closed");
+  w.key("time").string(iso8601_utc(netserver::SystemTime(std::chrono::seconds(change.time))));
+  w.key("alarmId").string(std::to_string(change.alarm_id));
+  write_device_info(w, device);
+  w.end_object();
+  return w.str();
 }
 
 }  // namespace uchet::appserver

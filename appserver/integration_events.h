@@ -14,20 +14,21 @@ namespace uchet::appserver {
 std::string device_event_topic(const storage::Device& device, std::string_view event);
 std::string iso8601_utc(netserver::SystemTime time);  // 2026-11-22T10:00:00.123Z
 
-nlohmann::json device_info_json(const storage::Device& device);
-nlohmann::json rx_info_json(const std::vector<bridge::UplinkRx>& receptions);
-nlohmann::json tx_info_json(const bridge::UplinkRx& reception);
+// The events' JSON text. Written member by member (appserver/json_writer.h): an up event is
+// written for every accepted uplink. Strings that are not UTF-8 throw JsonWriteError.
+// rxInfo and txInfo: stored with the frame and embedded in the up event, so written once.
+std::string rx_info_json(const std::vector<bridge::UplinkRx>& receptions);
+std::string tx_info_json(const bridge::UplinkRx& reception);
 // `object` is the codec's output; null leaves the field out.
-nlohmann::json up_event_json(const netserver::UplinkEvent& event, const nlohmann::json& object);
-// The same, with rxInfo and txInfo already built (the application server stores them too).
-nlohmann::json up_event_json(const netserver::UplinkEvent& event, const nlohmann::json& object, nlohmann::json rx_info,
-                             nlohmann::json tx_info);
-nlohmann::json join_event_json(const netserver::JoinEvent& event);
-nlohmann::json status_event_json(const netserver::StatusEvent& event);
-nlohmann::json ack_event_json(const netserver::AckEvent& event);
-nlohmann::json txack_event_json(const netserver::TxAckEvent& event);
-nlohmann::json log_event_json(const netserver::LogEvent& event);
+std::string up_event_json(const netserver::UplinkEvent& event, const nlohmann::json& object);
+std::string up_event_json(const netserver::UplinkEvent& event, const nlohmann::json& object, std::string_view rx_info,
+                          std::string_view tx_info);
+std::string join_event_json(const netserver::JoinEvent& event);
+std::string status_event_json(const netserver::StatusEvent& event);
+std::string ack_event_json(const netserver::AckEvent& event);
+std::string txack_event_json(const netserver::TxAckEvent& event);
+std::string log_event_json(const netserver::LogEvent& event);  // context keys given twice: the last value
 // application/{app}/device/{devEui}/event/alarm: {kind, state "open"|"closed", time, ...}.
-nlohmann::json alarm_event_json(const storage::Device& device, const AlarmChange& change);
+std::string alarm_event_json(const storage::Device& device, const AlarmChange& change);
 
 }  // namespace uchet::appserver

@@ -95,7 +95,7 @@ void CommandListener::handle(std::string_view topic_text, std::string_view paylo
       const auto& target = device && device->application == topic->application ? *device : named;
       netserver::LogEvent event{std::chrono::system_clock::now(), &target, "ERROR", "COMMAND", item.error(),
                                 {{"topic", std::string(topic_text)}}};
-      enqueue_event(*db_, device_event_topic(target, "log"), log_event_json(event).dump());
+      enqueue_event(*db_, device_event_topic(target, "log"), log_event_json(event));
       spdlog::info("downlink command refused: {}: {}", topic_text, item.error());
     }
     tx.commit();

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "appserver/integration_events.h"
+#include "appserver/json_writer.h"
 
 using namespace uchet;
 
@@ -31,7 +32,7 @@ TEST_CASE("the up event has ChirpStack v4's field names and meanings") {
   e.f_port = 2;
   e.data = {1, 2, 3, 4};
   e.receptions = &rx;
-  auto j = appserver::up_event_json(e, nlohmann::json{{"packet", "current"}});
+  auto j = nlohmann::json::parse(appserver::up_event_json(e, nlohmann::json{{"packet", "current"}}));
   CHECK(j["deduplicationId"] == e.deduplication_id);
   CHECK(j["time"] == "2025-11-22T10:00:00.123Z");
   CHECK(j["deviceInfo"]["applicationName"] == "water");
@@ -56,7 +57,52 @@ TEST_CASE("the up event has ChirpStack v4's field names and meanings") {
   CHECK(j["txInfo"]["modulation"]["lora"]["codeRate"] == "CR_4_5");
   CHECK(appserver::device_event_topic(d, "up") == "application/water/device/0011223344556677/event/up");
   e.f_port.reset();
-  auto no_port = appserver::up_event_json(e, nullptr);
+  auto no_port = nlohmann::json::parse(appserver::up_event_json(e, nullptr));
   CHECK_FALSE(no_port.contains("fPort"));
   CHECK_FALSE(no_port.contains("object"));
+}
+
+TEST_CASE("the up event's rxInfo and txInfo are the same text that is stored with the frame") {
+  storage::Device d;
+  d.application = "water";
+  std::vector<bridge::UplinkRx> rx(1);
+  rx[0].gateway_eui = 0xAA555A0000000001;
+  rx[0].snr_db = -2.25;
+  rx[0].frequency_hz = 869100000;
+  rx[0].data_rate = bridge::FskRate{50000};
+  netserver::UplinkEvent e;
+  e.device = &d;
+  e.receptions = &rx;
+  const std::string rx_info = appserver::rx_info_json(rx), tx_info = appserver::tx_info_json(rx[0]);
+  CHECK(nlohmann::json::parse(tx_info) == nlohmann::json::parse(R"({"frequency":869100000,"modulation":{"fsk":{"datarate":50000}}})"));
+  auto up = nlohmann::json::parse(appserver::up_event_json(e, nullptr, rx_info, tx_info));
+  CHECK(up["rxInfo"] == nlohmann::json::parse(rx_info));
+  CHECK(up["rxInfo"][0]["snr"] == -2.25);
+  CHECK(up["txInfo"] == nlohmann::json::parse(tx_info));
+}
+
+TEST_CASE("a device name that is not UTF-8 makes the event fail instead of publishing broken JSON") {
+  storage::Device d;
+  d.application = "water";
+  d.name = "bad \xff name";
+  netserver::JoinEvent e;
+  e.device = &d;
+  CHECK_THROWS_AS(appserver::join_event_json(e), appserver::JsonWriteError);
+  d.name = "кв. 12 \"угловая\"\n";
+  auto j = nlohmann::json::parse(appserver::join_event_json(e));
+  CHECK(j["deviceInfo"]["deviceName"] == "кв. 12 \"угловая\"\n");
+}
+
+TEST_CASE("a log event writes its context once per key, the last value winning") {
+  netserver::LogEvent e;
+  e.level = "ERROR";
+  e.code = "COMMAND";
+  e.description = "fPort 0";
+  e.context = {{"fPort", "0"}, {"devEui", "0011223344556677"}, {"fPort", "300"}};
+  const std::string text = appserver::log_event_json(e);
+  auto j = nlohmann::json::parse(text);
+  CHECK(j["context"].size() == 2);
+  CHECK(j["context"]["fPort"] == "300");
+  CHECK(text.find("\"fPort\":\"0\"") == std::string::npos);
+  CHECK_FALSE(j.contains("deviceInfo"));
 }
