@@ -1,11 +1,13 @@
 #include "appserver/gateway_stats.h"
 
 #include "appserver/integration_events.h"
-#include "appserver/json_writer.h"
+#include "gateway-bridge/json_writer.h"
 #include "appserver/outbox.h"
 #include "netserver/lorawan/encoding.h"
 
 namespace uchet::appserver {
+
+using bridge::JsonWriter;
 
 void record_gateway_stats(storage::Database& db, lorawan::Eui64 gateway_eui, const bridge::GatewayStats& s) {
   const auto eui = lorawan::eui64_to_string(gateway_eui);

@@ -1,9 +1,8 @@
 #include "gateway-bridge/txpk.h"
 
-#include <iterator>
-
 #include <fmt/format.h>
 
+#include "gateway-bridge/json_writer.h"
 #include "gateway-bridge/semtech_packet.h"
 #include "netserver/lorawan/encoding.h"
 
@@ -29,30 +28,32 @@ lorawan::Result<void> check(const TxPacket& p) {
 
 lorawan::Result<std::string> build_txpk_json(const TxPacket& p) {
   if (auto ok = check(p); !ok) return std::unexpected(ok.error());
-  std::string json = "{\"txpk\":{";
-  auto out = std::back_inserter(json);
+  JsonWriter w;
+  w.begin_object().key("txpk").begin_object();
   if (const auto* at = std::get_if<SendAtCounter>(&p.timing)) {
-    fmt::format_to(out, "\"tmst\":{}", at->counter_us);
+    w.key("tmst").number(at->counter_us);
   } else if (const auto* gps = std::get_if<SendAtGpsTime>(&p.timing)) {
-    fmt::format_to(out, "\"tmms\":{}", gps->gps_time.count());
+    w.key("tmms").number(gps->gps_time.count());
   } else {
-    json += "\"imme\":true";
+    w.key("imme").boolean(true);
   }
-  fmt::format_to(out, ",\"freq\":{},\"rfch\":{}", frequency_mhz_text(p.frequency_hz), p.rf_chain);
-  if (p.power_dbm) fmt::format_to(out, ",\"powe\":{}", *p.power_dbm);
+  // Exactly 6 decimals from integer Hz ("868.100000"): a double could print 868.0999999.
+  w.key("freq").raw(frequency_mhz_text(p.frequency_hz));
+  w.key("rfch").number(p.rf_chain);
+  if (p.power_dbm) w.key("powe").number(*p.power_dbm);
   if (const auto* lora = std::get_if<LoraRate>(&p.data_rate)) {
-    fmt::format_to(out, ",\"modu\":\"LORA\",\"datr\":\"{}\",\"codr\":\"{}\"", lora_rate_text(*lora),
-                   coding_rate_text(*p.coding_rate));
+    w.key("modu").string("LORA").key("datr").string(lora_rate_text(*lora)).key("codr").string(coding_rate_text(*p.coding_rate));
   } else {
-    fmt::format_to(out, ",\"modu\":\"FSK\",\"datr\":{},\"fdev\":{}", std::get<FskRate>(p.data_rate).bitrate_bps,
-                   *p.fsk_deviation_hz);
+    w.key("modu").string("FSK").key("datr").number(std::get<FskRate>(p.data_rate).bitrate_bps);
+    w.key("fdev").number(*p.fsk_deviation_hz);
   }
-  fmt::format_to(out, ",\"ipol\":{}", p.invert_polarity);
-  if (p.preamble_symbols) fmt::format_to(out, ",\"prea\":{}", *p.preamble_symbols);
-  fmt::format_to(out, ",\"size\":{},\"data\":\"{}\"", p.phy_payload.size(), lorawan::to_base64(p.phy_payload));
-  if (p.disable_crc) json += ",\"ncrc\":true";
-  json += "}}";
-  return json;
+  w.key("ipol").boolean(p.invert_polarity);
+  if (p.preamble_symbols) w.key("prea").number(*p.preamble_symbols);
+  w.key("size").number(p.phy_payload.size());
+  w.key("data").string(lorawan::to_base64(p.phy_payload));
+  if (p.disable_crc) w.key("ncrc").boolean(true);
+  w.end_object().end_object();
+  return w.str();
 }
 
 lorawan::Result<lorawan::Bytes> build_pull_resp(std::uint16_t token, const TxPacket& packet) {

@@ -1,8 +1,8 @@
 #pragma once
 // A downlink the network server asks a gateway to transmit, and the PULL_RESP that carries it
-// ({"txpk":{...}} from byte 4). The JSON is written by hand rather than through nlohmann so
-// that freq is printed with exactly 6 decimals ("868.100000") from integer Hz; the gateway
-// multiplies it back by 1e6. Building validates what the gateway would otherwise refuse.
+// ({"txpk":{...}} from byte 4). freq is written with exactly 6 decimals ("868.100000") from
+// integer Hz; the gateway multiplies it back by 1e6. Building validates what the gateway would
+// otherwise refuse.
 #include <chrono>
 #include <cstdint>
 #include <optional>

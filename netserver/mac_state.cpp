@@ -3,9 +3,8 @@
 #include <limits>
 #include <type_traits>
 
-#include <nlohmann/json.hpp>
-
 #include "gateway-bridge/json_fields.h"
+#include "gateway-bridge/json_writer.h"
 #include "netserver/adr.h"
 
 namespace uchet::netserver {
@@ -94,27 +93,39 @@ MacState parse_mac_state(const std::string& text) {
 }
 
 std::string to_json(const MacState& state) {
-  // Members assigned one by one: cheaper than nlohmann's initializer lists (see integration_events.cpp).
-  nlohmann::json j(nlohmann::json::value_t::object);
-  j["snr"] = state.snr_history;
-  j["fcnt"] = state.fcnt_history;
-  j["devStatusAt"] = state.last_dev_status_request;
+  bridge::JsonWriter w;
+  w.begin_object();
+  w.key("snr").begin_array();
+  for (double snr : state.snr_history) w.number(snr);
+  w.end_array();
+  w.key("fcnt").begin_array();
+  for (std::uint32_t fcnt : state.fcnt_history) w.number(fcnt);
+  w.end_array();
+  w.key("devStatusAt").number(state.last_dev_status_request);
   if (state.pending_link_adr) {
-    auto& p = j["linkAdr"];
-    p["dr"] = state.pending_link_adr->data_rate;
-    p["txPower"] = state.pending_link_adr->tx_power_index;
-    p["nbTrans"] = state.pending_link_adr->nb_trans;
+    w.key("linkAdr").begin_object();
+    w.key("dr").number(state.pending_link_adr->data_rate);
+    w.key("txPower").number(state.pending_link_adr->tx_power_index);
+    w.key("nbTrans").number(state.pending_link_adr->nb_trans);
+    w.end_object();
   }
-  if (!state.extra_channels.empty()) j["channels"] = state.extra_channels;
-  if (state.pending_rx_timing) j["rxTiming"] = *state.pending_rx_timing;
-  if (state.pending_rx_param) j["rxParam"]["rx1DrOffset"] = state.pending_rx_param->rx1_dr_offset;
-  if (state.rx_setup_requested_at) j["rxSetupAt"] = state.rx_setup_requested_at;
+  if (!state.extra_channels.empty()) {
+    w.key("channels").begin_array();
+    for (std::uint32_t hz : state.extra_channels) w.number(hz);
+    w.end_array();
+  }
+  if (state.pending_rx_timing) w.key("rxTiming").number(*state.pending_rx_timing);
+  if (state.pending_rx_param) w.key("rxParam").begin_object().key("rx1DrOffset").number(state.pending_rx_param->rx1_dr_offset).end_object();
+  if (state.rx_setup_requested_at) w.key("rxSetupAt").number(state.rx_setup_requested_at);
   if (state.pending_new_channel) {
-    j["newChannel"]["slot"] = state.pending_new_channel->slot;
-    j["newChannel"]["hz"] = state.pending_new_channel->frequency_hz;
+    w.key("newChannel").begin_object();
+    w.key("slot").number(state.pending_new_channel->slot);
+    w.key("hz").number(state.pending_new_channel->frequency_hz);
+    w.end_object();
   }
-  if (state.new_channel_requested_at) j["newChannelAt"] = state.new_channel_requested_at;
-  return j.dump();
+  if (state.new_channel_requested_at) w.key("newChannelAt").number(state.new_channel_requested_at);
+  w.end_object();
+  return w.str();
 }
 
 }  // namespace uchet::netserver

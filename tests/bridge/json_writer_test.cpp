@@ -5,10 +5,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "appserver/json_writer.h"
+#include "gateway-bridge/json_writer.h"
 
-using uchet::appserver::JsonWriter;
-using uchet::appserver::JsonWriteError;
+using uchet::bridge::JsonWriter;
+using uchet::bridge::JsonWriteError;
 
 TEST_CASE("JsonWriter writes nested objects and arrays with commas where they belong") {
   JsonWriter w;

@@ -1,9 +1,9 @@
 #pragma once
-// Writes one JSON document front to back into a string (RapidJSON's streaming Writer underneath):
-// the integration events are written this way instead of building an nlohmann tree and dumping
-// it, because an up event is written for every accepted uplink and the tree, with its map nodes
-// and a second pass to serialise them, took ~30 % of the network server thread's time at 13,000
-// uplinks/s (BENCHMARKS.md, run L). Reading JSON stays with nlohmann and simdjson.
+// Writes one JSON document front to back into a string (RapidJSON's streaming Writer underneath).
+// What uchetd writes per frame goes through it: the integration events (appserver), the MAC
+// state stored with each session (netserver) and the txpk of a PULL_RESP (here). Building an
+// nlohmann tree and dumping it took ~30 % of the network server thread's time at 13,000
+// uplinks/s (BENCHMARKS.md, run L). Reading stays with json_fields.h (simdjson) and nlohmann.
 //
 // Calls must nest correctly (every begin_* closed, a key before each value inside an object):
 // that is the caller's job, checked only by assert in debug builds. Strings must be UTF-8;
@@ -16,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-namespace uchet::appserver {
+namespace uchet::bridge {
 
 struct JsonWriteError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -57,4 +57,4 @@ class JsonWriter {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace uchet::appserver
+}  // namespace uchet::bridge

@@ -1,11 +1,11 @@
-#include "appserver/json_writer.h"
+#include "gateway-bridge/json_writer.h"
 
 #include <cmath>
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-namespace uchet::appserver {
+namespace uchet::bridge {
 
 struct JsonWriter::Impl {
   // An up event with three receptions is ~900 bytes: one allocation in the common case.
@@ -90,4 +90,4 @@ JsonWriter& JsonWriter::raw(std::string_view json) {
 
 std::string JsonWriter::str() const { return std::string(impl_->buffer.GetString(), impl_->buffer.GetSize()); }
 
-}  // namespace uchet::appserver
+}  // namespace uchet::bridge
