@@ -72,7 +72,8 @@ struct Options {
   std::uint64_t gateway_eui_base = 0x00'16'c0'01'ff'00'00'00ULL;
   std::uint64_t join_eui = 0x70b3d57ed0000001ULL;
   int payload_size = 12;
-  int rxpk_per_datagram = 1;  // up to this many frames per PUSH_DATA (lora_pkt_fwd: 8)
+  int rxpk_per_datagram = 1;
+  std::string latency_log;  // when given: one line per up event, "send_seconds latency_ms"  // up to this many frames per PUSH_DATA (lora_pkt_fwd: 8)
   int uchetd_pid = 0;  // when given: CPU and run-queue wait of uchetd per phase
   int mosquitto_pid = 0;  // when given: the broker's CPU in the throughput phase
 };
@@ -621,6 +622,13 @@ int cmd_run(const Options& o) {
     std::printf("latency_p50_ms=%.1f\nlatency_p99_ms=%.1f\nlatency_max_ms=%.1f\n", percentile(v, 0.5), percentile(v, 0.99),
                 percentile(v, 1.0));
   }
+  if (!o.latency_log.empty()) {
+    std::lock_guard lock(sub.lat_mutex);
+    if (std::FILE* f = std::fopen(o.latency_log.c_str(), "w")) {
+      for (auto& [s, ms] : sub.latencies) std::fprintf(f, "%.6f %.3f\n", static_cast<double>(s) / 1e9, ms);
+      std::fclose(f);
+    }
+  }
   std::fflush(stdout);
 
   // ---- 4. raw mosquitto, same messages
@@ -692,6 +700,7 @@ int main(int argc, char** argv) {
     sub->add_option("--rxpk-per-datagram", o.rxpk_per_datagram, "frames per PUSH_DATA at most (lora_pkt_fwd: 8)")
         ->check(CLI::Range(1, 8))
         ->capture_default_str();
+    sub->add_option("--latency-log", o.latency_log, "write every up event's send time (s) and latency (ms, dedup included) here");
     sub->add_option("--uchetd-pid", o.uchetd_pid, "report uchetd's CPU per phase");
     sub->add_option("--mosquitto-pid", o.mosquitto_pid, "report the broker's CPU while sending");
   }
