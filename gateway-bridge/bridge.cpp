@@ -2,7 +2,7 @@
 
 namespace uchet::bridge {
 
-UplinkRx to_uplink(lorawan::Eui64 gateway_eui, RxPacket&& packet) {
+UplinkRx to_uplink(lorawan::Eui64 gateway_eui, RxPacket&& packet, std::chrono::steady_clock::time_point received_at) {
   return UplinkRx{
       .gateway_eui = gateway_eui,
       .counter_us = packet.tmst,
@@ -16,6 +16,7 @@ UplinkRx to_uplink(lorawan::Eui64 gateway_eui, RxPacket&& packet) {
       .data_rate = packet.datr,
       .coding_rate = packet.codr,
       .phy_payload = std::move(packet.data),
+      .received_at = received_at,
   };
 }
 

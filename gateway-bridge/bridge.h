@@ -4,6 +4,7 @@
 // stats. Downward: a TxPacket per downlink, answered later by a DownlinkOutcome carrying the
 // gateway's TX_ACK together with the original request (so a TOO_LATE RX1 can be retried on RX2).
 // The transport (udp_endpoint.h) calls the owner's callbacks on its io_context thread.
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -33,10 +34,14 @@ struct UplinkRx {
   DataRate data_rate;                 // LoraRate{sf, bw} or FskRate{bps}
   std::optional<CodingRate> coding_rate;  // LoRa only
   lorawan::Bytes phy_payload;
+  // When its datagram reached this server (taken right after the socket read): the network
+  // server's dedup window and its fallback reception time count from here, not from whenever
+  // its thread got to the copy.
+  std::chrono::steady_clock::time_point received_at{};
 };
 
 // Moves the payload out of `packet`.
-UplinkRx to_uplink(lorawan::Eui64 gateway_eui, RxPacket&& packet);
+UplinkRx to_uplink(lorawan::Eui64 gateway_eui, RxPacket&& packet, std::chrono::steady_clock::time_point received_at);
 
 // The gateway's answer to one downlink.
 struct DownlinkOutcome {

@@ -92,6 +92,7 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
     udp::endpoint to;
   };
   std::vector<PendingAck> acks;
+  Clock::time_point batch_received_at;  // when the recvmmsg of the datagrams being handled returned
   EndpointCounters counters;
   // send_downlink() may come from another thread (the network server's, when the endpoint runs
   // on a thread of its own): these three are shared with it. The socket itself is only used on
@@ -132,6 +133,7 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
                        senders[i].capacity());
     }
     const int n = ::recvmmsg(socket.native_handle(), messages.data(), kBatch, MSG_DONTWAIT, nullptr);
+    batch_received_at = Clock::now();
     if (n < 0) {
       if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
         const std::string why = std::strerror(errno);  // transient, e.g. a reported ICMP error
@@ -254,7 +256,7 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
       }
       ++counters.uplinks;
       if (callbacks.on_uplink) {
-        guarded("on_uplink", [&] { callbacks.on_uplink(to_uplink(push.gateway_eui, std::move(packet))); });
+        guarded("on_uplink", [&] { callbacks.on_uplink(to_uplink(push.gateway_eui, std::move(packet), batch_received_at)); });
       }
     }
     if (push.stats_error) {

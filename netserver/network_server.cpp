@@ -65,8 +65,10 @@ void NetworkServer::poll_registry() {
 
 void NetworkServer::handle_uplink(bridge::UplinkRx&& rx) {
   ++counters_.receptions;
-  auto now = std::chrono::steady_clock::now();
-  switch (dedup_.add(std::move(rx), now)) {
+  // The bridge's reception time: a copy that waited in the queue while this thread was busy (a
+  // checkpoint holding off a commit, a long pass) must not also wait a whole window after it.
+  const auto received_at = rx.received_at == SteadyTime{} ? std::chrono::steady_clock::now() : rx.received_at;
+  switch (dedup_.add(std::move(rx), received_at)) {
     case Deduplicator::Outcome::NewFrame:
       arm_dedup_timer();
       break;

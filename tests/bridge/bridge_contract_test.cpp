@@ -14,7 +14,7 @@ TEST_CASE("an rxpk becomes an UplinkRx in the network server's words") {
   auto packet = parse_rxpk(*object);
   REQUIRE(packet);
   const auto expected_time = packet->time;
-  const auto up = to_uplink(kGatewayEui, std::move(*packet));
+  const auto up = to_uplink(kGatewayEui, std::move(*packet), std::chrono::steady_clock::time_point{});
   CHECK(up.gateway_eui == kGatewayEui);
   CHECK(up.counter_us == 3512348611u);
   CHECK(up.gps_time == GpsTime{1459009295528});

@@ -117,14 +117,14 @@ struct Fixture {
   std::vector<std::pair<lorawan::Eui64, long long>> downlinks;
   std::unique_ptr<netserver::NetworkServer> ns;
 
-  Fixture() {
+  explicit Fixture(std::chrono::milliseconds dedup_window = 20ms) {
     auto app = storage::insert_application(db, "water", "");
     for (int n = 1; n <= 3; ++n) {
       devices.push_back(abp_device(n));
       provision(db, devices.back(), app);
     }
     netserver::NetworkSettings settings{.region = *lorawan::region_by_name("EU868")};
-    settings.dedup_window = 20ms;
+    settings.dedup_window = dedup_window;
     settings.dev_status_interval = 0s;  // no DevStatusReq: only confirmed uplinks get a downlink
     ns = std::make_unique<netserver::NetworkServer>(
         io, db, settings, sink, [this](lorawan::Eui64, const bridge::TxPacket&) -> lorawan::Result<std::uint16_t> {
@@ -229,4 +229,20 @@ TEST_CASE("devices_with_downlinks lists every device with a row, enqueues are co
   storage::enqueue_downlink(db, item);
   CHECK(storage::downlinks_enqueued_in_process() == before + 1);
   CHECK(storage::devices_with_downlinks(db) == std::vector<lorawan::Eui64>{d.dev_eui});
+}
+
+TEST_CASE("the dedup window counts from when the bridge received the copy, not from when this thread took it") {
+  Fixture f(10s);
+  // A copy that waited in the queue past its whole window (this thread held up) goes on in the
+  // next pass; one received just now waits for its window.
+  auto waited = uplink(f.devices[0], 0, false, 1'000'000);
+  waited.received_at = std::chrono::steady_clock::now() - 11s;
+  f.ns->handle_uplink(std::move(waited));
+  auto fresh = uplink(f.devices[1], 0, false, 2'000'000);
+  fresh.received_at = std::chrono::steady_clock::now();
+  f.ns->handle_uplink(std::move(fresh));
+  f.io.run_for(100ms);
+  CHECK(f.ns->counters().uplinks_accepted == 1);
+  CHECK(f.f_cnt_up(f.devices[0]) == 1);
+  CHECK(f.f_cnt_up(f.devices[1]) == 0);
 }
