@@ -16,6 +16,12 @@
 // off the next one while it copies the few pages PASSIVE left and syncs, and lets the next writer
 // start the WAL from its beginning. One short pause per WAL cycle instead of several long ones.
 //
+// PASSIVE checkpoints sync only the WAL: SQLite syncs the database file when a checkpoint has
+// copied everything, which under load only the RESTART does — so its fdatasync used to write back
+// every page copied during the whole cycle (44-100 ms at 10,000 uplinks/s, with the writer held
+// off). The Checkpointer therefore flushes the database file itself, through a descriptor of its
+// own and without any SQLite lock, just before the RESTART, which is then left a few pages.
+//
 // Failures (a reader pinning old pages, a busy lock) are logged once per change of message and
 // retried at the next interval.
 #include <chrono>
@@ -58,6 +64,7 @@ class Checkpointer {
   void checkpoint_once();
 
   Database db_;
+  int database_file_ = -1;  // read-only descriptor of the database file, for fdatasync
   const std::chrono::milliseconds interval_;
   const int restart_wal_pages_;
   mutable std::mutex mutex_;
