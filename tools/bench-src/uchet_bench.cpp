@@ -25,7 +25,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -40,6 +39,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "gateway-bridge/bind_address.h"
 #include "gateway-bridge/txpk.h"
 #include "netserver/lorawan/encoding.h"
 #include "tools/sim/gateway_protocol.h"
@@ -712,14 +712,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (app.got_subcommand("csv")) return cmd_csv(o);
-  const auto colon = server.rfind(':');
-  int port = 0;
-  if (colon != std::string::npos) std::from_chars(server.data() + colon + 1, server.data() + server.size(), port);
-  if (colon == std::string::npos || port <= 0 || port > 65535) {
+  const auto server_endpoint = bridge::parse_bind_address(server);
+  if (!server_endpoint || !server_endpoint->address().is_v4() || server_endpoint->port() == 0) {
     std::fprintf(stderr, "uchet-bench: --server must be IPv4:port, not %s\n", server.c_str());
     return 2;
   }
-  o.server_host = server.substr(0, colon);
-  o.server_port = port;
+  o.server_host = server_endpoint->address().to_string();
+  o.server_port = server_endpoint->port();
   return cmd_run(o);
 }
