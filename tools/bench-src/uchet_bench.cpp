@@ -557,6 +557,7 @@ int cmd_run(const Options& o) {
   std::fprintf(stderr, "throughput: %.0f frames/s for %.0f s over %zu devices\n", o.rate, o.seconds, joined.size());
   std::size_t rr = 0;
   const std::uint64_t ups_before = sub.ups;
+  const std::uint64_t pull_resps_before = gw.pull_resps;
   const std::int64_t tp_start = now_ns(t0);
   const CpuSample tp_cpu0 = sample_cpu(o.uchetd_pid);
   const double generator_cpu0 = sample_cpu(static_cast<int>(getpid())).process_cpu_s;
@@ -593,6 +594,8 @@ int cmd_run(const Options& o) {
   std::printf("steady_window_s=%.1f\nsteady_ups_per_s=%.0f\nall_ups_per_s_until_last=%.0f\nlast_up_after_send_end_s=%.2f\n",
               window_s, steady_rate, drain_rate, static_cast<double>(sub.last_up_ns - tp_end) / 1e9);
   std::printf("push_acks=%llu\n", (unsigned long long)gw.push_acks.load());
+  // Class A answers (ACKs, MAC commands such as the DevStatusReq after a join), all gateways.
+  std::printf("downlinks_during_throughput=%llu\n", (unsigned long long)(gw.pull_resps - pull_resps_before));
   {
     std::lock_guard lock(sub.lat_mutex);
     std::vector<double> v;
