@@ -251,8 +251,12 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
   }
   if (settings_.dev_status_interval.count() > 0 &&
       now_unix - mac.last_dev_status_request >= settings_.dev_status_interval.count()) {
-    answers.push_back(DevStatusReq{});
-    mac.last_dev_status_request = now_unix;
+    if (dev_status_budget_.take(std::chrono::steady_clock::now())) {
+      answers.push_back(DevStatusReq{});
+      mac.last_dev_status_request = now_unix;
+    } else {
+      ++counters_.dev_status_deferred;
+    }
   }
   // One channel of the configured plan at a time for a device that lacks it (an ABP device, a join
   // under an older configuration), when the request still fits into FOpts

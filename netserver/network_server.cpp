@@ -23,6 +23,8 @@ NetworkServer::NetworkServer(boost::asio::io_context& io, storage::Database& db,
       sink_(sink),
       send_downlink_(std::move(send_downlink)),
       dedup_(settings_.dedup_window),
+      // A burst of one second's worth: a few devices joining together are all asked at once.
+      dev_status_budget_(settings_.dev_status_max_per_s, std::max(1.0, settings_.dev_status_max_per_s)),
       dev_addr_prefix_(dev_addr_prefix(settings_.net_id)),
       rng_(std::random_device{}()),
       dedup_timer_(io),

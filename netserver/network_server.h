@@ -33,6 +33,7 @@
 #include "netserver/lorawan/data_frame.h"
 #include "netserver/lorawan/join_request.h"
 #include "netserver/lorawan/region.h"
+#include "netserver/token_bucket.h"
 #include "schema/database.h"
 #include "schema/downlink_queue.h"
 
@@ -46,6 +47,8 @@ struct NetworkSettings {
   int rx1_dr_offset = 0;
   double installation_margin_db = 10.0;
   std::chrono::seconds dev_status_interval{24 * 3600};  // 0: never ask
+  // DevStatusReqs sent per second at most, the whole network together (token_bucket.h).
+  double dev_status_max_per_s = 5;
   // Extra channels (Hz) given to joining devices in the CFList, at most five; empty: none.
   std::vector<std::uint32_t> extra_channels_hz;
   std::chrono::milliseconds registry_poll{1000};
@@ -59,6 +62,7 @@ struct NetworkCounters {
                 uplink_retransmissions = 0;
   std::uint64_t downlinks_sent = 0, downlink_send_failed = 0, downlinks_retried_rx2 = 0, tx_ack_errors = 0;
   std::uint64_t storage_failures = 0;
+  std::uint64_t dev_status_deferred = 0;  // due, but over dev_status_max_per_s: asked at a later uplink
 };
 
 class NetworkServer {
@@ -116,6 +120,7 @@ class NetworkServer {
   DownlinkSender send_downlink_;
   DeviceRegistry registry_;
   Deduplicator dedup_;
+  TokenBucket dev_status_budget_;
   DevAddrPrefix dev_addr_prefix_;
   std::mt19937_64 rng_;
   boost::asio::steady_timer dedup_timer_;

@@ -136,6 +136,7 @@ const std::map<std::string, std::map<std::string, KeySpec>>& key_table() {
            return "";
          })},
         {"dev_status_interval_h", int_key(&Config::network, &Config::Network::dev_status_interval_h, 0, 8760)},
+        {"dev_status_max_per_s", int_key(&Config::network, &Config::Network::dev_status_max_per_s, 1, 1000)},
         {"extra_channels_hz", key<std::vector<std::int64_t>>([](const std::vector<std::int64_t>& v, Config& c) -> std::string {
            if (v.size() > lorawan::kCfListFrequencies) return "must list at most 5 frequencies (one CFList)";
            std::vector<std::uint32_t> hz;

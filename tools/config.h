@@ -27,6 +27,7 @@ struct Config {
     int rx1_dr_offset = 0;
     double installation_margin_db = 10.0;
     int dev_status_interval_h = 24;
+    int dev_status_max_per_s = 5;
     // Extra channels given to joining devices in the CFList (Hz, at most 5); absent: the region's
     // usual ones (see default_extra_channels), empty: none.
     std::optional<std::vector<std::uint32_t>> extra_channels_hz;

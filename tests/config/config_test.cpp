@@ -32,6 +32,7 @@ rx1_delay_s = 2
 rx1_dr_offset = 1
 installation_margin_db = 8.5
 dev_status_interval_h = 12
+dev_status_max_per_s = 20
 [mqtt]
 server = "broker.local:8883"
 username = "uchet"
@@ -52,6 +53,7 @@ time_zone = "Europe/Moscow"
   CHECK(c->network.region == "EU868");
   CHECK(c->network.net_id == 0x1A);
   CHECK(c->network.installation_margin_db == 8.5);
+  CHECK(c->network.dev_status_max_per_s == 20);
   CHECK(c->mqtt.client_id == "uchetd-1");
   CHECK(c->time.time_zone == "Europe/Moscow");
 }
@@ -78,6 +80,7 @@ TEST_CASE("bad configurations are refused with the key named") {
   CHECK_THAT(error_of("[balance]\nalarm_days = 0\n"), Catch::Contains("balance.alarm_days must be between"));
   CHECK_THAT(error_of("[vee]\nspike_factor = \"big\"\n"), Catch::Contains("vee.spike_factor must be a number"));
   CHECK_THAT(error_of("[vee]\nlinear_max_gap_h = 100000\n"), Catch::Contains("vee.linear_max_gap_h must be between"));
+  CHECK_THAT(error_of("[network]\ndev_status_max_per_s = 0\n"), Catch::Contains("network.dev_status_max_per_s must be between"));
   CHECK_THAT(error_of("[network]\nextra_channels_hz = 864100000\n"), Catch::Contains("extra_channels_hz must be an array of integers"));
   CHECK_THAT(error_of("[network]\nextra_channels_hz = [1, 2, 3, 4, 5, 6]\n"), Catch::Contains("at most 5"));
   CHECK_THAT(error_of("[network]\nextra_channels_hz = [864100050]\n"), Catch::Contains("multiples of 100"));

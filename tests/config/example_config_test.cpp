@@ -14,6 +14,7 @@ TEST_CASE("the shipped uchet.example.toml is valid and equals the embedded defau
   CHECK(loaded->network.rx1_delay_s == defaults.network.rx1_delay_s);
   CHECK(loaded->network.installation_margin_db == defaults.network.installation_margin_db);
   CHECK(loaded->network.dev_status_interval_h == defaults.network.dev_status_interval_h);
+  CHECK(loaded->network.dev_status_max_per_s == defaults.network.dev_status_max_per_s);
   CHECK(loaded->mqtt.server == defaults.mqtt.server);
   CHECK(loaded->mqtt.client_id == defaults.mqtt.client_id);
   CHECK(loaded->mqtt.keepalive_s == defaults.mqtt.keepalive_s);

@@ -117,7 +117,8 @@ struct Fixture {
   std::vector<std::pair<lorawan::Eui64, long long>> downlinks;
   std::unique_ptr<netserver::NetworkServer> ns;
 
-  explicit Fixture(std::chrono::milliseconds dedup_window = 20ms) {
+  // dev_status_max_per_s > 0: DevStatusReq due for every session (daily), at most that many per second.
+  explicit Fixture(std::chrono::milliseconds dedup_window = 20ms, double dev_status_max_per_s = 0) {
     auto app = storage::insert_application(db, "water", "");
     for (int n = 1; n <= 3; ++n) {
       devices.push_back(abp_device(n));
@@ -126,6 +127,10 @@ struct Fixture {
     netserver::NetworkSettings settings{.region = *lorawan::region_by_name("EU868")};
     settings.dedup_window = dedup_window;
     settings.dev_status_interval = 0s;  // no DevStatusReq: only confirmed uplinks get a downlink
+    if (dev_status_max_per_s > 0) {
+      settings.dev_status_interval = 24h;
+      settings.dev_status_max_per_s = dev_status_max_per_s;
+    }
     ns = std::make_unique<netserver::NetworkServer>(
         io, db, settings, sink, [this](lorawan::Eui64, const bridge::TxPacket&) -> lorawan::Result<std::uint16_t> {
           // Which device: the one whose session just committed a new FCntDown.
@@ -245,4 +250,24 @@ TEST_CASE("the dedup window counts from when the bridge received the copy, not f
   CHECK(f.ns->counters().uplinks_accepted == 1);
   CHECK(f.f_cnt_up(f.devices[0]) == 1);
   CHECK(f.f_cnt_up(f.devices[1]) == 0);
+}
+
+TEST_CASE("DevStatusReqs beyond the network-wide budget wait for the device's next uplink") {
+  Fixture f(20ms, 1.0);
+  for (std::size_t i = 0; i < f.devices.size(); ++i) {
+    f.ns->handle_uplink(uplink(f.devices[i], 0, false, 1'000'000 * static_cast<std::uint32_t>(i + 1)));
+  }
+  f.run();
+  // Three first uplinks, each due for a DevStatusReq: one is asked, two are put off. Nothing else
+  // needed a downlink, so the two got none.
+  CHECK(f.ns->counters().uplinks_accepted == 3);
+  CHECK(f.ns->counters().downlinks_sent == 1);
+  CHECK(f.ns->counters().dev_status_deferred == 2);
+
+  // A second later the budget has one more: the next uplink of a device put off is asked.
+  std::this_thread::sleep_for(1100ms);
+  f.ns->handle_uplink(uplink(f.devices[2], 1, false, 5'000'000));
+  f.run();
+  CHECK(f.ns->counters().downlinks_sent == 2);
+  CHECK(f.ns->counters().dev_status_deferred == 2);
 }

@@ -108,6 +108,7 @@ int run_daemon(const Config& config) {
   settings.rx1_dr_offset = config.network.rx1_dr_offset;
   settings.installation_margin_db = config.network.installation_margin_db;
   settings.dev_status_interval = std::chrono::hours(config.network.dev_status_interval_h);
+  settings.dev_status_max_per_s = config.network.dev_status_max_per_s;
   settings.extra_channels_hz = extra_channels(config);
 
   std::unique_ptr<bridge::BridgeThread> gateway_bridge;
