@@ -16,13 +16,8 @@ constexpr lorawan::Eui64 kDevEui = 0x70b3d57ed0000d21;
 }
 
 TEST_CASE("uchetctl device enqueue after uplinks with an empty queue: sent in the next RX1") {
-  SimulatedDevice device(otaa_device(kDevEui));
-  RestartableNetwork net;
-  net.add_device(device.identity());
-  net.start();
-  SimulatedGateway gateway(kGateway1, net.bridge());
-  REQUIRE(gateway.pull(1s));
-  join(device, gateway);
+  OneDeviceJoined<RestartableNetwork> setup(otaa_device(kDevEui));
+  auto& [device, net, gateway] = setup;
 
   // Two uplinks with nothing queued. The first may carry a MAC request (DevStatusReq); take it.
   for (std::uint8_t n = 1; n <= 2; ++n) {

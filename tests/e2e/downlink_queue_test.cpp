@@ -27,13 +27,8 @@ const bridge::LoraRate& lora_rate(const sim::GatewayDownlink& downlink) {
 }  // namespace
 
 TEST_CASE("an MQTT command/down is queued and sent in the next RX1, a bad one is answered with a log event") {
-  SimulatedDevice device(otaa_device(kDevEui));
-  RestartableNetwork net;
-  net.add_device(device.identity());
-  net.start();
-  SimulatedGateway gateway(kGateway1, net.bridge());
-  REQUIRE(gateway.pull(1s));
-  join(device, gateway);
+  OneDeviceJoined<RestartableNetwork> setup(otaa_device(kDevEui));
+  auto& [device, net, gateway] = setup;
 
   const std::string topic = RestartableNetwork::device_topic(kDevEui) + "/command/down";
   const std::string dev_eui = lorawan::eui64_to_string(kDevEui);
@@ -81,13 +76,8 @@ TEST_CASE("an MQTT command/down is queued and sent in the next RX1, a bad one is
 }
 
 TEST_CASE("uchetctl device enqueue --confirmed: sent in RX1, acknowledged by the next uplink, then gone") {
-  SimulatedDevice device(otaa_device(kDevEui));
-  RestartableNetwork net;
-  net.add_device(device.identity());
-  net.start();
-  SimulatedGateway gateway(kGateway1, net.bridge());
-  REQUIRE(gateway.pull(1s));
-  join(device, gateway);
+  OneDeviceJoined<RestartableNetwork> setup(otaa_device(kDevEui));
+  auto& [device, net, gateway] = setup;
 
   net.ctl({"device", "enqueue", lorawan::eui64_to_string(kDevEui), "--fport", "7", "--hex", "0a0b0c", "--confirmed"});
   REQUIRE(queued(net) == 1);
@@ -130,13 +120,8 @@ TEST_CASE("uchetctl device enqueue --confirmed: sent in RX1, acknowledged by the
 }
 
 TEST_CASE("an item larger than the RX1 data rate allows stays queued, the ACK of a confirmed DR0 uplink still goes out") {
-  SimulatedDevice device(otaa_device(kDevEui));
-  RestartableNetwork net;
-  net.add_device(device.identity());
-  net.start();
-  SimulatedGateway gateway(kGateway1, net.bridge());
-  REQUIRE(gateway.pull(1s));
-  join(device, gateway);
+  OneDeviceJoined<RestartableNetwork> setup(otaa_device(kDevEui));
+  auto& [device, net, gateway] = setup;
 
   // 100 bytes: more than DR0's (SF12) 51-byte maximum FRMPayload.
   net.ctl({"device", "enqueue", lorawan::eui64_to_string(kDevEui), "--fport", "9", "--hex", std::string(200, 'a')});
@@ -170,13 +155,8 @@ TEST_CASE("an item larger than the RX1 data rate allows stays queued, the ACK of
 }
 
 TEST_CASE("class C: uchetctl device enqueue goes out at once (imme) on RX2 parameters") {
-  SimulatedDevice device(otaa_device(kDevEui));
-  RestartableNetwork net;
-  net.add_device(device.identity(), {"--class", "C"});
-  net.start();
-  SimulatedGateway gateway(kGateway1, net.bridge());
-  REQUIRE(gateway.pull(1s));
-  join(device, gateway);
+  OneDeviceJoined<RestartableNetwork> setup(otaa_device(kDevEui), [](auto& n, const auto& identity) { n.add_device(identity, {"--class", "C"}); });
+  auto& [device, net, gateway] = setup;
 
   // One uplink, so that the server knows the device's gateway.
   auto frame = device.uplink({.fport = 2, .payload = {0x01}});

@@ -33,13 +33,8 @@ std::optional<Command> find_command(const sim::DeviceDownlink& downlink) {
 }  // namespace
 
 TEST_CASE("a confirmed uplink is acknowledged in RX1: tmst + 1 s, uplink frequency, ACK set, valid MIC") {
-  SimulatedDevice device(otaa_device(kDevEui));
-  NetworkUnderTest net;
-  net.add_device(device.identity());
-  net.start();
-  SimulatedGateway gateway(kGateway1, net.bridge());
-  REQUIRE(gateway.pull(1s));
-  join(device, gateway);
+  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui));
+  auto& [device, net, gateway] = setup;
 
   auto frame = device.uplink({.confirmed = true, .fport = 2, .payload = {0xca, 0xfe}, .channel = {869'100'000, 5}});
   REQUIRE(frame);
@@ -96,13 +91,8 @@ TEST_CASE("a confirmed uplink is acknowledged in RX1: tmst + 1 s, uplink frequen
 }
 
 TEST_CASE("DeviceTimeReq is answered with the server's GPS time when the gateway has none") {
-  SimulatedDevice device(otaa_device(kDevEui));
-  NetworkUnderTest net;
-  net.add_device(device.identity());
-  net.start();
-  SimulatedGateway gateway(kGateway1, net.bridge());
-  REQUIRE(gateway.pull(1s));
-  join(device, gateway);
+  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui));
+  auto& [device, net, gateway] = setup;
 
   auto frame = device.uplink({.fport = 2, .payload = {0x00}, .mac_commands = {lorawan::DeviceTimeReq{}}});
   REQUIRE(frame);
@@ -124,13 +114,8 @@ TEST_CASE("DeviceTimeReq is answered with the server's GPS time when the gateway
 }
 
 TEST_CASE("DeviceTimeReq is answered with the gateway's GPS reception time (tmms) when it has one") {
-  SimulatedDevice device(otaa_device(kDevEui));
-  NetworkUnderTest net;
-  net.add_device(device.identity());
-  net.start();
-  SimulatedGateway gateway(kGateway1, net.bridge());
-  REQUIRE(gateway.pull(1s));
-  join(device, gateway);
+  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui));
+  auto& [device, net, gateway] = setup;
 
   // A GPS gateway's clock 1.5 s behind the server's, ending in .500: the answer must be that.
   auto tmms = std::chrono::floor<std::chrono::seconds>(gps_now()) - 1s + 500ms;
@@ -175,13 +160,8 @@ TEST_CASE("LinkCheckReq is answered with the margin of the best reception and th
 }
 
 TEST_CASE("the first uplink of a session is answered with DevStatusReq and DevStatusAns becomes a status event") {
-  SimulatedDevice device(otaa_device(kDevEui));
-  NetworkUnderTest net;
-  net.add_device(device.identity());
-  net.start();
-  SimulatedGateway gateway(kGateway1, net.bridge());
-  REQUIRE(gateway.pull(1s));
-  join(device, gateway);
+  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui));
+  auto& [device, net, gateway] = setup;
 
   auto frame = device.uplink({.fport = 2, .payload = {0x01}});
   REQUIRE(frame);
@@ -209,13 +189,8 @@ TEST_CASE("the first uplink of a session is answered with DevStatusReq and DevSt
 }
 
 TEST_CASE("a downlink the gateway reports TOO_LATE for RX1 is sent again in RX2 (tmst + 2 s, 869.1 MHz, SF12)") {
-  SimulatedDevice device(otaa_device(kDevEui));
-  NetworkUnderTest net;
-  net.add_device(device.identity());
-  net.start();
-  SimulatedGateway gateway(kGateway1, net.bridge());
-  REQUIRE(gateway.pull(1s));
-  join(device, gateway);
+  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui));
+  auto& [device, net, gateway] = setup;
   sim::GatewayOptions late_options;
   late_options.tx_ack_error = "TOO_LATE";
   SimulatedGateway late(kGateway2, net.bridge(), late_options);

@@ -125,13 +125,8 @@ TEST_CASE("a LoRaWAN 1.1 rejoin by join-request gets a greater JoinNonce, an old
 TEST_CASE("LoRaWAN 1.1: RekeyInd after an OTAA join is answered with RekeyConf") {
   // LoRaWAN 1.1 §5.10: a 1.1 device sends RekeyInd in every uplink until it receives RekeyConf;
   // the network server answers with RekeyConf carrying min(device, server) minor version.
-  SimulatedDevice device(otaa_device(kDevEui, sim::MacVersion::V1_1));
-  NetworkUnderTest net;
-  net.add_device(device.identity());
-  net.start();
-  SimulatedGateway gateway(kGateway1, net.bridge());
-  REQUIRE(gateway.pull(1s));
-  join(device, gateway);
+  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui, sim::MacVersion::V1_1));
+  auto& [device, net, gateway] = setup;
 
   auto frame = device.uplink({.fport = 2, .payload = {0x01}, .mac_commands = {lorawan::RekeyInd{1}}});
   REQUIRE(frame);

@@ -63,6 +63,11 @@ Joined join(sim::SimulatedDevice& device, sim::SimulatedGateway& gateway, const 
   return out;
 }
 
+void pull_and_join(sim::SimulatedDevice& device, sim::SimulatedGateway& gateway) {
+  REQUIRE(gateway.pull(1s));
+  join(device, gateway);
+}
+
 std::optional<sim::GatewayDownlink> wait_answer(sim::SimulatedGateway& gateway, const sim::PushResult& sent,
                                                 std::chrono::milliseconds timeout, std::chrono::seconds rx1_delay) {
   const auto rx1 = static_cast<std::uint32_t>(sent.tmst + std::chrono::microseconds(rx1_delay).count());

@@ -8,6 +8,7 @@
 //   net.start();                        // uchetd up, its bridge answering PULL_DATA
 //   SimulatedGateway gw(kGateway1, net.bridge());
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +50,36 @@ struct Joined {
   sim::DeviceSession session;
 };
 Joined join(sim::SimulatedDevice& device, sim::SimulatedGateway& gateway, const sim::Reception& reception = heard());
+
+// PULL_DATA from `gateway` answered, then join() through it.
+void pull_and_join(sim::SimulatedDevice& device, sim::SimulatedGateway& gateway);
+
+// The opening most tests share: the device provisioned on a started network — by `provision`,
+// `net.add_device(identity)` when none is given — then gateway kGateway1 pulled and the device
+// joined through it. The members are public, so a test names them with
+//   OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui));
+//   auto& [device, net, gateway] = setup;
+template <class Network>
+struct OneDeviceJoined {
+  using Provision = std::function<void(Network&, const sim::DeviceIdentity&)>;
+
+  sim::SimulatedDevice device;
+  Network net;
+  sim::SimulatedGateway gateway;
+
+  explicit OneDeviceJoined(const sim::DeviceIdentity& identity, const Provision& provision = {})
+      : device(identity), gateway(kGateway1, started(net, identity, provision)) {
+    pull_and_join(device, gateway);
+  }
+
+ private:
+  static boost::asio::ip::udp::endpoint started(Network& net, const sim::DeviceIdentity& identity, const Provision& provision) {
+    if (provision) provision(net, identity);
+    else net.add_device(identity);
+    net.start();
+    return net.bridge();
+  }
+};
 
 // The class A answer to the uplink pushed as `sent`: the next downlink scheduled in its RX1
 // (tmst + rx1_delay) or RX2 (one second later). Downlinks for other windows are skipped.

@@ -55,13 +55,8 @@ std::vector<long long> range(long long first, long long last) {
 CATCH_REGISTER_LISTENER(ExtraFailureNotifier)
 
 TEST_CASE("a 30 s broker outage loses no up event: the backlog is published in order after the restart") {
-  SimulatedDevice device(otaa_device(kDevEui));
-  RestartableNetwork net;
-  net.add_device(device.identity());
-  net.start();
-  SimulatedGateway gateway(kGateway1, net.bridge());
-  REQUIRE(gateway.pull(1s));
-  join(device, gateway);
+  OneDeviceJoined<RestartableNetwork> setup(otaa_device(kDevEui));
+  auto& [device, net, gateway] = setup;
 
   // fCnt 0 goes through a live broker: uchetd's publisher and the recorder are both connected.
   auto first = device.uplink({.fport = 2, .payload = {0x00}});
@@ -113,13 +108,8 @@ TEST_CASE("a 30 s broker outage loses no up event: the backlog is published in o
 }
 
 TEST_CASE("after SIGKILL and a restart the session survives, replays stay refused, no event is lost") {
-  SimulatedDevice device(otaa_device(kDevEui));
-  RestartableNetwork net;
-  net.add_device(device.identity());
-  net.start();
-  SimulatedGateway gateway(kGateway1, net.bridge());
-  REQUIRE(gateway.pull(1s));
-  join(device, gateway);
+  OneDeviceJoined<RestartableNetwork> setup(otaa_device(kDevEui));
+  auto& [device, net, gateway] = setup;
   REQUIRE(net.wait_events("join", kDevEui, 1).size() == 1);
 
   lorawan::Bytes fcnt4_frame;
@@ -181,13 +171,8 @@ TEST_CASE("after SIGKILL and a restart the session survives, replays stay refuse
 }
 
 TEST_CASE("SIGTERM right after an uplink: the frame in the dedup window is stored and its up event published") {
-  SimulatedDevice device(otaa_device(kDevEui));
-  RestartableNetwork net;
-  net.add_device(device.identity());
-  net.start();
-  SimulatedGateway gateway(kGateway1, net.bridge());
-  REQUIRE(gateway.pull(1s));
-  join(device, gateway);
+  OneDeviceJoined<RestartableNetwork> setup(otaa_device(kDevEui));
+  auto& [device, net, gateway] = setup;
   auto first = device.uplink({.fport = 2, .payload = {0x01}});
   REQUIRE(first);
   REQUIRE(gateway.push(*first, heard()).acked);
@@ -225,13 +210,8 @@ TEST_CASE("SIGTERM right after an uplink: the frame in the dedup window is store
 }
 
 TEST_CASE("SIGTERM right after events were delivered: the outbox is left empty and nothing is sent twice after the restart") {
-  SimulatedDevice device(otaa_device(kDevEui));
-  RestartableNetwork net;
-  net.add_device(device.identity());
-  net.start();
-  SimulatedGateway gateway(kGateway1, net.bridge());
-  REQUIRE(gateway.pull(1s));
-  join(device, gateway);
+  OneDeviceJoined<RestartableNetwork> setup(otaa_device(kDevEui));
+  auto& [device, net, gateway] = setup;
   for (std::uint8_t n = 1; n <= 5; ++n) {
     auto frame = device.uplink({.fport = 2, .payload = {n}});
     REQUIRE(frame);

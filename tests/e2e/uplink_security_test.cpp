@@ -24,13 +24,8 @@ std::vector<std::int64_t> f_cnts(const std::vector<nlohmann::json>& ups) {
 }  // namespace
 
 TEST_CASE("replayed frames and a corrupted MIC are not published, the next good frame is") {
-  SimulatedDevice device(otaa_device(kDevEui));
-  NetworkUnderTest net;
-  net.add_device(device.identity());
-  net.start();
-  SimulatedGateway gateway(kGateway1, net.bridge());
-  REQUIRE(gateway.pull(1s));
-  join(device, gateway);
+  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui));
+  auto& [device, net, gateway] = setup;
 
   auto frame0 = device.uplink({.fport = 2, .payload = {0x10}});
   auto frame1 = device.uplink({.fport = 2, .payload = {0x11}});
@@ -61,13 +56,8 @@ TEST_CASE("replayed frames and a corrupted MIC are not published, the next good 
 }
 
 TEST_CASE("FCntUp is 32 bits: the frame after 65535 is counted 65536, not 0") {
-  SimulatedDevice device(otaa_device(kDevEui));
-  NetworkUnderTest net;
-  net.add_device(device.identity());
-  net.start();
-  SimulatedGateway gateway(kGateway1, net.bridge());
-  REQUIRE(gateway.pull(1s));
-  join(device, gateway);
+  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui));
+  auto& [device, net, gateway] = setup;
 
   auto first = device.uplink({.fport = 2, .payload = {0x01}});
   auto before_wrap = device.uplink({.fport = 2, .payload = {0x02}, .fcnt = 65535});
