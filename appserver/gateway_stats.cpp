@@ -1,8 +1,8 @@
 #include "appserver/gateway_stats.h"
 
 #include "appserver/integration_events.h"
-#include "gateway-bridge/json_writer.h"
 #include "appserver/outbox.h"
+#include "gateway-bridge/json_writer.h"
 #include "netserver/lorawan/encoding.h"
 
 namespace uchet::appserver {

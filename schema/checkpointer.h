@@ -35,9 +35,10 @@
 namespace uchet::storage {
 
 // The WAL length (4 KiB pages, 256 MiB) at which the Checkpointer starts the WAL over. Each
-// restart holds the writer off for 20-60 ms (the pages PASSIVE left, and two fdatasyncs on the
-// benchmark VM), and the frames of that moment wait as long. At 16,384 pages this came every
-// 2 s at 5,000 uplinks/s and set the p99 (10.7 ms; 5.0 ms at 65,536, BENCHMARKS.md run L).
+// restart holds the writer off while it copies the pages PASSIVE left and syncs them (20-60 ms
+// before the early flush described above, a few ms since), and the frames of that moment wait
+// as long. At 16,384 pages this came every 2 s at 5,000 uplinks/s and set the p99 (10.7 ms;
+// 5.0 ms at 65,536, BENCHMARKS.md run L).
 // Under everyday load PASSIVE keeps up and the WAL never gets near this; under sustained load the
 // file stays at about this size on disk.
 inline constexpr int kRestartWalPages = 65536;

@@ -72,8 +72,8 @@ struct Options {
   std::uint64_t gateway_eui_base = 0x00'16'c0'01'ff'00'00'00ULL;
   std::uint64_t join_eui = 0x70b3d57ed0000001ULL;
   int payload_size = 12;
-  int rxpk_per_datagram = 1;
-  std::string latency_log;  // when given: one line per up event, "send_seconds latency_ms"  // up to this many frames per PUSH_DATA (lora_pkt_fwd: 8)
+  int rxpk_per_datagram = 1;  // up to this many frames per PUSH_DATA (lora_pkt_fwd: 8)
+  std::string latency_log;    // when given: one line per up event, "send_seconds latency_ms"
   int uchetd_pid = 0;  // when given: CPU and run-queue wait of uchetd per phase
   int mosquitto_pid = 0;  // when given: the broker's CPU in the throughput phase
 };
@@ -667,14 +667,6 @@ int cmd_run(const Options& o) {
   return 0;
 }
 
-// "--dev-eui-base 70b3d57e00000000": hexadecimal, at most 16 digits.
-std::uint64_t parse_hex64(const std::string& text) {
-  std::size_t used = 0;
-  const std::uint64_t value = std::stoull(text, &used, 16);
-  if (used != text.size() || text.size() > 16) throw std::invalid_argument(text);
-  return value;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -708,12 +700,12 @@ int main(int argc, char** argv) {
     sub->add_option("--mosquitto-pid", o.mosquitto_pid, "report the broker's CPU while sending");
   }
   CLI11_PARSE(app, argc, argv);
-  try {
-    o.dev_eui_base = parse_hex64(dev_eui_base);
-  } catch (const std::exception&) {
-    std::fprintf(stderr, "uchet-bench: --dev-eui-base must be up to 16 hex digits, not %s\n", dev_eui_base.c_str());
+  const auto base = lorawan::parse_eui64(dev_eui_base, "--dev-eui-base");
+  if (!base) {
+    std::fprintf(stderr, "uchet-bench: %s\n", base.error().c_str());
     return 2;
   }
+  o.dev_eui_base = *base;
   if (app.got_subcommand("csv")) return cmd_csv(o);
   const auto server_endpoint = bridge::parse_bind_address(server);
   if (!server_endpoint || !server_endpoint->address().is_v4() || server_endpoint->port() == 0) {
