@@ -2,44 +2,42 @@
 
 namespace uchet::netserver {
 
-Deduplicator::Outcome Deduplicator::add(bridge::UplinkRx&& rx, SteadyTime now) {
-  // Forget closed frames past the horizon first, so the late-copy set stays small.
-  while (!closed_order_.empty() && closed_order_.front().forget_at <= now) {
-    auto it = recently_closed_.find(closed_order_.front().key);
-    if (it != recently_closed_.end() && it->second == closed_order_.front().forget_at) recently_closed_.erase(it);
+// Closed frames past the horizon are forgotten first, so the late-copy memory stays small.
+void Deduplicator::forget(SteadyTime now) {
+  while (!closed_order_.empty() && closed_order_.front()->second.forget_at <= now) {
+    frames_.erase(frames_.find(std::string_view(closed_order_.front()->first)));
     closed_order_.pop_front();
   }
-  std::string key(rx.phy_payload.begin(), rx.phy_payload.end());
-  if (auto it = open_.find(key); it != open_.end()) {
+}
+
+Deduplicator::Outcome Deduplicator::add(bridge::UplinkRx&& rx, SteadyTime now) {
+  forget(now);
+  const std::string_view key(reinterpret_cast<const char*>(rx.phy_payload.data()), rx.phy_payload.size());
+  if (auto it = frames_.find(key); it != frames_.end()) {
+    if (!it->second.open) return Outcome::LateCopy;
     rx.phy_payload.clear();
-    it->second.receptions.push_back(std::move(rx));
+    it->second.open->receptions.push_back(std::move(rx));
     return Outcome::CopyAdded;
   }
-  if (recently_closed_.count(key)) return Outcome::LateCopy;
-  ReceivedFrame frame;
+  auto& entry = *frames_.try_emplace(std::string(key)).first;
+  ReceivedFrame& frame = entry.second.open.emplace();
   frame.phy_payload = std::move(rx.phy_payload);
   rx.phy_payload.clear();
   frame.receptions.push_back(std::move(rx));
   frame.first_seen = now;
-  open_order_.push_back(key);
-  open_.emplace(std::move(key), std::move(frame));
+  open_order_.push_back(&entry);
   return Outcome::NewFrame;
 }
 
 std::vector<ReceivedFrame> Deduplicator::close_due(SteadyTime now) {
   std::vector<ReceivedFrame> out;
   while (!open_order_.empty()) {
-    auto it = open_.find(open_order_.front());
-    if (it == open_.end()) {
-      open_order_.pop_front();
-      continue;
-    }
-    if (it->second.first_seen + window_ > now) break;
-    auto forget_at = it->second.first_seen + late_horizon_;
-    recently_closed_[it->first] = forget_at;
-    closed_order_.push_back({it->first, forget_at});
-    out.push_back(std::move(it->second));
-    open_.erase(it);
+    Slot& slot = open_order_.front()->second;
+    if (slot.open->first_seen + window_ > now) break;
+    slot.forget_at = slot.open->first_seen + late_horizon_;
+    out.push_back(std::move(*slot.open));
+    slot.open.reset();
+    closed_order_.push_back(open_order_.front());
     open_order_.pop_front();
   }
   return out;
@@ -47,9 +45,7 @@ std::vector<ReceivedFrame> Deduplicator::close_due(SteadyTime now) {
 
 std::optional<SteadyTime> Deduplicator::next_deadline() const {
   if (open_order_.empty()) return std::nullopt;
-  auto it = open_.find(open_order_.front());
-  if (it == open_.end()) return std::nullopt;
-  return it->second.first_seen + window_;
+  return open_order_.front()->second.open->first_seen + window_;
 }
 
 }  // namespace uchet::netserver

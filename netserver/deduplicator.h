@@ -7,6 +7,7 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -35,19 +36,30 @@ class Deduplicator {
   std::vector<ReceivedFrame> close_due(SteadyTime now);
   // When the oldest open window ends.
   std::optional<SteadyTime> next_deadline() const;
-  std::size_t open_frames() const { return open_.size(); }
+  std::size_t open_frames() const { return open_order_.size(); }
 
  private:
-  struct Closed {
-    std::string key;
-    SteadyTime forget_at;
+  // One entry per PHYPayload, from its first copy until the late-copy horizon has passed: open
+  // while its window runs, then kept (frame moved out) only to recognise late copies. Copies
+  // are looked up by a view of their bytes, so only a frame's first copy allocates a key.
+  struct Slot {
+    std::optional<ReceivedFrame> open;
+    SteadyTime forget_at{};
   };
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+  };
+  using Frames = std::unordered_map<std::string, Slot, KeyHash, std::equal_to<>>;
+
+  void forget(SteadyTime now);
+
   std::chrono::milliseconds window_;
   std::chrono::milliseconds late_horizon_;
-  std::unordered_map<std::string, ReceivedFrame> open_;
-  std::deque<std::string> open_order_;  // windows end in the order they opened
-  std::unordered_map<std::string, SteadyTime> recently_closed_;
-  std::deque<Closed> closed_order_;
+  Frames frames_;
+  // Elements of an unordered_map keep their address when it rehashes.
+  std::deque<Frames::value_type*> open_order_;    // windows end in the order they opened
+  std::deque<Frames::value_type*> closed_order_;  // and are forgotten in the same order
 };
 
 }  // namespace uchet::netserver
