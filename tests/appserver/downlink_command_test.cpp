@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <random>
+
 #include "appserver/downlink_command.h"
 
 using namespace uchet;
@@ -62,4 +64,38 @@ TEST_CASE("bad commands are refused with a reason") {
   CHECK_THAT(reason(&d, topic, R"({"fPort":2,"data":"AA==","confirmed":"yes"})"), Catch::Contains("confirmed must be"));
   std::string big = R"({"fPort":2,"data":")" + std::string(4 * 81, 'A') + R"("})";  // 243 bytes
   CHECK_THAT(reason(&d, topic, big.c_str()), Catch::Contains("at most 242"));
+}
+
+TEST_CASE("mutated and truncated commands and topics are refused or accepted, never a crash") {
+  auto d = water_device();
+  appserver::CommandTopic topic{"water", d.dev_eui};
+  const std::string valid = R"({"devEui":"0011223344556677","confirmed":true,"fPort":5,"data":"MAEy"})";
+  const std::string valid_topic = "application/water/device/0011223344556677/command/down";
+  for (std::size_t n = 0; n <= valid.size(); ++n) {
+    // Exact-size copies: a read past the end lands outside the allocation.
+    const std::string prefix = valid.substr(0, n);
+    auto r = appserver::parse_down_command(topic, &d, prefix);
+    if (!r) CHECK_FALSE(r.error().empty());
+    (void)appserver::parse_command_topic(valid_topic.substr(0, n));
+  }
+  std::mt19937 rng(1204);
+  int accepted = 0;
+  for (int round = 0; round < 5'000; ++round) {
+    std::string payload = valid, t = valid_topic;
+    const int flips = 1 + static_cast<int>(rng() % 3);
+    for (int i = 0; i < flips; ++i) {
+      payload[rng() % payload.size()] = static_cast<char>(rng());
+      t[rng() % t.size()] = static_cast<char>(rng() % 2 ? rng() : '/');
+    }
+    auto r = appserver::parse_down_command(topic, &d, payload);
+    if (r) {
+      ++accepted;
+      CHECK(r->f_port >= 1);
+      CHECK(r->f_port <= 223);
+    } else {
+      CHECK_FALSE(r.error().empty());
+    }
+    if (auto parsed = appserver::parse_command_topic(t)) CHECK_FALSE(parsed->application.empty());
+  }
+  CHECK(accepted > 0);  // flips inside the Base64 text or a string often leave a valid command
 }

@@ -30,6 +30,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <string>
@@ -108,6 +109,29 @@ CpuSample sample_cpu(int pid) {
   }
   return c;
 }
+// CPU seconds of each of uchetd's threads by name (the network server is the main thread,
+// "uchetd"; the others name themselves: gateway-bridge, mqtt-publish, checkpoint).
+std::map<std::string, double> sample_threads(int pid) {
+  std::map<std::string, double> out;
+  if (pid <= 0) return out;
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator(fmt::format("/proc/{}/task", pid), ec)) {
+    FILE* f = std::fopen((task.path() / "stat").c_str(), "r");
+    if (!f) continue;
+    char buf[4096];
+    std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = 0;
+    std::fclose(f);
+    const char* open = std::strchr(buf, '(');
+    const char* close = std::strrchr(buf, ')');
+    unsigned long long ut = 0, st = 0;
+    if (!open || !close || close < open) continue;
+    if (std::sscanf(close + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2) continue;
+    out[std::string(open + 1, close)] += static_cast<double>(ut + st) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  }
+  return out;
+}
+
 // Where the machine's CPU went during a phase: every core's busy and stolen time (/proc/stat),
 // so a figure can be read against what the load generator and the broker took from uchetd.
 struct MachineSample {
@@ -621,6 +645,7 @@ int cmd_run(const Options& o) {
   const double generator_cpu0 = sample_cpu(static_cast<int>(getpid())).process_cpu_s;
   const double broker_cpu0 = sample_cpu(o.mosquitto_pid).process_cpu_s;
   const MachineSample machine0 = sample_machine();
+  const auto threads0 = sample_threads(o.uchetd_pid);
   const std::uint64_t sent = send_uplinks(o, gw, devices, send_ns, joined, rr, o.rate, o.seconds);
   const std::int64_t tp_end = now_ns(t0);
   const double send_s = static_cast<double>(tp_end - tp_start) / 1e9;
@@ -634,6 +659,13 @@ int cmd_run(const Options& o) {
                 "sending_generator_and_subscriber_cores=%.2f\nsending_mosquitto_cores=%.2f\n",
                 (machine1.busy_s - machine0.busy_s) / send_s, (machine1.steal_s - machine0.steal_s) / send_s,
                 uchetd_s / send_s, generator_s / send_s, broker_s / send_s);
+    std::string per_thread;
+    for (const auto& [name, cpu_s] : sample_threads(o.uchetd_pid)) {
+      auto before = threads0.find(name);
+      const double cores = (cpu_s - (before == threads0.end() ? 0.0 : before->second)) / send_s;
+      per_thread += fmt::format("{}{}:{:.2f}", per_thread.empty() ? "" : ",", name, cores);
+    }
+    if (!per_thread.empty()) std::printf("sending_uchetd_thread_cores=%s\n", per_thread.c_str());
   }
   wait_quiet(sub.ups, ups_before + sent, 120);
   const std::uint64_t received = sub.ups - ups_before;
