@@ -5,7 +5,6 @@
 // measured against. Region-independent; region.h maps DR indexes to these.
 #include <cstdint>
 #include <string>
-#include <string_view>
 
 #include "netserver/lorawan/types.h"
 
@@ -24,9 +23,8 @@ struct DataRate {
   static constexpr DataRate fsk(std::uint32_t bps) { return {Modulation::Fsk, 0, 0, bps}; }
 };
 
+// Parsing "datr" is the gateway bridge's job (gateway-bridge/radio.h); this text is for messages.
 std::string to_datr(const DataRate& rate);
-// Accepts "SF<5..12>BW<125|250|500>" and a plain FSK bit rate; rejects anything else.
-Result<DataRate> parse_datr(std::string_view datr);
 
 // SNR (dB) below which a LoRa demodulator at this SF fails: SF7 −7.5 … SF12 −20, 2.5 dB per SF.
 Result<double> required_snr_db(std::uint8_t spreading_factor);

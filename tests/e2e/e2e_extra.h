@@ -48,6 +48,12 @@ class RestartableNetwork {
   }
 
   ~RestartableNetwork() {
+    // As NetworkUnderTest: the last run of uchetd must shut down cleanly on SIGTERM.
+    if (uchetd_ && uchetd_->running() && std::uncaught_exceptions() == 0) {
+      uchetd_->signal(SIGTERM);
+      const int status = uchetd_->wait_exit(std::chrono::seconds(10));
+      if (status != 0) FAIL_CHECK("uchetd did not exit cleanly on SIGTERM (status " << status << ")");
+    }
     if (g_extra_assertion_failed || std::uncaught_exceptions() > 0) {
       std::cerr << "----- uchetd log (" << dir_.file("uchetd.log") << ", all runs) -----\n"
                 << uchetd_log() << "----- end of uchetd log -----\n"
@@ -213,7 +219,10 @@ class RestartableNetwork {
 // "0 1 2 ..." for failure messages.
 inline std::string join_numbers(const std::vector<long long>& v) {
   std::string out;
-  for (auto n : v) out += (out.empty() ? "" : " ") + std::to_string(n);
+  for (auto n : v) {
+    if (!out.empty()) out += ' ';
+    out += std::to_string(n);
+  }
   return out;
 }
 

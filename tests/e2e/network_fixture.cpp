@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <exception>
 #include <iostream>
 #include <thread>
@@ -105,6 +106,13 @@ NetworkUnderTest::NetworkUnderTest() {
 }
 
 NetworkUnderTest::~NetworkUnderTest() {
+  // Every test ends with the shutdown an operator's systemctl stop does, and it must be clean:
+  // exit status 0 (under tools/test --sanitize also no leak or other finding at exit).
+  if (uchetd_ && uchetd_->running() && std::uncaught_exceptions() == 0) {
+    uchetd_->signal(SIGTERM);
+    const int status = uchetd_->wait_exit(10s);
+    if (status != 0) FAIL_CHECK("uchetd did not exit cleanly on SIGTERM (status " << status << ")");
+  }
   if (g_assertion_failed || std::uncaught_exceptions() > 0) {
     std::cerr << "----- uchetd log (" << dir_.file("uchetd.log") << ") -----\n"
               << uchetd_log() << "----- end of uchetd log -----\n";
