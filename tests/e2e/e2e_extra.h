@@ -49,8 +49,8 @@ class RestartableNetwork {
 
   ~RestartableNetwork() {
     // As NetworkUnderTest: the last run of uchetd must shut down cleanly on SIGTERM.
-    if (uchetd_ && uchetd_->running() && std::uncaught_exceptions() == 0) {
-      uchetd_->signal(SIGTERM);
+    if (uchetd_ && std::uncaught_exceptions() == 0) {  // also one that died by itself
+      if (uchetd_->running()) uchetd_->signal(SIGTERM);
       const int status = uchetd_->wait_exit(std::chrono::seconds(10));
       if (status != 0) FAIL_CHECK("uchetd did not exit cleanly on SIGTERM (status " << status << ")");
     }

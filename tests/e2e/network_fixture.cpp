@@ -108,8 +108,9 @@ NetworkUnderTest::NetworkUnderTest() {
 NetworkUnderTest::~NetworkUnderTest() {
   // Every test ends with the shutdown an operator's systemctl stop does, and it must be clean:
   // exit status 0 (under tools/test --sanitize also no leak or other finding at exit).
-  if (uchetd_ && uchetd_->running() && std::uncaught_exceptions() == 0) {
-    uchetd_->signal(SIGTERM);
+  // A uchetd that died by itself during the test (a crash, a sanitizer abort) fails it too.
+  if (uchetd_ && std::uncaught_exceptions() == 0) {
+    if (uchetd_->running()) uchetd_->signal(SIGTERM);
     const int status = uchetd_->wait_exit(10s);
     if (status != 0) FAIL_CHECK("uchetd did not exit cleanly on SIGTERM (status " << status << ")");
   }
