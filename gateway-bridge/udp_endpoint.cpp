@@ -98,7 +98,11 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
   // on a thread of its own): these three are shared with it. The socket itself is only used on
   // the endpoint's thread; sends from elsewhere are posted there.
   std::mutex downlink_mutex;
-  std::unordered_map<lorawan::Eui64, udp::endpoint> downlink_paths;
+  struct DownlinkPath {
+    udp::endpoint address;
+    Clock::time_point pulled_at;
+  };
+  std::unordered_map<lorawan::Eui64, DownlinkPath> downlink_paths;
   std::unordered_map<std::uint16_t, Pending> pending;  // by PULL_RESP token
   std::deque<std::pair<Clock::time_point, std::uint16_t>> expiry;  // deadlines in sending order
   // Tokens only need to differ between requests awaiting a TX_ACK; a random start avoids
@@ -274,7 +278,7 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
     {
       // The latest PULL_DATA wins: its source is the NAT mapping the forwarder keeps open.
       std::lock_guard lock(downlink_mutex);
-      downlink_paths.insert_or_assign(pull.gateway_eui, from);
+      downlink_paths.insert_or_assign(pull.gateway_eui, DownlinkPath{from, Clock::now()});
     }
     acknowledge(build_pull_ack(pull.token), from);
   }
@@ -315,9 +319,13 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
   lorawan::Result<std::uint16_t> send_downlink(lorawan::Eui64 gateway_eui, const TxPacket& packet) {
     if (closed) return std::unexpected("gateway bridge endpoint is closed");
     std::unique_lock lock(downlink_mutex);
-    const auto path = downlink_paths.find(gateway_eui);
-    if (path == downlink_paths.end()) return std::unexpected("gateway has no downlink path");
     const auto now = Clock::now();
+    const auto path = downlink_paths.find(gateway_eui);
+    if (path == downlink_paths.end()) return std::unexpected("gateway has no downlink path (no PULL_DATA yet)");
+    if (now - path->second.pulled_at > config.downlink_path_ttl) {
+      const auto silent_s = std::chrono::duration_cast<std::chrono::seconds>(now - path->second.pulled_at).count();
+      return std::unexpected(fmt::format("gateway has no downlink path (last PULL_DATA {} s ago)", silent_s));
+    }
     expire(now);
     if (pending.size() > UINT16_MAX) return std::unexpected("too many downlinks awaiting TX_ACK");
     std::uint16_t token = next_token++;
@@ -327,7 +335,7 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
     const auto deadline = now + config.tx_ack_timeout;
     pending.insert_or_assign(token, Pending{gateway_eui, packet, deadline});
     expiry.emplace_back(deadline, token);
-    const auto to = path->second;
+    const auto to = path->second.address;
     lock.unlock();
     if (io.get_executor().running_in_this_thread()) {
       send_pull_resp(std::move(*datagram), to);

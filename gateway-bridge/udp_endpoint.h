@@ -34,6 +34,11 @@ struct EndpointConfig {
   std::string bind = "0.0.0.0:1700";  // "host:port", IPv6 as "[::]:1700"; port 0 = ephemeral
   std::size_t max_rxpk_per_datagram = kMaxRxpkPerDatagram;
   std::chrono::seconds tx_ack_timeout{30};
+  // A gateway's downlink path is its latest PULL_DATA's source address. Forwarders send one every
+  // 10 s by default (keepalive_interval); after a minute without one the gateway is offline or
+  // its NAT mapping may be gone, and a PULL_RESP would be lost without a word (ChirpStack's
+  // bridge forgets gateways after the same minute).
+  std::chrono::milliseconds downlink_path_ttl{60'000};
   std::chrono::seconds log_interval{60};
 };
 
@@ -76,8 +81,8 @@ class UdpEndpoint {
   boost::asio::ip::udp::endpoint local_endpoint() const;  // the bound port when bind used port 0
 
   // Sends `packet` to the gateway's latest PULL_DATA address; returns the PULL_RESP token that
-  // the DownlinkOutcome will carry. Errors: "gateway has no downlink path", an invalid packet,
-  // a closed endpoint.
+  // the DownlinkOutcome will carry. Errors: "gateway has no downlink path" (never sent PULL_DATA,
+  // or not within downlink_path_ttl), an invalid packet, a closed endpoint.
   lorawan::Result<std::uint16_t> send_downlink(lorawan::Eui64 gateway_eui, const TxPacket& packet);
 
   const EndpointCounters& counters() const;

@@ -121,6 +121,8 @@ void NetworkServer::process_join(const ReceivedFrame& frame, const lorawan::Join
   plan.rx1 = std::move(*rx1_packet);
   plan.rx2 = std::move(*rx2_packet);
   plan.join_accept = true;
+  plan.uplink_counter_us = best.counter_us;
+  plan.other_gateways = other_gateways(frame.receptions, best);
   b.downlinks.push_back(std::move(plan));
 }
 

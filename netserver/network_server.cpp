@@ -218,8 +218,30 @@ std::string NetworkServer::new_uuid() {
                      lo & 0xFFFFFFFFFFFFull);
 }
 
+namespace {
+
+// The same moment on another gateway's concentrator clock (counters wrap at 2^32).
+void retime(bridge::TxPacket& packet, std::uint32_t from_uplink_us, std::uint32_t to_uplink_us) {
+  if (auto* at = std::get_if<bridge::SendAtCounter>(&packet.timing)) at->counter_us = at->counter_us - from_uplink_us + to_uplink_us;
+}
+
+}  // namespace
+
 void NetworkServer::send_planned(DownlinkPlan&& plan) {
   auto token = send_downlink_(plan.gateway_eui, plan.rx1);
+  // The best gateway cannot take it (offline, no PULL_DATA for a minute): the next one that heard
+  // the uplink can, at the same moment on its own counter.
+  for (std::size_t next = 0; !token && next < plan.other_gateways.size(); ++next) {
+    const auto [gateway_eui, counter_us] = plan.other_gateways[next];
+    spdlog::info("downlink to {}: gateway {} refused it ({}); trying gateway {}", lorawan::eui64_to_string(plan.dev_eui),
+                 lorawan::eui64_to_string(plan.gateway_eui), token.error(), lorawan::eui64_to_string(gateway_eui));
+    retime(plan.rx1, plan.uplink_counter_us, counter_us);
+    if (plan.rx2) retime(*plan.rx2, plan.uplink_counter_us, counter_us);
+    plan.gateway_eui = gateway_eui;
+    plan.uplink_counter_us = counter_us;
+    ++counters_.downlinks_rerouted;
+    token = send_downlink_(plan.gateway_eui, plan.rx1);
+  }
   if (!token) {
     ++counters_.downlink_send_failed;
     spdlog::warn("downlink to {} via gateway {} not sent: {}", lorawan::eui64_to_string(plan.dev_eui),

@@ -61,6 +61,7 @@ struct NetworkCounters {
   std::uint64_t uplinks_accepted = 0, uplink_unknown_dev_addr = 0, uplink_bad_mic = 0, uplink_replay = 0,
                 uplink_retransmissions = 0;
   std::uint64_t downlinks_sent = 0, downlink_send_failed = 0, downlinks_retried_rx2 = 0, tx_ack_errors = 0;
+  std::uint64_t downlinks_rerouted = 0;  // sent via another gateway that heard the uplink
   std::uint64_t storage_failures = 0;
   std::uint64_t dev_status_deferred = 0;  // due, but over dev_status_max_per_s: asked at a later uplink
 };

@@ -16,6 +16,11 @@ struct NetworkServer::DownlinkPlan {
   std::optional<std::int64_t> queue_item_id;
   std::uint32_t f_cnt_down = 0;
   bool join_accept = false;
+  // Class A: the other gateways that heard the uplink, best first, with their counter at the
+  // uplink (other_gateways()); tried in turn when `gateway_eui` cannot take the downlink (no
+  // live downlink path). rx1/rx2 are timed on uplink_counter_us of `gateway_eui`.
+  std::uint32_t uplink_counter_us = 0;
+  std::vector<std::pair<lorawan::Eui64, std::uint32_t>> other_gateways;
 };
 
 struct NetworkServer::PendingDownlink {

@@ -1,5 +1,6 @@
 #include "netserver/radio_conversion.h"
 
+#include <algorithm>
 #include <variant>
 
 namespace uchet::netserver {
@@ -18,13 +19,36 @@ bridge::DataRate to_bridge_rate(const lorawan::DataRate& rate) {
   return bridge::FskRate{rate.bitrate_bps};
 }
 
+namespace {
+
+bool hears_better(const bridge::UplinkRx& a, const bridge::UplinkRx& b) {
+  const double snr_a = a.snr_db.value_or(-100), snr_b = b.snr_db.value_or(-100);
+  return snr_a > snr_b || (snr_a == snr_b && a.rssi_dbm > b.rssi_dbm);
+}
+
+}  // namespace
+
 const bridge::UplinkRx& best_reception(const std::vector<bridge::UplinkRx>& receptions) {
   const bridge::UplinkRx* best = &receptions.front();
   for (const auto& rx : receptions) {
-    double snr = rx.snr_db.value_or(-100), best_snr = best->snr_db.value_or(-100);
-    if (snr > best_snr || (snr == best_snr && rx.rssi_dbm > best->rssi_dbm)) best = &rx;
+    if (hears_better(rx, *best)) best = &rx;
   }
   return *best;
+}
+
+std::vector<std::pair<lorawan::Eui64, std::uint32_t>> other_gateways(const std::vector<bridge::UplinkRx>& receptions,
+                                                                     const bridge::UplinkRx& chosen) {
+  std::vector<const bridge::UplinkRx*> others;
+  for (const auto& rx : receptions) {
+    if (rx.gateway_eui != chosen.gateway_eui) others.push_back(&rx);
+  }
+  std::stable_sort(others.begin(), others.end(), [](const auto* a, const auto* b) { return hears_better(*a, *b); });
+  std::vector<std::pair<lorawan::Eui64, std::uint32_t>> out;
+  for (const auto* rx : others) {
+    const bool seen = std::any_of(out.begin(), out.end(), [&](const auto& o) { return o.first == rx->gateway_eui; });
+    if (!seen) out.emplace_back(rx->gateway_eui, rx->counter_us);
+  }
+  return out;
 }
 
 lorawan::Result<bridge::TxPacket> tx_packet(const lorawan::Region& region, std::uint32_t frequency_hz,

@@ -15,6 +15,10 @@ bridge::DataRate to_bridge_rate(const lorawan::DataRate& rate);
 
 // Highest SNR, then highest RSSI: the gateway most likely to be heard back.
 const bridge::UplinkRx& best_reception(const std::vector<bridge::UplinkRx>& receptions);
+// The other gateways that heard the frame, best first (one entry per gateway), with their
+// concentrator counter at the uplink: where a downlink goes when the best gateway cannot take it.
+std::vector<std::pair<lorawan::Eui64, std::uint32_t>> other_gateways(const std::vector<bridge::UplinkRx>& receptions,
+                                                                     const bridge::UplinkRx& chosen);
 
 // A transmission at concentrator time `counter_us` on the region's DR index.
 lorawan::Result<bridge::TxPacket> tx_packet(const lorawan::Region& region, std::uint32_t frequency_hz,

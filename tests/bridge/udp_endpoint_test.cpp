@@ -132,7 +132,7 @@ TEST_CASE("an unknown gateway gets no answer and is counted") {
   tx.frequency_hz = 869525000;
   tx.data_rate = LoraRate{12, 125};
   tx.phy_payload = kPayload;
-  CHECK(h.endpoint.send_downlink(kUnknownEui, tx).error() == "gateway has no downlink path");
+  CHECK(h.endpoint.send_downlink(kUnknownEui, tx).error() == "gateway has no downlink path (no PULL_DATA yet)");
 }
 
 TEST_CASE("malformed and version-1 datagrams get no answer and are counted apart") {
@@ -158,7 +158,7 @@ TEST_CASE("PULL_DATA -> PULL_ACK, downlink as PULL_RESP to the PULL socket, TX_A
   tx.power_dbm = 14;
   tx.data_rate = LoraRate{7, 125};
   tx.phy_payload = kPayload;
-  CHECK(h.endpoint.send_downlink(kGatewayEui, tx).error() == "gateway has no downlink path");
+  CHECK(h.endpoint.send_downlink(kGatewayEui, tx).error() == "gateway has no downlink path (no PULL_DATA yet)");
 
   h.send(gateway_datagram(0x02, 0x5151), &down);
   auto pull_ack = h.receive(1000ms, &down);
@@ -256,6 +256,30 @@ TEST_CASE("a downlink whose TX_ACK comes after tx_ack_timeout is forgotten and c
   CHECK(outcomes.empty());
   CHECK(endpoint->counters().tx_ack_expired == 1);
   CHECK(endpoint->counters().tx_ack_unmatched == 1);
+}
+
+TEST_CASE("a gateway silent for longer than downlink_path_ttl has no downlink path until its next PULL_DATA") {
+  asio::io_context io;
+  auto endpoint = UdpEndpoint::open(io, {.bind = "127.0.0.1:0", .downlink_path_ttl = 150ms},
+                                    [](lorawan::Eui64) { return true; }, {});
+  REQUIRE(endpoint);
+  udp::socket gw(io, udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  TxPacket tx;
+  tx.timing = SendImmediately{};
+  tx.frequency_hz = 869100000;
+  tx.data_rate = LoraRate{12, 125};
+  tx.phy_payload = kPayload;
+  gw.send_to(asio::buffer(gateway_datagram(0x02, 1)), endpoint->local_endpoint());
+  REQUIRE(run_until(io, [&] { return endpoint->counters().pull_data == 1; }, 1000ms));
+  CHECK(endpoint->send_downlink(kGatewayEui, tx));
+  run_until(io, [] { return false; }, 300ms);  // no PULL_DATA for twice the TTL
+  auto stale = endpoint->send_downlink(kGatewayEui, tx);
+  REQUIRE_FALSE(stale);
+  CHECK_THAT(stale.error(), Catch::StartsWith("gateway has no downlink path (last PULL_DATA"));
+  CHECK(endpoint->counters().downlinks_sent == 1);
+  gw.send_to(asio::buffer(gateway_datagram(0x02, 2)), endpoint->local_endpoint());
+  REQUIRE(run_until(io, [&] { return endpoint->counters().pull_data == 2; }, 1000ms));
+  CHECK(endpoint->send_downlink(kGatewayEui, tx));
 }
 
 TEST_CASE("the endpoint serves IPv6 gateways") {

@@ -135,6 +135,43 @@ TEST_CASE("two gateways hearing one uplink give one up event with both reception
   CHECK(ups[0]["data"] == "Kg==");
 }
 
+TEST_CASE("when the best gateway has no downlink path the answer goes via the next one that heard the uplink") {
+  SimulatedDevice device(otaa_device(kDevEui));
+  NetworkUnderTest net;
+  net.add_device(device.identity());
+  net.start();
+  // Gateway 2 hears best but never sent PULL_DATA (a forwarder whose downstream is broken).
+  sim::GatewayOptions receive_only;
+  receive_only.keepalive = 0ms;
+  SimulatedGateway gw1(kGateway1, net.bridge());
+  SimulatedGateway gw2(kGateway2, net.bridge(), receive_only);
+  REQUIRE(gw1.pull(1s));
+
+  auto request = device.join_request();
+  auto at1 = gw1.push(request, heard(868'900'000, -100, -3.0));
+  auto at2 = gw2.push(request, heard(868'900'000, -70, 6.0));
+  REQUIRE(at1.acked);
+  REQUIRE(at2.acked);
+  auto accept = gw1.wait_downlink(3s);
+  REQUIRE(accept);
+  CHECK(accept->tmst() == static_cast<std::uint32_t>(at1.tmst + 5'000'000u));  // gateway 1's own clock
+  REQUIRE(device.accept_join(accept->txpk.phy_payload));
+  REQUIRE(net.wait_events("join", kDevEui, 1).size() == 1);
+
+  // A confirmed uplink, better at gateway 2 again: the ACK goes via gateway 1 in its RX1.
+  auto frame = device.uplink({.confirmed = true, .fport = 2, .payload = {0x2a}});
+  REQUIRE(frame);
+  auto up1 = gw1.push(*frame, heard(868'900'000, -95, -2.0));
+  REQUIRE(gw2.push(*frame, heard(868'900'000, -60, 8.0)).acked);
+  REQUIRE(up1.acked);
+  auto ack = gw1.wait_downlink(3s);
+  REQUIRE(ack);
+  CHECK(ack->tmst() == static_cast<std::uint32_t>(up1.tmst + 1'000'000u));
+  auto received = device.receive_downlink(ack->txpk.phy_payload);
+  REQUIRE(received);
+  CHECK(received->fctrl.ack);
+}
+
 TEST_CASE("an unregistered gateway gets no acknowledgement and its packets are not processed") {
   SimulatedDevice device(otaa_device(kDevEui));
   NetworkUnderTest net;

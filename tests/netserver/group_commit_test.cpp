@@ -6,6 +6,7 @@
 
 #include <boost/asio.hpp>
 
+#include <set>
 #include <thread>
 
 #include "netserver/lorawan/data_frame.h"
@@ -115,6 +116,10 @@ struct Fixture {
   std::vector<AbpDevice> devices;
   // f_cnt_up of each device as committed when a downlink left, by DevEUI.
   std::vector<std::pair<lorawan::Eui64, long long>> downlinks;
+  // Gateways the bridge reports without a downlink path, and each accepted send's gateway and
+  // RX1 counter.
+  std::set<lorawan::Eui64> offline_gateways;
+  std::vector<std::pair<lorawan::Eui64, std::uint32_t>> sent_via;
   std::unique_ptr<netserver::NetworkServer> ns;
 
   // dev_status_max_per_s > 0: DevStatusReq due for every session (daily), at most that many per second.
@@ -132,7 +137,9 @@ struct Fixture {
       settings.dev_status_max_per_s = dev_status_max_per_s;
     }
     ns = std::make_unique<netserver::NetworkServer>(
-        io, db, settings, sink, [this](lorawan::Eui64, const bridge::TxPacket&) -> lorawan::Result<std::uint16_t> {
+        io, db, settings, sink, [this](lorawan::Eui64 gateway, const bridge::TxPacket& packet) -> lorawan::Result<std::uint16_t> {
+          if (offline_gateways.contains(gateway)) return std::unexpected("gateway has no downlink path");
+          sent_via.emplace_back(gateway, std::get<bridge::SendAtCounter>(packet.timing).counter_us);
           // Which device: the one whose session just committed a new FCntDown.
           storage::Statement q(observer, "SELECT dev_eui, f_cnt_up FROM device_session WHERE n_f_cnt_down > 0");
           while (q.step()) downlinks.emplace_back(*lorawan::parse_eui64(q.text(0)), q.int64(1));
@@ -270,4 +277,43 @@ TEST_CASE("DevStatusReqs beyond the network-wide budget wait for the device's ne
   f.run();
   CHECK(f.ns->counters().downlinks_sent == 2);
   CHECK(f.ns->counters().dev_status_deferred == 2);
+}
+
+TEST_CASE("a class A answer goes via the next gateway that heard the uplink when the best one has no downlink path") {
+  Fixture f;
+  constexpr lorawan::Eui64 kSecond = 0x00800000a0000002, kThird = 0x00800000a0000003;
+  auto best = uplink(f.devices[0], 0, true, 1'000'000);  // SNR 7 at kGateway
+  auto third = best;
+  third.gateway_eui = kThird;
+  third.snr_db = -3.0;
+  third.counter_us = 4'294'000'000u;  // its counter wraps before RX1
+  auto second = best;
+  second.gateway_eui = kSecond;
+  second.snr_db = 2.0;
+  second.counter_us = 70'000'000;
+  f.offline_gateways = {kGateway, kSecond};
+  f.ns->handle_uplink(std::move(third));
+  f.ns->handle_uplink(std::move(best));
+  f.ns->handle_uplink(std::move(second));
+  f.run();
+  // Best (kGateway) refused, then the second best (kSecond), then the third took it, timed on
+  // its own counter: RX1 one second after its reception.
+  REQUIRE(f.sent_via.size() == 1);
+  CHECK(f.sent_via[0].first == kThird);
+  CHECK(f.sent_via[0].second == static_cast<std::uint32_t>(4'294'000'000u + 1'000'000u));
+  CHECK(f.ns->counters().downlinks_rerouted == 2);
+  CHECK(f.ns->counters().downlinks_sent == 1);
+  CHECK(f.ns->counters().downlink_send_failed == 0);
+
+  // No gateway at all: counted as a failed send, nothing else breaks.
+  f.offline_gateways = {kGateway, kSecond, kThird};
+  auto again = uplink(f.devices[0], 1, true, 5'000'000);
+  auto again_second = again;
+  again_second.gateway_eui = kSecond;
+  f.ns->handle_uplink(std::move(again));
+  f.ns->handle_uplink(std::move(again_second));
+  f.run();
+  CHECK(f.sent_via.size() == 1);
+  CHECK(f.ns->counters().downlink_send_failed == 1);
+  CHECK(f.f_cnt_up(f.devices[0]) == 2);
 }
