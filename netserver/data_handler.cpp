@@ -356,7 +356,7 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
       if (rx1 && rx2_packet) {
         advance_f_cnt_down(updated, *built);
         plan = DownlinkPlan{session->dev_eui, best.gateway_eui, std::move(*rx1), std::move(*rx2_packet),
-                            item ? std::optional<std::int64_t>(item->id) : std::nullopt, built->f_cnt_down, false,
+                            item, built->f_cnt_down, false,
                             best.counter_us, other_gateways(frame.receptions, best)};
         if (item && item->confirmed) {
           storage::mark_downlink_sent(db_, item->id, built->f_cnt_down);
@@ -426,7 +426,7 @@ void NetworkServer::deliver_class_c() {
     storage::update_session_state(db_, updated);
     tx.commit();
     *session = updated;
-    DownlinkPlan plan{dev_eui, gateway->second, std::move(*packet), std::nullopt, next->id, built->f_cnt_down, false};
+    DownlinkPlan plan{dev_eui, gateway->second, std::move(*packet), std::nullopt, *next, built->f_cnt_down, false};
     send_planned(std::move(plan));
   }
 }

@@ -243,9 +243,23 @@ void NetworkServer::send_planned(DownlinkPlan&& plan) {
     token = send_downlink_(plan.gateway_eui, plan.rx1);
   }
   if (!token) {
-    ++counters_.downlink_send_failed;
-    spdlog::warn("downlink to {} via gateway {} not sent: {}", lorawan::eui64_to_string(plan.dev_eui),
-                 lorawan::eui64_to_string(plan.gateway_eui), token.error());
+    // Counted, and logged once a minute: a class C device behind an offline gateway is tried
+    // again at every registry poll.
+    reject(&NetworkCounters::downlink_send_failed, "downlink not sent",
+           fmt::format("to {} via gateway {}: {}", lorawan::eui64_to_string(plan.dev_eui),
+                       lorawan::eui64_to_string(plan.gateway_eui), token.error()));
+    // Taken from the queue in the committed transaction, but never on air: back into the queue
+    // for the next opportunity (the FCntDown it used is simply skipped).
+    if (plan.queue_item) {
+      try {
+        storage::Transaction tx(db_);
+        storage::return_downlink(db_, *plan.queue_item);
+        tx.commit();
+      } catch (const storage::StorageError& e) {
+        ++counters_.storage_failures;
+        spdlog::error("queued downlink {} could not be put back: {}", plan.queue_item->id, e.what());
+      }
+    }
     return;
   }
   ++counters_.downlinks_sent;
@@ -285,7 +299,7 @@ void NetworkServer::handle_tx_ack(const bridge::DownlinkOutcome& outcome) {
     event.device = device;
     event.gateway_eui = outcome.ack.gateway_eui;
     event.token = outcome.ack.token;
-    event.queue_item_id = plan.queue_item_id;
+    if (plan.queue_item) event.queue_item_id = plan.queue_item->id;
     event.f_cnt_down = plan.f_cnt_down;
     if (!outcome.ack.scheduled()) event.error = outcome.ack.error_text.empty() ? "ERROR" : outcome.ack.error_text;
     sink_.tx_ack(db_, event);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "netserver/network_server.h"
+#include "schema/downlink_queue.h"
 
 namespace uchet::netserver {
 
@@ -13,7 +14,9 @@ struct NetworkServer::DownlinkPlan {
   lorawan::Eui64 gateway_eui = 0;
   bridge::TxPacket rx1;
   std::optional<bridge::TxPacket> rx2;  // retry when the gateway cannot make RX1
-  std::optional<std::int64_t> queue_item_id;
+  // The queue item it carries, as it was taken from the queue: put back should no gateway take
+  // the downlink (storage::return_downlink).
+  std::optional<storage::QueueItem> queue_item;
   std::uint32_t f_cnt_down = 0;
   bool join_accept = false;
   // Class A: the other gateways that heard the uplink, best first, with their counter at the

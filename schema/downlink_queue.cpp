@@ -74,6 +74,23 @@ void mark_downlink_sent(Database& db, std::int64_t id, std::uint32_t f_cnt_down)
       .run();
 }
 
+void return_downlink(Database& db, const QueueItem& item) {
+  Statement(db,
+            "INSERT OR REPLACE INTO downlink_queue (id, dev_eui, f_port, data, confirmed, created_at, expires_at, "
+            "f_cnt_down, sent_at, attempts) VALUES (?,?,?,?,?,?,?,?,NULL,?)")
+      .bind(1, item.id)
+      .bind(2, lorawan::eui64_to_string(item.dev_eui))
+      .bind(3, static_cast<int>(item.f_port))
+      .bind_blob(4, item.data)
+      .bind(5, item.confirmed ? 1 : 0)
+      .bind(6, item.created_at)
+      .bind(7, item.expires_at)
+      .bind(8, item.f_cnt_down ? std::optional<std::int64_t>(*item.f_cnt_down) : std::nullopt)
+      .bind(9, item.attempts)
+      .run();
+  g_enqueued.fetch_add(1, std::memory_order_relaxed);
+}
+
 void delete_downlink(Database& db, std::int64_t id) {
   Statement(db, "DELETE FROM downlink_queue WHERE id = ?").bind(1, id).run();
 }

@@ -35,6 +35,10 @@ std::vector<QueueItem> pending_downlinks(Database& db, lorawan::Eui64 dev_eui, s
 // Removes and returns the device's items whose expiry has passed.
 std::vector<QueueItem> take_expired_downlinks(Database& db, lorawan::Eui64 dev_eui, std::int64_t now);
 void mark_downlink_sent(Database& db, std::int64_t id, std::uint32_t f_cnt_down);
+// Puts an item back exactly as pending_downlinks() returned it (same id, so same place in the
+// queue; unsent), after it was taken for a downlink that no gateway accepted. The item may have
+// been deleted (unconfirmed) or marked sent (confirmed) since.
+void return_downlink(Database& db, const QueueItem& item);
 void delete_downlink(Database& db, std::int64_t id);
 // Devices with any item (sent or not, expired or not): the network server reads this once per
 // write transaction instead of looking up the queue of every uplink's device.

@@ -317,3 +317,47 @@ TEST_CASE("a class A answer goes via the next gateway that heard the uplink when
   CHECK(f.ns->counters().downlink_send_failed == 1);
   CHECK(f.f_cnt_up(f.devices[0]) == 2);
 }
+
+TEST_CASE("a queued downlink that no gateway could take goes back to the queue, unchanged, for the next uplink") {
+  Fixture f;
+  storage::QueueItem unconfirmed, confirmed;
+  unconfirmed.dev_eui = confirmed.dev_eui = f.devices[0].dev_eui;
+  unconfirmed.f_port = 5;
+  unconfirmed.data = {0x30, 0x01};
+  unconfirmed.expires_at = storage::unix_now() + 3600;
+  confirmed.f_port = 6;
+  confirmed.data = {0x31};
+  confirmed.confirmed = true;
+  std::int64_t first_id = 0;
+  {
+    storage::Transaction tx(f.observer);
+    first_id = storage::enqueue_downlink(f.observer, unconfirmed);
+    storage::enqueue_downlink(f.observer, confirmed);
+    tx.commit();
+  }
+  const auto queue_rows = [&] {
+    return count(f.observer, "SELECT COUNT(*) FROM downlink_queue WHERE f_cnt_down IS NULL AND sent_at IS NULL");
+  };
+  f.offline_gateways = {kGateway};
+  f.ns->handle_uplink(uplink(f.devices[0], 0, false, 1'000'000));
+  f.run();
+  CHECK(f.sent_via.empty());
+  CHECK(f.ns->counters().downlink_send_failed == 1);
+  CHECK(queue_rows() == 2);  // the unconfirmed item was deleted when taken, and is back
+  CHECK(count(f.observer, "SELECT COUNT(*) FROM downlink_queue WHERE id = " + std::to_string(first_id) +
+                              " AND f_port = 5 AND hex(data) = '3001' AND expires_at IS NOT NULL") == 1);
+
+  f.offline_gateways.clear();
+  f.ns->handle_uplink(uplink(f.devices[0], 1, false, 2'000'000));
+  f.run();
+  REQUIRE(f.sent_via.size() == 1);  // the same item, first in line, now on air
+  CHECK(count(f.observer, "SELECT COUNT(*) FROM downlink_queue WHERE id = " + std::to_string(first_id)) == 0);
+  CHECK(queue_rows() == 1);  // the confirmed one waits for the next opportunity
+
+  // A confirmed item refused everywhere loses the FCntDown it was marked with.
+  f.offline_gateways = {kGateway};
+  f.ns->handle_uplink(uplink(f.devices[0], 2, false, 3'000'000));
+  f.run();
+  CHECK(f.sent_via.size() == 1);
+  CHECK(queue_rows() == 1);
+}
