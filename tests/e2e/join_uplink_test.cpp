@@ -22,6 +22,24 @@ bool is_lora(const bridge::TxPacket& txpk, std::uint8_t sf, std::uint16_t bw_khz
   return rate && rate->spreading_factor == sf && rate->bandwidth_khz == bw_khz;
 }
 
+// A join-request heard by both gateways, better by `stronger`; the join-accept must come from
+// `answering` only, at JOIN_ACCEPT_DELAY1 on that gateway's own counter.
+void join_heard_by_two(SimulatedDevice& device, SimulatedGateway& weaker, SimulatedGateway& stronger,
+                       SimulatedGateway& answering) {
+  auto request = device.join_request();
+  auto at_weaker = weaker.push(request, heard(868'900'000, -100, -3.0));
+  auto at_stronger = stronger.push(request, heard(868'900'000, -70, 6.0));
+  REQUIRE(at_weaker.acked);
+  REQUIRE(at_stronger.acked);
+  auto accept = answering.wait_downlink(3s);
+  REQUIRE(accept);
+  const auto answered_tmst = &answering == &weaker ? at_weaker.tmst : at_stronger.tmst;
+  CHECK(accept->tmst() == static_cast<std::uint32_t>(answered_tmst + 5'000'000u));
+  REQUIRE(device.accept_join(accept->txpk.phy_payload));
+  SimulatedGateway& silent = &answering == &weaker ? stronger : weaker;
+  CHECK_FALSE(silent.wait_downlink(300ms));
+}
+
 }  // namespace
 
 TEST_CASE("a 1.0.3 device joins (JOIN_ACCEPT_DELAY1 on the uplink channel) and its first uplink is published") {
@@ -100,17 +118,7 @@ TEST_CASE("two gateways hearing one uplink give one up event with both reception
   REQUIRE(gw1.pull(1s));
   REQUIRE(gw2.pull(1s));
 
-  // Join heard by both, better by gateway 2: the join-accept must leave through gateway 2 only.
-  auto request = device.join_request();
-  auto at1 = gw1.push(request, heard(868'900'000, -100, -3.0));
-  auto at2 = gw2.push(request, heard(868'900'000, -70, 6.0));
-  REQUIRE(at1.acked);
-  REQUIRE(at2.acked);
-  auto accept = gw2.wait_downlink(3s);
-  REQUIRE(accept);
-  CHECK(accept->tmst() == static_cast<std::uint32_t>(at2.tmst + 5'000'000u));  // gateway 2's own clock
-  REQUIRE(device.accept_join(accept->txpk.phy_payload));
-  CHECK_FALSE(gw1.wait_downlink(300ms));
+  join_heard_by_two(device, gw1, gw2, /*answering=*/gw2);
   REQUIRE(net.wait_events("join", kDevEui, 1).size() == 1);
 
   auto frame = device.uplink({.fport = 2, .payload = {0x2a}});
@@ -147,15 +155,7 @@ TEST_CASE("when the best gateway has no downlink path the answer goes via the ne
   SimulatedGateway gw2(kGateway2, net.bridge(), receive_only);
   REQUIRE(gw1.pull(1s));
 
-  auto request = device.join_request();
-  auto at1 = gw1.push(request, heard(868'900'000, -100, -3.0));
-  auto at2 = gw2.push(request, heard(868'900'000, -70, 6.0));
-  REQUIRE(at1.acked);
-  REQUIRE(at2.acked);
-  auto accept = gw1.wait_downlink(3s);
-  REQUIRE(accept);
-  CHECK(accept->tmst() == static_cast<std::uint32_t>(at1.tmst + 5'000'000u));  // gateway 1's own clock
-  REQUIRE(device.accept_join(accept->txpk.phy_payload));
+  join_heard_by_two(device, gw1, gw2, /*answering=*/gw1);
   REQUIRE(net.wait_events("join", kDevEui, 1).size() == 1);
 
   // A confirmed uplink, better at gateway 2 again: the ACK goes via gateway 1 in its RX1.
