@@ -381,7 +381,8 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
   auto& b = *batch_;
   ++b.frames;
   b.events = true;
-  b.last_gateways.emplace_back(session->dev_eui, best.gateway_eui);
+  const auto* second = runner_up(frame.receptions, best);
+  b.last_gateways.emplace_back(session->dev_eui, LastGateways{best.gateway_eui, second ? second->gateway_eui : 0});
   if (!retransmission) ++b.uplinks_accepted;
   if (plan) {
     // RX1 is one second after the uplink: commit now rather than after the rest of the pass, so
@@ -426,7 +427,8 @@ void NetworkServer::deliver_class_c() {
     storage::update_session_state(db_, updated);
     tx.commit();
     *session = updated;
-    DownlinkPlan plan{dev_eui, gateway->second, std::move(*packet), std::nullopt, *next, built->f_cnt_down, false};
+    DownlinkPlan plan{dev_eui, gateway->second.best, std::move(*packet), std::nullopt, *next, built->f_cnt_down, false};
+    if (gateway->second.second) plan.other_gateways.emplace_back(gateway->second.second, 0);  // sent at once: no timing
     send_planned(std::move(plan));
   }
 }

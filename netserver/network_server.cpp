@@ -140,7 +140,7 @@ void NetworkServer::commit_batch() {
   auto b = std::move(batch_);  // a new pass (or the rest of this one) opens a new transaction
   counters_.uplinks_accepted += b->uplinks_accepted;
   counters_.joins_accepted += b->joins_accepted;
-  for (const auto& [dev_eui, gateway_eui] : b->last_gateways) last_gateway_[dev_eui] = gateway_eui;
+  for (const auto& [dev_eui, gateways] : b->last_gateways) last_gateway_[dev_eui] = gateways;
   if (b->events) sink_.committed();
   for (auto& plan : b->downlinks) send_planned(std::move(plan));
 }

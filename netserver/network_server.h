@@ -132,8 +132,12 @@ class NetworkServer {
   std::unique_ptr<Batch> batch_;  // engaged while a group-commit transaction is open
   std::map<std::pair<lorawan::Eui64, std::uint16_t>, std::unique_ptr<PendingDownlink>> pending_;
   std::map<std::string, std::chrono::steady_clock::time_point> last_logged_;
-  // The gateway that heard each device best last time: class C downlinks go through it.
-  std::map<lorawan::Eui64, lorawan::Eui64> last_gateway_;
+  // The gateways that heard each device best last time: class C downlinks go through the best,
+  // or the second when the best has no downlink path (0: none).
+  struct LastGateways {
+    lorawan::Eui64 best = 0, second = 0;
+  };
+  std::map<lorawan::Eui64, LastGateways> last_gateway_;
   NetworkCounters counters_;
 };
 

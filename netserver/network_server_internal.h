@@ -40,7 +40,7 @@ struct NetworkServer::Batch {
   bool events = false;                     // the sink wrote events: wake the publisher after commit
   std::vector<DownlinkPlan> downlinks;     // sent after the commit, in frame order
   std::uint64_t uplinks_accepted = 0, joins_accepted = 0;
-  std::vector<std::pair<lorawan::Eui64, lorawan::Eui64>> last_gateways;  // device, gateway
+  std::vector<std::pair<lorawan::Eui64, LastGateways>> last_gateways;  // by device
   // Devices with downlink-queue rows, read once inside this transaction: while it holds the
   // write lock no other connection can add any, and this process's own enqueues are seen
   // through storage::downlinks_enqueued_in_process().

@@ -36,6 +36,14 @@ const bridge::UplinkRx& best_reception(const std::vector<bridge::UplinkRx>& rece
   return *best;
 }
 
+const bridge::UplinkRx* runner_up(const std::vector<bridge::UplinkRx>& receptions, const bridge::UplinkRx& chosen) {
+  const bridge::UplinkRx* second = nullptr;
+  for (const auto& rx : receptions) {
+    if (rx.gateway_eui != chosen.gateway_eui && (!second || hears_better(rx, *second))) second = &rx;
+  }
+  return second;
+}
+
 std::vector<std::pair<lorawan::Eui64, std::uint32_t>> other_gateways(const std::vector<bridge::UplinkRx>& receptions,
                                                                      const bridge::UplinkRx& chosen) {
   std::vector<const bridge::UplinkRx*> others;

@@ -15,6 +15,8 @@ bridge::DataRate to_bridge_rate(const lorawan::DataRate& rate);
 
 // Highest SNR, then highest RSSI: the gateway most likely to be heard back.
 const bridge::UplinkRx& best_reception(const std::vector<bridge::UplinkRx>& receptions);
+// The best reception at a gateway other than `chosen`'s, or nullptr (no allocation: per uplink).
+const bridge::UplinkRx* runner_up(const std::vector<bridge::UplinkRx>& receptions, const bridge::UplinkRx& chosen);
 // The other gateways that heard the frame, best first (one entry per gateway), with their
 // concentrator counter at the uplink: where a downlink goes when the best gateway cannot take it.
 std::vector<std::pair<lorawan::Eui64, std::uint32_t>> other_gateways(const std::vector<bridge::UplinkRx>& receptions,

@@ -139,7 +139,8 @@ struct Fixture {
     ns = std::make_unique<netserver::NetworkServer>(
         io, db, settings, sink, [this](lorawan::Eui64 gateway, const bridge::TxPacket& packet) -> lorawan::Result<std::uint16_t> {
           if (offline_gateways.contains(gateway)) return std::unexpected("gateway has no downlink path");
-          sent_via.emplace_back(gateway, std::get<bridge::SendAtCounter>(packet.timing).counter_us);
+          const auto* at = std::get_if<bridge::SendAtCounter>(&packet.timing);
+          sent_via.emplace_back(gateway, at ? at->counter_us : 0);
           // Which device: the one whose session just committed a new FCntDown.
           storage::Statement q(observer, "SELECT dev_eui, f_cnt_up FROM device_session WHERE n_f_cnt_down > 0");
           while (q.step()) downlinks.emplace_back(*lorawan::parse_eui64(q.text(0)), q.int64(1));
@@ -360,4 +361,35 @@ TEST_CASE("a queued downlink that no gateway could take goes back to the queue, 
   f.run();
   CHECK(f.sent_via.size() == 1);
   CHECK(queue_rows() == 1);
+}
+
+TEST_CASE("a class C downlink goes via the second gateway of the last uplink when the best has no downlink path") {
+  Fixture f;
+  constexpr lorawan::Eui64 kSecond = 0x00800000a0000002;
+  storage::Statement(f.observer, "UPDATE device SET device_class = 'C' WHERE dev_eui = ?")
+      .bind(1, lorawan::eui64_to_string(f.devices[0].dev_eui))
+      .run();
+  auto best = uplink(f.devices[0], 0, false, 1'000'000);
+  auto second = best;
+  second.gateway_eui = kSecond;
+  second.snr_db = 1.0;
+  f.ns->handle_uplink(std::move(best));
+  f.ns->handle_uplink(std::move(second));
+  f.io.run_for(1200ms);  // the uplink's pass, and a registry poll that sees the class change
+  REQUIRE(f.sent_via.empty());
+  storage::QueueItem item;
+  item.dev_eui = f.devices[0].dev_eui;
+  item.f_port = 7;
+  item.data = {0x01};
+  {
+    storage::Transaction tx(f.observer);
+    storage::enqueue_downlink(f.observer, item);
+    tx.commit();
+  }
+  f.offline_gateways = {kGateway};
+  f.io.run_for(1200ms);  // class C delivery runs at the registry poll
+  REQUIRE(f.sent_via.size() == 1);
+  CHECK(f.sent_via[0].first == kSecond);
+  CHECK(f.ns->counters().downlinks_rerouted == 1);
+  CHECK(count(f.observer, "SELECT COUNT(*) FROM downlink_queue") == 0);
 }
