@@ -394,11 +394,19 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
 
 void NetworkServer::deliver_class_c() {
   const auto now_unix = storage::unix_now();
+  const auto now = std::chrono::steady_clock::now();
   for (auto dev_eui : storage::devices_with_unsent_downlinks(db_)) {
     const auto* device = registry_.device(dev_eui);
     auto* session = registry_.session(dev_eui);
     auto gateway = last_gateway_.find(dev_eui);
     if (!device || device->device_class != 'C' || !session || gateway == last_gateway_.end()) continue;
+    // Through the best of the last uplink's two gateways that has not just refused a downlink.
+    std::vector<lorawan::Eui64> via;
+    for (auto eui : {gateway->second.best, gateway->second.second}) {
+      auto refused = unreachable_until_.find(eui);
+      if (eui && (refused == unreachable_until_.end() || refused->second <= now)) via.push_back(eui);
+    }
+    if (via.empty()) continue;  // tried again once the backoff has passed
     auto queue = storage::pending_downlinks(db_, dev_eui, now_unix);
     auto next = std::find_if(queue.begin(), queue.end(), [](const auto& q) { return !q.f_cnt_down; });
     if (next == queue.end()) continue;
@@ -427,8 +435,8 @@ void NetworkServer::deliver_class_c() {
     storage::update_session_state(db_, updated);
     tx.commit();
     *session = updated;
-    DownlinkPlan plan{dev_eui, gateway->second.best, std::move(*packet), std::nullopt, *next, built->f_cnt_down, false};
-    if (gateway->second.second) plan.other_gateways.emplace_back(gateway->second.second, 0);  // sent at once: no timing
+    DownlinkPlan plan{dev_eui, via.front(), std::move(*packet), std::nullopt, *next, built->f_cnt_down, false};
+    if (via.size() > 1) plan.other_gateways.emplace_back(via[1], 0);  // sent at once: no timing
     send_planned(std::move(plan));
   }
 }

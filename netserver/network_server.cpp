@@ -228,7 +228,16 @@ void retime(bridge::TxPacket& packet, std::uint32_t from_uplink_us, std::uint32_
 }  // namespace
 
 void NetworkServer::send_planned(DownlinkPlan&& plan) {
-  auto token = send_downlink_(plan.gateway_eui, plan.rx1);
+  const auto send = [&](lorawan::Eui64 gateway_eui) {
+    auto token = send_downlink_(gateway_eui, plan.rx1);
+    if (token) {
+      unreachable_until_.erase(gateway_eui);
+    } else {
+      unreachable_until_[gateway_eui] = std::chrono::steady_clock::now() + kUnreachableGatewayBackoff;
+    }
+    return token;
+  };
+  auto token = send(plan.gateway_eui);
   // The best gateway cannot take it (offline, no PULL_DATA for a minute): the next one that heard
   // the uplink can, at the same moment on its own counter.
   for (std::size_t next = 0; !token && next < plan.other_gateways.size(); ++next) {
@@ -240,7 +249,7 @@ void NetworkServer::send_planned(DownlinkPlan&& plan) {
     plan.gateway_eui = gateway_eui;
     plan.uplink_counter_us = counter_us;
     ++counters_.downlinks_rerouted;
-    token = send_downlink_(plan.gateway_eui, plan.rx1);
+    token = send(plan.gateway_eui);
   }
   if (!token) {
     // Counted, and logged once a minute: a class C device behind an offline gateway is tried

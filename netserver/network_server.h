@@ -138,6 +138,8 @@ class NetworkServer {
     lorawan::Eui64 best = 0, second = 0;
   };
   std::map<lorawan::Eui64, LastGateways> last_gateway_;
+  // Gateways whose last downlink was refused, until when class C delivery skips them.
+  std::map<lorawan::Eui64, std::chrono::steady_clock::time_point> unreachable_until_;
   NetworkCounters counters_;
 };
 

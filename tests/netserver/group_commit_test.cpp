@@ -392,4 +392,17 @@ TEST_CASE("a class C downlink goes via the second gateway of the last uplink whe
   CHECK(f.sent_via[0].first == kSecond);
   CHECK(f.ns->counters().downlinks_rerouted == 1);
   CHECK(count(f.observer, "SELECT COUNT(*) FROM downlink_queue") == 0);
+
+  // Both gateways gone: one attempt, then the device waits out the backoff instead of costing
+  // two transactions at every poll; its item stays queued, unsent.
+  {
+    storage::Transaction tx(f.observer);
+    storage::enqueue_downlink(f.observer, item);
+    tx.commit();
+  }
+  f.offline_gateways = {kGateway, kSecond};
+  f.io.run_for(3500ms);  // three registry polls, all within the backoff after the first
+  CHECK(f.ns->counters().downlink_send_failed == 1);
+  CHECK(f.sent_via.size() == 1);
+  CHECK(count(f.observer, "SELECT COUNT(*) FROM downlink_queue WHERE f_cnt_down IS NULL") == 1);
 }
