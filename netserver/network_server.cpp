@@ -197,12 +197,15 @@ void NetworkServer::process_frame(ReceivedFrame&& frame) {
 
 void NetworkServer::reject(std::uint64_t NetworkCounters::*counter, const std::string& kind, const std::string& detail) {
   ++(counters_.*counter);
-  auto now = std::chrono::steady_clock::now();
+  if (log_due(kind)) spdlog::warn("rejected: {}: {} (counted; logged at most once a minute per kind)", kind, detail);
+}
+
+bool NetworkServer::log_due(const std::string& kind) {
+  const auto now = std::chrono::steady_clock::now();
   auto& last = last_logged_[kind];
-  if (last.time_since_epoch().count() == 0 || now - last >= std::chrono::minutes(1)) {
-    last = now;
-    spdlog::warn("rejected: {}: {} (counted; logged at most once a minute per kind)", kind, detail);
-  }
+  if (last.time_since_epoch().count() != 0 && now - last < std::chrono::minutes(1)) return false;
+  last = now;
+  return true;
 }
 
 // UUID version 7 (RFC 9562): the Unix time in milliseconds first, then 74 random bits. Identifiers
@@ -242,8 +245,12 @@ void NetworkServer::send_planned(DownlinkPlan&& plan) {
   // the uplink can, at the same moment on its own counter.
   for (std::size_t next = 0; !token && next < plan.other_gateways.size(); ++next) {
     const auto [gateway_eui, counter_us] = plan.other_gateways[next];
-    spdlog::info("downlink to {}: gateway {} refused it ({}); trying gateway {}", lorawan::eui64_to_string(plan.dev_eui),
-                 lorawan::eui64_to_string(plan.gateway_eui), token.error(), lorawan::eui64_to_string(gateway_eui));
+    if (log_due("downlink rerouted")) {
+      spdlog::info("downlink to {}: gateway {} refused it ({}); trying gateway {} (counted as downlinks_rerouted; "
+                   "logged at most once a minute)",
+                   lorawan::eui64_to_string(plan.dev_eui), lorawan::eui64_to_string(plan.gateway_eui), token.error(),
+                   lorawan::eui64_to_string(gateway_eui));
+    }
     retime(plan.rx1, plan.uplink_counter_us, counter_us);
     if (plan.rx2) retime(*plan.rx2, plan.uplink_counter_us, counter_us);
     plan.gateway_eui = gateway_eui;
@@ -252,11 +259,11 @@ void NetworkServer::send_planned(DownlinkPlan&& plan) {
     token = send(plan.gateway_eui);
   }
   if (!token) {
-    // Counted, and logged once a minute: a class C device behind an offline gateway is tried
-    // again at every registry poll.
-    reject(&NetworkCounters::downlink_send_failed, "downlink not sent",
-           fmt::format("to {} via gateway {}: {}", lorawan::eui64_to_string(plan.dev_eui),
-                       lorawan::eui64_to_string(plan.gateway_eui), token.error()));
+    ++counters_.downlink_send_failed;
+    if (log_due("downlink not sent")) {
+      spdlog::warn("downlink to {} via gateway {} not sent: {} (counted; logged at most once a minute)",
+                   lorawan::eui64_to_string(plan.dev_eui), lorawan::eui64_to_string(plan.gateway_eui), token.error());
+    }
     // Taken from the queue in the committed transaction, but never on air: back into the queue
     // for the next opportunity (the FCntDown it used is simply skipped).
     if (plan.queue_item) {

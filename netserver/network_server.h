@@ -112,6 +112,9 @@ class NetworkServer {
   // TX_ACK error on RX1 can be retried on RX2.
   void send_planned(DownlinkPlan&& plan);
   void reject(std::uint64_t NetworkCounters::*counter, const std::string& kind, const std::string& detail);
+  // True at most once a minute per kind: what is counted anyway is logged without flooding the
+  // log (a misbehaving device, a gateway gone offline with many devices behind it).
+  bool log_due(const std::string& kind);
   std::string new_uuid();
 
   boost::asio::io_context& io_;

@@ -156,6 +156,13 @@ struct Fixture {
     std::this_thread::sleep_for(40ms);
     io.run_for(150ms);
   }
+  // Queues a downlink as uchetctl does: on its own connection, while the network server runs.
+  std::int64_t enqueue(const storage::QueueItem& item) {
+    storage::Transaction tx(observer);
+    const auto id = storage::enqueue_downlink(observer, item);
+    tx.commit();
+    return id;
+  }
   long long f_cnt_up(const AbpDevice& d) {
     return count(observer, "SELECT f_cnt_up FROM device_session WHERE dev_eui = '" + lorawan::eui64_to_string(d.dev_eui) + "'");
   }
@@ -211,16 +218,11 @@ TEST_CASE("a downlink queued by another connection between passes goes out in th
   f.ns->handle_uplink(uplink(f.devices[0], 0, false, 1'000'000));
   f.run();
   CHECK(f.downlinks.empty());  // nothing queued, nothing sent
-  // As uchetctl does, on its own connection, while the network server runs.
   storage::QueueItem item;
   item.dev_eui = f.devices[0].dev_eui;
   item.f_port = 5;
   item.data = {0x30, 0x01};
-  {
-    storage::Transaction tx(f.observer);
-    storage::enqueue_downlink(f.observer, item);
-    tx.commit();
-  }
+  f.enqueue(item);
   f.ns->handle_uplink(uplink(f.devices[0], 1, false, 2'000'000));
   f.run();
   REQUIRE(f.downlinks.size() == 1);
@@ -329,13 +331,8 @@ TEST_CASE("a queued downlink that no gateway could take goes back to the queue, 
   confirmed.f_port = 6;
   confirmed.data = {0x31};
   confirmed.confirmed = true;
-  std::int64_t first_id = 0;
-  {
-    storage::Transaction tx(f.observer);
-    first_id = storage::enqueue_downlink(f.observer, unconfirmed);
-    storage::enqueue_downlink(f.observer, confirmed);
-    tx.commit();
-  }
+  const std::int64_t first_id = f.enqueue(unconfirmed);
+  f.enqueue(confirmed);
   const auto queue_rows = [&] {
     return count(f.observer, "SELECT COUNT(*) FROM downlink_queue WHERE f_cnt_down IS NULL AND sent_at IS NULL");
   };
@@ -381,11 +378,7 @@ TEST_CASE("a class C downlink goes via the second gateway of the last uplink whe
   item.dev_eui = f.devices[0].dev_eui;
   item.f_port = 7;
   item.data = {0x01};
-  {
-    storage::Transaction tx(f.observer);
-    storage::enqueue_downlink(f.observer, item);
-    tx.commit();
-  }
+  f.enqueue(item);
   f.offline_gateways = {kGateway};
   f.io.run_for(1200ms);  // class C delivery runs at the registry poll
   REQUIRE(f.sent_via.size() == 1);
@@ -395,11 +388,7 @@ TEST_CASE("a class C downlink goes via the second gateway of the last uplink whe
 
   // Both gateways gone: one attempt, then the device waits out the backoff instead of costing
   // two transactions at every poll; its item stays queued, unsent.
-  {
-    storage::Transaction tx(f.observer);
-    storage::enqueue_downlink(f.observer, item);
-    tx.commit();
-  }
+  f.enqueue(item);
   f.offline_gateways = {kGateway, kSecond};
   f.io.run_for(3500ms);  // three registry polls, all within the backoff after the first
   CHECK(f.ns->counters().downlink_send_failed == 1);
