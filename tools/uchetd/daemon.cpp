@@ -183,10 +183,11 @@ int run_daemon(const Config& config) {
   publisher.stop();
   checkpointer.stop();
   const auto& c = network.counters();
-  spdlog::info("uchetd stopped: {} frames, {} uplinks accepted, {} joins, {} downlinks sent, {} PUSH_DATA "
-               "datagrams and {} receptions dropped in overload",
-               c.frames, c.uplinks_accepted, c.joins_accepted, c.downlinks_sent, gateway_bridge->datagrams_shed(),
-               gateway_bridge->uplinks_dropped());
+  spdlog::info("uchetd stopped: {} frames, {} uplinks accepted, {} joins, {} downlinks sent ({} via another gateway "
+               "than the best, {} not sent: no gateway could take them), {} PUSH_DATA datagrams and {} receptions "
+               "dropped in overload",
+               c.frames, c.uplinks_accepted, c.joins_accepted, c.downlinks_sent, c.downlinks_rerouted,
+               c.downlink_send_failed, gateway_bridge->datagrams_shed(), gateway_bridge->uplinks_dropped());
   return 0;
 }
 
