@@ -271,6 +271,7 @@ void NetworkServer::send_planned(DownlinkPlan&& plan) {
         storage::Transaction tx(db_);
         storage::return_downlink(db_, *plan.queue_item);
         tx.commit();
+        ++counters_.downlinks_returned_to_queue;
       } catch (const storage::StorageError& e) {
         ++counters_.storage_failures;
         spdlog::error("queued downlink {} could not be put back: {}", plan.queue_item->id, e.what());
@@ -306,6 +307,15 @@ void NetworkServer::handle_tx_ack(const bridge::DownlinkOutcome& outcome) {
       }
     }
   }
+  if (!outcome.ack.scheduled()) {
+    ++counters_.downlinks_failed_on_air;
+    // A class C downlink refused on air is tried again at a later registry poll; like one the
+    // gateway could not take, not through this gateway for a while (a TX_FREQ error would
+    // otherwise repeat every second).
+    if (std::holds_alternative<bridge::SendImmediately>(plan.rx1.timing)) {
+      unreachable_until_[plan.gateway_eui] = std::chrono::steady_clock::now() + kUnreachableGatewayBackoff;
+    }
+  }
   const auto* device = registry_.device(plan.dev_eui);
   if (!device) return;
   try {
@@ -319,6 +329,12 @@ void NetworkServer::handle_tx_ack(const bridge::DownlinkOutcome& outcome) {
     event.f_cnt_down = plan.f_cnt_down;
     if (!outcome.ack.scheduled()) event.error = outcome.ack.error_text.empty() ? "ERROR" : outcome.ack.error_text;
     sink_.tx_ack(db_, event);
+    // Neither window went on air: the payload it carried was never delivered, so it goes back
+    // into the queue for the device's next opportunity, as when no gateway took it at all.
+    if (!outcome.ack.scheduled() && plan.queue_item) {
+      storage::return_downlink(db_, *plan.queue_item);
+      ++counters_.downlinks_returned_to_queue;
+    }
     tx.commit();
     sink_.committed();
   } catch (const storage::StorageError& e) {

@@ -62,6 +62,11 @@ struct NetworkCounters {
                 uplink_retransmissions = 0;
   std::uint64_t downlinks_sent = 0, downlink_send_failed = 0, downlinks_retried_rx2 = 0, tx_ack_errors = 0;
   std::uint64_t downlinks_rerouted = 0;  // sent via another gateway that heard the uplink
+  // Queue items taken for a downlink that never went on air (no gateway took it, or the gateway
+  // reported an error for every window) and put back for the next opportunity.
+  std::uint64_t downlinks_returned_to_queue = 0;
+  // Downlinks whose gateway reported an error (TX_ACK) for the last window tried.
+  std::uint64_t downlinks_failed_on_air = 0;
   std::uint64_t storage_failures = 0;
   std::uint64_t dev_status_deferred = 0;  // due, but over dev_status_max_per_s: asked at a later uplink
 };

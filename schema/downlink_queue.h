@@ -37,8 +37,8 @@ std::vector<QueueItem> take_expired_downlinks(Database& db, lorawan::Eui64 dev_e
 void mark_downlink_sent(Database& db, std::int64_t id, std::uint32_t f_cnt_down);
 // Puts an item back exactly as pending_downlinks() returned it (same id, so same place in the
 // queue; its FCntDown, if any, from an earlier attempt), after it was taken for a downlink that
-// no gateway accepted. The item may have been deleted (unconfirmed) or marked sent (confirmed)
-// since.
+// no gateway accepted or whose gateway reported an error in every receive window (TX_ACK). The
+// item may have been deleted (unconfirmed) or marked sent (confirmed) since.
 void return_downlink(Database& db, const QueueItem& item);
 void delete_downlink(Database& db, std::int64_t id);
 // Devices with any item (sent or not, expired or not): the network server reads this once per

@@ -52,3 +52,47 @@ TEST_CASE("uchetctl device enqueue after uplinks with an empty queue: sent in th
   CHECK(lorawan::to_hex(received->payload) == "0a0b0c");
   CHECK(eventually([&] { return net.sql_count("SELECT COUNT(*) FROM downlink_queue") == 0; }, 3s));
 }
+
+TEST_CASE("a queued downlink refused by the gateway in RX1 and RX2 is delivered in the next uplink's RX1") {
+  OneDeviceJoined<RestartableNetwork> setup(otaa_device(kDevEui));
+  auto& [device, net, gateway] = setup;
+  sim::GatewayOptions late_options;
+  late_options.tx_ack_error = "TOO_LATE";
+  SimulatedGateway late(kGateway2, net.bridge(), late_options);
+  REQUIRE(late.pull(1s));
+  // The first uplink of the session may be answered with a DevStatusReq: take that answer first,
+  // so the queued payload below is the only thing pending.
+  auto first = device.uplink({.fport = 2, .payload = {0x01}});
+  REQUIRE(first);
+  REQUIRE(gateway.push(*first, heard()).acked);
+  if (auto downlink = gateway.wait_downlink(1500ms)) REQUIRE(device.receive_downlink(downlink->txpk.phy_payload));
+
+  net.ctl({"device", "enqueue", lorawan::eui64_to_string(kDevEui), "--fport", "9", "--hex", "c0ffee"});
+  auto refused = device.uplink({.fport = 2, .payload = {0x02}});
+  REQUIRE(refused);
+  REQUIRE(late.push(*refused, heard()).acked);
+  REQUIRE(late.wait_downlink(3s));  // RX1: TOO_LATE
+  REQUIRE(late.wait_downlink(3s));  // RX2: TOO_LATE as well
+  const auto refused_txack = [&] {
+    for (const auto& e : net.events("txack", kDevEui))
+      if (e.contains("error") && e["error"] == "TOO_LATE") return true;
+    return false;
+  };
+  CHECK(eventually(refused_txack, 3s));  // the application is told the send failed
+  CHECK(eventually([&] { return net.sql_count("SELECT COUNT(*) FROM downlink_queue WHERE sent_at IS NULL") == 1; }, 3s));
+
+  gateway.take_downlinks();
+  auto next = device.uplink({.fport = 2, .payload = {0x03}});
+  REQUIRE(next);
+  auto sent = gateway.push(*next, heard());
+  REQUIRE(sent.acked);
+  auto downlink = gateway.wait_downlink(3s);
+  REQUIRE(downlink);
+  CHECK(downlink->tmst() == static_cast<std::uint32_t>(sent.tmst + 1'000'000u));
+  auto received = device.receive_downlink(downlink->txpk.phy_payload);
+  INFO("downlink: " << describe(*downlink, received));
+  REQUIRE(received);
+  CHECK(received->fport == std::optional<std::uint8_t>(9));
+  CHECK(lorawan::to_hex(received->payload) == "c0ffee");
+  CHECK(eventually([&] { return net.sql_count("SELECT COUNT(*) FROM downlink_queue") == 0; }, 3s));
+}

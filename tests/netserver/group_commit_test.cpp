@@ -120,6 +120,7 @@ struct Fixture {
   // RX1 counter.
   std::set<lorawan::Eui64> offline_gateways;
   std::vector<std::pair<lorawan::Eui64, std::uint32_t>> sent_via;
+  std::vector<std::uint16_t> sent_tokens;  // the PULL_RESP token of each accepted send
   std::unique_ptr<netserver::NetworkServer> ns;
 
   // dev_status_max_per_s > 0: DevStatusReq due for every session (daily), at most that many per second.
@@ -144,7 +145,8 @@ struct Fixture {
           // Which device: the one whose session just committed a new FCntDown.
           storage::Statement q(observer, "SELECT dev_eui, f_cnt_up FROM device_session WHERE n_f_cnt_down > 0");
           while (q.step()) downlinks.emplace_back(*lorawan::parse_eui64(q.text(0)), q.int64(1));
-          return static_cast<std::uint16_t>(downlinks.size());
+          sent_tokens.push_back(static_cast<std::uint16_t>(sent_tokens.size() + 1));
+          return sent_tokens.back();
         });
     ns->start();
   }
@@ -162,6 +164,15 @@ struct Fixture {
     const auto id = storage::enqueue_downlink(observer, item);
     tx.commit();
     return id;
+  }
+  // The gateway's TX_ACK for the send that got `token`: error "" means scheduled.
+  void tx_ack(lorawan::Eui64 gateway, std::uint16_t token, bridge::TxAckError error, const std::string& error_text) {
+    bridge::DownlinkOutcome outcome;
+    outcome.ack.gateway_eui = gateway;
+    outcome.ack.token = token;
+    outcome.ack.error = error;
+    outcome.ack.error_text = error_text;
+    ns->handle_tx_ack(outcome);
   }
   long long f_cnt_up(const AbpDevice& d) {
     return count(observer, "SELECT f_cnt_up FROM device_session WHERE dev_eui = '" + lorawan::eui64_to_string(d.dev_eui) + "'");
@@ -358,6 +369,58 @@ TEST_CASE("a queued downlink that no gateway could take goes back to the queue, 
   f.run();
   CHECK(f.sent_via.size() == 1);
   CHECK(queue_rows() == 1);
+}
+
+TEST_CASE("a queued downlink the gateway refuses in both RX1 and RX2 goes back to the queue for the next uplink") {
+  Fixture f;
+  storage::QueueItem unconfirmed, confirmed;
+  unconfirmed.dev_eui = confirmed.dev_eui = f.devices[0].dev_eui;
+  unconfirmed.f_port = 5;
+  unconfirmed.data = {0x30, 0x01};
+  confirmed.f_port = 6;
+  confirmed.data = {0x31};
+  confirmed.confirmed = true;
+  const std::int64_t unconfirmed_id = f.enqueue(unconfirmed);
+  const std::int64_t confirmed_id = f.enqueue(confirmed);
+  const auto unsent = [&](std::int64_t id) {
+    return count(f.observer, "SELECT COUNT(*) FROM downlink_queue WHERE f_cnt_down IS NULL AND sent_at IS NULL AND id = " +
+                                 std::to_string(id));
+  };
+
+  f.ns->handle_uplink(uplink(f.devices[0], 0, false, 1'000'000));
+  f.run();
+  REQUIRE(f.sent_tokens.size() == 1);
+  CHECK(unsent(unconfirmed_id) == 0);  // taken: deleted when handed to the gateway
+  f.tx_ack(kGateway, f.sent_tokens[0], bridge::TxAckError::TooLate, "TOO_LATE");
+  REQUIRE(f.sent_tokens.size() == 2);  // the same frame again, for RX2
+  CHECK(f.sent_via[1].second == f.sent_via[0].second + 1'000'000u);
+  CHECK(unsent(unconfirmed_id) == 0);  // still on its way
+  f.tx_ack(kGateway, f.sent_tokens[1], bridge::TxAckError::CollisionPacket, "COLLISION_PACKET");
+  CHECK(unsent(unconfirmed_id) == 1);  // never on air: back, in its place
+  CHECK(f.ns->counters().downlinks_failed_on_air == 1);
+  CHECK(f.ns->counters().downlinks_returned_to_queue == 1);
+
+  // The next uplink carries it again; this time the gateway schedules it and it is gone.
+  f.ns->handle_uplink(uplink(f.devices[0], 1, false, 3'000'000));
+  f.run();
+  REQUIRE(f.sent_tokens.size() == 3);
+  CHECK(unsent(unconfirmed_id) == 0);
+  f.tx_ack(kGateway, f.sent_tokens[2], bridge::TxAckError::None, "");
+  CHECK(count(f.observer, "SELECT COUNT(*) FROM downlink_queue WHERE id = " + std::to_string(unconfirmed_id)) == 0);
+  CHECK(f.ns->counters().downlinks_returned_to_queue == 1);
+
+  // A confirmed item refused in both windows loses the FCntDown it was marked sent with, so a
+  // later ACK bit cannot be taken for it.
+  f.ns->handle_uplink(uplink(f.devices[0], 2, false, 5'000'000));
+  f.run();
+  REQUIRE(f.sent_tokens.size() == 4);
+  CHECK(unsent(confirmed_id) == 0);  // marked sent with its FCntDown
+  f.tx_ack(kGateway, f.sent_tokens[3], bridge::TxAckError::TooLate, "TOO_LATE");
+  REQUIRE(f.sent_tokens.size() == 5);
+  f.tx_ack(kGateway, f.sent_tokens[4], bridge::TxAckError::TooLate, "TOO_LATE");
+  CHECK(unsent(confirmed_id) == 1);
+  CHECK(f.ns->counters().downlinks_returned_to_queue == 2);
+  CHECK(f.ns->counters().downlinks_failed_on_air == 2);
 }
 
 TEST_CASE("a class C downlink goes via the second gateway of the last uplink when the best has no downlink path") {

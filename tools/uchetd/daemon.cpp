@@ -184,10 +184,12 @@ int run_daemon(const Config& config) {
   checkpointer.stop();
   const auto& c = network.counters();
   spdlog::info("uchetd stopped: {} frames, {} uplinks accepted, {} joins, {} downlinks sent ({} via another gateway "
-               "than the best, {} not sent: no gateway could take them), {} PUSH_DATA datagrams and {} receptions "
+               "than the best, {} not sent: no gateway could take them, {} refused by the gateway in every window; "
+               "{} queued payloads put back for a later try), {} PUSH_DATA datagrams and {} receptions "
                "dropped in overload",
                c.frames, c.uplinks_accepted, c.joins_accepted, c.downlinks_sent, c.downlinks_rerouted,
-               c.downlink_send_failed, gateway_bridge->datagrams_shed(), gateway_bridge->uplinks_dropped());
+               c.downlink_send_failed, c.downlinks_failed_on_air, c.downlinks_returned_to_queue,
+               gateway_bridge->datagrams_shed(), gateway_bridge->uplinks_dropped());
   return 0;
 }
 
