@@ -331,11 +331,10 @@ void NetworkServer::handle_tx_ack(const bridge::DownlinkOutcome& outcome) {
     sink_.tx_ack(db_, event);
     // Neither window went on air: the payload it carried was never delivered, so it goes back
     // into the queue for the device's next opportunity, as when no gateway took it at all.
-    if (!outcome.ack.scheduled() && plan.queue_item) {
-      storage::return_downlink(db_, *plan.queue_item);
-      ++counters_.downlinks_returned_to_queue;
-    }
+    const bool returned = !outcome.ack.scheduled() && plan.queue_item;
+    if (returned) storage::return_downlink(db_, *plan.queue_item);
     tx.commit();
+    if (returned) ++counters_.downlinks_returned_to_queue;
     sink_.committed();
   } catch (const storage::StorageError& e) {
     ++counters_.storage_failures;

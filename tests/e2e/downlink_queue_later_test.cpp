@@ -56,10 +56,8 @@ TEST_CASE("uchetctl device enqueue after uplinks with an empty queue: sent in th
 TEST_CASE("a queued downlink refused by the gateway in RX1 and RX2 is delivered in the next uplink's RX1") {
   OneDeviceJoined<RestartableNetwork> setup(otaa_device(kDevEui));
   auto& [device, net, gateway] = setup;
-  sim::GatewayOptions late_options;
-  late_options.tx_ack_error = "TOO_LATE";
-  SimulatedGateway late(kGateway2, net.bridge(), late_options);
-  REQUIRE(late.pull(1s));
+  auto late_gateway = refusing_gateway(net.bridge(), "TOO_LATE");
+  auto& late = *late_gateway;
   // The first uplink of the session may be answered with a DevStatusReq: take that answer first,
   // so the queued payload below is the only thing pending.
   auto first = device.uplink({.fport = 2, .payload = {0x01}});

@@ -191,10 +191,8 @@ TEST_CASE("the first uplink of a session is answered with DevStatusReq and DevSt
 TEST_CASE("a downlink the gateway reports TOO_LATE for RX1 is sent again in RX2 (tmst + 2 s, 869.1 MHz, SF12)") {
   OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui));
   auto& [device, net, gateway] = setup;
-  sim::GatewayOptions late_options;
-  late_options.tx_ack_error = "TOO_LATE";
-  SimulatedGateway late(kGateway2, net.bridge(), late_options);
-  REQUIRE(late.pull(1s));
+  auto late_gateway = refusing_gateway(net.bridge(), "TOO_LATE");
+  auto& late = *late_gateway;
 
   auto frame = device.uplink({.confirmed = true, .fport = 2, .payload = {0x01}});
   REQUIRE(frame);

@@ -69,6 +69,15 @@ void pull_and_join(sim::SimulatedDevice& device, sim::SimulatedGateway& gateway)
   join(device, gateway);
 }
 
+std::unique_ptr<sim::SimulatedGateway> refusing_gateway(const boost::asio::ip::udp::endpoint& bridge,
+                                                        const std::string& tx_ack_error) {
+  sim::GatewayOptions options;
+  options.tx_ack_error = tx_ack_error;
+  auto gateway = std::make_unique<sim::SimulatedGateway>(kGateway2, bridge, options);
+  REQUIRE(gateway->pull(1s));
+  return gateway;
+}
+
 std::optional<sim::GatewayDownlink> wait_answer(sim::SimulatedGateway& gateway, const sim::PushResult& sent,
                                                 std::chrono::milliseconds timeout, std::chrono::seconds rx1_delay) {
   const auto rx1 = static_cast<std::uint32_t>(sent.tmst + std::chrono::microseconds(rx1_delay).count());

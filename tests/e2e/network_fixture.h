@@ -54,6 +54,11 @@ Joined join(sim::SimulatedDevice& device, sim::SimulatedGateway& gateway, const 
 // PULL_DATA from `gateway` answered, then join() through it.
 void pull_and_join(sim::SimulatedDevice& device, sim::SimulatedGateway& gateway);
 
+// Gateway kGateway2 (registered by both network fixtures), its PULL_DATA answered, reporting
+// `tx_ack_error` (e.g. "TOO_LATE") in the TX_ACK of every downlink it is given.
+std::unique_ptr<sim::SimulatedGateway> refusing_gateway(const boost::asio::ip::udp::endpoint& bridge,
+                                                        const std::string& tx_ack_error);
+
 // The opening most tests share: the device provisioned on a started network — by `provision`,
 // `net.add_device(identity)` when none is given — then gateway kGateway1 pulled and the device
 // joined through it. The members are public, so a test names them with

@@ -47,6 +47,16 @@ AbpDevice abp_device(int n) {
   return d;
 }
 
+// A downlink for `d` as uchetctl queues it.
+storage::QueueItem queue_item(const AbpDevice& d, std::uint8_t f_port, lorawan::Bytes data, bool confirmed = false) {
+  storage::QueueItem item;
+  item.dev_eui = d.dev_eui;
+  item.f_port = f_port;
+  item.data = std::move(data);
+  item.confirmed = confirmed;
+  return item;
+}
+
 void provision(storage::Database& db, const AbpDevice& d, std::int64_t application_id) {
   storage::Device device;
   device.dev_eui = d.dev_eui;
@@ -229,11 +239,7 @@ TEST_CASE("a downlink queued by another connection between passes goes out in th
   f.ns->handle_uplink(uplink(f.devices[0], 0, false, 1'000'000));
   f.run();
   CHECK(f.downlinks.empty());  // nothing queued, nothing sent
-  storage::QueueItem item;
-  item.dev_eui = f.devices[0].dev_eui;
-  item.f_port = 5;
-  item.data = {0x30, 0x01};
-  f.enqueue(item);
+  f.enqueue(queue_item(f.devices[0], 5, {0x30, 0x01}));
   f.ns->handle_uplink(uplink(f.devices[0], 1, false, 2'000'000));
   f.run();
   REQUIRE(f.downlinks.size() == 1);
@@ -249,8 +255,7 @@ TEST_CASE("devices_with_downlinks lists every device with a row, enqueues are co
   provision(db, d, app);
   CHECK(storage::devices_with_downlinks(db).empty());
   const auto before = storage::downlinks_enqueued_in_process();
-  storage::QueueItem item;
-  item.dev_eui = d.dev_eui;
+  auto item = queue_item(d, 1, {});
   item.expires_at = 1;  // long expired: still a row the uplink must find (and report)
   storage::enqueue_downlink(db, item);
   CHECK(storage::downlinks_enqueued_in_process() == before + 1);
@@ -334,14 +339,9 @@ TEST_CASE("a class A answer goes via the next gateway that heard the uplink when
 
 TEST_CASE("a queued downlink that no gateway could take goes back to the queue, unchanged, for the next uplink") {
   Fixture f;
-  storage::QueueItem unconfirmed, confirmed;
-  unconfirmed.dev_eui = confirmed.dev_eui = f.devices[0].dev_eui;
-  unconfirmed.f_port = 5;
-  unconfirmed.data = {0x30, 0x01};
+  auto unconfirmed = queue_item(f.devices[0], 5, {0x30, 0x01});
   unconfirmed.expires_at = storage::unix_now() + 3600;
-  confirmed.f_port = 6;
-  confirmed.data = {0x31};
-  confirmed.confirmed = true;
+  const auto confirmed = queue_item(f.devices[0], 6, {0x31}, true);
   const std::int64_t first_id = f.enqueue(unconfirmed);
   f.enqueue(confirmed);
   const auto queue_rows = [&] {
@@ -373,13 +373,8 @@ TEST_CASE("a queued downlink that no gateway could take goes back to the queue, 
 
 TEST_CASE("a queued downlink the gateway refuses in both RX1 and RX2 goes back to the queue for the next uplink") {
   Fixture f;
-  storage::QueueItem unconfirmed, confirmed;
-  unconfirmed.dev_eui = confirmed.dev_eui = f.devices[0].dev_eui;
-  unconfirmed.f_port = 5;
-  unconfirmed.data = {0x30, 0x01};
-  confirmed.f_port = 6;
-  confirmed.data = {0x31};
-  confirmed.confirmed = true;
+  const auto unconfirmed = queue_item(f.devices[0], 5, {0x30, 0x01});
+  const auto confirmed = queue_item(f.devices[0], 6, {0x31}, true);
   const std::int64_t unconfirmed_id = f.enqueue(unconfirmed);
   const std::int64_t confirmed_id = f.enqueue(confirmed);
   const auto unsent = [&](std::int64_t id) {
@@ -437,10 +432,7 @@ TEST_CASE("a class C downlink goes via the second gateway of the last uplink whe
   f.ns->handle_uplink(std::move(second));
   f.io.run_for(1200ms);  // the uplink's pass, and a registry poll that sees the class change
   REQUIRE(f.sent_via.empty());
-  storage::QueueItem item;
-  item.dev_eui = f.devices[0].dev_eui;
-  item.f_port = 7;
-  item.data = {0x01};
+  const auto item = queue_item(f.devices[0], 7, {0x01});
   f.enqueue(item);
   f.offline_gateways = {kGateway};
   f.io.run_for(1200ms);  // class C delivery runs at the registry poll
