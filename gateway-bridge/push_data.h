@@ -5,11 +5,13 @@
 // Only a body that is not a JSON object, or whose rxpk/stat have the wrong JSON type, refuses
 // the whole datagram.
 //
-// More than `max_rxpk` elements (8 by default, lora_pkt_fwd v4's NB_PKT_MAX): the first
-// max_rxpk are parsed, every element after them is listed as rejected, unparsed. Truncating
-// rather than refusing keeps the packets an honest gateway sent while bounding the work one
-// datagram can cause. Note that SX1302 HAL's lora_pkt_fwd uses NB_PKT_MAX 255, so under a
-// burst it may legitimately send more: raise the limit for such fleets.
+// More than `max_rxpk` elements: the first max_rxpk are parsed, every element after them is
+// listed as rejected, unparsed. Truncating rather than refusing keeps the packets an honest
+// gateway sent while bounding the work one datagram can cause. The default is the largest any
+// Semtech forwarder sends: lora_pkt_fwd puts every packet of one concentrator fetch into one
+// PUSH_DATA, at most 8 with the SX1301 HAL but up to 255 with the SX1302/SX1303 HAL of most
+// current gateways, so a limit of 8 would lose frames of a burst. A 64 KiB datagram bounds the
+// work anyway.
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -22,7 +24,7 @@
 
 namespace uchet::bridge {
 
-inline constexpr std::size_t kMaxRxpkPerDatagram = 8;
+inline constexpr std::size_t kMaxRxpkPerDatagram = 255;  // NB_PKT_MAX of the SX1302 HAL's lora_pkt_fwd
 
 struct RxpkRejection {
   std::size_t index = 0;  // position in the rxpk array

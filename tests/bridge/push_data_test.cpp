@@ -31,24 +31,31 @@ TEST_CASE("PUSH_DATA with one rxpk and a stat") {
   CHECK_FALSE(push.stats_error);
 }
 
-TEST_CASE("8 rxpk in one datagram are all kept") {
+TEST_CASE("8 rxpk in one datagram are all kept (an SX1301 forwarder's most)") {
   auto push = parse_push(rxpk_array(8));
   CHECK(push.rx_packets.size() == 8);
   CHECK(push.rejected.empty());
 }
 
-TEST_CASE("a 9th rxpk is rejected unparsed - the first 8 are kept (truncation)") {
-  auto push = parse_push(rxpk_array(9));
+TEST_CASE("255 rxpk in one datagram are all kept (an SX1302 forwarder's most), a 256th is rejected unparsed") {
+  auto push = parse_push(rxpk_array(255));
+  CHECK(push.rx_packets.size() == 255);
+  CHECK(push.rejected.empty());
+  push = parse_push(rxpk_array(256));
+  CHECK(push.rx_packets.size() == 255);
+  REQUIRE(push.rejected.size() == 1);
+  CHECK(push.rejected[0].index == 255);
+  CHECK_THAT(push.rejected[0].reason, Catch::Contains("beyond the 255 rxpk"));
+}
+
+TEST_CASE("the rxpk limit is a parameter: beyond it rxpk are rejected unparsed and the first are kept") {
+  auto parsed = parse_datagram(push_data(1, rxpk_array(9)), 8);
+  REQUIRE(parsed);
+  const auto& push = std::get<PushData>(*parsed);
   CHECK(push.rx_packets.size() == 8);
   REQUIRE(push.rejected.size() == 1);
   CHECK(push.rejected[0].index == 8);
   CHECK_THAT(push.rejected[0].reason, Catch::Contains("beyond the 8 rxpk"));
-}
-
-TEST_CASE("the rxpk limit is a parameter (SX1302 forwarders send up to 255)") {
-  auto parsed = parse_datagram(push_data(1, rxpk_array(12)), 255);
-  REQUIRE(parsed);
-  CHECK(std::get<PushData>(*parsed).rx_packets.size() == 12);
 }
 
 TEST_CASE("a bad rxpk is rejected with its index while its neighbours count") {

@@ -118,6 +118,22 @@ TEST_CASE("PUSH_DATA from a registered gateway: PUSH_ACK with its token, uplink 
   CHECK(c.rxpk_rejected == 1);
 }
 
+TEST_CASE("an SX1302 gateway's burst: every rxpk of a PUSH_DATA as large as UDP allows becomes an uplink") {
+  Harness h;
+  // As many rxpk as one IPv4 datagram carries (65,507 bytes), and no more than 255.
+  const int count = std::min<int>(255, static_cast<int>((65'507 - 12 - 16) / (kLoraRxpk.size() + 1)));
+  REQUIRE(count > 8);
+  const auto datagram = push_data(0x0B0B, rxpk_array(count));
+  REQUIRE(datagram.size() <= 65'507);
+  h.send(datagram);
+  auto ack = h.receive(1000ms);
+  REQUIRE(ack);
+  CHECK(*ack == Bytes{0x02, 0x0B, 0x0B, 0x01});
+  CHECK(run_until(h.io, [&] { return h.uplinks.size() == static_cast<std::size_t>(count); }, 1000ms));
+  CHECK(h.uplinks.size() == static_cast<std::size_t>(count));
+  CHECK(h.endpoint.counters().rxpk_rejected == 0);
+}
+
 TEST_CASE("an unknown gateway gets no answer and is counted") {
   Harness h;
   h.send(push_data(0x0001, rxpk_array(1), kUnknownEui));
