@@ -11,8 +11,9 @@
 //     the device; "in time" means the PULL_RESP arrived before that tmst on the gateway's counter.
 //  2. throughput: open loop at --rate frames/s for --seconds, each frame pushed by every gateway;
 //     the `up` rate is taken over the steady window [20 % of the run, end of sending].
-//  3. latency: open loop at --latency-rate (default half the measured throughput) for
-//     --latency-seconds; end-to-end (sendto of the first copy -> MQTT delivery) minus --dedup-ms.
+//  3. latency: after --settle-seconds of quiet (the throughput phase overloads uchetd on purpose),
+//     open loop at --latency-rate (default half the measured throughput) for --latency-seconds;
+//     end-to-end (sendto of the first copy -> MQTT delivery) minus --dedup-ms.
 //  4. raw mosquitto: the same number of messages, same topic shape and mean payload size, QoS 1,
 //     max 100 in flight (uchetd's publisher setting), published as fast as the broker takes them.
 // Results go to stdout as `key=value` lines (the script formats them).
@@ -67,6 +68,9 @@ struct Options {
   double rate = 30000;  // above the capacity of 2 cores: the phase measures it
   double latency_rate = 0;  // 0: half the measured throughput
   double latency_seconds = 10;
+  // Pause between the throughput phase, which overloads uchetd on purpose, and the latency
+  // phase, so that latency is measured at a sustainable rate and not while uchetd recovers.
+  double settle_seconds = 3;
   int dedup_ms = 200;
   int join_window = 2000;
   double join_rate = 1500;
@@ -696,6 +700,7 @@ int cmd_run(const Options& o) {
   std::fflush(stdout);
 
   // ---- 3. latency at a sustainable rate
+  std::this_thread::sleep_for(std::chrono::duration<double>(o.settle_seconds));
   double lrate = o.latency_rate > 0 ? o.latency_rate : std::max(10.0, std::min(o.rate, 0.5 * steady_rate));
   if (!std::isfinite(lrate)) lrate = 100;
   std::fprintf(stderr, "latency: %.0f frames/s for %.0f s\n", lrate, o.latency_seconds);
@@ -778,6 +783,9 @@ int main(int argc, char** argv) {
     sub->add_option("--rate", o.rate, "uplinks/s in the throughput phase")->check(CLI::PositiveNumber)->capture_default_str();
     sub->add_option("--latency-rate", o.latency_rate, "0: half the measured throughput")->check(CLI::NonNegativeNumber);
     sub->add_option("--latency-seconds", o.latency_seconds)->check(CLI::PositiveNumber)->capture_default_str();
+    sub->add_option("--settle-seconds", o.settle_seconds, "pause before the latency phase")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
     sub->add_option("--dedup-ms", o.dedup_ms)->check(CLI::Range(0, 10'000))->capture_default_str();
     sub->add_option("--join-window", o.join_window)->check(CLI::Range(1, 1'000'000))->capture_default_str();
     sub->add_option("--join-rate", o.join_rate)->check(CLI::PositiveNumber)->capture_default_str();
