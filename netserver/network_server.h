@@ -113,8 +113,9 @@ class NetworkServer {
   void poll_registry();
   void deliver_class_c();
 
-  // Sends a planned downlink on RX1 (or RX2 when RX1 is impossible) and remembers it so a
-  // TX_ACK error on RX1 can be retried on RX2.
+  // Sends a planned downlink on RX1 (or RX2 when RX1 is impossible) through its gateway, or the
+  // next one that heard the uplink when that gateway refuses it, and remembers it so a TX_ACK
+  // error on RX1 can be retried on RX2. A queue item no gateway took goes back to the queue.
   void send_planned(DownlinkPlan&& plan);
   void reject(std::uint64_t NetworkCounters::*counter, const std::string& kind, const std::string& detail);
   // True at most once a minute per kind: what is counted anyway is logged without flooding the
@@ -146,7 +147,8 @@ class NetworkServer {
     lorawan::Eui64 best = 0, second = 0;
   };
   std::map<lorawan::Eui64, LastGateways> last_gateway_;
-  // Gateways whose last downlink was refused, until when class C delivery skips them.
+  // Gateways whose last downlink was refused (at send time, or a class C one on air), until
+  // when class C delivery skips them.
   std::map<lorawan::Eui64, std::chrono::steady_clock::time_point> unreachable_until_;
   NetworkCounters counters_;
 };
