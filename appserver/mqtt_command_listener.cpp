@@ -1,9 +1,12 @@
 #include "appserver/mqtt_command_listener.h"
 
+#include <fmt/format.h>
 #include <mosquitto.h>
 #include <spdlog/spdlog.h>
 
 #include "appserver/downlink_command.h"
+#include "common/callback_guard.h"
+#include "common/names.h"
 #include "appserver/integration_events.h"
 #include "appserver/outbox.h"
 #include "netserver/lorawan/encoding.h"
@@ -60,25 +63,45 @@ void CommandListener::stop() {
   running_ = false;
 }
 
+// libmosquitto calls these from its network thread, where an exception would end the process.
 void CommandListener::on_connect(mosquitto* client, void*, int rc) {
-  if (rc != 0) {
-    spdlog::warn("MQTT command listener: connection refused: {}", mosquitto_connack_string(rc));
-    return;
-  }
-  if (int s = mosquitto_subscribe(client, nullptr, kCommandTopics, 1); s != MOSQ_ERR_SUCCESS) {
-    spdlog::error("MQTT command listener: subscribe failed: {}", mosquitto_strerror(s));
-  }
+  common::run_guarded("MQTT command listener: on_connect", [&] {
+    if (rc != 0) {
+      spdlog::warn("MQTT command listener: connection refused: {}", mosquitto_connack_string(rc));
+      return;
+    }
+    if (int s = mosquitto_subscribe(client, nullptr, kCommandTopics, 1); s != MOSQ_ERR_SUCCESS) {
+      spdlog::error("MQTT command listener: subscribe failed: {}", mosquitto_strerror(s));
+    }
+  });
 }
 
 void CommandListener::on_message(mosquitto*, void* self, const mosquitto_message* message) {
-  auto* listener = static_cast<CommandListener*>(self);
-  std::string_view payload(static_cast<const char*>(message->payload), static_cast<std::size_t>(message->payloadlen));
-  listener->handle(message->topic ? message->topic : "", payload);
+  common::run_guarded("MQTT command listener: on_message", [&] {
+    auto* listener = static_cast<CommandListener*>(self);
+    std::string_view payload(static_cast<const char*>(message->payload), static_cast<std::size_t>(message->payloadlen));
+    listener->handle(message->topic ? message->topic : "", payload);
+  });
+}
+
+void CommandListener::refuse_topic(std::string_view topic_text, const std::string& why) {
+  ++refused_topics_;
+  // Anyone who may publish to the broker can send such topics at any rate: one line a minute.
+  if (auto suppressed = topic_log_.admit("refused topic", std::chrono::steady_clock::now())) {
+    std::string hex;  // the topic's bytes are not printable as they are
+    for (unsigned char c : topic_text.substr(0, 64)) hex += fmt::format("{:02X}", c);
+    spdlog::warn("MQTT command refused: topic ({} bytes: {}{}) has an application name that {}; {} more refused "
+                 "since the last such line",
+                 topic_text.size(), hex, topic_text.size() > 64 ? "..." : "", why, *suppressed);
+  }
 }
 
 void CommandListener::handle(std::string_view topic_text, std::string_view payload) {
   auto topic = parse_command_topic(topic_text);
   if (!topic) return;  // not a command/down topic: nothing to answer
+  // The application segment goes into the log event's topic and JSON: a name uchet could never
+  // have given an application is refused before anything is built from it.
+  if (auto why = common::name_error(topic->application)) return refuse_topic(topic_text, *why);
   try {
     storage::Transaction tx(*db_);
     auto device = storage::find_device(*db_, topic->dev_eui);
@@ -100,9 +123,10 @@ void CommandListener::handle(std::string_view topic_text, std::string_view paylo
     }
     tx.commit();
     if (on_queued_) on_queued_();
-  } catch (const storage::StorageError& e) {
+  } catch (const std::exception& e) {
     // Not acknowledging is not an option with libmosquitto's callback API; the command is lost
-    // to the broker, so say so loudly.
+    // to the broker, so say so loudly (a storage failure, or a bug: the transaction rolled back).
+    ++failed_;
     spdlog::error("downlink command on {} not stored: {}", topic_text, e.what());
   }
 }

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "appserver/mqtt_publisher.h"
+#include "gateway-bridge/log_rate_limiter.h"
 #include "schema/database.h"
 
 struct mosquitto;
@@ -30,6 +31,10 @@ class CommandListener {
 
   std::uint64_t accepted() const { return accepted_; }
   std::uint64_t rejected() const { return rejected_; }
+  // Commands whose topic named an application no name check allows (no log event possible).
+  std::uint64_t refused_topics() const { return refused_topics_; }
+  // Commands lost to a storage failure or a bug (logged each time).
+  std::uint64_t failed() const { return failed_; }
 
   // The handling of one message, also used directly by tests.
   void handle(std::string_view topic, std::string_view payload);
@@ -37,13 +42,15 @@ class CommandListener {
  private:
   static void on_connect(mosquitto* client, void* self, int rc);
   static void on_message(mosquitto* client, void* self, const mosquitto_message* message);
+  void refuse_topic(std::string_view topic, const std::string& why);
 
   MqttSettings settings_;
   std::unique_ptr<storage::Database> db_;
   std::function<void()> on_queued_;
   mosquitto* client_ = nullptr;
   bool running_ = false;
-  std::atomic<std::uint64_t> accepted_{0}, rejected_{0};
+  std::atomic<std::uint64_t> accepted_{0}, rejected_{0}, refused_topics_{0}, failed_{0};
+  bridge::LogRateLimiter topic_log_;  // only touched from handle(), on the one MQTT thread
 };
 
 }  // namespace uchet::appserver

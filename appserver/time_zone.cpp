@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -226,16 +227,67 @@ Result<TzifHeader> read_header(ByteReader& in) {
 
 }  // namespace
 
-Result<TimeZone> TimeZone::load(std::string_view name, std::string_view zoneinfo_dir) {
+namespace {
+
+// The name as it may appear in a message: at most 64 bytes, control bytes as \xNN.
+std::string printable_zone_name(std::string_view name) {
+  std::string out;
+  for (unsigned char c : name.substr(0, 64)) {
+    if (c < 0x20 || c >= 0x7F) out += fmt::format("\\x{:02X}", c);
+    else out += static_cast<char>(c);
+  }
+  if (name.size() > 64) out += fmt::format("... ({} bytes)", name.size());
+  return out;
+}
+
+}  // namespace
+
+Result<void> TimeZone::check_name(std::string_view name) {
+  // IANA names are relative file names of ASCII letters, digits, '.', '-', '_' and '+' (as in
+  // "Etc/GMT+5"); checking the form first keeps a NUL (which would cut the path short), a
+  // control byte or "../" from ever reaching the file system.
+  const auto fail = [&](std::string_view why) {
+    return std::unexpected(fmt::format("time zone \"{}\": {}", printable_zone_name(name), why));
+  };
   if (name.empty()) return std::unexpected("time zone name is empty");
-  if (name.front() == '/') return std::unexpected(fmt::format("time zone \"{}\": absolute paths are not allowed", name));
-  if (name.find("..") != std::string_view::npos)
-    return std::unexpected(fmt::format("time zone \"{}\": \"..\" is not allowed", name));
+  if (name.size() > kMaxNameLength) return fail(fmt::format("longer than {} bytes", kMaxNameLength));
+  if (name.front() == '/') return fail("absolute paths are not allowed");
+  for (unsigned char c : name) {
+    if (!std::isalnum(c) && c != '/' && c != '_' && c != '-' && c != '+' && c != '.') {
+      return fail("only ASCII letters, digits and / _ - + . may appear in a zone name (e.g. Europe/Moscow)");
+    }
+  }
+  std::size_t start = 0;
+  while (start <= name.size()) {
+    const std::size_t end = std::min(name.find('/', start), name.size());
+    const std::string_view part = name.substr(start, end - start);
+    if (part.empty()) return fail("empty path component");
+    if (part == "." || part == "..") return fail("\".\" and \"..\" are not allowed");
+    start = end + 1;
+  }
+  return {};
+}
+
+Result<TimeZone> TimeZone::load(std::string_view name, std::string_view zoneinfo_dir) {
+  if (auto ok = check_name(name); !ok) return std::unexpected(ok.error());
   const std::string path = fmt::format("{}/{}", zoneinfo_dir, name);
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return std::unexpected(fmt::format("time zone \"{}\": cannot open {}", name, path));
-  const lorawan::Bytes data{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
-  if (file.bad()) return std::unexpected(fmt::format("time zone \"{}\": cannot read {}", name, path));
+  const auto fail = [&](std::string_view why) { return std::unexpected(fmt::format("time zone \"{}\": {}", name, why)); };
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) return fail(fmt::format("cannot open {}: no such zone", path));
+  if (std::filesystem::is_directory(status)) {
+    return fail(fmt::format("cannot open {}: a directory, a group of zones and not a zone", path));
+  }
+  if (!std::filesystem::is_regular_file(status)) return fail(fmt::format("cannot open {}: not a regular file", path));
+  lorawan::Bytes data;
+  try {
+    std::ifstream file(path, std::ios::binary);
+    if (!file) return fail(fmt::format("cannot open {}", path));
+    data.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+    if (file.bad()) return fail(fmt::format("cannot read {}", path));
+  } catch (const std::exception& e) {  // libstdc++ throws from underflow on a read error
+    return fail(fmt::format("cannot read {}: {}", path, e.what()));
+  }
   return from_tzif(std::string(name), data);
 }
 

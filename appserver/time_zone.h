@@ -27,8 +27,14 @@ public:
   static constexpr std::string_view kDefaultName = "Asia/Yekaterinburg";
   static constexpr std::string_view kZoneinfoDir = "/usr/share/zoneinfo";
 
-  // Reads <zoneinfo_dir>/<name>. Rejects empty names, absolute paths, ".." components and
-  // missing or malformed files with a human-readable reason.
+  static constexpr std::size_t kMaxNameLength = 128;
+
+  // Whether `name` has the form of an IANA zone name: 1..128 bytes of ASCII letters, digits and
+  // / _ - + ., no empty, "." or ".." component, not absolute. Says nothing of whether it exists.
+  static Result<void> check_name(std::string_view name);
+  // Reads <zoneinfo_dir>/<name>. Rejects names check_name refuses, names that are not a regular
+  // file (a directory such as "Europe", a missing file) and malformed files with a
+  // human-readable reason; never throws for a bad name or file.
   static Result<TimeZone> load(std::string_view name, std::string_view zoneinfo_dir = kZoneinfoDir);
   // Parses the bytes of a TZif file; `name` is only kept for messages and name().
   static Result<TimeZone> from_tzif(std::string name, lorawan::ByteView tzif);

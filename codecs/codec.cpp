@@ -1,6 +1,7 @@
 #include "codecs/codec.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "codecs/karat_926lw.h"
 #include "codecs/mbus_codec.h"
@@ -19,15 +20,40 @@ bool is_known_codec(std::string_view name) {
     return std::find(names.begin(), names.end(), name) != names.end();
 }
 
+namespace {
+
+DecodeResult decode_with(std::string_view codec_name, std::uint8_t fport, Bytes payload) {
+    if (codec_name == "karat-926lw") return karat926::decode(fport, payload);
+    if (codec_name == "karat-307-mbus" || codec_name == "karat-compact-mbus" || codec_name == "mbus") {
+        return mbus::decode_payload(codec_name, fport, payload);
+    }
+    return std::unexpected("unknown codec '" + std::string(codec_name) + "'");
+}
+
+}  // namespace
+
+void keep_finite_readings(DecodedPayload& payload) {
+    auto bad = std::stable_partition(payload.readings.begin(), payload.readings.end(),
+                                     [](const Reading& r) { return std::isfinite(r.value); });
+    if (bad == payload.readings.end()) return;
+    nlohmann::json& rejected = payload.extra["rejected_readings"];
+    if (!rejected.is_array()) rejected = nlohmann::json::array();
+    for (auto it = bad; it != payload.readings.end(); ++it) {
+        nlohmann::json j = to_json(*it);
+        j["value"] = nullptr;
+        j["note"] = "not a finite number (NaN or infinity)";
+        rejected.push_back(std::move(j));
+    }
+    payload.readings.erase(bad, payload.readings.end());
+}
+
 DecodeResult decode(std::string_view codec_name, std::uint8_t fport, Bytes payload) {
     // Decoders are written not to throw; this guard keeps the "never throws" contract even if a
     // library call (allocation, JSON) does.
     try {
-        if (codec_name == "karat-926lw") return karat926::decode(fport, payload);
-        if (codec_name == "karat-307-mbus" || codec_name == "karat-compact-mbus" || codec_name == "mbus") {
-            return mbus::decode_payload(codec_name, fport, payload);
-        }
-        return std::unexpected("unknown codec '" + std::string(codec_name) + "'");
+        auto decoded = decode_with(codec_name, fport, payload);
+        if (decoded) keep_finite_readings(*decoded);
+        return decoded;
     } catch (const std::exception& e) {
         return std::unexpected(std::string(codec_name) + ": internal decoder error: " + e.what());
     }

@@ -54,8 +54,12 @@ struct Downlink {
 
 using DecodeResult = std::expected<DecodedPayload, std::string>;
 
-// Registry. Unknown codec names are an error, never a silent fallback.
+// Registry. Unknown codec names are an error, never a silent fallback. A reading whose value is
+// not a finite number never leaves decode(): it is moved to extra.rejected_readings with a
+// note, so one bad value costs the frame nothing else (readings are stored as REAL NOT NULL).
 DecodeResult decode(std::string_view codec_name, std::uint8_t fport, Bytes payload);
+// The guard decode() applies; public so that its rule is tested on its own.
+void keep_finite_readings(DecodedPayload& payload);
 const std::vector<std::string>& known_codecs();
 bool is_known_codec(std::string_view codec_name);
 

@@ -1,5 +1,6 @@
 #include "codecs/mbus_records.h"
 
+#include <cmath>
 #include <cstdio>
 
 #include "codecs/byte_reader.h"
@@ -62,6 +63,19 @@ void set_calendar(Record& rec, std::span<const std::uint8_t> d) {
     if (!rec.calendar.valid) rec.value_note = "invalid or unset date/time";
 }
 
+// Every numeric value of a record passes here: a value that is not a finite number (an IEEE
+// NaN or infinity sent by the meter, or a product that overflows) never becomes a number; the
+// record keeps its bytes and says why, as an invalid BCD digit does.
+void set_number(Record& rec, double value) {
+    if (!std::isfinite(value)) {
+        rec.value_kind = ValueKind::bytes;
+        rec.value_note = "not a finite number (NaN or infinity)";
+        return;
+    }
+    rec.value_kind = ValueKind::number;
+    rec.number = value;
+}
+
 void set_bcd(Record& rec, std::span<const std::uint8_t> d, double factor, bool negative) {
     const auto v = decode_bcd(d);
     if (!v) {
@@ -69,15 +83,13 @@ void set_bcd(Record& rec, std::span<const std::uint8_t> d, double factor, bool n
         rec.value_note = "invalid BCD digit";
         return;
     }
-    rec.value_kind = ValueKind::number;
-    rec.number = scale_value(static_cast<double>(negative ? -*v : *v), factor);
+    set_number(rec, scale_value(static_cast<double>(negative ? -*v : *v), factor));
 }
 
 void set_integer(Record& rec, std::span<const std::uint8_t> d, const ValueSpec& spec) {
-    rec.value_kind = ValueKind::number;
-    rec.number = spec.hint == ValueHint::bitfield
-                     ? scale_value(static_cast<double>(decode_unsigned(d)), spec.factor)
-                     : scale_value(static_cast<double>(decode_signed(d)), spec.factor);
+    set_number(rec, spec.hint == ValueHint::bitfield
+                        ? scale_value(static_cast<double>(decode_unsigned(d)), spec.factor)
+                        : scale_value(static_cast<double>(decode_signed(d)), spec.factor));
 }
 
 void decode_value(Record& rec, std::uint8_t field, const Lvar* lvar, const ValueSpec& spec) {
@@ -89,8 +101,7 @@ void decode_value(Record& rec, std::uint8_t field, const Lvar* lvar, const Value
     }
     switch (field) {
         case 0x5:
-            rec.value_kind = ValueKind::number;
-            rec.number = scale_value(decode_real(d), spec.factor);
+            set_number(rec, scale_value(decode_real(d), spec.factor));
             return;
         case 0x9: case 0xA: case 0xB: case 0xC: case 0xE:
             set_bcd(rec, d, spec.factor, false);
@@ -112,8 +123,7 @@ void decode_value(Record& rec, std::uint8_t field, const Lvar* lvar, const Value
                     return;
                 case LvarKind::real:
                     if (d.size() == 4 || d.size() == 8) {
-                        rec.value_kind = ValueKind::number;
-                        rec.number = scale_value(decode_real(d), spec.factor);
+                        set_number(rec, scale_value(decode_real(d), spec.factor));
                     } else {
                         rec.value_kind = ValueKind::bytes;
                         rec.value_note = "floating point of unsupported size";

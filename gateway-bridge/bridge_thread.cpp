@@ -1,3 +1,4 @@
+#include "common/callback_guard.h"
 #include "gateway-bridge/bridge_thread.h"
 
 #include <pthread.h>
@@ -81,11 +82,7 @@ struct BridgeThread::Shared : std::enable_shared_from_this<BridgeThread::Shared>
       full = false;
     }
     for (auto& rx : batch) {
-      try {
-        callbacks.on_uplink(std::move(rx));
-      } catch (const std::exception& e) {
-        spdlog::error("gateway bridge: on_uplink failed: {}", e.what());
-      }
+      common::run_guarded("gateway bridge: on_uplink", [&] { callbacks.on_uplink(std::move(rx)); });
     }
   }
 };
@@ -104,12 +101,16 @@ lorawan::Result<std::unique_ptr<BridgeThread>> BridgeThread::start(asio::io_cont
   relay.on_stats = [weak](lorawan::Eui64 gateway, const GatewayStats& stats) {
     auto s = weak.lock();
     if (!s || !s->callbacks.on_stats) return;
-    asio::post(s->owner, [s, gateway, stats] { s->callbacks.on_stats(gateway, stats); });
+    asio::post(s->owner, [s, gateway, stats] {
+      common::run_guarded("gateway bridge: on_stats", [&] { s->callbacks.on_stats(gateway, stats); });
+    });
   };
   relay.on_tx_ack = [weak](const DownlinkOutcome& outcome) {
     auto s = weak.lock();
     if (!s || !s->callbacks.on_tx_ack) return;
-    asio::post(s->owner, [s, outcome] { s->callbacks.on_tx_ack(outcome); });
+    asio::post(s->owner, [s, outcome] {
+      common::run_guarded("gateway bridge: on_tx_ack", [&] { s->callbacks.on_tx_ack(outcome); });
+    });
   };
   relay.overloaded = [weak] {
     auto s = weak.lock();

@@ -2,23 +2,33 @@
 
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+
+#include "common/names.h"
 
 namespace uchet::bridge {
 
 struct JsonWriter::Impl {
   // An up event with three receptions is ~900 bytes: one allocation in the common case.
   rapidjson::StringBuffer buffer{nullptr, 1024};
-  rapidjson::Writer<rapidjson::StringBuffer, rapidjson::UTF8<>, rapidjson::UTF8<>, rapidjson::CrtAllocator,
-                    rapidjson::kWriteValidateEncodingFlag>
-      writer{buffer};
+  // No kWriteValidateEncodingFlag: the text is checked before it gets here (check_utf8), because
+  // RapidJSON 1.1.0's validator reads up to 3 bytes past the end of a truncated sequence.
+  rapidjson::Writer<rapidjson::StringBuffer> writer{buffer};
 };
 
 namespace {
 
-void must(bool ok, std::string_view what, std::string_view text) {
-  if (!ok) throw JsonWriteError(std::string("JSON ") + std::string(what) + " is not UTF-8: " + std::string(text.substr(0, 64)));
+// Refuses text that is not UTF-8 before RapidJSON sees it. The message shows the text's bytes
+// in hex: printing them raw would put the invalid bytes into the log.
+void check_utf8(std::string_view what, std::string_view text) {
+  if (common::is_valid_utf8(text)) return;
+  std::string hex;
+  for (unsigned char c : text.substr(0, 32)) hex += fmt::format("{:02X}", c);
+  throw JsonWriteError(fmt::format("JSON {} is not UTF-8 ({} bytes: {}{})", what, text.size(), hex,
+                                   text.size() > 32 ? "..." : ""));
 }
 
 }  // namespace
@@ -47,12 +57,14 @@ JsonWriter& JsonWriter::end_array() {
 }
 
 JsonWriter& JsonWriter::key(std::string_view name) {
-  must(impl_->writer.Key(name.data(), static_cast<rapidjson::SizeType>(name.size())), "key", name);
+  check_utf8("key", name);
+  impl_->writer.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
   return *this;
 }
 
 JsonWriter& JsonWriter::string(std::string_view value) {
-  must(impl_->writer.String(value.data(), static_cast<rapidjson::SizeType>(value.size())), "string", value);
+  check_utf8("string", value);
+  impl_->writer.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
   return *this;
 }
 

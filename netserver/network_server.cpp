@@ -55,7 +55,7 @@ void NetworkServer::poll_registry() {
   try {
     if (registry_.refresh(db_)) spdlog::info("registry changed: {} devices", registry_.device_count());
     deliver_class_c();
-  } catch (const storage::StorageError& e) {
+  } catch (const std::exception& e) {
     ++counters_.storage_failures;
     spdlog::error("registry refresh failed: {}", e.what());
   }

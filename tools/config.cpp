@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "appserver/time_zone.h"
 #include "netserver/lorawan/cf_list.h"
 #include "netserver/lorawan/encoding.h"
 #include "netserver/lorawan/region.h"
@@ -168,7 +169,12 @@ const std::map<std::string, std::map<std::string, KeySpec>>& key_table() {
                 })}}},
       {"time",
        {{"max_clock_offset_s", int_key(&Config::time, &Config::Time::max_clock_offset_s, 1, 86400)},
-        {"time_zone", text_key(&Config::time, &Config::Time::time_zone, false)}}},
+        {"time_zone", key<std::string>([](const std::string& v, Config& c) -> std::string {
+           // Loaded here, not only at start, so that --check-config names a zone that is no zone.
+           if (auto zone = appserver::TimeZone::load(v); !zone) return zone.error();
+           c.time.time_zone = v;
+           return "";
+         })}}},
       {"balance",
        {{"alarm_threshold_pct", real_key(&Config::balance, &Config::Balance::alarm_threshold_pct, 0, 1000)},
         {"alarm_days", int_key(&Config::balance, &Config::Balance::alarm_days, 1, 60)},

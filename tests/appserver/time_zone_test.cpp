@@ -148,6 +148,31 @@ TEST_CASE("bad zone names are rejected with a reason") {
   CHECK(TimeZone::load("right/UTC").error().find("leap") != std::string::npos);
 }
 
+TEST_CASE("names that are no zone are refused with a reason and never throw") {
+  // "Europe" is a directory of zones: reading it once threw std::ios_base::failure.
+  CHECK(TimeZone::load("Europe").error().find("directory") != std::string::npos);
+  CHECK(TimeZone::load("Europe/").error().find("empty path component") != std::string::npos);
+  // A NUL would cut the path short and "Europe/Moscow\0zz" would load Moscow under that name.
+  const std::string with_nul("Europe/Moscow\0zz", 16);
+  REQUIRE_FALSE(TimeZone::load(with_nul));
+  CHECK(TimeZone::load(with_nul).error().find("\\x00") != std::string::npos);  // shown escaped
+  CHECK_FALSE(TimeZone::load("Europe/Moscow\n"));
+  CHECK_FALSE(TimeZone::load("Europe/Мoscow"));  // a Cyrillic М
+  CHECK_FALSE(TimeZone::load("Europe//Moscow"));
+  CHECK_FALSE(TimeZone::load("Europe/./Moscow"));
+  CHECK_FALSE(TimeZone::load("../../etc/passwd"));
+  const std::string long_name(10'000, 'A');
+  const auto refused = TimeZone::load(long_name);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().find("longer than 128 bytes") != std::string::npos);
+  CHECK(refused.error().size() < 200);  // the name is not echoed whole
+  // The form alone: names that exist and names that merely look right.
+  CHECK(TimeZone::check_name("Etc/GMT+5"));
+  CHECK(TimeZone::check_name("America/Argentina/ComodRivadavia"));
+  CHECK(TimeZone::check_name("Mars/Olympus_Mons"));
+  CHECK(TimeZone::load("Etc/GMT+5"));
+}
+
 TEST_CASE("malformed TZif data and footers are rejected") {
   std::ifstream f("/usr/share/zoneinfo/Europe/Berlin", std::ios::binary);
   const uchet::lorawan::Bytes berlin{std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};

@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <cstring>
+#include <memory>
+
 #include <cmath>
 #include <limits>
 
@@ -44,6 +47,20 @@ TEST_CASE("JsonWriter refuses text that is not UTF-8, in values and in keys") {
     JsonWriter w;
     w.begin_object();
     CHECK_THROWS_AS(w.key("\xed\xa0\x80"), JsonWriteError);  // an encoded UTF-16 surrogate
+  }
+}
+
+TEST_CASE("JsonWriter refuses a UTF-8 sequence cut short at the end of the text without reading past it") {
+  // Heap copies of exactly the text's size: RapidJSON 1.1.0's own validator read up to three
+  // bytes past such an end (AddressSanitizer, heap over-read), so the writer checks first.
+  for (const std::string text : {"\xF2", "a\xF2\x80", "ab\xE2\x82", "\xC3"}) {
+    const auto heap = std::make_unique<char[]>(text.size());
+    std::memcpy(heap.get(), text.data(), text.size());
+    const std::string_view exact(heap.get(), text.size());
+    JsonWriter w;
+    w.begin_object();
+    CHECK_THROWS_AS(w.key(exact), JsonWriteError);
+    CHECK_THROWS_AS(w.string(exact), JsonWriteError);
   }
 }
 

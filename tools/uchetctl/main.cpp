@@ -7,7 +7,9 @@
 #include "tools/config.h"
 #include "tools/uchetctl/commands.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   using namespace uchet;
   CLI::App app{"uchetctl — administer uchet: applications, gateways, devices"};
   app.require_subcommand(1);
@@ -66,4 +68,19 @@ int main(int argc, char** argv) {
     std::cerr << "uchetctl: " << e.what() << "\n";
     return 1;
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // A bug, not a usage error: one line and exit code 1 instead of an abort. Nothing was
+  // committed (the transaction's destructor rolled it back).
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "uchetctl: internal error: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "uchetctl: internal error: unknown exception\n";
+  }
+  return 1;
 }

@@ -1,4 +1,6 @@
 #include "tools/uchetctl/validate.h"
+
+#include "common/names.h"
 #include <cctype>
 
 namespace uchet::cli {
@@ -13,13 +15,13 @@ T value_or_usage_error(lorawan::Result<T> result) {
 }  // namespace
 
 void validate_name(const std::string& name, const std::string& what) {
-  if (name.empty()) throw UsageError(what + " must not be empty");
-  if (name.size() > 100) throw UsageError(what + " must be at most 100 bytes");
-  for (unsigned char c : name) {
-    if (c < 0x20 || c == 0x7F || c == '/' || c == '+' || c == '#' || c == ' ') {
-      throw UsageError(what + " '" + name + "' must not contain spaces, '/', '+', '#' or control characters");
-    }
-  }
+  // The rule the MQTT command listener applies to the names it reads back from topics.
+  auto why = common::name_error(name);
+  if (!why) return;
+  // The name is shown when it can be printed as it is (UTF-8 without control characters).
+  bool printable = !name.empty() && name.size() <= common::kMaxNameBytes && common::is_valid_utf8(name);
+  for (unsigned char c : name) printable = printable && c >= 0x20 && c != 0x7F;
+  throw UsageError(printable ? what + " '" + name + "' " + *why : what + " " + *why);
 }
 
 lorawan::Eui64 eui_arg(const std::string& text, const std::string& what) {

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "common/callback_guard.h"
 #include "appserver/application_server.h"
 #include "appserver/gateway_stats.h"
 #include "appserver/mqtt_command_listener.h"
@@ -41,11 +42,7 @@ appserver::MqttSettings mqtt_settings(const Config& config) {
 // the next run goes ahead.
 void run_periodically(boost::asio::steady_timer& timer, std::chrono::steady_clock::duration period, const char* what,
                       std::function<void()> work) {
-  try {
-    work();
-  } catch (const std::exception& e) {
-    spdlog::error("{} failed: {}", what, e.what());
-  }
+  common::run_guarded(what, work);
   timer.expires_after(period);
   timer.async_wait([&timer, period, what, work = std::move(work)](const boost::system::error_code& ec) mutable {
     if (!ec) run_periodically(timer, period, what, std::move(work));
@@ -85,7 +82,7 @@ int run_daemon(const Config& config) {
       try {
         appserver::delete_outbox_rows(db, undeleted);
         undeleted.clear();
-      } catch (const storage::StorageError& e) {
+      } catch (const std::exception& e) {
         // Retried with the next hand-off; were uchetd to stop first, they are sent again after
         // the restart (at least once, never lost).
         spdlog::error("deleting {} acknowledged outbox rows failed (retried): {}", undeleted.size(), e.what());
@@ -130,7 +127,7 @@ int run_daemon(const Config& config) {
     try {
       appserver::record_gateway_stats(db, gateway, stats);
       publisher.notify();
-    } catch (const storage::StorageError& e) {
+    } catch (const std::exception& e) {
       spdlog::error("gateway stats not stored: {}", e.what());
     }
   };

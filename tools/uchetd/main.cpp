@@ -11,7 +11,9 @@
 #include "tools/config.h"
 #include "tools/uchetd/daemon.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   CLI::App app{"uchetd — LoRaWAN network server and metering application server"};
   std::string config_path;
   app.add_option("--config", config_path, "TOML configuration file (default: embedded defaults)");
@@ -47,4 +49,19 @@ int main(int argc, char** argv) {
     spdlog::critical("storage: {}", e.what());
     return 1;
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // A bug that escaped every handler ends in one line and a non-zero exit for systemd to restart
+  // on, never in an abort.
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    spdlog::critical("internal error: {}", e.what());
+  } catch (...) {
+    spdlog::critical("internal error: unknown exception");
+  }
+  return 1;
 }

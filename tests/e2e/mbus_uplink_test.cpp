@@ -1,0 +1,56 @@
+// A generic M-Bus meter through the radio path: one record holding a NaN must cost the frame
+// neither its storage, its up event nor its other readings (it once lost every uplink).
+#include <catch2/catch.hpp>
+
+#include "netserver/lorawan/encoding.h"
+#include "tests/e2e/network_fixture.h"
+
+using namespace uchet;
+using namespace uchet::test;
+
+namespace {
+
+constexpr lorawan::Eui64 kDevEui = 0x70b3d57ed0000b01;
+
+std::string sqlite(const std::string& db, const std::string& sql) {
+  auto r = run({"/usr/bin/sqlite3", db, sql});
+  REQUIRE(r.exit_code == 0);
+  return r.out;
+}
+
+}  // namespace
+
+TEST_CASE("an M-Bus telegram with a NaN record is stored and published with its valid readings") {
+  sim::SimulatedDevice device(otaa_device(kDevEui));
+  NetworkUnderTest net;
+  net.add_device(device.identity());
+  net.ctl({"device", "set", lorawan::eui64_to_string(kDevEui), "--codec", "mbus"});
+  net.start();
+  sim::SimulatedGateway gateway(kGateway1, net.bridge());
+  REQUIRE(gateway.pull(1s));
+  join(device, gateway);
+
+  // Volume 1000 l, then a volume-flow maximum that is NaN (DIF 0x15, VIF 0x4D, FE FF FF FF).
+  const lorawan::Bytes telegram{0x78, 0x04, 0x13, 0xE8, 0x03, 0x00, 0x00, 0x15, 0x4D, 0xFE, 0xFF, 0xFF, 0xFF};
+  for (int i = 0; i < 2; ++i) {  // every uplink of such a meter, not only the first
+    auto frame = device.uplink({.fport = 2, .payload = telegram});
+    REQUIRE(frame);
+    REQUIRE(gateway.push(*frame, heard()).acked);
+  }
+  auto ups = net.wait_events("up", kDevEui, 2);
+  REQUIRE(ups.size() == 2);
+  for (const auto& up : ups) {
+    const auto& object = up["object"];
+    REQUIRE(object["readings"].size() == 1);
+    CHECK(object["readings"][0]["quantity"] == "volume");
+    CHECK(object["readings"][0]["value"] == 1.0);
+    REQUIRE(object["extra"]["records"].size() == 1);
+    CHECK(object["extra"]["records"][0]["note"] == "not a finite number (NaN or infinity)");
+  }
+  CHECK(net.events("log", kDevEui).empty());  // not a codec error: the telegram is fine but for one value
+  const auto eui = lorawan::eui64_to_string(kDevEui);
+  CHECK(sqlite(net.database(), "SELECT COUNT(*) FROM uplink_frame WHERE dev_eui = '" + eui + "'") == "2\n");
+  // Both land on the same reporting boundary (no meter clock), so one reading row holds them.
+  CHECK(sqlite(net.database(), "SELECT COUNT(*) > 0, MIN(value), MAX(value) FROM reading WHERE dev_eui = '" + eui + "'") ==
+        "1|1.0|1.0\n");
+}
