@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include "common/civil_time.h"
 #include "gateway-bridge/json_writer.h"
 #include "netserver/lorawan/encoding.h"
 
@@ -17,9 +17,8 @@ std::string device_event_topic(const storage::Device& device, std::string_view e
 }
 
 std::string iso8601_utc(netserver::SystemTime time) {
-  auto ms = std::chrono::time_point_cast<std::chrono::milliseconds>(time);
-  auto seconds = std::chrono::floor<std::chrono::seconds>(ms);
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z", seconds, (ms - seconds).count());
+  return common::format_utc_ms(
+      std::chrono::floor<std::chrono::milliseconds>(time.time_since_epoch()).count());
 }
 
 namespace {

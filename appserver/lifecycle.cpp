@@ -3,48 +3,16 @@
 #include <fmt/format.h>
 
 #include <cctype>
-#include <ctime>
 #include <nlohmann/json.hpp>
+
+#include "common/civil_time.h"
 
 namespace uchet::appserver::lifecycle {
 namespace {
 
 constexpr std::int64_t kDay = 86400;
 
-std::string utc_text(std::int64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-// Howard Hinnant's civil-date algorithms (proleptic Gregorian).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
-}
-
-bool leap(std::int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+using common::floor_div;
 
 }  // namespace
 
@@ -158,7 +126,7 @@ Result<State> apply(State state, const Event& event) {
   }
   if (state.last_at && event.at < *state.last_at) {
     return std::unexpected(fmt::format("cannot record '{}' at {}: it is earlier than the last recorded event ({})",
-                                       name(event.kind), utc_text(event.at), utc_text(*state.last_at)));
+                                       name(event.kind), common::format_utc(event.at), common::format_utc(*state.last_at)));
   }
   std::string reason;
   if (auto it = details.find("reason"); it != details.end() && it->is_string()) reason = it->get<std::string>();
@@ -182,15 +150,13 @@ Result<State> derive_state(const std::vector<Event>& events) {
 
 std::int64_t next_verification_due(const TimeZone& tz, std::int64_t last_verified, int years) {
   const std::int64_t local = last_verified + tz.utc_offset_at(last_verified);
-  std::int64_t y;
-  unsigned m, d;
-  civil_from_days(floor_div(local, kDay), y, m, d);
+  auto [y, m, d] = common::civil_from_days(floor_div(local, kDay));
   y += years;
-  if (m == 2 && d == 29 && !leap(y)) d = 28;
+  if (m == 2 && d == 29 && !common::is_leap_year(y)) d = 28;
   auto start = tz.parse_time(fmt::format("{:04}-{:02}-{:02}", y, m, d));
   if (start) return *start;
   // Outside the range parse_time accepts: fall back to the same local offset.
-  return days_from_civil(y, m, d) * kDay - tz.utc_offset_at(last_verified);
+  return common::days_from_civil(y, m, d) * kDay - tz.utc_offset_at(last_verified);
 }
 
 std::int64_t days_until(std::int64_t now, std::int64_t due) { return floor_div(due - now, kDay); }

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "common/byte_reader.h"
+#include "common/civil_time.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -16,41 +19,10 @@ constexpr std::int64_t kDay = 86400;
 // RFC 8536 bounds every UT offset to -25:59:59..+25:59:59, which bounds every local-time search.
 constexpr std::int64_t kMaxOffset = 93599;
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
-
-// Howard Hinnant's proleptic-Gregorian conversions (days since 1970-01-01).
-std::int64_t days_from_civil(std::int64_t y, int m, int d) {
-  y -= m <= 2;
-  const std::int64_t era = floor_div(y, 400);
-  const std::int64_t yoe = y - era * 400;
-  const std::int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-struct Civil {
-  std::int64_t year;
-  int month, day;
-};
-
-Civil civil_from_days(std::int64_t z) {
-  z += 719468;
-  const std::int64_t era = floor_div(z, 146097);
-  const std::int64_t doe = z - era * 146097;
-  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const std::int64_t mp = (5 * doy + 2) / 153;
-  const int d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  const int m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  return {era * 400 + yoe + (m <= 2), m, d};
-}
-
-bool is_leap(std::int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-int days_in_month(std::int64_t y, int m) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && is_leap(y) ? 29 : kDays[m - 1];
-}
+using common::civil_from_days;
+using common::days_from_civil;
+using common::days_in_month;
+using common::floor_div;
 
 // ---- POSIX TZ string (the TZif footer) ------------------------------------------------------
 
@@ -158,7 +130,7 @@ std::int64_t rule_day(const TimeZone::PosixRule& r, std::int64_t year) {
   using Kind = TimeZone::PosixRule::Kind;
   const std::int64_t jan1 = days_from_civil(year, 1, 1);
   switch (r.kind) {
-    case Kind::Julian1: return jan1 + r.day - 1 + (is_leap(year) && r.day >= 60);
+    case Kind::Julian1: return jan1 + r.day - 1 + (common::is_leap_year(year) && r.day >= 60);
     case Kind::Julian0: return jan1 + r.day;
     case Kind::MonthWeekDay: break;
   }
@@ -183,24 +155,7 @@ std::int64_t year_of(std::int64_t unix_s) { return civil_from_days(floor_div(uni
 
 // ---- TZif ------------------------------------------------------------------------------------
 
-class ByteReader {
-public:
-  explicit ByteReader(lorawan::ByteView data) : data_(data) {}
-  bool has(std::size_t n) const { return data_.size() - pos_ >= n; }
-  std::size_t pos() const { return pos_; }
-  void skip(std::size_t n) { pos_ += n; }
-  std::int64_t be(int bytes) {  // caller checked has(bytes)
-    std::uint64_t v = 0;
-    for (int i = 0; i < bytes; ++i) v = v << 8 | data_[pos_++];
-    if (bytes < 8 && (v >> (bytes * 8 - 1))) v |= ~std::uint64_t{0} << (bytes * 8);  // sign-extend
-    return static_cast<std::int64_t>(v);
-  }
-  std::uint8_t byte() { return data_[pos_++]; }
-
-private:
-  lorawan::ByteView data_;
-  std::size_t pos_ = 0;
-};
+using common::ByteReader;
 
 struct TzifHeader {
   char version;
@@ -211,17 +166,17 @@ struct TzifHeader {
 };
 
 Result<TzifHeader> read_header(ByteReader& in) {
-  if (!in.has(44)) return std::unexpected("truncated TZif header");
-  const bool magic = in.byte() == 'T' && in.byte() == 'Z' && in.byte() == 'i' && in.byte() == 'f';
+  if (in.remaining() < 44) return std::unexpected("truncated TZif header");
+  const bool magic = in.u8() == 'T' && in.u8() == 'Z' && in.u8() == 'i' && in.u8() == 'f';
   if (!magic) return std::unexpected("not a TZif file (bad magic)");
   TzifHeader h{};
-  h.version = static_cast<char>(in.byte());
-  in.skip(15);
+  h.version = static_cast<char>(in.u8().value());
+  in.take(15);
   for (std::size_t* field : {&h.isutcnt, &h.isstdcnt, &h.leapcnt, &h.timecnt, &h.typecnt, &h.charcnt})
-    *field = static_cast<std::uint32_t>(in.be(4));
+    *field = static_cast<std::uint32_t>(in.be_signed(4).value());
   if (h.typecnt == 0) return std::unexpected("TZif file has no local time types");
   if (h.leapcnt != 0) return std::unexpected("TZif file has leap seconds (a \"right/\" zone); Unix time has none");
-  if (!in.has(h.data_size(h.version == '\0' ? 4 : 8))) return std::unexpected("truncated TZif data block");
+  if (in.remaining() < h.data_size(h.version == '\0' ? 4 : 8)) return std::unexpected("truncated TZif data block");
   return h;
 }
 
@@ -298,7 +253,7 @@ Result<TimeZone> TimeZone::from_tzif(std::string name, lorawan::ByteView tzif) {
   if (!header) return fail(header.error());
   int time_size = 4;
   if (header->version != '\0') {  // v2+: skip the 32-bit block, use the 64-bit one
-    in.skip(header->data_size(4));
+    in.take(header->data_size(4));
     header = read_header(in);
     if (!header) return fail(header.error());
     time_size = 8;
@@ -308,15 +263,15 @@ Result<TimeZone> TimeZone::from_tzif(std::string name, lorawan::ByteView tzif) {
   TimeZone tz;
   tz.name_ = std::move(name);
   for (std::size_t i = 0; i < h.timecnt; ++i) {
-    tz.transitions_.push_back(in.be(time_size));
+    tz.transitions_.push_back(in.be_signed(time_size).value());
     if (i > 0 && tz.transitions_[i] <= tz.transitions_[i - 1]) return fail("transition times are not ascending");
   }
   std::vector<std::uint8_t> type_index;
-  for (std::size_t i = 0; i < h.timecnt; ++i) type_index.push_back(in.byte());
+  for (std::size_t i = 0; i < h.timecnt; ++i) type_index.push_back(in.u8().value());
   std::vector<std::int32_t> type_offset;
   for (std::size_t i = 0; i < h.typecnt; ++i) {
-    const std::int64_t utoff = in.be(4);
-    in.skip(2);  // isdst, desigidx: abbreviations are not needed
+    const std::int64_t utoff = in.be_signed(4).value();
+    in.take(2);  // isdst, desigidx: abbreviations are not needed
     if (utoff < -kMaxOffset || utoff > kMaxOffset) return fail("UT offset out of range");
     type_offset.push_back(static_cast<std::int32_t>(utoff));
   }
@@ -325,10 +280,10 @@ Result<TimeZone> TimeZone::from_tzif(std::string name, lorawan::ByteView tzif) {
     tz.offsets_.push_back(type_offset[idx]);
   }
   tz.initial_offset_ = type_offset[0];
-  in.skip(h.charcnt + h.isstdcnt + h.isutcnt);
+  in.take(h.charcnt + h.isstdcnt + h.isutcnt);
 
   if (time_size == 8) {  // footer: "\n<TZ string>\n"
-    std::string_view rest(reinterpret_cast<const char*>(tzif.data()) + in.pos(), tzif.size() - in.pos());
+    std::string_view rest(reinterpret_cast<const char*>(tzif.data()) + in.position(), tzif.size() - in.position());
     if (rest.size() < 2 || rest.front() != '\n') return fail("missing TZ string footer");
     const auto close = rest.find('\n', 1);
     if (close == std::string_view::npos) return fail("unterminated TZ string footer");
@@ -412,7 +367,7 @@ std::string TimeZone::format_iso8601(std::int64_t unix_s) const {
   const std::int64_t local = unix_s + offset;
   const std::int64_t days = floor_div(local, kDay);
   const std::int64_t sod = local - days * kDay;
-  const Civil c = civil_from_days(days);
+  const common::CivilDate c = civil_from_days(days);
   const std::int64_t a = std::abs(offset);
   std::string out = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}", c.year, c.month, c.day, sod / 3600,
                                 sod / 60 % 60, sod % 60, offset < 0 ? '-' : '+', a / 3600, a / 60 % 60);
@@ -443,7 +398,7 @@ Result<std::int64_t> TimeZone::parse_time(std::string_view text) const {
   if (!digits(text, 0, 4, year) || text.size() < 10 || text[4] != '-' || !digits(text, 5, 2, month) ||
       text[7] != '-' || !digits(text, 8, 2, day))
     return fail("no date");
-  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)) return fail("no such date");
+  if (!common::is_valid_date(year, static_cast<unsigned>(month), static_cast<unsigned>(day))) return fail("no such date");
   const std::int64_t local_date = days_from_civil(year, month, day) * kDay;
   std::size_t pos = 10;
   if (pos == text.size()) return local_to_utc(local_date);  // a bare date is the start of that local day

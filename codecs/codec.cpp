@@ -5,7 +5,7 @@
 
 #include "codecs/karat_926lw.h"
 #include "codecs/mbus_codec.h"
-#include "codecs/time_util.h"
+#include "common/civil_time.h"
 
 namespace uchet::codecs {
 
@@ -66,7 +66,7 @@ nlohmann::json to_json(const Reading& r) {
     if (r.channel) j["channel"] = *r.channel;
     j["value"] = r.value;
     j["unit"] = r.unit;
-    if (r.time) j["time"] = format_utc(*r.time);
+    if (r.time) j["time"] = common::format_utc(*r.time);
     if (r.storage) j["storage"] = *r.storage;
     if (r.tariff) j["tariff"] = *r.tariff;
     if (r.subunit) j["subunit"] = *r.subunit;
@@ -78,7 +78,7 @@ nlohmann::json to_json(const DecodedPayload& p) {
     nlohmann::json j = nlohmann::json::object();
     j["codec"] = p.codec;
     j["packet"] = p.packet;
-    if (p.time) j["time"] = format_utc(*p.time);
+    if (p.time) j["time"] = common::format_utc(*p.time);
     if (p.battery) j["battery"] = *p.battery;
     if (p.temperature) j["temperature"] = *p.temperature;
     j["flags"] = p.flags;

@@ -4,10 +4,10 @@
 #include <optional>
 #include <string_view>
 
-#include "codecs/byte_reader.h"
+#include "common/byte_reader.h"
 #include "codecs/format.h"
 #include "codecs/scale.h"
-#include "codecs/time_util.h"
+#include "common/civil_time.h"
 
 namespace uchet::codecs::karat926 {
 
@@ -23,8 +23,8 @@ std::unexpected<std::string> fail(std::string reason) {
     return std::unexpected(std::string(kCodec) + ": " + std::move(reason));
 }
 
-std::uint32_t u32(Bytes b, std::size_t off) { return static_cast<std::uint32_t>(*le_uint(b, off, 4)); }
-std::uint16_t u16(Bytes b, std::size_t off) { return static_cast<std::uint16_t>(*le_uint(b, off, 2)); }
+std::uint32_t u32(Bytes b, std::size_t off) { return static_cast<std::uint32_t>(*common::le_uint(b, off, 4)); }
+std::uint16_t u16(Bytes b, std::size_t off) { return static_cast<std::uint16_t>(*common::le_uint(b, off, 2)); }
 
 std::string hex_byte(std::uint8_t v) { return "0x" + hex_string(std::span(&v, 1)); }
 
@@ -163,7 +163,7 @@ DecodeResult decode_device_info(Bytes p) {
     e["serial"] = u32(p, 1);
     e["firmware"] = std::to_string(p[5]) + "." + std::to_string(p[6]);
     const std::uint32_t made = u32(p, 7);
-    e["manufacture_date"] = made == 0 ? nlohmann::json(nullptr) : nlohmann::json(format_utc(made));
+    e["manufacture_date"] = made == 0 ? nlohmann::json(nullptr) : nlohmann::json(common::format_utc(made));
     const std::uint8_t period = p[11];
     e["reporting_period_code"] = period;
     if (period < kPeriodSeconds.size()) {
@@ -188,7 +188,7 @@ DecodeResult decode_time_request(Bytes p) {
         out.extra["clock_unset"] = true;
         out.flags.emplace_back("clock_unset");
     } else {
-        out.extra["device_time"] = format_utc(t);
+        out.extra["device_time"] = common::format_utc(t);
     }
     return out;
 }

@@ -6,7 +6,7 @@
 
 #include "codecs/mbus_fixed.h"
 #include "codecs/scale.h"
-#include "codecs/time_util.h"
+#include "common/civil_time.h"
 
 namespace uchet::codecs::mbus {
 
@@ -70,7 +70,7 @@ bool is_plain_calendar(const Record& r) {
 
 // Meter clocks carry no zone: the wall-clock value is reported as if it were UTC (see README).
 std::int64_t calendar_unix(const CalendarValue& c) {
-    return unix_from_utc(c.year, c.month, c.day, c.hour, c.minute, c.second);
+    return common::unix_from_utc(c.year, c.month, c.day, c.hour, c.minute, c.second);
 }
 
 std::optional<Reading> to_reading(const Record& r, const std::string& resource) {

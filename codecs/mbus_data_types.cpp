@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "codecs/time_util.h"
+#include "common/civil_time.h"
 
 namespace uchet::codecs::mbus {
 
@@ -73,7 +73,7 @@ bool resolve_year(unsigned yy, unsigned century_bits, int& year) {
 }
 
 void finish_date(CalendarValue& c, unsigned yy, unsigned century_bits) {
-    c.valid = resolve_year(yy, century_bits, c.year) && is_valid_date(c.year, c.month, c.day);
+    c.valid = resolve_year(yy, century_bits, c.year) && common::is_valid_date(c.year, c.month, c.day);
 }
 
 }  // namespace

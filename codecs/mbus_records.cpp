@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "codecs/byte_reader.h"
+#include "common/byte_reader.h"
 #include "codecs/scale.h"
 #include "codecs/mbus_vif_tables.h"
 
@@ -138,7 +138,7 @@ void decode_value(Record& rec, std::uint8_t field, const Lvar* lvar, const Value
 }
 
 // Reads VIF, VIFEs and a plain-text unit; fills the meaning fields of `rec`.
-std::expected<ValueSpec, std::string> read_vib(ByteReader& r, Record& rec, std::size_t index) {
+std::expected<ValueSpec, std::string> read_vib(common::ByteReader& r, Record& rec, std::size_t index) {
     const auto vif = r.u8();
     if (!vif) return fail("record %zu: premature end of data at VIF", index);
     rec.vib.push_back(*vif);
@@ -262,7 +262,7 @@ std::expected<ValueSpec, std::string> read_vib(ByteReader& r, Record& rec, std::
 }  // namespace
 
 std::expected<std::vector<Record>, std::string> decode_records(std::span<const std::uint8_t> area) {
-    ByteReader r(area);
+    common::ByteReader r(area);
     std::vector<Record> out;
     while (!r.at_end()) {
         const std::size_t offset = r.position();

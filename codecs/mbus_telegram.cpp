@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "codecs/byte_reader.h"
+#include "common/byte_reader.h"
 #include "codecs/format.h"
 
 namespace uchet::codecs::mbus {
@@ -116,7 +116,7 @@ std::expected<Telegram, std::string> parse_telegram(std::span<const std::uint8_t
         default: break;
     }
 
-    ByteReader r(app);
+    common::ByteReader r(app);
     t.ci = *r.u8();  // app is never empty: a long frame has L >= 3, else payload is non-empty
     switch (t.ci) {
         case 0x70: {

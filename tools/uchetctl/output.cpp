@@ -1,7 +1,8 @@
 #include "tools/uchetctl/output.h"
 
+#include "common/civil_time.h"
+
 #include <algorithm>
-#include <ctime>
 #include <ostream>
 
 namespace uchet::cli {
@@ -74,13 +75,6 @@ void Output::done(const std::string& message, const nlohmann::json& j) const {
   }
 }
 
-std::string format_time(std::int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+std::string format_time(std::int64_t unix_seconds) { return common::format_utc(unix_seconds); }
 
 }  // namespace uchet::cli
