@@ -26,12 +26,6 @@ sim::Reception at(std::int64_t true_unix) {
   return r;
 }
 
-std::string sqlite(const std::string& db, const std::string& sql) {
-  auto r = run({"/usr/bin/sqlite3", db, sql});
-  REQUIRE(r.exit_code == 0);
-  return r.out;
-}
-
 }  // namespace
 
 TEST_CASE("a KARAT-926LW with a clock 120 s fast: corrected, gridded, alarmed") {
@@ -102,11 +96,11 @@ TEST_CASE("a KARAT-926LW with a clock 120 s fast: corrected, gridded, alarmed") 
 
   // The first reading was taken 120 s before the module's 22:00; it is stored at the true time.
   const auto db = net.database();
-  CHECK(sqlite(db, "SELECT measured_at, flags FROM reading ORDER BY measured_at LIMIT 1") ==
+  CHECK(sqlite_query(db, "SELECT measured_at, flags FROM reading ORDER BY measured_at LIMIT 1") ==
         std::to_string(kDay0 - 7200 - 120) + "|measured,clock-corrected\n");
   // 51 hourly readings + the alarm packet's and the last CURRENT's; the archive added nothing.
-  CHECK(sqlite(db, "SELECT COUNT(*) FROM reading") == "53\n");
-  CHECK(sqlite(db, "SELECT COUNT(*) FROM (SELECT measured_at FROM reading GROUP BY measured_at HAVING COUNT(*) > 1)") == "0\n");
+  CHECK(sqlite_query(db, "SELECT COUNT(*) FROM reading") == "53\n");
+  CHECK(sqlite_query(db, "SELECT COUNT(*) FROM (SELECT measured_at FROM reading GROUP BY measured_at HAVING COUNT(*) > 1)") == "0\n");
 
   auto csv = run({executable_from_env("UCHETCTL"), "--db", db, "readings", lorawan::eui64_to_string(kDevEui), "--grid", "day",
                   "--format", "csv", "--from", "2026-11-20", "--to", "2026-11-22"});

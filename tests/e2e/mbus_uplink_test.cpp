@@ -12,12 +12,6 @@ namespace {
 
 constexpr lorawan::Eui64 kDevEui = 0x70b3d57ed0000b01;
 
-std::string sqlite(const std::string& db, const std::string& sql) {
-  auto r = run({"/usr/bin/sqlite3", db, sql});
-  REQUIRE(r.exit_code == 0);
-  return r.out;
-}
-
 }  // namespace
 
 TEST_CASE("an M-Bus telegram with a NaN record is stored and published with its valid readings") {
@@ -49,8 +43,8 @@ TEST_CASE("an M-Bus telegram with a NaN record is stored and published with its 
   }
   CHECK(net.events("log", kDevEui).empty());  // not a codec error: the telegram is fine but for one value
   const auto eui = lorawan::eui64_to_string(kDevEui);
-  CHECK(sqlite(net.database(), "SELECT COUNT(*) FROM uplink_frame WHERE dev_eui = '" + eui + "'") == "2\n");
+  CHECK(sqlite_query(net.database(), "SELECT COUNT(*) FROM uplink_frame WHERE dev_eui = '" + eui + "'") == "2\n");
   // Both land on the same reporting boundary (no meter clock), so one reading row holds them.
-  CHECK(sqlite(net.database(), "SELECT COUNT(*) > 0, MIN(value), MAX(value) FROM reading WHERE dev_eui = '" + eui + "'") ==
+  CHECK(sqlite_query(net.database(), "SELECT COUNT(*) > 0, MIN(value), MAX(value) FROM reading WHERE dev_eui = '" + eui + "'") ==
         "1|1.0|1.0\n");
 }

@@ -165,4 +165,10 @@ void write_file(const std::string& path, const std::string& text) {
   out << text;
 }
 
+std::string sqlite_query(const std::string& db, const std::string& sql) {
+  auto r = run({"/usr/bin/sqlite3", "-cmd", ".timeout 5000", db, sql});
+  if (r.exit_code != 0) throw std::runtime_error("sqlite3 " + db + ": " + r.err);
+  return r.out;
+}
+
 }  // namespace uchet::test
