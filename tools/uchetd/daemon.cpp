@@ -187,6 +187,10 @@ int run_daemon(const Config& config) {
                c.frames, c.uplinks_accepted, c.joins_accepted, c.downlinks_sent, c.downlinks_rerouted,
                c.downlink_send_failed, c.downlinks_failed_on_air, c.downlinks_returned_to_queue,
                gateway_bridge->datagrams_shed(), gateway_bridge->uplinks_dropped());
+  spdlog::info("MQTT commands: {} queued, {} refused with a log event, {} refused for a topic no application can "
+               "have, {} lost to a storage failure; {} callback failures caught",
+               commands.accepted(), commands.rejected(), commands.refused_topics(), commands.failed(),
+               common::callback_failures());
   return 0;
 }
 
