@@ -1,7 +1,7 @@
 // Contract: the normalised result every uchet payload codec produces, and the codec registry.
 // A codec is a pure function (codec name, fPort, payload bytes) -> DecodedPayload or a reason
 // string; it never throws, never reads outside the given bytes and does no I/O. The JSON form
-// (to_json) is the `object` of an `up` event, shape defined in specs/karat-payloads.md §3.
+// (to_json) is the `object` of an `up` event, shape defined in docs/karat-payloads.md §3.
 #pragma once
 
 #include <cstdint>

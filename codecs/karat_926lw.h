@@ -1,4 +1,4 @@
-// Contract: the `karat-926lw` water/pulse module format (specs/karat-payloads.md §1).
+// Contract: the `karat-926lw` water/pulse module format (docs/karat-payloads.md §1).
 // Uplinks: fPort 2 type 0x01 CURRENT / 0x03 ALARM (10 + 5·N bytes, N = 1..4), type 0x02
 // HOURLY ARCHIVE (11 + 2·K bytes, K = 0..20); fPort 3 type 0x10 DEVICE INFO (14 bytes);
 // fPort 4 type 0xFF TIME REQUEST (5 bytes). Lengths are exact: anything else is an error.

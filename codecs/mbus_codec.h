@@ -1,6 +1,6 @@
 // Contract: M-Bus telegram -> normalised DecodedPayload for the codecs `mbus`,
 // `karat-307-mbus` and `karat-compact-mbus` (same decoding; the KARAT names pin fPort 2 as
-// specs/karat-payloads.md §2 says, `mbus` accepts any application fPort).
+// docs/karat-payloads.md §2 says, `mbus` accepts any application fPort).
 // Plain numeric records of known physical quantities become Readings in canonical units;
 // everything else (identifiers, dates, texts, per-unit/limit/duration variants, unknown VIFs,
 // manufacturer data) is kept in `extra`, never dropped.

@@ -33,7 +33,7 @@ void decode_and_dump(const std::string& codec, std::uint8_t fport, const std::ve
     CHECK_NOTHROW(to_json(*result).dump());
 }
 
-// A KARAT-926LW current packet (layout in specs/karat-payloads.md) and two real M-Bus telegrams.
+// A KARAT-926LW current packet (layout in docs/karat-payloads.md) and two real M-Bus telegrams.
 const std::vector<std::uint8_t> kKaratCurrent{0x01, 87, 0x20, 0xA9, 0x02, 0x6B, 0x02, 0x00, 21, 1,
                                               0x01, 0x40, 0xE2, 0x01, 0x00};
 

@@ -1,5 +1,5 @@
 #pragma once
-// KARAT-926LW uplink payloads built byte by byte from specs/karat-payloads.md, for tests that
+// KARAT-926LW uplink payloads built byte by byte from docs/karat-payloads.md, for tests that
 // play a module (little-endian fields; one cold-water channel).
 #include <cstdint>
 #include <vector>
