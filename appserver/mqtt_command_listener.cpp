@@ -39,10 +39,8 @@ void CommandListener::start() {
   if (!settings_.username.empty()) {
     mosquitto_username_pw_set(client_, settings_.username.c_str(), settings_.password.c_str());
   }
-  if (!settings_.ca_file.empty()) {
-    if (int rc = mosquitto_tls_set(client_, settings_.ca_file.c_str(), nullptr, nullptr, nullptr, nullptr); rc != MOSQ_ERR_SUCCESS) {
-      spdlog::error("MQTT command listener: TLS setup failed: {}", mosquitto_strerror(rc));
-    }
+  if (int rc = configure_tls(client_, settings_); rc != MOSQ_ERR_SUCCESS) {
+    spdlog::error("MQTT command listener: TLS setup failed: {}", mosquitto_strerror(rc));
   }
   mosquitto_reconnect_delay_set(client_, 1, 30, true);
   if (int rc = mosquitto_connect_async(client_, settings_.host.c_str(), settings_.port, settings_.keepalive_s);

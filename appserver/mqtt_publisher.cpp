@@ -63,6 +63,15 @@ int to_poll_timeout(Clock::duration d) {
 
 }  // namespace
 
+int configure_tls(mosquitto* client, const MqttSettings& settings) {
+  if (!settings.uses_tls()) return MOSQ_ERR_SUCCESS;
+  if (!settings.ca_file.empty()) {
+    return mosquitto_tls_set(client, settings.ca_file.c_str(), nullptr, nullptr, nullptr, nullptr);
+  }
+  // libmosquitto 2: the OS's CA store (/etc/ssl/certs) instead of a file of our own.
+  return mosquitto_int_option(client, MOSQ_OPT_TLS_USE_OS_CERTS, 1);
+}
+
 class OutboxPublisher::Worker {
  public:
   Worker(MqttSettings settings, const std::string& database_path, PublisherOptions options)
@@ -195,11 +204,7 @@ class OutboxPublisher::Worker {
                                                                    settings_.password.c_str()))) {
       return;
     }
-    if (!settings_.ca_file.empty() &&
-        !configured("TLS CA file " + settings_.ca_file,
-                    mosquitto_tls_set(client_, settings_.ca_file.c_str(), nullptr, nullptr, nullptr, nullptr))) {
-      return;
-    }
+    if (settings_.uses_tls() && !configured("TLS setup", configure_tls(client_, settings_))) return;
     int rc = mosquitto_connect_async(client_, settings_.host.c_str(), settings_.port, settings_.keepalive_s);
     if (rc != MOSQ_ERR_SUCCESS) return connection_over(describe(rc));
   }

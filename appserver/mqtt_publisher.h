@@ -32,6 +32,8 @@
 #include <string>
 #include <vector>
 
+struct mosquitto;
+
 namespace uchet::appserver {
 
 // The [mqtt] section of the configuration, already parsed (host and port split).
@@ -42,8 +44,16 @@ struct MqttSettings {
   std::string password;
   std::string client_id;  // empty: the broker assigns one
   std::string ca_file;    // non-empty: TLS, verifying the broker against this CA
+  bool tls = false;       // TLS (ssl://); without ca_file the broker is verified against the OS's CAs
   int keepalive_s = 30;
+
+  bool uses_tls() const { return tls || !ca_file.empty(); }
 };
+
+// Sets up TLS on a libmosquitto client as `settings` asks (nothing when it asks for none):
+// the broker's certificate is verified against ca_file, or the OS's CA store when only
+// ssl:// was given, and its name must match the host. A libmosquitto error code.
+int configure_tls(mosquitto* client, const MqttSettings& settings);
 
 struct PublisherOptions {
   std::size_t max_inflight = 100;  // published rows awaiting PUBACK, at most

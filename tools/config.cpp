@@ -1,6 +1,8 @@
 #include "tools/config.h"
 
 #include <algorithm>
+#include <cctype>
+#include <optional>
 #include <charconv>
 #include <fstream>
 #include <functional>
@@ -150,7 +152,11 @@ const std::map<std::string, std::map<std::string, KeySpec>>& key_table() {
            return "";
          })}}},
       {"mqtt",
-       {{"server", address_key(&Config::mqtt, &Config::Mqtt::server)},
+       {{"server", key<std::string>([](const std::string& v, Config& c) -> std::string {
+           if (auto server = parse_mqtt_server(v); !server) return server.error();
+           c.mqtt.server = v;
+           return "";
+         })},
         {"username", text_key(&Config::mqtt, &Config::Mqtt::username, true)},
         {"password", text_key(&Config::mqtt, &Config::Mqtt::password, true)},
         {"client_id", text_key(&Config::mqtt, &Config::Mqtt::client_id, false)},
@@ -212,6 +218,45 @@ Result<HostPort> parse_host_port(std::string_view text, std::string_view what) {
     return std::unexpected(std::string(what) + " '" + std::string(text) + "' must be host:port with a port 0-65535");
   }
   return HostPort{std::string(host), static_cast<std::uint16_t>(value)};
+}
+
+Result<MqttServer> parse_mqtt_server(std::string_view text) {
+  const auto refuse = [&](std::string_view why) {
+    return std::unexpected(fmt::format("'{}' {} (write host:port, tcp://host:port or ssl://host:port)", text, why));
+  };
+  MqttServer server;
+  std::string_view rest = text;
+  std::optional<std::uint16_t> default_port;
+  if (const auto scheme_end = text.find("://"); scheme_end != std::string_view::npos) {
+    const std::string_view scheme = text.substr(0, scheme_end);
+    if (scheme == "tcp") {
+      default_port = 1883;
+    } else if (scheme == "ssl") {
+      default_port = 8883;
+      server.tls = true;
+    } else {
+      return refuse(fmt::format("has the scheme '{}', which uchet does not speak", scheme));
+    }
+    rest = text.substr(scheme_end + 3);
+  }
+  if (rest.find('/') != std::string_view::npos) return refuse("has a path; give only the host and port");
+  const bool bracketed = !rest.empty() && rest.front() == '[';
+  const bool has_port = bracketed ? rest.find("]:") != std::string_view::npos : rest.find(':') != std::string_view::npos;
+  if (!has_port && default_port) {
+    server.host = bracketed && rest.back() == ']' ? std::string(rest.substr(1, rest.size() - 2)) : std::string(rest);
+    server.port = *default_port;
+  } else {
+    auto parsed = parse_host_port(rest, "server");
+    if (!parsed) return refuse("is not host:port with a port 1-65535");
+    server.host = parsed->host;
+    server.port = parsed->port;
+  }
+  if (server.port == 0) return refuse("has port 0");
+  const bool host_ok = !server.host.empty() && std::all_of(server.host.begin(), server.host.end(), [&](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' || (bracketed && c == ':');
+  });
+  if (!host_ok) return refuse("has no valid host name or address");
+  return server;
 }
 
 std::vector<std::uint32_t> default_extra_channels(std::string_view region) {

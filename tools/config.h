@@ -79,4 +79,14 @@ struct HostPort {
 };
 lorawan::Result<HostPort> parse_host_port(std::string_view text, std::string_view what);
 
+// `[mqtt] server` as ChirpStack users write it: "host:port", "tcp://host:port" or
+// "ssl://host:port" (TLS); with a scheme the port may be left out (1883 for tcp, 8883 for ssl).
+// Anything else (another scheme, a path, a bad host or port) is refused with a reason.
+struct MqttServer {
+  std::string host;
+  std::uint16_t port = 1883;
+  bool tls = false;
+};
+lorawan::Result<MqttServer> parse_mqtt_server(std::string_view text);
+
 }  // namespace uchet

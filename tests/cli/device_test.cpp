@@ -214,3 +214,26 @@ TEST_CASE("downlinks are queued with uchetctl device enqueue") {
   }
   CHECK(ctl.dump() == dump);
 }
+
+TEST_CASE("global options may come before or after the subcommand") {
+  Uchetctl ctl;
+  REQUIRE(ctl({"application", "add", "water"}).exit_code == 0);
+  for (const auto& args : std::vector<std::vector<std::string>>{{"--json", "application", "list"},
+                                                                {"application", "list", "--json"},
+                                                                {"application", "--json", "list"}}) {
+    auto r = ctl(args);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(nlohmann::json::parse(r.out).at(0).at("name") == "water");
+  }
+  // --db after the subcommand names the database as well as before it.
+  auto r = uchet::test::run({uchet::test::executable_from_env("UCHETCTL"), "application", "list", "--json", "--db",
+                             ctl.file("uchet.db")});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(nlohmann::json::parse(r.out).size() == 1);
+  // The help of a manual reading names the canonical units (energy is kWh, not GJ).
+  auto help = ctl({"reading", "set", "--help"});
+  CHECK(help.out.find("kWh") != std::string::npos);
+  CHECK(help.out.find("GJ") == std::string::npos);
+}

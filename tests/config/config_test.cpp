@@ -117,3 +117,35 @@ TEST_CASE("host:port parsing accepts IPv4, names and bracketed IPv6") {
   CHECK_FALSE(uchet::parse_host_port("[::1]1700", "bind"));
   CHECK_FALSE(uchet::parse_host_port("host:17x", "bind"));
 }
+
+TEST_CASE("mqtt.server takes host:port, tcp://host:port and ssl://host:port, and nothing else") {
+  struct Case {
+    std::string text, host;
+    std::uint16_t port;
+    bool tls;
+  };
+  for (const auto& c : std::vector<Case>{{"127.0.0.1:1883", "127.0.0.1", 1883, false},
+                                         {"broker.local:8883", "broker.local", 8883, false},
+                                         {"tcp://127.0.0.1:1883", "127.0.0.1", 1883, false},
+                                         {"tcp://mqtt-1.example", "mqtt-1.example", 1883, false},
+                                         {"ssl://broker.example:8884", "broker.example", 8884, true},
+                                         {"ssl://broker.example", "broker.example", 8883, true},
+                                         {"[::1]:1883", "::1", 1883, false},
+                                         {"ssl://[::1]:8883", "::1", 8883, true}}) {
+    INFO(c.text);
+    auto server = uchet::parse_mqtt_server(c.text);
+    REQUIRE(server);
+    CHECK(server->host == c.host);
+    CHECK(server->port == c.port);
+    CHECK(server->tls == c.tls);
+    CHECK(parse_config("[mqtt]\nserver = \"" + c.text + "\"\n", "u.toml"));
+  }
+  for (std::string bad : {"mqtt://broker:1883", "ws://broker:80", "tcp://", "tcp://:1883", "tcp://broker:1883/path",
+                          "broker", "broker:0", "broker:70000", "tcp://bro ker:1883", "ssl://broker:x"}) {
+    INFO(bad);
+    CHECK_FALSE(uchet::parse_mqtt_server(bad));
+    auto c = parse_config("[mqtt]\nserver = \"" + bad + "\"\n", "u.toml");
+    REQUIRE_FALSE(c);
+    CHECK_THAT(c.error(), Catch::Contains("mqtt.server"));
+  }
+}

@@ -174,7 +174,7 @@ void NetworkUnderTest::start_on_port() {
                                           "[gateway_bridge]\nbind = \"127.0.0.1:" + std::to_string(udp_port_) +
                                           "\"\n"
                                           "[network]\ndedup_window_ms = 200\n"
-                                          "[mqtt]\nserver = \"127.0.0.1:" + std::to_string(broker_.port()) +
+                                          "[mqtt]\nserver = \"tcp://127.0.0.1:" + std::to_string(broker_.port()) +
                                           "\"\nclient_id = \"uchetd-e2e\"\n"
                                           "[log]\nlevel = \"info\"\n");
   uchetd_ = std::make_unique<ChildProcess>(

@@ -283,3 +283,43 @@ TEST_CASE("acknowledged rows handed off for deletion are not sent again, even ac
   CHECK(handed_count() == 0);
   CHECK(recorder.messages() == concat(concat(first, second), third));
 }
+
+TEST_CASE("ssl:// publishes over TLS, verifying the broker against the configured CA, and never falls back to plain TCP") {
+  test::MosquittoBroker broker({.tls = true});
+  test::MqttRecorder recorder(broker.port(), "recorder");  // subscribes on the plain listener
+  REQUIRE(recorder.wait_subscribed(1, 5s));
+  test::TempDir dir;
+  auto db = storage::Database::open(dir.file("uchet.db"));
+  auto expected = enqueue(db, 1, 3);
+
+  struct Attempt {
+    const char* what;
+    int port;
+    std::string ca_file;
+  };
+  const std::vector<Attempt> refused = {
+      {"the OS's CAs do not know the test CA", broker.tls_port(), ""},
+      {"ssl:// without a CA file is still TLS, never plain TCP", broker.port(), ""},
+      {"ssl:// with a CA file is TLS, never plain TCP", broker.port(), broker.ca_file()},
+  };
+  for (const auto& attempt : refused) {
+    INFO(attempt.what);
+    auto settings = settings_for(attempt.port);
+    settings.tls = true;
+    settings.ca_file = attempt.ca_file;
+    OutboxPublisher publisher(settings, dir.file("uchet.db"), fast_options());
+    publisher.start();
+    REQUIRE(eventually([&] { return publisher.stats().connect_failures >= 2; }, 5s));
+    CHECK(publisher.stats().published == 0);
+  }
+  CHECK(recorder.messages().empty());
+
+  auto settings = settings_for(broker.tls_port());
+  settings.tls = true;
+  settings.ca_file = broker.ca_file();
+  OutboxPublisher publisher(settings, dir.file("uchet.db"), fast_options());
+  publisher.start();
+  REQUIRE(recorder.wait_for(3, 5s));
+  CHECK(recorder.messages() == expected);
+  CHECK(publisher.stats().connect_failures == 0);
+}

@@ -38,14 +38,31 @@ void check(int rc, const char* what) {
 
 }  // namespace
 
+TestCertificates::TestCertificates() {
+  const auto openssl = [](std::vector<std::string> args) {
+    args.insert(args.begin(), "/usr/bin/openssl");
+    auto r = run(args);
+    if (r.exit_code != 0) throw std::runtime_error("openssl " + args[1] + " failed: " + r.err);
+  };
+  const std::string ca_key = dir.file("ca.key"), csr = dir.file("server.csr"), ext = dir.file("server.ext");
+  openssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key, "-out", ca_file, "-days", "2",
+           "-subj", "/CN=uchet test CA"});
+  openssl({"req", "-newkey", "rsa:2048", "-nodes", "-keyout", server_key_file, "-out", csr, "-subj", "/CN=localhost"});
+  write_file(ext, "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+  openssl({"x509", "-req", "-in", csr, "-CA", ca_file, "-CAkey", ca_key, "-CAcreateserial", "-out", server_cert_file,
+           "-days", "2", "-extfile", ext});
+}
+
 MosquittoBroker::MosquittoBroker(BrokerOptions options) : options_(std::move(options)) {
   if (!options_.username.empty()) {
     auto r = run({kMosquittoPasswd, "-b", "-c", dir_.file("passwd"), options_.username, options_.password});
     if (r.exit_code != 0) throw std::runtime_error("mosquitto_passwd failed: " + r.err);
   }
+  if (options_.tls) certificates_ = std::make_unique<TestCertificates>();
   // free_port() only says the port was free a moment ago: try a few in case another test took it.
   for (int attempt = 0;; ++attempt) {
     port_ = free_port();
+    if (options_.tls) tls_port_ = free_port();
     try {
       start();
       return;
@@ -61,6 +78,10 @@ void MosquittoBroker::start() {
   if (process_) return;
   std::string config = "listener " + std::to_string(port_) + " 127.0.0.1\n";
   config += options_.username.empty() ? "allow_anonymous true\n" : "allow_anonymous false\npassword_file " + dir_.file("passwd") + "\n";
+  if (certificates_) {
+    config += "listener " + std::to_string(tls_port_) + " 127.0.0.1\ncertfile " + certificates_->server_cert_file +
+              "\nkeyfile " + certificates_->server_key_file + "\n";
+  }
   config += options_.persistence ? "persistence true\npersistence_location " + dir_.path().string() + "/\n" : "persistence false\n";
   // Started as root, mosquitto would switch to user "mosquitto", which cannot use this folder.
   if (geteuid() == 0) config += "user root\n";
@@ -70,7 +91,7 @@ void MosquittoBroker::start() {
   process_ = std::make_unique<ChildProcess>(std::vector<std::string>{kMosquitto, "-c", dir_.file("mosquitto.conf")},
                                             dir_.file("mosquitto.log"));
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!accepts_connections(port_)) {
+  while (!accepts_connections(port_) || (tls_port_ != 0 && !accepts_connections(tls_port_))) {
     if (!process_->running() || std::chrono::steady_clock::now() > deadline) {
       process_.reset();
       throw std::runtime_error("mosquitto did not start on port " + std::to_string(port_) + ":\n" + log());

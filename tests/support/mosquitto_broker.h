@@ -28,6 +28,17 @@ struct BrokerOptions {
   bool persistence = false;
   std::string username;  // non-empty: anonymous clients are refused, this user/password is accepted
   std::string password;
+  bool tls = false;      // also a TLS listener (tls_port()), its certificate signed by a CA of the test's own
+};
+
+// A certificate authority made for one test (openssl), and a server certificate it signed for
+// 127.0.0.1 and localhost: PEM files in a temporary directory.
+struct TestCertificates {
+  TempDir dir;
+  std::string ca_file = dir.file("ca.crt");
+  std::string server_cert_file = dir.file("server.crt");
+  std::string server_key_file = dir.file("server.key");
+  TestCertificates();
 };
 
 class MosquittoBroker {
@@ -39,6 +50,9 @@ class MosquittoBroker {
   MosquittoBroker& operator=(const MosquittoBroker&) = delete;
 
   int port() const { return port_; }
+  int tls_port() const { return tls_port_; }  // 0 without BrokerOptions::tls
+  // The CA that signed the TLS listener's certificate (BrokerOptions::tls), for clients to trust.
+  std::string ca_file() const { return certificates_ ? certificates_->ca_file : ""; }
   bool running() const { return process_ != nullptr; }
   // Stops it cleanly (SIGTERM, which also saves persistence) and waits for the exit.
   void stop();
@@ -52,6 +66,8 @@ class MosquittoBroker {
   BrokerOptions options_;
   TempDir dir_;
   int port_ = 0;
+  int tls_port_ = 0;
+  std::unique_ptr<TestCertificates> certificates_;
   std::unique_ptr<ChildProcess> process_;
 };
 

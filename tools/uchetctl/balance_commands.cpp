@@ -84,7 +84,7 @@ void add_reading(CLI::App& app, Action& selected) {
   set->add_option("DEV_EUI", args->dev_eui, "DevEUI")->required();
   set->add_option("--quantity", args->quantity, "register: volume, energy, mass, pulses")->required();
   set->add_option("--at", args->at, "when the value was read: 2026-11-20T10:00 (local) or ISO 8601")->required();
-  set->add_option("--value", args->value, "register value in its canonical unit (m3, GJ, kWh, ...)")->required();
+  set->add_option("--value", args->value, "register value in its canonical unit: m3 for water (volume), kWh for heat (energy), t for mass, pulses")->required();
   set->add_option("--reason", args->reason, "why (inspection act, customer photo, ...); kept in the audit log")->required();
   set->add_option("--by", args->by, "who enters it");
   set->callback([&selected, args] {

@@ -18,6 +18,9 @@ int run(int argc, char** argv) {
   app.add_option("--config", config_path, "uchetd configuration file (its [storage] path is used)");
   app.add_option("--db", db_path, "SQLite database file (default: var/uchet.db)");
   app.add_flag("--json", json, "print results as JSON");
+  // Global options may also follow the subcommand (`uchetctl device list --json`), as users of
+  // other CLIs type them; every subcommand inherits this when it is created below.
+  app.fallthrough();
 
   cli::Action action;
   cli::add_application_commands(app, action);

@@ -26,10 +26,11 @@ namespace uchet {
 namespace {
 
 appserver::MqttSettings mqtt_settings(const Config& config) {
-  auto server = parse_host_port(config.mqtt.server, "mqtt.server");  // validated at load
+  auto server = parse_mqtt_server(config.mqtt.server);  // validated at load
   appserver::MqttSettings s;
   s.host = server ? server->host : "127.0.0.1";
   s.port = server ? server->port : 1883;
+  s.tls = server && server->tls;
   s.username = config.mqtt.username;
   s.password = config.mqtt.password;
   s.client_id = config.mqtt.client_id;
