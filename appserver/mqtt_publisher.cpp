@@ -37,6 +37,11 @@ void init_mosquitto_once() {
 
 // Call right after the failing libmosquitto call: MOSQ_ERR_ERRNO leaves the cause in errno.
 // Success here means the loop returned normally but a callback saw the connection end.
+std::int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 std::string describe(int rc) {
   if (rc == MOSQ_ERR_SUCCESS) return "connection closed";
   return rc == MOSQ_ERR_ERRNO ? std::strerror(errno) : mosquitto_strerror(rc);
@@ -112,8 +117,11 @@ class OutboxPublisher::Worker {
   }
 
   PublisherStats stats() const {
+    const bool connected = connected_flag_.load();
+    std::optional<std::chrono::system_clock::time_point> since;
+    if (!connected) since = std::chrono::system_clock::time_point(std::chrono::milliseconds(disconnected_since_ms_.load()));
     return {published_.load(), acknowledged_.load(), dropped_.load(), connect_failures_.load(), backlog_.load(),
-            connected_flag_.load()};
+            connected, since};
   }
 
  private:
@@ -219,6 +227,7 @@ class OutboxPublisher::Worker {
   // still in the outbox and go out again, oldest first, on the next connection).
   void connection_over(std::string why) {
     if (!refusal_.empty()) why = refusal_;
+    if (connected_flag_) disconnected_since_ms_ = unix_ms_now();
     destroy_client();
     if (connected_) {
       spdlog::warn("mqtt publisher: disconnected from {}:{} ({}); {} unacknowledged rows will be sent again",
@@ -384,6 +393,8 @@ class OutboxPublisher::Worker {
   std::atomic<std::uint64_t> published_{0}, acknowledged_{0}, dropped_{0}, connect_failures_{0};
   std::atomic<std::int64_t> backlog_{0};
   std::atomic<bool> connected_flag_{false};
+  // Unix milliseconds of the start or of the last loss of the connection.
+  std::atomic<std::int64_t> disconnected_since_ms_{unix_ms_now()};
 
   // Worker-thread state.
   mosquitto* client_ = nullptr;

@@ -26,6 +26,7 @@
 // and retried, with reconnects backing off from reconnect_min to reconnect_max; they never
 // throw out of the worker. Connection changes are logged once per change of state.
 #include <chrono>
+#include <optional>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -86,6 +87,9 @@ struct PublisherStats {
   std::uint64_t connect_failures = 0;  // connection attempts that did not reach CONNACK success
   std::int64_t backlog = 0;            // rows in the outbox (outbox_backlog), refreshed each poll
   bool connected = false;
+  // Since when the publisher has had no connection (std::nullopt while connected): from its
+  // start until the first CONNACK, and from each loss of the connection until the next.
+  std::optional<std::chrono::system_clock::time_point> disconnected_since;
 };
 
 class OutboxPublisher {

@@ -162,7 +162,26 @@ const std::map<std::string, std::map<std::string, KeySpec>>& key_table() {
         {"client_id", text_key(&Config::mqtt, &Config::Mqtt::client_id, false)},
         {"ca_file", text_key(&Config::mqtt, &Config::Mqtt::ca_file, true)},
         {"keepalive_s", int_key(&Config::mqtt, &Config::Mqtt::keepalive_s, 5, 3600)}}},
-      {"http", {{"bind", address_key(&Config::http, &Config::Http::bind)}}},
+      {"http",
+       {{"bind", address_key(&Config::http, &Config::Http::bind)},
+        {"token_file", key<std::string>([](const std::string& v, Config& c) -> std::string {
+           // Read now, so that a missing or empty file stops uchetd at start, not at the first scrape.
+           c.http.token_file = v;
+           c.http.token.clear();
+           if (v.empty()) return "";  // no authentication
+           std::ifstream in(v);
+           std::string token;
+           if (!in || !std::getline(in, token)) return "cannot read the file '" + v + "'";
+           while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+           if (token.size() < 16) return "the token in '" + v + "' must be at least 16 characters";
+           for (unsigned char ch : token) {
+             if (ch < 0x21 || ch > 0x7E) return "the token in '" + v + "' must be printable ASCII without spaces";
+           }
+           c.http.token_file = v;
+           c.http.token = token;
+           return "";
+         })},
+        {"ready_broker_grace_s", int_key(&Config::http, &Config::Http::ready_broker_grace_s, 0, 86400)}}},
       {"log", {{"level", key<std::string>([](const std::string& v, Config& c) -> std::string {
                   static const char* levels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
                   for (auto* l : levels) {

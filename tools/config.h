@@ -42,6 +42,9 @@ struct Config {
   } mqtt;
   struct Http {
     std::string bind = "127.0.0.1:8080";
+    std::string token_file;  // empty: no authentication
+    std::string token;       // read from token_file at load, never logged
+    int ready_broker_grace_s = 300;
   } http;
   struct Log {
     std::string level = "info";

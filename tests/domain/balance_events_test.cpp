@@ -43,7 +43,7 @@ TEST_CASE("closed days are published as balance events once, and a sustained imb
   test::write_file(b->dir.file("uchet.toml"),
                    "[storage]\npath = \"" + b->path + "\"\n[gateway_bridge]\nbind = \"127.0.0.1:" +
                        std::to_string(test::free_port(true)) + "\"\n[mqtt]\nserver = \"127.0.0.1:" +
-                       std::to_string(broker.port()) + "\"\n[balance]\npublish_delay_h = 0\n");
+                       std::to_string(broker.port()) + "\"\n[balance]\npublish_delay_h = 0\n[http]\nbind = \"127.0.0.1:0\"\n");
   {
     test::ChildProcess uchetd({test::executable_from_env("UCHETD"), "--config", b->dir.file("uchet.toml")},
                               b->dir.file("uchetd.log"));

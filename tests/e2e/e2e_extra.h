@@ -118,7 +118,8 @@ class RestartableNetwork {
                                             "[network]\ndedup_window_ms = 200\n" + network_config +
                                             "[mqtt]\nserver = \"127.0.0.1:" + std::to_string(broker_.port()) +
                                             "\"\nclient_id = \"uchetd-e2e\"\n"
-                                            "[log]\nlevel = \"info\"\n");
+                                            "[log]\nlevel = \"info\"\n"
+                                            "[http]\nbind = \"127.0.0.1:0\"\n");
     ++runs_;
     uchetd_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{executable_from_env("UCHETD"), "--config", dir_.file("uchet.toml")}, current_log());

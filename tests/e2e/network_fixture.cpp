@@ -176,7 +176,8 @@ void NetworkUnderTest::start_on_port() {
                                           "[network]\ndedup_window_ms = 200\n"
                                           "[mqtt]\nserver = \"tcp://127.0.0.1:" + std::to_string(broker_.port()) +
                                           "\"\nclient_id = \"uchetd-e2e\"\n"
-                                          "[log]\nlevel = \"info\"\n");
+                                          "[log]\nlevel = \"info\"\n"
+                                          "[http]\nbind = \"127.0.0.1:" + std::to_string(http_port_) + "\"\n");
   uchetd_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{executable_from_env("UCHETD"), "--config", dir_.file("uchet.toml")}, dir_.file("uchetd.log"));
 

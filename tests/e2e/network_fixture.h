@@ -114,6 +114,8 @@ class NetworkUnderTest {
   std::string uchetd_log() const;
   // The SQLite file uchetd and uchetctl work on.
   std::string database() const { return dir_.file("uchet.db"); }
+  // The operator endpoint's port ([http] bind on 127.0.0.1).
+  int http_port() const { return http_port_; }
 
   // Events application/meters/device/<devEui>/event/<kind> received so far, payloads parsed.
   std::vector<nlohmann::json> events(const std::string& kind, lorawan::Eui64 dev_eui) const;
@@ -128,6 +130,7 @@ class NetworkUnderTest {
   MosquittoBroker broker_;
   std::unique_ptr<MqttRecorder> mqtt_;
   int udp_port_ = 0;
+  int http_port_ = free_port();
   std::unique_ptr<ChildProcess> uchetd_;
 };
 

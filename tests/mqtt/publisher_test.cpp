@@ -323,3 +323,26 @@ TEST_CASE("ssl:// publishes over TLS, verifying the broker against the configure
   CHECK(recorder.messages() == expected);
   CHECK(publisher.stats().connect_failures == 0);
 }
+
+TEST_CASE("the publisher says since when it has had no broker, for /ready") {
+  test::MosquittoBroker broker;
+  test::TempDir dir;
+  auto db = storage::Database::open(dir.file("uchet.db"));
+  const auto started = std::chrono::system_clock::now();
+  auto settings = settings_for(broker.port());
+  broker.stop();
+  OutboxPublisher publisher(settings, dir.file("uchet.db"), fast_options());
+  publisher.start();
+  REQUIRE(eventually([&] { return publisher.stats().connect_failures >= 1; }, 5s));
+  auto stats = publisher.stats();
+  REQUIRE(stats.disconnected_since);
+  CHECK(*stats.disconnected_since <= started + 1s);  // since the start: it never had one
+  broker.start();
+  REQUIRE(eventually([&] { return publisher.stats().connected; }, 5s));
+  CHECK_FALSE(publisher.stats().disconnected_since);
+  const auto lost = std::chrono::system_clock::now();
+  broker.stop();
+  REQUIRE(eventually([&] { return !publisher.stats().connected; }, 5s));
+  REQUIRE(publisher.stats().disconnected_since);
+  CHECK(*publisher.stats().disconnected_since >= lost - 1s);
+}

@@ -4,10 +4,14 @@
 
 #include <atomic>
 #include <functional>
+#include <future>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "common/callback_guard.h"
+#include "observability/http_endpoint.h"
+#include "schema/health.h"
+#include "tools/uchetd/operator_view.h"
 #include "appserver/application_server.h"
 #include "appserver/gateway_stats.h"
 #include "appserver/mqtt_command_listener.h"
@@ -161,6 +165,52 @@ int run_daemon(const Config& config) {
     }
   });
 
+  // The operator's endpoint ([http] bind) on a thread of its own. The network server's figures
+  // are read on this (its) thread and handed over; the HTTP thread waits at most 2 s for them.
+  storage::Database health_db = storage::Database::open(config.storage.path);  // the HTTP thread's
+  auto network_figures = [&]() -> std::optional<DaemonFigures> {
+    auto promise = std::make_shared<std::promise<DaemonFigures>>();
+    auto future = promise->get_future();
+    boost::asio::post(io, [&, promise] {
+      DaemonFigures f;
+      f.network = network.counters();
+      f.datagrams_shed = gateway_bridge->datagrams_shed();
+      f.uplinks_dropped = gateway_bridge->uplinks_dropped();
+      promise->set_value(f);
+    });
+    if (future.wait_for(std::chrono::seconds(2)) != std::future_status::ready) return std::nullopt;
+    return future.get();
+  };
+  std::unique_ptr<observability::HttpEndpoint> http;
+  auto answer_http = [&](const std::string& path) -> observability::HttpResponse {
+    if (path == "/health") return {200, "application/json", R"({"alive":true})"};
+    auto figures = network_figures();
+    if (path == "/ready") {
+      return readiness(ReadinessInputs{figures.has_value(), storage::check_writable(health_db), publisher.stats(),
+                                       std::chrono::system_clock::now(),
+                                       std::chrono::seconds(config.http.ready_broker_grace_s)});
+    }
+    if (!figures) return {503, "application/json", R"({"error":"the network server did not answer within 2 s"})"};
+    figures->publisher = publisher.stats();
+    figures->commands_queued = commands.accepted();
+    figures->commands_refused = commands.rejected();
+    figures->command_topics_refused = commands.refused_topics();
+    figures->commands_lost = commands.failed();
+    figures->callback_failures = common::callback_failures();
+    figures->http_requests = http->requests();
+    figures->http_connections_refused = http->refused_connections();
+    return {200, "text/plain; version=0.0.4; charset=utf-8", observability::render(metric_families(*figures))};
+  };
+  auto http_started = observability::HttpEndpoint::start(
+      observability::HttpEndpointOptions{.bind = config.http.bind, .token = config.http.token}, answer_http);
+  if (!http_started) {
+    spdlog::critical("http.bind: {}", http_started.error());
+    return 2;
+  }
+  http = std::move(*http_started);
+  spdlog::info("operator endpoint on http://{}/ (/metrics, /health, /ready){}", config.http.bind,
+               config.http.token.empty() ? "" : ", bearer token required");
+
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signo) {
     if (ec) return;
@@ -173,6 +223,7 @@ int run_daemon(const Config& config) {
     io.stop();
   });
   io.run();
+  http->stop();  // before the figures it reads go away
   // Outbox deletions handed over just before the stop (the rest of the queue is only timers
   // cancelled above): without them those rows would be sent again after the next start.
   io.restart();

@@ -1,0 +1,104 @@
+#include "tools/uchetd/operator_view.h"
+
+#include <nlohmann/json.hpp>
+
+namespace uchet {
+
+using observability::MetricFamily;
+using observability::Sample;
+
+namespace {
+
+MetricFamily labelled(std::string name, std::string help, MetricFamily::Type type, std::string label,
+                      std::vector<std::pair<std::string, std::uint64_t>> values) {
+  MetricFamily f{std::move(name), std::move(help), type, {}};
+  for (auto& [value_name, value] : values) f.samples.push_back(Sample{{{label, value_name}}, static_cast<double>(value)});
+  return f;
+}
+
+}  // namespace
+
+std::vector<MetricFamily> metric_families(const DaemonFigures& f) {
+  using observability::counter;
+  using observability::gauge;
+  const auto& n = f.network;
+  const auto C = MetricFamily::Type::counter;
+  std::vector<MetricFamily> out;
+  out.push_back(counter("uchet_receptions_total", "Radio packets received from gateways (every copy of every frame)",
+                        static_cast<double>(n.receptions)));
+  out.push_back(counter("uchet_late_copies_total", "Copies of a frame that arrived after its deduplication window closed",
+                        static_cast<double>(n.late_copies)));
+  out.push_back(counter("uchet_frames_total", "Deduplicated frames processed", static_cast<double>(n.frames)));
+  out.push_back(counter("uchet_uplinks_accepted_total", "Data uplinks accepted (MIC and frame counter valid)",
+                        static_cast<double>(n.uplinks_accepted)));
+  out.push_back(counter("uchet_uplink_retransmissions_total", "Uplinks repeating the last frame counter",
+                        static_cast<double>(n.uplink_retransmissions)));
+  out.push_back(counter("uchet_joins_accepted_total", "Join-requests answered with a join-accept",
+                        static_cast<double>(n.joins_accepted)));
+  out.push_back(labelled("uchet_frames_rejected_total", "Frames refused, by reason", C, "reason",
+                         {{"malformed", n.malformed},
+                          {"unsupported_mtype", n.unsupported_mtype},
+                          {"join_unknown_device", n.join_unknown_device},
+                          {"join_bad_mic", n.join_bad_mic},
+                          {"join_nonce_reused", n.join_nonce_reused},
+                          {"unknown_dev_addr", n.uplink_unknown_dev_addr},
+                          {"bad_mic", n.uplink_bad_mic},
+                          {"replay", n.uplink_replay}}));
+  out.push_back(labelled("uchet_downlinks_total", "Downlinks by outcome", C, "outcome",
+                         {{"sent", n.downlinks_sent},
+                          {"rerouted", n.downlinks_rerouted},
+                          {"retried_rx2", n.downlinks_retried_rx2},
+                          {"send_failed", n.downlink_send_failed},
+                          {"failed_on_air", n.downlinks_failed_on_air},
+                          {"returned_to_queue", n.downlinks_returned_to_queue},
+                          {"tx_ack_error", n.tx_ack_errors}}));
+  out.push_back(counter("uchet_dev_status_deferred_total", "DevStatusReq due but deferred by the network-wide budget",
+                        static_cast<double>(n.dev_status_deferred)));
+  out.push_back(counter("uchet_storage_failures_total", "Frames or jobs undone by a storage failure",
+                        static_cast<double>(n.storage_failures)));
+  out.push_back(labelled("uchet_overload_drops_total", "Receptions dropped by the gateway bridge in overload", C, "what",
+                         {{"push_data_datagrams", f.datagrams_shed}, {"receptions", f.uplinks_dropped}}));
+  out.push_back(counter("uchet_mqtt_published_total", "MQTT PUBLISH packets handed to the broker (resends included)",
+                        static_cast<double>(f.publisher.published)));
+  out.push_back(counter("uchet_mqtt_acknowledged_total", "PUBACKs received from the broker",
+                        static_cast<double>(f.publisher.acknowledged)));
+  out.push_back(counter("uchet_mqtt_dropped_total", "Outbox rows the broker refused outright (deleted unsent)",
+                        static_cast<double>(f.publisher.dropped)));
+  out.push_back(counter("uchet_mqtt_connect_failures_total", "MQTT connection attempts that failed",
+                        static_cast<double>(f.publisher.connect_failures)));
+  out.push_back(gauge("uchet_mqtt_connected", "1 while the publisher is connected to the broker",
+                      f.publisher.connected ? 1 : 0));
+  out.push_back(gauge("uchet_outbox_rows", "Events stored and not yet acknowledged by the broker",
+                      static_cast<double>(f.publisher.backlog)));
+  out.push_back(labelled("uchet_mqtt_commands_total", "Downlink commands received over MQTT, by outcome", C, "outcome",
+                         {{"queued", f.commands_queued},
+                          {"refused", f.commands_refused},
+                          {"topic_refused", f.command_topics_refused},
+                          {"lost", f.commands_lost}}));
+  out.push_back(counter("uchet_callback_failures_total", "Exceptions caught at a callback boundary (bugs)",
+                        static_cast<double>(f.callback_failures)));
+  out.push_back(counter("uchet_http_requests_total", "Requests answered by this endpoint",
+                        static_cast<double>(f.http_requests)));
+  out.push_back(counter("uchet_http_connections_refused_total",
+                        "HTTP connections closed unanswered (too many, too slow or malformed)",
+                        static_cast<double>(f.http_connections_refused)));
+  return out;
+}
+
+observability::HttpResponse readiness(const ReadinessInputs& in) {
+  nlohmann::json reasons = nlohmann::json::array();
+  if (!in.network_server_answered) reasons.push_back("the network server did not answer within 2 s");
+  if (!in.database) reasons.push_back("the database takes no writes: " + in.database.error());
+  if (!in.publisher.connected && in.publisher.disconnected_since &&
+      in.now - *in.publisher.disconnected_since >= in.broker_grace) {
+    const auto away = std::chrono::duration_cast<std::chrono::seconds>(in.now - *in.publisher.disconnected_since);
+    reasons.push_back("the MQTT broker has been unreachable for " + std::to_string(away.count()) +
+                      " s; " + std::to_string(in.publisher.backlog) + " events wait in the outbox");
+  }
+  const bool ready = reasons.empty();
+  nlohmann::json body{{"ready", ready}, {"mqttConnected", in.publisher.connected}, {"outboxRows", in.publisher.backlog}};
+  if (!ready) body["reasons"] = std::move(reasons);
+  return {ready ? 200u : 503u, "application/json", body.dump()};
+}
+
+}  // namespace uchet

@@ -1,0 +1,43 @@
+#pragma once
+// What uchetd shows an operator over HTTP: its figures as Prometheus metric families, and the
+// readiness verdict with its reasons. Pure: the daemon gathers the figures (the network
+// server's on its own thread) and the HTTP endpoint serves what these functions return.
+#include <chrono>
+#include <cstdint>
+#include <expected>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "appserver/mqtt_publisher.h"
+#include "netserver/network_server.h"
+#include "observability/http_endpoint.h"
+#include "observability/prometheus_text.h"
+
+namespace uchet {
+
+struct DaemonFigures {
+  netserver::NetworkCounters network;
+  std::uint64_t datagrams_shed = 0, uplinks_dropped = 0;  // gateway bridge overload
+  appserver::PublisherStats publisher;
+  std::uint64_t commands_queued = 0, commands_refused = 0, command_topics_refused = 0, commands_lost = 0;
+  std::uint64_t callback_failures = 0;
+  std::uint64_t http_requests = 0, http_connections_refused = 0;
+};
+
+std::vector<observability::MetricFamily> metric_families(const DaemonFigures& figures);
+
+struct ReadinessInputs {
+  bool network_server_answered = false;        // within the endpoint's wait
+  std::expected<void, std::string> database;  // storage::check_writable
+  appserver::PublisherStats publisher;
+  std::chrono::system_clock::time_point now;
+  std::chrono::seconds broker_grace{300};  // http.ready_broker_grace_s
+};
+
+// 200 {"ready":true,...} or 503 {"ready":false,"reasons":[...]}: ready while the network
+// server answers, the database takes writes, and the broker is connected or has been away for
+// less than the grace (events wait in the outbox meanwhile, none is lost).
+observability::HttpResponse readiness(const ReadinessInputs& in);
+
+}  // namespace uchet
