@@ -68,6 +68,10 @@ int run_daemon(const Config& config) {
                config.mqtt.server);
 
   boost::asio::io_context io;
+  // Caught from here on: a SIGTERM during start-up (say, from a supervisor that gave up waiting)
+  // is held until the loop runs and then stops uchetd cleanly, instead of killing it before the
+  // publisher could delete what the broker acknowledged (those events would be sent again).
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
 
   // WAL checkpoints (copy + fdatasync) on their own thread, not inside the radio path's commits.
   storage::Checkpointer checkpointer(config.storage.path);
@@ -211,7 +215,6 @@ int run_daemon(const Config& config) {
   spdlog::info("operator endpoint on http://{}/ (/metrics, /health, /ready){}", config.http.bind,
                config.http.token.empty() ? "" : ", bearer token required");
 
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signo) {
     if (ec) return;
     spdlog::info("signal {} received, stopping", signo);
