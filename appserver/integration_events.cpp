@@ -5,12 +5,12 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
-#include "gateway-bridge/json_writer.h"
+#include "common/json_writer.h"
 #include "netserver/lorawan/encoding.h"
 
 namespace uchet::appserver {
 
-using bridge::JsonWriter;
+using common::JsonWriter;
 
 std::string device_event_topic(const storage::Device& device, std::string_view event) {
   return fmt::format("application/{}/device/{}/event/{}", device.application, lorawan::eui64_to_string(device.dev_eui), event);

@@ -13,7 +13,7 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
-#include "gateway-bridge/log_rate_limiter.h"
+#include "common/log_rate_limiter.h"
 
 namespace uchet::bridge {
 namespace asio = boost::asio;
@@ -35,7 +35,7 @@ struct BridgeThread::Shared : std::enable_shared_from_this<BridgeThread::Shared>
   std::atomic<std::uint64_t> dropped{0};
   std::atomic<std::uint64_t> shed{0};
   std::atomic<bool> full{false};  // queued.size() >= max_queued, read without the mutex
-  LogRateLimiter limiter;  // bridge thread only
+  common::LogRateLimiter limiter;  // bridge thread only
 
   // Bridge thread.
   void enqueue(UplinkRx&& rx) {

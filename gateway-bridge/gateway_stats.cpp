@@ -3,12 +3,12 @@
 #include <fmt/format.h>
 
 #include "gateway-bridge/gateway_time.h"
-#include "gateway-bridge/json_fields.h"
+#include "common/json_fields.h"
 
 namespace uchet::bridge {
 namespace {
 
-using namespace json_fields;
+using namespace common::json_fields;
 
 Result<std::uint32_t> counter(const json& stat, const char* key) {
   auto value = read_unsigned(stat, key, UINT32_MAX);
@@ -22,15 +22,15 @@ Result<GatewayStats> parse_gateway_stats(const json& stat) {
   if (!stat.is_object()) return std::unexpected("stat is not an object");
   GatewayStats s;
   std::optional<std::string_view> time;
-  UCHET_BRIDGE_TRY(time, read_string(stat, "time"));
+  UCHET_TRY(time, read_string(stat, "time"));
   if (time) {
     if (auto parsed = parse_stat_time(*time)) s.time = *parsed;
   }
 
   std::optional<double> lat, lon, alt;
-  UCHET_BRIDGE_TRY(lat, read_number(stat, "lati"));
-  UCHET_BRIDGE_TRY(lon, read_number(stat, "long"));
-  UCHET_BRIDGE_TRY(alt, read_number(stat, "alti"));
+  UCHET_TRY(lat, read_number(stat, "lati"));
+  UCHET_TRY(lon, read_number(stat, "long"));
+  UCHET_TRY(alt, read_number(stat, "alti"));
   if (lat && lon) {
     if (*lat < -90 || *lat > 90 || *lon < -180 || *lon > 180) {
       return std::unexpected(fmt::format("position {}, {} is not a latitude and longitude", *lat, *lon));
@@ -38,15 +38,15 @@ Result<GatewayStats> parse_gateway_stats(const json& stat) {
     s.position = GatewayPosition{*lat, *lon, alt};
   }
 
-  UCHET_BRIDGE_TRY(s.rx_received, counter(stat, "rxnb"));
-  UCHET_BRIDGE_TRY(s.rx_crc_ok, counter(stat, "rxok"));
-  UCHET_BRIDGE_TRY(s.rx_forwarded, counter(stat, "rxfw"));
+  UCHET_TRY(s.rx_received, counter(stat, "rxnb"));
+  UCHET_TRY(s.rx_crc_ok, counter(stat, "rxok"));
+  UCHET_TRY(s.rx_forwarded, counter(stat, "rxfw"));
   std::optional<double> ackr;
-  UCHET_BRIDGE_TRY(ackr, read_number(stat, "ackr"));
+  UCHET_TRY(ackr, read_number(stat, "ackr"));
   if (ackr && (*ackr < 0 || *ackr > 100)) return std::unexpected(fmt::format("ackr {} is not a percentage", *ackr));
   s.push_acked_percent = ackr.value_or(0);
-  UCHET_BRIDGE_TRY(s.downlinks_received, counter(stat, "dwnb"));
-  UCHET_BRIDGE_TRY(s.downlinks_transmitted, counter(stat, "txnb"));
+  UCHET_TRY(s.downlinks_received, counter(stat, "dwnb"));
+  UCHET_TRY(s.downlinks_transmitted, counter(stat, "txnb"));
   return s;
 }
 

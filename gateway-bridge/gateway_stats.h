@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "gateway-bridge/json_fields.h"
+#include "common/json_fields.h"
 
 #include "netserver/lorawan/types.h"
 
@@ -29,6 +29,6 @@ struct GatewayStats {
   std::uint32_t downlinks_transmitted = 0; // txnb: packets emitted
 };
 
-lorawan::Result<GatewayStats> parse_gateway_stats(const json_fields::json& stat);
+lorawan::Result<GatewayStats> parse_gateway_stats(const common::json_fields::json& stat);
 
 }  // namespace uchet::bridge

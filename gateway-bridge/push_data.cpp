@@ -2,17 +2,17 @@
 
 #include <fmt/format.h>
 
-#include "gateway-bridge/json_fields.h"
+#include "common/json_fields.h"
 
 namespace uchet::bridge {
 
-using namespace json_fields;
+using namespace common::json_fields;
 
 Result<PushData> parse_push_data(std::uint16_t token, lorawan::Eui64 gateway_eui, ByteView json_text,
                                  std::size_t max_rxpk) {
   if (trim_end(json_text).empty()) return std::unexpected("PUSH_DATA has no JSON");
   json root;
-  UCHET_BRIDGE_TRY(root, parse_object(json_text));
+  UCHET_TRY(root, parse_object(json_text));
   PushData push{token, gateway_eui, {}, {}, std::nullopt, std::nullopt};
 
   if (auto rxpk = member(root, "rxpk")) {

@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "gateway-bridge/json_fields.h"
+#include "common/json_fields.h"
 
 #include "gateway-bridge/gateway_time.h"
 #include "gateway-bridge/radio.h"
@@ -41,6 +41,6 @@ struct RxPacket {
 inline constexpr int kMinRssiDbm = -200, kMaxRssiDbm = 20;
 inline constexpr double kMinSnrDb = -40.0, kMaxSnrDb = 40.0;
 
-lorawan::Result<RxPacket> parse_rxpk(const json_fields::json& rxpk);
+lorawan::Result<RxPacket> parse_rxpk(const common::json_fields::json& rxpk);
 
 }  // namespace uchet::bridge

@@ -3,12 +3,12 @@
 #include <array>
 #include <utility>
 
-#include "gateway-bridge/json_fields.h"
+#include "common/json_fields.h"
 
 namespace uchet::bridge {
 namespace {
 
-using namespace json_fields;
+using namespace common::json_fields;
 
 constexpr std::array<std::pair<TxAckError, std::string_view>, 8> kErrorNames{{
     {TxAckError::None, "NONE"},
@@ -34,12 +34,12 @@ Result<TxAck> parse_tx_ack(std::uint16_t token, lorawan::Eui64 gateway_eui, Byte
   TxAck ack{token, gateway_eui, std::nullopt, {}, std::nullopt};
   if (trim_end(json_text).empty()) return ack;
   json root;
-  UCHET_BRIDGE_TRY(root, parse_object(json_text));
+  UCHET_TRY(root, parse_object(json_text));
   auto body = member(root, "txpk_ack");
   if (!body || !body->is_object()) return std::unexpected("TX_ACK JSON has no txpk_ack object");
 
   std::optional<std::string_view> error;
-  UCHET_BRIDGE_TRY(error, read_string(*body, "error"));
+  UCHET_TRY(error, read_string(*body, "error"));
   if (error) {
     ack.error_text = std::string(*error);
     ack.error = TxAckError::Other;
@@ -48,10 +48,10 @@ Result<TxAck> parse_tx_ack(std::uint16_t token, lorawan::Eui64 gateway_eui, Byte
     }
   }
   std::optional<std::string_view> warn;
-  UCHET_BRIDGE_TRY(warn, read_string(*body, "warn"));
+  UCHET_TRY(warn, read_string(*body, "warn"));
   if (warn) {
     std::optional<double> value;
-    UCHET_BRIDGE_TRY(value, read_number(*body, "value"));
+    UCHET_TRY(value, read_number(*body, "value"));
     ack.warning = TxAckWarning{std::string(*warn), value};
   }
   return ack;

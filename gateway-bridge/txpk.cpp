@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "gateway-bridge/json_writer.h"
+#include "common/json_writer.h"
 #include "gateway-bridge/semtech_packet.h"
 #include "netserver/lorawan/encoding.h"
 
@@ -28,7 +28,7 @@ lorawan::Result<void> check(const TxPacket& p) {
 
 lorawan::Result<std::string> build_txpk_json(const TxPacket& p) {
   if (auto ok = check(p); !ok) return std::unexpected(ok.error());
-  JsonWriter w;
+  common::JsonWriter w;
   w.begin_object().key("txpk").begin_object();
   if (const auto* at = std::get_if<SendAtCounter>(&p.timing)) {
     w.key("tmst").number(at->counter_us);

@@ -25,7 +25,7 @@
 #include <spdlog/spdlog.h>
 
 #include "gateway-bridge/datagram.h"
-#include "gateway-bridge/log_rate_limiter.h"
+#include "common/log_rate_limiter.h"
 #include "netserver/lorawan/encoding.h"
 
 namespace uchet::bridge {
@@ -108,7 +108,7 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
   // Tokens only need to differ between requests awaiting a TX_ACK; a random start avoids
   // matching a late TX_ACK from before a restart.
   std::uint16_t next_token;
-  LogRateLimiter limiter;
+  common::LogRateLimiter limiter;
 
   void receive() {
     socket.async_wait(udp::socket::wait_read, [self = shared_from_this()](const boost::system::error_code& ec) {

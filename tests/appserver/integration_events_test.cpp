@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "appserver/integration_events.h"
-#include "gateway-bridge/json_writer.h"
+#include "common/json_writer.h"
 
 using namespace uchet;
 
@@ -87,7 +87,7 @@ TEST_CASE("a device name that is not UTF-8 makes the event fail instead of publi
   d.name = "bad \xff name";
   netserver::JoinEvent e;
   e.device = &d;
-  CHECK_THROWS_AS(appserver::join_event_json(e), bridge::JsonWriteError);
+  CHECK_THROWS_AS(appserver::join_event_json(e), common::JsonWriteError);
   d.name = "кв. 12 \"угловая\"\n";
   auto j = nlohmann::json::parse(appserver::join_event_json(e));
   CHECK(j["deviceInfo"]["deviceName"] == "кв. 12 \"угловая\"\n");

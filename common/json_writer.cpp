@@ -1,4 +1,4 @@
-#include "gateway-bridge/json_writer.h"
+#include "common/json_writer.h"
 
 #include <cmath>
 
@@ -9,7 +9,7 @@
 
 #include "common/names.h"
 
-namespace uchet::bridge {
+namespace uchet::common {
 
 struct JsonWriter::Impl {
   // An up event with three receptions is ~900 bytes: one allocation in the common case.
@@ -102,4 +102,4 @@ JsonWriter& JsonWriter::raw(std::string_view json) {
 
 std::string JsonWriter::str() const { return std::string(impl_->buffer.GetString(), impl_->buffer.GetSize()); }
 
-}  // namespace uchet::bridge
+}  // namespace uchet::common

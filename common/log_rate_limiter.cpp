@@ -1,8 +1,8 @@
-#include "gateway-bridge/log_rate_limiter.h"
+#include "common/log_rate_limiter.h"
 
 #include <iterator>
 
-namespace uchet::bridge {
+namespace uchet::common {
 
 LogRateLimiter::LogRateLimiter(Clock::duration interval, std::size_t max_keys)
     : interval_(interval), max_keys_(max_keys) {}
@@ -27,4 +27,4 @@ std::optional<std::uint64_t> LogRateLimiter::admit(const std::string& key, Clock
   return 0;
 }
 
-}  // namespace uchet::bridge
+}  // namespace uchet::common

@@ -8,10 +8,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "gateway-bridge/json_writer.h"
+#include "common/json_writer.h"
 
-using uchet::bridge::JsonWriter;
-using uchet::bridge::JsonWriteError;
+using uchet::common::JsonWriter;
+using uchet::common::JsonWriteError;
 
 TEST_CASE("JsonWriter writes nested objects and arrays with commas where they belong") {
   JsonWriter w;

@@ -12,7 +12,7 @@
 #include <string>
 #include <unordered_map>
 
-namespace uchet::bridge {
+namespace uchet::common {
 
 class LogRateLimiter {
  public:
@@ -37,4 +37,4 @@ class LogRateLimiter {
   std::optional<Clock::time_point> last_sweep_;
 };
 
-}  // namespace uchet::bridge
+}  // namespace uchet::common

@@ -1,6 +1,6 @@
 #pragma once
-// Non-throwing, typed reads of members of the protocol's JSON objects. Gateways are untrusted,
-// so every read checks the type first and reports "<key> must be ..." instead. Absent members
+// Non-throwing, typed reads of members of JSON objects from untrusted senders (gateways, the
+// stored MAC state): every read checks the type first and reports "<key> must be ..." instead. Absent members
 // read as std::nullopt; `required` turns that into "missing <key>".
 //
 // Parsing is simdjson's DOM with one parser per thread, reused: a PUSH_DATA is parsed on the
@@ -9,17 +9,21 @@
 // value points into its thread's parser and is valid only until the next parse_object() on
 // the same thread. Parse, read what you need into plain values, then parse the next.
 #include <cstdint>
+#include <expected>
 #include <optional>
+#include <span>
+#include <string>
 #include <string_view>
 
 #include <simdjson.h>
 
-#include "netserver/lorawan/types.h"
+namespace uchet::common::json_fields {
 
-namespace uchet::bridge::json_fields {
-
-using lorawan::ByteView;
-using lorawan::Result;
+// The same types as lorawan::ByteView and lorawan::Result, spelled out: common/ depends on no
+// stage.
+using ByteView = std::span<const std::uint8_t>;
+template <class T>
+using Result = std::expected<T, std::string>;
 using json = simdjson::dom::element;
 
 // `text` without trailing NULs and whitespace: some forwarders send their C string terminator.
@@ -45,14 +49,14 @@ Result<T> required(Result<std::optional<T>> read, const char* key) {
   return std::move(**read);
 }
 
-}  // namespace uchet::bridge::json_fields
+}  // namespace uchet::common::json_fields
 
 // Moves the value of a Result expression into `target`, or returns its error from the
 // enclosing function (whose return type must accept std::unexpected<std::string>). Keeps the
 // field-by-field parsers readable without exceptions.
-#define UCHET_BRIDGE_TRY(target, expr)                                       \
-  do {                                                                       \
-    auto uchet_bridge_try_ = (expr);                                         \
-    if (!uchet_bridge_try_) return std::unexpected(uchet_bridge_try_.error()); \
-    target = std::move(*uchet_bridge_try_);                                  \
+#define UCHET_TRY(target, expr)                                 \
+  do {                                                          \
+    auto uchet_try_ = (expr);                                   \
+    if (!uchet_try_) return std::unexpected(uchet_try_.error()); \
+    target = std::move(*uchet_try_);                            \
   } while (0)

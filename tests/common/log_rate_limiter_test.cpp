@@ -1,9 +1,9 @@
 // The log rate limiter, driven by a fake clock.
 #include <catch2/catch.hpp>
 
-#include "gateway-bridge/log_rate_limiter.h"
+#include "common/log_rate_limiter.h"
 
-using namespace uchet::bridge;
+using namespace uchet::common;
 using namespace std::chrono_literals;
 
 TEST_CASE("one line per key per minute, then the number suppressed") {

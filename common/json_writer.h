@@ -1,7 +1,7 @@
 #pragma once
 // Writes one JSON document front to back into a string (RapidJSON's streaming Writer underneath).
 // What uchetd writes per frame goes through it: the integration events (appserver), the MAC
-// state stored with each session (netserver) and the txpk of a PULL_RESP (here). Building an
+// state stored with each session (netserver) and the txpk of a PULL_RESP (gateway-bridge). Building an
 // nlohmann tree and dumping it took ~30 % of the network server thread's time at 13,000
 // uplinks/s (BENCHMARKS.md, run L). Reading stays with json_fields.h (simdjson) and nlohmann.
 //
@@ -17,7 +17,7 @@
 #include <string_view>
 #include <type_traits>
 
-namespace uchet::bridge {
+namespace uchet::common {
 
 struct JsonWriteError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -58,4 +58,4 @@ class JsonWriter {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace uchet::bridge
+}  // namespace uchet::common

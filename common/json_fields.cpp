@@ -1,9 +1,9 @@
-#include "gateway-bridge/json_fields.h"
+#include "common/json_fields.h"
 
 #include <cmath>
 #include <string>
 
-namespace uchet::bridge::json_fields {
+namespace uchet::common::json_fields {
 
 ByteView trim_end(ByteView text) {
   std::size_t end = text.size();
@@ -79,4 +79,4 @@ Result<std::optional<bool>> read_bool(const json& object, const char* key) {
   return value;
 }
 
-}  // namespace uchet::bridge::json_fields
+}  // namespace uchet::common::json_fields
