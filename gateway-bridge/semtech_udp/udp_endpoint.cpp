@@ -1,4 +1,4 @@
-#include "gateway-bridge/udp_endpoint.h"
+#include "gateway-bridge/semtech_udp/udp_endpoint.h"
 
 #include <algorithm>
 #include <array>
@@ -24,11 +24,13 @@
 #include <sys/socket.h>
 #include <spdlog/spdlog.h>
 
-#include "gateway-bridge/datagram.h"
 #include "common/log_rate_limiter.h"
+#include "gateway-bridge/semtech_udp/counter_widener.h"
+#include "gateway-bridge/semtech_udp/datagram.h"
+#include "gateway-bridge/semtech_udp/txpk.h"
 #include "netserver/lorawan/encoding.h"
 
-namespace uchet::bridge {
+namespace uchet::bridge::semtech_udp {
 namespace asio = boost::asio;
 using asio::ip::udp;
 using Clock = std::chrono::steady_clock;
@@ -64,11 +66,11 @@ std::string address_text(const udp::endpoint& endpoint) {
 struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
   struct Pending {
     lorawan::Eui64 gateway_eui = 0;
-    TxPacket request;
+    Transmission request;
     Clock::time_point deadline;
   };
 
-  State(asio::io_context& io, EndpointConfig config_, GatewayFilter filter, BridgeCallbacks callbacks_)
+  State(asio::io_context& io, EndpointConfig config_, GatewayFilter filter, EndpointCallbacks callbacks_)
       : io(io),
         socket(io),
         config(std::move(config_)),
@@ -82,7 +84,7 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
   std::atomic<bool> closed{false};  // read by send_downlink on other threads
   EndpointConfig config;
   GatewayFilter is_known_gateway;
-  BridgeCallbacks callbacks;
+  EndpointCallbacks callbacks;
   // recvmmsg buffers, one per datagram of a batch (1 MiB, allocated once per endpoint).
   std::vector<std::uint8_t> buffers = std::vector<std::uint8_t>(kBatch * kMaxDatagram);
   std::array<udp::endpoint, kBatch> senders;
@@ -109,6 +111,7 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
   // matching a late TX_ACK from before a restart.
   std::uint16_t next_token;
   common::LogRateLimiter limiter;
+  CounterWidener widener;  // tmst -> the contract's 64-bit counter, per gateway
 
   void receive() {
     socket.async_wait(udp::socket::wait_read, [self = shared_from_this()](const boost::system::error_code& ec) {
@@ -259,8 +262,11 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
         continue;
       }
       ++counters.uplinks;
+      const auto counter_us = widener.widen(push.gateway_eui, packet.tmst, batch_received_at);
       if (callbacks.on_uplink) {
-        guarded("on_uplink", [&] { callbacks.on_uplink(to_uplink(push.gateway_eui, std::move(packet), batch_received_at)); });
+        guarded("on_uplink", [&] {
+          callbacks.on_uplink(to_reception(push.gateway_eui, std::move(packet), counter_us, batch_received_at));
+        });
       }
     }
     if (push.stats_error) {
@@ -316,7 +322,7 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
     }
   }
 
-  lorawan::Result<std::uint16_t> send_downlink(lorawan::Eui64 gateway_eui, const TxPacket& packet) {
+  lorawan::Result<std::uint16_t> send_downlink(lorawan::Eui64 gateway_eui, const Transmission& packet) {
     if (closed) return std::unexpected("gateway bridge endpoint is closed");
     std::unique_lock lock(downlink_mutex);
     const auto now = Clock::now();
@@ -406,7 +412,7 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
 };
 
 lorawan::Result<UdpEndpoint> UdpEndpoint::open(asio::io_context& io, const EndpointConfig& config,
-                                               GatewayFilter is_known_gateway, BridgeCallbacks callbacks) {
+                                               GatewayFilter is_known_gateway, EndpointCallbacks callbacks) {
   if (!is_known_gateway) return std::unexpected("the gateway bridge needs a gateway registry predicate");
   auto local = parse_bind_address(config.bind);
   if (!local) return std::unexpected(local.error());
@@ -444,7 +450,7 @@ udp::endpoint UdpEndpoint::local_endpoint() const {
   return state_->socket.local_endpoint(ignored);
 }
 
-lorawan::Result<std::uint16_t> UdpEndpoint::send_downlink(lorawan::Eui64 gateway_eui, const TxPacket& packet) {
+lorawan::Result<std::uint16_t> UdpEndpoint::send_downlink(lorawan::Eui64 gateway_eui, const Transmission& packet) {
   return state_->send_downlink(gateway_eui, packet);
 }
 
@@ -452,4 +458,4 @@ const EndpointCounters& UdpEndpoint::counters() const { return state_->counters;
 
 void UdpEndpoint::close() { state_->close(); }
 
-}  // namespace uchet::bridge
+}  // namespace uchet::bridge::semtech_udp

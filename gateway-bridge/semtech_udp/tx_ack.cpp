@@ -1,11 +1,11 @@
-#include "gateway-bridge/tx_ack.h"
+#include "gateway-bridge/semtech_udp/tx_ack.h"
 
 #include <array>
 #include <utility>
 
 #include "common/json_fields.h"
 
-namespace uchet::bridge {
+namespace uchet::bridge::semtech_udp {
 namespace {
 
 using namespace common::json_fields;
@@ -57,4 +57,23 @@ Result<TxAck> parse_tx_ack(std::uint16_t token, lorawan::Eui64 gateway_eui, Byte
   return ack;
 }
 
-}  // namespace uchet::bridge
+TxOutcome to_outcome(const TxAck& ack) {
+  TxOutcome outcome{ack.gateway_eui, ack.token, TxStatus::Ok, {}};
+  switch (ack.error.value_or(TxAckError::None)) {
+    case TxAckError::None: break;
+    case TxAckError::TooLate: outcome.status = TxStatus::TooLate; break;
+    case TxAckError::TooEarly: outcome.status = TxStatus::TooEarly; break;
+    case TxAckError::CollisionPacket: outcome.status = TxStatus::CollisionPacket; break;
+    case TxAckError::CollisionBeacon: outcome.status = TxStatus::CollisionBeacon; break;
+    case TxAckError::TxFreq: outcome.status = TxStatus::TxFreq; break;
+    case TxAckError::TxPower: outcome.status = TxStatus::TxPower; break;
+    case TxAckError::GpsUnlocked: outcome.status = TxStatus::GpsUnlocked; break;
+    case TxAckError::Other:
+      outcome.status = TxStatus::InternalError;
+      outcome.detail = ack.error_text;
+      break;
+  }
+  return outcome;
+}
+
+}  // namespace uchet::bridge::semtech_udp

@@ -3,7 +3,8 @@
 // - PUSH_DATA / PULL_DATA / TX_ACK are accepted only from gateways the owner's registry
 //   predicate knows; anything else gets no answer and no processing, only a counter.
 // - PUSH_DATA is answered with PUSH_ACK (before the callbacks run, the forwarder waits only
-//   ~100 ms), then each CRC-valid rxpk becomes an UplinkRx and "stat" a GatewayStats.
+//   ~100 ms), then each CRC-valid rxpk becomes a Reception (its tmst widened per gateway,
+//   counter_widener.h) and "stat" a GatewayStats.
 // - PULL_DATA is answered with PULL_ACK and its source address becomes the gateway's downlink
 //   path; send_downlink() sends PULL_RESP there and the TX_ACK with the same token is reported
 //   with the original request. Requests with no TX_ACK within tx_ack_timeout are forgotten
@@ -23,12 +24,29 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
 
-#include "gateway-bridge/bind_address.h"
-#include "gateway-bridge/bridge.h"
-#include "gateway-bridge/push_data.h"
+#include "gateway-bridge/backend.h"
+#include "gateway-bridge/semtech_udp/bind_address.h"
+#include "gateway-bridge/semtech_udp/push_data.h"
+#include "gateway-bridge/semtech_udp/tx_ack.h"
 #include "netserver/lorawan/types.h"
 
-namespace uchet::bridge {
+namespace uchet::bridge::semtech_udp {
+
+// The gateway's answer to one downlink, with what was sent under its token.
+struct DownlinkOutcome {
+  TxAck ack;              // ack.gateway_eui, ack.token, ack.scheduled(), ack.error...
+  Transmission request;
+};
+
+// What the endpoint reports, on its io_context's thread.
+struct EndpointCallbacks {
+  std::function<void(Reception&&)> on_uplink;
+  std::function<void(lorawan::Eui64, const GatewayStats&)> on_stats;
+  std::function<void(const DownlinkOutcome&)> on_tx_ack;
+  // True while the owner cannot take more receptions: a PUSH_DATA is then acknowledged without
+  // its JSON being parsed and counted as shed, the cheapest way through an overload.
+  std::function<bool()> overloaded;
+};
 
 struct EndpointConfig {
   std::string bind = "0.0.0.0:1700";  // "host:port", IPv6 as "[::]:1700"; port 0 = ephemeral
@@ -55,7 +73,7 @@ struct EndpointCounters {
   std::uint64_t crc_bad_dropped = 0;    // rxpk with stat -1 or 0
   std::uint64_t rxpk_rejected = 0;      // invalid rxpk (and those beyond the per-datagram limit)
   std::uint64_t stats_rejected = 0;
-  std::uint64_t uplinks = 0;            // UplinkRx delivered
+  std::uint64_t uplinks = 0;            // Reception delivered
   std::uint64_t push_data_shed = 0;     // PUSH_DATA acknowledged unread while the owner was overloaded
   std::uint64_t downlinks_sent = 0;     // PULL_RESP handed to the kernel
   std::uint64_t send_errors = 0;
@@ -72,7 +90,7 @@ class UdpEndpoint {
   // Binds config.bind and starts receiving on `io`. Fails on a bad address, a bind error or a
   // missing filter.
   static lorawan::Result<UdpEndpoint> open(boost::asio::io_context& io, const EndpointConfig& config,
-                                           GatewayFilter is_known_gateway, BridgeCallbacks callbacks);
+                                           GatewayFilter is_known_gateway, EndpointCallbacks callbacks);
 
   UdpEndpoint(UdpEndpoint&&) noexcept;
   UdpEndpoint& operator=(UdpEndpoint&&) noexcept;
@@ -83,7 +101,7 @@ class UdpEndpoint {
   // Sends `packet` to the gateway's latest PULL_DATA address; returns the PULL_RESP token that
   // the DownlinkOutcome will carry. Errors: "gateway has no downlink path" (never sent PULL_DATA,
   // or not within downlink_path_ttl), an invalid packet, a closed endpoint.
-  lorawan::Result<std::uint16_t> send_downlink(lorawan::Eui64 gateway_eui, const TxPacket& packet);
+  lorawan::Result<std::uint16_t> send_downlink(lorawan::Eui64 gateway_eui, const Transmission& packet);
 
   const EndpointCounters& counters() const;
   void close();
@@ -94,4 +112,4 @@ class UdpEndpoint {
   std::shared_ptr<State> state_;
 };
 
-}  // namespace uchet::bridge
+}  // namespace uchet::bridge::semtech_udp

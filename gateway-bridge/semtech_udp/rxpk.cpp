@@ -1,13 +1,15 @@
-#include "gateway-bridge/rxpk.h"
+#include "gateway-bridge/semtech_udp/rxpk.h"
 
 #include <cmath>
 
 #include <fmt/format.h>
 
 #include "common/json_fields.h"
+#include "gateway-bridge/semtech_udp/gateway_time.h"
+#include "gateway-bridge/semtech_udp/radio_text.h"
 #include "netserver/lorawan/encoding.h"
 
-namespace uchet::bridge {
+namespace uchet::bridge::semtech_udp {
 namespace {
 
 using namespace common::json_fields;
@@ -98,4 +100,23 @@ Result<RxPacket> parse_rxpk(const json& rxpk) {
   return p;
 }
 
-}  // namespace uchet::bridge
+Reception to_reception(lorawan::Eui64 gateway_eui, RxPacket&& packet, std::uint64_t counter_us,
+                       std::chrono::steady_clock::time_point received_at) {
+  return Reception{
+      .gateway_eui = gateway_eui,
+      .counter = CounterTime{counter_us, packet.tmst},
+      .gps_time = packet.tmms,
+      .utc_time = packet.time,
+      .frequency_hz = packet.freq_hz,
+      .rssi_dbm = packet.rssi_dbm,
+      .snr_db = packet.lsnr_db,
+      .channel = packet.chan,
+      .rf_chain = packet.rfch,
+      .data_rate = packet.datr,
+      .coding_rate = packet.codr,
+      .phy_payload = std::move(packet.data),
+      .received_at = received_at,
+  };
+}
+
+}  // namespace uchet::bridge::semtech_udp

@@ -1,15 +1,16 @@
-#include "gateway-bridge/txpk.h"
+#include "gateway-bridge/semtech_udp/txpk.h"
 
 #include <fmt/format.h>
 
 #include "common/json_writer.h"
-#include "gateway-bridge/semtech_packet.h"
+#include "gateway-bridge/semtech_udp/radio_text.h"
+#include "gateway-bridge/semtech_udp/semtech_packet.h"
 #include "netserver/lorawan/encoding.h"
 
-namespace uchet::bridge {
+namespace uchet::bridge::semtech_udp {
 namespace {
 
-lorawan::Result<void> check(const TxPacket& p) {
+lorawan::Result<void> check(const Transmission& p) {
   if (auto ok = check_frequency(p.frequency_hz); !ok) return ok;
   if (p.phy_payload.empty() || p.phy_payload.size() > kMaxPhyPayloadSize) {
     return std::unexpected(fmt::format("payload of {} bytes is not 1-{}", p.phy_payload.size(), kMaxPhyPayloadSize));
@@ -26,14 +27,14 @@ lorawan::Result<void> check(const TxPacket& p) {
 
 }  // namespace
 
-lorawan::Result<std::string> build_txpk_json(const TxPacket& p) {
+lorawan::Result<std::string> build_txpk_json(const Transmission& p) {
   if (auto ok = check(p); !ok) return std::unexpected(ok.error());
   common::JsonWriter w;
   w.begin_object().key("txpk").begin_object();
-  if (const auto* at = std::get_if<SendAtCounter>(&p.timing)) {
-    w.key("tmst").number(at->counter_us);
-  } else if (const auto* gps = std::get_if<SendAtGpsTime>(&p.timing)) {
-    w.key("tmms").number(gps->gps_time.count());
+  if (const auto* at = std::get_if<CounterTime>(&p.timing)) {
+    w.key("tmst").number(static_cast<std::uint32_t>(at->counter_us));  // tmst wraps at 2^32
+  } else if (const auto* gps = std::get_if<GpsTime>(&p.timing)) {
+    w.key("tmms").number(gps->count());
   } else {
     w.key("imme").boolean(true);
   }
@@ -56,7 +57,7 @@ lorawan::Result<std::string> build_txpk_json(const TxPacket& p) {
   return w.str();
 }
 
-lorawan::Result<lorawan::Bytes> build_pull_resp(std::uint16_t token, const TxPacket& packet) {
+lorawan::Result<lorawan::Bytes> build_pull_resp(std::uint16_t token, const Transmission& packet) {
   auto json = build_txpk_json(packet);
   if (!json) return std::unexpected(json.error());
   const auto prefix = build_pull_resp_prefix(token);
@@ -65,4 +66,4 @@ lorawan::Result<lorawan::Bytes> build_pull_resp(std::uint16_t token, const TxPac
   return datagram;
 }
 
-}  // namespace uchet::bridge
+}  // namespace uchet::bridge::semtech_udp

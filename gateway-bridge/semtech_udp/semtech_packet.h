@@ -15,7 +15,7 @@
 
 #include "netserver/lorawan/types.h"
 
-namespace uchet::bridge {
+namespace uchet::bridge::semtech_udp {
 
 using lorawan::Bytes;
 using lorawan::ByteView;
@@ -64,4 +64,4 @@ std::array<std::uint8_t, kAckSize> build_pull_ack(std::uint16_t token);
 // The 4-byte prefix of a PULL_RESP (its JSON follows directly, from byte 4).
 std::array<std::uint8_t, kAckSize> build_pull_resp_prefix(std::uint16_t token);
 
-}  // namespace uchet::bridge
+}  // namespace uchet::bridge::semtech_udp

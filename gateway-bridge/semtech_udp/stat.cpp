@@ -1,11 +1,11 @@
-#include "gateway-bridge/gateway_stats.h"
+#include "gateway-bridge/semtech_udp/stat.h"
 
 #include <fmt/format.h>
 
-#include "gateway-bridge/gateway_time.h"
+#include "gateway-bridge/semtech_udp/gateway_time.h"
 #include "common/json_fields.h"
 
-namespace uchet::bridge {
+namespace uchet::bridge::semtech_udp {
 namespace {
 
 using namespace common::json_fields;
@@ -50,4 +50,4 @@ Result<GatewayStats> parse_gateway_stats(const json& stat) {
   return s;
 }
 
-}  // namespace uchet::bridge
+}  // namespace uchet::bridge::semtech_udp

@@ -1,4 +1,4 @@
-#include "gateway-bridge/bind_address.h"
+#include "gateway-bridge/semtech_udp/bind_address.h"
 
 #include <charconv>
 #include <string>
@@ -6,7 +6,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <fmt/format.h>
 
-namespace uchet::bridge {
+namespace uchet::bridge::semtech_udp {
 namespace asio = boost::asio;
 using asio::ip::udp;
 
@@ -43,4 +43,4 @@ lorawan::Result<udp::endpoint> parse_bind_address(std::string_view text) {
   return udp::endpoint(address, static_cast<std::uint16_t>(number));
 }
 
-}  // namespace uchet::bridge
+}  // namespace uchet::bridge::semtech_udp

@@ -8,16 +8,16 @@
 // LoRa. Optional: time, tmms. Unknown members (jver, rssis, foff, mid, ftime, ...) are ignored.
 // An unparseable optional "time" is dropped rather than refusing the packet: it is
 // informational, and losing the uplink over it would be worse.
+#include <chrono>
 #include <cstdint>
 #include <optional>
 
 #include "common/json_fields.h"
-
-#include "gateway-bridge/gateway_time.h"
+#include "gateway-bridge/backend.h"
 #include "gateway-bridge/radio.h"
 #include "netserver/lorawan/types.h"
 
-namespace uchet::bridge {
+namespace uchet::bridge::semtech_udp {
 
 enum class CrcStatus : std::int8_t { Bad = -1, Absent = 0, Ok = 1 };
 
@@ -43,4 +43,9 @@ inline constexpr double kMinSnrDb = -40.0, kMaxSnrDb = 40.0;
 
 lorawan::Result<RxPacket> parse_rxpk(const common::json_fields::json& rxpk);
 
-}  // namespace uchet::bridge
+// The contract's Reception of `packet`, whose tmst `counter_us` is widened (counter_widener.h);
+// the context is the tmst as reported, as ChirpStack's Semtech bridge sets it. Moves the payload.
+Reception to_reception(lorawan::Eui64 gateway_eui, RxPacket&& packet, std::uint64_t counter_us,
+                       std::chrono::steady_clock::time_point received_at);
+
+}  // namespace uchet::bridge::semtech_udp

@@ -1,8 +1,8 @@
-#include "gateway-bridge/gateway_time.h"
+#include "gateway-bridge/semtech_udp/gateway_time.h"
 
 #include <string>
 
-namespace uchet::bridge {
+namespace uchet::bridge::semtech_udp {
 namespace {
 
 // Reads `count` decimal digits at `pos`; -1 when any is not a digit.
@@ -59,4 +59,4 @@ lorawan::Result<std::chrono::sys_seconds> parse_stat_time(std::string_view text)
   return civil_time(text.substr(0, 19), ' ');
 }
 
-}  // namespace uchet::bridge
+}  // namespace uchet::bridge::semtech_udp

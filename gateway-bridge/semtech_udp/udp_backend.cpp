@@ -1,5 +1,5 @@
 #include "common/callback_guard.h"
-#include "gateway-bridge/bridge_thread.h"
+#include "gateway-bridge/semtech_udp/udp_backend.h"
 
 #include <pthread.h>
 
@@ -15,11 +15,11 @@
 
 #include "common/log_rate_limiter.h"
 
-namespace uchet::bridge {
+namespace uchet::bridge::semtech_udp {
 namespace asio = boost::asio;
 
-struct BridgeThread::Shared : std::enable_shared_from_this<BridgeThread::Shared> {
-  Shared(asio::io_context& owner_io, std::size_t limit, BridgeCallbacks owner_callbacks)
+struct UdpBackend::Shared : std::enable_shared_from_this<UdpBackend::Shared> {
+  Shared(asio::io_context& owner_io, std::size_t limit, BackendCallbacks owner_callbacks)
       : owner(owner_io), max_queued(limit), callbacks(std::move(owner_callbacks)) {}
 
   asio::io_context& owner;
@@ -27,10 +27,10 @@ struct BridgeThread::Shared : std::enable_shared_from_this<BridgeThread::Shared>
   std::optional<UdpEndpoint> endpoint;
   std::thread thread;
   const std::size_t max_queued;
-  const BridgeCallbacks callbacks;
+  const BackendCallbacks callbacks;
 
   std::mutex mutex;
-  std::vector<UplinkRx> queued;  // receptions not yet handed to the owner
+  std::vector<Reception> queued;  // receptions not yet handed to the owner
   bool drain_posted = false;
   std::atomic<std::uint64_t> dropped{0};
   std::atomic<std::uint64_t> shed{0};
@@ -38,7 +38,7 @@ struct BridgeThread::Shared : std::enable_shared_from_this<BridgeThread::Shared>
   common::LogRateLimiter limiter;  // bridge thread only
 
   // Bridge thread.
-  void enqueue(UplinkRx&& rx) {
+  void enqueue(Reception&& rx) {
     {
       std::lock_guard lock(mutex);
       if (queued.size() < max_queued) {
@@ -74,7 +74,7 @@ struct BridgeThread::Shared : std::enable_shared_from_this<BridgeThread::Shared>
   // Owner thread: hands over everything queued so far. A batch per post keeps the cost of the
   // hand-over per reception to a vector move.
   void drain() {
-    std::vector<UplinkRx> batch;
+    std::vector<Reception> batch;
     {
       std::lock_guard lock(mutex);
       batch.swap(queued);
@@ -82,20 +82,21 @@ struct BridgeThread::Shared : std::enable_shared_from_this<BridgeThread::Shared>
       full = false;
     }
     for (auto& rx : batch) {
-      common::run_guarded("gateway bridge: on_uplink", [&] { callbacks.on_uplink(std::move(rx)); });
+      common::run_guarded("gateway bridge: on_reception", [&] { callbacks.on_reception(std::move(rx)); });
     }
   }
 };
 
-lorawan::Result<std::unique_ptr<BridgeThread>> BridgeThread::start(asio::io_context& owner,
-                                                                   BridgeThreadOptions options,
-                                                                   UdpEndpoint::GatewayFilter is_known_gateway,
-                                                                   BridgeCallbacks callbacks) {
-  auto shared = std::make_shared<Shared>(owner, options.max_queued_uplinks, callbacks);
+UdpBackend::UdpBackend(UdpBackendOptions options) : options_(std::move(options)) {}
+
+lorawan::Result<void> UdpBackend::start(asio::io_context& owner, BackendCallbacks callbacks) {
+  if (shared_) return std::unexpected("the Semtech UDP backend is already started");
+  auto is_known_gateway = callbacks.is_known_gateway;
+  auto shared = std::make_shared<Shared>(owner, options_.max_queued_uplinks, std::move(callbacks));
   std::weak_ptr<Shared> weak = shared;
   // Everything the endpoint reports goes to the owner's thread; receptions through the queue.
-  BridgeCallbacks relay;
-  relay.on_uplink = [weak](UplinkRx&& rx) {
+  EndpointCallbacks relay;
+  relay.on_uplink = [weak](Reception&& rx) {
     if (auto s = weak.lock()) s->enqueue(std::move(rx));
   };
   relay.on_stats = [weak](lorawan::Eui64 gateway, const GatewayStats& stats) {
@@ -107,16 +108,16 @@ lorawan::Result<std::unique_ptr<BridgeThread>> BridgeThread::start(asio::io_cont
   };
   relay.on_tx_ack = [weak](const DownlinkOutcome& outcome) {
     auto s = weak.lock();
-    if (!s || !s->callbacks.on_tx_ack) return;
-    asio::post(s->owner, [s, outcome] {
-      common::run_guarded("gateway bridge: on_tx_ack", [&] { s->callbacks.on_tx_ack(outcome); });
+    if (!s || !s->callbacks.on_outcome) return;
+    asio::post(s->owner, [s, outcome = to_outcome(outcome.ack)] {
+      common::run_guarded("gateway bridge: on_outcome", [&] { s->callbacks.on_outcome(outcome); });
     });
   };
   relay.overloaded = [weak] {
     auto s = weak.lock();
     return s && s->overloaded();
   };
-  auto endpoint = UdpEndpoint::open(shared->io, options.endpoint, std::move(is_known_gateway), std::move(relay));
+  auto endpoint = UdpEndpoint::open(shared->io, options_.endpoint, std::move(is_known_gateway), std::move(relay));
   if (!endpoint) return std::unexpected(endpoint.error());
   shared->endpoint.emplace(std::move(*endpoint));
   shared->thread = std::thread([s = shared.get()] {
@@ -124,15 +125,14 @@ lorawan::Result<std::unique_ptr<BridgeThread>> BridgeThread::start(asio::io_cont
     auto guard = asio::make_work_guard(s->io);
     s->io.run();
   });
-  std::unique_ptr<BridgeThread> bridge(new BridgeThread());
-  bridge->shared_ = std::move(shared);
-  return bridge;
+  shared_ = std::move(shared);
+  return {};
 }
 
 // Destroyed without stop() (an early exit): the owner may be gone, so nothing is delivered.
-BridgeThread::~BridgeThread() { halt(); }
+UdpBackend::~UdpBackend() { halt(); }
 
-void BridgeThread::halt() {
+void UdpBackend::halt() {
   if (!shared_ || !shared_->thread.joinable()) return;
   asio::post(shared_->io, [s = shared_.get()] {
     s->endpoint->close();
@@ -141,18 +141,21 @@ void BridgeThread::halt() {
   shared_->thread.join();
 }
 
-void BridgeThread::stop() {
+void UdpBackend::stop() {
   halt();
   if (shared_) shared_->drain();
 }
 
-lorawan::Result<std::uint16_t> BridgeThread::send_downlink(lorawan::Eui64 gateway_eui, const TxPacket& packet) {
-  return shared_->endpoint->send_downlink(gateway_eui, packet);
+lorawan::Result<TransmissionId> UdpBackend::send(lorawan::Eui64 gateway_eui, const Transmission& transmission) {
+  if (!shared_) return std::unexpected("gateway bridge not running");
+  return shared_->endpoint->send_downlink(gateway_eui, transmission);
 }
 
-asio::ip::udp::endpoint BridgeThread::local_endpoint() const { return shared_->endpoint->local_endpoint(); }
+asio::ip::udp::endpoint UdpBackend::local_endpoint() const { return shared_->endpoint->local_endpoint(); }
 
-std::uint64_t BridgeThread::uplinks_dropped() const { return shared_->dropped.load(); }
-std::uint64_t BridgeThread::datagrams_shed() const { return shared_->shed.load(); }
+BackendCounters UdpBackend::counters() const {
+  if (!shared_) return {};
+  return {.messages_shed = shared_->shed.load(), .receptions_dropped = shared_->dropped.load()};
+}
 
-}  // namespace uchet::bridge
+}  // namespace uchet::bridge::semtech_udp

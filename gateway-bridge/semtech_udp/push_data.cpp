@@ -1,10 +1,12 @@
-#include "gateway-bridge/push_data.h"
+#include "gateway-bridge/semtech_udp/push_data.h"
+
+#include "gateway-bridge/semtech_udp/stat.h"
 
 #include <fmt/format.h>
 
 #include "common/json_fields.h"
 
-namespace uchet::bridge {
+namespace uchet::bridge::semtech_udp {
 
 using namespace common::json_fields;
 
@@ -43,4 +45,4 @@ Result<PushData> parse_push_data(std::uint16_t token, lorawan::Eui64 gateway_eui
   return push;
 }
 
-}  // namespace uchet::bridge
+}  // namespace uchet::bridge::semtech_udp

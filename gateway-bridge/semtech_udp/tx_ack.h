@@ -8,9 +8,10 @@
 #include <string>
 #include <string_view>
 
+#include "gateway-bridge/backend.h"
 #include "netserver/lorawan/types.h"
 
-namespace uchet::bridge {
+namespace uchet::bridge::semtech_udp {
 
 enum class TxAckError {
   None,             // scheduled
@@ -44,4 +45,8 @@ struct TxAck {
 // `json_text` is everything after the 12-byte header, possibly empty.
 lorawan::Result<TxAck> parse_tx_ack(std::uint16_t token, lorawan::Eui64 gateway_eui, lorawan::ByteView json_text);
 
-}  // namespace uchet::bridge
+// In the contract's words: the token is the TransmissionId; each named error is the TxStatus of
+// the same name, one this code does not know InternalError with the text as detail.
+TxOutcome to_outcome(const TxAck& ack);
+
+}  // namespace uchet::bridge::semtech_udp

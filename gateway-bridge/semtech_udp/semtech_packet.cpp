@@ -1,8 +1,8 @@
-#include "gateway-bridge/semtech_packet.h"
+#include "gateway-bridge/semtech_udp/semtech_packet.h"
 
 #include <fmt/format.h>
 
-namespace uchet::bridge {
+namespace uchet::bridge::semtech_udp {
 namespace {
 
 std::array<std::uint8_t, kAckSize> short_packet(PacketType type, std::uint16_t token) {
@@ -60,4 +60,4 @@ std::array<std::uint8_t, kAckSize> build_pull_resp_prefix(std::uint16_t token) {
   return short_packet(PacketType::PullResp, token);
 }
 
-}  // namespace uchet::bridge
+}  // namespace uchet::bridge::semtech_udp
