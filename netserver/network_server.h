@@ -66,7 +66,7 @@ struct NetworkCounters {
   // Queue items taken for a downlink that never went on air (no gateway took it, or the gateway
   // reported an error for every window) and put back for the next opportunity.
   std::uint64_t downlinks_returned_to_queue = 0;
-  // Downlinks whose gateway reported an error (TX_ACK) for the last window tried.
+  // Downlinks whose gateway reported an error (TxOutcome) for the last window tried.
   std::uint64_t downlinks_failed_on_air = 0;
   std::uint64_t storage_failures = 0;
   std::uint64_t dev_status_deferred = 0;  // due, but over dev_status_max_per_s: asked at a later uplink
@@ -112,7 +112,7 @@ class NetworkServer {
   void deliver_class_c();
 
   // Sends a planned downlink on RX1 (or RX2 when RX1 is impossible) through its gateway, or the
-  // next one that heard the uplink when that gateway refuses it, and remembers it so a TX_ACK
+  // next one that heard the uplink when that gateway refuses it, and remembers it so an outcome
   // error on RX1 can be retried on RX2. A queue item no gateway took goes back to the queue.
   void send_planned(DownlinkPlan&& plan);
   void reject(std::uint64_t NetworkCounters::*counter, const std::string& kind, const std::string& detail);

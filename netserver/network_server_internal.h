@@ -58,7 +58,7 @@ inline constexpr std::chrono::milliseconds kMaxBatchAge{2};
 // its own paid a whole WAL commit). A frame waits at most this long beyond its dedup window.
 inline constexpr std::chrono::milliseconds kMinPassInterval{2};
 
-// After a gateway refused a downlink (no downlink path, or a TX_ACK error for a class C one),
+// After a gateway refused a downlink (no downlink path, or an error outcome for a class C one),
 // class C delivery leaves it alone this long: with it offline, every class C device behind it
 // would otherwise cost two transactions at every registry poll.
 inline constexpr std::chrono::seconds kUnreachableGatewayBackoff{5};
