@@ -2,12 +2,12 @@
 
 #include "appserver/integration_events.h"
 #include "appserver/outbox.h"
-#include "gateway-bridge/json_writer.h"
+#include "common/json_writer.h"
 #include "netserver/lorawan/encoding.h"
 
 namespace uchet::appserver {
 
-using bridge::JsonWriter;
+using common::JsonWriter;
 
 void record_gateway_stats(storage::Database& db, lorawan::Eui64 gateway_eui, const bridge::GatewayStats& s) {
   const auto eui = lorawan::eui64_to_string(gateway_eui);

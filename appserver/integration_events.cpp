@@ -5,12 +5,12 @@
 #include <fmt/format.h>
 
 #include "common/civil_time.h"
-#include "gateway-bridge/json_writer.h"
+#include "common/json_writer.h"
 #include "netserver/lorawan/encoding.h"
 
 namespace uchet::appserver {
 
-using bridge::JsonWriter;
+using common::JsonWriter;
 
 std::string device_event_topic(const storage::Device& device, std::string_view event) {
   return fmt::format("application/{}/device/{}/event/{}", device.application, lorawan::eui64_to_string(device.dev_eui), event);
@@ -35,22 +35,28 @@ void write_device_info(JsonWriter& w, const storage::Device& d) {
   w.end_object();
 }
 
+// The backend's opaque context, big-endian, in 4 bytes when it fits (Semtech's tmst, as
+// ChirpStack writes it), else 8.
+lorawan::Bytes context_bytes(std::uint64_t context) {
+  const std::size_t size = context > UINT32_MAX ? 8 : 4;
+  lorawan::Bytes bytes(size);
+  for (std::size_t i = 0; i < size; ++i) bytes[i] = static_cast<std::uint8_t>(context >> (8 * (size - 1 - i)));
+  return bytes;
+}
+
 }  // namespace
 
-std::string rx_info_json(const std::vector<bridge::UplinkRx>& receptions) {
+std::string rx_info_json(const std::vector<bridge::Reception>& receptions) {
   JsonWriter w;
   w.begin_array();
   for (const auto& rx : receptions) {
     w.begin_object();
     w.key("gatewayId").string(lorawan::eui64_to_string(rx.gateway_eui));
-    w.key("uplinkId").number(rx.counter_us);
+    w.key("uplinkId").number(static_cast<std::uint32_t>(rx.counter.counter_us));  // Semtech: the tmst
     w.key("rssi").number(rx.rssi_dbm);
     w.key("channel").number(rx.channel);
     w.key("rfChain").number(rx.rf_chain);
-    w.key("context").string(lorawan::to_base64(lorawan::Bytes{static_cast<std::uint8_t>(rx.counter_us >> 24),
-                                                              static_cast<std::uint8_t>(rx.counter_us >> 16),
-                                                              static_cast<std::uint8_t>(rx.counter_us >> 8),
-                                                              static_cast<std::uint8_t>(rx.counter_us)}));
+    w.key("context").string(lorawan::to_base64(context_bytes(rx.counter.context)));
     if (rx.snr_db) w.key("snr").number(*rx.snr_db);
     if (rx.utc_time) w.key("time").string(iso8601_utc(std::chrono::time_point_cast<netserver::SystemTime::duration>(*rx.utc_time)));
     if (rx.gps_time) w.key("timeSinceGpsEpoch").string(fmt::format("{:.3f}s", rx.gps_time->count() / 1000.0));
@@ -60,7 +66,7 @@ std::string rx_info_json(const std::vector<bridge::UplinkRx>& receptions) {
   return w.str();
 }
 
-std::string tx_info_json(const bridge::UplinkRx& rx) {
+std::string tx_info_json(const bridge::Reception& rx) {
   JsonWriter w;
   w.begin_object();
   w.key("frequency").number(rx.frequency_hz);

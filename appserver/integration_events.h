@@ -14,11 +14,11 @@ namespace uchet::appserver {
 std::string device_event_topic(const storage::Device& device, std::string_view event);
 std::string iso8601_utc(netserver::SystemTime time);  // 2026-11-22T10:00:00.123Z
 
-// The events' JSON text. Written member by member (gateway-bridge/json_writer.h): an up event is
+// The events' JSON text. Written member by member (common/json_writer.h): an up event is
 // written for every accepted uplink. Strings that are not UTF-8 throw JsonWriteError.
 // rxInfo and txInfo: stored with the frame and embedded in the up event, so written once.
-std::string rx_info_json(const std::vector<bridge::UplinkRx>& receptions);
-std::string tx_info_json(const bridge::UplinkRx& reception);
+std::string rx_info_json(const std::vector<bridge::Reception>& receptions);
+std::string tx_info_json(const bridge::Reception& reception);
 // `object` is the codec's output; null leaves the field out.
 std::string up_event_json(const netserver::UplinkEvent& event, const nlohmann::json& object);
 std::string up_event_json(const netserver::UplinkEvent& event, const nlohmann::json& object, std::string_view rx_info,

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "appserver/mqtt_publisher.h"
-#include "gateway-bridge/log_rate_limiter.h"
+#include "common/log_rate_limiter.h"
 #include "schema/database.h"
 
 struct mosquitto;
@@ -50,7 +50,7 @@ class CommandListener {
   mosquitto* client_ = nullptr;
   bool running_ = false;
   std::atomic<std::uint64_t> accepted_{0}, rejected_{0}, refused_topics_{0}, failed_{0};
-  bridge::LogRateLimiter topic_log_;  // only touched from handle(), on the one MQTT thread
+  common::LogRateLimiter topic_log_;  // only touched from handle(), on the one MQTT thread
 };
 
 }  // namespace uchet::appserver

@@ -351,13 +351,14 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
     if (built && rx1_dr) {
       const auto delay1 = static_cast<std::uint32_t>(updated.rx1_delay * 1'000'000);
       auto rx1 = tx_packet(settings_.region, settings_.region.rx1_frequency(best.frequency_hz), *rx1_dr,
-                           best.counter_us + delay1, built->phy_payload);
-      auto rx2_packet = tx_packet(settings_.region, rx2_freq, rx2_dr, best.counter_us + delay1 + 1'000'000, built->phy_payload);
+                           best.counter.after(std::chrono::microseconds(delay1)), built->phy_payload);
+      auto rx2_packet = tx_packet(settings_.region, rx2_freq, rx2_dr, best.counter.after(std::chrono::microseconds(delay1 + 1'000'000)),
+                                  built->phy_payload);
       if (rx1 && rx2_packet) {
         advance_f_cnt_down(updated, *built);
         plan = DownlinkPlan{session->dev_eui, best.gateway_eui, std::move(*rx1), std::move(*rx2_packet),
                             item, built->f_cnt_down, false,
-                            best.counter_us, other_gateways(frame.receptions, best)};
+                            best.counter, other_gateways(frame.receptions, best)};
         if (item && item->confirmed) {
           storage::mark_downlink_sent(db_, item->id, built->f_cnt_down);
         } else if (item) {
@@ -421,9 +422,8 @@ void NetworkServer::deliver_class_c() {
     content.f_pending = std::next(next) != queue.end();
     auto built = build_downlink(*session, content);
     if (!built) continue;
-    auto packet = tx_packet(settings_.region, freq, dr, 0, built->phy_payload);
+    auto packet = tx_packet(settings_.region, freq, dr, bridge::Immediately{}, built->phy_payload);
     if (!packet) continue;
-    packet->timing = bridge::SendImmediately{};
     storage::DeviceSession updated = *session;
     advance_f_cnt_down(updated, *built);
     storage::Transaction tx(db_);
@@ -436,7 +436,7 @@ void NetworkServer::deliver_class_c() {
     tx.commit();
     *session = updated;
     DownlinkPlan plan{dev_eui, via.front(), std::move(*packet), std::nullopt, *next, built->f_cnt_down, false};
-    if (via.size() > 1) plan.other_gateways.emplace_back(via[1], 0);  // sent at once: no timing
+    if (via.size() > 1) plan.other_gateways.emplace_back(via[1], bridge::CounterTime{});  // sent at once: no timing
     send_planned(std::move(plan));
   }
 }

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "gateway-bridge/bridge.h"
+#include "gateway-bridge/backend.h"
 #include "netserver/lorawan/types.h"
 #include "schema/database.h"
 #include "schema/devices.h"
@@ -33,7 +33,7 @@ struct UplinkEvent {
   bool confirmed = false;
   lorawan::Bytes data;  // decrypted FRMPayload (application payload; empty for FPort 0)
   std::size_t phy_payload_size = 0;  // for the time on air
-  const std::vector<bridge::UplinkRx>* receptions = nullptr;
+  const std::vector<bridge::Reception>* receptions = nullptr;
   // The best network estimate of when the frame ended on air (gateway GPS time if any,
   // otherwise the server clock), used for device clock tracking.
   SystemTime network_time;
@@ -68,7 +68,7 @@ struct TxAckEvent {
   SystemTime time;
   const storage::Device* device = nullptr;
   lorawan::Eui64 gateway_eui = 0;
-  std::uint16_t token = 0;
+  bridge::TransmissionId token = 0;
   std::optional<std::int64_t> queue_item_id;
   std::uint32_t f_cnt_down = 0;
   std::string error;  // empty when the gateway scheduled the transmission

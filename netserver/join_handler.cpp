@@ -91,8 +91,8 @@ void NetworkServer::process_join(const ReceivedFrame& frame, const lorawan::Join
   auto rx2 = settings_.region.rx2_default();
   if (!rx1_dr) return reject(&NetworkCounters::malformed, "no RX1 data rate", rx1_dr.error());
   auto rx1_packet = tx_packet(settings_.region, settings_.region.rx1_frequency(best.frequency_hz), *rx1_dr,
-                              best.counter_us + delay1, *on_air);
-  auto rx2_packet = tx_packet(settings_.region, rx2.frequency_hz, rx2.data_rate, best.counter_us + delay2, *on_air);
+                              best.counter.after(std::chrono::microseconds(delay1)), *on_air);
+  auto rx2_packet = tx_packet(settings_.region, rx2.frequency_hz, rx2.data_rate, best.counter.after(std::chrono::microseconds(delay2)), *on_air);
   if (!rx1_packet || !rx2_packet) return reject(&NetworkCounters::malformed, "join-accept transmission", "bad radio parameters");
 
   // Inside the pass's group-commit transaction (see network_server.h): this frame's own writes.
@@ -121,7 +121,7 @@ void NetworkServer::process_join(const ReceivedFrame& frame, const lorawan::Join
   plan.rx1 = std::move(*rx1_packet);
   plan.rx2 = std::move(*rx2_packet);
   plan.join_accept = true;
-  plan.uplink_counter_us = best.counter_us;
+  plan.uplink_at = best.counter;
   plan.other_gateways = other_gateways(frame.receptions, best);
   b.downlinks.push_back(std::move(plan));
 }

@@ -3,9 +3,10 @@
 #include <limits>
 #include <type_traits>
 
-#include "gateway-bridge/json_fields.h"
-#include "gateway-bridge/json_writer.h"
+#include "common/json_fields.h"
+#include "common/json_writer.h"
 #include "netserver/adr.h"
+#include "netserver/lorawan/types.h"
 
 namespace uchet::netserver {
 
@@ -26,7 +27,7 @@ double MacState::loss_ratio() const {
 
 namespace {
 
-using bridge::json_fields::member;
+using common::json_fields::member;
 using simdjson::dom::element;
 
 // Reads of one member each; a member of the wrong type reads as absent (the state is ours, but
@@ -67,7 +68,7 @@ std::vector<T> numbers(element object, const char* key) {
 // std::map nodes cost more than the rest of it.
 MacState parse_mac_state(const std::string& text) {
   MacState state;
-  const auto parsed = bridge::json_fields::parse_object(
+  const auto parsed = common::json_fields::parse_object(
       lorawan::ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
   if (!parsed) return state;
   const element j = *parsed;
@@ -93,7 +94,7 @@ MacState parse_mac_state(const std::string& text) {
 }
 
 std::string to_json(const MacState& state) {
-  bridge::JsonWriter w;
+  common::JsonWriter w;
   w.begin_object();
   w.key("snr").begin_array();
   for (double snr : state.snr_history) w.number(snr);

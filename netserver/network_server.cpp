@@ -16,12 +16,12 @@ SystemTime to_system_time(std::chrono::nanoseconds since_epoch) {
 }
 
 NetworkServer::NetworkServer(boost::asio::io_context& io, storage::Database& db, NetworkSettings settings,
-                             EventSink& sink, DownlinkSender send_downlink)
+                             EventSink& sink, bridge::GatewayBackend& gateways)
     : io_(io),
       db_(db),
       settings_(std::move(settings)),
       sink_(sink),
-      send_downlink_(std::move(send_downlink)),
+      gateways_(gateways),
       dedup_(settings_.dedup_window),
       // A burst of one second's worth: a few devices joining together are all asked at once.
       dev_status_budget_(settings_.dev_status_max_per_s, std::max(1.0, settings_.dev_status_max_per_s)),
@@ -65,7 +65,7 @@ void NetworkServer::poll_registry() {
   });
 }
 
-void NetworkServer::handle_uplink(bridge::UplinkRx&& rx) {
+void NetworkServer::handle_uplink(bridge::Reception&& rx) {
   ++counters_.receptions;
   // The bridge's reception time: a copy that waited in the queue while this thread was busy (a
   // checkpoint holding off a commit, a long pass) must not also wait a whole window after it.
@@ -223,16 +223,18 @@ std::string NetworkServer::new_uuid() {
 
 namespace {
 
-// The same moment on another gateway's concentrator clock (counters wrap at 2^32).
-void retime(bridge::TxPacket& packet, std::uint32_t from_uplink_us, std::uint32_t to_uplink_us) {
-  if (auto* at = std::get_if<bridge::SendAtCounter>(&packet.timing)) at->counter_us = at->counter_us - from_uplink_us + to_uplink_us;
+// The same moment on another gateway's counter, with that gateway's context.
+void retime(bridge::Transmission& packet, const bridge::CounterTime& from_uplink, const bridge::CounterTime& to_uplink) {
+  if (auto* at = std::get_if<bridge::CounterTime>(&packet.timing)) {
+    *at = to_uplink.after(std::chrono::microseconds(at->counter_us - from_uplink.counter_us));
+  }
 }
 
 }  // namespace
 
 void NetworkServer::send_planned(DownlinkPlan&& plan) {
   const auto send = [&](lorawan::Eui64 gateway_eui) {
-    auto token = send_downlink_(gateway_eui, plan.rx1);
+    auto token = gateways_.send(gateway_eui, plan.rx1);
     if (token) {
       unreachable_until_.erase(gateway_eui);
     } else {
@@ -244,17 +246,17 @@ void NetworkServer::send_planned(DownlinkPlan&& plan) {
   // The best gateway cannot take it (offline, no PULL_DATA for a minute): the next one that heard
   // the uplink can, at the same moment on its own counter.
   for (std::size_t next = 0; !token && next < plan.other_gateways.size(); ++next) {
-    const auto [gateway_eui, counter_us] = plan.other_gateways[next];
+    const auto [gateway_eui, uplink_at] = plan.other_gateways[next];
     if (log_due("downlink rerouted")) {
       spdlog::info("downlink to {}: gateway {} refused it ({}); trying gateway {} (counted as downlinks_rerouted; "
                    "logged at most once a minute)",
                    lorawan::eui64_to_string(plan.dev_eui), lorawan::eui64_to_string(plan.gateway_eui), token.error(),
                    lorawan::eui64_to_string(gateway_eui));
     }
-    retime(plan.rx1, plan.uplink_counter_us, counter_us);
-    if (plan.rx2) retime(*plan.rx2, plan.uplink_counter_us, counter_us);
+    retime(plan.rx1, plan.uplink_at, uplink_at);
+    if (plan.rx2) retime(*plan.rx2, plan.uplink_at, uplink_at);
     plan.gateway_eui = gateway_eui;
-    plan.uplink_counter_us = counter_us;
+    plan.uplink_at = uplink_at;
     ++counters_.downlinks_rerouted;
     token = send(plan.gateway_eui);
   }
@@ -288,18 +290,18 @@ void NetworkServer::send_planned(DownlinkPlan&& plan) {
   if (pending_.size() > 4096) pending_.erase(pending_.begin());
 }
 
-void NetworkServer::handle_tx_ack(const bridge::DownlinkOutcome& outcome) {
-  auto it = pending_.find({outcome.ack.gateway_eui, outcome.ack.token});
+void NetworkServer::handle_outcome(const bridge::TxOutcome& outcome) {
+  auto it = pending_.find({outcome.gateway_eui, outcome.id});
   if (it == pending_.end()) return;
   auto pending = std::move(it->second);
   pending_.erase(it);
   const auto& plan = pending->plan;
-  if (!outcome.ack.scheduled()) {
+  if (!outcome.ok()) {
     ++counters_.tx_ack_errors;
     if (!pending->on_rx2 && plan.rx2) {
       // RX1 missed (typically TOO_LATE): the same frame fits the device's RX2 window.
       ++counters_.downlinks_retried_rx2;
-      auto token = send_downlink_(plan.gateway_eui, *plan.rx2);
+      auto token = gateways_.send(plan.gateway_eui, *plan.rx2);
       if (token) {
         pending->on_rx2 = true;
         pending_[{plan.gateway_eui, *token}] = std::move(pending);
@@ -307,12 +309,12 @@ void NetworkServer::handle_tx_ack(const bridge::DownlinkOutcome& outcome) {
       }
     }
   }
-  if (!outcome.ack.scheduled()) {
+  if (!outcome.ok()) {
     ++counters_.downlinks_failed_on_air;
     // A class C downlink refused on air is tried again at a later registry poll; like one the
     // gateway could not take, not through this gateway for a while (a TX_FREQ error would
     // otherwise repeat every second).
-    if (std::holds_alternative<bridge::SendImmediately>(plan.rx1.timing)) {
+    if (std::holds_alternative<bridge::Immediately>(plan.rx1.timing)) {
       unreachable_until_[plan.gateway_eui] = std::chrono::steady_clock::now() + kUnreachableGatewayBackoff;
     }
   }
@@ -323,15 +325,15 @@ void NetworkServer::handle_tx_ack(const bridge::DownlinkOutcome& outcome) {
     TxAckEvent event;
     event.time = std::chrono::system_clock::now();
     event.device = device;
-    event.gateway_eui = outcome.ack.gateway_eui;
-    event.token = outcome.ack.token;
+    event.gateway_eui = outcome.gateway_eui;
+    event.token = outcome.id;
     if (plan.queue_item) event.queue_item_id = plan.queue_item->id;
     event.f_cnt_down = plan.f_cnt_down;
-    if (!outcome.ack.scheduled()) event.error = outcome.ack.error_text.empty() ? "ERROR" : outcome.ack.error_text;
+    if (!outcome.ok()) event.error = outcome.detail.empty() ? std::string(bridge::tx_status_name(outcome.status)) : outcome.detail;
     sink_.tx_ack(db_, event);
     // Neither window went on air: the payload it carried was never delivered, so it goes back
     // into the queue for the device's next opportunity, as when no gateway took it at all.
-    const bool returned = !outcome.ack.scheduled() && plan.queue_item;
+    const bool returned = !outcome.ok() && plan.queue_item;
     if (returned) storage::return_downlink(db_, *plan.queue_item);
     tx.commit();
     if (returned) ++counters_.downlinks_returned_to_queue;

@@ -1,7 +1,8 @@
 #pragma once
-// The LoRaWAN network server: receives every gateway reception from the bridge, deduplicates,
-// answers joins, verifies and decrypts data frames, keeps frame counters, answers MAC commands
-// and schedules class A/C downlinks through the bridge. Accepted frames and protocol events go
+// The LoRaWAN network server: receives every gateway reception from the gateway backend
+// (gateway-bridge/backend.h), deduplicates, answers joins, verifies and decrypts data frames,
+// keeps frame counters, answers MAC commands and schedules class A/C downlinks through the
+// backend. Accepted frames and protocol events go
 // to the EventSink inside the same SQLite transaction as the session state they change.
 //
 // Group commit: the frames whose dedup windows close in one pass of the window timer share one
@@ -15,7 +16,7 @@
 // (kMinPassInterval) so that frames closing close together share a pass.
 //
 // Threading: everything runs on the io_context thread given to the constructor, except
-// gateway_registered(), which the gateway bridge may call from its own thread.
+// gateway_registered(), which the gateway backend may call from its own thread.
 #include <boost/asio.hpp>
 
 #include <chrono>
@@ -25,7 +26,7 @@
 #include <memory>
 #include <random>
 
-#include "gateway-bridge/bridge.h"
+#include "gateway-bridge/backend.h"
 #include "netserver/deduplicator.h"
 #include "netserver/dev_addr_allocator.h"
 #include "netserver/device_registry.h"
@@ -65,7 +66,7 @@ struct NetworkCounters {
   // Queue items taken for a downlink that never went on air (no gateway took it, or the gateway
   // reported an error for every window) and put back for the next opportunity.
   std::uint64_t downlinks_returned_to_queue = 0;
-  // Downlinks whose gateway reported an error (TX_ACK) for the last window tried.
+  // Downlinks whose gateway reported an error (TxOutcome) for the last window tried.
   std::uint64_t downlinks_failed_on_air = 0;
   std::uint64_t storage_failures = 0;
   std::uint64_t dev_status_deferred = 0;  // due, but over dev_status_max_per_s: asked at a later uplink
@@ -73,19 +74,16 @@ struct NetworkCounters {
 
 class NetworkServer {
  public:
-  // Hands a downlink to the gateway bridge; returns the PULL_RESP token.
-  using DownlinkSender = std::function<lorawan::Result<std::uint16_t>(lorawan::Eui64, const bridge::TxPacket&)>;
-
   NetworkServer(boost::asio::io_context& io, storage::Database& db, NetworkSettings settings, EventSink& sink,
-                DownlinkSender send_downlink);
+                bridge::GatewayBackend& gateways);
   ~NetworkServer();
 
   // Loads the registry and starts the timers (registry poll, class C queue).
   void start();
   void stop();
 
-  void handle_uplink(bridge::UplinkRx&& rx);
-  void handle_tx_ack(const bridge::DownlinkOutcome& outcome);
+  void handle_uplink(bridge::Reception&& rx);
+  void handle_outcome(const bridge::TxOutcome& outcome);
   bool gateway_registered(lorawan::Eui64 gateway_eui);
 
   const NetworkCounters& counters() const { return counters_; }
@@ -114,7 +112,7 @@ class NetworkServer {
   void deliver_class_c();
 
   // Sends a planned downlink on RX1 (or RX2 when RX1 is impossible) through its gateway, or the
-  // next one that heard the uplink when that gateway refuses it, and remembers it so a TX_ACK
+  // next one that heard the uplink when that gateway refuses it, and remembers it so an outcome
   // error on RX1 can be retried on RX2. A queue item no gateway took goes back to the queue.
   void send_planned(DownlinkPlan&& plan);
   void reject(std::uint64_t NetworkCounters::*counter, const std::string& kind, const std::string& detail);
@@ -127,7 +125,7 @@ class NetworkServer {
   storage::Database& db_;
   NetworkSettings settings_;
   EventSink& sink_;
-  DownlinkSender send_downlink_;
+  bridge::GatewayBackend& gateways_;  // downlinks go out through it
   DeviceRegistry registry_;
   Deduplicator dedup_;
   TokenBucket dev_status_budget_;
@@ -139,7 +137,7 @@ class NetworkServer {
   std::chrono::steady_clock::time_point last_pass_;  // start of the last pass of the window timer
   bool stopped_ = false;
   std::unique_ptr<Batch> batch_;  // engaged while a group-commit transaction is open
-  std::map<std::pair<lorawan::Eui64, std::uint16_t>, std::unique_ptr<PendingDownlink>> pending_;
+  std::map<std::pair<lorawan::Eui64, bridge::TransmissionId>, std::unique_ptr<PendingDownlink>> pending_;
   std::map<std::string, std::chrono::steady_clock::time_point> last_logged_;
   // The gateways that heard each device best last time: class C downlinks go through the best,
   // or the second when the best has no downlink path (0: none).

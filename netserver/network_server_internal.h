@@ -12,8 +12,8 @@ namespace uchet::netserver {
 struct NetworkServer::DownlinkPlan {
   lorawan::Eui64 dev_eui = 0;
   lorawan::Eui64 gateway_eui = 0;
-  bridge::TxPacket rx1;
-  std::optional<bridge::TxPacket> rx2;  // retry when the gateway cannot make RX1
+  bridge::Transmission rx1;
+  std::optional<bridge::Transmission> rx2;  // retry when the gateway cannot make RX1
   // The queue item it carries, as it was taken from the queue: put back should no gateway take
   // the downlink (storage::return_downlink).
   std::optional<storage::QueueItem> queue_item;
@@ -21,9 +21,9 @@ struct NetworkServer::DownlinkPlan {
   bool join_accept = false;
   // Class A: the other gateways that heard the uplink, best first, with their counter at the
   // uplink (other_gateways()); tried in turn when `gateway_eui` cannot take the downlink (no
-  // live downlink path). rx1/rx2 are timed on uplink_counter_us of `gateway_eui`.
-  std::uint32_t uplink_counter_us = 0;
-  std::vector<std::pair<lorawan::Eui64, std::uint32_t>> other_gateways;
+  // live downlink path). rx1/rx2 are timed on uplink_at, the uplink on `gateway_eui`'s counter.
+  bridge::CounterTime uplink_at;
+  std::vector<std::pair<lorawan::Eui64, bridge::CounterTime>> other_gateways;
 };
 
 struct NetworkServer::PendingDownlink {
@@ -58,7 +58,7 @@ inline constexpr std::chrono::milliseconds kMaxBatchAge{2};
 // its own paid a whole WAL commit). A frame waits at most this long beyond its dedup window.
 inline constexpr std::chrono::milliseconds kMinPassInterval{2};
 
-// After a gateway refused a downlink (no downlink path, or a TX_ACK error for a class C one),
+// After a gateway refused a downlink (no downlink path, or an error outcome for a class C one),
 // class C delivery leaves it alone this long: with it offline, every class C device behind it
 // would otherwise cost two transactions at every registry poll.
 inline constexpr std::chrono::seconds kUnreachableGatewayBackoff{5};

@@ -21,50 +21,50 @@ bridge::DataRate to_bridge_rate(const lorawan::DataRate& rate) {
 
 namespace {
 
-bool hears_better(const bridge::UplinkRx& a, const bridge::UplinkRx& b) {
+bool hears_better(const bridge::Reception& a, const bridge::Reception& b) {
   const double snr_a = a.snr_db.value_or(-100), snr_b = b.snr_db.value_or(-100);
   return snr_a > snr_b || (snr_a == snr_b && a.rssi_dbm > b.rssi_dbm);
 }
 
 }  // namespace
 
-const bridge::UplinkRx& best_reception(const std::vector<bridge::UplinkRx>& receptions) {
-  const bridge::UplinkRx* best = &receptions.front();
+const bridge::Reception& best_reception(const std::vector<bridge::Reception>& receptions) {
+  const bridge::Reception* best = &receptions.front();
   for (const auto& rx : receptions) {
     if (hears_better(rx, *best)) best = &rx;
   }
   return *best;
 }
 
-const bridge::UplinkRx* runner_up(const std::vector<bridge::UplinkRx>& receptions, const bridge::UplinkRx& chosen) {
-  const bridge::UplinkRx* second = nullptr;
+const bridge::Reception* runner_up(const std::vector<bridge::Reception>& receptions, const bridge::Reception& chosen) {
+  const bridge::Reception* second = nullptr;
   for (const auto& rx : receptions) {
     if (rx.gateway_eui != chosen.gateway_eui && (!second || hears_better(rx, *second))) second = &rx;
   }
   return second;
 }
 
-std::vector<std::pair<lorawan::Eui64, std::uint32_t>> other_gateways(const std::vector<bridge::UplinkRx>& receptions,
-                                                                     const bridge::UplinkRx& chosen) {
-  std::vector<const bridge::UplinkRx*> others;
+std::vector<std::pair<lorawan::Eui64, bridge::CounterTime>> other_gateways(const std::vector<bridge::Reception>& receptions,
+                                                                           const bridge::Reception& chosen) {
+  std::vector<const bridge::Reception*> others;
   for (const auto& rx : receptions) {
     if (rx.gateway_eui != chosen.gateway_eui) others.push_back(&rx);
   }
   std::stable_sort(others.begin(), others.end(), [](const auto* a, const auto* b) { return hears_better(*a, *b); });
-  std::vector<std::pair<lorawan::Eui64, std::uint32_t>> out;
+  std::vector<std::pair<lorawan::Eui64, bridge::CounterTime>> out;
   for (const auto* rx : others) {
     const bool seen = std::any_of(out.begin(), out.end(), [&](const auto& o) { return o.first == rx->gateway_eui; });
-    if (!seen) out.emplace_back(rx->gateway_eui, rx->counter_us);
+    if (!seen) out.emplace_back(rx->gateway_eui, rx->counter);
   }
   return out;
 }
 
-lorawan::Result<bridge::TxPacket> tx_packet(const lorawan::Region& region, std::uint32_t frequency_hz,
-                                            std::uint8_t dr, std::uint32_t counter_us, lorawan::Bytes phy_payload) {
+lorawan::Result<bridge::Transmission> tx_packet(const lorawan::Region& region, std::uint32_t frequency_hz,
+                                                std::uint8_t dr, bridge::TxTiming timing, lorawan::Bytes phy_payload) {
   auto rate = region.data_rate(dr);
   if (!rate) return std::unexpected(rate.error());
-  bridge::TxPacket packet;
-  packet.timing = bridge::SendAtCounter{counter_us};
+  bridge::Transmission packet;
+  packet.timing = timing;
   packet.frequency_hz = frequency_hz;
   packet.power_dbm = static_cast<std::int8_t>(region.downlink_tx_power_eirp_dbm(frequency_hz));
   packet.data_rate = to_bridge_rate(*rate);

@@ -1,10 +1,10 @@
 #pragma once
-// Translation between the bridge's radio description (what the gateway reported) and the
+// Translation between the gateway backend's radio description (what the gateway reported) and the
 // protocol core's data rates and receive windows; picks the gateway that hears a device best.
 #include <cstdint>
 #include <vector>
 
-#include "gateway-bridge/bridge.h"
+#include "gateway-bridge/backend.h"
 #include "netserver/lorawan/data_rate.h"
 #include "netserver/lorawan/region.h"
 
@@ -14,16 +14,16 @@ lorawan::DataRate to_lorawan_rate(const bridge::DataRate& rate);
 bridge::DataRate to_bridge_rate(const lorawan::DataRate& rate);
 
 // Highest SNR, then highest RSSI: the gateway most likely to be heard back.
-const bridge::UplinkRx& best_reception(const std::vector<bridge::UplinkRx>& receptions);
+const bridge::Reception& best_reception(const std::vector<bridge::Reception>& receptions);
 // The best reception at a gateway other than `chosen`'s, or nullptr (no allocation: per uplink).
-const bridge::UplinkRx* runner_up(const std::vector<bridge::UplinkRx>& receptions, const bridge::UplinkRx& chosen);
+const bridge::Reception* runner_up(const std::vector<bridge::Reception>& receptions, const bridge::Reception& chosen);
 // The other gateways that heard the frame, best first (one entry per gateway), with their
 // concentrator counter at the uplink: where a downlink goes when the best gateway cannot take it.
-std::vector<std::pair<lorawan::Eui64, std::uint32_t>> other_gateways(const std::vector<bridge::UplinkRx>& receptions,
-                                                                     const bridge::UplinkRx& chosen);
+std::vector<std::pair<lorawan::Eui64, bridge::CounterTime>> other_gateways(const std::vector<bridge::Reception>& receptions,
+                                                                           const bridge::Reception& chosen);
 
-// A transmission at concentrator time `counter_us` on the region's DR index.
-lorawan::Result<bridge::TxPacket> tx_packet(const lorawan::Region& region, std::uint32_t frequency_hz,
-                                            std::uint8_t dr, std::uint32_t counter_us, lorawan::Bytes phy_payload);
+// A transmission at `timing` on the region's DR index.
+lorawan::Result<bridge::Transmission> tx_packet(const lorawan::Region& region, std::uint32_t frequency_hz,
+                                                std::uint8_t dr, bridge::TxTiming timing, lorawan::Bytes phy_payload);
 
 }  // namespace uchet::netserver

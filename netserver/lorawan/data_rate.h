@@ -23,7 +23,7 @@ struct DataRate {
   static constexpr DataRate fsk(std::uint32_t bps) { return {Modulation::Fsk, 0, 0, bps}; }
 };
 
-// Parsing "datr" is the gateway bridge's job (gateway-bridge/radio.h); this text is for messages.
+// Parsing "datr" is the gateway bridge's job (gateway-bridge/semtech_udp/radio_text.h); this text is for messages.
 std::string to_datr(const DataRate& rate);
 
 // SNR (dB) below which a LoRa demodulator at this SF fails: SF7 −7.5 … SF12 −20, 2.5 dB per SF.

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "appserver/integration_events.h"
-#include "gateway-bridge/json_writer.h"
+#include "common/json_writer.h"
 
 using namespace uchet;
 
@@ -11,9 +11,9 @@ TEST_CASE("the up event has ChirpStack v4's field names and meanings") {
   d.application = "water";
   d.name = "кв. 12";
   d.codec = "karat-926lw";
-  std::vector<bridge::UplinkRx> rx(2);
+  std::vector<bridge::Reception> rx(2);
   rx[0].gateway_eui = 0xAA555A0000000001;
-  rx[0].counter_us = 123456;
+  rx[0].counter = bridge::CounterTime{123456, 123456};
   rx[0].rssi_dbm = -57;
   rx[0].snr_db = 9.5;
   rx[0].frequency_hz = 868900000;
@@ -65,7 +65,7 @@ TEST_CASE("the up event has ChirpStack v4's field names and meanings") {
 TEST_CASE("the up event's rxInfo and txInfo are the same text that is stored with the frame") {
   storage::Device d;
   d.application = "water";
-  std::vector<bridge::UplinkRx> rx(1);
+  std::vector<bridge::Reception> rx(1);
   rx[0].gateway_eui = 0xAA555A0000000001;
   rx[0].snr_db = -2.25;
   rx[0].frequency_hz = 869100000;
@@ -87,7 +87,7 @@ TEST_CASE("a device name that is not UTF-8 makes the event fail instead of publi
   d.name = "bad \xff name";
   netserver::JoinEvent e;
   e.device = &d;
-  CHECK_THROWS_AS(appserver::join_event_json(e), bridge::JsonWriteError);
+  CHECK_THROWS_AS(appserver::join_event_json(e), common::JsonWriteError);
   d.name = "кв. 12 \"угловая\"\n";
   auto j = nlohmann::json::parse(appserver::join_event_json(e));
   CHECK(j["deviceInfo"]["deviceName"] == "кв. 12 \"угловая\"\n");

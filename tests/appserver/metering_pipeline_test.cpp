@@ -21,7 +21,7 @@ struct Fixture {
   std::string path = dir.file("uchet.db");
   storage::Database db = storage::Database::open(path);
   storage::Device device;
-  std::vector<bridge::UplinkRx> rx = std::vector<bridge::UplinkRx>(1);
+  std::vector<bridge::Reception> rx = std::vector<bridge::Reception>(1);
   appserver::ApplicationServer app;
   std::uint32_t f_cnt = 0;
 

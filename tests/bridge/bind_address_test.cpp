@@ -3,9 +3,10 @@
 
 #include <boost/asio/ip/address.hpp>
 
-#include "gateway-bridge/bind_address.h"
+#include "gateway-bridge/semtech_udp/bind_address.h"
 
 using namespace uchet::bridge;
+using namespace uchet::bridge::semtech_udp;
 namespace asio = boost::asio;
 using asio::ip::udp;
 

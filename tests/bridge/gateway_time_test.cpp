@@ -1,9 +1,10 @@
 // Gateway clock formats: rxpk "time" (ISO 8601 UTC with a fraction) and stat "time".
 #include <catch2/catch.hpp>
 
-#include "gateway-bridge/gateway_time.h"
+#include "gateway-bridge/semtech_udp/gateway_time.h"
 
 using namespace uchet::bridge;
+using namespace uchet::bridge::semtech_udp;
 using namespace std::chrono;
 
 TEST_CASE("rxpk time with 0 to 9 fraction digits, truncated to microseconds") {

@@ -2,8 +2,10 @@
 #include <catch2/catch.hpp>
 
 #include "gateway-bridge/radio.h"
+#include "gateway-bridge/semtech_udp/radio_text.h"
 
 using namespace uchet::bridge;
+using namespace uchet::bridge::semtech_udp;
 
 TEST_CASE("LoRa datr text parses into spreading factor and bandwidth and back") {
   CHECK(*parse_lora_rate("SF9BW125") == LoraRate{9, 125});

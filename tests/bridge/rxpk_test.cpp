@@ -6,10 +6,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "gateway-bridge/rxpk.h"
+#include "gateway-bridge/semtech_udp/radio_text.h"
+#include "gateway-bridge/semtech_udp/rxpk.h"
 #include "tests/bridge/bridge_test_support.h"
 
 using namespace uchet::bridge;
+using namespace uchet::bridge::semtech_udp;
 using namespace uchet::bridge::test;
 using namespace std::chrono;
 
@@ -18,10 +20,10 @@ namespace {
 // `text` as the value of a member, so that non-objects reach parse_rxpk too.
 lorawan::Result<RxPacket> parse(const std::string& text) {
   const std::string wrapped = R"({"rxpk":)" + text + "}";
-  auto object = json_fields::parse_object(
+  auto object = uchet::common::json_fields::parse_object(
       lorawan::ByteView(reinterpret_cast<const std::uint8_t*>(wrapped.data()), wrapped.size()));
   if (!object) return std::unexpected(object.error());
-  return parse_rxpk(*json_fields::member(*object, "rxpk"));
+  return parse_rxpk(*uchet::common::json_fields::member(*object, "rxpk"));
 }
 
 std::string reason(const std::string& text) {

@@ -3,10 +3,11 @@
 
 #include <variant>
 
-#include "gateway-bridge/datagram.h"
+#include "gateway-bridge/semtech_udp/datagram.h"
 #include "tests/bridge/bridge_test_support.h"
 
 using namespace uchet::bridge;
+using namespace uchet::bridge::semtech_udp;
 using namespace uchet::bridge::test;
 
 namespace {

@@ -4,17 +4,18 @@
 
 #include <nlohmann/json.hpp>
 
-#include "gateway-bridge/txpk.h"
+#include "gateway-bridge/semtech_udp/txpk.h"
 #include "tests/bridge/bridge_test_support.h"
 
 using namespace uchet::bridge;
+using namespace uchet::bridge::semtech_udp;
 using namespace uchet::bridge::test;
 
 namespace {
 
-TxPacket class_a() {
-  TxPacket p;
-  p.timing = SendAtCounter{3513348611u};
+Transmission class_a() {
+  Transmission p;
+  p.timing = CounterTime{3513348611u};
   p.frequency_hz = 868100000;
   p.power_dbm = 14;
   p.data_rate = LoraRate{7, 125};
@@ -39,9 +40,17 @@ TEST_CASE("PULL_RESP: version 2, token, 0x03, then txpk JSON from byte 4") {
   CHECK(json["txpk"]["freq"].get<double>() * 1e6 == 868100000.0);
 }
 
+TEST_CASE("tmst is the widened counter's low 32 bits: a time past 2^32 wraps as the gateway's counter does") {
+  auto a = class_a();
+  a.timing = CounterTime{(1ull << 32) + 705'704u, 4'294'000'000u};  // 1 s after tmst 4294000000
+  auto json = build_txpk_json(a);
+  REQUIRE(json);
+  CHECK(nlohmann::json::parse(*json)["txpk"]["tmst"] == 705'704u);
+}
+
 TEST_CASE("class C is immediate, class B uses GPS time - optional fields") {
   auto c = class_a();
-  c.timing = SendImmediately{};
+  c.timing = Immediately{};
   c.frequency_hz = 869525000;
   c.data_rate = LoraRate{12, 125};
   c.coding_rate = CodingRate::k4_8;
@@ -52,7 +61,7 @@ TEST_CASE("class C is immediate, class B uses GPS time - optional fields") {
         R"({"txpk":{"imme":true,"freq":869.525000,"rfch":0,"modu":"LORA","datr":"SF12BW125","codr":"4/8",)"
         R"("ipol":true,"prea":8,"size":14,"data":"YOGis8SAAAABUP/h0sM="}})");
   auto b = class_a();
-  b.timing = SendAtGpsTime{GpsTime{1459009295528}};
+  b.timing = GpsTime{1459009295528};
   b.frequency_hz = 864000001;
   CHECK_THAT(*build_txpk_json(b), Catch::StartsWith(R"({"txpk":{"tmms":1459009295528,"freq":864.000001,)"));
 }

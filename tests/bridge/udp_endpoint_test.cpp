@@ -12,10 +12,11 @@
 #include <boost/asio/ip/udp.hpp>
 #include <nlohmann/json.hpp>
 
-#include "gateway-bridge/udp_endpoint.h"
+#include "gateway-bridge/semtech_udp/udp_endpoint.h"
 #include "tests/bridge/bridge_test_support.h"
 
 using namespace uchet::bridge;
+using namespace uchet::bridge::semtech_udp;
 using namespace uchet::bridge::test;
 using namespace std::chrono_literals;
 namespace asio = boost::asio;
@@ -37,7 +38,7 @@ bool run_until(asio::io_context& io, Done done, std::chrono::milliseconds timeou
 
 struct Harness {
   asio::io_context io;
-  std::vector<UplinkRx> uplinks;
+  std::vector<Reception> uplinks;
   std::vector<std::pair<lorawan::Eui64, GatewayStats>> stats;
   std::vector<DownlinkOutcome> outcomes;
   UdpEndpoint endpoint;
@@ -46,8 +47,8 @@ struct Harness {
   Harness()
       : endpoint(*UdpEndpoint::open(io, EndpointConfig{.bind = "127.0.0.1:0"},
                                     [](lorawan::Eui64 eui) { return eui == kGatewayEui; },
-                                    BridgeCallbacks{
-                                        .on_uplink = [this](UplinkRx&& up) { uplinks.push_back(std::move(up)); },
+                                    EndpointCallbacks{
+                                        .on_uplink = [this](Reception&& up) { uplinks.push_back(std::move(up)); },
                                         .on_stats = [this](lorawan::Eui64 eui,
                                                            const GatewayStats& s) { stats.emplace_back(eui, s); },
                                         .on_tx_ack = [this](const DownlinkOutcome& o) { outcomes.push_back(o); },
@@ -143,8 +144,8 @@ TEST_CASE("an unknown gateway gets no answer and is counted") {
   CHECK(h.endpoint.counters().unknown_gateway == 2);
   CHECK(h.endpoint.counters().push_data == 0);
   // And it gained no downlink path.
-  TxPacket tx;
-  tx.timing = SendImmediately{};
+  Transmission tx;
+  tx.timing = Immediately{};
   tx.frequency_hz = 869525000;
   tx.data_rate = LoraRate{12, 125};
   tx.phy_payload = kPayload;
@@ -168,8 +169,8 @@ TEST_CASE("PULL_DATA -> PULL_ACK, downlink as PULL_RESP to the PULL socket, TX_A
   Harness h;
   // Like lora_pkt_fwd: PUSH_DATA and PULL_DATA leave from different sockets.
   udp::socket down(h.io, udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-  TxPacket tx;
-  tx.timing = SendAtCounter{3513348611u};
+  Transmission tx;
+  tx.timing = CounterTime{3513348611u};
   tx.frequency_hz = 868100000;
   tx.power_dbm = 14;
   tx.data_rate = LoraRate{7, 125};
@@ -204,7 +205,7 @@ TEST_CASE("PULL_DATA -> PULL_ACK, downlink as PULL_RESP to the PULL socket, TX_A
   CHECK(h.outcomes[0].ack.gateway_eui == kGatewayEui);
   CHECK(h.outcomes[0].ack.error == TxAckError::TooLate);
   CHECK(h.outcomes[0].request.phy_payload == kPayload);
-  CHECK(std::get<SendAtCounter>(h.outcomes[0].request.timing).counter_us == 3513348611u);
+  CHECK(std::get<CounterTime>(h.outcomes[0].request.timing).counter_us == 3513348611u);
   CHECK(h.endpoint.counters().tx_ack == 2);
   CHECK(h.endpoint.counters().tx_ack_unmatched == 1);
 
@@ -220,8 +221,8 @@ TEST_CASE("consecutive downlinks get distinct tokens - an invalid one is refused
   Harness h;
   h.send(gateway_datagram(0x02, 1));
   REQUIRE(h.receive(1000ms));
-  TxPacket tx;
-  tx.timing = SendImmediately{};
+  Transmission tx;
+  tx.timing = Immediately{};
   tx.frequency_hz = 869525000;
   tx.data_rate = LoraRate{12, 125};
   tx.phy_payload = kPayload;
@@ -238,7 +239,7 @@ TEST_CASE("a throwing owner callback neither stops the endpoint nor loses the ot
   asio::io_context io;
   int calls = 0;
   auto endpoint = UdpEndpoint::open(io, {.bind = "127.0.0.1:0"}, [](lorawan::Eui64) { return true; },
-                                    {.on_uplink = [&](UplinkRx&&) {
+                                    {.on_uplink = [&](Reception&&) {
                                       ++calls;
                                       throw std::runtime_error("owner bug");
                                     }});
@@ -260,8 +261,8 @@ TEST_CASE("a downlink whose TX_ACK comes after tx_ack_timeout is forgotten and c
   udp::socket gw(io, udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
   gw.send_to(asio::buffer(gateway_datagram(0x02, 1)), endpoint->local_endpoint());
   REQUIRE(run_until(io, [&] { return endpoint->counters().pull_data == 1; }, 1000ms));
-  TxPacket tx;
-  tx.timing = SendImmediately{};
+  Transmission tx;
+  tx.timing = Immediately{};
   tx.frequency_hz = 869525000;
   tx.data_rate = LoraRate{12, 125};
   tx.phy_payload = kPayload;
@@ -280,8 +281,8 @@ TEST_CASE("a gateway silent for longer than downlink_path_ttl has no downlink pa
                                     [](lorawan::Eui64) { return true; }, {});
   REQUIRE(endpoint);
   udp::socket gw(io, udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-  TxPacket tx;
-  tx.timing = SendImmediately{};
+  Transmission tx;
+  tx.timing = Immediately{};
   tx.frequency_hz = 869100000;
   tx.data_rate = LoraRate{12, 125};
   tx.phy_payload = kPayload;
@@ -322,7 +323,7 @@ TEST_CASE("an overloaded owner gets no receptions: PUSH_DATA is acknowledged unr
   std::size_t delivered = 0;
   auto endpoint = UdpEndpoint::open(io, EndpointConfig{.bind = "127.0.0.1:0"},
                                     [](lorawan::Eui64 eui) { return eui == kGatewayEui; },
-                                    BridgeCallbacks{.on_uplink = [&](UplinkRx&&) { ++delivered; },
+                                    EndpointCallbacks{.on_uplink = [&](Reception&&) { ++delivered; },
                                                     .overloaded = [&] { return overloaded; }});
   REQUIRE(endpoint);
   udp::socket gateway{io, udp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};

@@ -31,7 +31,7 @@ struct Building {
   std::int64_t application_id = storage::insert_application(db, "water", "");
   storage::MeteringObject object;
   std::map<lorawan::Eui64, storage::Device> devices;
-  std::vector<bridge::UplinkRx> rx = std::vector<bridge::UplinkRx>(1);
+  std::vector<bridge::Reception> rx = std::vector<bridge::Reception>(1);
   std::uint32_t f_cnt = 0;
 
   Building() {

@@ -174,7 +174,7 @@ TEST_CASE("class C: uchetctl device enqueue goes out at once (imme) on RX2 param
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - enqueued_at);
   REQUIRE(downlink);
   INFO("PULL_RESP " << latency.count() << " ms after the enqueue");
-  CHECK(std::holds_alternative<bridge::SendImmediately>(downlink->txpk.timing));  // "imme": true
+  CHECK(std::holds_alternative<bridge::Immediately>(downlink->txpk.timing));  // "imme": true
   CHECK(downlink->txpk.frequency_hz == 869'100'000);                              // RU864 RX2
   CHECK(lora_rate(*downlink).spreading_factor == 12);                             // DR0
   CHECK(lora_rate(*downlink).bandwidth_khz == 125);

@@ -17,7 +17,7 @@ namespace {
 
 constexpr lorawan::Eui64 kDevEui = 0x70b3d57ed0000a01;
 
-bool is_lora(const bridge::TxPacket& txpk, std::uint8_t sf, std::uint16_t bw_khz) {
+bool is_lora(const bridge::Transmission& txpk, std::uint8_t sf, std::uint16_t bw_khz) {
   const auto* rate = std::get_if<bridge::LoraRate>(&txpk.data_rate);
   return rate && rate->spreading_factor == sf && rate->bandwidth_khz == bw_khz;
 }

@@ -21,7 +21,7 @@ bool carries(const sim::DeviceDownlink& d) {
     if (std::holds_alternative<Command>(c)) return true;
   return false;
 }
-bool is_lora(const bridge::TxPacket& txpk, std::uint8_t sf, std::uint16_t bw_khz) {
+bool is_lora(const bridge::Transmission& txpk, std::uint8_t sf, std::uint16_t bw_khz) {
   const auto* lora = std::get_if<bridge::LoraRate>(&txpk.data_rate);
   return lora && lora->spreading_factor == sf && lora->bandwidth_khz == bw_khz;
 }

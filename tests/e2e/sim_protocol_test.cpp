@@ -3,8 +3,8 @@
 // uchet-sim reads back.
 #include <catch2/catch.hpp>
 
-#include "gateway-bridge/datagram.h"
-#include "gateway-bridge/txpk.h"
+#include "gateway-bridge/semtech_udp/datagram.h"
+#include "gateway-bridge/semtech_udp/txpk.h"
 #include "netserver/lorawan/encoding.h"
 #include "tools/sim/gateway_protocol.h"
 
@@ -14,8 +14,8 @@ namespace {
 
 constexpr lorawan::Eui64 kGateway = 0xaa555a0000000101;
 
-bridge::RxPacket sample_rxpk() {
-  bridge::RxPacket p;
+bridge::semtech_udp::RxPacket sample_rxpk() {
+  bridge::semtech_udp::RxPacket p;
   p.tmst = 4'000'000'123u;
   p.time = bridge::UtcTime{std::chrono::sys_days{std::chrono::year{2026} / 11 / 23}.time_since_epoch() +
                            std::chrono::hours{11} + std::chrono::microseconds{123'456}};
@@ -36,9 +36,9 @@ bridge::RxPacket sample_rxpk() {
 TEST_CASE("PUSH_DATA built by the simulator parses in the bridge to the same packet") {
   const auto packet = sample_rxpk();
   const auto datagram = sim::build_push_data(0xbeef, kGateway, std::span(&packet, 1));
-  auto parsed = bridge::parse_datagram(datagram);
+  auto parsed = bridge::semtech_udp::parse_datagram(datagram);
   REQUIRE(parsed);
-  const auto* push = std::get_if<bridge::PushData>(&*parsed);
+  const auto* push = std::get_if<bridge::semtech_udp::PushData>(&*parsed);
   REQUIRE(push);
   CHECK(push->token == 0xbeef);
   CHECK(push->gateway_eui == kGateway);
@@ -50,7 +50,7 @@ TEST_CASE("PUSH_DATA built by the simulator parses in the bridge to the same pac
   CHECK(p.tmms == packet.tmms);
   CHECK(p.freq_hz == 868'900'000);
   CHECK(p.chan == 1);
-  CHECK(p.stat == bridge::CrcStatus::Ok);
+  CHECK(p.stat == bridge::semtech_udp::CrcStatus::Ok);
   CHECK(p.datr == bridge::DataRate{bridge::LoraRate{9, 125}});
   CHECK(p.codr == bridge::CodingRate::k4_6);
   CHECK(p.rssi_dbm == -97);
@@ -60,61 +60,61 @@ TEST_CASE("PUSH_DATA built by the simulator parses in the bridge to the same pac
 }
 
 TEST_CASE("PULL_DATA and TX_ACK built by the simulator parse in the bridge") {
-  auto pull = bridge::parse_datagram(sim::build_pull_data(0x0102, kGateway));
+  auto pull = bridge::semtech_udp::parse_datagram(sim::build_pull_data(0x0102, kGateway));
   REQUIRE(pull);
-  REQUIRE(std::holds_alternative<bridge::PullData>(*pull));
-  CHECK(std::get<bridge::PullData>(*pull).token == 0x0102);
-  CHECK(std::get<bridge::PullData>(*pull).gateway_eui == kGateway);
+  REQUIRE(std::holds_alternative<bridge::semtech_udp::PullData>(*pull));
+  CHECK(std::get<bridge::semtech_udp::PullData>(*pull).token == 0x0102);
+  CHECK(std::get<bridge::semtech_udp::PullData>(*pull).gateway_eui == kGateway);
 
-  auto scheduled = bridge::parse_datagram(sim::build_tx_ack(0x0304, kGateway));
+  auto scheduled = bridge::semtech_udp::parse_datagram(sim::build_tx_ack(0x0304, kGateway));
   REQUIRE(scheduled);
-  const auto& ok = std::get<bridge::TxAck>(*scheduled);
+  const auto& ok = std::get<bridge::semtech_udp::TxAck>(*scheduled);
   CHECK(ok.token == 0x0304);
   CHECK(ok.scheduled());
 
-  auto late = bridge::parse_datagram(sim::build_tx_ack(0x0305, kGateway, "TOO_LATE"));
+  auto late = bridge::semtech_udp::parse_datagram(sim::build_tx_ack(0x0305, kGateway, "TOO_LATE"));
   REQUIRE(late);
-  const auto& too_late = std::get<bridge::TxAck>(*late);
+  const auto& too_late = std::get<bridge::semtech_udp::TxAck>(*late);
   CHECK_FALSE(too_late.scheduled());
-  CHECK(too_late.error == bridge::TxAckError::TooLate);
+  CHECK(too_late.error == bridge::semtech_udp::TxAckError::TooLate);
 }
 
 TEST_CASE("PULL_RESP built by the bridge parses in the simulator to the same packet") {
-  bridge::TxPacket lora;
-  lora.timing = bridge::SendAtCounter{4'294'000'000u};
+  bridge::Transmission lora;
+  lora.timing = bridge::CounterTime{4'294'000'000u};
   lora.frequency_hz = 869'100'000;
   lora.power_dbm = 14;
   lora.data_rate = bridge::LoraRate{12, 125};
   lora.phy_payload = {0x60, 0x01, 0x02, 0x03, 0x04, 0x20, 0x00, 0x00, 0x11, 0x22, 0x33, 0x44};
 
-  bridge::TxPacket fsk = lora;
-  fsk.timing = bridge::SendImmediately{};
+  bridge::Transmission fsk = lora;
+  fsk.timing = bridge::Immediately{};
   fsk.data_rate = bridge::FskRate{50'000};
   fsk.coding_rate.reset();
   fsk.fsk_deviation_hz = 25'000;
   fsk.preamble_symbols = 5;
 
-  bridge::TxPacket class_b = lora;
-  class_b.timing = bridge::SendAtGpsTime{bridge::GpsTime{1'447'846'418'000}};
+  bridge::Transmission class_b = lora;
+  class_b.timing = bridge::GpsTime{1'447'846'418'000};
   class_b.disable_crc = false;
   class_b.invert_polarity = false;
 
   for (const auto& original : {lora, fsk, class_b}) {
-    auto datagram = bridge::build_pull_resp(0xabcd, original);
+    auto datagram = bridge::semtech_udp::build_pull_resp(0xabcd, original);
     REQUIRE(datagram);
     auto parsed = sim::parse_server_datagram(*datagram);
     INFO(std::string(datagram->begin() + 4, datagram->end()));
     REQUIRE(parsed);
-    CHECK(parsed->type == bridge::PacketType::PullResp);
+    CHECK(parsed->type == bridge::semtech_udp::PacketType::PullResp);
     CHECK(parsed->token == 0xabcd);
     REQUIRE(parsed->txpk);
     const auto& p = *parsed->txpk;
     CHECK(p.timing.index() == original.timing.index());
-    if (const auto* at = std::get_if<bridge::SendAtCounter>(&original.timing)) {
-      CHECK(std::get<bridge::SendAtCounter>(p.timing).counter_us == at->counter_us);
+    if (const auto* at = std::get_if<bridge::CounterTime>(&original.timing)) {
+      CHECK(std::get<bridge::CounterTime>(p.timing).counter_us == at->counter_us);
     }
-    if (const auto* gps = std::get_if<bridge::SendAtGpsTime>(&original.timing)) {
-      CHECK(std::get<bridge::SendAtGpsTime>(p.timing).gps_time == gps->gps_time);
+    if (const auto* gps = std::get_if<bridge::GpsTime>(&original.timing)) {
+      CHECK(std::get<bridge::GpsTime>(p.timing) == *gps);
     }
     CHECK(p.frequency_hz == original.frequency_hz);
     CHECK(p.power_dbm == original.power_dbm);
@@ -129,14 +129,14 @@ TEST_CASE("PULL_RESP built by the bridge parses in the simulator to the same pac
 }
 
 TEST_CASE("acknowledgements and bad server datagrams") {
-  auto push_ack = bridge::build_push_ack(0x1234);
+  auto push_ack = bridge::semtech_udp::build_push_ack(0x1234);
   auto ack = sim::parse_server_datagram(push_ack);
   REQUIRE(ack);
-  CHECK(ack->type == bridge::PacketType::PushAck);
+  CHECK(ack->type == bridge::semtech_udp::PacketType::PushAck);
   CHECK(ack->token == 0x1234);
-  auto pull_ack = sim::parse_server_datagram(bridge::build_pull_ack(0x4321));
+  auto pull_ack = sim::parse_server_datagram(bridge::semtech_udp::build_pull_ack(0x4321));
   REQUIRE(pull_ack);
-  CHECK(pull_ack->type == bridge::PacketType::PullAck);
+  CHECK(pull_ack->type == bridge::semtech_udp::PacketType::PullAck);
 
   CHECK_FALSE(sim::parse_server_datagram(lorawan::Bytes{2, 0, 1}));
   CHECK_FALSE(sim::parse_server_datagram(lorawan::Bytes{1, 0, 1, 1}));                  // version 1

@@ -42,8 +42,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "gateway-bridge/bind_address.h"
-#include "gateway-bridge/txpk.h"
+#include "gateway-bridge/semtech_udp/bind_address.h"
+#include "gateway-bridge/semtech_udp/txpk.h"
 #include "netserver/lorawan/encoding.h"
 #include "tools/sim/gateway_protocol.h"
 #include "tools/sim/simulated_device.h"
@@ -461,7 +461,7 @@ struct Gateways {
     if (!parsed || !parsed->txpk) { ++joins_bad; return; }
     send(g, sim::build_tx_ack(parsed->token, eui(g)));
     ++tx_acks;
-    auto* at = std::get_if<bridge::SendAtCounter>(&parsed->txpk->timing);
+    auto* at = std::get_if<bridge::CounterTime>(&parsed->txpk->timing);
     if (!at) return;  // not a join-accept of ours (class A downlinks are tmst-timed too, see below)
     std::pair<int, std::int64_t> who;
     {
@@ -805,7 +805,7 @@ int main(int argc, char** argv) {
   }
   o.dev_eui_base = *base;
   if (app.got_subcommand("csv")) return cmd_csv(o);
-  const auto server_endpoint = bridge::parse_bind_address(server);
+  const auto server_endpoint = bridge::semtech_udp::parse_bind_address(server);
   if (!server_endpoint || !server_endpoint->address().is_v4() || server_endpoint->port() == 0) {
     std::fprintf(stderr, "uchet-bench: --server must be IPv4:port, not %s\n", server.c_str());
     return 2;

@@ -19,7 +19,7 @@ bridge::LoraRate lora_rate(const lorawan::Region& region, std::uint8_t dr) {
 }  // namespace
 
 std::optional<std::uint32_t> GatewayDownlink::tmst() const {
-  if (const auto* at = std::get_if<bridge::SendAtCounter>(&txpk.timing)) return at->counter_us;
+  if (const auto* at = std::get_if<bridge::CounterTime>(&txpk.timing)) return static_cast<std::uint32_t>(at->counter_us);
   return std::nullopt;
 }
 
@@ -74,14 +74,14 @@ bool SimulatedGateway::pull(Timeout timeout) {
 }
 
 PushResult SimulatedGateway::push(lorawan::ByteView phy_payload, const Reception& r, Timeout timeout) {
-  bridge::RxPacket packet;
+  bridge::semtech_udp::RxPacket packet;
   packet.tmst = r.tmst.value_or(counter_us());
   packet.time = r.time;
   packet.tmms = r.gps_time;
   packet.freq_hz = r.channel.frequency_hz;
   packet.chan = r.if_chain;
   packet.rfch = 0;
-  packet.stat = bridge::CrcStatus::Ok;
+  packet.stat = bridge::semtech_udp::CrcStatus::Ok;
   packet.datr = lora_rate(options_.region, r.channel.data_rate);
   packet.codr = r.coding_rate;
   packet.rssi_dbm = r.rssi_dbm;
@@ -142,11 +142,11 @@ void SimulatedGateway::on_datagram(std::size_t size) {
       return;
     }
     switch (datagram->type) {
-      case bridge::PacketType::PushAck:
+      case bridge::semtech_udp::PacketType::PushAck:
         ++counters_.push_acked;
         push_acks_.insert(datagram->token);
         break;
-      case bridge::PacketType::PullAck:
+      case bridge::semtech_udp::PacketType::PullAck:
         ++counters_.pull_acked;
         pull_acks_.insert(datagram->token);
         break;

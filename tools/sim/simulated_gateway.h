@@ -21,9 +21,9 @@
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "gateway-bridge/gateway_time.h"
-#include "gateway-bridge/rxpk.h"
-#include "gateway-bridge/txpk.h"
+#include "gateway-bridge/semtech_udp/gateway_time.h"
+#include "gateway-bridge/semtech_udp/rxpk.h"
+#include "gateway-bridge/semtech_udp/txpk.h"
 #include "netserver/lorawan/region.h"
 #include "tools/sim/simulated_device.h"
 
@@ -46,7 +46,7 @@ struct Reception {
 // A PULL_RESP as the gateway received it.
 struct GatewayDownlink {
   std::uint16_t token = 0;
-  bridge::TxPacket txpk;
+  bridge::Transmission txpk;
   std::uint32_t counter_at_arrival = 0;  // concentrator counter when it arrived
 
   // The counter value it is to be sent at, for class A ("tmst") downlinks.

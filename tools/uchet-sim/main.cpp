@@ -6,7 +6,7 @@
 #include <chrono>
 #include <iostream>
 
-#include "gateway-bridge/udp_endpoint.h"
+#include "gateway-bridge/semtech_udp/udp_endpoint.h"
 #include "netserver/lorawan/encoding.h"
 #include "tools/sim/fleet.h"
 
@@ -82,7 +82,7 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
-    o.server = must(bridge::parse_bind_address(server));
+    o.server = must(bridge::semtech_udp::parse_bind_address(server));
     o.gateway_eui_base = must(lorawan::parse_eui64(gateway_eui_base, "--gateway-eui-base"));
     o.dev_eui_base = must(lorawan::parse_eui64(dev_eui_base, "--dev-eui-base"));
     o.join_eui = must(lorawan::parse_eui64(join_eui, "--join-eui"));

@@ -18,7 +18,7 @@
 #include "appserver/mqtt_publisher.h"
 #include "appserver/outbox.h"
 #include "appserver/object_balance.h"
-#include "gateway-bridge/bridge_thread.h"
+#include "gateway-bridge/semtech_udp/udp_backend.h"
 #include "netserver/lorawan/region.h"
 #include "netserver/network_server.h"
 #include "schema/checkpointer.h"
@@ -117,21 +117,18 @@ int run_daemon(const Config& config) {
   settings.dev_status_max_per_s = config.network.dev_status_max_per_s;
   settings.extra_channels_hz = extra_channels(config);
 
-  std::unique_ptr<bridge::BridgeThread> gateway_bridge;
-  netserver::NetworkServer network(io, db, settings, application,
-                                   [&gateway_bridge](lorawan::Eui64 gateway, const bridge::TxPacket& packet)
-                                       -> lorawan::Result<std::uint16_t> {
-                                     if (!gateway_bridge) return std::unexpected("gateway bridge not running");
-                                     return gateway_bridge->send_downlink(gateway, packet);
-                                   });
+  // Gateways speak Semtech UDP; the network server knows only the backend contract.
+  bridge::semtech_udp::UdpBackendOptions bridge_config;
+  bridge_config.endpoint.bind = config.gateway_bridge.bind;
+  bridge::semtech_udp::UdpBackend semtech_udp(bridge_config);
+  bridge::GatewayBackend& gateway_bridge = semtech_udp;
+  netserver::NetworkServer network(io, db, settings, application, gateway_bridge);
   network.start();
 
   // The bridge receives and acknowledges on a thread of its own; its callbacks run here, on io.
-  bridge::BridgeThreadOptions bridge_config;
-  bridge_config.endpoint.bind = config.gateway_bridge.bind;
-  bridge::BridgeCallbacks callbacks;
-  callbacks.on_uplink = [&network](bridge::UplinkRx&& rx) { network.handle_uplink(std::move(rx)); };
-  callbacks.on_tx_ack = [&network](const bridge::DownlinkOutcome& outcome) { network.handle_tx_ack(outcome); };
+  bridge::BackendCallbacks callbacks;
+  callbacks.on_reception = [&network](bridge::Reception&& rx) { network.handle_uplink(std::move(rx)); };
+  callbacks.on_outcome = [&network](const bridge::TxOutcome& outcome) { network.handle_outcome(outcome); };
   callbacks.on_stats = [&db, &publisher](lorawan::Eui64 gateway, const bridge::GatewayStats& stats) {
     try {
       appserver::record_gateway_stats(db, gateway, stats);
@@ -140,13 +137,11 @@ int run_daemon(const Config& config) {
       spdlog::error("gateway stats not stored: {}", e.what());
     }
   };
-  auto opened = bridge::BridgeThread::start(
-      io, bridge_config, [&network](lorawan::Eui64 gateway) { return network.gateway_registered(gateway); }, callbacks);
-  if (!opened) {
-    spdlog::critical("gateway_bridge.bind: {}", opened.error());
+  callbacks.is_known_gateway = [&network](lorawan::Eui64 gateway) { return network.gateway_registered(gateway); };
+  if (auto started = gateway_bridge.start(io, callbacks); !started) {
+    spdlog::critical("gateway_bridge.bind: {}", started.error());
     return 2;
   }
-  gateway_bridge = std::move(*opened);
   spdlog::info("listening for packet forwarders on {}", config.gateway_bridge.bind);
 
   // A day's house balance is published once the day is closed, so it is looked for on a timer,
@@ -178,8 +173,9 @@ int run_daemon(const Config& config) {
     boost::asio::post(io, [&, promise] {
       DaemonFigures f;
       f.network = network.counters();
-      f.datagrams_shed = gateway_bridge->datagrams_shed();
-      f.uplinks_dropped = gateway_bridge->uplinks_dropped();
+      const auto shed = gateway_bridge.counters();
+      f.datagrams_shed = shed.messages_shed;
+      f.uplinks_dropped = shed.receptions_dropped;
       promise->set_value(f);
     });
     if (future.wait_for(std::chrono::seconds(2)) != std::future_status::ready) return std::nullopt;
@@ -218,7 +214,7 @@ int run_daemon(const Config& config) {
   signals.async_wait([&](const boost::system::error_code& ec, int signo) {
     if (ec) return;
     spdlog::info("signal {} received, stopping", signo);
-    gateway_bridge->stop();  // hands over what it still queued before the network server stops
+    gateway_bridge.stop();  // hands over what it still queued before the network server stops
     network.stop();
     silence_timer.cancel();
     balance_timer.cancel();
@@ -235,13 +231,14 @@ int run_daemon(const Config& config) {
   publisher.stop();
   checkpointer.stop();
   const auto& c = network.counters();
+  const auto shed = gateway_bridge.counters();
   spdlog::info("uchetd stopped: {} frames, {} uplinks accepted, {} joins, {} downlinks sent ({} via another gateway "
                "than the best, {} not sent: no gateway could take them, {} refused by the gateway in every window; "
                "{} queued payloads put back for a later try), {} PUSH_DATA datagrams and {} receptions "
                "dropped in overload",
                c.frames, c.uplinks_accepted, c.joins_accepted, c.downlinks_sent, c.downlinks_rerouted,
                c.downlink_send_failed, c.downlinks_failed_on_air, c.downlinks_returned_to_queue,
-               gateway_bridge->datagrams_shed(), gateway_bridge->uplinks_dropped());
+               shed.messages_shed, shed.receptions_dropped);
   spdlog::info("MQTT commands: {} queued, {} refused with a log event, {} refused for a topic no application can "
                "have, {} lost to a storage failure; {} callback failures caught",
                commands.accepted(), commands.rejected(), commands.refused_topics(), commands.failed(),

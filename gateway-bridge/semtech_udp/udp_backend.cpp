@@ -1,0 +1,161 @@
+#include "common/callback_guard.h"
+#include "gateway-bridge/semtech_udp/udp_backend.h"
+
+#include <pthread.h>
+
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "common/log_rate_limiter.h"
+
+namespace uchet::bridge::semtech_udp {
+namespace asio = boost::asio;
+
+struct UdpBackend::Shared : std::enable_shared_from_this<UdpBackend::Shared> {
+  Shared(asio::io_context& owner_io, std::size_t limit, BackendCallbacks owner_callbacks)
+      : owner(owner_io), max_queued(limit), callbacks(std::move(owner_callbacks)) {}
+
+  asio::io_context& owner;
+  asio::io_context io;  // the bridge thread's
+  std::optional<UdpEndpoint> endpoint;
+  std::thread thread;
+  const std::size_t max_queued;
+  const BackendCallbacks callbacks;
+
+  std::mutex mutex;
+  std::vector<Reception> queued;  // receptions not yet handed to the owner
+  bool drain_posted = false;
+  std::atomic<std::uint64_t> dropped{0};
+  std::atomic<std::uint64_t> shed{0};
+  std::atomic<bool> full{false};  // queued.size() >= max_queued, read without the mutex
+  common::LogRateLimiter limiter;  // bridge thread only
+
+  // Bridge thread.
+  void enqueue(Reception&& rx) {
+    {
+      std::lock_guard lock(mutex);
+      if (queued.size() < max_queued) {
+        queued.push_back(std::move(rx));
+        if (queued.size() >= max_queued) full = true;
+        if (drain_posted) return;
+        drain_posted = true;
+      } else {
+        ++dropped;
+        note_overload();
+        return;
+      }
+    }
+    asio::post(owner, [self = shared_from_this()] { self->drain(); });
+  }
+
+  // Bridge thread: asked by the endpoint before it parses a PUSH_DATA.
+  bool overloaded() {
+    if (!full) return false;
+    ++shed;
+    note_overload();
+    return true;
+  }
+
+  void note_overload() {
+    if (auto suppressed = limiter.admit("overload", std::chrono::steady_clock::now())) {
+      spdlog::warn("gateway bridge: the network server is {} receptions behind; PUSH_DATA acknowledged unread "
+                   "({} datagrams and {} receptions dropped so far)",
+                   max_queued, shed.load(), dropped.load());
+    }
+  }
+
+  // Owner thread: hands over everything queued so far. A batch per post keeps the cost of the
+  // hand-over per reception to a vector move.
+  void drain() {
+    std::vector<Reception> batch;
+    {
+      std::lock_guard lock(mutex);
+      batch.swap(queued);
+      drain_posted = false;
+      full = false;
+    }
+    for (auto& rx : batch) {
+      common::run_guarded("gateway bridge: on_reception", [&] { callbacks.on_reception(std::move(rx)); });
+    }
+  }
+};
+
+UdpBackend::UdpBackend(UdpBackendOptions options) : options_(std::move(options)) {}
+
+lorawan::Result<void> UdpBackend::start(asio::io_context& owner, BackendCallbacks callbacks) {
+  if (shared_) return std::unexpected("the Semtech UDP backend is already started");
+  auto is_known_gateway = callbacks.is_known_gateway;
+  auto shared = std::make_shared<Shared>(owner, options_.max_queued_uplinks, std::move(callbacks));
+  std::weak_ptr<Shared> weak = shared;
+  // Everything the endpoint reports goes to the owner's thread; receptions through the queue.
+  EndpointCallbacks relay;
+  relay.on_uplink = [weak](Reception&& rx) {
+    if (auto s = weak.lock()) s->enqueue(std::move(rx));
+  };
+  relay.on_stats = [weak](lorawan::Eui64 gateway, const GatewayStats& stats) {
+    auto s = weak.lock();
+    if (!s || !s->callbacks.on_stats) return;
+    asio::post(s->owner, [s, gateway, stats] {
+      common::run_guarded("gateway bridge: on_stats", [&] { s->callbacks.on_stats(gateway, stats); });
+    });
+  };
+  relay.on_tx_ack = [weak](const DownlinkOutcome& outcome) {
+    auto s = weak.lock();
+    if (!s || !s->callbacks.on_outcome) return;
+    asio::post(s->owner, [s, outcome = to_outcome(outcome.ack)] {
+      common::run_guarded("gateway bridge: on_outcome", [&] { s->callbacks.on_outcome(outcome); });
+    });
+  };
+  relay.overloaded = [weak] {
+    auto s = weak.lock();
+    return s && s->overloaded();
+  };
+  auto endpoint = UdpEndpoint::open(shared->io, options_.endpoint, std::move(is_known_gateway), std::move(relay));
+  if (!endpoint) return std::unexpected(endpoint.error());
+  shared->endpoint.emplace(std::move(*endpoint));
+  shared->thread = std::thread([s = shared.get()] {
+    pthread_setname_np(pthread_self(), "gateway-bridge");  // as top -H and perf show it
+    auto guard = asio::make_work_guard(s->io);
+    s->io.run();
+  });
+  shared_ = std::move(shared);
+  return {};
+}
+
+// Destroyed without stop() (an early exit): the owner may be gone, so nothing is delivered.
+UdpBackend::~UdpBackend() { halt(); }
+
+void UdpBackend::halt() {
+  if (!shared_ || !shared_->thread.joinable()) return;
+  asio::post(shared_->io, [s = shared_.get()] {
+    s->endpoint->close();
+    s->io.stop();
+  });
+  shared_->thread.join();
+}
+
+void UdpBackend::stop() {
+  halt();
+  if (shared_) shared_->drain();
+}
+
+lorawan::Result<TransmissionId> UdpBackend::send(lorawan::Eui64 gateway_eui, const Transmission& transmission) {
+  if (!shared_) return std::unexpected("gateway bridge not running");
+  return shared_->endpoint->send_downlink(gateway_eui, transmission);
+}
+
+asio::ip::udp::endpoint UdpBackend::local_endpoint() const { return shared_->endpoint->local_endpoint(); }
+
+BackendCounters UdpBackend::counters() const {
+  if (!shared_) return {};
+  return {.messages_shed = shared_->shed.load(), .receptions_dropped = shared_->dropped.load()};
+}
+
+}  // namespace uchet::bridge::semtech_udp
