@@ -328,7 +328,8 @@ void NetworkServer::handle_tx_ack(const bridge::DownlinkOutcome& outcome) {
     if (plan.queue_item) event.queue_item_id = plan.queue_item->id;
     event.f_cnt_down = plan.f_cnt_down;
     if (!outcome.ack.scheduled()) event.error = outcome.ack.error_text.empty() ? "ERROR" : outcome.ack.error_text;
-    sink_.tx_ack(db_, event);
+    auto work = tx.work();
+    sink_.tx_ack(work, event);
     // Neither window went on air: the payload it carried was never delivered, so it goes back
     // into the queue for the device's next opportunity, as when no gateway took it at all.
     const bool returned = !outcome.ack.scheduled() && plan.queue_item;

@@ -1,4 +1,5 @@
 #include "schema/objects.h"
+#include "schema/statement.h"
 
 #include <algorithm>
 #include <cctype>
@@ -368,6 +369,39 @@ std::vector<BillingRuleRow> billing_rules(Database& db) {
     out.push_back(std::move(r));
   }
   return out;
+}
+
+std::optional<std::int64_t> first_installation_at(Database& db, std::int64_t object_id, const std::string& resource) {
+  Statement q(db,
+              "SELECT MIN(i.installed_at) FROM meter_installation i JOIN metering_point p ON p.id = i.point_id "
+              "WHERE p.object_id = ? AND p.resource = ?");
+  q.bind(1, object_id).bind(2, resource);
+  return q.step() ? q.optional_int64(0) : std::nullopt;
+}
+
+namespace {
+
+int count(Database& db, const char* sql, std::int64_t object_id) {
+  Statement q(db, sql);
+  q.bind(1, object_id);
+  return q.step() ? static_cast<int>(q.int64(0)) : 0;
+}
+
+}  // namespace
+
+int count_premises(Database& db, std::int64_t object_id) {
+  return count(db, "SELECT count(*) FROM premise WHERE object_id = ?", object_id);
+}
+
+int count_points(Database& db, std::int64_t object_id) {
+  return count(db, "SELECT count(*) FROM metering_point WHERE object_id = ?", object_id);
+}
+
+int count_installed_meters(Database& db, std::int64_t object_id) {
+  return count(db,
+               "SELECT count(*) FROM meter_installation i JOIN metering_point p ON p.id = i.point_id "
+               "WHERE p.object_id = ? AND i.removed_at IS NULL",
+               object_id);
 }
 
 }  // namespace uchet::storage

@@ -1,7 +1,7 @@
 #pragma once
 // Storage of the metering domain (migration 0006): objects (buildings), premises, metering points,
-// the meter installation history, manual readings, billing norms and rules, object alarms and
-// published balance days. Thin: checks of meaning (UUID format, resource names, overlapping
+// the meter installation history, manual readings, billing norms and rules (object alarms are
+// in schema/alarms.h, published balance days in schema/balances.h). Thin: checks of meaning (UUID format, resource names, overlapping
 // installations) are made by the callers before writing; constraint violations surface as
 // StorageError.
 #include <cstdint>
@@ -101,6 +101,13 @@ std::int64_t add_installation(Database& db, MeterInstallation& installation);
 bool close_installation(Database& db, lorawan::Eui64 dev_eui, std::int64_t removed_at, double removed_reading);
 std::optional<MeterInstallation> open_installation(Database& db, lorawan::Eui64 dev_eui);
 std::vector<MeterInstallation> installations_of_point(Database& db, std::int64_t point_id);   // by installed_at
+// The first installation of a meter at any point of the object measuring `resource`, if any.
+std::optional<std::int64_t> first_installation_at(Database& db, std::int64_t object_id, const std::string& resource);
+
+// What an object holds, for listings.
+int count_premises(Database& db, std::int64_t object_id);
+int count_points(Database& db, std::int64_t object_id);
+int count_installed_meters(Database& db, std::int64_t object_id);  // installations not removed
 std::vector<MeterInstallation> installations_of_device(Database& db, lorawan::Eui64 dev_eui);  // by installed_at
 
 std::int64_t add_manual_reading(Database& db, ManualReading& reading);
