@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "netserver/lorawan/encoding.h"
+#include "schema/billing_rules.h"
 #include "schema/devices.h"
 #include "schema/objects.h"
 #include "tools/uchetctl/commands.h"
