@@ -1,7 +1,7 @@
 #pragma once
 // The integrated application server: the network server's EventSink. For every accepted uplink
 // it keeps the raw frame, runs the device's codec and writes the integration events to the
-// MQTT outbox — all inside the network server's transaction for that frame. A codec error is
+// MQTT outbox — all in the unit of work the network server hands it for that frame. A codec error is
 // published as a `log` event; the raw frame is kept so it can be decoded again later.
 #include <functional>
 #include <optional>
@@ -22,25 +22,26 @@ class ApplicationServer : public netserver::EventSink {
   explicit ApplicationServer(MeteringSettings metering = {}, std::function<void()> on_committed = {})
       : metering_(metering), on_committed_(std::move(on_committed)) {}
 
-  void uplink(storage::Database& db, const netserver::UplinkEvent& event) override;
-  void joined(storage::Database& db, const netserver::JoinEvent& event) override;
-  void status(storage::Database& db, const netserver::StatusEvent& event) override;
-  void ack(storage::Database& db, const netserver::AckEvent& event) override;
-  void tx_ack(storage::Database& db, const netserver::TxAckEvent& event) override;
-  void log(storage::Database& db, const netserver::LogEvent& event) override;
+  void uplink(storage::UnitOfWork& work, const netserver::UplinkEvent& event) override;
+  void joined(storage::UnitOfWork& work, const netserver::JoinEvent& event) override;
+  void status(storage::UnitOfWork& work, const netserver::StatusEvent& event) override;
+  void ack(storage::UnitOfWork& work, const netserver::AckEvent& event) override;
+  void tx_ack(storage::UnitOfWork& work, const netserver::TxAckEvent& event) override;
+  void log(storage::UnitOfWork& work, const netserver::LogEvent& event) override;
   void committed() override;
   void rolled_back() override;
 
-  // Opens `silent` alarms for devices that stopped reporting; called periodically.
+  // Opens `silent` alarms for devices that stopped reporting, in a transaction of its own on
+  // `db` (uchetd's writer connection, between the network server's passes); called periodically.
   void check_silence(storage::Database& db, std::int64_t now);
 
   const ApplicationCounters& counters() const { return counters_; }
 
  private:
-  void publish(storage::Database& db, const storage::Device& device, std::string_view event, const std::string& body);
-  void publish_alarm(storage::Database& db, const storage::Device& device, const AlarmChange& change);
+  void publish(storage::UnitOfWork& work, const storage::Device& device, std::string_view event, const std::string& body);
+  void publish_alarm(storage::UnitOfWork& work, const storage::Device& device, const AlarmChange& change);
   // False when the device certainly has no open `silent` alarm, so an uplink need not look.
-  bool silence_may_be_open(storage::Database& db, lorawan::Eui64 dev_eui);
+  bool silence_may_be_open(storage::UnitOfWork& work, lorawan::Eui64 dev_eui);
   MeteringSettings metering_;
   // Devices that may have an open `silent` alarm: read from the database on first use (and
   // again after a rollback), added to by check_silence — the only place that opens one — and

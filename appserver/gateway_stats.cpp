@@ -4,6 +4,7 @@
 #include "appserver/outbox.h"
 #include "common/json_writer.h"
 #include "netserver/lorawan/encoding.h"
+#include "schema/gateways.h"
 
 namespace uchet::appserver {
 
@@ -14,18 +15,10 @@ void record_gateway_stats(storage::Database& db, lorawan::Eui64 gateway_eui, con
   const auto now = std::chrono::system_clock::now();
   storage::Transaction tx(db);
   // The forwarder's counters cover one stat interval each, so they are summed.
-  storage::Statement(db,
-                     "UPDATE gateway SET last_seen_at = ?, rx_received = rx_received + ?, rx_ok = rx_ok + ?, "
-                     "rx_forwarded = rx_forwarded + ?, tx_received = tx_received + ?, tx_emitted = tx_emitted + ? "
-                     "WHERE gateway_eui = ?")
-      .bind(1, storage::unix_now())
-      .bind(2, static_cast<std::int64_t>(s.rx_received))
-      .bind(3, static_cast<std::int64_t>(s.rx_crc_ok))
-      .bind(4, static_cast<std::int64_t>(s.rx_forwarded))
-      .bind(5, static_cast<std::int64_t>(s.downlinks_received))
-      .bind(6, static_cast<std::int64_t>(s.downlinks_transmitted))
-      .bind(7, eui)
-      .run();
+  storage::add_gateway_stats(db, gateway_eui,
+                             {static_cast<std::int64_t>(s.rx_received), static_cast<std::int64_t>(s.rx_crc_ok),
+                              static_cast<std::int64_t>(s.rx_forwarded), static_cast<std::int64_t>(s.downlinks_received),
+                              static_cast<std::int64_t>(s.downlinks_transmitted)});
   JsonWriter j;
   j.begin_object();
   j.key("gatewayId").string(eui);
@@ -37,12 +30,8 @@ void record_gateway_stats(storage::Database& db, lorawan::Eui64 gateway_eui, con
   j.key("txPacketsReceived").number(s.downlinks_received);
   j.key("txPacketsEmitted").number(s.downlinks_transmitted);
   if (s.position) {
-    storage::Statement(db, "UPDATE gateway SET latitude = ?, longitude = ?, altitude = ? WHERE gateway_eui = ?")
-        .bind(1, s.position->latitude_deg)
-        .bind(2, s.position->longitude_deg)
-        .bind(3, s.position->altitude_m)
-        .bind(4, eui)
-        .run();
+    storage::set_gateway_position(db, gateway_eui, s.position->latitude_deg, s.position->longitude_deg,
+                                  s.position->altitude_m);
     j.key("location").begin_object();
     j.key("latitude").number(s.position->latitude_deg);
     j.key("longitude").number(s.position->longitude_deg);

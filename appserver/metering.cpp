@@ -5,7 +5,10 @@
 #include "appserver/clock_model.h"
 #include "codecs/karat_926lw.h"
 #include "netserver/lorawan/encoding.h"
+#include "schema/alarms.h"
+#include "schema/device_clocks.h"
 #include "schema/downlink_queue.h"
+#include "schema/readings.h"
 
 namespace uchet::appserver {
 namespace {
@@ -26,33 +29,22 @@ struct ClockRow {
   std::optional<std::int64_t> correction_sent_at;
 };
 
-ClockRow load_clock(storage::Database& db, const std::string& dev_eui) {
+ClockRow load_clock(storage::Database& db, lorawan::Eui64 dev_eui) {
   ClockRow row;
-  storage::Statement q(db, "SELECT offset_s, observations, updated_at, reporting_period_s, correction_sent_at FROM device_clock WHERE dev_eui = ?");
-  q.bind(1, dev_eui);
-  if (q.step()) {
-    row.state.offset_s = q.optional_real(0);
-    row.state.observations = static_cast<int>(q.int64(1));
-    row.state.updated_at = q.int64(2);
-    row.reporting_period_s = q.optional_int64(3);
-    row.correction_sent_at = q.optional_int64(4);
+  if (auto stored = storage::find_device_clock(db, dev_eui)) {
+    row.state.offset_s = stored->offset_s;
+    row.state.observations = stored->observations;
+    row.state.updated_at = stored->updated_at;
+    row.reporting_period_s = stored->reporting_period_s;
+    row.correction_sent_at = stored->correction_sent_at;
   }
   return row;
 }
 
-void save_clock(storage::Database& db, const std::string& dev_eui, const ClockRow& row) {
-  storage::Statement(db,
-                     "INSERT INTO device_clock (dev_eui, offset_s, observations, updated_at, reporting_period_s, correction_sent_at) "
-                     "VALUES (?,?,?,?,?,?) ON CONFLICT(dev_eui) DO UPDATE SET offset_s = excluded.offset_s, "
-                     "observations = excluded.observations, updated_at = excluded.updated_at, "
-                     "reporting_period_s = excluded.reporting_period_s, correction_sent_at = excluded.correction_sent_at")
-      .bind(1, dev_eui)
-      .bind(2, row.state.offset_s)
-      .bind(3, row.state.observations)
-      .bind(4, row.state.updated_at)
-      .bind(5, row.reporting_period_s)
-      .bind(6, row.correction_sent_at)
-      .run();
+void save_clock(storage::Database& db, lorawan::Eui64 dev_eui, const ClockRow& row) {
+  storage::save_device_clock(db, dev_eui,
+                             {row.state.offset_s, row.state.observations, row.state.updated_at, row.reporting_period_s,
+                              row.correction_sent_at});
 }
 
 void queue_time_correction(storage::Database& db, lorawan::Eui64 dev_eui, std::int64_t correction) {
@@ -65,27 +57,14 @@ void queue_time_correction(storage::Database& db, lorawan::Eui64 dev_eui, std::i
   storage::enqueue_downlink(db, item);
 }
 
-std::optional<std::int64_t> open_alarm_id(storage::Database& db, const std::string& dev_eui, const std::string& kind) {
-  storage::Statement q(db, "SELECT id FROM alarm WHERE dev_eui = ? AND kind = ? AND closed_at IS NULL");
-  q.bind(1, dev_eui).bind(2, kind);
-  if (!q.step()) return std::nullopt;
-  return q.int64(0);
-}
-
-AlarmChange open_alarm(storage::Database& db, const std::string& dev_eui, const std::string& kind, std::int64_t time,
+AlarmChange alarm_opened(storage::Database& db, lorawan::Eui64 dev_eui, std::string_view kind, std::int64_t time,
                        std::optional<std::int64_t> frame_id) {
-  storage::Statement(db, "INSERT INTO alarm (dev_eui, kind, opened_at, open_frame_id) VALUES (?, ?, ?, ?)")
-      .bind(1, dev_eui)
-      .bind(2, kind)
-      .bind(3, time)
-      .bind(4, frame_id)
-      .run();
-  return AlarmChange{kind, true, time, db.last_insert_rowid()};
+  return AlarmChange{std::string(kind), true, time, storage::open_alarm(db, dev_eui, kind, time, frame_id)};
 }
 
-AlarmChange close_alarm(storage::Database& db, std::int64_t id, const std::string& kind, std::int64_t time, std::int64_t frame_id) {
-  storage::Statement(db, "UPDATE alarm SET closed_at = ?, close_frame_id = ? WHERE id = ?").bind(1, time).bind(2, frame_id).bind(3, id).run();
-  return AlarmChange{kind, false, time, id};
+AlarmChange alarm_closed(storage::Database& db, std::int64_t id, std::string_view kind, std::int64_t time, std::int64_t frame_id) {
+  storage::close_alarm(db, id, time, frame_id);
+  return AlarmChange{std::string(kind), false, time, id};
 }
 
 }  // namespace
@@ -93,7 +72,7 @@ AlarmChange close_alarm(storage::Database& db, std::int64_t id, const std::strin
 MeteringResult apply_decoded(storage::Database& db, const storage::Device& device, const codecs::DecodedPayload& p,
                              const FrameContext& frame, const MeteringSettings& settings) {
   MeteringResult result;
-  const auto dev_eui = lorawan::eui64_to_string(device.dev_eui);
+  const auto dev_eui = device.dev_eui;
   const double network_start = frame.network_time - frame.time_on_air_s;  // when the device stamped
   ClockRow clock = load_clock(db, dev_eui);
   bool clock_changed = false;
@@ -144,9 +123,9 @@ MeteringResult apply_decoded(storage::Database& db, const storage::Device& devic
                                    : frame.received_at;
     for (const char* kind : kAlarmFlags) {
       const bool set = std::find(p.flags.begin(), p.flags.end(), kind) != p.flags.end();
-      auto open = open_alarm_id(db, dev_eui, kind);
-      if (set && !open) result.alarms.push_back(open_alarm(db, dev_eui, kind, at, frame.frame_id));
-      if (!set && open) result.alarms.push_back(close_alarm(db, *open, kind, at, frame.frame_id));
+      auto open = storage::open_alarm_id(db, dev_eui, kind);
+      if (set && !open) result.alarms.push_back(alarm_opened(db, dev_eui, kind, at, frame.frame_id));
+      if (!set && open) result.alarms.push_back(alarm_closed(db, *open, kind, at, frame.frame_id));
     }
   }
   return result;
@@ -154,22 +133,10 @@ MeteringResult apply_decoded(storage::Database& db, const storage::Device& devic
 
 int store_readings(storage::Database& db, const storage::Device& device, const codecs::DecodedPayload& p,
                    const FrameContext& frame, std::optional<double> clock_offset_s, std::int64_t period) {
-  storage::Statement insert(db,
-                            "INSERT INTO reading (dev_eui, quantity, resource, channel, storage, tariff, value, unit, measured_at, "
-                            "received_at, frame_id, flags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
-                            "ON CONFLICT (dev_eui, quantity, channel, storage, tariff, measured_at) DO NOTHING");
-  const auto dev_eui = lorawan::eui64_to_string(device.dev_eui);
-  // Archive packets name a resource, not an input channel: they continue the series of the one
-  // channel that measures that resource, when there is exactly one.
-  auto channel_of = [&](const codecs::Reading& r) -> std::int64_t {
-    if (r.channel) return *r.channel;
-    storage::Statement q(db, "SELECT DISTINCT channel FROM reading WHERE dev_eui = ? AND quantity = ? AND resource = ? AND channel > 0 LIMIT 2");
-    q.bind(1, dev_eui).bind(2, r.quantity).bind(3, r.resource);
-    std::vector<std::int64_t> channels;
-    while (q.step()) channels.push_back(q.int64(0));
-    return channels.size() == 1 ? channels.front() : 0;
-  };
-  int stored = 0;
+  // Archive packets name a resource, not an input channel (no r.channel): the store continues
+  // the series of the one channel that measures that resource, when there is exactly one.
+  std::vector<storage::NewReading> rows;
+  rows.reserve(p.readings.size());
   for (const auto& r : p.readings) {
     std::int64_t measured_at;
     std::string flags = "measured";
@@ -184,54 +151,37 @@ int store_readings(storage::Database& db, const storage::Device& device, const c
       measured_at = nearest_period_boundary(frame.network_time, period);
       flags += ",clock-unknown";
     }
-    insert.reset();
-    insert.bind(1, dev_eui)
-        .bind(2, r.quantity)
-        .bind(3, r.resource)
-        .bind(4, channel_of(r))
-        .bind(5, static_cast<std::int64_t>(r.storage.value_or(0)))
-        .bind(6, static_cast<std::int64_t>(r.tariff.value_or(0)))
-        .bind(7, r.value)
-        .bind(8, r.unit)
-        .bind(9, measured_at)
-        .bind(10, frame.received_at)
-        .bind(11, frame.frame_id)
-        .bind(12, flags)
-        .run();
-    stored += db.changes();
+    std::optional<std::int64_t> channel;
+    if (r.channel) channel = *r.channel;
+    rows.push_back(storage::NewReading{r.quantity, r.resource, r.unit, channel,
+                                       static_cast<std::int64_t>(r.storage.value_or(0)),
+                                       static_cast<std::int64_t>(r.tariff.value_or(0)), r.value, measured_at,
+                                       frame.received_at, frame.frame_id, std::move(flags)});
   }
-  return stored;
+  return storage::insert_readings(db, device.dev_eui, rows);
 }
 
 std::pair<std::optional<double>, std::int64_t> device_clock(storage::Database& db, lorawan::Eui64 dev_eui) {
-  auto row = load_clock(db, lorawan::eui64_to_string(dev_eui));
+  auto row = load_clock(db, dev_eui);
   return {row.state.offset_s, row.reporting_period_s.value_or(3600)};
 }
 
 std::optional<AlarmChange> close_silence(storage::Database& db, lorawan::Eui64 dev_eui, std::int64_t now, std::int64_t frame_id) {
-  auto open = open_alarm_id(db, lorawan::eui64_to_string(dev_eui), "silent");
+  auto open = storage::open_alarm_id(db, dev_eui, storage::kSilentAlarm);
   if (!open) return std::nullopt;
-  return close_alarm(db, *open, "silent", now, frame_id);
+  return alarm_closed(db, *open, storage::kSilentAlarm, now, frame_id);
 }
 
 std::vector<std::pair<lorawan::Eui64, AlarmChange>> open_silence_alarms(storage::Database& db, std::int64_t now) {
   // Last uplink per device from the frame archive; devices never heard are not "silent" yet.
-  // The correlated MAX is one step down the (dev_eui, received_at_ms) index per device, where a
-  // join with GROUP BY would read every archived frame each minute.
-  storage::Statement q(db,
-                       "SELECT d.dev_eui, (SELECT MAX(f.received_at_ms) FROM uplink_frame f WHERE f.dev_eui = d.dev_eui) / 1000, "
-                       "COALESCE(c.reporting_period_s, ?) "
-                       "FROM device d LEFT JOIN device_clock c ON c.dev_eui = d.dev_eui "
-                       "WHERE NOT EXISTS (SELECT 1 FROM alarm a WHERE a.dev_eui = d.dev_eui AND a.kind = 'silent' AND a.closed_at IS NULL)");
-  q.bind(1, kDefaultReportingPeriod);
-  std::vector<std::pair<std::string, std::int64_t>> silent;
-  while (q.step()) {
-    if (q.is_null(1)) continue;
-    if (now - q.int64(1) >= 3 * q.int64(2)) silent.emplace_back(q.text(0), q.int64(1) + 3 * q.int64(2));
+  std::vector<std::pair<lorawan::Eui64, std::int64_t>> silent;
+  for (const auto& c : storage::devices_without_open_alarm(db, storage::kSilentAlarm, kDefaultReportingPeriod)) {
+    if (!c.last_uplink_at) continue;
+    if (now - *c.last_uplink_at >= 3 * c.reporting_period_s) silent.emplace_back(c.dev_eui, *c.last_uplink_at + 3 * c.reporting_period_s);
   }
   std::vector<std::pair<lorawan::Eui64, AlarmChange>> out;
   for (const auto& [dev_eui, since] : silent) {
-    out.emplace_back(lorawan::parse_eui64(dev_eui).value_or(0), open_alarm(db, dev_eui, "silent", since, std::nullopt));
+    out.emplace_back(dev_eui, alarm_opened(db, dev_eui, storage::kSilentAlarm, since, std::nullopt));
   }
   return out;
 }

@@ -7,6 +7,8 @@
 
 #include "appserver/outbox.h"
 #include "appserver/point_data.h"
+#include "schema/alarms.h"
+#include "schema/balances.h"
 
 namespace uchet::appserver {
 namespace {
@@ -87,50 +89,29 @@ nlohmann::json balance_row_json(const BalanceRow& row, const TimeZone& zone) {
 
 namespace {
 
-std::optional<std::int64_t> last_published_day(storage::Database& db, std::int64_t object_id, const std::string& resource) {
-  storage::Statement q(db, "SELECT MAX(day_start) FROM balance_day WHERE object_id = ? AND resource = ?");
-  q.bind(1, object_id).bind(2, resource);
-  return q.step() ? q.optional_int64(0) : std::nullopt;
-}
-
-std::optional<std::int64_t> first_installation(storage::Database& db, std::int64_t object_id, const std::string& resource) {
-  storage::Statement q(db,
-                       "SELECT MIN(i.installed_at) FROM meter_installation i JOIN metering_point p ON p.id = i.point_id "
-                       "WHERE p.object_id = ? AND p.resource = ?");
-  q.bind(1, object_id).bind(2, resource);
-  return q.step() ? q.optional_int64(0) : std::nullopt;
-}
-
 // True when the last `days` published days of this object and resource all exceeded the threshold.
 bool sustained_imbalance(storage::Database& db, std::int64_t object_id, const std::string& resource, int days, double threshold) {
-  storage::Statement q(db,
-                       "SELECT imbalance_pct FROM balance_day WHERE object_id = ? AND resource = ? "
-                       "ORDER BY day_start DESC LIMIT ?");
-  q.bind(1, object_id).bind(2, resource).bind(3, days);
   int above = 0;
-  while (q.step())
-    if (!q.is_null(0) && q.real(0) > threshold) ++above;
+  for (const auto& pct : storage::recent_imbalances(db, object_id, resource, days))
+    if (pct && *pct > threshold) ++above;
   return above == days;
 }
 
 void update_imbalance_alarm(storage::Database& db, const storage::MeteringObject& object, const std::string& resource,
                             const BalanceRow& row, const BalanceSettings& settings) {
   if (!row.imbalance_pct) return;  // no building value: says nothing either way
-  storage::Statement open(db, "SELECT id FROM object_alarm WHERE object_id = ? AND kind = 'imbalance' AND resource = ? AND closed_at IS NULL");
-  open.bind(1, object.id).bind(2, resource);
-  const auto open_id = open.step() ? std::optional<std::int64_t>(open.int64(0)) : std::nullopt;
+  const auto open_id = storage::open_object_alarm_id(db, object.id, "imbalance", resource);
 
   const std::string topic = "object/" + object.name + "/event/alarm";
   nlohmann::json event = {{"object", object.name}, {"kind", "imbalance"}, {"resource", resource},
                           {"imbalancePct", rounded(*row.imbalance_pct)}, {"thresholdPct", settings.alarm_threshold_pct}};
   if (!open_id && sustained_imbalance(db, object.id, resource, settings.alarm_days, settings.alarm_threshold_pct)) {
-    storage::Statement(db, "INSERT INTO object_alarm (object_id, kind, resource, opened_at) VALUES (?, 'imbalance', ?, ?)")
-        .bind(1, object.id).bind(2, resource).bind(3, row.end).run();
+    storage::open_object_alarm(db, object.id, "imbalance", resource, row.end);
     event["state"] = "opened";
     event["time"] = row.end;
     enqueue_event(db, topic, event.dump());
   } else if (open_id && *row.imbalance_pct <= settings.alarm_threshold_pct) {
-    storage::Statement(db, "UPDATE object_alarm SET closed_at = ? WHERE id = ?").bind(1, row.end).bind(2, *open_id).run();
+    storage::close_object_alarm(db, *open_id, row.end);
     event["state"] = "closed";
     event["time"] = row.end;
     enqueue_event(db, topic, event.dump());
@@ -152,10 +133,10 @@ namespace {
 int publish_object_resource(storage::Database& db, const storage::MeteringObject& object, const std::string& resource,
                             std::int64_t now, const TimeZone& zone, const BalanceSettings& settings) {
   std::int64_t from;
-  if (auto last = last_published_day(db, object.id, resource)) {
+  if (auto last = storage::last_balance_day(db, object.id, resource)) {
     from = zone.next_local_day(*last);
   } else {
-    auto installed = first_installation(db, object.id, resource);
+    auto installed = storage::first_installation_at(db, object.id, resource);
     if (!installed) return 0;
     const std::int64_t earliest = zone.start_of_local_day(now - settings.max_backfill_days * kDay);
     from = std::max(zone.start_of_local_day(*installed), earliest);
@@ -168,8 +149,7 @@ int publish_object_resource(storage::Database& db, const storage::MeteringObject
   int published = 0;
   const auto balance = object_balance(db, object, resource, from, to, GridKind::Day, zone, settings);
   for (const auto& row : balance.rows) {
-    storage::Statement(db, "INSERT INTO balance_day (object_id, resource, day_start, imbalance_pct) VALUES (?, ?, ?, ?)")
-        .bind(1, object.id).bind(2, resource).bind(3, row.start).bind(4, row.imbalance_pct).run();
+    storage::insert_balance_day(db, object.id, resource, row.start, row.imbalance_pct);
     auto event = balance_row_json(row, zone);
     event["object"] = object.name;
     event["resource"] = resource;

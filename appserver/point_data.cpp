@@ -1,6 +1,7 @@
 #include "appserver/point_data.h"
 
-#include "netserver/lorawan/encoding.h"
+#include "schema/alarms.h"
+#include "schema/readings.h"
 
 #include <algorithm>
 #include <limits>
@@ -29,18 +30,9 @@ std::vector<storage::MeterInstallation> installations_during(storage::Database& 
 std::vector<GridPoint> register_readings(storage::Database& db, const storage::MeteringPoint& point,
                                          const storage::MeterInstallation& inst, std::int64_t from, std::int64_t to) {
   const auto quantity = register_quantity(point.resource);
-  const auto dev_eui = lorawan::eui64_to_string(inst.dev_eui);
-  // Ordered by channel first: only the lowest channel carrying this resource is the register.
-  storage::Statement q(db,
-                       "SELECT channel, measured_at, value FROM reading WHERE dev_eui = ? AND quantity = ? AND resource = ? "
-                       "AND storage = 0 AND tariff = 0 AND measured_at BETWEEN ? AND ? ORDER BY channel, measured_at");
-  q.bind(1, dev_eui).bind(2, quantity).bind(3, point.resource).bind(4, from).bind(5, to);
   std::map<std::int64_t, double> values;
-  std::optional<std::int64_t> channel;
-  while (q.step()) {
-    if (channel && *channel != q.int64(0)) break;
-    channel = q.int64(0);
-    values[q.int64(1)] = q.real(2);
+  for (const auto& [time, value] : storage::register_values(db, inst.dev_eui, quantity, point.resource, from, to)) {
+    values[time] = value;
   }
   // A manual value is the operator's correction: it wins over the raw one at the same instant.
   for (const auto& manual : storage::manual_readings(db, inst.dev_eui, quantity, from, to)) values[manual.measured_at] = manual.value;
@@ -70,16 +62,11 @@ std::vector<DeviceCondition> load_point_conditions(storage::Database& db, const 
   constexpr auto kOpen = std::numeric_limits<std::int64_t>::max();
   std::vector<DeviceCondition> out;
   for (const auto& inst : installations_during(db, point, from, to)) {
-    storage::Statement q(db,
-                         "SELECT kind, opened_at, closed_at FROM alarm WHERE dev_eui = ? "
-                         "AND kind IN ('magnetic_influence', 'reverse_flow', 'sensor_fault') "
-                         "AND opened_at <= ? AND (closed_at IS NULL OR closed_at >= ?) ORDER BY opened_at");
-    q.bind(1, lorawan::eui64_to_string(inst.dev_eui)).bind(2, to).bind(3, from);
-    while (q.step()) {
+    for (const auto& alarm : storage::condition_alarms(db, inst.dev_eui, from, to)) {
       // Only while this meter measured this point.
-      const std::int64_t begin = std::max(q.int64(1), inst.installed_at);
-      const std::int64_t end = std::min(q.optional_int64(2).value_or(kOpen), span_end(inst));
-      if (begin < end) out.push_back({q.text(0), begin, end});
+      const std::int64_t begin = std::max(alarm.opened_at, inst.installed_at);
+      const std::int64_t end = std::min(alarm.closed_at.value_or(kOpen), span_end(inst));
+      if (begin < end) out.push_back({alarm.kind, begin, end});
     }
   }
   return out;

@@ -276,6 +276,7 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
 
   // Inside the pass's group-commit transaction (see network_server.h): this frame's own writes.
   storage::Savepoint frame_writes(db_);
+  auto work = frame_writes.work();  // what the sink is handed (netserver/events.h)
   // The application server sees the frame first, so that what it queues in answer (a KARAT
   // time correction) can go out in this uplink's own receive window.
   if (!retransmission) {
@@ -295,7 +296,7 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
     event.network_time = to_system_time(std::chrono::duration_cast<std::chrono::nanoseconds>(
         utc_from_gps_time(gps_time).time_since_epoch()));
     event.network_time_from_gps = gps_from_gateway;
-    sink_.uplink(db_, event);
+    sink_.uplink(work, event);
   }
   // Most uplinks find the queue empty: skip both lookups when the device has no row at all
   // (after the sink, so a correction it just queued is seen).
@@ -303,16 +304,16 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
   if (queue_may_hold(session->dev_eui)) {
     for (const auto& expired : storage::take_expired_downlinks(db_, session->dev_eui, now_unix)) {
       if (expired.confirmed && expired.f_cnt_down) {
-        sink_.ack(db_, AckEvent{now_system, device, expired.id, false, *expired.f_cnt_down});
+        sink_.ack(work, AckEvent{now_system, device, expired.id, false, *expired.f_cnt_down});
       } else {
-        sink_.log(db_, LogEvent{now_system, device, "WARNING", "DOWNLINK_EXPIRED",
+        sink_.log(work, LogEvent{now_system, device, "WARNING", "DOWNLINK_EXPIRED",
                                 "queued downlink expired before it could be sent", {{"queueItemId", std::to_string(expired.id)}}});
       }
     }
     queue = storage::pending_downlinks(db_, session->dev_eui, now_unix);
   }
   if (data.fctrl.ack && !queue.empty() && queue.front().confirmed && queue.front().f_cnt_down) {
-    sink_.ack(db_, AckEvent{now_system, device, queue.front().id, true, *queue.front().f_cnt_down});
+    sink_.ack(work, AckEvent{now_system, device, queue.front().id, true, *queue.front().f_cnt_down});
     storage::delete_downlink(db_, queue.front().id);
     queue.erase(queue.begin());
   }
@@ -373,7 +374,7 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
   storage::update_session_state(db_, updated);
   for (auto& status : statuses) {
     status.deduplication_id = new_uuid();
-    sink_.status(db_, status);
+    sink_.status(work, status);
   }
   frame_writes.release();
   // Later frames of the same pass see the new session at once; should the pass's commit fail,

@@ -5,9 +5,9 @@
 namespace uchet::netserver {
 
 bool DeviceRegistry::refresh(storage::Database& db) {
-  storage::Statement q(db, "SELECT version FROM registry_version WHERE id = 1");
-  if (!q.step() || q.int64(0) == version_) return false;
-  version_ = q.int64(0);
+  const auto version = storage::registry_version(db);
+  if (!version || *version == version_) return false;
+  version_ = *version;
   devices_.clear();
   sessions_.clear();
   by_addr_.clear();

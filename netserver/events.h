@@ -2,10 +2,13 @@
 // What the network server hands downstream: plain values describing accepted frames and
 // protocol events, and the sink interface the application server implements.
 //
-// The sink is called inside the network server's transaction for that frame (session counters,
-// join state, queue changes; one savepoint per frame in a transaction shared by the frames of a
-// dedup-timer pass): whatever the sink writes through `db` commits or rolls back together with
-// them, so an event is never announced for a frame that was not stored.
+// The sink is handed the unit of work of that frame (storage::UnitOfWork, schema/database.h):
+// one savepoint per frame in a transaction shared by the frames of a dedup-timer pass, which
+// also holds the frame's session counters, join state and queue changes. Whatever the sink
+// stores through `work` commits or rolls back together with them, so an event is never
+// announced for a frame that was not stored. The sink never sees the network server's
+// connection as such: it cannot begin, commit or roll back, only call stores (and nest a
+// savepoint). It is called on the network server's thread.
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -86,12 +89,12 @@ struct LogEvent {
 class EventSink {
  public:
   virtual ~EventSink() = default;
-  virtual void uplink(storage::Database& db, const UplinkEvent& event) = 0;
-  virtual void joined(storage::Database& db, const JoinEvent& event) = 0;
-  virtual void status(storage::Database& db, const StatusEvent& event) = 0;
-  virtual void ack(storage::Database& db, const AckEvent& event) = 0;
-  virtual void tx_ack(storage::Database& db, const TxAckEvent& event) = 0;
-  virtual void log(storage::Database& db, const LogEvent& event) = 0;
+  virtual void uplink(storage::UnitOfWork& work, const UplinkEvent& event) = 0;
+  virtual void joined(storage::UnitOfWork& work, const JoinEvent& event) = 0;
+  virtual void status(storage::UnitOfWork& work, const StatusEvent& event) = 0;
+  virtual void ack(storage::UnitOfWork& work, const AckEvent& event) = 0;
+  virtual void tx_ack(storage::UnitOfWork& work, const TxAckEvent& event) = 0;
+  virtual void log(storage::UnitOfWork& work, const LogEvent& event) = 0;
   // After a transaction with events committed (wakes the MQTT publisher).
   virtual void committed() {}
   // After work the sink did was rolled back (a frame's savepoint, or a whole transaction):

@@ -97,6 +97,7 @@ void NetworkServer::process_join(const ReceivedFrame& frame, const lorawan::Join
 
   // Inside the pass's group-commit transaction (see network_server.h): this frame's own writes.
   storage::Savepoint frame_writes(db_);
+  auto work = frame_writes.work();  // what the sink is handed (netserver/events.h)
   storage::record_dev_nonce(db_, request.dev_eui, request.join_eui, request.dev_nonce);
   storage::set_join_nonce(db_, request.dev_eui, join_nonce);
   storage::save_session(db_, session);  // replaces the old session in the same transaction
@@ -105,7 +106,7 @@ void NetworkServer::process_join(const ReceivedFrame& frame, const lorawan::Join
   event.time = std::chrono::system_clock::now();
   event.device = device;
   event.dev_addr = session.dev_addr;
-  sink_.joined(db_, event);
+  sink_.joined(work, event);
   frame_writes.release();
   registry_.put_session(session);  // reloaded from the database should the pass's commit fail
   spdlog::debug("join accepted: {} DevAddr {}", dev_eui_text, dev_addr_to_string(session.dev_addr));

@@ -330,7 +330,8 @@ void NetworkServer::handle_outcome(const bridge::TxOutcome& outcome) {
     if (plan.queue_item) event.queue_item_id = plan.queue_item->id;
     event.f_cnt_down = plan.f_cnt_down;
     if (!outcome.ok()) event.error = outcome.detail.empty() ? std::string(bridge::tx_status_name(outcome.status)) : outcome.detail;
-    sink_.tx_ack(db_, event);
+    auto work = tx.work();
+    sink_.tx_ack(work, event);
     // Neither window went on air: the payload it carried was never delivered, so it goes back
     // into the queue for the device's next opportunity, as when no gateway took it at all.
     const bool returned = !outcome.ok() && plan.queue_item;

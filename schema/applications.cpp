@@ -1,4 +1,5 @@
 #include "schema/applications.h"
+#include "schema/statement.h"
 
 namespace uchet::storage {
 namespace {

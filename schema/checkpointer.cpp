@@ -6,7 +6,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include "schema/statement.h"
+
 namespace uchet::storage {
+
+void leave_checkpoints_to_checkpointer(Database& db) {
+  db.exec("PRAGMA wal_autocheckpoint=" + std::to_string(kWriterAutoCheckpointPages));
+}
 
 Checkpointer::Checkpointer(const std::string& path, std::chrono::milliseconds interval, int restart_wal_pages)
     : db_(Database::open(path)),
@@ -53,11 +59,11 @@ void Checkpointer::run() {
 
 void Checkpointer::checkpoint_once() {
   int wal_pages = 0, copied = 0;
-  int rc = sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_pages, &copied);
+  int rc = sqlite3_wal_checkpoint_v2(db_.impl_->db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_pages, &copied);
   if (rc == SQLITE_OK && wal_pages >= restart_wal_pages_) {
     // Linux writes back a file's dirty pages whichever descriptor asks, read-only ones too.
     if (database_file_ >= 0) ::fdatasync(database_file_);
-    rc = sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_RESTART, &wal_pages, &copied);
+    rc = sqlite3_wal_checkpoint_v2(db_.impl_->db, nullptr, SQLITE_CHECKPOINT_RESTART, &wal_pages, &copied);
   }
   if (rc == SQLITE_OK || rc == SQLITE_BUSY) {
     // BUSY: another connection is checkpointing right now; the next interval goes on from there.
@@ -69,7 +75,7 @@ void Checkpointer::checkpoint_once() {
     }
     return;
   }
-  std::string error = sqlite3_errmsg(db_.handle());
+  std::string error = sqlite3_errmsg(db_.impl_->db);
   if (error != last_error_) spdlog::warn("checkpointer: WAL checkpoint failed: {}; retrying", error);
   last_error_ = std::move(error);
 }

@@ -45,6 +45,10 @@ inline constexpr int kRestartWalPages = 65536;
 // The writer's own checkpoint threshold while a Checkpointer runs: a backstop, well above it.
 inline constexpr int kWriterAutoCheckpointPages = 4 * kRestartWalPages;
 
+// Makes `db` (uchetd's writer) checkpoint by itself only past kWriterAutoCheckpointPages: for the
+// connection whose WAL a Checkpointer keeps short.
+void leave_checkpoints_to_checkpointer(Database& db);
+
 class Checkpointer {
  public:
   // Opens its own connection to `path` (throws StorageError) and starts the thread.

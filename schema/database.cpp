@@ -1,4 +1,4 @@
-#include "schema/database.h"
+#include "schema/statement.h"
 
 #include <chrono>
 #include <filesystem>
@@ -9,9 +9,9 @@
 namespace uchet::storage {
 
 Statement::Statement(Database& db, std::string_view sql) : db_(db), sql_(sql) {
-  stmt_ = db.take_cached(sql_);
+  stmt_ = db.impl_->take_cached(sql_);
   if (stmt_) return;
-  if (sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK) {
+  if (sqlite3_prepare_v2(db.impl_->db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK) {
     db.fail("prepare");
   }
 }
@@ -20,7 +20,7 @@ Statement::~Statement() {
   if (!stmt_) return;
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
-  db_.return_to_cache(sql_, stmt_);
+  db_.impl_->return_to_cache(sql_, stmt_);
 }
 
 Statement& Statement::bind(int index, std::int64_t value) {
@@ -40,7 +40,7 @@ Statement& Statement::bind(int index, std::string_view text) {
   return *this;
 }
 
-Statement& Statement::bind_blob(int index, const std::vector<std::uint8_t>& blob) {
+Statement& Statement::bind_blob(int index, std::span<const std::uint8_t> blob) {
   // A zero-length blob must still be a blob, not NULL: SQLite needs a non-null pointer.
   static const std::uint8_t kEmpty = 0;
   const void* data = blob.empty() ? &kEmpty : blob.data();
@@ -135,13 +135,14 @@ Database Database::open_raw(const std::string& path) {
   auto parent = std::filesystem::path(path).parent_path();
   std::error_code ec;
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  sqlite3* handle = nullptr;
+  auto impl = std::make_unique<Database::Impl>();
   // NOMUTEX: every connection belongs to one component and is used by one thread at a time
   // (network server, publisher, command listener, checkpointer each open their own), so
   // SQLite's per-call connection mutex only cost time.
-  int rc = sqlite3_open_v2(path.c_str(), &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+  int rc = sqlite3_open_v2(path.c_str(), &impl->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                            nullptr);
-  Database db(handle);
+  sqlite3* handle = impl->db;
+  Database db(std::move(impl));
   if (rc != SQLITE_OK) db.fail("cannot open database " + path);
   sqlite3_busy_handler(handle, wait_for_lock, nullptr);
   db.exec("PRAGMA journal_mode=WAL");
@@ -156,47 +157,47 @@ Database Database::open(const std::string& path) {
   return db;
 }
 
-Database::Database(Database&& other) noexcept : db_(other.db_), cache_(std::move(other.cache_)) {
-  other.db_ = nullptr;
-  other.cache_.clear();
-}
+Database::Database(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Database::Database(Database&& other) noexcept = default;
 
 Database::~Database() {
-  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
-  if (db_) sqlite3_close_v2(db_);
+  if (!impl_) return;  // moved from
+  for (auto& [sql, stmt] : impl_->cache) sqlite3_finalize(stmt);
+  if (impl_->db) sqlite3_close_v2(impl_->db);
 }
 
-sqlite3_stmt* Database::take_cached(const std::string& sql) {
-  auto it = cache_.find(sql);
-  if (it == cache_.end()) return nullptr;
+sqlite3_stmt* Database::Impl::take_cached(const std::string& sql) {
+  auto it = cache.find(sql);
+  if (it == cache.end()) return nullptr;
   auto* stmt = it->second;
-  cache_.erase(it);
+  cache.erase(it);
   return stmt;
 }
 
-void Database::return_to_cache(const std::string& sql, sqlite3_stmt* stmt) {
+void Database::Impl::return_to_cache(const std::string& sql, sqlite3_stmt* stmt) {
   // One cached statement per text is enough; a second (nested use) is simply finalized. The
   // cache is bounded because the set of SQL texts in the program is.
-  if (!db_ || !cache_.emplace(sql, stmt).second) sqlite3_finalize(stmt);
+  if (!db || !cache.emplace(sql, stmt).second) sqlite3_finalize(stmt);
 }
 
 void Database::exec(std::string_view sql) {
   std::string copy(sql);
   char* message = nullptr;
-  if (sqlite3_exec(db_, copy.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+  if (sqlite3_exec(impl_->db, copy.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
     std::string what = message ? message : "unknown error";
     sqlite3_free(message);
     throw StorageError("SQLite: " + what);
   }
 }
 
-bool Database::in_transaction() const { return db_ && sqlite3_get_autocommit(db_) == 0; }
+bool Database::in_transaction() const { return impl_ && impl_->db && sqlite3_get_autocommit(impl_->db) == 0; }
 
-std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
-int Database::changes() const { return sqlite3_changes(db_); }
+std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(impl_->db); }
+int Database::changes() const { return sqlite3_changes(impl_->db); }
 
 void Database::fail(std::string_view what) const {
-  throw StorageError("SQLite " + std::string(what) + ": " + (db_ ? sqlite3_errmsg(db_) : "out of memory"));
+  throw StorageError("SQLite " + std::string(what) + ": " + (impl_ && impl_->db ? sqlite3_errmsg(impl_->db) : "out of memory"));
 }
 
 // Transaction and savepoint statements run once or twice per frame on the hot path: they go
@@ -218,6 +219,8 @@ void Transaction::commit() {
   done_ = true;
 }
 
+UnitOfWork Transaction::work() { return UnitOfWork(db_); }
+
 // One name serves every level: SQLite resolves ROLLBACK TO / RELEASE to the innermost savepoint
 // of that name, which is this object's as long as savepoints nest like scopes (they are RAII).
 Savepoint::Savepoint(Database& db) : db_(db) { Statement(db_, "SAVEPOINT uchet_sp").run(); }
@@ -237,6 +240,8 @@ void Savepoint::release() {
   Statement(db_, "RELEASE uchet_sp").run();
   done_ = true;
 }
+
+UnitOfWork Savepoint::work() { return UnitOfWork(db_); }
 
 std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();

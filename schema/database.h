@@ -1,72 +1,28 @@
 #pragma once
-// One SQLite connection in WAL mode, with the few primitives every store needs: prepared
-// statements, RAII transactions and migration to the schema this binary was built with.
+// One SQLite connection in WAL mode, with the few primitives every store needs: RAII
+// transactions and savepoints, the unit of work handed between stages, and migration to the
+// schema this binary was built with.
+//
+// The connection is opaque: SQLite's handle and prepared statements (schema/statement.h) are
+// seen only by the stores under schema/. Stages and uchetctl open a Database, begin
+// transactions on it and call the stores (schema/README.md lists them); they never write SQL.
+// A Database belongs to one thread at a time (NOMUTEX, see database.cpp).
 //
 // SQLite failures (disk full, corruption, a constraint the caller did not check first) are
 // exceptional here: they throw StorageError, which command and pipeline boundaries catch.
 // Validation of user input happens before a store is called, never by provoking SQLite.
-#include <sqlite3.h>
-
 #include <cstdint>
-#include <unordered_map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace uchet::storage {
 
 class StorageError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
-};
-
-class Database;
-
-// A prepared statement. Bind indexes are 1-based as in SQLite; column indexes 0-based.
-// Preparing is a third of the hot path's cost (see BENCHMARKS.md), so a finished statement goes
-// back to its connection's cache, keyed by SQL text, and the next Statement with the same text
-// reuses it; a statement in use is taken out of the cache, so nesting the same SQL is safe.
-class Statement {
- public:
-  Statement(Database& db, std::string_view sql);
-  ~Statement();
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  Statement& bind(int index, std::int64_t value);
-  Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
-  Statement& bind(int index, double value);
-  Statement& bind(int index, std::string_view text);
-  Statement& bind(int index, const char* text) { return bind(index, std::string_view(text)); }
-  Statement& bind(int index, const std::string& text) { return bind(index, std::string_view(text)); }
-  Statement& bind_blob(int index, const std::vector<std::uint8_t>& blob);
-  Statement& bind_null(int index);
-  template <class T>
-  Statement& bind(int index, const std::optional<T>& value) {
-    return value ? bind(index, *value) : bind_null(index);
-  }
-
-  // Returns true while a row is available; false when done.
-  bool step();
-  // Runs a statement that returns no rows.
-  void run();
-  void reset();
-
-  bool is_null(int column) const;
-  std::int64_t int64(int column) const;
-  double real(int column) const;
-  std::string text(int column) const;
-  std::vector<std::uint8_t> blob(int column) const;
-  std::optional<std::string> optional_text(int column) const;
-  std::optional<std::int64_t> optional_int64(int column) const;
-  std::optional<double> optional_real(int column) const;
-
- private:
-  Database& db_;
-  std::string sql_;
-  sqlite3_stmt* stmt_ = nullptr;
 };
 
 class Database {
@@ -78,6 +34,7 @@ class Database {
   static Database open_raw(const std::string& path);
 
   Database(Database&& other) noexcept;
+  Database(const Database&) = delete;
   Database& operator=(Database&&) = delete;
   ~Database();
 
@@ -87,27 +44,33 @@ class Database {
   bool in_transaction() const;
   std::int64_t last_insert_rowid() const;
   int changes() const;
-  sqlite3* handle() { return db_; }
   [[noreturn]] void fail(std::string_view what) const;
 
  private:
+  // The SQLite handle and the statement cache (schema/statement.h): only stores reach them.
+  struct Impl;
   friend class Statement;
-  explicit Database(sqlite3* db) : db_(db) {}
-  sqlite3_stmt* take_cached(const std::string& sql);
-  void return_to_cache(const std::string& sql, sqlite3_stmt* stmt);
-  sqlite3* db_;
-  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  friend class Checkpointer;
+  explicit Database(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
 };
+
+class UnitOfWork;
 
 // Commits on commit(); rolls back if destroyed without it (an exception or early return).
 // BEGIN IMMEDIATE takes the write lock up front so a command never fails half-way on a lock.
 class Transaction {
  public:
   explicit Transaction(Database& db);
+  // Whoever was handed a unit of work writes inside someone else's transaction: it cannot
+  // begin one of its own there (a Savepoint is what nests).
+  explicit Transaction(const UnitOfWork&) = delete;
   ~Transaction();
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
   void commit();
+  // The work of this transaction, to hand to the stores and to other stages.
+  UnitOfWork work();
 
  private:
   Database& db_;
@@ -126,10 +89,37 @@ class Savepoint {
   Savepoint(const Savepoint&) = delete;
   Savepoint& operator=(const Savepoint&) = delete;
   void release();
+  // The work of this savepoint (within its transaction), to hand to the stores and other stages.
+  UnitOfWork work();
 
  private:
   Database& db_;
   bool done_ = false;
+};
+
+// A unit of work: writes that commit or roll back together, made inside a transaction (and
+// perhaps a savepoint) that somebody else opened and will end. It is the only storage object
+// one stage hands another: the network server passes the application server (its EventSink,
+// netserver/events.h) the unit of work of each frame — one savepoint per frame inside the
+// transaction of a dedup pass, the group commit of network_server.h — so everything the sink
+// stores and announces commits or rolls back with the frame's session state.
+//
+// Only Transaction::work() and Savepoint::work() make one, so holding one means a transaction
+// was open when it was made. Stores take the connection (Database&) and a UnitOfWork converts
+// to it, so the receiver calls the stores directly; it cannot begin, commit or roll back the
+// transaction (Transaction(const UnitOfWork&) is deleted), only nest a Savepoint of its own.
+// What it writes is visible to later work of the same transaction at once and to other
+// connections after the commit. Valid while the Transaction or Savepoint it came from lives;
+// used on that connection's thread only.
+class UnitOfWork {
+ public:
+  operator Database&() const noexcept { return db_; }
+
+ private:
+  friend class Transaction;
+  friend class Savepoint;
+  explicit UnitOfWork(Database& db) noexcept : db_(db) {}
+  Database& db_;
 };
 
 // Seconds since the Unix epoch, the time unit of every *_at column.

@@ -1,4 +1,5 @@
 #include "schema/devices.h"
+#include "schema/statement.h"
 
 #include "netserver/lorawan/encoding.h"
 
@@ -112,6 +113,12 @@ std::optional<lorawan::DevAddr> session_dev_addr(Database& db, lorawan::Eui64 de
   auto addr = lorawan::parse_dev_addr(q.text(0));
   if (!addr) return std::nullopt;
   return *addr;
+}
+
+std::optional<std::int64_t> registry_version(Database& db) {
+  Statement q(db, "SELECT version FROM registry_version WHERE id = 1");
+  if (!q.step()) return std::nullopt;
+  return q.int64(0);
 }
 
 }  // namespace uchet::storage

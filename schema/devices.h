@@ -44,4 +44,8 @@ void set_device_codec(Database& db, lorawan::Eui64 dev_eui, const std::string& c
 // The DevAddr of the device's current session, if it has one.
 std::optional<lorawan::DevAddr> session_dev_addr(Database& db, lorawan::Eui64 dev_eui);
 
+// A number the schema's triggers raise whenever applications, devices or gateways change: the
+// network server rereads its registry when it differs from the one it last read.
+std::optional<std::int64_t> registry_version(Database& db);
+
 }  // namespace uchet::storage

@@ -1,4 +1,5 @@
 #include "schema/downlink_queue.h"
+#include "schema/statement.h"
 
 #include <atomic>
 

@@ -1,4 +1,5 @@
 #include "schema/gateways.h"
+#include "schema/statement.h"
 
 #include "netserver/lorawan/encoding.h"
 
@@ -55,6 +56,31 @@ void insert_gateway(Database& db, const Gateway& g) {
 
 void delete_gateway(Database& db, lorawan::Eui64 eui) {
   Statement(db, "DELETE FROM gateway WHERE gateway_eui = ?").bind(1, lorawan::eui64_to_string(eui)).run();
+}
+
+void add_gateway_stats(Database& db, lorawan::Eui64 eui, const GatewayCounters& c) {
+  Statement(db,
+            "UPDATE gateway SET last_seen_at = ?, rx_received = rx_received + ?, rx_ok = rx_ok + ?, "
+            "rx_forwarded = rx_forwarded + ?, tx_received = tx_received + ?, tx_emitted = tx_emitted + ? "
+            "WHERE gateway_eui = ?")
+      .bind(1, unix_now())
+      .bind(2, c.rx_received)
+      .bind(3, c.rx_ok)
+      .bind(4, c.rx_forwarded)
+      .bind(5, c.tx_received)
+      .bind(6, c.tx_emitted)
+      .bind(7, lorawan::eui64_to_string(eui))
+      .run();
+}
+
+void set_gateway_position(Database& db, lorawan::Eui64 eui, double latitude, double longitude,
+                          std::optional<double> altitude) {
+  Statement(db, "UPDATE gateway SET latitude = ?, longitude = ?, altitude = ? WHERE gateway_eui = ?")
+      .bind(1, latitude)
+      .bind(2, longitude)
+      .bind(3, altitude)
+      .bind(4, lorawan::eui64_to_string(eui))
+      .run();
 }
 
 }  // namespace uchet::storage

@@ -1,4 +1,5 @@
 #include "schema/lifecycle.h"
+#include "schema/statement.h"
 
 #include "netserver/lorawan/encoding.h"
 

@@ -1,4 +1,5 @@
 #include "schema/migrations.h"
+#include "schema/statement.h"
 
 #include <string>
 

@@ -1,7 +1,8 @@
 #pragma once
 // Storage of the metering domain (migration 0006): objects (buildings), premises, metering points,
-// the meter installation history, manual readings, billing norms and rules, object alarms and
-// published balance days. Thin: checks of meaning (UUID format, resource names, overlapping
+// the meter installation history and manual readings (billing norms and rules are in
+// schema/billing_rules.h, object alarms in schema/alarms.h, published balance days in
+// schema/balances.h). Thin: checks of meaning (UUID format, resource names, overlapping
 // installations) are made by the callers before writing; constraint violations surface as
 // StorageError.
 #include <cstdint>
@@ -64,19 +65,6 @@ struct ManualReading {
   std::int64_t recorded_at = 0;
 };
 
-struct BillingNorm {
-  std::int64_t object_id = 0;
-  std::string resource;
-  std::int64_t valid_from = 0;
-  double per_month = 0;
-};
-
-struct BillingRuleRow {
-  std::int64_t valid_from = 0;
-  int average_months = 6, min_history_months = 3, max_periods_residential = 3, max_periods_non_residential = 2;
-  std::string source;
-};
-
 // Objects. Adding sets id and created_at; names are unique.
 std::int64_t add_object(Database& db, MeteringObject& object);
 std::optional<MeteringObject> find_object(Database& db, const std::string& name);
@@ -101,18 +89,16 @@ std::int64_t add_installation(Database& db, MeterInstallation& installation);
 bool close_installation(Database& db, lorawan::Eui64 dev_eui, std::int64_t removed_at, double removed_reading);
 std::optional<MeterInstallation> open_installation(Database& db, lorawan::Eui64 dev_eui);
 std::vector<MeterInstallation> installations_of_point(Database& db, std::int64_t point_id);   // by installed_at
+// The first installation of a meter at any point of the object measuring `resource`, if any.
+std::optional<std::int64_t> first_installation_at(Database& db, std::int64_t object_id, const std::string& resource);
+
+// What an object holds, for listings.
+int count_premises(Database& db, std::int64_t object_id);
+int count_points(Database& db, std::int64_t object_id);
+int count_installed_meters(Database& db, std::int64_t object_id);  // installations not removed
 std::vector<MeterInstallation> installations_of_device(Database& db, lorawan::Eui64 dev_eui);  // by installed_at
 
 std::int64_t add_manual_reading(Database& db, ManualReading& reading);
 std::vector<ManualReading> manual_readings(Database& db, lorawan::Eui64 dev_eui, const std::string& quantity,
                                            std::int64_t from, std::int64_t to);  // inclusive, by time
-
-void set_norm(Database& db, const BillingNorm& norm);  // insert or replace
-// The norm in force at `at` (newest valid_from <= at), if any.
-std::optional<BillingNorm> norm_at(Database& db, std::int64_t object_id, const std::string& resource, std::int64_t at);
-std::vector<BillingNorm> list_norms(Database& db, std::int64_t object_id);
-
-void set_billing_rule(Database& db, const BillingRuleRow& rule);  // insert or replace by valid_from
-std::vector<BillingRuleRow> billing_rules(Database& db);         // by valid_from
-
 }  // namespace uchet::storage

@@ -6,6 +6,7 @@
 #include "appserver/application_server.h"
 #include "netserver/lorawan/encoding.h"
 #include "schema/applications.h"
+#include "schema/statement.h"
 #include "schema/downlink_queue.h"
 #include "tests/support/karat_packets.h"
 #include "tests/support/process.h"
@@ -52,7 +53,8 @@ struct Fixture {
     e.phy_payload_size = payload.size() + 13;
     e.receptions = &rx;
     storage::Transaction tx(db);
-    app.uplink(db, e);
+    auto work = tx.work();
+    app.uplink(work, e);
     tx.commit();
   }
 

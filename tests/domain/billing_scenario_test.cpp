@@ -13,6 +13,7 @@
 //   January 2027: the norm, 7.0 m³ (set for the object), norm
 #include <sstream>
 
+#include "schema/billing_rules.h"
 #include "schema/lifecycle.h"
 #include "tests/domain/domain_fixture.h"
 

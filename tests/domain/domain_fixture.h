@@ -100,7 +100,8 @@ struct Building {
     e.phy_payload_size = e.data.size() + 13;
     e.receptions = &rx;
     storage::Transaction tx(db);
-    app.uplink(db, e);
+    auto work = tx.work();
+    app.uplink(work, e);
     tx.commit();
   }
 

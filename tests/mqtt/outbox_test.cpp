@@ -6,6 +6,7 @@
 
 #include "appserver/outbox.h"
 #include "schema/database.h"
+#include "schema/statement.h"
 #include "schema/migrations.h"
 #include "tests/support/process.h"
 

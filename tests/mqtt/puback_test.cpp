@@ -16,6 +16,7 @@
 #include "appserver/mqtt_publisher.h"
 #include "appserver/outbox.h"
 #include "schema/database.h"
+#include "schema/statement.h"
 #include "tests/support/mosquitto_broker.h"
 #include "tests/support/process.h"
 

@@ -16,6 +16,7 @@
 #include "netserver/lorawan/region.h"
 #include "netserver/network_server.h"
 #include "schema/applications.h"
+#include "schema/statement.h"
 #include "schema/devices.h"
 #include "schema/downlink_queue.h"
 #include "schema/sessions.h"
@@ -99,17 +100,17 @@ struct Sink : netserver::EventSink {
   long long outbox_seen_at_commit = -1;
   explicit Sink(storage::Database& o) : observer(o) {}
 
-  void uplink(storage::Database& db, const netserver::UplinkEvent& e) override {
-    storage::Statement(db, "INSERT INTO outbox (topic, payload, created_at) VALUES (?, '{}', 0)")
+  void uplink(storage::UnitOfWork& work, const netserver::UplinkEvent& e) override {
+    storage::Statement(work, "INSERT INTO outbox (topic, payload, created_at) VALUES (?, '{}', 0)")
         .bind(1, lorawan::eui64_to_string(e.device->dev_eui) + "/up/" + std::to_string(e.f_cnt))
         .run();
     if (e.device->dev_eui == failing) throw storage::StorageError("sink failure for this frame");
   }
-  void joined(storage::Database&, const netserver::JoinEvent&) override {}
-  void status(storage::Database&, const netserver::StatusEvent&) override {}
-  void ack(storage::Database&, const netserver::AckEvent&) override {}
-  void tx_ack(storage::Database&, const netserver::TxAckEvent&) override {}
-  void log(storage::Database&, const netserver::LogEvent&) override {}
+  void joined(storage::UnitOfWork&, const netserver::JoinEvent&) override {}
+  void status(storage::UnitOfWork&, const netserver::StatusEvent&) override {}
+  void ack(storage::UnitOfWork&, const netserver::AckEvent&) override {}
+  void tx_ack(storage::UnitOfWork&, const netserver::TxAckEvent&) override {}
+  void log(storage::UnitOfWork&, const netserver::LogEvent&) override {}
   void committed() override {
     ++committed_calls;
     outbox_seen_at_commit = count(observer, "SELECT COUNT(*) FROM outbox");

@@ -10,6 +10,7 @@
 
 #include "schema/checkpointer.h"
 #include "schema/database.h"
+#include "schema/statement.h"
 #include "tests/support/process.h"
 
 using namespace uchet::storage;

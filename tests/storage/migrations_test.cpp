@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "schema/database.h"
+#include "schema/statement.h"
 #include "schema/migrations.h"
 #include "tests/support/process.h"
 

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "schema/database.h"
+#include "schema/statement.h"
 #include "tests/support/process.h"
 
 using namespace uchet::storage;

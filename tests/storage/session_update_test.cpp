@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "schema/applications.h"
+#include "schema/statement.h"
 #include "schema/devices.h"
 #include "schema/sessions.h"
 #include "tests/support/process.h"

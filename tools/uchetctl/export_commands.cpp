@@ -14,6 +14,7 @@
 #include "appserver/grid.h"
 #include "appserver/lifecycle.h"
 #include "appserver/point_data.h"
+#include "schema/billing_rules.h"
 #include "schema/devices.h"
 #include "schema/lifecycle.h"
 #include "schema/objects.h"

@@ -13,10 +13,13 @@
 
 #include "appserver/lifecycle.h"
 #include "appserver/operating_time.h"
+#include "schema/alarms.h"
 #include "schema/applications.h"
+#include "schema/device_clocks.h"
 #include "schema/devices.h"
 #include "schema/lifecycle.h"
 #include "schema/objects.h"
+#include "schema/readings.h"
 #include "tools/uchetctl/commands.h"
 #include "tools/uchetctl/lifecycle_derived.h"
 #include "tools/uchetctl/report_args.h"
@@ -67,35 +70,27 @@ bool disqualified(const std::string& flags) {
 
 // Times of valid measured readings: current values (storage 0) of the registers a meter exists
 // for (volume, energy), without a disqualifying flag. Several registers at one time count once.
-std::vector<std::int64_t> valid_reading_times(storage::Database& db, const std::string& dev_eui, std::int64_t from,
+std::vector<std::int64_t> valid_reading_times(storage::Database& db, lorawan::Eui64 dev_eui, std::int64_t from,
                                               std::int64_t to) {
-  storage::Statement q(db,
-                       "SELECT measured_at, flags FROM reading WHERE dev_eui = ? AND storage = 0 "
-                       "AND quantity IN ('volume', 'energy') AND measured_at >= ? AND measured_at < ? ORDER BY measured_at");
-  q.bind(1, dev_eui).bind(2, from).bind(3, to);
   std::vector<std::int64_t> times;
-  while (q.step()) {
-    if (disqualified(q.text(1))) continue;
-    if (times.empty() || times.back() != q.int64(0)) times.push_back(q.int64(0));
+  for (const auto& [measured_at, flags] : storage::register_reading_times(db, dev_eui, from, to)) {
+    if (disqualified(flags)) continue;
+    if (times.empty() || times.back() != measured_at) times.push_back(measured_at);
   }
   return times;
 }
 
 // DEVICE INFO's period when the device reported one; the clock model assumes 24 h otherwise.
-std::int64_t reporting_period(storage::Database& db, const std::string& dev_eui) {
-  storage::Statement q(db, "SELECT reporting_period_s FROM device_clock WHERE dev_eui = ?");
-  q.bind(1, dev_eui);
-  if (q.step()) {
-    auto p = q.optional_int64(0);
+std::int64_t reporting_period(storage::Database& db, lorawan::Eui64 dev_eui) {
+  if (auto clock = storage::find_device_clock(db, dev_eui)) {
+    auto p = clock->reporting_period_s;
     if (p && *p > 0) return *p;
   }
   return 86400;
 }
 
-bool silent_now(storage::Database& db, const std::string& dev_eui) {
-  storage::Statement q(db, "SELECT 1 FROM alarm WHERE dev_eui = ? AND kind = 'silent' AND closed_at IS NULL");
-  q.bind(1, dev_eui);
-  return q.step();
+bool silent_now(storage::Database& db, lorawan::Eui64 dev_eui) {
+  return storage::open_alarm_id(db, dev_eui, storage::kSilentAlarm).has_value();
 }
 
 // Devices with an installation at any point of the object that overlaps [from, to).
@@ -178,8 +173,9 @@ void fleet_report(Context& ctx, const FleetArgs& a) {
     // A meter registered without a lifecycle log (most fleets before the passport existed) is
     // taken as in service throughout: counting it as never in service would hide its outages.
     m.spans = m.lifecycle_recorded ? in_service_spans(rows, from, to) : std::vector<Span>{{from, to}};
-    m.silent = silent_now(ctx.db, eui);
-    inputs.push_back({eui, reporting_period(ctx.db, eui), m.spans, valid_reading_times(ctx.db, eui, from, to)});
+    m.silent = silent_now(ctx.db, device.dev_eui);
+    inputs.push_back({eui, reporting_period(ctx.db, device.dev_eui), m.spans,
+                      valid_reading_times(ctx.db, device.dev_eui, from, to)});
     members.push_back(std::move(m));
   }
   auto fleet = appserver::fleet_operating(inputs, from, to, a.target);

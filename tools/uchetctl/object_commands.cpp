@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "netserver/lorawan/encoding.h"
+#include "schema/billing_rules.h"
 #include "schema/devices.h"
 #include "schema/objects.h"
 #include "tools/uchetctl/commands.h"
@@ -59,15 +60,6 @@ std::vector<std::string> installation_row(storage::Database& db, const storage::
           i.removed_reading ? number(*i.removed_reading) : "",
           i.seal};
 }
-
-int count(storage::Database& db, const char* sql, std::int64_t object_id) {
-  storage::Statement q(db, sql);
-  q.bind(1, object_id);
-  return q.step() ? static_cast<int>(q.int64(0)) : 0;
-}
-constexpr const char* kInstalledMeters =
-    "SELECT count(*) FROM meter_installation i JOIN metering_point p ON p.id = i.point_id "
-    "WHERE p.object_id = ? AND i.removed_at IS NULL";
 
 // A point is named "OBJECT/POINT", or by its name with --object; neither name may contain '/'.
 struct PointRef {
@@ -130,9 +122,9 @@ void add_object_group(CLI::App& app, Action& selected) {
       Table t{{"NAME", "ADDRESS", "FIAS", "TIME ZONE", "PREMISES", "POINTS", "METERS"}, {}};
       auto j = json::array();
       for (const auto& o : storage::list_objects(ctx.db)) {
-        const int premises = count(ctx.db, "SELECT count(*) FROM premise WHERE object_id = ?", o.id);
-        const int points = count(ctx.db, "SELECT count(*) FROM metering_point WHERE object_id = ?", o.id);
-        const int meters = count(ctx.db, kInstalledMeters, o.id);
+        const int premises = storage::count_premises(ctx.db, o.id);
+        const int points = storage::count_points(ctx.db, o.id);
+        const int meters = storage::count_installed_meters(ctx.db, o.id);
         t.rows.push_back({o.name, o.address, o.fias_house_guid, o.time_zone.empty() ? "(default)" : o.time_zone,
                           std::to_string(premises), std::to_string(points), std::to_string(meters)});
         auto row = object_json(o);
@@ -151,9 +143,9 @@ void add_object_group(CLI::App& app, Action& selected) {
   show->callback([&selected, show_name] {
     selected = [show_name](Context& ctx) {
       auto o = existing_object(ctx.db, *show_name);
-      const int premises = count(ctx.db, "SELECT count(*) FROM premise WHERE object_id = ?", o.id);
-      const int points = count(ctx.db, "SELECT count(*) FROM metering_point WHERE object_id = ?", o.id);
-      const int meters = count(ctx.db, kInstalledMeters, o.id);
+      const int premises = storage::count_premises(ctx.db, o.id);
+      const int points = storage::count_points(ctx.db, o.id);
+      const int meters = storage::count_installed_meters(ctx.db, o.id);
       auto j = object_json(o);
       j["premises"] = premises;
       j["points"] = points;
@@ -184,7 +176,7 @@ void add_object_group(CLI::App& app, Action& selected) {
       auto o = existing_object(ctx.db, remove_args->name);
       // Removing an object erases its installation history; with meters still in place that is
       // more likely a mistake than an intent, so it takes --force.
-      if (const int meters = count(ctx.db, kInstalledMeters, o.id); meters > 0 && !remove_args->force) {
+      if (const int meters = storage::count_installed_meters(ctx.db, o.id); meters > 0 && !remove_args->force) {
         throw UsageError("object " + o.name + " has " + std::to_string(meters) +
                          " meter(s) installed; remove them first (meter remove) or give --force");
       }

@@ -10,9 +10,12 @@
 #include "appserver/metering.h"
 #include "appserver/time_zone.h"
 #include "codecs/codec.h"
+#include "schema/alarms.h"
 #include "schema/applications.h"
 #include "schema/devices.h"
 #include "schema/objects.h"
+#include "schema/readings.h"
+#include "schema/uplink_frames.h"
 #include "tools/uchetctl/commands.h"
 #include "tools/uchetctl/report_args.h"
 #include "tools/uchetctl/validate.h"
@@ -29,27 +32,7 @@ struct RegisterKey {
   auto operator<=>(const RegisterKey&) const = default;
 };
 
-struct RawReading {
-  std::string quantity, resource, unit, flags;
-  int channel = 0, storage = 0, tariff = 0;
-  double value = 0;
-  std::int64_t measured_at = 0, received_at = 0;
-};
-
-std::vector<RawReading> load_readings(storage::Database& db, lorawan::Eui64 dev_eui, std::int64_t from, std::int64_t to,
-                                      const std::string& quantity) {
-  storage::Statement q(db,
-                       "SELECT quantity, resource, unit, flags, channel, storage, tariff, value, measured_at, received_at "
-                       "FROM reading WHERE dev_eui = ? AND measured_at >= ? AND measured_at <= ? AND (? = '' OR quantity = ?) "
-                       "ORDER BY quantity, channel, storage, tariff, measured_at");
-  q.bind(1, lorawan::eui64_to_string(dev_eui)).bind(2, from).bind(3, to).bind(4, quantity).bind(5, quantity);
-  std::vector<RawReading> out;
-  while (q.step()) {
-    out.push_back(RawReading{q.text(0), q.text(1), q.text(2), q.text(3), static_cast<int>(q.int64(4)),
-                             static_cast<int>(q.int64(5)), static_cast<int>(q.int64(6)), q.real(7), q.int64(8), q.int64(9)});
-  }
-  return out;
-}
+using RawReading = storage::StoredReading;
 
 std::string method_name(appserver::GridValue::Method m) {
   switch (m) {
@@ -96,7 +79,7 @@ void add_reading_commands(CLI::App& app, Action& selected) {
 
       if (a.grid.empty()) {
         table.columns = {"measured_at", "quantity", "resource", "channel", "storage", "tariff", "value", "unit", "flags", "received_at"};
-        for (const auto& r : load_readings(ctx.db, eui, from.value_or(INT64_MIN), to.value_or(INT64_MAX), a.quantity)) {
+        for (const auto& r : storage::list_readings(ctx.db, eui, from.value_or(INT64_MIN), to.value_or(INT64_MAX), a.quantity)) {
           table.rows.push_back({tz.format_iso8601(r.measured_at), r.quantity, r.resource, std::to_string(r.channel),
                                 std::to_string(r.storage), std::to_string(r.tariff), number(r.value), r.unit, r.flags,
                                 tz.format_iso8601(r.received_at)});
@@ -107,7 +90,7 @@ void add_reading_commands(CLI::App& app, Action& selected) {
       } else {
         const bool daily = a.grid == "day";
         const std::int64_t max_gap = daily ? 26 * 3600 : 3 * 3600;
-        auto all = load_readings(ctx.db, eui, INT64_MIN, INT64_MAX, a.quantity);
+        auto all = storage::list_readings(ctx.db, eui, INT64_MIN, INT64_MAX, a.quantity);
         std::map<RegisterKey, std::vector<const RawReading*>> registers;
         for (const auto& r : all) {
           if (kCumulative.count(r.quantity) && r.storage == 0 && r.tariff == 0) registers[{r.quantity, r.channel}].push_back(&r);
@@ -168,34 +151,27 @@ void add_reading_commands(CLI::App& app, Action& selected) {
       if (!a.object.empty()) {
         auto object = storage::find_object(ctx.db, a.object);
         if (!object) throw UsageError("no object " + a.object);
-        storage::Statement q(ctx.db,
-                             "SELECT id, kind, resource, opened_at, closed_at FROM object_alarm WHERE object_id = ? "
-                             "AND opened_at >= ? AND (? = 0 OR closed_at IS NULL) ORDER BY opened_at, id");
-        q.bind(1, object->id).bind(2, since.value_or(INT64_MIN)).bind(3, a.open_only ? 1 : 0);
         Table t{{"ID", "OBJECT", "KIND", "RESOURCE", "OPENED", "CLOSED"}, {}};
         auto j = nlohmann::json::array();
-        while (q.step()) {
-          auto closed = q.optional_int64(4);
-          t.rows.push_back({std::to_string(q.int64(0)), object->name, q.text(1), q.text(2), tz.format_iso8601(q.int64(3)),
-                            closed ? tz.format_iso8601(*closed) : "open"});
-          j.push_back({{"id", q.int64(0)}, {"object", object->name}, {"kind", q.text(1)}, {"resource", q.text(2)},
-                       {"openedAt", tz.format_iso8601(q.int64(3))},
+        for (const auto& alarm : storage::list_object_alarms(ctx.db, object->id, since.value_or(INT64_MIN), a.open_only)) {
+          const auto& closed = alarm.closed_at;
+          t.rows.push_back({std::to_string(alarm.id), object->name, alarm.kind, alarm.resource,
+                            tz.format_iso8601(alarm.opened_at), closed ? tz.format_iso8601(*closed) : "open"});
+          j.push_back({{"id", alarm.id}, {"object", object->name}, {"kind", alarm.kind}, {"resource", alarm.resource},
+                       {"openedAt", tz.format_iso8601(alarm.opened_at)},
                        {"closedAt", closed ? nlohmann::json(tz.format_iso8601(*closed)) : nlohmann::json()}});
         }
         ctx.output.table(t, j);
         return;
       }
-      storage::Statement q(ctx.db,
-                           "SELECT id, dev_eui, kind, opened_at, closed_at FROM alarm WHERE (? = '' OR dev_eui = ?) "
-                           "AND opened_at >= ? AND (? = 0 OR closed_at IS NULL) ORDER BY opened_at, id");
-      q.bind(1, dev_eui).bind(2, dev_eui).bind(3, since.value_or(INT64_MIN)).bind(4, a.open_only ? 1 : 0);
       Table t{{"ID", "DEV EUI", "KIND", "OPENED", "CLOSED"}, {}};
       auto j = nlohmann::json::array();
-      while (q.step()) {
-        auto closed = q.optional_int64(4);
-        t.rows.push_back({std::to_string(q.int64(0)), q.text(1), q.text(2), tz.format_iso8601(q.int64(3)),
+      for (const auto& alarm : storage::list_alarms(ctx.db, dev_eui, since.value_or(INT64_MIN), a.open_only)) {
+        const auto& closed = alarm.closed_at;
+        t.rows.push_back({std::to_string(alarm.id), alarm.dev_eui, alarm.kind, tz.format_iso8601(alarm.opened_at),
                           closed ? tz.format_iso8601(*closed) : "open"});
-        j.push_back({{"id", q.int64(0)}, {"devEui", q.text(1)}, {"kind", q.text(2)}, {"openedAt", tz.format_iso8601(q.int64(3))},
+        j.push_back({{"id", alarm.id}, {"devEui", alarm.dev_eui}, {"kind", alarm.kind},
+                     {"openedAt", tz.format_iso8601(alarm.opened_at)},
                      {"closedAt", closed ? nlohmann::json(tz.format_iso8601(*closed)) : nlohmann::json()}});
       }
       ctx.output.table(t, j);
@@ -227,24 +203,11 @@ void add_reading_commands(CLI::App& app, Action& selected) {
       }
       auto from = time_arg(tz, a.from, "--from");
       auto to = time_arg(tz, a.to, "--to");
-      struct Frame {
-        std::int64_t id, received_ms, network_ms;
-        std::string dev_eui;
-        std::optional<std::int64_t> f_port;
-        lorawan::Bytes payload;
-      };
-      std::vector<Frame> frames;
-      {
-        storage::Statement q(ctx.db,
-                             "SELECT id, dev_eui, f_port, payload, received_at_ms, network_time_ms FROM uplink_frame "
-                             "WHERE (? = '' OR dev_eui = ?) AND received_at_ms >= ? AND received_at_ms <= ? ORDER BY id");
-        q.bind(1, dev_eui).bind(2, dev_eui);
-        q.bind(3, from ? *from * 1000 : INT64_MIN).bind(4, to ? *to * 1000 + 999 : INT64_MAX);
-        while (q.step()) frames.push_back(Frame{q.int64(0), q.int64(4), q.int64(5), q.text(1), q.optional_int64(2), q.blob(3)});
-      }
+      const auto frames = storage::archived_frames(ctx.db, dev_eui, from ? *from * 1000 : INT64_MIN,
+                                                   to ? *to * 1000 + 999 : INT64_MAX);
       int decoded = 0, failed = 0, readings = 0;
       for (const auto& f : frames) {
-        storage::Statement(ctx.db, "DELETE FROM reading WHERE frame_id = ?").bind(1, f.id).run();
+        storage::delete_readings_of_frame(ctx.db, f.id);
         auto device = storage::find_device(ctx.db, *lorawan::parse_eui64(f.dev_eui));
         if (!device || device->codec.empty() || !f.f_port || *f.f_port == 0) continue;
         auto payload = codecs::decode(device->codec, static_cast<std::uint8_t>(*f.f_port), f.payload);
@@ -253,7 +216,7 @@ void add_reading_commands(CLI::App& app, Action& selected) {
           continue;
         }
         ++decoded;
-        appserver::FrameContext context{f.id, f.received_ms / 1000, static_cast<double>(f.network_ms) / 1000.0, 0.0};
+        appserver::FrameContext context{f.id, f.received_at_ms / 1000, static_cast<double>(f.network_time_ms) / 1000.0, 0.0};
         auto [offset, period] = appserver::device_clock(ctx.db, device->dev_eui);
         readings += appserver::store_readings(ctx.db, *device, *payload, context, offset, period);
       }

@@ -75,7 +75,7 @@ int run_daemon(const Config& config) {
 
   // WAL checkpoints (copy + fdatasync) on their own thread, not inside the radio path's commits.
   storage::Checkpointer checkpointer(config.storage.path);
-  db.exec(fmt::format("PRAGMA wal_autocheckpoint={}", storage::kWriterAutoCheckpointPages));
+  storage::leave_checkpoints_to_checkpointer(db);
 
   // Downstream first: the publisher drains the outbox whatever happens upstream. It only reads:
   // acknowledged rows are deleted here, on this (the writer's) thread, between the network

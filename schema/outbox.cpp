@@ -1,0 +1,46 @@
+#include "schema/outbox.h"
+#include "schema/statement.h"
+
+#include <algorithm>
+
+namespace uchet::storage {
+
+void insert_outbox_row(Database& db, std::string_view topic, std::string_view payload_json) {
+  Statement insert(db, "INSERT INTO outbox (topic, payload, created_at) VALUES (?1, ?2, ?3)");
+  insert.bind(1, topic).bind(2, payload_json).bind(3, unix_now()).run();
+}
+
+std::vector<OutboxRow> outbox_rows_after(Database& db, std::int64_t after_id, std::size_t limit) {
+  Statement query(db, "SELECT id, topic, payload FROM outbox WHERE id > ?1 ORDER BY id LIMIT ?2");
+  query.bind(1, after_id).bind(2, static_cast<std::int64_t>(limit));
+  std::vector<OutboxRow> rows;
+  while (query.step()) rows.push_back({query.int64(0), query.text(1), query.text(2)});
+  return rows;
+}
+
+void delete_outbox_rows(Database& db, std::span<const std::int64_t> ids) {
+  if (ids.empty()) return;
+  std::vector<std::int64_t> sorted(ids.begin(), ids.end());
+  std::sort(sorted.begin(), sorted.end());
+  Transaction tx(db);
+  std::size_t first = 0;
+  for (std::size_t i = 1; i <= sorted.size(); ++i) {
+    if (i < sorted.size() && sorted[i] <= sorted[i - 1] + 1) continue;  // the run goes on (or a repeat)
+    Statement(db, "DELETE FROM outbox WHERE id BETWEEN ?1 AND ?2").bind(1, sorted[first]).bind(2, sorted[i - 1]).run();
+    first = i;
+  }
+  tx.commit();
+}
+
+std::optional<std::int64_t> oldest_outbox_id(Database& db) {
+  Statement query(db, "SELECT MIN(id) FROM outbox");
+  return query.step() ? query.optional_int64(0) : std::nullopt;
+}
+
+std::int64_t outbox_backlog(Database& db) {
+  // Separate sub-queries: SQLite answers a lone MIN or MAX from the index, not both at once.
+  Statement query(db, "SELECT COALESCE((SELECT MAX(id) FROM outbox) - (SELECT MIN(id) FROM outbox) + 1, 0)");
+  return query.step() ? query.int64(0) : 0;
+}
+
+}  // namespace uchet::storage

@@ -1,0 +1,76 @@
+#pragma once
+// Prepared statements over a Database's SQLite connection: the one place SQL text is run, and
+// only by the stores under schema/ (nothing outside schema/ includes this header or sqlite3.h).
+//
+// Preparing is a third of the hot path's cost (see BENCHMARKS.md), so a finished statement goes
+// back to its connection's cache, keyed by SQL text, and the next Statement with the same text
+// reuses it; a statement in use is taken out of the cache, so nesting the same SQL is safe.
+// Like its Database, a Statement is used by one thread at a time. Failures throw StorageError.
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "schema/database.h"
+
+namespace uchet::storage {
+
+// What a Database hides: the SQLite handle and its statement cache.
+struct Database::Impl {
+  sqlite3* db = nullptr;
+  std::unordered_map<std::string, sqlite3_stmt*> cache;
+  sqlite3_stmt* take_cached(const std::string& sql);
+  void return_to_cache(const std::string& sql, sqlite3_stmt* stmt);
+};
+
+// A prepared statement. Bind indexes are 1-based as in SQLite; column indexes 0-based.
+class Statement {
+ public:
+  Statement(Database& db, std::string_view sql);
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
+  Statement& bind(int index, double value);
+  Statement& bind(int index, std::string_view text);
+  Statement& bind(int index, const char* text) { return bind(index, std::string_view(text)); }
+  Statement& bind(int index, const std::string& text) { return bind(index, std::string_view(text)); }
+  Statement& bind_blob(int index, std::span<const std::uint8_t> blob);
+  Statement& bind_blob(int index, const std::vector<std::uint8_t>& blob) {
+    return bind_blob(index, std::span<const std::uint8_t>(blob));
+  }
+  Statement& bind_null(int index);
+  template <class T>
+  Statement& bind(int index, const std::optional<T>& value) {
+    return value ? bind(index, *value) : bind_null(index);
+  }
+
+  // Returns true while a row is available; false when done.
+  bool step();
+  // Runs a statement that returns no rows.
+  void run();
+  void reset();
+
+  bool is_null(int column) const;
+  std::int64_t int64(int column) const;
+  double real(int column) const;
+  std::string text(int column) const;
+  std::vector<std::uint8_t> blob(int column) const;
+  std::optional<std::string> optional_text(int column) const;
+  std::optional<std::int64_t> optional_int64(int column) const;
+  std::optional<double> optional_real(int column) const;
+
+ private:
+  Database& db_;
+  std::string sql_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+}  // namespace uchet::storage

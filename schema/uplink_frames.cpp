@@ -1,0 +1,40 @@
+#include "schema/uplink_frames.h"
+#include "schema/statement.h"
+
+#include "netserver/lorawan/encoding.h"
+
+namespace uchet::storage {
+
+std::int64_t insert_uplink_frame(Database& db, const NewUplinkFrame& f) {
+  Statement(db,
+            "INSERT INTO uplink_frame (deduplication_id, dev_eui, dev_addr, f_cnt, f_port, confirmed, dr, payload, "
+            "rx_info, tx_info, received_at_ms, network_time_ms, network_time_gps) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
+      .bind(1, f.deduplication_id)
+      .bind(2, lorawan::eui64_to_string(f.dev_eui))
+      .bind(3, lorawan::dev_addr_to_string(f.dev_addr))
+      .bind(4, f.f_cnt)
+      .bind(5, f.f_port)
+      .bind(6, f.confirmed ? 1 : 0)
+      .bind(7, f.dr)
+      .bind_blob(8, f.payload)
+      .bind(9, f.rx_info)
+      .bind(10, f.tx_info)
+      .bind(11, f.received_at_ms)
+      .bind(12, f.network_time_ms)
+      .bind(13, f.network_time_gps ? 1 : 0)
+      .run();
+  return db.last_insert_rowid();
+}
+
+std::vector<ArchivedFrame> archived_frames(Database& db, std::string_view dev_eui, std::int64_t from_ms,
+                                           std::int64_t to_ms) {
+  Statement q(db,
+              "SELECT id, dev_eui, f_port, payload, received_at_ms, network_time_ms FROM uplink_frame "
+              "WHERE (? = '' OR dev_eui = ?) AND received_at_ms >= ? AND received_at_ms <= ? ORDER BY id");
+  q.bind(1, dev_eui).bind(2, dev_eui).bind(3, from_ms).bind(4, to_ms);
+  std::vector<ArchivedFrame> frames;
+  while (q.step()) frames.push_back(ArchivedFrame{q.int64(0), q.text(1), q.optional_int64(2), q.blob(3), q.int64(4), q.int64(5)});
+  return frames;
+}
+
+}  // namespace uchet::storage
