@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "netserver/lorawan/encoding.h"
-#include "tests/e2e/e2e_extra.h"
+#include "tests/e2e/network_fixture.h"
 
 using namespace uchet;
 using namespace uchet::test;
@@ -16,7 +16,7 @@ constexpr lorawan::Eui64 kDevEui = 0x70b3d57ed0000d21;
 }
 
 TEST_CASE("uchetctl device enqueue after uplinks with an empty queue: sent in the next RX1") {
-  OneDeviceJoined<RestartableNetwork> setup(otaa_device(kDevEui));
+  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui));
   auto& [device, net, gateway] = setup;
 
   // Two uplinks with nothing queued. The first may carry a MAC request (DevStatusReq); take it.
@@ -54,7 +54,7 @@ TEST_CASE("uchetctl device enqueue after uplinks with an empty queue: sent in th
 }
 
 TEST_CASE("a queued downlink refused by the gateway in RX1 and RX2 is delivered in the next uplink's RX1") {
-  OneDeviceJoined<RestartableNetwork> setup(otaa_device(kDevEui));
+  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui));
   auto& [device, net, gateway] = setup;
   auto late_gateway = refusing_gateway(net.bridge(), "TOO_LATE");
   auto& late = *late_gateway;

@@ -5,7 +5,7 @@
 #include <thread>
 
 #include "netserver/lorawan/encoding.h"
-#include "tests/e2e/e2e_extra.h"
+#include "tests/e2e/network_fixture.h"
 
 using namespace uchet;
 using namespace uchet::test;
@@ -16,7 +16,7 @@ namespace {
 
 constexpr lorawan::Eui64 kDevEui = 0x70b3d57ed0000d01;
 
-long long queued(RestartableNetwork& net) { return net.sql_count("SELECT COUNT(*) FROM downlink_queue"); }
+long long queued(NetworkUnderTest& net) { return net.sql_count("SELECT COUNT(*) FROM downlink_queue"); }
 
 const bridge::LoraRate& lora_rate(const sim::GatewayDownlink& downlink) {
   const auto* rate = std::get_if<bridge::LoraRate>(&downlink.txpk.data_rate);
@@ -27,10 +27,10 @@ const bridge::LoraRate& lora_rate(const sim::GatewayDownlink& downlink) {
 }  // namespace
 
 TEST_CASE("an MQTT command/down is queued and sent in the next RX1, a bad one is answered with a log event") {
-  OneDeviceJoined<RestartableNetwork> setup(otaa_device(kDevEui));
+  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui));
   auto& [device, net, gateway] = setup;
 
-  const std::string topic = RestartableNetwork::device_topic(kDevEui) + "/command/down";
+  const std::string topic = NetworkUnderTest::device_topic(kDevEui) + "/command/down";
   const std::string dev_eui = lorawan::eui64_to_string(kDevEui);
 
   // A bad command (fPort 0). It also tells when uchetd's command subscription is in place: a
@@ -76,7 +76,7 @@ TEST_CASE("an MQTT command/down is queued and sent in the next RX1, a bad one is
 }
 
 TEST_CASE("uchetctl device enqueue --confirmed: sent in RX1, acknowledged by the next uplink, then gone") {
-  OneDeviceJoined<RestartableNetwork> setup(otaa_device(kDevEui));
+  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui));
   auto& [device, net, gateway] = setup;
 
   net.ctl({"device", "enqueue", lorawan::eui64_to_string(kDevEui), "--fport", "7", "--hex", "0a0b0c", "--confirmed"});
@@ -120,7 +120,7 @@ TEST_CASE("uchetctl device enqueue --confirmed: sent in RX1, acknowledged by the
 }
 
 TEST_CASE("an item larger than the RX1 data rate allows stays queued, the ACK of a confirmed DR0 uplink still goes out") {
-  OneDeviceJoined<RestartableNetwork> setup(otaa_device(kDevEui));
+  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui));
   auto& [device, net, gateway] = setup;
 
   // 100 bytes: more than DR0's (SF12) 51-byte maximum FRMPayload.
@@ -155,7 +155,7 @@ TEST_CASE("an item larger than the RX1 data rate allows stays queued, the ACK of
 }
 
 TEST_CASE("class C: uchetctl device enqueue goes out at once (imme) on RX2 parameters") {
-  OneDeviceJoined<RestartableNetwork> setup(otaa_device(kDevEui), [](auto& n, const auto& identity) { n.add_device(identity, {"--class", "C"}); });
+  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui), [](auto& n, const auto& identity) { n.add_device(identity, {"--class", "C"}); });
   auto& [device, net, gateway] = setup;
 
   // One uplink, so that the server knows the device's gateway.

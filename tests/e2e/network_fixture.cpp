@@ -124,15 +124,22 @@ NetworkUnderTest::~NetworkUnderTest() {
     if (status != 0) FAIL_CHECK("uchetd did not exit cleanly on SIGTERM (status " << status << ")");
   }
   if (g_assertion_failed || std::uncaught_exceptions() > 0) {
-    std::cerr << "----- uchetd log (" << dir_.file("uchetd.log") << ") -----\n"
-              << uchetd_log() << "----- end of uchetd log -----\n";
+    std::cerr << "----- uchetd log (" << dir_.path().string() << ", all runs) -----\n"
+              << uchetd_log() << "----- end of uchetd log -----\n"
+              << "----- mosquitto log -----\n"
+              << broker_.log() << "----- end of mosquitto log -----\n";
   }
+  uchetd_.reset();
+}
+
+RunResult NetworkUnderTest::ctl_result(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{executable_from_env("UCHETCTL"), "--db", database()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run(argv);
 }
 
 void NetworkUnderTest::ctl(const std::vector<std::string>& args) {
-  std::vector<std::string> argv{executable_from_env("UCHETCTL"), "--db", dir_.file("uchet.db")};
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto r = run(argv);
+  auto r = ctl_result(args);
   if (r.exit_code != 0) {
     std::string line;
     for (const auto& a : args) line += " " + a;
@@ -140,7 +147,7 @@ void NetworkUnderTest::ctl(const std::vector<std::string>& args) {
   }
 }
 
-void NetworkUnderTest::add_device(const sim::DeviceIdentity& d) {
+void NetworkUnderTest::add_device(const sim::DeviceIdentity& d, const std::vector<std::string>& extra) {
   std::vector<std::string> args{"device", "add", lorawan::eui64_to_string(d.dev_eui), "--app", kApplication,
                                 "--join-eui", lorawan::eui64_to_string(d.join_eui), "--app-key",
                                 lorawan::key_to_string(d.app_key), "--mac-version", std::string(to_string(d.mac_version))};
@@ -148,18 +155,23 @@ void NetworkUnderTest::add_device(const sim::DeviceIdentity& d) {
     args.push_back("--nwk-key");
     args.push_back(lorawan::key_to_string(*d.nwk_key));
   }
+  args.insert(args.end(), extra.begin(), extra.end());
   ctl(args);
 }
 
 void NetworkUnderTest::start() {
   // free_port() only says the port was free a moment ago (a parallel test's socket may take it
-  // before uchetd binds): like the broker fixture, try another port when that happened.
+  // before uchetd binds): like the broker fixture, the first start tries another port when that
+  // happened. Later starts keep the port the gateways already talk to.
   for (int attempt = 0;; ++attempt) {
-    udp_port_ = free_port(/*udp=*/true);
     try {
-      return start_on_port();
+      start_once();
+      started_ = true;
+      return;
     } catch (const std::exception&) {
-      if (attempt == 2 || uchetd_->running() || !port_was_taken(uchetd_log())) throw;
+      if (started_ || attempt == 2 || uchetd_->running() || !port_was_taken(read_file(current_log()))) throw;
+      udp_port_ = free_port(/*udp=*/true);
+      http_port_ = free_port();
     }
   }
 }
@@ -168,19 +180,19 @@ bool port_was_taken(const std::string& uchetd_log) {
   return uchetd_log.find("Address already in use") != std::string::npos;
 }
 
-void NetworkUnderTest::start_on_port() {
-  write_file(dir_.file("uchet.toml"), "[storage]\npath = \"" + dir_.file("uchet.db") +
+void NetworkUnderTest::start_once() {
+  write_file(dir_.file("uchet.toml"), "[storage]\npath = \"" + database() +
                                           "\"\n"
                                           "[gateway_bridge]\nbind = \"127.0.0.1:" + std::to_string(udp_port_) +
                                           "\"\n"
-                                          "[network]\ndedup_window_ms = 200\n"
+                                          "[network]\ndedup_window_ms = 200\n" + network_config +
                                           "[mqtt]\nserver = \"tcp://127.0.0.1:" + std::to_string(broker_.port()) +
                                           "\"\nclient_id = \"uchetd-e2e\"\n"
                                           "[log]\nlevel = \"info\"\n"
                                           "[http]\nbind = \"127.0.0.1:" + std::to_string(http_port_) + "\"\n");
+  ++runs_;
   uchetd_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{executable_from_env("UCHETD"), "--config", dir_.file("uchet.toml")}, dir_.file("uchetd.log"));
-
+      std::vector<std::string>{executable_from_env("UCHETD"), "--config", dir_.file("uchet.toml")}, current_log());
   sim::GatewayOptions probe_options;
   probe_options.keepalive = 0ms;
   sim::SimulatedGateway probe(kGateway1, bridge(), probe_options);
@@ -191,15 +203,52 @@ void NetworkUnderTest::start_on_port() {
   }
 }
 
+int NetworkUnderTest::stop_uchetd(int signo) {
+  uchetd_->signal(signo);
+  int status = uchetd_->wait_exit(10s);
+  uchetd_.reset();
+  return status;
+}
+
+bool NetworkUnderTest::uchetd_running() const { return uchetd_ && uchetd_->running(); }
+
 boost::asio::ip::udp::endpoint NetworkUnderTest::bridge() const {
   return {boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(udp_port_)};
 }
 
-std::string NetworkUnderTest::uchetd_log() const { return read_file(dir_.file("uchetd.log")); }
+std::string NetworkUnderTest::current_log() const { return dir_.file("uchetd." + std::to_string(runs_) + ".log"); }
+
+std::string NetworkUnderTest::uchetd_log() const {
+  std::string out;
+  for (int i = 1; i <= runs_; ++i) {
+    if (runs_ > 1) out += "===== uchetd run " + std::to_string(i) + " =====\n";
+    out += read_file(dir_.file("uchetd." + std::to_string(i) + ".log"));
+  }
+  return out;
+}
+
+std::string NetworkUnderTest::sql(const std::string& query) {
+  auto r = run({"/usr/bin/sqlite3", "-cmd", ".timeout 5000", database(), query});
+  INFO("sqlite3 " << query << ": " << r.err);
+  REQUIRE(r.exit_code == 0);
+  std::string out = r.out;
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+
+void NetworkUnderTest::publish(const std::string& topic, const std::string& payload) {
+  auto r = run({"/usr/bin/mosquitto_pub", "-h", "127.0.0.1", "-p", std::to_string(broker_.port()), "-q", "1", "-t",
+                topic, "-m", payload});
+  INFO("mosquitto_pub: " << r.err << r.out);
+  REQUIRE(r.exit_code == 0);
+}
+
+std::string NetworkUnderTest::device_topic(lorawan::Eui64 dev_eui) {
+  return std::string("application/") + kApplication + "/device/" + lorawan::eui64_to_string(dev_eui);
+}
 
 std::vector<nlohmann::json> NetworkUnderTest::events(const std::string& kind, lorawan::Eui64 dev_eui) const {
-  const std::string topic =
-      std::string("application/") + kApplication + "/device/" + lorawan::eui64_to_string(dev_eui) + "/event/" + kind;
+  const std::string topic = device_topic(dev_eui) + "/event/" + kind;
   std::vector<nlohmann::json> out;
   for (const auto& m : mqtt_->messages()) {
     if (m.topic == topic) out.push_back(nlohmann::json::parse(m.payload));
@@ -211,6 +260,27 @@ std::vector<nlohmann::json> NetworkUnderTest::wait_events(const std::string& kin
                                                           std::size_t count, std::chrono::milliseconds timeout) const {
   eventually([&] { return events(kind, dev_eui).size() >= count; }, timeout);
   return events(kind, dev_eui);
+}
+
+std::vector<long long> NetworkUnderTest::up_fcnts(lorawan::Eui64 dev_eui) const {
+  std::vector<long long> out;
+  for (const auto& e : events("up", dev_eui)) out.push_back(e.at("fCnt").get<long long>());
+  return out;
+}
+
+std::string join_numbers(const std::vector<long long>& v) {
+  std::string out;
+  for (auto n : v) {
+    if (!out.empty()) out += ' ';
+    out += std::to_string(n);
+  }
+  return out;
+}
+
+std::map<long long, int> histogram(const std::vector<long long>& v) {
+  std::map<long long, int> out;
+  for (auto n : v) ++out[n];
+  return out;
 }
 
 }  // namespace uchet::test

@@ -1,14 +1,14 @@
 #pragma once
 // End-to-end fixture: a real mosquitto, a database provisioned with the real uchetctl (one
 // application, two gateways, the test's devices) and the real uchetd started on it with a free
-// UDP port, plus an MQTT recorder of everything under application/#. The uchetd log is printed
-// when an assertion fails while the fixture is alive. Typical test:
+// UDP port, plus an MQTT recorder of everything under application/#. Typical test:
 //   NetworkUnderTest net;               // broker up, application + gateways provisioned
 //   net.add_device(device.identity());  // uchetctl device add ...
 //   net.start();                        // uchetd up, its bridge answering PULL_DATA
 //   SimulatedGateway gw(kGateway1, net.bridge());
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -98,40 +98,75 @@ std::string describe(const sim::GatewayDownlink& downlink, const sim::DownlinkRe
 // True when uchetd's log says it could not bind its UDP port because something else had it.
 bool port_was_taken(const std::string& uchetd_log);
 
+// The one end-to-end fixture. The broker runs with persistence and can be stopped and started;
+// the recorder (application/#) has a persistent session made before anything is broken; uchetd
+// can be signalled, awaited and started again on the same configuration, database and ports.
+// The uchetd log (all runs) and the broker's are printed when an assertion of the test failed.
 class NetworkUnderTest {
  public:
   NetworkUnderTest();
   ~NetworkUnderTest();
 
-  // uchetctl --db <db> args...; requires exit code 0.
+  // uchetctl --db <db> args...: the result, or (ctl) requires exit code 0.
+  RunResult ctl_result(const std::vector<std::string>& args);
   void ctl(const std::vector<std::string>& args);
-  void add_device(const sim::DeviceIdentity& device);
+  // uchetctl device add for `device`, with extra arguments (e.g. {"--class", "C"}).
+  void add_device(const sim::DeviceIdentity& device, const std::vector<std::string>& extra = {});
+
+  // Extra lines of the [network] section for the next start() (e.g. a changed channel plan).
+  std::string network_config;
 
   // Writes the configuration, starts uchetd and waits (10 s at most) until its bridge answers a
-  // registered gateway's PULL_DATA.
+  // registered gateway's PULL_DATA. A later start() runs it again on the same ports and
+  // database (the gateways keep talking to the same address).
   void start();
+  // Sends `signo` to uchetd and waits (10 s at most) for its exit; the status as
+  // ChildProcess::wait_exit reports it (-signal when killed by one).
+  int stop_uchetd(int signo);
+  bool uchetd_running() const;
+
   boost::asio::ip::udp::endpoint bridge() const;
-  std::string uchetd_log() const;
+  std::string uchetd_log() const;  // every run, each after a marker line
   // The SQLite file uchetd and uchetctl work on.
   std::string database() const { return dir_.file("uchet.db"); }
   // The operator endpoint's port ([http] bind on 127.0.0.1).
   int http_port() const { return http_port_; }
+  MosquittoBroker& broker() { return broker_; }
+  MqttRecorder& recorder() { return *mqtt_; }
 
-  // Events application/meters/device/<devEui>/event/<kind> received so far, payloads parsed.
+  // sqlite3 <db> <query>: stdout without the trailing newline; fails the test on an error.
+  std::string sql(const std::string& query);
+  long long sql_count(const std::string& query) { return std::stoll(sql(query)); }
+  // mosquitto_pub -q 1 to the broker; fails the test if it could not publish.
+  void publish(const std::string& topic, const std::string& payload);
+
+  // "application/meters/device/<devEui>".
+  static std::string device_topic(lorawan::Eui64 dev_eui);
+  // Events <device_topic>/event/<kind> received so far, payloads parsed.
   std::vector<nlohmann::json> events(const std::string& kind, lorawan::Eui64 dev_eui) const;
   // Waits until there are at least `count` of them (or `timeout` passed); returns them all.
   std::vector<nlohmann::json> wait_events(const std::string& kind, lorawan::Eui64 dev_eui, std::size_t count,
                                           std::chrono::milliseconds timeout = 3s) const;
+  // fCnt of every `up` event so far, in arrival order.
+  std::vector<long long> up_fcnts(lorawan::Eui64 dev_eui) const;
 
  private:
-  void start_on_port();  // start() on udp_port_
+  void start_once();
+  std::string current_log() const;
 
   TempDir dir_;
-  MosquittoBroker broker_;
+  MosquittoBroker broker_{BrokerOptions{.persistence = true}};
   std::unique_ptr<MqttRecorder> mqtt_;
-  int udp_port_ = 0;
+  int udp_port_ = free_port(/*udp=*/true);
   int http_port_ = free_port();
+  int runs_ = 0;
+  bool started_ = false;  // a start() succeeded: the ports are fixed from then on
   std::unique_ptr<ChildProcess> uchetd_;
 };
+
+// "0 1 2 ..." for failure messages.
+std::string join_numbers(const std::vector<long long>& v);
+// How many times each value occurs.
+std::map<long long, int> histogram(const std::vector<long long>& v);
 
 }  // namespace uchet::test

@@ -1,14 +1,13 @@
 // Resilience of the real uchetd: events survive a broker outage (outbox), a SIGKILL (sessions and
 // counters in the database, at-least-once publishing), and a SIGTERM while frames are still in
 // the deduplication window.
-#define CATCH_CONFIG_EXTERNAL_INTERFACES
 #include <catch2/catch.hpp>
 
 #include <set>
 #include <thread>
 
 #include "netserver/lorawan/encoding.h"
-#include "tests/e2e/e2e_extra.h"
+#include "tests/e2e/network_fixture.h"
 
 using namespace uchet;
 using namespace uchet::test;
@@ -16,14 +15,6 @@ using sim::SimulatedDevice;
 using sim::SimulatedGateway;
 
 namespace {
-
-struct ExtraFailureNotifier : Catch::TestEventListenerBase {
-  using TestEventListenerBase::TestEventListenerBase;
-  bool assertionEnded(const Catch::AssertionStats& stats) override {
-    if (!stats.assertionResult.succeeded()) uchet::test::g_extra_assertion_failed = true;
-    return true;
-  }
-};
 
 constexpr lorawan::Eui64 kDevEui = 0x70b3d57ed0000f01;
 
@@ -52,10 +43,8 @@ std::vector<long long> range(long long first, long long last) {
 
 }  // namespace
 
-CATCH_REGISTER_LISTENER(ExtraFailureNotifier)
-
 TEST_CASE("a 30 s broker outage loses no up event: the backlog is published in order after the restart") {
-  OneDeviceJoined<RestartableNetwork> setup(otaa_device(kDevEui));
+  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui));
   auto& [device, net, gateway] = setup;
 
   // fCnt 0 goes through a live broker: uchetd's publisher and the recorder are both connected.
@@ -108,7 +97,7 @@ TEST_CASE("a 30 s broker outage loses no up event: the backlog is published in o
 }
 
 TEST_CASE("after SIGKILL and a restart the session survives, replays stay refused, no event is lost") {
-  OneDeviceJoined<RestartableNetwork> setup(otaa_device(kDevEui));
+  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui));
   auto& [device, net, gateway] = setup;
   REQUIRE(net.wait_events("join", kDevEui, 1).size() == 1);
 
@@ -171,7 +160,7 @@ TEST_CASE("after SIGKILL and a restart the session survives, replays stay refuse
 }
 
 TEST_CASE("SIGTERM right after an uplink: the frame in the dedup window is stored and its up event published") {
-  OneDeviceJoined<RestartableNetwork> setup(otaa_device(kDevEui));
+  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui));
   auto& [device, net, gateway] = setup;
   auto first = device.uplink({.fport = 2, .payload = {0x01}});
   REQUIRE(first);
@@ -210,7 +199,7 @@ TEST_CASE("SIGTERM right after an uplink: the frame in the dedup window is store
 }
 
 TEST_CASE("SIGTERM right after events were delivered: the outbox is left empty and nothing is sent twice after the restart") {
-  OneDeviceJoined<RestartableNetwork> setup(otaa_device(kDevEui));
+  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui));
   auto& [device, net, gateway] = setup;
   for (std::uint8_t n = 1; n <= 5; ++n) {
     auto frame = device.uplink({.fport = 2, .payload = {n}});

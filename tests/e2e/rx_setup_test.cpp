@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "netserver/lorawan/encoding.h"
-#include "tests/e2e/e2e_extra.h"
+#include "tests/e2e/network_fixture.h"
 
 using namespace uchet;
 using namespace uchet::test;
@@ -27,7 +27,7 @@ bool is_lora(const bridge::Transmission& txpk, std::uint8_t sf, std::uint16_t bw
 }
 // Joins, sends the first uplink (its DevStatusReq answer taken), then stops uchetd, changes the
 // stored session with `sql` as an older configuration would have left it, and starts uchetd again.
-void join_and_age_session(RestartableNetwork& net, SimulatedDevice& device, SimulatedGateway& gateway, const std::string& sql) {
+void join_and_age_session(NetworkUnderTest& net, SimulatedDevice& device, SimulatedGateway& gateway, const std::string& sql) {
   REQUIRE(gateway.pull(1s));
   join(device, gateway);
   auto frame = device.uplink({.fport = 2, .payload = {0x01}});
@@ -44,7 +44,7 @@ void join_and_age_session(RestartableNetwork& net, SimulatedDevice& device, Simu
 
 TEST_CASE("RX timing and parameters of an older session are set up with sticky answers handled") {
   SimulatedDevice device(otaa_device(kDevEui));
-  RestartableNetwork net;
+  NetworkUnderTest net;
   net.add_device(device.identity());
   net.start();
   SimulatedGateway gateway(kGateway1, net.bridge());
@@ -116,7 +116,7 @@ TEST_CASE("RX timing and parameters of an older session are set up with sticky a
 
 TEST_CASE("NewChannelReq gives a session the configured extra channels it lacks, one at a time") {
   SimulatedDevice device(otaa_device(kDevEui));
-  RestartableNetwork net;
+  NetworkUnderTest net;
   net.add_device(device.identity());
   net.start();
   SimulatedGateway gateway(kGateway1, net.bridge());
@@ -160,7 +160,7 @@ TEST_CASE("a LoRaWAN 1.1 device still on a channel the configuration dropped is 
   // 864.9 MHz = index 6), not among the configured ones, which no longer contain it.
   constexpr lorawan::Eui64 kDevEui11 = 0x70b3d57ed0000e32;
   SimulatedDevice device(otaa_device(kDevEui11, sim::MacVersion::V1_1));
-  RestartableNetwork net;
+  NetworkUnderTest net;
   net.add_device(device.identity());
   net.start();
   SimulatedGateway gateway(kGateway1, net.bridge());
