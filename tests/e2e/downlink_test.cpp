@@ -81,11 +81,7 @@ TEST_CASE("a confirmed uplink is acknowledged in RX1: tmst + 1 s, uplink frequen
   // The next confirmed uplink is acknowledged with the next FCntDown.
   auto second = device.uplink({.confirmed = true, .fport = 2, .payload = {0x01}});
   REQUIRE(second);
-  REQUIRE(gateway.push(*second, heard()).acked);
-  auto downlink2 = gateway.wait_downlink(3s);
-  REQUIRE(downlink2);
-  auto received2 = device.receive_downlink(downlink2->txpk.phy_payload);
-  REQUIRE(received2);
+  auto [downlink2, received2] = expect_answer(device, gateway, gateway.push(*second, heard()));
   CHECK(received2->fctrl.ack);
   CHECK(received2->fcnt == 1);
 }
@@ -97,12 +93,7 @@ TEST_CASE("DeviceTimeReq is answered with the server's GPS time when the gateway
   auto frame = device.uplink({.fport = 2, .payload = {0x00}, .mac_commands = {lorawan::DeviceTimeReq{}}});
   REQUIRE(frame);
   const auto sent_at = gps_now();
-  REQUIRE(gateway.push(*frame, heard()).acked);
-  auto downlink = gateway.wait_downlink(3s);
-  REQUIRE(downlink);
-  auto received = device.receive_downlink(downlink->txpk.phy_payload);
-  INFO("downlink: " << (received ? "ok" : received.error().reason));
-  REQUIRE(received);
+  auto [downlink, received] = expect_answer(device, gateway, gateway.push(*frame, heard()));
   auto answer = find_command<lorawan::DeviceTimeAns>(*received);
   REQUIRE(answer);
   const auto offset = answer->gps_time() - sent_at;
@@ -123,11 +114,7 @@ TEST_CASE("DeviceTimeReq is answered with the gateway's GPS reception time (tmms
   REQUIRE(frame);
   auto reception = heard();
   reception.gps_time = std::chrono::duration_cast<bridge::GpsTime>(tmms);
-  REQUIRE(gateway.push(*frame, reception).acked);
-  auto downlink = gateway.wait_downlink(3s);
-  REQUIRE(downlink);
-  auto received = device.receive_downlink(downlink->txpk.phy_payload);
-  REQUIRE(received);
+  auto [downlink, received] = expect_answer(device, gateway, gateway.push(*frame, reception));
   auto answer = find_command<lorawan::DeviceTimeAns>(*received);
   REQUIRE(answer);
   CHECK(answer->gps_seconds == std::chrono::duration_cast<std::chrono::seconds>(tmms).count());

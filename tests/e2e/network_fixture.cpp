@@ -91,6 +91,28 @@ std::optional<sim::GatewayDownlink> wait_answer(sim::SimulatedGateway& gateway, 
   }
 }
 
+Answer expect_answer(sim::SimulatedDevice& device, sim::SimulatedGateway& gateway, const sim::PushResult& sent,
+                     Window window, std::chrono::seconds rx1_delay) {
+  REQUIRE(sent.acked);
+  const auto rx1 = static_cast<std::uint32_t>(sent.tmst + std::chrono::microseconds(rx1_delay).count());
+  const auto expected = window == Window::rx1 ? rx1 : static_cast<std::uint32_t>(rx1 + 1'000'000u);
+  auto downlink = gateway.wait_downlink(3s);
+  INFO("expected the answer in " << (window == Window::rx1 ? "RX1" : "RX2") << " at tmst " << expected);
+  REQUIRE(downlink);
+  auto received = device.receive_downlink(downlink->txpk.phy_payload);
+  INFO("got: " << describe(*downlink, received));
+  REQUIRE(downlink->tmst() == expected);
+  REQUIRE(received);
+  return Answer{std::move(downlink), std::move(received)};
+}
+
+Answer send_expecting_answer(sim::SimulatedDevice& device, sim::SimulatedGateway& gateway,
+                             const sim::UplinkOptions& uplink, const sim::Reception& reception, Window window) {
+  auto frame = device.uplink(uplink);
+  REQUIRE(frame);
+  return expect_answer(device, gateway, gateway.push(*frame, reception), window);
+}
+
 std::string describe(const sim::GatewayDownlink& downlink, const sim::DownlinkResult& received) {
   std::string out = downlink.tmst() ? "tmst " + std::to_string(*downlink.tmst()) : std::string("not at a tmst");
   out += ", " + std::to_string(downlink.txpk.frequency_hz) + " Hz";

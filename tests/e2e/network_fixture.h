@@ -92,6 +92,21 @@ std::optional<sim::GatewayDownlink> wait_answer(sim::SimulatedGateway& gateway, 
                                                 std::chrono::milliseconds timeout = 3s,
                                                 std::chrono::seconds rx1_delay = 1s);
 
+// The strict form: the next downlink `gateway` is given must be the class A answer to `sent`,
+// timed exactly at `window` (RX1 = the uplink's tmst + rx1_delay, RX2 one second later), and
+// `device` must accept it. Fails the test otherwise, describing what came instead.
+enum class Window { rx1, rx2 };
+struct Answer {
+  std::optional<sim::GatewayDownlink> downlink;  // always set: optional only to read as wait_downlink's
+  sim::DownlinkResult received;                  // always a value: the frame as the device decrypted it
+};
+Answer expect_answer(sim::SimulatedDevice& device, sim::SimulatedGateway& gateway, const sim::PushResult& sent,
+                     Window window = Window::rx1, std::chrono::seconds rx1_delay = 1s);
+// Builds the uplink, pushes it (PUSH_ACK required) and expects its answer as above.
+Answer send_expecting_answer(sim::SimulatedDevice& device, sim::SimulatedGateway& gateway,
+                             const sim::UplinkOptions& uplink, const sim::Reception& reception = heard(),
+                             Window window = Window::rx1);
+
 // One line for failure messages: timing, frequency, and what the device made of the frame.
 std::string describe(const sim::GatewayDownlink& downlink, const sim::DownlinkResult& received);
 

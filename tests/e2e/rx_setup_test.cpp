@@ -131,12 +131,7 @@ TEST_CASE("NewChannelReq gives a session the configured extra channels it lacks,
     gateway.take_downlinks();
     auto frame = device.uplink({.fport = 2, .payload = {0x02}, .mac_commands = answer});
     REQUIRE(frame);
-    REQUIRE(gateway.push(*frame, heard()).acked);
-    auto downlink = gateway.wait_downlink(3s);
-    REQUIRE(downlink);
-    auto received = device.receive_downlink(downlink->txpk.phy_payload);
-    INFO(describe(*downlink, received));
-    REQUIRE(received);
+    auto [downlink, received] = expect_answer(device, gateway, gateway.push(*frame, heard()));
     REQUIRE(received->mac_commands.size() == 1);
     const auto* request = std::get_if<lorawan::NewChannelReq>(&received->mac_commands[0]);
     REQUIRE(request);
