@@ -28,7 +28,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
@@ -67,6 +69,11 @@ struct Reception {
   std::uint8_t rf_chain = 0;
   DataRate data_rate;                 // LoraRate{sf, bw} or FskRate{bps}
   std::optional<CodingRate> coding_rate;  // LoRa only
+  // Multi-antenna gateways: the antenna whose signal the values above are (the best one), and
+  // what each antenna heard, as "antenna_<n>": "rssi=<dBm> snr=<dB> channel=<IF>". Empty for
+  // gateways that report one signal.
+  std::optional<std::uint8_t> antenna;
+  std::vector<std::pair<std::string, std::string>> metadata;
   lorawan::Bytes phy_payload;
   // When it reached this server (right after the read from the network): the network server's
   // dedup window and its fallback reception time count from here, not from whenever its thread
@@ -121,6 +128,9 @@ struct TxOutcome {
   // The gateway's own words when they say more than `status` (an error text the backend could
   // not map); empty otherwise.
   std::string detail;
+  // A warning that came with an Ok (the SX1302 forwarder's "TX_POWER": sent, but at another
+  // power than asked), e.g. "TX_POWER 14"; empty when there was none.
+  std::string warning;
   bool ok() const { return status == TxStatus::Ok; }
 };
 

@@ -25,6 +25,7 @@ struct GatewayStats {
   double push_acked_percent = 0;           // (ackr) upstream datagrams acknowledged, %
   std::uint32_t downlinks_received = 0;    // (dwnb) downlinks received from the server
   std::uint32_t downlinks_transmitted = 0; // (txnb) packets emitted
+  std::optional<double> temperature_c;     // (temp) the gateway's own temperature, when it reports one
 };
 
 }  // namespace uchet::bridge

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "common/json_fields.h"
 #include "gateway-bridge/backend.h"
@@ -34,8 +35,22 @@ struct RxPacket {
   std::optional<CodingRate> codr;  // LoRa only
   int rssi_dbm = 0;
   std::optional<double> lsnr_db;   // LoRa only
+  // Multi-antenna gateways (Kerlink iBTS and others, protocol v2 "rsig"): what each antenna
+  // heard. rssi_dbm, lsnr_db and chan above are then the best antenna's when the packet has
+  // no top-level rssi/lsnr/chan of its own.
+  struct AntennaSignal {
+    std::uint8_t antenna = 0;
+    std::uint8_t chan = 0;
+    int rssi_dbm = 0;               // rssic: the channel RSSI
+    std::optional<double> lsnr_db;  // LoRa only
+  };
+  std::vector<AntennaSignal> antennas;
+  std::optional<std::uint8_t> best_antenna;
   lorawan::Bytes data;             // PHYPayload, decoded from Base64
 };
+
+// More antennas than any gateway has: refused as malformed.
+inline constexpr std::size_t kMaxAntennas = 16;
 
 // Plausibility limits; values outside come from broken or hostile senders.
 inline constexpr int kMinRssiDbm = -200, kMaxRssiDbm = 20;

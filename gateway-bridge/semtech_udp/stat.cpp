@@ -47,6 +47,10 @@ Result<GatewayStats> parse_gateway_stats(const json& stat) {
   s.push_acked_percent = ackr.value_or(0);
   UCHET_TRY(s.downlinks_received, counter(stat, "dwnb"));
   UCHET_TRY(s.downlinks_transmitted, counter(stat, "txnb"));
+  std::optional<double> temp;  // Kerlink and SX1302-era forwarders: the board's temperature
+  UCHET_TRY(temp, read_number(stat, "temp"));
+  if (temp && (*temp < -100 || *temp > 200)) return std::unexpected(fmt::format("temp {} is not a temperature in °C", *temp));
+  s.temperature_c = temp;
   return s;
 }
 

@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "common/json_fields.h"
 
 namespace uchet::bridge::semtech_udp {
@@ -72,6 +74,10 @@ TxOutcome to_outcome(const TxAck& ack) {
       outcome.status = TxStatus::InternalError;
       outcome.detail = ack.error_text;
       break;
+  }
+  if (ack.warning) {
+    outcome.warning = ack.warning->kind;
+    if (ack.warning->value) outcome.warning += fmt::format(" {}", *ack.warning->value);
   }
   return outcome;
 }
