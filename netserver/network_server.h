@@ -108,6 +108,22 @@ class NetworkServer {
   void process_frame(ReceivedFrame&& frame);
   void process_join(const ReceivedFrame& frame, const lorawan::JoinRequest& request);
   void process_data(const ReceivedFrame& frame, const lorawan::DataFrame& data);
+  // The steps of process_data, in its order, over the frame being handled (data_handler.cpp).
+  struct Uplink;
+  bool find_session(Uplink& up);
+  void take_frame_counter(Uplink& up);
+  void decrypt(Uplink& up);
+  void handle_mac_commands(Uplink& up);
+  void request_link_adr(Uplink& up);
+  void request_rx_setup(Uplink& up);
+  void request_dev_status(Uplink& up);
+  void request_new_channel(Uplink& up);
+  void send_uplink_event(Uplink& up, storage::UnitOfWork& work);
+  void expire_downlink_queue(Uplink& up, storage::UnitOfWork& work);
+  void acknowledge_confirmed_downlink(Uplink& up, storage::UnitOfWork& work);
+  void plan_class_a_answer(Uplink& up);
+  void send_status_events(Uplink& up, storage::UnitOfWork& work);
+  void add_to_batch(Uplink& up);
   void poll_registry();
   void deliver_class_c();
 

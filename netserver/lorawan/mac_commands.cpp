@@ -1,5 +1,6 @@
 #include "netserver/lorawan/mac_commands.h"
 
+#include <type_traits>
 #include <utility>
 
 #include "netserver/lorawan/le.h"
@@ -158,13 +159,21 @@ void get(ByteView in, BeaconFreqReq& c) { c.frequency_hz = get_frequency(in, 0);
 void put(Bytes& out, const BeaconFreqAns& c) { out.push_back(bit(c.beacon_frequency_ok, 0)); }
 void get(ByteView in, BeaconFreqAns& c) { c.beacon_frequency_ok = bit_set(in[0], 0); }
 
+// Only class A (0) and C (2) exist in DeviceModeInd/Conf (LoRaWAN 1.1: 1 and above are RFU): a
+// reserved value refuses the command (decoding stops there, as at an unknown CID), not cast
+// into a DeviceClass no code expects.
+bool device_class_of(uint8_t byte, DeviceClass& out) {
+  if (byte != static_cast<uint8_t>(DeviceClass::A) && byte != static_cast<uint8_t>(DeviceClass::C)) return false;
+  out = static_cast<DeviceClass>(byte);
+  return true;
+}
 void put(Bytes& out, const DeviceModeInd& c) { out.push_back(static_cast<uint8_t>(c.device_class)); }
-void get(ByteView in, DeviceModeInd& c) { c.device_class = static_cast<DeviceClass>(in[0]); }
+bool get(ByteView in, DeviceModeInd& c) { return device_class_of(in[0], c.device_class); }
 void put(Bytes& out, const DeviceModeConf& c) { out.push_back(static_cast<uint8_t>(c.device_class)); }
-void get(ByteView in, DeviceModeConf& c) { c.device_class = static_cast<DeviceClass>(in[0]); }
+bool get(ByteView in, DeviceModeConf& c) { return device_class_of(in[0], c.device_class); }
 
-// Tries each alternative of the variant whose CID matches; false if none does or the command
-// is cut short.
+// Tries each alternative of the variant whose CID matches; false if none does, the command
+// is cut short, or its payload holds a reserved value (a `get` returning false).
 template <class Variant>
 bool decode_one(ByteView buffer, std::size_t& pos, std::vector<Variant>& out) {
   bool decoded = false;
@@ -174,7 +183,12 @@ bool decode_one(ByteView buffer, std::size_t& pos, std::vector<Variant>& out) {
           using T = std::variant_alternative_t<I, Variant>;
           if (decoded || T::kCid != buffer[pos] || pos + 1 + T::kPayloadSize > buffer.size()) return;
           T command{};
-          get(buffer.subspan(pos + 1, T::kPayloadSize), command);
+          const auto payload = buffer.subspan(pos + 1, T::kPayloadSize);
+          if constexpr (std::is_same_v<decltype(get(payload, command)), bool>) {
+            if (!get(payload, command)) return;
+          } else {
+            get(payload, command);
+          }
           out.emplace_back(command);
           pos += 1 + T::kPayloadSize;
           decoded = true;

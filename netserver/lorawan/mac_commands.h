@@ -361,7 +361,8 @@ using DownlinkMacCommand =
 template <class Command>
 struct DecodedMacCommands {
   std::vector<Command> commands;
-  // Bytes from the first unknown CID or truncated command to the end; 0 when all was decoded.
+  // Bytes from the first unknown CID, truncated command or command with a reserved value
+  // (DeviceModeInd/Conf with a class other than A or C) to the end; 0 when all was decoded.
   std::size_t unparsed_bytes = 0;
 };
 

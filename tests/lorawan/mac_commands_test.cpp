@@ -120,6 +120,18 @@ TEST_CASE("Decoding stops at an unknown CID and reports the rest as unparsed") {
   CHECK(decode_uplink_mac_commands(hex("0e0000")).unparsed_bytes == 3);
 }
 
+TEST_CASE("DeviceModeInd and DeviceModeConf with a reserved class are refused, not cast") {
+  auto decoded = decode_uplink_mac_commands(hex("2000" "2002" "2001" "02"));
+  REQUIRE(decoded.commands.size() == 2);
+  CHECK(std::get<DeviceModeInd>(decoded.commands[0]).device_class == DeviceClass::A);
+  CHECK(std::get<DeviceModeInd>(decoded.commands[1]).device_class == DeviceClass::C);
+  CHECK(decoded.unparsed_bytes == 3);  // from the class-B (reserved) indication on
+  CHECK(decode_uplink_mac_commands(hex("20ff")).unparsed_bytes == 2);
+  CHECK(decode_uplink_mac_commands(hex("2003")).commands.empty());
+  CHECK(decode_downlink_mac_commands(hex("2001")).unparsed_bytes == 2);
+  CHECK(decode_downlink_mac_commands(hex("2002")).unparsed_bytes == 0);
+}
+
 TEST_CASE("Decoding stops at a truncated command without failing") {
   auto decoded = decode_downlink_mac_commands(hex("0207010d8a4c2b"));
   REQUIRE(decoded.commands.size() == 1);
