@@ -1,7 +1,7 @@
 #include "appserver/application_server.h"
 
-#include "appserver/integration_events.h"
-#include "appserver/outbox.h"
+#include "appserver/integration/integration_events.h"
+#include "appserver/integration/outbox.h"
 #include "codecs/codec.h"
 #include "netserver/lorawan/airtime.h"
 #include "netserver/lorawan/encoding.h"

@@ -7,7 +7,7 @@
 #include <optional>
 #include <unordered_set>
 
-#include "appserver/metering.h"
+#include "appserver/metering/metering.h"
 #include "netserver/events.h"
 
 namespace uchet::appserver {

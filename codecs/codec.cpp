@@ -20,6 +20,13 @@ bool is_known_codec(std::string_view name) {
     return std::find(names.begin(), names.end(), name) != names.end();
 }
 
+const CodecBehaviour& behaviour(std::string_view name) {
+    static const CodecBehaviour none{};
+    if (name == "karat-926lw") return karat926::behaviour();
+    if (name == "karat-307-mbus" || name == "karat-compact-mbus" || name == "mbus") return mbus::behaviour();
+    return none;
+}
+
 namespace {
 
 DecodeResult decode_with(std::string_view codec_name, std::uint8_t fport, Bytes payload) {

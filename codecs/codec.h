@@ -54,6 +54,27 @@ struct Downlink {
 
 using DecodeResult = std::expected<DecodedPayload, std::string>;
 
+// What a codec's devices do beyond their uplink format, declared by the codec so that the
+// metering stage asks the registry instead of naming a codec or its packet names. A member left
+// empty means "this device format has no such thing" (M-Bus meters: no clock correction over the
+// air, no time requests, no announced reporting period).
+struct CodecBehaviour {
+    // The device time a packet was stamped with at (or right before) transmission, when the
+    // packet is such a clock observation.
+    std::optional<std::int64_t> (*stamped_at_transmission)(const DecodedPayload&) = nullptr;
+    // True for a packet that asks the network for the time: answered at once with a correction.
+    bool (*asks_for_time)(const DecodedPayload&) = nullptr;
+    // The downlink telling the device to add `seconds` to its clock; null: not settable.
+    Downlink (*clock_correction)(std::int64_t seconds) = nullptr;
+    // The reporting period (seconds) a packet announces, when it announces one.
+    std::optional<std::int64_t> (*announced_reporting_period)(const DecodedPayload&) = nullptr;
+    // True for a packet whose flags are the device's whole status word (alarms open and close
+    // from it); other packets leave alarms as they are.
+    bool (*carries_status_word)(const DecodedPayload&) = nullptr;
+    // The reporting periods (seconds) the device can be set to; empty: not settable.
+    std::span<const std::uint32_t> reporting_periods;
+};
+
 // Registry. Unknown codec names are an error, never a silent fallback. A reading whose value is
 // not a finite number never leaves decode(): it is moved to extra.rejected_readings with a
 // note, so one bad value costs the frame nothing else (readings are stored as REAL NOT NULL).
@@ -62,6 +83,9 @@ DecodeResult decode(std::string_view codec_name, std::uint8_t fport, Bytes paylo
 void keep_finite_readings(DecodedPayload& payload);
 const std::vector<std::string>& known_codecs();
 bool is_known_codec(std::string_view codec_name);
+// The behaviour a known codec declares; an unknown name gets the empty behaviour (nothing
+// beyond decoding), as decode() refuses it anyway.
+const CodecBehaviour& behaviour(std::string_view codec_name);
 
 // The spec's `object` shape; optional fields are omitted when absent, times are
 // ISO 8601 UTC strings ("2026-11-22T10:00:00Z").

@@ -239,4 +239,30 @@ Downlink time_correction_for(std::int64_t network_time_unix, std::uint32_t devic
 
 Downlink set_valve(bool close) { return Downlink{5, {0x30, static_cast<std::uint8_t>(close ? 1 : 0)}}; }
 
+const CodecBehaviour& behaviour() {
+    // CURRENT and ALARM are stamped at transmission and carry the whole status word; a TIME
+    // REQUEST is stamped too (device time 0: the clock was never set, nothing to observe).
+    static const CodecBehaviour b{
+        .stamped_at_transmission = [](const DecodedPayload& p) -> std::optional<std::int64_t> {
+            if (p.packet == "time_request") {
+                const std::int64_t t = p.extra.value("device_time_unix", std::int64_t{0});
+                return t != 0 ? std::optional(t) : std::nullopt;
+            }
+            if (p.packet == "current" || p.packet == "alarm") return p.time;
+            return std::nullopt;
+        },
+        .asks_for_time = [](const DecodedPayload& p) { return p.packet == "time_request"; },
+        .clock_correction = &time_correction,
+        .announced_reporting_period = [](const DecodedPayload& p) -> std::optional<std::int64_t> {
+            if (p.packet != "device_info" || !p.extra.contains("reporting_period_s")) return std::nullopt;
+            const auto& period = p.extra["reporting_period_s"];
+            if (!period.is_number()) return std::nullopt;
+            return period.get<std::int64_t>();
+        },
+        .carries_status_word = [](const DecodedPayload& p) { return p.packet == "current" || p.packet == "alarm"; },
+        .reporting_periods = kPeriodSeconds,
+    };
+    return b;
+}
+
 }  // namespace uchet::codecs::karat926

@@ -23,5 +23,8 @@ Downlink request_device_info();
 Downlink time_correction(std::int64_t correction_seconds);
 Downlink time_correction_for(std::int64_t network_time_unix, std::uint32_t device_time_unix);
 Downlink set_valve(bool close);
+// What the module does beyond its uplinks (clock observations, TIME REQUEST answered with
+// time_correction, DEVICE INFO's reporting period, the status word of CURRENT/ALARM).
+const CodecBehaviour& behaviour();
 
 }  // namespace uchet::codecs::karat926

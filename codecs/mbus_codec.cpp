@@ -234,4 +234,14 @@ DecodeResult decode_payload(std::string_view codec_name, std::uint8_t fport, Byt
     return out;
 }
 
+const CodecBehaviour& behaviour() {
+    // A telegram's date-time record is the meter's clock when it was read out, and its records
+    // are the meter's whole state; its clock cannot be set over LoRaWAN by uchet.
+    static const CodecBehaviour b{
+        .stamped_at_transmission = [](const DecodedPayload& p) { return p.time; },
+        .carries_status_word = [](const DecodedPayload&) { return true; },
+    };
+    return b;
+}
+
 }  // namespace uchet::codecs::mbus

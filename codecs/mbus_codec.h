@@ -30,4 +30,8 @@ nlohmann::json record_to_json(const Record& record);
 
 DecodeResult decode_payload(std::string_view codec_name, std::uint8_t fport, Bytes payload);
 
+// Clock observations from the date-time record; no clock correction, time request or
+// reporting period (the same for the three M-Bus codec names).
+const CodecBehaviour& behaviour();
+
 }  // namespace uchet::codecs::mbus

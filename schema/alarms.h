@@ -20,7 +20,7 @@
 
 namespace uchet::storage {
 
-// The kind of the alarm a device gets when it stops sending (appserver/metering.h).
+// The kind of the alarm a device gets when it stops sending (appserver/metering/metering.h).
 inline constexpr std::string_view kSilentAlarm = "silent";
 
 // The id of the device's open alarm of `kind`, if one is open.

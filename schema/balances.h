@@ -2,7 +2,7 @@
 // Published balance days (`balance_day`): each closed local day of an object and resource whose
 // house balance was published, with its imbalance, so that each day is published once and a
 // sustained imbalance can be recognised (its alarm is in schema/alarms.h). Written by the balance
-// publisher (appserver/object_balance.h) in the transaction that also stores the day's event.
+// publisher (appserver/metering/object_balance.h) in the transaction that also stores the day's event.
 //
 // Functions take the connection (or a UnitOfWork) owned by the caller, on its thread, and throw
 // StorageError on failure.

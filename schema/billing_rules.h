@@ -2,7 +2,7 @@
 // Billing norms and rules (migration 0006): the consumption norm per object and resource, valid
 // from a date, and the rules for estimating a silent meter (how many months are averaged, how
 // long before the norm applies), each set valid from a date. Written and read by uchetctl (the
-// billing rules themselves are appserver/billing_rules.h). Thin: values are checked by the
+// billing rules themselves are appserver/metering/billing_rules.h). Thin: values are checked by the
 // callers. Functions take the connection owned by the caller, on its thread, and
 // throw StorageError on failure.
 #include <cstdint>

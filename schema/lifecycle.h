@@ -1,7 +1,7 @@
 #pragma once
 // Storage of the meter lifecycle passport (migration 0004): the static passport fields of a device
 // and its append-only lifecycle event log. Kinds and roles are stored as their names; the rules
-// for which event may follow which live in appserver/lifecycle.h, checked before a row is added.
+// for which event may follow which live in appserver/metering/lifecycle.h, checked before a row is added.
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -1,6 +1,6 @@
 #pragma once
-// The outbox table: events waiting to be published over MQTT (appserver/outbox.h says why and
-// checks what goes in; appserver/mqtt_publisher.h sends and deletes). Ids follow commit order
+// The outbox table: events waiting to be published over MQTT (appserver/integration/outbox.h says why and
+// checks what goes in; appserver/integration/mqtt_publisher.h sends and deletes). Ids follow commit order
 // and are never reused (AUTOINCREMENT, migration 0007): a row may be deleted on another
 // connection after the publisher has moved past it.
 //

@@ -1,7 +1,7 @@
 #pragma once
 // The [balance] and [vee] configuration as the appserver's balance settings; shared by uchetd
 // (daily balance events, imbalance alarms) and uchetctl (balance reports) so both agree.
-#include "appserver/object_balance.h"
+#include "appserver/metering/object_balance.h"
 #include "tools/config.h"
 
 namespace uchet {

@@ -12,7 +12,7 @@
 
 #include <fmt/format.h>
 
-#include "appserver/time_zone.h"
+#include "appserver/metering/time_zone.h"
 #include "netserver/lorawan/cf_list.h"
 #include "netserver/lorawan/encoding.h"
 #include "netserver/lorawan/region.h"

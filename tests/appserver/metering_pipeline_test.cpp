@@ -98,6 +98,20 @@ TEST_CASE("a time request is answered with network time minus device time") {
   CHECK(lorawan::to_hex(queue[0].data) == "ffd4feffffffffffff");  // −300
 }
 
+TEST_CASE("an M-Bus packet carrying a time never gets a KARAT clock correction") {
+  // Before the codec registry declared clock behaviour, the metering stage treated every
+  // "current" packet with a time as a KARAT one and queued the 0xFF time correction on fPort 4.
+  Fixture f;
+  f.device.codec = "mbus";
+  storage::Statement(f.db, "UPDATE device SET codec = 'mbus'").step();
+  // CI 0x78; volume 1000 l; date-time (type F) 2014-03-13T11:11 — years off the network time.
+  const lorawan::Bytes telegram{0x78, 0x04, 0x13, 0xE8, 0x03, 0x00, 0x00, 0x04, 0x6D, 0x0B, 0x0B, 0xCD, 0x13};
+  f.uplink(2, telegram, kDay0);
+  f.uplink(2, telegram, kDay0 + 3 * 24 * 3600);
+  CHECK(f.count("SELECT COUNT(*) FROM reading") >= 1);  // decoded and metered, not rejected
+  CHECK(storage::pending_downlinks(f.db, f.device.dev_eui, kDay0).empty());
+}
+
 TEST_CASE("readings without a device clock go to the nearest reporting boundary") {
   Fixture f;
   f.uplink(2, karat::current(0, 500), kDay0 + 3600 + 95);

@@ -3,7 +3,7 @@
 // first day below. Real uchetd, real mosquitto, the database prepared through the storage API.
 #include <nlohmann/json.hpp>
 
-#include "appserver/time_zone.h"
+#include "appserver/metering/time_zone.h"
 #include "tests/domain/domain_fixture.h"
 #include "tests/support/mosquitto_broker.h"
 

@@ -1,6 +1,6 @@
 #include <memory>
 
-#include "appserver/time_zone.h"
+#include "appserver/metering/time_zone.h"
 #include "schema/applications.h"
 #include "tools/uchetctl/commands.h"
 #include "tools/uchetctl/validate.h"

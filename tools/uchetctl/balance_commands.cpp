@@ -5,8 +5,9 @@
 #include <cmath>
 #include <memory>
 
-#include "appserver/object_balance.h"
-#include "appserver/point_consumption.h"
+#include "appserver/integration/balance_events.h"
+#include "appserver/metering/object_balance.h"
+#include "appserver/metering/point_consumption.h"
 #include "schema/devices.h"
 #include "schema/objects.h"
 #include "tools/uchetctl/commands.h"
@@ -49,7 +50,7 @@ void add_balance(CLI::App& app, Action& selected) {
       table.columns = {"start", "building", "premises", "imbalance", "imbalance_pct", "coverage", "estimated", "missing"};
       for (std::size_t i = 0; i < balance.rows.size(); ++i) {
         const auto& row = balance.rows[i];
-        auto j = appserver::balance_row_json(row, tz);
+        auto j = nlohmann::json::parse(appserver::balance_row_json(row, tz));
         nlohmann::json flags = nlohmann::json::object();
         for (const auto& [point, per_row] : balance.flags)
           if (!per_row[i].empty()) flags[point] = per_row[i];

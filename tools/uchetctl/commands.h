@@ -7,7 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "appserver/object_balance.h"
+#include "appserver/metering/object_balance.h"
 #include "schema/database.h"
 #include "tools/uchetctl/output.h"
 

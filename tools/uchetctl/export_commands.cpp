@@ -10,10 +10,10 @@
 #include <memory>
 #include <sstream>
 
-#include "appserver/billing_rules.h"
-#include "appserver/grid.h"
-#include "appserver/lifecycle.h"
-#include "appserver/point_data.h"
+#include "appserver/metering/billing_rules.h"
+#include "appserver/metering/grid.h"
+#include "appserver/metering/lifecycle.h"
+#include "appserver/metering/point_data.h"
 #include "schema/billing_rules.h"
 #include "schema/devices.h"
 #include "schema/lifecycle.h"

@@ -1,7 +1,7 @@
 // uchetctl fleet report: the lifecycle contract's figures for a fleet of meters over a period —
 // coefficient of cumulative operating time per device and pooled, failures per year, mean time
 // to restore — plus what needs attention now (silent meters, verifications due). The arithmetic
-// is the pure appserver/operating_time.h; this file only gathers its inputs and prints.
+// is the pure appserver/metering/operating_time.h; this file only gathers its inputs and prints.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -11,8 +11,9 @@
 #include <set>
 #include <sstream>
 
-#include "appserver/lifecycle.h"
-#include "appserver/operating_time.h"
+#include "appserver/metering/lifecycle.h"
+#include "appserver/metering/metering.h"
+#include "appserver/metering/operating_time.h"
 #include "schema/alarms.h"
 #include "schema/applications.h"
 #include "schema/device_clocks.h"
@@ -80,13 +81,10 @@ std::vector<std::int64_t> valid_reading_times(storage::Database& db, lorawan::Eu
   return times;
 }
 
-// DEVICE INFO's period when the device reported one; the clock model assumes 24 h otherwise.
+// DEVICE INFO's period when the device reported one, else the metering default (24 h).
 std::int64_t reporting_period(storage::Database& db, lorawan::Eui64 dev_eui) {
-  if (auto clock = storage::find_device_clock(db, dev_eui)) {
-    auto p = clock->reporting_period_s;
-    if (p && *p > 0) return *p;
-  }
-  return 86400;
+  auto clock = storage::find_device_clock(db, dev_eui);
+  return appserver::reporting_period_or_default(clock ? clock->reporting_period_s : std::nullopt);
 }
 
 bool silent_now(storage::Database& db, lorawan::Eui64 dev_eui) {

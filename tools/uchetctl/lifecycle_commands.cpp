@@ -1,13 +1,13 @@
 // uchetctl lifecycle / passport / verification: the meter's lifecycle passport — static fields,
 // an append-only event log whose order is checked by the pure state machine in
-// appserver/lifecycle.h, and verification due dates.
+// appserver/metering/lifecycle.h, and verification due dates.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <memory>
 
-#include "appserver/lifecycle.h"
-#include "appserver/time_zone.h"
+#include "appserver/metering/lifecycle.h"
+#include "appserver/metering/time_zone.h"
 #include "schema/devices.h"
 #include "schema/lifecycle.h"
 #include "tools/uchetctl/commands.h"

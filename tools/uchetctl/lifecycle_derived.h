@@ -7,8 +7,8 @@
 #include <optional>
 #include <vector>
 
-#include "appserver/lifecycle.h"
-#include "appserver/time_zone.h"
+#include "appserver/metering/lifecycle.h"
+#include "appserver/metering/time_zone.h"
 #include "schema/database.h"
 #include "schema/devices.h"
 #include "schema/lifecycle.h"

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "appserver/time_zone.h"
+#include "appserver/metering/time_zone.h"
 #include "netserver/lorawan/types.h"
 #include "schema/objects.h"
 

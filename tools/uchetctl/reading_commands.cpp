@@ -6,9 +6,9 @@
 #include <set>
 #include <sstream>
 
-#include "appserver/grid.h"
-#include "appserver/metering.h"
-#include "appserver/time_zone.h"
+#include "appserver/metering/grid.h"
+#include "appserver/metering/metering.h"
+#include "appserver/metering/time_zone.h"
 #include "codecs/codec.h"
 #include "schema/alarms.h"
 #include "schema/applications.h"

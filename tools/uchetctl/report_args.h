@@ -8,8 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "appserver/object_balance.h"
-#include "appserver/time_zone.h"
+#include "appserver/metering/object_balance.h"
+#include "appserver/metering/time_zone.h"
 #include "tools/uchetctl/output.h"
 
 namespace uchet::cli {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "appserver/mqtt_publisher.h"
+#include "appserver/integration/mqtt_publisher.h"
 #include "netserver/network_server.h"
 #include "observability/http_endpoint.h"
 #include "observability/prometheus_text.h"

@@ -1,0 +1,132 @@
+#include "appserver/integration/mqtt_command_listener.h"
+
+#include <fmt/format.h>
+#include <mosquitto.h>
+#include <spdlog/spdlog.h>
+
+#include "appserver/integration/downlink_command.h"
+#include "common/callback_guard.h"
+#include "common/names.h"
+#include "appserver/integration/integration_events.h"
+#include "appserver/integration/outbox.h"
+#include "netserver/lorawan/encoding.h"
+
+namespace uchet::appserver {
+namespace {
+
+constexpr const char* kCommandTopics = "application/+/device/+/command/down";
+
+}  // namespace
+
+CommandListener::CommandListener(MqttSettings settings, const std::string& database_path, std::function<void()> on_queued)
+    : settings_(std::move(settings)),
+      db_(std::make_unique<storage::Database>(storage::Database::open(database_path))),
+      on_queued_(std::move(on_queued)) {}
+
+CommandListener::~CommandListener() { stop(); }
+
+void CommandListener::start() {
+  if (running_) return;
+  mosquitto_lib_init();
+  const std::string client_id = (settings_.client_id.empty() ? std::string("uchetd") : settings_.client_id) + "-commands";
+  client_ = mosquitto_new(client_id.c_str(), false, this);
+  if (!client_) {
+    spdlog::error("MQTT command listener: cannot create client");
+    return;
+  }
+  mosquitto_connect_callback_set(client_, &CommandListener::on_connect);
+  mosquitto_message_callback_set(client_, &CommandListener::on_message);
+  if (!settings_.username.empty()) {
+    mosquitto_username_pw_set(client_, settings_.username.c_str(), settings_.password.c_str());
+  }
+  if (int rc = configure_tls(client_, settings_); rc != MOSQ_ERR_SUCCESS) {
+    spdlog::error("MQTT command listener: TLS setup failed: {}", mosquitto_strerror(rc));
+  }
+  mosquitto_reconnect_delay_set(client_, 1, 30, true);
+  if (int rc = mosquitto_connect_async(client_, settings_.host.c_str(), settings_.port, settings_.keepalive_s);
+      rc != MOSQ_ERR_SUCCESS) {
+    // The loop thread keeps retrying with backoff.
+    spdlog::warn("MQTT command listener: connect to {}:{} failed: {}", settings_.host, settings_.port, mosquitto_strerror(rc));
+  }
+  mosquitto_loop_start(client_);
+  running_ = true;
+}
+
+void CommandListener::stop() {
+  if (!client_) return;
+  mosquitto_disconnect(client_);
+  mosquitto_loop_stop(client_, true);
+  mosquitto_destroy(client_);
+  client_ = nullptr;
+  running_ = false;
+}
+
+// libmosquitto calls these from its network thread, where an exception would end the process.
+void CommandListener::on_connect(mosquitto* client, void*, int rc) {
+  common::run_guarded("MQTT command listener: on_connect", [&] {
+    if (rc != 0) {
+      spdlog::warn("MQTT command listener: connection refused: {}", mosquitto_connack_string(rc));
+      return;
+    }
+    if (int s = mosquitto_subscribe(client, nullptr, kCommandTopics, 1); s != MOSQ_ERR_SUCCESS) {
+      spdlog::error("MQTT command listener: subscribe failed: {}", mosquitto_strerror(s));
+    }
+  });
+}
+
+void CommandListener::on_message(mosquitto*, void* self, const mosquitto_message* message) {
+  common::run_guarded("MQTT command listener: on_message", [&] {
+    auto* listener = static_cast<CommandListener*>(self);
+    std::string_view payload(static_cast<const char*>(message->payload), static_cast<std::size_t>(message->payloadlen));
+    listener->handle(message->topic ? message->topic : "", payload);
+  });
+}
+
+void CommandListener::refuse_topic(std::string_view topic_text, const std::string& why) {
+  ++refused_topics_;
+  // Anyone who may publish to the broker can send such topics at any rate: one line a minute.
+  if (auto suppressed = topic_log_.admit("refused topic", std::chrono::steady_clock::now())) {
+    std::string hex;  // the topic's bytes are not printable as they are
+    for (unsigned char c : topic_text.substr(0, 64)) hex += fmt::format("{:02X}", c);
+    spdlog::warn("MQTT command refused: topic ({} bytes: {}{}) has an application name that {}; {} more refused "
+                 "since the last such line",
+                 topic_text.size(), hex, topic_text.size() > 64 ? "..." : "", why, *suppressed);
+  }
+}
+
+void CommandListener::handle(std::string_view topic_text, std::string_view payload) {
+  auto topic = parse_command_topic(topic_text);
+  if (!topic) return;  // not a command/down topic: nothing to answer
+  // The application segment goes into the log event's topic and JSON: a name uchet could never
+  // have given an application is refused before anything is built from it.
+  if (auto why = common::name_error(topic->application)) return refuse_topic(topic_text, *why);
+  try {
+    storage::Transaction tx(*db_);
+    auto device = storage::find_device(*db_, topic->dev_eui);
+    auto item = parse_down_command(*topic, device ? &*device : nullptr, payload);
+    if (item) {
+      auto id = storage::enqueue_downlink(*db_, *item);
+      ++accepted_;
+      spdlog::debug("queued downlink {} for {} from MQTT", id, lorawan::eui64_to_string(topic->dev_eui));
+    } else {
+      ++rejected_;
+      storage::Device named;  // the log event goes to the topic's own names even for an unknown device
+      named.application = topic->application;
+      named.dev_eui = topic->dev_eui;
+      const auto& target = device && device->application == topic->application ? *device : named;
+      netserver::LogEvent event{std::chrono::system_clock::now(), &target, "ERROR", "COMMAND", item.error(),
+                                {{"topic", std::string(topic_text)}}};
+      enqueue_event(*db_, device_event_topic(target, "log"), log_event_json(event));
+      spdlog::info("downlink command refused: {}: {}", topic_text, item.error());
+    }
+    tx.commit();
+    if (on_queued_) on_queued_();
+  } catch (const std::exception& e) {
+    // Not acknowledging is not an option with libmosquitto's callback API; the command is lost
+    // to the broker, so say so loudly (a storage failure, or a bug: the transaction rolled back).
+    ++failed_;
+    spdlog::error("downlink command on {} not stored: {}", topic_text, e.what());
+  }
+}
+
+}  // namespace uchet::appserver
