@@ -182,6 +182,9 @@ int run_daemon(const Config& config) {
     return future.get();
   };
   std::unique_ptr<observability::HttpEndpoint> http;
+  // What the handler reads its own counters through: it may run (on the endpoint's thread)
+  // before start() has returned and `http` is set.
+  std::atomic<const observability::HttpEndpoint*> http_view{nullptr};
   auto answer_http = [&](const std::string& path) -> observability::HttpResponse {
     if (path == "/health") return {200, "application/json", R"({"alive":true})"};
     auto figures = network_figures();
@@ -197,8 +200,10 @@ int run_daemon(const Config& config) {
     figures->command_topics_refused = commands.refused_topics();
     figures->commands_lost = commands.failed();
     figures->callback_failures = common::callback_failures();
-    figures->http_requests = http->requests();
-    figures->http_connections_refused = http->refused_connections();
+    if (const auto* endpoint = http_view.load()) {
+      figures->http_requests = endpoint->requests();
+      figures->http_connections_refused = endpoint->refused_connections();
+    }
     return {200, "text/plain; version=0.0.4; charset=utf-8", observability::render(metric_families(*figures))};
   };
   auto http_started = observability::HttpEndpoint::start(
@@ -208,6 +213,7 @@ int run_daemon(const Config& config) {
     return 2;
   }
   http = std::move(*http_started);
+  http_view = http.get();
   spdlog::info("operator endpoint on http://{}/ (/metrics, /health, /ready){}", config.http.bind,
                config.http.token.empty() ? "" : ", bearer token required");
 
