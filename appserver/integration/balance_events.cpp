@@ -54,10 +54,6 @@ void write_row_members(JsonWriter& j, const BalanceRow& row, const TimeZone& zon
 
 }  // namespace
 
-std::string object_event_topic(std::string_view object_name, std::string_view event) {
-  return "object/" + std::string(object_name) + "/event/" + std::string(event);
-}
-
 std::string balance_row_json(const BalanceRow& row, const TimeZone& zone) {
   JsonWriter j;
   j.begin_object();

@@ -8,13 +8,13 @@
 #include <string>
 #include <string_view>
 
+#include "appserver/integration/topics.h"
 #include "appserver/metering/object_balance.h"
 #include "appserver/metering/time_zone.h"
 #include "schema/database.h"
 
 namespace uchet::appserver {
 
-std::string object_event_topic(std::string_view object_name, std::string_view event);
 
 // One balance row (times as ISO 8601 in `zone`, quantities to six decimals): the payload of the
 // balance event and each row `uchetctl balance --format json` prints.

@@ -8,17 +8,6 @@
 
 namespace uchet::appserver {
 
-std::optional<CommandTopic> parse_command_topic(std::string_view topic) {
-  constexpr std::string_view kPrefix = "application/", kMiddle = "/device/", kSuffix = "/command/down";
-  if (!topic.starts_with(kPrefix) || !topic.ends_with(kSuffix)) return std::nullopt;
-  auto rest = topic.substr(kPrefix.size(), topic.size() - kPrefix.size() - kSuffix.size());
-  auto middle = rest.find(kMiddle);
-  if (middle == std::string_view::npos || middle == 0) return std::nullopt;
-  auto eui = lorawan::parse_eui64(rest.substr(middle + kMiddle.size()));
-  if (!eui) return std::nullopt;
-  return CommandTopic{std::string(rest.substr(0, middle)), *eui};
-}
-
 lorawan::Result<storage::QueueItem> parse_down_command(const CommandTopic& topic, const storage::Device* device,
                                                        std::string_view payload) {
   if (!device) return std::unexpected("unknown device " + lorawan::eui64_to_string(topic.dev_eui));

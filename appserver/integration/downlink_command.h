@@ -8,19 +8,12 @@
 #include <string>
 #include <string_view>
 
+#include "appserver/integration/topics.h"
 #include "netserver/lorawan/types.h"
 #include "schema/devices.h"
 #include "schema/downlink_queue.h"
 
 namespace uchet::appserver {
-
-struct CommandTopic {
-  std::string application;
-  lorawan::Eui64 dev_eui = 0;
-};
-
-// Recognises the command/down topic; nullopt for any other topic.
-std::optional<CommandTopic> parse_command_topic(std::string_view topic);
 
 // `device` is the device the topic names (nullptr when unknown).
 lorawan::Result<storage::QueueItem> parse_down_command(const CommandTopic& topic, const storage::Device* device,

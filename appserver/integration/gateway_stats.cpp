@@ -1,5 +1,6 @@
 #include "appserver/integration/gateway_stats.h"
 
+#include "appserver/integration/topics.h"
 #include "appserver/integration/integration_events.h"
 #include "appserver/integration/outbox.h"
 #include "common/json_writer.h"
@@ -39,7 +40,7 @@ void record_gateway_stats(storage::Database& db, lorawan::Eui64 gateway_eui, con
     j.end_object();
   }
   j.end_object();
-  enqueue_event(db, "gateway/" + eui + "/event/stats", j.str());
+  enqueue_event(db, gateway_event_topic(gateway_eui, "stats"), j.str());
   tx.commit();
 }
 

@@ -12,9 +12,6 @@ namespace uchet::appserver {
 
 using common::JsonWriter;
 
-std::string device_event_topic(const storage::Device& device, std::string_view event) {
-  return fmt::format("application/{}/device/{}/event/{}", device.application, lorawan::eui64_to_string(device.dev_eui), event);
-}
 
 std::string iso8601_utc(netserver::SystemTime time) {
   return common::format_utc_ms(

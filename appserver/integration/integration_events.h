@@ -6,12 +6,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "appserver/integration/topics.h"
 #include "appserver/metering/metering.h"
 #include "netserver/events.h"
 
 namespace uchet::appserver {
 
-std::string device_event_topic(const storage::Device& device, std::string_view event);
 std::string iso8601_utc(netserver::SystemTime time);  // 2026-11-22T10:00:00.123Z
 
 // The events' JSON text. Written member by member (common/json_writer.h): an up event is

@@ -12,11 +12,6 @@
 #include "netserver/lorawan/encoding.h"
 
 namespace uchet::appserver {
-namespace {
-
-constexpr const char* kCommandTopics = "application/+/device/+/command/down";
-
-}  // namespace
 
 CommandListener::CommandListener(MqttSettings settings, const std::string& database_path, std::function<void()> on_queued)
     : settings_(std::move(settings)),
@@ -68,7 +63,7 @@ void CommandListener::on_connect(mosquitto* client, void*, int rc) {
       spdlog::warn("MQTT command listener: connection refused: {}", mosquitto_connack_string(rc));
       return;
     }
-    if (int s = mosquitto_subscribe(client, nullptr, kCommandTopics, 1); s != MOSQ_ERR_SUCCESS) {
+    if (int s = mosquitto_subscribe(client, nullptr, kCommandSubscription, 1); s != MOSQ_ERR_SUCCESS) {
       spdlog::error("MQTT command listener: subscribe failed: {}", mosquitto_strerror(s));
     }
   });
