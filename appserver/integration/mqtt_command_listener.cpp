@@ -1,6 +1,5 @@
 #include "appserver/integration/mqtt_command_listener.h"
 
-#include <fmt/format.h>
 #include <mosquitto.h>
 #include <spdlog/spdlog.h>
 
@@ -81,8 +80,9 @@ void CommandListener::refuse_topic(std::string_view topic_text, const std::strin
   ++refused_topics_;
   // Anyone who may publish to the broker can send such topics at any rate: one line a minute.
   if (auto suppressed = topic_log_.admit("refused topic", std::chrono::steady_clock::now())) {
-    std::string hex;  // the topic's bytes are not printable as they are
-    for (unsigned char c : topic_text.substr(0, 64)) hex += fmt::format("{:02X}", c);
+    // The topic's bytes are not printable as they are: shown in hex, the first 64.
+    const auto shown = topic_text.substr(0, 64);
+    const std::string hex = lorawan::to_hex({reinterpret_cast<const std::uint8_t*>(shown.data()), shown.size()});
     spdlog::warn("MQTT command refused: topic ({} bytes: {}{}) has an application name that {}; {} more refused "
                  "since the last such line",
                  topic_text.size(), hex, topic_text.size() > 64 ? "..." : "", why, *suppressed);
