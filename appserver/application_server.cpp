@@ -18,19 +18,19 @@ std::int64_t unix_ms(netserver::SystemTime t) {
 
 }  // namespace
 
-void ApplicationServer::publish(storage::UnitOfWork& work, const storage::Device& device, std::string_view event,
+void ApplicationServer::publish(schema::UnitOfWork& work, const schema::Device& device, std::string_view event,
                                 const std::string& body) {
   enqueue_event(work, device_event_topic(device, event), body);
   ++counters_.events;
 }
 
-void ApplicationServer::uplink(storage::UnitOfWork& work, const netserver::UplinkEvent& e) {
+void ApplicationServer::uplink(schema::UnitOfWork& work, const netserver::UplinkEvent& e) {
   // Built once: stored with the frame and published in the up event.
   auto rx_info = rx_info_json(*e.receptions);
   auto tx_info = tx_info_json(e.receptions->front());
   std::optional<std::int64_t> f_port;
   if (e.f_port) f_port = *e.f_port;
-  storage::NewUplinkFrame frame;
+  schema::NewUplinkFrame frame;
   frame.deduplication_id = e.deduplication_id;
   frame.dev_eui = e.device->dev_eui;
   frame.dev_addr = e.dev_addr;
@@ -44,7 +44,7 @@ void ApplicationServer::uplink(storage::UnitOfWork& work, const netserver::Uplin
   frame.received_at_ms = unix_ms(e.received_at);
   frame.network_time_ms = unix_ms(e.network_time);
   frame.network_time_gps = e.network_time_from_gps;
-  const std::int64_t frame_id = storage::insert_uplink_frame(work, frame);
+  const std::int64_t frame_id = schema::insert_uplink_frame(work, frame);
   ++counters_.frames_stored;
   const std::int64_t received_at = unix_ms(e.received_at) / 1000;
   if (silence_may_be_open(work, e.device->dev_eui)) {
@@ -65,54 +65,59 @@ void ApplicationServer::uplink(storage::UnitOfWork& work, const netserver::Uplin
       context.frame_id = frame_id;
       context.received_at = received_at;
       context.network_time = static_cast<double>(unix_ms(e.network_time)) / 1000.0;
-      context.time_on_air_s =
-          std::chrono::duration<double>(lorawan::time_on_air(netserver::to_lorawan_rate(e.receptions->front().data_rate),
-                                                             e.phy_payload_size, true))
-              .count();
+      context.time_on_air_s = std::chrono::duration<double>(
+                                  lorawan::time_on_air(netserver::to_lorawan_rate(e.receptions->front().data_rate),
+                                                       e.phy_payload_size, true))
+                                  .count();
       auto metering = apply_decoded(work, *e.device, *decoded, context, metering_);
       for (const auto& change : metering.alarms) publish_alarm(work, *e.device, change);
     } else {
       ++counters_.codec_errors;
-      log(work, netserver::LogEvent{e.received_at, e.device, "ERROR", "UPLINK_CODEC", decoded.error(),
-                                  {{"codec", e.device->codec},
-                                   {"fPort", std::to_string(*e.f_port)},
-                                   {"fCnt", std::to_string(e.f_cnt)},
-                                   {"deduplicationId", e.deduplication_id}}});
+      log(work, netserver::LogEvent{e.received_at,
+                                    e.device,
+                                    "ERROR",
+                                    "UPLINK_CODEC",
+                                    decoded.error(),
+                                    {{"codec", e.device->codec},
+                                     {"fPort", std::to_string(*e.f_port)},
+                                     {"fCnt", std::to_string(e.f_cnt)},
+                                     {"deduplicationId", e.deduplication_id}}});
     }
   }
   publish(work, *e.device, "up", up_event_json(e, object, rx_info, tx_info));
 }
 
-void ApplicationServer::joined(storage::UnitOfWork& work, const netserver::JoinEvent& e) {
+void ApplicationServer::joined(schema::UnitOfWork& work, const netserver::JoinEvent& e) {
   publish(work, *e.device, "join", join_event_json(e));
 }
 
-void ApplicationServer::status(storage::UnitOfWork& work, const netserver::StatusEvent& e) {
+void ApplicationServer::status(schema::UnitOfWork& work, const netserver::StatusEvent& e) {
   publish(work, *e.device, "status", status_event_json(e));
 }
 
-void ApplicationServer::ack(storage::UnitOfWork& work, const netserver::AckEvent& e) {
+void ApplicationServer::ack(schema::UnitOfWork& work, const netserver::AckEvent& e) {
   publish(work, *e.device, "ack", ack_event_json(e));
 }
 
-void ApplicationServer::tx_ack(storage::UnitOfWork& work, const netserver::TxAckEvent& e) {
+void ApplicationServer::tx_ack(schema::UnitOfWork& work, const netserver::TxAckEvent& e) {
   publish(work, *e.device, "txack", txack_event_json(e));
 }
 
-void ApplicationServer::log(storage::UnitOfWork& work, const netserver::LogEvent& e) {
+void ApplicationServer::log(schema::UnitOfWork& work, const netserver::LogEvent& e) {
   if (e.device) publish(work, *e.device, "log", log_event_json(e));
 }
 
-void ApplicationServer::publish_alarm(storage::UnitOfWork& work, const storage::Device& device, const AlarmChange& change) {
+void ApplicationServer::publish_alarm(schema::UnitOfWork& work, const schema::Device& device,
+                                      const AlarmChange& change) {
   publish(work, device, "alarm", alarm_event_json(device, change));
 }
 
-void ApplicationServer::check_silence(storage::Database& db, std::int64_t now) {
-  storage::Transaction tx(db);
+void ApplicationServer::check_silence(schema::Database& db, std::int64_t now) {
+  schema::Transaction tx(db);
   auto work = tx.work();
   auto changes = open_silence_alarms(work, now);
   for (const auto& [dev_eui, change] : changes) {
-    if (auto device = storage::find_device(work, dev_eui)) publish_alarm(work, *device, change);
+    if (auto device = schema::find_device(work, dev_eui)) publish_alarm(work, *device, change);
   }
   tx.commit();
   if (maybe_silent_) {
@@ -127,9 +132,9 @@ void ApplicationServer::committed() {
 
 void ApplicationServer::rolled_back() { maybe_silent_.reset(); }
 
-bool ApplicationServer::silence_may_be_open(storage::UnitOfWork& work, lorawan::Eui64 dev_eui) {
+bool ApplicationServer::silence_may_be_open(schema::UnitOfWork& work, lorawan::Eui64 dev_eui) {
   if (!maybe_silent_) {
-    maybe_silent_ = storage::devices_with_open_alarm(work, storage::kSilentAlarm);
+    maybe_silent_ = schema::devices_with_open_alarm(work, schema::kSilentAlarm);
   }
   return maybe_silent_->contains(dev_eui);
 }

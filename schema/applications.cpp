@@ -1,7 +1,7 @@
 #include "schema/applications.h"
 #include "schema/statement.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 namespace {
 
 constexpr const char* kSelect =
@@ -44,4 +44,4 @@ void delete_application(Database& db, std::int64_t id, bool with_devices) {
   Statement(db, "DELETE FROM application WHERE id = ?").bind(1, id).run();
 }
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

@@ -9,7 +9,7 @@
 #include "netserver/lorawan/types.h"
 #include "schema/database.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 
 struct Device {
   lorawan::Eui64 dev_eui = 0;
@@ -48,4 +48,4 @@ std::optional<lorawan::DevAddr> session_dev_addr(Database& db, lorawan::Eui64 de
 // network server rereads its registry when it differs from the one it last read.
 std::optional<std::int64_t> registry_version(Database& db);
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

@@ -16,7 +16,7 @@
 namespace uchet::appserver {
 
 // `device` is the device the topic names (nullptr when unknown).
-lorawan::Result<storage::QueueItem> parse_down_command(const CommandTopic& topic, const storage::Device* device,
-                                                       std::string_view payload);
+lorawan::Result<schema::QueueItem> parse_down_command(const CommandTopic& topic, const schema::Device* device,
+                                                      std::string_view payload);
 
 }  // namespace uchet::appserver

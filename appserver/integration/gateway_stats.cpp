@@ -1,8 +1,8 @@
 #include "appserver/integration/gateway_stats.h"
 
-#include "appserver/integration/topics.h"
 #include "appserver/integration/integration_events.h"
 #include "appserver/integration/outbox.h"
+#include "appserver/integration/topics.h"
 #include "common/json_writer.h"
 #include "netserver/lorawan/encoding.h"
 #include "schema/gateways.h"
@@ -11,15 +11,15 @@ namespace uchet::appserver {
 
 using common::JsonWriter;
 
-void record_gateway_stats(storage::Database& db, lorawan::Eui64 gateway_eui, const bridge::GatewayStats& s) {
+void record_gateway_stats(schema::Database& db, lorawan::Eui64 gateway_eui, const gateway_bridge::GatewayStats& s) {
   const auto eui = lorawan::eui64_to_string(gateway_eui);
   const auto now = std::chrono::system_clock::now();
-  storage::Transaction tx(db);
+  schema::Transaction tx(db);
   // The forwarder's counters cover one stat interval each, so they are summed.
-  storage::add_gateway_stats(db, gateway_eui,
-                             {static_cast<std::int64_t>(s.rx_received), static_cast<std::int64_t>(s.rx_crc_ok),
-                              static_cast<std::int64_t>(s.rx_forwarded), static_cast<std::int64_t>(s.downlinks_received),
-                              static_cast<std::int64_t>(s.downlinks_transmitted)});
+  schema::add_gateway_stats(db, gateway_eui,
+                            {static_cast<std::int64_t>(s.rx_received), static_cast<std::int64_t>(s.rx_crc_ok),
+                             static_cast<std::int64_t>(s.rx_forwarded), static_cast<std::int64_t>(s.downlinks_received),
+                             static_cast<std::int64_t>(s.downlinks_transmitted)});
   JsonWriter j;
   j.begin_object();
   j.key("gatewayId").string(eui);
@@ -31,8 +31,8 @@ void record_gateway_stats(storage::Database& db, lorawan::Eui64 gateway_eui, con
   j.key("txPacketsReceived").number(s.downlinks_received);
   j.key("txPacketsEmitted").number(s.downlinks_transmitted);
   if (s.position) {
-    storage::set_gateway_position(db, gateway_eui, s.position->latitude_deg, s.position->longitude_deg,
-                                  s.position->altitude_m);
+    schema::set_gateway_position(db, gateway_eui, s.position->latitude_deg, s.position->longitude_deg,
+                                 s.position->altitude_m);
     j.key("location").begin_object();
     j.key("latitude").number(s.position->latitude_deg);
     j.key("longitude").number(s.position->longitude_deg);

@@ -6,6 +6,6 @@
 
 namespace uchet::appserver {
 
-void record_gateway_stats(storage::Database& db, lorawan::Eui64 gateway_eui, const bridge::GatewayStats& stats);
+void record_gateway_stats(schema::Database& db, lorawan::Eui64 gateway_eui, const gateway_bridge::GatewayStats& stats);
 
 }  // namespace uchet::appserver

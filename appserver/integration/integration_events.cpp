@@ -12,15 +12,13 @@ namespace uchet::appserver {
 
 using common::JsonWriter;
 
-
 std::string iso8601_utc(netserver::SystemTime time) {
-  return common::format_utc_ms(
-      std::chrono::floor<std::chrono::milliseconds>(time.time_since_epoch()).count());
+  return common::format_utc_ms(std::chrono::floor<std::chrono::milliseconds>(time.time_since_epoch()).count());
 }
 
 namespace {
 
-void write_device_info(JsonWriter& w, const storage::Device& d) {
+void write_device_info(JsonWriter& w, const schema::Device& d) {
   w.key("deviceInfo").begin_object();
   w.key("applicationName").string(d.application);
   w.key("deviceName").string(d.name);
@@ -43,7 +41,7 @@ lorawan::Bytes context_bytes(std::uint64_t context) {
 
 }  // namespace
 
-std::string rx_info_json(const std::vector<bridge::Reception>& receptions) {
+std::string rx_info_json(const std::vector<gateway_bridge::Reception>& receptions) {
   JsonWriter w;
   w.begin_array();
   for (const auto& rx : receptions) {
@@ -55,7 +53,8 @@ std::string rx_info_json(const std::vector<bridge::Reception>& receptions) {
     w.key("rfChain").number(rx.rf_chain);
     w.key("context").string(lorawan::to_base64(context_bytes(rx.counter.context)));
     if (rx.snr_db) w.key("snr").number(*rx.snr_db);
-    if (rx.utc_time) w.key("time").string(iso8601_utc(std::chrono::time_point_cast<netserver::SystemTime::duration>(*rx.utc_time)));
+    if (rx.utc_time)
+      w.key("time").string(iso8601_utc(std::chrono::time_point_cast<netserver::SystemTime::duration>(*rx.utc_time)));
     if (rx.gps_time) w.key("timeSinceGpsEpoch").string(fmt::format("{:.3f}s", rx.gps_time->count() / 1000.0));
     w.end_object();
   }
@@ -63,19 +62,23 @@ std::string rx_info_json(const std::vector<bridge::Reception>& receptions) {
   return w.str();
 }
 
-std::string tx_info_json(const bridge::Reception& rx) {
+std::string tx_info_json(const gateway_bridge::Reception& rx) {
   JsonWriter w;
   w.begin_object();
   w.key("frequency").number(rx.frequency_hz);
   w.key("modulation").begin_object();
-  if (const auto* lora = std::get_if<bridge::LoraRate>(&rx.data_rate)) {
+  if (const auto* lora = std::get_if<gateway_bridge::LoraRate>(&rx.data_rate)) {
     w.key("lora").begin_object();
     w.key("bandwidth").number(lora->bandwidth_khz * 1000);
     w.key("spreadingFactor").number(lora->spreading_factor);
     w.key("codeRate").string(rx.coding_rate ? fmt::format("CR_4_{}", static_cast<int>(*rx.coding_rate)) : "CR_4_5");
     w.end_object();
   } else {
-    w.key("fsk").begin_object().key("datarate").number(std::get<bridge::FskRate>(rx.data_rate).bitrate_bps).end_object();
+    w.key("fsk")
+        .begin_object()
+        .key("datarate")
+        .number(std::get<gateway_bridge::FskRate>(rx.data_rate).bitrate_bps)
+        .end_object();
   }
   w.end_object();
   w.end_object();
@@ -168,7 +171,8 @@ std::string log_event_json(const netserver::LogEvent& e) {
   w.key("context").begin_object();
   for (auto it = e.context.begin(); it != e.context.end(); ++it) {
     // A key given twice is written once, with its last value.
-    const bool repeated_later = std::any_of(std::next(it), e.context.end(), [&](const auto& kv) { return kv.first == it->first; });
+    const bool repeated_later =
+        std::any_of(std::next(it), e.context.end(), [&](const auto& kv) { return kv.first == it->first; });
     if (!repeated_later) w.key(it->first).string(it->second);
   }
   w.end_object();
@@ -177,7 +181,7 @@ std::string log_event_json(const netserver::LogEvent& e) {
   return w.str();
 }
 
-std::string alarm_event_json(const storage::Device& device, const AlarmChange& change) {
+std::string alarm_event_json(const schema::Device& device, const AlarmChange& change) {
   JsonWriter w;
   w.begin_object();
   w.key("kind").string(change.kind);

@@ -45,7 +45,7 @@ class CommandListener {
   void refuse_topic(std::string_view topic, const std::string& why);
 
   MqttSettings settings_;
-  std::unique_ptr<storage::Database> db_;
+  std::unique_ptr<schema::Database> db_;
   std::function<void()> on_queued_;
   mosquitto* client_ = nullptr;
   bool running_ = false;

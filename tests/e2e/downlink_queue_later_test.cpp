@@ -68,7 +68,8 @@ TEST_CASE("a queued downlink refused by the gateway in RX1 and RX2 is delivered 
     return false;
   };
   CHECK(eventually(refused_txack, 3s));  // the application is told the send failed
-  CHECK(eventually([&] { return net.sql_count("SELECT COUNT(*) FROM downlink_queue WHERE sent_at IS NULL") == 1; }, 3s));
+  CHECK(
+      eventually([&] { return net.sql_count("SELECT COUNT(*) FROM downlink_queue WHERE sent_at IS NULL") == 1; }, 3s));
 
   gateway.take_downlinks();
   auto [downlink, received] = send_expecting_answer(device, gateway, {.fport = 2, .payload = {0x03}});  // RX1

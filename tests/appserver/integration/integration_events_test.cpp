@@ -6,19 +6,19 @@
 using namespace uchet;
 
 TEST_CASE("the up event has ChirpStack v4's field names and meanings") {
-  storage::Device d;
+  schema::Device d;
   d.dev_eui = 0x0011223344556677;
   d.application = "water";
   d.name = "кв. 12";
   d.codec = "karat-926lw";
-  std::vector<bridge::Reception> rx(2);
+  std::vector<gateway_bridge::Reception> rx(2);
   rx[0].gateway_eui = 0xAA555A0000000001;
-  rx[0].counter = bridge::CounterTime{123456, 123456};
+  rx[0].counter = gateway_bridge::CounterTime{123456, 123456};
   rx[0].rssi_dbm = -57;
   rx[0].snr_db = 9.5;
   rx[0].frequency_hz = 868900000;
-  rx[0].data_rate = bridge::LoraRate{7, 125};
-  rx[0].coding_rate = bridge::CodingRate::k4_5;
+  rx[0].data_rate = gateway_bridge::LoraRate{7, 125};
+  rx[0].coding_rate = gateway_bridge::CodingRate::k4_5;
   rx[1] = rx[0];
   rx[1].gateway_eui = 0xAA555A0000000002;
   rx[1].snr_db.reset();
@@ -63,18 +63,19 @@ TEST_CASE("the up event has ChirpStack v4's field names and meanings") {
 }
 
 TEST_CASE("the up event's rxInfo and txInfo are the same text that is stored with the frame") {
-  storage::Device d;
+  schema::Device d;
   d.application = "water";
-  std::vector<bridge::Reception> rx(1);
+  std::vector<gateway_bridge::Reception> rx(1);
   rx[0].gateway_eui = 0xAA555A0000000001;
   rx[0].snr_db = -2.25;
   rx[0].frequency_hz = 869100000;
-  rx[0].data_rate = bridge::FskRate{50000};
+  rx[0].data_rate = gateway_bridge::FskRate{50000};
   netserver::UplinkEvent e;
   e.device = &d;
   e.receptions = &rx;
   const std::string rx_info = appserver::rx_info_json(rx), tx_info = appserver::tx_info_json(rx[0]);
-  CHECK(nlohmann::json::parse(tx_info) == nlohmann::json::parse(R"({"frequency":869100000,"modulation":{"fsk":{"datarate":50000}}})"));
+  CHECK(nlohmann::json::parse(tx_info) ==
+        nlohmann::json::parse(R"({"frequency":869100000,"modulation":{"fsk":{"datarate":50000}}})"));
   auto up = nlohmann::json::parse(appserver::up_event_json(e, nullptr, rx_info, tx_info));
   CHECK(up["rxInfo"] == nlohmann::json::parse(rx_info));
   CHECK(up["rxInfo"][0]["snr"] == -2.25);
@@ -82,7 +83,7 @@ TEST_CASE("the up event's rxInfo and txInfo are the same text that is stored wit
 }
 
 TEST_CASE("a device name that is not UTF-8 makes the event fail instead of publishing broken JSON") {
-  storage::Device d;
+  schema::Device d;
   d.application = "water";
   d.name = "bad \xff name";
   netserver::JoinEvent e;
