@@ -99,7 +99,8 @@ void ApplicationServer::ack(storage::UnitOfWork& work, const netserver::AckEvent
 }
 
 void ApplicationServer::tx_ack(storage::UnitOfWork& work, const netserver::TxAckEvent& e) {
-  publish(work, *e.device, "txack", txack_event_json(e, identity_));
+  if (e.error.empty() && e.queue_item_id) publish(work, *e.device, "txack", txack_event_json(e, identity_));
+  if (auto gateway_log = gateway_log_event(e)) log(work, *gateway_log);
 }
 
 void ApplicationServer::log(storage::UnitOfWork& work, const netserver::LogEvent& e) {

@@ -175,6 +175,7 @@ TEST_CASE("every event uchet publishes on a ChirpStack topic parses strictly as 
       ++kinds["stats"];
       continue;
     }
+    if (m.topic.find("/event/") == std::string::npos) continue;  // the commands this test published
     const auto message = ChirpStackContract::message_for_event(kind);
     if (kind == "alarm") continue;  // uchet's own event: docs/events.schema.json (tests/appserver)
     REQUIRE(message);

@@ -10,7 +10,6 @@
 #include <rapidjson/document.h>
 #include <rapidjson/schema.h>
 #include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "appserver/integration/balance_events.h"
 #include "appserver/integration/integration_events.h"
@@ -36,10 +35,12 @@ std::string violation(const std::string& definition, const std::string& json) {
   if (document.Parse(json.c_str()).HasParseError()) return "not JSON";
   rapidjson::SchemaValidator validator(compiled);
   if (document.Accept(validator)) return "";
-  rapidjson::StringBuffer why;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(why);
-  validator.GetError().Accept(writer);
-  return why.GetString();
+  // RapidJSON 1.1 (Debian 12) names the failing keyword and where, in the schema and the event.
+  rapidjson::StringBuffer schema_at, document_at;
+  validator.GetInvalidSchemaPointer().StringifyUriFragment(schema_at);
+  validator.GetInvalidDocumentPointer().StringifyUriFragment(document_at);
+  return std::string(validator.GetInvalidSchemaKeyword()) + " at " + schema_at.GetString() + " (event " +
+         document_at.GetString() + ")";
 }
 
 }  // namespace
