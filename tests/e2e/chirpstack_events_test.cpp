@@ -141,6 +141,15 @@ TEST_CASE("every event uchet publishes on a ChirpStack topic parses strictly as 
     auto downlink = wait_answer(warning, sent);
     REQUIRE(downlink);
     REQUIRE(device.receive_downlink(downlink->txpk.phy_payload));
+    // Its txack and warning come with the gateway's TX_ACK, after the downlink.
+    REQUIRE(eventually(
+        [&] {
+          for (const auto& log : net.events("log", kDevEui))
+            if (log["code"] == "DOWNLINK_GATEWAY" && log["level"] == "WARNING") return true;
+          return false;
+        },
+        5s));
+    REQUIRE(net.wait_events("txack", kDevEui, 3, 5s).size() >= 3);
   }
 
   // Gateway stats with what gw.GatewayStats has no field for (forwarded, ackr, temp).
