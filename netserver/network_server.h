@@ -107,6 +107,15 @@ class NetworkServer {
   bool queue_may_hold(lorawan::Eui64 dev_eui);
   void process_frame(ReceivedFrame&& frame);
   void process_join(const ReceivedFrame& frame, const lorawan::JoinRequest& request);
+  // The steps of process_join, in its order, over the join being handled (join_handler.cpp).
+  struct Join;
+  bool identify_device(Join& join);
+  bool check_dev_nonce(Join& join);
+  bool start_session(Join& join);
+  bool build_accept(Join& join);
+  bool plan_windows(Join& join);
+  void store_join(Join& join);
+  void queue_join_accept(Join& join);
   void process_data(const ReceivedFrame& frame, const lorawan::DataFrame& data);
   // The steps of process_data, in its order, over the frame being handled (data_handler.cpp).
   struct Uplink;

@@ -38,16 +38,7 @@ TEST_CASE("uchetctl device enqueue after uplinks with an empty queue: sent in th
   REQUIRE(net.sql_count("SELECT COUNT(*) FROM downlink_queue") == 1);
 
   gateway.take_downlinks();
-  auto frame = device.uplink({.fport = 2, .payload = {0x03}});
-  REQUIRE(frame);
-  auto sent = gateway.push(*frame, heard());
-  REQUIRE(sent.acked);
-  auto downlink = gateway.wait_downlink(3s);
-  REQUIRE(downlink);
-  CHECK(downlink->tmst() == static_cast<std::uint32_t>(sent.tmst + 1'000'000u));  // RX1
-  auto received = device.receive_downlink(downlink->txpk.phy_payload);
-  INFO("downlink: " << describe(*downlink, received));
-  REQUIRE(received);
+  auto [downlink, received] = send_expecting_answer(device, gateway, {.fport = 2, .payload = {0x03}});  // RX1
   CHECK(received->fport == std::optional<std::uint8_t>(7));
   CHECK(lorawan::to_hex(received->payload) == "0a0b0c");
   CHECK(eventually([&] { return net.sql_count("SELECT COUNT(*) FROM downlink_queue") == 0; }, 3s));
@@ -83,16 +74,7 @@ TEST_CASE("a queued downlink refused by the gateway in RX1 and RX2 is delivered 
   CHECK(eventually([&] { return net.sql_count("SELECT COUNT(*) FROM downlink_queue WHERE sent_at IS NULL") == 1; }, 3s));
 
   gateway.take_downlinks();
-  auto next = device.uplink({.fport = 2, .payload = {0x03}});
-  REQUIRE(next);
-  auto sent = gateway.push(*next, heard());
-  REQUIRE(sent.acked);
-  auto downlink = gateway.wait_downlink(3s);
-  REQUIRE(downlink);
-  CHECK(downlink->tmst() == static_cast<std::uint32_t>(sent.tmst + 1'000'000u));
-  auto received = device.receive_downlink(downlink->txpk.phy_payload);
-  INFO("downlink: " << describe(*downlink, received));
-  REQUIRE(received);
+  auto [downlink, received] = send_expecting_answer(device, gateway, {.fport = 2, .payload = {0x03}});  // RX1
   CHECK(received->fport == std::optional<std::uint8_t>(9));
   CHECK(lorawan::to_hex(received->payload) == "c0ffee");
   CHECK(eventually([&] { return net.sql_count("SELECT COUNT(*) FROM downlink_queue") == 0; }, 3s));

@@ -56,18 +56,9 @@ TEST_CASE("an MQTT command/down is queued and sent in the next RX1, a bad one is
   CHECK(queued(net) == 1);  // exactly one, even with the bad ones before it
 
   gateway.take_downlinks();
-  auto frame = device.uplink({.fport = 2, .payload = {0x01}, .channel = {869'100'000, 5}});
-  REQUIRE(frame);
-  auto sent = gateway.push(*frame, heard(869'100'000));
-  REQUIRE(sent.acked);
-  auto downlink = gateway.wait_downlink(3s);
-  REQUIRE(downlink);
-  CHECK(downlink->tmst() == static_cast<std::uint32_t>(sent.tmst + 1'000'000u));  // RX1
+  auto [downlink, received] = send_expecting_answer(device, gateway, {.fport = 2, .payload = {0x01}, .channel = {869'100'000, 5}}, heard(869'100'000));  // RX1
   CHECK(downlink->txpk.frequency_hz == 869'100'000);
   CHECK(lora_rate(*downlink).spreading_factor == 7);
-  auto received = device.receive_downlink(downlink->txpk.phy_payload);
-  INFO("downlink: " << describe(*downlink, received));
-  REQUIRE(received);
   CHECK_FALSE(received->confirmed);
   CHECK(received->fport == std::optional<std::uint8_t>(5));
   CHECK(lorawan::to_hex(received->payload) == "3001");
@@ -83,17 +74,8 @@ TEST_CASE("uchetctl device enqueue --confirmed: sent in RX1, acknowledged by the
   REQUIRE(queued(net) == 1);
 
   gateway.take_downlinks();
-  auto frame = device.uplink({.fport = 2, .payload = {0x01}});
-  REQUIRE(frame);
-  auto sent = gateway.push(*frame, heard());
-  REQUIRE(sent.acked);
-  auto downlink = gateway.wait_downlink(3s);
-  REQUIRE(downlink);
-  CHECK(downlink->tmst() == static_cast<std::uint32_t>(sent.tmst + 1'000'000u));  // RX1
+  auto [downlink, received] = send_expecting_answer(device, gateway, {.fport = 2, .payload = {0x01}});  // RX1
   CHECK(downlink->txpk.frequency_hz == 868'900'000);
-  auto received = device.receive_downlink(downlink->txpk.phy_payload);
-  INFO("downlink: " << describe(*downlink, received));
-  REQUIRE(received);
   CHECK(received->confirmed);  // MType confirmed data down
   CHECK(received->fport == std::optional<std::uint8_t>(7));
   CHECK(lorawan::to_hex(received->payload) == "0a0b0c");

@@ -36,23 +36,13 @@ TEST_CASE("a confirmed uplink is acknowledged in RX1: tmst + 1 s, uplink frequen
   OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui));
   auto& [device, net, gateway] = setup;
 
-  auto frame = device.uplink({.confirmed = true, .fport = 2, .payload = {0xca, 0xfe}, .channel = {869'100'000, 5}});
-  REQUIRE(frame);
-  auto sent = gateway.push(*frame, heard(869'100'000));
-  REQUIRE(sent.acked);
-  auto downlink = gateway.wait_downlink(3s);
-  REQUIRE(downlink);
-  CHECK(downlink->tmst() == static_cast<std::uint32_t>(sent.tmst + 1'000'000u));
+  auto [downlink, received] = send_expecting_answer(device, gateway, {.confirmed = true, .fport = 2, .payload = {0xca, 0xfe}, .channel = {869'100'000, 5}}, heard(869'100'000));  // RX1
   CHECK(downlink->txpk.frequency_hz == 869'100'000);
   const auto* rate = std::get_if<bridge::LoraRate>(&downlink->txpk.data_rate);
   REQUIRE(rate);
   CHECK(rate->spreading_factor == 7);
   CHECK(rate->bandwidth_khz == 125);
   CHECK(downlink->txpk.invert_polarity);
-
-  auto received = device.receive_downlink(downlink->txpk.phy_payload);
-  INFO("downlink: " << (received ? "ok" : received.error().reason));
-  REQUIRE(received);
   CHECK(received->fctrl.ack);
   CHECK(received->fcnt == 0);
   CHECK_FALSE(received->confirmed);

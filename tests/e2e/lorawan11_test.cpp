@@ -60,17 +60,8 @@ TEST_CASE("a LoRaWAN 1.1 device joins with OptNeg, sends uplinks and gets a veri
   CHECK(std::holds_alternative<lorawan::DevStatusReq>(status->mac_commands[0]));
 
   // Confirmed, with DeviceTimeReq in (encrypted) FOpts: the ACK's MIC covers ConfFCnt = 1.
-  auto confirmed = device.uplink({.confirmed = true, .fport = 3, .payload = {0x05},
-                                  .mac_commands = {lorawan::DeviceTimeReq{}}});
-  REQUIRE(confirmed);
-  auto sent = gateway.push(*confirmed, heard());
-  REQUIRE(sent.acked);
-  auto downlink = gateway.wait_downlink(3s);
-  REQUIRE(downlink);
-  CHECK(downlink->tmst() == static_cast<std::uint32_t>(sent.tmst + 1'000'000u));
-  auto received = device.receive_downlink(downlink->txpk.phy_payload);
-  INFO(describe(*downlink, received));
-  REQUIRE(received);
+  auto [downlink, received] = send_expecting_answer(device, gateway, {.confirmed = true, .fport = 3, .payload = {0x05},
+                                  .mac_commands = {lorawan::DeviceTimeReq{}}});  // RX1
   CHECK(received->fctrl.ack);
   CHECK(received->fcnt == 1);
   CHECK_FALSE(received->a_fcnt_down);  // no application payload: NFCntDown

@@ -55,15 +55,8 @@ TEST_CASE("RX timing and parameters of an older session are set up with sticky a
   gateway.take_downlinks();
   auto frame = device.uplink({.fport = 2, .payload = {0x02}});
   REQUIRE(frame);
-  auto sent = gateway.push(*frame, heard());
-  REQUIRE(sent.acked);
-  auto request = gateway.wait_downlink(4s);
-  REQUIRE(request);
-  CHECK(request->tmst() == static_cast<std::uint32_t>(sent.tmst + 2'000'000u));
+  auto [request, received] = expect_answer(device, gateway, gateway.push(*frame, heard()), Window::rx1, 2s);
   CHECK(is_lora(request->txpk, 8, 125));
-  auto received = device.receive_downlink(request->txpk.phy_payload);
-  INFO(describe(*request, received));
-  REQUIRE(received);
   REQUIRE(carries<lorawan::RXTimingSetupReq>(*received));
   REQUIRE(carries<lorawan::RXParamSetupReq>(*received));
   for (const auto& c : received->mac_commands) {
@@ -78,32 +71,18 @@ TEST_CASE("RX timing and parameters of an older session are set up with sticky a
 
   // The device acknowledges both (sticky): applied, and answered in the new RX1 (1 s, DR5).
   gateway.take_downlinks();
-  auto ack = device.uplink({.fport = 2, .payload = {0x03},
-                            .mac_commands = {lorawan::RXTimingSetupAns{}, lorawan::RXParamSetupAns{true, true, true}}});
-  REQUIRE(ack);
-  sent = gateway.push(*ack, heard());
-  REQUIRE(sent.acked);
-  auto answer = gateway.wait_downlink(3s);
-  REQUIRE(answer);
-  CHECK(answer->tmst() == static_cast<std::uint32_t>(sent.tmst + 1'000'000u));
+  auto [answer, answered] = send_expecting_answer(
+      device, gateway,
+      {.fport = 2, .payload = {0x03},
+       .mac_commands = {lorawan::RXTimingSetupAns{}, lorawan::RXParamSetupAns{true, true, true}}});
   CHECK(is_lora(answer->txpk, 7, 125));
-  auto answered = device.receive_downlink(answer->txpk.phy_payload);
-  INFO(describe(*answer, answered));
-  REQUIRE(answered);
   CHECK_FALSE(carries<lorawan::RXTimingSetupReq>(*answered));
   CHECK(eventually([&] { return net.sql("SELECT rx1_delay || ',' || rx1_dr_offset FROM device_session") == "1,0"; }, 3s));
 
   // A repeated sticky answer (the device missed that downlink) is answered again; nothing is asked.
   gateway.take_downlinks();
-  auto again = device.uplink({.fport = 2, .payload = {0x04}, .mac_commands = {lorawan::RXTimingSetupAns{}}});
-  REQUIRE(again);
-  sent = gateway.push(*again, heard());
-  REQUIRE(sent.acked);
-  auto second = gateway.wait_downlink(3s);
-  REQUIRE(second);
-  CHECK(second->tmst() == static_cast<std::uint32_t>(sent.tmst + 1'000'000u));
-  auto second_received = device.receive_downlink(second->txpk.phy_payload);
-  REQUIRE(second_received);
+  auto [second, second_received] =
+      send_expecting_answer(device, gateway, {.fport = 2, .payload = {0x04}, .mac_commands = {lorawan::RXTimingSetupAns{}}});
   CHECK(second_received->mac_commands.empty());
 
   // Without a sticky answer or anything to say, no downlink.
