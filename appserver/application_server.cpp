@@ -19,13 +19,13 @@ std::int64_t unix_ms(netserver::SystemTime t) {
 
 }  // namespace
 
-void ApplicationServer::publish(storage::UnitOfWork& work, const storage::Device& device, std::string_view event,
+void ApplicationServer::publish(schema::UnitOfWork& work, const schema::Device& device, std::string_view event,
                                 const std::string& body) {
   enqueue_event(work, device_event_topic(device, event), body);
   ++counters_.events;
 }
 
-void ApplicationServer::uplink(storage::UnitOfWork& work, const netserver::UplinkEvent& e) {
+void ApplicationServer::uplink(schema::UnitOfWork& work, const netserver::UplinkEvent& e) {
   // Built once: stored with the frame and published in the up event.
   RxInfoContext rx_context{std::chrono::system_clock::now(), std::chrono::steady_clock::now(),
                            [&](lorawan::Eui64 gateway) { return gateway_location(work, gateway); }};
@@ -33,7 +33,7 @@ void ApplicationServer::uplink(storage::UnitOfWork& work, const netserver::Uplin
   auto tx_info = tx_info_json(e.receptions->front());
   std::optional<std::int64_t> f_port;
   if (e.f_port) f_port = *e.f_port;
-  storage::NewUplinkFrame frame;
+  schema::NewUplinkFrame frame;
   frame.deduplication_id = e.deduplication_id;
   frame.dev_eui = e.device->dev_eui;
   frame.dev_addr = e.dev_addr;
@@ -47,7 +47,7 @@ void ApplicationServer::uplink(storage::UnitOfWork& work, const netserver::Uplin
   frame.received_at_ms = unix_ms(e.received_at);
   frame.network_time_ms = unix_ms(e.network_time);
   frame.network_time_gps = e.network_time_from_gps;
-  const std::int64_t frame_id = storage::insert_uplink_frame(work, frame);
+  const std::int64_t frame_id = schema::insert_uplink_frame(work, frame);
   ++counters_.frames_stored;
   const std::int64_t received_at = unix_ms(e.received_at) / 1000;
   if (silence_may_be_open(work, e.device->dev_eui)) {
@@ -68,55 +68,61 @@ void ApplicationServer::uplink(storage::UnitOfWork& work, const netserver::Uplin
       context.frame_id = frame_id;
       context.received_at = received_at;
       context.network_time = static_cast<double>(unix_ms(e.network_time)) / 1000.0;
-      context.time_on_air_s =
-          std::chrono::duration<double>(lorawan::time_on_air(netserver::to_lorawan_rate(e.receptions->front().data_rate),
-                                                             e.phy_payload_size, true))
-              .count();
+      context.time_on_air_s = std::chrono::duration<double>(
+                                  lorawan::time_on_air(netserver::to_lorawan_rate(e.receptions->front().data_rate),
+                                                       e.phy_payload_size, true))
+                                  .count();
       auto metering = apply_decoded(work, *e.device, *decoded, context, metering_);
       for (const auto& change : metering.alarms) publish_alarm(work, *e.device, change);
     } else {
       ++counters_.codec_errors;
-      log(work, netserver::LogEvent{e.received_at, e.device, "ERROR", "UPLINK_CODEC", decoded.error(),
-                                  {{"codec", e.device->codec},
-                                   {"fPort", std::to_string(*e.f_port)},
-                                   {"fCnt", std::to_string(e.f_cnt)},
-                                   {"deduplicationId", e.deduplication_id}}});
+      log(work, netserver::LogEvent{e.received_at,
+                                    e.device,
+                                    "ERROR",
+                                    "UPLINK_CODEC",
+                                    decoded.error(),
+                                    {{"codec", e.device->codec},
+                                     {"fPort", std::to_string(*e.f_port)},
+                                     {"fCnt", std::to_string(e.f_cnt)},
+                                     {"deduplicationId", e.deduplication_id}}});
     }
   }
   publish(work, *e.device, "up", up_event_json(e, object, identity_, rx_info, tx_info));
 }
 
-void ApplicationServer::joined(storage::UnitOfWork& work, const netserver::JoinEvent& e) {
+void ApplicationServer::joined(schema::UnitOfWork& work, const netserver::JoinEvent& e) {
   publish(work, *e.device, "join", join_event_json(e, identity_));
 }
 
-void ApplicationServer::status(storage::UnitOfWork& work, const netserver::StatusEvent& e) {
+void ApplicationServer::status(schema::UnitOfWork& work, const netserver::StatusEvent& e) {
   publish(work, *e.device, "status", status_event_json(e, identity_));
 }
 
-void ApplicationServer::ack(storage::UnitOfWork& work, const netserver::AckEvent& e) {
+void ApplicationServer::ack(schema::UnitOfWork& work, const netserver::AckEvent& e) {
   publish(work, *e.device, "ack", ack_event_json(e, identity_));
 }
 
-void ApplicationServer::tx_ack(storage::UnitOfWork& work, const netserver::TxAckEvent& e) {
+void ApplicationServer::tx_ack(schema::UnitOfWork& work, const netserver::TxAckEvent& e) {
   if (e.error.empty() && e.queue_item_id) publish(work, *e.device, "txack", txack_event_json(e, identity_));
   if (auto gateway_log = gateway_log_event(e)) log(work, *gateway_log);
 }
 
-void ApplicationServer::log(storage::UnitOfWork& work, const netserver::LogEvent& e) {
+void ApplicationServer::log(schema::UnitOfWork& work, const netserver::LogEvent& e) {
   if (e.device) publish(work, *e.device, "log", log_event_json(e, identity_));
 }
 
-void ApplicationServer::publish_alarm(storage::UnitOfWork& work, const storage::Device& device, const AlarmChange& change) {
+void ApplicationServer::publish_alarm(schema::UnitOfWork& work, const schema::Device& device,
+                                      const AlarmChange& change) {
   publish(work, device, "alarm", alarm_event_json(device, change, identity_));
 }
 
-std::optional<GatewayLocation> ApplicationServer::gateway_location(storage::UnitOfWork& work, lorawan::Eui64 gateway_eui) {
+std::optional<GatewayLocation> ApplicationServer::gateway_location(schema::UnitOfWork& work,
+                                                                   lorawan::Eui64 gateway_eui) {
   const auto now = std::chrono::steady_clock::now();
   auto it = gateway_locations_.find(gateway_eui);
   if (it == gateway_locations_.end() || now - it->second.read_at > std::chrono::minutes(1)) {
     std::optional<GatewayLocation> location;
-    if (auto gateway = storage::find_gateway(work, gateway_eui); gateway && gateway->latitude && gateway->longitude) {
+    if (auto gateway = schema::find_gateway(work, gateway_eui); gateway && gateway->latitude && gateway->longitude) {
       location = GatewayLocation{*gateway->latitude, *gateway->longitude, gateway->altitude.value_or(0)};
     }
     it = gateway_locations_.insert_or_assign(gateway_eui, KnownLocation{location, now}).first;
@@ -124,12 +130,12 @@ std::optional<GatewayLocation> ApplicationServer::gateway_location(storage::Unit
   return it->second.location;
 }
 
-void ApplicationServer::check_silence(storage::Database& db, std::int64_t now) {
-  storage::Transaction tx(db);
+void ApplicationServer::check_silence(schema::Database& db, std::int64_t now) {
+  schema::Transaction tx(db);
   auto work = tx.work();
   auto changes = open_silence_alarms(work, now);
   for (const auto& [dev_eui, change] : changes) {
-    if (auto device = storage::find_device(work, dev_eui)) publish_alarm(work, *device, change);
+    if (auto device = schema::find_device(work, dev_eui)) publish_alarm(work, *device, change);
   }
   tx.commit();
   if (maybe_silent_) {
@@ -144,9 +150,9 @@ void ApplicationServer::committed() {
 
 void ApplicationServer::rolled_back() { maybe_silent_.reset(); }
 
-bool ApplicationServer::silence_may_be_open(storage::UnitOfWork& work, lorawan::Eui64 dev_eui) {
+bool ApplicationServer::silence_may_be_open(schema::UnitOfWork& work, lorawan::Eui64 dev_eui) {
   if (!maybe_silent_) {
-    maybe_silent_ = storage::devices_with_open_alarm(work, storage::kSilentAlarm);
+    maybe_silent_ = schema::devices_with_open_alarm(work, schema::kSilentAlarm);
   }
   return maybe_silent_->contains(dev_eui);
 }

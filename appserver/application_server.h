@@ -29,29 +29,29 @@ class ApplicationServer : public netserver::EventSink {
                              EventIdentity identity = {})
       : metering_(metering), on_committed_(std::move(on_committed)), identity_(std::move(identity)) {}
 
-  void uplink(storage::UnitOfWork& work, const netserver::UplinkEvent& event) override;
-  void joined(storage::UnitOfWork& work, const netserver::JoinEvent& event) override;
-  void status(storage::UnitOfWork& work, const netserver::StatusEvent& event) override;
-  void ack(storage::UnitOfWork& work, const netserver::AckEvent& event) override;
-  void tx_ack(storage::UnitOfWork& work, const netserver::TxAckEvent& event) override;
-  void log(storage::UnitOfWork& work, const netserver::LogEvent& event) override;
+  void uplink(schema::UnitOfWork& work, const netserver::UplinkEvent& event) override;
+  void joined(schema::UnitOfWork& work, const netserver::JoinEvent& event) override;
+  void status(schema::UnitOfWork& work, const netserver::StatusEvent& event) override;
+  void ack(schema::UnitOfWork& work, const netserver::AckEvent& event) override;
+  void tx_ack(schema::UnitOfWork& work, const netserver::TxAckEvent& event) override;
+  void log(schema::UnitOfWork& work, const netserver::LogEvent& event) override;
   void committed() override;
   void rolled_back() override;
 
   // Opens `silent` alarms for devices that stopped reporting, in a transaction of its own on
   // `db` (uchetd's writer connection, between the network server's passes); called periodically.
-  void check_silence(storage::Database& db, std::int64_t now);
+  void check_silence(schema::Database& db, std::int64_t now);
 
   const ApplicationCounters& counters() const { return counters_; }
 
  private:
-  void publish(storage::UnitOfWork& work, const storage::Device& device, std::string_view event, const std::string& body);
-  void publish_alarm(storage::UnitOfWork& work, const storage::Device& device, const AlarmChange& change);
+  void publish(schema::UnitOfWork& work, const schema::Device& device, std::string_view event, const std::string& body);
+  void publish_alarm(schema::UnitOfWork& work, const schema::Device& device, const AlarmChange& change);
   // Where a gateway stands (rxInfo.location), read from its row and kept for a minute: a
   // position changed by uchetctl or a GPS report shows in events within that time.
-  std::optional<GatewayLocation> gateway_location(storage::UnitOfWork& work, lorawan::Eui64 gateway_eui);
+  std::optional<GatewayLocation> gateway_location(schema::UnitOfWork& work, lorawan::Eui64 gateway_eui);
   // False when the device certainly has no open `silent` alarm, so an uplink need not look.
-  bool silence_may_be_open(storage::UnitOfWork& work, lorawan::Eui64 dev_eui);
+  bool silence_may_be_open(schema::UnitOfWork& work, lorawan::Eui64 dev_eui);
   MeteringSettings metering_;
   // Devices that may have an open `silent` alarm: read from the database on first use (and
   // again after a rollback), added to by check_silence — the only place that opens one — and

@@ -22,34 +22,34 @@ using Bytes = std::span<const std::uint8_t>;
 // storage/tariff/subunit/function are filled by the M-Bus codecs only; other codecs leave
 // them empty so the JSON carries exactly the fields the device format knows about.
 struct Reading {
-    std::string quantity;                 // "volume", "energy", "flow_temperature", "pulses", ...
-    std::string resource;                 // "cold_water", "hot_water", "heat", "pulse", "unknown", ...
-    std::optional<int> channel;           // input channel of multi-input modules (1-based)
-    double value = 0.0;
-    std::string unit;                     // canonical unit
-    std::optional<std::int64_t> time;     // unix seconds, UTC; absent when the device clock is unknown
-    std::optional<std::uint64_t> storage; // M-Bus storage number (0 = current value)
-    std::optional<std::uint32_t> tariff;
-    std::optional<std::uint32_t> subunit;
-    std::optional<std::string> function;  // "instantaneous", "maximum", "minimum", "error"
+  std::string quantity;        // "volume", "energy", "flow_temperature", "pulses", ...
+  std::string resource;        // "cold_water", "hot_water", "heat", "pulse", "unknown", ...
+  std::optional<int> channel;  // input channel of multi-input modules (1-based)
+  double value = 0.0;
+  std::string unit;                      // canonical unit
+  std::optional<std::int64_t> time;      // unix seconds, UTC; absent when the device clock is unknown
+  std::optional<std::uint64_t> storage;  // M-Bus storage number (0 = current value)
+  std::optional<std::uint32_t> tariff;
+  std::optional<std::uint32_t> subunit;
+  std::optional<std::string> function;  // "instantaneous", "maximum", "minimum", "error"
 };
 
 struct DecodedPayload {
-    std::string codec;                    // registry name that produced it
-    std::string packet;                   // "current", "alarm", "hourly_archive", "device_info", ...
-    std::optional<std::int64_t> time;     // unix seconds, UTC
-    std::optional<int> battery;           // percent
-    std::optional<int> temperature;       // degC, module/device temperature
-    std::vector<std::string> flags;       // named status conditions
-    std::vector<Reading> readings;
-    nlohmann::json extra = nlohmann::json::object(); // device info, clocks, raw/unmapped data
+  std::string codec;                 // registry name that produced it
+  std::string packet;                // "current", "alarm", "hourly_archive", "device_info", ...
+  std::optional<std::int64_t> time;  // unix seconds, UTC
+  std::optional<int> battery;        // percent
+  std::optional<int> temperature;    // degC, module/device temperature
+  std::vector<std::string> flags;    // named status conditions
+  std::vector<Reading> readings;
+  nlohmann::json extra = nlohmann::json::object();  // device info, clocks, raw/unmapped data
 };
 
 // A message for the device: the application payload and the fPort it must be sent on.
 struct Downlink {
-    std::uint8_t fport = 0;
-    std::vector<std::uint8_t> bytes;
-    bool operator==(const Downlink&) const = default;
+  std::uint8_t fport = 0;
+  std::vector<std::uint8_t> bytes;
+  bool operator==(const Downlink&) const = default;
 };
 
 using DecodeResult = std::expected<DecodedPayload, std::string>;
@@ -59,20 +59,20 @@ using DecodeResult = std::expected<DecodedPayload, std::string>;
 // empty means "this device format has no such thing" (M-Bus meters: no clock correction over the
 // air, no time requests, no announced reporting period).
 struct CodecBehaviour {
-    // The device time a packet was stamped with at (or right before) transmission, when the
-    // packet is such a clock observation.
-    std::optional<std::int64_t> (*stamped_at_transmission)(const DecodedPayload&) = nullptr;
-    // True for a packet that asks the network for the time: answered at once with a correction.
-    bool (*asks_for_time)(const DecodedPayload&) = nullptr;
-    // The downlink telling the device to add `seconds` to its clock; null: not settable.
-    Downlink (*clock_correction)(std::int64_t seconds) = nullptr;
-    // The reporting period (seconds) a packet announces, when it announces one.
-    std::optional<std::int64_t> (*announced_reporting_period)(const DecodedPayload&) = nullptr;
-    // True for a packet whose flags are the device's whole status word (alarms open and close
-    // from it); other packets leave alarms as they are.
-    bool (*carries_status_word)(const DecodedPayload&) = nullptr;
-    // The reporting periods (seconds) the device can be set to; empty: not settable.
-    std::span<const std::uint32_t> reporting_periods;
+  // The device time a packet was stamped with at (or right before) transmission, when the
+  // packet is such a clock observation.
+  std::optional<std::int64_t> (*stamped_at_transmission)(const DecodedPayload&) = nullptr;
+  // True for a packet that asks the network for the time: answered at once with a correction.
+  bool (*asks_for_time)(const DecodedPayload&) = nullptr;
+  // The downlink telling the device to add `seconds` to its clock; null: not settable.
+  Downlink (*clock_correction)(std::int64_t seconds) = nullptr;
+  // The reporting period (seconds) a packet announces, when it announces one.
+  std::optional<std::int64_t> (*announced_reporting_period)(const DecodedPayload&) = nullptr;
+  // True for a packet whose flags are the device's whole status word (alarms open and close
+  // from it); other packets leave alarms as they are.
+  bool (*carries_status_word)(const DecodedPayload&) = nullptr;
+  // The reporting periods (seconds) the device can be set to; empty: not settable.
+  std::span<const std::uint32_t> reporting_periods;
 };
 
 // Registry. Unknown codec names are an error, never a silent fallback. A reading whose value is

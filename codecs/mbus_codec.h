@@ -20,8 +20,8 @@ namespace uchet::codecs::mbus {
 
 // The raw (un-normalised) decode: telegram layer plus every record, in telegram order.
 struct RawTelegram {
-    Telegram telegram;
-    std::vector<Record> records;
+  Telegram telegram;
+  std::vector<Record> records;
 };
 std::expected<RawTelegram, std::string> decode_raw(Bytes payload);
 

@@ -25,14 +25,14 @@ double decode_real(ByteSpan data);
 
 // A meter's wall-clock date/time. M-Bus carries no time zone.
 struct CalendarValue {
-    int year = 0;
-    unsigned month = 0, day = 0, hour = 0, minute = 0, second = 0;
-    bool has_date = true;
-    bool has_time = false;
-    bool summer_time = false;
-    bool valid = false;  // false: invalid flag set, or fields out of range (e.g. all zero)
-    // "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SS" or "HH:MM:SS"; empty when !valid.
-    std::string text() const;
+  int year = 0;
+  unsigned month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  bool has_date = true;
+  bool has_time = false;
+  bool summer_time = false;
+  bool valid = false;  // false: invalid flag set, or fields out of range (e.g. all zero)
+  // "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SS" or "HH:MM:SS"; empty when !valid.
+  std::string text() const;
 };
 
 CalendarValue decode_type_g(ByteSpan data);  // 2 bytes: date

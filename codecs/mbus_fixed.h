@@ -16,6 +16,6 @@ namespace uchet::codecs::mbus {
 
 // `body` is the 10 bytes after ID/access/status: unit1, unit2, counter1(4), counter2(4).
 std::expected<std::vector<Record>, std::string> decode_fixed_counters(std::span<const std::uint8_t> body,
-                                                                     std::uint8_t status);
+                                                                      std::uint8_t status);
 
 }  // namespace uchet::codecs::mbus

@@ -15,25 +15,25 @@
 namespace uchet::codecs::mbus {
 
 struct Header {
-    enum class Kind : std::uint8_t { none, short_header, long_header, fixed };
-    Kind kind = Kind::none;
-    std::optional<std::string> id;       // 8 BCD digits as text (long header / fixed data)
-    std::optional<std::string> manufacturer;  // 3-letter FLAG code (long header)
-    std::optional<std::uint16_t> manufacturer_code;
-    std::optional<std::uint8_t> version;
-    std::optional<std::uint8_t> medium;  // EN 13757-3 device type / medium code
-    std::uint8_t access_number = 0;
-    std::uint8_t status = 0;
-    std::uint16_t signature = 0;
+  enum class Kind : std::uint8_t { none, short_header, long_header, fixed };
+  Kind kind = Kind::none;
+  std::optional<std::string> id;            // 8 BCD digits as text (long header / fixed data)
+  std::optional<std::string> manufacturer;  // 3-letter FLAG code (long header)
+  std::optional<std::uint16_t> manufacturer_code;
+  std::optional<std::uint8_t> version;
+  std::optional<std::uint8_t> medium;  // EN 13757-3 device type / medium code
+  std::uint8_t access_number = 0;
+  std::uint8_t status = 0;
+  std::uint16_t signature = 0;
 };
 
 struct Telegram {
-    bool framed = false;                 // came as a long frame
-    std::optional<std::uint8_t> c_field;
-    std::optional<std::uint8_t> a_field;
-    std::uint8_t ci = 0;
-    Header header;
-    std::span<const std::uint8_t> body; // data records (or the fixed data counters)
+  bool framed = false;  // came as a long frame
+  std::optional<std::uint8_t> c_field;
+  std::optional<std::uint8_t> a_field;
+  std::uint8_t ci = 0;
+  Header header;
+  std::span<const std::uint8_t> body;  // data records (or the fixed data counters)
 };
 
 std::expected<Telegram, std::string> parse_telegram(std::span<const std::uint8_t> payload);

@@ -10,18 +10,18 @@ namespace uchet::codecs {
 
 // 10^e as a double, for unit tables (e within +-12 in practice).
 constexpr double decimal_factor(int e) {
-    double v = 1.0;
-    for (int i = 0; i < e; ++i) v *= 10.0;
-    for (int i = 0; i > e; --i) v /= 10.0;
-    return v;
+  double v = 1.0;
+  for (int i = 0; i < e; ++i) v *= 10.0;
+  for (int i = 0; i > e; --i) v /= 10.0;
+  return v;
 }
 
 inline double scale_value(double raw, double factor) {
-    if (factor > 0.0 && factor < 1.0) {
-        const double inverse = std::round(1.0 / factor);
-        if (std::fabs(inverse * factor - 1.0) < 1e-12) return raw / inverse;
-    }
-    return raw * factor;
+  if (factor > 0.0 && factor < 1.0) {
+    const double inverse = std::round(1.0 / factor);
+    if (std::fabs(inverse * factor - 1.0) < 1e-12) return raw / inverse;
+  }
+  return raw * factor;
 }
 
 }  // namespace uchet::codecs

@@ -42,12 +42,14 @@ Result<std::optional<std::uint64_t>> read_unsigned(const json& object, const cha
   return value;
 }
 
-Result<std::optional<std::int64_t>> read_integer(const json& object, const char* key, std::int64_t min, std::int64_t max) {
+Result<std::optional<std::int64_t>> read_integer(const json& object, const char* key, std::int64_t min,
+                                                 std::int64_t max) {
   const auto v = member(object, key);
   if (!v) return std::nullopt;
   std::int64_t value = 0;
   if (v->get_int64().get(value) != simdjson::SUCCESS || value < min || value > max) {
-    return std::unexpected(std::string(key) + " must be an integer " + std::to_string(min) + ".." + std::to_string(max));
+    return std::unexpected(std::string(key) + " must be an integer " + std::to_string(min) + ".." +
+                           std::to_string(max));
   }
   return value;
 }
@@ -75,7 +77,8 @@ Result<std::optional<bool>> read_bool(const json& object, const char* key) {
   const auto v = member(object, key);
   if (!v) return std::nullopt;
   bool value = false;
-  if (v->get_bool().get(value) != simdjson::SUCCESS) return std::unexpected(std::string(key) + " must be true or false");
+  if (v->get_bool().get(value) != simdjson::SUCCESS)
+    return std::unexpected(std::string(key) + " must be true or false");
   return value;
 }
 

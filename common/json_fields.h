@@ -37,7 +37,8 @@ Result<json> parse_object(ByteView text);
 std::optional<json> member(const json& object, const char* key);
 
 Result<std::optional<std::uint64_t>> read_unsigned(const json& object, const char* key, std::uint64_t max);
-Result<std::optional<std::int64_t>> read_integer(const json& object, const char* key, std::int64_t min, std::int64_t max);
+Result<std::optional<std::int64_t>> read_integer(const json& object, const char* key, std::int64_t min,
+                                                 std::int64_t max);
 Result<std::optional<double>> read_number(const json& object, const char* key);  // finite
 Result<std::optional<std::string_view>> read_string(const json& object, const char* key);
 Result<std::optional<bool>> read_bool(const json& object, const char* key);
@@ -54,9 +55,9 @@ Result<T> required(Result<std::optional<T>> read, const char* key) {
 // Moves the value of a Result expression into `target`, or returns its error from the
 // enclosing function (whose return type must accept std::unexpected<std::string>). Keeps the
 // field-by-field parsers readable without exceptions.
-#define UCHET_TRY(target, expr)                                 \
-  do {                                                          \
-    auto uchet_try_ = (expr);                                   \
+#define UCHET_TRY(target, expr)                                  \
+  do {                                                           \
+    auto uchet_try_ = (expr);                                    \
     if (!uchet_try_) return std::unexpected(uchet_try_.error()); \
-    target = std::move(*uchet_try_);                            \
+    target = std::move(*uchet_try_);                             \
   } while (0)

@@ -27,8 +27,8 @@ void check_utf8(std::string_view what, std::string_view text) {
   if (common::is_valid_utf8(text)) return;
   std::string hex;
   for (unsigned char c : text.substr(0, 32)) hex += fmt::format("{:02X}", c);
-  throw JsonWriteError(fmt::format("JSON {} is not UTF-8 ({} bytes: {}{})", what, text.size(), hex,
-                                   text.size() > 32 ? "..." : ""));
+  throw JsonWriteError(
+      fmt::format("JSON {} is not UTF-8 ({} bytes: {}{})", what, text.size(), hex, text.size() > 32 ? "..." : ""));
 }
 
 }  // namespace
@@ -79,8 +79,10 @@ JsonWriter& JsonWriter::null() {
 }
 
 JsonWriter& JsonWriter::number(double value) {
-  if (std::isfinite(value)) impl_->writer.Double(value);
-  else impl_->writer.Null();
+  if (std::isfinite(value))
+    impl_->writer.Double(value);
+  else
+    impl_->writer.Null();
   return *this;
 }
 

@@ -40,10 +40,11 @@ class JsonWriter {
   JsonWriter& null();
   JsonWriter& number(double value);
   template <std::integral T>
-    requires(!std::same_as<T, bool>)
-  JsonWriter& number(T value) {
-    if constexpr (std::is_signed_v<T>) return signed_number(value);
-    else return unsigned_number(value);
+  requires(!std::same_as<T, bool>) JsonWriter& number(T value) {
+    if constexpr (std::is_signed_v<T>)
+      return signed_number(value);
+    else
+      return unsigned_number(value);
   }
   // A value that is already JSON text (an nlohmann dump, an array written by another writer).
   JsonWriter& raw(std::string_view json);

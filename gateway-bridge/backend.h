@@ -38,7 +38,7 @@
 #include "gateway-bridge/radio.h"
 #include "netserver/lorawan/types.h"
 
-namespace uchet::bridge {
+namespace uchet::gateway_bridge {
 
 using UtcTime = std::chrono::sys_time<std::chrono::microseconds>;
 // Milliseconds since the GPS epoch 1980-01-06T00:00:00, leap seconds not applied; kept apart
@@ -59,15 +59,15 @@ struct CounterTime {
 // One reception of one radio packet by one gateway.
 struct Reception {
   lorawan::Eui64 gateway_eui = 0;
-  CounterTime counter;                // end of the reception on the gateway's counter
-  std::optional<GpsTime> gps_time;    // true reception time, when the gateway has GPS
-  std::optional<UtcTime> utc_time;    // as reported by the gateway (GPS-based on most)
+  CounterTime counter;              // end of the reception on the gateway's counter
+  std::optional<GpsTime> gps_time;  // true reception time, when the gateway has GPS
+  std::optional<UtcTime> utc_time;  // as reported by the gateway (GPS-based on most)
   std::uint32_t frequency_hz = 0;
   int rssi_dbm = 0;
-  std::optional<double> snr_db;       // LoRa only
-  std::uint8_t channel = 0;           // concentrator IF chain
+  std::optional<double> snr_db;  // LoRa only
+  std::uint8_t channel = 0;      // concentrator IF chain
   std::uint8_t rf_chain = 0;
-  DataRate data_rate;                 // LoraRate{sf, bw} or FskRate{bps}
+  DataRate data_rate;                     // LoraRate{sf, bw} or FskRate{bps}
   std::optional<CodingRate> coding_rate;  // LoRa only
   // Multi-antenna gateways: the antenna whose signal the values above are (the best one), and
   // what each antenna heard, as "antenna_<n>": "rssi=<dBm> snr=<dB> channel=<IF>". Empty for
@@ -90,15 +90,15 @@ using TxTiming = std::variant<Immediately, CounterTime, GpsTime>;
 struct Transmission {
   TxTiming timing;
   std::uint32_t frequency_hz = 0;
-  std::uint8_t rf_chain = 0;                    // normally 0
-  std::optional<std::int8_t> power_dbm;         // must match the gateway's TX gain table
+  std::uint8_t rf_chain = 0;             // normally 0
+  std::optional<std::int8_t> power_dbm;  // must match the gateway's TX gain table
   DataRate data_rate;
   std::optional<CodingRate> coding_rate = CodingRate::k4_5;  // LoRa: required
   std::optional<std::uint32_t> fsk_deviation_hz;             // FSK: required
-  bool invert_polarity = true;                  // LoRaWAN downlinks use inverted IQ
-  std::optional<std::uint16_t> preamble_symbols;  // gateway default 8 (LoRa) / 5 (FSK)
-  bool disable_crc = true;                      // LoRaWAN downlinks carry no payload CRC
-  lorawan::Bytes phy_payload;                   // 1..255 bytes
+  bool invert_polarity = true;                               // LoRaWAN downlinks use inverted IQ
+  std::optional<std::uint16_t> preamble_symbols;             // gateway default 8 (LoRa) / 5 (FSK)
+  bool disable_crc = true;                                   // LoRaWAN downlinks carry no payload CRC
+  lorawan::Bytes phy_payload;                                // 1..255 bytes
 };
 
 // Names a transmission from GatewayBackend::send() until its TxOutcome (per gateway; unique
@@ -108,15 +108,15 @@ using TransmissionId = std::uint64_t;
 // ChirpStack's TxAckStatus, less IGNORED.
 enum class TxStatus : std::uint8_t {
   Ok,
-  TooLate,            // missed the window: the owner may retry in a later one (RX2)
+  TooLate,  // missed the window: the owner may retry in a later one (RX2)
   TooEarly,
-  CollisionPacket,    // another transmission already booked then
+  CollisionPacket,  // another transmission already booked then
   CollisionBeacon,
-  TxFreq,             // frequency outside the TX RF chain's range
-  TxPower,            // power not in the TX gain table
-  GpsUnlocked,        // GPS-timed without a GPS fix
+  TxFreq,       // frequency outside the TX RF chain's range
+  TxPower,      // power not in the TX gain table
+  GpsUnlocked,  // GPS-timed without a GPS fix
   QueueFull,
-  InternalError,      // includes reasons the backend cannot map (see TxOutcome::detail)
+  InternalError,  // includes reasons the backend cannot map (see TxOutcome::detail)
   DutyCycleOverflow,
 };
 std::string_view tx_status_name(TxStatus status);  // "OK", "TOO_LATE", ... as ChirpStack spells them
@@ -171,4 +171,4 @@ class GatewayBackend {
   virtual BackendCounters counters() const = 0;
 };
 
-}  // namespace uchet::bridge
+}  // namespace uchet::gateway_bridge

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-namespace uchet::bridge {
+namespace uchet::gateway_bridge {
 
 lorawan::Result<void> check_frequency(std::uint32_t hz) {
   if (hz < kMinFrequencyHz || hz > kMaxFrequencyHz) {
@@ -29,4 +29,4 @@ lorawan::Result<void> check_fsk_rate(const FskRate& rate) {
   return {};
 }
 
-}  // namespace uchet::bridge
+}  // namespace uchet::gateway_bridge

@@ -9,7 +9,7 @@
 
 #include "netserver/lorawan/types.h"
 
-namespace uchet::bridge {
+namespace uchet::gateway_bridge {
 
 // Sub-GHz ISM bands only; anything outside is a corrupt or hostile value, not a radio.
 inline constexpr std::uint32_t kMinFrequencyHz = 100'000'000;
@@ -35,4 +35,4 @@ lorawan::Result<void> check_lora_rate(const LoraRate& rate);
 // FSK bit rates of SX130x-class radios; a value outside is not a real packet.
 lorawan::Result<void> check_fsk_rate(const FskRate& rate);
 
-}  // namespace uchet::bridge
+}  // namespace uchet::gateway_bridge

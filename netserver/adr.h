@@ -14,11 +14,11 @@ struct AdrInput {
   double required_snr_db = -7.5;      // demodulation floor at the current data rate
   double installation_margin_db = 10;
   int data_rate = 0;
-  int max_data_rate = 5;              // region's ADR ceiling
-  int tx_power_index = 0;             // 0 = max EIRP; each step is 2 dB less
+  int max_data_rate = 5;   // region's ADR ceiling
+  int tx_power_index = 0;  // 0 = max EIRP; each step is 2 dB less
   int max_tx_power_index = 7;
-  int nb_trans = 1;                   // 1..3
-  double loss_ratio = 0;              // lost / expected uplinks over the history
+  int nb_trans = 1;       // 1..3
+  double loss_ratio = 0;  // lost / expected uplinks over the history
 };
 
 struct AdrDecision {

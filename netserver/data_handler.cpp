@@ -5,7 +5,6 @@
 #include <spdlog/spdlog.h>
 
 #include "netserver/downlink_frame.h"
-#include "netserver/mac_state.h"
 #include "netserver/lorawan/channel_plan.h"
 #include "netserver/lorawan/encoding.h"
 #include "netserver/lorawan/fcnt.h"
@@ -14,6 +13,7 @@
 #include "netserver/lorawan/mic.h"
 #include "netserver/lorawan/payload_crypto.h"
 #include "netserver/lorawan/phy_payload.h"
+#include "netserver/mac_state.h"
 #include "netserver/maccommand/dev_status.h"
 #include "netserver/maccommand/device_time.h"
 #include "netserver/maccommand/link_adr.h"
@@ -32,11 +32,12 @@ namespace {
 
 using namespace lorawan;
 
-Mic uplink_mic(const storage::DeviceSession& s, std::uint32_t fcnt, std::uint8_t dr, std::uint8_t ch, bool ack,
+Mic uplink_mic(const schema::DeviceSession& s, std::uint32_t fcnt, std::uint8_t dr, std::uint8_t ch, bool ack,
                ByteView message) {
   if (!s.is_lorawan_11()) return data_mic_10(s.keys.nwk_s_key(), Direction::Uplink, s.dev_addr, fcnt, message);
   const std::uint16_t conf_fcnt = ack ? static_cast<std::uint16_t>((s.a_f_cnt_down - 1) & 0xFFFF) : 0;
-  return data_uplink_mic_11(s.keys.f_nwk_s_int_key, s.keys.s_nwk_s_int_key, s.dev_addr, fcnt, conf_fcnt, dr, ch, message);
+  return data_uplink_mic_11(s.keys.f_nwk_s_int_key, s.keys.s_nwk_s_int_key, s.dev_addr, fcnt, conf_fcnt, dr, ch,
+                            message);
 }
 
 }  // namespace
@@ -46,22 +47,22 @@ Mic uplink_mic(const storage::DeviceSession& s, std::uint32_t fcnt, std::uint8_t
 struct NetworkServer::Uplink {
   const ReceivedFrame& frame;
   const DataFrame& data;
-  const bridge::Reception& best;  // the reception the answer is timed on
-  std::uint8_t dr = 0;            // the uplink's data rate index in the region
+  const gateway_bridge::Reception& best;  // the reception the answer is timed on
+  std::uint8_t dr = 0;                    // the uplink's data rate index in the region
   // find_session: the session whose key verifies the MIC, and the counter it was verified with.
-  storage::DeviceSession* session = nullptr;
+  schema::DeviceSession* session = nullptr;
   std::optional<MacState> session_mac;  // already parsed for the MIC check (1.1 sessions)
   FullFCnt full;
   bool counter_reset = false;
   // take_frame_counter:
-  const storage::Device* device = nullptr;
+  const schema::Device* device = nullptr;
   bool retransmission = false, confirmed = false;
   SystemTime now_system;
   std::int64_t now_unix = 0;
   std::chrono::nanoseconds gps_time{0};  // when the frame ended on air (maccommand/device_time.h)
   bool gps_from_gateway = false;
   // The session as it will be after this frame (applied to memory only after the commit).
-  storage::DeviceSession updated;
+  schema::DeviceSession updated;
   MacState mac;
   // decrypt:
   Bytes mac_bytes, app_payload;
@@ -69,7 +70,7 @@ struct NetworkServer::Uplink {
   std::vector<DownlinkMacCommand> answers;
   std::vector<StatusEvent> statuses;
   bool sticky_answer = false;
-  std::vector<storage::QueueItem> queue;
+  std::vector<schema::QueueItem> queue;
   std::optional<DownlinkPlan> plan;
 };
 
@@ -88,13 +89,13 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
   up.updated.mac_state = to_json(up.mac);
 
   // Inside the pass's group-commit transaction (see network_server.h): this frame's own writes.
-  storage::Savepoint frame_writes(db_);
+  schema::Savepoint frame_writes(db_);
   auto work = frame_writes.work();  // what the sink is handed (netserver/events.h)
   send_uplink_event(up, work);
   expire_downlink_queue(up, work);
   acknowledge_confirmed_downlink(up, work);
   plan_class_a_answer(up);
-  storage::update_session_state(db_, up.updated);
+  schema::update_session_state(db_, up.updated);
   send_status_events(up, work);
   frame_writes.release();
   add_to_batch(up);
@@ -141,7 +142,8 @@ bool NetworkServer::find_session(Uplink& up) {
     // The counter values below the expected one: an old frame played again, or an ABP device
     // that restarted counting from zero.
     const std::uint32_t window = candidate->f_cnt_up & 0xFFFF0000u;
-    for (std::uint32_t older : {window | data.fcnt16, window >= 0x10000u ? (window - 0x10000u) | data.fcnt16 : 0xFFFFFFFFu}) {
+    for (std::uint32_t older :
+         {window | data.fcnt16, window >= 0x10000u ? (window - 0x10000u) | data.fcnt16 : 0xFFFFFFFFu}) {
       if (older == 0xFFFFFFFFu || older >= candidate->f_cnt_up) continue;
       if (uplink_mic(*candidate, older, up.dr, ch, data.fctrl.ack, message) != received_mic) continue;
       if (device->abp && device->fcnt_policy == "reset-allowed" && older == data.fcnt16) {
@@ -173,7 +175,7 @@ void NetworkServer::take_frame_counter(Uplink& up) {
   up.retransmission = up.full.repeated && up.session->has_uplink() && !up.counter_reset;
   up.confirmed = is_confirmed(up.data.mhdr.mtype);
   up.now_system = std::chrono::system_clock::now();
-  up.now_unix = storage::unix_now();
+  up.now_unix = schema::unix_now();
   if (up.retransmission) ++counters_.uplink_retransmissions;
   std::tie(up.gps_time, up.gps_from_gateway) = maccommand::reception_gps_time(up.frame);
 
@@ -193,15 +195,18 @@ void NetworkServer::take_frame_counter(Uplink& up) {
 void NetworkServer::decrypt(Uplink& up) {
   const auto& data = up.data;
   const auto& keys = up.session->keys;
-  up.mac_bytes = up.session->is_lorawan_11() && !data.fopts.empty()
-                     ? decrypt_fopts(keys.nwk_s_enc_key, Direction::Uplink, data.dev_addr, up.full.fcnt, false, data.fopts)
-                     : data.fopts;
+  up.mac_bytes =
+      up.session->is_lorawan_11() && !data.fopts.empty()
+          ? decrypt_fopts(keys.nwk_s_enc_key, Direction::Uplink, data.dev_addr, up.full.fcnt, false, data.fopts)
+          : data.fopts;
   if (!data.fport) return;
   if (*data.fport == 0) {
-    auto port0 = decrypt_frm_payload(keys.nwk_s_enc_key, Direction::Uplink, data.dev_addr, up.full.fcnt, data.frm_payload);
+    auto port0 =
+        decrypt_frm_payload(keys.nwk_s_enc_key, Direction::Uplink, data.dev_addr, up.full.fcnt, data.frm_payload);
     up.mac_bytes.insert(up.mac_bytes.end(), port0.begin(), port0.end());
   } else {
-    up.app_payload = decrypt_frm_payload(keys.app_s_key, Direction::Uplink, data.dev_addr, up.full.fcnt, data.frm_payload);
+    up.app_payload =
+        decrypt_frm_payload(keys.app_s_key, Direction::Uplink, data.dev_addr, up.full.fcnt, data.frm_payload);
   }
 }
 
@@ -236,8 +241,8 @@ void NetworkServer::handle_mac_commands(Uplink& up) {
 // ADR only on a new frame that asks for it (FCtrl.ADR).
 void NetworkServer::request_link_adr(Uplink& up) {
   if (up.retransmission || !up.data.fctrl.adr) return;
-  if (auto req = maccommand::link_adr_request(settings_.region, settings_.installation_margin_db, up.best.data_rate, up.dr,
-                                              up.updated, up.mac)) {
+  if (auto req = maccommand::link_adr_request(settings_.region, settings_.installation_margin_db, up.best.data_rate,
+                                              up.dr, up.updated, up.mac)) {
     up.answers.push_back(*req);
   }
 }
@@ -267,15 +272,16 @@ void NetworkServer::request_dev_status(Uplink& up) {
 
 void NetworkServer::request_new_channel(Uplink& up) {
   if (up.retransmission) return;
-  if (auto req = maccommand::new_channel_request(settings_.region, settings_.extra_channels_hz,
-                                                 std::span<const DownlinkMacCommand>(up.answers), up.mac, up.now_unix)) {
+  if (auto req =
+          maccommand::new_channel_request(settings_.region, settings_.extra_channels_hz,
+                                          std::span<const DownlinkMacCommand>(up.answers), up.mac, up.now_unix)) {
     up.answers.push_back(*req);
   }
 }
 
 // The application server sees the frame first, so that what it queues in answer (a KARAT
 // time correction) can go out in this uplink's own receive window.
-void NetworkServer::send_uplink_event(Uplink& up, storage::UnitOfWork& work) {
+void NetworkServer::send_uplink_event(Uplink& up, schema::UnitOfWork& work) {
   if (up.retransmission) return;
   UplinkEvent event;
   event.deduplication_id = new_uuid();
@@ -290,34 +296,38 @@ void NetworkServer::send_uplink_event(Uplink& up, storage::UnitOfWork& work) {
   event.data = std::move(up.app_payload);
   event.phy_payload_size = up.frame.phy_payload.size();
   event.receptions = &up.frame.receptions;
-  event.network_time = to_system_time(std::chrono::duration_cast<std::chrono::nanoseconds>(
-      utc_from_gps_time(up.gps_time).time_since_epoch()));
+  event.network_time = to_system_time(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(utc_from_gps_time(up.gps_time).time_since_epoch()));
   event.network_time_from_gps = up.gps_from_gateway;
   sink_.uplink(work, event);
 }
 
 // Most uplinks find the queue empty: skip both lookups when the device has no row at all
 // (after the sink, so a correction it just queued is seen).
-void NetworkServer::expire_downlink_queue(Uplink& up, storage::UnitOfWork& work) {
+void NetworkServer::expire_downlink_queue(Uplink& up, schema::UnitOfWork& work) {
   const auto dev_eui = up.session->dev_eui;
   if (!queue_may_hold(dev_eui)) return;
-  for (const auto& expired : storage::take_expired_downlinks(db_, dev_eui, up.now_unix)) {
+  for (const auto& expired : schema::take_expired_downlinks(db_, dev_eui, up.now_unix)) {
     if (expired.confirmed && expired.f_cnt_down) {
       sink_.ack(work, AckEvent{up.now_system, up.device, expired.queue_item_id, false, *expired.f_cnt_down});
     } else {
-      sink_.log(work, LogEvent{up.now_system, up.device, "WARNING", "EXPIRED",
-                               "queued downlink expired before it could be sent", {{"queueItemId", expired.queue_item_id}}});
+      sink_.log(work, LogEvent{up.now_system,
+                               up.device,
+                               "WARNING",
+                               "EXPIRED",
+                               "queued downlink expired before it could be sent",
+                               {{"queueItemId", expired.queue_item_id}}});
     }
   }
-  up.queue = storage::pending_downlinks(db_, dev_eui, up.now_unix);
+  up.queue = schema::pending_downlinks(db_, dev_eui, up.now_unix);
 }
 
 // FCtrl.ACK acknowledges the confirmed downlink at the head of the queue.
-void NetworkServer::acknowledge_confirmed_downlink(Uplink& up, storage::UnitOfWork& work) {
+void NetworkServer::acknowledge_confirmed_downlink(Uplink& up, schema::UnitOfWork& work) {
   auto& queue = up.queue;
   if (!up.data.fctrl.ack || queue.empty() || !queue.front().confirmed || !queue.front().f_cnt_down) return;
   sink_.ack(work, AckEvent{up.now_system, up.device, queue.front().queue_item_id, true, *queue.front().f_cnt_down});
-  storage::delete_downlink(db_, queue.front().id);
+  schema::delete_downlink(db_, queue.front().id);
   queue.erase(queue.begin());
 }
 
@@ -340,8 +350,9 @@ void NetworkServer::plan_class_a_answer(Uplink& up) {
   const std::uint32_t rx2_freq = updated.rx2_frequency ? *updated.rx2_frequency : rx2.frequency_hz;
   const std::size_t room_rx1 = rx1_dr ? settings_.region.max_frm_payload_size(*rx1_dr).value_or(0) : 0;
   const std::size_t room_rx2 = settings_.region.max_frm_payload_size(rx2_dr).value_or(0);
-  const std::size_t room = std::min(room_rx1, room_rx2) - std::min(std::min(room_rx1, room_rx2), content.mac_commands.size());
-  std::optional<storage::QueueItem> item;
+  const std::size_t room =
+      std::min(room_rx1, room_rx2) - std::min(std::min(room_rx1, room_rx2), content.mac_commands.size());
+  std::optional<schema::QueueItem> item;
   for (std::size_t i = 0; i < queue.size(); ++i) {
     // Too-large items wait for a better data rate (or expire); they never block the ACK.
     if (queue[i].data.size() <= room) {
@@ -364,21 +375,27 @@ void NetworkServer::plan_class_a_answer(Uplink& up) {
   const auto delay1 = static_cast<std::uint32_t>(updated.rx1_delay * 1'000'000);
   auto rx1 = tx_packet(settings_.region, settings_.region.rx1_frequency(best.frequency_hz), *rx1_dr,
                        best.counter.after(std::chrono::microseconds(delay1)), built->phy_payload);
-  auto rx2_packet = tx_packet(settings_.region, rx2_freq, rx2_dr, best.counter.after(std::chrono::microseconds(delay1 + 1'000'000)),
-                              built->phy_payload);
+  auto rx2_packet = tx_packet(settings_.region, rx2_freq, rx2_dr,
+                              best.counter.after(std::chrono::microseconds(delay1 + 1'000'000)), built->phy_payload);
   if (!rx1 || !rx2_packet) return;
   advance_f_cnt_down(updated, *built);
-  up.plan = DownlinkPlan{up.session->dev_eui, best.gateway_eui, std::move(*rx1), std::move(*rx2_packet),
-                         item, built->f_cnt_down, false,
-                         best.counter, other_gateways(up.frame.receptions, best)};
+  up.plan = DownlinkPlan{up.session->dev_eui,
+                         best.gateway_eui,
+                         std::move(*rx1),
+                         std::move(*rx2_packet),
+                         item,
+                         built->f_cnt_down,
+                         false,
+                         best.counter,
+                         other_gateways(up.frame.receptions, best)};
   if (item && item->confirmed) {
-    storage::mark_downlink_sent(db_, item->id, built->f_cnt_down);
+    schema::mark_downlink_sent(db_, item->id, built->f_cnt_down);
   } else if (item) {
-    storage::delete_downlink(db_, item->id);
+    schema::delete_downlink(db_, item->id);
   }
 }
 
-void NetworkServer::send_status_events(Uplink& up, storage::UnitOfWork& work) {
+void NetworkServer::send_status_events(Uplink& up, schema::UnitOfWork& work) {
   for (auto& status : up.statuses) {
     status.deduplication_id = new_uuid();
     sink_.status(work, status);
@@ -394,7 +411,8 @@ void NetworkServer::add_to_batch(Uplink& up) {
   ++b.frames;
   b.events = true;
   const auto* second = runner_up(up.frame.receptions, up.best);
-  b.last_gateways.emplace_back(up.session->dev_eui, LastGateways{up.best.gateway_eui, second ? second->gateway_eui : 0});
+  b.last_gateways.emplace_back(up.session->dev_eui,
+                               LastGateways{up.best.gateway_eui, second ? second->gateway_eui : 0});
   if (!up.retransmission) ++b.uplinks_accepted;
   if (up.plan) {
     // RX1 is one second after the uplink: commit now rather than after the rest of the pass, so
@@ -405,9 +423,9 @@ void NetworkServer::add_to_batch(Uplink& up) {
 }
 
 void NetworkServer::deliver_class_c() {
-  const auto now_unix = storage::unix_now();
+  const auto now_unix = schema::unix_now();
   const auto now = std::chrono::steady_clock::now();
-  for (auto dev_eui : storage::devices_with_unsent_downlinks(db_)) {
+  for (auto dev_eui : schema::devices_with_unsent_downlinks(db_)) {
     const auto* device = registry_.device(dev_eui);
     auto* session = registry_.session(dev_eui);
     auto gateway = last_gateway_.find(dev_eui);
@@ -419,7 +437,7 @@ void NetworkServer::deliver_class_c() {
       if (eui && (refused == unreachable_until_.end() || refused->second <= now)) via.push_back(eui);
     }
     if (via.empty()) continue;  // tried again once the backoff has passed
-    auto queue = storage::pending_downlinks(db_, dev_eui, now_unix);
+    auto queue = schema::pending_downlinks(db_, dev_eui, now_unix);
     auto next = std::find_if(queue.begin(), queue.end(), [](const auto& q) { return !q.f_cnt_down; });
     if (next == queue.end()) continue;
     const auto rx2 = settings_.region.rx2_default();
@@ -433,21 +451,22 @@ void NetworkServer::deliver_class_c() {
     content.f_pending = std::next(next) != queue.end();
     auto built = build_downlink(*session, content);
     if (!built) continue;
-    auto packet = tx_packet(settings_.region, freq, dr, bridge::Immediately{}, built->phy_payload);
+    auto packet = tx_packet(settings_.region, freq, dr, gateway_bridge::Immediately{}, built->phy_payload);
     if (!packet) continue;
-    storage::DeviceSession updated = *session;
+    schema::DeviceSession updated = *session;
     advance_f_cnt_down(updated, *built);
-    storage::Transaction tx(db_);
+    schema::Transaction tx(db_);
     if (next->confirmed) {
-      storage::mark_downlink_sent(db_, next->id, built->f_cnt_down);
+      schema::mark_downlink_sent(db_, next->id, built->f_cnt_down);
     } else {
-      storage::delete_downlink(db_, next->id);
+      schema::delete_downlink(db_, next->id);
     }
-    storage::update_session_state(db_, updated);
+    schema::update_session_state(db_, updated);
     tx.commit();
     *session = updated;
     DownlinkPlan plan{dev_eui, via.front(), std::move(*packet), std::nullopt, *next, built->f_cnt_down, false};
-    if (via.size() > 1) plan.other_gateways.emplace_back(via[1], bridge::CounterTime{});  // sent at once: no timing
+    if (via.size() > 1)
+      plan.other_gateways.emplace_back(via[1], gateway_bridge::CounterTime{});  // sent at once: no timing
     send_planned(std::move(plan));
   }
 }

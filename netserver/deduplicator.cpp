@@ -10,7 +10,7 @@ void Deduplicator::forget(SteadyTime now) {
   }
 }
 
-Deduplicator::Outcome Deduplicator::add(bridge::Reception&& rx, SteadyTime now) {
+Deduplicator::Outcome Deduplicator::add(gateway_bridge::Reception&& rx, SteadyTime now) {
   forget(now);
   const std::string_view key(reinterpret_cast<const char*>(rx.phy_payload.data()), rx.phy_payload.size());
   if (auto it = frames_.find(key); it != frames_.end()) {

@@ -19,7 +19,7 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 
 struct ReceivedFrame {
   lorawan::Bytes phy_payload;
-  std::vector<bridge::Reception> receptions;  // phy_payload of each is emptied to save memory
+  std::vector<gateway_bridge::Reception> receptions;  // phy_payload of each is emptied to save memory
   SteadyTime first_seen;
 };
 
@@ -31,7 +31,7 @@ class Deduplicator {
                         std::chrono::milliseconds late_copy_horizon = std::chrono::seconds(2))
       : window_(window), late_horizon_(late_copy_horizon) {}
 
-  Outcome add(bridge::Reception&& rx, SteadyTime now);
+  Outcome add(gateway_bridge::Reception&& rx, SteadyTime now);
   // Frames whose window has ended by `now`, in arrival order.
   std::vector<ReceivedFrame> close_due(SteadyTime now);
   // When the oldest open window ends.

@@ -4,36 +4,36 @@
 
 namespace uchet::netserver {
 
-bool DeviceRegistry::refresh(storage::Database& db) {
-  const auto version = storage::registry_version(db);
+bool DeviceRegistry::refresh(schema::Database& db) {
+  const auto version = schema::registry_version(db);
   if (!version || *version == version_) return false;
   version_ = *version;
   devices_.clear();
   sessions_.clear();
   by_addr_.clear();
-  for (auto& d : storage::list_devices(db)) devices_.emplace(d.dev_eui, std::move(d));
-  for (auto& s : storage::load_sessions(db)) {
+  for (auto& d : schema::list_devices(db)) devices_.emplace(d.dev_eui, std::move(d));
+  for (auto& s : schema::load_sessions(db)) {
     index_session(s);
     sessions_.emplace(s.dev_eui, std::move(s));
   }
   auto gateways = std::make_shared<std::unordered_set<lorawan::Eui64>>();
-  for (const auto& g : storage::list_gateways(db)) gateways->insert(g.eui);
+  for (const auto& g : schema::list_gateways(db)) gateways->insert(g.eui);
   gateways_.store(std::move(gateways));
   return true;
 }
 
-const storage::Device* DeviceRegistry::device(lorawan::Eui64 dev_eui) const {
+const schema::Device* DeviceRegistry::device(lorawan::Eui64 dev_eui) const {
   auto it = devices_.find(dev_eui);
   return it == devices_.end() ? nullptr : &it->second;
 }
 
-storage::DeviceSession* DeviceRegistry::session(lorawan::Eui64 dev_eui) {
+schema::DeviceSession* DeviceRegistry::session(lorawan::Eui64 dev_eui) {
   auto it = sessions_.find(dev_eui);
   return it == sessions_.end() ? nullptr : &it->second;
 }
 
-std::vector<storage::DeviceSession*> DeviceRegistry::sessions_for(lorawan::DevAddr dev_addr) {
-  std::vector<storage::DeviceSession*> out;
+std::vector<schema::DeviceSession*> DeviceRegistry::sessions_for(lorawan::DevAddr dev_addr) {
+  std::vector<schema::DeviceSession*> out;
   auto [begin, end] = by_addr_.equal_range(dev_addr);
   for (auto it = begin; it != end; ++it) {
     if (auto* s = session(it->second)) out.push_back(s);
@@ -41,11 +41,11 @@ std::vector<storage::DeviceSession*> DeviceRegistry::sessions_for(lorawan::DevAd
   return out;
 }
 
-void DeviceRegistry::index_session(const storage::DeviceSession& session) {
+void DeviceRegistry::index_session(const schema::DeviceSession& session) {
   by_addr_.emplace(session.dev_addr, session.dev_eui);
 }
 
-void DeviceRegistry::put_session(const storage::DeviceSession& session) {
+void DeviceRegistry::put_session(const schema::DeviceSession& session) {
   if (auto* old = this->session(session.dev_eui)) {
     auto [begin, end] = by_addr_.equal_range(old->dev_addr);
     for (auto it = begin; it != end; ++it) {
@@ -59,8 +59,8 @@ void DeviceRegistry::put_session(const storage::DeviceSession& session) {
   index_session(session);
 }
 
-std::vector<const storage::Device*> DeviceRegistry::class_c_devices() const {
-  std::vector<const storage::Device*> out;
+std::vector<const schema::Device*> DeviceRegistry::class_c_devices() const {
+  std::vector<const schema::Device*> out;
   for (const auto& [eui, d] : devices_) {
     if (d.device_class == 'C') out.push_back(&d);
   }

@@ -20,25 +20,25 @@ namespace uchet::netserver {
 class DeviceRegistry {
  public:
   // Reloads when the database's registry version differs from the loaded one; returns true then.
-  bool refresh(storage::Database& db);
+  bool refresh(schema::Database& db);
   // The next refresh() reloads whatever the version (memory may be ahead of the database).
   void invalidate() { version_ = -1; }
 
-  const storage::Device* device(lorawan::Eui64 dev_eui) const;
-  storage::DeviceSession* session(lorawan::Eui64 dev_eui);
-  std::vector<storage::DeviceSession*> sessions_for(lorawan::DevAddr dev_addr);
+  const schema::Device* device(lorawan::Eui64 dev_eui) const;
+  schema::DeviceSession* session(lorawan::Eui64 dev_eui);
+  std::vector<schema::DeviceSession*> sessions_for(lorawan::DevAddr dev_addr);
   // Inserts or replaces the device's session (after it was saved in the database).
-  void put_session(const storage::DeviceSession& session);
+  void put_session(const schema::DeviceSession& session);
   bool dev_addr_in_use(lorawan::DevAddr dev_addr) const { return by_addr_.count(dev_addr) > 0; }
   bool has_gateway(lorawan::Eui64 gateway_eui) const { return gateways_.load()->contains(gateway_eui); }
   std::size_t device_count() const { return devices_.size(); }
-  std::vector<const storage::Device*> class_c_devices() const;
+  std::vector<const schema::Device*> class_c_devices() const;
 
  private:
-  void index_session(const storage::DeviceSession& session);
+  void index_session(const schema::DeviceSession& session);
   std::int64_t version_ = -1;
-  std::unordered_map<lorawan::Eui64, storage::Device> devices_;
-  std::unordered_map<lorawan::Eui64, storage::DeviceSession> sessions_;
+  std::unordered_map<lorawan::Eui64, schema::Device> devices_;
+  std::unordered_map<lorawan::Eui64, schema::DeviceSession> sessions_;
   std::unordered_multimap<lorawan::DevAddr, lorawan::Eui64> by_addr_;
   // Replaced whole on reload, so a reader on another thread always sees a complete set.
   std::atomic<std::shared_ptr<const std::unordered_set<lorawan::Eui64>>> gateways_{

@@ -7,7 +7,7 @@
 
 namespace uchet::netserver {
 
-lorawan::Result<BuiltDownlink> build_downlink(const storage::DeviceSession& session, const DownlinkContent& content) {
+lorawan::Result<BuiltDownlink> build_downlink(const schema::DeviceSession& session, const DownlinkContent& content) {
   using namespace lorawan;
   if (content.mac_commands.size() > kMaxFOptsSize) return std::unexpected("MAC commands exceed 15 bytes of FOpts");
   const bool v11 = session.is_lorawan_11();
@@ -29,8 +29,8 @@ lorawan::Result<BuiltDownlink> build_downlink(const storage::DeviceSession& sess
   frame.fport = content.f_port;
   if (content.f_port) {
     const Key& key = *content.f_port == 0 ? session.keys.nwk_s_enc_key : session.keys.app_s_key;
-    frame.frm_payload = encrypt_frm_payload(key, Direction::Downlink, session.dev_addr, out.f_cnt_down,
-                                            content.application_payload);
+    frame.frm_payload =
+        encrypt_frm_payload(key, Direction::Downlink, session.dev_addr, out.f_cnt_down, content.application_payload);
   }
   auto bytes = build_data_frame(frame);
   if (!bytes) return std::unexpected(bytes.error());
@@ -43,7 +43,7 @@ lorawan::Result<BuiltDownlink> build_downlink(const storage::DeviceSession& sess
   return out;
 }
 
-void advance_f_cnt_down(storage::DeviceSession& session, const BuiltDownlink& built) {
+void advance_f_cnt_down(schema::DeviceSession& session, const BuiltDownlink& built) {
   if (built.uses_a_f_cnt_down) {
     session.a_f_cnt_down = built.f_cnt_down + 1;
   } else {

@@ -12,13 +12,13 @@ namespace uchet::netserver {
 
 struct DownlinkContent {
   bool confirmed = false;
-  bool ack = false;                     // acknowledges a confirmed uplink
-  std::uint16_t acked_fcnt_up = 0;      // that uplink's FCntUp mod 2^16 (1.1 MIC)
+  bool ack = false;                 // acknowledges a confirmed uplink
+  std::uint16_t acked_fcnt_up = 0;  // that uplink's FCntUp mod 2^16 (1.1 MIC)
   bool f_pending = false;
   bool adr = false;
-  lorawan::Bytes mac_commands;          // plaintext FOpts, at most 15 bytes
-  std::optional<std::uint8_t> f_port;   // with application data
-  lorawan::Bytes application_payload;   // plaintext
+  lorawan::Bytes mac_commands;         // plaintext FOpts, at most 15 bytes
+  std::optional<std::uint8_t> f_port;  // with application data
+  lorawan::Bytes application_payload;  // plaintext
 };
 
 struct BuiltDownlink {
@@ -27,9 +27,9 @@ struct BuiltDownlink {
   bool uses_a_f_cnt_down = false;  // 1.1 application downlink
 };
 
-lorawan::Result<BuiltDownlink> build_downlink(const storage::DeviceSession& session, const DownlinkContent& content);
+lorawan::Result<BuiltDownlink> build_downlink(const schema::DeviceSession& session, const DownlinkContent& content);
 
 // Advances the counter the built downlink used.
-void advance_f_cnt_down(storage::DeviceSession& session, const BuiltDownlink& built);
+void advance_f_cnt_down(schema::DeviceSession& session, const BuiltDownlink& built);
 
 }  // namespace uchet::netserver

@@ -2,7 +2,7 @@
 // What the network server hands downstream: plain values describing accepted frames and
 // protocol events, and the sink interface the application server implements.
 //
-// The sink is handed the unit of work of that frame (storage::UnitOfWork, schema/database.h):
+// The sink is handed the unit of work of that frame (schema::UnitOfWork, schema/database.h):
 // one savepoint per frame in a transaction shared by the frames of a dedup-timer pass, which
 // also holds the frame's session counters, join state and queue changes. Whatever the sink
 // stores through `work` commits or rolls back together with them, so an event is never
@@ -27,16 +27,16 @@ using SystemTime = std::chrono::system_clock::time_point;
 struct UplinkEvent {
   std::string deduplication_id;  // UUID, one per deduplicated frame
   SystemTime received_at;        // server time the frame was accepted
-  const storage::Device* device = nullptr;
+  const schema::Device* device = nullptr;
   lorawan::DevAddr dev_addr = 0;
   bool adr = false;
   int dr = 0;
   std::uint32_t f_cnt = 0;
   std::optional<std::uint8_t> f_port;
   bool confirmed = false;
-  lorawan::Bytes data;  // decrypted FRMPayload (application payload; empty for FPort 0)
+  lorawan::Bytes data;               // decrypted FRMPayload (application payload; empty for FPort 0)
   std::size_t phy_payload_size = 0;  // for the time on air
-  const std::vector<bridge::Reception>* receptions = nullptr;
+  const std::vector<gateway_bridge::Reception>* receptions = nullptr;
   // The best network estimate of when the frame ended on air (gateway GPS time if any,
   // otherwise the server clock), used for device clock tracking.
   SystemTime network_time;
@@ -46,14 +46,14 @@ struct UplinkEvent {
 struct JoinEvent {
   std::string deduplication_id;
   SystemTime time;
-  const storage::Device* device = nullptr;
+  const schema::Device* device = nullptr;
   lorawan::DevAddr dev_addr = 0;
 };
 
 struct StatusEvent {
   std::string deduplication_id;
   SystemTime time;
-  const storage::Device* device = nullptr;
+  const schema::Device* device = nullptr;
   int margin = 0;
   bool external_power_source = false;
   std::optional<double> battery_level_percent;  // absent when the device does not know
@@ -61,8 +61,8 @@ struct StatusEvent {
 
 struct AckEvent {
   SystemTime time;
-  const storage::Device* device = nullptr;
-  std::string queue_item_id;  // the queue item's UUID (storage::QueueItem::queue_item_id)
+  const schema::Device* device = nullptr;
+  std::string queue_item_id;  // the queue item's UUID (schema::QueueItem::queue_item_id)
   bool acknowledged = false;  // false: the confirmed downlink expired unacknowledged
   std::uint32_t f_cnt_down = 0;
 };
@@ -71,20 +71,20 @@ struct AckEvent {
 // frames included; the sink decides what its consumers are told of which.
 struct TxAckEvent {
   SystemTime time;
-  const storage::Device* device = nullptr;
+  const schema::Device* device = nullptr;
   lorawan::Eui64 gateway_eui = 0;
-  bridge::TransmissionId token = 0;
+  gateway_bridge::TransmissionId token = 0;
   std::optional<std::string> queue_item_id;  // set when the downlink carried a queue item
   std::uint32_t f_cnt_down = 0;
-  bridge::Transmission transmission;  // the window the outcome is for (its payload left empty)
-  bridge::CounterTime uplink_at;      // the uplink it answers, on the same gateway's counter (class A)
-  std::string error;    // empty when the gateway scheduled the transmission, else its reason
-  std::string warning;  // a warning that came with a scheduled one (TxOutcome::warning)
+  gateway_bridge::Transmission transmission;  // the window the outcome is for (its payload left empty)
+  gateway_bridge::CounterTime uplink_at;      // the uplink it answers, on the same gateway's counter (class A)
+  std::string error;                          // empty when the gateway scheduled the transmission, else its reason
+  std::string warning;                        // a warning that came with a scheduled one (TxOutcome::warning)
 };
 
 struct LogEvent {
   SystemTime time;
-  const storage::Device* device = nullptr;
+  const schema::Device* device = nullptr;
   std::string level;  // "INFO", "WARNING", "ERROR"
   std::string code;   // one of ChirpStack's integration.LogCode names, e.g. "UPLINK_CODEC", "EXPIRED"
   std::string description;
@@ -94,12 +94,12 @@ struct LogEvent {
 class EventSink {
  public:
   virtual ~EventSink() = default;
-  virtual void uplink(storage::UnitOfWork& work, const UplinkEvent& event) = 0;
-  virtual void joined(storage::UnitOfWork& work, const JoinEvent& event) = 0;
-  virtual void status(storage::UnitOfWork& work, const StatusEvent& event) = 0;
-  virtual void ack(storage::UnitOfWork& work, const AckEvent& event) = 0;
-  virtual void tx_ack(storage::UnitOfWork& work, const TxAckEvent& event) = 0;
-  virtual void log(storage::UnitOfWork& work, const LogEvent& event) = 0;
+  virtual void uplink(schema::UnitOfWork& work, const UplinkEvent& event) = 0;
+  virtual void joined(schema::UnitOfWork& work, const JoinEvent& event) = 0;
+  virtual void status(schema::UnitOfWork& work, const StatusEvent& event) = 0;
+  virtual void ack(schema::UnitOfWork& work, const AckEvent& event) = 0;
+  virtual void tx_ack(schema::UnitOfWork& work, const TxAckEvent& event) = 0;
+  virtual void log(schema::UnitOfWork& work, const LogEvent& event) = 0;
   // After a transaction with events committed (wakes the MQTT publisher).
   virtual void committed() {}
   // After work the sink did was rolled back (a frame's savepoint, or a whole transaction):

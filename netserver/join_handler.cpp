@@ -7,10 +7,10 @@
 
 #include "netserver/lorawan/encoding.h"
 #include "netserver/lorawan/join_accept.h"
-#include "netserver/mac_state.h"
 #include "netserver/lorawan/keys.h"
 #include "netserver/lorawan/mic.h"
 #include "netserver/lorawan/phy_payload.h"
+#include "netserver/mac_state.h"
 #include "netserver/network_server_internal.h"
 #include "netserver/radio_conversion.h"
 #include "schema/sessions.h"
@@ -23,20 +23,20 @@ using namespace lorawan;
 struct NetworkServer::Join {
   const ReceivedFrame& frame;
   const JoinRequest& request;
-  const bridge::Reception& best;  // the reception the join-accept is timed on
+  const gateway_bridge::Reception& best;  // the reception the join-accept is timed on
   std::string dev_eui_text;
   // identify_device:
-  const storage::Device* device = nullptr;
+  const schema::Device* device = nullptr;
   bool v11 = false;               // LoRaWAN 1.1: NwkKey for the MIC, JSIntKey for the accept
   const Key* root_key = nullptr;  // AppKey (1.0.x) or NwkKey (1.1)
   // start_session:
   std::uint8_t dr = 0;
   std::uint32_t join_nonce = 0;
-  storage::DeviceSession session;
+  schema::DeviceSession session;
   // build_accept:
   Bytes on_air;
   // plan_windows:
-  std::optional<bridge::Transmission> rx1, rx2;
+  std::optional<gateway_bridge::Transmission> rx1, rx2;
 };
 
 void NetworkServer::process_join(const ReceivedFrame& frame, const JoinRequest& request) {
@@ -77,12 +77,12 @@ bool NetworkServer::check_dev_nonce(Join& join) {
   const auto& request = join.request;
   const bool counting_nonce = join.v11 || join.device->mac_version == "1.0.4";
   if (counting_nonce) {
-    auto last = storage::max_dev_nonce(db_, request.dev_eui, request.join_eui);
+    auto last = schema::max_dev_nonce(db_, request.dev_eui, request.join_eui);
     if (last && request.dev_nonce <= *last) {
       reject(&NetworkCounters::join_nonce_reused, "DevNonce not increasing", join.dev_eui_text);
       return false;
     }
-  } else if (storage::dev_nonce_used(db_, request.dev_eui, request.join_eui, request.dev_nonce)) {
+  } else if (schema::dev_nonce_used(db_, request.dev_eui, request.join_eui, request.dev_nonce)) {
     reject(&NetworkCounters::join_nonce_reused, "DevNonce reused", join.dev_eui_text);
     return false;
   }
@@ -100,12 +100,13 @@ bool NetworkServer::start_session(Join& join) {
   auto& session = join.session;
   session.dev_eui = join.request.dev_eui;
   session.mac_version = join.device->mac_version;
-  session.dev_addr = allocate_dev_addr(dev_addr_prefix_, rng_, [this](DevAddr a) { return registry_.dev_addr_in_use(a); });
+  session.dev_addr =
+      allocate_dev_addr(dev_addr_prefix_, rng_, [this](DevAddr a) { return registry_.dev_addr_in_use(a); });
   session.rx1_delay = settings_.rx1_delay_s;
   session.rx1_dr_offset = settings_.rx1_dr_offset;
   session.dr = join.dr;
-  session.created_at = storage::unix_now();
-  join.join_nonce = (storage::join_nonce(db_, join.request.dev_eui) + 1) & 0xFFFFFF;
+  session.created_at = schema::unix_now();
+  join.join_nonce = (schema::join_nonce(db_, join.request.dev_eui) + 1) & 0xFFFFFF;
   return true;
 }
 
@@ -168,8 +169,8 @@ bool NetworkServer::plan_windows(Join& join) {
   }
   auto rx1_packet = tx_packet(settings_.region, settings_.region.rx1_frequency(join.best.frequency_hz), *rx1_dr,
                               join.best.counter.after(delay1), join.on_air);
-  auto rx2_packet = tx_packet(settings_.region, rx2.frequency_hz, rx2.data_rate, join.best.counter.after(delay2),
-                              join.on_air);
+  auto rx2_packet =
+      tx_packet(settings_.region, rx2.frequency_hz, rx2.data_rate, join.best.counter.after(delay2), join.on_air);
   if (!rx1_packet || !rx2_packet) {
     reject(&NetworkCounters::malformed, "join-accept transmission", "bad radio parameters");
     return false;
@@ -184,11 +185,11 @@ bool NetworkServer::plan_windows(Join& join) {
 // the pass's commit fail).
 void NetworkServer::store_join(Join& join) {
   const auto& request = join.request;
-  storage::Savepoint frame_writes(db_);
+  schema::Savepoint frame_writes(db_);
   auto work = frame_writes.work();  // what the sink is handed (netserver/events.h)
-  storage::record_dev_nonce(db_, request.dev_eui, request.join_eui, request.dev_nonce);
-  storage::set_join_nonce(db_, request.dev_eui, join.join_nonce);
-  storage::save_session(db_, join.session);  // replaces the old session in the same transaction
+  schema::record_dev_nonce(db_, request.dev_eui, request.join_eui, request.dev_nonce);
+  schema::set_join_nonce(db_, request.dev_eui, join.join_nonce);
+  schema::save_session(db_, join.session);  // replaces the old session in the same transaction
   JoinEvent event;
   event.deduplication_id = new_uuid();
   event.time = std::chrono::system_clock::now();

@@ -85,8 +85,8 @@ MacState parse_mac_state(const std::string& text) {
   }
   state.rx_setup_requested_at = integer<std::int64_t>(j, "rxSetupAt").value_or(0);
   if (auto p = member(j, "newChannel"); p && p->is_object()) {
-    state.pending_new_channel = PendingNewChannel{integer<int>(*p, "slot").value_or(0),
-                                                  integer<std::uint32_t>(*p, "hz").value_or(0)};
+    state.pending_new_channel =
+        PendingNewChannel{integer<int>(*p, "slot").value_or(0), integer<std::uint32_t>(*p, "hz").value_or(0)};
   }
   state.new_channel_requested_at = integer<std::int64_t>(j, "newChannelAt").value_or(0);
   state.extra_channels = numbers<std::uint32_t>(j, "channels");
@@ -116,7 +116,8 @@ std::string to_json(const MacState& state) {
     w.end_array();
   }
   if (state.pending_rx_timing) w.key("rxTiming").number(*state.pending_rx_timing);
-  if (state.pending_rx_param) w.key("rxParam").begin_object().key("rx1DrOffset").number(state.pending_rx_param->rx1_dr_offset).end_object();
+  if (state.pending_rx_param)
+    w.key("rxParam").begin_object().key("rx1DrOffset").number(state.pending_rx_param->rx1_dr_offset).end_object();
   if (state.rx_setup_requested_at) w.key("rxSetupAt").number(state.rx_setup_requested_at);
   if (state.pending_new_channel) {
     w.key("newChannel").begin_object();

@@ -33,11 +33,11 @@ struct MacState {
   std::vector<double> snr_history;          // best SNR per uplink, newest last
   std::vector<std::uint32_t> fcnt_history;  // their FCntUp
   std::optional<PendingLinkAdr> pending_link_adr;
-  std::int64_t last_dev_status_request = 0;  // Unix seconds
+  std::int64_t last_dev_status_request = 0;   // Unix seconds
   std::vector<std::uint32_t> extra_channels;  // Hz, given in the join-accept's CFList (channel_plan.h)
   std::optional<int> pending_rx_timing;       // RX1 delay (s) asked with RXTimingSetupReq
   std::optional<PendingRxParam> pending_rx_param;
-  std::int64_t rx_setup_requested_at = 0;     // Unix seconds of the last of those two requests
+  std::int64_t rx_setup_requested_at = 0;  // Unix seconds of the last of those two requests
   std::optional<PendingNewChannel> pending_new_channel;
   std::int64_t new_channel_requested_at = 0;  // Unix seconds
 

@@ -15,8 +15,8 @@ SystemTime to_system_time(std::chrono::nanoseconds since_epoch) {
   return SystemTime(std::chrono::duration_cast<SystemTime::duration>(since_epoch));
 }
 
-NetworkServer::NetworkServer(boost::asio::io_context& io, storage::Database& db, NetworkSettings settings,
-                             EventSink& sink, bridge::GatewayBackend& gateways)
+NetworkServer::NetworkServer(boost::asio::io_context& io, schema::Database& db, NetworkSettings settings,
+                             EventSink& sink, gateway_bridge::GatewayBackend& gateways)
     : io_(io),
       db_(db),
       settings_(std::move(settings)),
@@ -65,7 +65,7 @@ void NetworkServer::poll_registry() {
   });
 }
 
-void NetworkServer::handle_uplink(bridge::Reception&& rx) {
+void NetworkServer::handle_uplink(gateway_bridge::Reception&& rx) {
   ++counters_.receptions;
   // The bridge's reception time: a copy that waited in the queue while this thread was busy (a
   // checkpoint holding off a commit, a long pass) must not also wait a whole window after it.
@@ -110,7 +110,7 @@ void NetworkServer::process_frames(std::vector<ReceivedFrame>&& frames) {
       // The frame's savepoint rolled back: nothing was stored or announced for it, and the
       // other frames of the pass go on.
       ++counters_.storage_failures;
-      if (dynamic_cast<const storage::StorageError*>(&e)) {
+      if (dynamic_cast<const schema::StorageError*>(&e)) {
         spdlog::error("storage failure, frame dropped unacknowledged: {}", e.what());
       } else {
         spdlog::error("frame processing failed, frame dropped unacknowledged: {}", e.what());
@@ -134,7 +134,7 @@ void NetworkServer::commit_batch() {
   if (!batch_) return;
   try {
     batch_->tx.commit();
-  } catch (const storage::StorageError& e) {
+  } catch (const schema::StorageError& e) {
     return abandon_batch(e.what());
   }
   auto b = std::move(batch_);  // a new pass (or the rest of this one) opens a new transaction
@@ -157,7 +157,7 @@ void NetworkServer::abandon_batch(const char* why) {
   registry_.invalidate();
   try {
     registry_.refresh(db_);
-  } catch (const storage::StorageError& e) {
+  } catch (const schema::StorageError& e) {
     spdlog::error("registry reload failed (retried every poll): {}", e.what());
   }
 }
@@ -165,9 +165,9 @@ void NetworkServer::abandon_batch(const char* why) {
 bool NetworkServer::queue_may_hold(lorawan::Eui64 dev_eui) {
   if (!batch_) return true;  // no transaction to read a snapshot in: look the device up
   auto& b = *batch_;
-  const auto enqueued = storage::downlinks_enqueued_in_process();
+  const auto enqueued = schema::downlinks_enqueued_in_process();
   if (!b.queued || b.queued_read_at != enqueued) {
-    auto devices = storage::devices_with_downlinks(db_);
+    auto devices = schema::devices_with_downlinks(db_);
     b.queued.emplace(devices.begin(), devices.end());
     b.queued_read_at = enqueued;
   }
@@ -195,7 +195,8 @@ void NetworkServer::process_frame(ReceivedFrame&& frame) {
   }
 }
 
-void NetworkServer::reject(std::uint64_t NetworkCounters::*counter, const std::string& kind, const std::string& detail) {
+void NetworkServer::reject(std::uint64_t NetworkCounters::*counter, const std::string& kind,
+                           const std::string& detail) {
   ++(counters_.*counter);
   if (log_due(kind)) spdlog::warn("rejected: {}: {} (counted; logged at most once a minute per kind)", kind, detail);
 }
@@ -213,10 +214,11 @@ bool NetworkServer::log_due(const std::string& kind) {
 // uplink_frame.deduplication_id instead of onto a random page of it (one page written less per
 // frame in every commit).
 std::string NetworkServer::new_uuid() {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch()).count();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   std::uint64_t hi = (static_cast<std::uint64_t>(ms) << 16) | 0x7000ull | (rng_() & 0x0FFFull);  // version 7
-  std::uint64_t lo = (rng_() & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;                 // RFC 9562 variant
+  std::uint64_t lo = (rng_() & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;                   // RFC 9562 variant
   return fmt::format("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", hi >> 32, (hi >> 16) & 0xFFFF, hi & 0xFFFF, lo >> 48,
                      lo & 0xFFFFFFFFFFFFull);
 }
@@ -224,8 +226,9 @@ std::string NetworkServer::new_uuid() {
 namespace {
 
 // The same moment on another gateway's counter, with that gateway's context.
-void retime(bridge::Transmission& packet, const bridge::CounterTime& from_uplink, const bridge::CounterTime& to_uplink) {
-  if (auto* at = std::get_if<bridge::CounterTime>(&packet.timing)) {
+void retime(gateway_bridge::Transmission& packet, const gateway_bridge::CounterTime& from_uplink,
+            const gateway_bridge::CounterTime& to_uplink) {
+  if (auto* at = std::get_if<gateway_bridge::CounterTime>(&packet.timing)) {
     *at = to_uplink.after(std::chrono::microseconds(at->counter_us - from_uplink.counter_us));
   }
 }
@@ -248,10 +251,11 @@ void NetworkServer::send_planned(DownlinkPlan&& plan) {
   for (std::size_t next = 0; !token && next < plan.other_gateways.size(); ++next) {
     const auto [gateway_eui, uplink_at] = plan.other_gateways[next];
     if (log_due("downlink rerouted")) {
-      spdlog::info("downlink to {}: gateway {} refused it ({}); trying gateway {} (counted as downlinks_rerouted; "
-                   "logged at most once a minute)",
-                   lorawan::eui64_to_string(plan.dev_eui), lorawan::eui64_to_string(plan.gateway_eui), token.error(),
-                   lorawan::eui64_to_string(gateway_eui));
+      spdlog::info(
+          "downlink to {}: gateway {} refused it ({}); trying gateway {} (counted as downlinks_rerouted; "
+          "logged at most once a minute)",
+          lorawan::eui64_to_string(plan.dev_eui), lorawan::eui64_to_string(plan.gateway_eui), token.error(),
+          lorawan::eui64_to_string(gateway_eui));
     }
     retime(plan.rx1, plan.uplink_at, uplink_at);
     if (plan.rx2) retime(*plan.rx2, plan.uplink_at, uplink_at);
@@ -270,11 +274,11 @@ void NetworkServer::send_planned(DownlinkPlan&& plan) {
     // for the next opportunity (the FCntDown it used is simply skipped).
     if (plan.queue_item) {
       try {
-        storage::Transaction tx(db_);
-        storage::return_downlink(db_, *plan.queue_item);
+        schema::Transaction tx(db_);
+        schema::return_downlink(db_, *plan.queue_item);
         tx.commit();
         ++counters_.downlinks_returned_to_queue;
-      } catch (const storage::StorageError& e) {
+      } catch (const schema::StorageError& e) {
         ++counters_.storage_failures;
         spdlog::error("queued downlink {} could not be put back: {}", plan.queue_item->id, e.what());
       }
@@ -290,7 +294,7 @@ void NetworkServer::send_planned(DownlinkPlan&& plan) {
   if (pending_.size() > 4096) pending_.erase(pending_.begin());
 }
 
-void NetworkServer::handle_outcome(const bridge::TxOutcome& outcome) {
+void NetworkServer::handle_outcome(const gateway_bridge::TxOutcome& outcome) {
   auto it = pending_.find({outcome.gateway_eui, outcome.id});
   if (it == pending_.end()) return;
   auto pending = std::move(it->second);
@@ -314,14 +318,14 @@ void NetworkServer::handle_outcome(const bridge::TxOutcome& outcome) {
     // A class C downlink refused on air is tried again at a later registry poll; like one the
     // gateway could not take, not through this gateway for a while (a TX_FREQ error would
     // otherwise repeat every second).
-    if (std::holds_alternative<bridge::Immediately>(plan.rx1.timing)) {
+    if (std::holds_alternative<gateway_bridge::Immediately>(plan.rx1.timing)) {
       unreachable_until_[plan.gateway_eui] = std::chrono::steady_clock::now() + kUnreachableGatewayBackoff;
     }
   }
   const auto* device = registry_.device(plan.dev_eui);
   if (!device) return;
   try {
-    storage::Transaction tx(db_);
+    schema::Transaction tx(db_);
     TxAckEvent event;
     event.time = std::chrono::system_clock::now();
     event.device = device;
@@ -332,18 +336,20 @@ void NetworkServer::handle_outcome(const bridge::TxOutcome& outcome) {
     event.transmission = pending->on_rx2 && plan.rx2 ? *plan.rx2 : plan.rx1;
     event.transmission.phy_payload.clear();
     event.uplink_at = plan.uplink_at;
-    if (!outcome.ok()) event.error = outcome.detail.empty() ? std::string(bridge::tx_status_name(outcome.status)) : outcome.detail;
+    if (!outcome.ok())
+      event.error =
+          outcome.detail.empty() ? std::string(gateway_bridge::tx_status_name(outcome.status)) : outcome.detail;
     event.warning = outcome.warning;
     auto work = tx.work();
     sink_.tx_ack(work, event);
     // Neither window went on air: the payload it carried was never delivered, so it goes back
     // into the queue for the device's next opportunity, as when no gateway took it at all.
     const bool returned = !outcome.ok() && plan.queue_item;
-    if (returned) storage::return_downlink(db_, *plan.queue_item);
+    if (returned) schema::return_downlink(db_, *plan.queue_item);
     tx.commit();
     if (returned) ++counters_.downlinks_returned_to_queue;
     sink_.committed();
-  } catch (const storage::StorageError& e) {
+  } catch (const schema::StorageError& e) {
     ++counters_.storage_failures;
     spdlog::error("storing txack failed: {}", e.what());
   }

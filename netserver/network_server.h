@@ -74,16 +74,16 @@ struct NetworkCounters {
 
 class NetworkServer {
  public:
-  NetworkServer(boost::asio::io_context& io, storage::Database& db, NetworkSettings settings, EventSink& sink,
-                bridge::GatewayBackend& gateways);
+  NetworkServer(boost::asio::io_context& io, schema::Database& db, NetworkSettings settings, EventSink& sink,
+                gateway_bridge::GatewayBackend& gateways);
   ~NetworkServer();
 
   // Loads the registry and starts the timers (registry poll, class C queue).
   void start();
   void stop();
 
-  void handle_uplink(bridge::Reception&& rx);
-  void handle_outcome(const bridge::TxOutcome& outcome);
+  void handle_uplink(gateway_bridge::Reception&& rx);
+  void handle_outcome(const gateway_bridge::TxOutcome& outcome);
   bool gateway_registered(lorawan::Eui64 gateway_eui);
 
   const NetworkCounters& counters() const { return counters_; }
@@ -127,11 +127,11 @@ class NetworkServer {
   void request_rx_setup(Uplink& up);
   void request_dev_status(Uplink& up);
   void request_new_channel(Uplink& up);
-  void send_uplink_event(Uplink& up, storage::UnitOfWork& work);
-  void expire_downlink_queue(Uplink& up, storage::UnitOfWork& work);
-  void acknowledge_confirmed_downlink(Uplink& up, storage::UnitOfWork& work);
+  void send_uplink_event(Uplink& up, schema::UnitOfWork& work);
+  void expire_downlink_queue(Uplink& up, schema::UnitOfWork& work);
+  void acknowledge_confirmed_downlink(Uplink& up, schema::UnitOfWork& work);
   void plan_class_a_answer(Uplink& up);
-  void send_status_events(Uplink& up, storage::UnitOfWork& work);
+  void send_status_events(Uplink& up, schema::UnitOfWork& work);
   void add_to_batch(Uplink& up);
   void poll_registry();
   void deliver_class_c();
@@ -147,10 +147,10 @@ class NetworkServer {
   std::string new_uuid();
 
   boost::asio::io_context& io_;
-  storage::Database& db_;
+  schema::Database& db_;
   NetworkSettings settings_;
   EventSink& sink_;
-  bridge::GatewayBackend& gateways_;  // downlinks go out through it
+  gateway_bridge::GatewayBackend& gateways_;  // downlinks go out through it
   DeviceRegistry registry_;
   Deduplicator dedup_;
   TokenBucket dev_status_budget_;
@@ -162,7 +162,7 @@ class NetworkServer {
   std::chrono::steady_clock::time_point last_pass_;  // start of the last pass of the window timer
   bool stopped_ = false;
   std::unique_ptr<Batch> batch_;  // engaged while a group-commit transaction is open
-  std::map<std::pair<lorawan::Eui64, bridge::TransmissionId>, std::unique_ptr<PendingDownlink>> pending_;
+  std::map<std::pair<lorawan::Eui64, gateway_bridge::TransmissionId>, std::unique_ptr<PendingDownlink>> pending_;
   std::map<std::string, std::chrono::steady_clock::time_point> last_logged_;
   // The gateways that heard each device best last time: class C downlinks go through the best,
   // or the second when the best has no downlink path (0: none).

@@ -12,18 +12,18 @@ namespace uchet::netserver {
 struct NetworkServer::DownlinkPlan {
   lorawan::Eui64 dev_eui = 0;
   lorawan::Eui64 gateway_eui = 0;
-  bridge::Transmission rx1;
-  std::optional<bridge::Transmission> rx2;  // retry when the gateway cannot make RX1
+  gateway_bridge::Transmission rx1;
+  std::optional<gateway_bridge::Transmission> rx2;  // retry when the gateway cannot make RX1
   // The queue item it carries, as it was taken from the queue: put back should no gateway take
-  // the downlink (storage::return_downlink).
-  std::optional<storage::QueueItem> queue_item;
+  // the downlink (schema::return_downlink).
+  std::optional<schema::QueueItem> queue_item;
   std::uint32_t f_cnt_down = 0;
   bool join_accept = false;
   // Class A: the other gateways that heard the uplink, best first, with their counter at the
   // uplink (other_gateways()); tried in turn when `gateway_eui` cannot take the downlink (no
   // live downlink path). rx1/rx2 are timed on uplink_at, the uplink on `gateway_eui`'s counter.
-  bridge::CounterTime uplink_at;
-  std::vector<std::pair<lorawan::Eui64, bridge::CounterTime>> other_gateways;
+  gateway_bridge::CounterTime uplink_at;
+  std::vector<std::pair<lorawan::Eui64, gateway_bridge::CounterTime>> other_gateways;
 };
 
 struct NetworkServer::PendingDownlink {
@@ -33,17 +33,17 @@ struct NetworkServer::PendingDownlink {
 
 // One group-commit transaction and what waits for its commit.
 struct NetworkServer::Batch {
-  explicit Batch(storage::Database& db) : tx(db) {}
-  storage::Transaction tx;
+  explicit Batch(schema::Database& db) : tx(db) {}
+  schema::Transaction tx;
   std::chrono::steady_clock::time_point opened = std::chrono::steady_clock::now();
-  std::size_t frames = 0;                  // accepted (savepoint released) in this transaction
-  bool events = false;                     // the sink wrote events: wake the publisher after commit
-  std::vector<DownlinkPlan> downlinks;     // sent after the commit, in frame order
+  std::size_t frames = 0;               // accepted (savepoint released) in this transaction
+  bool events = false;                  // the sink wrote events: wake the publisher after commit
+  std::vector<DownlinkPlan> downlinks;  // sent after the commit, in frame order
   std::uint64_t uplinks_accepted = 0, joins_accepted = 0;
   std::vector<std::pair<lorawan::Eui64, LastGateways>> last_gateways;  // by device
   // Devices with downlink-queue rows, read once inside this transaction: while it holds the
   // write lock no other connection can add any, and this process's own enqueues are seen
-  // through storage::downlinks_enqueued_in_process().
+  // through schema::downlinks_enqueued_in_process().
   std::optional<std::unordered_set<lorawan::Eui64>> queued;
   std::uint64_t queued_read_at = 0;
 };

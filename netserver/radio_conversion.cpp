@@ -5,53 +5,54 @@
 
 namespace uchet::netserver {
 
-lorawan::DataRate to_lorawan_rate(const bridge::DataRate& rate) {
-  if (const auto* lora = std::get_if<bridge::LoraRate>(&rate)) {
+lorawan::DataRate to_lorawan_rate(const gateway_bridge::DataRate& rate) {
+  if (const auto* lora = std::get_if<gateway_bridge::LoraRate>(&rate)) {
     return lorawan::DataRate::lora(lora->spreading_factor, lora->bandwidth_khz);
   }
-  return lorawan::DataRate::fsk(std::get<bridge::FskRate>(rate).bitrate_bps);
+  return lorawan::DataRate::fsk(std::get<gateway_bridge::FskRate>(rate).bitrate_bps);
 }
 
-bridge::DataRate to_bridge_rate(const lorawan::DataRate& rate) {
+gateway_bridge::DataRate to_bridge_rate(const lorawan::DataRate& rate) {
   if (rate.modulation == lorawan::Modulation::LoRa) {
-    return bridge::LoraRate{rate.spreading_factor, static_cast<std::uint16_t>(rate.bandwidth_khz)};
+    return gateway_bridge::LoraRate{rate.spreading_factor, static_cast<std::uint16_t>(rate.bandwidth_khz)};
   }
-  return bridge::FskRate{rate.bitrate_bps};
+  return gateway_bridge::FskRate{rate.bitrate_bps};
 }
 
 namespace {
 
-bool hears_better(const bridge::Reception& a, const bridge::Reception& b) {
+bool hears_better(const gateway_bridge::Reception& a, const gateway_bridge::Reception& b) {
   const double snr_a = a.snr_db.value_or(-100), snr_b = b.snr_db.value_or(-100);
   return snr_a > snr_b || (snr_a == snr_b && a.rssi_dbm > b.rssi_dbm);
 }
 
 }  // namespace
 
-const bridge::Reception& best_reception(const std::vector<bridge::Reception>& receptions) {
-  const bridge::Reception* best = &receptions.front();
+const gateway_bridge::Reception& best_reception(const std::vector<gateway_bridge::Reception>& receptions) {
+  const gateway_bridge::Reception* best = &receptions.front();
   for (const auto& rx : receptions) {
     if (hears_better(rx, *best)) best = &rx;
   }
   return *best;
 }
 
-const bridge::Reception* runner_up(const std::vector<bridge::Reception>& receptions, const bridge::Reception& chosen) {
-  const bridge::Reception* second = nullptr;
+const gateway_bridge::Reception* runner_up(const std::vector<gateway_bridge::Reception>& receptions,
+                                           const gateway_bridge::Reception& chosen) {
+  const gateway_bridge::Reception* second = nullptr;
   for (const auto& rx : receptions) {
     if (rx.gateway_eui != chosen.gateway_eui && (!second || hears_better(rx, *second))) second = &rx;
   }
   return second;
 }
 
-std::vector<std::pair<lorawan::Eui64, bridge::CounterTime>> other_gateways(const std::vector<bridge::Reception>& receptions,
-                                                                           const bridge::Reception& chosen) {
-  std::vector<const bridge::Reception*> others;
+std::vector<std::pair<lorawan::Eui64, gateway_bridge::CounterTime>> other_gateways(
+    const std::vector<gateway_bridge::Reception>& receptions, const gateway_bridge::Reception& chosen) {
+  std::vector<const gateway_bridge::Reception*> others;
   for (const auto& rx : receptions) {
     if (rx.gateway_eui != chosen.gateway_eui) others.push_back(&rx);
   }
   std::stable_sort(others.begin(), others.end(), [](const auto* a, const auto* b) { return hears_better(*a, *b); });
-  std::vector<std::pair<lorawan::Eui64, bridge::CounterTime>> out;
+  std::vector<std::pair<lorawan::Eui64, gateway_bridge::CounterTime>> out;
   for (const auto* rx : others) {
     const bool seen = std::any_of(out.begin(), out.end(), [&](const auto& o) { return o.first == rx->gateway_eui; });
     if (!seen) out.emplace_back(rx->gateway_eui, rx->counter);
@@ -59,11 +60,12 @@ std::vector<std::pair<lorawan::Eui64, bridge::CounterTime>> other_gateways(const
   return out;
 }
 
-lorawan::Result<bridge::Transmission> tx_packet(const lorawan::Region& region, std::uint32_t frequency_hz,
-                                                std::uint8_t dr, bridge::TxTiming timing, lorawan::Bytes phy_payload) {
+lorawan::Result<gateway_bridge::Transmission> tx_packet(const lorawan::Region& region, std::uint32_t frequency_hz,
+                                                        std::uint8_t dr, gateway_bridge::TxTiming timing,
+                                                        lorawan::Bytes phy_payload) {
   auto rate = region.data_rate(dr);
   if (!rate) return std::unexpected(rate.error());
-  bridge::Transmission packet;
+  gateway_bridge::Transmission packet;
   packet.timing = timing;
   packet.frequency_hz = frequency_hz;
   packet.power_dbm = static_cast<std::int8_t>(region.downlink_tx_power_eirp_dbm(frequency_hz));

@@ -10,20 +10,22 @@
 
 namespace uchet::netserver {
 
-lorawan::DataRate to_lorawan_rate(const bridge::DataRate& rate);
-bridge::DataRate to_bridge_rate(const lorawan::DataRate& rate);
+lorawan::DataRate to_lorawan_rate(const gateway_bridge::DataRate& rate);
+gateway_bridge::DataRate to_bridge_rate(const lorawan::DataRate& rate);
 
 // Highest SNR, then highest RSSI: the gateway most likely to be heard back.
-const bridge::Reception& best_reception(const std::vector<bridge::Reception>& receptions);
+const gateway_bridge::Reception& best_reception(const std::vector<gateway_bridge::Reception>& receptions);
 // The best reception at a gateway other than `chosen`'s, or nullptr (no allocation: per uplink).
-const bridge::Reception* runner_up(const std::vector<bridge::Reception>& receptions, const bridge::Reception& chosen);
+const gateway_bridge::Reception* runner_up(const std::vector<gateway_bridge::Reception>& receptions,
+                                           const gateway_bridge::Reception& chosen);
 // The other gateways that heard the frame, best first (one entry per gateway), with their
 // concentrator counter at the uplink: where a downlink goes when the best gateway cannot take it.
-std::vector<std::pair<lorawan::Eui64, bridge::CounterTime>> other_gateways(const std::vector<bridge::Reception>& receptions,
-                                                                           const bridge::Reception& chosen);
+std::vector<std::pair<lorawan::Eui64, gateway_bridge::CounterTime>> other_gateways(
+    const std::vector<gateway_bridge::Reception>& receptions, const gateway_bridge::Reception& chosen);
 
 // A transmission at `timing` on the region's DR index.
-lorawan::Result<bridge::Transmission> tx_packet(const lorawan::Region& region, std::uint32_t frequency_hz,
-                                                std::uint8_t dr, bridge::TxTiming timing, lorawan::Bytes phy_payload);
+lorawan::Result<gateway_bridge::Transmission> tx_packet(const lorawan::Region& region, std::uint32_t frequency_hz,
+                                                        std::uint8_t dr, gateway_bridge::TxTiming timing,
+                                                        lorawan::Bytes phy_payload);
 
 }  // namespace uchet::netserver

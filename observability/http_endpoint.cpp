@@ -4,11 +4,11 @@
 #include <optional>
 #include <thread>
 
+#include <openssl/crypto.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <openssl/crypto.h>
-#include <spdlog/spdlog.h>
 
 #include "common/callback_guard.h"
 
@@ -43,7 +43,8 @@ HttpResponse answer(Shared& shared, const http::request<http::empty_body>& reque
   if (!authorized(shared, request)) return {401, "application/json", R"({"error":"a bearer token is required"})"};
   std::string path(request.target());
   if (auto query = path.find('?'); query != std::string::npos) path.resize(query);
-  if (path != "/metrics" && path != "/health" && path != "/ready") return {404, "application/json", R"({"error":"not found"})"};
+  if (path != "/metrics" && path != "/health" && path != "/ready")
+    return {404, "application/json", R"({"error":"not found"})"};
   try {
     return shared.handler(path);
   } catch (const std::exception& e) {
@@ -55,7 +56,8 @@ HttpResponse answer(Shared& shared, const http::request<http::empty_body>& reque
 // One connection: requests read one at a time (keep-alive), each within the read timeout.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<Shared> shared) : stream_(std::move(socket)), shared_(std::move(shared)) {}
+  Session(tcp::socket socket, std::shared_ptr<Shared> shared)
+      : stream_(std::move(socket)), shared_(std::move(shared)) {}
   ~Session() { --shared_->open; }
 
   void read() {
@@ -79,8 +81,8 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto& request = parser_->get();
     HttpResponse reply = answer(*shared_, request);
     ++shared_->requests;
-    auto response = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(reply.status),
-                                                                         request.version());
+    auto response =
+        std::make_shared<http::response<http::string_body>>(static_cast<http::status>(reply.status), request.version());
     response->set(http::field::server, "uchetd");
     response->set(http::field::content_type, reply.content_type);
     response->set(http::field::cache_control, "no-store");
@@ -150,7 +152,8 @@ struct HttpEndpoint::Impl {
 
 HttpEndpoint::HttpEndpoint(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-std::expected<std::unique_ptr<HttpEndpoint>, std::string> HttpEndpoint::start(const HttpEndpointOptions& options, Handler handler) {
+std::expected<std::unique_ptr<HttpEndpoint>, std::string> HttpEndpoint::start(const HttpEndpointOptions& options,
+                                                                              Handler handler) {
   auto endpoint = parse_bind(options.bind);
   if (!endpoint) return std::unexpected(endpoint.error());
   auto impl = std::make_unique<Impl>();

@@ -36,12 +36,13 @@ class HttpEndpoint {
   using Handler = std::function<HttpResponse(const std::string& path)>;
 
   // Binds and starts serving; an error names what could not be done (bad address, port taken).
-  static std::expected<std::unique_ptr<HttpEndpoint>, std::string> start(const HttpEndpointOptions& options, Handler handler);
+  static std::expected<std::unique_ptr<HttpEndpoint>, std::string> start(const HttpEndpointOptions& options,
+                                                                         Handler handler);
   ~HttpEndpoint();  // stops
   void stop();
 
   std::uint16_t port() const;
-  std::uint64_t requests() const;          // answered, whatever the status
+  std::uint64_t requests() const;             // answered, whatever the status
   std::uint64_t refused_connections() const;  // over max_connections, or timed out / malformed
 
  private:

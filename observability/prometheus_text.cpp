@@ -19,10 +19,14 @@ bool valid_name(const std::string& name, bool label) {
 
 void escape_into(std::string& out, const std::string& text, bool quote) {
   for (char c : text) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else if (quote && c == '"') out += "\\\"";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else if (quote && c == '"')
+      out += "\\\"";
+    else
+      out += c;
   }
 }
 
@@ -50,7 +54,8 @@ std::string render(const std::vector<MetricFamily>& families) {
       if (!s.labels.empty()) {
         out += '{';
         for (std::size_t i = 0; i < s.labels.size(); ++i) {
-          if (!valid_name(s.labels[i].first, true)) throw std::invalid_argument("not a label name: " + s.labels[i].first);
+          if (!valid_name(s.labels[i].first, true))
+            throw std::invalid_argument("not a label name: " + s.labels[i].first);
           if (i > 0) out += ',';
           out += s.labels[i].first + "=\"";
           escape_into(out, s.labels[i].second, true);

@@ -3,7 +3,7 @@
 
 #include "netserver/lorawan/encoding.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 
 std::optional<std::int64_t> open_alarm_id(Database& db, lorawan::Eui64 dev_eui, std::string_view kind) {
   Statement q(db, "SELECT id FROM alarm WHERE dev_eui = ? AND kind = ? AND closed_at IS NULL");
@@ -24,7 +24,11 @@ std::int64_t open_alarm(Database& db, lorawan::Eui64 dev_eui, std::string_view k
 }
 
 void close_alarm(Database& db, std::int64_t id, std::int64_t closed_at, std::int64_t frame_id) {
-  Statement(db, "UPDATE alarm SET closed_at = ?, close_frame_id = ? WHERE id = ?").bind(1, closed_at).bind(2, frame_id).bind(3, id).run();
+  Statement(db, "UPDATE alarm SET closed_at = ?, close_frame_id = ? WHERE id = ?")
+      .bind(1, closed_at)
+      .bind(2, frame_id)
+      .bind(3, id)
+      .run();
 }
 
 std::unordered_set<lorawan::Eui64> devices_with_open_alarm(Database& db, std::string_view kind) {
@@ -37,15 +41,17 @@ std::unordered_set<lorawan::Eui64> devices_with_open_alarm(Database& db, std::st
   return out;
 }
 
-std::vector<SilenceCandidate> devices_without_open_alarm(Database& db, std::string_view kind, std::int64_t default_period_s) {
+std::vector<SilenceCandidate> devices_without_open_alarm(Database& db, std::string_view kind,
+                                                         std::int64_t default_period_s) {
   // Last uplink per device from the frame archive. The correlated MAX is one step down the
   // (dev_eui, received_at_ms) index per device, where a join with GROUP BY would read every
   // archived frame each minute.
-  Statement q(db,
-              "SELECT d.dev_eui, (SELECT MAX(f.received_at_ms) FROM uplink_frame f WHERE f.dev_eui = d.dev_eui) / 1000, "
-              "COALESCE(c.reporting_period_s, ?) "
-              "FROM device d LEFT JOIN device_clock c ON c.dev_eui = d.dev_eui "
-              "WHERE NOT EXISTS (SELECT 1 FROM alarm a WHERE a.dev_eui = d.dev_eui AND a.kind = ? AND a.closed_at IS NULL)");
+  Statement q(
+      db,
+      "SELECT d.dev_eui, (SELECT MAX(f.received_at_ms) FROM uplink_frame f WHERE f.dev_eui = d.dev_eui) / 1000, "
+      "COALESCE(c.reporting_period_s, ?) "
+      "FROM device d LEFT JOIN device_clock c ON c.dev_eui = d.dev_eui "
+      "WHERE NOT EXISTS (SELECT 1 FROM alarm a WHERE a.dev_eui = d.dev_eui AND a.kind = ? AND a.closed_at IS NULL)");
   q.bind(1, default_period_s).bind(2, kind);
   std::vector<SilenceCandidate> out;
   while (q.step()) out.push_back({lorawan::parse_eui64(q.text(0)).value_or(0), q.optional_int64(1), q.int64(2)});
@@ -75,7 +81,8 @@ std::vector<DeviceAlarm> list_alarms(Database& db, std::string_view dev_eui, std
 
 std::optional<std::int64_t> open_object_alarm_id(Database& db, std::int64_t object_id, std::string_view kind,
                                                  std::string_view resource) {
-  Statement q(db, "SELECT id FROM object_alarm WHERE object_id = ? AND kind = ? AND resource = ? AND closed_at IS NULL");
+  Statement q(db,
+              "SELECT id FROM object_alarm WHERE object_id = ? AND kind = ? AND resource = ? AND closed_at IS NULL");
   q.bind(1, object_id).bind(2, kind).bind(3, resource);
   if (!q.step()) return std::nullopt;
   return q.int64(0);
@@ -105,4 +112,4 @@ std::vector<ObjectAlarm> list_object_alarms(Database& db, std::int64_t object_id
   return out;
 }
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

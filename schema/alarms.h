@@ -18,7 +18,7 @@
 #include "netserver/lorawan/types.h"
 #include "schema/database.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 
 // The kind of the alarm a device gets when it stops sending (appserver/metering/metering.h).
 inline constexpr std::string_view kSilentAlarm = "silent";
@@ -41,7 +41,8 @@ struct SilenceCandidate {
   std::optional<std::int64_t> last_uplink_at;  // Unix seconds
   std::int64_t reporting_period_s = 0;
 };
-std::vector<SilenceCandidate> devices_without_open_alarm(Database& db, std::string_view kind, std::int64_t default_period_s);
+std::vector<SilenceCandidate> devices_without_open_alarm(Database& db, std::string_view kind,
+                                                         std::int64_t default_period_s);
 
 struct AlarmSpan {
   std::string kind;
@@ -78,4 +79,4 @@ struct ObjectAlarm {
 };
 std::vector<ObjectAlarm> list_object_alarms(Database& db, std::int64_t object_id, std::int64_t since, bool open_only);
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

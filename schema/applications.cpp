@@ -3,7 +3,7 @@
 
 #include "common/uuid.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 namespace {
 
 constexpr const char* kSelect =
@@ -47,4 +47,4 @@ void delete_application(Database& db, std::int64_t id, bool with_devices) {
   Statement(db, "DELETE FROM application WHERE id = ?").bind(1, id).run();
 }
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

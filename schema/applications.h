@@ -8,7 +8,7 @@
 
 #include "schema/database.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 
 struct Application {
   std::int64_t id = 0;
@@ -28,4 +28,4 @@ std::int64_t insert_application(Database& db, const std::string& name, const std
 // Removes the application and, when asked to, its devices with all their data.
 void delete_application(Database& db, std::int64_t id, bool with_devices);
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

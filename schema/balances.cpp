@@ -1,7 +1,7 @@
 #include "schema/balances.h"
 #include "schema/statement.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 
 std::optional<std::int64_t> last_balance_day(Database& db, std::int64_t object_id, std::string_view resource) {
   Statement q(db, "SELECT MAX(day_start) FROM balance_day WHERE object_id = ? AND resource = ?");
@@ -30,4 +30,4 @@ std::vector<std::optional<double>> recent_imbalances(Database& db, std::int64_t 
   return out;
 }
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

@@ -13,7 +13,7 @@
 
 #include "schema/database.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 
 // The start of the last published day of the object and resource, if any.
 std::optional<std::int64_t> last_balance_day(Database& db, std::int64_t object_id, std::string_view resource);
@@ -26,4 +26,4 @@ void insert_balance_day(Database& db, std::int64_t object_id, std::string_view r
 std::vector<std::optional<double>> recent_imbalances(Database& db, std::int64_t object_id, std::string_view resource,
                                                      int days);
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

@@ -1,7 +1,7 @@
 #include "schema/billing_rules.h"
 #include "schema/statement.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 
 // ---- billing norms and rules ----
 
@@ -64,4 +64,4 @@ std::vector<BillingRuleRow> billing_rules(Database& db) {
   return out;
 }
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

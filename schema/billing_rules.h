@@ -12,7 +12,7 @@
 
 #include "schema/database.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 
 struct BillingNorm {
   std::int64_t object_id = 0;
@@ -33,6 +33,6 @@ std::optional<BillingNorm> norm_at(Database& db, std::int64_t object_id, const s
 std::vector<BillingNorm> list_norms(Database& db, std::int64_t object_id);
 
 void set_billing_rule(Database& db, const BillingRuleRow& rule);  // insert or replace by valid_from
-std::vector<BillingRuleRow> billing_rules(Database& db);         // by valid_from
+std::vector<BillingRuleRow> billing_rules(Database& db);          // by valid_from
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

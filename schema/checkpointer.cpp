@@ -8,7 +8,7 @@
 
 #include "schema/statement.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 
 void leave_checkpoints_to_checkpointer(Database& db) {
   db.exec("PRAGMA wal_autocheckpoint=" + std::to_string(kWriterAutoCheckpointPages));
@@ -24,7 +24,8 @@ Checkpointer::Checkpointer(const std::string& path, std::chrono::milliseconds in
         run();
       }) {
   // Without the descriptor the RESTART only takes longer (it syncs everything itself).
-  if (database_file_ < 0) spdlog::warn("checkpointer: cannot open {} for early syncs; WAL restarts will pause longer", path);
+  if (database_file_ < 0)
+    spdlog::warn("checkpointer: cannot open {} for early syncs; WAL restarts will pause longer", path);
 }
 
 Checkpointer::~Checkpointer() {
@@ -80,4 +81,4 @@ void Checkpointer::checkpoint_once() {
   last_error_ = std::move(error);
 }
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

@@ -32,7 +32,7 @@
 
 #include "schema/database.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 
 // The WAL length (4 KiB pages, 256 MiB) at which the Checkpointer starts the WAL over. Each
 // restart holds the writer off while it copies the pages PASSIVE left and syncs them (20-60 ms
@@ -80,4 +80,4 @@ class Checkpointer {
   std::thread thread_;
 };
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

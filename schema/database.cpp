@@ -6,7 +6,7 @@
 
 #include "schema/migrations.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 
 Statement::Statement(Database& db, std::string_view sql) : db_(db), sql_(sql) {
   stmt_ = db.impl_->take_cached(sql_);
@@ -63,8 +63,7 @@ bool Statement::step() {
 }
 
 void Statement::run() {
-  while (step()) {
-  }
+  while (step()) {}
 }
 
 void Statement::reset() {
@@ -78,7 +77,8 @@ double Statement::real(int column) const { return sqlite3_column_double(stmt_, c
 
 std::string Statement::text(int column) const {
   const auto* p = sqlite3_column_text(stmt_, column);
-  return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)))
+  return p ? std::string(reinterpret_cast<const char*>(p),
+                         static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)))
            : std::string();
 }
 
@@ -197,7 +197,8 @@ std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_ro
 int Database::changes() const { return sqlite3_changes(impl_->db); }
 
 void Database::fail(std::string_view what) const {
-  throw StorageError("SQLite " + std::string(what) + ": " + (impl_ && impl_->db ? sqlite3_errmsg(impl_->db) : "out of memory"));
+  throw StorageError("SQLite " + std::string(what) + ": " +
+                     (impl_ && impl_->db ? sqlite3_errmsg(impl_->db) : "out of memory"));
 }
 
 // Transaction and savepoint statements run once or twice per frame on the hot path: they go
@@ -247,4 +248,4 @@ std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

@@ -18,7 +18,7 @@
 #include <string>
 #include <string_view>
 
-namespace uchet::storage {
+namespace uchet::schema {
 
 class StorageError : public std::runtime_error {
  public:
@@ -125,4 +125,4 @@ class UnitOfWork {
 // Seconds since the Unix epoch, the time unit of every *_at column.
 std::int64_t unix_now();
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

@@ -3,21 +3,25 @@
 
 #include "netserver/lorawan/encoding.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 
 std::optional<DeviceClock> find_device_clock(Database& db, lorawan::Eui64 dev_eui) {
-  Statement q(db, "SELECT offset_s, observations, updated_at, reporting_period_s, correction_sent_at FROM device_clock WHERE dev_eui = ?");
+  Statement q(db,
+              "SELECT offset_s, observations, updated_at, reporting_period_s, correction_sent_at FROM device_clock "
+              "WHERE dev_eui = ?");
   q.bind(1, lorawan::eui64_to_string(dev_eui));
   if (!q.step()) return std::nullopt;
-  return DeviceClock{q.optional_real(0), static_cast<int>(q.int64(1)), q.int64(2), q.optional_int64(3), q.optional_int64(4)};
+  return DeviceClock{q.optional_real(0), static_cast<int>(q.int64(1)), q.int64(2), q.optional_int64(3),
+                     q.optional_int64(4)};
 }
 
 void save_device_clock(Database& db, lorawan::Eui64 dev_eui, const DeviceClock& clock) {
-  Statement(db,
-            "INSERT INTO device_clock (dev_eui, offset_s, observations, updated_at, reporting_period_s, correction_sent_at) "
-            "VALUES (?,?,?,?,?,?) ON CONFLICT(dev_eui) DO UPDATE SET offset_s = excluded.offset_s, "
-            "observations = excluded.observations, updated_at = excluded.updated_at, "
-            "reporting_period_s = excluded.reporting_period_s, correction_sent_at = excluded.correction_sent_at")
+  Statement(
+      db,
+      "INSERT INTO device_clock (dev_eui, offset_s, observations, updated_at, reporting_period_s, correction_sent_at) "
+      "VALUES (?,?,?,?,?,?) ON CONFLICT(dev_eui) DO UPDATE SET offset_s = excluded.offset_s, "
+      "observations = excluded.observations, updated_at = excluded.updated_at, "
+      "reporting_period_s = excluded.reporting_period_s, correction_sent_at = excluded.correction_sent_at")
       .bind(1, lorawan::eui64_to_string(dev_eui))
       .bind(2, clock.offset_s)
       .bind(3, clock.observations)
@@ -27,4 +31,4 @@ void save_device_clock(Database& db, lorawan::Eui64 dev_eui, const DeviceClock& 
       .run();
 }
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

@@ -11,7 +11,7 @@
 #include "netserver/lorawan/types.h"
 #include "schema/database.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 
 struct DeviceClock {
   std::optional<double> offset_s;  // device time − network time; unknown until observed
@@ -26,4 +26,4 @@ std::optional<DeviceClock> find_device_clock(Database& db, lorawan::Eui64 dev_eu
 // Inserts or replaces the device's row.
 void save_device_clock(Database& db, lorawan::Eui64 dev_eui, const DeviceClock& clock);
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

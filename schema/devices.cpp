@@ -3,7 +3,7 @@
 
 #include "netserver/lorawan/encoding.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 namespace {
 
 constexpr const char* kSelect =
@@ -104,7 +104,10 @@ void delete_device(Database& db, lorawan::Eui64 dev_eui) {
 }
 
 void set_device_codec(Database& db, lorawan::Eui64 dev_eui, const std::string& codec) {
-  Statement(db, "UPDATE device SET codec = ? WHERE dev_eui = ?").bind(1, codec).bind(2, lorawan::eui64_to_string(dev_eui)).run();
+  Statement(db, "UPDATE device SET codec = ? WHERE dev_eui = ?")
+      .bind(1, codec)
+      .bind(2, lorawan::eui64_to_string(dev_eui))
+      .run();
 }
 
 std::optional<lorawan::DevAddr> session_dev_addr(Database& db, lorawan::Eui64 dev_eui) {
@@ -122,4 +125,4 @@ std::optional<std::int64_t> registry_version(Database& db) {
   return q.int64(0);
 }
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

@@ -9,12 +9,12 @@
 #include "netserver/lorawan/types.h"
 #include "schema/database.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 
 struct Device {
   lorawan::Eui64 dev_eui = 0;
   std::int64_t application_id = 0;
-  std::string application;  // name, filled on read
+  std::string application;       // name, filled on read
   std::string application_uuid;  // the application's UUID, filled on read
   std::string name;
   std::string serial;
@@ -49,4 +49,4 @@ std::optional<lorawan::DevAddr> session_dev_addr(Database& db, lorawan::Eui64 de
 // network server rereads its registry when it differs from the one it last read.
 std::optional<std::int64_t> registry_version(Database& db);
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

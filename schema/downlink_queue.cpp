@@ -6,7 +6,7 @@
 #include "common/uuid.h"
 #include "netserver/lorawan/encoding.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 namespace {
 
 std::atomic<std::uint64_t> g_enqueued{0};
@@ -33,7 +33,8 @@ QueueItem read_item(const Statement& q) {
 }  // namespace
 
 lorawan::Result<void> check_downlink(std::int64_t f_port, std::size_t payload_size) {
-  if (f_port < 1 || f_port > 223) return std::unexpected("fPort must be between 1 and 223, got " + std::to_string(f_port));
+  if (f_port < 1 || f_port > 223)
+    return std::unexpected("fPort must be between 1 and 223, got " + std::to_string(f_port));
   if (payload_size > 242) {
     return std::unexpected("payload is " + std::to_string(payload_size) + " bytes; at most 242 fit a downlink");
   }
@@ -41,7 +42,8 @@ lorawan::Result<void> check_downlink(std::int64_t f_port, std::size_t payload_si
 }
 
 std::int64_t enqueue_downlink(Database& db, const QueueItem& item) {
-  Statement(db, "INSERT INTO downlink_queue (dev_eui, f_port, data, confirmed, created_at, expires_at, queue_item_id) "
+  Statement(db,
+            "INSERT INTO downlink_queue (dev_eui, f_port, data, confirmed, created_at, expires_at, queue_item_id) "
             "VALUES (?,?,?,?,?,?,?)")
       .bind(1, lorawan::eui64_to_string(item.dev_eui))
       .bind(2, static_cast<int>(item.f_port))
@@ -64,7 +66,8 @@ std::vector<QueueItem> pending_downlinks(Database& db, lorawan::Eui64 dev_eui, s
 }
 
 std::vector<QueueItem> take_expired_downlinks(Database& db, lorawan::Eui64 dev_eui, std::int64_t now) {
-  Statement q(db, std::string(kSelect) + "WHERE dev_eui = ? AND expires_at IS NOT NULL AND expires_at <= ? ORDER BY id");
+  Statement q(db,
+              std::string(kSelect) + "WHERE dev_eui = ? AND expires_at IS NOT NULL AND expires_at <= ? ORDER BY id");
   q.bind(1, lorawan::eui64_to_string(dev_eui)).bind(2, now);
   std::vector<QueueItem> out;
   while (q.step()) out.push_back(read_item(q));
@@ -93,7 +96,8 @@ void return_downlink(Database& db, const QueueItem& item) {
       .bind(7, item.expires_at)
       .bind(8, item.f_cnt_down ? std::optional<std::int64_t>(*item.f_cnt_down) : std::nullopt)
       .bind(9, item.attempts)
-      .bind(10, item.queue_item_id.empty() ? std::optional<std::string>() : std::optional<std::string>(item.queue_item_id))
+      .bind(10,
+            item.queue_item_id.empty() ? std::optional<std::string>() : std::optional<std::string>(item.queue_item_id))
       .run();
   g_enqueued.fetch_add(1, std::memory_order_relaxed);
 }
@@ -124,4 +128,4 @@ std::vector<lorawan::Eui64> devices_with_unsent_downlinks(Database& db) {
   return dev_euis(db, "SELECT DISTINCT dev_eui FROM downlink_queue WHERE f_cnt_down IS NULL");
 }
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

@@ -10,7 +10,7 @@
 #include "netserver/lorawan/types.h"
 #include "schema/database.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 
 struct QueueItem {
   std::int64_t id = 0;
@@ -56,4 +56,4 @@ std::uint64_t downlinks_enqueued_in_process();
 // Devices with items not yet sent (class C delivery polls this).
 std::vector<lorawan::Eui64> devices_with_unsent_downlinks(Database& db);
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

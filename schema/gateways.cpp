@@ -3,7 +3,7 @@
 
 #include "netserver/lorawan/encoding.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 namespace {
 
 constexpr const char* kSelect =
@@ -44,7 +44,9 @@ std::vector<Gateway> list_gateways(Database& db) {
 }
 
 void insert_gateway(Database& db, const Gateway& g) {
-  Statement(db, "INSERT INTO gateway (gateway_eui, name, latitude, longitude, altitude, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+  Statement(
+      db,
+      "INSERT INTO gateway (gateway_eui, name, latitude, longitude, altitude, created_at) VALUES (?, ?, ?, ?, ?, ?)")
       .bind(1, lorawan::eui64_to_string(g.eui))
       .bind(2, g.name)
       .bind(3, g.latitude)
@@ -83,4 +85,4 @@ void set_gateway_position(Database& db, lorawan::Eui64 eui, double latitude, dou
       .run();
 }
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

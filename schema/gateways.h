@@ -11,7 +11,7 @@
 #include "netserver/lorawan/types.h"
 #include "schema/database.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 
 struct Gateway {
   lorawan::Eui64 eui = 0;
@@ -38,4 +38,4 @@ void add_gateway_stats(Database& db, lorawan::Eui64 eui, const GatewayCounters& 
 void set_gateway_position(Database& db, lorawan::Eui64 eui, double latitude, double longitude,
                           std::optional<double> altitude);
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

@@ -1,6 +1,6 @@
 #include "schema/health.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 
 std::expected<void, std::string> check_writable(Database& db) {
   try {
@@ -11,11 +11,10 @@ std::expected<void, std::string> check_writable(Database& db) {
     if (db.in_transaction()) {
       try {
         db.exec("ROLLBACK");
-      } catch (const StorageError&) {
-      }
+      } catch (const StorageError&) {}
     }
     return std::unexpected(e.what());
   }
 }
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

@@ -9,8 +9,8 @@
 
 #include "schema/database.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 
 std::expected<void, std::string> check_writable(Database& db);
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

@@ -3,7 +3,7 @@
 
 #include "netserver/lorawan/encoding.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 namespace {
 
 constexpr const char* kPassportColumns =
@@ -39,12 +39,13 @@ std::vector<Passport> list_passports(Database& db) {
 void save_passport(Database& db, const Passport& p) {
   std::optional<std::int64_t> years;
   if (p.verification_interval_years) years = *p.verification_interval_years;
-  Statement(db,
-            "INSERT INTO passport (dev_eui, model, owner, verification_interval_years, manufactured_on, last_verified_on, "
-            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dev_eui) DO UPDATE SET model = excluded.model, "
-            "owner = excluded.owner, verification_interval_years = excluded.verification_interval_years, "
-            "manufactured_on = excluded.manufactured_on, last_verified_on = excluded.last_verified_on, "
-            "updated_at = excluded.updated_at")
+  Statement(
+      db,
+      "INSERT INTO passport (dev_eui, model, owner, verification_interval_years, manufactured_on, last_verified_on, "
+      "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dev_eui) DO UPDATE SET model = excluded.model, "
+      "owner = excluded.owner, verification_interval_years = excluded.verification_interval_years, "
+      "manufactured_on = excluded.manufactured_on, last_verified_on = excluded.last_verified_on, "
+      "updated_at = excluded.updated_at")
       .bind(1, lorawan::eui64_to_string(p.dev_eui))
       .bind(2, p.model)
       .bind(3, p.owner)
@@ -62,8 +63,8 @@ std::vector<LifecycleEventRow> lifecycle_events(Database& db, lorawan::Eui64 dev
   q.bind(1, lorawan::eui64_to_string(dev_eui));
   std::vector<LifecycleEventRow> out;
   while (q.step()) {
-    out.push_back(LifecycleEventRow{q.int64(0), dev_eui, q.text(1), q.int64(2), q.text(3), q.text(4), q.text(5), q.text(6),
-                                    q.int64(7)});
+    out.push_back(LifecycleEventRow{q.int64(0), dev_eui, q.text(1), q.int64(2), q.text(3), q.text(4), q.text(5),
+                                    q.text(6), q.int64(7)});
   }
   return out;
 }
@@ -84,4 +85,4 @@ std::int64_t append_lifecycle_event(Database& db, const LifecycleEventRow& e) {
   return db.last_insert_rowid();
 }
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

@@ -10,7 +10,7 @@
 #include "netserver/lorawan/types.h"
 #include "schema/database.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 
 struct Passport {
   lorawan::Eui64 dev_eui = 0;
@@ -44,4 +44,4 @@ std::vector<LifecycleEventRow> lifecycle_events(Database& db, lorawan::Eui64 dev
 // Appends one event (recorded_at is set here); returns its id.
 std::int64_t append_lifecycle_event(Database& db, const LifecycleEventRow& event);
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

@@ -5,12 +5,14 @@
 
 #include "schema/database.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 
 int latest_schema_version() { return migrations().empty() ? 0 : migrations().back().version; }
 
 int schema_version(Database& db) {
-  db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+  db.exec(
+      "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER "
+      "NOT NULL)");
   Statement q(db, "SELECT COALESCE(MAX(version), 0) FROM schema_version");
   q.step();
   return static_cast<int>(q.int64(0));
@@ -20,8 +22,9 @@ void migrate(Database& db) {
   int current = schema_version(db);
   int latest = latest_schema_version();
   if (current > latest) {
-    throw StorageError("database schema version " + std::to_string(current) + " is newer than this uchet (knows up to " +
-                       std::to_string(latest) + "); upgrade uchet before opening it");
+    throw StorageError("database schema version " + std::to_string(current) +
+                       " is newer than this uchet (knows up to " + std::to_string(latest) +
+                       "); upgrade uchet before opening it");
   }
   for (const auto& m : migrations()) {
     if (m.version <= current) continue;
@@ -38,4 +41,4 @@ void migrate(Database& db) {
   }
 }
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

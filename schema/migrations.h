@@ -3,7 +3,7 @@
 // A released migration is never edited: changes go into a new, higher-numbered file.
 #include <vector>
 
-namespace uchet::storage {
+namespace uchet::schema {
 
 class Database;
 
@@ -23,4 +23,4 @@ int latest_schema_version();
 // the schema_version table. Throws StorageError for a database newer than this binary.
 void migrate(Database& db);
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

@@ -6,7 +6,7 @@
 
 #include "netserver/lorawan/encoding.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 namespace {
 
 constexpr const char* kObjectColumns =
@@ -181,7 +181,8 @@ std::vector<Premise> list_premises(Database& db, std::int64_t object_id) {
   q.bind(1, object_id);
   std::vector<Premise> out;
   while (q.step()) out.push_back(premise_from(q));
-  std::sort(out.begin(), out.end(), [](const Premise& a, const Premise& b) { return natural_less(a.number, b.number); });
+  std::sort(out.begin(), out.end(),
+            [](const Premise& a, const Premise& b) { return natural_less(a.number, b.number); });
   return out;
 }
 
@@ -246,8 +247,8 @@ std::int64_t add_installation(Database& db, MeterInstallation& installation) {
 }
 
 bool close_installation(Database& db, lorawan::Eui64 dev_eui, std::int64_t removed_at, double removed_reading) {
-  Statement(db,
-            "UPDATE meter_installation SET removed_at = ?, removed_reading = ? WHERE dev_eui = ? AND removed_at IS NULL")
+  Statement(
+      db, "UPDATE meter_installation SET removed_at = ?, removed_reading = ? WHERE dev_eui = ? AND removed_at IS NULL")
       .bind(1, removed_at)
       .bind(2, removed_reading)
       .bind(3, lorawan::eui64_to_string(dev_eui))
@@ -343,4 +344,4 @@ int count_installed_meters(Database& db, std::int64_t object_id) {
                object_id);
 }
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

@@ -13,7 +13,7 @@
 #include "netserver/lorawan/types.h"
 #include "schema/database.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 
 struct MeteringObject {
   std::int64_t id = 0;
@@ -88,7 +88,7 @@ std::int64_t add_installation(Database& db, MeterInstallation& installation);
 // Sets removed_at/removed_reading of the device's open installation; false if it has none.
 bool close_installation(Database& db, lorawan::Eui64 dev_eui, std::int64_t removed_at, double removed_reading);
 std::optional<MeterInstallation> open_installation(Database& db, lorawan::Eui64 dev_eui);
-std::vector<MeterInstallation> installations_of_point(Database& db, std::int64_t point_id);   // by installed_at
+std::vector<MeterInstallation> installations_of_point(Database& db, std::int64_t point_id);  // by installed_at
 // The first installation of a meter at any point of the object measuring `resource`, if any.
 std::optional<std::int64_t> first_installation_at(Database& db, std::int64_t object_id, const std::string& resource);
 
@@ -101,4 +101,4 @@ std::vector<MeterInstallation> installations_of_device(Database& db, lorawan::Eu
 std::int64_t add_manual_reading(Database& db, ManualReading& reading);
 std::vector<ManualReading> manual_readings(Database& db, lorawan::Eui64 dev_eui, const std::string& quantity,
                                            std::int64_t from, std::int64_t to);  // inclusive, by time
-}  // namespace uchet::storage
+}  // namespace uchet::schema

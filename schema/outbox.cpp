@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-namespace uchet::storage {
+namespace uchet::schema {
 
 void insert_outbox_row(Database& db, std::string_view topic, std::string_view payload_json) {
   Statement insert(db, "INSERT INTO outbox (topic, payload, created_at) VALUES (?1, ?2, ?3)");
@@ -43,4 +43,4 @@ std::int64_t outbox_backlog(Database& db) {
   return query.step() ? query.int64(0) : 0;
 }
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

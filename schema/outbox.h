@@ -17,7 +17,7 @@
 
 #include "schema/database.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 
 struct OutboxRow {
   std::int64_t id = 0;
@@ -43,4 +43,4 @@ std::optional<std::int64_t> oldest_outbox_id(Database& db);
 // scan; exact while acknowledgements arrive in order (the usual case), otherwise an upper bound.
 std::int64_t outbox_backlog(Database& db);
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

@@ -3,11 +3,14 @@
 
 #include "netserver/lorawan/encoding.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 namespace {
 
-std::int64_t sole_channel(Database& db, const std::string& dev_eui, std::string_view quantity, std::string_view resource) {
-  Statement q(db, "SELECT DISTINCT channel FROM reading WHERE dev_eui = ? AND quantity = ? AND resource = ? AND channel > 0 LIMIT 2");
+std::int64_t sole_channel(Database& db, const std::string& dev_eui, std::string_view quantity,
+                          std::string_view resource) {
+  Statement q(db,
+              "SELECT DISTINCT channel FROM reading WHERE dev_eui = ? AND quantity = ? AND resource = ? AND channel > "
+              "0 LIMIT 2");
   q.bind(1, dev_eui).bind(2, quantity).bind(3, resource);
   std::vector<std::int64_t> channels;
   while (q.step()) channels.push_back(q.int64(0));
@@ -17,10 +20,11 @@ std::int64_t sole_channel(Database& db, const std::string& dev_eui, std::string_
 }  // namespace
 
 int insert_readings(Database& db, lorawan::Eui64 dev_eui, std::span<const NewReading> readings) {
-  Statement insert(db,
-                   "INSERT INTO reading (dev_eui, quantity, resource, channel, storage, tariff, value, unit, measured_at, "
-                   "received_at, frame_id, flags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
-                   "ON CONFLICT (dev_eui, quantity, channel, storage, tariff, measured_at) DO NOTHING");
+  Statement insert(
+      db,
+      "INSERT INTO reading (dev_eui, quantity, resource, channel, storage, tariff, value, unit, measured_at, "
+      "received_at, frame_id, flags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+      "ON CONFLICT (dev_eui, quantity, channel, storage, tariff, measured_at) DO NOTHING");
   const auto eui = lorawan::eui64_to_string(dev_eui);
   int stored = 0;
   for (const auto& r : readings) {
@@ -66,7 +70,7 @@ std::vector<std::pair<std::int64_t, double>> register_values(Database& db, loraw
 }
 
 std::vector<std::pair<std::int64_t, std::string>> register_reading_times(Database& db, lorawan::Eui64 dev_eui,
-                                                                        std::int64_t from, std::int64_t to) {
+                                                                         std::int64_t from, std::int64_t to) {
   Statement q(db,
               "SELECT measured_at, flags FROM reading WHERE dev_eui = ? AND storage = 0 "
               "AND quantity IN ('volume', 'energy') AND measured_at >= ? AND measured_at < ? ORDER BY measured_at");
@@ -86,9 +90,10 @@ std::vector<StoredReading> list_readings(Database& db, lorawan::Eui64 dev_eui, s
   std::vector<StoredReading> out;
   while (q.step()) {
     out.push_back(StoredReading{q.text(0), q.text(1), q.text(2), q.text(3), static_cast<int>(q.int64(4)),
-                                static_cast<int>(q.int64(5)), static_cast<int>(q.int64(6)), q.real(7), q.int64(8), q.int64(9)});
+                                static_cast<int>(q.int64(5)), static_cast<int>(q.int64(6)), q.real(7), q.int64(8),
+                                q.int64(9)});
   }
   return out;
 }
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

@@ -18,7 +18,7 @@
 #include "netserver/lorawan/types.h"
 #include "schema/database.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 
 // A reading to store. The views point into the decoded payload and live only for the call.
 struct NewReading {
@@ -52,7 +52,7 @@ std::vector<std::pair<std::int64_t, double>> register_values(Database& db, loraw
 // Current values (storage 0) of volume or energy measured in [from, to), as (measured_at,
 // flags) in time order: the fleet report's evidence that a meter measured.
 std::vector<std::pair<std::int64_t, std::string>> register_reading_times(Database& db, lorawan::Eui64 dev_eui,
-                                                                        std::int64_t from, std::int64_t to);
+                                                                         std::int64_t from, std::int64_t to);
 
 struct StoredReading {
   std::string quantity, resource, unit, flags;
@@ -66,4 +66,4 @@ struct StoredReading {
 std::vector<StoredReading> list_readings(Database& db, lorawan::Eui64 dev_eui, std::int64_t from, std::int64_t to,
                                          std::string_view quantity);
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

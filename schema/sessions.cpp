@@ -3,7 +3,7 @@
 
 #include "netserver/lorawan/encoding.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 namespace {
 
 constexpr const char* kSelect =
@@ -82,11 +82,12 @@ void bind_session_state(Statement& q, const DeviceSession& s, int at) {
 }  // namespace
 
 void save_session(Database& db, const DeviceSession& s) {
-  Statement q(db,
-              "INSERT OR REPLACE INTO device_session (dev_eui, dev_addr, mac_version, f_nwk_s_int_key, s_nwk_s_int_key, "
-              "nwk_s_enc_key, app_s_key, f_cnt_up, n_f_cnt_down, a_f_cnt_down, rx1_delay, rx1_dr_offset, rx2_dr, "
-              "rx2_frequency, dr, tx_power_index, nb_trans, mac_state, created_at, last_uplink_at) "
-              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  Statement q(
+      db,
+      "INSERT OR REPLACE INTO device_session (dev_eui, dev_addr, mac_version, f_nwk_s_int_key, s_nwk_s_int_key, "
+      "nwk_s_enc_key, app_s_key, f_cnt_up, n_f_cnt_down, a_f_cnt_down, rx1_delay, rx1_dr_offset, rx2_dr, "
+      "rx2_frequency, dr, tx_power_index, nb_trans, mac_state, created_at, last_uplink_at) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   q.bind(1, lorawan::eui64_to_string(s.dev_eui))
       .bind(2, lorawan::dev_addr_to_string(s.dev_addr))
       .bind(3, s.mac_version)
@@ -149,4 +150,4 @@ void set_join_nonce(Database& db, lorawan::Eui64 dev_eui, std::uint32_t join_non
       .run();
 }
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

@@ -10,7 +10,7 @@
 #include "netserver/lorawan/types.h"
 #include "schema/database.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 
 struct DeviceSession {
   lorawan::Eui64 dev_eui = 0;
@@ -54,4 +54,4 @@ void record_dev_nonce(Database& db, lorawan::Eui64 dev_eui, lorawan::Eui64 join_
 std::uint32_t join_nonce(Database& db, lorawan::Eui64 dev_eui);
 void set_join_nonce(Database& db, lorawan::Eui64 dev_eui, std::uint32_t join_nonce);
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

@@ -18,7 +18,7 @@
 
 #include "schema/database.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 
 // What a Database hides: the SQLite handle and its statement cache.
 struct Database::Impl {
@@ -73,4 +73,4 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

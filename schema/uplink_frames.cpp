@@ -3,7 +3,7 @@
 
 #include "netserver/lorawan/encoding.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 
 std::int64_t insert_uplink_frame(Database& db, const NewUplinkFrame& f) {
   Statement(db,
@@ -33,8 +33,9 @@ std::vector<ArchivedFrame> archived_frames(Database& db, std::string_view dev_eu
               "WHERE (? = '' OR dev_eui = ?) AND received_at_ms >= ? AND received_at_ms <= ? ORDER BY id");
   q.bind(1, dev_eui).bind(2, dev_eui).bind(3, from_ms).bind(4, to_ms);
   std::vector<ArchivedFrame> frames;
-  while (q.step()) frames.push_back(ArchivedFrame{q.int64(0), q.text(1), q.optional_int64(2), q.blob(3), q.int64(4), q.int64(5)});
+  while (q.step())
+    frames.push_back(ArchivedFrame{q.int64(0), q.text(1), q.optional_int64(2), q.blob(3), q.int64(4), q.int64(5)});
   return frames;
 }
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

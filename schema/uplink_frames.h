@@ -16,7 +16,7 @@
 #include "netserver/lorawan/types.h"
 #include "schema/database.h"
 
-namespace uchet::storage {
+namespace uchet::schema {
 
 // A frame to archive. The views point into the caller's data and need to live only for the call
 // (the application server builds one per uplink; copying the payload and the JSON would cost).
@@ -52,4 +52,4 @@ struct ArchivedFrame {
 std::vector<ArchivedFrame> archived_frames(Database& db, std::string_view dev_eui, std::int64_t from_ms,
                                            std::int64_t to_ms);
 
-}  // namespace uchet::storage
+}  // namespace uchet::schema

@@ -1,14 +1,14 @@
 #include "tools/config.h"
 
+#include <toml++/toml.h>
 #include <algorithm>
 #include <cctype>
-#include <optional>
 #include <charconv>
 #include <fstream>
 #include <functional>
 #include <map>
+#include <optional>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include <fmt/format.h>
 
@@ -78,7 +78,6 @@ KeySpec key(std::function<std::string(const T&, Config&)> set) {
   }};
 }
 
-
 template <class Section>
 KeySpec text_key(Section Config::*section, std::string Section::*field, bool may_be_empty) {
   return key<std::string>([=](const std::string& v, Config& c) -> std::string {
@@ -142,12 +141,14 @@ const std::map<std::string, std::map<std::string, KeySpec>>& key_table() {
          })},
         {"dev_status_interval_h", int_key(&Config::network, &Config::Network::dev_status_interval_h, 0, 8760)},
         {"dev_status_max_per_s", int_key(&Config::network, &Config::Network::dev_status_max_per_s, 1, 1000)},
-        {"extra_channels_hz", key<std::vector<std::int64_t>>([](const std::vector<std::int64_t>& v, Config& c) -> std::string {
+        {"extra_channels_hz",
+         key<std::vector<std::int64_t>>([](const std::vector<std::int64_t>& v, Config& c) -> std::string {
            if (v.size() > lorawan::kCfListFrequencies) return "must list at most 5 frequencies (one CFList)";
            std::vector<std::uint32_t> hz;
            for (auto f : v) {
              if (f <= 0 || f > 1'000'000'000 || f % 100 != 0) return "must be frequencies in Hz, multiples of 100";
-             if (std::find(hz.begin(), hz.end(), static_cast<std::uint32_t>(f)) != hz.end()) return "lists a frequency twice";
+             if (std::find(hz.begin(), hz.end(), static_cast<std::uint32_t>(f)) != hz.end())
+               return "lists a frequency twice";
              hz.push_back(static_cast<std::uint32_t>(f));
            }
            c.network.extra_channels_hz = hz;
@@ -279,7 +280,8 @@ Result<MqttServer> parse_mqtt_server(std::string_view text) {
   }
   if (rest.find('/') != std::string_view::npos) return refuse("has a path; give only the host and port");
   const bool bracketed = !rest.empty() && rest.front() == '[';
-  const bool has_port = bracketed ? rest.find("]:") != std::string_view::npos : rest.find(':') != std::string_view::npos;
+  const bool has_port =
+      bracketed ? rest.find("]:") != std::string_view::npos : rest.find(':') != std::string_view::npos;
   if (!has_port && default_port) {
     server.host = bracketed && rest.back() == ']' ? std::string(rest.substr(1, rest.size() - 2)) : std::string(rest);
     server.port = *default_port;
@@ -320,7 +322,8 @@ Result<Config> parse_config(std::string_view toml_text, std::string_view source)
   for (const auto& [section_name, section_node] : root) {
     std::string section(section_name.str());
     auto section_spec = table.find(section);
-    if (section_spec == table.end()) return std::unexpected(std::string(source) + ": unknown section [" + section + "]");
+    if (section_spec == table.end())
+      return std::unexpected(std::string(source) + ": unknown section [" + section + "]");
     const auto* section_table = section_node.as_table();
     if (!section_table) return std::unexpected(std::string(source) + ": '" + section + "' must be a table");
     for (const auto& [key_name, value] : *section_table) {
@@ -337,8 +340,8 @@ Result<Config> parse_config(std::string_view toml_text, std::string_view source)
     auto region = lorawan::region_by_name(config.network.region);
     for (auto hz : *config.network.extra_channels_hz) {
       if (region && !region->frequency_in_band(hz))
-        return std::unexpected(std::string(source) + ": network.extra_channels_hz " + std::to_string(hz) + " is outside the " +
-                               config.network.region + " band");
+        return std::unexpected(std::string(source) + ": network.extra_channels_hz " + std::to_string(hz) +
+                               " is outside the " + config.network.region + " band");
       if (region) {
         for (const auto& ch : region->default_channels())
           if (ch.frequency_hz == hz)

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <vector>
 #include <string_view>
+#include <vector>
 
 #include "appserver/integration/tenant.h"
 #include "netserver/lorawan/types.h"

@@ -16,8 +16,10 @@ using common::JsonWriter;
 double rounded(double v) { return std::round(v * 1e6) / 1e6; }
 
 void optional_number(JsonWriter& j, const std::optional<double>& v) {
-  if (v) j.number(rounded(*v));
-  else j.null();
+  if (v)
+    j.number(rounded(*v));
+  else
+    j.null();
 }
 
 // The row's members, into an object the caller opened.
@@ -28,8 +30,10 @@ void write_row_members(JsonWriter& j, const BalanceRow& row, const TimeZone& zon
   j.key("coverage").begin_object();
   j.key("measured").number(row.premise_points_measured);
   j.key("pct");
-  if (row.premise_points) j.number(rounded(100.0 * row.premise_points_measured / row.premise_points));
-  else j.null();
+  if (row.premise_points)
+    j.number(rounded(100.0 * row.premise_points_measured / row.premise_points));
+  else
+    j.null();
   j.key("points").number(row.premise_points);
   j.end_object();
   j.key("end").string(zone.format_iso8601(row.end));
@@ -74,8 +78,8 @@ std::string balance_event_json(std::string_view object_name, std::string_view re
   return j.str();
 }
 
-std::string imbalance_event_json(std::string_view object_name, std::string_view resource,
-                                 const ImbalanceChange& change, double threshold_pct) {
+std::string imbalance_event_json(std::string_view object_name, std::string_view resource, const ImbalanceChange& change,
+                                 double threshold_pct) {
   JsonWriter j;
   j.begin_object();
   j.key("imbalancePct").number(rounded(change.imbalance_pct));
@@ -89,16 +93,16 @@ std::string imbalance_event_json(std::string_view object_name, std::string_view 
   return j.str();
 }
 
-int publish_closed_balances(storage::Database& db, std::int64_t now, const TimeZone& default_zone,
+int publish_closed_balances(schema::Database& db, std::int64_t now, const TimeZone& default_zone,
                             const BalanceSettings& settings) {
   int published = 0;
-  for (const auto& object : storage::list_objects(db)) {
+  for (const auto& object : schema::list_objects(db)) {
     const TimeZone zone = object_time_zone(object, default_zone);
     for (const auto& resource : balanced_resources(db, object.id)) {
       // One transaction per object and resource: the days, their events and the alarm change are
       // stored together, and one object's failure does not hold back the others.
       try {
-        storage::Transaction tx(db);
+        schema::Transaction tx(db);
         const auto days = close_balance_days(db, object, resource, now, zone, settings);
         for (const auto& day : days) {
           enqueue_event(db, object_event_topic(object.name, "balance"),

@@ -15,20 +15,19 @@
 
 namespace uchet::appserver {
 
-
 // One balance row (times as ISO 8601 in `zone`, quantities to six decimals): the payload of the
 // balance event and each row `uchetctl balance --format json` prints.
 std::string balance_row_json(const BalanceRow& row, const TimeZone& zone);
 std::string balance_event_json(std::string_view object_name, std::string_view resource, const BalanceRow& row,
                                const TimeZone& zone);
-std::string imbalance_event_json(std::string_view object_name, std::string_view resource,
-                                 const ImbalanceChange& change, double threshold_pct);
+std::string imbalance_event_json(std::string_view object_name, std::string_view resource, const ImbalanceChange& change,
+                                 double threshold_pct);
 
 // Records and announces every closed, not yet recorded day and its imbalance alarm change,
 // each object and resource in a transaction of its own (call it outside any transaction; a
 // failing one is logged and retried on the next call). `default_zone` is used for objects
 // without a time zone. Returns the number of days published.
-int publish_closed_balances(storage::Database& db, std::int64_t now, const TimeZone& default_zone,
+int publish_closed_balances(schema::Database& db, std::int64_t now, const TimeZone& default_zone,
                             const BalanceSettings& settings);
 
 }  // namespace uchet::appserver

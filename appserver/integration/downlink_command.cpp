@@ -8,8 +8,8 @@
 
 namespace uchet::appserver {
 
-lorawan::Result<storage::QueueItem> parse_down_command(const CommandTopic& topic, const storage::Device* device,
-                                                       std::string_view payload) {
+lorawan::Result<schema::QueueItem> parse_down_command(const CommandTopic& topic, const schema::Device* device,
+                                                      std::string_view payload) {
   if (!device) return std::unexpected("unknown device " + lorawan::eui64_to_string(topic.dev_eui));
   if (device->application != topic.application) {
     return std::unexpected("device " + lorawan::eui64_to_string(topic.dev_eui) + " does not belong to application '" +
@@ -32,17 +32,17 @@ lorawan::Result<storage::QueueItem> parse_down_command(const CommandTopic& topic
     if (!json["confirmed"].is_boolean()) return std::unexpected("confirmed must be true or false");
     confirmed = json["confirmed"].get<bool>();
   }
-  storage::QueueItem item;
+  schema::QueueItem item;
   item.dev_eui = topic.dev_eui;
   item.f_port = static_cast<std::uint8_t>(std::clamp<std::int64_t>(f_port, 0, 255));
   item.data = std::move(*data);
   item.confirmed = confirmed;
-  if (auto ok = storage::check_downlink(f_port, item.data.size()); !ok) return std::unexpected(ok.error());
+  if (auto ok = schema::check_downlink(f_port, item.data.size()); !ok) return std::unexpected(ok.error());
   return item;
 }
 
 std::string command_refusal_code(std::string_view reason) {
-  // storage::check_downlink words a size refusal "payload is N bytes; at most 242 fit a downlink".
+  // schema::check_downlink words a size refusal "payload is N bytes; at most 242 fit a downlink".
   return reason.starts_with("payload is ") ? "DOWNLINK_PAYLOAD_SIZE" : "UNKNOWN";
 }
 

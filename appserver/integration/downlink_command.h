@@ -16,11 +16,11 @@
 namespace uchet::appserver {
 
 // `device` is the device the topic names (nullptr when unknown).
-lorawan::Result<storage::QueueItem> parse_down_command(const CommandTopic& topic, const storage::Device* device,
-                                                       std::string_view payload);
+lorawan::Result<schema::QueueItem> parse_down_command(const CommandTopic& topic, const schema::Device* device,
+                                                      std::string_view payload);
 
 // The ChirpStack LogCode (integration.LogCode) a refusal is published with:
-// DOWNLINK_PAYLOAD_SIZE when the payload does not fit a downlink (storage::check_downlink's
+// DOWNLINK_PAYLOAD_SIZE when the payload does not fit a downlink (schema::check_downlink's
 // refusal), UNKNOWN for any other command uchet cannot take — ChirpStack has no code for an
 // unreadable command; the reason is the log event's description.
 std::string command_refusal_code(std::string_view reason);

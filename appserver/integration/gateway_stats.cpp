@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
-#include "appserver/integration/topics.h"
 #include "appserver/integration/integration_events.h"
 #include "appserver/integration/outbox.h"
+#include "appserver/integration/topics.h"
 #include "common/json_writer.h"
 #include "netserver/lorawan/encoding.h"
 #include "schema/gateways.h"
@@ -13,7 +13,8 @@ namespace uchet::appserver {
 
 using common::JsonWriter;
 
-std::string gateway_stats_json(lorawan::Eui64 gateway_eui, const bridge::GatewayStats& s, netserver::SystemTime now) {
+std::string gateway_stats_json(lorawan::Eui64 gateway_eui, const gateway_bridge::GatewayStats& s,
+                               netserver::SystemTime now) {
   JsonWriter j;
   j.begin_object();
   j.key("gatewayId").string(lorawan::eui64_to_string(gateway_eui));
@@ -37,18 +38,19 @@ std::string gateway_stats_json(lorawan::Eui64 gateway_eui, const bridge::Gateway
   return j.str();
 }
 
-void record_gateway_stats(storage::Database& db, lorawan::Eui64 gateway_eui, const bridge::GatewayStats& s) {
-  storage::Transaction tx(db);
+void record_gateway_stats(schema::Database& db, lorawan::Eui64 gateway_eui, const gateway_bridge::GatewayStats& s) {
+  schema::Transaction tx(db);
   // The forwarder's counters cover one stat interval each, so they are summed.
-  storage::add_gateway_stats(db, gateway_eui,
-                             {static_cast<std::int64_t>(s.rx_received), static_cast<std::int64_t>(s.rx_crc_ok),
-                              static_cast<std::int64_t>(s.rx_forwarded), static_cast<std::int64_t>(s.downlinks_received),
-                              static_cast<std::int64_t>(s.downlinks_transmitted)});
+  schema::add_gateway_stats(db, gateway_eui,
+                            {static_cast<std::int64_t>(s.rx_received), static_cast<std::int64_t>(s.rx_crc_ok),
+                             static_cast<std::int64_t>(s.rx_forwarded), static_cast<std::int64_t>(s.downlinks_received),
+                             static_cast<std::int64_t>(s.downlinks_transmitted)});
   if (s.position) {
-    storage::set_gateway_position(db, gateway_eui, s.position->latitude_deg, s.position->longitude_deg,
-                                  s.position->altitude_m);
+    schema::set_gateway_position(db, gateway_eui, s.position->latitude_deg, s.position->longitude_deg,
+                                 s.position->altitude_m);
   }
-  enqueue_event(db, gateway_event_topic(gateway_eui, "stats"), gateway_stats_json(gateway_eui, s, std::chrono::system_clock::now()));
+  enqueue_event(db, gateway_event_topic(gateway_eui, "stats"),
+                gateway_stats_json(gateway_eui, s, std::chrono::system_clock::now()));
   tx.commit();
 }
 

@@ -9,8 +9,9 @@
 
 namespace uchet::appserver {
 
-void record_gateway_stats(storage::Database& db, lorawan::Eui64 gateway_eui, const bridge::GatewayStats& stats);
+void record_gateway_stats(schema::Database& db, lorawan::Eui64 gateway_eui, const gateway_bridge::GatewayStats& stats);
 // The event's JSON; `now` stands in for a report without a time of its own.
-std::string gateway_stats_json(lorawan::Eui64 gateway_eui, const bridge::GatewayStats& stats, netserver::SystemTime now);
+std::string gateway_stats_json(lorawan::Eui64 gateway_eui, const gateway_bridge::GatewayStats& stats,
+                               netserver::SystemTime now);
 
 }  // namespace uchet::appserver

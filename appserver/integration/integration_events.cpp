@@ -13,14 +13,13 @@ namespace uchet::appserver {
 using common::JsonWriter;
 
 std::string iso8601_utc(netserver::SystemTime time) {
-  return common::format_utc_ms(
-      std::chrono::floor<std::chrono::milliseconds>(time.time_since_epoch()).count());
+  return common::format_utc_ms(std::chrono::floor<std::chrono::milliseconds>(time.time_since_epoch()).count());
 }
 
 namespace {
 
 // A gateway's own time keeps its microseconds (protobuf's Timestamp takes 3, 6 or 9 digits).
-std::string iso8601_utc_us(bridge::UtcTime time) {
+std::string iso8601_utc_us(gateway_bridge::UtcTime time) {
   const auto ms = std::chrono::floor<std::chrono::milliseconds>(time);
   auto text = common::format_utc_ms(ms.time_since_epoch().count());  // ...:00.123Z
   text.insert(text.size() - 1, fmt::format("{:03d}", (time - ms).count()));
@@ -30,7 +29,7 @@ std::string iso8601_utc_us(bridge::UtcTime time) {
 // protobuf's Duration in JSON: seconds with 3 decimals and an "s".
 std::string duration_json(std::chrono::microseconds d) { return fmt::format("{:.3f}s", d.count() / 1e6); }
 
-void write_device_info(JsonWriter& w, const storage::Device& d, const EventIdentity& identity) {
+void write_device_info(JsonWriter& w, const schema::Device& d, const EventIdentity& identity) {
   w.key("deviceInfo").begin_object();
   w.key("tenantId").string(identity.tenant_id);
   w.key("tenantName").string(identity.tenant_name);
@@ -51,17 +50,18 @@ void write_device_info(JsonWriter& w, const storage::Device& d, const EventIdent
 
 // A counter moment as ChirpStack's Semtech bridge writes rxInfo.context and txInfo.context: the
 // 32-bit tmst, big-endian, Base64.
-std::string counter_context(const bridge::CounterTime& at) {
+std::string counter_context(const gateway_bridge::CounterTime& at) {
   const auto tmst = static_cast<std::uint32_t>(at.counter_us);
   const lorawan::Bytes bytes{static_cast<std::uint8_t>(tmst >> 24), static_cast<std::uint8_t>(tmst >> 16),
                              static_cast<std::uint8_t>(tmst >> 8), static_cast<std::uint8_t>(tmst)};
   return lorawan::to_base64(bytes);
 }
 
-void write_modulation(JsonWriter& w, const bridge::DataRate& rate, std::optional<bridge::CodingRate> coding_rate,
+void write_modulation(JsonWriter& w, const gateway_bridge::DataRate& rate,
+                      std::optional<gateway_bridge::CodingRate> coding_rate,
                       std::optional<bool> polarization_inversion) {
   w.key("modulation").begin_object();
-  if (const auto* lora = std::get_if<bridge::LoraRate>(&rate)) {
+  if (const auto* lora = std::get_if<gateway_bridge::LoraRate>(&rate)) {
     w.key("lora").begin_object();
     w.key("bandwidth").number(lora->bandwidth_khz * 1000);
     w.key("spreadingFactor").number(lora->spreading_factor);
@@ -69,7 +69,11 @@ void write_modulation(JsonWriter& w, const bridge::DataRate& rate, std::optional
     if (polarization_inversion) w.key("polarizationInversion").boolean(*polarization_inversion);
     w.end_object();
   } else {
-    w.key("fsk").begin_object().key("datarate").number(std::get<bridge::FskRate>(rate).bitrate_bps).end_object();
+    w.key("fsk")
+        .begin_object()
+        .key("datarate")
+        .number(std::get<gateway_bridge::FskRate>(rate).bitrate_bps)
+        .end_object();
   }
   w.end_object();
 }
@@ -85,7 +89,7 @@ void write_gateway_location(JsonWriter& w, const GatewayLocation& l, std::option
   w.end_object();
 }
 
-std::string rx_info_json(const std::vector<bridge::Reception>& receptions, const RxInfoContext& context) {
+std::string rx_info_json(const std::vector<gateway_bridge::Reception>& receptions, const RxInfoContext& context) {
   JsonWriter w;
   w.begin_array();
   for (const auto& rx : receptions) {
@@ -101,7 +105,8 @@ std::string rx_info_json(const std::vector<bridge::Reception>& receptions, const
                                                         context.steady_now - rx.received_at);
     w.key("nsTime").string(iso8601_utc(arrived));
     if (rx.gps_time) {
-      w.key("timeSinceGpsEpoch").string(duration_json(std::chrono::duration_cast<std::chrono::microseconds>(*rx.gps_time)));
+      w.key("timeSinceGpsEpoch")
+          .string(duration_json(std::chrono::duration_cast<std::chrono::microseconds>(*rx.gps_time)));
     }
     w.key("rssi").number(rx.rssi_dbm);
     if (rx.snr_db) w.key("snr").number(*rx.snr_db);
@@ -125,7 +130,7 @@ std::string rx_info_json(const std::vector<bridge::Reception>& receptions, const
   return w.str();
 }
 
-std::string tx_info_json(const bridge::Reception& rx) {
+std::string tx_info_json(const gateway_bridge::Reception& rx) {
   JsonWriter w;
   w.begin_object();
   w.key("frequency").number(rx.frequency_hz);
@@ -209,18 +214,22 @@ std::string txack_event_json(const netserver::TxAckEvent& e, const EventIdentity
   if (tx.power_dbm) w.key("power").number(static_cast<int>(*tx.power_dbm));
   write_modulation(w, tx.data_rate, tx.coding_rate, tx.invert_polarity);
   w.key("timing").begin_object();
-  if (const auto* at = std::get_if<bridge::CounterTime>(&tx.timing)) {
+  if (const auto* at = std::get_if<gateway_bridge::CounterTime>(&tx.timing)) {
     // Class A: ChirpStack gives the delay after the uplink, whose counter is the context.
     const auto delay = std::chrono::microseconds(static_cast<std::int64_t>(at->counter_us - e.uplink_at.counter_us));
     w.key("delay").begin_object().key("delay").string(duration_json(delay)).end_object();
-  } else if (const auto* gps = std::get_if<bridge::GpsTime>(&tx.timing)) {
-    w.key("gpsEpoch").begin_object().key("timeSinceGpsEpoch").string(
-        duration_json(std::chrono::duration_cast<std::chrono::microseconds>(*gps))).end_object();
+  } else if (const auto* gps = std::get_if<gateway_bridge::GpsTime>(&tx.timing)) {
+    w.key("gpsEpoch")
+        .begin_object()
+        .key("timeSinceGpsEpoch")
+        .string(duration_json(std::chrono::duration_cast<std::chrono::microseconds>(*gps)))
+        .end_object();
   } else {
     w.key("immediately").begin_object().end_object();
   }
   w.end_object();
-  if (std::holds_alternative<bridge::CounterTime>(tx.timing)) w.key("context").string(counter_context(e.uplink_at));
+  if (std::holds_alternative<gateway_bridge::CounterTime>(tx.timing))
+    w.key("context").string(counter_context(e.uplink_at));
   w.end_object();
   w.end_object();
   return w.str();
@@ -261,7 +270,8 @@ std::string log_event_json(const netserver::LogEvent& e, const EventIdentity& id
   w.key("context").begin_object();
   for (auto it = e.context.begin(); it != e.context.end(); ++it) {
     // A key given twice is written once, with its last value.
-    const bool repeated_later = std::any_of(std::next(it), e.context.end(), [&](const auto& kv) { return kv.first == it->first; });
+    const bool repeated_later =
+        std::any_of(std::next(it), e.context.end(), [&](const auto& kv) { return kv.first == it->first; });
     if (!repeated_later) w.key(it->first).string(it->second);
   }
   w.end_object();
@@ -269,7 +279,7 @@ std::string log_event_json(const netserver::LogEvent& e, const EventIdentity& id
   return w.str();
 }
 
-std::string alarm_event_json(const storage::Device& device, const AlarmChange& change, const EventIdentity& identity) {
+std::string alarm_event_json(const schema::Device& device, const AlarmChange& change, const EventIdentity& identity) {
   JsonWriter w;
   w.begin_object();
   w.key("kind").string(change.kind);

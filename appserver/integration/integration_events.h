@@ -20,8 +20,8 @@
 
 #include "appserver/integration/tenant.h"
 #include "appserver/integration/topics.h"
-#include "common/json_writer.h"
 #include "appserver/metering/metering.h"
+#include "common/json_writer.h"
 #include "netserver/events.h"
 
 namespace uchet::appserver {
@@ -43,7 +43,8 @@ struct GatewayLocation {
 };
 
 // `"location": {latitude, longitude, altitude[, source]}` as common.Location (rxInfo, gateway stats).
-void write_gateway_location(common::JsonWriter& w, const GatewayLocation& location, std::optional<std::string_view> source);
+void write_gateway_location(common::JsonWriter& w, const GatewayLocation& location,
+                            std::optional<std::string_view> source);
 
 // What rxInfo needs besides the receptions: the server clock (nsTime is when each copy reached
 // uchet: its steady-clock arrival moved onto the system clock through this pair of readings) and
@@ -57,11 +58,11 @@ struct RxInfoContext {
 // The events' JSON text. Written member by member (common/json_writer.h): an up event is
 // written for every accepted uplink. Strings that are not UTF-8 throw JsonWriteError.
 // rxInfo and txInfo: stored with the frame and embedded in the up event, so written once.
-std::string rx_info_json(const std::vector<bridge::Reception>& receptions, const RxInfoContext& context);
-std::string tx_info_json(const bridge::Reception& reception);
+std::string rx_info_json(const std::vector<gateway_bridge::Reception>& receptions, const RxInfoContext& context);
+std::string tx_info_json(const gateway_bridge::Reception& reception);
 // `object` is the codec's output; null leaves the field out.
-std::string up_event_json(const netserver::UplinkEvent& event, const nlohmann::json& object, const EventIdentity& identity,
-                          std::string_view rx_info, std::string_view tx_info);
+std::string up_event_json(const netserver::UplinkEvent& event, const nlohmann::json& object,
+                          const EventIdentity& identity, std::string_view rx_info, std::string_view tx_info);
 std::string join_event_json(const netserver::JoinEvent& event, const EventIdentity& identity);
 std::string status_event_json(const netserver::StatusEvent& event, const EventIdentity& identity);
 std::string ack_event_json(const netserver::AckEvent& event, const EventIdentity& identity);
@@ -76,6 +77,6 @@ std::optional<netserver::LogEvent> gateway_log_event(const netserver::TxAckEvent
 std::string log_event_json(const netserver::LogEvent& event, const EventIdentity& identity);
 // application/{app}/device/{devEui}/event/alarm: {kind, state "open"|"closed", time, alarmId,
 // deviceInfo} (docs/events.schema.json).
-std::string alarm_event_json(const storage::Device& device, const AlarmChange& change, const EventIdentity& identity);
+std::string alarm_event_json(const schema::Device& device, const AlarmChange& change, const EventIdentity& identity);
 
 }  // namespace uchet::appserver

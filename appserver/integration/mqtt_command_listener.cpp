@@ -4,18 +4,18 @@
 #include <spdlog/spdlog.h>
 
 #include "appserver/integration/downlink_command.h"
-#include "common/callback_guard.h"
-#include "common/names.h"
 #include "appserver/integration/integration_events.h"
 #include "appserver/integration/outbox.h"
+#include "common/callback_guard.h"
+#include "common/names.h"
 #include "netserver/lorawan/encoding.h"
 
 namespace uchet::appserver {
 
-CommandListener::CommandListener(MqttSettings settings, const std::string& database_path, std::function<void()> on_queued,
-                                 EventIdentity identity)
+CommandListener::CommandListener(MqttSettings settings, const std::string& database_path,
+                                 std::function<void()> on_queued, EventIdentity identity)
     : settings_(std::move(settings)),
-      db_(std::make_unique<storage::Database>(storage::Database::open(database_path))),
+      db_(std::make_unique<schema::Database>(schema::Database::open(database_path))),
       on_queued_(std::move(on_queued)),
       identity_(std::move(identity)) {}
 
@@ -24,7 +24,8 @@ CommandListener::~CommandListener() { stop(); }
 void CommandListener::start() {
   if (running_) return;
   mosquitto_lib_init();
-  const std::string client_id = (settings_.client_id.empty() ? std::string("uchetd") : settings_.client_id) + "-commands";
+  const std::string client_id =
+      (settings_.client_id.empty() ? std::string("uchetd") : settings_.client_id) + "-commands";
   client_ = mosquitto_new(client_id.c_str(), false, this);
   if (!client_) {
     spdlog::error("MQTT command listener: cannot create client");
@@ -42,7 +43,8 @@ void CommandListener::start() {
   if (int rc = mosquitto_connect_async(client_, settings_.host.c_str(), settings_.port, settings_.keepalive_s);
       rc != MOSQ_ERR_SUCCESS) {
     // The loop thread keeps retrying with backoff.
-    spdlog::warn("MQTT command listener: connect to {}:{} failed: {}", settings_.host, settings_.port, mosquitto_strerror(rc));
+    spdlog::warn("MQTT command listener: connect to {}:{} failed: {}", settings_.host, settings_.port,
+                 mosquitto_strerror(rc));
   }
   mosquitto_loop_start(client_);
   running_ = true;
@@ -85,9 +87,10 @@ void CommandListener::refuse_topic(std::string_view topic_text, const std::strin
     // The topic's bytes are not printable as they are: shown in hex, the first 64.
     const auto shown = topic_text.substr(0, 64);
     const std::string hex = lorawan::to_hex({reinterpret_cast<const std::uint8_t*>(shown.data()), shown.size()});
-    spdlog::warn("MQTT command refused: topic ({} bytes: {}{}) has an application name that {}; {} more refused "
-                 "since the last such line",
-                 topic_text.size(), hex, topic_text.size() > 64 ? "..." : "", why, *suppressed);
+    spdlog::warn(
+        "MQTT command refused: topic ({} bytes: {}{}) has an application name that {}; {} more refused "
+        "since the last such line",
+        topic_text.size(), hex, topic_text.size() > 64 ? "..." : "", why, *suppressed);
   }
 }
 
@@ -98,21 +101,25 @@ void CommandListener::handle(std::string_view topic_text, std::string_view paylo
   // have given an application is refused before anything is built from it.
   if (auto why = common::name_error(topic->application)) return refuse_topic(topic_text, *why);
   try {
-    storage::Transaction tx(*db_);
-    auto device = storage::find_device(*db_, topic->dev_eui);
+    schema::Transaction tx(*db_);
+    auto device = schema::find_device(*db_, topic->dev_eui);
     auto item = parse_down_command(*topic, device ? &*device : nullptr, payload);
     if (item) {
-      auto id = storage::enqueue_downlink(*db_, *item);
+      auto id = schema::enqueue_downlink(*db_, *item);
       ++accepted_;
       spdlog::debug("queued downlink {} for {} from MQTT", id, lorawan::eui64_to_string(topic->dev_eui));
     } else {
       ++rejected_;
-      storage::Device named;  // the log event goes to the topic's own names even for an unknown device
+      schema::Device named;  // the log event goes to the topic's own names even for an unknown device
       named.application = topic->application;
       named.dev_eui = topic->dev_eui;
       const auto& target = device && device->application == topic->application ? *device : named;
-      netserver::LogEvent event{std::chrono::system_clock::now(), &target, "ERROR", command_refusal_code(item.error()),
-                                item.error(), {{"topic", std::string(topic_text)}, {"refused", "command"}}};
+      netserver::LogEvent event{std::chrono::system_clock::now(),
+                                &target,
+                                "ERROR",
+                                command_refusal_code(item.error()),
+                                item.error(),
+                                {{"topic", std::string(topic_text)}, {"refused", "command"}}};
       enqueue_event(*db_, device_event_topic(target, "log"), log_event_json(event, identity_));
       spdlog::info("downlink command refused: {}: {}", topic_text, item.error());
     }

@@ -48,7 +48,7 @@ class CommandListener {
   void refuse_topic(std::string_view topic, const std::string& why);
 
   MqttSettings settings_;
-  std::unique_ptr<storage::Database> db_;
+  std::unique_ptr<schema::Database> db_;
   std::function<void()> on_queued_;
   EventIdentity identity_;
   mosquitto* client_ = nullptr;

@@ -80,7 +80,7 @@ int configure_tls(mosquitto* client, const MqttSettings& settings) {
 class OutboxPublisher::Worker {
  public:
   Worker(MqttSettings settings, const std::string& database_path, PublisherOptions options)
-      : settings_(std::move(settings)), options_(options), db_(storage::Database::open(database_path)) {
+      : settings_(std::move(settings)), options_(options), db_(schema::Database::open(database_path)) {
     init_mosquitto_once();
     options_.max_inflight = std::max<std::size_t>(options_.max_inflight, 1);
     wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -119,9 +119,15 @@ class OutboxPublisher::Worker {
   PublisherStats stats() const {
     const bool connected = connected_flag_.load();
     std::optional<std::chrono::system_clock::time_point> since;
-    if (!connected) since = std::chrono::system_clock::time_point(std::chrono::milliseconds(disconnected_since_ms_.load()));
-    return {published_.load(), acknowledged_.load(), dropped_.load(), connect_failures_.load(), backlog_.load(),
-            connected, since};
+    if (!connected)
+      since = std::chrono::system_clock::time_point(std::chrono::milliseconds(disconnected_since_ms_.load()));
+    return {published_.load(),
+            acknowledged_.load(),
+            dropped_.load(),
+            connect_failures_.load(),
+            backlog_.load(),
+            connected,
+            since};
   }
 
  private:
@@ -208,8 +214,8 @@ class OutboxPublisher::Worker {
     auto window = static_cast<unsigned>(options_.max_inflight);
     if (!configured("max inflight", mosquitto_max_inflight_messages_set(client_, window))) return;
     if (!settings_.username.empty() &&
-        !configured("username/password", mosquitto_username_pw_set(client_, settings_.username.c_str(),
-                                                                   settings_.password.c_str()))) {
+        !configured("username/password",
+                    mosquitto_username_pw_set(client_, settings_.username.c_str(), settings_.password.c_str()))) {
       return;
     }
     if (settings_.uses_tls() && !configured("TLS setup", configure_tls(client_, settings_))) return;
@@ -324,8 +330,7 @@ class OutboxPublisher::Worker {
         if (mosquitto_loop(client_, 0, 1) != MOSQ_ERR_SUCCESS) break;
       }
       if (!inflight_.empty()) {
-        spdlog::warn("mqtt publisher: stopping with {} rows unacknowledged; they will be sent again",
-                     inflight_.size());
+        spdlog::warn("mqtt publisher: stopping with {} rows unacknowledged; they will be sent again", inflight_.size());
       }
       if (int rc = mosquitto_disconnect(client_); rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_NO_CONN) {
         spdlog::debug("mqtt publisher: disconnect: {}", describe(rc));
@@ -383,7 +388,7 @@ class OutboxPublisher::Worker {
 
   const MqttSettings settings_;
   PublisherOptions options_;
-  storage::Database db_;
+  schema::Database db_;
   int wake_fd_ = -1;
 
   std::mutex lifecycle_;  // serializes start() and stop()

@@ -26,10 +26,10 @@
 // and retried, with reconnects backing off from reconnect_min to reconnect_max; they never
 // throw out of the worker. Connection changes are logged once per change of state.
 #include <chrono>
-#include <optional>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,7 +41,7 @@ namespace uchet::appserver {
 struct MqttSettings {
   std::string host = "127.0.0.1";
   int port = 1883;
-  std::string username;   // empty: no authentication
+  std::string username;  // empty: no authentication
   std::string password;
   std::string client_id;  // empty: the broker assigns one
   std::string ca_file;    // non-empty: TLS, verifying the broker against this CA
@@ -95,7 +95,7 @@ struct PublisherStats {
 class OutboxPublisher {
  public:
   // Opens (and migrates, if needed) its own connection to the database file; throws
-  // storage::StorageError if that fails. Does not connect yet.
+  // schema::StorageError if that fails. Does not connect yet.
   OutboxPublisher(MqttSettings settings, const std::string& database_path, PublisherOptions options = {});
   ~OutboxPublisher();  // stop()
   OutboxPublisher(const OutboxPublisher&) = delete;

@@ -8,7 +8,7 @@
 
 namespace uchet::appserver {
 
-void enqueue_event(storage::Database& db, std::string_view topic, std::string_view payload_json) {
+void enqueue_event(schema::Database& db, std::string_view topic, std::string_view payload_json) {
   const std::string topic_copy(topic);  // mosquitto's checks want a C string
   if (topic.empty() || mosquitto_pub_topic_check2(topic_copy.c_str(), topic_copy.size()) != MOSQ_ERR_SUCCESS ||
       mosquitto_validate_utf8(topic_copy.data(), static_cast<int>(topic_copy.size())) != MOSQ_ERR_SUCCESS) {
@@ -19,7 +19,7 @@ void enqueue_event(storage::Database& db, std::string_view topic, std::string_vi
   if (!simdjson::validate_utf8(payload_json.data(), payload_json.size())) {
     throw std::invalid_argument("event payload for '" + topic_copy + "' is not valid UTF-8");
   }
-  storage::insert_outbox_row(db, topic, payload_json);
+  schema::insert_outbox_row(db, topic, payload_json);
 }
 
 }  // namespace uchet::appserver

@@ -6,7 +6,7 @@
 //
 // The table itself is a store, schema/outbox.h (its ids, reading and deleting rows); this header
 // adds the checks an event must pass before it is stored. enqueue_event takes the connection
-// (or the UnitOfWork it is handed) owned by the caller and throws storage::StorageError on
+// (or the UnitOfWork it is handed) owned by the caller and throws schema::StorageError on
 // SQLite failures.
 #include <cstdint>
 #include <optional>
@@ -21,17 +21,17 @@
 namespace uchet::appserver {
 
 // The store's row and operations, under the names the publisher and its tests use.
-using storage::OutboxRow;
-using storage::delete_outbox_rows;
-using storage::oldest_outbox_id;
-using storage::outbox_backlog;
-using storage::outbox_rows_after;
+using schema::delete_outbox_rows;
+using schema::oldest_outbox_id;
+using schema::outbox_backlog;
+using schema::outbox_rows_after;
+using schema::OutboxRow;
 
-// Adds an event. Call it inside the storage::Transaction that stores the data it announces;
+// Adds an event. Call it inside the schema::Transaction that stores the data it announces;
 // after commit, OutboxPublisher::notify() makes delivery immediate (else it is polled).
 // Throws std::invalid_argument for a topic MQTT cannot publish to (empty, wildcards, bad
 // UTF-8) or a payload that is not UTF-8: such a row could never be delivered and would
 // otherwise only be found when the publisher drops it.
-void enqueue_event(storage::Database& db, std::string_view topic, std::string_view payload_json);
+void enqueue_event(schema::Database& db, std::string_view topic, std::string_view payload_json);
 
 }  // namespace uchet::appserver

@@ -6,7 +6,7 @@
 
 namespace uchet::appserver {
 
-std::string device_event_topic(const storage::Device& device, std::string_view event) {
+std::string device_event_topic(const schema::Device& device, std::string_view event) {
   return fmt::format("application/{}/device/{}/event/{}", device.application, lorawan::eui64_to_string(device.dev_eui),
                      event);
 }

@@ -13,7 +13,7 @@
 
 namespace uchet::appserver {
 
-std::string device_event_topic(const storage::Device& device, std::string_view event);
+std::string device_event_topic(const schema::Device& device, std::string_view event);
 std::string gateway_event_topic(lorawan::Eui64 gateway_eui, std::string_view event);
 std::string object_event_topic(std::string_view object_name, std::string_view event);
 

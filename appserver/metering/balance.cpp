@@ -18,7 +18,8 @@ std::vector<BalanceRow> house_balance(std::span<const PointRow> building, std::s
       return &iv;
     };
     auto note_estimate = [&](const PointRow& point, const PointInterval& iv) {
-      if (iv.source == ValueSource::Linear || iv.source == ValueSource::LikeDay) row.estimated.push_back({point.name, iv.source});
+      if (iv.source == ValueSource::Linear || iv.source == ValueSource::LikeDay)
+        row.estimated.push_back({point.name, iv.source});
       if (!iv.consumption) row.missing.push_back(point.name);
     };
 
@@ -28,8 +29,10 @@ std::vector<BalanceRow> house_balance(std::span<const PointRow> building, std::s
       const auto* iv = place(point);
       if (!iv || !iv->consumption) {
         building_complete = false;
-        if (iv) note_estimate(point, *iv);
-        else row.missing.push_back(point.name);
+        if (iv)
+          note_estimate(point, *iv);
+        else
+          row.missing.push_back(point.name);
         continue;
       }
       building_sum += *iv->consumption;

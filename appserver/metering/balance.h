@@ -29,7 +29,7 @@ struct BalanceRow {
   std::optional<double> imbalance;      // building − premises
   std::optional<double> imbalance_pct;  // imbalance / building × 100 (absent when building is 0)
   int premise_points = 0;
-  int premise_points_measured = 0;      // coverage = measured / premise_points
+  int premise_points_measured = 0;        // coverage = measured / premise_points
   std::vector<EstimatedPoint> estimated;  // premise and building points whose value was estimated
   std::vector<std::string> missing;       // points with no value at all
   bool building_estimated = false;

@@ -6,9 +6,12 @@ namespace uchet::appserver::billing {
 
 std::string_view name(Method m) {
   switch (m) {
-    case Method::Measured: return "measured";
-    case Method::Average: return "average";
-    case Method::Norm: return "norm";
+    case Method::Measured:
+      return "measured";
+    case Method::Average:
+      return "average";
+    case Method::Norm:
+      return "norm";
   }
   return "measured";
 }

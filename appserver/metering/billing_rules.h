@@ -37,15 +37,15 @@ enum class Method { Measured, Average, Norm };
 std::string_view name(Method m);  // "measured", "average", "norm"
 
 struct Month {
-  std::int64_t start = 0;        // local start of the month, Unix seconds (for rule selection)
-  int days = 30;                 // days in the month
-  int valid_days = 30;           // 0..days
-  double measured = 0;           // consumption over the valid days
-  std::optional<double> norm;    // the norm in force for the month, per month
+  std::int64_t start = 0;      // local start of the month, Unix seconds (for rule selection)
+  int days = 30;               // days in the month
+  int valid_days = 30;         // 0..days
+  double measured = 0;         // consumption over the valid days
+  std::optional<double> norm;  // the norm in force for the month, per month
 };
 
 struct Billed {
-  std::optional<double> value;   // absent only when the norm is needed but not configured
+  std::optional<double> value;  // absent only when the norm is needed but not configured
   Method method = Method::Measured;
   std::optional<double> average;  // the average used (method Average)
   int period_in_run = 0;          // 1.. for months with invalid days, 0 for measured months

@@ -4,9 +4,7 @@
 
 namespace uchet::appserver {
 
-double observed_offset(const ClockObservation& obs) {
-  return static_cast<double>(obs.device_time) - obs.network_time;
-}
+double observed_offset(const ClockObservation& obs) { return static_cast<double>(obs.device_time) - obs.network_time; }
 
 ClockState update_clock(ClockState state, double observed_offset_s, std::int64_t now) {
   if (!state.offset_s || std::abs(observed_offset_s - *state.offset_s) > kClockJumpThreshold_s) {

@@ -18,62 +18,92 @@ using common::floor_div;
 
 std::string_view name(Stage s) {
   switch (s) {
-    case Stage::InStock: return "in stock";
-    case Stage::Installed: return "installed";
-    case Stage::InService: return "in service";
-    case Stage::UnderRepair: return "under repair";
-    case Stage::UnderVerification: return "under verification";
-    case Stage::Removed: return "removed";
-    case Stage::Decommissioned: return "decommissioned";
-    case Stage::Disposed: return "disposed";
+    case Stage::InStock:
+      return "in stock";
+    case Stage::Installed:
+      return "installed";
+    case Stage::InService:
+      return "in service";
+    case Stage::UnderRepair:
+      return "under repair";
+    case Stage::UnderVerification:
+      return "under verification";
+    case Stage::Removed:
+      return "removed";
+    case Stage::Decommissioned:
+      return "decommissioned";
+    case Stage::Disposed:
+      return "disposed";
   }
   return "?";
 }
 
 std::string_view name(Kind k) {
   switch (k) {
-    case Kind::Manufactured: return "manufactured";
-    case Kind::Packed: return "packed";
-    case Kind::Shipped: return "shipped";
-    case Kind::Installed: return "installed";
-    case Kind::Commissioned: return "commissioned";
-    case Kind::Inspected: return "inspected";
-    case Kind::Verified: return "verified";
-    case Kind::Repaired: return "repaired";
-    case Kind::Removed: return "removed";
-    case Kind::Decommissioned: return "decommissioned";
-    case Kind::Disposed: return "disposed";
+    case Kind::Manufactured:
+      return "manufactured";
+    case Kind::Packed:
+      return "packed";
+    case Kind::Shipped:
+      return "shipped";
+    case Kind::Installed:
+      return "installed";
+    case Kind::Commissioned:
+      return "commissioned";
+    case Kind::Inspected:
+      return "inspected";
+    case Kind::Verified:
+      return "verified";
+    case Kind::Repaired:
+      return "repaired";
+    case Kind::Removed:
+      return "removed";
+    case Kind::Decommissioned:
+      return "decommissioned";
+    case Kind::Disposed:
+      return "disposed";
   }
   return "?";
 }
 
 std::string_view name(Role r) {
   switch (r) {
-    case Role::Manufacturer: return "manufacturer";
-    case Role::Designer: return "designer";
-    case Role::Installer: return "installer";
-    case Role::ResourceSupplier: return "resource-supplier";
-    case Role::Consumer: return "consumer";
-    case Role::ServiceCompany: return "service-company";
-    case Role::MetrologyLab: return "metrology-lab";
+    case Role::Manufacturer:
+      return "manufacturer";
+    case Role::Designer:
+      return "designer";
+    case Role::Installer:
+      return "installer";
+    case Role::ResourceSupplier:
+      return "resource-supplier";
+    case Role::Consumer:
+      return "consumer";
+    case Role::ServiceCompany:
+      return "service-company";
+    case Role::MetrologyLab:
+      return "metrology-lab";
   }
   return "?";
 }
 
 std::optional<Stage> parse_stage(std::string_view text) {
-  for (auto s : kAllStages) if (name(s) == text) return s;
+  for (auto s : kAllStages)
+    if (name(s) == text) return s;
   return std::nullopt;
 }
 
 std::optional<Kind> parse_kind(std::string_view text) {
-  for (auto k : kAllKinds) if (name(k) == text) return k;
+  for (auto k : kAllKinds)
+    if (name(k) == text) return k;
   return std::nullopt;
 }
 
 std::optional<Role> parse_role(std::string_view text) {
   std::string norm;
-  for (char c : text) norm += (c == ' ' || c == '_') ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (auto r : kAllRoles) if (name(r) == norm) return r;
+  for (char c : text)
+    norm += (c == ' ' || c == '_') ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto r : kAllRoles)
+    if (name(r) == norm) return r;
   return std::nullopt;
 }
 
@@ -126,7 +156,8 @@ Result<State> apply(State state, const Event& event) {
   }
   if (state.last_at && event.at < *state.last_at) {
     return std::unexpected(fmt::format("cannot record '{}' at {}: it is earlier than the last recorded event ({})",
-                                       name(event.kind), common::format_utc(event.at), common::format_utc(*state.last_at)));
+                                       name(event.kind), common::format_utc(event.at),
+                                       common::format_utc(*state.last_at)));
   }
   std::string reason;
   if (auto it = details.find("reason"); it != details.end() && it->is_string()) reason = it->get<std::string>();

@@ -42,18 +42,29 @@ using lorawan::Result;
 
 enum class Stage { InStock, Installed, InService, UnderRepair, UnderVerification, Removed, Decommissioned, Disposed };
 enum class Kind {
-  Manufactured, Packed, Shipped, Installed, Commissioned, Inspected, Verified, Repaired, Removed, Decommissioned, Disposed
+  Manufactured,
+  Packed,
+  Shipped,
+  Installed,
+  Commissioned,
+  Inspected,
+  Verified,
+  Repaired,
+  Removed,
+  Decommissioned,
+  Disposed
 };
 enum class Role { Manufacturer, Designer, Installer, ResourceSupplier, Consumer, ServiceCompany, MetrologyLab };
 
-inline constexpr std::array kAllStages = {Stage::InStock,     Stage::Installed,         Stage::InService,
-                                          Stage::UnderRepair, Stage::UnderVerification, Stage::Removed,
+inline constexpr std::array kAllStages = {Stage::InStock,        Stage::Installed,         Stage::InService,
+                                          Stage::UnderRepair,    Stage::UnderVerification, Stage::Removed,
                                           Stage::Decommissioned, Stage::Disposed};
-inline constexpr std::array kAllKinds = {Kind::Manufactured, Kind::Packed,    Kind::Shipped,  Kind::Installed,
-                                         Kind::Commissioned, Kind::Inspected, Kind::Verified, Kind::Repaired,
+inline constexpr std::array kAllKinds = {Kind::Manufactured, Kind::Packed,         Kind::Shipped,  Kind::Installed,
+                                         Kind::Commissioned, Kind::Inspected,      Kind::Verified, Kind::Repaired,
                                          Kind::Removed,      Kind::Decommissioned, Kind::Disposed};
-inline constexpr std::array kAllRoles = {Role::Manufacturer, Role::Designer,       Role::Installer, Role::ResourceSupplier,
-                                         Role::Consumer,     Role::ServiceCompany, Role::MetrologyLab};
+inline constexpr std::array kAllRoles = {Role::Manufacturer,     Role::Designer, Role::Installer,
+                                         Role::ResourceSupplier, Role::Consumer, Role::ServiceCompany,
+                                         Role::MetrologyLab};
 
 // Names as stored and typed: "in stock", "commissioned", "metrology-lab".
 std::string_view name(Stage s);

@@ -13,8 +13,8 @@ namespace uchet::appserver {
 namespace {
 
 // Status flags that are alarms (нештатные ситуации); the rest are informational.
-constexpr const char* kAlarmFlags[] = {"magnetic_influence", "leak",         "burst",       "reverse_flow",
-                                       "sensor_fault",       "low_battery",  "case_opened", "valve_closed"};
+constexpr const char* kAlarmFlags[] = {"magnetic_influence", "leak",        "burst",       "reverse_flow",
+                                       "sensor_fault",       "low_battery", "case_opened", "valve_closed"};
 
 // How long a queued clock correction is given to take effect before another one is sent.
 std::int64_t correction_hold_off(std::optional<std::int64_t> reporting_period_s) {
@@ -27,9 +27,9 @@ struct ClockRow {
   std::optional<std::int64_t> correction_sent_at;
 };
 
-ClockRow load_clock(storage::Database& db, lorawan::Eui64 dev_eui) {
+ClockRow load_clock(schema::Database& db, lorawan::Eui64 dev_eui) {
   ClockRow row;
-  if (auto stored = storage::find_device_clock(db, dev_eui)) {
+  if (auto stored = schema::find_device_clock(db, dev_eui)) {
     row.state.offset_s = stored->offset_s;
     row.state.observations = stored->observations;
     row.state.updated_at = stored->updated_at;
@@ -39,28 +39,29 @@ ClockRow load_clock(storage::Database& db, lorawan::Eui64 dev_eui) {
   return row;
 }
 
-void save_clock(storage::Database& db, lorawan::Eui64 dev_eui, const ClockRow& row) {
-  storage::save_device_clock(db, dev_eui,
-                             {row.state.offset_s, row.state.observations, row.state.updated_at, row.reporting_period_s,
-                              row.correction_sent_at});
+void save_clock(schema::Database& db, lorawan::Eui64 dev_eui, const ClockRow& row) {
+  schema::save_device_clock(db, dev_eui,
+                            {row.state.offset_s, row.state.observations, row.state.updated_at, row.reporting_period_s,
+                             row.correction_sent_at});
 }
 
-void queue_time_correction(storage::Database& db, lorawan::Eui64 dev_eui, const codecs::Downlink& downlink) {
-  storage::QueueItem item;
+void queue_time_correction(schema::Database& db, lorawan::Eui64 dev_eui, const codecs::Downlink& downlink) {
+  schema::QueueItem item;
   item.dev_eui = dev_eui;
   item.f_port = downlink.fport;
   item.data = downlink.bytes;
-  item.expires_at = storage::unix_now() + 24 * 3600;  // a stale correction would be wrong
-  storage::enqueue_downlink(db, item);
+  item.expires_at = schema::unix_now() + 24 * 3600;  // a stale correction would be wrong
+  schema::enqueue_downlink(db, item);
 }
 
-AlarmChange alarm_opened(storage::Database& db, lorawan::Eui64 dev_eui, std::string_view kind, std::int64_t time,
-                       std::optional<std::int64_t> frame_id) {
-  return AlarmChange{std::string(kind), true, time, storage::open_alarm(db, dev_eui, kind, time, frame_id)};
+AlarmChange alarm_opened(schema::Database& db, lorawan::Eui64 dev_eui, std::string_view kind, std::int64_t time,
+                         std::optional<std::int64_t> frame_id) {
+  return AlarmChange{std::string(kind), true, time, schema::open_alarm(db, dev_eui, kind, time, frame_id)};
 }
 
-AlarmChange alarm_closed(storage::Database& db, std::int64_t id, std::string_view kind, std::int64_t time, std::int64_t frame_id) {
-  storage::close_alarm(db, id, time, frame_id);
+AlarmChange alarm_closed(schema::Database& db, std::int64_t id, std::string_view kind, std::int64_t time,
+                         std::int64_t frame_id) {
+  schema::close_alarm(db, id, time, frame_id);
   return AlarmChange{std::string(kind), false, time, id};
 }
 
@@ -70,7 +71,7 @@ std::int64_t reporting_period_or_default(std::optional<std::int64_t> announced_s
   return announced_s && *announced_s > 0 ? *announced_s : kDefaultReportingPeriodS;
 }
 
-MeteringResult apply_decoded(storage::Database& db, const storage::Device& device, const codecs::DecodedPayload& p,
+MeteringResult apply_decoded(schema::Database& db, const schema::Device& device, const codecs::DecodedPayload& p,
                              const FrameContext& frame, const MeteringSettings& settings) {
   MeteringResult result;
   const auto dev_eui = device.dev_eui;
@@ -86,8 +87,7 @@ MeteringResult apply_decoded(storage::Database& db, const storage::Device& devic
   }
 
   // Device clock observations: packets stamped at (or right before) transmission.
-  const auto stamped_at_transmission =
-      codec.stamped_at_transmission ? codec.stamped_at_transmission(p) : std::nullopt;
+  const auto stamped_at_transmission = codec.stamped_at_transmission ? codec.stamped_at_transmission(p) : std::nullopt;
   if (stamped_at_transmission) {
     const double observed = observed_offset(ClockObservation{*stamped_at_transmission, network_start});
     clock.state = update_clock(clock.state, observed, frame.received_at);
@@ -120,11 +120,11 @@ MeteringResult apply_decoded(storage::Database& db, const storage::Device& devic
 
   // Alarms follow the status word of packets that carry one.
   if (codec.carries_status_word && codec.carries_status_word(p)) {
-    const std::int64_t at = p.time ? (clock.state.offset_s ? corrected_time(*p.time, *clock.state.offset_s) : *p.time)
-                                   : frame.received_at;
+    const std::int64_t at =
+        p.time ? (clock.state.offset_s ? corrected_time(*p.time, *clock.state.offset_s) : *p.time) : frame.received_at;
     for (const char* kind : kAlarmFlags) {
       const bool set = std::find(p.flags.begin(), p.flags.end(), kind) != p.flags.end();
-      auto open = storage::open_alarm_id(db, dev_eui, kind);
+      auto open = schema::open_alarm_id(db, dev_eui, kind);
       if (set && !open) result.alarms.push_back(alarm_opened(db, dev_eui, kind, at, frame.frame_id));
       if (!set && open) result.alarms.push_back(alarm_closed(db, *open, kind, at, frame.frame_id));
     }
@@ -132,11 +132,11 @@ MeteringResult apply_decoded(storage::Database& db, const storage::Device& devic
   return result;
 }
 
-int store_readings(storage::Database& db, const storage::Device& device, const codecs::DecodedPayload& p,
+int store_readings(schema::Database& db, const schema::Device& device, const codecs::DecodedPayload& p,
                    const FrameContext& frame, std::optional<double> clock_offset_s, std::int64_t period) {
   // Archive packets name a resource, not an input channel (no r.channel): the store continues
   // the series of the one channel that measures that resource, when there is exactly one.
-  std::vector<storage::NewReading> rows;
+  std::vector<schema::NewReading> rows;
   rows.reserve(p.readings.size());
   for (const auto& r : p.readings) {
     std::int64_t measured_at;
@@ -154,35 +154,37 @@ int store_readings(storage::Database& db, const storage::Device& device, const c
     }
     std::optional<std::int64_t> channel;
     if (r.channel) channel = *r.channel;
-    rows.push_back(storage::NewReading{r.quantity, r.resource, r.unit, channel,
-                                       static_cast<std::int64_t>(r.storage.value_or(0)),
-                                       static_cast<std::int64_t>(r.tariff.value_or(0)), r.value, measured_at,
-                                       frame.received_at, frame.frame_id, std::move(flags)});
+    rows.push_back(schema::NewReading{r.quantity, r.resource, r.unit, channel,
+                                      static_cast<std::int64_t>(r.storage.value_or(0)),
+                                      static_cast<std::int64_t>(r.tariff.value_or(0)), r.value, measured_at,
+                                      frame.received_at, frame.frame_id, std::move(flags)});
   }
-  return storage::insert_readings(db, device.dev_eui, rows);
+  return schema::insert_readings(db, device.dev_eui, rows);
 }
 
-std::pair<std::optional<double>, std::int64_t> device_clock(storage::Database& db, lorawan::Eui64 dev_eui) {
+std::pair<std::optional<double>, std::int64_t> device_clock(schema::Database& db, lorawan::Eui64 dev_eui) {
   auto row = load_clock(db, dev_eui);
   return {row.state.offset_s, row.reporting_period_s.value_or(kUnknownPeriodGridS)};
 }
 
-std::optional<AlarmChange> close_silence(storage::Database& db, lorawan::Eui64 dev_eui, std::int64_t now, std::int64_t frame_id) {
-  auto open = storage::open_alarm_id(db, dev_eui, storage::kSilentAlarm);
+std::optional<AlarmChange> close_silence(schema::Database& db, lorawan::Eui64 dev_eui, std::int64_t now,
+                                         std::int64_t frame_id) {
+  auto open = schema::open_alarm_id(db, dev_eui, schema::kSilentAlarm);
   if (!open) return std::nullopt;
-  return alarm_closed(db, *open, storage::kSilentAlarm, now, frame_id);
+  return alarm_closed(db, *open, schema::kSilentAlarm, now, frame_id);
 }
 
-std::vector<std::pair<lorawan::Eui64, AlarmChange>> open_silence_alarms(storage::Database& db, std::int64_t now) {
+std::vector<std::pair<lorawan::Eui64, AlarmChange>> open_silence_alarms(schema::Database& db, std::int64_t now) {
   // Last uplink per device from the frame archive; devices never heard are not "silent" yet.
   std::vector<std::pair<lorawan::Eui64, std::int64_t>> silent;
-  for (const auto& c : storage::devices_without_open_alarm(db, storage::kSilentAlarm, kDefaultReportingPeriodS)) {
+  for (const auto& c : schema::devices_without_open_alarm(db, schema::kSilentAlarm, kDefaultReportingPeriodS)) {
     if (!c.last_uplink_at) continue;
-    if (now - *c.last_uplink_at >= 3 * c.reporting_period_s) silent.emplace_back(c.dev_eui, *c.last_uplink_at + 3 * c.reporting_period_s);
+    if (now - *c.last_uplink_at >= 3 * c.reporting_period_s)
+      silent.emplace_back(c.dev_eui, *c.last_uplink_at + 3 * c.reporting_period_s);
   }
   std::vector<std::pair<lorawan::Eui64, AlarmChange>> out;
   for (const auto& [dev_eui, since] : silent) {
-    out.emplace_back(dev_eui, alarm_opened(db, dev_eui, storage::kSilentAlarm, since, std::nullopt));
+    out.emplace_back(dev_eui, alarm_opened(db, dev_eui, schema::kSilentAlarm, since, std::nullopt));
   }
   return out;
 }

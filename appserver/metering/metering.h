@@ -57,25 +57,25 @@ struct MeteringResult {
   std::vector<AlarmChange> alarms;
 };
 
-MeteringResult apply_decoded(storage::Database& db, const storage::Device& device, const codecs::DecodedPayload& payload,
+MeteringResult apply_decoded(schema::Database& db, const schema::Device& device, const codecs::DecodedPayload& payload,
                              const FrameContext& frame, const MeteringSettings& settings);
 
 // The readings part alone, with a given clock model: stores the payload's readings placed on
 // the time base (duplicates of stored readings are ignored). Returns how many rows were added.
 // `redecode` uses it with the device's current offset; it queues and changes nothing else.
-int store_readings(storage::Database& db, const storage::Device& device, const codecs::DecodedPayload& payload,
+int store_readings(schema::Database& db, const schema::Device& device, const codecs::DecodedPayload& payload,
                    const FrameContext& frame, std::optional<double> clock_offset_s, std::int64_t reporting_period_s);
 
 // The device's tracked clock offset and the grid for readings without device time: its
 // reporting period, kUnknownPeriodGridS when unknown.
-std::pair<std::optional<double>, std::int64_t> device_clock(storage::Database& db, lorawan::Eui64 dev_eui);
+std::pair<std::optional<double>, std::int64_t> device_clock(schema::Database& db, lorawan::Eui64 dev_eui);
 
 // Any uplink ends a `silent` alarm; returns the change when one was open.
-std::optional<AlarmChange> close_silence(storage::Database& db, lorawan::Eui64 dev_eui, std::int64_t now,
+std::optional<AlarmChange> close_silence(schema::Database& db, lorawan::Eui64 dev_eui, std::int64_t now,
                                          std::int64_t frame_id);
 
 // Opens `silent` alarms for devices with no uplink for 3 × their reporting period
 // (kDefaultReportingPeriodS when unknown). Returns the devices and changes, for publishing.
-std::vector<std::pair<lorawan::Eui64, AlarmChange>> open_silence_alarms(storage::Database& db, std::int64_t now);
+std::vector<std::pair<lorawan::Eui64, AlarmChange>> open_silence_alarms(schema::Database& db, std::int64_t now);
 
 }  // namespace uchet::appserver

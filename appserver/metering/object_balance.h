@@ -42,13 +42,13 @@ struct ObjectBalance {
 };
 
 // Balance over the grid boundaries in [from, to] (both inclusive) in the object's zone.
-ObjectBalance object_balance(storage::Database& db, const storage::MeteringObject& object, const std::string& resource,
+ObjectBalance object_balance(schema::Database& db, const schema::MeteringObject& object, const std::string& resource,
                              std::int64_t from, std::int64_t to, GridKind grid, const TimeZone& zone,
                              const BalanceSettings& settings);
 
 // An object's imbalance alarm opened or closed by a closed day.
 struct ImbalanceChange {
-  bool opened = true;  // false: closed
+  bool opened = true;     // false: closed
   std::int64_t time = 0;  // the day's end
   double imbalance_pct = 0;
 };
@@ -59,16 +59,16 @@ struct ClosedBalanceDay {
 };
 
 // The resources the object has a building metering point for (the ones it is balanced in).
-std::vector<std::string> balanced_resources(storage::Database& db, std::int64_t object_id);
+std::vector<std::string> balanced_resources(schema::Database& db, std::int64_t object_id);
 
 // The object's own time zone, else `default_zone` (a zone that does not load is logged).
-TimeZone object_time_zone(const storage::MeteringObject& object, const TimeZone& default_zone);
+TimeZone object_time_zone(const schema::MeteringObject& object, const TimeZone& default_zone);
 
 // Records every closed day of one object and resource not recorded yet (from the last recorded
 // day, else from the first installation, at most `max_backfill_days` back) and updates the
 // imbalance alarm after each; returns the days in order, for announcing. Call it inside the
 // caller's transaction: the days, their alarm changes and their events belong together.
-std::vector<ClosedBalanceDay> close_balance_days(storage::Database& db, const storage::MeteringObject& object,
+std::vector<ClosedBalanceDay> close_balance_days(schema::Database& db, const schema::MeteringObject& object,
                                                  const std::string& resource, std::int64_t now, const TimeZone& zone,
                                                  const BalanceSettings& settings);
 

@@ -84,7 +84,8 @@ FleetOperating fleet_operating(std::span<const DeviceOperatingInput> devices, st
   // Pooled over intervals, not averaged over devices: a device commissioned late weighs less,
   // which is how the contract's "cumulative" operating time reads.
   if (in_service > 0) fleet.coefficient = static_cast<double>(operating) / static_cast<double>(in_service);
-  if (in_service_s > 0) fleet.failures_per_year = fleet.failures / (static_cast<double>(in_service_s) / seconds_per_year);
+  if (in_service_s > 0)
+    fleet.failures_per_year = fleet.failures / (static_cast<double>(in_service_s) / seconds_per_year);
   if (!restores.empty())
     fleet.mean_time_to_restore_s =
         static_cast<double>(std::accumulate(restores.begin(), restores.end(), std::int64_t{0})) / restores.size();

@@ -22,27 +22,27 @@
 namespace uchet::appserver {
 
 struct DeviceOperatingInput {
-  std::string id;                                                  // DevEUI text, for reporting
+  std::string id;  // DevEUI text, for reporting
   std::int64_t reporting_period_s = 86400;
   std::vector<std::pair<std::int64_t, std::int64_t>> in_service;  // [start, end) spans, sorted
-  std::vector<std::int64_t> valid_readings;                        // times of valid measured readings, sorted
+  std::vector<std::int64_t> valid_readings;                       // times of valid measured readings, sorted
 };
 
 struct DeviceOperating {
   std::string id;
   int intervals_in_service = 0;
   int intervals_operating = 0;
-  std::optional<double> coefficient;           // operating / in service
+  std::optional<double> coefficient;  // operating / in service
   int failures = 0;
-  std::vector<std::int64_t> restore_times_s;   // one per outage that ended in the period
-  bool outage_ongoing = false;                 // the last in-service interval is not operating
+  std::vector<std::int64_t> restore_times_s;  // one per outage that ended in the period
+  bool outage_ongoing = false;                // the last in-service interval is not operating
 };
 
 struct FleetOperating {
-  std::vector<DeviceOperating> devices;        // in input order
+  std::vector<DeviceOperating> devices;  // in input order
   std::optional<double> coefficient;
   double target = 0.98;
-  std::vector<std::string> below_target;       // ids of devices with a coefficient < target
+  std::vector<std::string> below_target;  // ids of devices with a coefficient < target
   int failures = 0;
   std::optional<double> failures_per_year;
   std::optional<double> mean_time_to_restore_s;

@@ -7,10 +7,14 @@ namespace uchet::appserver {
 
 std::string_view name(ValueSource s) {
   switch (s) {
-    case ValueSource::Measured: return "measured";
-    case ValueSource::Linear: return "linear";
-    case ValueSource::LikeDay: return "like_day";
-    case ValueSource::Missing: return "missing";
+    case ValueSource::Measured:
+      return "measured";
+    case ValueSource::Linear:
+      return "linear";
+    case ValueSource::LikeDay:
+      return "like_day";
+    case ValueSource::Missing:
+      return "missing";
   }
   return "missing";
 }
@@ -54,8 +58,8 @@ Part part(std::span<const GridPoint> series, std::int64_t lo, std::int64_t hi, s
   // consumption() compares only the ends: a register that was reset and then climbed past its old
   // value inside the interval would otherwise yield a plausible but meaningless difference.
   double previous = *grid[0].value;
-  const auto inside = std::upper_bound(series.begin(), series.end(), lo,
-                                       [](std::int64_t t, const GridPoint& p) { return t < p.time; });
+  const auto inside =
+      std::upper_bound(series.begin(), series.end(), lo, [](std::int64_t t, const GridPoint& p) { return t < p.time; });
   for (auto it = inside; it != series.end() && it->time < hi; ++it) {
     if (it->value < previous) return {std::nullopt, true};
     previous = it->value;
@@ -93,7 +97,8 @@ Sum sum_over_installations(std::span<const InstallationSeries> installations,
   return sum;
 }
 
-std::optional<double> like_day(const std::vector<PointInterval>& out, std::size_t i, const EstimationSettings& settings) {
+std::optional<double> like_day(const std::vector<PointInterval>& out, std::size_t i,
+                               const EstimationSettings& settings) {
   if (settings.intervals_per_week <= 0) return std::nullopt;
   double total = 0;
   int count = 0;

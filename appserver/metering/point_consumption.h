@@ -46,11 +46,11 @@ struct PointInterval {
 };
 
 struct EstimationSettings {
-  std::int64_t max_gap_s = kDayMaxGap;           // ordinary grid interpolation
-  std::int64_t linear_max_gap_s = 3 * 86400;     // technical linear estimation limit
+  std::int64_t max_gap_s = kDayMaxGap;        // ordinary grid interpolation
+  std::int64_t linear_max_gap_s = 3 * 86400;  // technical linear estimation limit
   int like_day_weeks = 3;
-  int intervals_per_week = 7;                    // 7 for a day grid, 168 for an hour grid
-  bool estimate = true;                          // false: Measured or Missing only
+  int intervals_per_week = 7;  // 7 for a day grid, 168 for an hour grid
+  bool estimate = true;        // false: Measured or Missing only
 };
 
 // One PointInterval per consecutive pair of `boundaries` (sorted ascending). Pass boundaries that

@@ -15,27 +15,28 @@ std::string register_quantity(const std::string& resource) {
 
 namespace {
 
-std::int64_t span_end(const storage::MeterInstallation& inst) {
+std::int64_t span_end(const schema::MeterInstallation& inst) {
   return inst.removed_at.value_or(std::numeric_limits<std::int64_t>::max());
 }
 
 // The point's installations whose span overlaps [from, to].
-std::vector<storage::MeterInstallation> installations_during(storage::Database& db, const storage::MeteringPoint& point,
-                                                              std::int64_t from, std::int64_t to) {
-  auto all = storage::installations_of_point(db, point.id);
+std::vector<schema::MeterInstallation> installations_during(schema::Database& db, const schema::MeteringPoint& point,
+                                                            std::int64_t from, std::int64_t to) {
+  auto all = schema::installations_of_point(db, point.id);
   std::erase_if(all, [&](const auto& inst) { return inst.installed_at > to || span_end(inst) < from; });
   return all;
 }
 
-std::vector<GridPoint> register_readings(storage::Database& db, const storage::MeteringPoint& point,
-                                         const storage::MeterInstallation& inst, std::int64_t from, std::int64_t to) {
+std::vector<GridPoint> register_readings(schema::Database& db, const schema::MeteringPoint& point,
+                                         const schema::MeterInstallation& inst, std::int64_t from, std::int64_t to) {
   const auto quantity = register_quantity(point.resource);
   std::map<std::int64_t, double> values;
-  for (const auto& [time, value] : storage::register_values(db, inst.dev_eui, quantity, point.resource, from, to)) {
+  for (const auto& [time, value] : schema::register_values(db, inst.dev_eui, quantity, point.resource, from, to)) {
     values[time] = value;
   }
   // A manual value is the operator's correction: it wins over the raw one at the same instant.
-  for (const auto& manual : storage::manual_readings(db, inst.dev_eui, quantity, from, to)) values[manual.measured_at] = manual.value;
+  for (const auto& manual : schema::manual_readings(db, inst.dev_eui, quantity, from, to))
+    values[manual.measured_at] = manual.value;
 
   std::vector<GridPoint> out;
   out.reserve(values.size());
@@ -45,7 +46,7 @@ std::vector<GridPoint> register_readings(storage::Database& db, const storage::M
 
 }  // namespace
 
-std::vector<InstallationSeries> load_point_series(storage::Database& db, const storage::MeteringPoint& point,
+std::vector<InstallationSeries> load_point_series(schema::Database& db, const schema::MeteringPoint& point,
                                                   std::int64_t from, std::int64_t to, std::int64_t margin_s) {
   std::vector<InstallationSeries> out;
   for (const auto& inst : installations_during(db, point, from, to)) {
@@ -57,12 +58,12 @@ std::vector<InstallationSeries> load_point_series(storage::Database& db, const s
   return out;
 }
 
-std::vector<DeviceCondition> load_point_conditions(storage::Database& db, const storage::MeteringPoint& point,
+std::vector<DeviceCondition> load_point_conditions(schema::Database& db, const schema::MeteringPoint& point,
                                                    std::int64_t from, std::int64_t to) {
   constexpr auto kOpen = std::numeric_limits<std::int64_t>::max();
   std::vector<DeviceCondition> out;
   for (const auto& inst : installations_during(db, point, from, to)) {
-    for (const auto& alarm : storage::condition_alarms(db, inst.dev_eui, from, to)) {
+    for (const auto& alarm : schema::condition_alarms(db, inst.dev_eui, from, to)) {
       // Only while this meter measured this point.
       const std::int64_t begin = std::max(alarm.opened_at, inst.installed_at);
       const std::int64_t end = std::min(alarm.closed_at.value_or(kOpen), span_end(inst));

@@ -20,12 +20,12 @@ std::string register_quantity(const std::string& resource);  // "volume" or "ene
 
 // Installations of the point overlapping [from, to], with readings from `from - margin` to
 // `to + margin` (margin: enough for interpolation across the boundaries).
-std::vector<InstallationSeries> load_point_series(storage::Database& db, const storage::MeteringPoint& point,
+std::vector<InstallationSeries> load_point_series(schema::Database& db, const schema::MeteringPoint& point,
                                                   std::int64_t from, std::int64_t to, std::int64_t margin_s);
 
 // Device conditions (magnetic_influence, reverse_flow, sensor_fault alarms) of the meters installed
 // at the point, overlapping [from, to].
-std::vector<DeviceCondition> load_point_conditions(storage::Database& db, const storage::MeteringPoint& point,
+std::vector<DeviceCondition> load_point_conditions(schema::Database& db, const schema::MeteringPoint& point,
                                                    std::int64_t from, std::int64_t to);
 
 }  // namespace uchet::appserver

@@ -27,7 +27,7 @@ using common::floor_div;
 // ---- POSIX TZ string (the TZif footer) ------------------------------------------------------
 
 class TzStringParser {
-public:
+ public:
   explicit TzStringParser(std::string_view s) : s_(s) {}
 
   Result<TimeZone::PosixTz> parse() {
@@ -50,7 +50,7 @@ public:
     return tz;
   }
 
-private:
+ private:
   std::unexpected<std::string> fail(std::string_view what) const {
     return std::unexpected(fmt::format("bad TZ string \"{}\": cannot read the {} at position {}", s_, what, pos_));
   }
@@ -130,9 +130,12 @@ std::int64_t rule_day(const TimeZone::PosixRule& r, std::int64_t year) {
   using Kind = TimeZone::PosixRule::Kind;
   const std::int64_t jan1 = days_from_civil(year, 1, 1);
   switch (r.kind) {
-    case Kind::Julian1: return jan1 + r.day - 1 + (common::is_leap_year(year) && r.day >= 60);
-    case Kind::Julian0: return jan1 + r.day;
-    case Kind::MonthWeekDay: break;
+    case Kind::Julian1:
+      return jan1 + r.day - 1 + (common::is_leap_year(year) && r.day >= 60);
+    case Kind::Julian0:
+      return jan1 + r.day;
+    case Kind::MonthWeekDay:
+      break;
   }
   const std::int64_t first = days_from_civil(year, r.month, 1);
   const std::int64_t first_weekday = (first % 7 + 7 + 4) % 7;  // 1970-01-01 was a Thursday (4)
@@ -188,8 +191,10 @@ namespace {
 std::string printable_zone_name(std::string_view name) {
   std::string out;
   for (unsigned char c : name.substr(0, 64)) {
-    if (c < 0x20 || c >= 0x7F) out += fmt::format("\\x{:02X}", c);
-    else out += static_cast<char>(c);
+    if (c < 0x20 || c >= 0x7F)
+      out += fmt::format("\\x{:02X}", c);
+    else
+      out += static_cast<char>(c);
   }
   if (name.size() > 64) out += fmt::format("... ({} bytes)", name.size());
   return out;
@@ -226,7 +231,9 @@ Result<void> TimeZone::check_name(std::string_view name) {
 Result<TimeZone> TimeZone::load(std::string_view name, std::string_view zoneinfo_dir) {
   if (auto ok = check_name(name); !ok) return std::unexpected(ok.error());
   const std::string path = fmt::format("{}/{}", zoneinfo_dir, name);
-  const auto fail = [&](std::string_view why) { return std::unexpected(fmt::format("time zone \"{}\": {}", name, why)); };
+  const auto fail = [&](std::string_view why) {
+    return std::unexpected(fmt::format("time zone \"{}\": {}", name, why));
+  };
   std::error_code ec;
   const auto status = std::filesystem::status(path, ec);
   if (ec || !std::filesystem::exists(status)) return fail(fmt::format("cannot open {}: no such zone", path));
@@ -247,7 +254,9 @@ Result<TimeZone> TimeZone::load(std::string_view name, std::string_view zoneinfo
 }
 
 Result<TimeZone> TimeZone::from_tzif(std::string name, lorawan::ByteView tzif) {
-  const auto fail = [&](std::string_view why) { return std::unexpected(fmt::format("time zone \"{}\": {}", name, why)); };
+  const auto fail = [&](std::string_view why) {
+    return std::unexpected(fmt::format("time zone \"{}\": {}", name, why));
+  };
   ByteReader in(tzif);
   auto header = read_header(in);
   if (!header) return fail(header.error());
@@ -395,10 +404,11 @@ Result<std::int64_t> TimeZone::parse_time(std::string_view text) const {
     return std::unexpected(fmt::format("bad time \"{}\": {} (expected YYYY-MM-DD[Thh:mm[:ss]][Z|±hh:mm])", text, why));
   };
   int year, month, day, hour = 0, minute = 0, second = 0;
-  if (!digits(text, 0, 4, year) || text.size() < 10 || text[4] != '-' || !digits(text, 5, 2, month) ||
-      text[7] != '-' || !digits(text, 8, 2, day))
+  if (!digits(text, 0, 4, year) || text.size() < 10 || text[4] != '-' || !digits(text, 5, 2, month) || text[7] != '-' ||
+      !digits(text, 8, 2, day))
     return fail("no date");
-  if (!common::is_valid_date(year, static_cast<unsigned>(month), static_cast<unsigned>(day))) return fail("no such date");
+  if (!common::is_valid_date(year, static_cast<unsigned>(month), static_cast<unsigned>(day)))
+    return fail("no such date");
   const std::int64_t local_date = days_from_civil(year, month, day) * kDay;
   std::size_t pos = 10;
   if (pos == text.size()) return local_to_utc(local_date);  // a bare date is the start of that local day

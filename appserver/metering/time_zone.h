@@ -23,7 +23,7 @@ namespace uchet::appserver {
 using lorawan::Result;
 
 class TimeZone {
-public:
+ public:
   static constexpr std::string_view kDefaultName = "Asia/Yekaterinburg";
   static constexpr std::string_view kZoneinfoDir = "/usr/share/zoneinfo";
 
@@ -65,12 +65,12 @@ public:
     std::int64_t time_s = 7200;  // local wall-clock time of the change, default 02:00
   };
   struct PosixTz {
-    std::int64_t std_offset = 0;  // seconds east of UTC (the TZ string's sign is inverted)
+    std::int64_t std_offset = 0;             // seconds east of UTC (the TZ string's sign is inverted)
     std::optional<std::int64_t> dst_offset;  // absent: fixed offset
-    PosixRule start, end;         // DST starts (in standard time) / ends (in DST wall time)
+    PosixRule start, end;                    // DST starts (in standard time) / ends (in DST wall time)
   };
 
-private:
+ private:
   std::int64_t offset_from_footer(std::int64_t unix_s) const;
   // The first instant after `after` where the offset may change; nullopt when there is none.
   std::optional<std::int64_t> next_transition(std::int64_t after) const;

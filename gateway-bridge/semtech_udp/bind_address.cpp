@@ -3,17 +3,17 @@
 #include <charconv>
 #include <string>
 
-#include <boost/asio/ip/address.hpp>
 #include <fmt/format.h>
+#include <boost/asio/ip/address.hpp>
 
-namespace uchet::bridge::semtech_udp {
+namespace uchet::gateway_bridge::semtech_udp {
 namespace asio = boost::asio;
 using asio::ip::udp;
 
 lorawan::Result<udp::endpoint> parse_bind_address(std::string_view text) {
   auto fail = [&](std::string_view why) {
-    return std::unexpected(fmt::format("bind address \"{}\" {}; expected host:port such as 0.0.0.0:1700 or [::]:1700",
-                                       text, why));
+    return std::unexpected(
+        fmt::format("bind address \"{}\" {}; expected host:port such as 0.0.0.0:1700 or [::]:1700", text, why));
   };
   std::string_view host, port;
   const bool bracketed = text.starts_with('[');
@@ -43,4 +43,4 @@ lorawan::Result<udp::endpoint> parse_bind_address(std::string_view text) {
   return udp::endpoint(address, static_cast<std::uint16_t>(number));
 }
 
-}  // namespace uchet::bridge::semtech_udp
+}  // namespace uchet::gateway_bridge::semtech_udp

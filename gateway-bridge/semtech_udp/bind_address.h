@@ -8,8 +8,8 @@
 
 #include "netserver/lorawan/types.h"
 
-namespace uchet::bridge::semtech_udp {
+namespace uchet::gateway_bridge::semtech_udp {
 
 lorawan::Result<boost::asio::ip::udp::endpoint> parse_bind_address(std::string_view text);
 
-}  // namespace uchet::bridge::semtech_udp
+}  // namespace uchet::gateway_bridge::semtech_udp

@@ -1,6 +1,6 @@
 #include "gateway-bridge/semtech_udp/counter_widener.h"
 
-namespace uchet::bridge::semtech_udp {
+namespace uchet::gateway_bridge::semtech_udp {
 
 std::uint64_t CounterWidener::widen(lorawan::Eui64 gateway_eui, std::uint32_t tmst, Clock::time_point received_at) {
   auto [it, first] = last_.try_emplace(gateway_eui, Last{tmst, received_at});
@@ -16,4 +16,4 @@ std::uint64_t CounterWidener::widen(lorawan::Eui64 gateway_eui, std::uint32_t tm
   return last.counter_us;
 }
 
-}  // namespace uchet::bridge::semtech_udp
+}  // namespace uchet::gateway_bridge::semtech_udp

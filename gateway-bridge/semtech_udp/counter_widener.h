@@ -22,7 +22,7 @@
 
 #include "netserver/lorawan/types.h"
 
-namespace uchet::bridge::semtech_udp {
+namespace uchet::gateway_bridge::semtech_udp {
 
 class CounterWidener {
  public:
@@ -37,4 +37,4 @@ class CounterWidener {
   std::unordered_map<lorawan::Eui64, Last> last_;
 };
 
-}  // namespace uchet::bridge::semtech_udp
+}  // namespace uchet::gateway_bridge::semtech_udp

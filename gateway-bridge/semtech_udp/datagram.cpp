@@ -1,6 +1,6 @@
 #include "gateway-bridge/semtech_udp/datagram.h"
 
-namespace uchet::bridge::semtech_udp {
+namespace uchet::gateway_bridge::semtech_udp {
 namespace {
 
 template <class T>
@@ -33,4 +33,4 @@ DatagramResult<GatewayDatagram> parse_datagram_body(const GatewayHeader& header,
   return std::unexpected(DatagramError{DatagramFault::Malformed, "not a gateway datagram"});
 }
 
-}  // namespace uchet::bridge::semtech_udp
+}  // namespace uchet::gateway_bridge::semtech_udp

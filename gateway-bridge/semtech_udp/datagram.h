@@ -11,7 +11,7 @@
 #include "gateway-bridge/semtech_udp/semtech_packet.h"
 #include "gateway-bridge/semtech_udp/tx_ack.h"
 
-namespace uchet::bridge::semtech_udp {
+namespace uchet::gateway_bridge::semtech_udp {
 
 struct PullData {
   std::uint16_t token = 0;
@@ -25,4 +25,4 @@ DatagramResult<GatewayDatagram> parse_datagram(ByteView datagram, std::size_t ma
 DatagramResult<GatewayDatagram> parse_datagram_body(const GatewayHeader& header, ByteView datagram,
                                                     std::size_t max_rxpk = kMaxRxpkPerDatagram);
 
-}  // namespace uchet::bridge::semtech_udp
+}  // namespace uchet::gateway_bridge::semtech_udp

@@ -2,7 +2,7 @@
 
 #include <string>
 
-namespace uchet::bridge::semtech_udp {
+namespace uchet::gateway_bridge::semtech_udp {
 namespace {
 
 // Reads `count` decimal digits at `pos`; -1 when any is not a digit.
@@ -59,4 +59,4 @@ lorawan::Result<std::chrono::sys_seconds> parse_stat_time(std::string_view text)
   return civil_time(text.substr(0, 19), ' ');
 }
 
-}  // namespace uchet::bridge::semtech_udp
+}  // namespace uchet::gateway_bridge::semtech_udp

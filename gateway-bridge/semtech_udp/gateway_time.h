@@ -8,11 +8,11 @@
 #include "gateway-bridge/backend.h"
 #include "netserver/lorawan/types.h"
 
-namespace uchet::bridge::semtech_udp {
+namespace uchet::gateway_bridge::semtech_udp {
 
 // "YYYY-MM-DDThh:mm:ss[.f]Z", 0 to 9 fraction digits (lora_pkt_fwd prints 6), truncated to µs.
 lorawan::Result<UtcTime> parse_rx_time(std::string_view text);
 // "YYYY-MM-DD hh:mm:ss GMT" or "... UTC" (strftime "%F %T %Z" on gmtime).
 lorawan::Result<std::chrono::sys_seconds> parse_stat_time(std::string_view text);
 
-}  // namespace uchet::bridge::semtech_udp
+}  // namespace uchet::gateway_bridge::semtech_udp

@@ -6,7 +6,7 @@
 
 #include "common/json_fields.h"
 
-namespace uchet::bridge::semtech_udp {
+namespace uchet::gateway_bridge::semtech_udp {
 
 using namespace common::json_fields;
 
@@ -45,4 +45,4 @@ Result<PushData> parse_push_data(std::uint16_t token, lorawan::Eui64 gateway_eui
   return push;
 }
 
-}  // namespace uchet::bridge::semtech_udp
+}  // namespace uchet::gateway_bridge::semtech_udp

@@ -22,7 +22,7 @@
 #include "gateway-bridge/semtech_udp/rxpk.h"
 #include "netserver/lorawan/types.h"
 
-namespace uchet::bridge::semtech_udp {
+namespace uchet::gateway_bridge::semtech_udp {
 
 inline constexpr std::size_t kMaxRxpkPerDatagram = 255;  // NB_PKT_MAX of the SX1302 HAL's lora_pkt_fwd
 
@@ -44,4 +44,4 @@ struct PushData {
 lorawan::Result<PushData> parse_push_data(std::uint16_t token, lorawan::Eui64 gateway_eui, lorawan::ByteView json_text,
                                           std::size_t max_rxpk = kMaxRxpkPerDatagram);
 
-}  // namespace uchet::bridge::semtech_udp
+}  // namespace uchet::gateway_bridge::semtech_udp

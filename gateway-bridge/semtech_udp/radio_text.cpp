@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-namespace uchet::bridge::semtech_udp {
+namespace uchet::gateway_bridge::semtech_udp {
 namespace {
 
 std::optional<unsigned> parse_decimal(std::string_view text) {
@@ -33,7 +33,8 @@ lorawan::Result<std::uint32_t> frequency_hz_from_mhz(double mhz) {
   const std::string_view fraction = dot == std::string_view::npos ? std::string_view() : digits.substr(dot + 1);
   std::uint64_t hz = 0;
   for (char c : whole) hz = hz * 10 + static_cast<unsigned>(c - '0');
-  for (std::size_t i = 0; i < 6; ++i) hz = hz * 10 + (i < fraction.size() ? static_cast<unsigned>(fraction[i] - '0') : 0);
+  for (std::size_t i = 0; i < 6; ++i)
+    hz = hz * 10 + (i < fraction.size() ? static_cast<unsigned>(fraction[i] - '0') : 0);
   if (fraction.size() > 6 && fraction[6] >= '5') ++hz;  // sub-Hz digits: round to the nearest Hz
   const auto result = static_cast<std::uint32_t>(hz);
   if (auto ok = check_frequency(result); !ok) return std::unexpected(ok.error());
@@ -71,12 +72,16 @@ lorawan::Result<CodingRate> parse_coding_rate(std::string_view codr) {
 
 std::string_view coding_rate_text(CodingRate rate) {
   switch (rate) {
-    case CodingRate::k4_5: return "4/5";
-    case CodingRate::k4_6: return "4/6";
-    case CodingRate::k4_7: return "4/7";
-    case CodingRate::k4_8: return "4/8";
+    case CodingRate::k4_5:
+      return "4/5";
+    case CodingRate::k4_6:
+      return "4/6";
+    case CodingRate::k4_7:
+      return "4/7";
+    case CodingRate::k4_8:
+      return "4/8";
   }
   return "4/5";
 }
 
-}  // namespace uchet::bridge::semtech_udp
+}  // namespace uchet::gateway_bridge::semtech_udp

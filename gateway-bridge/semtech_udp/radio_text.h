@@ -9,7 +9,7 @@
 #include "gateway-bridge/radio.h"
 #include "netserver/lorawan/types.h"
 
-namespace uchet::bridge::semtech_udp {
+namespace uchet::gateway_bridge::semtech_udp {
 
 // The protocol prints MHz with 6 decimals ("868.100000"). Multiplying the parsed double by 1e6
 // and truncating can land one Hz low, so the exact decimal is recovered instead: the shortest
@@ -27,4 +27,4 @@ std::string lora_rate_text(const LoraRate& rate);  // "SF7BW125"
 lorawan::Result<CodingRate> parse_coding_rate(std::string_view codr);
 std::string_view coding_rate_text(CodingRate rate);
 
-}  // namespace uchet::bridge::semtech_udp
+}  // namespace uchet::gateway_bridge::semtech_udp

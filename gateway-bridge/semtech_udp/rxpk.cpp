@@ -9,7 +9,7 @@
 #include "gateway-bridge/semtech_udp/radio_text.h"
 #include "netserver/lorawan/encoding.h"
 
-namespace uchet::bridge::semtech_udp {
+namespace uchet::gateway_bridge::semtech_udp {
 namespace {
 
 using namespace common::json_fields;
@@ -54,7 +54,8 @@ Result<std::vector<RxPacket::AntennaSignal>> parse_rsig(const json& rxpk, bool l
   if (!rsig) return out;
   simdjson::dom::array entries;
   if (rsig->get_array().get(entries) != simdjson::SUCCESS) return std::unexpected("rsig is not an array");
-  if (entries.size() > kMaxAntennas) return std::unexpected(fmt::format("rsig has more than {} antennas", kMaxAntennas));
+  if (entries.size() > kMaxAntennas)
+    return std::unexpected(fmt::format("rsig has more than {} antennas", kMaxAntennas));
   for (json entry : entries) {
     if (!entry.is_object()) return std::unexpected("rsig element is not an object");
     RxPacket::AntennaSignal a;
@@ -201,4 +202,4 @@ Reception to_reception(lorawan::Eui64 gateway_eui, RxPacket&& packet, std::uint6
   };
 }
 
-}  // namespace uchet::bridge::semtech_udp
+}  // namespace uchet::gateway_bridge::semtech_udp

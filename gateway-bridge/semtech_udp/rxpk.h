@@ -18,23 +18,23 @@
 #include "gateway-bridge/radio.h"
 #include "netserver/lorawan/types.h"
 
-namespace uchet::bridge::semtech_udp {
+namespace uchet::gateway_bridge::semtech_udp {
 
 enum class CrcStatus : std::int8_t { Bad = -1, Absent = 0, Ok = 1 };
 
 // modu is carried by which DataRate alternative datr holds; size is data.size(), checked.
 struct RxPacket {
-  std::uint32_t tmst = 0;          // concentrator µs counter at end of reception, wraps every 2^32 µs
-  std::optional<UtcTime> time;     // GPS-disciplined UTC reception time
-  std::optional<GpsTime> tmms;     // GPS reception time
+  std::uint32_t tmst = 0;       // concentrator µs counter at end of reception, wraps every 2^32 µs
+  std::optional<UtcTime> time;  // GPS-disciplined UTC reception time
+  std::optional<GpsTime> tmms;  // GPS reception time
   std::uint32_t freq_hz = 0;
-  std::uint8_t chan = 0;           // IF chain
-  std::uint8_t rfch = 0;           // RF chain
+  std::uint8_t chan = 0;  // IF chain
+  std::uint8_t rfch = 0;  // RF chain
   CrcStatus stat = CrcStatus::Ok;
   DataRate datr;                   // LoraRate for modu "LORA", FskRate for "FSK"
   std::optional<CodingRate> codr;  // LoRa only
   int rssi_dbm = 0;
-  std::optional<double> lsnr_db;   // LoRa only
+  std::optional<double> lsnr_db;  // LoRa only
   // Multi-antenna gateways (Kerlink iBTS and others, protocol v2 "rsig"): what each antenna
   // heard. rssi_dbm, lsnr_db and chan above are then the best antenna's when the packet has
   // no top-level rssi/lsnr/chan of its own.
@@ -46,7 +46,7 @@ struct RxPacket {
   };
   std::vector<AntennaSignal> antennas;
   std::optional<std::uint8_t> best_antenna;
-  lorawan::Bytes data;             // PHYPayload, decoded from Base64
+  lorawan::Bytes data;  // PHYPayload, decoded from Base64
 };
 
 // More antennas than any gateway has: refused as malformed.
@@ -63,4 +63,4 @@ lorawan::Result<RxPacket> parse_rxpk(const common::json_fields::json& rxpk);
 Reception to_reception(lorawan::Eui64 gateway_eui, RxPacket&& packet, std::uint64_t counter_us,
                        std::chrono::steady_clock::time_point received_at);
 
-}  // namespace uchet::bridge::semtech_udp
+}  // namespace uchet::gateway_bridge::semtech_udp

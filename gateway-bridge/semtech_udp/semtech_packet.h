@@ -15,7 +15,7 @@
 
 #include "netserver/lorawan/types.h"
 
-namespace uchet::bridge::semtech_udp {
+namespace uchet::gateway_bridge::semtech_udp {
 
 using lorawan::Bytes;
 using lorawan::ByteView;
@@ -25,8 +25,8 @@ using lorawan::Result;
 // lora_pkt_fwd silently drops answers whose byte 0 is not 2, so it is both what we accept and
 // what we send.
 inline constexpr std::uint8_t kProtocolVersion = 2;
-inline constexpr std::size_t kAckSize = 4;            // version, token, identifier
-inline constexpr std::size_t kGatewayHeaderSize = 12; // ... plus the gateway EUI
+inline constexpr std::size_t kAckSize = 4;             // version, token, identifier
+inline constexpr std::size_t kGatewayHeaderSize = 12;  // ... plus the gateway EUI
 
 enum class PacketType : std::uint8_t {
   PushData = 0x00,  // gateway -> server: rxpk and/or stat
@@ -50,7 +50,7 @@ using DatagramResult = std::expected<T, DatagramError>;
 struct GatewayHeader {
   std::uint16_t token = 0;  // bytes 1-2, byte 1 as the high byte; only ever echoed back
   PacketType type = PacketType::PushData;
-  Eui64 gateway_eui = 0;    // bytes 4-11, big-endian
+  Eui64 gateway_eui = 0;  // bytes 4-11, big-endian
 };
 
 // Accepts only what gateways send (PUSH_DATA, PULL_DATA, TX_ACK); server -> gateway
@@ -64,4 +64,4 @@ std::array<std::uint8_t, kAckSize> build_pull_ack(std::uint16_t token);
 // The 4-byte prefix of a PULL_RESP (its JSON follows directly, from byte 4).
 std::array<std::uint8_t, kAckSize> build_pull_resp_prefix(std::uint16_t token);
 
-}  // namespace uchet::bridge::semtech_udp
+}  // namespace uchet::gateway_bridge::semtech_udp

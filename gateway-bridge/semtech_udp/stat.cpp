@@ -2,10 +2,10 @@
 
 #include <fmt/format.h>
 
-#include "gateway-bridge/semtech_udp/gateway_time.h"
 #include "common/json_fields.h"
+#include "gateway-bridge/semtech_udp/gateway_time.h"
 
-namespace uchet::bridge::semtech_udp {
+namespace uchet::gateway_bridge::semtech_udp {
 namespace {
 
 using namespace common::json_fields;
@@ -49,9 +49,10 @@ Result<GatewayStats> parse_gateway_stats(const json& stat) {
   UCHET_TRY(s.downlinks_transmitted, counter(stat, "txnb"));
   std::optional<double> temp;  // Kerlink and SX1302-era forwarders: the board's temperature
   UCHET_TRY(temp, read_number(stat, "temp"));
-  if (temp && (*temp < -100 || *temp > 200)) return std::unexpected(fmt::format("temp {} is not a temperature in °C", *temp));
+  if (temp && (*temp < -100 || *temp > 200))
+    return std::unexpected(fmt::format("temp {} is not a temperature in °C", *temp));
   s.temperature_c = temp;
   return s;
 }
 
-}  // namespace uchet::bridge::semtech_udp
+}  // namespace uchet::gateway_bridge::semtech_udp

@@ -6,8 +6,8 @@
 #include "gateway-bridge/gateway_stats.h"
 #include "netserver/lorawan/types.h"
 
-namespace uchet::bridge::semtech_udp {
+namespace uchet::gateway_bridge::semtech_udp {
 
 lorawan::Result<GatewayStats> parse_gateway_stats(const common::json_fields::json& stat);
 
-}  // namespace uchet::bridge::semtech_udp
+}  // namespace uchet::gateway_bridge::semtech_udp

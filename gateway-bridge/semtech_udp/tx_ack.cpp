@@ -7,7 +7,7 @@
 
 #include "common/json_fields.h"
 
-namespace uchet::bridge::semtech_udp {
+namespace uchet::gateway_bridge::semtech_udp {
 namespace {
 
 using namespace common::json_fields;
@@ -62,14 +62,29 @@ Result<TxAck> parse_tx_ack(std::uint16_t token, lorawan::Eui64 gateway_eui, Byte
 TxOutcome to_outcome(const TxAck& ack) {
   TxOutcome outcome{ack.gateway_eui, ack.token, TxStatus::Ok, {}};
   switch (ack.error.value_or(TxAckError::None)) {
-    case TxAckError::None: break;
-    case TxAckError::TooLate: outcome.status = TxStatus::TooLate; break;
-    case TxAckError::TooEarly: outcome.status = TxStatus::TooEarly; break;
-    case TxAckError::CollisionPacket: outcome.status = TxStatus::CollisionPacket; break;
-    case TxAckError::CollisionBeacon: outcome.status = TxStatus::CollisionBeacon; break;
-    case TxAckError::TxFreq: outcome.status = TxStatus::TxFreq; break;
-    case TxAckError::TxPower: outcome.status = TxStatus::TxPower; break;
-    case TxAckError::GpsUnlocked: outcome.status = TxStatus::GpsUnlocked; break;
+    case TxAckError::None:
+      break;
+    case TxAckError::TooLate:
+      outcome.status = TxStatus::TooLate;
+      break;
+    case TxAckError::TooEarly:
+      outcome.status = TxStatus::TooEarly;
+      break;
+    case TxAckError::CollisionPacket:
+      outcome.status = TxStatus::CollisionPacket;
+      break;
+    case TxAckError::CollisionBeacon:
+      outcome.status = TxStatus::CollisionBeacon;
+      break;
+    case TxAckError::TxFreq:
+      outcome.status = TxStatus::TxFreq;
+      break;
+    case TxAckError::TxPower:
+      outcome.status = TxStatus::TxPower;
+      break;
+    case TxAckError::GpsUnlocked:
+      outcome.status = TxStatus::GpsUnlocked;
+      break;
     case TxAckError::Other:
       outcome.status = TxStatus::InternalError;
       outcome.detail = ack.error_text;
@@ -82,4 +97,4 @@ TxOutcome to_outcome(const TxAck& ack) {
   return outcome;
 }
 
-}  // namespace uchet::bridge::semtech_udp
+}  // namespace uchet::gateway_bridge::semtech_udp

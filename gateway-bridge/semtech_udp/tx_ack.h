@@ -11,18 +11,18 @@
 #include "gateway-bridge/backend.h"
 #include "netserver/lorawan/types.h"
 
-namespace uchet::bridge::semtech_udp {
+namespace uchet::gateway_bridge::semtech_udp {
 
 enum class TxAckError {
-  None,             // scheduled
-  TooLate,          // missed the RX window: the owner may retry on RX2
+  None,     // scheduled
+  TooLate,  // missed the RX window: the owner may retry on RX2
   TooEarly,
   CollisionPacket,  // also queue full on v4.0.1
   CollisionBeacon,
-  TxFreq,           // outside the RF chain's TX range
-  TxPower,          // power not in the TX gain table
-  GpsUnlocked,      // tmms scheduling without GPS
-  Other,            // a string this code does not know; see TxAck::error_text
+  TxFreq,       // outside the RF chain's TX range
+  TxPower,      // power not in the TX gain table
+  GpsUnlocked,  // tmms scheduling without GPS
+  Other,        // a string this code does not know; see TxAck::error_text
 };
 std::string_view tx_ack_error_name(TxAckError error);
 
@@ -49,4 +49,4 @@ lorawan::Result<TxAck> parse_tx_ack(std::uint16_t token, lorawan::Eui64 gateway_
 // the same name, one this code does not know InternalError with the text as detail.
 TxOutcome to_outcome(const TxAck& ack);
 
-}  // namespace uchet::bridge::semtech_udp
+}  // namespace uchet::gateway_bridge::semtech_udp

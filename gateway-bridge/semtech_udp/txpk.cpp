@@ -7,7 +7,7 @@
 #include "gateway-bridge/semtech_udp/semtech_packet.h"
 #include "netserver/lorawan/encoding.h"
 
-namespace uchet::bridge::semtech_udp {
+namespace uchet::gateway_bridge::semtech_udp {
 namespace {
 
 lorawan::Result<void> check(const Transmission& p) {
@@ -43,7 +43,12 @@ lorawan::Result<std::string> build_txpk_json(const Transmission& p) {
   w.key("rfch").number(p.rf_chain);
   if (p.power_dbm) w.key("powe").number(*p.power_dbm);
   if (const auto* lora = std::get_if<LoraRate>(&p.data_rate)) {
-    w.key("modu").string("LORA").key("datr").string(lora_rate_text(*lora)).key("codr").string(coding_rate_text(*p.coding_rate));
+    w.key("modu")
+        .string("LORA")
+        .key("datr")
+        .string(lora_rate_text(*lora))
+        .key("codr")
+        .string(coding_rate_text(*p.coding_rate));
   } else {
     w.key("modu").string("FSK").key("datr").number(std::get<FskRate>(p.data_rate).bitrate_bps);
     w.key("fdev").number(*p.fsk_deviation_hz);
@@ -66,4 +71,4 @@ lorawan::Result<lorawan::Bytes> build_pull_resp(std::uint16_t token, const Trans
   return datagram;
 }
 
-}  // namespace uchet::bridge::semtech_udp
+}  // namespace uchet::gateway_bridge::semtech_udp

@@ -10,7 +10,7 @@
 #include "gateway-bridge/backend.h"
 #include "netserver/lorawan/types.h"
 
-namespace uchet::bridge::semtech_udp {
+namespace uchet::gateway_bridge::semtech_udp {
 
 // {"txpk":{...}} with fields in the order imme|tmst|tmms, freq, rfch, powe, modu, datr, codr,
 // fdev, ipol, prea, size, data, ncrc.
@@ -18,4 +18,4 @@ lorawan::Result<std::string> build_txpk_json(const Transmission& packet);
 // Version 2, `token` (echoed in TX_ACK), identifier 0x03, then the txpk JSON.
 lorawan::Result<lorawan::Bytes> build_pull_resp(std::uint16_t token, const Transmission& packet);
 
-}  // namespace uchet::bridge::semtech_udp
+}  // namespace uchet::gateway_bridge::semtech_udp

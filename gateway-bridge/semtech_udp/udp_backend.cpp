@@ -1,5 +1,5 @@
-#include "common/callback_guard.h"
 #include "gateway-bridge/semtech_udp/udp_backend.h"
+#include "common/callback_guard.h"
 
 #include <pthread.h>
 
@@ -9,13 +9,13 @@
 #include <utility>
 #include <vector>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
-#include <spdlog/spdlog.h>
 
 #include "common/log_rate_limiter.h"
 
-namespace uchet::bridge::semtech_udp {
+namespace uchet::gateway_bridge::semtech_udp {
 namespace asio = boost::asio;
 
 struct UdpBackend::Shared : std::enable_shared_from_this<UdpBackend::Shared> {
@@ -34,7 +34,7 @@ struct UdpBackend::Shared : std::enable_shared_from_this<UdpBackend::Shared> {
   bool drain_posted = false;
   std::atomic<std::uint64_t> dropped{0};
   std::atomic<std::uint64_t> shed{0};
-  std::atomic<bool> full{false};  // queued.size() >= max_queued, read without the mutex
+  std::atomic<bool> full{false};   // queued.size() >= max_queued, read without the mutex
   common::LogRateLimiter limiter;  // bridge thread only
 
   // Bridge thread.
@@ -65,9 +65,10 @@ struct UdpBackend::Shared : std::enable_shared_from_this<UdpBackend::Shared> {
 
   void note_overload() {
     if (auto suppressed = limiter.admit("overload", std::chrono::steady_clock::now())) {
-      spdlog::warn("gateway bridge: the network server is {} receptions behind; PUSH_DATA acknowledged unread "
-                   "({} datagrams and {} receptions dropped so far)",
-                   max_queued, shed.load(), dropped.load());
+      spdlog::warn(
+          "gateway bridge: the network server is {} receptions behind; PUSH_DATA acknowledged unread "
+          "({} datagrams and {} receptions dropped so far)",
+          max_queued, shed.load(), dropped.load());
     }
   }
 
@@ -158,4 +159,4 @@ BackendCounters UdpBackend::counters() const {
   return {.messages_shed = shared_->shed.load(), .receptions_dropped = shared_->dropped.load()};
 }
 
-}  // namespace uchet::bridge::semtech_udp
+}  // namespace uchet::gateway_bridge::semtech_udp

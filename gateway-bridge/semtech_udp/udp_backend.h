@@ -1,12 +1,11 @@
 #pragma once
 // The Semtech UDP backend (a GatewayBackend, gateway-bridge/backend.h): the UdpEndpoint on a
-// thread of its own, where it receives, parses and acknowledges datagrams, so the packet forwarders get their PUSH_ACKs and the socket is drained while
-// the owner's thread is busy (the network server commits to SQLite between receptions). The
-// owner's callbacks run on the owner's io_context: receptions are handed over in batches through
-// a bounded queue. When the owner falls behind by `max_queued_uplinks` receptions, PUSH_DATA
-// datagrams are acknowledged unread and counted until it catches up (logged at most once a
-// minute) — overload is visible and costs little, instead of vanishing as kernel drops at a full
-// socket buffer.
+// thread of its own, where it receives, parses and acknowledges datagrams, so the packet forwarders get their PUSH_ACKs
+// and the socket is drained while the owner's thread is busy (the network server commits to SQLite between receptions).
+// The owner's callbacks run on the owner's io_context: receptions are handed over in batches through a bounded queue.
+// When the owner falls behind by `max_queued_uplinks` receptions, PUSH_DATA datagrams are acknowledged unread and
+// counted until it catches up (logged at most once a minute) — overload is visible and costs little, instead of
+// vanishing as kernel drops at a full socket buffer.
 //
 // Silence: pre-v3 forwarders never send TX_ACK, so a transmission without one within
 // EndpointConfig::tx_ack_timeout is forgotten without an outcome (counted by the endpoint).
@@ -23,7 +22,7 @@
 #include "gateway-bridge/backend.h"
 #include "gateway-bridge/semtech_udp/udp_endpoint.h"
 
-namespace uchet::bridge::semtech_udp {
+namespace uchet::gateway_bridge::semtech_udp {
 
 struct UdpBackendOptions {
   EndpointConfig endpoint;
@@ -59,4 +58,4 @@ class UdpBackend final : public GatewayBackend {
   std::shared_ptr<Shared> shared_;
 };
 
-}  // namespace uchet::bridge::semtech_udp
+}  // namespace uchet::gateway_bridge::semtech_udp

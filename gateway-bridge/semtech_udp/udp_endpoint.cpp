@@ -14,15 +14,15 @@
 #include <variant>
 #include <vector>
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/socket_base.hpp>
-#include <fmt/format.h>
-#include <sys/socket.h>
-#include <spdlog/spdlog.h>
 
 #include "common/log_rate_limiter.h"
 #include "gateway-bridge/semtech_udp/counter_widener.h"
@@ -30,7 +30,7 @@
 #include "gateway-bridge/semtech_udp/txpk.h"
 #include "netserver/lorawan/encoding.h"
 
-namespace uchet::bridge::semtech_udp {
+namespace uchet::gateway_bridge::semtech_udp {
 namespace asio = boost::asio;
 using asio::ip::udp;
 using Clock = std::chrono::steady_clock;
@@ -105,7 +105,7 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
     Clock::time_point pulled_at;
   };
   std::unordered_map<lorawan::Eui64, DownlinkPath> downlink_paths;
-  std::unordered_map<std::uint16_t, Pending> pending;  // by PULL_RESP token
+  std::unordered_map<std::uint16_t, Pending> pending;              // by PULL_RESP token
   std::deque<std::pair<Clock::time_point, std::uint16_t>> expiry;  // deadlines in sending order
   // Tokens only need to differ between requests awaiting a TX_ACK; a random start avoids
   // matching a late TX_ACK from before a restart.
@@ -114,9 +114,8 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
   CounterWidener widener;  // tmst -> the contract's 64-bit counter, per gateway
 
   void receive() {
-    socket.async_wait(udp::socket::wait_read, [self = shared_from_this()](const boost::system::error_code& ec) {
-      self->on_readable(ec);
-    });
+    socket.async_wait(udp::socket::wait_read,
+                      [self = shared_from_this()](const boost::system::error_code& ec) { self->on_readable(ec); });
   }
 
   void on_readable(const boost::system::error_code& ec) {
@@ -124,8 +123,7 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
     if (ec) {
       note("receive_error", "socket", spdlog::level::warn, [&] { return "receive failed: " + ec.message(); });
     } else {
-      for (int round = 0; round < kRoundsPerWakeup && receive_batch(); ++round) {
-      }
+      for (int round = 0; round < kRoundsPerWakeup && receive_batch(); ++round) {}
     }
     receive();
   }
@@ -154,8 +152,9 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
       if (messages[static_cast<std::size_t>(i)].msg_hdr.msg_flags & MSG_TRUNC) {
         ++counters.datagrams;
         ++counters.malformed;
-        note("malformed", from.address().to_string(), spdlog::level::warn,
-             [&] { return fmt::format("datagram from {} ignored: larger than {} bytes", address_text(from), kMaxDatagram); });
+        note("malformed", from.address().to_string(), spdlog::level::warn, [&] {
+          return fmt::format("datagram from {} ignored: larger than {} bytes", address_text(from), kMaxDatagram);
+        });
         continue;
       }
       const auto size = static_cast<std::size_t>(messages[static_cast<std::size_t>(i)].msg_len);
@@ -196,7 +195,8 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
       call();
     } catch (const std::exception& e) {
       ++counters.callback_errors;
-      note("callback_error", what, spdlog::level::err, [&] { return fmt::format("{} callback threw: {}", what, e.what()); });
+      note("callback_error", what, spdlog::level::err,
+           [&] { return fmt::format("{} callback threw: {}", what, e.what()); });
     } catch (...) {
       ++counters.callback_errors;
       note("callback_error", what, spdlog::level::err, [&] { return fmt::format("{} callback threw", what); });
@@ -458,4 +458,4 @@ const EndpointCounters& UdpEndpoint::counters() const { return state_->counters;
 
 void UdpEndpoint::close() { state_->close(); }
 
-}  // namespace uchet::bridge::semtech_udp
+}  // namespace uchet::gateway_bridge::semtech_udp

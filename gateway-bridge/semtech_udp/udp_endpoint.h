@@ -30,11 +30,11 @@
 #include "gateway-bridge/semtech_udp/tx_ack.h"
 #include "netserver/lorawan/types.h"
 
-namespace uchet::bridge::semtech_udp {
+namespace uchet::gateway_bridge::semtech_udp {
 
 // The gateway's answer to one downlink, with what was sent under its token.
 struct DownlinkOutcome {
-  TxAck ack;              // ack.gateway_eui, ack.token, ack.scheduled(), ack.error...
+  TxAck ack;  // ack.gateway_eui, ack.token, ack.scheduled(), ack.error...
   Transmission request;
 };
 
@@ -70,16 +70,16 @@ struct EndpointCounters {
   std::uint64_t malformed = 0;
   std::uint64_t unsupported_version = 0;
   std::uint64_t unknown_gateway = 0;
-  std::uint64_t crc_bad_dropped = 0;    // rxpk with stat -1 or 0
-  std::uint64_t rxpk_rejected = 0;      // invalid rxpk (and those beyond the per-datagram limit)
+  std::uint64_t crc_bad_dropped = 0;  // rxpk with stat -1 or 0
+  std::uint64_t rxpk_rejected = 0;    // invalid rxpk (and those beyond the per-datagram limit)
   std::uint64_t stats_rejected = 0;
-  std::uint64_t uplinks = 0;            // Reception delivered
-  std::uint64_t push_data_shed = 0;     // PUSH_DATA acknowledged unread while the owner was overloaded
-  std::uint64_t downlinks_sent = 0;     // PULL_RESP handed to the kernel
+  std::uint64_t uplinks = 0;         // Reception delivered
+  std::uint64_t push_data_shed = 0;  // PUSH_DATA acknowledged unread while the owner was overloaded
+  std::uint64_t downlinks_sent = 0;  // PULL_RESP handed to the kernel
   std::uint64_t send_errors = 0;
-  std::uint64_t tx_ack_unmatched = 0;   // token unknown, expired, or from another gateway
-  std::uint64_t tx_ack_expired = 0;     // downlinks that never got a TX_ACK
-  std::uint64_t callback_errors = 0;    // owner callbacks that threw
+  std::uint64_t tx_ack_unmatched = 0;  // token unknown, expired, or from another gateway
+  std::uint64_t tx_ack_expired = 0;    // downlinks that never got a TX_ACK
+  std::uint64_t callback_errors = 0;   // owner callbacks that threw
 };
 
 class UdpEndpoint {
@@ -112,4 +112,4 @@ class UdpEndpoint {
   std::shared_ptr<State> state_;
 };
 
-}  // namespace uchet::bridge::semtech_udp
+}  // namespace uchet::gateway_bridge::semtech_udp

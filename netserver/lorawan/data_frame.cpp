@@ -24,9 +24,8 @@ std::optional<std::string> structural_error(const DataFrame& frame) {
 }  // namespace
 
 std::uint8_t encode_fctrl(const FCtrl& fctrl, std::size_t fopts_len) {
-  return static_cast<std::uint8_t>((fctrl.adr ? 0x80 : 0) | (fctrl.adr_ack_req ? 0x40 : 0) |
-                                   (fctrl.ack ? 0x20 : 0) | (fctrl.class_b_or_f_pending ? 0x10 : 0) |
-                                   (fopts_len & 0x0F));
+  return static_cast<std::uint8_t>((fctrl.adr ? 0x80 : 0) | (fctrl.adr_ack_req ? 0x40 : 0) | (fctrl.ack ? 0x20 : 0) |
+                                   (fctrl.class_b_or_f_pending ? 0x10 : 0) | (fopts_len & 0x0F));
 }
 
 Result<DataFrame> parse_data_frame(ByteView phy) {
@@ -36,8 +35,7 @@ Result<DataFrame> parse_data_frame(ByteView phy) {
     return std::unexpected("expected a data frame, got " + std::string(to_string(mhdr->mtype)));
   }
   if (phy.size() < 1 + kFhdrMinSize + 4) {
-    return std::unexpected("data frame truncated: " + std::to_string(phy.size()) +
-                           " bytes, at least 12 needed");
+    return std::unexpected("data frame truncated: " + std::to_string(phy.size()) + " bytes, at least 12 needed");
   }
   DataFrame frame;
   frame.mhdr = *mhdr;

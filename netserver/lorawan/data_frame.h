@@ -16,7 +16,7 @@ inline constexpr std::size_t kMaxFOptsSize = 15;
 // FCtrl without FOptsLen, which is always the size of the FOpts actually carried.
 struct FCtrl {
   bool adr = false;
-  bool adr_ack_req = false;        // uplink only; RFU downlink
+  bool adr_ack_req = false;  // uplink only; RFU downlink
   bool ack = false;
   bool class_b_or_f_pending = false;  // uplink: ClassB; downlink: FPending
   bool operator==(const FCtrl&) const = default;
@@ -26,8 +26,8 @@ struct DataFrame {
   Mhdr mhdr;
   DevAddr dev_addr = 0;
   FCtrl fctrl;
-  std::uint16_t fcnt16 = 0;  // the 16 LSBs sent on air; see fcnt.h for the full counter
-  Bytes fopts;               // 0–15 bytes, MAC commands (encrypted in 1.1)
+  std::uint16_t fcnt16 = 0;           // the 16 LSBs sent on air; see fcnt.h for the full counter
+  Bytes fopts;                        // 0–15 bytes, MAC commands (encrypted in 1.1)
   std::optional<std::uint8_t> fport;  // absent <=> no FRMPayload follows the FHDR
   Bytes frm_payload;                  // may be empty even when FPort is present
   Mic mic{};

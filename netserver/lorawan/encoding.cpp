@@ -17,8 +17,8 @@ int hex_value(char c) {
 
 Result<Bytes> parse_fixed_hex(std::string_view text, std::size_t digits, std::string_view what) {
   if (text.size() != digits) {
-    return std::unexpected(std::string(what) + " must be " + std::to_string(digits) +
-                           " hex digits, got " + std::to_string(text.size()) + " characters");
+    return std::unexpected(std::string(what) + " must be " + std::to_string(digits) + " hex digits, got " +
+                           std::to_string(text.size()) + " characters");
   }
   auto bytes = parse_hex(text);
   if (!bytes) return std::unexpected(std::string(what) + ": " + bytes.error());
@@ -92,8 +92,7 @@ std::string key_to_string(const Key& key) { return to_hex(key); }
 
 std::string to_base64(ByteView bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes.data(),
-                          static_cast<int>(bytes.size()));
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes.data(), static_cast<int>(bytes.size()));
   out.resize(static_cast<std::size_t>(n));
   return out;
 }

@@ -28,9 +28,7 @@ seconds leap_seconds_at(UtcTime utc) {
   return count;
 }
 
-nanoseconds gps_time_from_utc(UtcTime utc) {
-  return utc.time_since_epoch() - kUnixToGpsEpoch + leap_seconds_at(utc);
-}
+nanoseconds gps_time_from_utc(UtcTime utc) { return utc.time_since_epoch() - kUnixToGpsEpoch + leap_seconds_at(utc); }
 
 UtcTime utc_from_gps_time(nanoseconds since_gps_epoch) {
   // Walk the table from the newest entry: the first leap second whose GPS instant has been

@@ -20,9 +20,9 @@ inline constexpr std::size_t kJoinAcceptSize = 17;
 inline constexpr std::size_t kJoinAcceptWithCfListSize = 33;
 
 struct DlSettings {
-  bool opt_neg = false;             // LoRaWAN 1.1 server; RFU in 1.0
-  std::uint8_t rx1_dr_offset = 0;   // 3 bits
-  std::uint8_t rx2_data_rate = 0;   // 4 bits
+  bool opt_neg = false;            // LoRaWAN 1.1 server; RFU in 1.0
+  std::uint8_t rx1_dr_offset = 0;  // 3 bits
+  std::uint8_t rx2_data_rate = 0;  // 4 bits
   bool operator==(const DlSettings&) const = default;
 
   std::uint8_t to_byte() const;

@@ -47,8 +47,8 @@ SessionKeys derive_session_keys_10(const Key& app_key, std::uint32_t join_nonce,
   return {nwk_s_key, nwk_s_key, nwk_s_key, derive(app_key, 0x02, fields)};
 }
 
-SessionKeys derive_session_keys_11(const Key& nwk_key, const Key& app_key, std::uint32_t join_nonce,
-                                   Eui64 join_eui, std::uint16_t dev_nonce) {
+SessionKeys derive_session_keys_11(const Key& nwk_key, const Key& app_key, std::uint32_t join_nonce, Eui64 join_eui,
+                                   std::uint16_t dev_nonce) {
   const Bytes fields = fields_11(join_nonce, join_eui, dev_nonce);
   return {derive(nwk_key, 0x01, fields), derive(nwk_key, 0x03, fields), derive(nwk_key, 0x04, fields),
           derive(app_key, 0x02, fields)};

@@ -20,12 +20,11 @@ struct SessionKeys {
 
 // LoRaWAN 1.0.x, keyed by AppKey. A 1.1 device whose join-accept had OptNeg = 0 uses this same
 // derivation keyed by NwkKey (for AppSKey too).
-SessionKeys derive_session_keys_10(const Key& app_key, std::uint32_t join_nonce, NetId net_id,
-                                   std::uint16_t dev_nonce);
+SessionKeys derive_session_keys_10(const Key& app_key, std::uint32_t join_nonce, NetId net_id, std::uint16_t dev_nonce);
 
 // LoRaWAN 1.1 with OptNeg = 1: network keys from NwkKey, AppSKey from AppKey.
-SessionKeys derive_session_keys_11(const Key& nwk_key, const Key& app_key, std::uint32_t join_nonce,
-                                   Eui64 join_eui, std::uint16_t dev_nonce);
+SessionKeys derive_session_keys_11(const Key& nwk_key, const Key& app_key, std::uint32_t join_nonce, Eui64 join_eui,
+                                   std::uint16_t dev_nonce);
 
 // LoRaWAN 1.1 lifetime keys of the join server (join-accept MIC / rejoin-answer encryption).
 Key derive_js_int_key(const Key& nwk_key, Eui64 dev_eui);

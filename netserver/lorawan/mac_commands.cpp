@@ -23,11 +23,9 @@ std::uint32_t get_frequency(ByteView in, std::size_t offset) {
 
 // Commands without payload encode and decode to nothing.
 template <class T>
-  requires(T::kPayloadSize == 0)
-void put(Bytes&, const T&) {}
+requires(T::kPayloadSize == 0) void put(Bytes&, const T&) {}
 template <class T>
-  requires(T::kPayloadSize == 0)
-void get(ByteView, T&) {}
+requires(T::kPayloadSize == 0) void get(ByteView, T&) {}
 
 // One put/get pair per command with a payload; `in` holds exactly kPayloadSize bytes.
 void put(Bytes& out, const ResetInd& c) { out.push_back(c.minor & 0x0F); }
@@ -83,9 +81,7 @@ void put(Bytes& out, const NewChannelReq& c) {
   put_frequency(out, c.frequency_hz);
   out.push_back(nibbles(c.max_dr, c.min_dr));
 }
-void get(ByteView in, NewChannelReq& c) {
-  c = {in[0], get_frequency(in, 1), low_nibble(in[4]), high_nibble(in[4])};
-}
+void get(ByteView in, NewChannelReq& c) { c = {in[0], get_frequency(in, 1), low_nibble(in[4]), high_nibble(in[4])}; }
 void put(Bytes& out, const NewChannelAns& c) {
   out.push_back(bit(c.data_rate_range_ok, 1) | bit(c.channel_frequency_ok, 0));
 }
@@ -124,14 +120,14 @@ void put(Bytes& out, const DeviceTimeAns& c) {
 void get(ByteView in, DeviceTimeAns& c) { c = {static_cast<std::uint32_t>(le::get(in, 0, 4)), in[4]}; }
 
 void put(Bytes& out, const ForceRejoinReq& c) {
-  const unsigned v = (c.period & 0x07u) << 11 | (c.max_retries & 0x07u) << 8 | (c.rejoin_type & 0x07u) << 4 |
-                     (c.data_rate & 0x0Fu);
+  const unsigned v =
+      (c.period & 0x07u) << 11 | (c.max_retries & 0x07u) << 8 | (c.rejoin_type & 0x07u) << 4 | (c.data_rate & 0x0Fu);
   le::put(out, v, 2);
 }
 void get(ByteView in, ForceRejoinReq& c) {
   const auto v = static_cast<unsigned>(le::get(in, 0, 2));
-  c = {static_cast<uint8_t>(v >> 11 & 0x07), static_cast<uint8_t>(v >> 8 & 0x07),
-       static_cast<uint8_t>(v >> 4 & 0x07), static_cast<uint8_t>(v & 0x0F)};
+  c = {static_cast<uint8_t>(v >> 11 & 0x07), static_cast<uint8_t>(v >> 8 & 0x07), static_cast<uint8_t>(v >> 4 & 0x07),
+       static_cast<uint8_t>(v & 0x0F)};
 }
 void put(Bytes& out, const RejoinParamSetupReq& c) { out.push_back(nibbles(c.max_time_n, c.max_count_n)); }
 void get(ByteView in, RejoinParamSetupReq& c) { c = {high_nibble(in[0]), low_nibble(in[0])}; }
@@ -194,7 +190,8 @@ bool decode_one(ByteView buffer, std::size_t& pos, std::vector<Variant>& out) {
           decoded = true;
         }(),
         ...);
-  }(std::make_index_sequence<std::variant_size_v<Variant>>{});
+  }
+  (std::make_index_sequence<std::variant_size_v<Variant>>{});
   return decoded;
 }
 
@@ -202,8 +199,7 @@ template <class Variant>
 DecodedMacCommands<Variant> decode_all(ByteView buffer) {
   DecodedMacCommands<Variant> result;
   std::size_t pos = 0;
-  while (pos < buffer.size() && decode_one(buffer, pos, result.commands)) {
-  }
+  while (pos < buffer.size() && decode_one(buffer, pos, result.commands)) {}
   result.unparsed_bytes = buffer.size() - pos;
   return result;
 }

@@ -53,8 +53,8 @@ struct LinkADRReq {  // down
   static constexpr std::uint8_t kCid = 0x03;
   static constexpr std::size_t kPayloadSize = 4;
   static constexpr std::string_view kName = "LinkADRReq";
-  std::uint8_t data_rate = 0;     // 4 bits; 0xF = keep current
-  std::uint8_t tx_power = 0;      // 4 bits; 0xF = keep current
+  std::uint8_t data_rate = 0;  // 4 bits; 0xF = keep current
+  std::uint8_t tx_power = 0;   // 4 bits; 0xF = keep current
   std::uint16_t ch_mask = 0;
   std::uint8_t ch_mask_cntl = 0;  // 3 bits
   std::uint8_t nb_trans = 0;      // 4 bits
@@ -165,7 +165,7 @@ struct TxParamSetupReq {  // down
   static constexpr std::string_view kName = "TxParamSetupReq";
   bool downlink_dwell_time = false;  // true = 400 ms limit
   bool uplink_dwell_time = false;
-  std::uint8_t max_eirp = 0;         // 4-bit index into 8,10,12,13,14,16,18,20,21,24,26,27,29,30,33,36 dBm
+  std::uint8_t max_eirp = 0;  // 4-bit index into 8,10,12,13,14,16,18,20,21,24,26,27,29,30,33,36 dBm
   bool operator==(const TxParamSetupReq&) const = default;
 };
 struct TxParamSetupAns {  // up, sticky
@@ -346,11 +346,10 @@ struct DeviceModeConf {  // down
   bool operator==(const DeviceModeConf&) const = default;
 };
 
-using UplinkMacCommand =
-    std::variant<ResetInd, LinkCheckReq, LinkADRAns, DutyCycleAns, RXParamSetupAns, DevStatusAns, NewChannelAns,
-                 RXTimingSetupAns, TxParamSetupAns, DlChannelAns, RekeyInd, ADRParamSetupAns, DeviceTimeReq,
-                 RejoinParamSetupAns, PingSlotInfoReq, PingSlotChannelAns, BeaconTimingReq, BeaconFreqAns,
-                 DeviceModeInd>;
+using UplinkMacCommand = std::variant<ResetInd, LinkCheckReq, LinkADRAns, DutyCycleAns, RXParamSetupAns, DevStatusAns,
+                                      NewChannelAns, RXTimingSetupAns, TxParamSetupAns, DlChannelAns, RekeyInd,
+                                      ADRParamSetupAns, DeviceTimeReq, RejoinParamSetupAns, PingSlotInfoReq,
+                                      PingSlotChannelAns, BeaconTimingReq, BeaconFreqAns, DeviceModeInd>;
 
 using DownlinkMacCommand =
     std::variant<ResetConf, LinkCheckAns, LinkADRReq, DutyCycleReq, RXParamSetupReq, DevStatusReq, NewChannelReq,

@@ -25,8 +25,7 @@ Bytes xor_keystream(const Key& key, std::uint8_t x, Direction direction, DevAddr
 
 }  // namespace
 
-Bytes encrypt_frm_payload(const Key& key, Direction direction, DevAddr dev_addr, std::uint32_t fcnt,
-                          ByteView payload) {
+Bytes encrypt_frm_payload(const Key& key, Direction direction, DevAddr dev_addr, std::uint32_t fcnt, ByteView payload) {
   return xor_keystream(key, 0x00, direction, dev_addr, fcnt, payload);
 }
 

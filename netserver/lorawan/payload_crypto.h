@@ -9,10 +9,9 @@
 
 namespace uchet::lorawan {
 
-Bytes encrypt_frm_payload(const Key& key, Direction direction, DevAddr dev_addr, std::uint32_t fcnt,
-                          ByteView payload);
-inline Bytes decrypt_frm_payload(const Key& key, Direction direction, DevAddr dev_addr,
-                                 std::uint32_t fcnt, ByteView payload) {
+Bytes encrypt_frm_payload(const Key& key, Direction direction, DevAddr dev_addr, std::uint32_t fcnt, ByteView payload);
+inline Bytes decrypt_frm_payload(const Key& key, Direction direction, DevAddr dev_addr, std::uint32_t fcnt,
+                                 ByteView payload) {
   return encrypt_frm_payload(key, direction, dev_addr, fcnt, payload);
 }
 
@@ -21,8 +20,8 @@ inline Bytes decrypt_frm_payload(const Key& key, Direction direction, DevAddr de
 // differs so that NFCntDown and AFCntDown frames never share one.
 Bytes encrypt_fopts(const Key& nwk_s_enc_key, Direction direction, DevAddr dev_addr, std::uint32_t fcnt,
                     bool a_fcnt_down, ByteView fopts);
-inline Bytes decrypt_fopts(const Key& nwk_s_enc_key, Direction direction, DevAddr dev_addr,
-                           std::uint32_t fcnt, bool a_fcnt_down, ByteView fopts) {
+inline Bytes decrypt_fopts(const Key& nwk_s_enc_key, Direction direction, DevAddr dev_addr, std::uint32_t fcnt,
+                           bool a_fcnt_down, ByteView fopts) {
   return encrypt_fopts(nwk_s_enc_key, direction, dev_addr, fcnt, a_fcnt_down, fopts);
 }
 

@@ -24,32 +24,38 @@ Result<Mhdr> parse_mhdr(ByteView phy_payload) {
 
 std::string_view to_string(MType mtype) {
   switch (mtype) {
-    case MType::JoinRequest: return "JoinRequest";
-    case MType::JoinAccept: return "JoinAccept";
-    case MType::UnconfirmedDataUp: return "UnconfirmedDataUp";
-    case MType::UnconfirmedDataDown: return "UnconfirmedDataDown";
-    case MType::ConfirmedDataUp: return "ConfirmedDataUp";
-    case MType::ConfirmedDataDown: return "ConfirmedDataDown";
-    case MType::RejoinRequest: return "RejoinRequest";
-    case MType::Proprietary: return "Proprietary";
+    case MType::JoinRequest:
+      return "JoinRequest";
+    case MType::JoinAccept:
+      return "JoinAccept";
+    case MType::UnconfirmedDataUp:
+      return "UnconfirmedDataUp";
+    case MType::UnconfirmedDataDown:
+      return "UnconfirmedDataDown";
+    case MType::ConfirmedDataUp:
+      return "ConfirmedDataUp";
+    case MType::ConfirmedDataDown:
+      return "ConfirmedDataDown";
+    case MType::RejoinRequest:
+      return "RejoinRequest";
+    case MType::Proprietary:
+      return "Proprietary";
   }
   return "?";
 }
 
-bool is_data_frame(MType mtype) {
-  return mtype >= MType::UnconfirmedDataUp && mtype <= MType::ConfirmedDataDown;
-}
+bool is_data_frame(MType mtype) { return mtype >= MType::UnconfirmedDataUp && mtype <= MType::ConfirmedDataDown; }
 
-bool is_confirmed(MType mtype) {
-  return mtype == MType::ConfirmedDataUp || mtype == MType::ConfirmedDataDown;
-}
+bool is_confirmed(MType mtype) { return mtype == MType::ConfirmedDataUp || mtype == MType::ConfirmedDataDown; }
 
 Direction direction_of(MType mtype) {
   switch (mtype) {
     case MType::JoinAccept:
     case MType::UnconfirmedDataDown:
-    case MType::ConfirmedDataDown: return Direction::Downlink;
-    default: return Direction::Uplink;
+    case MType::ConfirmedDataDown:
+      return Direction::Downlink;
+    default:
+      return Direction::Uplink;
   }
 }
 
@@ -61,9 +67,7 @@ Mic mic_of(ByteView phy_payload) {
   return mic;
 }
 
-void set_mic(Bytes& phy_payload, const Mic& mic) {
-  std::copy(mic.begin(), mic.end(), phy_payload.end() - 4);
-}
+void set_mic(Bytes& phy_payload, const Mic& mic) { std::copy(mic.begin(), mic.end(), phy_payload.end() - 4); }
 
 Result<ProprietaryFrame> parse_proprietary_frame(ByteView phy_payload) {
   auto mhdr = parse_mhdr(phy_payload);

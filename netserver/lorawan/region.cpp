@@ -94,8 +94,8 @@ bool Region::frequency_in_band(std::uint32_t hz) const {
 Result<CfList> Region::build_cf_list(std::span<const std::uint32_t> frequencies_hz) const {
   for (auto hz : frequencies_hz) {
     if (!frequency_in_band(hz)) {
-      return std::unexpected("frequency " + std::to_string(hz) + " Hz is outside the " +
-                             std::string(tables_->name) + " band");
+      return std::unexpected("frequency " + std::to_string(hz) + " Hz is outside the " + std::string(tables_->name) +
+                             " band");
     }
   }
   return lorawan::build_cf_list(frequencies_hz);

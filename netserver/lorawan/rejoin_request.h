@@ -14,7 +14,7 @@ struct RejoinRequest {
   NetId net_id = 0;              // types 0 and 2
   Eui64 join_eui = 0;            // type 1
   Eui64 dev_eui = 0;
-  std::uint16_t rj_count = 0;    // RJcount0 (types 0/2) or RJcount1 (type 1)
+  std::uint16_t rj_count = 0;  // RJcount0 (types 0/2) or RJcount1 (type 1)
   Mic mic{};
   bool operator==(const RejoinRequest&) const = default;
 };

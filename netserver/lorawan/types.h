@@ -20,8 +20,8 @@ using Result = std::expected<T, std::string>;
 // An AES-128 key (AppKey, NwkKey, NwkSKey, AppSKey, ...).
 using Key = std::array<std::uint8_t, 16>;
 
-using Eui64 = std::uint64_t;   // DevEUI, JoinEUI, gateway EUI
+using Eui64 = std::uint64_t;  // DevEUI, JoinEUI, gateway EUI
 using DevAddr = std::uint32_t;
-using NetId = std::uint32_t;   // 24 bits used
+using NetId = std::uint32_t;  // 24 bits used
 
 }  // namespace uchet::lorawan

@@ -14,12 +14,12 @@
 namespace uchet::netserver::maccommand {
 
 // The status event for the device's answer (its deduplication_id is set when it is sent).
-StatusEvent dev_status_event(const lorawan::DevStatusAns& answer, const storage::Device* device, SystemTime time);
+StatusEvent dev_status_event(const lorawan::DevStatusAns& answer, const schema::Device* device, SystemTime time);
 
 // DevStatusReq when the interval (0: never) has passed since the last request and the budget
 // has a token; the request is then recorded in `mac`. Due but over budget: counted in
 // `deferred` and asked at a later uplink.
-std::optional<lorawan::DevStatusReq> dev_status_request(std::chrono::seconds interval, TokenBucket& budget, MacState& mac,
-                                                        std::int64_t now_unix, std::uint64_t& deferred);
+std::optional<lorawan::DevStatusReq> dev_status_request(std::chrono::seconds interval, TokenBucket& budget,
+                                                        MacState& mac, std::int64_t now_unix, std::uint64_t& deferred);
 
 }  // namespace uchet::netserver::maccommand

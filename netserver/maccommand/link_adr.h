@@ -16,12 +16,12 @@ namespace uchet::netserver::maccommand {
 
 // Accepted in full: the session gets the TX power and NbTrans asked; otherwise ADR tries again
 // later. No request pending: nothing happens.
-void on_link_adr_ans(const lorawan::LinkADRAns& answer, MacState& mac, storage::DeviceSession& session);
+void on_link_adr_ans(const lorawan::LinkADRAns& answer, MacState& mac, schema::DeviceSession& session);
 
 // The ADR decision for an uplink at `uplink_dr` (radio rate `uplink_rate`) when no request is
 // pending and the history is full; a request only when it changes something (then pending).
 std::optional<lorawan::LinkADRReq> link_adr_request(const lorawan::Region& region, double installation_margin_db,
-                                                    const bridge::DataRate& uplink_rate, std::uint8_t uplink_dr,
-                                                    const storage::DeviceSession& session, MacState& mac);
+                                                    const gateway_bridge::DataRate& uplink_rate, std::uint8_t uplink_dr,
+                                                    const schema::DeviceSession& session, MacState& mac);
 
 }  // namespace uchet::netserver::maccommand

@@ -9,6 +9,7 @@
 
 namespace uchet::netserver::maccommand {
 
-lorawan::LinkCheckAns link_check_answer(const std::vector<bridge::Reception>& receptions, const bridge::Reception& best);
+lorawan::LinkCheckAns link_check_answer(const std::vector<gateway_bridge::Reception>& receptions,
+                                        const gateway_bridge::Reception& best);
 
 }  // namespace uchet::netserver::maccommand

@@ -20,8 +20,8 @@ void on_new_channel_ans(const lorawan::NewChannelAns& answer, MacState& mac) {
 
 std::optional<lorawan::NewChannelReq> new_channel_request(const lorawan::Region& region,
                                                           const std::vector<std::uint32_t>& configured_hz,
-                                                          std::span<const lorawan::DownlinkMacCommand> answers, MacState& mac,
-                                                          std::int64_t now_unix) {
+                                                          std::span<const lorawan::DownlinkMacCommand> answers,
+                                                          MacState& mac, std::int64_t now_unix) {
   if (now_unix - mac.new_channel_requested_at < kMacRequestRetryS) return std::nullopt;
   auto change = lorawan::next_channel_change(region, mac.extra_channels, configured_hz);
   if (!change) return std::nullopt;

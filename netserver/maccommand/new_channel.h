@@ -21,7 +21,7 @@ void on_new_channel_ans(const lorawan::NewChannelAns& answer, MacState& mac);
 // fits into FOpts after `answers` (every other command of this downlink); recorded as pending.
 std::optional<lorawan::NewChannelReq> new_channel_request(const lorawan::Region& region,
                                                           const std::vector<std::uint32_t>& configured_hz,
-                                                          std::span<const lorawan::DownlinkMacCommand> answers, MacState& mac,
-                                                          std::int64_t now_unix);
+                                                          std::span<const lorawan::DownlinkMacCommand> answers,
+                                                          MacState& mac, std::int64_t now_unix);
 
 }  // namespace uchet::netserver::maccommand

@@ -14,11 +14,11 @@ namespace uchet::netserver::maccommand {
 
 // The device applies all of the request or none of it: only a full acknowledgement changes the
 // session. The request is no longer pending either way.
-void on_rx_param_setup_ans(const lorawan::RXParamSetupAns& answer, MacState& mac, storage::DeviceSession& session);
+void on_rx_param_setup_ans(const lorawan::RXParamSetupAns& answer, MacState& mac, schema::DeviceSession& session);
 
 // The request when the session's RX1 offset differs from `rx1_dr_offset` or it has an RX2 of
 // its own (recorded as pending).
-std::optional<lorawan::RXParamSetupReq> rx_param_setup_request(const storage::DeviceSession& session, int rx1_dr_offset,
+std::optional<lorawan::RXParamSetupReq> rx_param_setup_request(const schema::DeviceSession& session, int rx1_dr_offset,
                                                                const lorawan::Region& region, MacState& mac);
 
 }  // namespace uchet::netserver::maccommand

@@ -11,10 +11,10 @@
 namespace uchet::netserver::maccommand {
 
 // The device took the delay asked: the session gets it; the request is no longer pending.
-void on_rx_timing_setup_ans(MacState& mac, storage::DeviceSession& session);
+void on_rx_timing_setup_ans(MacState& mac, schema::DeviceSession& session);
 
 // The request when the session's RX1 delay differs from `rx1_delay_s` (recorded as pending).
-std::optional<lorawan::RXTimingSetupReq> rx_timing_setup_request(const storage::DeviceSession& session, int rx1_delay_s,
-                                                                  MacState& mac);
+std::optional<lorawan::RXTimingSetupReq> rx_timing_setup_request(const schema::DeviceSession& session, int rx1_delay_s,
+                                                                 MacState& mac);
 
 }  // namespace uchet::netserver::maccommand

@@ -6,8 +6,8 @@
 #include "appserver/application_server.h"
 #include "netserver/lorawan/encoding.h"
 #include "schema/applications.h"
-#include "schema/statement.h"
 #include "schema/downlink_queue.h"
+#include "schema/statement.h"
 #include "tests/support/karat_packets.h"
 #include "tests/support/process.h"
 
@@ -20,24 +20,24 @@ namespace karat = test::karat;
 struct Fixture {
   test::TempDir dir;
   std::string path = dir.file("uchet.db");
-  storage::Database db = storage::Database::open(path);
-  storage::Device device;
-  std::vector<bridge::Reception> rx = std::vector<bridge::Reception>(1);
+  schema::Database db = schema::Database::open(path);
+  schema::Device device;
+  std::vector<gateway_bridge::Reception> rx = std::vector<gateway_bridge::Reception>(1);
   appserver::ApplicationServer app;
   std::uint32_t f_cnt = 0;
 
   Fixture() {
-    auto app_id = storage::insert_application(db, "water", "");
+    auto app_id = schema::insert_application(db, "water", "");
     device.dev_eui = 0x0011223344556677;
     device.application_id = app_id;
     device.application = "water";
     device.codec = "karat-926lw";
     device.join_eui = 1;
     device.app_key = lorawan::Key{};
-    storage::insert_device(db, device, std::nullopt);
+    schema::insert_device(db, device, std::nullopt);
     rx[0].gateway_eui = 0xAA555A0000000001;
     rx[0].frequency_hz = 868900000;
-    rx[0].data_rate = bridge::LoraRate{7, 125};
+    rx[0].data_rate = gateway_bridge::LoraRate{7, 125};
   }
 
   // An uplink accepted at true (network) time `network_time`.
@@ -52,14 +52,14 @@ struct Fixture {
     e.data = payload;
     e.phy_payload_size = payload.size() + 13;
     e.receptions = &rx;
-    storage::Transaction tx(db);
+    schema::Transaction tx(db);
     auto work = tx.work();
     app.uplink(work, e);
     tx.commit();
   }
 
   std::int64_t count(const std::string& sql) {
-    storage::Statement q(db, sql);
+    schema::Statement q(db, sql);
     q.step();
     return q.int64(0);
   }
@@ -74,25 +74,25 @@ TEST_CASE("a clock 120 s fast is tracked, corrected and told its correction") {
   Fixture f;
   // CURRENT at device 01:00 (true 00:58:00), sent right away; SF7 airtime ~62 ms is subtracted.
   f.uplink(2, karat::current(kDay0 + 3600, 1000), kDay0 + 3600 - 120);
-  auto queue = storage::pending_downlinks(f.db, f.device.dev_eui, kDay0);
+  auto queue = schema::pending_downlinks(f.db, f.device.dev_eui, kDay0);
   REQUIRE(queue.size() == 1);
   CHECK(queue[0].f_port == 4);
   // 0xFF then int64 LE −120.
   CHECK(lorawan::to_hex(queue[0].data) == "ff88ffffffffffffff");
-  storage::Statement q(f.db, "SELECT measured_at, flags, value FROM reading");
+  schema::Statement q(f.db, "SELECT measured_at, flags, value FROM reading");
   REQUIRE(q.step());
   CHECK(q.int64(0) == kDay0 + 3600 - 120);
   CHECK(q.text(1) == "measured,clock-corrected");
   CHECK(q.real(2) == Approx(1.0));
   // A second fast packet within the hour queues no second correction.
   f.uplink(2, karat::current(kDay0 + 7200, 1010), kDay0 + 7200 - 120);
-  CHECK(storage::pending_downlinks(f.db, f.device.dev_eui, kDay0).size() == 1);
+  CHECK(schema::pending_downlinks(f.db, f.device.dev_eui, kDay0).size() == 1);
 }
 
 TEST_CASE("a time request is answered with network time minus device time") {
   Fixture f;
   f.uplink(4, karat::time_request(static_cast<std::uint32_t>(kDay0 + 500)), kDay0 + 200);
-  auto queue = storage::pending_downlinks(f.db, f.device.dev_eui, kDay0);
+  auto queue = schema::pending_downlinks(f.db, f.device.dev_eui, kDay0);
   REQUIRE(queue.size() == 1);
   CHECK(queue[0].f_port == 4);
   CHECK(lorawan::to_hex(queue[0].data) == "ffd4feffffffffffff");  // −300
@@ -103,19 +103,19 @@ TEST_CASE("an M-Bus packet carrying a time never gets a KARAT clock correction")
   // "current" packet with a time as a KARAT one and queued the 0xFF time correction on fPort 4.
   Fixture f;
   f.device.codec = "mbus";
-  storage::Statement(f.db, "UPDATE device SET codec = 'mbus'").step();
+  schema::Statement(f.db, "UPDATE device SET codec = 'mbus'").step();
   // CI 0x78; volume 1000 l; date-time (type F) 2014-03-13T11:11 — years off the network time.
   const lorawan::Bytes telegram{0x78, 0x04, 0x13, 0xE8, 0x03, 0x00, 0x00, 0x04, 0x6D, 0x0B, 0x0B, 0xCD, 0x13};
   f.uplink(2, telegram, kDay0);
   f.uplink(2, telegram, kDay0 + 3 * 24 * 3600);
   CHECK(f.count("SELECT COUNT(*) FROM reading") >= 1);  // decoded and metered, not rejected
-  CHECK(storage::pending_downlinks(f.db, f.device.dev_eui, kDay0).empty());
+  CHECK(schema::pending_downlinks(f.db, f.device.dev_eui, kDay0).empty());
 }
 
 TEST_CASE("readings without a device clock go to the nearest reporting boundary") {
   Fixture f;
   f.uplink(2, karat::current(0, 500), kDay0 + 3600 + 95);
-  storage::Statement q(f.db, "SELECT measured_at, flags FROM reading");
+  schema::Statement q(f.db, "SELECT measured_at, flags FROM reading");
   REQUIRE(q.step());
   CHECK(q.int64(0) == kDay0 + 3600);
   CHECK(q.text(1) == "measured,clock-unknown");
@@ -138,7 +138,8 @@ TEST_CASE("archive packets repeating hours add nothing twice, and alarms open an
   f.uplink(2, karat::current(kDay0 + 6 * 3600, 1050, 0x0002), kDay0 + 6 * 3600);  // still leaking
   CHECK(f.count("SELECT COUNT(*) FROM alarm") == 1);
   f.uplink(2, karat::current(kDay0 + 7 * 3600, 1060), kDay0 + 7 * 3600);  // clear
-  CHECK(f.count("SELECT COUNT(*) FROM alarm WHERE kind = 'leak' AND closed_at = " + std::to_string(kDay0 + 7 * 3600)) == 1);
+  CHECK(f.count("SELECT COUNT(*) FROM alarm WHERE kind = 'leak' AND closed_at = " + std::to_string(kDay0 + 7 * 3600)) ==
+        1);
   CHECK(f.count("SELECT COUNT(*) FROM outbox WHERE topic LIKE '%/event/alarm'") == 2);
   CHECK(f.count("SELECT COUNT(*) FROM outbox WHERE topic LIKE '%/event/up'") == 8);
 }
@@ -168,19 +169,21 @@ TEST_CASE("uchetctl prints day-grid values and daily consumption from the stored
   Fixture f;
   // Two days of hourly readings at 10 L/h from 1000 L at day 0 00:00, then one at day 2 00:00.
   for (int h = 0; h <= 48; ++h) f.uplink(2, karat::current(kDay0 + h * 3600, 1000 + 10 * h), kDay0 + h * 3600);
-  auto r = test::run({test::executable_from_env("UCHETCTL"), "--db", f.path, "readings", "0011223344556677", "--grid", "day",
-                      "--format", "csv", "--from", "2026-11-20", "--to", "2026-11-22"});
+  auto r = test::run({test::executable_from_env("UCHETCTL"), "--db", f.path, "readings", "0011223344556677", "--grid",
+                      "day", "--format", "csv", "--from", "2026-11-20", "--to", "2026-11-22"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.out ==
         "start,end,quantity,resource,channel,unit,start_value,start_method,end_value,end_method,consumption,note\r\n"
         "2026-11-20T00:00:00+05:00,2026-11-21T00:00:00+05:00,volume,cold_water,1,m3,1,measured,1.24,measured,0.24,\r\n"
-        "2026-11-21T00:00:00+05:00,2026-11-22T00:00:00+05:00,volume,cold_water,1,m3,1.24,measured,1.48,measured,0.24,\r\n");
+        "2026-11-21T00:00:00+05:00,2026-11-22T00:00:00+05:00,volume,cold_water,1,m3,1.24,measured,1.48,measured,0.24,"
+        "\r\n");
 }
 
 TEST_CASE("uchetctl redecode replaces derived readings idempotently and alarms lists what opened") {
   Fixture f;
-  for (int h = 0; h < 3; ++h) f.uplink(2, karat::current(kDay0 + h * 3600, 1000 + 10 * h, h == 1 ? 0x0002 : 0), kDay0 + h * 3600);
+  for (int h = 0; h < 3; ++h)
+    f.uplink(2, karat::current(kDay0 + h * 3600, 1000 + 10 * h, h == 1 ? 0x0002 : 0), kDay0 + h * 3600);
   const auto ctl = test::executable_from_env("UCHETCTL");
   auto readings_before = f.count("SELECT COUNT(*) FROM reading");
   REQUIRE(readings_before == 3);
@@ -218,11 +221,12 @@ TEST_CASE("the day grid follows the application's own time zone") {
   f.db.exec("UPDATE application SET time_zone = 'Europe/Moscow' WHERE name = 'water'");
   // Moscow midnight is 02:00 in Yekaterinburg: readings every hour from kDay0 (Yekaterinburg 00:00).
   for (int h = 0; h <= 50; ++h) f.uplink(2, karat::current(kDay0 + h * 3600, 1000 + 10 * h), kDay0 + h * 3600);
-  auto r = test::run({test::executable_from_env("UCHETCTL"), "--db", f.path, "readings", "0011223344556677", "--grid", "day",
-                      "--format", "csv", "--from", "2026-11-20", "--to", "2026-11-21"});
+  auto r = test::run({test::executable_from_env("UCHETCTL"), "--db", f.path, "readings", "0011223344556677", "--grid",
+                      "day", "--format", "csv", "--from", "2026-11-20", "--to", "2026-11-21"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.out ==
         "start,end,quantity,resource,channel,unit,start_value,start_method,end_value,end_method,consumption,note\r\n"
-        "2026-11-20T00:00:00+03:00,2026-11-21T00:00:00+03:00,volume,cold_water,1,m3,1.02,measured,1.26,measured,0.24,\r\n");
+        "2026-11-20T00:00:00+03:00,2026-11-21T00:00:00+03:00,volume,cold_water,1,m3,1.02,measured,1.26,measured,0.24,"
+        "\r\n");
 }

@@ -10,8 +10,8 @@
 
 #include "common/json_writer.h"
 
-using uchet::common::JsonWriter;
 using uchet::common::JsonWriteError;
+using uchet::common::JsonWriter;
 
 TEST_CASE("JsonWriter writes nested objects and arrays with commas where they belong") {
   JsonWriter w;

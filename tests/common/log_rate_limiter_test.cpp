@@ -28,6 +28,6 @@ TEST_CASE("the number of remembered keys is bounded") {
   CHECK(limiter.admit("c", t0));
   CHECK_FALSE(limiter.admit("d", t0 + 1s));  // full, nothing expired: suppressed
   CHECK(limiter.tracked_keys() == 3);
-  CHECK(limiter.admit("d", t0 + 61s));       // a, b, c swept
+  CHECK(limiter.admit("d", t0 + 61s));  // a, b, c swept
   CHECK(limiter.tracked_keys() == 1);
 }

@@ -23,14 +23,14 @@ TEST_CASE("names that can be an MQTT topic level are accepted, others refused wi
       {"a\tb", "control"},
       {std::string("a\0b", 3), "control"},
       {"a\x7F", "control"},
-      {"a\xC2\x85", "control"},        // U+0085
-      {"a\xC2\x9F", "control"},        // U+009F
-      {"a\xEF\xB7\x90", "non-characters"},  // U+FDD0
-      {"a\xEF\xBF\xBF", "non-characters"},  // U+FFFF
+      {"a\xC2\x85", "control"},                 // U+0085
+      {"a\xC2\x9F", "control"},                 // U+009F
+      {"a\xEF\xB7\x90", "non-characters"},      // U+FDD0
+      {"a\xEF\xBF\xBF", "non-characters"},      // U+FFFF
       {"a\xF4\x8F\xBF\xBE", "non-characters"},  // U+10FFFE
       {"a\xF2", "UTF-8"},
-      {"a\xC0\x80", "UTF-8"},          // overlong NUL
-      {"a\xED\xBF\xBF", "UTF-8"},      // surrogate
+      {"a\xC0\x80", "UTF-8"},      // overlong NUL
+      {"a\xED\xBF\xBF", "UTF-8"},  // surrogate
   };
   for (const auto& [name, why] : refused) {
     INFO(name);

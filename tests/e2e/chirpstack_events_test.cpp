@@ -55,17 +55,18 @@ void send_stat(const boost::asio::ip::udp::endpoint& bridge, lorawan::Eui64 gate
 
 TEST_CASE("every event uchet publishes on a ChirpStack topic parses strictly as ChirpStack's message") {
   const ChirpStackContract contract;
-  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui), [](NetworkUnderTest& net, const sim::DeviceIdentity& id) {
-    net.add_device(id, {"--codec", "karat-926lw", "--serial", "926000001"});
-  });
+  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui),
+                                          [](NetworkUnderTest& net, const sim::DeviceIdentity& id) {
+                                            net.add_device(id, {"--codec", "karat-926lw", "--serial", "926000001"});
+                                          });
   auto& [device, net, gateway] = setup;
   MqttRecorder gateway_events(net.broker().port(), "gateway-events", "gateway/#");
   REQUIRE(gateway_events.wait_subscribed(1, 3s));
   const auto dev_eui = lorawan::eui64_to_string(kDevEui);
   const auto command_topic = NetworkUnderTest::device_topic(kDevEui) + "/command/down";
   const auto queue_rows = [&] { return net.sql_count("SELECT COUNT(*) FROM downlink_queue"); };
-  const auto now = static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                                  std::chrono::system_clock::now().time_since_epoch()).count());
+  const auto now = static_cast<std::uint32_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
 
   // up without object (a payload the KARAT codec refuses: log UPLINK_CODEC); its answer asks
   // for the device's status.

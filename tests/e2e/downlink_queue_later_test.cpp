@@ -71,7 +71,8 @@ TEST_CASE("a queued downlink refused by the gateway in RX1 and RX2 is delivered 
   };
   CHECK(eventually(refusal_logged, 3s));  // the application is told the send failed
   CHECK(net.events("txack", kDevEui).empty());
-  CHECK(eventually([&] { return net.sql_count("SELECT COUNT(*) FROM downlink_queue WHERE sent_at IS NULL") == 1; }, 3s));
+  CHECK(
+      eventually([&] { return net.sql_count("SELECT COUNT(*) FROM downlink_queue WHERE sent_at IS NULL") == 1; }, 3s));
 
   gateway.take_downlinks();
   auto [downlink, received] = send_expecting_answer(device, gateway, {.fport = 2, .payload = {0x03}});  // RX1

@@ -18,8 +18,8 @@ constexpr lorawan::Eui64 kDevEui = 0x70b3d57ed0000d01;
 
 long long queued(NetworkUnderTest& net) { return net.sql_count("SELECT COUNT(*) FROM downlink_queue"); }
 
-const bridge::LoraRate& lora_rate(const sim::GatewayDownlink& downlink) {
-  const auto* rate = std::get_if<bridge::LoraRate>(&downlink.txpk.data_rate);
+const gateway_bridge::LoraRate& lora_rate(const sim::GatewayDownlink& downlink) {
+  const auto* rate = std::get_if<gateway_bridge::LoraRate>(&downlink.txpk.data_rate);
   REQUIRE(rate);
   return *rate;
 }
@@ -56,7 +56,8 @@ TEST_CASE("an MQTT command/down is queued and sent in the next RX1, a bad one is
   CHECK(queued(net) == 1);  // exactly one, even with the bad ones before it
 
   gateway.take_downlinks();
-  auto [downlink, received] = send_expecting_answer(device, gateway, {.fport = 2, .payload = {0x01}, .channel = {869'100'000, 5}}, heard(869'100'000));  // RX1
+  auto [downlink, received] = send_expecting_answer(
+      device, gateway, {.fport = 2, .payload = {0x01}, .channel = {869'100'000, 5}}, heard(869'100'000));  // RX1
   CHECK(downlink->txpk.frequency_hz == 869'100'000);
   CHECK(lora_rate(*downlink).spreading_factor == 7);
   CHECK_FALSE(received->confirmed);
@@ -101,7 +102,8 @@ TEST_CASE("uchetctl device enqueue --confirmed: sent in RX1, acknowledged by the
   }
 }
 
-TEST_CASE("an item larger than the RX1 data rate allows stays queued, the ACK of a confirmed DR0 uplink still goes out") {
+TEST_CASE(
+    "an item larger than the RX1 data rate allows stays queued, the ACK of a confirmed DR0 uplink still goes out") {
   OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui));
   auto& [device, net, gateway] = setup;
 
@@ -137,7 +139,9 @@ TEST_CASE("an item larger than the RX1 data rate allows stays queued, the ACK of
 }
 
 TEST_CASE("class C: uchetctl device enqueue goes out at once (imme) on RX2 parameters") {
-  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui), [](auto& n, const auto& identity) { n.add_device(identity, {"--class", "C"}); });
+  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui), [](auto& n, const auto& identity) {
+    n.add_device(identity, {"--class", "C"});
+  });
   auto& [device, net, gateway] = setup;
 
   // One uplink, so that the server knows the device's gateway.
@@ -156,9 +160,9 @@ TEST_CASE("class C: uchetctl device enqueue goes out at once (imme) on RX2 param
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - enqueued_at);
   REQUIRE(downlink);
   INFO("PULL_RESP " << latency.count() << " ms after the enqueue");
-  CHECK(std::holds_alternative<bridge::Immediately>(downlink->txpk.timing));  // "imme": true
-  CHECK(downlink->txpk.frequency_hz == 869'100'000);                              // RU864 RX2
-  CHECK(lora_rate(*downlink).spreading_factor == 12);                             // DR0
+  CHECK(std::holds_alternative<gateway_bridge::Immediately>(downlink->txpk.timing));  // "imme": true
+  CHECK(downlink->txpk.frequency_hz == 869'100'000);                                  // RU864 RX2
+  CHECK(lora_rate(*downlink).spreading_factor == 12);                                 // DR0
   CHECK(lora_rate(*downlink).bandwidth_khz == 125);
   auto received = device.receive_downlink(downlink->txpk.phy_payload);
   INFO("downlink: " << describe(*downlink, received));

@@ -19,7 +19,8 @@ namespace {
 constexpr lorawan::Eui64 kDevEui = 0x70b3d57ed0000e01;
 
 std::chrono::nanoseconds gps_now() {
-  return lorawan::gps_time_from_utc(std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now()));
+  return lorawan::gps_time_from_utc(
+      std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now()));
 }
 
 template <class Command>
@@ -36,9 +37,11 @@ TEST_CASE("a confirmed uplink is acknowledged in RX1: tmst + 1 s, uplink frequen
   OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui));
   auto& [device, net, gateway] = setup;
 
-  auto [downlink, received] = send_expecting_answer(device, gateway, {.confirmed = true, .fport = 2, .payload = {0xca, 0xfe}, .channel = {869'100'000, 5}}, heard(869'100'000));  // RX1
+  auto [downlink, received] = send_expecting_answer(
+      device, gateway, {.confirmed = true, .fport = 2, .payload = {0xca, 0xfe}, .channel = {869'100'000, 5}},
+      heard(869'100'000));  // RX1
   CHECK(downlink->txpk.frequency_hz == 869'100'000);
-  const auto* rate = std::get_if<bridge::LoraRate>(&downlink->txpk.data_rate);
+  const auto* rate = std::get_if<gateway_bridge::LoraRate>(&downlink->txpk.data_rate);
   REQUIRE(rate);
   CHECK(rate->spreading_factor == 7);
   CHECK(rate->bandwidth_khz == 125);
@@ -94,7 +97,7 @@ TEST_CASE("DeviceTimeReq is answered with the gateway's GPS reception time (tmms
   auto frame = device.uplink({.fport = 2, .payload = {0x00}, .mac_commands = {lorawan::DeviceTimeReq{}}});
   REQUIRE(frame);
   auto reception = heard();
-  reception.gps_time = std::chrono::duration_cast<bridge::GpsTime>(tmms);
+  reception.gps_time = std::chrono::duration_cast<gateway_bridge::GpsTime>(tmms);
   auto [downlink, received] = expect_answer(device, gateway, gateway.push(*frame, reception));
   auto answer = find_command<lorawan::DeviceTimeAns>(*received);
   REQUIRE(answer);
@@ -173,7 +176,7 @@ TEST_CASE("a downlink the gateway reports TOO_LATE for RX1 is sent again in RX2 
   REQUIRE(rx2);
   CHECK(rx2->tmst() == static_cast<std::uint32_t>(sent.tmst + 2'000'000u));
   CHECK(rx2->txpk.frequency_hz == 869'100'000);
-  CHECK(rx2->txpk.data_rate == bridge::DataRate{bridge::LoraRate{12, 125}});
+  CHECK(rx2->txpk.data_rate == gateway_bridge::DataRate{gateway_bridge::LoraRate{12, 125}});
   CHECK(rx2->txpk.phy_payload == rx1->txpk.phy_payload);
   auto received = device.receive_downlink(rx2->txpk.phy_payload);
   INFO(describe(*rx2, received));

@@ -77,7 +77,8 @@ TEST_CASE("provisioning commands name every gateway and device with its keys") {
   REQUIRE(lines.size() == 5);
   CHECK(lines[0] == "uchetctl application add sim");
   CHECK(lines[2] == "uchetctl gateway add 0016c001ff000001 --name sim-gw-1");
-  CHECK(lines[4] ==
-        "uchetctl device add 70b3d57ed0000001 --app sim --join-eui 70b3d57ed0000001 --app-key "
-        "000102030405060708090a0b0c0d0e0f --mac-version 1.1 --nwk-key f0e1d2c3b4a5968778695a4b3c2d1e0f --name sim-dev-1");
+  CHECK(
+      lines[4] ==
+      "uchetctl device add 70b3d57ed0000001 --app sim --join-eui 70b3d57ed0000001 --app-key "
+      "000102030405060708090a0b0c0d0e0f --mac-version 1.1 --nwk-key f0e1d2c3b4a5968778695a4b3c2d1e0f --name sim-dev-1");
 }

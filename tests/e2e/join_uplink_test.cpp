@@ -17,8 +17,8 @@ namespace {
 
 constexpr lorawan::Eui64 kDevEui = 0x70b3d57ed0000a01;
 
-bool is_lora(const bridge::Transmission& txpk, std::uint8_t sf, std::uint16_t bw_khz) {
-  const auto* rate = std::get_if<bridge::LoraRate>(&txpk.data_rate);
+bool is_lora(const gateway_bridge::Transmission& txpk, std::uint8_t sf, std::uint16_t bw_khz) {
+  const auto* rate = std::get_if<gateway_bridge::LoraRate>(&txpk.data_rate);
   return rate && rate->spreading_factor == sf && rate->bandwidth_khz == bw_khz;
 }
 
@@ -67,7 +67,8 @@ TEST_CASE("a 1.0.3 device joins (JOIN_ACCEPT_DELAY1 on the uplink channel) and i
   CHECK(joined.session.dl_settings.rx2_data_rate == 0);
   CHECK_FALSE(joined.session.lorawan_11);
   // The CFList carries the RU864 extra channels uchetd is configured with by default.
-  CHECK(joined.session.extra_channels_hz == std::vector<std::uint32_t>{864100000, 864300000, 864500000, 864700000, 864900000});
+  CHECK(joined.session.extra_channels_hz ==
+        std::vector<std::uint32_t>{864100000, 864300000, 864500000, 864700000, 864900000});
 
   auto joins = net.wait_events("join", kDevEui, 1);
   REQUIRE(joins.size() == 1);

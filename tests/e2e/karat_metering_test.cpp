@@ -22,7 +22,7 @@ using test::karat::current;
 
 sim::Reception at(std::int64_t true_unix) {
   auto r = heard();
-  r.time = bridge::UtcTime(std::chrono::seconds(true_unix));
+  r.time = gateway_bridge::UtcTime(std::chrono::seconds(true_unix));
   return r;
 }
 
@@ -74,11 +74,14 @@ TEST_CASE("a KARAT-926LW with a clock 120 s fast: corrected, gridded, alarmed") 
   // An archive packet repeating the last eight hours (start register + 8 increments).
   {
     send(kDay0 + 48 * 3600 + 300,
-         test::karat::archive(static_cast<std::uint32_t>(kDay0 + 40 * 3600), litres - 80, std::vector<std::uint16_t>(8, 10)), 2);
+         test::karat::archive(static_cast<std::uint32_t>(kDay0 + 40 * 3600), litres - 80,
+                              std::vector<std::uint16_t>(8, 10)),
+         2);
   }
   // A time request: a clock now right gets a zero correction, in the request's own RX1.
   {
-    auto sent = send(kDay0 + 48 * 3600 + 600, test::karat::time_request(static_cast<std::uint32_t>(kDay0 + 48 * 3600 + 600)), 4);
+    auto sent = send(kDay0 + 48 * 3600 + 600,
+                     test::karat::time_request(static_cast<std::uint32_t>(kDay0 + 48 * 3600 + 600)), 4);
     CHECK(apply_answer(sent) == 0);
   }
   // A leak, reported at once, then a CURRENT packet with the flag clear.
@@ -100,16 +103,20 @@ TEST_CASE("a KARAT-926LW with a clock 120 s fast: corrected, gridded, alarmed") 
         std::to_string(kDay0 - 7200 - 120) + "|measured,clock-corrected\n");
   // 51 hourly readings + the alarm packet's and the last CURRENT's; the archive added nothing.
   CHECK(sqlite_query(db, "SELECT COUNT(*) FROM reading") == "53\n");
-  CHECK(sqlite_query(db, "SELECT COUNT(*) FROM (SELECT measured_at FROM reading GROUP BY measured_at HAVING COUNT(*) > 1)") == "0\n");
+  CHECK(sqlite_query(
+            db, "SELECT COUNT(*) FROM (SELECT measured_at FROM reading GROUP BY measured_at HAVING COUNT(*) > 1)") ==
+        "0\n");
 
-  auto csv = run({executable_from_env("UCHETCTL"), "--db", db, "readings", lorawan::eui64_to_string(kDevEui), "--grid", "day",
-                  "--format", "csv", "--from", "2026-11-20", "--to", "2026-11-22"});
+  auto csv = run({executable_from_env("UCHETCTL"), "--db", db, "readings", lorawan::eui64_to_string(kDevEui), "--grid",
+                  "day", "--format", "csv", "--from", "2026-11-20", "--to", "2026-11-22"});
   INFO(csv.err << net.uchetd_log());
   REQUIRE(csv.exit_code == 0);
   // 1000 L at 22:00 the day before, +10 L each hour: 1020 L at 20 Nov 00:00, 1260 L and 1500 L
   // at the next two midnights.
-  CHECK(csv.out ==
-        "start,end,quantity,resource,channel,unit,start_value,start_method,end_value,end_method,consumption,note\r\n"
-        "2026-11-20T00:00:00+05:00,2026-11-21T00:00:00+05:00,volume,cold_water,1,m3,1.02,measured,1.26,measured,0.24,\r\n"
-        "2026-11-21T00:00:00+05:00,2026-11-22T00:00:00+05:00,volume,cold_water,1,m3,1.26,measured,1.5,measured,0.24,\r\n");
+  CHECK(
+      csv.out ==
+      "start,end,quantity,resource,channel,unit,start_value,start_method,end_value,end_method,consumption,note\r\n"
+      "2026-11-20T00:00:00+05:00,2026-11-21T00:00:00+05:00,volume,cold_water,1,m3,1.02,measured,1.26,measured,0.24,\r\n"
+      "2026-11-21T00:00:00+05:00,2026-11-22T00:00:00+05:00,volume,cold_water,1,m3,1.26,measured,1.5,measured,0.24,"
+      "\r\n");
 }

@@ -60,8 +60,9 @@ TEST_CASE("a LoRaWAN 1.1 device joins with OptNeg, sends uplinks and gets a veri
   CHECK(std::holds_alternative<lorawan::DevStatusReq>(status->mac_commands[0]));
 
   // Confirmed, with DeviceTimeReq in (encrypted) FOpts: the ACK's MIC covers ConfFCnt = 1.
-  auto [downlink, received] = send_expecting_answer(device, gateway, {.confirmed = true, .fport = 3, .payload = {0x05},
-                                  .mac_commands = {lorawan::DeviceTimeReq{}}});  // RX1
+  auto [downlink, received] = send_expecting_answer(
+      device, gateway,
+      {.confirmed = true, .fport = 3, .payload = {0x05}, .mac_commands = {lorawan::DeviceTimeReq{}}});  // RX1
   CHECK(received->fctrl.ack);
   CHECK(received->fcnt == 1);
   CHECK_FALSE(received->a_fcnt_down);  // no application payload: NFCntDown

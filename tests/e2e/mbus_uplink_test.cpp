@@ -45,6 +45,6 @@ TEST_CASE("an M-Bus telegram with a NaN record is stored and published with its 
   const auto eui = lorawan::eui64_to_string(kDevEui);
   CHECK(sqlite_query(net.database(), "SELECT COUNT(*) FROM uplink_frame WHERE dev_eui = '" + eui + "'") == "2\n");
   // Both land on the same reporting boundary (no meter clock), so one reading row holds them.
-  CHECK(sqlite_query(net.database(), "SELECT COUNT(*) > 0, MIN(value), MAX(value) FROM reading WHERE dev_eui = '" + eui + "'") ==
-        "1|1.0|1.0\n");
+  CHECK(sqlite_query(net.database(), "SELECT COUNT(*) > 0, MIN(value), MAX(value) FROM reading WHERE dev_eui = '" +
+                                         eui + "'") == "1|1.0|1.0\n");
 }

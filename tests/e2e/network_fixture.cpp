@@ -121,7 +121,8 @@ std::string describe(const sim::GatewayDownlink& downlink, const sim::DownlinkRe
   out += ", FCnt " + std::to_string(received->fcnt);
   if (received->fctrl.ack) out += ", ACK";
   if (received->fctrl.class_b_or_f_pending) out += ", FPending";
-  if (received->fport) out += ", FPort " + std::to_string(*received->fport) + " payload " + lorawan::to_hex(received->payload);
+  if (received->fport)
+    out += ", FPort " + std::to_string(*received->fport) + " payload " + lorawan::to_hex(received->payload);
   out += ", MAC [";
   for (const auto& c : received->mac_commands) out += std::string(lorawan::name_of(c)) + " ";
   return out + "]";
@@ -170,9 +171,17 @@ void NetworkUnderTest::ctl(const std::vector<std::string>& args) {
 }
 
 void NetworkUnderTest::add_device(const sim::DeviceIdentity& d, const std::vector<std::string>& extra) {
-  std::vector<std::string> args{"device", "add", lorawan::eui64_to_string(d.dev_eui), "--app", kApplication,
-                                "--join-eui", lorawan::eui64_to_string(d.join_eui), "--app-key",
-                                lorawan::key_to_string(d.app_key), "--mac-version", std::string(to_string(d.mac_version))};
+  std::vector<std::string> args{"device",
+                                "add",
+                                lorawan::eui64_to_string(d.dev_eui),
+                                "--app",
+                                kApplication,
+                                "--join-eui",
+                                lorawan::eui64_to_string(d.join_eui),
+                                "--app-key",
+                                lorawan::key_to_string(d.app_key),
+                                "--mac-version",
+                                std::string(to_string(d.mac_version))};
   if (d.nwk_key) {
     args.push_back("--nwk-key");
     args.push_back(lorawan::key_to_string(*d.nwk_key));
@@ -205,13 +214,16 @@ bool port_was_taken(const std::string& uchetd_log) {
 void NetworkUnderTest::start_once() {
   write_file(dir_.file("uchet.toml"), "[storage]\npath = \"" + database() +
                                           "\"\n"
-                                          "[gateway_bridge]\nbind = \"127.0.0.1:" + std::to_string(udp_port_) +
+                                          "[gateway_bridge]\nbind = \"127.0.0.1:" +
+                                          std::to_string(udp_port_) +
                                           "\"\n"
-                                          "[network]\ndedup_window_ms = 200\n" + network_config +
+                                          "[network]\ndedup_window_ms = 200\n" +
+                                          network_config +
                                           "[mqtt]\nserver = \"tcp://127.0.0.1:" + std::to_string(broker_.port()) +
                                           "\"\nclient_id = \"uchetd-e2e\"\n"
                                           "[log]\nlevel = \"info\"\n"
-                                          "[http]\nbind = \"127.0.0.1:" + std::to_string(http_port_) + "\"\n");
+                                          "[http]\nbind = \"127.0.0.1:" +
+                                          std::to_string(http_port_) + "\"\n");
   ++runs_;
   uchetd_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{executable_from_env("UCHETD"), "--config", dir_.file("uchet.toml")}, current_log());
@@ -221,7 +233,8 @@ void NetworkUnderTest::start_once() {
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   while (!probe.pull(200ms)) {
     if (!uchetd_->running()) throw std::runtime_error("uchetd exited during start-up:\n" + uchetd_log());
-    if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("uchetd did not answer PULL_DATA:\n" + uchetd_log());
+    if (std::chrono::steady_clock::now() > deadline)
+      throw std::runtime_error("uchetd did not answer PULL_DATA:\n" + uchetd_log());
   }
 }
 

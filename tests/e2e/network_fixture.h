@@ -78,9 +78,12 @@ struct OneDeviceJoined {
   }
 
  private:
-  static boost::asio::ip::udp::endpoint started(Network& net, const sim::DeviceIdentity& identity, const Provision& provision) {
-    if (provision) provision(net, identity);
-    else net.add_device(identity);
+  static boost::asio::ip::udp::endpoint started(Network& net, const sim::DeviceIdentity& identity,
+                                                const Provision& provision) {
+    if (provision)
+      provision(net, identity);
+    else
+      net.add_device(identity);
     net.start();
     return net.bridge();
   }

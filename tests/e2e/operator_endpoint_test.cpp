@@ -52,7 +52,7 @@ TEST_CASE("uchetd serves /metrics, /health and /ready on [http] bind") {
   CHECK(ready.status == 200);
   {
     // Another connection holds the write lock: uchetd cannot write, and says so.
-    auto blocker = storage::Database::open(net.database());
+    auto blocker = schema::Database::open(net.database());
     blocker.exec("BEGIN EXCLUSIVE");
     auto blocked = http_get(net.http_port(), "/ready", {}, 15s);
     CHECK(blocked.status == 503);

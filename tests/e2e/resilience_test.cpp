@@ -88,11 +88,11 @@ TEST_CASE("a 30 s broker outage loses no up event: the backlog is published in o
   const auto fcnts = net.up_fcnts(kDevEui);
   INFO("up events received (fCnt, arrival order): " << join_numbers(fcnts));
   INFO("broker away for " << std::chrono::duration_cast<std::chrono::milliseconds>(restarted_at - stopped_at).count()
-                           << " ms (uchetd's reconnect attempts: 1, 3, 7, 15, 31, 61 s after the disconnect), waited "
-                           << waited.count() << " ms after the restart");
+                          << " ms (uchetd's reconnect attempts: 1, 3, 7, 15, 31, 61 s after the disconnect), waited "
+                          << waited.count() << " ms after the restart");
   CHECK(all);
   CHECK(first_arrivals(fcnts) == range(0, kDuringOutage));  // every one, in order, no gap
-  CHECK(fcnts.size() == kDuringOutage + 1u);                   // and, with a clean broker stop, once
+  CHECK(fcnts.size() == kDuringOutage + 1u);                // and, with a clean broker stop, once
   CHECK(eventually([&] { return net.sql_count("SELECT COUNT(*) FROM outbox") == 0; }, 3s));
 }
 
@@ -198,7 +198,8 @@ TEST_CASE("SIGTERM right after an uplink: the frame in the dedup window is store
   CHECK(eventually([&] { return net.sql_count("SELECT COUNT(*) FROM outbox") == 0; }, 3s));
 }
 
-TEST_CASE("SIGTERM right after events were delivered: the outbox is left empty and nothing is sent twice after the restart") {
+TEST_CASE(
+    "SIGTERM right after events were delivered: the outbox is left empty and nothing is sent twice after the restart") {
   OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui));
   auto& [device, net, gateway] = setup;
   for (std::uint8_t n = 1; n <= 5; ++n) {

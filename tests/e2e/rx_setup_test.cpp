@@ -21,13 +21,14 @@ bool carries(const sim::DeviceDownlink& d) {
     if (std::holds_alternative<Command>(c)) return true;
   return false;
 }
-bool is_lora(const bridge::Transmission& txpk, std::uint8_t sf, std::uint16_t bw_khz) {
-  const auto* lora = std::get_if<bridge::LoraRate>(&txpk.data_rate);
+bool is_lora(const gateway_bridge::Transmission& txpk, std::uint8_t sf, std::uint16_t bw_khz) {
+  const auto* lora = std::get_if<gateway_bridge::LoraRate>(&txpk.data_rate);
   return lora && lora->spreading_factor == sf && lora->bandwidth_khz == bw_khz;
 }
 // Joins, sends the first uplink (its DevStatusReq answer taken), then stops uchetd, changes the
 // stored session with `sql` as an older configuration would have left it, and starts uchetd again.
-void join_and_age_session(NetworkUnderTest& net, SimulatedDevice& device, SimulatedGateway& gateway, const std::string& sql) {
+void join_and_age_session(NetworkUnderTest& net, SimulatedDevice& device, SimulatedGateway& gateway,
+                          const std::string& sql) {
   REQUIRE(gateway.pull(1s));
   join(device, gateway);
   auto frame = device.uplink({.fport = 2, .payload = {0x01}});
@@ -73,16 +74,18 @@ TEST_CASE("RX timing and parameters of an older session are set up with sticky a
   gateway.take_downlinks();
   auto [answer, answered] = send_expecting_answer(
       device, gateway,
-      {.fport = 2, .payload = {0x03},
+      {.fport = 2,
+       .payload = {0x03},
        .mac_commands = {lorawan::RXTimingSetupAns{}, lorawan::RXParamSetupAns{true, true, true}}});
   CHECK(is_lora(answer->txpk, 7, 125));
   CHECK_FALSE(carries<lorawan::RXTimingSetupReq>(*answered));
-  CHECK(eventually([&] { return net.sql("SELECT rx1_delay || ',' || rx1_dr_offset FROM device_session") == "1,0"; }, 3s));
+  CHECK(
+      eventually([&] { return net.sql("SELECT rx1_delay || ',' || rx1_dr_offset FROM device_session") == "1,0"; }, 3s));
 
   // A repeated sticky answer (the device missed that downlink) is answered again; nothing is asked.
   gateway.take_downlinks();
-  auto [second, second_received] =
-      send_expecting_answer(device, gateway, {.fport = 2, .payload = {0x04}, .mac_commands = {lorawan::RXTimingSetupAns{}}});
+  auto [second, second_received] = send_expecting_answer(
+      device, gateway, {.fport = 2, .payload = {0x04}, .mac_commands = {lorawan::RXTimingSetupAns{}}});
   CHECK(second_received->mac_commands.empty());
 
   // Without a sticky answer or anything to say, no downlink.
@@ -123,10 +126,12 @@ TEST_CASE("NewChannelReq gives a session the configured extra channels it lacks,
   REQUIRE(last);
   REQUIRE(gateway.push(*last, heard()).acked);
   CHECK_FALSE(gateway.wait_downlink(1500ms));
-  CHECK(eventually([&] {
-    return net.sql("SELECT json_extract(mac_state, '$.channels') FROM device_session") ==
-           "[864100000,864300000,864500000,864700000,864900000]";
-  }, 3s));
+  CHECK(eventually(
+      [&] {
+        return net.sql("SELECT json_extract(mac_state, '$.channels') FROM device_session") ==
+               "[864100000,864300000,864500000,864700000,864900000]";
+      },
+      3s));
 }
 
 TEST_CASE("a LoRaWAN 1.1 device still on a channel the configuration dropped is accepted and told to remove it") {

@@ -7,8 +7,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-uchet::bridge::Reception reception(uint64_t gateway, std::vector<uint8_t> payload) {
-  uchet::bridge::Reception rx;
+uchet::gateway_bridge::Reception reception(uint64_t gateway, std::vector<uint8_t> payload) {
+  uchet::gateway_bridge::Reception rx;
   rx.gateway_eui = gateway;
   rx.phy_payload = std::move(payload);
   return rx;

@@ -14,7 +14,7 @@ lorawan::Key key(const char* hex) { return *lorawan::parse_key(hex); }
 
 TEST_CASE("a 1.0 ACK downlink matches the lora-packet known answer") {
   // lorawan-protocol-facts §6 vector 3: 60f17dbe4920020001f9d65d27, NwkSKey 44024241…3fd3.
-  storage::DeviceSession s;
+  schema::DeviceSession s;
   s.mac_version = "1.0.3";
   s.dev_addr = 0x49BE7DF1;
   s.keys.f_nwk_s_int_key = s.keys.s_nwk_s_int_key = s.keys.nwk_s_enc_key = key("44024241ed4ce9a68c6a8bc055233fd3");
@@ -33,7 +33,7 @@ TEST_CASE("a 1.0 ACK downlink matches the lora-packet known answer") {
 
 TEST_CASE("a 1.1 downlink with encrypted FOpts matches ChirpStack's known answer") {
   // lorawan-protocol-facts §6 vector 16.
-  storage::DeviceSession s;
+  schema::DeviceSession s;
   s.mac_version = "1.1";
   s.dev_addr = 0x01020304;
   s.keys.s_nwk_s_int_key = key("01010101010101010101010101010100");
@@ -52,7 +52,7 @@ TEST_CASE("a 1.1 downlink with encrypted FOpts matches ChirpStack's known answer
 }
 
 TEST_CASE("more than 15 bytes of MAC commands cannot go into FOpts") {
-  storage::DeviceSession s;
+  schema::DeviceSession s;
   netserver::DownlinkContent c;
   c.mac_commands.assign(16, 0x02);
   CHECK_FALSE(netserver::build_downlink(s, c));

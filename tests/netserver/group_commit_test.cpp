@@ -16,10 +16,10 @@
 #include "netserver/lorawan/region.h"
 #include "netserver/network_server.h"
 #include "schema/applications.h"
-#include "schema/statement.h"
 #include "schema/devices.h"
 #include "schema/downlink_queue.h"
 #include "schema/sessions.h"
+#include "schema/statement.h"
 #include "tests/support/process.h"
 
 using namespace uchet;
@@ -29,8 +29,8 @@ namespace {
 
 constexpr lorawan::Eui64 kGateway = 0xAA555A0000000001;
 
-long long count(storage::Database& db, const std::string& sql) {
-  storage::Statement q(db, sql);
+long long count(schema::Database& db, const std::string& sql) {
+  schema::Statement q(db, sql);
   REQUIRE(q.step());
   return q.int64(0);
 }
@@ -49,8 +49,8 @@ AbpDevice abp_device(int n) {
 }
 
 // A downlink for `d` as uchetctl queues it.
-storage::QueueItem queue_item(const AbpDevice& d, std::uint8_t f_port, lorawan::Bytes data, bool confirmed = false) {
-  storage::QueueItem item;
+schema::QueueItem queue_item(const AbpDevice& d, std::uint8_t f_port, lorawan::Bytes data, bool confirmed = false) {
+  schema::QueueItem item;
   item.dev_eui = d.dev_eui;
   item.f_port = f_port;
   item.data = std::move(data);
@@ -58,17 +58,17 @@ storage::QueueItem queue_item(const AbpDevice& d, std::uint8_t f_port, lorawan::
   return item;
 }
 
-void provision(storage::Database& db, const AbpDevice& d, std::int64_t application_id) {
-  storage::Device device;
+void provision(schema::Database& db, const AbpDevice& d, std::int64_t application_id) {
+  schema::Device device;
   device.dev_eui = d.dev_eui;
   device.application_id = application_id;
   device.abp = true;
-  device.created_at = storage::unix_now();
-  storage::insert_device(db, device, storage::AbpSession{d.dev_addr, d.nwk_s_key, d.app_s_key});
+  device.created_at = schema::unix_now();
+  schema::insert_device(db, device, schema::AbpSession{d.dev_addr, d.nwk_s_key, d.app_s_key});
 }
 
-bridge::Reception uplink(const AbpDevice& d, std::uint32_t fcnt, bool confirmed, std::uint32_t tmst,
-                        lorawan::Bytes payload = {0x01, 0x02}) {
+gateway_bridge::Reception uplink(const AbpDevice& d, std::uint32_t fcnt, bool confirmed, std::uint32_t tmst,
+                                 lorawan::Bytes payload = {0x01, 0x02}) {
   lorawan::DataFrame f;
   f.mhdr.mtype = confirmed ? lorawan::MType::ConfirmedDataUp : lorawan::MType::UnconfirmedDataUp;
   f.dev_addr = d.dev_addr;
@@ -79,13 +79,13 @@ bridge::Reception uplink(const AbpDevice& d, std::uint32_t fcnt, bool confirmed,
   REQUIRE(bytes);
   lorawan::set_mic(*bytes, lorawan::data_mic_10(d.nwk_s_key, lorawan::Direction::Uplink, d.dev_addr, fcnt,
                                                 lorawan::mic_message(*bytes)));
-  bridge::Reception rx;
+  gateway_bridge::Reception rx;
   rx.gateway_eui = kGateway;
-  rx.counter = bridge::CounterTime{tmst, tmst};
+  rx.counter = gateway_bridge::CounterTime{tmst, tmst};
   rx.frequency_hz = 868'100'000;
   rx.rssi_dbm = -80;
   rx.snr_db = 7.0;
-  rx.data_rate = bridge::LoraRate{7, 125};
+  rx.data_rate = gateway_bridge::LoraRate{7, 125};
   rx.phy_payload = std::move(*bytes);
   return rx;
 }
@@ -94,23 +94,23 @@ bridge::Reception uplink(const AbpDevice& d, std::uint32_t fcnt, bool confirmed,
 // after writing, so that only a rollback can remove its row. Checks through a second connection
 // that what it is told about was committed first.
 struct Sink : netserver::EventSink {
-  storage::Database& observer;
+  schema::Database& observer;
   lorawan::Eui64 failing = 0;
   int committed_calls = 0, rolled_back_calls = 0;
   long long outbox_seen_at_commit = -1;
-  explicit Sink(storage::Database& o) : observer(o) {}
+  explicit Sink(schema::Database& o) : observer(o) {}
 
-  void uplink(storage::UnitOfWork& work, const netserver::UplinkEvent& e) override {
-    storage::Statement(work, "INSERT INTO outbox (topic, payload, created_at) VALUES (?, '{}', 0)")
+  void uplink(schema::UnitOfWork& work, const netserver::UplinkEvent& e) override {
+    schema::Statement(work, "INSERT INTO outbox (topic, payload, created_at) VALUES (?, '{}', 0)")
         .bind(1, lorawan::eui64_to_string(e.device->dev_eui) + "/up/" + std::to_string(e.f_cnt))
         .run();
-    if (e.device->dev_eui == failing) throw storage::StorageError("sink failure for this frame");
+    if (e.device->dev_eui == failing) throw schema::StorageError("sink failure for this frame");
   }
-  void joined(storage::UnitOfWork&, const netserver::JoinEvent&) override {}
-  void status(storage::UnitOfWork&, const netserver::StatusEvent&) override {}
-  void ack(storage::UnitOfWork&, const netserver::AckEvent&) override {}
-  void tx_ack(storage::UnitOfWork&, const netserver::TxAckEvent&) override {}
-  void log(storage::UnitOfWork&, const netserver::LogEvent&) override {}
+  void joined(schema::UnitOfWork&, const netserver::JoinEvent&) override {}
+  void status(schema::UnitOfWork&, const netserver::StatusEvent&) override {}
+  void ack(schema::UnitOfWork&, const netserver::AckEvent&) override {}
+  void tx_ack(schema::UnitOfWork&, const netserver::TxAckEvent&) override {}
+  void log(schema::UnitOfWork&, const netserver::LogEvent&) override {}
   void committed() override {
     ++committed_calls;
     outbox_seen_at_commit = count(observer, "SELECT COUNT(*) FROM outbox");
@@ -119,20 +119,22 @@ struct Sink : netserver::EventSink {
 };
 
 // The gateway backend as the network server sees it: `send` is all it uses.
-struct Gateways : bridge::GatewayBackend {
-  std::function<lorawan::Result<bridge::TransmissionId>(lorawan::Eui64, const bridge::Transmission&)> on_send;
-  lorawan::Result<void> start(boost::asio::io_context&, bridge::BackendCallbacks) override { return {}; }
+struct Gateways : gateway_bridge::GatewayBackend {
+  std::function<lorawan::Result<gateway_bridge::TransmissionId>(lorawan::Eui64, const gateway_bridge::Transmission&)>
+      on_send;
+  lorawan::Result<void> start(boost::asio::io_context&, gateway_bridge::BackendCallbacks) override { return {}; }
   void stop() override {}
-  lorawan::Result<bridge::TransmissionId> send(lorawan::Eui64 gateway, const bridge::Transmission& transmission) override {
+  lorawan::Result<gateway_bridge::TransmissionId> send(lorawan::Eui64 gateway,
+                                                       const gateway_bridge::Transmission& transmission) override {
     return on_send(gateway, transmission);
   }
-  bridge::BackendCounters counters() const override { return {}; }
+  gateway_bridge::BackendCounters counters() const override { return {}; }
 };
 
 struct Fixture {
   test::TempDir dir;
-  storage::Database db = storage::Database::open(dir.file("uchet.db"));
-  storage::Database observer = storage::Database::open(dir.file("uchet.db"));
+  schema::Database db = schema::Database::open(dir.file("uchet.db"));
+  schema::Database observer = schema::Database::open(dir.file("uchet.db"));
   boost::asio::io_context io;
   Sink sink{observer};
   std::vector<AbpDevice> devices;
@@ -142,13 +144,13 @@ struct Fixture {
   // RX1 counter.
   std::set<lorawan::Eui64> offline_gateways;
   std::vector<std::pair<lorawan::Eui64, std::uint64_t>> sent_via;
-  std::vector<bridge::TransmissionId> sent_tokens;  // what each accepted send returned
+  std::vector<gateway_bridge::TransmissionId> sent_tokens;  // what each accepted send returned
   Gateways gateways;
   std::unique_ptr<netserver::NetworkServer> ns;
 
   // dev_status_max_per_s > 0: DevStatusReq due for every session (daily), at most that many per second.
   explicit Fixture(std::chrono::milliseconds dedup_window = 20ms, double dev_status_max_per_s = 0) {
-    auto app = storage::insert_application(db, "water", "");
+    auto app = schema::insert_application(db, "water", "");
     for (int n = 1; n <= 3; ++n) {
       devices.push_back(abp_device(n));
       provision(db, devices.back(), app);
@@ -160,16 +162,18 @@ struct Fixture {
       settings.dev_status_interval = 24h;
       settings.dev_status_max_per_s = dev_status_max_per_s;
     }
-    gateways.on_send = [this](lorawan::Eui64 gateway, const bridge::Transmission& packet) -> lorawan::Result<bridge::TransmissionId> {
-          if (offline_gateways.contains(gateway)) return std::unexpected("gateway has no downlink path");
-          const auto* at = std::get_if<bridge::CounterTime>(&packet.timing);
-          sent_via.emplace_back(gateway, at ? at->counter_us : 0);
-          // Which device: the one whose session just committed a new FCntDown.
-          storage::Statement q(observer, "SELECT dev_eui, f_cnt_up FROM device_session WHERE n_f_cnt_down > 0");
-          while (q.step()) downlinks.emplace_back(*lorawan::parse_eui64(q.text(0)), q.int64(1));
-          sent_tokens.push_back(sent_tokens.size() + 1);
-          return sent_tokens.back();
-        };
+    gateways.on_send =
+        [this](lorawan::Eui64 gateway,
+               const gateway_bridge::Transmission& packet) -> lorawan::Result<gateway_bridge::TransmissionId> {
+      if (offline_gateways.contains(gateway)) return std::unexpected("gateway has no downlink path");
+      const auto* at = std::get_if<gateway_bridge::CounterTime>(&packet.timing);
+      sent_via.emplace_back(gateway, at ? at->counter_us : 0);
+      // Which device: the one whose session just committed a new FCntDown.
+      schema::Statement q(observer, "SELECT dev_eui, f_cnt_up FROM device_session WHERE n_f_cnt_down > 0");
+      while (q.step()) downlinks.emplace_back(*lorawan::parse_eui64(q.text(0)), q.int64(1));
+      sent_tokens.push_back(sent_tokens.size() + 1);
+      return sent_tokens.back();
+    };
     ns = std::make_unique<netserver::NetworkServer>(io, db, settings, sink, gateways);
     ns->start();
   }
@@ -182,18 +186,19 @@ struct Fixture {
     io.run_for(150ms);
   }
   // Queues a downlink as uchetctl does: on its own connection, while the network server runs.
-  std::int64_t enqueue(const storage::QueueItem& item) {
-    storage::Transaction tx(observer);
-    const auto id = storage::enqueue_downlink(observer, item);
+  std::int64_t enqueue(const schema::QueueItem& item) {
+    schema::Transaction tx(observer);
+    const auto id = schema::enqueue_downlink(observer, item);
     tx.commit();
     return id;
   }
   // The gateway's outcome for the send that got `token`.
-  void tx_ack(lorawan::Eui64 gateway, bridge::TransmissionId token, bridge::TxStatus status) {
-    ns->handle_outcome(bridge::TxOutcome{.gateway_eui = gateway, .id = token, .status = status});
+  void tx_ack(lorawan::Eui64 gateway, gateway_bridge::TransmissionId token, gateway_bridge::TxStatus status) {
+    ns->handle_outcome(gateway_bridge::TxOutcome{.gateway_eui = gateway, .id = token, .status = status});
   }
   long long f_cnt_up(const AbpDevice& d) {
-    return count(observer, "SELECT f_cnt_up FROM device_session WHERE dev_eui = '" + lorawan::eui64_to_string(d.dev_eui) + "'");
+    return count(observer,
+                 "SELECT f_cnt_up FROM device_session WHERE dev_eui = '" + lorawan::eui64_to_string(d.dev_eui) + "'");
   }
 };
 
@@ -257,17 +262,17 @@ TEST_CASE("a downlink queued by another connection between passes goes out in th
 
 TEST_CASE("devices_with_downlinks lists every device with a row, enqueues are counted in-process") {
   test::TempDir dir;
-  auto db = storage::Database::open(dir.file("uchet.db"));
-  auto app = storage::insert_application(db, "water", "");
+  auto db = schema::Database::open(dir.file("uchet.db"));
+  auto app = schema::insert_application(db, "water", "");
   auto d = abp_device(1);
   provision(db, d, app);
-  CHECK(storage::devices_with_downlinks(db).empty());
-  const auto before = storage::downlinks_enqueued_in_process();
+  CHECK(schema::devices_with_downlinks(db).empty());
+  const auto before = schema::downlinks_enqueued_in_process();
   auto item = queue_item(d, 1, {});
   item.expires_at = 1;  // long expired: still a row the uplink must find (and report)
-  storage::enqueue_downlink(db, item);
-  CHECK(storage::downlinks_enqueued_in_process() == before + 1);
-  CHECK(storage::devices_with_downlinks(db) == std::vector<lorawan::Eui64>{d.dev_eui});
+  schema::enqueue_downlink(db, item);
+  CHECK(schema::downlinks_enqueued_in_process() == before + 1);
+  CHECK(schema::devices_with_downlinks(db) == std::vector<lorawan::Eui64>{d.dev_eui});
 }
 
 TEST_CASE("the dedup window counts from when the bridge received the copy, not from when this thread took it") {
@@ -313,11 +318,11 @@ TEST_CASE("a class A answer goes via the next gateway that heard the uplink when
   auto third = best;
   third.gateway_eui = kThird;
   third.snr_db = -3.0;
-  third.counter = bridge::CounterTime{4'294'000'000u, 3};  // RX1 is beyond 2^32 on its counter
+  third.counter = gateway_bridge::CounterTime{4'294'000'000u, 3};  // RX1 is beyond 2^32 on its counter
   auto second = best;
   second.gateway_eui = kSecond;
   second.snr_db = 2.0;
-  second.counter = bridge::CounterTime{70'000'000, 2};
+  second.counter = gateway_bridge::CounterTime{70'000'000, 2};
   f.offline_gateways = {kGateway, kSecond};
   f.ns->handle_uplink(std::move(third));
   f.ns->handle_uplink(std::move(best));
@@ -349,7 +354,7 @@ TEST_CASE("a class A answer goes via the next gateway that heard the uplink when
 TEST_CASE("a queued downlink that no gateway could take goes back to the queue, unchanged, for the next uplink") {
   Fixture f;
   auto unconfirmed = queue_item(f.devices[0], 5, {0x30, 0x01});
-  unconfirmed.expires_at = storage::unix_now() + 3600;
+  unconfirmed.expires_at = schema::unix_now() + 3600;
   const auto confirmed = queue_item(f.devices[0], 6, {0x31}, true);
   const std::int64_t first_id = f.enqueue(unconfirmed);
   f.enqueue(confirmed);
@@ -387,19 +392,20 @@ TEST_CASE("a queued downlink the gateway refuses in both RX1 and RX2 goes back t
   const std::int64_t unconfirmed_id = f.enqueue(unconfirmed);
   const std::int64_t confirmed_id = f.enqueue(confirmed);
   const auto unsent = [&](std::int64_t id) {
-    return count(f.observer, "SELECT COUNT(*) FROM downlink_queue WHERE f_cnt_down IS NULL AND sent_at IS NULL AND id = " +
-                                 std::to_string(id));
+    return count(f.observer,
+                 "SELECT COUNT(*) FROM downlink_queue WHERE f_cnt_down IS NULL AND sent_at IS NULL AND id = " +
+                     std::to_string(id));
   };
 
   f.ns->handle_uplink(uplink(f.devices[0], 0, false, 1'000'000));
   f.run();
   REQUIRE(f.sent_tokens.size() == 1);
   CHECK(unsent(unconfirmed_id) == 0);  // taken: deleted when handed to the gateway
-  f.tx_ack(kGateway, f.sent_tokens[0], bridge::TxStatus::TooLate);
+  f.tx_ack(kGateway, f.sent_tokens[0], gateway_bridge::TxStatus::TooLate);
   REQUIRE(f.sent_tokens.size() == 2);  // the same frame again, for RX2
   CHECK(f.sent_via[1].second == f.sent_via[0].second + 1'000'000u);
   CHECK(unsent(unconfirmed_id) == 0);  // still on its way
-  f.tx_ack(kGateway, f.sent_tokens[1], bridge::TxStatus::CollisionPacket);
+  f.tx_ack(kGateway, f.sent_tokens[1], gateway_bridge::TxStatus::CollisionPacket);
   CHECK(unsent(unconfirmed_id) == 1);  // never on air: back, in its place
   CHECK(f.ns->counters().downlinks_failed_on_air == 1);
   CHECK(f.ns->counters().downlinks_returned_to_queue == 1);
@@ -409,7 +415,7 @@ TEST_CASE("a queued downlink the gateway refuses in both RX1 and RX2 goes back t
   f.run();
   REQUIRE(f.sent_tokens.size() == 3);
   CHECK(unsent(unconfirmed_id) == 0);
-  f.tx_ack(kGateway, f.sent_tokens[2], bridge::TxStatus::Ok);
+  f.tx_ack(kGateway, f.sent_tokens[2], gateway_bridge::TxStatus::Ok);
   CHECK(count(f.observer, "SELECT COUNT(*) FROM downlink_queue WHERE id = " + std::to_string(unconfirmed_id)) == 0);
   CHECK(f.ns->counters().downlinks_returned_to_queue == 1);
 
@@ -419,9 +425,9 @@ TEST_CASE("a queued downlink the gateway refuses in both RX1 and RX2 goes back t
   f.run();
   REQUIRE(f.sent_tokens.size() == 4);
   CHECK(unsent(confirmed_id) == 0);  // marked sent with its FCntDown
-  f.tx_ack(kGateway, f.sent_tokens[3], bridge::TxStatus::TooLate);
+  f.tx_ack(kGateway, f.sent_tokens[3], gateway_bridge::TxStatus::TooLate);
   REQUIRE(f.sent_tokens.size() == 5);
-  f.tx_ack(kGateway, f.sent_tokens[4], bridge::TxStatus::TooLate);
+  f.tx_ack(kGateway, f.sent_tokens[4], gateway_bridge::TxStatus::TooLate);
   CHECK(unsent(confirmed_id) == 1);
   CHECK(f.ns->counters().downlinks_returned_to_queue == 2);
   CHECK(f.ns->counters().downlinks_failed_on_air == 2);
@@ -430,7 +436,7 @@ TEST_CASE("a queued downlink the gateway refuses in both RX1 and RX2 goes back t
 TEST_CASE("a class C downlink goes via the second gateway of the last uplink when the best has no downlink path") {
   Fixture f;
   constexpr lorawan::Eui64 kSecond = 0x00800000a0000002;
-  storage::Statement(f.observer, "UPDATE device SET device_class = 'C' WHERE dev_eui = ?")
+  schema::Statement(f.observer, "UPDATE device SET device_class = 'C' WHERE dev_eui = ?")
       .bind(1, lorawan::eui64_to_string(f.devices[0].dev_eui))
       .run();
   auto best = uplink(f.devices[0], 0, false, 1'000'000);

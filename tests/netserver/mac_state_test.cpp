@@ -90,7 +90,8 @@ TEST_CASE("a damaged stored MAC state reads as whatever is still readable, never
   std::mt19937 rng(77);
   for (int round = 0; round < 5'000; ++round) {
     std::string damaged = valid;
-    for (int i = 0; i < 1 + static_cast<int>(rng() % 3); ++i) damaged[rng() % damaged.size()] = static_cast<char>(rng());
+    for (int i = 0; i < 1 + static_cast<int>(rng() % 3); ++i)
+      damaged[rng() % damaged.size()] = static_cast<char>(rng());
     // A flipped digit may split or merge numbers; whatever is read must write back as JSON.
     const MacState read = parse_mac_state(damaged);
     CHECK(parse_mac_state(to_json(read)).snr_history == read.snr_history);

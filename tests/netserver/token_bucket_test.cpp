@@ -10,7 +10,7 @@ TEST_CASE("a token bucket lets a burst through, then its rate") {
   const TokenBucket::Time t0{10s};
   int granted = 0;
   for (int i = 0; i < 100; ++i) granted += bucket.take(t0);
-  CHECK(granted == 5);  // the burst, all at one instant
+  CHECK(granted == 5);                   // the burst, all at one instant
   CHECK_FALSE(bucket.take(t0 + 100ms));  // half a token refilled
   CHECK(bucket.take(t0 + 200ms));        // one token
   CHECK_FALSE(bucket.take(t0 + 200ms));

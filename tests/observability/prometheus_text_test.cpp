@@ -11,7 +11,9 @@ using observability::MetricFamily;
 TEST_CASE("metric families render as Prometheus text, labels escaped") {
   std::vector<MetricFamily> families;
   families.push_back(observability::counter("uchet_frames_total", "Frames processed", 12));
-  families.push_back(MetricFamily{"uchet_downlinks_total", "Downlinks\nby outcome", MetricFamily::Type::counter,
+  families.push_back(MetricFamily{"uchet_downlinks_total",
+                                  "Downlinks\nby outcome",
+                                  MetricFamily::Type::counter,
                                   {{{{"outcome", "sent"}}, 3}, {{{"outcome", "a\"b\\c"}}, 0.5}}});
   families.push_back(observability::gauge("uchet_mqtt_connected", "1 while connected", 1));
   CHECK(observability::render(families) ==

@@ -20,7 +20,9 @@ ReadinessInputs healthy() {
   return in;
 }
 
-nlohmann::json reasons(const observability::HttpResponse& r) { return nlohmann::json::parse(r.body).value("reasons", nlohmann::json::array()); }
+nlohmann::json reasons(const observability::HttpResponse& r) {
+  return nlohmann::json::parse(r.body).value("reasons", nlohmann::json::array());
+}
 
 }  // namespace
 

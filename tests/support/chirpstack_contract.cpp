@@ -34,7 +34,8 @@ ChirpStackContract::ChirpStackContract() : impl_(std::make_unique<Impl>()) {
   impl_->tree.MapPath("", std::string(UCHET_TEST_DATA) + "/chirpstack-api");
   impl_->tree.MapPath("", "/usr/include");  // google/protobuf/{timestamp,duration,struct}.proto
   for (const char* file : {"integration/integration.proto", "gw/gw.proto"}) {
-    if (!impl_->importer.Import(file)) throw std::runtime_error(std::string("cannot load ") + file + ":\n" + impl_->errors.errors);
+    if (!impl_->importer.Import(file))
+      throw std::runtime_error(std::string("cannot load ") + file + ":\n" + impl_->errors.errors);
   }
 }
 
@@ -52,9 +53,9 @@ std::optional<std::string> ChirpStackContract::rejection(std::string_view messag
 
 std::optional<std::string> ChirpStackContract::message_for_event(std::string_view event) {
   static const std::map<std::string, std::string, std::less<>> messages = {
-      {"up", "integration.UplinkEvent"},      {"join", "integration.JoinEvent"},
-      {"ack", "integration.AckEvent"},        {"txack", "integration.TxAckEvent"},
-      {"log", "integration.LogEvent"},        {"status", "integration.StatusEvent"},
+      {"up", "integration.UplinkEvent"},         {"join", "integration.JoinEvent"},
+      {"ack", "integration.AckEvent"},           {"txack", "integration.TxAckEvent"},
+      {"log", "integration.LogEvent"},           {"status", "integration.StatusEvent"},
       {"location", "integration.LocationEvent"}, {"integration", "integration.IntegrationEvent"},
   };
   auto it = messages.find(event);

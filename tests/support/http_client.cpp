@@ -15,9 +15,9 @@ HttpReply http_get(int port, const std::string& target, const std::vector<std::p
   beast::tcp_stream stream(io);
   beast::error_code ec;
   stream.expires_after(timeout);
-  stream.connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"),
-                                                static_cast<unsigned short>(port)),
-                 ec);
+  stream.connect(
+      boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)),
+      ec);
   if (ec) return {};
   http::request<http::empty_body> request(http::verb::get, target, 11);
   request.set(http::field::host, "127.0.0.1");

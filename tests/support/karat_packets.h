@@ -18,7 +18,8 @@ inline void put_u32(Bytes& b, std::uint32_t v) {
 }
 
 // CURRENT (type 0x01) or ALARM (type 0x03): battery 90 %, 20 °C, channel 1 cold water.
-inline Bytes current(std::uint32_t device_time, std::uint32_t litres, std::uint16_t flags = 0, std::uint8_t type = 0x01) {
+inline Bytes current(std::uint32_t device_time, std::uint32_t litres, std::uint16_t flags = 0,
+                     std::uint8_t type = 0x01) {
   Bytes b{type, 90};
   put_u32(b, device_time);
   put_u16(b, flags);

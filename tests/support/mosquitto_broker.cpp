@@ -45,8 +45,8 @@ TestCertificates::TestCertificates() {
     if (r.exit_code != 0) throw std::runtime_error("openssl " + args[1] + " failed: " + r.err);
   };
   const std::string ca_key = dir.file("ca.key"), csr = dir.file("server.csr"), ext = dir.file("server.ext");
-  openssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key, "-out", ca_file, "-days", "2",
-           "-subj", "/CN=uchet test CA"});
+  openssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key, "-out", ca_file, "-days", "2", "-subj",
+           "/CN=uchet test CA"});
   openssl({"req", "-newkey", "rsa:2048", "-nodes", "-keyout", server_key_file, "-out", csr, "-subj", "/CN=localhost"});
   write_file(ext, "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
   openssl({"x509", "-req", "-in", csr, "-CA", ca_file, "-CAkey", ca_key, "-CAcreateserial", "-out", server_cert_file,
@@ -77,12 +77,14 @@ MosquittoBroker::~MosquittoBroker() { stop(); }
 void MosquittoBroker::start() {
   if (process_) return;
   std::string config = "listener " + std::to_string(port_) + " 127.0.0.1\n";
-  config += options_.username.empty() ? "allow_anonymous true\n" : "allow_anonymous false\npassword_file " + dir_.file("passwd") + "\n";
+  config += options_.username.empty() ? "allow_anonymous true\n"
+                                      : "allow_anonymous false\npassword_file " + dir_.file("passwd") + "\n";
   if (certificates_) {
     config += "listener " + std::to_string(tls_port_) + " 127.0.0.1\ncertfile " + certificates_->server_cert_file +
               "\nkeyfile " + certificates_->server_key_file + "\n";
   }
-  config += options_.persistence ? "persistence true\npersistence_location " + dir_.path().string() + "/\n" : "persistence false\n";
+  config += options_.persistence ? "persistence true\npersistence_location " + dir_.path().string() + "/\n"
+                                 : "persistence false\n";
   // Started as root, mosquitto would switch to user "mosquitto", which cannot use this folder.
   if (geteuid() == 0) config += "user root\n";
   config += "log_dest stderr\nlog_type error\nlog_type warning\nlog_type notice\nlog_type information\n";
@@ -152,8 +154,8 @@ void MqttRecorder::on_subscribe(mosquitto*, void* self, int, int, const int*) {
 void MqttRecorder::on_message(mosquitto*, void* self, const mosquitto_message* message) {
   auto& r = *static_cast<MqttRecorder*>(self);
   std::lock_guard lock(r.mutex_);
-  r.messages_.push_back({message->topic,
-                         std::string(static_cast<const char*>(message->payload), static_cast<std::size_t>(message->payloadlen))});
+  r.messages_.push_back({message->topic, std::string(static_cast<const char*>(message->payload),
+                                                     static_cast<std::size_t>(message->payloadlen))});
   r.changed_.notify_all();
 }
 

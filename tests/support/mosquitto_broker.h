@@ -28,7 +28,7 @@ struct BrokerOptions {
   bool persistence = false;
   std::string username;  // non-empty: anonymous clients are refused, this user/password is accepted
   std::string password;
-  bool tls = false;      // also a TLS listener (tls_port()), its certificate signed by a CA of the test's own
+  bool tls = false;  // also a TLS listener (tls_port()), its certificate signed by a CA of the test's own
 };
 
 // A certificate authority made for one test (openssl), and a server certificate it signed for
@@ -82,8 +82,8 @@ inline std::ostream& operator<<(std::ostream& out, const MqttMessage& m) { retur
 // itself every second while the broker is away and subscribes again on each connection.
 class MqttRecorder {
  public:
-  MqttRecorder(int port, const std::string& client_id, const std::string& topic = "#",
-               const std::string& username = "", const std::string& password = "");
+  MqttRecorder(int port, const std::string& client_id, const std::string& topic = "#", const std::string& username = "",
+               const std::string& password = "");
   ~MqttRecorder();
   MqttRecorder(const MqttRecorder&) = delete;
   MqttRecorder& operator=(const MqttRecorder&) = delete;

@@ -39,8 +39,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "gateway-bridge/semtech_udp/bind_address.h"
 #include "gateway-bridge/semtech_udp/txpk.h"
@@ -65,7 +65,7 @@ struct Options {
   int devices = 10000;
   int gateways = 3;
   double seconds = 20;
-  double rate = 30000;  // above the capacity of 2 cores: the phase measures it
+  double rate = 30000;      // above the capacity of 2 cores: the phase measures it
   double latency_rate = 0;  // 0: half the measured throughput
   double latency_seconds = 10;
   // Pause between the throughput phase, which overloads uchetd on purpose, and the latency
@@ -80,8 +80,8 @@ struct Options {
   int payload_size = 12;
   int rxpk_per_datagram = 8;  // up to this many frames per PUSH_DATA, as lora_pkt_fwd (SX1301 HAL)
   std::string latency_log;    // when given: one line per up event, "send_seconds latency_ms"
-  int uchetd_pid = 0;  // when given: CPU and run-queue wait of uchetd per phase
-  int mosquitto_pid = 0;  // when given: the broker's CPU in the throughput phase
+  int uchetd_pid = 0;         // when given: CPU and run-queue wait of uchetd per phase
+  int mosquitto_pid = 0;      // when given: the broker's CPU in the throughput phase
 };
 
 // uchetd's CPU use (all threads, /proc/PID/stat) and its main thread's schedstat: on-CPU time and
@@ -145,8 +145,8 @@ MachineSample sample_machine() {
   MachineSample m;
   if (FILE* f = std::fopen("/proc/stat", "r")) {
     unsigned long long user = 0, nice = 0, sys = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
-    if (std::fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &user, &nice, &sys, &idle, &iowait, &irq, &softirq,
-                    &steal) == 8) {
+    if (std::fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &user, &nice, &sys, &idle, &iowait, &irq,
+                    &softirq, &steal) == 8) {
       const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
       m.busy_s = static_cast<double>(user + nice + sys + irq + softirq) / tick;
       m.steal_s = static_cast<double>(steal) / tick;
@@ -158,10 +158,12 @@ MachineSample sample_machine() {
 
 void print_cpu(const char* phase, const CpuSample& a, const CpuSample& b, double wall_s, double items) {
   if (b.process_cpu_s == 0 && b.main_run_s == 0) return;
-  std::printf("%s_uchetd_cpu_s=%.2f\n%s_uchetd_main_thread_on_cpu_s=%.2f\n%s_uchetd_main_thread_runqueue_wait_s=%.2f\n"
-              "%s_wall_s=%.2f\n%s_uchetd_cpu_ms_per_item=%.3f\n",
-              phase, b.process_cpu_s - a.process_cpu_s, phase, b.main_run_s - a.main_run_s, phase, b.main_wait_s - a.main_wait_s,
-              phase, wall_s, phase, items > 0 ? (b.process_cpu_s - a.process_cpu_s) * 1000 / items : NAN);
+  std::printf(
+      "%s_uchetd_cpu_s=%.2f\n%s_uchetd_main_thread_on_cpu_s=%.2f\n%s_uchetd_main_thread_runqueue_wait_s=%.2f\n"
+      "%s_wall_s=%.2f\n%s_uchetd_cpu_ms_per_item=%.3f\n",
+      phase, b.process_cpu_s - a.process_cpu_s, phase, b.main_run_s - a.main_run_s, phase,
+      b.main_wait_s - a.main_wait_s, phase, wall_s, phase,
+      items > 0 ? (b.process_cpu_s - a.process_cpu_s) * 1000 / items : NAN);
 }
 
 sim::Key key_for(std::uint64_t index) {
@@ -178,7 +180,8 @@ std::int64_t now_ns(Clock::time_point t0) {
 
 double percentile(std::vector<double> v, double p) {
   if (v.empty()) return NAN;
-  std::size_t k = static_cast<std::size_t>(std::clamp(p * static_cast<double>(v.size() - 1), 0.0, double(v.size() - 1)));
+  std::size_t k =
+      static_cast<std::size_t>(std::clamp(p * static_cast<double>(v.size() - 1), 0.0, double(v.size() - 1)));
   std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
   return v[k];
 }
@@ -203,15 +206,22 @@ struct Subscriber {
     static_cast<Subscriber*>(self)->connected = true;
     mosquitto_subscribe(m, nullptr, "application/#", 1);
   }
-  static void on_subscribe(mosquitto*, void* self, int, int, const int*) { static_cast<Subscriber*>(self)->subscribed = true; }
-  static void on_message(mosquitto*, void* self, const mosquitto_message* msg) { static_cast<Subscriber*>(self)->message(msg); }
+  static void on_subscribe(mosquitto*, void* self, int, int, const int*) {
+    static_cast<Subscriber*>(self)->subscribed = true;
+  }
+  static void on_message(mosquitto*, void* self, const mosquitto_message* msg) {
+    static_cast<Subscriber*>(self)->message(msg);
+  }
 
   void message(const mosquitto_message* msg) {
     const std::int64_t t = now_ns(t0);
     std::string_view topic(msg->topic);
     // application/{app}/device/{devEui}/event/{type}
     if (!topic.ends_with("/event/up")) {
-      if (topic.ends_with("/event/join")) ++joins; else ++other;
+      if (topic.ends_with("/event/join"))
+        ++joins;
+      else
+        ++other;
       return;
     }
     if (topic.starts_with("application/raw/")) {
@@ -232,7 +242,8 @@ struct Subscriber {
     std::string_view body(static_cast<const char*>(msg->payload), static_cast<std::size_t>(msg->payloadlen));
     auto f = body.find("\"fCnt\":");
     if (f == std::string_view::npos) return;
-    std::uint32_t fcnt = static_cast<std::uint32_t>(std::strtoul(std::string(body.substr(f + 7, 12)).c_str(), nullptr, 10));
+    std::uint32_t fcnt =
+        static_cast<std::uint32_t>(std::strtoul(std::string(body.substr(f + 7, 12)).c_str(), nullptr, 10));
     std::uint64_t idx = eui - o->dev_eui_base;
     if (idx >= static_cast<std::uint64_t>(o->devices)) return;
     std::int64_t sent = (*send_ns)[idx * kRing + fcnt % kRing].load(std::memory_order_acquire);
@@ -278,7 +289,8 @@ struct Gateways {
   std::uint16_t token = 0;
 
   std::uint32_t counter_us() const {
-    return counter_base + static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count());
+    return counter_base +
+           static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count());
   }
   std::uint64_t eui(int g) const { return o->gateway_eui_base + static_cast<std::uint64_t>(g); }
 
@@ -341,9 +353,10 @@ struct Gateways {
     d += R"({"rxpk":[)";
     for (std::size_t i = 0; i < pending.size(); ++i) {
       const PendingRxpk& p = pending[i];
-      fmt::format_to(std::back_inserter(d),
-                     R"({}{{"tmst":{},"chan":0,"rfch":0,"freq":{:.1f},"stat":1,"modu":"LORA","datr":"SF7BW125","codr":"4/5","lsnr":{:.1f},"rssi":{},"size":{},"data":"{}"}})",
-                     i == 0 ? "" : ",", p.tmst, p.freq_hz / 1e6, 7.5 - g, -60 - 3 * g, p.size, p.b64);
+      fmt::format_to(
+          std::back_inserter(d),
+          R"({}{{"tmst":{},"chan":0,"rfch":0,"freq":{:.1f},"stat":1,"modu":"LORA","datr":"SF7BW125","codr":"4/5","lsnr":{:.1f},"rssi":{},"size":{},"data":"{}"}})",
+          i == 0 ? "" : ",", p.tmst, p.freq_hz / 1e6, 7.5 - g, -60 - 3 * g, p.size, p.b64);
     }
     d += "]}";
     return d;
@@ -443,8 +456,14 @@ struct Gateways {
           for (int i = 0; i < n; ++i) {
             const std::uint8_t* buf = buffers.data() + static_cast<std::size_t>(i) * 65536;
             const std::size_t len = messages[static_cast<std::size_t>(i)].msg_len;
-            if (len >= 4 && buf[3] == 1) { ++push_acks; continue; }
-            if (len >= 4 && buf[3] == 4) { ++pull_acks; continue; }
+            if (len >= 4 && buf[3] == 1) {
+              ++push_acks;
+              continue;
+            }
+            if (len >= 4 && buf[3] == 4) {
+              ++pull_acks;
+              continue;
+            }
             if (len >= 4 && buf[3] == 3) on_pull_resp(static_cast<int>(g), lorawan::ByteView(buf, len));
           }
           if (static_cast<std::size_t>(n) < kBatch) break;
@@ -458,10 +477,13 @@ struct Gateways {
     const std::int64_t t = now_ns(t0);
     ++pull_resps;
     auto parsed = sim::parse_server_datagram(datagram);
-    if (!parsed || !parsed->txpk) { ++joins_bad; return; }
+    if (!parsed || !parsed->txpk) {
+      ++joins_bad;
+      return;
+    }
     send(g, sim::build_tx_ack(parsed->token, eui(g)));
     ++tx_acks;
-    auto* at = std::get_if<bridge::CounterTime>(&parsed->txpk->timing);
+    auto* at = std::get_if<gateway_bridge::CounterTime>(&parsed->txpk->timing);
     if (!at) return;  // not a join-accept of ours (class A downlinks are tmst-timed too, see below)
     std::pair<int, std::int64_t> who;
     {
@@ -529,7 +551,8 @@ std::uint64_t send_uplinks(const Options& o, Gateways& gw, std::vector<sim::Simu
       const std::uint32_t fcnt = d.next_fcnt_up();
       auto frame = d.uplink(up);
       if (!frame) continue;
-      gw.queue(*frame, gw.counter_us(), up.channel.frequency_hz, &send_ns[static_cast<std::size_t>(i) * kRing + fcnt % kRing]);
+      gw.queue(*frame, gw.counter_us(), up.channel.frequency_hz,
+               &send_ns[static_cast<std::size_t>(i) * kRing + fcnt % kRing]);
       ++sent;
     }
     gw.flush();  // the frames due by now are what a concentrator fetch would hold
@@ -544,7 +567,10 @@ void wait_quiet(const std::atomic<std::uint64_t>& counter, std::uint64_t target,
   auto last_change = Clock::now();
   while (Clock::now() < deadline && counter < target) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    if (counter != last) { last = counter; last_change = Clock::now(); }
+    if (counter != last) {
+      last = counter;
+      last_change = Clock::now();
+    }
     if (Clock::now() - last_change > std::chrono::seconds(5)) break;  // nothing more is coming
   }
 }
@@ -555,10 +581,12 @@ int cmd_run(const Options& o) {
   std::vector<sim::SimulatedDevice> devices;
   devices.reserve(static_cast<std::size_t>(o.devices));
   const auto first_nonce = static_cast<std::uint16_t>(
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() / 4);
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() /
+      4);
   for (int i = 0; i < o.devices; ++i) {
     std::uint64_t eui = o.dev_eui_base + static_cast<std::uint64_t>(i);
-    devices.emplace_back(sim::DeviceIdentity{eui, o.join_eui, key_for(eui), std::nullopt, sim::MacVersion::V1_0_3, first_nonce});
+    devices.emplace_back(
+        sim::DeviceIdentity{eui, o.join_eui, key_for(eui), std::nullopt, sim::MacVersion::V1_0_3, first_nonce});
   }
 
   mosquitto_lib_init();
@@ -566,13 +594,19 @@ int cmd_run(const Options& o) {
   sub.t0 = t0;
   sub.o = &o;
   sub.send_ns = &send_ns;
-  if (!sub.start()) { std::fprintf(stderr, "uchet-bench: cannot subscribe to the broker\n"); return 1; }
+  if (!sub.start()) {
+    std::fprintf(stderr, "uchet-bench: cannot subscribe to the broker\n");
+    return 1;
+  }
 
   Gateways gw;
   gw.o = &o;
   gw.t0 = t0;
   gw.devices = &devices;
-  if (!gw.open()) { std::fprintf(stderr, "uchet-bench: no PULL_ACK from %s:%d\n", o.server_host.c_str(), o.server_port); return 1; }
+  if (!gw.open()) {
+    std::fprintf(stderr, "uchet-bench: no PULL_ACK from %s:%d\n", o.server_host.c_str(), o.server_port);
+    return 1;
+  }
 
   // ---- 1. joins: paced at --join-rate, at most --join-window outstanding; a request without a
   // join-accept after 6 s is counted missing (the device would retry; we do not).
@@ -594,7 +628,8 @@ int cmd_run(const Options& o) {
     }
   };
   for (int i = 0; i < o.devices; ++i) {
-    const auto due = join_start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(i / o.join_rate));
+    const auto due =
+        join_start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(i / o.join_rate));
     while (Clock::now() < due || gw.joins_pending >= o.join_window) {
       std::this_thread::sleep_for(std::chrono::microseconds(200));
       if (gw.joins_pending >= o.join_window) expire(now_ns(t0) - 6'000'000'000LL);
@@ -618,25 +653,32 @@ int cmd_run(const Options& o) {
   }
   // the rate counts from the first request to the last in-time join-accept
   std::int64_t last_accept_ns = gw.last_accept_ns;
-  const double join_s = static_cast<double>(last_accept_ns) / 1e9 - std::chrono::duration<double>(join_start - t0).count();
+  const double join_s =
+      static_cast<double>(last_accept_ns) / 1e9 - std::chrono::duration<double>(join_start - t0).count();
   std::vector<double> jl;
   {
     std::lock_guard lock(gw.join_mutex);
     jl = gw.join_latency_ms;
   }
-  std::printf("join_rate_offered=%.0f\njoins_sent=%d\njoins_in_time=%d\njoins_late=%d\njoins_bad=%d\njoins_missing=%d\n",
-              o.join_rate, o.devices, gw.joins_ok.load(), gw.joins_late.load(), gw.joins_bad.load(), joins_missing);
-  std::printf("join_seconds=%.2f\njoins_per_s=%.0f\njoin_latency_p50_ms=%.1f\njoin_latency_p99_ms=%.1f\njoin_latency_max_ms=%.1f\n",
-              join_s, gw.joins_ok / join_s, percentile(jl, 0.5), percentile(jl, 0.99), percentile(jl, 1.0));
-  print_cpu("join", join_cpu0, sample_cpu(o.uchetd_pid), std::chrono::duration<double>(Clock::now() - join_start).count(),
-            gw.joins_ok);
+  std::printf(
+      "join_rate_offered=%.0f\njoins_sent=%d\njoins_in_time=%d\njoins_late=%d\njoins_bad=%d\njoins_missing=%d\n",
+      o.join_rate, o.devices, gw.joins_ok.load(), gw.joins_late.load(), gw.joins_bad.load(), joins_missing);
+  std::printf(
+      "join_seconds=%.2f\njoins_per_s=%.0f\njoin_latency_p50_ms=%.1f\njoin_latency_p99_ms=%.1f\njoin_latency_max_ms=%."
+      "1f\n",
+      join_s, gw.joins_ok / join_s, percentile(jl, 0.5), percentile(jl, 0.99), percentile(jl, 1.0));
+  print_cpu("join", join_cpu0, sample_cpu(o.uchetd_pid),
+            std::chrono::duration<double>(Clock::now() - join_start).count(), gw.joins_ok);
   std::fflush(stdout);
 
   std::vector<int> joined;
   for (int i = 0; i < o.devices; ++i) {
     if (devices[static_cast<std::size_t>(i)].joined()) joined.push_back(i);
   }
-  if (joined.empty()) { std::fprintf(stderr, "uchet-bench: no device joined\n"); return 1; }
+  if (joined.empty()) {
+    std::fprintf(stderr, "uchet-bench: no device joined\n");
+    return 1;
+  }
   std::this_thread::sleep_for(std::chrono::seconds(1));  // let join events drain
 
   // ---- 2. throughput
@@ -659,10 +701,11 @@ int cmd_run(const Options& o) {
     const double uchetd_s = sample_cpu(o.uchetd_pid).process_cpu_s - tp_cpu0.process_cpu_s;
     const double generator_s = sample_cpu(static_cast<int>(getpid())).process_cpu_s - generator_cpu0;
     const double broker_s = sample_cpu(o.mosquitto_pid).process_cpu_s - broker_cpu0;
-    std::printf("sending_cores_busy=%.2f\nsending_cores_stolen=%.2f\nsending_uchetd_cores=%.2f\n"
-                "sending_generator_and_subscriber_cores=%.2f\nsending_mosquitto_cores=%.2f\n",
-                (machine1.busy_s - machine0.busy_s) / send_s, (machine1.steal_s - machine0.steal_s) / send_s,
-                uchetd_s / send_s, generator_s / send_s, broker_s / send_s);
+    std::printf(
+        "sending_cores_busy=%.2f\nsending_cores_stolen=%.2f\nsending_uchetd_cores=%.2f\n"
+        "sending_generator_and_subscriber_cores=%.2f\nsending_mosquitto_cores=%.2f\n",
+        (machine1.busy_s - machine0.busy_s) / send_s, (machine1.steal_s - machine0.steal_s) / send_s, uchetd_s / send_s,
+        generator_s / send_s, broker_s / send_s);
     std::string per_thread;
     for (const auto& [name, cpu_s] : sample_threads(o.uchetd_pid)) {
       auto before = threads0.find(name);
@@ -683,18 +726,21 @@ int cmd_run(const Options& o) {
   const double window_s = b1 > b0 ? static_cast<double>(b1 - b0) / 10.0 : NAN;
   const double steady_rate = static_cast<double>(in_window) / window_s;
   const double drain_rate = static_cast<double>(received) / (static_cast<double>(sub.last_up_ns - tp_start) / 1e9);
-  std::printf("uplinks_sent=%llu\nsend_rate=%.0f\nups_received=%llu\nups_lost=%lld\n", (unsigned long long)sent, sent / send_s,
-              (unsigned long long)received, (long long)sent - (long long)received);
-  std::printf("steady_window_s=%.1f\nsteady_ups_per_s=%.0f\nall_ups_per_s_until_last=%.0f\nlast_up_after_send_end_s=%.2f\n",
-              window_s, steady_rate, drain_rate, static_cast<double>(sub.last_up_ns - tp_end) / 1e9);
+  std::printf("uplinks_sent=%llu\nsend_rate=%.0f\nups_received=%llu\nups_lost=%lld\n", (unsigned long long)sent,
+              sent / send_s, (unsigned long long)received, (long long)sent - (long long)received);
+  std::printf(
+      "steady_window_s=%.1f\nsteady_ups_per_s=%.0f\nall_ups_per_s_until_last=%.0f\nlast_up_after_send_end_s=%.2f\n",
+      window_s, steady_rate, drain_rate, static_cast<double>(sub.last_up_ns - tp_end) / 1e9);
   std::printf("push_acks=%llu\n", (unsigned long long)gw.push_acks.load());
   // Class A answers (ACKs, MAC commands such as the DevStatusReq after a join), all gateways.
   std::printf("downlinks_during_throughput=%llu\n", (unsigned long long)(gw.pull_resps - pull_resps_before));
   {
     std::lock_guard lock(sub.lat_mutex);
     std::vector<double> v;
-    for (auto& [s, ms] : sub.latencies) if (s >= tp_start) v.push_back(ms - o.dedup_ms);
-    std::printf("throughput_phase_latency_p50_ms=%.1f\nthroughput_phase_latency_p99_ms=%.1f\n", percentile(v, 0.5), percentile(v, 0.99));
+    for (auto& [s, ms] : sub.latencies)
+      if (s >= tp_start) v.push_back(ms - o.dedup_ms);
+    std::printf("throughput_phase_latency_p50_ms=%.1f\nthroughput_phase_latency_p99_ms=%.1f\n", percentile(v, 0.5),
+                percentile(v, 0.99));
   }
   const double mean_payload = received ? static_cast<double>(sub.payload_bytes) / static_cast<double>(sub.ups) : 600;
   std::fflush(stdout);
@@ -714,11 +760,12 @@ int cmd_run(const Options& o) {
   {
     std::lock_guard lock(sub.lat_mutex);
     std::vector<double> v;
-    for (auto& [s, ms] : sub.latencies) if (s >= l_start) v.push_back(ms - o.dedup_ms);
+    for (auto& [s, ms] : sub.latencies)
+      if (s >= l_start) v.push_back(ms - o.dedup_ms);
     std::printf("latency_rate=%.0f\nlatency_sent=%llu\nlatency_received=%llu\nlatency_samples=%zu\n", lrate,
                 (unsigned long long)lsent, (unsigned long long)(sub.ups - ups_before_l), v.size());
-    std::printf("latency_p50_ms=%.1f\nlatency_p99_ms=%.1f\nlatency_max_ms=%.1f\n", percentile(v, 0.5), percentile(v, 0.99),
-                percentile(v, 1.0));
+    std::printf("latency_p50_ms=%.1f\nlatency_p99_ms=%.1f\nlatency_max_ms=%.1f\n", percentile(v, 0.5),
+                percentile(v, 0.99), percentile(v, 1.0));
   }
   if (!o.latency_log.empty()) {
     std::lock_guard lock(sub.lat_mutex);
@@ -739,19 +786,23 @@ int cmd_run(const Options& o) {
   const std::string body(static_cast<std::size_t>(mean_payload), 'x');
   const std::int64_t raw_start = now_ns(t0);
   for (std::uint64_t k = 0; k < raw_n; ++k) {
-    std::string topic = fmt::format("application/raw/device/{:016x}/event/up", o.dev_eui_base + k % static_cast<std::uint64_t>(o.devices));
-    while (mosquitto_publish(pub, nullptr, topic.c_str(), static_cast<int>(body.size()), body.data(), 1, false) == MOSQ_ERR_NOMEM) {
+    std::string topic = fmt::format("application/raw/device/{:016x}/event/up",
+                                    o.dev_eui_base + k % static_cast<std::uint64_t>(o.devices));
+    while (mosquitto_publish(pub, nullptr, topic.c_str(), static_cast<int>(body.size()), body.data(), 1, false) ==
+           MOSQ_ERR_NOMEM) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     // keep the client's own queue bounded, as the outbox is
     if (k % 1000 == 999) {
-      while (static_cast<std::uint64_t>(sub.raw) + 5000 < k) std::this_thread::sleep_for(std::chrono::microseconds(200));
+      while (static_cast<std::uint64_t>(sub.raw) + 5000 < k)
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
   }
   wait_quiet(sub.raw, raw_n, 60);
   const double raw_rate = static_cast<double>(sub.raw) / (static_cast<double>(sub.last_raw_ns - raw_start) / 1e9);
   std::printf("raw_messages=%llu\nraw_received=%llu\nraw_payload_bytes=%.0f\nraw_mqtt_per_s=%.0f\nratio=%.3f\n",
-              (unsigned long long)raw_n, (unsigned long long)sub.raw.load(), mean_payload, raw_rate, steady_rate / raw_rate);
+              (unsigned long long)raw_n, (unsigned long long)sub.raw.load(), mean_payload, raw_rate,
+              steady_rate / raw_rate);
   mosquitto_disconnect(pub);
   mosquitto_loop_stop(pub, false);
   mosquitto_destroy(pub);
@@ -780,7 +831,9 @@ int main(int argc, char** argv) {
     sub->add_option("--mqtt-port", o.mqtt_port)->check(CLI::Range(1, 65535))->capture_default_str();
     sub->add_option("--gateways", o.gateways)->check(CLI::Range(1, 64))->capture_default_str();
     sub->add_option("--seconds", o.seconds)->check(CLI::PositiveNumber)->capture_default_str();
-    sub->add_option("--rate", o.rate, "uplinks/s in the throughput phase")->check(CLI::PositiveNumber)->capture_default_str();
+    sub->add_option("--rate", o.rate, "uplinks/s in the throughput phase")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
     sub->add_option("--latency-rate", o.latency_rate, "0: half the measured throughput")->check(CLI::NonNegativeNumber);
     sub->add_option("--latency-seconds", o.latency_seconds)->check(CLI::PositiveNumber)->capture_default_str();
     sub->add_option("--settle-seconds", o.settle_seconds, "pause before the latency phase")
@@ -793,7 +846,8 @@ int main(int argc, char** argv) {
     sub->add_option("--rxpk-per-datagram", o.rxpk_per_datagram, "frames per PUSH_DATA at most (lora_pkt_fwd: 8)")
         ->check(CLI::Range(1, 8))
         ->capture_default_str();
-    sub->add_option("--latency-log", o.latency_log, "write every up event's send time (s) and latency (ms, dedup included) here");
+    sub->add_option("--latency-log", o.latency_log,
+                    "write every up event's send time (s) and latency (ms, dedup included) here");
     sub->add_option("--uchetd-pid", o.uchetd_pid, "report uchetd's CPU per phase");
     sub->add_option("--mosquitto-pid", o.mosquitto_pid, "report the broker's CPU while sending");
   }
@@ -805,7 +859,7 @@ int main(int argc, char** argv) {
   }
   o.dev_eui_base = *base;
   if (app.got_subcommand("csv")) return cmd_csv(o);
-  const auto server_endpoint = bridge::semtech_udp::parse_bind_address(server);
+  const auto server_endpoint = gateway_bridge::semtech_udp::parse_bind_address(server);
   if (!server_endpoint || !server_endpoint->address().is_v4() || server_endpoint->port() == 0) {
     std::fprintf(stderr, "uchet-bench: --server must be IPv4:port, not %s\n", server.c_str());
     return 2;

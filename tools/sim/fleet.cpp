@@ -27,11 +27,12 @@ class Run {
       gateways_.push_back(std::make_unique<SimulatedGateway>(o.gateway_eui_base + g, o.server, gateway_options));
     }
     for (int i = 0; i < o.devices; ++i) {
-      DeviceIdentity id{o.dev_eui_base + static_cast<Eui64>(i), o.join_eui, o.app_key, o.nwk_key, o.mac_version,
-                        o.first_dev_nonce};
+      DeviceIdentity id{
+          o.dev_eui_base + static_cast<Eui64>(i), o.join_eui, o.app_key, o.nwk_key, o.mac_version, o.first_dev_nonce};
       devices_.emplace_back(id, region_);
     }
-    pace_ = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / std::max(0.001, o.uplinks_per_second)));
+    pace_ = std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(1.0 / std::max(0.001, o.uplinks_per_second)));
   }
 
   FleetReport run() {
@@ -81,7 +82,8 @@ class Run {
     }
     drain_until(Clock::now() + o_.downlink_timeout, [&] { return report_.acks_received >= confirmed_sent; });
     report_.acks_missing = std::max(0, confirmed_sent - report_.acks_received);
-    if (report_.acks_missing > 0) problem(fmt::format("{} confirmed uplinks were not acknowledged", report_.acks_missing));
+    if (report_.acks_missing > 0)
+      problem(fmt::format("{} confirmed uplinks were not acknowledged", report_.acks_missing));
     return finish();
   }
 
@@ -105,7 +107,8 @@ class Run {
   }
 
   template <class Done = bool (*)()>
-  void drain_until(Clock::time_point until, Done done = [] { return false; }) {
+  void drain_until(
+      Clock::time_point until, Done done = [] { return false; }) {
     while (true) {
       for (auto& gateway : gateways_) {
         for (auto& downlink : gateway->take_downlinks()) handle(downlink);
@@ -189,13 +192,14 @@ std::vector<std::string> provisioning_commands(const FleetOptions& o, const std:
   std::vector<std::string> out;
   out.push_back("uchetctl application add " + app);
   for (int g = 0; g < o.gateways; ++g) {
-    out.push_back(fmt::format("uchetctl gateway add {} --name sim-gw-{}", lorawan::eui64_to_string(o.gateway_eui_base + g), g));
+    out.push_back(
+        fmt::format("uchetctl gateway add {} --name sim-gw-{}", lorawan::eui64_to_string(o.gateway_eui_base + g), g));
   }
   for (int i = 0; i < o.devices; ++i) {
-    std::string line = fmt::format("uchetctl device add {} --app {} --join-eui {} --app-key {} --mac-version {}",
-                                   lorawan::eui64_to_string(o.dev_eui_base + static_cast<Eui64>(i)), app,
-                                   lorawan::eui64_to_string(o.join_eui), lorawan::key_to_string(o.app_key),
-                                   to_string(o.mac_version));
+    std::string line =
+        fmt::format("uchetctl device add {} --app {} --join-eui {} --app-key {} --mac-version {}",
+                    lorawan::eui64_to_string(o.dev_eui_base + static_cast<Eui64>(i)), app,
+                    lorawan::eui64_to_string(o.join_eui), lorawan::key_to_string(o.app_key), to_string(o.mac_version));
     if (o.nwk_key) line += " --nwk-key " + lorawan::key_to_string(*o.nwk_key);
     out.push_back(line + fmt::format(" --name sim-dev-{}", i));
   }

@@ -32,22 +32,23 @@ struct FleetOptions {
   bool confirmed = false;
   std::uint8_t fport = 2;
   Bytes payload{0x01, 0x02, 0x03, 0x04};
-  std::chrono::milliseconds ack_timeout{1000};         // PUSH_ACK / PULL_ACK
-  std::chrono::milliseconds downlink_timeout{3000};    // join-accept / ACK after the last send
+  std::chrono::milliseconds ack_timeout{1000};       // PUSH_ACK / PULL_ACK
+  std::chrono::milliseconds downlink_timeout{3000};  // join-accept / ACK after the last send
 };
 
 struct FleetReport {
   int joins_ok = 0, joins_failed = 0;
-  int uplinks_sent = 0;        // frames (each heard by every gateway)
-  int push_unacked = 0;        // PUSH_DATA (per gateway) without PUSH_ACK
-  int gateways_unreachable = 0;  // no PULL_ACK
-  int downlinks_received = 0;  // PULL_RESPs, all gateways
-  int acks_received = 0;       // downlinks acknowledging a confirmed uplink
-  int acks_missing = 0;        // confirmed uplinks never acknowledged
-  int mic_failures = 0;        // downlinks no device could verify
+  int uplinks_sent = 0;               // frames (each heard by every gateway)
+  int push_unacked = 0;               // PUSH_DATA (per gateway) without PUSH_ACK
+  int gateways_unreachable = 0;       // no PULL_ACK
+  int downlinks_received = 0;         // PULL_RESPs, all gateways
+  int acks_received = 0;              // downlinks acknowledging a confirmed uplink
+  int acks_missing = 0;               // confirmed uplinks never acknowledged
+  int mic_failures = 0;               // downlinks no device could verify
   std::vector<std::string> problems;  // first few, human-readable
   bool ok() const {
-    return joins_failed == 0 && push_unacked == 0 && gateways_unreachable == 0 && acks_missing == 0 && mic_failures == 0;
+    return joins_failed == 0 && push_unacked == 0 && gateways_unreachable == 0 && acks_missing == 0 &&
+           mic_failures == 0;
   }
 };
 

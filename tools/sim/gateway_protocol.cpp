@@ -12,15 +12,15 @@ namespace uchet::sim {
 namespace {
 
 using namespace common::json_fields;
-using bridge::semtech_udp::PacketType;
+using gateway_bridge::semtech_udp::PacketType;
 
 // "2026-11-23T11:26:14.123456Z", as lora_pkt_fwd prints it.
-std::string rx_time_text(bridge::UtcTime time) {
+std::string rx_time_text(gateway_bridge::UtcTime time) {
   const auto seconds = std::chrono::floor<std::chrono::seconds>(time);
   return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06d}Z", seconds, (time - seconds).count());
 }
 
-Result<bridge::TxTiming> parse_timing(const json& txpk) {
+Result<gateway_bridge::TxTiming> parse_timing(const json& txpk) {
   std::optional<bool> imme;
   std::optional<std::uint64_t> tmst, tmms;
   UCHET_TRY(imme, read_bool(txpk, "imme"));
@@ -28,16 +28,16 @@ Result<bridge::TxTiming> parse_timing(const json& txpk) {
   UCHET_TRY(tmms, read_unsigned(txpk, "tmms", INT64_MAX));
   const int given = (imme.value_or(false) ? 1 : 0) + (tmst ? 1 : 0) + (tmms ? 1 : 0);
   if (given != 1) return std::unexpected("txpk needs exactly one of imme, tmst, tmms");
-  if (tmst) return bridge::CounterTime{static_cast<std::uint32_t>(*tmst)};
-  if (tmms) return bridge::GpsTime{static_cast<std::int64_t>(*tmms)};
-  return bridge::Immediately{};
+  if (tmst) return gateway_bridge::CounterTime{static_cast<std::uint32_t>(*tmst)};
+  if (tmms) return gateway_bridge::GpsTime{static_cast<std::int64_t>(*tmms)};
+  return gateway_bridge::Immediately{};
 }
 
 }  // namespace
 
 lorawan::Bytes build_gateway_header(PacketType type, std::uint16_t token, lorawan::Eui64 gateway_eui) {
-  lorawan::Bytes out{bridge::semtech_udp::kProtocolVersion, static_cast<std::uint8_t>(token >> 8), static_cast<std::uint8_t>(token),
-                     static_cast<std::uint8_t>(type)};
+  lorawan::Bytes out{gateway_bridge::semtech_udp::kProtocolVersion, static_cast<std::uint8_t>(token >> 8),
+                     static_cast<std::uint8_t>(token), static_cast<std::uint8_t>(type)};
   for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<std::uint8_t>(gateway_eui >> shift));
   return out;
 }
@@ -46,7 +46,7 @@ lorawan::Bytes build_pull_data(std::uint16_t token, lorawan::Eui64 gateway_eui) 
   return build_gateway_header(PacketType::PullData, token, gateway_eui);
 }
 
-nlohmann::json rxpk_json(const bridge::semtech_udp::RxPacket& p) {
+nlohmann::json rxpk_json(const gateway_bridge::semtech_udp::RxPacket& p) {
   nlohmann::json j;
   if (p.time) j["time"] = rx_time_text(*p.time);
   if (p.tmms) j["tmms"] = p.tmms->count();
@@ -55,14 +55,14 @@ nlohmann::json rxpk_json(const bridge::semtech_udp::RxPacket& p) {
   j["rfch"] = p.rfch;
   j["freq"] = p.freq_hz / 1e6;
   j["stat"] = static_cast<int>(p.stat);
-  if (const auto* lora = std::get_if<bridge::LoraRate>(&p.datr)) {
+  if (const auto* lora = std::get_if<gateway_bridge::LoraRate>(&p.datr)) {
     j["modu"] = "LORA";
-    j["datr"] = bridge::semtech_udp::lora_rate_text(*lora);
-    j["codr"] = bridge::semtech_udp::coding_rate_text(p.codr.value_or(bridge::CodingRate::k4_5));
+    j["datr"] = gateway_bridge::semtech_udp::lora_rate_text(*lora);
+    j["codr"] = gateway_bridge::semtech_udp::coding_rate_text(p.codr.value_or(gateway_bridge::CodingRate::k4_5));
     j["lsnr"] = p.lsnr_db.value_or(0.0);
   } else {
     j["modu"] = "FSK";
-    j["datr"] = std::get<bridge::FskRate>(p.datr).bitrate_bps;
+    j["datr"] = std::get<gateway_bridge::FskRate>(p.datr).bitrate_bps;
   }
   j["rssi"] = p.rssi_dbm;
   j["size"] = p.data.size();
@@ -70,7 +70,8 @@ nlohmann::json rxpk_json(const bridge::semtech_udp::RxPacket& p) {
   return j;
 }
 
-lorawan::Bytes build_push_data(std::uint16_t token, lorawan::Eui64 gateway_eui, std::span<const bridge::semtech_udp::RxPacket> packets) {
+lorawan::Bytes build_push_data(std::uint16_t token, lorawan::Eui64 gateway_eui,
+                               std::span<const gateway_bridge::semtech_udp::RxPacket> packets) {
   nlohmann::json rxpk = nlohmann::json::array();
   for (const auto& p : packets) rxpk.push_back(rxpk_json(p));
   const std::string body = nlohmann::json{{"rxpk", std::move(rxpk)}}.dump();
@@ -96,18 +97,18 @@ lorawan::Bytes build_tx_ack_warning(std::uint16_t token, lorawan::Eui64 gateway_
   return out;
 }
 
-lorawan::Result<bridge::Transmission> parse_txpk_json(lorawan::ByteView json_text) {
+lorawan::Result<gateway_bridge::Transmission> parse_txpk_json(lorawan::ByteView json_text) {
   json root;
   UCHET_TRY(root, parse_object(json_text));
   const auto found = member(root, "txpk");
   if (!found || !found->is_object()) return std::unexpected("no txpk object");
   const json& txpk = *found;
 
-  bridge::Transmission p;
+  gateway_bridge::Transmission p;
   UCHET_TRY(p.timing, parse_timing(txpk));
   double mhz = 0;
   UCHET_TRY(mhz, required(read_number(txpk, "freq"), "freq"));
-  UCHET_TRY(p.frequency_hz, bridge::semtech_udp::frequency_hz_from_mhz(mhz));
+  UCHET_TRY(p.frequency_hz, gateway_bridge::semtech_udp::frequency_hz_from_mhz(mhz));
   std::optional<std::uint64_t> rfch;
   UCHET_TRY(rfch, read_unsigned(txpk, "rfch", UINT8_MAX));
   p.rf_chain = static_cast<std::uint8_t>(rfch.value_or(0));
@@ -120,16 +121,16 @@ lorawan::Result<bridge::Transmission> parse_txpk_json(lorawan::ByteView json_tex
   if (modu == "LORA") {
     std::string_view datr, codr;
     UCHET_TRY(datr, required(read_string(txpk, "datr"), "datr"));
-    bridge::LoraRate rate;
-    UCHET_TRY(rate, bridge::semtech_udp::parse_lora_rate(datr));
+    gateway_bridge::LoraRate rate;
+    UCHET_TRY(rate, gateway_bridge::semtech_udp::parse_lora_rate(datr));
     p.data_rate = rate;
     UCHET_TRY(codr, required(read_string(txpk, "codr"), "codr"));
-    UCHET_TRY(p.coding_rate, bridge::semtech_udp::parse_coding_rate(codr));
+    UCHET_TRY(p.coding_rate, gateway_bridge::semtech_udp::parse_coding_rate(codr));
   } else if (modu == "FSK") {
     std::uint64_t bps = 0, fdev = 0;
     UCHET_TRY(bps, required(read_unsigned(txpk, "datr", UINT32_MAX), "datr"));
     UCHET_TRY(fdev, required(read_unsigned(txpk, "fdev", UINT32_MAX), "fdev"));
-    p.data_rate = bridge::FskRate{static_cast<std::uint32_t>(bps)};
+    p.data_rate = gateway_bridge::FskRate{static_cast<std::uint32_t>(bps)};
     p.coding_rate.reset();
     p.fsk_deviation_hz = static_cast<std::uint32_t>(fdev);
   } else {
@@ -147,7 +148,7 @@ lorawan::Result<bridge::Transmission> parse_txpk_json(lorawan::ByteView json_tex
 
   std::uint64_t size = 0;
   std::string_view data;
-  UCHET_TRY(size, required(read_unsigned(txpk, "size", bridge::kMaxPhyPayloadSize), "size"));
+  UCHET_TRY(size, required(read_unsigned(txpk, "size", gateway_bridge::kMaxPhyPayloadSize), "size"));
   UCHET_TRY(data, required(read_string(txpk, "data"), "data"));
   UCHET_TRY(p.phy_payload, lorawan::parse_base64(data));
   if (p.phy_payload.size() != size) {
@@ -157,8 +158,9 @@ lorawan::Result<bridge::Transmission> parse_txpk_json(lorawan::ByteView json_tex
 }
 
 lorawan::Result<ServerDatagram> parse_server_datagram(lorawan::ByteView datagram) {
-  if (datagram.size() < bridge::semtech_udp::kAckSize) return std::unexpected("datagram shorter than 4 bytes");
-  if (datagram[0] != bridge::semtech_udp::kProtocolVersion) return std::unexpected(fmt::format("protocol version {}", datagram[0]));
+  if (datagram.size() < gateway_bridge::semtech_udp::kAckSize) return std::unexpected("datagram shorter than 4 bytes");
+  if (datagram[0] != gateway_bridge::semtech_udp::kProtocolVersion)
+    return std::unexpected(fmt::format("protocol version {}", datagram[0]));
   ServerDatagram out;
   out.token = static_cast<std::uint16_t>(datagram[1] << 8 | datagram[2]);
   switch (static_cast<PacketType>(datagram[3])) {
@@ -168,7 +170,7 @@ lorawan::Result<ServerDatagram> parse_server_datagram(lorawan::ByteView datagram
       return out;
     case PacketType::PullResp: {
       out.type = PacketType::PullResp;
-      auto txpk = parse_txpk_json(datagram.subspan(bridge::semtech_udp::kAckSize));
+      auto txpk = parse_txpk_json(datagram.subspan(gateway_bridge::semtech_udp::kAckSize));
       if (!txpk) return std::unexpected("PULL_RESP: " + txpk.error());
       out.txpk = std::move(*txpk);
       return out;

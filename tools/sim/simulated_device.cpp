@@ -22,10 +22,14 @@ DownlinkResult refuse(DownlinkFault fault, std::string reason) {
 
 std::string_view to_string(MacVersion version) {
   switch (version) {
-    case MacVersion::V1_0_2: return "1.0.2";
-    case MacVersion::V1_0_3: return "1.0.3";
-    case MacVersion::V1_0_4: return "1.0.4";
-    case MacVersion::V1_1: return "1.1";
+    case MacVersion::V1_0_2:
+      return "1.0.2";
+    case MacVersion::V1_0_3:
+      return "1.0.3";
+    case MacVersion::V1_0_4:
+      return "1.0.4";
+    case MacVersion::V1_1:
+      return "1.1";
   }
   return "?";
 }
@@ -81,7 +85,8 @@ Result<DeviceSession> SimulatedDevice::accept_join(ByteView on_air) {
   if (s.lorawan_11) {
     expected = join_accept_mic_11(derive_js_int_key(*identity_.nwk_key, identity_.dev_eui), JoinReqType::JoinRequest,
                                   identity_.join_eui, s.dev_nonce, mic_message(*plain));
-    s.keys = derive_session_keys_11(*identity_.nwk_key, identity_.app_key, s.join_nonce, identity_.join_eui, s.dev_nonce);
+    s.keys =
+        derive_session_keys_11(*identity_.nwk_key, identity_.app_key, s.join_nonce, identity_.join_eui, s.dev_nonce);
   } else {
     expected = join_mic(join_root_key(), mic_message(*plain));
     s.keys = derive_session_keys_10(join_root_key(), s.join_nonce, s.net_id, s.dev_nonce);
@@ -132,11 +137,12 @@ Result<Bytes> SimulatedDevice::uplink(const UplinkOptions& options) {
 
   Mic mic;
   if (s.lorawan_11) {
-    const std::uint16_t conf_fcnt =
-        options.ack && last_confirmed_downlink_fcnt_ ? static_cast<std::uint16_t>(*last_confirmed_downlink_fcnt_ & 0xFFFF) : 0;
-    mic = data_uplink_mic_11(s.keys.f_nwk_s_int_key, s.keys.s_nwk_s_int_key, s.dev_addr, fcnt, conf_fcnt,
-                             options.channel.data_rate, channel_index(region_, s.extra_channels_hz, options.channel.frequency_hz),
-                             mic_message(*bytes));
+    const std::uint16_t conf_fcnt = options.ack && last_confirmed_downlink_fcnt_
+                                        ? static_cast<std::uint16_t>(*last_confirmed_downlink_fcnt_ & 0xFFFF)
+                                        : 0;
+    mic = data_uplink_mic_11(
+        s.keys.f_nwk_s_int_key, s.keys.s_nwk_s_int_key, s.dev_addr, fcnt, conf_fcnt, options.channel.data_rate,
+        channel_index(region_, s.extra_channels_hz, options.channel.frequency_hz), mic_message(*bytes));
   } else {
     mic = data_mic_10(s.keys.nwk_s_key(), Direction::Uplink, s.dev_addr, fcnt, mic_message(*bytes));
   }
@@ -184,8 +190,8 @@ DownlinkResult SimulatedDevice::receive_downlink(ByteView phy_payload) {
                         : frame->fopts;
   if (frame->fport) {
     const bool port0 = *frame->fport == 0;
-    Bytes plain = decrypt_frm_payload(port0 ? s.keys.nwk_s_enc_key : s.keys.app_s_key, Direction::Downlink,
-                                      s.dev_addr, full.fcnt, frame->frm_payload);
+    Bytes plain = decrypt_frm_payload(port0 ? s.keys.nwk_s_enc_key : s.keys.app_s_key, Direction::Downlink, s.dev_addr,
+                                      full.fcnt, frame->frm_payload);
     if (port0) {
       mac_bytes = std::move(plain);
     } else {

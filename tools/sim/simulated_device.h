@@ -58,18 +58,18 @@ struct DeviceSession {
   std::uint32_t join_nonce = 0;
   std::uint16_t dev_nonce = 0;
   lorawan::DlSettings dl_settings;
-  std::uint8_t rx_delay_s = 1;  // 0 on air means 1 s
+  std::uint8_t rx_delay_s = 1;                   // 0 on air means 1 s
   std::vector<std::uint32_t> extra_channels_hz;  // from the join-accept's CFList
-  bool lorawan_11 = false;      // 1.1 device and the server set OptNeg
+  bool lorawan_11 = false;                       // 1.1 device and the server set OptNeg
   lorawan::SessionKeys keys;
 };
 
 struct UplinkOptions {
   bool confirmed = false;
-  std::optional<std::uint8_t> fport;  // absent: no FRMPayload
-  Bytes payload;                      // plaintext FRMPayload (MAC commands when fport is 0)
+  std::optional<std::uint8_t> fport;                    // absent: no FRMPayload
+  Bytes payload;                                        // plaintext FRMPayload (MAC commands when fport is 0)
   std::vector<lorawan::UplinkMacCommand> mac_commands;  // go into FOpts (at most 15 bytes)
-  bool ack = false;                   // acknowledges the last confirmed downlink
+  bool ack = false;                                     // acknowledges the last confirmed downlink
   bool adr = false;
   bool adr_ack_req = false;
   UplinkChannel channel;
@@ -84,7 +84,7 @@ struct DeviceDownlink {
   bool a_fcnt_down = false;  // 1.1: counted by AFCntDown (FPort > 0)
   bool duplicate = false;    // repeats the last counter value seen
   std::optional<std::uint8_t> fport;
-  Bytes payload;             // decrypted application payload (empty for FPort 0)
+  Bytes payload;                                          // decrypted application payload (empty for FPort 0)
   std::vector<lorawan::DownlinkMacCommand> mac_commands;  // FOpts, or FRMPayload on FPort 0
   std::size_t unparsed_mac_bytes = 0;
 };
@@ -102,8 +102,7 @@ using DownlinkResult = std::expected<DeviceDownlink, DownlinkError>;
 
 class SimulatedDevice {
  public:
-  explicit SimulatedDevice(DeviceIdentity identity,
-                           lorawan::Region region = *lorawan::region_by_name("RU864"));
+  explicit SimulatedDevice(DeviceIdentity identity, lorawan::Region region = *lorawan::region_by_name("RU864"));
 
   const DeviceIdentity& identity() const { return identity_; }
   Eui64 dev_eui() const { return identity_.dev_eui; }

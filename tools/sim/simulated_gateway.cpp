@@ -10,7 +10,7 @@
 namespace uchet::sim {
 namespace {
 
-bridge::LoraRate lora_rate(const lorawan::Region& region, std::uint8_t dr) {
+gateway_bridge::LoraRate lora_rate(const lorawan::Region& region, std::uint8_t dr) {
   auto rate = region.data_rate(dr);
   if (!rate || rate->modulation != lorawan::Modulation::LoRa) return {};
   return {rate->spreading_factor, static_cast<std::uint16_t>(rate->bandwidth_khz)};
@@ -19,7 +19,8 @@ bridge::LoraRate lora_rate(const lorawan::Region& region, std::uint8_t dr) {
 }  // namespace
 
 std::optional<std::uint32_t> GatewayDownlink::tmst() const {
-  if (const auto* at = std::get_if<bridge::CounterTime>(&txpk.timing)) return static_cast<std::uint32_t>(at->counter_us);
+  if (const auto* at = std::get_if<gateway_bridge::CounterTime>(&txpk.timing))
+    return static_cast<std::uint32_t>(at->counter_us);
   return std::nullopt;
 }
 
@@ -46,7 +47,8 @@ SimulatedGateway::~SimulatedGateway() {
 }
 
 std::uint32_t SimulatedGateway::counter_us() const {
-  const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_);
+  const auto elapsed =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_);
   return static_cast<std::uint32_t>(counter_start_ + static_cast<std::uint64_t>(elapsed.count()));
 }
 
@@ -74,14 +76,14 @@ bool SimulatedGateway::pull(Timeout timeout) {
 }
 
 PushResult SimulatedGateway::push(lorawan::ByteView phy_payload, const Reception& r, Timeout timeout) {
-  bridge::semtech_udp::RxPacket packet;
+  gateway_bridge::semtech_udp::RxPacket packet;
   packet.tmst = r.tmst.value_or(counter_us());
   packet.time = r.time;
   packet.tmms = r.gps_time;
   packet.freq_hz = r.channel.frequency_hz;
   packet.chan = r.if_chain;
   packet.rfch = 0;
-  packet.stat = bridge::semtech_udp::CrcStatus::Ok;
+  packet.stat = gateway_bridge::semtech_udp::CrcStatus::Ok;
   packet.datr = lora_rate(options_.region, r.channel.data_rate);
   packet.codr = r.coding_rate;
   packet.rssi_dbm = r.rssi_dbm;
@@ -142,11 +144,11 @@ void SimulatedGateway::on_datagram(std::size_t size) {
       return;
     }
     switch (datagram->type) {
-      case bridge::semtech_udp::PacketType::PushAck:
+      case gateway_bridge::semtech_udp::PacketType::PushAck:
         ++counters_.push_acked;
         push_acks_.insert(datagram->token);
         break;
-      case bridge::semtech_udp::PacketType::PullAck:
+      case gateway_bridge::semtech_udp::PacketType::PullAck:
         ++counters_.pull_acked;
         pull_acks_.insert(datagram->token);
         break;

@@ -37,16 +37,16 @@ struct Reception {
   int rssi_dbm = -60;
   double snr_db = 7.5;
   std::uint8_t if_chain = 0;  // rxpk chan
-  bridge::CodingRate coding_rate = bridge::CodingRate::k4_5;
-  std::optional<bridge::UtcTime> time;      // rxpk "time": a GPS-disciplined gateway
-  std::optional<bridge::GpsTime> gps_time;  // rxpk "tmms"
-  std::optional<std::uint32_t> tmst;        // default: the concentrator counter now
+  gateway_bridge::CodingRate coding_rate = gateway_bridge::CodingRate::k4_5;
+  std::optional<gateway_bridge::UtcTime> time;      // rxpk "time": a GPS-disciplined gateway
+  std::optional<gateway_bridge::GpsTime> gps_time;  // rxpk "tmms"
+  std::optional<std::uint32_t> tmst;                // default: the concentrator counter now
 };
 
 // A PULL_RESP as the gateway received it.
 struct GatewayDownlink {
   std::uint16_t token = 0;
-  bridge::Transmission txpk;
+  gateway_bridge::Transmission txpk;
   std::uint32_t counter_at_arrival = 0;  // concentrator counter when it arrived
 
   // The counter value it is to be sent at, for class A ("tmst") downlinks.

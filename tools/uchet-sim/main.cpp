@@ -1,7 +1,7 @@
 // uchet-sim: drives a running uchetd through simulated gateways and devices (tools/sim) and
 // reports what came back; exits 1 when anything went wrong, 2 on bad arguments.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <chrono>
 #include <iostream>
@@ -52,7 +52,8 @@ T must(uchet::lorawan::Result<T> result) {
 int main(int argc, char** argv) {
   using namespace uchet;
   CLI::App app{kDescription};
-  std::string server = "127.0.0.1:1700", dev_eui_base, join_eui, app_key, nwk_key, gateway_eui_base = "0016c001ff000000";
+  std::string server = "127.0.0.1:1700", dev_eui_base, join_eui, app_key, nwk_key,
+              gateway_eui_base = "0016c001ff000000";
   std::string rate_text = "1/s", payload = "01020304", mac_version = "1.0.3", application = "sim";
   sim::FleetOptions o;
   int first_dev_nonce = -1, ack_timeout_ms = 1000, downlink_timeout_ms = 3000;
@@ -60,7 +61,8 @@ int main(int argc, char** argv) {
   int fport = 2;
   app.add_option("--server", server, "uchetd gateway bridge, host:port (IP address)")->capture_default_str();
   app.add_option("--gateways", o.gateways, "number of gateways N")->check(CLI::Range(1, 64))->capture_default_str();
-  app.add_option("--gateway-eui-base", gateway_eui_base, "EUI of gateway 0; gateway i is base + i")->capture_default_str();
+  app.add_option("--gateway-eui-base", gateway_eui_base, "EUI of gateway 0; gateway i is base + i")
+      ->capture_default_str();
   app.add_option("--devices", o.devices, "number of devices M")->check(CLI::Range(1, 100000))->capture_default_str();
   app.add_option("--dev-eui-base", dev_eui_base, "DevEUI of device 0; device i is base + i")->required();
   app.add_option("--join-eui", join_eui, "JoinEUI of every device")->required();
@@ -69,8 +71,11 @@ int main(int argc, char** argv) {
   app.add_option("--mac-version", mac_version, "1.0.2, 1.0.3, 1.0.4 or 1.1")->capture_default_str();
   app.add_option("--first-dev-nonce", first_dev_nonce, "DevNonce of each device's join-request (0-65535)")
       ->check(CLI::Range(0, 65535));
-  app.add_option("--rate", rate_text, "frames per second, all devices together (\"5\" or \"5/s\")")->capture_default_str();
-  app.add_option("--count", o.uplinks_per_device, "uplinks per device")->check(CLI::Range(0, 1000000))->capture_default_str();
+  app.add_option("--rate", rate_text, "frames per second, all devices together (\"5\" or \"5/s\")")
+      ->capture_default_str();
+  app.add_option("--count", o.uplinks_per_device, "uplinks per device")
+      ->check(CLI::Range(0, 1000000))
+      ->capture_default_str();
   app.add_flag("--confirmed", o.confirmed, "send confirmed uplinks and expect an ACK for each");
   app.add_option("--payload", payload, "application payload, hex")->capture_default_str();
   app.add_option("--fport", fport, "FPort 1-223")->check(CLI::Range(1, 223))->capture_default_str();
@@ -82,14 +87,15 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
-    o.server = must(bridge::semtech_udp::parse_bind_address(server));
+    o.server = must(gateway_bridge::semtech_udp::parse_bind_address(server));
     o.gateway_eui_base = must(lorawan::parse_eui64(gateway_eui_base, "--gateway-eui-base"));
     o.dev_eui_base = must(lorawan::parse_eui64(dev_eui_base, "--dev-eui-base"));
     o.join_eui = must(lorawan::parse_eui64(join_eui, "--join-eui"));
     o.app_key = must(lorawan::parse_key(app_key, "--app-key"));
     if (!nwk_key.empty()) o.nwk_key = must(lorawan::parse_key(nwk_key, "--nwk-key"));
     o.mac_version = must(sim::parse_mac_version(mac_version));
-    if (o.mac_version == sim::MacVersion::V1_1 && !o.nwk_key) throw CLI::ValidationError("--mac-version 1.1 needs --nwk-key");
+    if (o.mac_version == sim::MacVersion::V1_1 && !o.nwk_key)
+      throw CLI::ValidationError("--mac-version 1.1 needs --nwk-key");
     o.payload = must(lorawan::parse_hex(payload));
     o.fport = static_cast<std::uint8_t>(fport);
     try {
@@ -122,8 +128,10 @@ int main(int argc, char** argv) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   for (const auto& p : r.problems) std::cerr << "problem: " << p << "\n";  // the first 20
   fmt::print("joins ok: {}/{}\n", r.joins_ok, o.devices);
-  fmt::print("uplinks sent: {} (x{} gateways), PUSH_DATA unacknowledged: {}\n", r.uplinks_sent, o.gateways, r.push_unacked);
-  fmt::print("downlinks received: {} (ACKs {}, missing ACKs {})\n", r.downlinks_received, r.acks_received, r.acks_missing);
+  fmt::print("uplinks sent: {} (x{} gateways), PUSH_DATA unacknowledged: {}\n", r.uplinks_sent, o.gateways,
+             r.push_unacked);
+  fmt::print("downlinks received: {} (ACKs {}, missing ACKs {})\n", r.downlinks_received, r.acks_received,
+             r.acks_missing);
   fmt::print("MIC failures: {}\n", r.mic_failures);
   if (r.gateways_unreachable > 0) fmt::print("gateways without PULL_ACK: {}\n", r.gateways_unreachable);
   fmt::print("elapsed: {:.1f} s\n", seconds);

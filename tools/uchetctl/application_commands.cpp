@@ -8,7 +8,7 @@
 namespace uchet::cli {
 namespace {
 
-nlohmann::json to_json(const storage::Application& a) {
+nlohmann::json to_json(const schema::Application& a) {
   return {{"name", a.name},
           {"id", a.uuid},
           {"description", a.description},
@@ -35,14 +35,16 @@ void add_application_commands(CLI::App& app, Action& selected) {
   add->callback([&selected, add_args] {
     selected = [add_args](Context& ctx) {
       validate_name(add_args->name, "application name");
-      if (storage::find_application(ctx.db, add_args->name)) {
+      if (schema::find_application(ctx.db, add_args->name)) {
         throw UsageError("application '" + add_args->name + "' already exists");
       }
       if (!add_args->time_zone.empty()) {
-        if (auto tz = appserver::TimeZone::load(add_args->time_zone); !tz) throw UsageError("--time-zone: " + tz.error());
+        if (auto tz = appserver::TimeZone::load(add_args->time_zone); !tz)
+          throw UsageError("--time-zone: " + tz.error());
       }
-      storage::insert_application(ctx.db, add_args->name, add_args->description, add_args->time_zone);
-      ctx.output.done("added application " + add_args->name, to_json(*storage::find_application(ctx.db, add_args->name)));
+      schema::insert_application(ctx.db, add_args->name, add_args->description, add_args->time_zone);
+      ctx.output.done("added application " + add_args->name,
+                      to_json(*schema::find_application(ctx.db, add_args->name)));
     };
   });
 
@@ -51,9 +53,9 @@ void add_application_commands(CLI::App& app, Action& selected) {
     selected = [](Context& ctx) {
       Table t{{"NAME", "ID", "DEVICES", "TIME ZONE", "CREATED", "DESCRIPTION"}, {}};
       auto j = nlohmann::json::array();
-      for (const auto& a : storage::list_applications(ctx.db)) {
-        t.rows.push_back({a.name, a.uuid, std::to_string(a.device_count), a.time_zone.empty() ? "(default)" : a.time_zone,
-                          format_time(a.created_at), a.description});
+      for (const auto& a : schema::list_applications(ctx.db)) {
+        t.rows.push_back({a.name, a.uuid, std::to_string(a.device_count),
+                          a.time_zone.empty() ? "(default)" : a.time_zone, format_time(a.created_at), a.description});
         j.push_back(to_json(a));
       }
       ctx.output.table(t, j);
@@ -65,7 +67,7 @@ void add_application_commands(CLI::App& app, Action& selected) {
   show->add_option("NAME", *show_name, "application name")->required();
   show->callback([&selected, show_name] {
     selected = [show_name](Context& ctx) {
-      auto a = storage::find_application(ctx.db, *show_name);
+      auto a = schema::find_application(ctx.db, *show_name);
       if (!a) throw UsageError("no application '" + *show_name + "'");
       ctx.output.fields({{"name", a->name},
                          {"id", a->uuid},
@@ -87,13 +89,13 @@ void add_application_commands(CLI::App& app, Action& selected) {
   remove->add_flag("--force", remove_args->force, "also remove its devices and their data");
   remove->callback([&selected, remove_args] {
     selected = [remove_args](Context& ctx) {
-      auto a = storage::find_application(ctx.db, remove_args->name);
+      auto a = schema::find_application(ctx.db, remove_args->name);
       if (!a) throw UsageError("no application '" + remove_args->name + "'");
       if (a->device_count > 0 && !remove_args->force) {
         throw UsageError("application '" + a->name + "' still has " + std::to_string(a->device_count) +
                          " device(s); remove them first or use --force");
       }
-      storage::delete_application(ctx.db, a->id, remove_args->force);
+      schema::delete_application(ctx.db, a->id, remove_args->force);
       ctx.output.done("removed application " + a->name, {{"removed", a->name}, {"devicesRemoved", a->device_count}});
     };
   });

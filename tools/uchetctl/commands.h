@@ -14,9 +14,9 @@
 namespace uchet::cli {
 
 struct Context {
-  storage::Database& db;
+  schema::Database& db;
   const Output& output;
-  std::string time_zone;  // [time] time_zone of the configuration, for grids and printed times
+  std::string time_zone;                 // [time] time_zone of the configuration, for grids and printed times
   appserver::BalanceSettings balance{};  // [balance] and [vee] of the configuration
 };
 

@@ -18,7 +18,7 @@ std::string key_or_hidden(const std::optional<lorawan::Key>& key, bool show) {
   return show ? lorawan::key_to_string(*key) : "(hidden, use --show-keys)";
 }
 
-nlohmann::json to_json(const storage::Device& d, const std::optional<lorawan::DevAddr>& dev_addr, bool show_keys) {
+nlohmann::json to_json(const schema::Device& d, const std::optional<lorawan::DevAddr>& dev_addr, bool show_keys) {
   nlohmann::json j = {{"devEui", lorawan::eui64_to_string(d.dev_eui)},
                       {"application", d.application},
                       {"name", d.name},
@@ -38,9 +38,9 @@ nlohmann::json to_json(const storage::Device& d, const std::optional<lorawan::De
   return j;
 }
 
-storage::Device existing_device(storage::Database& db, const std::string& dev_eui_text) {
+schema::Device existing_device(schema::Database& db, const std::string& dev_eui_text) {
   auto eui = eui_arg(dev_eui_text, "DevEUI");
-  auto d = storage::find_device(db, eui);
+  auto d = schema::find_device(db, eui);
   if (!d) throw UsageError("no device " + lorawan::eui64_to_string(eui));
   return *d;
 }
@@ -75,10 +75,10 @@ void add_device_commands(CLI::App& app, Action& selected) {
   add->callback([&selected, spec] {
     selected = [spec](Context& ctx) {
       auto valid = validate_device(ctx.db, *spec);
-      storage::insert_device(ctx.db, valid.device, valid.abp);
-      auto stored = *storage::find_device(ctx.db, valid.device.dev_eui);
+      schema::insert_device(ctx.db, valid.device, valid.abp);
+      auto stored = *schema::find_device(ctx.db, valid.device.dev_eui);
       ctx.output.done("added device " + lorawan::eui64_to_string(stored.dev_eui),
-                      to_json(stored, storage::session_dev_addr(ctx.db, stored.dev_eui), false));
+                      to_json(stored, schema::session_dev_addr(ctx.db, stored.dev_eui), false));
     };
   });
 
@@ -89,14 +89,14 @@ void add_device_commands(CLI::App& app, Action& selected) {
     selected = [list_app](Context& ctx) {
       std::optional<std::int64_t> app_id;
       if (!list_app->empty()) {
-        auto a = storage::find_application(ctx.db, *list_app);
+        auto a = schema::find_application(ctx.db, *list_app);
         if (!a) throw UsageError("no application '" + *list_app + "'");
         app_id = a->id;
       }
       Table t{{"DEV EUI", "APPLICATION", "NAME", "SERIAL", "CODEC", "MAC", "CLASS", "ACTIVATION", "DEV ADDR"}, {}};
       auto j = nlohmann::json::array();
-      for (const auto& d : storage::list_devices(ctx.db, app_id)) {
-        auto addr = storage::session_dev_addr(ctx.db, d.dev_eui);
+      for (const auto& d : schema::list_devices(ctx.db, app_id)) {
+        auto addr = schema::session_dev_addr(ctx.db, d.dev_eui);
         t.rows.push_back({lorawan::eui64_to_string(d.dev_eui), d.application, d.name, d.serial, d.codec, d.mac_version,
                           std::string(1, d.device_class), d.abp ? "abp" : "otaa",
                           addr ? lorawan::dev_addr_to_string(*addr) : "-"});
@@ -117,7 +117,7 @@ void add_device_commands(CLI::App& app, Action& selected) {
   show->callback([&selected, show_args] {
     selected = [show_args](Context& ctx) {
       auto d = existing_device(ctx.db, show_args->dev_eui);
-      auto addr = storage::session_dev_addr(ctx.db, d.dev_eui);
+      auto addr = schema::session_dev_addr(ctx.db, d.dev_eui);
       std::vector<std::pair<std::string, std::string>> f = {
           {"DevEUI", lorawan::eui64_to_string(d.dev_eui)},
           {"application", d.application},
@@ -143,8 +143,9 @@ void add_device_commands(CLI::App& app, Action& selected) {
   remove->callback([&selected, remove_eui] {
     selected = [remove_eui](Context& ctx) {
       auto d = existing_device(ctx.db, *remove_eui);
-      storage::delete_device(ctx.db, d.dev_eui);
-      ctx.output.done("removed device " + lorawan::eui64_to_string(d.dev_eui), {{"removed", lorawan::eui64_to_string(d.dev_eui)}});
+      schema::delete_device(ctx.db, d.dev_eui);
+      ctx.output.done("removed device " + lorawan::eui64_to_string(d.dev_eui),
+                      {{"removed", lorawan::eui64_to_string(d.dev_eui)}});
     };
   });
 
@@ -163,10 +164,10 @@ void add_device_commands(CLI::App& app, Action& selected) {
       if (!set_args->codec->empty() && !codecs::is_known_codec(*set_args->codec)) {
         throw UsageError("unknown codec '" + *set_args->codec + "'");
       }
-      storage::set_device_codec(ctx.db, d.dev_eui, *set_args->codec);
+      schema::set_device_codec(ctx.db, d.dev_eui, *set_args->codec);
       d.codec = *set_args->codec;
       ctx.output.done("device " + lorawan::eui64_to_string(d.dev_eui) + " codec set to '" + d.codec + "'",
-                      to_json(d, storage::session_dev_addr(ctx.db, d.dev_eui), false));
+                      to_json(d, schema::session_dev_addr(ctx.db, d.dev_eui), false));
     };
   });
 
@@ -182,7 +183,8 @@ void add_device_commands(CLI::App& app, Action& selected) {
   auto* hex = enqueue->add_option("--hex", enqueue_args->hex, "payload as hex");
   auto* b64 = enqueue->add_option("--base64", enqueue_args->base64, "payload as Base64");
   hex->excludes(b64);
-  enqueue->add_flag("--confirmed", enqueue_args->confirmed, "ask the device to acknowledge; retried until it does or expires");
+  enqueue->add_flag("--confirmed", enqueue_args->confirmed,
+                    "ask the device to acknowledge; retried until it does or expires");
   enqueue->add_option("--expires-in", enqueue_args->expires_in, "drop it if not delivered within e.g. 30m, 2h, 7d");
   enqueue->callback([&selected, enqueue_args] {
     selected = [enqueue_args](Context& ctx) {
@@ -191,16 +193,19 @@ void add_device_commands(CLI::App& app, Action& selected) {
       if (a.hex.empty() == a.base64.empty()) throw UsageError("give the payload with exactly one of --hex or --base64");
       auto data = a.hex.empty() ? lorawan::parse_base64(a.base64) : lorawan::parse_hex(a.hex);
       if (!data) throw UsageError((a.hex.empty() ? "--base64: " : "--hex: ") + data.error());
-      if (auto ok = storage::check_downlink(a.f_port, data->size()); !ok) throw UsageError(ok.error());
-      storage::QueueItem item;
+      if (auto ok = schema::check_downlink(a.f_port, data->size()); !ok) throw UsageError(ok.error());
+      schema::QueueItem item;
       item.dev_eui = d.dev_eui;
       item.f_port = static_cast<std::uint8_t>(a.f_port);
       item.data = *data;
       item.confirmed = a.confirmed;
-      if (!a.expires_in.empty()) item.expires_at = storage::unix_now() + duration_arg(a.expires_in, "--expires-in");
-      auto id = storage::enqueue_downlink(ctx.db, item);
-      nlohmann::json j = {{"queueItemId", std::to_string(id)}, {"devEui", lorawan::eui64_to_string(d.dev_eui)},
-                          {"fPort", a.f_port}, {"confirmed", a.confirmed}, {"data", lorawan::to_base64(*data)}};
+      if (!a.expires_in.empty()) item.expires_at = schema::unix_now() + duration_arg(a.expires_in, "--expires-in");
+      auto id = schema::enqueue_downlink(ctx.db, item);
+      nlohmann::json j = {{"queueItemId", std::to_string(id)},
+                          {"devEui", lorawan::eui64_to_string(d.dev_eui)},
+                          {"fPort", a.f_port},
+                          {"confirmed", a.confirmed},
+                          {"data", lorawan::to_base64(*data)}};
       if (item.expires_at) j["expiresAt"] = format_time(*item.expires_at);
       ctx.output.done("queued downlink " + std::to_string(id) + " for " + lorawan::eui64_to_string(d.dev_eui), j);
     };
@@ -208,17 +213,19 @@ void add_device_commands(CLI::App& app, Action& selected) {
 
   auto import_file = std::make_shared<std::string>();
   auto* import = group->add_subcommand("import", "provision devices from a manufacturer's CSV list (all rows or none)");
-  import->add_option("FILE", *import_file, "CSV with header dev_eui,join_eui,app_key,codec,serial,name,app")->required();
+  import->add_option("FILE", *import_file, "CSV with header dev_eui,join_eui,app_key,codec,serial,name,app")
+      ->required();
   import->callback([&selected, import_file] {
     selected = [import_file](Context& ctx) {
       std::ifstream in(*import_file, std::ios::binary);
-      if (!in) throw UsageError("cannot read " + *import_file);
-      std::ostringstream text;
-      text << in.rdbuf();
-      auto count = import_devices(ctx.db, text.str());
-      ctx.output.done("imported " + std::to_string(count) + " device(s) from " + *import_file, {{"imported", count}});
-    };
-  });
+  if (!in) throw UsageError("cannot read " + *import_file);
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto count = import_devices(ctx.db, text.str());
+  ctx.output.done("imported " + std::to_string(count) + " device(s) from " + *import_file, {{"imported", count}});
+};
+}  // namespace uchet::cli
+);
 }
 
 }  // namespace uchet::cli

@@ -11,7 +11,7 @@
 
 namespace uchet::cli {
 
-int import_devices(storage::Database& db, std::string_view csv_text) {
+int import_devices(schema::Database& db, std::string_view csv_text) {
   auto records = parse_csv(csv_text);
   if (!records) throw UsageError("not a CSV file: " + records.error());
   if (records->empty()) throw UsageError("the CSV file is empty (a header row is required)");
@@ -38,8 +38,8 @@ int import_devices(storage::Database& db, std::string_view csv_text) {
       return rec.fields[it->second];
     };
     if (rec.fields.size() != header.fields.size()) {
-      errors.push_back("line " + std::to_string(rec.line) + ": " + std::to_string(rec.fields.size()) + " fields, the header has " +
-                       std::to_string(header.fields.size()));
+      errors.push_back("line " + std::to_string(rec.line) + ": " + std::to_string(rec.fields.size()) +
+                       " fields, the header has " + std::to_string(header.fields.size()));
       continue;
     }
     DeviceSpec spec;
@@ -68,7 +68,7 @@ int import_devices(storage::Database& db, std::string_view csv_text) {
     for (const auto& e : errors) message += "\n  " + e;
     throw UsageError(message);
   }
-  for (const auto& d : valid) storage::insert_device(db, d.device, d.abp);
+  for (const auto& d : valid) schema::insert_device(db, d.device, d.abp);
   return static_cast<int>(valid.size());
 }
 

@@ -10,6 +10,6 @@
 namespace uchet::cli {
 
 // Returns the number of devices added; throws UsageError listing all bad rows.
-int import_devices(storage::Database& db, std::string_view csv_text);
+int import_devices(schema::Database& db, std::string_view csv_text);
 
 }  // namespace uchet::cli

@@ -19,7 +19,7 @@ void refuse(bool present, const std::string& flag, const std::string& why) {
 
 }  // namespace
 
-ValidDevice validate_device(storage::Database& db, const DeviceSpec& spec) {
+ValidDevice validate_device(schema::Database& db, const DeviceSpec& spec) {
   ValidDevice out;
   auto& d = out.device;
   d.dev_eui = eui_arg(spec.dev_eui, "DevEUI");
@@ -51,7 +51,7 @@ ValidDevice validate_device(storage::Database& db, const DeviceSpec& spec) {
     require(!spec.nwk_s_key.empty(), "--nwk-s-key", "for an ABP device");
     require(!spec.app_s_key.empty(), "--app-s-key", "for an ABP device");
     d.abp = true;
-    storage::AbpSession session;
+    schema::AbpSession session;
     session.dev_addr = dev_addr_arg(spec.dev_addr, "--dev-addr");
     session.nwk_s_key = key_arg(spec.nwk_s_key, "--nwk-s-key");
     session.app_s_key = key_arg(spec.app_s_key, "--app-s-key");
@@ -74,16 +74,18 @@ ValidDevice validate_device(storage::Database& db, const DeviceSpec& spec) {
       require(!spec.nwk_key.empty(), "--nwk-key", "for a LoRaWAN 1.1 OTAA device");
       d.nwk_key = key_arg(spec.nwk_key, "NwkKey");
     } else {
-      refuse(!spec.nwk_key.empty(), "--nwk-key", "applies to LoRaWAN 1.1 devices only (this one is " + d.mac_version + ")");
+      refuse(!spec.nwk_key.empty(), "--nwk-key",
+             "applies to LoRaWAN 1.1 devices only (this one is " + d.mac_version + ")");
     }
   }
 
   validate_name(spec.app, "application");
-  auto app = storage::find_application(db, spec.app);
-  if (!app) throw UsageError("no application '" + spec.app + "' (add it with: uchetctl application add " + spec.app + ")");
+  auto app = schema::find_application(db, spec.app);
+  if (!app)
+    throw UsageError("no application '" + spec.app + "' (add it with: uchetctl application add " + spec.app + ")");
   d.application_id = app->id;
   d.application = app->name;
-  if (storage::find_device(db, d.dev_eui)) {
+  if (schema::find_device(db, d.dev_eui)) {
     throw UsageError("device " + lorawan::eui64_to_string(d.dev_eui) + " already exists");
   }
   return out;

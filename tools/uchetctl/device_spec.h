@@ -15,18 +15,18 @@ struct DeviceSpec {
   std::string join_eui, app_key, nwk_key;  // OTAA
   bool abp = false;
   std::string dev_addr, nwk_s_key, app_s_key;  // ABP
-  std::string fcnt_policy;                      // ABP only; default strict
+  std::string fcnt_policy;                     // ABP only; default strict
   std::string mac_version = "1.0.3";
   std::string device_class = "A";
   std::string codec, name, serial;
 };
 
 struct ValidDevice {
-  storage::Device device;
-  std::optional<storage::AbpSession> abp;
+  schema::Device device;
+  std::optional<schema::AbpSession> abp;
 };
 
 // Throws UsageError naming the field; checks the application exists and the DevEUI is free.
-ValidDevice validate_device(storage::Database& db, const DeviceSpec& spec);
+ValidDevice validate_device(schema::Database& db, const DeviceSpec& spec);
 
 }  // namespace uchet::cli

@@ -91,7 +91,7 @@ std::vector<MonthSpan> billing_months(const appserver::TimeZone& tz, YearMonth p
 // A point's meters
 
 struct Meter {
-  storage::MeterInstallation installation;
+  schema::MeterInstallation installation;
   appserver::InstallationSeries series;
   std::optional<std::int64_t> verification_due;  // absent: no interval known, never expires
   std::int64_t end() const { return installation.removed_at.value_or(kOpen); }
@@ -100,17 +100,18 @@ struct Meter {
 // Verification in force until the latest verification (a `verified` event or the passport's
 // date) plus the interval. A meter whose interval is not known is taken as verified: refusing
 // its readings would bill a working meter by the average without any reason on record.
-std::optional<std::int64_t> verification_due(storage::Database& db, const appserver::TimeZone& tz, lorawan::Eui64 eui) {
-  return derive_passport(tz, storage::find_passport(db, eui), storage::lifecycle_events(db, eui)).next_due;
+std::optional<std::int64_t> verification_due(schema::Database& db, const appserver::TimeZone& tz, lorawan::Eui64 eui) {
+  return derive_passport(tz, schema::find_passport(db, eui), schema::lifecycle_events(db, eui)).next_due;
 }
 
-std::vector<Meter> load_meters(storage::Database& db, const appserver::TimeZone& tz, const storage::MeteringPoint& point,
+std::vector<Meter> load_meters(schema::Database& db, const appserver::TimeZone& tz, const schema::MeteringPoint& point,
                                std::int64_t from, std::int64_t to) {
   // Margin: enough for a boundary value interpolated between daily readings.
   auto series = appserver::load_point_series(db, point, from, to, 2 * 86400);
   std::vector<Meter> meters;
-  for (const auto& inst : storage::installations_of_point(db, point.id)) {
-    auto s = std::find_if(series.begin(), series.end(), [&](const auto& x) { return x.installed_at == inst.installed_at; });
+  for (const auto& inst : schema::installations_of_point(db, point.id)) {
+    auto s =
+        std::find_if(series.begin(), series.end(), [&](const auto& x) { return x.installed_at == inst.installed_at; });
     if (s == series.end()) continue;  // outside the months exported
     meters.push_back({inst, *s, verification_due(db, tz, inst.dev_eui)});
   }
@@ -181,7 +182,8 @@ std::optional<double> measured(const std::vector<Meter>& meters, std::vector<std
 // What the month's meters measured. A stretch of consecutive valid-meter days counts whole when
 // the register has values at its two ends (readings lost over the air in between do not matter:
 // the register kept counting); otherwise only its days that have their own measured values do.
-billing::Month measure_month(const std::vector<Meter>& meters, const std::vector<appserver::DeviceCondition>& conditions,
+billing::Month measure_month(const std::vector<Meter>& meters,
+                             const std::vector<appserver::DeviceCondition>& conditions,
                              const std::vector<std::int64_t>& days, const std::vector<appserver::PointInterval>& daily,
                              const MonthSpan& span) {
   billing::Month month;
@@ -215,9 +217,9 @@ billing::Month measure_month(const std::vector<Meter>& meters, const std::vector
 // ---------------------------------------------------------------------------------------------
 // The export
 
-std::vector<billing::Rule> stored_rules(storage::Database& db) {
+std::vector<billing::Rule> stored_rules(schema::Database& db) {
   std::vector<billing::Rule> rules;
-  for (const auto& r : storage::billing_rules(db))
+  for (const auto& r : schema::billing_rules(db))
     rules.push_back({r.valid_from, r.average_months, r.min_history_months, r.max_periods_residential,
                      r.max_periods_non_residential});
   return rules;
@@ -234,24 +236,32 @@ int history_months(const std::vector<billing::Rule>& rules) {
 
 std::string opt(const std::optional<double>& v) { return v ? number(*v) : ""; }
 
-const std::vector<std::string> kColumns = {"account",     "fias_house_guid", "premise",       "resource",    "meter_serial",
-                                           "level",       "reading_start",   "reading_end",   "consumption", "method"};
+const std::vector<std::string> kColumns = {"account", "fias_house_guid", "premise",     "resource",    "meter_serial",
+                                           "level",   "reading_start",   "reading_end", "consumption", "method"};
 
-void export_object(storage::Database& db, const storage::MeteringObject& object, const std::string& fallback_zone,
+void export_object(schema::Database& db, const schema::MeteringObject& object, const std::string& fallback_zone,
                    YearMonth period, const std::vector<billing::Rule>& rules, Table& table) {
   const auto tz = object_zone(object, fallback_zone);
   std::vector<std::int64_t> days;
   const auto months = billing_months(tz, period, history_months(rules), days);
   const auto& current = months.back();
 
-  for (const auto& point : storage::list_points(db, object.id)) {
+  for (const auto& point : schema::list_points(db, object.id)) {
     const auto meters = load_meters(db, tz, point, days.front(), days.back());
     const Meter* shown = meter_for_row(meters, current.end);
     std::string serial;
     if (shown)
-      if (auto device = storage::find_device(db, shown->installation.dev_eui)) serial = device->serial;
-    std::vector<std::string> row = {"", object.fias_house_guid, "", point.resource, serial, "",
-                                    opt(register_at(meters, current.start)), opt(register_at(meters, current.end)), "", ""};
+      if (auto device = schema::find_device(db, shown->installation.dev_eui)) serial = device->serial;
+    std::vector<std::string> row = {"",
+                                    object.fias_house_guid,
+                                    "",
+                                    point.resource,
+                                    serial,
+                                    "",
+                                    opt(register_at(meters, current.start)),
+                                    opt(register_at(meters, current.end)),
+                                    "",
+                                    ""};
 
     if (point.level == "building") {
       // House meters are exported as measured; the ОДН rules (item 59(1)) are not applied here.
@@ -264,8 +274,8 @@ void export_object(storage::Database& db, const storage::MeteringObject& object,
       continue;
     }
 
-    std::optional<storage::Premise> premise;
-    if (point.premise_id) premise = storage::find_premise(db, *point.premise_id);
+    std::optional<schema::Premise> premise;
+    if (point.premise_id) premise = schema::find_premise(db, *point.premise_id);
     row[0] = premise ? premise->account : "";
     row[2] = premise ? premise->number : "";
     row[5] = "ИПУ";
@@ -278,7 +288,7 @@ void export_object(storage::Database& db, const storage::MeteringObject& object,
     std::vector<billing::Month> input;
     for (const auto& span : months) {
       auto month = measure_month(meters, conditions, days, daily, span);
-      if (auto norm = storage::norm_at(db, object.id, point.resource, span.start)) month.norm = norm->per_month;
+      if (auto norm = schema::norm_at(db, object.id, point.resource, span.start)) month.norm = norm->per_month;
       input.push_back(month);
     }
     const bool residential = !premise || premise->kind != "non_residential";
@@ -304,7 +314,8 @@ void add_export_billing(CLI::App& app, Action& selected) {
     std::string period, object, format = "csv", encoding = "utf-8", output;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = group->add_subcommand("billing", "a month's readings and billed consumption per metering point (Decree 354 items 59-60)");
+  auto* cmd = group->add_subcommand(
+      "billing", "a month's readings and billed consumption per metering point (Decree 354 items 59-60)");
   cmd->add_option("--period", args->period, "billing month, YYYY-MM")->required();
   cmd->add_option("--object", args->object, "only this object (default: all objects)");
   cmd->add_option("--format", args->format, "csv (default)");
@@ -316,13 +327,13 @@ void add_export_billing(CLI::App& app, Action& selected) {
       const auto period = period_arg(a.period);
       if (a.format != "csv") throw UsageError("--format must be csv (got '" + a.format + "')");
       const auto encoding = encoding_arg(a.encoding);
-      std::vector<storage::MeteringObject> objects;
+      std::vector<schema::MeteringObject> objects;
       if (!a.object.empty()) {
-        auto object = storage::find_object(ctx.db, a.object);
+        auto object = schema::find_object(ctx.db, a.object);
         if (!object) throw UsageError("no object " + a.object);
         objects.push_back(*object);
       } else {
-        objects = storage::list_objects(ctx.db);
+        objects = schema::list_objects(ctx.db);
       }
       const auto rules = stored_rules(ctx.db);
       Table table{kColumns, {}};
@@ -336,8 +347,9 @@ void add_export_billing(CLI::App& app, Action& selected) {
         return;
       }
       write_file(a.output, bytes);
-      ctx.output.done(fmt::format("exported {} rows for {} to {}", table.rows.size(), a.period, a.output),
-                      {{"period", a.period}, {"rows", table.rows.size()}, {"output", a.output}, {"encoding", encoding}});
+      ctx.output.done(
+          fmt::format("exported {} rows for {} to {}", table.rows.size(), a.period, a.output),
+          {{"period", a.period}, {"rows", table.rows.size()}, {"output", a.output}, {"encoding", encoding}});
     };
   });
 }
@@ -356,35 +368,42 @@ void add_billing_rules(CLI::App& app, Action& selected) {
     int average_months = 0, min_history = 0, max_residential = 0, max_non_residential = 0;
   };
   auto args = std::make_shared<AddArgs>();
-  auto* add = rule->add_subcommand("add", "add a rule (or replace the one from the same date), applying to months starting on or after --from");
+  auto* add = rule->add_subcommand(
+      "add", "add a rule (or replace the one from the same date), applying to months starting on or after --from");
   add->add_option("--from", args->from, "first day: 2026-01-01 (local midnight) or a time")->required();
   add->add_option("--average-months", args->average_months, "months averaged (item 59: 6)")->required();
   add->add_option("--min-history", args->min_history, "fewest months for an average (item 59: 3)")->required();
-  add->add_option("--max-residential", args->max_residential, "months billable by average, residential (3)")->required();
+  add->add_option("--max-residential", args->max_residential, "months billable by average, residential (3)")
+      ->required();
   add->add_option("--max-non-residential", args->max_non_residential, "the same, non-residential (2)")->required();
   add->add_option("--source", args->source, "where the rule comes from (decree, item, date)");
   add->callback([&selected, args] {
     selected = [args](Context& ctx) {
       const auto& a = *args;
-      if (a.average_months < 1 || a.average_months > 120) throw UsageError("--average-months must be between 1 and 120");
+      if (a.average_months < 1 || a.average_months > 120)
+        throw UsageError("--average-months must be between 1 and 120");
       if (a.min_history < 1 || a.min_history > a.average_months)
         throw UsageError("--min-history must be between 1 and --average-months");
-      if (a.max_residential < 0 || a.max_residential > 120) throw UsageError("--max-residential must be between 0 and 120");
+      if (a.max_residential < 0 || a.max_residential > 120)
+        throw UsageError("--max-residential must be between 0 and 120");
       if (a.max_non_residential < 0 || a.max_non_residential > 120)
         throw UsageError("--max-non-residential must be between 0 and 120");
       const auto tz = zone_arg(ctx.time_zone);
-      storage::BillingRuleRow r;
+      schema::BillingRuleRow r;
       r.valid_from = required_time_arg(tz, a.from, "--from");
       r.average_months = a.average_months;
       r.min_history_months = a.min_history;
       r.max_periods_residential = a.max_residential;
       r.max_periods_non_residential = a.max_non_residential;
       r.source = a.source;
-      storage::set_billing_rule(ctx.db, r);
+      schema::set_billing_rule(ctx.db, r);
       ctx.output.done("billing rule from " + tz.format_iso8601(r.valid_from) + " saved",
-                      {{"validFrom", tz.format_iso8601(r.valid_from)}, {"averageMonths", r.average_months},
-                       {"minHistoryMonths", r.min_history_months}, {"maxPeriodsResidential", r.max_periods_residential},
-                       {"maxPeriodsNonResidential", r.max_periods_non_residential}, {"source", r.source}});
+                      {{"validFrom", tz.format_iso8601(r.valid_from)},
+                       {"averageMonths", r.average_months},
+                       {"minHistoryMonths", r.min_history_months},
+                       {"maxPeriodsResidential", r.max_periods_residential},
+                       {"maxPeriodsNonResidential", r.max_periods_non_residential},
+                       {"source", r.source}});
     };
   });
 
@@ -394,15 +413,18 @@ void add_billing_rules(CLI::App& app, Action& selected) {
       const auto tz = zone_arg(ctx.time_zone);
       Table t{{"valid_from", "average_months", "min_history", "max_residential", "max_non_residential", "source"}, {}};
       nlohmann::json j = nlohmann::json::array();
-      for (const auto& r : storage::billing_rules(ctx.db)) {
+      for (const auto& r : schema::billing_rules(ctx.db)) {
         // valid_from 0 is the migration's "always" rule; a date would only confuse.
         const auto from = r.valid_from == 0 ? std::string("always") : tz.format_iso8601(r.valid_from);
         t.rows.push_back({from, std::to_string(r.average_months), std::to_string(r.min_history_months),
-                          std::to_string(r.max_periods_residential), std::to_string(r.max_periods_non_residential), r.source});
+                          std::to_string(r.max_periods_residential), std::to_string(r.max_periods_non_residential),
+                          r.source});
         j.push_back({{"validFrom", r.valid_from == 0 ? nlohmann::json() : nlohmann::json(from)},
-                     {"averageMonths", r.average_months}, {"minHistoryMonths", r.min_history_months},
+                     {"averageMonths", r.average_months},
+                     {"minHistoryMonths", r.min_history_months},
                      {"maxPeriodsResidential", r.max_periods_residential},
-                     {"maxPeriodsNonResidential", r.max_periods_non_residential}, {"source", r.source}});
+                     {"maxPeriodsNonResidential", r.max_periods_non_residential},
+                     {"source", r.source}});
       }
       ctx.output.table(t, j);
     };

@@ -36,13 +36,14 @@ constexpr std::int64_t kVerificationHorizon = 30 * 86400;  // "due soon" in the 
 
 // The [start, end) spans in which the stored log puts the device in service, clipped to the
 // period. Inspections and on-site verifications keep it in service, so they do not cut a span.
-std::vector<Span> in_service_spans(const std::vector<storage::LifecycleEventRow>& rows, std::int64_t from, std::int64_t to) {
+std::vector<Span> in_service_spans(const std::vector<schema::LifecycleEventRow>& rows, std::int64_t from,
+                                   std::int64_t to) {
   std::vector<Span> raw;
   lc::State state;
   std::optional<std::int64_t> since;
   for (const auto& row : rows) {
     auto next = lc::apply(state, to_event(row));
-    if (!next) throw storage::StorageError("the stored lifecycle log is inconsistent: " + next.error());
+    if (!next) throw schema::StorageError("the stored lifecycle log is inconsistent: " + next.error());
     const bool was = state.stage == lc::Stage::InService, is = next->stage == lc::Stage::InService;
     if (!was && is) since = row.at;
     if (was && !is) raw.emplace_back(*since, row.at);
@@ -71,10 +72,10 @@ bool disqualified(const std::string& flags) {
 
 // Times of valid measured readings: current values (storage 0) of the registers a meter exists
 // for (volume, energy), without a disqualifying flag. Several registers at one time count once.
-std::vector<std::int64_t> valid_reading_times(storage::Database& db, lorawan::Eui64 dev_eui, std::int64_t from,
+std::vector<std::int64_t> valid_reading_times(schema::Database& db, lorawan::Eui64 dev_eui, std::int64_t from,
                                               std::int64_t to) {
   std::vector<std::int64_t> times;
-  for (const auto& [measured_at, flags] : storage::register_reading_times(db, dev_eui, from, to)) {
+  for (const auto& [measured_at, flags] : schema::register_reading_times(db, dev_eui, from, to)) {
     if (disqualified(flags)) continue;
     if (times.empty() || times.back() != measured_at) times.push_back(measured_at);
   }
@@ -82,20 +83,21 @@ std::vector<std::int64_t> valid_reading_times(storage::Database& db, lorawan::Eu
 }
 
 // DEVICE INFO's period when the device reported one, else the metering default (24 h).
-std::int64_t reporting_period(storage::Database& db, lorawan::Eui64 dev_eui) {
-  auto clock = storage::find_device_clock(db, dev_eui);
+std::int64_t reporting_period(schema::Database& db, lorawan::Eui64 dev_eui) {
+  auto clock = schema::find_device_clock(db, dev_eui);
   return appserver::reporting_period_or_default(clock ? clock->reporting_period_s : std::nullopt);
 }
 
-bool silent_now(storage::Database& db, lorawan::Eui64 dev_eui) {
-  return storage::open_alarm_id(db, dev_eui, storage::kSilentAlarm).has_value();
+bool silent_now(schema::Database& db, lorawan::Eui64 dev_eui) {
+  return schema::open_alarm_id(db, dev_eui, schema::kSilentAlarm).has_value();
 }
 
 // Devices with an installation at any point of the object that overlaps [from, to).
-std::set<lorawan::Eui64> installed_at_object(storage::Database& db, std::int64_t object_id, std::int64_t from, std::int64_t to) {
+std::set<lorawan::Eui64> installed_at_object(schema::Database& db, std::int64_t object_id, std::int64_t from,
+                                             std::int64_t to) {
   std::set<lorawan::Eui64> euis;
-  for (const auto& point : storage::list_points(db, object_id)) {
-    for (const auto& inst : storage::installations_of_point(db, point.id)) {
+  for (const auto& point : schema::list_points(db, object_id)) {
+    for (const auto& inst : schema::installations_of_point(db, point.id)) {
       if (inst.installed_at < to && (!inst.removed_at || *inst.removed_at > from)) euis.insert(inst.dev_eui);
     }
   }
@@ -124,7 +126,7 @@ struct FleetArgs {
 };
 
 struct Member {
-  storage::Device device;
+  schema::Device device;
   bool lifecycle_recorded = false;
   bool silent = false;
   std::vector<Span> spans;
@@ -133,31 +135,31 @@ struct Member {
 void fleet_report(Context& ctx, const FleetArgs& a) {
   if (a.format != "table" && a.format != "json") throw UsageError("--format must be table or json");
   if (!(a.target > 0 && a.target <= 1)) throw UsageError("--target must be above 0 and at most 1 (e.g. 0.98)");
-  std::optional<storage::Application> application;
+  std::optional<schema::Application> application;
   if (!a.app.empty()) {
-    application = storage::find_application(ctx.db, a.app);
+    application = schema::find_application(ctx.db, a.app);
     if (!application) throw UsageError("no application " + a.app);
   }
-  std::optional<storage::MeteringObject> object;
+  std::optional<schema::MeteringObject> object;
   if (!a.object.empty()) {
-    object = storage::find_object(ctx.db, a.object);
+    object = schema::find_object(ctx.db, a.object);
     if (!object) throw UsageError("no object " + a.object);
   }
   // Interval boundaries follow --tz, else the object's zone, else the application's, else the configuration's.
-  auto tz = zone_arg(!a.tz.empty()                                   ? a.tz
+  auto tz = zone_arg(!a.tz.empty()                                    ? a.tz
                      : object && !object->time_zone.empty()           ? object->time_zone
                      : application && !application->time_zone.empty() ? application->time_zone
                                                                       : ctx.time_zone);
   const std::int64_t from = required_time_arg(tz, a.from, "--from");
   const std::int64_t to = required_time_arg(tz, a.to, "--to");
   if (from >= to) throw UsageError("--from must be before --to");
-  const std::int64_t now = a.now.empty() ? storage::unix_now() : required_time_arg(tz, a.now, "--now");
+  const std::int64_t now = a.now.empty() ? schema::unix_now() : required_time_arg(tz, a.now, "--now");
 
-  std::vector<storage::Device> devices =
-      storage::list_devices(ctx.db, application ? std::optional<std::int64_t>(application->id) : std::nullopt);
+  std::vector<schema::Device> devices =
+      schema::list_devices(ctx.db, application ? std::optional<std::int64_t>(application->id) : std::nullopt);
   if (object) {
     auto installed = installed_at_object(ctx.db, object->id, from, to);
-    std::erase_if(devices, [&](const storage::Device& d) { return !installed.count(d.dev_eui); });
+    std::erase_if(devices, [&](const schema::Device& d) { return !installed.count(d.dev_eui); });
   }
   std::sort(devices.begin(), devices.end(), [](const auto& x, const auto& y) { return x.dev_eui < y.dev_eui; });
 
@@ -166,7 +168,7 @@ void fleet_report(Context& ctx, const FleetArgs& a) {
   for (const auto& device : devices) {
     const auto eui = lorawan::eui64_to_string(device.dev_eui);
     Member m{device};
-    auto rows = storage::lifecycle_events(ctx.db, device.dev_eui);
+    auto rows = schema::lifecycle_events(ctx.db, device.dev_eui);
     m.lifecycle_recorded = !rows.empty();
     // A meter registered without a lifecycle log (most fleets before the passport existed) is
     // taken as in service throughout: counting it as never in service would hide its outages.
@@ -202,7 +204,8 @@ void fleet_report(Context& ctx, const FleetArgs& a) {
     for (std::size_t i = 0; i < members.size(); ++i) {
       const auto& r = fleet.devices[i];
       auto spans = nlohmann::json::array();
-      for (const auto& [s, e] : members[i].spans) spans.push_back({{"from", tz.format_iso8601(s)}, {"to", tz.format_iso8601(e)}});
+      for (const auto& [s, e] : members[i].spans)
+        spans.push_back({{"from", tz.format_iso8601(s)}, {"to", tz.format_iso8601(e)}});
       devices_json.push_back({{"devEui", r.id},
                               {"name", members[i].device.name},
                               {"application", members[i].device.application},
@@ -228,27 +231,26 @@ void fleet_report(Context& ctx, const FleetArgs& a) {
                           {"daysLeft", left},
                           {"overdue", left < 0}});
     }
-    nlohmann::json j = {
-        {"from", tz.format_iso8601(from)},
-        {"to", tz.format_iso8601(to)},
-        {"timeZone", tz.name()},
-        {"application", application ? nlohmann::json(application->name) : nlohmann::json()},
-        {"object", object ? nlohmann::json(object->name) : nlohmann::json()},
-        {"devices", devices_json},
-        {"fleet",
-         {{"devices", members.size()},
-          {"intervalsInService", in_service},
-          {"intervalsOperating", operating},
-          {"coefficient", optional_json(fleet.coefficient)},
-          {"target", a.target},
-          {"meetsTarget", meets},
-          {"belowTarget", fleet.below_target},
-          {"failures", fleet.failures},
-          {"failuresPerYear", optional_json(fleet.failures_per_year)},
-          {"meanTimeToRestoreS", optional_json(fleet.mean_time_to_restore_s)},
-          {"silentNow", silent},
-          {"verificationsDue", due_json},
-          {"devicesWithoutLifecycle", without_lifecycle}}}};
+    nlohmann::json j = {{"from", tz.format_iso8601(from)},
+                        {"to", tz.format_iso8601(to)},
+                        {"timeZone", tz.name()},
+                        {"application", application ? nlohmann::json(application->name) : nlohmann::json()},
+                        {"object", object ? nlohmann::json(object->name) : nlohmann::json()},
+                        {"devices", devices_json},
+                        {"fleet",
+                         {{"devices", members.size()},
+                          {"intervalsInService", in_service},
+                          {"intervalsOperating", operating},
+                          {"coefficient", optional_json(fleet.coefficient)},
+                          {"target", a.target},
+                          {"meetsTarget", meets},
+                          {"belowTarget", fleet.below_target},
+                          {"failures", fleet.failures},
+                          {"failuresPerYear", optional_json(fleet.failures_per_year)},
+                          {"meanTimeToRestoreS", optional_json(fleet.mean_time_to_restore_s)},
+                          {"silentNow", silent},
+                          {"verificationsDue", due_json},
+                          {"devicesWithoutLifecycle", without_lifecycle}}}};
     ctx.output.out << j.dump(2) << '\n';
     return;
   }
@@ -263,8 +265,9 @@ void fleet_report(Context& ctx, const FleetArgs& a) {
     if (!members[i].lifecycle_recorded) notes.push_back("no lifecycle events: in service all period");
     std::string note;
     for (const auto& n : notes) note += (note.empty() ? "" : "; ") + n;
-    t.rows.push_back({r.id, members[i].device.name, std::to_string(r.intervals_in_service), std::to_string(r.intervals_operating),
-                      percent(r.coefficient), std::to_string(r.failures), duration_text(mean(r.restore_times_s)), note});
+    t.rows.push_back({r.id, members[i].device.name, std::to_string(r.intervals_in_service),
+                      std::to_string(r.intervals_operating), percent(r.coefficient), std::to_string(r.failures),
+                      duration_text(mean(r.restore_times_s)), note});
   }
   print_table(ctx.output.out, t);
 
@@ -276,25 +279,30 @@ void fleet_report(Context& ctx, const FleetArgs& a) {
   std::vector<std::string> due_ids;
   for (const auto& v : due) {
     auto left = lc::days_until(now, v.due);
-    due_ids.push_back(fmt::format("{} {} {}", lorawan::eui64_to_string(v.device.dev_eui), verification_tz.format_iso8601(v.due).substr(0, 10),
+    due_ids.push_back(fmt::format("{} {} {}", lorawan::eui64_to_string(v.device.dev_eui),
+                                  verification_tz.format_iso8601(v.due).substr(0, 10),
                                   left < 0 ? "overdue" : fmt::format("in {} d", left)));
   }
   std::string scope = application ? "application " + application->name : "all applications";
   if (object) scope += ", object " + object->name;
   ctx.output.out << '\n';
-  print_fields(ctx.output.out,
-               {{"period", tz.format_iso8601(from) + " .. " + tz.format_iso8601(to)},
-                {"fleet", fmt::format("{} device(s), {}", members.size(), scope)},
-                {"intervals", fmt::format("{} in service, {} operating", in_service, operating)},
-                {"coefficient", fmt::format("{} (target {}): {}", percent(fleet.coefficient), percent(a.target),
-                                            !fleet.coefficient ? "nothing in service" : meets ? "meets target" : "below target")},
-                {"devices below target", list(fleet.below_target)},
-                {"failures", std::to_string(fleet.failures)},
-                {"failures per year", fleet.failures_per_year ? number(std::round(*fleet.failures_per_year * 100) / 100) : "-"},
-                {"mean time to restore", duration_text(fleet.mean_time_to_restore_s)},
-                {"devices silent now", list(silent)},
-                {"verifications due within 30 days or overdue", list(due_ids)},
-                {"without lifecycle events", list(without_lifecycle) + (without_lifecycle.empty() ? "" : ": counted in service for the whole period")}});
+  print_fields(
+      ctx.output.out,
+      {{"period", tz.format_iso8601(from) + " .. " + tz.format_iso8601(to)},
+       {"fleet", fmt::format("{} device(s), {}", members.size(), scope)},
+       {"intervals", fmt::format("{} in service, {} operating", in_service, operating)},
+       {"coefficient", fmt::format("{} (target {}): {}", percent(fleet.coefficient), percent(a.target),
+                                   !fleet.coefficient ? "nothing in service"
+                                   : meets            ? "meets target"
+                                                      : "below target")},
+       {"devices below target", list(fleet.below_target)},
+       {"failures", std::to_string(fleet.failures)},
+       {"failures per year", fleet.failures_per_year ? number(std::round(*fleet.failures_per_year * 100) / 100) : "-"},
+       {"mean time to restore", duration_text(fleet.mean_time_to_restore_s)},
+       {"devices silent now", list(silent)},
+       {"verifications due within 30 days or overdue", list(due_ids)},
+       {"without lifecycle events",
+        list(without_lifecycle) + (without_lifecycle.empty() ? "" : ": counted in service for the whole period")}});
 }
 
 }  // namespace
@@ -314,12 +322,15 @@ void add_fleet_commands(CLI::App& app, Action& selected) {
       "service for the whole period.");
   report->fallthrough();
   report->add_option("--app", args->app, "only the devices of this application");
-  report->add_option("--object", args->object, "only the devices installed at a point of this object during the period");
-  report->add_option("--from", args->from, "start: 2026-11-01, 2026-11-01T06:00 (local) or ISO 8601 with offset")->required();
+  report->add_option("--object", args->object,
+                     "only the devices installed at a point of this object during the period");
+  report->add_option("--from", args->from, "start: 2026-11-01, 2026-11-01T06:00 (local) or ISO 8601 with offset")
+      ->required();
   report->add_option("--to", args->to, "end (exclusive), same forms")->required();
   report->add_option("--format", args->format, "table (default) or json");
   report->add_option("--target", args->target, "target coefficient, default 0.98");
-  report->add_option("--tz", args->tz, "time zone (default: the object's, else the application's, else the configuration's)");
+  report->add_option("--tz", args->tz,
+                     "time zone (default: the object's, else the application's, else the configuration's)");
   report->add_option("--now", args->now, "count verifications due from this time instead of now");
   report->callback([&selected, args] { selected = [args](Context& ctx) { fleet_report(ctx, *args); }; });
 }

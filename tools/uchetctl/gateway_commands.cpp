@@ -14,7 +14,7 @@ nlohmann::json optional_json(const std::optional<double>& v) { return v ? nlohma
 
 std::string optional_text(const std::optional<double>& v) { return v ? fmt::format("{:.6g}", *v) : "-"; }
 
-nlohmann::json to_json(const storage::Gateway& g) {
+nlohmann::json to_json(const schema::Gateway& g) {
   return {{"gatewayEui", lorawan::eui64_to_string(g.eui)},
           {"name", g.name},
           {"latitude", optional_json(g.latitude)},
@@ -29,8 +29,8 @@ nlohmann::json to_json(const storage::Gateway& g) {
           {"txEmitted", g.tx_emitted}};
 }
 
-storage::Gateway existing_gateway(storage::Database& db, const std::string& eui_text) {
-  auto g = storage::find_gateway(db, eui_arg(eui_text, "gateway EUI"));
+schema::Gateway existing_gateway(schema::Database& db, const std::string& eui_text) {
+  auto g = schema::find_gateway(db, eui_arg(eui_text, "gateway EUI"));
   if (!g) throw UsageError("no gateway " + lorawan::eui64_to_string(eui_arg(eui_text, "gateway EUI")));
   return *g;
 }
@@ -60,7 +60,7 @@ void add_gateway_commands(CLI::App& app, Action& selected) {
   add->add_option("--alt", add_args->alt, "altitude, metres");
   add->callback([&selected, add_args] {
     selected = [add_args](Context& ctx) {
-      storage::Gateway g;
+      schema::Gateway g;
       g.eui = eui_arg(add_args->eui, "gateway EUI");
       validate_name(add_args->name, "gateway name");
       g.name = add_args->name;
@@ -70,11 +70,12 @@ void add_gateway_commands(CLI::App& app, Action& selected) {
       g.latitude = add_args->lat;
       g.longitude = add_args->lon;
       g.altitude = add_args->alt;
-      if (storage::find_gateway(ctx.db, g.eui)) {
+      if (schema::find_gateway(ctx.db, g.eui)) {
         throw UsageError("gateway " + lorawan::eui64_to_string(g.eui) + " already exists");
       }
-      storage::insert_gateway(ctx.db, g);
-      ctx.output.done("added gateway " + lorawan::eui64_to_string(g.eui), to_json(*storage::find_gateway(ctx.db, g.eui)));
+      schema::insert_gateway(ctx.db, g);
+      ctx.output.done("added gateway " + lorawan::eui64_to_string(g.eui),
+                      to_json(*schema::find_gateway(ctx.db, g.eui)));
     };
   });
 
@@ -83,9 +84,9 @@ void add_gateway_commands(CLI::App& app, Action& selected) {
     selected = [](Context& ctx) {
       Table t{{"GATEWAY EUI", "NAME", "LAT", "LON", "LAST SEEN"}, {}};
       auto j = nlohmann::json::array();
-      for (const auto& g : storage::list_gateways(ctx.db)) {
-        t.rows.push_back({lorawan::eui64_to_string(g.eui), g.name, optional_text(g.latitude), optional_text(g.longitude),
-                          g.last_seen_at ? format_time(*g.last_seen_at) : "never"});
+      for (const auto& g : schema::list_gateways(ctx.db)) {
+        t.rows.push_back({lorawan::eui64_to_string(g.eui), g.name, optional_text(g.latitude),
+                          optional_text(g.longitude), g.last_seen_at ? format_time(*g.last_seen_at) : "never"});
         j.push_back(to_json(g));
       }
       ctx.output.table(t, j);
@@ -98,16 +99,17 @@ void add_gateway_commands(CLI::App& app, Action& selected) {
   show->callback([&selected, show_eui] {
     selected = [show_eui](Context& ctx) {
       auto g = existing_gateway(ctx.db, *show_eui);
-      ctx.output.fields({{"gateway EUI", lorawan::eui64_to_string(g.eui)},
-                         {"name", g.name},
-                         {"latitude", optional_text(g.latitude)},
-                         {"longitude", optional_text(g.longitude)},
-                         {"altitude", optional_text(g.altitude)},
-                         {"created", format_time(g.created_at)},
-                         {"last seen", g.last_seen_at ? format_time(*g.last_seen_at) : "never"},
-                         {"received / CRC ok / forwarded", fmt::format("{} / {} / {}", g.rx_received, g.rx_ok, g.rx_forwarded)},
-                         {"downlinks received / emitted", fmt::format("{} / {}", g.tx_received, g.tx_emitted)}},
-                        to_json(g));
+      ctx.output.fields(
+          {{"gateway EUI", lorawan::eui64_to_string(g.eui)},
+           {"name", g.name},
+           {"latitude", optional_text(g.latitude)},
+           {"longitude", optional_text(g.longitude)},
+           {"altitude", optional_text(g.altitude)},
+           {"created", format_time(g.created_at)},
+           {"last seen", g.last_seen_at ? format_time(*g.last_seen_at) : "never"},
+           {"received / CRC ok / forwarded", fmt::format("{} / {} / {}", g.rx_received, g.rx_ok, g.rx_forwarded)},
+           {"downlinks received / emitted", fmt::format("{} / {}", g.tx_received, g.tx_emitted)}},
+          to_json(g));
     };
   });
 
@@ -117,8 +119,9 @@ void add_gateway_commands(CLI::App& app, Action& selected) {
   remove->callback([&selected, remove_eui] {
     selected = [remove_eui](Context& ctx) {
       auto g = existing_gateway(ctx.db, *remove_eui);
-      storage::delete_gateway(ctx.db, g.eui);
-      ctx.output.done("removed gateway " + lorawan::eui64_to_string(g.eui), {{"removed", lorawan::eui64_to_string(g.eui)}});
+      schema::delete_gateway(ctx.db, g.eui);
+      ctx.output.done("removed gateway " + lorawan::eui64_to_string(g.eui),
+                      {{"removed", lorawan::eui64_to_string(g.eui)}});
     };
   });
 }

@@ -22,14 +22,14 @@ namespace lc = appserver::lifecycle;
 
 std::string date_text(const appserver::TimeZone& tz, std::int64_t t) { return tz.format_iso8601(t).substr(0, 10); }
 
-storage::Device existing_device(storage::Database& db, const std::string& text) {
+schema::Device existing_device(schema::Database& db, const std::string& text) {
   auto eui = eui_arg(text, "DevEUI");
-  auto d = storage::find_device(db, eui);
+  auto d = schema::find_device(db, eui);
   if (!d) throw UsageError("no device " + lorawan::eui64_to_string(eui));
   return *d;
 }
 
-nlohmann::json event_json(const appserver::TimeZone& tz, const storage::LifecycleEventRow& r, lc::Stage after) {
+nlohmann::json event_json(const appserver::TimeZone& tz, const schema::LifecycleEventRow& r, lc::Stage after) {
   return {{"id", r.id},
           {"event", r.kind},
           {"at", tz.format_iso8601(r.at)},
@@ -41,13 +41,14 @@ nlohmann::json event_json(const appserver::TimeZone& tz, const storage::Lifecycl
 }
 
 // The log with the state after each event, as a table and as JSON.
-std::pair<Table, nlohmann::json> event_log(const appserver::TimeZone& tz, const std::vector<storage::LifecycleEventRow>& rows) {
+std::pair<Table, nlohmann::json> event_log(const appserver::TimeZone& tz,
+                                           const std::vector<schema::LifecycleEventRow>& rows) {
   Table t{{"AT", "EVENT", "ACTOR", "ROLE", "STATE AFTER", "DOCUMENT", "DETAILS"}, {}};
   auto j = nlohmann::json::array();
   lc::State state;
   for (const auto& r : rows) {
     auto next = lc::apply(state, to_event(r));
-    if (!next) throw storage::StorageError("the stored lifecycle log is inconsistent: " + next.error());
+    if (!next) throw schema::StorageError("the stored lifecycle log is inconsistent: " + next.error());
     state = *next;
     t.rows.push_back({tz.format_iso8601(r.at), r.kind, r.actor, r.role, std::string(lc::name(state.stage)),
                       r.document.empty() ? "-" : r.document, r.details});
@@ -68,19 +69,22 @@ void add_lifecycle_commands(CLI::App& app, Action& selected) {
     std::string dev_eui, event, at, actor, role, details = "{}", doc;
   };
   auto add_args = std::make_shared<AddArgs>();
-  auto* add = group->add_subcommand("add", "record a lifecycle event (refused when it does not fit the device's state)");
+  auto* add =
+      group->add_subcommand("add", "record a lifecycle event (refused when it does not fit the device's state)");
   add->fallthrough();
   add->add_option("DEV_EUI", add_args->dev_eui, "DevEUI")->required();
   add->add_option("--event", add_args->event,
                   "manufactured, packed, shipped, installed, commissioned, inspected, verified, repaired, removed, "
                   "decommissioned or disposed")
       ->required();
-  add->add_option("--at", add_args->at, "when: 2026-11-01, 2026-11-01T06:00 (local) or ISO 8601 with offset")->required();
+  add->add_option("--at", add_args->at, "when: 2026-11-01, 2026-11-01T06:00 (local) or ISO 8601 with offset")
+      ->required();
   add->add_option("--actor", add_args->actor, "who: a person or organisation")->required();
   add->add_option("--role", add_args->role,
                   "manufacturer, designer, installer, resource-supplier, consumer, service-company or metrology-lab")
       ->required();
-  add->add_option("--details", add_args->details, "a JSON object; {\"reason\": \"repair\"|\"verification\"} steers 'removed'");
+  add->add_option("--details", add_args->details,
+                  "a JSON object; {\"reason\": \"repair\"|\"verification\"} steers 'removed'");
   add->add_option("--doc", add_args->doc, "reference of the act, certificate or Аршин record");
   add->callback([&selected, add_args] {
     selected = [add_args](Context& ctx) {
@@ -97,7 +101,7 @@ void add_lifecycle_commands(CLI::App& app, Action& selected) {
       auto tz = zone_arg(ctx.time_zone);
       auto at = required_time_arg(tz, a.at, "--at");
 
-      auto rows = storage::lifecycle_events(ctx.db, device.dev_eui);
+      auto rows = schema::lifecycle_events(ctx.db, device.dev_eui);
       auto state = stored_state(rows);
       if (state.last_at && at < *state.last_at) {
         throw UsageError(fmt::format("--at: cannot record '{}' at {}: it is earlier than the last recorded event ({})",
@@ -107,13 +111,20 @@ void add_lifecycle_commands(CLI::App& app, Action& selected) {
       auto next = lc::apply(state, event);
       if (!next) throw UsageError("--event: " + next.error());
 
-      storage::LifecycleEventRow row{0, device.dev_eui, std::string(lc::name(*kind)), at, a.actor,
-                                     std::string(lc::name(*role)), event.details, a.doc, 0};
-      row.id = storage::append_lifecycle_event(ctx.db, row);
+      schema::LifecycleEventRow row{0,
+                                    device.dev_eui,
+                                    std::string(lc::name(*kind)),
+                                    at,
+                                    a.actor,
+                                    std::string(lc::name(*role)),
+                                    event.details,
+                                    a.doc,
+                                    0};
+      row.id = schema::append_lifecycle_event(ctx.db, row);
       auto j = event_json(tz, row, next->stage);
       j["devEui"] = lorawan::eui64_to_string(device.dev_eui);
-      ctx.output.done(fmt::format("recorded '{}' for {}: state now '{}'", row.kind, lorawan::eui64_to_string(device.dev_eui),
-                                  lc::name(next->stage)),
+      ctx.output.done(fmt::format("recorded '{}' for {}: state now '{}'", row.kind,
+                                  lorawan::eui64_to_string(device.dev_eui), lc::name(next->stage)),
                       j);
     };
   });
@@ -126,14 +137,15 @@ void add_lifecycle_commands(CLI::App& app, Action& selected) {
     selected = [show_eui](Context& ctx) {
       auto device = existing_device(ctx.db, *show_eui);
       auto tz = zone_arg(ctx.time_zone);
-      auto [t, j] = event_log(tz, storage::lifecycle_events(ctx.db, device.dev_eui));
+      auto [t, j] = event_log(tz, schema::lifecycle_events(ctx.db, device.dev_eui));
       ctx.output.table(t, j);
     };
   });
 
   // uchetctl passport DEV_EUI / passport set DEV_EUI ...
   auto passport_eui = std::make_shared<std::string>();
-  auto* passport = app.add_subcommand("passport", "the meter's electronic passport: identity, verification, state, events");
+  auto* passport =
+      app.add_subcommand("passport", "the meter's electronic passport: identity, verification, state, events");
   passport->fallthrough();
   passport->require_subcommand(0, 1);
   passport->add_option("DEV_EUI", *passport_eui, "DevEUI");
@@ -163,24 +175,30 @@ void add_lifecycle_commands(CLI::App& app, Action& selected) {
             "--last-verification-date");
       }
       auto tz = zone_arg(ctx.time_zone);
-      auto p = storage::find_passport(ctx.db, device.dev_eui).value_or(storage::Passport{device.dev_eui});
+      auto p = schema::find_passport(ctx.db, device.dev_eui).value_or(schema::Passport{device.dev_eui});
       if (a.model) p.model = *a.model;
       if (a.owner) p.owner = *a.owner;
       if (a.interval) {
-        if (*a.interval < 1 || *a.interval > 50) throw UsageError("--verification-interval-years must be between 1 and 50");
+        if (*a.interval < 1 || *a.interval > 50)
+          throw UsageError("--verification-interval-years must be between 1 and 50");
         p.verification_interval_years = *a.interval;
       }
-      if (a.manufacture_date) p.manufactured_on = tz.start_of_local_day(required_time_arg(tz, *a.manufacture_date, "--manufacture-date"));
+      if (a.manufacture_date)
+        p.manufactured_on = tz.start_of_local_day(required_time_arg(tz, *a.manufacture_date, "--manufacture-date"));
       if (a.last_verification_date) {
-        p.last_verified_on = tz.start_of_local_day(required_time_arg(tz, *a.last_verification_date, "--last-verification-date"));
+        p.last_verified_on =
+            tz.start_of_local_day(required_time_arg(tz, *a.last_verification_date, "--last-verification-date"));
       }
-      storage::save_passport(ctx.db, p);
-      nlohmann::json j = {{"devEui", lorawan::eui64_to_string(device.dev_eui)},
-                          {"model", p.model},
-                          {"owner", p.owner},
-                          {"verificationIntervalYears", p.verification_interval_years ? nlohmann::json(*p.verification_interval_years) : nlohmann::json()},
-                          {"manufactureDate", p.manufactured_on ? nlohmann::json(date_text(tz, *p.manufactured_on)) : nlohmann::json()},
-                          {"lastVerificationDate", p.last_verified_on ? nlohmann::json(date_text(tz, *p.last_verified_on)) : nlohmann::json()}};
+      schema::save_passport(ctx.db, p);
+      nlohmann::json j = {
+          {"devEui", lorawan::eui64_to_string(device.dev_eui)},
+          {"model", p.model},
+          {"owner", p.owner},
+          {"verificationIntervalYears",
+           p.verification_interval_years ? nlohmann::json(*p.verification_interval_years) : nlohmann::json()},
+          {"manufactureDate", p.manufactured_on ? nlohmann::json(date_text(tz, *p.manufactured_on)) : nlohmann::json()},
+          {"lastVerificationDate",
+           p.last_verified_on ? nlohmann::json(date_text(tz, *p.last_verified_on)) : nlohmann::json()}};
       ctx.output.done("passport of " + lorawan::eui64_to_string(device.dev_eui) + " updated", j);
     };
   });
@@ -191,16 +209,18 @@ void add_lifecycle_commands(CLI::App& app, Action& selected) {
       if (passport_eui->empty()) throw UsageError("DEV_EUI is required: uchetctl passport DEV_EUI");
       auto device = existing_device(ctx.db, *passport_eui);
       auto tz = zone_arg(ctx.time_zone);
-      auto p = storage::find_passport(ctx.db, device.dev_eui);
-      auto rows = storage::lifecycle_events(ctx.db, device.dev_eui);
+      auto p = schema::find_passport(ctx.db, device.dev_eui);
+      auto rows = schema::lifecycle_events(ctx.db, device.dev_eui);
       auto d = derive_passport(tz, p, rows);
       auto [log_table, log_json] = event_log(tz, rows);
-      auto opt_date = [&](const std::optional<std::int64_t>& t) { return t ? nlohmann::json(date_text(tz, *t)) : nlohmann::json(); };
+      auto opt_date = [&](const std::optional<std::int64_t>& t) {
+        return t ? nlohmann::json(date_text(tz, *t)) : nlohmann::json();
+      };
       auto opt_text = [&](const std::optional<std::int64_t>& t) { return t ? date_text(tz, *t) : std::string("-"); };
       const std::string model = p ? p->model : "", owner = p ? p->owner : "";
       const std::optional<int> years = p ? p->verification_interval_years : std::nullopt;
       std::optional<std::int64_t> days_left;
-      if (d.next_due) days_left = lc::days_until(storage::unix_now(), *d.next_due);
+      if (d.next_due) days_left = lc::days_until(schema::unix_now(), *d.next_due);
 
       if (ctx.output.json) {
         nlohmann::json j = {{"devEui", lorawan::eui64_to_string(device.dev_eui)},
@@ -259,14 +279,15 @@ void add_lifecycle_commands(CLI::App& app, Action& selected) {
     selected = [due_args](Context& ctx) {
       const auto within = duration_arg(due_args->within, "--within");
       auto tz = zone_arg(ctx.time_zone);
-      const std::int64_t now = due_args->now.empty() ? storage::unix_now() : required_time_arg(tz, due_args->now, "--now");
+      const std::int64_t now =
+          due_args->now.empty() ? schema::unix_now() : required_time_arg(tz, due_args->now, "--now");
       auto rows = verifications_due(ctx.db, tz, now, within);
       Table t{{"DEV EUI", "SERIAL", "NAME", "MODEL", "LAST VERIFIED", "DUE", "DAYS LEFT"}, {}};
       auto j = nlohmann::json::array();
       for (const auto& r : rows) {
         auto left = lc::days_until(now, r.due);
-        t.rows.push_back({lorawan::eui64_to_string(r.device.dev_eui), r.device.serial, r.device.name,
-                          r.passport.model, date_text(tz, r.last_verified), date_text(tz, r.due),
+        t.rows.push_back({lorawan::eui64_to_string(r.device.dev_eui), r.device.serial, r.device.name, r.passport.model,
+                          date_text(tz, r.last_verified), date_text(tz, r.due),
                           left < 0 ? fmt::format("{} (overdue)", left) : std::to_string(left)});
         j.push_back({{"devEui", lorawan::eui64_to_string(r.device.dev_eui)},
                      {"serial", r.device.serial},

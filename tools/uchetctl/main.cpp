@@ -54,12 +54,12 @@ int run(int argc, char** argv) {
     }
     std::string path = config.storage.path;
     if (!db_path.empty()) path = db_path;
-    auto db = storage::Database::open(path);
+    auto db = schema::Database::open(path);
     // Results are printed only after the commit, so nothing is reported that did not happen.
     std::ostringstream result;
     cli::Output output{json, result};
     cli::Context context{db, output, config.time.time_zone, uchet::balance_settings(config)};
-    storage::Transaction tx(db);
+    schema::Transaction tx(db);
     action(context);
     tx.commit();
     std::cout << result.str();
@@ -67,7 +67,7 @@ int run(int argc, char** argv) {
   } catch (const cli::UsageError& e) {
     std::cerr << "uchetctl: " << e.what() << "\n";
     return 2;
-  } catch (const storage::StorageError& e) {
+  } catch (const schema::StorageError& e) {
     std::cerr << "uchetctl: " << e.what() << "\n";
     return 1;
   }

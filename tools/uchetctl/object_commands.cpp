@@ -19,25 +19,29 @@ namespace {
 
 using nlohmann::json;
 
-storage::MeteringObject existing_object(storage::Database& db, const std::string& name) {
-  auto o = storage::find_object(db, name);
+schema::MeteringObject existing_object(schema::Database& db, const std::string& name) {
+  auto o = schema::find_object(db, name);
   if (!o) throw UsageError("no object " + name);
   return *o;
 }
 
 json optional_json(const std::optional<double>& v) { return v ? json(*v) : json(); }
 
-json object_json(const storage::MeteringObject& o) {
-  return {{"name", o.name},         {"address", o.address},           {"fias", o.fias_house_guid},
-          {"timeZone", o.time_zone}, {"latitude", optional_json(o.latitude)}, {"longitude", optional_json(o.longitude)},
+json object_json(const schema::MeteringObject& o) {
+  return {{"name", o.name},
+          {"address", o.address},
+          {"fias", o.fias_house_guid},
+          {"timeZone", o.time_zone},
+          {"latitude", optional_json(o.latitude)},
+          {"longitude", optional_json(o.longitude)},
           {"createdAt", format_time(o.created_at)}};
 }
 
-json premise_json(const storage::Premise& p) {
+json premise_json(const schema::Premise& p) {
   return {{"number", p.number}, {"kind", p.kind}, {"area", optional_json(p.area_m2)}, {"account", p.account}};
 }
 
-json installation_json(storage::Database& db, const storage::MeterInstallation& i, const appserver::TimeZone& tz) {
+json installation_json(schema::Database& db, const schema::MeterInstallation& i, const appserver::TimeZone& tz) {
   const auto place = installation_place(db, i);
   const auto slash = place.find('/');
   return {{"object", place.substr(0, slash)},
@@ -50,7 +54,7 @@ json installation_json(storage::Database& db, const storage::MeterInstallation& 
           {"seal", i.seal}};
 }
 
-std::vector<std::string> installation_row(storage::Database& db, const storage::MeterInstallation& i,
+std::vector<std::string> installation_row(schema::Database& db, const schema::MeterInstallation& i,
                                           const appserver::TimeZone& tz) {
   return {installation_place(db, i),
           lorawan::eui64_to_string(i.dev_eui),
@@ -63,22 +67,23 @@ std::vector<std::string> installation_row(storage::Database& db, const storage::
 
 // A point is named "OBJECT/POINT", or by its name with --object; neither name may contain '/'.
 struct PointRef {
-  storage::MeteringObject object;
-  storage::MeteringPoint point;
+  schema::MeteringObject object;
+  schema::MeteringPoint point;
 };
 
-PointRef point_ref(storage::Database& db, const std::string& point, const std::string& object) {
+PointRef point_ref(schema::Database& db, const std::string& point, const std::string& object) {
   std::string object_name = object, point_name = point;
   if (object.empty()) {
     const auto slash = point.find('/');
-    if (slash == std::string::npos) throw UsageError("--point must be OBJECT/POINT (or give --object OBJECT), got '" + point + "'");
+    if (slash == std::string::npos)
+      throw UsageError("--point must be OBJECT/POINT (or give --object OBJECT), got '" + point + "'");
     object_name = point.substr(0, slash);
     point_name = point.substr(slash + 1);
   } else if (point.find('/') != std::string::npos) {
     throw UsageError("give --point as OBJECT/POINT or --object with a point name, not both");
   }
   auto o = existing_object(db, object_name);
-  auto p = storage::find_point(db, o.id, point_name);
+  auto p = schema::find_point(db, o.id, point_name);
   if (!p) throw UsageError("object " + o.name + " has no point " + point_name);
   return {o, *p};
 }
@@ -102,8 +107,8 @@ void add_object_group(CLI::App& app, Action& selected) {
     selected = [add_args](Context& ctx) {
       const auto& a = *add_args;
       validate_name(a.name, "object name");
-      if (storage::find_object(ctx.db, a.name)) throw UsageError("object " + a.name + " already exists");
-      storage::MeteringObject o;
+      if (schema::find_object(ctx.db, a.name)) throw UsageError("object " + a.name + " already exists");
+      schema::MeteringObject o;
       o.name = a.name;
       o.address = a.address;
       if (!a.fias.empty()) o.fias_house_guid = fias_arg(a.fias, "--fias");
@@ -111,7 +116,7 @@ void add_object_group(CLI::App& app, Action& selected) {
       if (!a.lat.empty()) o.latitude = number_arg(a.lat, "--lat");
       if (!a.lon.empty()) o.longitude = number_arg(a.lon, "--lon");
       check_coordinates(o.latitude, o.longitude);
-      storage::add_object(ctx.db, o);
+      schema::add_object(ctx.db, o);
       ctx.output.done("added object " + o.name, object_json(o));
     };
   });
@@ -121,10 +126,10 @@ void add_object_group(CLI::App& app, Action& selected) {
     selected = [](Context& ctx) {
       Table t{{"NAME", "ADDRESS", "FIAS", "TIME ZONE", "PREMISES", "POINTS", "METERS"}, {}};
       auto j = json::array();
-      for (const auto& o : storage::list_objects(ctx.db)) {
-        const int premises = storage::count_premises(ctx.db, o.id);
-        const int points = storage::count_points(ctx.db, o.id);
-        const int meters = storage::count_installed_meters(ctx.db, o.id);
+      for (const auto& o : schema::list_objects(ctx.db)) {
+        const int premises = schema::count_premises(ctx.db, o.id);
+        const int points = schema::count_points(ctx.db, o.id);
+        const int meters = schema::count_installed_meters(ctx.db, o.id);
         t.rows.push_back({o.name, o.address, o.fias_house_guid, o.time_zone.empty() ? "(default)" : o.time_zone,
                           std::to_string(premises), std::to_string(points), std::to_string(meters)});
         auto row = object_json(o);
@@ -143,9 +148,9 @@ void add_object_group(CLI::App& app, Action& selected) {
   show->callback([&selected, show_name] {
     selected = [show_name](Context& ctx) {
       auto o = existing_object(ctx.db, *show_name);
-      const int premises = storage::count_premises(ctx.db, o.id);
-      const int points = storage::count_points(ctx.db, o.id);
-      const int meters = storage::count_installed_meters(ctx.db, o.id);
+      const int premises = schema::count_premises(ctx.db, o.id);
+      const int points = schema::count_points(ctx.db, o.id);
+      const int meters = schema::count_installed_meters(ctx.db, o.id);
       auto j = object_json(o);
       j["premises"] = premises;
       j["points"] = points;
@@ -176,34 +181,38 @@ void add_object_group(CLI::App& app, Action& selected) {
       auto o = existing_object(ctx.db, remove_args->name);
       // Removing an object erases its installation history; with meters still in place that is
       // more likely a mistake than an intent, so it takes --force.
-      if (const int meters = storage::count_installed_meters(ctx.db, o.id); meters > 0 && !remove_args->force) {
+      if (const int meters = schema::count_installed_meters(ctx.db, o.id); meters > 0 && !remove_args->force) {
         throw UsageError("object " + o.name + " has " + std::to_string(meters) +
                          " meter(s) installed; remove them first (meter remove) or give --force");
       }
-      storage::remove_object(ctx.db, o.id);
+      schema::remove_object(ctx.db, o.id);
       ctx.output.done("removed object " + o.name, {{"removed", o.name}});
     };
   });
 
   auto import_file = std::make_shared<std::string>();
-  auto* import = group->add_subcommand("import", "create whole buildings from CSV (all lines or none), see docs/metering-model.md");
-  import->add_option("FILE", *import_file,
-                     "CSV with header columns among object,address,fias,time_zone,lat,lon,premise,kind,area,account,"
-                     "point,resource,level,dev_eui,installed_at,reading,seal")
+  auto* import = group->add_subcommand(
+      "import", "create whole buildings from CSV (all lines or none), see docs/metering-model.md");
+  import
+      ->add_option("FILE", *import_file,
+                   "CSV with header columns among object,address,fias,time_zone,lat,lon,premise,kind,area,account,"
+                   "point,resource,level,dev_eui,installed_at,reading,seal")
       ->required();
   import->callback([&selected, import_file] {
     selected = [import_file](Context& ctx) {
       std::ifstream in(*import_file, std::ios::binary);
-      if (!in) throw UsageError("cannot read " + *import_file);
-      std::ostringstream text;
-      text << in.rdbuf();
-      auto s = import_objects(ctx.db, text.str(), ctx.time_zone);
-      ctx.output.done("imported " + std::to_string(s.objects) + " object(s), " + std::to_string(s.premises) + " premise(s), " +
-                          std::to_string(s.points) + " point(s), " + std::to_string(s.meters) + " meter(s) from " + *import_file,
-                      {{"objects", s.objects}, {"premises", s.premises}, {"points", s.points}, {"meters", s.meters}});
-    };
-  });
-}
+  if (!in) throw UsageError("cannot read " + *import_file);
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto s = import_objects(ctx.db, text.str(), ctx.time_zone);
+  ctx.output.done("imported " + std::to_string(s.objects) + " object(s), " + std::to_string(s.premises) +
+                      " premise(s), " + std::to_string(s.points) + " point(s), " + std::to_string(s.meters) +
+                      " meter(s) from " + *import_file,
+                  {{"objects", s.objects}, {"premises", s.premises}, {"points", s.points}, {"meters", s.meters}});
+};
+}  // namespace
+);
+}  // namespace uchet::cli
 
 void add_premise_group(CLI::App& app, Action& selected) {
   auto* group = app.add_subcommand("premise", "premises (apartments, non-residential units) of an object");
@@ -225,8 +234,9 @@ void add_premise_group(CLI::App& app, Action& selected) {
       auto o = existing_object(ctx.db, a.object);
       check_premise_number(a.number, "premise number");
       check_premise_kind(a.kind, "--kind");
-      if (storage::find_premise(ctx.db, o.id, a.number)) throw UsageError("object " + o.name + " already has premise " + a.number);
-      storage::Premise p;
+      if (schema::find_premise(ctx.db, o.id, a.number))
+        throw UsageError("object " + o.name + " already has premise " + a.number);
+      schema::Premise p;
       p.object_id = o.id;
       p.number = a.number;
       p.kind = a.kind;
@@ -235,7 +245,7 @@ void add_premise_group(CLI::App& app, Action& selected) {
         check_area(*p.area_m2, "--area");
       }
       p.account = a.account;
-      storage::add_premise(ctx.db, p);
+      schema::add_premise(ctx.db, p);
       ctx.output.done("added premise " + p.number + " to " + o.name, premise_json(p));
     };
   });
@@ -248,7 +258,7 @@ void add_premise_group(CLI::App& app, Action& selected) {
       auto o = existing_object(ctx.db, *list_object);
       Table t{{"NUMBER", "KIND", "AREA", "ACCOUNT"}, {}};
       auto j = json::array();
-      for (const auto& p : storage::list_premises(ctx.db, o.id)) {
+      for (const auto& p : schema::list_premises(ctx.db, o.id)) {
         t.rows.push_back({p.number, p.kind, p.area_m2 ? number(*p.area_m2) : "", p.account});
         j.push_back(premise_json(p));
       }
@@ -258,7 +268,8 @@ void add_premise_group(CLI::App& app, Action& selected) {
 }
 
 void add_point_group(CLI::App& app, Action& selected) {
-  auto* group = app.add_subcommand("point", "metering points: where a resource is measured (a point outlives its meters)");
+  auto* group =
+      app.add_subcommand("point", "metering points: where a resource is measured (a point outlives its meters)");
   group->require_subcommand(1);
 
   struct AddArgs {
@@ -278,22 +289,27 @@ void add_point_group(CLI::App& app, Action& selected) {
       validate_name(a.name, "point name");
       check_resource(a.resource, "--resource");
       check_level(a.level, "--level");
-      if (a.level == "premise" && a.premise.empty()) throw UsageError("--premise is required for a premise-level point");
+      if (a.level == "premise" && a.premise.empty())
+        throw UsageError("--premise is required for a premise-level point");
       if (a.level == "building" && !a.premise.empty()) throw UsageError("--premise applies only to --level premise");
-      if (storage::find_point(ctx.db, o.id, a.name)) throw UsageError("object " + o.name + " already has point " + a.name);
-      storage::MeteringPoint p;
+      if (schema::find_point(ctx.db, o.id, a.name))
+        throw UsageError("object " + o.name + " already has point " + a.name);
+      schema::MeteringPoint p;
       p.object_id = o.id;
       p.name = a.name;
       p.resource = a.resource;
       p.level = a.level;
       if (!a.premise.empty()) {
-        auto premise = storage::find_premise(ctx.db, o.id, a.premise);
+        auto premise = schema::find_premise(ctx.db, o.id, a.premise);
         if (!premise) throw UsageError("object " + o.name + " has no premise " + a.premise);
         p.premise_id = premise->id;
       }
-      storage::add_point(ctx.db, p);
+      schema::add_point(ctx.db, p);
       ctx.output.done("added point " + o.name + "/" + p.name,
-                      {{"object", o.name}, {"name", p.name}, {"resource", p.resource}, {"level", p.level},
+                      {{"object", o.name},
+                       {"name", p.name},
+                       {"resource", p.resource},
+                       {"level", p.level},
                        {"premise", a.premise.empty() ? json() : json(a.premise)}});
     };
   });
@@ -312,15 +328,17 @@ void add_point_group(CLI::App& app, Action& selected) {
       auto tz = object_zone(o, ctx.time_zone);
       Table t{{"NAME", "RESOURCE", "LEVEL", "PREMISE", "METER", "SINCE"}, {}};
       auto j = json::array();
-      for (const auto& p : storage::list_points(ctx.db, o.id, list_args->resource)) {
+      for (const auto& p : schema::list_points(ctx.db, o.id, list_args->resource)) {
         std::string premise;
-        if (p.premise_id) premise = storage::find_premise(ctx.db, *p.premise_id)->number;
-        std::optional<storage::MeterInstallation> meter;
-        for (const auto& i : storage::installations_of_point(ctx.db, p.id))
+        if (p.premise_id) premise = schema::find_premise(ctx.db, *p.premise_id)->number;
+        std::optional<schema::MeterInstallation> meter;
+        for (const auto& i : schema::installations_of_point(ctx.db, p.id))
           if (!i.removed_at) meter = i;
         t.rows.push_back({p.name, p.resource, p.level, premise, meter ? lorawan::eui64_to_string(meter->dev_eui) : "-",
                           meter ? tz.format_iso8601(meter->installed_at) : ""});
-        j.push_back({{"name", p.name}, {"resource", p.resource}, {"level", p.level},
+        j.push_back({{"name", p.name},
+                     {"resource", p.resource},
+                     {"level", p.level},
                      {"premise", premise.empty() ? json() : json(premise)},
                      {"meter", meter ? installation_json(ctx.db, *meter, tz) : json()}});
       }
@@ -336,7 +354,8 @@ void add_point_group(CLI::App& app, Action& selected) {
       "series", "a point's consumption per grid interval across its meters, with estimates and validation flags (VEE)");
   series->add_option("POINT", series_args->point, "OBJECT/POINT, or the point's name with --object")->required();
   series->add_option("--object", series_args->object, "object of POINT, when POINT is only the point's name");
-  series->add_option("--from", series_args->from, "first grid boundary: 2026-11-01 (local midnight) or a time")->required();
+  series->add_option("--from", series_args->from, "first grid boundary: 2026-11-01 (local midnight) or a time")
+      ->required();
   series->add_option("--to", series_args->to, "last grid boundary, same forms")->required();
   series->add_option("--grid", series_args->grid, "day (default) or hour");
   series->add_option("--format", series_args->format, "table (default), csv or json");
@@ -347,8 +366,8 @@ void add_point_group(CLI::App& app, Action& selected) {
       check_report_format(a.format);
       auto tz = object_zone(ref.object, ctx.time_zone);
       const auto span = grid_span_arg(tz, a.from, a.to, a.grid);
-      const auto balance =
-          appserver::object_balance(ctx.db, ref.object, ref.point.resource, span.from, span.to, span.grid, tz, ctx.balance);
+      const auto balance = appserver::object_balance(ctx.db, ref.object, ref.point.resource, span.from, span.to,
+                                                     span.grid, tz, ctx.balance);
       const auto points = balance.points.find(ref.point.name);
       const auto flags = balance.flags.find(ref.point.name);
       Table t{{"start", "end", "consumption", "source", "flags"}, {}};
@@ -360,11 +379,15 @@ void add_point_group(CLI::App& app, Action& selected) {
           if (flags != balance.flags.end()) f.assign(flags->second[i].begin(), flags->second[i].end());
           std::string joined;
           for (const auto& x : f) joined += (joined.empty() ? "" : " ") + x;
-          t.rows.push_back({tz.format_iso8601(iv.start), tz.format_iso8601(iv.end), iv.consumption ? number(*iv.consumption) : "",
-                            std::string(appserver::name(iv.source)), joined});
-          j.push_back({{"start", tz.format_iso8601(iv.start)}, {"end", tz.format_iso8601(iv.end)},
+          t.rows.push_back({tz.format_iso8601(iv.start), tz.format_iso8601(iv.end),
+                            iv.consumption ? number(*iv.consumption) : "", std::string(appserver::name(iv.source)),
+                            joined});
+          j.push_back({{"start", tz.format_iso8601(iv.start)},
+                       {"end", tz.format_iso8601(iv.end)},
                        {"consumption", iv.consumption ? json(*iv.consumption) : json()},
-                       {"source", appserver::name(iv.source)}, {"flags", f}, {"noMeter", iv.no_meter},
+                       {"source", appserver::name(iv.source)},
+                       {"flags", f},
+                       {"noMeter", iv.no_meter},
                        {"registerRollback", iv.register_rollback}});
         }
       }
@@ -382,21 +405,25 @@ void add_meter_group(CLI::App& app, Action& selected) {
     std::string dev_eui, object, point, at, reading, seal;
   };
   auto args = std::make_shared<InstallArgs>();
-  auto* install = group->add_subcommand("install", "install a meter at a point, with its register reading at that moment");
+  auto* install =
+      group->add_subcommand("install", "install a meter at a point, with its register reading at that moment");
   install->add_option("DEV_EUI", args->dev_eui, "the meter's DevEUI (a provisioned device)")->required();
   install->add_option("--point", args->point, point_help)->required();
   install->add_option("--object", args->object, "object of --point, when --point is only the point's name");
   install->add_option("--at", args->at, "installation time: 2026-11-20T10:00 (object's zone) or ISO 8601")->required();
-  install->add_option("--reading", args->reading, "register reading at installation: m³ for water, kWh for heat and electricity")->required();
+  install
+      ->add_option("--reading", args->reading,
+                   "register reading at installation: m³ for water, kWh for heat and electricity")
+      ->required();
   install->add_option("--seal", args->seal, "seal number");
   install->callback([&selected, args] {
     selected = [args](Context& ctx) {
       const auto& a = *args;
       auto eui = eui_arg(a.dev_eui, "DevEUI");
-      if (!storage::find_device(ctx.db, eui)) throw UsageError("no device " + lorawan::eui64_to_string(eui));
+      if (!schema::find_device(ctx.db, eui)) throw UsageError("no device " + lorawan::eui64_to_string(eui));
       auto ref = point_ref(ctx.db, a.point, a.object);
       auto tz = object_zone(ref.object, ctx.time_zone);
-      storage::MeterInstallation i;
+      schema::MeterInstallation i;
       i.point_id = ref.point.id;
       i.dev_eui = eui;
       i.installed_at = required_time_arg(tz, a.at, "--at");
@@ -404,9 +431,9 @@ void add_meter_group(CLI::App& app, Action& selected) {
       check_reading(i.installed_reading, "--reading");
       i.seal = a.seal;
       check_installable(ctx.db, ref.point, eui, i.installed_at, tz);
-      storage::add_installation(ctx.db, i);
-      ctx.output.done("installed " + lorawan::eui64_to_string(eui) + " at " + ref.object.name + "/" + ref.point.name + " from " +
-                          tz.format_iso8601(i.installed_at),
+      schema::add_installation(ctx.db, i);
+      ctx.output.done("installed " + lorawan::eui64_to_string(eui) + " at " + ref.object.name + "/" + ref.point.name +
+                          " from " + tz.format_iso8601(i.installed_at),
                       installation_json(ctx.db, i, tz));
     };
   });
@@ -424,11 +451,11 @@ void add_meter_group(CLI::App& app, Action& selected) {
       const auto& a = *remove_args;
       auto eui = eui_arg(a.dev_eui, "DevEUI");
       const auto eui_text = lorawan::eui64_to_string(eui);
-      if (!storage::find_device(ctx.db, eui)) throw UsageError("no device " + eui_text);
-      auto open = storage::open_installation(ctx.db, eui);
+      if (!schema::find_device(ctx.db, eui)) throw UsageError("no device " + eui_text);
+      auto open = schema::open_installation(ctx.db, eui);
       if (!open) throw UsageError("device " + eui_text + " is not installed anywhere");
-      auto point = storage::find_point(ctx.db, open->point_id);
-      auto tz = object_zone(*storage::find_object(ctx.db, point->object_id), ctx.time_zone);
+      auto point = schema::find_point(ctx.db, open->point_id);
+      auto tz = object_zone(*schema::find_object(ctx.db, point->object_id), ctx.time_zone);
       const auto at = required_time_arg(tz, a.at, "--at");
       if (at <= open->installed_at) {
         throw UsageError("--at must be after the installation at " + tz.format_iso8601(open->installed_at));
@@ -437,13 +464,15 @@ void add_meter_group(CLI::App& app, Action& selected) {
       check_reading(reading, "--reading");
       // Registers count up; a lower final value is a typo or a different meter.
       if (reading < open->installed_reading) {
-        throw UsageError("--reading " + number(reading) + " is below the installation reading " + number(open->installed_reading));
+        throw UsageError("--reading " + number(reading) + " is below the installation reading " +
+                         number(open->installed_reading));
       }
-      storage::close_installation(ctx.db, eui, at, reading);
+      schema::close_installation(ctx.db, eui, at, reading);
       open->removed_at = at;
       open->removed_reading = reading;
-      ctx.output.done("removed " + eui_text + " from " + installation_place(ctx.db, *open) + " at " + tz.format_iso8601(at),
-                      installation_json(ctx.db, *open, tz));
+      ctx.output.done(
+          "removed " + eui_text + " from " + installation_place(ctx.db, *open) + " at " + tz.format_iso8601(at),
+          installation_json(ctx.db, *open, tz));
     };
   });
 
@@ -459,17 +488,17 @@ void add_meter_group(CLI::App& app, Action& selected) {
     selected = [history_args](Context& ctx) {
       const auto& a = *history_args;
       if (a.dev_eui.empty() == a.point.empty()) throw UsageError("give either DEV_EUI or --point");
-      std::vector<storage::MeterInstallation> rows;
+      std::vector<schema::MeterInstallation> rows;
       auto tz = zone_arg(ctx.time_zone);
       if (!a.point.empty()) {
         auto ref = point_ref(ctx.db, a.point, a.object);
         tz = object_zone(ref.object, ctx.time_zone);
-        rows = storage::installations_of_point(ctx.db, ref.point.id);
+        rows = schema::installations_of_point(ctx.db, ref.point.id);
       } else {
         if (!a.object.empty()) throw UsageError("--object goes with --point");
         auto eui = eui_arg(a.dev_eui, "DevEUI");
-        if (!storage::find_device(ctx.db, eui)) throw UsageError("no device " + lorawan::eui64_to_string(eui));
-        rows = storage::installations_of_device(ctx.db, eui);
+        if (!schema::find_device(ctx.db, eui)) throw UsageError("no device " + lorawan::eui64_to_string(eui));
+        rows = schema::installations_of_device(ctx.db, eui);
       }
       Table t{{"POINT", "DEV EUI", "INSTALLED", "READING", "REMOVED", "READING", "SEAL"}, {}};
       auto j = json::array();
@@ -493,14 +522,16 @@ void add_norm_group(CLI::App& app, Action& selected) {
   auto* set = group->add_subcommand("set", "set the norm of a resource for an object's premises from a date on");
   set->add_option("OBJECT", args->object, "object name")->required();
   set->add_option("--resource", args->resource, "cold_water, hot_water, heat or electricity")->required();
-  set->add_option("--per-month", args->per_month, "per premise per month, in the register's unit: m³ for water, kWh for heat and electricity")->required();
+  set->add_option("--per-month", args->per_month,
+                  "per premise per month, in the register's unit: m³ for water, kWh for heat and electricity")
+      ->required();
   set->add_option("--from", args->from, "in force from this date (object's zone); default: from the beginning");
   set->callback([&selected, args] {
     selected = [args](Context& ctx) {
       const auto& a = *args;
       auto o = existing_object(ctx.db, a.object);
       check_resource(a.resource, "--resource");
-      storage::BillingNorm n;
+      schema::BillingNorm n;
       n.object_id = o.id;
       n.resource = a.resource;
       n.per_month = number_arg(a.per_month, "--per-month");
@@ -508,11 +539,14 @@ void add_norm_group(CLI::App& app, Action& selected) {
       auto tz = object_zone(o, ctx.time_zone);
       // Without --from the norm has always been in force: Unix time 0 precedes every reading.
       n.valid_from = time_arg(tz, a.from, "--from").value_or(0);
-      storage::set_norm(ctx.db, n);
+      schema::set_norm(ctx.db, n);
       const auto from = n.valid_from == 0 ? std::string("the beginning") : tz.format_iso8601(n.valid_from);
-      ctx.output.done("norm for " + a.resource + " at " + o.name + ": " + number(n.per_month) + " per month from " + from,
-                      {{"object", o.name}, {"resource", n.resource}, {"perMonth", n.per_month},
-                       {"validFrom", n.valid_from == 0 ? json() : json(tz.format_iso8601(n.valid_from))}});
+      ctx.output.done(
+          "norm for " + a.resource + " at " + o.name + ": " + number(n.per_month) + " per month from " + from,
+          {{"object", o.name},
+           {"resource", n.resource},
+           {"perMonth", n.per_month},
+           {"validFrom", n.valid_from == 0 ? json() : json(tz.format_iso8601(n.valid_from))}});
     };
   });
 
@@ -525,10 +559,11 @@ void add_norm_group(CLI::App& app, Action& selected) {
       auto tz = object_zone(o, ctx.time_zone);
       Table t{{"RESOURCE", "FROM", "PER MONTH"}, {}};
       auto j = json::array();
-      for (const auto& n : storage::list_norms(ctx.db, o.id)) {
+      for (const auto& n : schema::list_norms(ctx.db, o.id)) {
         const auto from = n.valid_from == 0 ? std::string("-") : tz.format_iso8601(n.valid_from);
         t.rows.push_back({n.resource, from, number(n.per_month)});
-        j.push_back({{"resource", n.resource}, {"perMonth", n.per_month},
+        j.push_back({{"resource", n.resource},
+                     {"perMonth", n.per_month},
                      {"validFrom", n.valid_from == 0 ? json() : json(from)}});
       }
       ctx.output.table(t, j);

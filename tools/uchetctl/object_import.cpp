@@ -48,7 +48,8 @@ std::string time_zone_name_arg(const std::string& name, const std::string& what)
 void check_coordinates(const std::optional<double>& lat, const std::optional<double>& lon) {
   if (lat.has_value() != lon.has_value()) throw UsageError("give both latitude and longitude, or neither");
   if (lat && (*lat < -90 || *lat > 90)) throw UsageError("latitude must be between -90 and 90, got " + number(*lat));
-  if (lon && (*lon < -180 || *lon > 180)) throw UsageError("longitude must be between -180 and 180, got " + number(*lon));
+  if (lon && (*lon < -180 || *lon > 180))
+    throw UsageError("longitude must be between -180 and 180, got " + number(*lon));
 }
 
 void check_resource(const std::string& resource, const std::string& what) {
@@ -64,13 +65,15 @@ void check_premise_kind(const std::string& kind, const std::string& what) {
 }
 
 void check_level(const std::string& level, const std::string& what) {
-  if (level != "building" && level != "premise") throw UsageError(what + " must be building or premise, got '" + level + "'");
+  if (level != "building" && level != "premise")
+    throw UsageError(what + " must be building or premise, got '" + level + "'");
 }
 
 void check_premise_number(const std::string& number, const std::string& what) {
   if (number.empty()) throw UsageError(what + " must not be empty");
   if (number.size() > 50) throw UsageError(what + " must be at most 50 bytes");
-  if (number.front() == ' ' || number.back() == ' ') throw UsageError(what + " '" + number + "' has surrounding spaces");
+  if (number.front() == ' ' || number.back() == ' ')
+    throw UsageError(what + " '" + number + "' has surrounding spaces");
   for (unsigned char c : number) {
     if (c < 0x20 || c == 0x7F) throw UsageError(what + " must not contain control characters");
   }
@@ -84,40 +87,41 @@ void check_reading(double reading, const std::string& what) {
   if (!std::isfinite(reading) || reading < 0) throw UsageError(what + " must be a finite register value >= 0");
 }
 
-appserver::TimeZone object_zone(const storage::MeteringObject& object, const std::string& fallback_zone) {
+appserver::TimeZone object_zone(const schema::MeteringObject& object, const std::string& fallback_zone) {
   return zone_arg(object.time_zone.empty() ? fallback_zone : object.time_zone);
 }
 
-std::string installation_place(storage::Database& db, const storage::MeterInstallation& installation) {
-  auto point = storage::find_point(db, installation.point_id);
+std::string installation_place(schema::Database& db, const schema::MeterInstallation& installation) {
+  auto point = schema::find_point(db, installation.point_id);
   if (!point) return "point #" + std::to_string(installation.point_id);
-  auto object = storage::find_object(db, point->object_id);
+  auto object = schema::find_object(db, point->object_id);
   return (object ? object->name : "?") + "/" + point->name;
 }
 
-void check_installable(storage::Database& db, const storage::MeteringPoint& point, lorawan::Eui64 dev_eui,
+void check_installable(schema::Database& db, const schema::MeteringPoint& point, lorawan::Eui64 dev_eui,
                        std::int64_t at, const appserver::TimeZone& tz) {
   const auto eui = lorawan::eui64_to_string(dev_eui);
-  if (auto open = storage::open_installation(db, dev_eui)) {
+  if (auto open = schema::open_installation(db, dev_eui)) {
     throw UsageError("device " + eui + " is installed at " + installation_place(db, *open) + " since " +
                      tz.format_iso8601(open->installed_at) + "; remove it first (meter remove)");
   }
   // A device measures one point at a time, so its new period must not begin inside an old one.
-  for (const auto& past : storage::installations_of_device(db, dev_eui)) {
+  for (const auto& past : schema::installations_of_device(db, dev_eui)) {
     if (past.removed_at && at < *past.removed_at) {
       throw UsageError("device " + eui + " was installed at " + installation_place(db, past) + " until " +
                        tz.format_iso8601(*past.removed_at) + "; --at must not be earlier");
     }
   }
-  for (const auto& past : storage::installations_of_point(db, point.id)) {
+  for (const auto& past : schema::installations_of_point(db, point.id)) {
     if (!past.removed_at) {
-      throw UsageError("point " + installation_place(db, past) + " already has meter " + lorawan::eui64_to_string(past.dev_eui) +
-                       "; remove it first (meter remove)");
+      throw UsageError("point " + installation_place(db, past) + " already has meter " +
+                       lorawan::eui64_to_string(past.dev_eui) + "; remove it first (meter remove)");
     }
     // Equal is allowed: a replacement removes the old meter and installs the new one at one instant.
     if (at < *past.removed_at) {
-      throw UsageError("point " + installation_place(db, past) + " had meter " + lorawan::eui64_to_string(past.dev_eui) +
-                       " until " + tz.format_iso8601(*past.removed_at) + "; installations at a point must not overlap");
+      throw UsageError("point " + installation_place(db, past) + " had meter " +
+                       lorawan::eui64_to_string(past.dev_eui) + " until " + tz.format_iso8601(*past.removed_at) +
+                       "; installations at a point must not overlap");
     }
   }
 }
@@ -126,12 +130,12 @@ void check_installable(storage::Database& db, const storage::MeteringPoint& poin
 
 namespace {
 
-const std::vector<std::string> kColumns = {"object", "address",  "fias",  "time_zone", "lat",     "lon",
-                                           "premise", "kind",    "area",  "account",   "point",   "resource",
-                                           "level",   "dev_eui", "installed_at", "reading", "seal"};
+const std::vector<std::string> kColumns = {"object",  "address", "fias",         "time_zone", "lat",   "lon",
+                                           "premise", "kind",    "area",         "account",   "point", "resource",
+                                           "level",   "dev_eui", "installed_at", "reading",   "seal"};
 
 struct ObjectDraft {
-  storage::MeteringObject object;
+  schema::MeteringObject object;
   int first_line = 0;
   std::map<std::string, int> given_on;  // attribute -> line that first gave it
   std::optional<double> lat, lon;
@@ -139,19 +143,19 @@ struct ObjectDraft {
 
 struct PremiseDraft {
   std::string object;
-  storage::Premise premise;
+  schema::Premise premise;
   int line = 0;
 };
 
 struct PointDraft {
   std::string object, premise;  // premise number for premise-level points
-  storage::MeteringPoint point;
+  schema::MeteringPoint point;
   int line = 0;
 };
 
 struct MeterDraft {
   std::string object, point;
-  storage::MeterInstallation installation;
+  schema::MeterInstallation installation;
 };
 
 // An object-level attribute may be repeated on the object's lines but never contradicted.
@@ -159,13 +163,14 @@ void agree(ObjectDraft& draft, const std::string& column, const std::string& val
            int line) {
   auto [it, first] = draft.given_on.emplace(column, line);
   if (!first && value != current) {
-    throw UsageError(column + " '" + value + "' differs from '" + current + "' given on line " + std::to_string(it->second));
+    throw UsageError(column + " '" + value + "' differs from '" + current + "' given on line " +
+                     std::to_string(it->second));
   }
 }
 
 class Importer {
  public:
-  Importer(storage::Database& db, const std::string& default_zone) : db_(db), default_zone_(default_zone) {}
+  Importer(schema::Database& db, const std::string& default_zone) : db_(db), default_zone_(default_zone) {}
 
   ImportSummary run(std::string_view csv_text) {
     auto records = parse_csv(csv_text);
@@ -187,7 +192,8 @@ class Importer {
     // Object attributes first, so that a time zone given on any line of an object applies to the
     // installation times of all its lines.
     for (const auto* rec : rows) guarded(*rec, [&] { read_object(*rec); });
-    for (auto& [name, draft] : objects_) guarded_line(draft.first_line, [&] { check_coordinates(draft.lat, draft.lon); });
+    for (auto& [name, draft] : objects_)
+      guarded_line(draft.first_line, [&] { check_coordinates(draft.lat, draft.lon); });
     for (const auto* rec : rows) {
       if (!bad_lines_.count(rec->line)) guarded(*rec, [&] { read_parts(*rec); });
     }
@@ -207,7 +213,8 @@ class Importer {
       std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
       // A misspelt column would silently drop its data, so unknown columns are refused.
       if (std::find(kColumns.begin(), kColumns.end(), name) == kColumns.end()) {
-        throw UsageError("line 1: unknown column '" + name + "' (known: object, address, fias, time_zone, lat, lon, premise, "
+        throw UsageError("line 1: unknown column '" + name +
+                         "' (known: object, address, fias, time_zone, lat, lon, premise, "
                          "kind, area, account, point, resource, level, dev_eui, installed_at, reading, seal)");
       }
       if (!column_.emplace(name, i).second) throw UsageError("line 1: column '" + name + "' appears twice");
@@ -252,7 +259,8 @@ class Importer {
       draft.object.name = name;
       draft.first_line = rec.line;
       order_.push_back(name);
-      if (storage::find_object(db_, name)) throw UsageError("object " + name + " already exists (import creates new objects)");
+      if (schema::find_object(db_, name))
+        throw UsageError("object " + name + " already exists (import creates new objects)");
     }
     if (auto v = field(rec, "address"); !v.empty()) {
       agree(draft, "address", v, draft.object.address, rec.line);
@@ -285,7 +293,8 @@ class Importer {
     const auto premise = field(rec, "premise"), point = field(rec, "point");
     if (!premise.empty()) read_premise(rec, object, premise);
     for (const char* c : {"kind", "area", "account"}) {
-      if (premise.empty() && !field(rec, c).empty()) throw UsageError(std::string(c) + " is given but premise is empty");
+      if (premise.empty() && !field(rec, c).empty())
+        throw UsageError(std::string(c) + " is given but premise is empty");
     }
     if (!point.empty()) read_point(rec, object, premise, point);
     for (const char* c : {"resource", "level"}) {
@@ -311,9 +320,12 @@ class Importer {
       // repeat its description but not change it.
       const auto& first = premises_[it->second];
       const auto where = " given for premise " + number + " on line " + std::to_string(first.line);
-      if (!kind.empty() && kind != first.premise.kind) throw UsageError("kind '" + kind + "' differs from '" + first.premise.kind + "'" + where);
-      if (area_m2 && area_m2 != first.premise.area_m2) throw UsageError("area " + area + " differs from the area" + where);
-      if (!account.empty() && account != first.premise.account) throw UsageError("account '" + account + "' differs from '" + first.premise.account + "'" + where);
+      if (!kind.empty() && kind != first.premise.kind)
+        throw UsageError("kind '" + kind + "' differs from '" + first.premise.kind + "'" + where);
+      if (area_m2 && area_m2 != first.premise.area_m2)
+        throw UsageError("area " + area + " differs from the area" + where);
+      if (!account.empty() && account != first.premise.account)
+        throw UsageError("account '" + account + "' differs from '" + first.premise.account + "'" + where);
       return;
     }
     if (kind.empty()) throw UsageError("kind is required for premise " + number + " (residential or non_residential)");
@@ -326,7 +338,8 @@ class Importer {
     premises_.push_back(std::move(d));
   }
 
-  void read_point(const CsvRecord& rec, const std::string& object, const std::string& premise, const std::string& name) {
+  void read_point(const CsvRecord& rec, const std::string& object, const std::string& premise,
+                  const std::string& name) {
     validate_name(name, "point");
     const auto resource = field(rec, "resource");
     if (resource.empty()) throw UsageError("resource is required for point " + name);
@@ -335,13 +348,16 @@ class Importer {
     auto level = field(rec, "level");
     if (level.empty()) level = premise.empty() ? "building" : "premise";
     check_level(level, "level");
-    if (level == "premise" && premise.empty()) throw UsageError("point " + name + " is premise-level but premise is empty");
+    if (level == "premise" && premise.empty())
+      throw UsageError("point " + name + " is premise-level but premise is empty");
     if (level == "building" && !premise.empty()) {
-      throw UsageError("point " + name + " is building-level but the line names premise " + premise + "; put it on its own line");
+      throw UsageError("point " + name + " is building-level but the line names premise " + premise +
+                       "; put it on its own line");
     }
     auto key = std::make_pair(object, name);
     if (auto it = point_lines_.find(key); it != point_lines_.end()) {
-      throw UsageError("point " + name + " of object " + object + " is already defined on line " + std::to_string(it->second));
+      throw UsageError("point " + name + " of object " + object + " is already defined on line " +
+                       std::to_string(it->second));
     }
     point_lines_.emplace(key, rec.line);
     PointDraft d{object, level == "premise" ? premise : "", {}, rec.line};
@@ -352,14 +368,16 @@ class Importer {
   }
 
   void read_meter(const CsvRecord& rec, const std::string& object, const std::string& point) {
-    if (point.empty()) throw UsageError("a meter (dev_eui, installed_at, reading, seal) needs the point on the same line");
+    if (point.empty())
+      throw UsageError("a meter (dev_eui, installed_at, reading, seal) needs the point on the same line");
     const auto dev_eui = field(rec, "dev_eui"), at = field(rec, "installed_at"), reading = field(rec, "reading");
     if (dev_eui.empty()) throw UsageError("dev_eui is required to install a meter at point " + point);
     if (at.empty()) throw UsageError("installed_at is required to install a meter at point " + point);
     if (reading.empty()) throw UsageError("reading is required to install a meter at point " + point);
     auto eui = eui_arg(dev_eui, "dev_eui");
     const auto eui_text = lorawan::eui64_to_string(eui);
-    if (!storage::find_device(db_, eui)) throw UsageError("no device " + eui_text + " (add or import the devices first)");
+    if (!schema::find_device(db_, eui))
+      throw UsageError("no device " + eui_text + " (add or import the devices first)");
     if (auto it = device_lines_.find(eui); it != device_lines_.end()) {
       throw UsageError("device " + eui_text + " is already installed on line " + std::to_string(it->second));
     }
@@ -372,7 +390,7 @@ class Importer {
     d.installation.seal = field(rec, "seal");
     // The point is new, so only the device's own history can conflict; a point id that matches
     // nothing stands in for it.
-    check_installable(db_, storage::MeteringPoint{}, eui, d.installation.installed_at, tz);
+    check_installable(db_, schema::MeteringPoint{}, eui, d.installation.installed_at, tz);
     device_lines_.emplace(eui, rec.line);
     meters_.push_back(std::move(d));
   }
@@ -384,30 +402,30 @@ class Importer {
       auto& draft = objects_.at(name);
       draft.object.latitude = draft.lat;
       draft.object.longitude = draft.lon;
-      object_ids[name] = storage::add_object(db_, draft.object);
+      object_ids[name] = schema::add_object(db_, draft.object);
       ++s.objects;
     }
     std::map<std::pair<std::string, std::string>, std::int64_t> premise_ids, point_ids;
     for (auto& d : premises_) {
       d.premise.object_id = object_ids.at(d.object);
-      premise_ids[{d.object, d.premise.number}] = storage::add_premise(db_, d.premise);
+      premise_ids[{d.object, d.premise.number}] = schema::add_premise(db_, d.premise);
       ++s.premises;
     }
     for (auto& d : points_) {
       d.point.object_id = object_ids.at(d.object);
       if (!d.premise.empty()) d.point.premise_id = premise_ids.at({d.object, d.premise});
-      point_ids[{d.object, d.point.name}] = storage::add_point(db_, d.point);
+      point_ids[{d.object, d.point.name}] = schema::add_point(db_, d.point);
       ++s.points;
     }
     for (auto& d : meters_) {
       d.installation.point_id = point_ids.at({d.object, d.point});
-      storage::add_installation(db_, d.installation);
+      schema::add_installation(db_, d.installation);
       ++s.meters;
     }
     return s;
   }
 
-  storage::Database& db_;
+  schema::Database& db_;
   std::string default_zone_;
   std::map<std::string, std::size_t> column_;
   std::vector<std::pair<int, std::string>> errors_;
@@ -424,7 +442,7 @@ class Importer {
 
 }  // namespace
 
-ImportSummary import_objects(storage::Database& db, std::string_view csv_text, const std::string& default_time_zone) {
+ImportSummary import_objects(schema::Database& db, std::string_view csv_text, const std::string& default_time_zone) {
   return Importer(db, default_time_zone).run(csv_text);
 }
 

@@ -30,12 +30,12 @@ void check_area(double area, const std::string& what);        // > 0 m²
 void check_reading(double reading, const std::string& what);  // a register value: finite, >= 0
 
 // The zone in which an object's times are read and printed: its own, else the configuration's.
-appserver::TimeZone object_zone(const storage::MeteringObject& object, const std::string& fallback_zone);
+appserver::TimeZone object_zone(const schema::MeteringObject& object, const std::string& fallback_zone);
 // "OBJECT/POINT" of an installation, for messages and listings.
-std::string installation_place(storage::Database& db, const storage::MeterInstallation& installation);
+std::string installation_place(schema::Database& db, const schema::MeterInstallation& installation);
 // Refuses a meter installation that would break the history: the device is installed somewhere,
 // or was removed after `at`; the point has a meter, or its previous meter was removed after `at`.
-void check_installable(storage::Database& db, const storage::MeteringPoint& point, lorawan::Eui64 dev_eui,
+void check_installable(schema::Database& db, const schema::MeteringPoint& point, lorawan::Eui64 dev_eui,
                        std::int64_t at, const appserver::TimeZone& tz);
 
 struct ImportSummary {
@@ -45,6 +45,6 @@ struct ImportSummary {
 // Creates the objects of the CSV with their premises, points and installed meters. Every line is
 // checked before anything is written; any bad line refuses the whole file, with every bad line
 // listed by its line number (UsageError).
-ImportSummary import_objects(storage::Database& db, std::string_view csv_text, const std::string& default_time_zone);
+ImportSummary import_objects(schema::Database& db, std::string_view csv_text, const std::string& default_time_zone);
 
 }  // namespace uchet::cli

@@ -24,7 +24,8 @@ void print_table(std::ostream& out, const Table& table) {
   std::vector<std::size_t> widths;
   for (const auto& c : table.columns) widths.push_back(display_width(c));
   for (const auto& row : table.rows) {
-    for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i) widths[i] = std::max(widths[i], display_width(row[i]));
+    for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i)
+      widths[i] = std::max(widths[i], display_width(row[i]));
   }
   auto print_row = [&](const std::vector<std::string>& row) {
     for (std::size_t i = 0; i < row.size(); ++i) {

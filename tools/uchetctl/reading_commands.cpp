@@ -32,13 +32,16 @@ struct RegisterKey {
   auto operator<=>(const RegisterKey&) const = default;
 };
 
-using RawReading = storage::StoredReading;
+using RawReading = schema::StoredReading;
 
 std::string method_name(appserver::GridValue::Method m) {
   switch (m) {
-    case appserver::GridValue::Method::Measured: return "measured";
-    case appserver::GridValue::Method::Interpolated: return "interpolated";
-    case appserver::GridValue::Method::Missing: return "missing";
+    case appserver::GridValue::Method::Measured:
+      return "measured";
+    case appserver::GridValue::Method::Interpolated:
+      return "interpolated";
+    case appserver::GridValue::Method::Missing:
+      return "missing";
   }
   return "";
 }
@@ -50,7 +53,8 @@ void add_reading_commands(CLI::App& app, Action& selected) {
     std::string dev_eui, from, to, quantity, grid, format = "table", tz;
   };
   auto args = std::make_shared<ReadingArgs>();
-  auto* readings = app.add_subcommand("readings", "a device's readings, raw or on the hourly/daily grid with consumption");
+  auto* readings =
+      app.add_subcommand("readings", "a device's readings, raw or on the hourly/daily grid with consumption");
   readings->add_option("DEV_EUI", args->dev_eui, "DevEUI")->required();
   readings->add_option("--from", args->from, "start: 2026-11-01, 2026-11-01T06:00 (local) or ISO 8601 with offset");
   readings->add_option("--to", args->to, "end, same forms");
@@ -62,15 +66,15 @@ void add_reading_commands(CLI::App& app, Action& selected) {
     selected = [args](Context& ctx) {
       const auto& a = *args;
       auto eui = eui_arg(a.dev_eui, "DevEUI");
-      auto device = storage::find_device(ctx.db, eui);
+      auto device = schema::find_device(ctx.db, eui);
       if (!device) throw UsageError("no device " + lorawan::eui64_to_string(eui));
       check_report_format(a.format);
       if (!a.grid.empty() && a.grid != "hour" && a.grid != "day") throw UsageError("--grid must be hour or day");
       // Day boundaries follow --tz, else the device's application, else the configuration.
-      auto application = storage::find_application(ctx.db, device->application);
-      auto tz = zone_arg(!a.tz.empty() ? a.tz
+      auto application = schema::find_application(ctx.db, device->application);
+      auto tz = zone_arg(!a.tz.empty()                                    ? a.tz
                          : application && !application->time_zone.empty() ? application->time_zone
-                                                                           : ctx.time_zone);
+                                                                          : ctx.time_zone);
       auto from = time_arg(tz, a.from, "--from");
       auto to = time_arg(tz, a.to, "--to");
       if (from && to && *to < *from) throw UsageError("--to is before --from");
@@ -78,31 +82,43 @@ void add_reading_commands(CLI::App& app, Action& selected) {
       nlohmann::json j = nlohmann::json::array();
 
       if (a.grid.empty()) {
-        table.columns = {"measured_at", "quantity", "resource", "channel", "storage", "tariff", "value", "unit", "flags", "received_at"};
-        for (const auto& r : storage::list_readings(ctx.db, eui, from.value_or(INT64_MIN), to.value_or(INT64_MAX), a.quantity)) {
+        table.columns = {"measured_at", "quantity", "resource", "channel", "storage",
+                         "tariff",      "value",    "unit",     "flags",   "received_at"};
+        for (const auto& r :
+             schema::list_readings(ctx.db, eui, from.value_or(INT64_MIN), to.value_or(INT64_MAX), a.quantity)) {
           table.rows.push_back({tz.format_iso8601(r.measured_at), r.quantity, r.resource, std::to_string(r.channel),
                                 std::to_string(r.storage), std::to_string(r.tariff), number(r.value), r.unit, r.flags,
                                 tz.format_iso8601(r.received_at)});
-          j.push_back({{"measuredAt", tz.format_iso8601(r.measured_at)}, {"quantity", r.quantity}, {"resource", r.resource},
-                       {"channel", r.channel}, {"storage", r.storage}, {"tariff", r.tariff}, {"value", r.value},
-                       {"unit", r.unit}, {"flags", r.flags}, {"receivedAt", tz.format_iso8601(r.received_at)}});
+          j.push_back({{"measuredAt", tz.format_iso8601(r.measured_at)},
+                       {"quantity", r.quantity},
+                       {"resource", r.resource},
+                       {"channel", r.channel},
+                       {"storage", r.storage},
+                       {"tariff", r.tariff},
+                       {"value", r.value},
+                       {"unit", r.unit},
+                       {"flags", r.flags},
+                       {"receivedAt", tz.format_iso8601(r.received_at)}});
         }
       } else {
         const bool daily = a.grid == "day";
         const std::int64_t max_gap = daily ? 26 * 3600 : 3 * 3600;
-        auto all = storage::list_readings(ctx.db, eui, INT64_MIN, INT64_MAX, a.quantity);
+        auto all = schema::list_readings(ctx.db, eui, INT64_MIN, INT64_MAX, a.quantity);
         std::map<RegisterKey, std::vector<const RawReading*>> registers;
         for (const auto& r : all) {
-          if (kCumulative.count(r.quantity) && r.storage == 0 && r.tariff == 0) registers[{r.quantity, r.channel}].push_back(&r);
+          if (kCumulative.count(r.quantity) && r.storage == 0 && r.tariff == 0)
+            registers[{r.quantity, r.channel}].push_back(&r);
         }
-        table.columns = {"start", "end", "quantity", "resource", "channel", "unit", "start_value", "start_method",
-                         "end_value", "end_method", "consumption", "note"};
+        table.columns = {"start",       "end",          "quantity",  "resource",   "channel",     "unit",
+                         "start_value", "start_method", "end_value", "end_method", "consumption", "note"};
         for (const auto& [key, points] : registers) {
           std::vector<appserver::GridPoint> series;
           for (const auto* r : points) series.push_back({r->measured_at, r->value});
-          const std::int64_t first = from.value_or(daily ? tz.start_of_local_day(series.front().time) : series.front().time / 3600 * 3600);
+          const std::int64_t first =
+              from.value_or(daily ? tz.start_of_local_day(series.front().time) : series.front().time / 3600 * 3600);
           const std::int64_t last = to.value_or(series.back().time);
-          auto boundaries = daily ? appserver::day_boundaries(tz, first, last) : appserver::hour_boundaries(first, last);
+          auto boundaries =
+              daily ? appserver::day_boundaries(tz, first, last) : appserver::hour_boundaries(first, last);
           auto values = appserver::sample_grid(series, boundaries, max_gap);
           auto intervals = appserver::consumption(values);
           for (std::size_t i = 0; i < intervals.size(); ++i) {
@@ -112,12 +128,17 @@ void add_reading_commands(CLI::App& app, Action& selected) {
             std::string note = in.register_rollback ? "register went backwards" : (!in.consumption ? "no value" : "");
             table.rows.push_back({tz.format_iso8601(in.start), tz.format_iso8601(in.end), key.quantity,
                                   points.front()->resource, std::to_string(key.channel), points.front()->unit,
-                                  s.value ? number(*s.value) : "", method_name(s.method), e.value ? number(*e.value) : "",
-                                  method_name(e.method), in.consumption ? number(*in.consumption) : "", note});
-            nlohmann::json row = {{"start", tz.format_iso8601(in.start)}, {"end", tz.format_iso8601(in.end)},
-                                  {"quantity", key.quantity}, {"resource", points.front()->resource},
-                                  {"channel", key.channel}, {"unit", points.front()->unit},
-                                  {"startMethod", method_name(s.method)}, {"endMethod", method_name(e.method)},
+                                  s.value ? number(*s.value) : "", method_name(s.method),
+                                  e.value ? number(*e.value) : "", method_name(e.method),
+                                  in.consumption ? number(*in.consumption) : "", note});
+            nlohmann::json row = {{"start", tz.format_iso8601(in.start)},
+                                  {"end", tz.format_iso8601(in.end)},
+                                  {"quantity", key.quantity},
+                                  {"resource", points.front()->resource},
+                                  {"channel", key.channel},
+                                  {"unit", points.front()->unit},
+                                  {"startMethod", method_name(s.method)},
+                                  {"endMethod", method_name(e.method)},
                                   {"registerRollback", in.register_rollback}};
             row["startValue"] = s.value ? nlohmann::json(*s.value) : nlohmann::json();
             row["endValue"] = e.value ? nlohmann::json(*e.value) : nlohmann::json();
@@ -138,7 +159,8 @@ void add_reading_commands(CLI::App& app, Action& selected) {
   auto* alarms = app.add_subcommand("alarms", "alarms (нештатные ситуации): open and closed");
   alarms->add_flag("--open", alarm_args->open_only, "only alarms still open");
   auto* device_filter = alarms->add_option("--device", alarm_args->dev_eui, "only this device");
-  alarms->add_option("--object", alarm_args->object, "the alarms of this object (building), e.g. imbalance")->excludes(device_filter);
+  alarms->add_option("--object", alarm_args->object, "the alarms of this object (building), e.g. imbalance")
+      ->excludes(device_filter);
   alarms->add_option("--since", alarm_args->since, "opened at or after this time");
   alarms->add_option("--tz", alarm_args->tz, "time zone for printed times");
   alarms->callback([&selected, alarm_args] {
@@ -149,15 +171,19 @@ void add_reading_commands(CLI::App& app, Action& selected) {
       if (!a.dev_eui.empty()) dev_eui = lorawan::eui64_to_string(eui_arg(a.dev_eui, "--device"));
       auto since = time_arg(tz, a.since, "--since");
       if (!a.object.empty()) {
-        auto object = storage::find_object(ctx.db, a.object);
+        auto object = schema::find_object(ctx.db, a.object);
         if (!object) throw UsageError("no object " + a.object);
         Table t{{"ID", "OBJECT", "KIND", "RESOURCE", "OPENED", "CLOSED"}, {}};
         auto j = nlohmann::json::array();
-        for (const auto& alarm : storage::list_object_alarms(ctx.db, object->id, since.value_or(INT64_MIN), a.open_only)) {
+        for (const auto& alarm :
+             schema::list_object_alarms(ctx.db, object->id, since.value_or(INT64_MIN), a.open_only)) {
           const auto& closed = alarm.closed_at;
           t.rows.push_back({std::to_string(alarm.id), object->name, alarm.kind, alarm.resource,
                             tz.format_iso8601(alarm.opened_at), closed ? tz.format_iso8601(*closed) : "open"});
-          j.push_back({{"id", alarm.id}, {"object", object->name}, {"kind", alarm.kind}, {"resource", alarm.resource},
+          j.push_back({{"id", alarm.id},
+                       {"object", object->name},
+                       {"kind", alarm.kind},
+                       {"resource", alarm.resource},
                        {"openedAt", tz.format_iso8601(alarm.opened_at)},
                        {"closedAt", closed ? nlohmann::json(tz.format_iso8601(*closed)) : nlohmann::json()}});
         }
@@ -166,11 +192,13 @@ void add_reading_commands(CLI::App& app, Action& selected) {
       }
       Table t{{"ID", "DEV EUI", "KIND", "OPENED", "CLOSED"}, {}};
       auto j = nlohmann::json::array();
-      for (const auto& alarm : storage::list_alarms(ctx.db, dev_eui, since.value_or(INT64_MIN), a.open_only)) {
+      for (const auto& alarm : schema::list_alarms(ctx.db, dev_eui, since.value_or(INT64_MIN), a.open_only)) {
         const auto& closed = alarm.closed_at;
         t.rows.push_back({std::to_string(alarm.id), alarm.dev_eui, alarm.kind, tz.format_iso8601(alarm.opened_at),
                           closed ? tz.format_iso8601(*closed) : "open"});
-        j.push_back({{"id", alarm.id}, {"devEui", alarm.dev_eui}, {"kind", alarm.kind},
+        j.push_back({{"id", alarm.id},
+                     {"devEui", alarm.dev_eui},
+                     {"kind", alarm.kind},
                      {"openedAt", tz.format_iso8601(alarm.opened_at)},
                      {"closedAt", closed ? nlohmann::json(tz.format_iso8601(*closed)) : nlohmann::json()}});
       }
@@ -183,7 +211,8 @@ void add_reading_commands(CLI::App& app, Action& selected) {
     bool all = false;
   };
   auto redecode_args = std::make_shared<RedecodeArgs>();
-  auto* redecode = app.add_subcommand("redecode", "run the current codec again over stored frames, replacing their readings");
+  auto* redecode =
+      app.add_subcommand("redecode", "run the current codec again over stored frames, replacing their readings");
   auto* device_opt = redecode->add_option("--device", redecode_args->dev_eui, "one device");
   auto* all_opt = redecode->add_flag("--all", redecode_args->all, "every device");
   device_opt->excludes(all_opt);
@@ -198,17 +227,17 @@ void add_reading_commands(CLI::App& app, Action& selected) {
       std::string dev_eui;
       if (!a.dev_eui.empty()) {
         auto eui = eui_arg(a.dev_eui, "--device");
-        if (!storage::find_device(ctx.db, eui)) throw UsageError("no device " + lorawan::eui64_to_string(eui));
+        if (!schema::find_device(ctx.db, eui)) throw UsageError("no device " + lorawan::eui64_to_string(eui));
         dev_eui = lorawan::eui64_to_string(eui);
       }
       auto from = time_arg(tz, a.from, "--from");
       auto to = time_arg(tz, a.to, "--to");
-      const auto frames = storage::archived_frames(ctx.db, dev_eui, from ? *from * 1000 : INT64_MIN,
-                                                   to ? *to * 1000 + 999 : INT64_MAX);
+      const auto frames =
+          schema::archived_frames(ctx.db, dev_eui, from ? *from * 1000 : INT64_MIN, to ? *to * 1000 + 999 : INT64_MAX);
       int decoded = 0, failed = 0, readings = 0;
       for (const auto& f : frames) {
-        storage::delete_readings_of_frame(ctx.db, f.id);
-        auto device = storage::find_device(ctx.db, *lorawan::parse_eui64(f.dev_eui));
+        schema::delete_readings_of_frame(ctx.db, f.id);
+        auto device = schema::find_device(ctx.db, *lorawan::parse_eui64(f.dev_eui));
         if (!device || device->codec.empty() || !f.f_port || *f.f_port == 0) continue;
         auto payload = codecs::decode(device->codec, static_cast<std::uint8_t>(*f.f_port), f.payload);
         if (!payload) {
@@ -216,13 +245,15 @@ void add_reading_commands(CLI::App& app, Action& selected) {
           continue;
         }
         ++decoded;
-        appserver::FrameContext context{f.id, f.received_at_ms / 1000, static_cast<double>(f.network_time_ms) / 1000.0, 0.0};
+        appserver::FrameContext context{f.id, f.received_at_ms / 1000, static_cast<double>(f.network_time_ms) / 1000.0,
+                                        0.0};
         auto [offset, period] = appserver::device_clock(ctx.db, device->dev_eui);
         readings += appserver::store_readings(ctx.db, *device, *payload, context, offset, period);
       }
-      ctx.output.done(fmt::format("re-decoded {} frame(s): {} decoded, {} codec error(s), {} reading(s) stored", frames.size(),
-                                  decoded, failed, readings),
-                      {{"frames", frames.size()}, {"decoded", decoded}, {"codecErrors", failed}, {"readings", readings}});
+      ctx.output.done(
+          fmt::format("re-decoded {} frame(s): {} decoded, {} codec error(s), {} reading(s) stored", frames.size(),
+                      decoded, failed, readings),
+          {{"frames", frames.size()}, {"decoded", decoded}, {"codecErrors", failed}, {"readings", readings}});
     };
   });
 }

@@ -39,7 +39,8 @@ void print_report(const Output& output, const std::string& format, const Table& 
   }
 }
 
-GridSpan grid_span_arg(const appserver::TimeZone& tz, const std::string& from, const std::string& to, const std::string& grid) {
+GridSpan grid_span_arg(const appserver::TimeZone& tz, const std::string& from, const std::string& to,
+                       const std::string& grid) {
   if (grid != "day" && grid != "hour") throw UsageError("--grid must be day or hour");
   GridSpan span{required_time_arg(tz, from, "--from"), required_time_arg(tz, to, "--to"),
                 grid == "day" ? appserver::GridKind::Day : appserver::GridKind::Hour};

@@ -32,7 +32,8 @@ struct GridSpan {
   std::int64_t from = 0, to = 0;
   appserver::GridKind grid = appserver::GridKind::Day;
 };
-GridSpan grid_span_arg(const appserver::TimeZone& tz, const std::string& from, const std::string& to, const std::string& grid);
+GridSpan grid_span_arg(const appserver::TimeZone& tz, const std::string& from, const std::string& to,
+                       const std::string& grid);
 
 // Up to six decimals, trailing zeros dropped ("12.5", "3", "0").
 std::string number(double v);

@@ -42,7 +42,8 @@ std::string describe(const char* p, std::size_t left) {
 struct Converter {
   iconv_t cd;
   Converter(const char* to, const char* from) : cd(iconv_open(to, from)) {
-    if (cd == reinterpret_cast<iconv_t>(-1)) throw std::runtime_error(std::string("iconv_open: ") + std::strerror(errno));
+    if (cd == reinterpret_cast<iconv_t>(-1))
+      throw std::runtime_error(std::string("iconv_open: ") + std::strerror(errno));
   }
   ~Converter() { iconv_close(cd); }
   Converter(const Converter&) = delete;

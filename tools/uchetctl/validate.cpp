@@ -1,7 +1,7 @@
 #include "tools/uchetctl/validate.h"
 
-#include "common/names.h"
 #include <cctype>
+#include "common/names.h"
 
 namespace uchet::cli {
 namespace {
@@ -45,10 +45,14 @@ std::int64_t duration_arg(const std::string& text, const std::string& what) {
   while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
   const std::string unit = text.substr(digits);
   std::int64_t scale = 0;
-  if (unit.empty() || unit == "s") scale = 1;
-  else if (unit == "m") scale = 60;
-  else if (unit == "h") scale = 3600;
-  else if (unit == "d") scale = 86400;
+  if (unit.empty() || unit == "s")
+    scale = 1;
+  else if (unit == "m")
+    scale = 60;
+  else if (unit == "h")
+    scale = 3600;
+  else if (unit == "d")
+    scale = 86400;
   if (digits == 0 || digits > 9 || scale == 0) {
     throw UsageError(what + " must be a duration such as 90s, 15m, 2h or 7d, got '" + text + "'");
   }

@@ -2,31 +2,31 @@
 
 #include <boost/asio.hpp>
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <functional>
 #include <future>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
-#include "common/callback_guard.h"
-#include "observability/http_endpoint.h"
-#include "schema/health.h"
-#include "tools/uchetd/operator_view.h"
 #include "appserver/application_server.h"
+#include "appserver/integration/balance_events.h"
 #include "appserver/integration/gateway_stats.h"
 #include "appserver/integration/mqtt_command_listener.h"
 #include "appserver/integration/mqtt_publisher.h"
 #include "appserver/integration/outbox.h"
-#include "appserver/integration/balance_events.h"
+#include "common/callback_guard.h"
 #include "gateway-bridge/semtech_udp/udp_backend.h"
 #include "netserver/lorawan/region.h"
 #include "netserver/network_server.h"
+#include "observability/http_endpoint.h"
 #include "schema/checkpointer.h"
 #include "schema/database.h"
+#include "schema/health.h"
 #include "schema/migrations.h"
 #include "tools/balance_settings.h"
+#include "tools/uchetd/operator_view.h"
 
 namespace uchet {
 namespace {
@@ -59,14 +59,14 @@ void run_periodically(boost::asio::steady_timer& timer, std::chrono::steady_cloc
 }  // namespace
 
 int run_daemon(const Config& config) {
-  auto db = storage::Database::open(config.storage.path);
+  auto db = schema::Database::open(config.storage.path);
   auto region = lorawan::region_by_name(config.network.region);
   if (!region) {
     spdlog::critical("network.region: {}", region.error());
     return 2;
   }
   spdlog::info("uchetd {} starting: database {} (schema v{}), region {}, gateway bridge on {}, MQTT {}", "0.1.0",
-               config.storage.path, storage::schema_version(db), config.network.region, config.gateway_bridge.bind,
+               config.storage.path, schema::schema_version(db), config.network.region, config.gateway_bridge.bind,
                config.mqtt.server);
 
   boost::asio::io_context io;
@@ -76,8 +76,8 @@ int run_daemon(const Config& config) {
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
 
   // WAL checkpoints (copy + fdatasync) on their own thread, not inside the radio path's commits.
-  storage::Checkpointer checkpointer(config.storage.path);
-  storage::leave_checkpoints_to_checkpointer(db);
+  schema::Checkpointer checkpointer(config.storage.path);
+  schema::leave_checkpoints_to_checkpointer(db);
 
   // Downstream first: the publisher drains the outbox whatever happens upstream. It only reads:
   // acknowledged rows are deleted here, on this (the writer's) thread, between the network
@@ -108,9 +108,10 @@ int run_daemon(const Config& config) {
   appserver::EventIdentity identity{config.tenant.id, config.tenant.name, config.network.region};
   std::ranges::transform(identity.region_config_id, identity.region_config_id.begin(),
                          [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });  // "ru864"
-  appserver::ApplicationServer application(metering, [&publisher] { publisher.notify(); }, identity);
-  appserver::CommandListener commands(mqtt_settings(config), config.storage.path, [&publisher] { publisher.notify(); },
-                                      identity);
+  appserver::ApplicationServer application(
+      metering, [&publisher] { publisher.notify(); }, identity);
+  appserver::CommandListener commands(
+      mqtt_settings(config), config.storage.path, [&publisher] { publisher.notify(); }, identity);
   commands.start();
 
   netserver::NetworkSettings settings{*region};
@@ -124,18 +125,18 @@ int run_daemon(const Config& config) {
   settings.extra_channels_hz = extra_channels(config);
 
   // Gateways speak Semtech UDP; the network server knows only the backend contract.
-  bridge::semtech_udp::UdpBackendOptions bridge_config;
+  gateway_bridge::semtech_udp::UdpBackendOptions bridge_config;
   bridge_config.endpoint.bind = config.gateway_bridge.bind;
-  bridge::semtech_udp::UdpBackend semtech_udp(bridge_config);
-  bridge::GatewayBackend& gateway_bridge = semtech_udp;
+  gateway_bridge::semtech_udp::UdpBackend semtech_udp(bridge_config);
+  gateway_bridge::GatewayBackend& gateway_bridge = semtech_udp;
   netserver::NetworkServer network(io, db, settings, application, gateway_bridge);
   network.start();
 
   // The bridge receives and acknowledges on a thread of its own; its callbacks run here, on io.
-  bridge::BackendCallbacks callbacks;
-  callbacks.on_reception = [&network](bridge::Reception&& rx) { network.handle_uplink(std::move(rx)); };
-  callbacks.on_outcome = [&network](const bridge::TxOutcome& outcome) { network.handle_outcome(outcome); };
-  callbacks.on_stats = [&db, &publisher](lorawan::Eui64 gateway, const bridge::GatewayStats& stats) {
+  gateway_bridge::BackendCallbacks callbacks;
+  callbacks.on_reception = [&network](gateway_bridge::Reception&& rx) { network.handle_uplink(std::move(rx)); };
+  callbacks.on_outcome = [&network](const gateway_bridge::TxOutcome& outcome) { network.handle_outcome(outcome); };
+  callbacks.on_stats = [&db, &publisher](lorawan::Eui64 gateway, const gateway_bridge::GatewayStats& stats) {
     try {
       appserver::record_gateway_stats(db, gateway, stats);
       publisher.notify();
@@ -161,9 +162,9 @@ int run_daemon(const Config& config) {
   const auto balance = balance_settings(config);
   boost::asio::steady_timer silence_timer(io), balance_timer(io);
   run_periodically(silence_timer, std::chrono::minutes(1), "silence check",
-                   [&] { application.check_silence(db, storage::unix_now()); });
+                   [&] { application.check_silence(db, schema::unix_now()); });
   run_periodically(balance_timer, std::chrono::minutes(10), "house balance", [&] {
-    const int days = appserver::publish_closed_balances(db, storage::unix_now(), *default_zone, balance);
+    const int days = appserver::publish_closed_balances(db, schema::unix_now(), *default_zone, balance);
     if (days > 0) {
       spdlog::info("published {} daily house balances", days);
       publisher.notify();
@@ -172,7 +173,7 @@ int run_daemon(const Config& config) {
 
   // The operator's endpoint ([http] bind) on a thread of its own. The network server's figures
   // are read on this (its) thread and handed over; the HTTP thread waits at most 2 s for them.
-  storage::Database health_db = storage::Database::open(config.storage.path);  // the HTTP thread's
+  schema::Database health_db = schema::Database::open(config.storage.path);  // the HTTP thread's
   auto network_figures = [&]() -> std::optional<DaemonFigures> {
     auto promise = std::make_shared<std::promise<DaemonFigures>>();
     auto future = promise->get_future();
@@ -195,7 +196,7 @@ int run_daemon(const Config& config) {
     if (path == "/health") return {200, "application/json", R"({"alive":true})"};
     auto figures = network_figures();
     if (path == "/ready") {
-      return readiness(ReadinessInputs{figures.has_value(), storage::check_writable(health_db), publisher.stats(),
+      return readiness(ReadinessInputs{figures.has_value(), schema::check_writable(health_db), publisher.stats(),
                                        std::chrono::system_clock::now(),
                                        std::chrono::seconds(config.http.ready_broker_grace_s)});
     }
@@ -244,17 +245,18 @@ int run_daemon(const Config& config) {
   checkpointer.stop();
   const auto& c = network.counters();
   const auto shed = gateway_bridge.counters();
-  spdlog::info("uchetd stopped: {} frames, {} uplinks accepted, {} joins, {} downlinks sent ({} via another gateway "
-               "than the best, {} not sent: no gateway could take them, {} refused by the gateway in every window; "
-               "{} queued payloads put back for a later try), {} PUSH_DATA datagrams and {} receptions "
-               "dropped in overload",
-               c.frames, c.uplinks_accepted, c.joins_accepted, c.downlinks_sent, c.downlinks_rerouted,
-               c.downlink_send_failed, c.downlinks_failed_on_air, c.downlinks_returned_to_queue,
-               shed.messages_shed, shed.receptions_dropped);
-  spdlog::info("MQTT commands: {} queued, {} refused with a log event, {} refused for a topic no application can "
-               "have, {} lost to a storage failure; {} callback failures caught",
-               commands.accepted(), commands.rejected(), commands.refused_topics(), commands.failed(),
-               common::callback_failures());
+  spdlog::info(
+      "uchetd stopped: {} frames, {} uplinks accepted, {} joins, {} downlinks sent ({} via another gateway "
+      "than the best, {} not sent: no gateway could take them, {} refused by the gateway in every window; "
+      "{} queued payloads put back for a later try), {} PUSH_DATA datagrams and {} receptions "
+      "dropped in overload",
+      c.frames, c.uplinks_accepted, c.joins_accepted, c.downlinks_sent, c.downlinks_rerouted, c.downlink_send_failed,
+      c.downlinks_failed_on_air, c.downlinks_returned_to_queue, shed.messages_shed, shed.receptions_dropped);
+  spdlog::info(
+      "MQTT commands: {} queued, {} refused with a log event, {} refused for a topic no application can "
+      "have, {} lost to a storage failure; {} callback failures caught",
+      commands.accepted(), commands.rejected(), commands.refused_topics(), commands.failed(),
+      common::callback_failures());
   return 0;
 }
 

@@ -1,8 +1,8 @@
 // uchetd: the uchet daemon. gateway bridge, network server and application server in one
 // process around one Boost.Asio io_context; configuration from TOML or embedded defaults.
-#include <boost/asio.hpp>
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+#include <boost/asio.hpp>
 
 #include <iostream>
 
@@ -45,7 +45,7 @@ int run(int argc, char** argv) {
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
   try {
     return uchet::run_daemon(config);
-  } catch (const uchet::storage::StorageError& e) {
+  } catch (const uchet::schema::StorageError& e) {
     spdlog::critical("storage: {}", e.what());
     return 1;
   }

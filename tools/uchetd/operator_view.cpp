@@ -12,7 +12,8 @@ namespace {
 MetricFamily labelled(std::string name, std::string help, MetricFamily::Type type, std::string label,
                       std::vector<std::pair<std::string, std::uint64_t>> values) {
   MetricFamily f{std::move(name), std::move(help), type, {}};
-  for (auto& [value_name, value] : values) f.samples.push_back(Sample{{{label, value_name}}, static_cast<double>(value)});
+  for (auto& [value_name, value] : values)
+    f.samples.push_back(Sample{{{label, value_name}}, static_cast<double>(value)});
   return f;
 }
 
@@ -26,7 +27,8 @@ std::vector<MetricFamily> metric_families(const DaemonFigures& f) {
   std::vector<MetricFamily> out;
   out.push_back(counter("uchet_receptions_total", "Radio packets received from gateways (every copy of every frame)",
                         static_cast<double>(n.receptions)));
-  out.push_back(counter("uchet_late_copies_total", "Copies of a frame that arrived after its deduplication window closed",
+  out.push_back(counter("uchet_late_copies_total",
+                        "Copies of a frame that arrived after its deduplication window closed",
                         static_cast<double>(n.late_copies)));
   out.push_back(counter("uchet_frames_total", "Deduplicated frames processed", static_cast<double>(n.frames)));
   out.push_back(counter("uchet_uplinks_accepted_total", "Data uplinks accepted (MIC and frame counter valid)",
@@ -56,8 +58,8 @@ std::vector<MetricFamily> metric_families(const DaemonFigures& f) {
                         static_cast<double>(n.dev_status_deferred)));
   out.push_back(counter("uchet_storage_failures_total", "Frames or jobs undone by a storage failure",
                         static_cast<double>(n.storage_failures)));
-  out.push_back(labelled("uchet_overload_drops_total", "Receptions dropped by the gateway bridge in overload", C, "what",
-                         {{"push_data_datagrams", f.datagrams_shed}, {"receptions", f.uplinks_dropped}}));
+  out.push_back(labelled("uchet_overload_drops_total", "Receptions dropped by the gateway bridge in overload", C,
+                         "what", {{"push_data_datagrams", f.datagrams_shed}, {"receptions", f.uplinks_dropped}}));
   out.push_back(counter("uchet_mqtt_published_total", "MQTT PUBLISH packets handed to the broker (resends included)",
                         static_cast<double>(f.publisher.published)));
   out.push_back(counter("uchet_mqtt_acknowledged_total", "PUBACKs received from the broker",
@@ -66,8 +68,8 @@ std::vector<MetricFamily> metric_families(const DaemonFigures& f) {
                         static_cast<double>(f.publisher.dropped)));
   out.push_back(counter("uchet_mqtt_connect_failures_total", "MQTT connection attempts that failed",
                         static_cast<double>(f.publisher.connect_failures)));
-  out.push_back(gauge("uchet_mqtt_connected", "1 while the publisher is connected to the broker",
-                      f.publisher.connected ? 1 : 0));
+  out.push_back(
+      gauge("uchet_mqtt_connected", "1 while the publisher is connected to the broker", f.publisher.connected ? 1 : 0));
   out.push_back(gauge("uchet_outbox_rows", "Events stored and not yet acknowledged by the broker",
                       static_cast<double>(f.publisher.backlog)));
   out.push_back(labelled("uchet_mqtt_commands_total", "Downlink commands received over MQTT, by outcome", C, "outcome",
@@ -77,8 +79,8 @@ std::vector<MetricFamily> metric_families(const DaemonFigures& f) {
                           {"lost", f.commands_lost}}));
   out.push_back(counter("uchet_callback_failures_total", "Exceptions caught at a callback boundary (bugs)",
                         static_cast<double>(f.callback_failures)));
-  out.push_back(counter("uchet_http_requests_total", "Requests answered by this endpoint",
-                        static_cast<double>(f.http_requests)));
+  out.push_back(
+      counter("uchet_http_requests_total", "Requests answered by this endpoint", static_cast<double>(f.http_requests)));
   out.push_back(counter("uchet_http_connections_refused_total",
                         "HTTP connections closed unanswered (too many, too slow or malformed)",
                         static_cast<double>(f.http_connections_refused)));
@@ -92,11 +94,12 @@ observability::HttpResponse readiness(const ReadinessInputs& in) {
   if (!in.publisher.connected && in.publisher.disconnected_since &&
       in.now - *in.publisher.disconnected_since >= in.broker_grace) {
     const auto away = std::chrono::duration_cast<std::chrono::seconds>(in.now - *in.publisher.disconnected_since);
-    reasons.push_back("the MQTT broker has been unreachable for " + std::to_string(away.count()) +
-                      " s; " + std::to_string(in.publisher.backlog) + " events wait in the outbox");
+    reasons.push_back("the MQTT broker has been unreachable for " + std::to_string(away.count()) + " s; " +
+                      std::to_string(in.publisher.backlog) + " events wait in the outbox");
   }
   const bool ready = reasons.empty();
-  nlohmann::json body{{"ready", ready}, {"mqttConnected", in.publisher.connected}, {"outboxRows", in.publisher.backlog}};
+  nlohmann::json body{
+      {"ready", ready}, {"mqttConnected", in.publisher.connected}, {"outboxRows", in.publisher.backlog}};
   if (!ready) body["reasons"] = std::move(reasons);
   return {ready ? 200u : 503u, "application/json", body.dump()};
 }

@@ -28,8 +28,8 @@ struct DaemonFigures {
 std::vector<observability::MetricFamily> metric_families(const DaemonFigures& figures);
 
 struct ReadinessInputs {
-  bool network_server_answered = false;        // within the endpoint's wait
-  std::expected<void, std::string> database;  // storage::check_writable
+  bool network_server_answered = false;       // within the endpoint's wait
+  std::expected<void, std::string> database;  // schema::check_writable
   appserver::PublisherStats publisher;
   std::chrono::system_clock::time_point now;
   std::chrono::seconds broker_grace{300};  // http.ready_broker_grace_s

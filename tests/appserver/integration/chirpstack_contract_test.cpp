@@ -22,11 +22,14 @@ TEST_CASE("the strict ChirpStack parser accepts valid events and rejects what a 
   REQUIRE(rejected);
   CHECK(rejected->find("codec") != std::string::npos);
 
-  CHECK(contract.rejection("integration.LogEvent", R"({"time":"2025-11-22T10:00:00Z","level":"ERROR","code":"COMMAND"})"));
-  CHECK_FALSE(contract.rejection("integration.LogEvent", R"({"time":"2025-11-22T10:00:00Z","level":"ERROR","code":"EXPIRED"})"));
+  CHECK(contract.rejection("integration.LogEvent",
+                           R"({"time":"2025-11-22T10:00:00Z","level":"ERROR","code":"COMMAND"})"));
+  CHECK_FALSE(contract.rejection("integration.LogEvent",
+                                 R"({"time":"2025-11-22T10:00:00Z","level":"ERROR","code":"EXPIRED"})"));
   CHECK(contract.rejection("integration.AckEvent", R"({"acknowledged":true,"fCntDown":"many"})"));
   CHECK(contract.rejection("gw.GatewayStats", R"({"gatewayId":"aa555a0000000001","pushAckedPercent":100})"));
-  CHECK_FALSE(contract.rejection("gw.GatewayStats", R"({"gatewayId":"aa555a0000000001","rxPacketsReceived":3,"metadata":{"x":"1"}})"));
+  CHECK_FALSE(contract.rejection("gw.GatewayStats",
+                                 R"({"gatewayId":"aa555a0000000001","rxPacketsReceived":3,"metadata":{"x":"1"}})"));
   CHECK(contract.rejection("integration.NoSuchEvent", "{}"));
   CHECK(ChirpStackContract::message_for_event("up") == "integration.UplinkEvent");
   CHECK_FALSE(ChirpStackContract::message_for_event("alarm"));

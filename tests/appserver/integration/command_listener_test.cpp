@@ -19,17 +19,17 @@ constexpr const char* kCommand = R"({"devEui":"0011223344556677","fPort":5,"data
 struct Fixture {
   test::TempDir dir;
   std::string path = dir.file("uchet.db");
-  storage::Database db = storage::Database::open(path);
+  schema::Database db = schema::Database::open(path);
   std::unique_ptr<appserver::CommandListener> listener;
 
   Fixture() {
-    storage::Device device;
+    schema::Device device;
     device.dev_eui = 0x0011223344556677;
-    device.application_id = storage::insert_application(db, "water", "");
+    device.application_id = schema::insert_application(db, "water", "");
     device.application = "water";
     device.join_eui = 1;
     device.app_key = lorawan::Key{};
-    storage::insert_device(db, device, std::nullopt);
+    schema::insert_device(db, device, std::nullopt);
     listener = std::make_unique<appserver::CommandListener>(appserver::MqttSettings{}, path, nullptr);
   }
 
@@ -45,19 +45,19 @@ std::string topic_for(const std::string& application) {
 TEST_CASE("command topics whose application segment is no name are refused, counted, and never throw") {
   Fixture f;
   const std::vector<std::string> segments = {
-      "wa\x01ter",                      // C0 control character
-      "wa\x7Fter",                      // DEL
-      "wa\xC2\x85ter",                  // U+0085, a C1 control (NEL)
-      "wa\xEF\xB7\x90ter",              // U+FDD0, a non-character
-      "wa\xEF\xBF\xBEter",              // U+FFFE
-      std::string("wa\0ter", 6),        // NUL
-      "\xF2",                           // a truncated 4-byte sequence, the whole segment
-      "wa\xF2",                         // ... at the end of the segment
-      "wa\xFFter",                      // a byte that is never UTF-8
-      "wa\xC0\xB7ter",                  // an overlong form
-      "wa\xED\xA0\x80ter",              // a UTF-16 surrogate
-      "wa ter",                         // a space: no application may have it
-      std::string(101, 'w'),            // longer than any application name
+      "wa\x01ter",                // C0 control character
+      "wa\x7Fter",                // DEL
+      "wa\xC2\x85ter",            // U+0085, a C1 control (NEL)
+      "wa\xEF\xB7\x90ter",        // U+FDD0, a non-character
+      "wa\xEF\xBF\xBEter",        // U+FFFE
+      std::string("wa\0ter", 6),  // NUL
+      "\xF2",                     // a truncated 4-byte sequence, the whole segment
+      "wa\xF2",                   // ... at the end of the segment
+      "wa\xFFter",                // a byte that is never UTF-8
+      "wa\xC0\xB7ter",            // an overlong form
+      "wa\xED\xA0\x80ter",        // a UTF-16 surrogate
+      "wa ter",                   // a space: no application may have it
+      std::string(101, 'w'),      // longer than any application name
   };
   std::uint64_t refused = 0;
   for (const auto& segment : segments) {

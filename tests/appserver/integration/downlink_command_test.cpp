@@ -8,8 +8,8 @@ using namespace uchet;
 
 namespace {
 
-storage::Device water_device() {
-  storage::Device d;
+schema::Device water_device() {
+  schema::Device d;
   d.dev_eui = 0x0011223344556677;
   d.application = "water";
   return d;
@@ -31,7 +31,8 @@ TEST_CASE("command topics are recognised and others ignored") {
 TEST_CASE("a valid command becomes a queue item") {
   auto d = water_device();
   appserver::CommandTopic topic{"water", d.dev_eui};
-  auto item = appserver::parse_down_command(topic, &d, R"({"devEui":"0011223344556677","confirmed":true,"fPort":5,"data":"MAE="})");
+  auto item = appserver::parse_down_command(
+      topic, &d, R"({"devEui":"0011223344556677","confirmed":true,"fPort":5,"data":"MAE="})");
   REQUIRE(item);
   CHECK(item->f_port == 5);
   CHECK(item->confirmed);
@@ -45,7 +46,7 @@ TEST_CASE("a valid command becomes a queue item") {
 TEST_CASE("bad commands are refused with a reason") {
   auto d = water_device();
   appserver::CommandTopic topic{"water", d.dev_eui};
-  auto reason = [&](const storage::Device* device, const appserver::CommandTopic& t, const char* payload) {
+  auto reason = [&](const schema::Device* device, const appserver::CommandTopic& t, const char* payload) {
     auto r = appserver::parse_down_command(t, device, payload);
     REQUIRE_FALSE(r);
     return r.error();
@@ -55,7 +56,8 @@ TEST_CASE("bad commands are refused with a reason") {
              Catch::Contains("does not belong to application 'heat'"));
   CHECK_THAT(reason(&d, topic, "not json"), Catch::Contains("not a JSON object"));
   CHECK_THAT(reason(&d, topic, "[1,2]"), Catch::Contains("not a JSON object"));
-  CHECK_THAT(reason(&d, topic, R"({"devEui":"0011223344556678","fPort":2,"data":"AA=="})"), Catch::Contains("does not match"));
+  CHECK_THAT(reason(&d, topic, R"({"devEui":"0011223344556678","fPort":2,"data":"AA=="})"),
+             Catch::Contains("does not match"));
   CHECK_THAT(reason(&d, topic, R"({"data":"AA=="})"), Catch::Contains("fPort must be an integer"));
   CHECK_THAT(reason(&d, topic, R"({"fPort":0,"data":"AA=="})"), Catch::Contains("fPort must be between 1 and 223"));
   CHECK_THAT(reason(&d, topic, R"({"fPort":224,"data":"AA=="})"), Catch::Contains("fPort must be between 1 and 223"));

@@ -27,21 +27,21 @@ const appserver::RxInfoContext kNoLocations{};
 }  // namespace
 
 TEST_CASE("the up event has ChirpStack v4's field names and meanings") {
-  storage::Device d;
+  schema::Device d;
   d.dev_eui = 0x0011223344556677;
   d.application = "water";
   d.name = "кв. 12";
   d.codec = "karat-926lw";
   d.serial = "926001234";
   d.application_uuid = "6b9f3d4e-1111-4222-8333-444455556666";
-  std::vector<bridge::Reception> rx(2);
+  std::vector<gateway_bridge::Reception> rx(2);
   rx[0].gateway_eui = 0xAA555A0000000001;
-  rx[0].counter = bridge::CounterTime{123456, 123456};
+  rx[0].counter = gateway_bridge::CounterTime{123456, 123456};
   rx[0].rssi_dbm = -57;
   rx[0].snr_db = 9.5;
   rx[0].frequency_hz = 868900000;
-  rx[0].data_rate = bridge::LoraRate{7, 125};
-  rx[0].coding_rate = bridge::CodingRate::k4_5;
+  rx[0].data_rate = gateway_bridge::LoraRate{7, 125};
+  rx[0].coding_rate = gateway_bridge::CodingRate::k4_5;
   rx[1] = rx[0];
   rx[1].gateway_eui = 0xAA555A0000000002;
   rx[1].snr_db.reset();
@@ -99,18 +99,19 @@ TEST_CASE("the up event has ChirpStack v4's field names and meanings") {
 }
 
 TEST_CASE("the up event's rxInfo and txInfo are the same text that is stored with the frame") {
-  storage::Device d;
+  schema::Device d;
   d.application = "water";
-  std::vector<bridge::Reception> rx(1);
+  std::vector<gateway_bridge::Reception> rx(1);
   rx[0].gateway_eui = 0xAA555A0000000001;
   rx[0].snr_db = -2.25;
   rx[0].frequency_hz = 869100000;
-  rx[0].data_rate = bridge::FskRate{50000};
+  rx[0].data_rate = gateway_bridge::FskRate{50000};
   netserver::UplinkEvent e;
   e.device = &d;
   e.receptions = &rx;
   const std::string rx_info = appserver::rx_info_json(rx, kNoLocations), tx_info = appserver::tx_info_json(rx[0]);
-  CHECK(nlohmann::json::parse(tx_info) == nlohmann::json::parse(R"({"frequency":869100000,"modulation":{"fsk":{"datarate":50000}}})"));
+  CHECK(nlohmann::json::parse(tx_info) ==
+        nlohmann::json::parse(R"({"frequency":869100000,"modulation":{"fsk":{"datarate":50000}}})"));
   auto up = strictly("integration.UplinkEvent", appserver::up_event_json(e, nullptr, kIdentity, rx_info, tx_info));
   CHECK(up["rxInfo"] == nlohmann::json::parse(rx_info));
   CHECK(up["rxInfo"][0]["snr"] == -2.25);
@@ -118,7 +119,7 @@ TEST_CASE("the up event's rxInfo and txInfo are the same text that is stored wit
 }
 
 TEST_CASE("a device name that is not UTF-8 makes the event fail instead of publishing broken JSON") {
-  storage::Device d;
+  schema::Device d;
   d.application = "water";
   d.name = "bad \xff name";
   netserver::JoinEvent e;
@@ -144,16 +145,16 @@ TEST_CASE("a log event writes its context once per key, the last value winning")
 }
 
 TEST_CASE("rxInfo carries gwTime, nsTime, crcStatus, the gateway's registered location, its counter and antennas") {
-  std::vector<bridge::Reception> rx(2);
+  std::vector<gateway_bridge::Reception> rx(2);
   rx[0].gateway_eui = 0xAA555A0000000001;
-  rx[0].counter = bridge::CounterTime{(std::uint64_t{1} << 32) + 0x01020304, 0};  // widened past one wrap
-  rx[0].utc_time = bridge::UtcTime(std::chrono::microseconds(1763805600123456));
-  rx[0].gps_time = bridge::GpsTime(1447840818123);
+  rx[0].counter = gateway_bridge::CounterTime{(std::uint64_t{1} << 32) + 0x01020304, 0};  // widened past one wrap
+  rx[0].utc_time = gateway_bridge::UtcTime(std::chrono::microseconds(1763805600123456));
+  rx[0].gps_time = gateway_bridge::GpsTime(1447840818123);
   rx[0].rssi_dbm = -71;
   rx[0].snr_db = 4.5;
   rx[0].antenna = 1;
   rx[0].metadata = {{"antenna_0", "rssi=-80 snr=1.5 channel=3"}, {"antenna_1", "rssi=-71 snr=4.5 channel=3"}};
-  rx[0].data_rate = bridge::LoraRate{9, 125};
+  rx[0].data_rate = gateway_bridge::LoraRate{9, 125};
   rx[1] = rx[0];
   rx[1].gateway_eui = 0xAA555A0000000002;
   rx[1].utc_time.reset();
@@ -165,7 +166,8 @@ TEST_CASE("rxInfo carries gwTime, nsTime, crcStatus, the gateway's registered lo
   rx[1].received_at = steady - std::chrono::milliseconds(40);
   appserver::RxInfoContext context{netserver::SystemTime(std::chrono::milliseconds(1763805601000)), steady,
                                    [](lorawan::Eui64 eui) -> std::optional<appserver::GatewayLocation> {
-                                     if (eui == 0xAA555A0000000001) return appserver::GatewayLocation{56.8389, 60.6057, 270};
+                                     if (eui == 0xAA555A0000000001)
+                                       return appserver::GatewayLocation{56.8389, 60.6057, 270};
                                      return std::nullopt;
                                    }};
   const auto text = appserver::rx_info_json(rx, context);
@@ -189,7 +191,7 @@ TEST_CASE("rxInfo carries gwTime, nsTime, crcStatus, the gateway's registered lo
 }
 
 TEST_CASE("txack has txInfo; a gateway's refusal or warning is a DOWNLINK_GATEWAY log event") {
-  storage::Device d;
+  schema::Device d;
   d.dev_eui = 0x0011223344556677;
   d.application = "water";
   netserver::TxAckEvent e;
@@ -199,11 +201,11 @@ TEST_CASE("txack has txInfo; a gateway's refusal or warning is a DOWNLINK_GATEWA
   e.token = 0x1234;
   e.queue_item_id = "7c4e2f00-aaaa-4bbb-8ccc-000000000001";
   e.f_cnt_down = 3;
-  e.uplink_at = bridge::CounterTime{5'000'000, 0};
-  e.transmission.timing = bridge::CounterTime{6'000'000, 0};
+  e.uplink_at = gateway_bridge::CounterTime{5'000'000, 0};
+  e.transmission.timing = gateway_bridge::CounterTime{6'000'000, 0};
   e.transmission.frequency_hz = 868'900'000;
   e.transmission.power_dbm = 14;
-  e.transmission.data_rate = bridge::LoraRate{7, 125};
+  e.transmission.data_rate = gateway_bridge::LoraRate{7, 125};
   auto j = strictly("integration.TxAckEvent", appserver::txack_event_json(e, kIdentity));
   CHECK(j["queueItemId"] == *e.queue_item_id);
   CHECK(j["downlinkId"] == 0x1234);
@@ -214,7 +216,7 @@ TEST_CASE("txack has txInfo; a gateway's refusal or warning is a DOWNLINK_GATEWA
   CHECK(j["txInfo"]["modulation"]["lora"]["polarizationInversion"] == true);
   CHECK_FALSE(appserver::gateway_log_event(e));  // a plain OK: no log
 
-  e.transmission.timing = bridge::Immediately{};
+  e.transmission.timing = gateway_bridge::Immediately{};
   CHECK(strictly("integration.TxAckEvent", appserver::txack_event_json(e, kIdentity))["txInfo"]["timing"] ==
         nlohmann::json::parse(R"({"immediately":{}})"));
 
@@ -240,9 +242,9 @@ TEST_CASE("txack has txInfo; a gateway's refusal or warning is a DOWNLINK_GATEWA
 }
 
 TEST_CASE("gateway stats are gw.GatewayStats, the forwarder's other figures in metadata") {
-  bridge::GatewayStats s;
+  gateway_bridge::GatewayStats s;
   s.time = std::chrono::sys_seconds(std::chrono::seconds(1763805600));
-  s.position = bridge::GatewayPosition{56.8389, 60.6057, 270.0};
+  s.position = gateway_bridge::GatewayPosition{56.8389, 60.6057, 270.0};
   s.rx_received = 12;
   s.rx_crc_ok = 10;
   s.rx_forwarded = 9;

@@ -6,8 +6,8 @@
 
 #include "appserver/integration/outbox.h"
 #include "schema/database.h"
-#include "schema/statement.h"
 #include "schema/migrations.h"
+#include "schema/statement.h"
 #include "tests/support/process.h"
 
 using namespace uchet;
@@ -25,9 +25,9 @@ std::vector<std::int64_t> ids_of(const std::vector<OutboxRow>& rows) {
 
 TEST_CASE("an event enqueued in a transaction that is not committed leaves no outbox row") {
   test::TempDir dir;
-  auto db = storage::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(dir.file("uchet.db"));
   {
-    storage::Transaction tx(db);
+    schema::Transaction tx(db);
     appserver::enqueue_event(db, "uchet/a", R"({"n":1})");
   }
   CHECK(appserver::outbox_rows_after(db, 0, 10).empty());
@@ -36,10 +36,11 @@ TEST_CASE("an event enqueued in a transaction that is not committed leaves no ou
 
 TEST_CASE("outbox rows are read oldest first, after a given id, at most N at a time") {
   test::TempDir dir;
-  auto db = storage::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(dir.file("uchet.db"));
   {
-    storage::Transaction tx(db);
-    for (int i = 1; i <= 5; ++i) appserver::enqueue_event(db, "uchet/" + std::to_string(i), "{\"n\":" + std::to_string(i) + "}");
+    schema::Transaction tx(db);
+    for (int i = 1; i <= 5; ++i)
+      appserver::enqueue_event(db, "uchet/" + std::to_string(i), "{\"n\":" + std::to_string(i) + "}");
     tx.commit();
   }
   auto first = appserver::outbox_rows_after(db, 0, 3);
@@ -57,7 +58,7 @@ TEST_CASE("outbox rows are read oldest first, after a given id, at most N at a t
 
 TEST_CASE("a set of outbox ids is deleted at once and unknown ids are ignored") {
   test::TempDir dir;
-  auto db = storage::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(dir.file("uchet.db"));
   for (int i = 1; i <= 6; ++i) appserver::enqueue_event(db, "uchet/x", "{}");
   auto all = ids_of(appserver::outbox_rows_after(db, 0, 10));
   REQUIRE(all.size() == 6);
@@ -72,7 +73,7 @@ TEST_CASE("a set of outbox ids is deleted at once and unknown ids are ignored") 
 
 TEST_CASE("outbox ids given in any order, with repeats, delete exactly those rows") {
   test::TempDir dir;
-  auto db = storage::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(dir.file("uchet.db"));
   for (int i = 1; i <= 9; ++i) appserver::enqueue_event(db, "uchet/x", "{}");
   auto all = ids_of(appserver::outbox_rows_after(db, 0, 20));
   REQUIRE(all.size() == 9);
@@ -84,14 +85,15 @@ TEST_CASE("outbox ids given in any order, with repeats, delete exactly those row
 
 TEST_CASE("events that MQTT could never publish are refused when enqueued") {
   test::TempDir dir;
-  auto db = storage::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(dir.file("uchet.db"));
   CHECK_THROWS_AS(appserver::enqueue_event(db, "", "{}"), std::invalid_argument);
   CHECK_THROWS_AS(appserver::enqueue_event(db, "uchet/+/up", "{}"), std::invalid_argument);
   CHECK_THROWS_AS(appserver::enqueue_event(db, "uchet/#", "{}"), std::invalid_argument);
   CHECK_THROWS_AS(appserver::enqueue_event(db, "uchet/\xff", "{}"), std::invalid_argument);
   CHECK_THROWS_AS(appserver::enqueue_event(db, "uchet/up", "\xc3"), std::invalid_argument);
   CHECK_THROWS_AS(appserver::enqueue_event(db, "uchet/up", "{\"a\":\"\xc0\xaf\"}"), std::invalid_argument);  // overlong
-  CHECK_THROWS_AS(appserver::enqueue_event(db, "uchet/up", "{\"a\":\"\xed\xa0\x80\"}"), std::invalid_argument);  // surrogate
+  CHECK_THROWS_AS(appserver::enqueue_event(db, "uchet/up", "{\"a\":\"\xed\xa0\x80\"}"),
+                  std::invalid_argument);  // surrogate
   CHECK(appserver::outbox_rows_after(db, 0, 10).empty());
   // Long payloads go through the SIMD path of the check: valid multi-byte text passes, one bad
   // byte deep inside is still found.
@@ -105,7 +107,7 @@ TEST_CASE("events that MQTT could never publish are refused when enqueued") {
 
 TEST_CASE("outbox ids are never reused, even after the newest rows were deleted") {
   test::TempDir dir;
-  auto db = storage::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(dir.file("uchet.db"));
   for (int i = 1; i <= 3; ++i) appserver::enqueue_event(db, "uchet/x", "{}");
   auto first = ids_of(appserver::outbox_rows_after(db, 0, 10));
   REQUIRE(first.size() == 3);
@@ -120,17 +122,21 @@ TEST_CASE("outbox ids are never reused, even after the newest rows were deleted"
 
 TEST_CASE("upgrading a database with rows waiting in the outbox keeps them and their ids") {
   test::TempDir dir;
-  auto db = storage::Database::open_raw(dir.file("uchet.db"));
+  auto db = schema::Database::open_raw(dir.file("uchet.db"));
   // The schema as released before migration 0007 (ids assigned as max(id)+1), with rows waiting.
-  storage::schema_version(db);  // creates the version table
-  for (const auto& m : storage::migrations()) {
+  schema::schema_version(db);  // creates the version table
+  for (const auto& m : schema::migrations()) {
     if (m.version >= 7) break;
     db.exec(m.sql);
-    storage::Statement(db, "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, 0)").bind(1, m.version).bind(2, m.name).run();
+    schema::Statement(db, "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, 0)")
+        .bind(1, m.version)
+        .bind(2, m.name)
+        .run();
   }
-  db.exec("INSERT INTO outbox (id, topic, payload, created_at) VALUES (5, 'uchet/a', '{}', 0), (6, 'uchet/b', '{}', 0)");
+  db.exec(
+      "INSERT INTO outbox (id, topic, payload, created_at) VALUES (5, 'uchet/a', '{}', 0), (6, 'uchet/b', '{}', 0)");
 
-  storage::migrate(db);
+  schema::migrate(db);
   CHECK(ids_of(appserver::outbox_rows_after(db, 0, 10)) == std::vector<std::int64_t>{5, 6});
   appserver::delete_outbox_rows(db, std::vector<std::int64_t>{5, 6});
   appserver::enqueue_event(db, "uchet/c", "{}");

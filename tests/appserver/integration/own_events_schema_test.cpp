@@ -6,10 +6,10 @@
 #include <fstream>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
 #include <rapidjson/document.h>
 #include <rapidjson/schema.h>
 #include <rapidjson/stringbuffer.h>
+#include <nlohmann/json.hpp>
 
 #include "appserver/integration/balance_events.h"
 #include "appserver/integration/integration_events.h"
@@ -46,7 +46,7 @@ std::string violation(const std::string& definition, const std::string& json) {
 }  // namespace
 
 TEST_CASE("a device's alarm event follows its schema in docs/events.schema.json") {
-  storage::Device d;
+  schema::Device d;
   d.dev_eui = 0x0011223344556677;
   d.application = "water";
   d.application_uuid = "6b9f3d4e-1111-4222-8333-444455556666";
@@ -59,7 +59,8 @@ TEST_CASE("a device's alarm event follows its schema in docs/events.schema.json"
     CHECK(violation("deviceAlarm", event) == "");
   }
   // The negative cases: the schema is not a rubber stamp.
-  auto event = nlohmann::json::parse(appserver::alarm_event_json(d, appserver::AlarmChange{"leak", true, 1763805600, 42}, identity));
+  auto event = nlohmann::json::parse(
+      appserver::alarm_event_json(d, appserver::AlarmChange{"leak", true, 1763805600, 42}, identity));
   event["state"] = "opened";  // the object alarm's word, not the device alarm's
   CHECK(violation("deviceAlarm", event.dump()) != "");
   event["state"] = "open";
@@ -92,7 +93,8 @@ TEST_CASE("an object's balance and imbalance alarm events follow their schemas i
   empty.end = row.end;
   CHECK(violation("objectBalance", appserver::balance_event_json("дом-1", "cold_water", empty, *zone)) == "");
 
-  const auto alarm = appserver::imbalance_event_json("дом-1", "cold_water", appserver::ImbalanceChange{true, row.end, 12.5}, 10);
+  const auto alarm =
+      appserver::imbalance_event_json("дом-1", "cold_water", appserver::ImbalanceChange{true, row.end, 12.5}, 10);
   INFO(alarm);
   CHECK(violation("objectAlarm", alarm) == "");
   CHECK(violation("objectAlarm", balance) != "");  // a balance is not an alarm

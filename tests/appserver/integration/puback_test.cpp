@@ -94,7 +94,8 @@ void send_bytes(int fd, std::string bytes) {
 }
 
 void send_puback(int fd, const Publish& p) {
-  send_bytes(fd, std::string("\x40\x02", 2) + static_cast<char>(p.packet_id >> 8) + static_cast<char>(p.packet_id & 0xff));
+  send_bytes(fd,
+             std::string("\x40\x02", 2) + static_cast<char>(p.packet_id >> 8) + static_cast<char>(p.packet_id & 0xff));
 }
 
 // Accepts the publisher's next connection and answers its CONNECT with success.
@@ -126,8 +127,8 @@ std::vector<std::string> payloads(const std::vector<Publish>& publishes) {
   return out;
 }
 
-std::int64_t outbox_count(storage::Database& db) {
-  storage::Statement q(db, "SELECT COUNT(*) FROM outbox");
+std::int64_t outbox_count(schema::Database& db) {
+  schema::Statement q(db, "SELECT COUNT(*) FROM outbox");
   q.step();
   return q.int64(0);
 }
@@ -145,10 +146,10 @@ TEST_CASE("rows stay in the outbox until their PUBACK and are resent oldest firs
   getsockname(listener.get(), reinterpret_cast<sockaddr*>(&addr), &len);
 
   test::TempDir dir;
-  auto db = storage::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(dir.file("uchet.db"));
   std::vector<std::string> expected;
   {
-    storage::Transaction tx(db);
+    schema::Transaction tx(db);
     for (int n = 1; n <= 5; ++n) {
       expected.push_back("{\"n\":" + std::to_string(n) + "}");
       appserver::enqueue_event(db, "uchet/test", expected.back());
@@ -172,7 +173,7 @@ TEST_CASE("rows stay in the outbox until their PUBACK and are resent oldest firs
   CHECK_FALSE(read_packet(first.get(), 500ms));  // window full: nothing else until a PUBACK
   send_puback(first.get(), sent[0]);
   REQUIRE(eventually([&] { return outbox_count(db) == 4; }, 3s));  // only the acknowledged row went
-  auto fourth = read_publishes(first.get(), 1);                       // and its slot was reused
+  auto fourth = read_publishes(first.get(), 1);                    // and its slot was reused
   CHECK(fourth[0].payload == expected[3]);
   CHECK(publisher.stats().acknowledged == 1);
   first.reset();  // the connection drops with rows 2..4 unacknowledged

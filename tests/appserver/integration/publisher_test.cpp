@@ -4,8 +4,8 @@
 
 #include <memory>
 #include <mutex>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "appserver/integration/mqtt_publisher.h"
@@ -44,9 +44,9 @@ appserver::PublisherOptions fast_options() {
 
 // Enqueues events numbered first..first+count-1 in one transaction; returns what a subscriber
 // must receive for them. Topics vary so that topic and payload are both checked.
-std::vector<MqttMessage> enqueue(storage::Database& db, int first, int count) {
+std::vector<MqttMessage> enqueue(schema::Database& db, int first, int count) {
   std::vector<MqttMessage> expected;
-  storage::Transaction tx(db);
+  schema::Transaction tx(db);
   for (int n = first; n < first + count; ++n) {
     MqttMessage m{"uchet/test/" + std::to_string(n % 3), R"({"n":)" + std::to_string(n) + "}"};
     appserver::enqueue_event(db, m.topic, m.payload);
@@ -61,8 +61,8 @@ std::vector<MqttMessage> concat(std::vector<MqttMessage> a, const std::vector<Mq
   return a;
 }
 
-std::int64_t outbox_count(storage::Database& db) {
-  storage::Statement q(db, "SELECT COUNT(*) FROM outbox");
+std::int64_t outbox_count(schema::Database& db) {
+  schema::Statement q(db, "SELECT COUNT(*) FROM outbox");
   q.step();
   return q.int64(0);
 }
@@ -74,7 +74,7 @@ TEST_CASE("rows committed before start are published in id order and deleted aft
   test::MqttRecorder recorder(broker.port(), "recorder");
   REQUIRE(recorder.wait_subscribed(1, 5s));
   test::TempDir dir;
-  auto db = storage::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(dir.file("uchet.db"));
   // More than the in-flight window (100), so the window is refilled as PUBACKs come back.
   auto expected = enqueue(db, 1, 250);
   REQUIRE(outbox_count(db) == 250);
@@ -102,7 +102,7 @@ TEST_CASE("rows committed while running go out at once on notify() and by pollin
   test::MqttRecorder recorder(broker.port(), "recorder");
   REQUIRE(recorder.wait_subscribed(1, 5s));
   test::TempDir dir;
-  auto db = storage::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(dir.file("uchet.db"));
   auto options = fast_options();
   options.poll_interval = 3s;  // so that a prompt delivery can only come from notify()
   OutboxPublisher publisher(settings_for(broker.port()), dir.file("uchet.db"), options);
@@ -114,7 +114,7 @@ TEST_CASE("rows committed while running go out at once on notify() and by pollin
   REQUIRE(recorder.wait_for(5, 1500ms));
 
   // Another connection (another process, in production) commits without notifying.
-  auto other = storage::Database::open(dir.file("uchet.db"));
+  auto other = schema::Database::open(dir.file("uchet.db"));
   auto polled = enqueue(other, 6, 5);
   bool ok = recorder.wait_for(10, 5s);
   INFO("published " << publisher.stats().published << ", acknowledged " << publisher.stats().acknowledged
@@ -132,7 +132,7 @@ TEST_CASE("rows committed while the broker is down stay in the outbox and arrive
   test::MqttRecorder recorder(broker.port(), "recorder");
   REQUIRE(recorder.wait_subscribed(1, 5s));
   test::TempDir dir;
-  auto db = storage::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(dir.file("uchet.db"));
   OutboxPublisher publisher(settings_for(broker.port()), dir.file("uchet.db"), fast_options());
   publisher.start();
   REQUIRE(eventually([&] { return publisher.stats().connected; }, 5s));
@@ -161,7 +161,7 @@ TEST_CASE("a new publisher on the same database delivers what a destroyed one le
   test::MqttRecorder recorder(broker.port(), "recorder");
   REQUIRE(recorder.wait_subscribed(1, 5s));
   test::TempDir dir;
-  auto db = storage::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(dir.file("uchet.db"));
 
   auto first = std::make_unique<OutboxPublisher>(settings_for(broker.port()), dir.file("uchet.db"), fast_options());
   first->start();
@@ -191,12 +191,14 @@ TEST_CASE("a new publisher on the same database delivers what a destroyed one le
   CHECK(second.stats().acknowledged == 10);
 }
 
-TEST_CASE("a password-protected broker gets nothing with wrong credentials (rows are kept) and everything with the right ones") {
+TEST_CASE(
+    "a password-protected broker gets nothing with wrong credentials (rows are kept) and everything with the right "
+    "ones") {
   test::MosquittoBroker broker({.username = "uchet", .password = "s3cret"});
   test::MqttRecorder recorder(broker.port(), "recorder", "#", "uchet", "s3cret");
   REQUIRE(recorder.wait_subscribed(1, 5s));
   test::TempDir dir;
-  auto db = storage::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(dir.file("uchet.db"));
   auto expected = enqueue(db, 1, 5);
 
   auto settings = settings_for(broker.port());
@@ -223,12 +225,14 @@ TEST_CASE("a password-protected broker gets nothing with wrong credentials (rows
   CHECK(publisher.stats().connect_failures == 0);
 }
 
-TEST_CASE("acknowledged rows handed off for deletion are not sent again, even across a reconnect, and a refused hand-off is deleted by the publisher") {
+TEST_CASE(
+    "acknowledged rows handed off for deletion are not sent again, even across a reconnect, and a refused hand-off is "
+    "deleted by the publisher") {
   test::MosquittoBroker broker;
   test::MqttRecorder recorder(broker.port(), "recorder");
   REQUIRE(recorder.wait_subscribed(1, 5s));
   test::TempDir dir;
-  auto db = storage::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(dir.file("uchet.db"));
 
   std::mutex mutex;
   std::vector<std::int64_t> handed;  // what the "writer" was given and has not deleted yet
@@ -285,12 +289,13 @@ TEST_CASE("acknowledged rows handed off for deletion are not sent again, even ac
   CHECK(recorder.messages() == concat(concat(first, second), third));
 }
 
-TEST_CASE("ssl:// publishes over TLS, verifying the broker against the configured CA, and never falls back to plain TCP") {
+TEST_CASE(
+    "ssl:// publishes over TLS, verifying the broker against the configured CA, and never falls back to plain TCP") {
   test::MosquittoBroker broker({.tls = true});
   test::MqttRecorder recorder(broker.port(), "recorder");  // subscribes on the plain listener
   REQUIRE(recorder.wait_subscribed(1, 5s));
   test::TempDir dir;
-  auto db = storage::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(dir.file("uchet.db"));
   auto expected = enqueue(db, 1, 3);
 
   struct Attempt {
@@ -328,7 +333,7 @@ TEST_CASE("ssl:// publishes over TLS, verifying the broker against the configure
 TEST_CASE("the publisher says since when it has had no broker, for /ready") {
   test::MosquittoBroker broker;
   test::TempDir dir;
-  auto db = storage::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(dir.file("uchet.db"));
   const auto started = std::chrono::system_clock::now();
   auto settings = settings_for(broker.port());
   broker.stop();

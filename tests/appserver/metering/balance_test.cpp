@@ -32,8 +32,10 @@ TEST_CASE("balance of one interval: building 10, premises 3 + 4.5 -> imbalance 2
 
 TEST_CASE("estimated premise values count in the sum but not in coverage, and name their rule") {
   std::vector<PointRow> building = {{"odpu", {measured(10)}}};
-  std::vector<PointRow> premises = {
-      {"kv1", {measured(3)}}, {"kv2", {estimated(2, ValueSource::Linear)}}, {"kv3", {estimated(1, ValueSource::LikeDay)}}, {"kv4", {missing()}}};
+  std::vector<PointRow> premises = {{"kv1", {measured(3)}},
+                                    {"kv2", {estimated(2, ValueSource::Linear)}},
+                                    {"kv3", {estimated(1, ValueSource::LikeDay)}},
+                                    {"kv4", {missing()}}};
   auto rows = house_balance(building, premises);
   REQUIRE(rows.size() == 1);
   CHECK(rows[0].premises == Approx(6));

@@ -9,9 +9,7 @@ using namespace uchet::appserver::billing;
 namespace {
 
 // Month `index` starts at index × 1000 "seconds": only the order matters for rule selection.
-Month valid(int index, double measured, int days = 30) {
-  return {index * 1000, days, days, measured, std::nullopt};
-}
+Month valid(int index, double measured, int days = 30) { return {index * 1000, days, days, measured, std::nullopt}; }
 Month partial(int index, int valid_days, double measured, std::optional<double> norm, int days = 30) {
   return {index * 1000, days, valid_days, measured, norm};
 }

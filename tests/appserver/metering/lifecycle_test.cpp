@@ -73,24 +73,28 @@ TEST_CASE("lifecycle: a removal's reason sends the meter to repair or verificati
   for (auto from : {Stage::Installed, Stage::InService}) {
     INFO(lc::name(from));
     CHECK(lc::apply({from, {}}, event(Kind::Removed, 1, R"({"reason":"repair"})"))->stage == Stage::UnderRepair);
-    CHECK(lc::apply({from, {}}, event(Kind::Removed, 1, R"({"reason":"verification"})"))->stage == Stage::UnderVerification);
+    CHECK(lc::apply({from, {}}, event(Kind::Removed, 1, R"({"reason":"verification"})"))->stage ==
+          Stage::UnderVerification);
     CHECK(lc::apply({from, {}}, event(Kind::Removed, 1, R"({"reason":"replaced"})"))->stage == Stage::Removed);
     CHECK(lc::apply({from, {}}, event(Kind::Removed, 1, R"({"reason":7})"))->stage == Stage::Removed);
   }
   // From under repair / verification a removal is final whatever the reason.
-  CHECK(lc::apply({Stage::UnderRepair, {}}, event(Kind::Removed, 1, R"({"reason":"repair"})"))->stage == Stage::Removed);
+  CHECK(lc::apply({Stage::UnderRepair, {}}, event(Kind::Removed, 1, R"({"reason":"repair"})"))->stage ==
+        Stage::Removed);
   CHECK(lc::apply({Stage::UnderVerification, {}}, event(Kind::Removed, 1, R"({"reason":"verification"})"))->stage ==
         Stage::Removed);
   // Nothing else looks at the reason.
   CHECK_FALSE(lc::apply({Stage::InStock, {}}, event(Kind::Removed, 1, R"({"reason":"repair"})")));
-  CHECK(lc::apply({Stage::Installed, {}}, event(Kind::Commissioned, 1, R"({"reason":"repair"})"))->stage == Stage::InService);
+  CHECK(lc::apply({Stage::Installed, {}}, event(Kind::Commissioned, 1, R"({"reason":"repair"})"))->stage ==
+        Stage::InService);
 }
 
 TEST_CASE("lifecycle: events must come in time order, the same instant is allowed") {
   auto earlier = lc::apply({Stage::InStock, 2000}, event(Kind::Packed, 1999));
   REQUIRE_FALSE(earlier);
   CHECK(earlier.error() ==
-        "cannot record 'packed' at 1970-01-01T00:33:19Z: it is earlier than the last recorded event (1970-01-01T00:33:20Z)");
+        "cannot record 'packed' at 1970-01-01T00:33:19Z: it is earlier than the last recorded event "
+        "(1970-01-01T00:33:20Z)");
   auto same = lc::apply({Stage::InStock, 2000}, event(Kind::Packed, 2000));
   REQUIRE(same);
   CHECK(same->last_at == 2000);

@@ -144,7 +144,8 @@ TEST_CASE("a reading exactly at an interval's start counts for it, exactly at it
 TEST_CASE("out-of-service intervals neither break nor lengthen an outage") {
   // In service days 0..9 and 15..29 (removed for repair 10..14). Silent on days 8, 9 (in service),
   // 10..14 (not owed) and 15; back on day 16. One failure; restore = 3 in-service days.
-  DeviceOperatingInput dev{"l", D, {{day(0), day(10)}, {day(15), day(30)}}, daily_readings(0, 30, {8, 9, 10, 11, 12, 13, 14, 15})};
+  DeviceOperatingInput dev{
+      "l", D, {{day(0), day(10)}, {day(15), day(30)}}, daily_readings(0, 30, {8, 9, 10, 11, 12, 13, 14, 15})};
   auto r = device_operating(dev, day(0), day(30));
   CHECK(r.intervals_in_service == 25);
   CHECK(r.intervals_operating == 22);

@@ -48,8 +48,8 @@ TEST_CASE("name() of each value source") {
 }
 
 TEST_CASE("clean daily series: differences of midnight readings, all measured") {
-  const std::vector<InstallationSeries> inst = {
-      open_meter(T0 - 10 * kDay, 90.0, {{T0, 100.0}, {T0 + kDay, 101.5}, {T0 + 2 * kDay, 103.0}, {T0 + 3 * kDay, 103.25}})};
+  const std::vector<InstallationSeries> inst = {open_meter(
+      T0 - 10 * kDay, 90.0, {{T0, 100.0}, {T0 + kDay, 101.5}, {T0 + 2 * kDay, 103.0}, {T0 + 3 * kDay, 103.25}})};
   const auto out = point_consumption(inst, days(3), {});
   REQUIRE(out.size() == 3);
   CHECK(out[0].start == T0);
@@ -77,7 +77,10 @@ TEST_CASE("meter replaced at noon: the old meter up to its removal plus the new 
   // after removal (106, 106.2) from wherever it went. New: installed at 12:00 reading 0.0, then
   // 3.0 at the next midnight and 5.0 the one after.
   const std::vector<InstallationSeries> inst = {
-      {T0 - 30 * kDay, 50.0, T0 + 12 * kHour, 105.5,
+      {T0 - 30 * kDay,
+       50.0,
+       T0 + 12 * kHour,
+       105.5,
        {{T0 - kDay, 98.0}, {T0, 100.0}, {T0 + 18 * kHour, 106.0}, {T0 + kDay, 106.2}}},
       open_meter(T0 + 12 * kHour, 0.0, {{T0 + kDay, 3.0}, {T0 + 2 * kDay, 5.0}})};
   std::vector<std::int64_t> boundaries = {T0 - kDay};
@@ -114,9 +117,12 @@ TEST_CASE("recorded installation and removal readings win over device readings a
 TEST_CASE("readings outside the installation span are ignored") {
   // Installed at T0+1d reading 50, removed at T0+2d 12:00 reading 53. The device also reported at
   // T0 (40, before installation), T0+3d (60) and T0+4d (61, after removal).
-  const std::vector<InstallationSeries> inst = {{T0 + kDay, 50.0, T0 + 2 * kDay + 12 * kHour, 53.0,
-                                                 {{T0, 40.0}, {T0 + 2 * kDay, 51.5}, {T0 + 3 * kDay, 60.0},
-                                                  {T0 + 4 * kDay, 61.0}}}};
+  const std::vector<InstallationSeries> inst = {
+      {T0 + kDay,
+       50.0,
+       T0 + 2 * kDay + 12 * kHour,
+       53.0,
+       {{T0, 40.0}, {T0 + 2 * kDay, 51.5}, {T0 + 3 * kDay, 60.0}, {T0 + 4 * kDay, 61.0}}}};
   const auto out = point_consumption(inst, days(4), {});
   REQUIRE(out.size() == 4);
   CHECK(out[0].no_meter);  // installed exactly at its end
@@ -188,8 +194,34 @@ namespace {
 // No reading at boundary 3 (intervals 2 and 3 linear, 1 each), none between boundaries 21 and
 // 26 (5 days: intervals 21..25 beyond linear), then 1 per interval again (26, 27).
 std::vector<InstallationSeries> five_day_gap() {
-  const std::vector<double> c = {1, 1, 1, 1, 1, 1, 1, 2, 1, 3, 1, 1, 1, 1, 3, 2.5, 2, 1, 1, 1, 1,
-                                 /* 21..25, unread */ 1, 1, 1, 1, 3, 1, 1};
+  const std::vector<double> c = {1,
+                                 1,
+                                 1,
+                                 1,
+                                 1,
+                                 1,
+                                 1,
+                                 2,
+                                 1,
+                                 3,
+                                 1,
+                                 1,
+                                 1,
+                                 1,
+                                 3,
+                                 2.5,
+                                 2,
+                                 1,
+                                 1,
+                                 1,
+                                 1,
+                                 /* 21..25, unread */ 1,
+                                 1,
+                                 1,
+                                 1,
+                                 3,
+                                 1,
+                                 1};
   std::vector<int> read_at = {0, 1, 2};
   for (int k : range(4, 21)) read_at.push_back(k);
   for (int k : range(26, 28)) read_at.push_back(k);

@@ -135,7 +135,8 @@ TEST_CASE("UTC and Moscow") {
 }
 
 TEST_CASE("bad zone names are rejected with a reason") {
-  for (std::string_view name : {"", "/etc/passwd", "../../etc/passwd", "Europe/../../etc/passwd", "Mars/Olympus_Mons"}) {
+  for (std::string_view name :
+       {"", "/etc/passwd", "../../etc/passwd", "Europe/../../etc/passwd", "Mars/Olympus_Mons"}) {
     auto tz = TimeZone::load(name);
     INFO(name);
     REQUIRE_FALSE(tz);
@@ -239,7 +240,10 @@ TEST_CASE("offsets and day starts agree with glibc in every installed zone") {
       }
     }
   }
-  if (saved) setenv("TZ", saved_tz.c_str(), 1); else unsetenv("TZ");
+  if (saved)
+    setenv("TZ", saved_tz.c_str(), 1);
+  else
+    unsetenv("TZ");
   tzset();
   CHECK(zones > 250);
 }

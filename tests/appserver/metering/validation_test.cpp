@@ -28,8 +28,10 @@ PointInterval m(double v) { return {0, 0, v, ValueSource::Measured}; }
 PointInterval est(double v, ValueSource s) { return {0, 0, v, s}; }
 PointInterval missing() { return {0, 0, std::nullopt, ValueSource::Missing}; }
 
-std::vector<Flags> validate(const std::vector<PointInterval>& point, const std::vector<std::vector<PointInterval>>& neighbours = {},
-                            const std::vector<DeviceCondition>& conditions = {}, const ValidationSettings& settings = {}) {
+std::vector<Flags> validate(const std::vector<PointInterval>& point,
+                            const std::vector<std::vector<PointInterval>>& neighbours = {},
+                            const std::vector<DeviceCondition>& conditions = {},
+                            const ValidationSettings& settings = {}) {
   return validate_point(point, neighbours, conditions, settings);
 }
 
@@ -104,7 +106,7 @@ TEST_CASE("frozen: three zero intervals while half of the neighbours with data c
   const auto point = series({m(1), m(0), m(0), m(0), m(1)});
   // Neighbour A consumed throughout, B is vacant too: 1 of 2 consumed = half.
   const std::vector<std::vector<PointInterval>> half = {series({m(1), m(1), m(1), m(1), m(1)}),
-                                                         series({m(0), m(0), m(0), m(0), m(0)})};
+                                                        series({m(0), m(0), m(0), m(0), m(0)})};
   const auto flags = validate(point, half);
   CHECK(flags[0] == Flags{});
   CHECK(flags[1] == Flags{"frozen"});
@@ -134,7 +136,7 @@ TEST_CASE("frozen: two zero intervals are not enough") {
 TEST_CASE("frozen: fewer than half of the neighbours consumed") {
   // 1 of 3 consumed.
   const std::vector<std::vector<PointInterval>> quiet = {series({m(1), m(1), m(1)}), series({m(0), m(0), m(0)}),
-                                                          series({m(0), m(0), m(0)})};
+                                                         series({m(0), m(0), m(0)})};
   for (const auto& f : validate(series({m(0), m(0), m(0)}), quiet)) CHECK(f.empty());
 }
 
@@ -142,12 +144,13 @@ TEST_CASE("frozen needs neighbours with measured data") {
   const auto point = series({m(0), m(0), m(0)});
   for (const auto& f : validate(point)) CHECK(f.empty());
   // Neighbours only missing or estimated: nothing to compare against.
-  const std::vector<std::vector<PointInterval>> blind = {series({missing(), missing(), missing()}),
-                                                          series({est(1, ValueSource::LikeDay), est(1, ValueSource::Linear),
-                                                                  est(1, ValueSource::LikeDay)})};
+  const std::vector<std::vector<PointInterval>> blind = {
+      series({missing(), missing(), missing()}),
+      series({est(1, ValueSource::LikeDay), est(1, ValueSource::Linear), est(1, ValueSource::LikeDay)})};
   for (const auto& f : validate(point, blind)) CHECK(f.empty());
   // One neighbour measured and consuming, another missing: 1 of 1 with data consumed.
-  const std::vector<std::vector<PointInterval>> one = {series({m(1), m(1), m(1)}), series({missing(), missing(), missing()})};
+  const std::vector<std::vector<PointInterval>> one = {series({m(1), m(1), m(1)}),
+                                                       series({missing(), missing(), missing()})};
   for (const auto& f : validate(point, one)) CHECK(f == Flags{"frozen"});
 }
 
@@ -187,7 +190,8 @@ TEST_CASE("device conditions flag the intervals they overlap") {
 
 TEST_CASE("a condition ending exactly where an interval starts does not touch it") {
   const auto point = series({m(1), m(1)});
-  const std::vector<DeviceCondition> conditions = {{"magnetic_influence", 0, kDay}, {"reverse_flow", 2 * kDay, 3 * kDay}};
+  const std::vector<DeviceCondition> conditions = {{"magnetic_influence", 0, kDay},
+                                                   {"reverse_flow", 2 * kDay, 3 * kDay}};
   const auto flags = validate(point, {}, conditions);
   CHECK(flags[0] == Flags{"magnetic_influence"});
   CHECK(flags[1] == Flags{});

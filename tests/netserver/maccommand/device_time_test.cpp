@@ -12,10 +12,10 @@ using namespace std::chrono_literals;
 TEST_CASE("the reception time prefers a gateway's GPS clock over its UTC clock") {
   ReceivedFrame frame;
   frame.first_seen = std::chrono::steady_clock::now();
-  bridge::Reception utc_only;
-  utc_only.utc_time = bridge::UtcTime{std::chrono::seconds(1'800'000'000)};
-  bridge::Reception gps;
-  gps.gps_time = bridge::GpsTime{1'400'000'000s + 500ms};
+  gateway_bridge::Reception utc_only;
+  utc_only.utc_time = gateway_bridge::UtcTime{std::chrono::seconds(1'800'000'000)};
+  gateway_bridge::Reception gps;
+  gps.gps_time = gateway_bridge::GpsTime{1'400'000'000s + 500ms};
   frame.receptions = {utc_only, gps};
   auto [time, from_gateway] = maccommand::reception_gps_time(frame);
   CHECK(time == 1'400'000'000s + 500ms);
@@ -32,7 +32,8 @@ TEST_CASE("without a gateway clock the reception time is this server's arrival t
   ReceivedFrame frame;
   frame.first_seen = std::chrono::steady_clock::now();
   frame.receptions.emplace_back();
-  const auto before = lorawan::gps_time_from_utc(std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now()));
+  const auto before = lorawan::gps_time_from_utc(
+      std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now()));
   auto [time, from_gateway] = maccommand::reception_gps_time(frame);
   CHECK_FALSE(from_gateway);
   CHECK(time >= before - 1s);

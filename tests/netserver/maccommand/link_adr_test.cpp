@@ -10,9 +10,9 @@ using namespace uchet::netserver;
 
 TEST_CASE("LinkADRReq waits for a full history, then asks for a faster data rate on a strong link") {
   const auto region = *lorawan::region_by_name("RU864");
-  storage::DeviceSession session;
+  schema::DeviceSession session;
   MacState mac;
-  const bridge::DataRate sf12 = bridge::LoraRate{12, 125};
+  const gateway_bridge::DataRate sf12 = gateway_bridge::LoraRate{12, 125};
   for (std::uint32_t f = 0; f + 1 < kAdrHistorySize; ++f) mac.record_uplink(10.0, f);
   CHECK_FALSE(maccommand::link_adr_request(region, 10.0, sf12, 0, session, mac));
   mac.record_uplink(10.0, kAdrHistorySize);
@@ -28,7 +28,7 @@ TEST_CASE("LinkADRReq waits for a full history, then asks for a faster data rate
 }
 
 TEST_CASE("LinkADRAns applies TX power and NbTrans only when all is accepted") {
-  storage::DeviceSession session;
+  schema::DeviceSession session;
   session.tx_power_index = 0;
   session.nb_trans = 1;
   MacState mac;

@@ -8,21 +8,21 @@ using namespace uchet;
 using namespace uchet::netserver;
 
 TEST_CASE("LinkCheckAns counts distinct gateways and gives the best reception's margin over the SF floor") {
-  bridge::Reception best;
+  gateway_bridge::Reception best;
   best.gateway_eui = 1;
-  best.data_rate = bridge::LoraRate{12, 125};  // floor -20 dB
+  best.data_rate = gateway_bridge::LoraRate{12, 125};  // floor -20 dB
   best.snr_db = -7.5;
-  bridge::Reception other = best;
+  gateway_bridge::Reception other = best;
   other.gateway_eui = 2;
-  bridge::Reception again = best;  // the same gateway twice (two antennas) counts once
-  const std::vector<bridge::Reception> receptions{best, other, again};
+  gateway_bridge::Reception again = best;  // the same gateway twice (two antennas) counts once
+  const std::vector<gateway_bridge::Reception> receptions{best, other, again};
   CHECK(maccommand::link_check_answer(receptions, best) == lorawan::LinkCheckAns{12, 2});
 }
 
 TEST_CASE("LinkCheckAns margin is never negative and at most 254") {
-  bridge::Reception rx;
+  gateway_bridge::Reception rx;
   rx.gateway_eui = 1;
-  rx.data_rate = bridge::LoraRate{7, 125};  // floor -7.5 dB
+  rx.data_rate = gateway_bridge::LoraRate{7, 125};  // floor -7.5 dB
   rx.snr_db = -15;
   CHECK(maccommand::link_check_answer({rx}, rx).margin == 0);
   rx.snr_db = 400;

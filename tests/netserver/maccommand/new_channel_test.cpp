@@ -19,7 +19,8 @@ TEST_CASE("NewChannelReq asks for a missing configured channel, and an accepted 
   REQUIRE(mac.pending_new_channel);
   CHECK(mac.pending_new_channel->slot == req->ch_index - static_cast<int>(region.first_cf_list_channel()));
   CHECK(mac.new_channel_requested_at == 10'000);
-  CHECK_FALSE(maccommand::new_channel_request(region, configured, none, mac, 10'000 + maccommand::kMacRequestRetryS - 1));
+  CHECK_FALSE(
+      maccommand::new_channel_request(region, configured, none, mac, 10'000 + maccommand::kMacRequestRetryS - 1));
 
   maccommand::on_new_channel_ans(lorawan::NewChannelAns{true, true}, mac);
   CHECK(mac.extra_channels == configured);

@@ -9,7 +9,7 @@ using namespace uchet::netserver;
 
 TEST_CASE("RXParamSetupReq asks for the configured RX1 offset and the region's default RX2") {
   const auto region = *lorawan::region_by_name("RU864");
-  storage::DeviceSession session;
+  schema::DeviceSession session;
   MacState mac;
   CHECK_FALSE(maccommand::rx_param_setup_request(session, 0, region, mac));
   session.rx2_frequency = 869'525'000;
@@ -22,7 +22,7 @@ TEST_CASE("RXParamSetupReq asks for the configured RX1 offset and the region's d
 
 TEST_CASE("RXParamSetupAns changes the session only when every part is acknowledged") {
   const auto region = *lorawan::region_by_name("RU864");
-  storage::DeviceSession session;
+  schema::DeviceSession session;
   session.rx2_dr = 3;
   MacState mac;
   REQUIRE(maccommand::rx_param_setup_request(session, 1, region, mac));

@@ -8,7 +8,7 @@ using namespace uchet;
 using namespace uchet::netserver;
 
 TEST_CASE("RXTimingSetupReq is asked only for a session off the configured RX1 delay, and its answer applies it") {
-  storage::DeviceSession session;
+  schema::DeviceSession session;
   session.rx1_delay = 1;
   MacState mac;
   CHECK_FALSE(maccommand::rx_timing_setup_request(session, 1, mac));

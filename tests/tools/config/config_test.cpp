@@ -1,0 +1,176 @@
+#include <catch2/catch.hpp>
+
+#include "tools/config.h"
+
+using uchet::parse_config;
+
+TEST_CASE("an empty configuration gives the documented defaults") {
+  auto c = parse_config("", "test.toml");
+  REQUIRE(c);
+  CHECK(c->storage.path == "var/uchet.db");
+  CHECK(c->gateway_bridge.bind == "0.0.0.0:1700");
+  CHECK(c->network.region == "RU864");
+  CHECK(c->network.net_id == 0);
+  CHECK(c->network.dedup_window_ms == 200);
+  CHECK(c->network.rx1_delay_s == 1);
+  CHECK(c->mqtt.server == "127.0.0.1:1883");
+  CHECK(c->log.level == "info");
+  CHECK(c->time.max_clock_offset_s == 30);
+}
+
+TEST_CASE("every key of the example configuration is accepted") {
+  auto text = R"(
+[storage]
+path = "/var/lib/uchet/uchet.db"
+[gateway_bridge]
+bind = "[::]:1700"
+[network]
+region = "EU868"
+net_id = "00001A"
+dedup_window_ms = 300
+rx1_delay_s = 2
+rx1_dr_offset = 1
+installation_margin_db = 8.5
+dev_status_interval_h = 12
+dev_status_max_per_s = 20
+[mqtt]
+server = "broker.local:8883"
+username = "uchet"
+password = "secret"
+client_id = "uchetd-1"
+ca_file = "/etc/ssl/ca.pem"
+keepalive_s = 60
+[http]
+bind = "127.0.0.1:9100"
+[log]
+level = "debug"
+[time]
+max_clock_offset_s = 10
+time_zone = "Europe/Moscow"
+)";
+  auto c = parse_config(text, "test.toml");
+  REQUIRE(c);
+  CHECK(c->network.region == "EU868");
+  CHECK(c->network.net_id == 0x1A);
+  CHECK(c->network.installation_margin_db == 8.5);
+  CHECK(c->network.dev_status_max_per_s == 20);
+  CHECK(c->mqtt.client_id == "uchetd-1");
+  CHECK(c->time.time_zone == "Europe/Moscow");
+}
+
+TEST_CASE("bad configurations are refused with the key named") {
+  auto error_of = [](const char* text) {
+    auto c = parse_config(text, "u.toml");
+    REQUIRE_FALSE(c);
+    return c.error();
+  };
+  CHECK_THAT(error_of("[network]\nregion = \"US915\"\n"), Catch::Contains("network.region"));
+  CHECK_THAT(error_of("[network]\ndedup_window_ms = \"fast\"\n"),
+             Catch::Contains("network.dedup_window_ms must be an integer"));
+  CHECK_THAT(error_of("[network]\ndedup_window_ms = 0\n"), Catch::Contains("network.dedup_window_ms must be between"));
+  CHECK_THAT(error_of("[network]\nnet_id = \"12\"\n"), Catch::Contains("network.net_id"));
+  CHECK_THAT(error_of("[network]\nregoin = \"RU864\"\n"), Catch::Contains("unknown key network.regoin"));
+  CHECK_THAT(error_of("[mqqt]\nserver = \"x:1\"\n"), Catch::Contains("unknown section [mqqt]"));
+  CHECK_THAT(error_of("[gateway_bridge]\nbind = \"0.0.0.0\"\n"), Catch::Contains("gateway_bridge.bind"));
+  CHECK_THAT(error_of("[gateway_bridge]\nbind = \"0.0.0.0:70000\"\n"), Catch::Contains("gateway_bridge.bind"));
+  CHECK_THAT(error_of("[log]\nlevel = \"loud\"\n"), Catch::Contains("log.level"));
+  CHECK_THAT(error_of("[storage]\npath = \"\"\n"), Catch::Contains("storage.path must not be empty"));
+  CHECK_THAT(error_of("storage = 5\n"), Catch::Contains("'storage' must be a table"));
+  CHECK_THAT(error_of("[storage\n"), Catch::Contains("u.toml:1"));
+  CHECK_THAT(error_of("[balance]\nalarm_threshold_pct = -1\n"),
+             Catch::Contains("balance.alarm_threshold_pct must be between"));
+  CHECK_THAT(error_of("[balance]\nalarm_days = 0\n"), Catch::Contains("balance.alarm_days must be between"));
+  CHECK_THAT(error_of("[vee]\nspike_factor = \"big\"\n"), Catch::Contains("vee.spike_factor must be a number"));
+  CHECK_THAT(error_of("[vee]\nlinear_max_gap_h = 100000\n"), Catch::Contains("vee.linear_max_gap_h must be between"));
+  CHECK_THAT(error_of("[network]\ndev_status_max_per_s = 0\n"),
+             Catch::Contains("network.dev_status_max_per_s must be between"));
+  CHECK_THAT(error_of("[network]\nextra_channels_hz = 864100000\n"),
+             Catch::Contains("extra_channels_hz must be an array of integers"));
+  CHECK_THAT(error_of("[network]\nextra_channels_hz = [1, 2, 3, 4, 5, 6]\n"), Catch::Contains("at most 5"));
+  CHECK_THAT(error_of("[network]\nextra_channels_hz = [864100050]\n"), Catch::Contains("multiples of 100"));
+  CHECK_THAT(error_of("[network]\nextra_channels_hz = [864100000, 864100000]\n"), Catch::Contains("twice"));
+  CHECK_THAT(error_of("[network]\nextra_channels_hz = [915000000]\n"), Catch::Contains("outside the RU864 band"));
+  CHECK_THAT(error_of("[network]\nextra_channels_hz = [868900000]\n"), Catch::Contains("default channel of RU864"));
+  CHECK_THAT(error_of("[network]\nregion = \"EU868\"\nextra_channels_hz = [870500000]\n"),
+             Catch::Contains("outside the EU868 band"));
+}
+
+TEST_CASE("extra channels default to the region's usual ones and may be switched off") {
+  auto ru = parse_config("", "u.toml");
+  REQUIRE(ru);
+  CHECK(uchet::extra_channels(*ru) ==
+        std::vector<std::uint32_t>{864100000, 864300000, 864500000, 864700000, 864900000});
+  auto eu = parse_config("[network]\nregion = \"EU868\"\n", "u.toml");
+  REQUIRE(eu);
+  CHECK(uchet::extra_channels(*eu) ==
+        std::vector<std::uint32_t>{867100000, 867300000, 867500000, 867700000, 867900000});
+  auto none = parse_config("[network]\nextra_channels_hz = []\n", "u.toml");
+  REQUIRE(none);
+  CHECK(uchet::extra_channels(*none).empty());
+  auto two = parse_config("[network]\nextra_channels_hz = [864500000, 864700000]\n", "u.toml");
+  REQUIRE(two);
+  CHECK(uchet::extra_channels(*two) == std::vector<std::uint32_t>{864500000, 864700000});
+}
+
+TEST_CASE("host:port parsing accepts IPv4, names and bracketed IPv6") {
+  auto a = uchet::parse_host_port("[::1]:1700", "bind");
+  REQUIRE(a);
+  CHECK(a->host == "::1");
+  CHECK(a->port == 1700);
+  auto b = uchet::parse_host_port("localhost:1883", "server");
+  REQUIRE(b);
+  CHECK(b->host == "localhost");
+  CHECK_FALSE(uchet::parse_host_port(":1700", "bind"));
+  CHECK_FALSE(uchet::parse_host_port("[::1]1700", "bind"));
+  CHECK_FALSE(uchet::parse_host_port("host:17x", "bind"));
+}
+
+TEST_CASE("mqtt.server takes host:port, tcp://host:port and ssl://host:port, and nothing else") {
+  struct Case {
+    std::string text, host;
+    std::uint16_t port;
+    bool tls;
+  };
+  for (const auto& c : std::vector<Case>{{"127.0.0.1:1883", "127.0.0.1", 1883, false},
+                                         {"broker.local:8883", "broker.local", 8883, false},
+                                         {"tcp://127.0.0.1:1883", "127.0.0.1", 1883, false},
+                                         {"tcp://mqtt-1.example", "mqtt-1.example", 1883, false},
+                                         {"ssl://broker.example:8884", "broker.example", 8884, true},
+                                         {"ssl://broker.example", "broker.example", 8883, true},
+                                         {"[::1]:1883", "::1", 1883, false},
+                                         {"ssl://[::1]:8883", "::1", 8883, true}}) {
+    INFO(c.text);
+    auto server = uchet::parse_mqtt_server(c.text);
+    REQUIRE(server);
+    CHECK(server->host == c.host);
+    CHECK(server->port == c.port);
+    CHECK(server->tls == c.tls);
+    CHECK(parse_config("[mqtt]\nserver = \"" + c.text + "\"\n", "u.toml"));
+  }
+  for (std::string bad : {"mqtt://broker:1883", "ws://broker:80", "tcp://", "tcp://:1883", "tcp://broker:1883/path",
+                          "broker", "broker:0", "broker:70000", "tcp://bro ker:1883", "ssl://broker:x"}) {
+    INFO(bad);
+    CHECK_FALSE(uchet::parse_mqtt_server(bad));
+    auto c = parse_config("[mqtt]\nserver = \"" + bad + "\"\n", "u.toml");
+    REQUIRE_FALSE(c);
+    CHECK_THAT(c.error(), Catch::Contains("mqtt.server"));
+  }
+}
+
+TEST_CASE("the tenant named in ChirpStack events comes from [tenant], checked") {
+  auto defaults = parse_config("", "u.toml");
+  REQUIRE(defaults);
+  CHECK(defaults->tenant.id == "52f14cd4-c6f1-4fbd-8f87-4025e1d49242");
+  CHECK(defaults->tenant.name == "uchet");
+  auto set = parse_config("[tenant]\nid = \"0B5F7C3E-9A1D-4D3C-8F2E-111111111111\"\nname = \"Водоканал\"\n", "u.toml");
+  REQUIRE(set);
+  CHECK(set->tenant.id == "0b5f7c3e-9a1d-4d3c-8f2e-111111111111");  // stored lower-case, as ChirpStack writes UUIDs
+  CHECK(set->tenant.name == "Водоканал");
+  for (const char* bad : {"[tenant]\nid = \"tenant-1\"\n", "[tenant]\nname = \"\"\n", "[tenant]\nname = \"a\\nb\"\n",
+                          "[tenant]\nid = 5\n"}) {
+    INFO(bad);
+    auto c = parse_config(bad, "u.toml");
+    REQUIRE_FALSE(c);
+    CHECK_THAT(c.error(), Catch::Contains("tenant."));
+  }
+}

@@ -1,0 +1,230 @@
+// uchetctl export billing and billing rule: the monthly billing file of a small building, worked
+// by hand. The building is set up with the object/premise/point/meter/norm commands; readings are
+// written straight into the reading table, as the application server would store them.
+//
+// Building dom-1 (Asia/Yekaterinburg, UTC+5, no DST), cold water, period November 2026:
+//   odpu-cw  house meter ODPU-1, installed 2026-10-01 at 95; 100 on 1 Nov, 130.25 on 1 Dec
+//            -> 30.25 measured (ОДПУ)
+//   kv-a     premise "3,1" (account ЛС-12,"А"), meter 926001 installed 2026-10-01 at 9;
+//            10 on 1 Nov, 11 on 15 Nov, 12.5 on 1 Dec. No readings between: the register has
+//            values at both ends of the month, so the whole month is measured: 2.5
+//   kv-b     premise 7, meter 926007 installed 2026-10-01 at 0; 1 on 1 Nov, 2 on 11 Nov, then
+//            silence. October measured 1 (one month of history, < 3) and November has no day
+//            with a value -> the norm 5.5 x 30/30 = 5.5, reading_end empty
+//   kv-c     premise 9, meter 926009 installed 2026-07-01 at 0; 1 on 1 Aug, 2 on 1 Sep, 3.5 on
+//            1 Oct, 5 on 1 Nov, then daily 5 + 0.04 k for k = 0..15 (5.6 on 16 Nov), then silence.
+//            History July..October 1, 1, 1.5, 1.5 -> average 5/4 = 1.25. November: 15 valid
+//            days measuring 0.6, 15 invalid -> 0.6 + 1.25 x 15/30 = 1.225, average
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iterator>
+
+#include "tests/tools/uchetctl/uchetctl_support.h"
+#include "tools/uchetctl/output.h"
+#include "tools/uchetctl/text_encoding.h"
+
+using uchet::test::Uchetctl;
+
+namespace {
+
+constexpr std::int64_t kDay = 86400;
+constexpr std::int64_t kJul1 = 1782846000;  // 2026-07-01T00:00:00+05:00
+constexpr std::int64_t kAug1 = kJul1 + 31 * kDay;
+constexpr std::int64_t kSep1 = kAug1 + 31 * kDay;
+constexpr std::int64_t kOct1 = kSep1 + 30 * kDay;  // 1790794800
+constexpr std::int64_t kNov1 = kOct1 + 31 * kDay;
+constexpr std::int64_t kDec1 = kNov1 + 30 * kDay;
+
+const std::string kFias = "0c5b2444-70a0-4932-980c-b4dc0d3f02b5";
+
+void ok(const Uchetctl& ctl, const std::vector<std::string>& args) {
+  auto r = ctl(args);
+  INFO(fmt::format("{}", fmt::join(args, " ")));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+}
+
+void sql(const Uchetctl& ctl, const std::string& statements) {
+  auto r = uchet::test::run({"/usr/bin/sqlite3", ctl.file("uchet.db"), statements});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+}
+
+void reading(const Uchetctl& ctl, const std::string& eui, std::int64_t at, double m3) {
+  sql(ctl, fmt::format("INSERT INTO reading (dev_eui, quantity, resource, value, unit, measured_at, received_at) "
+                       "VALUES ('{}', 'volume', 'cold_water', {}, 'm3', {}, {})",
+                       eui, m3, at, at));
+}
+
+void add_meter(const Uchetctl& ctl, const std::string& eui, const std::string& serial, const std::string& point,
+               const std::string& installed, const std::string& reading_m3) {
+  ok(ctl, {"device", "add", eui, "--app", "water", "--join-eui", "70b3d57ed0000000", "--app-key",
+           "000102030405060708090a0b0c0d0e0f", "--codec", "karat-926lw", "--serial", serial});
+  ok(ctl, {"meter", "install", eui, "--point", "dom-1/" + point, "--at", installed, "--reading", reading_m3});
+}
+
+void build_dom1(const Uchetctl& ctl) {
+  ok(ctl, {"application", "add", "water"});
+  ok(ctl, {"object", "add", "dom-1", "--fias", kFias, "--time-zone", "Asia/Yekaterinburg"});
+  ok(ctl, {"premise", "add", "dom-1", "3,1", "--kind", "residential", "--account", "ЛС-12,\"А\""});
+  ok(ctl, {"premise", "add", "dom-1", "7", "--kind", "residential", "--account", "LS-7"});
+  ok(ctl, {"premise", "add", "dom-1", "9", "--kind", "residential", "--account", "LS-9"});
+  ok(ctl, {"point", "add", "dom-1", "odpu-cw", "--resource", "cold_water", "--level", "building"});
+  ok(ctl, {"point", "add", "dom-1", "kv-a", "--resource", "cold_water", "--level", "premise", "--premise", "3,1"});
+  ok(ctl, {"point", "add", "dom-1", "kv-b", "--resource", "cold_water", "--level", "premise", "--premise", "7"});
+  ok(ctl, {"point", "add", "dom-1", "kv-c", "--resource", "cold_water", "--level", "premise", "--premise", "9"});
+  ok(ctl, {"norm", "set", "dom-1", "--resource", "cold_water", "--per-month", "5.5"});
+
+  add_meter(ctl, "70b3d50000000001", "ODPU-1", "odpu-cw", "2026-10-01", "95");
+  reading(ctl, "70b3d50000000001", kNov1, 100);
+  reading(ctl, "70b3d50000000001", kDec1, 130.25);
+
+  add_meter(ctl, "70b3d50000000002", "926001", "kv-a", "2026-10-01", "9");
+  reading(ctl, "70b3d50000000002", kNov1, 10);
+  reading(ctl, "70b3d50000000002", kNov1 + 14 * kDay, 11);
+  reading(ctl, "70b3d50000000002", kDec1, 12.5);
+
+  add_meter(ctl, "70b3d50000000003", "926007", "kv-b", "2026-10-01", "0");
+  reading(ctl, "70b3d50000000003", kNov1, 1);
+  reading(ctl, "70b3d50000000003", kNov1 + 10 * kDay, 2);
+
+  add_meter(ctl, "70b3d50000000004", "926009", "kv-c", "2026-07-01", "0");
+  reading(ctl, "70b3d50000000004", kAug1, 1);
+  reading(ctl, "70b3d50000000004", kSep1, 2);
+  reading(ctl, "70b3d50000000004", kOct1, 3.5);
+  for (int k = 0; k <= 15; ++k) reading(ctl, "70b3d50000000004", kNov1 + k * kDay, 5 + 0.04 * k);
+}
+
+const std::string kHeader =
+    "account,fias_house_guid,premise,resource,meter_serial,level,reading_start,reading_end,consumption,method\r\n";
+
+std::string expected_november(const std::string& kv_c_consumption = "1.225",
+                              const std::string& kv_c_method = "average") {
+  return kHeader +                                                                                     //
+         "," + kFias + ",,cold_water,ODPU-1,ОДПУ,100,130.25,30.25,measured\r\n" +                      //
+         "\"ЛС-12,\"\"А\"\"\"," + kFias + ",\"3,1\",cold_water,926001,ИПУ,10,12.5,2.5,measured\r\n" +  //
+         "LS-7," + kFias + ",7,cold_water,926007,ИПУ,1,,5.5,norm\r\n" +                                //
+         "LS-9," + kFias + ",9,cold_water,926009,ИПУ,5,," + kv_c_consumption + "," + kv_c_method + "\r\n";
+}
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+}
+
+// `text` with its Cyrillic letters replaced by their Windows-1251 bytes, written out by hand.
+std::string cp1251_by_hand(std::string text) {
+  const std::pair<std::string, std::string> letters[] = {
+      {"ОДПУ", "\xCE\xC4\xCF\xD3"}, {"ИПУ", "\xC8\xCF\xD3"}, {"ЛС", "\xCB\xD1"}, {"А", "\xC0"}};
+  for (const auto& [utf8, cp] : letters)
+    for (auto at = text.find(utf8); at != std::string::npos; at = text.find(utf8, at + cp.size()))
+      text.replace(at, utf8.size(), cp);
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("export billing of a month: measured, norm and average rows with RFC 4180 quoting") {
+  Uchetctl ctl;
+  build_dom1(ctl);
+  auto r = ctl({"export", "billing", "--period", "2026-11", "--object", "dom-1", "--format", "csv"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out == expected_november());
+
+  // All objects when --object is absent (here the same single object), CSV being the default.
+  auto all = ctl({"export", "billing", "--period", "2026-11"});
+  REQUIRE(all.exit_code == 0);
+  CHECK(all.out == expected_november());
+}
+
+TEST_CASE("export billing in cp1251 writes the Cyrillic letters as single bytes, to a file") {
+  Uchetctl ctl;
+  build_dom1(ctl);
+  const auto path = ctl.file("billing-2026-11.csv");
+  auto r = ctl({"export", "billing", "--period", "2026-11", "--encoding", "cp1251", "--output", path});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out == "exported 4 rows for 2026-11 to " + path + "\n");
+  const auto bytes = read_bytes(path);
+  CHECK(bytes.find("\xC8\xCF\xD3") != std::string::npos);  // ИПУ
+  CHECK(bytes == cp1251_by_hand(expected_november()));
+}
+
+TEST_CASE("export billing refuses characters that cp1251 cannot represent, naming them") {
+  Uchetctl ctl;
+  build_dom1(ctl);
+  ok(ctl, {"object", "add", "dom-2"});
+  ok(ctl, {"premise", "add", "dom-2", "1", "--kind", "residential", "--account", "Müller-Ω"});
+  ok(ctl, {"point", "add", "dom-2", "kv-1", "--resource", "cold_water", "--level", "premise", "--premise", "1"});
+  const auto path = ctl.file("out.csv");
+  auto r = ctl({"export", "billing", "--period", "2026-11", "--encoding", "cp1251", "--output", path});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("U+00FC 'ü'") && Catch::Contains("U+03A9 'Ω'"));
+  CHECK(r.out.empty());
+  // UTF-8 holds them, and dom-1 alone is fine in cp1251.
+  CHECK(ctl({"export", "billing", "--period", "2026-11"}).exit_code == 0);
+  CHECK(ctl({"export", "billing", "--period", "2026-11", "--object", "dom-1", "--encoding", "cp1251"}).exit_code == 0);
+}
+
+TEST_CASE("export billing refuses a bad period, encoding, format or object with exit code 2") {
+  Uchetctl ctl;
+  build_dom1(ctl);
+  for (const std::string period : {"2026-13", "2026-00", "2026-1", "26-11", "2026/11", "2026-11-01", "ноябрь"}) {
+    INFO(period);
+    auto r = ctl({"export", "billing", "--period", period});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("--period"));
+  }
+  auto enc = ctl({"export", "billing", "--period", "2026-11", "--encoding", "koi8-r"});
+  CHECK(enc.exit_code == 2);
+  CHECK_THAT(enc.err, Catch::Contains("--encoding"));
+  CHECK(ctl({"export", "billing", "--period", "2026-11", "--format", "xlsx"}).exit_code == 2);
+  CHECK(ctl({"export", "billing", "--period", "2026-11", "--object", "nowhere"}).exit_code == 2);
+  CHECK(ctl({"export", "billing"}).exit_code == 2);
+}
+
+TEST_CASE("billing rule list shows the seeded rule and a dated rule changes the export from its date") {
+  Uchetctl ctl;
+  build_dom1(ctl);
+  auto seeded = ctl.json({"billing", "rule", "list"});
+  REQUIRE(seeded.size() == 1);
+  CHECK(seeded[0]["averageMonths"] == 6);
+  CHECK(seeded[0]["minHistoryMonths"] == 3);
+  CHECK(seeded[0]["maxPeriodsResidential"] == 3);
+  CHECK(seeded[0]["maxPeriodsNonResidential"] == 2);
+
+  // From November no month may be billed by average: kv-c goes to the norm,
+  // 0.6 + 5.5 x 15/30 = 3.35. A rule from December leaves November alone.
+  ok(ctl, {"billing", "rule", "add", "--from", "2026-12-01", "--average-months", "6", "--min-history", "3",
+           "--max-residential", "0", "--max-non-residential", "0"});
+  CHECK(ctl({"export", "billing", "--period", "2026-11"}).out == expected_november());
+  auto added = ctl.json({"billing", "rule", "add", "--from", "2026-11-01", "--average-months", "6", "--min-history",
+                         "3", "--max-residential", "0", "--max-non-residential", "0", "--source", "test"});
+  CHECK(added["validFrom"] == "2026-11-01T00:00:00+05:00");
+  CHECK(ctl({"export", "billing", "--period", "2026-11"}).out == expected_november("3.35", "norm"));
+
+  auto rules = ctl.json({"billing", "rule", "list"});
+  REQUIRE(rules.size() == 3);
+  CHECK(rules[1]["validFrom"] == "2026-11-01T00:00:00+05:00");
+  CHECK(rules[1]["source"] == "test");
+  CHECK(rules[2]["validFrom"] == "2026-12-01T00:00:00+05:00");
+
+  auto bad = ctl({"billing", "rule", "add", "--from", "2027-01-01", "--average-months", "6", "--min-history", "7",
+                  "--max-residential", "3", "--max-non-residential", "2"});
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("--min-history"));
+}
+
+TEST_CASE("encode_text converts to cp1251 with iconv and lists what it cannot convert") {
+  using namespace uchet::cli;
+  CHECK(encode_text("ИПУ,№ 5", "cp1251") == "\xC8\xCF\xD3,\xB9 5");
+  CHECK(encode_text("ИПУ", "utf-8") == "ИПУ");
+  CHECK(encoding_arg("CP1251") == "cp1251");
+  CHECK(encoding_arg("UTF8") == "utf-8");
+  CHECK_THROWS_AS(encoding_arg("latin1"), uchet::cli::UsageError);
+  CHECK_THROWS_WITH(encode_text("a✓bü✓", "cp1251"), Catch::Contains("U+2713 '✓', U+00FC 'ü'"));
+}
