@@ -7,6 +7,7 @@
 #include "netserver/lorawan/encoding.h"
 #include "netserver/radio_conversion.h"
 #include "schema/alarms.h"
+#include "schema/gateways.h"
 #include "schema/uplink_frames.h"
 
 namespace uchet::appserver {
@@ -26,7 +27,9 @@ void ApplicationServer::publish(schema::UnitOfWork& work, const schema::Device& 
 
 void ApplicationServer::uplink(schema::UnitOfWork& work, const netserver::UplinkEvent& e) {
   // Built once: stored with the frame and published in the up event.
-  auto rx_info = rx_info_json(*e.receptions);
+  RxInfoContext rx_context{std::chrono::system_clock::now(), std::chrono::steady_clock::now(),
+                           [&](lorawan::Eui64 gateway) { return gateway_location(work, gateway); }};
+  auto rx_info = rx_info_json(*e.receptions, rx_context);
   auto tx_info = tx_info_json(e.receptions->front());
   std::optional<std::int64_t> f_port;
   if (e.f_port) f_port = *e.f_port;
@@ -84,32 +87,47 @@ void ApplicationServer::uplink(schema::UnitOfWork& work, const netserver::Uplink
                                      {"deduplicationId", e.deduplication_id}}});
     }
   }
-  publish(work, *e.device, "up", up_event_json(e, object, rx_info, tx_info));
+  publish(work, *e.device, "up", up_event_json(e, object, identity_, rx_info, tx_info));
 }
 
 void ApplicationServer::joined(schema::UnitOfWork& work, const netserver::JoinEvent& e) {
-  publish(work, *e.device, "join", join_event_json(e));
+  publish(work, *e.device, "join", join_event_json(e, identity_));
 }
 
 void ApplicationServer::status(schema::UnitOfWork& work, const netserver::StatusEvent& e) {
-  publish(work, *e.device, "status", status_event_json(e));
+  publish(work, *e.device, "status", status_event_json(e, identity_));
 }
 
 void ApplicationServer::ack(schema::UnitOfWork& work, const netserver::AckEvent& e) {
-  publish(work, *e.device, "ack", ack_event_json(e));
+  publish(work, *e.device, "ack", ack_event_json(e, identity_));
 }
 
 void ApplicationServer::tx_ack(schema::UnitOfWork& work, const netserver::TxAckEvent& e) {
-  publish(work, *e.device, "txack", txack_event_json(e));
+  if (e.error.empty() && e.queue_item_id) publish(work, *e.device, "txack", txack_event_json(e, identity_));
+  if (auto gateway_log = gateway_log_event(e)) log(work, *gateway_log);
 }
 
 void ApplicationServer::log(schema::UnitOfWork& work, const netserver::LogEvent& e) {
-  if (e.device) publish(work, *e.device, "log", log_event_json(e));
+  if (e.device) publish(work, *e.device, "log", log_event_json(e, identity_));
 }
 
 void ApplicationServer::publish_alarm(schema::UnitOfWork& work, const schema::Device& device,
                                       const AlarmChange& change) {
-  publish(work, device, "alarm", alarm_event_json(device, change));
+  publish(work, device, "alarm", alarm_event_json(device, change, identity_));
+}
+
+std::optional<GatewayLocation> ApplicationServer::gateway_location(schema::UnitOfWork& work,
+                                                                   lorawan::Eui64 gateway_eui) {
+  const auto now = std::chrono::steady_clock::now();
+  auto it = gateway_locations_.find(gateway_eui);
+  if (it == gateway_locations_.end() || now - it->second.read_at > std::chrono::minutes(1)) {
+    std::optional<GatewayLocation> location;
+    if (auto gateway = schema::find_gateway(work, gateway_eui); gateway && gateway->latitude && gateway->longitude) {
+      location = GatewayLocation{*gateway->latitude, *gateway->longitude, gateway->altitude.value_or(0)};
+    }
+    it = gateway_locations_.insert_or_assign(gateway_eui, KnownLocation{location, now}).first;
+  }
+  return it->second.location;
 }
 
 void ApplicationServer::check_silence(schema::Database& db, std::int64_t now) {

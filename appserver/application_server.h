@@ -2,11 +2,16 @@
 // The integrated application server: the network server's EventSink. For every accepted uplink
 // it keeps the raw frame, runs the device's codec and writes the integration events to the
 // MQTT outbox — all in the unit of work the network server hands it for that frame. A codec error is
-// published as a `log` event; the raw frame is kept so it can be decoded again later.
+// published as a `log` event; the raw frame is kept so it can be decoded again later. A
+// gateway's TX_ACK becomes a `txack` event only for downlinks that carried a queue item (as in
+// ChirpStack: not for join-accepts and MAC-only frames); a refusal or a warning is a `log`
+// event DOWNLINK_GATEWAY for any downlink of the device.
 #include <functional>
 #include <optional>
+#include <unordered_map>
 #include <unordered_set>
 
+#include "appserver/integration/integration_events.h"
 #include "appserver/metering/metering.h"
 #include "netserver/events.h"
 
@@ -18,9 +23,11 @@ struct ApplicationCounters {
 
 class ApplicationServer : public netserver::EventSink {
  public:
-  // `on_committed` is called after each transaction that wrote events (wakes the publisher).
-  explicit ApplicationServer(MeteringSettings metering = {}, std::function<void()> on_committed = {})
-      : metering_(metering), on_committed_(std::move(on_committed)) {}
+  // `on_committed` is called after each transaction that wrote events (wakes the publisher);
+  // `identity` is the tenant and region every ChirpStack event names.
+  explicit ApplicationServer(MeteringSettings metering = {}, std::function<void()> on_committed = {},
+                             EventIdentity identity = {})
+      : metering_(metering), on_committed_(std::move(on_committed)), identity_(std::move(identity)) {}
 
   void uplink(schema::UnitOfWork& work, const netserver::UplinkEvent& event) override;
   void joined(schema::UnitOfWork& work, const netserver::JoinEvent& event) override;
@@ -40,6 +47,9 @@ class ApplicationServer : public netserver::EventSink {
  private:
   void publish(schema::UnitOfWork& work, const schema::Device& device, std::string_view event, const std::string& body);
   void publish_alarm(schema::UnitOfWork& work, const schema::Device& device, const AlarmChange& change);
+  // Where a gateway stands (rxInfo.location), read from its row and kept for a minute: a
+  // position changed by uchetctl or a GPS report shows in events within that time.
+  std::optional<GatewayLocation> gateway_location(schema::UnitOfWork& work, lorawan::Eui64 gateway_eui);
   // False when the device certainly has no open `silent` alarm, so an uplink need not look.
   bool silence_may_be_open(schema::UnitOfWork& work, lorawan::Eui64 dev_eui);
   MeteringSettings metering_;
@@ -49,6 +59,12 @@ class ApplicationServer : public netserver::EventSink {
   // until the next uplink confirms, so a closing that is rolled back cannot be forgotten.
   std::optional<std::unordered_set<lorawan::Eui64>> maybe_silent_;
   std::function<void()> on_committed_;
+  EventIdentity identity_;
+  struct KnownLocation {
+    std::optional<GatewayLocation> location;
+    std::chrono::steady_clock::time_point read_at;
+  };
+  std::unordered_map<lorawan::Eui64, KnownLocation> gateway_locations_;
   ApplicationCounters counters_;
 };
 

@@ -309,14 +309,14 @@ void NetworkServer::expire_downlink_queue(Uplink& up, schema::UnitOfWork& work) 
   if (!queue_may_hold(dev_eui)) return;
   for (const auto& expired : schema::take_expired_downlinks(db_, dev_eui, up.now_unix)) {
     if (expired.confirmed && expired.f_cnt_down) {
-      sink_.ack(work, AckEvent{up.now_system, up.device, expired.id, false, *expired.f_cnt_down});
+      sink_.ack(work, AckEvent{up.now_system, up.device, expired.queue_item_id, false, *expired.f_cnt_down});
     } else {
       sink_.log(work, LogEvent{up.now_system,
                                up.device,
                                "WARNING",
-                               "DOWNLINK_EXPIRED",
+                               "EXPIRED",
                                "queued downlink expired before it could be sent",
-                               {{"queueItemId", std::to_string(expired.id)}}});
+                               {{"queueItemId", expired.queue_item_id}}});
     }
   }
   up.queue = schema::pending_downlinks(db_, dev_eui, up.now_unix);
@@ -326,7 +326,7 @@ void NetworkServer::expire_downlink_queue(Uplink& up, schema::UnitOfWork& work) 
 void NetworkServer::acknowledge_confirmed_downlink(Uplink& up, schema::UnitOfWork& work) {
   auto& queue = up.queue;
   if (!up.data.fctrl.ack || queue.empty() || !queue.front().confirmed || !queue.front().f_cnt_down) return;
-  sink_.ack(work, AckEvent{up.now_system, up.device, queue.front().id, true, *queue.front().f_cnt_down});
+  sink_.ack(work, AckEvent{up.now_system, up.device, queue.front().queue_item_id, true, *queue.front().f_cnt_down});
   schema::delete_downlink(db_, queue.front().id);
   queue.erase(queue.begin());
 }

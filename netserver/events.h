@@ -62,26 +62,31 @@ struct StatusEvent {
 struct AckEvent {
   SystemTime time;
   const schema::Device* device = nullptr;
-  std::int64_t queue_item_id = 0;
+  std::string queue_item_id;  // the queue item's UUID (schema::QueueItem::queue_item_id)
   bool acknowledged = false;  // false: the confirmed downlink expired unacknowledged
   std::uint32_t f_cnt_down = 0;
 };
 
+// A gateway's answer (TX_ACK) to one of the device's downlinks — join-accepts and MAC-only
+// frames included; the sink decides what its consumers are told of which.
 struct TxAckEvent {
   SystemTime time;
   const schema::Device* device = nullptr;
   lorawan::Eui64 gateway_eui = 0;
   gateway_bridge::TransmissionId token = 0;
-  std::optional<std::int64_t> queue_item_id;
+  std::optional<std::string> queue_item_id;  // set when the downlink carried a queue item
   std::uint32_t f_cnt_down = 0;
-  std::string error;  // empty when the gateway scheduled the transmission
+  gateway_bridge::Transmission transmission;  // the window the outcome is for (its payload left empty)
+  gateway_bridge::CounterTime uplink_at;      // the uplink it answers, on the same gateway's counter (class A)
+  std::string error;                          // empty when the gateway scheduled the transmission, else its reason
+  std::string warning;                        // a warning that came with a scheduled one (TxOutcome::warning)
 };
 
 struct LogEvent {
   SystemTime time;
   const schema::Device* device = nullptr;
   std::string level;  // "INFO", "WARNING", "ERROR"
-  std::string code;   // e.g. "DOWNLINK_PAYLOAD_SIZE", "UPLINK_CODEC", "COMMAND"
+  std::string code;   // one of ChirpStack's integration.LogCode names, e.g. "UPLINK_CODEC", "EXPIRED"
   std::string description;
   std::vector<std::pair<std::string, std::string>> context;
 };

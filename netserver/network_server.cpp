@@ -331,11 +331,15 @@ void NetworkServer::handle_outcome(const gateway_bridge::TxOutcome& outcome) {
     event.device = device;
     event.gateway_eui = outcome.gateway_eui;
     event.token = outcome.id;
-    if (plan.queue_item) event.queue_item_id = plan.queue_item->id;
+    if (plan.queue_item) event.queue_item_id = plan.queue_item->queue_item_id;
     event.f_cnt_down = plan.f_cnt_down;
+    event.transmission = pending->on_rx2 && plan.rx2 ? *plan.rx2 : plan.rx1;
+    event.transmission.phy_payload.clear();
+    event.uplink_at = plan.uplink_at;
     if (!outcome.ok())
       event.error =
           outcome.detail.empty() ? std::string(gateway_bridge::tx_status_name(outcome.status)) : outcome.detail;
+    event.warning = outcome.warning;
     auto work = tx.work();
     sink_.tx_ack(work, event);
     // Neither window went on air: the payload it carried was never delivered, so it goes back

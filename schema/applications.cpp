@@ -1,15 +1,17 @@
 #include "schema/applications.h"
 #include "schema/statement.h"
 
+#include "common/uuid.h"
+
 namespace uchet::schema {
 namespace {
 
 constexpr const char* kSelect =
     "SELECT a.id, a.name, a.description, a.created_at, "
-    "(SELECT COUNT(*) FROM device d WHERE d.application_id = a.id), a.time_zone FROM application a ";
+    "(SELECT COUNT(*) FROM device d WHERE d.application_id = a.id), a.time_zone, a.uuid FROM application a ";
 
 Application read_application(const Statement& q) {
-  return Application{q.int64(0), q.text(1), q.text(2), q.int64(3), q.int64(4), q.text(5)};
+  return Application{q.int64(0), q.text(1), q.text(2), q.int64(3), q.int64(4), q.text(5), q.text(6)};
 }
 
 }  // namespace
@@ -30,11 +32,12 @@ std::vector<Application> list_applications(Database& db) {
 
 std::int64_t insert_application(Database& db, const std::string& name, const std::string& description,
                                 const std::string& time_zone) {
-  Statement(db, "INSERT INTO application (name, description, created_at, time_zone) VALUES (?, ?, ?, ?)")
+  Statement(db, "INSERT INTO application (name, description, created_at, time_zone, uuid) VALUES (?, ?, ?, ?, ?)")
       .bind(1, name)
       .bind(2, description)
       .bind(3, unix_now())
       .bind(4, time_zone)
+      .bind(5, common::random_uuid())
       .run();
   return db.last_insert_rowid();
 }

@@ -1,5 +1,6 @@
 #pragma once
-// Applications group devices and name their MQTT topics (application/{name}/...).
+// Applications group devices and name their MQTT topics (application/{name}/...). Each has a
+// random UUID given at creation and never changed: ChirpStack's applicationId in events.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,11 +17,12 @@ struct Application {
   std::int64_t created_at = 0;
   std::int64_t device_count = 0;
   std::string time_zone;  // IANA name; empty: the configuration's default
+  std::string uuid;       // deviceInfo.applicationId, lower-case canonical form
 };
 
 std::optional<Application> find_application(Database& db, const std::string& name);
 std::vector<Application> list_applications(Database& db);
-// Returns the new id. The caller checks that the name is free first.
+// Returns the new id; the application gets a new random UUID. The caller checks that the name is free first.
 std::int64_t insert_application(Database& db, const std::string& name, const std::string& description,
                                 const std::string& time_zone = "");
 // Removes the application and, when asked to, its devices with all their data.

@@ -8,7 +8,7 @@ namespace {
 
 constexpr const char* kSelect =
     "SELECT d.dev_eui, d.application_id, a.name, d.name, d.serial, d.codec, d.mac_version, d.device_class, "
-    "d.activation, d.join_eui, d.app_key, d.nwk_key, d.fcnt_policy, d.created_at "
+    "d.activation, d.join_eui, d.app_key, d.nwk_key, d.fcnt_policy, d.created_at, a.uuid "
     "FROM device d JOIN application a ON a.id = d.application_id ";
 
 std::optional<lorawan::Key> optional_key(const Statement& q, int column) {
@@ -24,6 +24,7 @@ Device read_device(const Statement& q) {
   d.dev_eui = lorawan::parse_eui64(q.text(0)).value_or(0);
   d.application_id = q.int64(1);
   d.application = q.text(2);
+  d.application_uuid = q.text(14);
   d.name = q.text(3);
   d.serial = q.text(4);
   d.codec = q.text(5);

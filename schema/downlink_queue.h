@@ -22,6 +22,10 @@ struct QueueItem {
   std::optional<std::int64_t> expires_at;
   std::optional<std::uint32_t> f_cnt_down;  // set once sent
   int attempts = 0;
+  // The item's identity for integrations (queueItemId in ack, txack and log events): a UUID,
+  // unique among all items ever queued. Empty when enqueuing: a new random one is made; a
+  // command's own `id` may be given instead (a repeated one fails the insert: UNIQUE).
+  std::string queue_item_id;
 };
 
 // What every queued downlink must satisfy, whoever queues it: FPort 1–223 (0 is for MAC
@@ -29,6 +33,7 @@ struct QueueItem {
 // RU864/EU868 data rate carries.
 lorawan::Result<void> check_downlink(std::int64_t f_port, std::size_t payload_size);
 
+// Returns the new row id. `item.queue_item_id` empty: a new random UUID is stored.
 std::int64_t enqueue_downlink(Database& db, const QueueItem& item);
 // Oldest items first, expired ones excluded.
 std::vector<QueueItem> pending_downlinks(Database& db, lorawan::Eui64 dev_eui, std::int64_t now);

@@ -13,6 +13,8 @@
 #include <fmt/format.h>
 
 #include "appserver/metering/time_zone.h"
+#include "common/names.h"
+#include "common/uuid.h"
 #include "netserver/lorawan/cf_list.h"
 #include "netserver/lorawan/encoding.h"
 #include "netserver/lorawan/region.h"
@@ -163,6 +165,23 @@ const std::map<std::string, std::map<std::string, KeySpec>>& key_table() {
         {"client_id", text_key(&Config::mqtt, &Config::Mqtt::client_id, false)},
         {"ca_file", text_key(&Config::mqtt, &Config::Mqtt::ca_file, true)},
         {"keepalive_s", int_key(&Config::mqtt, &Config::Mqtt::keepalive_s, 5, 3600)}}},
+      {"tenant",
+       {{"id", key<std::string>([](const std::string& v, Config& c) -> std::string {
+           if (!common::is_uuid(v)) return "must be a UUID (8-4-4-4-12 hex digits)";
+           std::string lower = v;
+           std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return std::tolower(ch); });
+           c.tenant.id = lower;
+           return "";
+         })},
+        {"name", key<std::string>([](const std::string& v, Config& c) -> std::string {
+           if (v.empty() || v.size() > 100) return "must be 1 to 100 bytes";
+           if (!common::is_valid_utf8(v)) return "must be UTF-8 text";
+           for (unsigned char ch : v) {
+             if (ch < 0x20 || ch == 0x7f) return "must not contain control characters";
+           }
+           c.tenant.name = v;
+           return "";
+         })}}},
       {"http",
        {{"bind", address_key(&Config::http, &Config::Http::bind)},
         {"token_file", key<std::string>([](const std::string& v, Config& c) -> std::string {

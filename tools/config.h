@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "appserver/integration/tenant.h"
 #include "netserver/lorawan/types.h"
 
 namespace uchet {
@@ -40,6 +41,11 @@ struct Config {
     std::string ca_file;  // empty: no TLS
     int keepalive_s = 30;
   } mqtt;
+  // The tenant every ChirpStack event's deviceInfo names (uchet has one).
+  struct Tenant {
+    std::string id{appserver::kDefaultTenantId};  // a UUID, stored lower-case
+    std::string name{appserver::kDefaultTenantName};
+  } tenant;
   struct Http {
     std::string bind = "127.0.0.1:8080";
     std::string token_file;  // empty: no authentication

@@ -41,4 +41,9 @@ lorawan::Result<schema::QueueItem> parse_down_command(const CommandTopic& topic,
   return item;
 }
 
+std::string command_refusal_code(std::string_view reason) {
+  // schema::check_downlink words a size refusal "payload is N bytes; at most 242 fit a downlink".
+  return reason.starts_with("payload is ") ? "DOWNLINK_PAYLOAD_SIZE" : "UNKNOWN";
+}
+
 }  // namespace uchet::appserver

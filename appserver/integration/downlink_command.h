@@ -19,4 +19,10 @@ namespace uchet::appserver {
 lorawan::Result<schema::QueueItem> parse_down_command(const CommandTopic& topic, const schema::Device* device,
                                                       std::string_view payload);
 
+// The ChirpStack LogCode (integration.LogCode) a refusal is published with:
+// DOWNLINK_PAYLOAD_SIZE when the payload does not fit a downlink (schema::check_downlink's
+// refusal), UNKNOWN for any other command uchet cannot take — ChirpStack has no code for an
+// unreadable command; the reason is the log event's description.
+std::string command_refusal_code(std::string_view reason);
+
 }  // namespace uchet::appserver

@@ -13,10 +13,11 @@
 namespace uchet::appserver {
 
 CommandListener::CommandListener(MqttSettings settings, const std::string& database_path,
-                                 std::function<void()> on_queued)
+                                 std::function<void()> on_queued, EventIdentity identity)
     : settings_(std::move(settings)),
       db_(std::make_unique<schema::Database>(schema::Database::open(database_path))),
-      on_queued_(std::move(on_queued)) {}
+      on_queued_(std::move(on_queued)),
+      identity_(std::move(identity)) {}
 
 CommandListener::~CommandListener() { stop(); }
 
@@ -113,9 +114,13 @@ void CommandListener::handle(std::string_view topic_text, std::string_view paylo
       named.application = topic->application;
       named.dev_eui = topic->dev_eui;
       const auto& target = device && device->application == topic->application ? *device : named;
-      netserver::LogEvent event{std::chrono::system_clock::now(),    &target, "ERROR", "COMMAND", item.error(),
-                                {{"topic", std::string(topic_text)}}};
-      enqueue_event(*db_, device_event_topic(target, "log"), log_event_json(event));
+      netserver::LogEvent event{std::chrono::system_clock::now(),
+                                &target,
+                                "ERROR",
+                                command_refusal_code(item.error()),
+                                item.error(),
+                                {{"topic", std::string(topic_text)}, {"refused", "command"}}};
+      enqueue_event(*db_, device_event_topic(target, "log"), log_event_json(event, identity_));
       spdlog::info("downlink command refused: {}: {}", topic_text, item.error());
     }
     tx.commit();

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "appserver/integration/integration_events.h"
 #include "appserver/integration/mqtt_publisher.h"
 #include "common/log_rate_limiter.h"
 #include "schema/database.h"
@@ -21,7 +22,9 @@ namespace uchet::appserver {
 class CommandListener {
  public:
   // `on_queued` runs (on the MQTT thread) after a transaction that wrote events or queue items.
-  CommandListener(MqttSettings settings, const std::string& database_path, std::function<void()> on_queued);
+  // `identity`: the tenant and region its log events name.
+  CommandListener(MqttSettings settings, const std::string& database_path, std::function<void()> on_queued,
+                  EventIdentity identity = {});
   ~CommandListener();
   CommandListener(const CommandListener&) = delete;
   CommandListener& operator=(const CommandListener&) = delete;
@@ -47,6 +50,7 @@ class CommandListener {
   MqttSettings settings_;
   std::unique_ptr<schema::Database> db_;
   std::function<void()> on_queued_;
+  EventIdentity identity_;
   mosquitto* client_ = nullptr;
   bool running_ = false;
   std::atomic<std::uint64_t> accepted_{0}, rejected_{0}, refused_topics_{0}, failed_{0};

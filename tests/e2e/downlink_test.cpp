@@ -55,21 +55,12 @@ TEST_CASE("a confirmed uplink is acknowledged in RX1: tmst + 1 s, uplink frequen
   REQUIRE(ups.size() == 1);
   CHECK(ups[0]["confirmed"] == true);
   CHECK(ups[0]["data"] == "yv4=");
-  // The gateway's TX_ACK (scheduled) comes back as a txack event for that downlink.
-  // (The join-accept's TX_ACK came back as one too.)
-  std::optional<nlohmann::json> txack;
-  eventually(
-      [&] {
-        for (const auto& e : net.events("txack", kDevEui)) {
-          if (e["downlinkId"] == downlink->token) txack = e;
-        }
-        return txack.has_value();
-      },
-      3s);
-  REQUIRE(txack);
-  CHECK((*txack)["gatewayId"] == lorawan::eui64_to_string(kGateway1));
-  CHECK((*txack)["fCntDown"] == 0);
-  CHECK_FALSE(txack->contains("error"));
+  // Changed in issue 16: ChirpStack sends txack only for downlinks of the device queue, so this
+  // ACK-only answer (like the join-accept before it) gets none; the gateway's scheduled TX_ACK
+  // still arrived (tests/e2e/chirpstack_events_test.cpp covers the txack of a queue item).
+  CHECK(eventually([&] { return gateway.counters().tx_acks_sent >= 2; }, 3s));
+  std::this_thread::sleep_for(500ms);  // a txack would have been published by now
+  CHECK(net.events("txack", kDevEui).empty());
 
   // The next confirmed uplink is acknowledged with the next FCntDown.
   auto second = device.uplink({.confirmed = true, .fport = 2, .payload = {0x01}});

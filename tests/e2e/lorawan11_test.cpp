@@ -46,7 +46,9 @@ TEST_CASE("a LoRaWAN 1.1 device joins with OptNeg, sends uplinks and gets a veri
   CHECK(ups[0]["fCnt"] == 0);
   CHECK(ups[0]["fPort"] == 2);
   CHECK(ups[0]["data"] == "AQIDBA==");
-  CHECK(ups[0]["deviceInfo"]["macVersion"] == "1.1");
+  // Changed in issue 16: uchet's own facts of the device are deviceInfo.tags (strict ChirpStack
+  // consumers reject a deviceInfo.macVersion member).
+  CHECK(ups[0]["deviceInfo"]["tags"]["macVersion"] == "1.1");
   // uchetd asks a new session for its status at once: FOpts encrypted with NwkSEncKey.
   auto status_request = wait_answer(gateway, first);
   REQUIRE(status_request);

@@ -89,6 +89,14 @@ lorawan::Bytes build_tx_ack(std::uint16_t token, lorawan::Eui64 gateway_eui, std
   return out;
 }
 
+lorawan::Bytes build_tx_ack_warning(std::uint16_t token, lorawan::Eui64 gateway_eui, std::string_view warning,
+                                    double value) {
+  lorawan::Bytes out = build_gateway_header(PacketType::TxAck, token, gateway_eui);
+  const std::string body = nlohmann::json{{"txpk_ack", {{"warn", std::string(warning)}, {"value", value}}}}.dump();
+  out.insert(out.end(), body.begin(), body.end());
+  return out;
+}
+
 lorawan::Result<gateway_bridge::Transmission> parse_txpk_json(lorawan::ByteView json_text) {
   json root;
   UCHET_TRY(root, parse_object(json_text));

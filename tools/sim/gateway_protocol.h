@@ -34,6 +34,9 @@ lorawan::Bytes build_push_data(std::uint16_t token, lorawan::Eui64 gateway_eui,
 // {"txpk_ack":{"error":"<error>"}} with e.g. "TOO_LATE", or "NONE".
 lorawan::Bytes build_tx_ack(std::uint16_t token, lorawan::Eui64 gateway_eui,
                             std::optional<std::string_view> error = std::nullopt);
+// {"txpk_ack":{"warn":"<warning>","value":<value>}}: scheduled, with a warning (SX1302 forwarders).
+lorawan::Bytes build_tx_ack_warning(std::uint16_t token, lorawan::Eui64 gateway_eui, std::string_view warning,
+                                    double value);
 
 // {"txpk":{...}} as build_txpk_json writes it (trailing NULs/whitespace tolerated). Checks what a
 // packet forwarder checks: one timing (imme, tmst or tmms), freq, modu/datr, codr for LoRa,

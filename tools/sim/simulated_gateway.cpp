@@ -157,9 +157,12 @@ void SimulatedGateway::on_datagram(std::size_t size) {
         downlinks_.push_back(GatewayDownlink{datagram->token, std::move(*datagram->txpk), counter_us()});
         if (options_.send_tx_ack) {
           ++counters_.tx_acks_sent;
-          tx_ack = build_tx_ack(
-              datagram->token, eui_,
-              options_.tx_ack_error ? std::optional<std::string_view>(*options_.tx_ack_error) : std::nullopt);
+          tx_ack = options_.tx_ack_warning
+                       ? build_tx_ack_warning(datagram->token, eui_, options_.tx_ack_warning->first,
+                                              options_.tx_ack_warning->second)
+                       : build_tx_ack(datagram->token, eui_,
+                                      options_.tx_ack_error ? std::optional<std::string_view>(*options_.tx_ack_error)
+                                                            : std::nullopt);
         }
         break;
     }

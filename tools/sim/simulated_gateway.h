@@ -66,6 +66,9 @@ struct GatewayOptions {
   bool send_tx_ack = true;
   // TX_ACK verdict: absent = scheduled (no JSON, like lora_pkt_fwd v4); e.g. "TOO_LATE".
   std::optional<std::string> tx_ack_error;
+  // TX_ACK warning with a scheduled transmission, e.g. {"TX_POWER", 12} (SX1302 forwarders:
+  // sent at another power than asked): {"txpk_ack":{"warn":"TX_POWER","value":12}}.
+  std::optional<std::pair<std::string, double>> tx_ack_warning;
   // Concentrator counter at construction; absent: random, as a real concentrator after boot.
   std::optional<std::uint32_t> counter_start;
 };

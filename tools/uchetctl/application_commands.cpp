@@ -10,6 +10,7 @@ namespace {
 
 nlohmann::json to_json(const schema::Application& a) {
   return {{"name", a.name},
+          {"id", a.uuid},
           {"description", a.description},
           {"devices", a.device_count},
           {"timeZone", a.time_zone},
@@ -50,14 +51,31 @@ void add_application_commands(CLI::App& app, Action& selected) {
   auto* list = group->add_subcommand("list", "list applications");
   list->callback([&selected] {
     selected = [](Context& ctx) {
-      Table t{{"NAME", "DEVICES", "TIME ZONE", "CREATED", "DESCRIPTION"}, {}};
+      Table t{{"NAME", "ID", "DEVICES", "TIME ZONE", "CREATED", "DESCRIPTION"}, {}};
       auto j = nlohmann::json::array();
       for (const auto& a : schema::list_applications(ctx.db)) {
-        t.rows.push_back({a.name, std::to_string(a.device_count), a.time_zone.empty() ? "(default)" : a.time_zone,
-                          format_time(a.created_at), a.description});
+        t.rows.push_back({a.name, a.uuid, std::to_string(a.device_count),
+                          a.time_zone.empty() ? "(default)" : a.time_zone, format_time(a.created_at), a.description});
         j.push_back(to_json(a));
       }
       ctx.output.table(t, j);
+    };
+  });
+
+  auto show_name = std::make_shared<std::string>();
+  auto* show = group->add_subcommand("show", "show one application");
+  show->add_option("NAME", *show_name, "application name")->required();
+  show->callback([&selected, show_name] {
+    selected = [show_name](Context& ctx) {
+      auto a = schema::find_application(ctx.db, *show_name);
+      if (!a) throw UsageError("no application '" + *show_name + "'");
+      ctx.output.fields({{"name", a->name},
+                         {"id", a->uuid},
+                         {"devices", std::to_string(a->device_count)},
+                         {"time zone", a->time_zone.empty() ? "(default)" : a->time_zone},
+                         {"created", format_time(a->created_at)},
+                         {"description", a->description}},
+                        to_json(*a));
     };
   });
 

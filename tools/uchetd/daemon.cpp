@@ -4,7 +4,9 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <functional>
 #include <future>
 
@@ -103,8 +105,13 @@ int run_daemon(const Config& config) {
   publisher.start();
   appserver::MeteringSettings metering;
   metering.max_clock_offset_s = config.time.max_clock_offset_s;
-  appserver::ApplicationServer application(metering, [&publisher] { publisher.notify(); });
-  appserver::CommandListener commands(mqtt_settings(config), config.storage.path, [&publisher] { publisher.notify(); });
+  appserver::EventIdentity identity{config.tenant.id, config.tenant.name, config.network.region};
+  std::ranges::transform(identity.region_config_id, identity.region_config_id.begin(),
+                         [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });  // "ru864"
+  appserver::ApplicationServer application(
+      metering, [&publisher] { publisher.notify(); }, identity);
+  appserver::CommandListener commands(
+      mqtt_settings(config), config.storage.path, [&publisher] { publisher.notify(); }, identity);
   commands.start();
 
   netserver::NetworkSettings settings{*region};

@@ -156,3 +156,21 @@ TEST_CASE("mqtt.server takes host:port, tcp://host:port and ssl://host:port, and
     CHECK_THAT(c.error(), Catch::Contains("mqtt.server"));
   }
 }
+
+TEST_CASE("the tenant named in ChirpStack events comes from [tenant], checked") {
+  auto defaults = parse_config("", "u.toml");
+  REQUIRE(defaults);
+  CHECK(defaults->tenant.id == "52f14cd4-c6f1-4fbd-8f87-4025e1d49242");
+  CHECK(defaults->tenant.name == "uchet");
+  auto set = parse_config("[tenant]\nid = \"0B5F7C3E-9A1D-4D3C-8F2E-111111111111\"\nname = \"Водоканал\"\n", "u.toml");
+  REQUIRE(set);
+  CHECK(set->tenant.id == "0b5f7c3e-9a1d-4d3c-8f2e-111111111111");  // stored lower-case, as ChirpStack writes UUIDs
+  CHECK(set->tenant.name == "Водоканал");
+  for (const char* bad : {"[tenant]\nid = \"tenant-1\"\n", "[tenant]\nname = \"\"\n", "[tenant]\nname = \"a\\nb\"\n",
+                          "[tenant]\nid = 5\n"}) {
+    INFO(bad);
+    auto c = parse_config(bad, "u.toml");
+    REQUIRE_FALSE(c);
+    CHECK_THAT(c.error(), Catch::Contains("tenant."));
+  }
+}

@@ -15,6 +15,14 @@ TEST_CASE("applications are added, listed and removed") {
   auto list = ctl.json({"application", "list"});
   REQUIRE(list.size() == 1);
   CHECK(list[0]["devices"] == 0);
+  // A UUID given at creation (ChirpStack's applicationId), the same in list and show.
+  const auto id = added["id"].get<std::string>();
+  CHECK(id.size() == 36);
+  CHECK(id[14] == '4');
+  CHECK(list[0]["id"] == id);
+  CHECK(ctl.json({"application", "show", "water"})["id"] == id);
+  CHECK_THAT(ctl({"application", "show", "water"}).out, Catch::Contains(id));
+  CHECK(ctl({"application", "show", "nope"}).exit_code == 2);
   CHECK(ctl({"application", "remove", "water"}).exit_code == 0);
   CHECK(ctl.json({"application", "list"}).empty());
 }
