@@ -7,6 +7,7 @@
 #include <optional>
 #include <unordered_set>
 
+#include "appserver/integration/topics.h"
 #include "appserver/metering/metering.h"
 #include "netserver/events.h"
 
@@ -19,8 +20,10 @@ struct ApplicationCounters {
 class ApplicationServer : public netserver::EventSink {
  public:
   // `on_committed` is called after each transaction that wrote events (wakes the publisher).
-  explicit ApplicationServer(MeteringSettings metering = {}, std::function<void()> on_committed = {})
-      : metering_(metering), on_committed_(std::move(on_committed)) {}
+  // `topics` places device events ([mqtt] event_topic).
+  explicit ApplicationServer(MeteringSettings metering = {}, std::function<void()> on_committed = {},
+                             TopicLayout topics = {})
+      : metering_(metering), on_committed_(std::move(on_committed)), topics_(std::move(topics)) {}
 
   void uplink(schema::UnitOfWork& work, const netserver::UplinkEvent& event) override;
   void joined(schema::UnitOfWork& work, const netserver::JoinEvent& event) override;
@@ -50,6 +53,7 @@ class ApplicationServer : public netserver::EventSink {
   std::optional<std::unordered_set<lorawan::Eui64>> maybe_silent_;
   std::function<void()> on_committed_;
   ApplicationCounters counters_;
+  TopicLayout topics_;
 };
 
 }  // namespace uchet::appserver

@@ -19,4 +19,8 @@ bool is_valid_utf8(std::string_view text) noexcept;
 // U+xFFFE, U+xFFFF: MQTT brokers refuse them), spaces, '/', '+' or '#'.
 std::optional<std::string> name_error(std::string_view name);
 
+// The canonical (lower-case) form of a UUID written as 8-4-4-12 hexadecimal digits
+// ("0c5b2444-70a0-4932-980c-b4dc0d3f02b5", either case), or std::nullopt for anything else.
+std::optional<std::string> canonical_uuid(std::string_view text);
+
 }  // namespace uchet::common

@@ -6,10 +6,11 @@ namespace {
 
 constexpr const char* kSelect =
     "SELECT a.id, a.name, a.description, a.created_at, "
-    "(SELECT COUNT(*) FROM device d WHERE d.application_id = a.id), a.time_zone FROM application a ";
+    "(SELECT COUNT(*) FROM device d WHERE d.application_id = a.id), a.time_zone, a.uuid FROM application a ";
 
 Application read_application(const Statement& q) {
-  return Application{q.int64(0), q.text(1), q.text(2), q.int64(3), q.int64(4), q.text(5)};
+  return Application{
+      q.int64(0), q.text(1), q.text(2), q.int64(3), q.int64(4), q.text(5), q.optional_text(6).value_or("")};
 }
 
 }  // namespace
@@ -30,7 +31,12 @@ std::vector<Application> list_applications(Database& db) {
 
 std::int64_t insert_application(Database& db, const std::string& name, const std::string& description,
                                 const std::string& time_zone) {
-  Statement(db, "INSERT INTO application (name, description, created_at, time_zone) VALUES (?, ?, ?, ?)")
+  // A random (version 4) UUID, as migration 0009 gave the applications that existed before it.
+  Statement(db,
+            "INSERT INTO application (name, description, created_at, time_zone, uuid) VALUES (?, ?, ?, ?, "
+            "lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || "
+            "substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + abs(random() % 4), 1) || "
+            "substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6))))")
       .bind(1, name)
       .bind(2, description)
       .bind(3, unix_now())

@@ -1,5 +1,6 @@
 #pragma once
-// Applications group devices and name their MQTT topics (application/{name}/...).
+// Applications group devices and name their MQTT topics (application/{name}/... by default, or
+// by their UUID, see appserver/integration/topics.h).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,6 +17,7 @@ struct Application {
   std::int64_t created_at = 0;
   std::int64_t device_count = 0;
   std::string time_zone;  // IANA name; empty: the configuration's default
+  std::string uuid;       // random (v4), given at creation (migration 0009), never changed
 };
 
 std::optional<Application> find_application(Database& db, const std::string& name);

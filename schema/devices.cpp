@@ -8,7 +8,7 @@ namespace {
 
 constexpr const char* kSelect =
     "SELECT d.dev_eui, d.application_id, a.name, d.name, d.serial, d.codec, d.mac_version, d.device_class, "
-    "d.activation, d.join_eui, d.app_key, d.nwk_key, d.fcnt_policy, d.created_at "
+    "d.activation, d.join_eui, d.app_key, d.nwk_key, d.fcnt_policy, d.created_at, a.uuid "
     "FROM device d JOIN application a ON a.id = d.application_id ";
 
 std::optional<lorawan::Key> optional_key(const Statement& q, int column) {
@@ -35,6 +35,7 @@ Device read_device(const Statement& q) {
   d.nwk_key = optional_key(q, 11);
   d.fcnt_policy = q.text(12);
   d.created_at = q.int64(13);
+  d.application_uuid = q.optional_text(14).value_or("");
   return d;
 }
 

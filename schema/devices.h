@@ -14,7 +14,8 @@ namespace uchet::schema {
 struct Device {
   lorawan::Eui64 dev_eui = 0;
   std::int64_t application_id = 0;
-  std::string application;  // name, filled on read
+  std::string application;       // name, filled on read
+  std::string application_uuid;  // the application's UUID, filled on read
   std::string name;
   std::string serial;
   std::string codec;

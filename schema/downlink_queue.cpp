@@ -11,7 +11,8 @@ namespace {
 std::atomic<std::uint64_t> g_enqueued{0};
 
 constexpr const char* kSelect =
-    "SELECT id, dev_eui, f_port, data, confirmed, created_at, expires_at, f_cnt_down, attempts FROM downlink_queue ";
+    "SELECT id, dev_eui, f_port, data, confirmed, created_at, expires_at, f_cnt_down, attempts, queue_item_id "
+    "FROM downlink_queue ";
 
 QueueItem read_item(const Statement& q) {
   QueueItem item;
@@ -24,6 +25,7 @@ QueueItem read_item(const Statement& q) {
   item.expires_at = q.optional_int64(6);
   if (auto f = q.optional_int64(7)) item.f_cnt_down = static_cast<std::uint32_t>(*f);
   item.attempts = static_cast<int>(q.int64(8));
+  item.queue_item_id = q.optional_text(9);
   return item;
 }
 
@@ -39,17 +41,25 @@ lorawan::Result<void> check_downlink(std::int64_t f_port, std::size_t payload_si
 }
 
 std::int64_t enqueue_downlink(Database& db, const QueueItem& item) {
-  Statement(
-      db, "INSERT INTO downlink_queue (dev_eui, f_port, data, confirmed, created_at, expires_at) VALUES (?,?,?,?,?,?)")
+  Statement(db,
+            "INSERT INTO downlink_queue (dev_eui, f_port, data, confirmed, created_at, expires_at, queue_item_id) "
+            "VALUES (?,?,?,?,?,?,?)")
       .bind(1, lorawan::eui64_to_string(item.dev_eui))
       .bind(2, static_cast<int>(item.f_port))
       .bind_blob(3, item.data)
       .bind(4, item.confirmed ? 1 : 0)
       .bind(5, item.created_at ? item.created_at : unix_now())
       .bind(6, item.expires_at)
+      .bind(7, item.queue_item_id)
       .run();
   g_enqueued.fetch_add(1, std::memory_order_relaxed);
   return db.last_insert_rowid();
+}
+
+bool queue_item_id_in_use(Database& db, std::string_view queue_item_id) {
+  Statement q(db, "SELECT 1 FROM downlink_queue WHERE queue_item_id = ?");
+  q.bind(1, queue_item_id);
+  return q.step();
 }
 
 std::vector<QueueItem> pending_downlinks(Database& db, lorawan::Eui64 dev_eui, std::int64_t now) {
@@ -81,7 +91,7 @@ void mark_downlink_sent(Database& db, std::int64_t id, std::uint32_t f_cnt_down)
 void return_downlink(Database& db, const QueueItem& item) {
   Statement(db,
             "INSERT OR REPLACE INTO downlink_queue (id, dev_eui, f_port, data, confirmed, created_at, expires_at, "
-            "f_cnt_down, sent_at, attempts) VALUES (?,?,?,?,?,?,?,?,NULL,?)")
+            "f_cnt_down, sent_at, attempts, queue_item_id) VALUES (?,?,?,?,?,?,?,?,NULL,?,?)")
       .bind(1, item.id)
       .bind(2, lorawan::eui64_to_string(item.dev_eui))
       .bind(3, static_cast<int>(item.f_port))
@@ -91,6 +101,7 @@ void return_downlink(Database& db, const QueueItem& item) {
       .bind(7, item.expires_at)
       .bind(8, item.f_cnt_down ? std::optional<std::int64_t>(*item.f_cnt_down) : std::nullopt)
       .bind(9, item.attempts)
+      .bind(10, item.queue_item_id)
       .run();
   g_enqueued.fetch_add(1, std::memory_order_relaxed);
 }

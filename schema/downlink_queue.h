@@ -5,6 +5,8 @@
 // until the device acknowledges it or it expires.
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "netserver/lorawan/types.h"
@@ -22,6 +24,9 @@ struct QueueItem {
   std::optional<std::int64_t> expires_at;
   std::optional<std::uint32_t> f_cnt_down;  // set once sent
   int attempts = 0;
+  // The public id a client gave the item (a canonical UUID, the command's `id`); nullopt when
+  // it was queued without one.
+  std::optional<std::string> queue_item_id;
 };
 
 // What every queued downlink must satisfy, whoever queues it: FPort 1–223 (0 is for MAC
@@ -30,6 +35,8 @@ struct QueueItem {
 lorawan::Result<void> check_downlink(std::int64_t f_port, std::size_t payload_size);
 
 std::int64_t enqueue_downlink(Database& db, const QueueItem& item);
+// Whether an item with this public id is in the queue (sent and awaiting its ACK included).
+bool queue_item_id_in_use(Database& db, std::string_view queue_item_id);
 // Oldest items first, expired ones excluded.
 std::vector<QueueItem> pending_downlinks(Database& db, lorawan::Eui64 dev_eui, std::int64_t now);
 // Removes and returns the device's items whose expiry has passed.

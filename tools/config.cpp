@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "appserver/integration/topics.h"
 #include "appserver/metering/time_zone.h"
 #include "netserver/lorawan/cf_list.h"
 #include "netserver/lorawan/encoding.h"
@@ -162,7 +163,17 @@ const std::map<std::string, std::map<std::string, KeySpec>>& key_table() {
         {"password", text_key(&Config::mqtt, &Config::Mqtt::password, true)},
         {"client_id", text_key(&Config::mqtt, &Config::Mqtt::client_id, false)},
         {"ca_file", text_key(&Config::mqtt, &Config::Mqtt::ca_file, true)},
-        {"keepalive_s", int_key(&Config::mqtt, &Config::Mqtt::keepalive_s, 5, 3600)}}},
+        {"keepalive_s", int_key(&Config::mqtt, &Config::Mqtt::keepalive_s, 5, 3600)},
+        {"event_topic", key<std::string>([](const std::string& v, Config& c) -> std::string {
+           if (auto ok = appserver::TopicLayout::check_event_template(v); !ok) return ok.error();
+           c.mqtt.event_topic = v;
+           return "";
+         })},
+        {"command_topic", key<std::string>([](const std::string& v, Config& c) -> std::string {
+           if (auto ok = appserver::TopicLayout::check_command_template(v); !ok) return ok.error();
+           c.mqtt.command_topic = v;
+           return "";
+         })}}},
       {"http",
        {{"bind", address_key(&Config::http, &Config::Http::bind)},
         {"token_file", key<std::string>([](const std::string& v, Config& c) -> std::string {

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "appserver/integration/topics.h"
 #include "netserver/lorawan/types.h"
 
 namespace uchet {
@@ -39,6 +40,10 @@ struct Config {
     std::string client_id = "uchetd";
     std::string ca_file;  // empty: no TLS
     int keepalive_s = 30;
+    // Topic templates (appserver/integration/topics.h); the defaults are ChirpStack's layout by
+    // application name.
+    std::string event_topic{appserver::TopicLayout::kDefaultEventTopic};
+    std::string command_topic{appserver::TopicLayout::kDefaultCommandTopic};
   } mqtt;
   struct Http {
     std::string bind = "127.0.0.1:8080";

@@ -40,6 +40,8 @@ appserver::MqttSettings mqtt_settings(const Config& config) {
   s.client_id = config.mqtt.client_id;
   s.ca_file = config.mqtt.ca_file;
   s.keepalive_s = config.mqtt.keepalive_s;
+  s.topics =
+      appserver::TopicLayout::parse(config.mqtt.event_topic, config.mqtt.command_topic).value();  // validated at load
   return s;
 }
 
@@ -103,7 +105,8 @@ int run_daemon(const Config& config) {
   publisher.start();
   appserver::MeteringSettings metering;
   metering.max_clock_offset_s = config.time.max_clock_offset_s;
-  appserver::ApplicationServer application(metering, [&publisher] { publisher.notify(); });
+  appserver::ApplicationServer application(
+      metering, [&publisher] { publisher.notify(); }, mqtt_settings(config).topics);
   appserver::CommandListener commands(mqtt_settings(config), config.storage.path, [&publisher] { publisher.notify(); });
   commands.start();
 
