@@ -21,7 +21,7 @@ std::int64_t unix_ms(netserver::SystemTime t) {
 
 void ApplicationServer::publish(schema::UnitOfWork& work, const schema::Device& device, std::string_view event,
                                 const std::string& body) {
-  enqueue_event(work, device_event_topic(device, event), body);
+  enqueue_event(work, topics_.device_event(device, event), body);
   ++counters_.events;
 }
 

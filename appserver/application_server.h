@@ -12,6 +12,7 @@
 #include <unordered_set>
 
 #include "appserver/integration/integration_events.h"
+#include "appserver/integration/topics.h"
 #include "appserver/metering/metering.h"
 #include "netserver/events.h"
 
@@ -24,10 +25,14 @@ struct ApplicationCounters {
 class ApplicationServer : public netserver::EventSink {
  public:
   // `on_committed` is called after each transaction that wrote events (wakes the publisher);
-  // `identity` is the tenant and region every ChirpStack event names.
+  // `topics` places device events ([mqtt] event_topic); `identity` is the tenant and region
+  // every ChirpStack event names.
   explicit ApplicationServer(MeteringSettings metering = {}, std::function<void()> on_committed = {},
-                             EventIdentity identity = {})
-      : metering_(metering), on_committed_(std::move(on_committed)), identity_(std::move(identity)) {}
+                             TopicLayout topics = {}, EventIdentity identity = {})
+      : metering_(metering),
+        on_committed_(std::move(on_committed)),
+        identity_(std::move(identity)),
+        topics_(std::move(topics)) {}
 
   void uplink(schema::UnitOfWork& work, const netserver::UplinkEvent& event) override;
   void joined(schema::UnitOfWork& work, const netserver::JoinEvent& event) override;
@@ -66,6 +71,7 @@ class ApplicationServer : public netserver::EventSink {
   };
   std::unordered_map<lorawan::Eui64, KnownLocation> gateway_locations_;
   ApplicationCounters counters_;
+  TopicLayout topics_;
 };
 
 }  // namespace uchet::appserver

@@ -26,6 +26,18 @@ const CodecBehaviour& behaviour(std::string_view name) {
   return none;
 }
 
+std::expected<Downlink, std::string> encode_downlink(std::string_view name, const nlohmann::json& object) {
+  if (name.empty()) return std::unexpected("the device has no codec to encode an object");
+  if (!is_known_codec(name)) return std::unexpected("unknown codec '" + std::string(name) + "'");
+  const auto encode = behaviour(name).encode_downlink;
+  if (!encode) return std::unexpected("codec '" + std::string(name) + "' encodes no downlink objects");
+  try {
+    return encode(object);
+  } catch (const std::exception& e) {
+    return std::unexpected(std::string(name) + ": internal encoder error: " + e.what());
+  }
+}
+
 namespace {
 
 DecodeResult decode_with(std::string_view codec_name, std::uint8_t fport, Bytes payload) {

@@ -73,6 +73,11 @@ struct CodecBehaviour {
   bool (*carries_status_word)(const DecodedPayload&) = nullptr;
   // The reporting periods (seconds) the device can be set to; empty: not settable.
   std::span<const std::uint32_t> reporting_periods;
+  // Encodes the `object` of a downlink command (the JSON an application sends instead of raw
+  // bytes) into the fPort and bytes the device understands, or says why it cannot: an
+  // unknown command, a missing or out-of-range field. Null: the format has no downlink
+  // objects (M-Bus meters), and every object is refused.
+  std::expected<Downlink, std::string> (*encode_downlink)(const nlohmann::json& object) = nullptr;
 };
 
 // Registry. Unknown codec names are an error, never a silent fallback. A reading whose value is
@@ -86,6 +91,10 @@ bool is_known_codec(std::string_view codec_name);
 // The behaviour a known codec declares; an unknown name gets the empty behaviour (nothing
 // beyond decoding), as decode() refuses it anyway.
 const CodecBehaviour& behaviour(std::string_view codec_name);
+// The downlink a codec encodes from a command's `object` (its behaviour's encode_downlink), or
+// why not, naming the codec: no codec, an unknown one, one without downlink objects, or the
+// codec's own reason. Never throws.
+std::expected<Downlink, std::string> encode_downlink(std::string_view codec_name, const nlohmann::json& object);
 
 // The spec's `object` shape; optional fields are omitted when absent, times are
 // ISO 8601 UTC strings ("2026-11-22T10:00:00Z").

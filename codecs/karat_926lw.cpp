@@ -1,5 +1,6 @@
 #include "codecs/karat_926lw.h"
 
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <string_view>
@@ -242,6 +243,59 @@ Downlink time_correction_for(std::int64_t network_time_unix, std::uint32_t devic
 
 Downlink set_valve(bool close) { return Downlink{5, {0x30, static_cast<std::uint8_t>(close ? 1 : 0)}}; }
 
+std::expected<Downlink, std::string> encode_downlink(const nlohmann::json& object) {
+  if (!object.is_object()) return fail("a downlink object must be a JSON object");
+  const auto command = object.find("command");
+  if (command == object.end() || !command->is_string()) {
+    return fail(
+        "a downlink object needs \"command\": set_reporting_period, request_device_info, correct_time "
+        "or set_valve");
+  }
+  const auto name = command->get<std::string>();
+  // Each command's fields; anything else in the object is a mistake worth refusing.
+  const auto only = [&](std::initializer_list<std::string_view> fields) -> std::optional<std::string> {
+    for (const auto& [key, value] : object.items()) {
+      if (key == "command") continue;
+      if (std::find(fields.begin(), fields.end(), key) == fields.end()) {
+        return "field \"" + key + "\" is not one of " + name + "'s";
+      }
+    }
+    return std::nullopt;
+  };
+  const auto integer = [&](const char* key) -> std::optional<std::int64_t> {
+    const auto it = object.find(key);
+    if (it == object.end() || !it->is_number_integer()) return std::nullopt;
+    return it->get<std::int64_t>();
+  };
+  if (name == "set_reporting_period") {
+    if (auto extra = only({"seconds"})) return fail(*extra);
+    const auto seconds = integer("seconds");
+    if (!seconds || *seconds < 0 || *seconds > 86400) {
+      return fail("set_reporting_period needs \"seconds\": 900, 3600, 21600, 43200 or 86400");
+    }
+    return set_reporting_period(static_cast<std::uint32_t>(*seconds));
+  }
+  if (name == "request_device_info") {
+    if (auto extra = only({})) return fail(*extra);
+    return request_device_info();
+  }
+  if (name == "correct_time") {
+    if (auto extra = only({"seconds"})) return fail(*extra);
+    const auto seconds = integer("seconds");
+    if (!seconds) return fail("correct_time needs \"seconds\", an integer to add to the device clock");
+    return time_correction(*seconds);
+  }
+  if (name == "set_valve") {
+    if (auto extra = only({"position"})) return fail(*extra);
+    const auto it = object.find("position");
+    const std::string position = it != object.end() && it->is_string() ? it->get<std::string>() : "";
+    if (position != "closed" && position != "open") return fail("set_valve needs \"position\": \"closed\" or \"open\"");
+    return set_valve(position == "closed");
+  }
+  return fail("unknown downlink command \"" + name +
+              "\" (set_reporting_period, request_device_info, correct_time or set_valve)");
+}
+
 const CodecBehaviour& behaviour() {
   // CURRENT and ALARM are stamped at transmission and carry the whole status word; a TIME
   // REQUEST is stamped too (device time 0: the clock was never set, nothing to observe).
@@ -264,6 +318,7 @@ const CodecBehaviour& behaviour() {
       },
       .carries_status_word = [](const DecodedPayload& p) { return p.packet == "current" || p.packet == "alarm"; },
       .reporting_periods = kPeriodSeconds,
+      .encode_downlink = &encode_downlink,
   };
   return b;
 }

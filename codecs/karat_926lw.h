@@ -23,6 +23,13 @@ Downlink request_device_info();
 Downlink time_correction(std::int64_t correction_seconds);
 Downlink time_correction_for(std::int64_t network_time_unix, std::uint32_t device_time_unix);
 Downlink set_valve(bool close);
+// A downlink command's `object` (docs/karat-payloads.md, "Downlink objects"):
+//   {"command": "set_reporting_period", "seconds": 3600}
+//   {"command": "request_device_info"}
+//   {"command": "correct_time", "seconds": -42}
+//   {"command": "set_valve", "position": "closed" | "open"}
+// Any other key, command or value is refused with a reason.
+std::expected<Downlink, std::string> encode_downlink(const nlohmann::json& object);
 // What the module does beyond its uplinks (clock observations, TIME REQUEST answered with
 // time_correction, DEVICE INFO's reporting period, the status word of CURRENT/ALARM).
 const CodecBehaviour& behaviour();

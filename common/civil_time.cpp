@@ -61,4 +61,54 @@ std::string format_utc_ms(std::int64_t unix_milliseconds) {
   return format(seconds, fmt::format(".{:03}", unix_milliseconds - seconds * 1000));
 }
 
+namespace {
+
+// n decimal digits at text[pos]; false when they are not all there.
+bool fixed_digits(std::string_view text, std::size_t pos, std::size_t n, unsigned& out) {
+  if (pos + n > text.size()) return false;
+  out = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+    out = out * 10 + static_cast<unsigned>(text[i] - '0');
+  }
+  return true;
+}
+
+}  // namespace
+
+std::expected<std::int64_t, std::string> parse_rfc3339(std::string_view text) {
+  const auto fail = [&](std::string_view why) {
+    return std::unexpected(
+        fmt::format("\"{}\" is not an RFC 3339 time ({}), e.g. 2026-11-22T10:00:00Z", text.substr(0, 64), why));
+  };
+  unsigned year, month, day, hour, minute, second;
+  if (!fixed_digits(text, 0, 4, year) || text.size() < 19 || text[4] != '-' || !fixed_digits(text, 5, 2, month) ||
+      text[7] != '-' || !fixed_digits(text, 8, 2, day)) {
+    return fail("no date YYYY-MM-DD");
+  }
+  if (!is_valid_date(year, month, day)) return fail("no such date");
+  if ((text[10] != 'T' && text[10] != 't') || !fixed_digits(text, 11, 2, hour) || text[13] != ':' ||
+      !fixed_digits(text, 14, 2, minute) || text[16] != ':' || !fixed_digits(text, 17, 2, second)) {
+    return fail("no time Thh:mm:ss");
+  }
+  if (hour > 23 || minute > 59 || second > 60) return fail("time of day out of range");
+  std::size_t pos = 19;
+  if (pos < text.size() && text[pos] == '.') {
+    const std::size_t start = ++pos;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos;
+    if (pos == start) return fail("empty fraction of a second");
+  }
+  std::int64_t offset = 0;
+  const auto zone = text.substr(pos);
+  if (zone != "Z" && zone != "z") {
+    unsigned off_h, off_m;
+    if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') || !fixed_digits(zone, 1, 2, off_h) || zone[3] != ':' ||
+        !fixed_digits(zone, 4, 2, off_m) || off_h > 23 || off_m > 59) {
+      return fail("no time zone Z or +hh:mm");
+    }
+    offset = static_cast<std::int64_t>(off_h * 3600 + off_m * 60) * (zone[0] == '-' ? -1 : 1);
+  }
+  return unix_from_utc(year, month, day, hour, minute, second == 60 ? 59 : second) - offset;
+}
+
 }  // namespace uchet::common

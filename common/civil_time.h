@@ -4,7 +4,9 @@
 // locale (no gmtime/timegm/strftime), exact over the whole range of Unix seconds uchet meets.
 // Civil dates are Howard Hinnant's algorithms (days since 1970-01-01).
 #include <cstdint>
+#include <expected>
 #include <string>
+#include <string_view>
 
 namespace uchet::common {
 
@@ -39,5 +41,11 @@ std::int64_t unix_from_utc(std::int64_t year, unsigned month, unsigned day, unsi
 std::string format_utc(std::int64_t unix_seconds);
 // "YYYY-MM-DDThh:mm:ss.mmmZ".
 std::string format_utc_ms(std::int64_t unix_milliseconds);
+
+// An RFC 3339 date-time as protobuf's JSON writes a Timestamp ("2026-11-22T10:00:00Z",
+// "2026-11-22T10:00:00.250+05:00"; 'T' or 't', 'Z' or 'z'), in Unix seconds: a fraction is
+// dropped (rounded down). Anything else is an error naming what is wrong; a leap second (:60)
+// counts as the second before.
+std::expected<std::int64_t, std::string> parse_rfc3339(std::string_view text);
 
 }  // namespace uchet::common

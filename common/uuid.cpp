@@ -1,7 +1,5 @@
 #include "common/uuid.h"
 
-#include <cctype>
-
 #include <boost/uuid/random_generator.hpp>
 #include <boost/uuid/uuid_io.hpp>
 
@@ -12,13 +10,20 @@ std::string random_uuid() {
   return boost::uuids::to_string(generator());
 }
 
-bool is_uuid(std::string_view text) {
-  if (text.size() != 36) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? text[i] != '-' : !std::isxdigit(static_cast<unsigned char>(text[i]))) return false;
+std::optional<std::string> canonical_uuid(std::string_view text) {
+  if (text.size() != 36) return std::nullopt;
+  std::string out(text);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const char c = out[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return std::nullopt;
+    } else if (c >= 'A' && c <= 'F') {
+      out[i] = static_cast<char>(c - 'A' + 'a');
+    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+      return std::nullopt;
+    }
   }
-  return true;
+  return out;
 }
 
 }  // namespace uchet::common

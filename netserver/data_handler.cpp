@@ -307,17 +307,18 @@ void NetworkServer::send_uplink_event(Uplink& up, schema::UnitOfWork& work) {
 void NetworkServer::expire_downlink_queue(Uplink& up, schema::UnitOfWork& work) {
   const auto dev_eui = up.session->dev_eui;
   if (!queue_may_hold(dev_eui)) return;
+  // As ChirpStack reports an expired queue item: a log EXPIRED, and an ack that did not come
+  // (whether the item was never sent, or sent confirmed and never acknowledged).
   for (const auto& expired : schema::take_expired_downlinks(db_, dev_eui, up.now_unix)) {
-    if (expired.confirmed && expired.f_cnt_down) {
-      sink_.ack(work, AckEvent{up.now_system, up.device, expired.queue_item_id, false, *expired.f_cnt_down});
-    } else {
-      sink_.log(work, LogEvent{up.now_system,
-                               up.device,
-                               "WARNING",
-                               "EXPIRED",
-                               "queued downlink expired before it could be sent",
-                               {{"queueItemId", expired.queue_item_id}}});
-    }
+    const bool sent = expired.f_cnt_down.has_value();
+    sink_.log(work, LogEvent{up.now_system,
+                             up.device,
+                             "WARNING",
+                             "EXPIRED",
+                             sent ? "queued downlink expired before the device acknowledged it"
+                                  : "queued downlink expired before it could be sent",
+                             {{"queueItemId", expired.queue_item_id}}});
+    sink_.ack(work, AckEvent{up.now_system, up.device, expired.queue_item_id, false, expired.f_cnt_down.value_or(0)});
   }
   up.queue = schema::pending_downlinks(db_, dev_eui, up.now_unix);
 }

@@ -1,6 +1,7 @@
 #pragma once
-// Applications group devices and name their MQTT topics (application/{name}/...). Each has a
-// random UUID given at creation and never changed: ChirpStack's applicationId in events.
+// Applications group devices and name their MQTT topics (application/{name}/... by default, or
+// by their UUID, see appserver/integration/topics.h). Each has a random UUID given at creation
+// and never changed: ChirpStack's applicationId in events.
 #include <cstdint>
 #include <optional>
 #include <string>

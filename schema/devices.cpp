@@ -36,6 +36,7 @@ Device read_device(const Statement& q) {
   d.nwk_key = optional_key(q, 11);
   d.fcnt_policy = q.text(12);
   d.created_at = q.int64(13);
+  d.application_uuid = q.optional_text(14).value_or("");
   return d;
 }
 

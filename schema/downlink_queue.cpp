@@ -57,6 +57,12 @@ std::int64_t enqueue_downlink(Database& db, const QueueItem& item) {
   return db.last_insert_rowid();
 }
 
+bool queue_item_id_in_use(Database& db, std::string_view queue_item_id) {
+  Statement q(db, "SELECT 1 FROM downlink_queue WHERE queue_item_id = ?");
+  q.bind(1, queue_item_id);
+  return q.step();
+}
+
 std::vector<QueueItem> pending_downlinks(Database& db, lorawan::Eui64 dev_eui, std::int64_t now) {
   Statement q(db, std::string(kSelect) + "WHERE dev_eui = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY id");
   q.bind(1, lorawan::eui64_to_string(dev_eui)).bind(2, now);

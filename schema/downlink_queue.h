@@ -5,6 +5,8 @@
 // until the device acknowledges it or it expires.
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "netserver/lorawan/types.h"
@@ -35,6 +37,8 @@ lorawan::Result<void> check_downlink(std::int64_t f_port, std::size_t payload_si
 
 // Returns the new row id. `item.queue_item_id` empty: a new random UUID is stored.
 std::int64_t enqueue_downlink(Database& db, const QueueItem& item);
+// Whether an item with this public id is in the queue (sent and awaiting its ACK included).
+bool queue_item_id_in_use(Database& db, std::string_view queue_item_id);
 // Oldest items first, expired ones excluded.
 std::vector<QueueItem> pending_downlinks(Database& db, lorawan::Eui64 dev_eui, std::int64_t now);
 // Removes and returns the device's items whose expiry has passed.

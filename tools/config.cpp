@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "appserver/integration/topics.h"
 #include "appserver/metering/time_zone.h"
 #include "common/names.h"
 #include "common/uuid.h"
@@ -164,13 +165,22 @@ const std::map<std::string, std::map<std::string, KeySpec>>& key_table() {
         {"password", text_key(&Config::mqtt, &Config::Mqtt::password, true)},
         {"client_id", text_key(&Config::mqtt, &Config::Mqtt::client_id, false)},
         {"ca_file", text_key(&Config::mqtt, &Config::Mqtt::ca_file, true)},
-        {"keepalive_s", int_key(&Config::mqtt, &Config::Mqtt::keepalive_s, 5, 3600)}}},
+        {"keepalive_s", int_key(&Config::mqtt, &Config::Mqtt::keepalive_s, 5, 3600)},
+        {"event_topic", key<std::string>([](const std::string& v, Config& c) -> std::string {
+           if (auto ok = appserver::TopicLayout::check_event_template(v); !ok) return ok.error();
+           c.mqtt.event_topic = v;
+           return "";
+         })},
+        {"command_topic", key<std::string>([](const std::string& v, Config& c) -> std::string {
+           if (auto ok = appserver::TopicLayout::check_command_template(v); !ok) return ok.error();
+           c.mqtt.command_topic = v;
+           return "";
+         })}}},
       {"tenant",
        {{"id", key<std::string>([](const std::string& v, Config& c) -> std::string {
-           if (!common::is_uuid(v)) return "must be a UUID (8-4-4-4-12 hex digits)";
-           std::string lower = v;
-           std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return std::tolower(ch); });
-           c.tenant.id = lower;
+           auto id = common::canonical_uuid(v);
+           if (!id) return "must be a UUID (8-4-4-4-12 hex digits)";
+           c.tenant.id = *id;
            return "";
          })},
         {"name", key<std::string>([](const std::string& v, Config& c) -> std::string {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "appserver/integration/tenant.h"
+#include "appserver/integration/topics.h"
 #include "netserver/lorawan/types.h"
 
 namespace uchet {
@@ -40,6 +41,10 @@ struct Config {
     std::string client_id = "uchetd";
     std::string ca_file;  // empty: no TLS
     int keepalive_s = 30;
+    // Topic templates (appserver/integration/topics.h); the defaults are ChirpStack's layout by
+    // application name.
+    std::string event_topic{appserver::TopicLayout::kDefaultEventTopic};
+    std::string command_topic{appserver::TopicLayout::kDefaultCommandTopic};
   } mqtt;
   // The tenant every ChirpStack event's deviceInfo names (uchet has one).
   struct Tenant {

@@ -8,6 +8,7 @@
 #include "appserver/integration/outbox.h"
 #include "common/callback_guard.h"
 #include "common/names.h"
+#include "common/uuid.h"
 #include "netserver/lorawan/encoding.h"
 
 namespace uchet::appserver {
@@ -60,13 +61,15 @@ void CommandListener::stop() {
 }
 
 // libmosquitto calls these from its network thread, where an exception would end the process.
-void CommandListener::on_connect(mosquitto* client, void*, int rc) {
+void CommandListener::on_connect(mosquitto* client, void* self, int rc) {
   common::run_guarded("MQTT command listener: on_connect", [&] {
     if (rc != 0) {
       spdlog::warn("MQTT command listener: connection refused: {}", mosquitto_connack_string(rc));
       return;
     }
-    if (int s = mosquitto_subscribe(client, nullptr, kCommandSubscription, 1); s != MOSQ_ERR_SUCCESS) {
+    if (int s = mosquitto_subscribe(
+            client, nullptr, static_cast<CommandListener*>(self)->settings_.topics.command_subscription().c_str(), 1);
+        s != MOSQ_ERR_SUCCESS) {
       spdlog::error("MQTT command listener: subscribe failed: {}", mosquitto_strerror(s));
     }
   });
@@ -95,15 +98,25 @@ void CommandListener::refuse_topic(std::string_view topic_text, const std::strin
 }
 
 void CommandListener::handle(std::string_view topic_text, std::string_view payload) {
-  auto topic = parse_command_topic(topic_text);
-  if (!topic) return;  // not a command/down topic: nothing to answer
-  // The application segment goes into the log event's topic and JSON: a name uchet could never
+  auto topic = settings_.topics.parse_command(topic_text);
+  if (!topic) return;  // not a command topic: nothing to answer
+  // The application segments go into the log event's topic and JSON: a name uchet could never
   // have given an application is refused before anything is built from it.
-  if (auto why = common::name_error(topic->application)) return refuse_topic(topic_text, *why);
+  if (!topic->application.empty()) {
+    if (auto why = common::name_error(topic->application)) return refuse_topic(topic_text, *why);
+  }
+  if (!topic->application_id.empty() && !common::canonical_uuid(topic->application_id)) {
+    return refuse_topic(topic_text, "is no UUID");
+  }
   try {
     schema::Transaction tx(*db_);
     auto device = schema::find_device(*db_, topic->dev_eui);
-    auto item = parse_down_command(*topic, device ? &*device : nullptr, payload);
+    auto item = parse_down_command(*topic, device ? &*device : nullptr, payload, schema::unix_now());
+    // An id names one downlink: a second command with it would make its events ambiguous.
+    if (item && !item->queue_item_id.empty() && schema::queue_item_id_in_use(*db_, item->queue_item_id)) {
+      item = std::unexpected(
+          CommandRefusal{kCommandInvalid, "id " + item->queue_item_id + " is already in use by a queued downlink"});
+    }
     if (item) {
       auto id = schema::enqueue_downlink(*db_, *item);
       ++accepted_;
@@ -112,16 +125,21 @@ void CommandListener::handle(std::string_view topic_text, std::string_view paylo
       ++rejected_;
       schema::Device named;  // the log event goes to the topic's own names even for an unknown device
       named.application = topic->application;
+      named.application_uuid = topic->application_id;
       named.dev_eui = topic->dev_eui;
-      const auto& target = device && device->application == topic->application ? *device : named;
-      netserver::LogEvent event{std::chrono::system_clock::now(),
-                                &target,
-                                "ERROR",
-                                command_refusal_code(item.error()),
-                                item.error(),
-                                {{"topic", std::string(topic_text)}, {"refused", "command"}}};
-      enqueue_event(*db_, device_event_topic(target, "log"), log_event_json(event, identity_));
-      spdlog::info("downlink command refused: {}: {}", topic_text, item.error());
+      const auto& target = device && command_addresses(*topic, *device) ? *device : named;
+      // A topic that names the application by id while events are placed by name (or the other
+      // way round) gives no place for the log event of an unknown device: the log line is all.
+      if (settings_.topics.addresses(target)) {
+        netserver::LogEvent event{std::chrono::system_clock::now(),
+                                  &target,
+                                  "ERROR",
+                                  item.error().code,
+                                  item.error().reason,
+                                  {{"topic", std::string(topic_text)}, {"refused", "command"}}};
+        enqueue_event(*db_, settings_.topics.device_event(target, "log"), log_event_json(event, identity_));
+      }
+      spdlog::info("downlink command refused: {}: {}", topic_text, item.error().reason);
     }
     tx.commit();
     if (on_queued_) on_queued_();

@@ -33,6 +33,8 @@
 #include <string>
 #include <vector>
 
+#include "appserver/integration/topics.h"
+
 struct mosquitto;
 
 namespace uchet::appserver {
@@ -47,6 +49,8 @@ struct MqttSettings {
   std::string ca_file;    // non-empty: TLS, verifying the broker against this CA
   bool tls = false;       // TLS (ssl://); without ca_file the broker is verified against the OS's CAs
   int keepalive_s = 30;
+  // event_topic and command_topic: where device events go and commands come from.
+  TopicLayout topics;
 
   bool uses_tls() const { return tls || !ca_file.empty(); }
 };

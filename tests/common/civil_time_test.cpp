@@ -41,3 +41,21 @@ TEST_CASE("UTC text is ISO 8601 with Z, to the second or the millisecond") {
   CHECK(format_utc_ms(-1) == "1969-12-31T23:59:59.999Z");
   CHECK(format_utc_ms(5) == "1970-01-01T00:00:00.005Z");
 }
+
+TEST_CASE("RFC 3339 times as protobuf writes Timestamps are read to Unix seconds, anything else refused") {
+  CHECK(parse_rfc3339("2026-11-19T19:00:00Z") == 1795114800);
+  CHECK(parse_rfc3339("2026-11-19t19:00:00z") == 1795114800);
+  CHECK(parse_rfc3339("2026-11-20T00:00:00+05:00") == 1795114800);
+  CHECK(parse_rfc3339("2026-11-19T13:30:00-05:30") == 1795114800);
+  CHECK(parse_rfc3339("2026-11-19T19:00:00.999999999Z") == 1795114800);  // the fraction is dropped
+  CHECK(parse_rfc3339("1969-12-31T23:59:59Z") == -1);
+  CHECK(parse_rfc3339("2016-12-31T23:59:60Z") == parse_rfc3339("2016-12-31T23:59:59Z"));
+  for (const char* bad : {"", "2026-11-19", "2026-11-19T19:00Z", "2026-11-19T19:00:00", "2026-02-30T00:00:00Z",
+                          "2026-11-19T24:00:00Z", "2026-11-19T19:00:00.Z", "2026-11-19T19:00:00+5:00",
+                          "2026-11-19T19:00:00+05:00x", "2026-11-19 19:00:00Z", "tomorrow"}) {
+    INFO(bad);
+    auto r = parse_rfc3339(bad);
+    REQUIRE_FALSE(r);
+    CHECK_THAT(r.error(), Catch::Contains("not an RFC 3339 time"));
+  }
+}

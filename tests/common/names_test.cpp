@@ -4,6 +4,7 @@
 
 #include "common/byte_reader.h"
 #include "common/names.h"
+#include "common/uuid.h"
 
 using namespace uchet::common;
 
@@ -51,4 +52,15 @@ TEST_CASE("ByteReader never reads past the end and reads big-endian signed integ
   CHECK_FALSE(in.u8());
   CHECK(le_uint(bytes, 4, 2) == 0x0100);
   CHECK_FALSE(le_uint(bytes, 5, 2));
+}
+
+TEST_CASE("UUIDs are recognised in either case and given back lower-case") {
+  CHECK(canonical_uuid("0c5b2444-70a0-4932-980c-b4dc0d3f02b5") == "0c5b2444-70a0-4932-980c-b4dc0d3f02b5");
+  CHECK(canonical_uuid("0C5B2444-70A0-4932-980C-B4DC0D3F02B5") == "0c5b2444-70a0-4932-980c-b4dc0d3f02b5");
+  for (const char* bad : {"", "1", "0c5b244470a04932980cb4dc0d3f02b5", "0c5b2444-70a0-4932-980c-b4dc0d3f02b",
+                          "0c5b2444-70a0-4932-980c-b4dc0d3f02b5a", "0c5b2444_70a0-4932-980c-b4dc0d3f02b5",
+                          "0c5b2444-70a0-4932-980c-b4dc0d3f02bg", "{c5b2444-70a0-4932-980c-b4dc0d3f02b}"}) {
+    INFO(bad);
+    CHECK_FALSE(canonical_uuid(bad));
+  }
 }

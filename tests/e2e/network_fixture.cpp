@@ -220,7 +220,7 @@ void NetworkUnderTest::start_once() {
                                           "[network]\ndedup_window_ms = 200\n" +
                                           network_config +
                                           "[mqtt]\nserver = \"tcp://127.0.0.1:" + std::to_string(broker_.port()) +
-                                          "\"\nclient_id = \"uchetd-e2e\"\n"
+                                          "\"\nclient_id = \"uchetd-e2e\"\n" + mqtt_config +
                                           "[log]\nlevel = \"info\"\n"
                                           "[http]\nbind = \"127.0.0.1:" +
                                           std::to_string(http_port_) + "\"\n");

@@ -133,6 +133,8 @@ class NetworkUnderTest {
 
   // Extra lines of the [network] section for the next start() (e.g. a changed channel plan).
   std::string network_config;
+  // Extra lines of the [mqtt] section for the next start() (e.g. topic templates).
+  std::string mqtt_config;
 
   // Writes the configuration, starts uchetd and waits (10 s at most) until its bridge answers a
   // registered gateway's PULL_DATA. A later start() runs it again on the same ports and

@@ -108,9 +108,16 @@ struct Sink : netserver::EventSink {
   }
   void joined(schema::UnitOfWork&, const netserver::JoinEvent&) override {}
   void status(schema::UnitOfWork&, const netserver::StatusEvent&) override {}
-  void ack(schema::UnitOfWork&, const netserver::AckEvent&) override {}
+  // (queue item id, acknowledged) of each ack; (code, queueItemId context) of each log.
+  std::vector<std::pair<std::string, bool>> acks;
+  std::vector<std::pair<std::string, std::string>> logs;
+  void ack(schema::UnitOfWork&, const netserver::AckEvent& e) override {
+    acks.emplace_back(e.queue_item_id, e.acknowledged);
+  }
   void tx_ack(schema::UnitOfWork&, const netserver::TxAckEvent&) override {}
-  void log(schema::UnitOfWork&, const netserver::LogEvent&) override {}
+  void log(schema::UnitOfWork&, const netserver::LogEvent& e) override {
+    logs.emplace_back(e.code, e.context.empty() ? "" : e.context.front().second);
+  }
   void committed() override {
     ++committed_calls;
     outbox_seen_at_commit = count(observer, "SELECT COUNT(*) FROM outbox");
@@ -273,6 +280,22 @@ TEST_CASE("devices_with_downlinks lists every device with a row, enqueues are co
   schema::enqueue_downlink(db, item);
   CHECK(schema::downlinks_enqueued_in_process() == before + 1);
   CHECK(schema::devices_with_downlinks(db) == std::vector<lorawan::Eui64>{d.dev_eui});
+}
+
+TEST_CASE("a queued downlink whose expiry passes is dropped with a log EXPIRED and an ack that did not come") {
+  Fixture f;
+  auto item = queue_item(f.devices[0], 5, {0x30, 0x01});
+  item.expires_at = schema::unix_now() - 1;
+  item.queue_item_id = "0c5b2444-70a0-4932-980c-b4dc0d3f02b5";
+  f.enqueue(item);
+  f.ns->handle_uplink(uplink(f.devices[0], 0, false, 1'000'000));
+  f.run();
+  CHECK(f.sent_via.empty());
+  CHECK(count(f.observer, "SELECT COUNT(*) FROM downlink_queue") == 0);
+  REQUIRE(f.sink.logs.size() == 1);
+  CHECK(f.sink.logs[0] == std::pair<std::string, std::string>{"EXPIRED", "0c5b2444-70a0-4932-980c-b4dc0d3f02b5"});
+  REQUIRE(f.sink.acks.size() == 1);
+  CHECK(f.sink.acks[0] == std::pair<std::string, bool>{"0c5b2444-70a0-4932-980c-b4dc0d3f02b5", false});
 }
 
 TEST_CASE("the dedup window counts from when the bridge received the copy, not from when this thread took it") {

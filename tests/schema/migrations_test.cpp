@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include "common/names.h"
+#include "common/uuid.h"
+#include "schema/applications.h"
 #include "schema/database.h"
 #include "schema/migrations.h"
 #include "schema/statement.h"
@@ -74,4 +77,17 @@ TEST_CASE("registry edits bump the registry version a running daemon polls") {
   CHECK(version() == before + 2);
   db.exec("UPDATE gateway SET last_seen_at = 5");  // statistics are not registry changes
   CHECK(version() == before + 2);
+}
+
+TEST_CASE("an application gets a random version-4 UUID at creation, different for each") {
+  uchet::test::TempDir dir;
+  auto db = Database::open(dir.file("uchet.db"));
+  insert_application(db, "water", "");
+  insert_application(db, "heat", "");
+  const auto water = find_application(db, "water")->uuid, heat = find_application(db, "heat")->uuid;
+  INFO(water << " " << heat);
+  CHECK(uchet::common::canonical_uuid(water) == water);
+  CHECK(water[14] == '4');
+  CHECK(std::string("89ab").find(water[19]) != std::string::npos);
+  CHECK(water != heat);
 }

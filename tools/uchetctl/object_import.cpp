@@ -7,6 +7,8 @@
 #include <set>
 #include <vector>
 
+#include "common/names.h"
+#include "common/uuid.h"
 #include "netserver/lorawan/encoding.h"
 #include "schema/devices.h"
 #include "tools/uchetctl/csv.h"
@@ -27,15 +29,9 @@ double number_arg(const std::string& text, const std::string& what) {
 }
 
 std::string fias_arg(const std::string& text, const std::string& what) {
-  bool ok = text.size() == 36;
-  for (std::size_t i = 0; ok && i < text.size(); ++i) {
-    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    ok = dash ? text[i] == '-' : std::isxdigit(static_cast<unsigned char>(text[i])) != 0;
-  }
-  if (!ok) throw UsageError(what + " must be a UUID like 0c5b2444-70a0-4932-980c-b4dc0d3f02b5, got '" + text + "'");
-  std::string lower = text;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  return lower;
+  auto uuid = common::canonical_uuid(text);
+  if (!uuid) throw UsageError(what + " must be a UUID like 0c5b2444-70a0-4932-980c-b4dc0d3f02b5, got '" + text + "'");
+  return *uuid;
 }
 
 std::string time_zone_name_arg(const std::string& name, const std::string& what) {

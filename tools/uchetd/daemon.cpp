@@ -42,6 +42,8 @@ appserver::MqttSettings mqtt_settings(const Config& config) {
   s.client_id = config.mqtt.client_id;
   s.ca_file = config.mqtt.ca_file;
   s.keepalive_s = config.mqtt.keepalive_s;
+  s.topics =
+      appserver::TopicLayout::parse(config.mqtt.event_topic, config.mqtt.command_topic).value();  // validated at load
   return s;
 }
 
@@ -108,10 +110,11 @@ int run_daemon(const Config& config) {
   appserver::EventIdentity identity{config.tenant.id, config.tenant.name, config.network.region};
   std::ranges::transform(identity.region_config_id, identity.region_config_id.begin(),
                          [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });  // "ru864"
+  const auto mqtt = mqtt_settings(config);
   appserver::ApplicationServer application(
-      metering, [&publisher] { publisher.notify(); }, identity);
+      metering, [&publisher] { publisher.notify(); }, mqtt.topics, identity);
   appserver::CommandListener commands(
-      mqtt_settings(config), config.storage.path, [&publisher] { publisher.notify(); }, identity);
+      mqtt, config.storage.path, [&publisher] { publisher.notify(); }, identity);
   commands.start();
 
   netserver::NetworkSettings settings{*region};

@@ -2,12 +2,14 @@
 // topic a client (or a broker less strict than mosquitto) can send must be answered without an
 // exception, and a name uchet never gives an application is refused before anything is built.
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "appserver/integration/mqtt_command_listener.h"
 #include "appserver/integration/outbox.h"
 #include "schema/applications.h"
 #include "schema/database.h"
 #include "schema/devices.h"
+#include "schema/downlink_queue.h"
 #include "tests/support/process.h"
 
 using namespace uchet;
@@ -79,4 +81,40 @@ TEST_CASE("command topics whose application segment is no name are refused, coun
   REQUIRE_NOTHROW(f.listener->handle(topic_for("water"), kCommand));
   CHECK(f.listener->accepted() == 1);
   CHECK(f.listener->refused_topics() == refused);
+}
+
+TEST_CASE("a command's id is stored as the queue item id, a second command with it is refused") {
+  Fixture f;
+  const std::string with_id = R"({"id":"0c5b2444-70a0-4932-980c-b4dc0d3f02b5","fPort":5,"data":"MAEy"})";
+  f.listener->handle(topic_for("water"), with_id);
+  CHECK(f.listener->accepted() == 1);
+  auto queued = schema::pending_downlinks(f.db, 0x0011223344556677, schema::unix_now());
+  REQUIRE(queued.size() == 1);
+  CHECK(queued[0].queue_item_id == "0c5b2444-70a0-4932-980c-b4dc0d3f02b5");
+
+  f.listener->handle(topic_for("water"), R"({"id":"0C5B2444-70A0-4932-980C-B4DC0D3F02B5","fPort":5,"data":"MAEy"})");
+  CHECK(f.listener->rejected() == 1);
+  CHECK(schema::pending_downlinks(f.db, 0x0011223344556677, schema::unix_now()).size() == 1);
+  auto rows = appserver::outbox_rows_after(f.db, 0, 10);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].topic == "application/water/device/0011223344556677/event/log");
+  auto log = nlohmann::json::parse(rows[0].payload);
+  CHECK_THAT(log["description"].get<std::string>(), Catch::Contains("already in use"));
+}
+
+TEST_CASE("a command whose expiresAt has passed is not queued: log EXPIRED; a codec refusal is DOWNLINK_CODEC") {
+  Fixture f;
+  f.listener->handle(topic_for("water"), R"({"fPort":5,"data":"MAEy","expiresAt":"2020-01-01T00:00:00Z"})");
+  // The fixture's device has no codec: an object cannot be encoded.
+  f.listener->handle(topic_for("water"), R"({"object":{"command":"request_device_info"}})");
+  CHECK(f.listener->rejected() == 2);
+  CHECK(schema::pending_downlinks(f.db, 0x0011223344556677, 0).empty());
+  auto rows = appserver::outbox_rows_after(f.db, 0, 10);
+  REQUIRE(rows.size() == 2);
+  auto expired = nlohmann::json::parse(rows[0].payload);
+  CHECK(expired["code"] == "EXPIRED");
+  CHECK_THAT(expired["description"].get<std::string>(), Catch::Contains("2020-01-01T00:00:00Z has already passed"));
+  auto codec = nlohmann::json::parse(rows[1].payload);
+  CHECK(codec["code"] == "DOWNLINK_CODEC");
+  CHECK_THAT(codec["description"].get<std::string>(), Catch::Contains("no codec"));
 }

@@ -91,7 +91,7 @@ TEST_CASE("the up event has ChirpStack v4's field names and meanings") {
   CHECK(j["txInfo"]["modulation"]["lora"]["bandwidth"] == 125000);
   CHECK(j["txInfo"]["modulation"]["lora"]["spreadingFactor"] == 7);
   CHECK(j["txInfo"]["modulation"]["lora"]["codeRate"] == "CR_4_5");
-  CHECK(appserver::device_event_topic(d, "up") == "application/water/device/0011223344556677/event/up");
+  CHECK(appserver::TopicLayout().device_event(d, "up") == "application/water/device/0011223344556677/event/up");
   e.f_port.reset();
   auto no_port = strictly("integration.UplinkEvent", up_json(nullptr));
   CHECK_FALSE(no_port.contains("fPort"));

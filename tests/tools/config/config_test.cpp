@@ -40,6 +40,8 @@ password = "secret"
 client_id = "uchetd-1"
 ca_file = "/etc/ssl/ca.pem"
 keepalive_s = 60
+event_topic = "application/{application_id}/device/{dev_eui}/event/{event}"
+command_topic = "application/{application_id}/device/{dev_eui}/command/down"
 [http]
 bind = "127.0.0.1:9100"
 [log]
@@ -55,6 +57,8 @@ time_zone = "Europe/Moscow"
   CHECK(c->network.installation_margin_db == 8.5);
   CHECK(c->network.dev_status_max_per_s == 20);
   CHECK(c->mqtt.client_id == "uchetd-1");
+  CHECK(c->mqtt.event_topic == "application/{application_id}/device/{dev_eui}/event/{event}");
+  CHECK(c->mqtt.command_topic == "application/{application_id}/device/{dev_eui}/command/down");
   CHECK(c->time.time_zone == "Europe/Moscow");
 }
 
@@ -74,6 +78,12 @@ TEST_CASE("bad configurations are refused with the key named") {
   CHECK_THAT(error_of("[gateway_bridge]\nbind = \"0.0.0.0\"\n"), Catch::Contains("gateway_bridge.bind"));
   CHECK_THAT(error_of("[gateway_bridge]\nbind = \"0.0.0.0:70000\"\n"), Catch::Contains("gateway_bridge.bind"));
   CHECK_THAT(error_of("[log]\nlevel = \"loud\"\n"), Catch::Contains("log.level"));
+  CHECK_THAT(error_of("[mqtt]\nevent_topic = \"application/{application_name}/device/{dev_eui}/up\"\n"),
+             Catch::Contains("mqtt.event_topic"));
+  CHECK_THAT(error_of("[mqtt]\nevent_topic = \"app/{app}/device/{dev_eui}/event/{event}\"\n"),
+             Catch::Contains("mqtt.event_topic"));
+  CHECK_THAT(error_of("[mqtt]\ncommand_topic = \"application/{application_id}/command/down\"\n"),
+             Catch::Contains("mqtt.command_topic"));
   CHECK_THAT(error_of("[storage]\npath = \"\"\n"), Catch::Contains("storage.path must not be empty"));
   CHECK_THAT(error_of("storage = 5\n"), Catch::Contains("'storage' must be a table"));
   CHECK_THAT(error_of("[storage\n"), Catch::Contains("u.toml:1"));

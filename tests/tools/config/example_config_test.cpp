@@ -18,6 +18,8 @@ TEST_CASE("the shipped uchet.example.toml is valid and equals the embedded defau
   CHECK(loaded->mqtt.server == defaults.mqtt.server);
   CHECK(loaded->mqtt.client_id == defaults.mqtt.client_id);
   CHECK(loaded->mqtt.keepalive_s == defaults.mqtt.keepalive_s);
+  CHECK(loaded->mqtt.event_topic == defaults.mqtt.event_topic);
+  CHECK(loaded->mqtt.command_topic == defaults.mqtt.command_topic);
   CHECK(loaded->http.bind == defaults.http.bind);
   CHECK(loaded->log.level == defaults.log.level);
   CHECK(loaded->time.max_clock_offset_s == defaults.time.max_clock_offset_s);

@@ -60,6 +60,25 @@ TEST_CASE("object import refuses a time_zone column that is no zone, NUL include
   }
 }
 
+TEST_CASE("uchetd --check-config refuses topic templates it cannot fill, with exit 2 naming the key") {
+  Uchetctl ctl;  // for its temporary directory
+  const std::string uchetd = uchet::test::executable_from_env("UCHETD");
+  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+           {"event_topic", "application/{application_id}/device/{dev_eui}/event"},
+           {"event_topic", "application/{application}/device/{dev_eui}/event/{event}"},
+           {"command_topic", "application/{application_id}/command/down"}}) {
+    uchet::test::write_file(ctl.file("u.toml"), "[mqtt]\n" + key + " = \"" + value + "\"\n");
+    auto r = uchet::test::run({uchetd, "--config", ctl.file("u.toml"), "--check-config"});
+    INFO(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("mqtt." + key) != std::string::npos);
+  }
+  uchet::test::write_file(ctl.file("u.toml"),
+                          "[mqtt]\nevent_topic = \"application/{application_id}/device/{dev_eui}/event/{event}\"\n"
+                          "command_topic = \"application/{application_id}/device/{dev_eui}/command/down\"\n");
+  CHECK(uchet::test::run({uchetd, "--config", ctl.file("u.toml"), "--check-config"}).exit_code == 0);
+}
+
 TEST_CASE("uchetd --check-config names time.time_zone when it is no zone") {
   Uchetctl ctl;  // for its temporary directory
   const std::string uchetd = uchet::test::executable_from_env("UCHETD");
