@@ -15,6 +15,8 @@ TEST_CASE("an empty configuration gives the documented defaults") {
   CHECK(c->network.rx1_delay_s == 1);
   CHECK(c->mqtt.server == "127.0.0.1:1883");
   CHECK(c->log.level == "info");
+  CHECK(c->log.format == "text");
+  CHECK(c->storage.frame_retention_days == 90);
   CHECK(c->time.max_clock_offset_s == 30);
 }
 
@@ -22,6 +24,7 @@ TEST_CASE("every key of the example configuration is accepted") {
   auto text = R"(
 [storage]
 path = "/var/lib/uchet/uchet.db"
+frame_retention_days = 0
 [gateway_bridge]
 bind = "[::]:1700"
 [network]
@@ -44,6 +47,7 @@ keepalive_s = 60
 bind = "127.0.0.1:9100"
 [log]
 level = "debug"
+format = "json"
 [time]
 max_clock_offset_s = 10
 time_zone = "Europe/Moscow"
@@ -56,6 +60,8 @@ time_zone = "Europe/Moscow"
   CHECK(c->network.dev_status_max_per_s == 20);
   CHECK(c->mqtt.client_id == "uchetd-1");
   CHECK(c->time.time_zone == "Europe/Moscow");
+  CHECK(c->storage.frame_retention_days == 0);
+  CHECK(c->log.format == "json");
 }
 
 TEST_CASE("bad configurations are refused with the key named") {
@@ -74,6 +80,9 @@ TEST_CASE("bad configurations are refused with the key named") {
   CHECK_THAT(error_of("[gateway_bridge]\nbind = \"0.0.0.0\"\n"), Catch::Contains("gateway_bridge.bind"));
   CHECK_THAT(error_of("[gateway_bridge]\nbind = \"0.0.0.0:70000\"\n"), Catch::Contains("gateway_bridge.bind"));
   CHECK_THAT(error_of("[log]\nlevel = \"loud\"\n"), Catch::Contains("log.level"));
+  CHECK_THAT(error_of("[log]\nformat = \"xml\"\n"), Catch::Contains("log.format must be text or json"));
+  CHECK_THAT(error_of("[storage]\nframe_retention_days = -1\n"),
+             Catch::Contains("storage.frame_retention_days must be between"));
   CHECK_THAT(error_of("[storage]\npath = \"\"\n"), Catch::Contains("storage.path must not be empty"));
   CHECK_THAT(error_of("storage = 5\n"), Catch::Contains("'storage' must be a table"));
   CHECK_THAT(error_of("[storage\n"), Catch::Contains("u.toml:1"));
