@@ -410,6 +410,7 @@ void NetworkServer::add_to_batch(Uplink& up) {
   *up.session = up.updated;
   auto& b = *batch_;
   ++b.frames;
+  b.first_seen.push_back(up.frame.first_seen);
   b.events = true;
   const auto* second = runner_up(up.frame.receptions, up.best);
   b.last_gateways.emplace_back(up.session->dev_eui,

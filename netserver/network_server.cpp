@@ -132,12 +132,16 @@ NetworkServer::Batch& NetworkServer::batch() {
 
 void NetworkServer::commit_batch() {
   if (!batch_) return;
+  const auto commit_started = std::chrono::steady_clock::now();
   try {
     batch_->tx.commit();
   } catch (const schema::StorageError& e) {
     return abandon_batch(e.what());
   }
+  const auto stored = std::chrono::steady_clock::now();
+  commit_latency_.observe(stored - commit_started);
   auto b = std::move(batch_);  // a new pass (or the rest of this one) opens a new transaction
+  for (const auto first_seen : b->first_seen) end_to_end_latency_.observe(stored - first_seen);
   counters_.uplinks_accepted += b->uplinks_accepted;
   counters_.joins_accepted += b->joins_accepted;
   for (const auto& [dev_eui, gateways] : b->last_gateways) last_gateway_[dev_eui] = gateways;

@@ -26,6 +26,7 @@
 #include <memory>
 #include <random>
 
+#include "common/latency_histogram.h"
 #include "gateway-bridge/backend.h"
 #include "netserver/deduplicator.h"
 #include "netserver/dev_addr_allocator.h"
@@ -87,6 +88,12 @@ class NetworkServer {
   bool gateway_registered(lorawan::Eui64 gateway_eui);
 
   const NetworkCounters& counters() const { return counters_; }
+  // How long each group commit took (COMMIT alone), and how long each accepted frame took from
+  // its first reception to the commit that stored it (the deduplication window included):
+  // "stored", not "published" — publishing waits for the broker, whose delay the outbox's age
+  // shows. Readable from any thread (common/latency_histogram.h).
+  const common::LatencyHistogram& commit_latency() const { return commit_latency_; }
+  const common::LatencyHistogram& end_to_end_latency() const { return end_to_end_latency_; }
 
  private:
   struct PendingDownlink;
@@ -174,6 +181,7 @@ class NetworkServer {
   // when class C delivery skips them.
   std::map<lorawan::Eui64, std::chrono::steady_clock::time_point> unreachable_until_;
   NetworkCounters counters_;
+  common::LatencyHistogram commit_latency_, end_to_end_latency_;
 };
 
 }  // namespace uchet::netserver

@@ -37,6 +37,7 @@ struct NetworkServer::Batch {
   schema::Transaction tx;
   std::chrono::steady_clock::time_point opened = std::chrono::steady_clock::now();
   std::size_t frames = 0;               // accepted (savepoint released) in this transaction
+  std::vector<SteadyTime> first_seen;   // of each accepted frame: end-to-end latency at the commit
   bool events = false;                  // the sink wrote events: wake the publisher after commit
   std::vector<DownlinkPlan> downlinks;  // sent after the commit, in frame order
   std::uint64_t uplinks_accepted = 0, joins_accepted = 0;

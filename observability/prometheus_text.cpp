@@ -48,9 +48,15 @@ std::string render(const std::vector<MetricFamily>& families) {
     }
     out += "# HELP " + f.name + " ";
     escape_into(out, f.help, false);
-    out += "\n# TYPE " + f.name + (f.type == MetricFamily::Type::counter ? " counter\n" : " gauge\n");
+    if (f.type == MetricFamily::Type::histogram && !f.name.ends_with("_seconds")) {
+      throw std::invalid_argument("a histogram of durations is in seconds: " + f.name);
+    }
+    out += "\n# TYPE " + f.name;
+    out += f.type == MetricFamily::Type::counter ? " counter\n"
+           : f.type == MetricFamily::Type::gauge ? " gauge\n"
+                                                 : " histogram\n";
     for (const auto& s : f.samples) {
-      out += f.name;
+      out += f.name + s.suffix;
       if (!s.labels.empty()) {
         out += '{';
         for (std::size_t i = 0; i < s.labels.size(); ++i) {
@@ -75,6 +81,18 @@ MetricFamily counter(std::string name, std::string help, double value) {
 
 MetricFamily gauge(std::string name, std::string help, double value) {
   return MetricFamily{std::move(name), std::move(help), MetricFamily::Type::gauge, {Sample{{}, value}}};
+}
+
+MetricFamily histogram(std::string name, std::string help, const common::LatencyHistogram::Snapshot& snapshot) {
+  MetricFamily f{std::move(name), std::move(help), MetricFamily::Type::histogram, {}};
+  const auto& bounds = common::LatencyHistogram::kBounds;
+  for (std::size_t i = 0; i < snapshot.cumulative.size(); ++i) {
+    const std::string le = i < bounds.size() ? number(bounds[i]) : "+Inf";
+    f.samples.push_back(Sample{{{"le", le}}, static_cast<double>(snapshot.cumulative[i]), "_bucket"});
+  }
+  f.samples.push_back(Sample{{}, snapshot.sum_s, "_sum"});
+  f.samples.push_back(Sample{{}, static_cast<double>(snapshot.count), "_count"});
+  return f;
 }
 
 }  // namespace uchet::observability

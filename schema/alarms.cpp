@@ -112,4 +112,13 @@ std::vector<ObjectAlarm> list_object_alarms(Database& db, std::int64_t object_id
   return out;
 }
 
+std::vector<std::pair<std::string, std::int64_t>> open_alarms_by_kind(Database& db) {
+  Statement q(db,
+              "SELECT kind, COUNT(*) FROM (SELECT kind FROM alarm WHERE closed_at IS NULL "
+              "UNION ALL SELECT kind FROM object_alarm WHERE closed_at IS NULL) GROUP BY kind ORDER BY kind");
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  while (q.step()) out.emplace_back(q.text(0), q.int64(1));
+  return out;
+}
+
 }  // namespace uchet::schema

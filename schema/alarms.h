@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "netserver/lorawan/types.h"
@@ -78,5 +79,8 @@ struct ObjectAlarm {
   std::optional<std::int64_t> closed_at;
 };
 std::vector<ObjectAlarm> list_object_alarms(Database& db, std::int64_t object_id, std::int64_t since, bool open_only);
+
+// Open alarms by kind, devices' and objects' together (the kinds do not overlap), for /metrics.
+std::vector<std::pair<std::string, std::int64_t>> open_alarms_by_kind(Database& db);
 
 }  // namespace uchet::schema

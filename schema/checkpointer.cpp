@@ -60,6 +60,7 @@ void Checkpointer::run() {
 
 void Checkpointer::checkpoint_once() {
   int wal_pages = 0, copied = 0;
+  const auto started = std::chrono::steady_clock::now();
   int rc = sqlite3_wal_checkpoint_v2(db_.impl_->db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_pages, &copied);
   if (rc == SQLITE_OK && wal_pages >= restart_wal_pages_) {
     // Linux writes back a file's dirty pages whichever descriptor asks, read-only ones too.
@@ -71,6 +72,7 @@ void Checkpointer::checkpoint_once() {
     if (!last_error_.empty()) spdlog::info("checkpointer: working again");
     last_error_.clear();
     if (rc == SQLITE_OK && copied > 0) {
+      durations_.observe(std::chrono::steady_clock::now() - started);
       std::lock_guard lock(mutex_);
       ++checkpoints_;
     }

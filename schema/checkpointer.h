@@ -30,6 +30,7 @@
 #include <string>
 #include <thread>
 
+#include "common/latency_histogram.h"
 #include "schema/database.h"
 
 namespace uchet::schema {
@@ -63,6 +64,9 @@ class Checkpointer {
 
   // Checkpoints that copied at least one page, for tests and the stop log line.
   std::uint64_t checkpoints() const;
+  // How long each checkpoint that copied pages took (PASSIVE, and the RESTART with its early
+  // flush when one followed), for /metrics; readable from any thread.
+  const common::LatencyHistogram& durations() const { return durations_; }
 
  private:
   void run();
@@ -76,6 +80,7 @@ class Checkpointer {
   std::condition_variable wake_;
   bool stopping_ = false;
   std::uint64_t checkpoints_ = 0;
+  common::LatencyHistogram durations_;
   std::string last_error_;
   std::thread thread_;
 };

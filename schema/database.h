@@ -51,6 +51,7 @@ class Database {
   struct Impl;
   friend class Statement;
   friend class Checkpointer;
+  friend struct DatabaseHandle;  // schema/statement.h: the online backup needs the raw handle
   explicit Database(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -126,4 +126,10 @@ std::optional<std::int64_t> registry_version(Database& db) {
   return q.int64(0);
 }
 
+std::int64_t count_devices(Database& db) {
+  Statement q(db, "SELECT COUNT(*) FROM device");
+  q.step();
+  return q.int64(0);
+}
+
 }  // namespace uchet::schema

@@ -49,4 +49,7 @@ std::optional<lorawan::DevAddr> session_dev_addr(Database& db, lorawan::Eui64 de
 // network server rereads its registry when it differs from the one it last read.
 std::optional<std::int64_t> registry_version(Database& db);
 
+// Registered devices, for /metrics.
+std::int64_t count_devices(Database& db);
+
 }  // namespace uchet::schema

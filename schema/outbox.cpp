@@ -43,4 +43,10 @@ std::int64_t outbox_backlog(Database& db) {
   return query.step() ? query.int64(0) : 0;
 }
 
+std::optional<std::int64_t> oldest_outbox_created_at(Database& db) {
+  Statement q(db, "SELECT created_at FROM outbox ORDER BY id LIMIT 1");
+  if (!q.step()) return std::nullopt;
+  return q.int64(0);
+}
+
 }  // namespace uchet::schema

@@ -43,4 +43,8 @@ std::optional<std::int64_t> oldest_outbox_id(Database& db);
 // scan; exact while acknowledgements arrive in order (the usual case), otherwise an upper bound.
 std::int64_t outbox_backlog(Database& db);
 
+// When the oldest waiting row was stored (Unix seconds), if any: the outbox's age for /metrics
+// and alerting (the broker gone for an hour shows as an hour-old row). One primary-key step.
+std::optional<std::int64_t> oldest_outbox_created_at(Database& db);
+
 }  // namespace uchet::schema

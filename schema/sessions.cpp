@@ -150,4 +150,10 @@ void set_join_nonce(Database& db, lorawan::Eui64 dev_eui, std::uint32_t join_non
       .run();
 }
 
+std::int64_t count_sessions(Database& db) {
+  Statement q(db, "SELECT COUNT(*) FROM device_session");
+  q.step();
+  return q.int64(0);
+}
+
 }  // namespace uchet::schema

@@ -38,6 +38,8 @@ struct DeviceSession {
 
 std::vector<DeviceSession> load_sessions(Database& db);
 std::optional<DeviceSession> find_session(Database& db, lorawan::Eui64 dev_eui);
+// Devices with a session (joined or ABP), for /metrics.
+std::int64_t count_sessions(Database& db);
 // Inserts or replaces the device's session (a join: new DevAddr and keys).
 void save_session(Database& db, const DeviceSession& session);
 // Writes what an uplink or downlink changes in an existing session — counters, radio settings,

@@ -28,6 +28,12 @@ struct Database::Impl {
   void return_to_cache(const std::string& sql, sqlite3_stmt* stmt);
 };
 
+// The SQLite handle of a Database, for the few SQLite APIs that are not SQL (the online backup
+// of schema/backup.cpp).
+struct DatabaseHandle {
+  static sqlite3* of(Database& db) { return db.impl_->db; }
+};
+
 // A prepared statement. Bind indexes are 1-based as in SQLite; column indexes 0-based.
 class Statement {
  public:

@@ -38,4 +38,37 @@ std::vector<ArchivedFrame> archived_frames(Database& db, std::string_view dev_eu
   return frames;
 }
 
+PruneStep prune_uplink_frames(Database& db, std::int64_t cutoff_ms, std::int64_t after_id, int limit) {
+  PruneStep step;
+  std::optional<std::int64_t> first, last;  // the old frames of the window
+  int seen = 0;
+  {
+    Statement window(db, "SELECT id, received_at_ms FROM uplink_frame WHERE id > ? ORDER BY id LIMIT ?");
+    window.bind(1, after_id).bind(2, limit);
+    while (window.step()) {
+      ++seen;
+      if (window.int64(1) >= cutoff_ms) {
+        step.done = true;  // arrival order: the rest is younger
+        break;
+      }
+      if (!first) first = window.int64(0);
+      last = window.int64(0);
+    }
+  }
+  if (seen < limit) step.done = true;
+  if (!first) return step;
+  step.next_after = *last;
+  Statement(db,
+            "DELETE FROM uplink_frame AS f WHERE f.id BETWEEN ?1 AND ?2 AND f.received_at_ms < ?3"
+            // Frames of one pass share received_at_ms: the id breaks the tie, so one is the newest.
+            " AND EXISTS (SELECT 1 FROM uplink_frame n WHERE n.dev_eui = f.dev_eui"
+            "             AND (n.received_at_ms, n.id) > (f.received_at_ms, f.id))")
+      .bind(1, *first)
+      .bind(2, *last)
+      .bind(3, cutoff_ms)
+      .run();
+  step.deleted = db.changes();
+  return step;
+}
+
 }  // namespace uchet::schema

@@ -2,7 +2,8 @@
 // The frame archive (`uplink_frame`): every accepted uplink as received, so that readings can be
 // derived again (uchetctl redecode) and a device's last uplink is known (silence alarms,
 // schema/alarms.h). Rows are only added by the application server, inside the frame's unit of
-// work, and read by uchetctl; nothing updates or deletes them.
+// work, and read by uchetctl; nothing updates them, and only retention deletes them
+// (prune_uplink_frames, [storage] frame_retention_days).
 //
 // Functions take the connection (or a UnitOfWork) owned by the caller, on its thread, and throw
 // StorageError on failure.
@@ -49,6 +50,22 @@ struct ArchivedFrame {
 
 // Frames received in [from_ms, to_ms] (inclusive), of one device (hex DevEUI) or of all when
 // `dev_eui` is empty, in id order.
+// One step of retention: looks at the next `limit` frames after id `after_id` (in id order,
+// which is arrival order) and deletes those received before `cutoff_ms`, up to the first one
+// received at or after it. Each device's newest frame is kept whatever its age, so its last
+// uplink stays known (the silence check reads it). Readings and alarms derived from a deleted
+// frame stay; their frame_id becomes NULL (they can no longer be decoded again). A step costs
+// the `limit` rows it looks at, never a scan of the archive; the caller's transaction, and
+// small steps keep the write lock short. `done` when a young frame or the end was reached: the
+// next pass starts again from `after_id` 0 (the kept newest frames at the front are looked at
+// again, at most one per device); otherwise the next step goes on from `next_after`.
+struct PruneStep {
+  int deleted = 0;
+  std::int64_t next_after = 0;
+  bool done = false;
+};
+PruneStep prune_uplink_frames(Database& db, std::int64_t cutoff_ms, std::int64_t after_id, int limit);
+
 std::vector<ArchivedFrame> archived_frames(Database& db, std::string_view dev_eui, std::int64_t from_ms,
                                            std::int64_t to_ms);
 

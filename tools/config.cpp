@@ -118,7 +118,9 @@ KeySpec address_key(Section Config::*section, std::string Section::*field) {
 
 const std::map<std::string, std::map<std::string, KeySpec>>& key_table() {
   static const std::map<std::string, std::map<std::string, KeySpec>> table = {
-      {"storage", {{"path", text_key(&Config::storage, &Config::Storage::path, false)}}},
+      {"storage",
+       {{"path", text_key(&Config::storage, &Config::Storage::path, false)},
+        {"frame_retention_days", int_key(&Config::storage, &Config::Storage::frame_retention_days, 0, 36500)}}},
       {"gateway_bridge", {{"bind", address_key(&Config::gateway_bridge, &Config::GatewayBridge::bind)}}},
       {"network",
        {{"region", key<std::string>([](const std::string& v, Config& c) -> std::string {
@@ -212,16 +214,22 @@ const std::map<std::string, std::map<std::string, KeySpec>>& key_table() {
            return "";
          })},
         {"ready_broker_grace_s", int_key(&Config::http, &Config::Http::ready_broker_grace_s, 0, 86400)}}},
-      {"log", {{"level", key<std::string>([](const std::string& v, Config& c) -> std::string {
-                  static const char* levels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
-                  for (auto* l : levels) {
-                    if (v == l) {
-                      c.log.level = v;
-                      return "";
-                    }
-                  }
-                  return "must be one of trace, debug, info, warn, error, critical, off";
-                })}}},
+      {"log",
+       {{"level", key<std::string>([](const std::string& v, Config& c) -> std::string {
+           static const char* levels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+           for (auto* l : levels) {
+             if (v == l) {
+               c.log.level = v;
+               return "";
+             }
+           }
+           return "must be one of trace, debug, info, warn, error, critical, off";
+         })},
+        {"format", key<std::string>([](const std::string& v, Config& c) -> std::string {
+           if (v != "text" && v != "json") return "must be text or json";
+           c.log.format = v;
+           return "";
+         })}}},
       {"time",
        {{"max_clock_offset_s", int_key(&Config::time, &Config::Time::max_clock_offset_s, 1, 86400)},
         {"time_zone", key<std::string>([](const std::string& v, Config& c) -> std::string {

@@ -17,6 +17,9 @@ namespace uchet {
 struct Config {
   struct Storage {
     std::string path = "var/uchet.db";
+    // Archived uplink frames older than this are deleted (readings, alarms, lifecycle and
+    // billing data are kept); 0 keeps them forever.
+    int frame_retention_days = 90;
   } storage;
   struct GatewayBridge {
     std::string bind = "0.0.0.0:1700";
@@ -59,6 +62,7 @@ struct Config {
   } http;
   struct Log {
     std::string level = "info";
+    std::string format = "text";  // or "json": one object per line
   } log;
   struct Time {
     int max_clock_offset_s = 30;

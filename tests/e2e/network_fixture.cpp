@@ -212,18 +212,15 @@ bool port_was_taken(const std::string& uchetd_log) {
 }
 
 void NetworkUnderTest::start_once() {
-  write_file(dir_.file("uchet.toml"), "[storage]\npath = \"" + database() +
-                                          "\"\n"
-                                          "[gateway_bridge]\nbind = \"127.0.0.1:" +
-                                          std::to_string(udp_port_) +
-                                          "\"\n"
-                                          "[network]\ndedup_window_ms = 200\n" +
-                                          network_config +
-                                          "[mqtt]\nserver = \"tcp://127.0.0.1:" + std::to_string(broker_.port()) +
-                                          "\"\nclient_id = \"uchetd-e2e\"\n" + mqtt_config +
-                                          "[log]\nlevel = \"info\"\n"
-                                          "[http]\nbind = \"127.0.0.1:" +
-                                          std::to_string(http_port_) + "\"\n");
+  write_file(dir_.file("uchet.toml"),
+             "[storage]\npath = \"" + database() + "\"\n" + storage_config +
+                 "[gateway_bridge]\nbind = \"127.0.0.1:" + std::to_string(udp_port_) +
+                 "\"\n"
+                 "[network]\ndedup_window_ms = 200\n" +
+                 network_config + "[mqtt]\nserver = \"tcp://127.0.0.1:" + std::to_string(broker_.port()) +
+                 "\"\nclient_id = \"uchetd-e2e\"\n" + mqtt_config +
+                 "[log]\nlevel = \"info\"\n" +
+                 log_config + "[http]\nbind = \"127.0.0.1:" + std::to_string(http_port_) + "\"\n");
   ++runs_;
   uchetd_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{executable_from_env("UCHETD"), "--config", dir_.file("uchet.toml")}, current_log());
@@ -316,6 +313,12 @@ std::map<long long, int> histogram(const std::vector<long long>& v) {
   std::map<long long, int> out;
   for (auto n : v) ++out[n];
   return out;
+}
+
+double metric_sample(const std::string& metrics, const std::string& series) {
+  const auto at = metrics.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(metrics.substr(at + series.size() + 2));
 }
 
 }  // namespace uchet::test

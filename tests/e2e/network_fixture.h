@@ -131,10 +131,9 @@ class NetworkUnderTest {
   // uchetctl device add for `device`, with extra arguments (e.g. {"--class", "C"}).
   void add_device(const sim::DeviceIdentity& device, const std::vector<std::string>& extra = {});
 
-  // Extra lines of the [network] section for the next start() (e.g. a changed channel plan).
-  std::string network_config;
-  // Extra lines of the [mqtt] section for the next start() (e.g. topic templates).
-  std::string mqtt_config;
+  // Extra lines of the [network] section for the next start() (e.g. a changed channel plan),
+  // of [storage] (e.g. frame_retention_days), [mqtt] (e.g. topic templates) and [log] (e.g. format).
+  std::string network_config, storage_config, mqtt_config, log_config;
 
   // Writes the configuration, starts uchetd and waits (10 s at most) until its bridge answers a
   // registered gateway's PULL_DATA. A later start() runs it again on the same ports and
@@ -183,6 +182,10 @@ class NetworkUnderTest {
   bool started_ = false;  // a start() succeeded: the ports are fixed from then on
   std::unique_ptr<ChildProcess> uchetd_;
 };
+
+// The value of the sample line of /metrics' text that starts with `series` ("name{labels}"),
+// or -1 when there is none.
+double metric_sample(const std::string& metrics, const std::string& series);
 
 // "0 1 2 ..." for failure messages.
 std::string join_numbers(const std::vector<long long>& v);

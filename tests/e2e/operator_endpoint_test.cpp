@@ -14,13 +14,6 @@ namespace {
 
 constexpr lorawan::Eui64 kDevEui = 0x70b3d57ed0000e01;
 
-// The value of the sample line that starts with `series` ("name{labels}"), or -1.
-double sample(const std::string& metrics, const std::string& series) {
-  const auto at = metrics.find("\n" + series + " ");
-  if (at == std::string::npos) return -1;
-  return std::stod(metrics.substr(at + series.size() + 2));
-}
-
 }  // namespace
 
 TEST_CASE("uchetd serves /metrics, /health and /ready on [http] bind") {
@@ -40,10 +33,19 @@ TEST_CASE("uchetd serves /metrics, /health and /ready on [http] bind") {
   auto metrics = http_get(net.http_port(), "/metrics");
   REQUIRE(metrics.status == 200);
   CHECK(metrics.content_type.starts_with("text/plain; version=0.0.4"));
-  CHECK(sample(metrics.body, "uchet_uplinks_accepted_total") == 1);
-  CHECK(sample(metrics.body, "uchet_joins_accepted_total") == 1);
-  CHECK(sample(metrics.body, "uchet_receptions_total") == 2);
-  CHECK(sample(metrics.body, "uchet_mqtt_connected") == 1);
+  CHECK(metric_sample(metrics.body, "uchet_uplinks_accepted_total") == 1);
+  CHECK(metric_sample(metrics.body, "uchet_joins_accepted_total") == 1);
+  CHECK(metric_sample(metrics.body, "uchet_receptions_total") == 2);
+  CHECK(metric_sample(metrics.body, "uchet_mqtt_connected") == 1);
+  // What needs SQL (read at start and every 5 s), the histograms, the WAL.
+  CHECK(metric_sample(metrics.body, "uchet_devices") == 1);
+  CHECK(metric_sample(metrics.body, "uchet_sessions") >= 0);
+  CHECK(metric_sample(metrics.body,
+                      "uchet_gateway_uplinks_total{gateway_id=\"0016c001ff000001\",stage=\"received\"}") >= 0);
+  CHECK(metric_sample(metrics.body, "uchet_outbox_oldest_row_age_seconds") >= 0);
+  CHECK(metric_sample(metrics.body, "uchet_uplink_stored_latency_seconds_count") == 2);  // the join and the uplink
+  CHECK(metric_sample(metrics.body, "uchet_commit_duration_seconds_count") >= 1);
+  CHECK(metric_sample(metrics.body, "uchet_wal_size_bytes") > 0);
   auto promtool = run({"/usr/bin/promtool", "check", "metrics"}, metrics.body);
   INFO(promtool.out << promtool.err);
   CHECK(promtool.exit_code == 0);

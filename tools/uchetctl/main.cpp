@@ -32,6 +32,8 @@ int run(int argc, char** argv) {
   cli::add_balance_commands(app, action);
   cli::add_export_commands(app, action);
   cli::add_fleet_commands(app, action);
+  cli::Maintenance maintenance;
+  cli::add_database_commands(app, maintenance);
 
   try {
     app.parse(argc, argv);
@@ -54,6 +56,12 @@ int run(int argc, char** argv) {
     }
     std::string path = config.storage.path;
     if (!db_path.empty()) path = db_path;
+    if (maintenance) {
+      std::ostringstream result;
+      const int code = maintenance(path, cli::Output{json, result});
+      std::cout << result.str();
+      return code;
+    }
     auto db = schema::Database::open(path);
     // Results are printed only after the commit, so nothing is reported that did not happen.
     std::ostringstream result;

@@ -9,6 +9,7 @@
 #include <cctype>
 #include <functional>
 #include <future>
+#include <optional>
 
 #include "appserver/application_server.h"
 #include "appserver/integration/balance_events.h"
@@ -23,9 +24,13 @@
 #include "observability/http_endpoint.h"
 #include "schema/checkpointer.h"
 #include "schema/database.h"
+#include "schema/database_lock.h"
 #include "schema/health.h"
 #include "schema/migrations.h"
+#include "schema/storage_stats.h"
 #include "tools/balance_settings.h"
+#include "tools/uchetd/database_figures.h"
+#include "tools/uchetd/frame_retention.h"
 #include "tools/uchetd/operator_view.h"
 
 namespace uchet {
@@ -61,6 +66,12 @@ void run_periodically(boost::asio::steady_timer& timer, std::chrono::steady_cloc
 }  // namespace
 
 int run_daemon(const Config& config) {
+  // Held for the whole run: `uchetctl restore` refuses while it is, and so does a second uchetd.
+  auto held = schema::DatabaseLock::acquire(config.storage.path, "uchetd");
+  if (!held) {
+    spdlog::critical("storage.path: {}", held.error());
+    return 2;
+  }
   auto db = schema::Database::open(config.storage.path);
   auto region = lorawan::region_by_name(config.network.region);
   if (!region) {
@@ -163,6 +174,14 @@ int run_daemon(const Config& config) {
     return 2;
   }
   const auto balance = balance_settings(config);
+  std::optional<FrameRetention> retention;
+  if (config.storage.frame_retention_days > 0) {
+    retention.emplace(io, db, FrameRetentionOptions{.days = config.storage.frame_retention_days});
+    retention->start();
+    spdlog::info("archived uplink frames are kept {} days", config.storage.frame_retention_days);
+  } else {
+    spdlog::info("archived uplink frames are kept forever (storage.frame_retention_days = 0)");
+  }
   boost::asio::steady_timer silence_timer(io), balance_timer(io);
   run_periodically(silence_timer, std::chrono::minutes(1), "silence check",
                    [&] { application.check_silence(db, schema::unix_now()); });
@@ -177,6 +196,7 @@ int run_daemon(const Config& config) {
   // The operator's endpoint ([http] bind) on a thread of its own. The network server's figures
   // are read on this (its) thread and handed over; the HTTP thread waits at most 2 s for them.
   schema::Database health_db = schema::Database::open(config.storage.path);  // the HTTP thread's
+  DatabaseFiguresCache database_figures(config.storage.path);                // SQL gauges, off the radio path
   auto network_figures = [&]() -> std::optional<DaemonFigures> {
     auto promise = std::make_shared<std::promise<DaemonFigures>>();
     auto future = promise->get_future();
@@ -186,6 +206,7 @@ int run_daemon(const Config& config) {
       const auto shed = gateway_bridge.counters();
       f.datagrams_shed = shed.messages_shed;
       f.uplinks_dropped = shed.receptions_dropped;
+      f.frames_pruned = retention ? retention->pruned() : 0;
       promise->set_value(f);
     });
     if (future.wait_for(std::chrono::seconds(2)) != std::future_status::ready) return std::nullopt;
@@ -210,6 +231,12 @@ int run_daemon(const Config& config) {
     figures->command_topics_refused = commands.refused_topics();
     figures->commands_lost = commands.failed();
     figures->callback_failures = common::callback_failures();
+    figures->database = database_figures.latest();
+    figures->now = schema::unix_now();
+    figures->wal_bytes = schema::wal_size_bytes(config.storage.path);
+    figures->commit_latency = network.commit_latency().snapshot();
+    figures->end_to_end_latency = network.end_to_end_latency().snapshot();
+    figures->checkpoint_duration = checkpointer.durations().snapshot();
     if (const auto* endpoint = http_view.load()) {
       figures->http_requests = endpoint->requests();
       figures->http_connections_refused = endpoint->refused_connections();
@@ -234,11 +261,13 @@ int run_daemon(const Config& config) {
     network.stop();
     silence_timer.cancel();
     balance_timer.cancel();
+    if (retention) retention->stop();
     writer_running = false;
     io.stop();
   });
   io.run();
   http->stop();  // before the figures it reads go away
+  database_figures.stop();
   // Outbox deletions handed over just before the stop (the rest of the queue is only timers
   // cancelled above): without them those rows would be sent again after the next start.
   io.restart();

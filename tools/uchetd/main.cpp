@@ -10,6 +10,7 @@
 #include "schema/migrations.h"
 #include "tools/config.h"
 #include "tools/uchetd/daemon.h"
+#include "tools/uchetd/json_log_format.h"
 
 namespace {
 
@@ -42,7 +43,11 @@ int run(int argc, char** argv) {
     return 0;
   }
   spdlog::set_level(spdlog::level::from_str(config.log.level));
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
+  if (config.log.format == "json") {
+    spdlog::set_formatter(uchet::json_log_formatter());
+  } else {
+    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
+  }
   try {
     return uchet::run_daemon(config);
   } catch (const uchet::schema::StorageError& e) {

@@ -1,5 +1,7 @@
 #include "tools/uchetd/operator_view.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 namespace uchet {
@@ -15,6 +17,42 @@ MetricFamily labelled(std::string name, std::string help, MetricFamily::Type typ
   for (auto& [value_name, value] : values)
     f.samples.push_back(Sample{{{label, value_name}}, static_cast<double>(value)});
   return f;
+}
+
+void add_database_families(std::vector<MetricFamily>& out, const DatabaseFigures& d, std::int64_t now) {
+  using observability::gauge;
+  const auto G = MetricFamily::Type::gauge;
+  const auto C = MetricFamily::Type::counter;
+  out.push_back(gauge("uchet_devices", "Registered devices", static_cast<double>(d.devices)));
+  out.push_back(
+      gauge("uchet_sessions", "Devices with a network session (joined or ABP)", static_cast<double>(d.sessions)));
+  MetricFamily alarms{"uchet_alarms_open", "Open alarms, by kind (devices' and buildings')", G, {}};
+  for (const auto& [kind, count] : d.open_alarms)
+    alarms.samples.push_back(Sample{{{"kind", kind}}, static_cast<double>(count)});
+  out.push_back(std::move(alarms));
+  out.push_back(gauge(
+      "uchet_outbox_oldest_row_age_seconds", "Age of the oldest event waiting in the outbox (0 when empty)",
+      d.oldest_outbox_row_at ? static_cast<double>(std::max<std::int64_t>(0, now - *d.oldest_outbox_row_at)) : 0));
+  MetricFamily seen{"uchet_gateway_last_seen_timestamp_seconds",
+                    "When the gateway's last status report arrived (Unix time; absent: never)",
+                    G,
+                    {}};
+  MetricFamily up{"uchet_gateway_uplinks_total", "Packets the gateway reported receiving, by stage", C, {}};
+  MetricFamily down{"uchet_gateway_downlinks_total", "Downlinks the gateway reported, by stage", C, {}};
+  for (const auto& g : d.gateways) {
+    if (g.last_seen_at)
+      seen.samples.push_back(Sample{{{"gateway_id", g.gateway_id}}, static_cast<double>(*g.last_seen_at)});
+    for (const auto& [stage, value] :
+         {std::pair{"received", g.rx_received}, std::pair{"crc_ok", g.rx_ok}, std::pair{"forwarded", g.rx_forwarded}}) {
+      up.samples.push_back(Sample{{{"gateway_id", g.gateway_id}, {"stage", stage}}, static_cast<double>(value)});
+    }
+    for (const auto& [stage, value] : {std::pair{"received", g.tx_received}, std::pair{"emitted", g.tx_emitted}}) {
+      down.samples.push_back(Sample{{{"gateway_id", g.gateway_id}, {"stage", stage}}, static_cast<double>(value)});
+    }
+  }
+  out.push_back(std::move(seen));
+  out.push_back(std::move(up));
+  out.push_back(std::move(down));
 }
 
 }  // namespace
@@ -79,6 +117,20 @@ std::vector<MetricFamily> metric_families(const DaemonFigures& f) {
                           {"lost", f.commands_lost}}));
   out.push_back(counter("uchet_callback_failures_total", "Exceptions caught at a callback boundary (bugs)",
                         static_cast<double>(f.callback_failures)));
+  out.push_back(counter("uchet_frames_pruned_total",
+                        "Archived uplink frames deleted by retention ([storage] frame_retention_days)",
+                        static_cast<double>(f.frames_pruned)));
+  out.push_back(
+      gauge("uchet_wal_size_bytes", "Size of the database's write-ahead log", static_cast<double>(f.wal_bytes)));
+  out.push_back(observability::histogram("uchet_commit_duration_seconds",
+                                         "Duration of the network server's group commits", f.commit_latency));
+  out.push_back(observability::histogram("uchet_uplink_stored_latency_seconds",
+                                         "From a frame's first reception to the commit storing it (deduplication "
+                                         "window included)",
+                                         f.end_to_end_latency));
+  out.push_back(observability::histogram("uchet_checkpoint_duration_seconds",
+                                         "Duration of WAL checkpoints that copied pages", f.checkpoint_duration));
+  if (f.database.valid) add_database_families(out, f.database, f.now);
   out.push_back(
       counter("uchet_http_requests_total", "Requests answered by this endpoint", static_cast<double>(f.http_requests)));
   out.push_back(counter("uchet_http_connections_refused_total",

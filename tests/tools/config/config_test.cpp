@@ -15,6 +15,8 @@ TEST_CASE("an empty configuration gives the documented defaults") {
   CHECK(c->network.rx1_delay_s == 1);
   CHECK(c->mqtt.server == "127.0.0.1:1883");
   CHECK(c->log.level == "info");
+  CHECK(c->log.format == "text");
+  CHECK(c->storage.frame_retention_days == 90);
   CHECK(c->time.max_clock_offset_s == 30);
 }
 
@@ -22,6 +24,7 @@ TEST_CASE("every key of the example configuration is accepted") {
   auto text = R"(
 [storage]
 path = "/var/lib/uchet/uchet.db"
+frame_retention_days = 0
 [gateway_bridge]
 bind = "[::]:1700"
 [network]
@@ -46,6 +49,7 @@ command_topic = "application/{application_id}/device/{dev_eui}/command/down"
 bind = "127.0.0.1:9100"
 [log]
 level = "debug"
+format = "json"
 [time]
 max_clock_offset_s = 10
 time_zone = "Europe/Moscow"
@@ -60,6 +64,8 @@ time_zone = "Europe/Moscow"
   CHECK(c->mqtt.event_topic == "application/{application_id}/device/{dev_eui}/event/{event}");
   CHECK(c->mqtt.command_topic == "application/{application_id}/device/{dev_eui}/command/down");
   CHECK(c->time.time_zone == "Europe/Moscow");
+  CHECK(c->storage.frame_retention_days == 0);
+  CHECK(c->log.format == "json");
 }
 
 TEST_CASE("bad configurations are refused with the key named") {
@@ -84,6 +90,9 @@ TEST_CASE("bad configurations are refused with the key named") {
              Catch::Contains("mqtt.event_topic"));
   CHECK_THAT(error_of("[mqtt]\ncommand_topic = \"application/{application_id}/command/down\"\n"),
              Catch::Contains("mqtt.command_topic"));
+  CHECK_THAT(error_of("[log]\nformat = \"xml\"\n"), Catch::Contains("log.format must be text or json"));
+  CHECK_THAT(error_of("[storage]\nframe_retention_days = -1\n"),
+             Catch::Contains("storage.frame_retention_days must be between"));
   CHECK_THAT(error_of("[storage]\npath = \"\"\n"), Catch::Contains("storage.path must not be empty"));
   CHECK_THAT(error_of("storage = 5\n"), Catch::Contains("'storage' must be a table"));
   CHECK_THAT(error_of("[storage\n"), Catch::Contains("u.toml:1"));

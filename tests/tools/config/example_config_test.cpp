@@ -22,6 +22,8 @@ TEST_CASE("the shipped uchet.example.toml is valid and equals the embedded defau
   CHECK(loaded->mqtt.command_topic == defaults.mqtt.command_topic);
   CHECK(loaded->http.bind == defaults.http.bind);
   CHECK(loaded->log.level == defaults.log.level);
+  CHECK(loaded->log.format == defaults.log.format);
+  CHECK(loaded->storage.frame_retention_days == defaults.storage.frame_retention_days);
   CHECK(loaded->time.max_clock_offset_s == defaults.time.max_clock_offset_s);
   CHECK(loaded->time.time_zone == defaults.time.time_zone);
   CHECK(loaded->balance.alarm_threshold_pct == defaults.balance.alarm_threshold_pct);

@@ -1,0 +1,66 @@
+// uchetctl backup, check, restore and storage stats as an operator types them: exit codes,
+// what they print, and what they refuse.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "schema/database_lock.h"
+#include "tests/tools/uchetctl/uchetctl_support.h"
+
+using uchet::test::Uchetctl;
+
+TEST_CASE("check exits 0 on a sound database and 1 with the problems found") {
+  Uchetctl ctl;
+  REQUIRE(ctl({"application", "add", "water"}).exit_code == 0);
+  auto ok = ctl.json({"check"});
+  CHECK(ok["ok"] == true);
+  CHECK(ok["schemaVersion"] == ok["latestSchemaVersion"]);
+  REQUIRE(uchet::test::run(
+              {"/usr/bin/sqlite3", ctl.file("uchet.db"),
+               "PRAGMA foreign_keys=OFF; INSERT INTO reading (dev_eui, quantity, resource, value, unit, "
+               "measured_at, received_at) VALUES ('0011223344556677', 'volume', 'cold_water', 1, 'm3', 1, 1);"})
+              .exit_code == 0);
+  auto bad = ctl({"check"});
+  CHECK(bad.exit_code == 1);
+  CHECK_THAT(bad.out, Catch::Contains("foreign key: reading row"));
+  CHECK(ctl({"--db", ctl.file("missing.db"), "check"}).exit_code == 2);
+}
+
+TEST_CASE("backup refuses to overwrite; restore refuses while the database is held and restores otherwise") {
+  Uchetctl ctl;
+  REQUIRE(ctl({"application", "add", "water"}).exit_code == 0);
+  const auto backup = ctl.file("backup.db");
+  auto made = ctl({"backup", backup});
+  REQUIRE(made.exit_code == 0);
+  CHECK_THAT(made.out, Catch::Contains("checked"));
+  CHECK(ctl({"backup", backup}).exit_code == 2);
+  REQUIRE(ctl({"application", "add", "heat"}).exit_code == 0);
+  {
+    auto held = uchet::schema::DatabaseLock::acquire(ctl.file("uchet.db"), "uchetd");
+    REQUIRE(held);
+    auto refused = ctl({"restore", backup});
+    CHECK(refused.exit_code == 2);
+    CHECK_THAT(refused.err, Catch::Contains("held by uchetd"));
+    CHECK(ctl.json({"application", "list"}).size() == 2);
+  }
+  REQUIRE(ctl({"restore", backup}).exit_code == 0);
+  CHECK(ctl.json({"application", "list"}).size() == 1);
+}
+
+TEST_CASE("storage stats lists every table with rows and bytes, and the WAL") {
+  Uchetctl ctl;
+  REQUIRE(ctl({"gateway", "add", "AA555A0000000001", "--name", "roof"}).exit_code == 0);
+  auto stats = ctl.json({"storage", "stats"});
+  CHECK(stats["bytesExact"] == true);
+  CHECK(stats["fileBytes"].get<long long>() > 0);
+  CHECK(stats["walBytes"].is_number());
+  bool gateway = false;
+  for (const auto& t : stats["tables"]) {
+    if (t["table"] == "gateway") {
+      gateway = true;
+      CHECK(t["rows"] == 1);
+      CHECK(t["bytes"].get<long long>() > 0);
+    }
+  }
+  CHECK(gateway);
+}
