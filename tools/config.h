@@ -9,12 +9,17 @@
 #include <vector>
 
 #include "netserver/lorawan/types.h"
+#include "schema/key_wrap.h"
 
 namespace uchet {
 
 struct Config {
   struct Storage {
     std::string path = "var/uchet.db";
+    // Root and session keys are wrapped with the key-encryption key in this file
+    // (schema/key_encryption.h); empty: keys are stored in plain text. Read at load.
+    std::string kek_file;
+    std::optional<schema::KeyEncryptionKey> kek;
   } storage;
   struct GatewayBridge {
     std::string bind = "0.0.0.0:1700";
