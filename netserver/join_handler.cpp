@@ -205,7 +205,7 @@ void NetworkServer::store_join(Join& join) {
 void NetworkServer::queue_join_accept(Join& join) {
   auto& b = *batch_;
   ++b.frames;
-  b.first_seen.push_back(frame.first_seen);
+  b.first_seen.push_back(join.frame.first_seen);
   b.events = true;
   ++b.joins_accepted;
   DownlinkPlan plan;

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "schema/key_encryption.h"
 #include "schema/migrations.h"
 
 namespace uchet::schema {
@@ -136,6 +137,7 @@ Database Database::open_raw(const std::string& path) {
   std::error_code ec;
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   auto impl = std::make_unique<Database::Impl>();
+  impl->path = path;
   // NOMUTEX: every connection belongs to one component and is used by one thread at a time
   // (network server, publisher, command listener, checkpointer each open their own), so
   // SQLite's per-call connection mutex only cost time.
@@ -154,8 +156,16 @@ Database Database::open_raw(const std::string& path) {
 Database Database::open(const std::string& path) {
   Database db = open_raw(path);
   migrate(db);
+  // A key-encryption key this process verified for this file applies to every connection on it.
+  if (auto kek = registered_key_encryption_key(path)) db.set_key_encryption_key(std::move(kek));
   return db;
 }
+
+const KeyEncryptionKey* Database::key_encryption_key() const { return impl_->kek.get(); }
+
+void Database::set_key_encryption_key(std::shared_ptr<const KeyEncryptionKey> kek) { impl_->kek = std::move(kek); }
+
+const std::string& Database::path() const { return impl_->path; }
 
 Database::Database(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 

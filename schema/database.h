@@ -20,6 +20,8 @@
 
 namespace uchet::schema {
 
+struct KeyEncryptionKey;  // schema/key_wrap.h
+
 class StorageError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -45,6 +47,15 @@ class Database {
   std::int64_t last_insert_rowid() const;
   int changes() const;
   [[noreturn]] void fail(std::string_view what) const;
+
+  // The key-encryption key the device and session stores wrap and unwrap keys with on this
+  // connection; null: keys are stored in plain text. Set by open_key_encryption
+  // (schema/key_encryption.h) and, for connections opened later on the same file in the same
+  // process, by open(); nothing else sets it.
+  const KeyEncryptionKey* key_encryption_key() const;
+  void set_key_encryption_key(std::shared_ptr<const KeyEncryptionKey> kek);
+  // The file this connection was opened on, as given to open().
+  const std::string& path() const;
 
  private:
   // The SQLite handle and the statement cache (schema/statement.h): only stores reach them.

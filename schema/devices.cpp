@@ -1,4 +1,5 @@
 #include "schema/devices.h"
+#include "schema/key_encryption.h"
 #include "schema/statement.h"
 
 #include "netserver/lorawan/encoding.h"
@@ -11,15 +12,13 @@ constexpr const char* kSelect =
     "d.activation, d.join_eui, d.app_key, d.nwk_key, d.fcnt_policy, d.created_at, a.uuid "
     "FROM device d JOIN application a ON a.id = d.application_id ";
 
-std::optional<lorawan::Key> optional_key(const Statement& q, int column) {
+std::optional<lorawan::Key> optional_key(Database& db, const Statement& q, int column) {
   auto text = q.optional_text(column);
   if (!text) return std::nullopt;
-  auto key = lorawan::parse_key(*text);
-  if (!key) throw StorageError("corrupt key in device table: " + key.error());
-  return *key;
+  return key_from_column(db, *text, "the device table");
 }
 
-Device read_device(const Statement& q) {
+Device read_device(Database& db, const Statement& q) {
   Device d;
   d.dev_eui = lorawan::parse_eui64(q.text(0)).value_or(0);
   d.application_id = q.int64(1);
@@ -32,17 +31,17 @@ Device read_device(const Statement& q) {
   d.device_class = q.text(7).empty() ? 'A' : q.text(7)[0];
   d.abp = q.text(8) == "abp";
   if (auto join_eui = q.optional_text(9)) d.join_eui = lorawan::parse_eui64(*join_eui).value_or(0);
-  d.app_key = optional_key(q, 10);
-  d.nwk_key = optional_key(q, 11);
+  d.app_key = optional_key(db, q, 10);
+  d.nwk_key = optional_key(db, q, 11);
   d.fcnt_policy = q.text(12);
   d.created_at = q.int64(13);
   d.application_uuid = q.optional_text(14).value_or("");
   return d;
 }
 
-std::optional<std::string> key_text(const std::optional<lorawan::Key>& key) {
+std::optional<std::string> key_text(Database& db, const std::optional<lorawan::Key>& key) {
   if (!key) return std::nullopt;
-  return lorawan::key_to_string(*key);
+  return key_column_text(db, *key);
 }
 
 }  // namespace
@@ -51,14 +50,14 @@ std::optional<Device> find_device(Database& db, lorawan::Eui64 dev_eui) {
   Statement q(db, std::string(kSelect) + "WHERE d.dev_eui = ?");
   q.bind(1, lorawan::eui64_to_string(dev_eui));
   if (!q.step()) return std::nullopt;
-  return read_device(q);
+  return read_device(db, q);
 }
 
 std::vector<Device> list_devices(Database& db, std::optional<std::int64_t> application_id) {
   Statement q(db, std::string(kSelect) + "WHERE (?1 IS NULL OR d.application_id = ?1) ORDER BY d.dev_eui");
   q.bind(1, application_id);
   std::vector<Device> out;
-  while (q.step()) out.push_back(read_device(q));
+  while (q.step()) out.push_back(read_device(db, q));
   return out;
 }
 
@@ -78,13 +77,13 @@ void insert_device(Database& db, const Device& d, const std::optional<AbpSession
       .bind(7, std::string(1, d.device_class))
       .bind(8, d.abp ? "abp" : "otaa")
       .bind(9, join_eui)
-      .bind(10, key_text(d.app_key))
-      .bind(11, key_text(d.nwk_key))
+      .bind(10, key_text(db, d.app_key))
+      .bind(11, key_text(db, d.nwk_key))
       .bind(12, d.fcnt_policy)
       .bind(13, unix_now())
       .run();
   if (abp) {
-    const auto nwk = lorawan::key_to_string(abp->nwk_s_key);
+    const auto nwk = key_column_text(db, abp->nwk_s_key);
     Statement(db,
               "INSERT INTO device_session (dev_eui, dev_addr, mac_version, f_nwk_s_int_key, s_nwk_s_int_key, "
               "nwk_s_enc_key, app_s_key, created_at) VALUES (?,?,?,?,?,?,?,?)")
@@ -94,7 +93,7 @@ void insert_device(Database& db, const Device& d, const std::optional<AbpSession
         .bind(4, nwk)
         .bind(5, nwk)
         .bind(6, nwk)
-        .bind(7, lorawan::key_to_string(abp->app_s_key))
+        .bind(7, key_column_text(db, abp->app_s_key))
         .bind(8, unix_now())
         .run();
   }

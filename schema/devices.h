@@ -1,6 +1,7 @@
 #pragma once
 // Provisioned devices with their root keys (OTAA) and, for ABP devices, their fixed session.
-// Keys are stored in the database file in clear: protect it like a key store (mode 0600).
+// Keys are stored plain, or wrapped with the key-encryption key of storage.kek_file
+// (schema/key_encryption.h): callers always see plain keys.
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -1,4 +1,5 @@
 #include "schema/sessions.h"
+#include "schema/key_encryption.h"
 #include "schema/statement.h"
 
 #include "netserver/lorawan/encoding.h"
@@ -11,21 +12,19 @@ constexpr const char* kSelect =
     "n_f_cnt_down, a_f_cnt_down, rx1_delay, rx1_dr_offset, rx2_dr, rx2_frequency, dr, tx_power_index, nb_trans, "
     "mac_state, created_at, last_uplink_at FROM device_session ";
 
-lorawan::Key key_column(const Statement& q, int column) {
-  auto key = lorawan::parse_key(q.text(column));
-  if (!key) throw StorageError("corrupt key in device_session: " + key.error());
-  return *key;
+lorawan::Key key_column(Database& db, const Statement& q, int column) {
+  return key_from_column(db, q.text(column), "device_session");
 }
 
-DeviceSession read_session(const Statement& q) {
+DeviceSession read_session(Database& db, const Statement& q) {
   DeviceSession s;
   s.dev_eui = lorawan::parse_eui64(q.text(0)).value_or(0);
   s.dev_addr = lorawan::parse_dev_addr(q.text(1)).value_or(0);
   s.mac_version = q.text(2);
-  s.keys.f_nwk_s_int_key = key_column(q, 3);
-  s.keys.s_nwk_s_int_key = key_column(q, 4);
-  s.keys.nwk_s_enc_key = key_column(q, 5);
-  s.keys.app_s_key = key_column(q, 6);
+  s.keys.f_nwk_s_int_key = key_column(db, q, 3);
+  s.keys.s_nwk_s_int_key = key_column(db, q, 4);
+  s.keys.nwk_s_enc_key = key_column(db, q, 5);
+  s.keys.app_s_key = key_column(db, q, 6);
   s.f_cnt_up = static_cast<std::uint32_t>(q.int64(7));
   s.n_f_cnt_down = static_cast<std::uint32_t>(q.int64(8));
   s.a_f_cnt_down = static_cast<std::uint32_t>(q.int64(9));
@@ -47,7 +46,7 @@ DeviceSession read_session(const Statement& q) {
 std::vector<DeviceSession> load_sessions(Database& db) {
   Statement q(db, kSelect);
   std::vector<DeviceSession> out;
-  while (q.step()) out.push_back(read_session(q));
+  while (q.step()) out.push_back(read_session(db, q));
   return out;
 }
 
@@ -55,7 +54,7 @@ std::optional<DeviceSession> find_session(Database& db, lorawan::Eui64 dev_eui) 
   Statement q(db, std::string(kSelect) + "WHERE dev_eui = ?");
   q.bind(1, lorawan::eui64_to_string(dev_eui));
   if (!q.step()) return std::nullopt;
-  return read_session(q);
+  return read_session(db, q);
 }
 
 namespace {
@@ -91,10 +90,10 @@ void save_session(Database& db, const DeviceSession& s) {
   q.bind(1, lorawan::eui64_to_string(s.dev_eui))
       .bind(2, lorawan::dev_addr_to_string(s.dev_addr))
       .bind(3, s.mac_version)
-      .bind(4, lorawan::key_to_string(s.keys.f_nwk_s_int_key))
-      .bind(5, lorawan::key_to_string(s.keys.s_nwk_s_int_key))
-      .bind(6, lorawan::key_to_string(s.keys.nwk_s_enc_key))
-      .bind(7, lorawan::key_to_string(s.keys.app_s_key));
+      .bind(4, key_column_text(db, s.keys.f_nwk_s_int_key))
+      .bind(5, key_column_text(db, s.keys.s_nwk_s_int_key))
+      .bind(6, key_column_text(db, s.keys.nwk_s_enc_key))
+      .bind(7, key_column_text(db, s.keys.app_s_key));
   bind_session_state(q, s, 8);
   q.bind(19, s.created_at ? s.created_at : unix_now()).bind(20, s.last_uplink_at).run();
 }

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -17,12 +18,15 @@
 #include <vector>
 
 #include "schema/database.h"
+#include "schema/key_wrap.h"
 
 namespace uchet::schema {
 
-// What a Database hides: the SQLite handle and its statement cache.
+// What a Database hides: the SQLite handle, its statement cache, its file and key-encryption key.
 struct Database::Impl {
   sqlite3* db = nullptr;
+  std::string path;
+  std::shared_ptr<const KeyEncryptionKey> kek;
   std::unordered_map<std::string, sqlite3_stmt*> cache;
   sqlite3_stmt* take_cached(const std::string& sql);
   void return_to_cache(const std::string& sql, sqlite3_stmt* stmt);

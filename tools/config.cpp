@@ -19,6 +19,8 @@
 #include "netserver/lorawan/cf_list.h"
 #include "netserver/lorawan/encoding.h"
 #include "netserver/lorawan/region.h"
+#include "schema/key_encryption.h"
+#include "tools/toml_guard.h"
 
 namespace uchet {
 namespace {
@@ -120,7 +122,17 @@ const std::map<std::string, std::map<std::string, KeySpec>>& key_table() {
   static const std::map<std::string, std::map<std::string, KeySpec>> table = {
       {"storage",
        {{"path", text_key(&Config::storage, &Config::Storage::path, false)},
-        {"frame_retention_days", int_key(&Config::storage, &Config::Storage::frame_retention_days, 0, 36500)}}},
+        {"frame_retention_days", int_key(&Config::storage, &Config::Storage::frame_retention_days, 0, 36500)},
+        {"kek_file", key<std::string>([](const std::string& v, Config& c) -> std::string {
+           // Read now: a missing, malformed or too widely readable file stops uchetd at start.
+           c.storage.kek_file = v;
+           c.storage.kek.reset();
+           if (v.empty()) return "";  // keys in plain text
+           auto kek = schema::read_kek_file(v);
+           if (!kek) return kek.error();
+           c.storage.kek = *kek;
+           return "";
+         })}}},
       {"gateway_bridge", {{"bind", address_key(&Config::gateway_bridge, &Config::GatewayBridge::bind)}}},
       {"network",
        {{"region", key<std::string>([](const std::string& v, Config& c) -> std::string {
@@ -327,6 +339,8 @@ std::vector<std::uint32_t> extra_channels(const Config& config) {
 }
 
 Result<Config> parse_config(std::string_view toml_text, std::string_view source) {
+  // toml++ 3.3.0 has undefined behaviour on some bytes a valid configuration never holds there.
+  if (auto refusal = toml_text_refusal(toml_text)) return std::unexpected(std::string(source) + ": " + *refusal);
   toml::table root;
   try {
     root = toml::parse(toml_text, source);

@@ -11,6 +11,7 @@
 #include "appserver/integration/tenant.h"
 #include "appserver/integration/topics.h"
 #include "netserver/lorawan/types.h"
+#include "schema/key_wrap.h"
 
 namespace uchet {
 
@@ -20,6 +21,10 @@ struct Config {
     // Archived uplink frames older than this are deleted (readings, alarms, lifecycle and
     // billing data are kept); 0 keeps them forever.
     int frame_retention_days = 90;
+    // Root and session keys are wrapped with the key-encryption key in this file
+    // (schema/key_encryption.h); empty: keys are stored in plain text. Read at load.
+    std::string kek_file;
+    std::optional<schema::KeyEncryptionKey> kek;
   } storage;
   struct GatewayBridge {
     std::string bind = "0.0.0.0:1700";

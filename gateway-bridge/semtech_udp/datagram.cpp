@@ -24,6 +24,12 @@ DatagramResult<GatewayDatagram> parse_datagram_body(const GatewayHeader& header,
     case PacketType::PushData:
       return as_datagram(parse_push_data(header.token, header.gateway_eui, body, max_rxpk));
     case PacketType::PullData:
+      // PULL_DATA is its 12-byte header and nothing else; trailing bytes mean a sender that does
+      // not speak the protocol (or probes it).
+      if (!body.empty()) {
+        return std::unexpected(
+            DatagramError{DatagramFault::Malformed, "PULL_DATA with bytes after its 12-byte header"});
+      }
       return GatewayDatagram{PullData{header.token, header.gateway_eui}};
     case PacketType::TxAck:
       return as_datagram(parse_tx_ack(header.token, header.gateway_eui, body));

@@ -97,6 +97,7 @@ std::string to_base64(ByteView bytes) {
   return out;
 }
 
+// Padding is optional; otherwise only the canonical text is accepted (see the end).
 Result<Bytes> parse_base64(std::string_view text) {
   std::string padded(text);
   while (padded.size() % 4 != 0) padded.push_back('=');
@@ -110,6 +111,17 @@ Result<Bytes> parse_base64(std::string_view text) {
   for (auto it = padded.rbegin(); it != padded.rend() && *it == '=' && pad < 2; ++it) ++pad;
   if (padded.size() >= 4 && padded.find('=') < padded.size() - pad) return std::unexpected("invalid Base64 padding");
   out.resize(static_cast<std::size_t>(n) - pad);
+  // EVP_DecodeBlock skips surrounding white space and ignores the unused low bits of the last
+  // character, so several texts decode to the same bytes. Only the canonical one (what
+  // to_base64 writes, padding optional) is accepted: one payload, one spelling.
+  auto unpadded = [](std::string_view t) {
+    while (!t.empty() && t.back() == '=') t.remove_suffix(1);
+    return t;
+  };
+  const auto canonical = to_base64(out);
+  if (unpadded(canonical) != unpadded(text)) {
+    return std::unexpected("invalid Base64: not in canonical form (white space, or bits set beyond the data)");
+  }
   return out;
 }
 

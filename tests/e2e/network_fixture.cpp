@@ -218,9 +218,8 @@ void NetworkUnderTest::start_once() {
                  "\"\n"
                  "[network]\ndedup_window_ms = 200\n" +
                  network_config + "[mqtt]\nserver = \"tcp://127.0.0.1:" + std::to_string(broker_.port()) +
-                 "\"\nclient_id = \"uchetd-e2e\"\n" + mqtt_config +
-                 "[log]\nlevel = \"info\"\n" +
-                 log_config + "[http]\nbind = \"127.0.0.1:" + std::to_string(http_port_) + "\"\n");
+                 "\"\nclient_id = \"uchetd-e2e\"\n" + mqtt_config + "[log]\nlevel = \"info\"\n" + log_config +
+                 "[http]\nbind = \"127.0.0.1:" + std::to_string(http_port_) + "\"\n");
   ++runs_;
   uchetd_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{executable_from_env("UCHETD"), "--config", dir_.file("uchet.toml")}, current_log());

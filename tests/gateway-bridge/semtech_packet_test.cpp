@@ -29,6 +29,15 @@ TEST_CASE("PULL_DATA parses to token and EUI") {
   CHECK(pull.gateway_eui == kGatewayEui);
 }
 
+TEST_CASE("PULL_DATA with bytes after its 12-byte header is refused as malformed") {
+  for (const std::string& trailing : {std::string(1, '\0'), std::string("{}"), std::string(100, 'A')}) {
+    auto parsed = parse_datagram(gateway_datagram(0x02, 0x1234, trailing));
+    REQUIRE_FALSE(parsed);
+    CHECK(parsed.error().fault == DatagramFault::Malformed);
+    CHECK_THAT(parsed.error().reason, Catch::Contains("after its 12-byte header"));
+  }
+}
+
 TEST_CASE("PUSH_ACK and PULL_ACK echo version 2 and the token") {
   CHECK(build_push_ack(0xABCD) == std::array<std::uint8_t, 4>{0x02, 0xAB, 0xCD, 0x01});
   CHECK(build_pull_ack(0x0102) == std::array<std::uint8_t, 4>{0x02, 0x01, 0x02, 0x04});

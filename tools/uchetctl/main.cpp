@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "schema/database.h"
+#include "schema/key_encryption.h"
 #include "tools/balance_settings.h"
 #include "tools/config.h"
 #include "tools/uchetctl/commands.h"
@@ -63,6 +64,10 @@ int run(int argc, char** argv) {
       return code;
     }
     auto db = schema::Database::open(path);
+    // Keys are wrapped on add/import and unwrapped for --show-keys with the configuration's KEK;
+    // a database whose keys are wrapped needs it (--db alone cannot read their keys).
+    auto keys = schema::open_key_encryption(db, config.storage.kek);
+    if (!keys) throw cli::UsageError(keys.error());
     // Results are printed only after the commit, so nothing is reported that did not happen.
     std::ostringstream result;
     cli::Output output{json, result};

@@ -26,6 +26,7 @@
 #include "schema/database.h"
 #include "schema/database_lock.h"
 #include "schema/health.h"
+#include "schema/key_encryption.h"
 #include "schema/migrations.h"
 #include "schema/storage_stats.h"
 #include "tools/balance_settings.h"
@@ -73,6 +74,19 @@ int run_daemon(const Config& config) {
     return 2;
   }
   auto db = schema::Database::open(config.storage.path);
+  // Before anything reads a key: a wrong or missing KEK stops uchetd here, with nothing changed.
+  auto keys = schema::open_key_encryption(db, config.storage.kek);
+  if (!keys) {
+    spdlog::critical("{}", keys.error());
+    return 2;
+  }
+  if (!keys->wrapped) {
+    spdlog::warn("root and session keys are stored in plain text in {} (set storage.kek_file to wrap them)",
+                 config.storage.path);
+  } else if (keys->keys_wrapped_now > 0) {
+    spdlog::info("wrapped {} stored keys with the key-encryption key of {}", keys->keys_wrapped_now,
+                 config.storage.kek_file);
+  }
   auto region = lorawan::region_by_name(config.network.region);
   if (!region) {
     spdlog::critical("network.region: {}", region.error());
