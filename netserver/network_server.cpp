@@ -120,7 +120,7 @@ void NetworkServer::process_frames(std::vector<ReceivedFrame>&& frames) {
       // are gone with it.
       if (batch_ && !db_.in_transaction()) abandon_batch("transaction rolled back by SQLite");
     }
-    if (batch_ && std::chrono::steady_clock::now() - batch_->opened >= kMaxBatchAge) commit_batch();
+    if (batch_ && std::chrono::steady_clock::now() - batch_->opened >= settings_.max_batch_age) commit_batch();
   }
   if (batch_) commit_batch();
 }

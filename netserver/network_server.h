@@ -12,7 +12,7 @@
 // frame is stored before it is announced or answered. A frame that plans a class A downlink
 // (RX1 one second after the uplink) commits the batch at once instead of waiting for the rest
 // of the pass; join-accepts (JOIN_ACCEPT_DELAY1, 5 s) wait for the end of the pass. A long pass
-// (a backlog) commits every 2 ms of processing (kMaxBatchAge); passes are at least 2 ms apart
+// (a backlog) commits every 2 ms of processing (max_batch_age); passes are at least 2 ms apart
 // (kMinPassInterval) so that frames closing close together share a pass.
 //
 // Threading: everything runs on the io_context thread given to the constructor, except
@@ -54,6 +54,10 @@ struct NetworkSettings {
   // Extra channels (Hz) given to joining devices in the CFList, at most five; empty: none.
   std::vector<std::uint32_t> extra_channels_hz;
   std::chrono::milliseconds registry_poll{1000};
+  // A pass that has been processing this long commits what it has and goes on in a new
+  // transaction (network_server_internal.h explains why 2 ms). Tests that pin "one pass, one
+  // commit" raise it so a loaded machine cannot split their pass.
+  std::chrono::milliseconds max_batch_age{2};
 };
 
 // Every rejection is counted by kind (and logged at most once a minute per kind).

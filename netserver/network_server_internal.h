@@ -52,7 +52,7 @@ struct NetworkServer::Batch {
 // A pass longer than this (a backlog after a stall) commits in parts, so the first frames of
 // the pass are not announced later than this for the sake of the last ones, and the write lock
 // (which the outbox publisher and uchetctl also need) is never held much longer.
-inline constexpr std::chrono::milliseconds kMaxBatchAge{2};
+// (NetworkSettings::max_batch_age, 2 ms by default.)
 
 // Passes of the window timer are at least this far apart, so that frames closing close together
 // share one pass and one commit (at 3,000 frames/s a window closes every 0.3 ms; each pass of
