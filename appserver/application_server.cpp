@@ -87,33 +87,34 @@ void ApplicationServer::uplink(schema::UnitOfWork& work, const netserver::Uplink
                                      {"deduplicationId", e.deduplication_id}}});
     }
   }
-  publish(work, *e.device, "up", up_event_json(e, object, identity_, rx_info, tx_info));
+  publish(work, *e.device, "up", up_event_json(e, object, identity_for(work, *e.device), rx_info, tx_info));
 }
 
 void ApplicationServer::joined(schema::UnitOfWork& work, const netserver::JoinEvent& e) {
-  publish(work, *e.device, "join", join_event_json(e, identity_));
+  publish(work, *e.device, "join", join_event_json(e, identity_for(work, *e.device)));
 }
 
 void ApplicationServer::status(schema::UnitOfWork& work, const netserver::StatusEvent& e) {
-  publish(work, *e.device, "status", status_event_json(e, identity_));
+  publish(work, *e.device, "status", status_event_json(e, identity_for(work, *e.device)));
 }
 
 void ApplicationServer::ack(schema::UnitOfWork& work, const netserver::AckEvent& e) {
-  publish(work, *e.device, "ack", ack_event_json(e, identity_));
+  publish(work, *e.device, "ack", ack_event_json(e, identity_for(work, *e.device)));
 }
 
 void ApplicationServer::tx_ack(schema::UnitOfWork& work, const netserver::TxAckEvent& e) {
-  if (e.error.empty() && e.queue_item_id) publish(work, *e.device, "txack", txack_event_json(e, identity_));
+  if (e.error.empty() && e.queue_item_id)
+    publish(work, *e.device, "txack", txack_event_json(e, identity_for(work, *e.device)));
   if (auto gateway_log = gateway_log_event(e)) log(work, *gateway_log);
 }
 
 void ApplicationServer::log(schema::UnitOfWork& work, const netserver::LogEvent& e) {
-  if (e.device) publish(work, *e.device, "log", log_event_json(e, identity_));
+  if (e.device) publish(work, *e.device, "log", log_event_json(e, identity_for(work, *e.device)));
 }
 
 void ApplicationServer::publish_alarm(schema::UnitOfWork& work, const schema::Device& device,
                                       const AlarmChange& change) {
-  publish(work, device, "alarm", alarm_event_json(device, change, identity_));
+  publish(work, device, "alarm", alarm_event_json(device, change, identity_for(work, device)));
 }
 
 std::optional<GatewayLocation> ApplicationServer::gateway_location(schema::UnitOfWork& work,
@@ -128,6 +129,17 @@ std::optional<GatewayLocation> ApplicationServer::gateway_location(schema::UnitO
     it = gateway_locations_.insert_or_assign(gateway_eui, KnownLocation{location, now}).first;
   }
   return it->second.location;
+}
+
+const EventIdentity& ApplicationServer::identity_for(schema::UnitOfWork& work, const schema::Device& device) {
+  const auto now = std::chrono::steady_clock::now();
+  auto it = device_places_.find(device.dev_eui);
+  if (it == device_places_.end() || now - it->second.read_at > std::chrono::minutes(1)) {
+    it = device_places_.insert_or_assign(device.dev_eui, KnownPlace{schema::device_place(work, device.dev_eui), now})
+             .first;
+  }
+  identity_.place = it->second.place;
+  return identity_;
 }
 
 void ApplicationServer::check_silence(schema::Database& db, std::int64_t now) {

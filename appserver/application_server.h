@@ -55,6 +55,11 @@ class ApplicationServer : public netserver::EventSink {
   // Where a gateway stands (rxInfo.location), read from its row and kept for a minute: a
   // position changed by uchetctl or a GPS report shows in events within that time.
   std::optional<GatewayLocation> gateway_location(schema::UnitOfWork& work, lorawan::Eui64 gateway_eui);
+  // identity_ with the device's place (where it is installed) for the event about to be
+  // written; places are read from storage and kept for a minute per device, so an installation
+  // changed by uchetctl shows in events within that time. The reference is valid until the next
+  // call (one thread: the network server's).
+  const EventIdentity& identity_for(schema::UnitOfWork& work, const schema::Device& device);
   // False when the device certainly has no open `silent` alarm, so an uplink need not look.
   bool silence_may_be_open(schema::UnitOfWork& work, lorawan::Eui64 dev_eui);
   MeteringSettings metering_;
@@ -70,6 +75,11 @@ class ApplicationServer : public netserver::EventSink {
     std::chrono::steady_clock::time_point read_at;
   };
   std::unordered_map<lorawan::Eui64, KnownLocation> gateway_locations_;
+  struct KnownPlace {
+    std::optional<schema::DevicePlace> place;
+    std::chrono::steady_clock::time_point read_at;
+  };
+  std::unordered_map<lorawan::Eui64, KnownPlace> device_places_;
   ApplicationCounters counters_;
   TopicLayout topics_;
 };

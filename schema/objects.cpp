@@ -263,6 +263,16 @@ std::optional<MeterInstallation> open_installation(Database& db, lorawan::Eui64 
   return installation_from(q);
 }
 
+std::optional<DevicePlace> device_place(Database& db, lorawan::Eui64 dev_eui) {
+  Statement q(db,
+              "SELECT o.name, COALESCE(pr.number, ''), p.name FROM meter_installation i "
+              "JOIN metering_point p ON p.id = i.point_id JOIN metering_object o ON o.id = p.object_id "
+              "LEFT JOIN premise pr ON pr.id = p.premise_id WHERE i.dev_eui = ? AND i.removed_at IS NULL");
+  q.bind(1, lorawan::eui64_to_string(dev_eui));
+  if (!q.step()) return std::nullopt;
+  return DevicePlace{q.text(0), q.text(1), q.text(2)};
+}
+
 std::vector<MeterInstallation> installations_of_point(Database& db, std::int64_t point_id) {
   return installations(db, "WHERE point_id = ?", point_id);
 }

@@ -88,6 +88,12 @@ std::int64_t add_installation(Database& db, MeterInstallation& installation);
 // Sets removed_at/removed_reading of the device's open installation; false if it has none.
 bool close_installation(Database& db, lorawan::Eui64 dev_eui, std::int64_t removed_at, double removed_reading);
 std::optional<MeterInstallation> open_installation(Database& db, lorawan::Eui64 dev_eui);
+// Where a device is installed now (its open installation): object name, premise number (empty
+// for a building-level point) and metering point name; nullopt when it is not installed.
+struct DevicePlace {
+  std::string object, premise, point;
+};
+std::optional<DevicePlace> device_place(Database& db, lorawan::Eui64 dev_eui);
 std::vector<MeterInstallation> installations_of_point(Database& db, std::int64_t point_id);  // by installed_at
 // The first installation of a meter at any point of the object measuring `resource`, if any.
 std::optional<std::int64_t> first_installation_at(Database& db, std::int64_t object_id, const std::string& resource);

@@ -44,6 +44,11 @@ void write_device_info(JsonWriter& w, const schema::Device& d, const EventIdenti
   if (!d.serial.empty()) w.key("serial").string(d.serial);
   w.key("macVersion").string(d.mac_version);
   w.key("activation").string(d.abp ? "ABP" : "OTAA");
+  if (identity.place) {
+    w.key("object").string(identity.place->object);
+    if (!identity.place->premise.empty()) w.key("premise").string(identity.place->premise);
+    w.key("meteringPoint").string(identity.place->point);
+  }
   w.end_object();
   w.end_object();
 }

@@ -23,6 +23,7 @@
 #include "appserver/metering/metering.h"
 #include "common/json_writer.h"
 #include "netserver/events.h"
+#include "schema/objects.h"
 
 namespace uchet::appserver {
 
@@ -33,6 +34,9 @@ struct EventIdentity {
   std::string tenant_id{kDefaultTenantId};
   std::string tenant_name{kDefaultTenantName};
   std::string region_config_id = "ru864";
+  // Where the event's device is installed, when it is (deviceInfo.tags object/premise/point);
+  // set per event by the application server, which keeps it for a minute per device.
+  std::optional<schema::DevicePlace> place;
 };
 
 std::string iso8601_utc(netserver::SystemTime time);  // 2026-11-22T10:00:00.123Z

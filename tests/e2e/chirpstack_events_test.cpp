@@ -58,6 +58,13 @@ TEST_CASE("every event uchet publishes on a ChirpStack topic parses strictly as 
   OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui),
                                           [](NetworkUnderTest& net, const sim::DeviceIdentity& id) {
                                             net.add_device(id, {"--codec", "karat-926lw", "--serial", "926000001"});
+                                            // Installed in flat 12: its events name the place in tags.
+                                            net.ctl({"object", "add", "b-1"});
+                                            net.ctl({"premise", "add", "b-1", "12", "--kind", "residential"});
+                                            net.ctl({"point", "add", "b-1", "kv12", "--resource", "cold_water",
+                                                     "--level", "premise", "--premise", "12"});
+                                            net.ctl({"meter", "install", lorawan::eui64_to_string(id.dev_eui),
+                                                     "--point", "b-1/kv12", "--at", "2026-09-30", "--reading", "1"});
                                           });
   auto& [device, net, gateway] = setup;
   MqttRecorder gateway_events(net.broker().port(), "gateway-events", "gateway/#");
@@ -78,6 +85,11 @@ TEST_CASE("every event uchet publishes on a ChirpStack topic parses strictly as 
   status.margin = 7;
   exchange(device, gateway, {.fport = 2, .payload = karat::current(now, 123456), .mac_commands = {status}});
   REQUIRE(net.wait_events("status", kDevEui, 1).size() == 1);
+  const auto ups = net.wait_events("up", kDevEui, 2);
+  REQUIRE(ups.size() == 2);
+  CHECK(ups[1]["deviceInfo"]["tags"]["object"] == "b-1");
+  CHECK(ups[1]["deviceInfo"]["tags"]["premise"] == "12");
+  CHECK(ups[1]["deviceInfo"]["tags"]["meteringPoint"] == "kv12");
 
   // Commands uchet refuses: unreadable (UNKNOWN) — repeated until answered, which also tells
   // that uchetd's command subscription is in place — and too large (DOWNLINK_PAYLOAD_SIZE).

@@ -269,3 +269,26 @@ TEST_CASE("gateway stats are gw.GatewayStats, the forwarder's other figures in m
   CHECK_FALSE(plain["metadata"].contains("temperature"));
   CHECK_FALSE(plain.contains("location"));
 }
+
+TEST_CASE("a device installed at a metering point names its object, premise and point in deviceInfo.tags") {
+  schema::Device d;
+  d.dev_eui = 0x0011223344556677;
+  d.application = "water";
+  d.codec = "karat-926lw";
+  netserver::JoinEvent e;
+  e.deduplication_id = "5b0f1c1e-0000-4000-8000-000000000002";
+  e.time = netserver::SystemTime(std::chrono::milliseconds(1763805600123));
+  e.device = &d;
+  e.dev_addr = 0x26011BDA;
+  auto identity = kIdentity;
+  auto bare = strictly("integration.JoinEvent", appserver::join_event_json(e, identity));
+  CHECK_FALSE(bare["deviceInfo"]["tags"].contains("object"));
+  identity.place = schema::DevicePlace{"Ленина 1", "12", "ХВС кв. 12"};
+  auto j = strictly("integration.JoinEvent", appserver::join_event_json(e, identity));
+  CHECK(j["deviceInfo"]["tags"]["object"] == "Ленина 1");
+  CHECK(j["deviceInfo"]["tags"]["premise"] == "12");
+  CHECK(j["deviceInfo"]["tags"]["meteringPoint"] == "ХВС кв. 12");
+  identity.place->premise.clear();  // a building-level point
+  CHECK_FALSE(strictly("integration.JoinEvent", appserver::join_event_json(e, identity))["deviceInfo"]["tags"].contains(
+      "premise"));
+}
