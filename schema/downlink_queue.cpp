@@ -58,7 +58,7 @@ std::int64_t enqueue_downlink(Database& db, const QueueItem& item) {
 }
 
 bool queue_item_id_in_use(Database& db, std::string_view queue_item_id) {
-  Statement q(db, "SELECT 1 FROM downlink_queue WHERE queue_item_id = ?");
+  Statement q(db, "SELECT 1 FROM queue_item_id_used WHERE queue_item_id = ?");
   q.bind(1, queue_item_id);
   return q.step();
 }

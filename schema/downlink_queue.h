@@ -37,7 +37,8 @@ lorawan::Result<void> check_downlink(std::int64_t f_port, std::size_t payload_si
 
 // Returns the new row id. `item.queue_item_id` empty: a new random UUID is stored.
 std::int64_t enqueue_downlink(Database& db, const QueueItem& item);
-// Whether an item with this public id is in the queue (sent and awaiting its ACK included).
+// Whether an item was ever queued with this public id (in the queue now or gone since):
+// queue item ids are never reused (migration 0012).
 bool queue_item_id_in_use(Database& db, std::string_view queue_item_id);
 // Oldest items first, expired ones excluded.
 std::vector<QueueItem> pending_downlinks(Database& db, lorawan::Eui64 dev_eui, std::int64_t now);

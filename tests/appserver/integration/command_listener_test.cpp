@@ -100,6 +100,13 @@ TEST_CASE("a command's id is stored as the queue item id, a second command with 
   CHECK(rows[0].topic == "application/water/device/0011223344556677/event/log");
   auto log = nlohmann::json::parse(rows[0].payload);
   CHECK_THAT(log["description"].get<std::string>(), Catch::Contains("already in use"));
+
+  // Gone from the queue (sent and acknowledged), the id still is not free: ack/txack events of
+  // the old item carried it.
+  f.db.exec("DELETE FROM downlink_queue");
+  f.listener->handle(topic_for("water"), with_id);
+  CHECK(f.listener->rejected() == 2);
+  CHECK(schema::pending_downlinks(f.db, 0x0011223344556677, schema::unix_now()).empty());
 }
 
 TEST_CASE("a command whose expiresAt has passed is not queued: log EXPIRED; a codec refusal is DOWNLINK_CODEC") {
