@@ -90,8 +90,12 @@ class HttpIntegration::Worker {
         spdlog::error("HTTP integration {}: reading the outbox failed (retried): {}", settings_.url, e.what());
       }
       for (const auto& row : rows) {
+        had_to_retry_ = false;
         if (!deliver(row)) break;  // stopping
         cursor_ = row.id;
+        // While it was retried, the rest of the batch may have been discarded by the backlog cap:
+        // read again rather than send what is no longer stored.
+        if (had_to_retry_) break;
       }
       if (rows.empty()) housekeeping(true);
       if (rows.empty() && !wait(options_.poll_interval)) break;
@@ -124,6 +128,7 @@ class HttpIntegration::Worker {
       }
       ++failed_;
       retrying_ = true;
+      had_to_retry_ = true;
       warn(result.status ? fmt::format("answered HTTP {}; retrying in {} ms", result.status, backoff.count())
                          : fmt::format("{}; retrying in {} ms", result.error, backoff.count()));
       housekeeping(false);  // the backlog cap holds while this endpoint is down
@@ -170,6 +175,7 @@ class HttpIntegration::Worker {
   HttpPoster poster_;
   std::int64_t cursor_ = 0, deleted_up_to_ = 0;  // worker thread only
   std::chrono::steady_clock::time_point last_housekeeping_{};  // worker thread only
+  bool had_to_retry_ = false;                                  // worker thread only
   common::LogRateLimiter log_;
   std::atomic<std::uint64_t> delivered_{0}, failed_{0}, dropped_{0}, discarded_{0};
   std::atomic<bool> retrying_{false};

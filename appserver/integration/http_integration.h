@@ -23,16 +23,22 @@
 //    every event meanwhile) and no answer at all are retried.
 // Events that are not device events (gateway statistics, object events) and kinds outside the
 // endpoint's `events` filter are skipped. start(), stop(), notify() and stats() are thread-safe.
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "appserver/integration/topics.h"
 
 namespace uchet::appserver {
+
+// The device event kinds uchet emits, which an endpoint's `events` filter may name.
+inline constexpr std::array<std::string_view, 7> kHttpEventKinds = {"up",     "join", "ack", "txack",
+                                                                   "status", "log",  "alarm"};
 
 // One [[integration.http]] entry, already checked.
 struct HttpEndpointSettings {

@@ -1,5 +1,6 @@
 #include "appserver/integration/http_poster.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <functional>
@@ -75,6 +76,27 @@ lorawan::Result<HttpUrl> parse_http_url(std::string_view text) {
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7F || c == '#') return refuse("has a space, control character or fragment");
   }
   return url;
+}
+
+lorawan::Result<void> check_http_header(std::string_view name, std::string_view value) {
+  static constexpr std::string_view kTokenPunctuation = "!#$%&'*+-.^_`|~";
+  if (name.empty()) return std::unexpected("has an empty header name");
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && kTokenPunctuation.find(c) == std::string_view::npos) {
+      return std::unexpected("is not a valid header name");
+    }
+  }
+  for (std::string_view own : {"host", "content-length", "content-type", "connection", "transfer-encoding"}) {
+    if (std::ranges::equal(name, own, [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; })) {
+      return std::unexpected("is set by uchet itself");
+    }
+  }
+  for (char c : value) {
+    if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7F) {
+      return std::unexpected("has a control character in its value");
+    }
+  }
+  return {};
 }
 
 // The connection and the io_context its steps run on: each step is started asynchronously and

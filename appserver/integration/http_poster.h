@@ -24,6 +24,9 @@ struct HttpUrl {
 };
 // "http[s]://host[:port][/path][?query]"; anything else is refused with a reason.
 lorawan::Result<HttpUrl> parse_http_url(std::string_view url);
+// A configured header: a token name (not one the poster sets itself: Host, Content-Length,
+// Content-Type, Connection, Transfer-Encoding) and a value without control characters.
+lorawan::Result<void> check_http_header(std::string_view name, std::string_view value);
 
 struct PostResult {
   int status = 0;     // the HTTP status, 0 when no answer came

@@ -142,3 +142,42 @@ TEST_CASE("http endpoint URLs are checked") {
     CHECK_FALSE(appserver::parse_http_url(bad));
   }
 }
+
+TEST_CASE("a dead endpoint's backlog is capped: the oldest events are discarded and counted, the rest delivered in order") {
+  test::TempDir dir;
+  auto db = schema::Database::open(dir.file("uchet.db"));
+  test::HttpTestServer server;  // not started: the endpoint is down
+  appserver::HttpEndpointSettings settings;
+  settings.url = "http://127.0.0.1:" + std::to_string(server.port()) + "/";
+  settings.max_backlog = 3;
+  const auto ids = schema::sync_http_endpoints(db, {settings.url});
+  add_events(db, 0, 10);
+  appserver::HttpIntegration delivery(settings, ids[0], dir.file("uchet.db"), appserver::TopicLayout{}, fast());
+  delivery.start();
+  REQUIRE(test::eventually([&] { return delivery.stats().discarded == 7; }, 5s));
+  CHECK(schema::http_outbox_backlog(db, ids[0]) == 3);
+  server.start();
+  // The event held for its retry (the oldest, fCnt 0) goes first, then the three newest.
+  REQUIRE(server.wait_for(4, 10s));
+  REQUIRE(test::eventually([&] { return schema::http_outbox_backlog(db, ids[0]) == 0; }, 5s));
+  const auto requests = server.requests();
+  REQUIRE(requests.size() == 4);
+  CHECK(nlohmann::json::parse(requests[0].body)["fCnt"] == 0);
+  for (int n = 1; n < 4; ++n) CHECK(nlohmann::json::parse(requests[n].body)["fCnt"] == 6 + n);
+  CHECK(appserver::outbox_backlog(db) == 10);  // MQTT's outbox keeps every event
+}
+
+TEST_CASE("endpoints removed from the configuration lose their backlog and receive nothing more") {
+  test::TempDir dir;
+  auto db = schema::Database::open(dir.file("uchet.db"));
+  const auto first = schema::sync_http_endpoints(db, {"http://a/", "http://b/"});
+  add_events(db, 0, 2);
+  const auto again = schema::sync_http_endpoints(db, {"http://b/"});
+  REQUIRE(again.size() == 1);
+  CHECK(again[0] == first[1]);  // a kept endpoint keeps its id and its backlog
+  CHECK(schema::http_outbox_backlog(db, first[1]) == 2);
+  CHECK(schema::http_outbox_backlog(db, first[0]) == 0);
+  add_events(db, 2, 3);
+  CHECK(schema::http_outbox_backlog(db, first[0]) == 0);
+  CHECK(schema::http_outbox_backlog(db, first[1]) == 3);
+}
