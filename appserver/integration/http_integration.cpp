@@ -22,6 +22,7 @@ class HttpIntegration::Worker {
   Worker(HttpEndpointSettings settings, std::int64_t endpoint_id, const std::string& database_path, TopicLayout topics,
          HttpDeliveryOptions options)
       : settings_(std::move(settings)),
+        shown_url_(settings_.url.substr(0, settings_.url.find('?'))),
         endpoint_id_(endpoint_id),
         db_(schema::Database::open(database_path)),
         topics_(std::move(topics)),
@@ -57,7 +58,7 @@ class HttpIntegration::Worker {
   }
 
   HttpEndpointStats stats() const {
-    return HttpEndpointStats{settings_.url,    delivered_.load(), failed_.load(), dropped_.load(),
+    return HttpEndpointStats{shown_url_,       delivered_.load(), failed_.load(), dropped_.load(),
                              discarded_.load(), retrying_.load(),  backlog_.load()};
   }
 
@@ -87,7 +88,7 @@ class HttpIntegration::Worker {
       try {
         rows = schema::http_outbox_rows_after(db_, endpoint_id_, cursor_, 100);
       } catch (const std::exception& e) {
-        spdlog::error("HTTP integration {}: reading the outbox failed (retried): {}", settings_.url, e.what());
+        spdlog::error("HTTP integration {}: reading the outbox failed (retried): {}", shown_url_, e.what());
       }
       for (const auto& row : rows) {
         had_to_retry_ = false;
@@ -140,7 +141,7 @@ class HttpIntegration::Worker {
   void warn(const std::string& what) {
     // A dead endpoint fails every few seconds for as long as it is down: one line a minute.
     if (auto suppressed = log_.admit("failure", std::chrono::steady_clock::now())) {
-      spdlog::warn("HTTP integration {}: {} ({} more such lines suppressed)", settings_.url, what, *suppressed);
+      spdlog::warn("HTTP integration {}: {} ({} more such lines suppressed)", shown_url_, what, *suppressed);
     }
   }
 
@@ -158,16 +159,17 @@ class HttpIntegration::Worker {
       }
       if (const auto discarded = schema::trim_http_outbox(db_, endpoint_id_, settings_.max_backlog); discarded > 0) {
         discarded_ += static_cast<std::uint64_t>(discarded);
-        spdlog::warn("HTTP integration {}: backlog over {} events, the {} oldest discarded unsent", settings_.url,
+        spdlog::warn("HTTP integration {}: backlog over {} events, the {} oldest discarded unsent", shown_url_,
                      settings_.max_backlog, discarded);
       }
       backlog_ = schema::http_outbox_backlog(db_, endpoint_id_);
     } catch (const std::exception& e) {
-      spdlog::error("HTTP integration {}: outbox housekeeping failed (retried): {}", settings_.url, e.what());
+      spdlog::error("HTTP integration {}: outbox housekeeping failed (retried): {}", shown_url_, e.what());
     }
   }
 
   HttpEndpointSettings settings_;
+  std::string shown_url_;  // for logs and metrics: without the query, which may carry a token
   std::int64_t endpoint_id_;
   schema::Database db_;
   TopicLayout topics_;

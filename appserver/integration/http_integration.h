@@ -59,7 +59,7 @@ struct HttpDeliveryOptions {
 
 // What an endpoint has done since start, for the stop line and the metrics endpoint.
 struct HttpEndpointStats {
-  std::string url;
+  std::string url;              // without its query (which may carry a token)
   std::uint64_t delivered = 0;  // events answered 2xx
   std::uint64_t failed = 0;     // attempts that got no answer or a status to retry on
   std::uint64_t dropped = 0;    // events the endpoint refused (400, 413, 415, 422), not retried

@@ -223,7 +223,7 @@ void NetworkUnderTest::start_once() {
                                           "\"\nclient_id = \"uchetd-e2e\"\n" + mqtt_config +
                                           "[log]\nlevel = \"info\"\n"
                                           "[http]\nbind = \"127.0.0.1:" +
-                                          std::to_string(http_port_) + "\"\n");
+                                          std::to_string(http_port_) + "\"\n" + extra_config);
   ++runs_;
   uchetd_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{executable_from_env("UCHETD"), "--config", dir_.file("uchet.toml")}, current_log());

@@ -135,6 +135,8 @@ class NetworkUnderTest {
   std::string network_config;
   // Extra lines of the [mqtt] section for the next start() (e.g. topic templates).
   std::string mqtt_config;
+  // Extra TOML at the end of the configuration for the next start() (e.g. [[integration.http]]).
+  std::string extra_config;
 
   // Writes the configuration, starts uchetd and waits (10 s at most) until its bridge answers a
   // registered gateway's PULL_DATA. A later start() runs it again on the same ports and

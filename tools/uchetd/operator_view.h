@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "appserver/integration/http_integration.h"
 #include "appserver/integration/mqtt_publisher.h"
 #include "netserver/network_server.h"
 #include "observability/http_endpoint.h"
@@ -23,6 +24,7 @@ struct DaemonFigures {
   std::uint64_t commands_queued = 0, commands_refused = 0, command_topics_refused = 0, commands_lost = 0;
   std::uint64_t callback_failures = 0;
   std::uint64_t http_requests = 0, http_connections_refused = 0;
+  std::vector<appserver::HttpEndpointStats> webhooks;  // one per [[integration.http]] entry
 };
 
 std::vector<observability::MetricFamily> metric_families(const DaemonFigures& figures);
