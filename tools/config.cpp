@@ -11,7 +11,10 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include "appserver/integration/http_integration.h"
+#include "appserver/integration/http_poster.h"
 #include "appserver/integration/topics.h"
 #include "appserver/metering/time_zone.h"
 #include "common/names.h"
@@ -262,6 +265,85 @@ const std::map<std::string, std::map<std::string, KeySpec>>& key_table() {
   return table;
 }
 
+// [[integration.http]]: one webhook endpoint per entry. Read here rather than through the key
+// table because it is an array of tables; every error names the entry ("integration.http[2].url").
+std::string parse_http_integrations(const toml::node& node, Config& config) {
+  const auto* integration = node.as_table();
+  if (!integration) return "integration must be a table";
+  for (const auto& [name, value] : *integration) {
+    if (name.str() != "http") return "unknown key integration." + std::string(name.str());
+  }
+  const auto* http = integration->get("http");
+  if (!http) return "";
+  const auto* entries = http->as_array();
+  if (!entries || !entries->is_array_of_tables()) return "integration.http must be written [[integration.http]]";
+  std::size_t index = 0;
+  for (const auto& entry_node : *entries) {
+    const auto& entry = *entry_node.as_table();
+    const std::string where = fmt::format("integration.http[{}]", index++);
+    appserver::HttpEndpointSettings endpoint;
+    bool has_url = false;
+    for (const auto& [key_name, value] : entry) {
+      const std::string name = where + "." + std::string(key_name.str());
+      const std::string_view key = key_name.str();
+      if (key == "url") {
+        const auto text = value.value_exact<std::string>();
+        if (!text) return name + " must be a string";
+        if (auto url = appserver::parse_http_url(*text); !url) return name + " " + url.error();
+        endpoint.url = *text;
+        has_url = true;
+      } else if (key == "headers") {
+        const auto* headers = value.as_table();
+        if (!headers) return name + " must be a table of strings (headers = { Authorization = \"Bearer ...\" })";
+        for (const auto& [header, header_value] : *headers) {
+          const auto text = header_value.value_exact<std::string>();
+          const std::string header_name(header.str());
+          if (!text) return name + "." + header_name + " must be a string";
+          if (auto ok = appserver::check_http_header(header_name, *text); !ok)
+            return name + "." + header_name + " " + ok.error();
+          endpoint.headers.emplace_back(header_name, *text);
+        }
+      } else if (key == "events") {
+        const auto* events = value.as_array();
+        if (!events) return name + " must be an array of event kinds";
+        for (const auto& element : *events) {
+          const auto kind = element.value_exact<std::string>();
+          const auto& known = appserver::kHttpEventKinds;
+          if (!kind || std::find(known.begin(), known.end(), *kind) == known.end()) {
+            return name + " must list event kinds among " + fmt::format("{}", fmt::join(known, ", "));
+          }
+          endpoint.events.push_back(*kind);
+        }
+        if (endpoint.events.empty()) return name + " must list at least one event kind (leave it out for all)";
+      } else if (key == "ca_file") {
+        const auto text = value.value_exact<std::string>();
+        if (!text || text->empty()) return name + " must be a file name";
+        if (!std::ifstream(*text)) return name + " cannot read the file '" + *text + "'";
+        endpoint.ca_file = *text;
+      } else if (key == "timeout_s") {
+        const auto seconds = value.value_exact<std::int64_t>();
+        if (!seconds || *seconds < 1 || *seconds > 300) return name + " must be an integer between 1 and 300";
+        endpoint.timeout = std::chrono::seconds(*seconds);
+      } else if (key == "max_backlog") {
+        const auto rows = value.value_exact<std::int64_t>();
+        if (!rows || *rows < 100 || *rows > 100'000'000) return name + " must be an integer between 100 and 100000000";
+        endpoint.max_backlog = *rows;
+      } else {
+        return "unknown key " + name;
+      }
+    }
+    if (!has_url) return where + ".url is missing";
+    if (!endpoint.ca_file.empty() && !endpoint.url.starts_with("https://")) {
+      return where + ".ca_file is only for https:// URLs";
+    }
+    for (const auto& other : config.http_integrations) {
+      if (other.url == endpoint.url) return where + ".url repeats another entry's URL";
+    }
+    config.http_integrations.push_back(std::move(endpoint));
+  }
+  return "";
+}
+
 }  // namespace
 
 Result<HostPort> parse_host_port(std::string_view text, std::string_view what) {
@@ -353,6 +435,12 @@ Result<Config> parse_config(std::string_view toml_text, std::string_view source)
   const auto& table = key_table();
   for (const auto& [section_name, section_node] : root) {
     std::string section(section_name.str());
+    if (section == "integration") {
+      if (auto why = parse_http_integrations(section_node, config); !why.empty()) {
+        return std::unexpected(std::string(source) + ": " + why);
+      }
+      continue;
+    }
     auto section_spec = table.find(section);
     if (section_spec == table.end())
       return std::unexpected(std::string(source) + ": unknown section [" + section + "]");

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "appserver/integration/http_integration.h"
 #include "appserver/integration/tenant.h"
 #include "appserver/integration/topics.h"
 #include "netserver/lorawan/types.h"
@@ -65,6 +66,8 @@ struct Config {
     std::string token;       // read from token_file at load, never logged
     int ready_broker_grace_s = 300;
   } http;
+  // [[integration.http]]: webhook endpoints, each checked (URL, headers, events, ca_file).
+  std::vector<appserver::HttpEndpointSettings> http_integrations;
   struct Log {
     std::string level = "info";
     std::string format = "text";  // or "json": one object per line

@@ -114,8 +114,8 @@ void CommandListener::handle(std::string_view topic_text, std::string_view paylo
     auto item = parse_down_command(*topic, device ? &*device : nullptr, payload, schema::unix_now());
     // An id names one downlink: a second command with it would make its events ambiguous.
     if (item && !item->queue_item_id.empty() && schema::queue_item_id_in_use(*db_, item->queue_item_id)) {
-      item = std::unexpected(
-          CommandRefusal{kCommandInvalid, "id " + item->queue_item_id + " is already in use: a queue item id is never reused"});
+      item = std::unexpected(CommandRefusal{
+          kCommandInvalid, "id " + item->queue_item_id + " is already in use: a queue item id is never reused"});
     }
     if (item) {
       auto id = schema::enqueue_downlink(*db_, *item);

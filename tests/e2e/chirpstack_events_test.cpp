@@ -55,17 +55,16 @@ void send_stat(const boost::asio::ip::udp::endpoint& bridge, lorawan::Eui64 gate
 
 TEST_CASE("every event uchet publishes on a ChirpStack topic parses strictly as ChirpStack's message") {
   const ChirpStackContract contract;
-  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui),
-                                          [](NetworkUnderTest& net, const sim::DeviceIdentity& id) {
-                                            net.add_device(id, {"--codec", "karat-926lw", "--serial", "926000001"});
-                                            // Installed in flat 12: its events name the place in tags.
-                                            net.ctl({"object", "add", "b-1"});
-                                            net.ctl({"premise", "add", "b-1", "12", "--kind", "residential"});
-                                            net.ctl({"point", "add", "b-1", "kv12", "--resource", "cold_water",
-                                                     "--level", "premise", "--premise", "12"});
-                                            net.ctl({"meter", "install", lorawan::eui64_to_string(id.dev_eui),
-                                                     "--point", "b-1/kv12", "--at", "2026-09-30", "--reading", "1"});
-                                          });
+  OneDeviceJoined<NetworkUnderTest> setup(
+      otaa_device(kDevEui), [](NetworkUnderTest& net, const sim::DeviceIdentity& id) {
+        net.add_device(id, {"--codec", "karat-926lw", "--serial", "926000001"});
+        // Installed in flat 12: its events name the place in tags.
+        net.ctl({"object", "add", "b-1"});
+        net.ctl({"premise", "add", "b-1", "12", "--kind", "residential"});
+        net.ctl({"point", "add", "b-1", "kv12", "--resource", "cold_water", "--level", "premise", "--premise", "12"});
+        net.ctl({"meter", "install", lorawan::eui64_to_string(id.dev_eui), "--point", "b-1/kv12", "--at", "2026-09-30",
+                 "--reading", "1"});
+      });
   auto& [device, net, gateway] = setup;
   MqttRecorder gateway_events(net.broker().port(), "gateway-events", "gateway/#");
   REQUIRE(gateway_events.wait_subscribed(1, 3s));

@@ -219,7 +219,7 @@ void NetworkUnderTest::start_once() {
                  "[network]\ndedup_window_ms = 200\n" +
                  network_config + "[mqtt]\nserver = \"tcp://127.0.0.1:" + std::to_string(broker_.port()) +
                  "\"\nclient_id = \"uchetd-e2e\"\n" + mqtt_config + "[log]\nlevel = \"info\"\n" + log_config +
-                 "[http]\nbind = \"127.0.0.1:" + std::to_string(http_port_) + "\"\n");
+                 "[http]\nbind = \"127.0.0.1:" + std::to_string(http_port_) + "\"\n" + extra_config);
   ++runs_;
   uchetd_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{executable_from_env("UCHETD"), "--config", dir_.file("uchet.toml")}, current_log());

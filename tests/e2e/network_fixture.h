@@ -134,6 +134,8 @@ class NetworkUnderTest {
   // Extra lines of the [network] section for the next start() (e.g. a changed channel plan),
   // of [storage] (e.g. frame_retention_days), [mqtt] (e.g. topic templates) and [log] (e.g. format).
   std::string network_config, storage_config, mqtt_config, log_config;
+  // Extra TOML at the end of the configuration for the next start() (e.g. [[integration.http]]).
+  std::string extra_config;
 
   // Writes the configuration, starts uchetd and waits (10 s at most) until its bridge answers a
   // registered gateway's PULL_DATA. A later start() runs it again on the same ports and

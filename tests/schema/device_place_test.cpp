@@ -25,8 +25,8 @@ TEST_CASE("a device's place is its open installation: object, premise and point;
   add_object(db, house);
   Premise flat{.object_id = house.id, .number = "12", .kind = "residential"};
   add_premise(db, flat);
-  MeteringPoint in_flat{.object_id = house.id, .name = "ХВС кв. 12", .resource = "cold_water", .level = "premise",
-                        .premise_id = flat.id};
+  MeteringPoint in_flat{
+      .object_id = house.id, .name = "ХВС кв. 12", .resource = "cold_water", .level = "premise", .premise_id = flat.id};
   add_point(db, in_flat);
   MeteringPoint house_inlet{.object_id = house.id, .name = "ввод ХВС", .resource = "cold_water", .level = "building"};
   add_point(db, house_inlet);

@@ -14,6 +14,7 @@
 #include "appserver/application_server.h"
 #include "appserver/integration/balance_events.h"
 #include "appserver/integration/gateway_stats.h"
+#include "appserver/integration/http_integration.h"
 #include "appserver/integration/mqtt_command_listener.h"
 #include "appserver/integration/mqtt_publisher.h"
 #include "appserver/integration/outbox.h"
@@ -26,6 +27,7 @@
 #include "schema/database.h"
 #include "schema/database_lock.h"
 #include "schema/health.h"
+#include "schema/http_outbox.h"
 #include "schema/key_encryption.h"
 #include "schema/migrations.h"
 #include "schema/storage_stats.h"
@@ -130,16 +132,33 @@ int run_daemon(const Config& config) {
   };
   appserver::OutboxPublisher publisher(mqtt_settings(config), config.storage.path, publisher_options);
   publisher.start();
+  // Webhooks ([[integration.http]]): the endpoint table is made to match the configuration
+  // before anything is stored, so a removed endpoint gets no copy of any new event.
+  std::vector<std::unique_ptr<appserver::HttpIntegration>> webhooks;
+  {
+    std::vector<std::string> urls;
+    for (const auto& endpoint : config.http_integrations) urls.push_back(endpoint.url);
+    const auto endpoint_ids = schema::sync_http_endpoints(db, urls);
+    for (std::size_t i = 0; i < urls.size(); ++i) {
+      webhooks.push_back(std::make_unique<appserver::HttpIntegration>(
+          config.http_integrations[i], endpoint_ids[i], config.storage.path, mqtt_settings(config).topics));
+      webhooks.back()->start();
+      spdlog::info("HTTP integration: events POSTed to {}", webhooks.back()->stats().url);
+    }
+  }
+  // After each commit that stored events: every delivery wakes up (cheap, any thread).
+  const auto events_committed = [&publisher, &webhooks] {
+    publisher.notify();
+    for (auto& webhook : webhooks) webhook->notify();
+  };
   appserver::MeteringSettings metering;
   metering.max_clock_offset_s = config.time.max_clock_offset_s;
   appserver::EventIdentity identity{config.tenant.id, config.tenant.name, config.network.region};
   std::ranges::transform(identity.region_config_id, identity.region_config_id.begin(),
                          [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });  // "ru864"
   const auto mqtt = mqtt_settings(config);
-  appserver::ApplicationServer application(
-      metering, [&publisher] { publisher.notify(); }, mqtt.topics, identity);
-  appserver::CommandListener commands(
-      mqtt, config.storage.path, [&publisher] { publisher.notify(); }, identity);
+  appserver::ApplicationServer application(metering, events_committed, mqtt.topics, identity);
+  appserver::CommandListener commands(mqtt, config.storage.path, events_committed, identity);
   commands.start();
 
   netserver::NetworkSettings settings{*region};
@@ -164,10 +183,10 @@ int run_daemon(const Config& config) {
   gateway_bridge::BackendCallbacks callbacks;
   callbacks.on_reception = [&network](gateway_bridge::Reception&& rx) { network.handle_uplink(std::move(rx)); };
   callbacks.on_outcome = [&network](const gateway_bridge::TxOutcome& outcome) { network.handle_outcome(outcome); };
-  callbacks.on_stats = [&db, &publisher](lorawan::Eui64 gateway, const gateway_bridge::GatewayStats& stats) {
+  callbacks.on_stats = [&db, &events_committed](lorawan::Eui64 gateway, const gateway_bridge::GatewayStats& stats) {
     try {
       appserver::record_gateway_stats(db, gateway, stats);
-      publisher.notify();
+      events_committed();
     } catch (const std::exception& e) {
       spdlog::error("gateway stats not stored: {}", e.what());
     }
@@ -203,7 +222,7 @@ int run_daemon(const Config& config) {
     const int days = appserver::publish_closed_balances(db, schema::unix_now(), *default_zone, balance);
     if (days > 0) {
       spdlog::info("published {} daily house balances", days);
-      publisher.notify();
+      events_committed();
     }
   });
 
@@ -251,6 +270,7 @@ int run_daemon(const Config& config) {
     figures->commit_latency = network.commit_latency().snapshot();
     figures->end_to_end_latency = network.end_to_end_latency().snapshot();
     figures->checkpoint_duration = checkpointer.durations().snapshot();
+    for (const auto& webhook : webhooks) figures->webhooks.push_back(webhook->stats());
     if (const auto* endpoint = http_view.load()) {
       figures->http_requests = endpoint->requests();
       figures->http_connections_refused = endpoint->refused_connections();
@@ -288,6 +308,7 @@ int run_daemon(const Config& config) {
   io.poll();
   commands.stop();
   publisher.stop();
+  for (auto& webhook : webhooks) webhook->stop();
   checkpointer.stop();
   const auto& c = network.counters();
   const auto shed = gateway_bridge.counters();
@@ -303,6 +324,13 @@ int run_daemon(const Config& config) {
       "have, {} lost to a storage failure; {} callback failures caught",
       commands.accepted(), commands.rejected(), commands.refused_topics(), commands.failed(),
       common::callback_failures());
+  for (const auto& webhook : webhooks) {
+    const auto s = webhook->stats();
+    spdlog::info(
+        "HTTP integration {}: {} events delivered, {} attempts failed, {} refused by the endpoint, {} "
+        "discarded over the backlog cap, {} waiting",
+        s.url, s.delivered, s.failed, s.dropped, s.discarded, s.backlog);
+  }
   return 0;
 }
 

@@ -136,6 +136,23 @@ std::vector<MetricFamily> metric_families(const DaemonFigures& f) {
   out.push_back(counter("uchet_http_connections_refused_total",
                         "HTTP connections closed unanswered (too many, too slow or malformed)",
                         static_cast<double>(f.http_connections_refused)));
+  // The HTTP integration, one sample per endpoint (labelled by its URL).
+  const auto per_webhook = [&](std::string name, std::string help, MetricFamily::Type type, auto value) {
+    MetricFamily family{std::move(name), std::move(help), type, {}};
+    for (const auto& w : f.webhooks) family.samples.push_back(Sample{{{"url", w.url}}, static_cast<double>(value(w))});
+    out.push_back(std::move(family));
+  };
+  using Webhook = appserver::HttpEndpointStats;
+  per_webhook("uchet_webhook_delivered_total", "Events an HTTP integration endpoint answered with 2xx", C,
+              [](const Webhook& w) { return w.delivered; });
+  per_webhook("uchet_webhook_failed_attempts_total", "POSTs that got no answer or a status that is retried", C,
+              [](const Webhook& w) { return w.failed; });
+  per_webhook("uchet_webhook_refused_total", "Events the endpoint refused (400, 413, 415, 422), not sent again", C,
+              [](const Webhook& w) { return w.dropped; });
+  per_webhook("uchet_webhook_discarded_total", "Events deleted unsent because the endpoint's backlog was full", C,
+              [](const Webhook& w) { return w.discarded; });
+  per_webhook("uchet_webhook_backlog_rows", "Events waiting for the endpoint", MetricFamily::Type::gauge,
+              [](const Webhook& w) { return w.backlog; });
   return out;
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "appserver/integration/http_integration.h"
 #include "appserver/integration/mqtt_publisher.h"
 #include "common/latency_histogram.h"
 #include "netserver/network_server.h"
@@ -46,6 +47,7 @@ struct DaemonFigures {
   std::int64_t wal_bytes = 0;
   std::uint64_t frames_pruned = 0;  // [storage] frame_retention_days
   common::LatencyHistogram::Snapshot commit_latency, end_to_end_latency, checkpoint_duration;
+  std::vector<appserver::HttpEndpointStats> webhooks;  // one per [[integration.http]] entry
 };
 
 std::vector<observability::MetricFamily> metric_families(const DaemonFigures& figures);

@@ -193,3 +193,56 @@ TEST_CASE("the tenant named in ChirpStack events comes from [tenant], checked") 
     CHECK_THAT(c.error(), Catch::Contains("tenant."));
   }
 }
+
+TEST_CASE("[[integration.http]] entries are read and every mistake names its key") {
+  auto c = parse_config(R"(
+[[integration.http]]
+url = "https://hooks.example.com/uchet?token=1"
+headers = { Authorization = "Bearer abc", "X-Site" = "north" }
+events = ["up", "join"]
+timeout_s = 5
+max_backlog = 5000
+[[integration.http]]
+url = "http://10.0.0.5:8090/"
+)",
+                        "test.toml");
+  REQUIRE(c);
+  REQUIRE(c->http_integrations.size() == 2);
+  const auto& first = c->http_integrations[0];
+  CHECK(first.url == "https://hooks.example.com/uchet?token=1");
+  CHECK(first.headers.size() == 2);
+  CHECK(first.events == std::vector<std::string>{"up", "join"});
+  CHECK(first.timeout == std::chrono::seconds(5));
+  CHECK(first.max_backlog == 5000);
+  CHECK(c->http_integrations[1].events.empty());  // every event
+  CHECK(parse_config("", "t.toml")->http_integrations.empty());
+
+  for (const auto& [text, key] : std::vector<std::pair<std::string, std::string>>{
+           {"[[integration.http]]\nurl = \"ftp://x/\"\n", "integration.http[0].url"},
+           {"[[integration.http]]\nevents = [\"up\"]\n", "integration.http[0].url is missing"},
+           {"[[integration.http]]\nurl = \"http://x/\"\n[[integration.http]]\nurl = \"mqtt://y\"\n",
+            "integration.http[1].url"},
+           {"[[integration.http]]\nurl = \"http://x/\"\nevents = [\"uplink\"]\n", "integration.http[0].events"},
+           {"[[integration.http]]\nurl = \"http://x/\"\nevents = []\n", "integration.http[0].events"},
+           {"[[integration.http]]\nurl = \"http://x/\"\nheaders = { Host = \"y\" }\n",
+            "integration.http[0].headers.Host"},
+           {"[[integration.http]]\nurl = \"http://x/\"\nheaders = { \"Bad Name\" = \"y\" }\n",
+            "integration.http[0].headers.Bad Name"},
+           {"[[integration.http]]\nurl = \"http://x/\"\nheaders = \"Authorization: x\"\n",
+            "integration.http[0].headers"},
+           {"[[integration.http]]\nurl = \"https://x/\"\nca_file = \"/nonexistent/ca.pem\"\n",
+            "integration.http[0].ca_file"},
+           {"[[integration.http]]\nurl = \"http://x/\"\nca_file = \"/etc/hostname\"\n", "integration.http[0].ca_file"},
+           {"[[integration.http]]\nurl = \"http://x/\"\ntimeout_s = 0\n", "integration.http[0].timeout_s"},
+           {"[[integration.http]]\nurl = \"http://x/\"\nmax_backlog = 10\n", "integration.http[0].max_backlog"},
+           {"[[integration.http]]\nurl = \"http://x/\"\nsecret = 1\n", "integration.http[0].secret"},
+           {"[[integration.http]]\nurl = \"http://x/\"\n[[integration.http]]\nurl = \"http://x/\"\n",
+            "integration.http[1].url repeats"},
+           {"[integration]\nhttp = \"http://x/\"\n", "integration.http must be written [[integration.http]]"},
+           {"[integration]\nmqtt = 1\n", "integration.mqtt"}}) {
+    INFO(text);
+    auto r = parse_config(text, "t.toml");
+    REQUIRE_FALSE(r);
+    CHECK_THAT(r.error(), Catch::Contains(key));
+  }
+}

@@ -97,3 +97,16 @@ TEST_CASE("uchetd --check-config names time.time_zone when it is no zone") {
   uchet::test::write_file(ctl.file("u.toml"), "[time]\ntime_zone = \"Europe/Moscow\"\n");
   CHECK(uchet::test::run({uchetd, "--config", ctl.file("u.toml"), "--check-config"}).exit_code == 0);
 }
+
+TEST_CASE("uchetd --check-config refuses a bad [[integration.http]] entry, with exit 2 naming the key") {
+  Uchetctl ctl;  // for its temporary directory
+  const std::string uchetd = uchet::test::executable_from_env("UCHETD");
+  uchet::test::write_file(ctl.file("u.toml"), "[[integration.http]]\nurl = \"gopher://hooks.example.com/\"\n");
+  auto r = uchet::test::run({uchetd, "--config", ctl.file("u.toml"), "--check-config"});
+  INFO(r.err);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("integration.http[0].url") != std::string::npos);
+  uchet::test::write_file(ctl.file("u.toml"),
+                          "[[integration.http]]\nurl = \"https://hooks.example.com/uchet\"\nevents = [\"up\"]\n");
+  CHECK(uchet::test::run({uchetd, "--config", ctl.file("u.toml"), "--check-config"}).exit_code == 0);
+}
