@@ -130,7 +130,8 @@ int run_daemon(const Config& config) {
     });
     return true;
   };
-  appserver::OutboxPublisher publisher(mqtt_settings(config), config.storage.path, publisher_options);
+  const auto mqtt = mqtt_settings(config);
+  appserver::OutboxPublisher publisher(mqtt, config.storage.path, publisher_options);
   publisher.start();
   // Webhooks ([[integration.http]]): the endpoint table is made to match the configuration
   // before anything is stored, so a removed endpoint gets no copy of any new event.
@@ -140,8 +141,8 @@ int run_daemon(const Config& config) {
     for (const auto& endpoint : config.http_integrations) urls.push_back(endpoint.url);
     const auto endpoint_ids = schema::sync_http_endpoints(db, urls);
     for (std::size_t i = 0; i < urls.size(); ++i) {
-      webhooks.push_back(std::make_unique<appserver::HttpIntegration>(
-          config.http_integrations[i], endpoint_ids[i], config.storage.path, mqtt_settings(config).topics));
+      webhooks.push_back(std::make_unique<appserver::HttpIntegration>(config.http_integrations[i], endpoint_ids[i],
+                                                                      config.storage.path, mqtt.topics));
       webhooks.back()->start();
       spdlog::info("HTTP integration: events POSTed to {}", webhooks.back()->stats().url);
     }
@@ -156,7 +157,6 @@ int run_daemon(const Config& config) {
   appserver::EventIdentity identity{config.tenant.id, config.tenant.name, config.network.region};
   std::ranges::transform(identity.region_config_id, identity.region_config_id.begin(),
                          [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });  // "ru864"
-  const auto mqtt = mqtt_settings(config);
   appserver::ApplicationServer application(metering, events_committed, mqtt.topics, identity);
   appserver::CommandListener commands(mqtt, config.storage.path, events_committed, identity);
   commands.start();
