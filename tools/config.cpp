@@ -17,6 +17,7 @@
 #include "appserver/integration/http_poster.h"
 #include "appserver/integration/topics.h"
 #include "appserver/metering/time_zone.h"
+#include "common/authority.h"
 #include "common/names.h"
 #include "common/uuid.h"
 #include "netserver/lorawan/cf_list.h"
@@ -347,28 +348,12 @@ std::string parse_http_integrations(const toml::node& node, Config& config) {
 }  // namespace
 
 Result<HostPort> parse_host_port(std::string_view text, std::string_view what) {
-  std::string_view host, port;
-  if (!text.empty() && text.front() == '[') {
-    auto close = text.find(']');
-    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
-      return std::unexpected(std::string(what) + " '" + std::string(text) + "' must be [IPv6]:port");
-    }
-    host = text.substr(1, close - 1);
-    port = text.substr(close + 2);
-  } else {
-    auto colon = text.rfind(':');
-    if (colon == std::string_view::npos) {
-      return std::unexpected(std::string(what) + " '" + std::string(text) + "' must be host:port");
-    }
-    host = text.substr(0, colon);
-    port = text.substr(colon + 1);
+  auto authority = common::parse_authority(text);
+  if (!authority || !authority->port) {
+    return std::unexpected(fmt::format("{} '{}' {} (write host:port, [IPv6]:port)", what, text,
+                                       authority ? "has no port" : authority.error()));
   }
-  unsigned value = 0;
-  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (host.empty() || ec != std::errc() || end != port.data() + port.size() || value > 65535) {
-    return std::unexpected(std::string(what) + " '" + std::string(text) + "' must be host:port with a port 0-65535");
-  }
-  return HostPort{std::string(host), static_cast<std::uint16_t>(value)};
+  return HostPort{authority->host, *authority->port};
 }
 
 Result<MqttServer> parse_mqtt_server(std::string_view text) {
@@ -391,23 +376,12 @@ Result<MqttServer> parse_mqtt_server(std::string_view text) {
     rest = text.substr(scheme_end + 3);
   }
   if (rest.find('/') != std::string_view::npos) return refuse("has a path; give only the host and port");
-  const bool bracketed = !rest.empty() && rest.front() == '[';
-  const bool has_port =
-      bracketed ? rest.find("]:") != std::string_view::npos : rest.find(':') != std::string_view::npos;
-  if (!has_port && default_port) {
-    server.host = bracketed && rest.back() == ']' ? std::string(rest.substr(1, rest.size() - 2)) : std::string(rest);
-    server.port = *default_port;
-  } else {
-    auto parsed = parse_host_port(rest, "server");
-    if (!parsed) return refuse("is not host:port with a port 1-65535");
-    server.host = parsed->host;
-    server.port = parsed->port;
-  }
+  auto authority = common::parse_authority(rest);
+  if (!authority) return refuse(authority.error());
+  if (!authority->port && !default_port) return refuse("has no port");
+  server.host = authority->host;
+  server.port = authority->port.value_or(default_port.value_or(0));
   if (server.port == 0) return refuse("has port 0");
-  const bool host_ok = !server.host.empty() && std::all_of(server.host.begin(), server.host.end(), [&](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' || (bracketed && c == ':');
-  });
-  if (!host_ok) return refuse("has no valid host name or address");
   return server;
 }
 

@@ -15,6 +15,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "common/authority.h"
+
 namespace uchet::appserver {
 
 namespace asio = boost::asio;
@@ -44,34 +46,11 @@ lorawan::Result<HttpUrl> parse_http_url(std::string_view text) {
     if (url.target.front() == '?') url.target.insert(0, "/");
   }
   if (authority.find('@') != std::string_view::npos) return refuse("has user information; use headers instead");
-  std::string_view port_text;
-  if (authority.starts_with('[')) {
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos) return refuse("has an unclosed IPv6 address");
-    url.host = std::string(authority.substr(1, close - 1));
-    if (close + 1 < authority.size()) {
-      if (authority[close + 1] != ':') return refuse("has text after the IPv6 address");
-      port_text = authority.substr(close + 2);
-    }
-  } else {
-    const auto colon = authority.find(':');
-    url.host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
-  }
-  if (url.host.empty()) return refuse("has no host");
-  for (char c : url.host) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' || c == ':')) {
-      return refuse("has no valid host name or address");
-    }
-  }
-  if (!port_text.empty()) {
-    unsigned port = 0;
-    auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (ec != std::errc() || end != port_text.data() + port_text.size() || port == 0 || port > 65535) {
-      return refuse("has no port 1-65535");
-    }
-    url.port = static_cast<std::uint16_t>(port);
-  }
+  auto parsed = common::parse_authority(authority);
+  if (!parsed) return refuse(parsed.error());
+  if (parsed->port == 0) return refuse("has port 0");
+  url.host = parsed->host;
+  if (parsed->port) url.port = *parsed->port;
   for (char c : url.target) {
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7F || c == '#')
       return refuse("has a space, control character or fragment");

@@ -111,3 +111,22 @@ write("toml_config", "channels", '[network]\nregion = "EU868"\nextra_channels_hz
 write("toml_config", "unknown-key", '[network]\nregoin = "RU864"\n')
 write("toml_config", "multiline", '[mqtt]\npassword = """a\nb"""\nusername = \'\'\'x\'\'\'\n')
 write("toml_config", "utf8-string", '[time]\ntime_zone = "Европа"  # комментарий\n')
+
+# The UDP endpoint: scripts of [op][length][bytes] steps (tests/fuzz/udp_endpoint.cpp), where
+# op = action * 4 + client and, for action 1, bytes = [type, token hi, token lo, EUI index, body].
+def step(action, client, body):
+    return bytes([action * 4 + client, len(body)]) + body
+rxpk = {"tmst": 1000, "chan": 2, "rfch": 0, "freq": 868.1, "stat": 1, "modu": "LORA", "datr": "SF7BW125",
+        "codr": "4/5", "rssi": -57, "lsnr": 7.5, "size": len(phys[0]), "data": base64.b64encode(phys[0]).decode()}
+push_body = json.dumps({"rxpk": [rxpk]}).encode()
+pull = step(1, 1, bytes([2, 0x12, 0x34, 0]))
+write("udp_endpoint", "push", step(1, 0, bytes([0, 0, 1, 0]) + push_body))
+write("udp_endpoint", "push-unknown-gateway", step(1, 0, bytes([0, 0, 1, 1]) + push_body))
+write("udp_endpoint", "pull-downlink-txack", pull + step(2, 1, bytes([0]) + phys[0]) +
+      step(3, 1, bytes([0]) + b'{"txpk_ack":{"error":"NONE"}}'))
+write("udp_endpoint", "pull-downlink-txack-error", pull + step(2, 1, bytes([2]) + phys[0]) +
+      step(3, 1, bytes([2]) + b'{"txpk_ack":{"error":"TOO_LATE"}}'))
+write("udp_endpoint", "downlink-no-path", step(2, 3, bytes([4]) + phys[0]))
+write("udp_endpoint", "overload", step(4, 0, b"") + step(1, 0, bytes([0, 0, 2, 0]) + push_body) + step(4, 0, b""))
+write("udp_endpoint", "raw", step(0, 2, bytes([2, 0, 0, 2, 0xAA, 0x55, 0x5A, 0, 0, 0, 0, 0])) + step(0, 2, b"\x01\x02"))
+write("udp_endpoint", "txack-unmatched", step(3, 0, bytes([0]) + b'{"txpk_ack":{}}'))
