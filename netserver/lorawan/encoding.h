@@ -22,7 +22,10 @@ std::string eui64_to_string(Eui64 eui);        // 16 lower-case hex digits
 std::string dev_addr_to_string(DevAddr addr);  // 8 lower-case hex digits
 std::string key_to_string(const Key& key);     // 32 lower-case hex digits
 
-// Standard alphabet with padding on output; padding optional on input.
+// Standard alphabet with padding on output. On input padding is optional, but nothing else is
+// lenient: white space, characters outside the alphabet and set bits beyond the data in the last
+// character are refused, so each byte string has exactly one accepted text (with or without
+// its padding) and two texts never decode to the same payload.
 std::string to_base64(ByteView bytes);
 Result<Bytes> parse_base64(std::string_view text);
 
