@@ -84,10 +84,10 @@ struct Harness {
   // Runs the endpoint until it has classified `expected` datagrams (loopback does not lose them;
   // the bound only keeps a surprise from hanging the run), then drains the clients.
   void settle(std::uint64_t expected) {
-    for (int round = 0; round < 2000 && endpoint->counters().datagrams < expected; ++round) {
-      io.run_for(std::chrono::microseconds(500));
+    for (int round = 0; round < 1000 && endpoint->counters().datagrams < expected; ++round) {
+      io.run_one_for(std::chrono::milliseconds(1));  // returns as soon as one handler ran
     }
-    io.poll();
+    io.poll();  // a downlink posted from this thread, the PULL_RESP's send completion
     std::array<std::uint8_t, 65536> buffer{};
     for (std::size_t i = 0; i < clients.size(); ++i) {
       boost::system::error_code ec;
