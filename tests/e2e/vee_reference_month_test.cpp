@@ -7,7 +7,8 @@
 // 1 November 2026 (2026-01-01 is a Thursday; Nov 1 is 304 days later, 304 % 7 = 3: Sunday);
 // weekend days are d % 7 in {0, 6}. Meters installed 2026-10-10T00:00 (d = -22) unless said.
 //   premise 1, residential, 50 m2, LS-1: meter A, 133 L every day from 20.000 m3. Its reading at
-//     midnight d = 19 (20 Nov) is 0.2 m3 too low; the next one continues the old series.
+//     midnight d = 19 (20 Nov 00:00, the end of day 18) is 0.2 m3 too low; the next one
+//     continues the old series.
 //   premise 2, residential, 60 m2, LS-2: meter B, 100 L on weekdays, 200 L at weekends, from
 //     10.000 m3; away d = 3..9 using 50 L a day, and silent then: no packet for midnights
 //     d = 4..9 (the readings around the gap are at midnights 3 and 10).
@@ -113,8 +114,8 @@ TEST_CASE("reference scenario 5: a glitch, a fault, a silent week and a manual m
     net.ctl({"point", "add", "mira-7", std::string("kv") + n + "-cw", "--resource", "cold_water", "--level", "premise",
              "--premise", n});
   const auto install = [&](lorawan::Eui64 eui, const std::string& point, const std::string& at, const std::string& r) {
-    net.ctl({"meter", "install", lorawan::eui64_to_string(eui), "--point", "mira-7/" + point, "--at", at, "--reading",
-             r});
+    net.ctl(
+        {"meter", "install", lorawan::eui64_to_string(eui), "--point", "mira-7/" + point, "--at", at, "--reading", r});
   };
   install(kMeterH, "odpu-cw", "2026-10-10T00:00", "100");
   install(kMeterA, "kv1-cw", "2026-10-10T00:00", "20");
@@ -129,8 +130,8 @@ TEST_CASE("reference scenario 5: a glitch, a fault, a silent week and a manual m
   const auto report = [&](std::size_t radio, lorawan::Eui64 eui, int d, std::uint32_t litres,
                           std::uint16_t status = 0) {
     const auto t = midnight(d);
-    auto frame = radios[radio]->uplink({.fport = 2, .payload = karat::current(static_cast<std::uint32_t>(t), litres,
-                                                                               status)});
+    auto frame =
+        radios[radio]->uplink({.fport = 2, .payload = karat::current(static_cast<std::uint32_t>(t), litres, status)});
     REQUIRE(frame);
     REQUIRE(gateway.push(*frame, at(t)).acked);
     ++sent[eui];
@@ -143,8 +144,7 @@ TEST_CASE("reference scenario 5: a glitch, a fault, a silent week and a manual m
     if (d < 4 || d > 9) report(1, kMeterB, d, reg(10000, d, use_b));
     report(3, kMeterH, d, reg(100000, d, use_h), d == 14 || d == 15 ? 0x0010 : 0);
   }
-  for (auto eui : {kMeterA, kMeterB, kMeterH})
-    REQUIRE(net.wait_events("up", eui, sent[eui], 30s).size() == sent[eui]);
+  for (auto eui : {kMeterA, kMeterB, kMeterH}) REQUIRE(net.wait_events("up", eui, sent[eui], 30s).size() == sent[eui]);
 
   // --- The operator path: C's register typed in every midnight d = 1..30: 5.000 + 0.080 d m3.
   const auto day_text = [](int d) {  // local date of midnight d
@@ -187,8 +187,8 @@ TEST_CASE("reference scenario 5: a glitch, a fault, a silent week and a manual m
 
   {  // item 3: a meter read only by the operator has a device grid, marked manual
     // Midnights 1 and 2 Nov: 5.080 and 5.160 (the installation's 5.000 at 1 Nov is not a reading).
-    auto c = json_of({"readings", eui(kMeterC), "--grid", "day", "--from", day_text(1), "--to", day_text(3),
-                      "--format", "json"});
+    auto c = json_of(
+        {"readings", eui(kMeterC), "--grid", "day", "--from", day_text(1), "--to", day_text(3), "--format", "json"});
     REQUIRE(c.size() == 2);
     CHECK(c[0]["quantity"] == "volume");
     CHECK(c[0]["resource"] == "cold_water");
@@ -197,8 +197,8 @@ TEST_CASE("reference scenario 5: a glitch, a fault, a silent week and a manual m
     CHECK(c[0]["consumption"].get<double>() == Approx(0.08));
     CHECK(c[0]["manual"] == true);
     // The point's series: 80 L a day, measured, flagged manual.
-    auto s = json_of({"point", "series", "mira-7/kv3-cw", "--from", day_text(0), "--to", day_text(2), "--format",
-                      "json"});
+    auto s =
+        json_of({"point", "series", "mira-7/kv3-cw", "--from", day_text(0), "--to", day_text(2), "--format", "json"});
     REQUIRE(s.size() == 2);
     CHECK(s[0]["consumption"].get<double>() == Approx(0.08));
     CHECK(s[0]["source"] == "measured");
@@ -206,12 +206,14 @@ TEST_CASE("reference scenario 5: a glitch, a fault, a silent week and a manual m
   }
 
   {  // items 1 and 4: the point series around the glitch, the fault and the silent week
-    // A: the misread midnight 19 is left out, so days 19 and 20 are bridged by the straight line
-    // between midnights 19 and 21: 0.133 each, as measured; day 18 is measured.
-    auto a = json_of({"point", "series", "mira-7/kv1-cw", "--from", day_text(18), "--to", day_text(21), "--format",
-                      "json"});
+    // A: the misread midnight 19 (20 Nov 00:00) is left out, so the two days it bounds, 18 and
+    // 19, are bridged by the straight line between midnights 18 and 20: 0.133 each, as measured;
+    // day 17 is measured.
+    auto a =
+        json_of({"point", "series", "mira-7/kv1-cw", "--from", day_text(17), "--to", day_text(20), "--format", "json"});
     REQUIRE(a.size() == 3);
     CHECK(a[0]["consumption"].get<double>() == Approx(0.133));
+    CHECK(a[0]["source"] == "measured");
     CHECK(a[0]["flags"] == nlohmann::json::array());
     for (int i : {1, 2}) {
       CHECK(a[i]["consumption"].get<double>() == Approx(0.133));
@@ -222,8 +224,8 @@ TEST_CASE("reference scenario 5: a glitch, a fault, a silent week and a manual m
     // B: days 3..9 have no reading inside; the readings around them are 7 days apart (> 72 h):
     // like-day, the same weekday 1..3 weeks earlier = 0.1 (weekday) or 0.2 (d = 6, 7: weekend),
     // Σ = 5 x 0.1 + 2 x 0.2 = 0.9, scaled to the register's 0.35: x 0.35 / 0.9.
-    auto b = json_of({"point", "series", "mira-7/kv2-cw", "--from", day_text(3), "--to", day_text(10), "--format",
-                      "json"});
+    auto b =
+        json_of({"point", "series", "mira-7/kv2-cw", "--from", day_text(3), "--to", day_text(10), "--format", "json"});
     REQUIRE(b.size() == 7);
     double sum = 0;
     for (int i = 0; i < 7; ++i) {
@@ -239,8 +241,8 @@ TEST_CASE("reference scenario 5: a glitch, a fault, a silent week and a manual m
     CHECK(b[3]["consumption"].get<double>() == Approx(0.077778).margin(1e-6));
     // H: the faulty readings (midnights 14, 15) mark the days they bound (13, 14, 15), the open
     // alarm 14..16 the days 14 and 15; the values are still the register's.
-    auto h = json_of({"point", "series", "mira-7/odpu-cw", "--from", day_text(12), "--to", day_text(17), "--format",
-                      "json"});
+    auto h = json_of(
+        {"point", "series", "mira-7/odpu-cw", "--from", day_text(12), "--to", day_text(17), "--format", "json"});
     REQUIRE(h.size() == 5);
     CHECK(h[0]["flags"] == nlohmann::json::array());
     for (int i : {1, 2, 3}) CHECK(h[i]["flags"] == nlohmann::json::array({"sensor_fault"}));
@@ -253,7 +255,7 @@ TEST_CASE("reference scenario 5: a glitch, a fault, a silent week and a manual m
                         "--format", "json"});
     const auto& rows = bal["rows"];
     REQUIRE(rows.size() == 30);
-    // Day 19 (Thursday 20 Nov): H 133 + 100 + 80 + 30 = 343 L; premises A 0.133 (linear) + B 0.1
+    // Day 19 (Friday 20 Nov): H 133 + 100 + 80 + 30 = 343 L; premises A 0.133 (linear) + B 0.1
     // + C 0.08 = 0.313: the imbalance is the 30 L of common use.
     CHECK(rows[19]["building"].get<double>() == Approx(0.343));
     CHECK(rows[19]["premises"].get<double>() == Approx(0.313));
@@ -305,8 +307,8 @@ TEST_CASE("reference scenario 5: a glitch, a fault, a silent week and a manual m
     //   C 0 (typed-in values are not the module reporting), 1 failure still running;
     //   H 28 (days 14, 15 sensor_fault), 1 failure restored in 2 days.
     // Fleet: 81 / 120 = 67.50 %, 4 failures, all four below 98 %, MTTR (1 + 6 + 2) / 3 = 3 days.
-    auto f = json_of({"fleet", "report", "--from", day_text(0), "--to", day_text(30), "--object", "mira-7",
-                      "--format", "json"});
+    auto f = json_of(
+        {"fleet", "report", "--from", day_text(0), "--to", day_text(30), "--object", "mira-7", "--format", "json"});
     const auto& devices = f["devices"];
     REQUIRE(devices.size() == 4);
     const int operating[] = {29, 24, 0, 28};

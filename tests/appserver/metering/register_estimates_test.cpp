@@ -46,7 +46,8 @@ double total(const std::vector<PointInterval>& iv, std::size_t from, std::size_t
 TEST_CASE("a 0.2 m3 dip on one reading creates and removes no consumption (item 1)") {
   // 0.133 m3 a day for 30 days: 3.990 m3. The reading at midnight 20 is 0.2 m3 too low, the one
   // at midnight 21 continues the old series.
-  auto readings = daily(50.0, 30, [](int) { return 0.133; }, [](int) { return true; });
+  auto readings = daily(
+      50.0, 30, [](int) { return 0.133; }, [](int) { return true; });
   readings[20].value -= 0.2;
   const std::vector<InstallationSeries> inst = {{T0 - kDay, 49.867, std::nullopt, std::nullopt, readings}};
 
@@ -82,8 +83,8 @@ TEST_CASE("a 0.2 m3 dip on one reading creates and removes no consumption (item 
 
 TEST_CASE("a register restart the next readings confirm stays a rollback; a replacement is no rollback") {
   // 10.0, 10.1, 10.2, then 0.0, 0.1: not a misread (0.1 < 10.2), no range known.
-  const std::vector<GridPoint> r = {{T0, 10.0}, {T0 + kDay, 10.1}, {T0 + 2 * kDay, 10.2}, {T0 + 3 * kDay, 0.0},
-                                    {T0 + 4 * kDay, 0.1}};
+  const std::vector<GridPoint> r = {
+      {T0, 10.0}, {T0 + kDay, 10.1}, {T0 + 2 * kDay, 10.2}, {T0 + 3 * kDay, 0.0}, {T0 + 4 * kDay, 0.1}};
   const std::vector<InstallationSeries> inst = {{T0 - kDay, 9.9, std::nullopt, std::nullopt, r}};
   const auto out = point_consumption(inst, days(4), {});
   CHECK(out[2].register_rollback);

@@ -72,7 +72,7 @@ TEST_CASE("an overflow at the register's range is unwrapped, and only from the r
 }
 
 TEST_CASE("register_overflowed: the shorter way round decides") {
-  CHECK(register_overflowed(999.9, 0.1, 1000.0));    // forward 0.2, backward 999.8
+  CHECK(register_overflowed(999.9, 0.1, 1000.0));          // forward 0.2, backward 999.8
   CHECK_FALSE(register_overflowed(600.0, 100.0, 1000.0));  // forward 500, backward 500: not shorter
   CHECK_FALSE(register_overflowed(100.0, 99.0, 1000.0));   // forward 999
   CHECK_FALSE(register_overflowed(999.9, 0.1, std::nullopt));
