@@ -21,11 +21,12 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdio>
 #include <map>
-#include <sstream>
 
 #include "netserver/lorawan/encoding.h"
 #include "tests/e2e/network_fixture.h"
+#include "tests/support/csv_rows.h"
 #include "tests/support/karat_packets.h"
 
 using namespace uchet;
@@ -64,27 +65,6 @@ sim::Reception at(std::int64_t true_unix) {
   auto r = heard();
   r.time = gateway_bridge::UtcTime(std::chrono::seconds(true_unix));
   return r;
-}
-
-std::vector<std::map<std::string, std::string>> parse_csv(const std::string& text) {
-  std::vector<std::vector<std::string>> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    std::vector<std::string> cells;
-    std::istringstream cs(line);
-    for (std::string cell; std::getline(cs, cell, ',');) cells.push_back(cell);
-    if (line.back() == ',') cells.emplace_back();
-    lines.push_back(cells);
-  }
-  std::vector<std::map<std::string, std::string>> rows;
-  for (std::size_t i = 1; i < lines.size(); ++i) {
-    std::map<std::string, std::string> row;
-    for (std::size_t c = 0; c < lines[0].size() && c < lines[i].size(); ++c) row[lines[0][c]] = lines[i][c];
-    rows.push_back(row);
-  }
-  return rows;
 }
 
 }  // namespace
@@ -275,7 +255,7 @@ TEST_CASE("reference scenario 5: a glitch, a fault, a silent week and a manual m
     auto r = net.ctl_result({"export", "billing", "--period", "2026-11", "--object", "mira-7"});
     INFO(r.err << r.out);
     REQUIRE(r.exit_code == 0);
-    auto rows = parse_csv(r.out);
+    auto rows = csv_rows(r.out);
     REQUIRE(rows.size() == 4);
     // House meter: Σ over November of A + B + C + 30 L = 3 990 + 3 350 + 2 400 + 900 = 10 640 L.
     CHECK(rows[0]["level"] == "ОДПУ");
