@@ -78,6 +78,9 @@ struct CodecBehaviour {
   // unknown command, a missing or out-of-range field. Null: the format has no downlink
   // objects (M-Bus meters), and every object is refused.
   std::expected<Downlink, std::string> (*encode_downlink)(const nlohmann::json& object) = nullptr;
+  // The value at which a cumulative register of `quantity` wraps to zero (its maximum plus one
+  // step), when the format fixes it; null or nullopt: unknown, and no overflow is recognised.
+  std::optional<double> (*register_range)(std::string_view quantity) = nullptr;
 };
 
 // Registry. Unknown codec names are an error, never a silent fallback. A reading whose value is

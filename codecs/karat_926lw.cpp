@@ -319,6 +319,13 @@ const CodecBehaviour& behaviour() {
       .carries_status_word = [](const DecodedPayload& p) { return p.packet == "current" || p.packet == "alarm"; },
       .reporting_periods = kPeriodSeconds,
       .encode_downlink = &encode_downlink,
+      // Registers are unsigned 32-bit counts of litres (water) or pulses.
+      .register_range = [](std::string_view quantity) -> std::optional<double> {
+        constexpr double kCounts = 4294967296.0;
+        if (quantity == "volume") return kCounts * 1e-3;
+        if (quantity == "pulses") return kCounts;
+        return std::nullopt;
+      },
   };
   return b;
 }

@@ -17,13 +17,39 @@ std::int64_t sole_channel(Database& db, const std::string& dev_eui, std::string_
   return channels.size() == 1 ? channels.front() : 0;
 }
 
+std::int64_t channel_of(Database& db, const std::string& dev_eui, const NewReading& r) {
+  return r.channel ? *r.channel : sole_channel(db, dev_eui, r.quantity, r.resource);
+}
+
 }  // namespace
+
+std::optional<std::pair<std::int64_t, double>> previous_register_value(Database& db, lorawan::Eui64 dev_eui,
+                                                                       const NewReading& reading, std::int64_t channel,
+                                                                       std::int64_t before) {
+  Statement q(
+      db,
+      "SELECT measured_at, value FROM reading WHERE dev_eui = ? AND quantity = ? AND resource = ? AND channel = ? "
+      "AND storage = ? AND tariff = ? AND measured_at < ? ORDER BY measured_at DESC LIMIT 1");
+  q.bind(1, lorawan::eui64_to_string(dev_eui))
+      .bind(2, reading.quantity)
+      .bind(3, reading.resource)
+      .bind(4, channel)
+      .bind(5, reading.storage)
+      .bind(6, reading.tariff)
+      .bind(7, before);
+  if (!q.step()) return std::nullopt;
+  return std::pair{q.int64(0), q.real(1)};
+}
+
+std::int64_t resolved_channel(Database& db, lorawan::Eui64 dev_eui, const NewReading& reading) {
+  return channel_of(db, lorawan::eui64_to_string(dev_eui), reading);
+}
 
 int insert_readings(Database& db, lorawan::Eui64 dev_eui, std::span<const NewReading> readings) {
   Statement insert(
       db,
       "INSERT INTO reading (dev_eui, quantity, resource, channel, storage, tariff, value, unit, measured_at, "
-      "received_at, frame_id, flags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+      "received_at, frame_id, flags, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
       "ON CONFLICT (dev_eui, quantity, channel, storage, tariff, measured_at) DO NOTHING");
   const auto eui = lorawan::eui64_to_string(dev_eui);
   int stored = 0;
@@ -32,7 +58,7 @@ int insert_readings(Database& db, lorawan::Eui64 dev_eui, std::span<const NewRea
     insert.bind(1, eui)
         .bind(2, r.quantity)
         .bind(3, r.resource)
-        .bind(4, r.channel ? *r.channel : sole_channel(db, eui, r.quantity, r.resource))
+        .bind(4, channel_of(db, eui, r))
         .bind(5, r.storage)
         .bind(6, r.tariff)
         .bind(7, r.value)
@@ -41,6 +67,7 @@ int insert_readings(Database& db, lorawan::Eui64 dev_eui, std::span<const NewRea
         .bind(10, r.received_at)
         .bind(11, r.frame_id)
         .bind(12, r.flags)
+        .bind(13, r.status)
         .run();
     stored += db.changes();
   }
@@ -69,11 +96,22 @@ std::vector<std::pair<std::int64_t, double>> register_values(Database& db, loraw
   return values;
 }
 
-std::vector<std::pair<std::int64_t, std::string>> register_reading_times(Database& db, lorawan::Eui64 dev_eui,
-                                                                         std::int64_t from, std::int64_t to) {
+std::vector<ReadingTime> register_reading_times(Database& db, lorawan::Eui64 dev_eui, std::int64_t from,
+                                                std::int64_t to) {
   Statement q(db,
-              "SELECT measured_at, flags FROM reading WHERE dev_eui = ? AND storage = 0 "
+              "SELECT measured_at, flags, status FROM reading WHERE dev_eui = ? AND storage = 0 "
               "AND quantity IN ('volume', 'energy') AND measured_at >= ? AND measured_at < ? ORDER BY measured_at");
+  q.bind(1, lorawan::eui64_to_string(dev_eui)).bind(2, from).bind(3, to);
+  std::vector<ReadingTime> out;
+  while (q.step()) out.push_back({q.int64(0), q.text(1), q.text(2)});
+  return out;
+}
+
+std::vector<std::pair<std::int64_t, std::string>> reading_statuses(Database& db, lorawan::Eui64 dev_eui,
+                                                                   std::int64_t from, std::int64_t to) {
+  Statement q(db,
+              "SELECT measured_at, status FROM reading WHERE dev_eui = ? AND status <> '' "
+              "AND measured_at BETWEEN ? AND ? ORDER BY measured_at");
   q.bind(1, lorawan::eui64_to_string(dev_eui)).bind(2, from).bind(3, to);
   std::vector<std::pair<std::int64_t, std::string>> out;
   while (q.step()) out.emplace_back(q.int64(0), q.text(1));
@@ -82,16 +120,17 @@ std::vector<std::pair<std::int64_t, std::string>> register_reading_times(Databas
 
 std::vector<StoredReading> list_readings(Database& db, lorawan::Eui64 dev_eui, std::int64_t from, std::int64_t to,
                                          std::string_view quantity) {
-  Statement q(db,
-              "SELECT quantity, resource, unit, flags, channel, storage, tariff, value, measured_at, received_at "
-              "FROM reading WHERE dev_eui = ? AND measured_at >= ? AND measured_at <= ? AND (? = '' OR quantity = ?) "
-              "ORDER BY quantity, channel, storage, tariff, measured_at");
+  Statement q(
+      db,
+      "SELECT quantity, resource, unit, flags, status, channel, storage, tariff, value, measured_at, received_at "
+      "FROM reading WHERE dev_eui = ? AND measured_at >= ? AND measured_at <= ? AND (? = '' OR quantity = ?) "
+      "ORDER BY quantity, channel, storage, tariff, measured_at");
   q.bind(1, lorawan::eui64_to_string(dev_eui)).bind(2, from).bind(3, to).bind(4, quantity).bind(5, quantity);
   std::vector<StoredReading> out;
   while (q.step()) {
-    out.push_back(StoredReading{q.text(0), q.text(1), q.text(2), q.text(3), static_cast<int>(q.int64(4)),
-                                static_cast<int>(q.int64(5)), static_cast<int>(q.int64(6)), q.real(7), q.int64(8),
-                                q.int64(9)});
+    out.push_back(StoredReading{q.text(0), q.text(1), q.text(2), q.text(3), q.text(4), static_cast<int>(q.int64(5)),
+                                static_cast<int>(q.int64(6)), static_cast<int>(q.int64(7)), q.real(8), q.int64(9),
+                                q.int64(10)});
   }
   return out;
 }

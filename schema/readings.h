@@ -31,7 +31,8 @@ struct NewReading {
   double value = 0;
   std::int64_t measured_at = 0, received_at = 0;
   std::int64_t frame_id = 0;
-  std::string flags;  // "measured,clock-corrected" ...
+  std::string flags;   // "measured,clock-corrected" ...: how the value was obtained
+  std::string status;  // the device's conditions with this reading: "sensor_fault,register_rollback"; "" none
 };
 
 // Stores the readings in order (the channel of each is resolved just before it is stored, so it
@@ -49,13 +50,31 @@ std::vector<std::pair<std::int64_t, double>> register_values(Database& db, loraw
                                                              std::string_view quantity, std::string_view resource,
                                                              std::int64_t from, std::int64_t to);
 
-// Current values (storage 0) of volume or energy measured in [from, to), as (measured_at,
-// flags) in time order: the fleet report's evidence that a meter measured.
-std::vector<std::pair<std::int64_t, std::string>> register_reading_times(Database& db, lorawan::Eui64 dev_eui,
-                                                                         std::int64_t from, std::int64_t to);
+// The channel insert_readings() would store `reading` on now.
+std::int64_t resolved_channel(Database& db, lorawan::Eui64 dev_eui, const NewReading& reading);
+
+// (measured_at, value) of the same register (device, quantity, resource, channel, storage,
+// tariff) measured last before `before`, if any: what a new reading is compared with on arrival.
+std::optional<std::pair<std::int64_t, double>> previous_register_value(Database& db, lorawan::Eui64 dev_eui,
+                                                                       const NewReading& reading, std::int64_t channel,
+                                                                       std::int64_t before);
+
+struct ReadingTime {
+  std::int64_t measured_at = 0;
+  std::string flags, status;
+};
+// Current values (storage 0) of volume or energy measured in [from, to), in time order: the fleet
+// report's evidence that a meter measured.
+std::vector<ReadingTime> register_reading_times(Database& db, lorawan::Eui64 dev_eui, std::int64_t from,
+                                                std::int64_t to);
+
+// Readings of the device measured in [from, to] that carry a status, as (measured_at, status) in
+// time order (validation's per-reading device conditions).
+std::vector<std::pair<std::int64_t, std::string>> reading_statuses(Database& db, lorawan::Eui64 dev_eui,
+                                                                   std::int64_t from, std::int64_t to);
 
 struct StoredReading {
-  std::string quantity, resource, unit, flags;
+  std::string quantity, resource, unit, flags, status;
   int channel = 0, storage = 0, tariff = 0;
   double value = 0;
   std::int64_t measured_at = 0, received_at = 0;

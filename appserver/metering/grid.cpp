@@ -12,7 +12,7 @@ std::vector<GridValue> sample_grid(std::span<const GridPoint> readings, std::spa
     const auto after = std::lower_bound(readings.begin(), readings.end(), t,
                                         [](const GridPoint& p, std::int64_t time) { return p.time < time; });
     if (after != readings.end() && after->time == t) {
-      out.push_back({t, after->value, GridValue::Method::Measured});
+      out.push_back({t, after->value, GridValue::Method::Measured, after->manual});
       continue;
     }
     if (after == readings.begin() || after == readings.end() || after->time - std::prev(after)->time > max_gap_s) {
@@ -22,7 +22,7 @@ std::vector<GridValue> sample_grid(std::span<const GridPoint> readings, std::spa
     const GridPoint& a = *std::prev(after);
     const GridPoint& b = *after;
     const double fraction = static_cast<double>(t - a.time) / static_cast<double>(b.time - a.time);
-    out.push_back({t, a.value + (b.value - a.value) * fraction, GridValue::Method::Interpolated});
+    out.push_back({t, a.value + (b.value - a.value) * fraction, GridValue::Method::Interpolated, a.manual || b.manual});
   }
   return out;
 }

@@ -16,6 +16,7 @@ namespace uchet::appserver {
 struct GridPoint {
   std::int64_t time;  // Unix s
   double value;
+  bool manual = false;  // entered by an operator (uchetctl reading set), not read over the air
 };
 
 struct GridValue {
@@ -23,6 +24,7 @@ struct GridValue {
   std::int64_t time;
   std::optional<double> value;  // absent exactly when method == Missing
   Method method;
+  bool manual = false;  // the reading it is (or is interpolated from) was entered manually
 };
 
 struct Interval {
@@ -38,8 +40,9 @@ inline constexpr std::int64_t kHourMaxGap = 3 * 3600;
 
 // Per boundary: Measured when a reading has exactly that time; else Interpolated linearly between
 // the nearest readings strictly before and after it when they are at most max_gap_s apart; else
-// Missing. `readings` must be sorted by time with unique times; boundaries may be in any order.
-// Interpolation across a register decrease is kept: consumption() then flags the rollback.
+// Missing. `manual` carries over from the reading(s) used. `readings` must be sorted by time with unique times;
+// boundaries may be in any order. Interpolation across a register decrease is kept: consumption() then flags the
+// rollback.
 std::vector<GridValue> sample_grid(std::span<const GridPoint> readings, std::span<const std::int64_t> boundaries,
                                    std::int64_t max_gap_s);
 

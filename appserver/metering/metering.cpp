@@ -1,12 +1,16 @@
 #include "appserver/metering/metering.h"
 
+#include <algorithm>
 #include <cmath>
+#include <span>
 
 #include "appserver/metering/clock_model.h"
+#include "appserver/metering/register_series.h"
 #include "netserver/lorawan/encoding.h"
 #include "schema/alarms.h"
 #include "schema/device_clocks.h"
 #include "schema/downlink_queue.h"
+#include "schema/objects.h"
 #include "schema/readings.h"
 
 namespace uchet::appserver {
@@ -63,6 +67,37 @@ AlarmChange alarm_closed(schema::Database& db, std::int64_t id, std::string_view
                          std::int64_t frame_id) {
   schema::close_alarm(db, id, time, frame_id);
   return AlarmChange{std::string(kind), false, time, id};
+}
+
+// The payload's device conditions, which every reading decoded from it carries ("" when none).
+std::string packet_status(const codecs::DecodedPayload& p) {
+  std::string status;
+  for (const char* kind : kAlarmFlags) {
+    if (std::find(p.flags.begin(), p.flags.end(), kind) == p.flags.end()) continue;
+    if (!status.empty()) status += ',';
+    status += kind;
+  }
+  return status;
+}
+
+bool cumulative(std::string_view quantity) {
+  return quantity == "volume" || quantity == "energy" || quantity == "mass" || quantity == "pulses";
+}
+
+// A current register value below the one measured before it, which neither an overflow at the
+// register's range nor the meter's (re)installation in between explains. Whether it was a misread
+// the next reading tells; the grid decides that (register_series.h), this marks the reading itself.
+bool rolled_back(schema::Database& db, lorawan::Eui64 dev_eui, const schema::NewReading& r,
+                 const codecs::CodecBehaviour& codec) {
+  if (r.storage != 0 || !cumulative(r.quantity)) return false;
+  const auto previous =
+      schema::previous_register_value(db, dev_eui, r, schema::resolved_channel(db, dev_eui, r), r.measured_at);
+  if (!previous || r.value >= previous->second) return false;
+  const auto range = codec.register_range ? codec.register_range(r.quantity) : std::nullopt;
+  if (register_overflowed(previous->second, r.value, range)) return false;
+  for (const auto& inst : schema::installations_of_device(db, dev_eui))
+    if (inst.installed_at > previous->first && inst.installed_at <= r.measured_at) return false;
+  return true;
 }
 
 }  // namespace
@@ -136,8 +171,9 @@ int store_readings(schema::Database& db, const schema::Device& device, const cod
                    const FrameContext& frame, std::optional<double> clock_offset_s, std::int64_t period) {
   // Archive packets name a resource, not an input channel (no r.channel): the store continues
   // the series of the one channel that measures that resource, when there is exactly one.
-  std::vector<schema::NewReading> rows;
-  rows.reserve(p.readings.size());
+  const codecs::CodecBehaviour& codec = codecs::behaviour(device.codec);
+  const std::string status = packet_status(p);
+  int stored = 0;
   for (const auto& r : p.readings) {
     std::int64_t measured_at;
     std::string flags = "measured";
@@ -154,12 +190,24 @@ int store_readings(schema::Database& db, const schema::Device& device, const cod
     }
     std::optional<std::int64_t> channel;
     if (r.channel) channel = *r.channel;
-    rows.push_back(schema::NewReading{r.quantity, r.resource, r.unit, channel,
-                                      static_cast<std::int64_t>(r.storage.value_or(0)),
-                                      static_cast<std::int64_t>(r.tariff.value_or(0)), r.value, measured_at,
-                                      frame.received_at, frame.frame_id, std::move(flags)});
+    schema::NewReading row{r.quantity,
+                           r.resource,
+                           r.unit,
+                           channel,
+                           static_cast<std::int64_t>(r.storage.value_or(0)),
+                           static_cast<std::int64_t>(r.tariff.value_or(0)),
+                           r.value,
+                           measured_at,
+                           frame.received_at,
+                           frame.frame_id,
+                           std::move(flags),
+                           status};
+    if (rolled_back(db, device.dev_eui, row, codec))
+      row.status = row.status.empty() ? "register_rollback" : row.status + ",register_rollback";
+    // One at a time: each reading is compared with (and its channel resolved after) the ones before it.
+    stored += schema::insert_readings(db, device.dev_eui, std::span(&row, 1));
   }
-  return schema::insert_readings(db, device.dev_eui, rows);
+  return stored;
 }
 
 std::pair<std::optional<double>, std::int64_t> device_clock(schema::Database& db, lorawan::Eui64 dev_eui) {

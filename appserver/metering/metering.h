@@ -9,6 +9,11 @@
 // (flag clock-corrected); a reading without a device time (clock never set) is placed at the
 // reporting-period boundary nearest the network time (flag clock-unknown); while the period is
 // unknown that is the hour boundary (kUnknownPeriodGridS).
+//
+// Status: every reading carries the device conditions of its packet (sensor_fault, ... — the
+// alarm kinds among the payload's flags), and `register_rollback` when a current register value
+// is below the one measured before it and neither an overflow at the register's range (the
+// codec's register_range) nor an installation of the meter in between explains it.
 #include <cstdint>
 #include <optional>
 #include <string>

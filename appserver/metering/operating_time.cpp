@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <string>
 
 namespace uchet::appserver {
 
@@ -19,6 +20,9 @@ bool in_service_at(const DeviceOperatingInput& device, std::int64_t t) {
 }
 
 bool has_reading_in(const DeviceOperatingInput& device, std::int64_t start, std::int64_t end) {
+  // A meter whose verification expired measures nothing the contract accepts (Decree 354 item
+  // 81(12) counts it as failed from the due day).
+  if (device.verified_until) end = std::min(end, *device.verified_until);
   auto it = std::lower_bound(device.valid_readings.begin(), device.valid_readings.end(), start);
   return it != device.valid_readings.end() && *it < end;
 }
@@ -58,7 +62,23 @@ Tally tally(const DeviceOperatingInput& device, std::int64_t from, std::int64_t 
   return tally;
 }
 
+bool disqualifying(std::string_view list) {
+  std::size_t begin = 0;
+  while (begin <= list.size()) {
+    const std::size_t comma = std::min(list.find(',', begin), list.size());
+    std::string flag(list.substr(begin, comma - begin));
+    std::replace(flag.begin(), flag.end(), '-', '_');
+    if (flag == "register_rollback" || flag == "sensor_fault") return true;
+    begin = comma + 1;
+  }
+  return false;
+}
+
 }  // namespace
+
+bool valid_for_operating(std::string_view flags, std::string_view status) {
+  return !disqualifying(flags) && !disqualifying(status);
+}
 
 DeviceOperating device_operating(const DeviceOperatingInput& device, std::int64_t from, std::int64_t to) {
   return tally(device, from, to).result;

@@ -4,7 +4,9 @@
 // A device's period [from, to) is cut into reporting intervals of its reporting period P:
 // [from + kP, from + (k+1)P), the last one possibly shorter. An interval counts as in service
 // when the device is in service at its start; it counts as operating when, in addition, the
-// device has a valid measured reading at a time t with start <= t < end. The device's
+// device has a valid measured reading at a time t with start <= t < end, before its verification
+// expired (verified_until). A reading is valid when it is measured and neither its quality flags
+// nor its device status say otherwise (valid_for_operating). The device's
 // coefficient = operating / in-service intervals (absent when none is in service).
 // An outage is a maximal run of consecutive in-service, non-operating intervals; each outage is
 // a failure. Its restore time is its length (run × P) when it ended inside the period (an
@@ -16,6 +18,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -26,7 +29,13 @@ struct DeviceOperatingInput {
   std::int64_t reporting_period_s = 86400;
   std::vector<std::pair<std::int64_t, std::int64_t>> in_service;  // [start, end) spans, sorted
   std::vector<std::int64_t> valid_readings;                       // times of valid measured readings, sorted
+  std::optional<std::int64_t> verified_until;  // verification due; readings from then on do not count. Absent: never
 };
+
+// Whether a stored reading is evidence that the meter worked: its comma-separated quality
+// `flags` and device `status` (schema/readings.h) carry neither sensor_fault nor
+// register_rollback ('-' and '_' spell the same flag).
+bool valid_for_operating(std::string_view flags, std::string_view status);
 
 struct DeviceOperating {
   std::string id;

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "appserver/metering/grid.h"
+#include "appserver/metering/register_series.h"
 
 namespace uchet::appserver {
 
@@ -32,6 +33,7 @@ struct InstallationSeries {
   std::optional<std::int64_t> removed_at;
   std::optional<double> removed_reading;  // present exactly when removed_at is
   std::vector<GridPoint> readings;        // the device's register, sorted by time, unique times
+  std::optional<double> register_range;   // the register wraps to 0 here (register_series.h); absent: unknown
 };
 
 enum class ValueSource { Measured, Linear, LikeDay, Missing };
@@ -43,6 +45,10 @@ struct PointInterval {
   ValueSource source = ValueSource::Missing;
   bool register_rollback = false;  // a register went backwards inside the interval (no consumption)
   bool no_meter = false;           // no installation overlaps the interval
+  bool register_glitch = false;    // a misread reading at or inside its ends was left out (register_series.h)
+  bool register_overflow = false;  // a register passed its maximum inside the interval (counted)
+  bool manual = false;             // a value at its ends is (interpolated from) a manual reading
+  bool scaled = false;             // an estimate scaled to the register difference across its gap
 };
 
 struct EstimationSettings {
@@ -52,6 +58,11 @@ struct EstimationSettings {
   int intervals_per_week = 7;  // 7 for a day grid, 168 for an hour grid
   bool estimate = true;        // false: Measured or Missing only
 };
+
+// The register of one installation as every rule reads it: installed_reading at installed_at, the
+// device's readings inside the span, removed_reading at removed_at, then glitches dropped and
+// overflows unwrapped (register_series.h).
+RegisterSeries installation_register(const InstallationSeries& installation);
 
 // One PointInterval per consecutive pair of `boundaries` (sorted ascending). Pass boundaries that
 // start like_day_weeks weeks before the period wanted so that like-day estimates have history,

@@ -23,8 +23,10 @@ std::string register_quantity(const std::string& resource);  // "volume" or "ene
 std::vector<InstallationSeries> load_point_series(schema::Database& db, const schema::MeteringPoint& point,
                                                   std::int64_t from, std::int64_t to, std::int64_t margin_s);
 
-// Device conditions (magnetic_influence, reverse_flow, sensor_fault alarms) of the meters installed
-// at the point, overlapping [from, to].
+// Device conditions (magnetic_influence, reverse_flow, sensor_fault alarms, and the status stored
+// with each reading, marking the intervals that reading bounds or lies in) of the meters installed at the point,
+// overlapping [from, to]. Manual readings are marked `manual` in the series; each installation's
+// register range comes from its device's codec (codecs::CodecBehaviour::register_range).
 std::vector<DeviceCondition> load_point_conditions(schema::Database& db, const schema::MeteringPoint& point,
                                                    std::int64_t from, std::int64_t to);
 

@@ -72,6 +72,11 @@ std::vector<std::set<std::string>> validate_point(std::span<const PointInterval>
     const PointInterval& iv = point[i];
     if (iv.source != ValueSource::Measured) flags[i].insert("gap");
     if (iv.register_rollback) flags[i].insert("register_rollback");
+    if (iv.register_glitch) flags[i].insert("register_glitch");
+    if (iv.register_overflow) flags[i].insert("register_overflow");
+    if (iv.manual) flags[i].insert("manual");
+    if (iv.source == ValueSource::Linear || iv.source == ValueSource::LikeDay)
+      flags[i].insert(iv.scaled ? "scaled" : "unscaled");
     if (spike(point, i, settings)) flags[i].insert("spike");
     for (const auto& c : conditions)
       if (reported_condition(c.kind) && c.from < iv.end && c.to > iv.start) flags[i].insert(c.kind);

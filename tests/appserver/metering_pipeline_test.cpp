@@ -7,6 +7,7 @@
 #include "netserver/lorawan/encoding.h"
 #include "schema/applications.h"
 #include "schema/downlink_queue.h"
+#include "schema/objects.h"
 #include "schema/statement.h"
 #include "tests/support/karat_packets.h"
 #include "tests/support/process.h"
@@ -229,4 +230,60 @@ TEST_CASE("the day grid follows the application's own time zone") {
         "start,end,quantity,resource,channel,unit,start_value,start_method,end_value,end_method,consumption,note\r\n"
         "2026-11-20T00:00:00+03:00,2026-11-21T00:00:00+03:00,volume,cold_water,1,m3,1.02,measured,1.26,measured,0.24,"
         "\r\n");
+}
+
+TEST_CASE("each reading carries its packet's device status, and register_rollback when it fell on arrival") {
+  Fixture f;
+  const auto status_at = [&](std::int64_t t) {
+    schema::Statement q(f.db, "SELECT status FROM reading WHERE measured_at = ?");
+    q.bind(1, t);
+    REQUIRE(q.step());
+    return q.text(0);
+  };
+  // Day 0: 1000 L, clean. Day 1: 1100 L with sensor_fault (bit 4) and low battery (bit 5).
+  f.uplink(2, karat::current(kDay0, 1000), kDay0);
+  f.uplink(2, karat::current(kDay0 + 86400, 1100, 0x0030), kDay0 + 86400);
+  CHECK(status_at(kDay0) == "");
+  CHECK(status_at(kDay0 + 86400) == "sensor_fault,low_battery");  // in the alarm kinds' order
+  // Day 2: 900 L, below day 1: register_rollback (the misread-or-restart question is the grid's).
+  f.uplink(2, karat::current(kDay0 + 2 * 86400, 900), kDay0 + 2 * 86400);
+  CHECK(status_at(kDay0 + 2 * 86400) == "register_rollback");
+  // Day 3: 1300 L, above day 2: nothing.
+  f.uplink(2, karat::current(kDay0 + 3 * 86400, 1300), kDay0 + 3 * 86400);
+  CHECK(status_at(kDay0 + 3 * 86400) == "");
+  // Day 4: the register passed its maximum (2^32 L): 4294967000 L then 500 L on day 5 is 796 L
+  // forward, an overflow, not a rollback.
+  f.uplink(2, karat::current(kDay0 + 4 * 86400, 4294967000u), kDay0 + 4 * 86400);
+  f.uplink(2, karat::current(kDay0 + 5 * 86400, 500), kDay0 + 5 * 86400);
+  CHECK(status_at(kDay0 + 5 * 86400) == "");
+  // The meter is installed somewhere on day 6 (its register restarted at 0): day 6's 10 L is
+  // below day 5's 500 L, but the installation in between explains it.
+  schema::MeteringObject object;
+  object.name = "o";
+  schema::add_object(f.db, object);
+  schema::MeteringPoint point;
+  point.object_id = object.id;
+  point.name = "p";
+  point.resource = "cold_water";
+  point.level = "building";
+  schema::add_point(f.db, point);
+  schema::MeterInstallation inst;
+  inst.point_id = point.id;
+  inst.dev_eui = f.device.dev_eui;
+  inst.installed_at = kDay0 + 6 * 86400 - 3600;
+  inst.installed_reading = 0.0;
+  schema::add_installation(f.db, inst);
+  f.uplink(2, karat::current(kDay0 + 6 * 86400, 10), kDay0 + 6 * 86400);
+  CHECK(status_at(kDay0 + 6 * 86400) == "");
+
+  // uchetctl readings shows the status beside the quality flags.
+  auto r = test::run({test::executable_from_env("UCHETCTL"), "--db", f.path, "readings",
+                      lorawan::eui64_to_string(f.device.dev_eui), "--format", "csv", "--from",
+                      "2026-11-21T00:00:00+05:00", "--to", "2026-11-22T00:00:00+05:00"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::StartsWith("measured_at,quantity,resource,channel,storage,tariff,value,unit,flags,status,"
+                                      "received_at\r\n"));
+  CHECK_THAT(r.out, Catch::Contains(",1.1,m3,\"measured,clock-corrected\",\"sensor_fault,low_battery\","));
+  CHECK_THAT(r.out, Catch::Contains(",0.9,m3,\"measured,clock-corrected\",register_rollback,"));
 }

@@ -119,19 +119,13 @@ std::vector<Meter> load_meters(schema::Database& db, const appserver::TimeZone& 
 }
 
 // The register of the meter installed at `t`, sampled as the grid does, with the installation's
-// own readings at its ends (as point_consumption counts them).
+// own readings at its ends, misreads left out and overflows unwrapped (as point_consumption counts).
 std::optional<double> register_at(const std::vector<Meter>& meters, std::int64_t t) {
   for (const auto& m : meters) {
     if (m.installation.installed_at > t || m.end() <= t) continue;
-    std::map<std::int64_t, double> values;
-    for (const auto& r : m.series.readings)
-      if (r.time >= m.installation.installed_at && r.time <= m.end()) values[r.time] = r.value;
-    values[m.installation.installed_at] = m.installation.installed_reading;
-    if (m.installation.removed_at) values[*m.installation.removed_at] = *m.installation.removed_reading;
-    std::vector<appserver::GridPoint> points;
-    for (const auto& [time, value] : values) points.push_back({time, value});
     const std::int64_t at[] = {t};
-    return appserver::sample_grid(points, at, appserver::kDayMaxGap)[0].value;
+    return appserver::sample_grid(appserver::installation_register(m.series).points, at, appserver::kDayMaxGap)[0]
+        .value;
   }
   return std::nullopt;
 }

@@ -9,7 +9,6 @@
 #include <memory>
 #include <numeric>
 #include <set>
-#include <sstream>
 
 #include "appserver/metering/lifecycle.h"
 #include "appserver/metering/metering.h"
@@ -59,25 +58,15 @@ std::vector<Span> in_service_spans(const std::vector<schema::LifecycleEventRow>&
   return spans;
 }
 
-// A flag list such as "measured,clock-corrected"; the codecs spell flags with '_', the storage
-// its own with '-', so both spellings of the two disqualifying flags are recognised.
-bool disqualified(const std::string& flags) {
-  std::istringstream in(flags);
-  for (std::string flag; std::getline(in, flag, ',');) {
-    std::replace(flag.begin(), flag.end(), '-', '_');
-    if (flag == "register_rollback" || flag == "sensor_fault") return true;
-  }
-  return false;
-}
-
 // Times of valid measured readings: current values (storage 0) of the registers a meter exists
-// for (volume, energy), without a disqualifying flag. Several registers at one time count once.
+// for (volume, energy), neither flagged nor with a status that disqualifies them
+// (appserver::valid_for_operating). Several registers at one time count once.
 std::vector<std::int64_t> valid_reading_times(schema::Database& db, lorawan::Eui64 dev_eui, std::int64_t from,
                                               std::int64_t to) {
   std::vector<std::int64_t> times;
-  for (const auto& [measured_at, flags] : schema::register_reading_times(db, dev_eui, from, to)) {
-    if (disqualified(flags)) continue;
-    if (times.empty() || times.back() != measured_at) times.push_back(measured_at);
+  for (const auto& r : schema::register_reading_times(db, dev_eui, from, to)) {
+    if (!appserver::valid_for_operating(r.flags, r.status)) continue;
+    if (times.empty() || times.back() != r.measured_at) times.push_back(r.measured_at);
   }
   return times;
 }
@@ -163,6 +152,8 @@ void fleet_report(Context& ctx, const FleetArgs& a) {
   }
   std::sort(devices.begin(), devices.end(), [](const auto& x, const auto& y) { return x.dev_eui < y.dev_eui; });
 
+  // Due dates on the configuration's local days, as `passport` and `verification due` show them.
+  const auto verification_tz = zone_arg(ctx.time_zone);
   std::vector<Member> members;
   std::vector<appserver::DeviceOperatingInput> inputs;
   for (const auto& device : devices) {
@@ -174,8 +165,10 @@ void fleet_report(Context& ctx, const FleetArgs& a) {
     // taken as in service throughout: counting it as never in service would hide its outages.
     m.spans = m.lifecycle_recorded ? in_service_spans(rows, from, to) : std::vector<Span>{{from, to}};
     m.silent = silent_now(ctx.db, device.dev_eui);
+    // Readings after the verification due day do not count (operating_time.h).
+    const auto due = derive_passport(verification_tz, schema::find_passport(ctx.db, device.dev_eui), rows).next_due;
     inputs.push_back({eui, reporting_period(ctx.db, device.dev_eui), m.spans,
-                      valid_reading_times(ctx.db, device.dev_eui, from, to)});
+                      valid_reading_times(ctx.db, device.dev_eui, from, to), due});
     members.push_back(std::move(m));
   }
   auto fleet = appserver::fleet_operating(inputs, from, to, a.target);
@@ -183,8 +176,6 @@ void fleet_report(Context& ctx, const FleetArgs& a) {
   std::set<lorawan::Eui64> in_fleet;
   for (const auto& d : devices) in_fleet.insert(d.dev_eui);
   std::vector<VerificationDue> due;
-  // Due dates on the configuration's local days, as `passport` and `verification due` show them.
-  const auto verification_tz = zone_arg(ctx.time_zone);
   for (auto& v : verifications_due(ctx.db, verification_tz, now, kVerificationHorizon))
     if (in_fleet.count(v.device.dev_eui)) due.push_back(std::move(v));
 

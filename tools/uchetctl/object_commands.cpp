@@ -388,7 +388,8 @@ void add_point_group(CLI::App& app, Action& selected) {
                        {"source", appserver::name(iv.source)},
                        {"flags", f},
                        {"noMeter", iv.no_meter},
-                       {"registerRollback", iv.register_rollback}});
+                       {"registerRollback", iv.register_rollback},
+                       {"manual", iv.manual}});
         }
       }
       print_report(ctx.output, a.format, t, j);

@@ -1,6 +1,7 @@
 // uchetctl readings / alarms / redecode: the meter data of one device, raw or on the grid.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <set>
@@ -32,7 +33,55 @@ struct RegisterKey {
   auto operator<=>(const RegisterKey&) const = default;
 };
 
-using RawReading = schema::StoredReading;
+// One register on the grid: radio readings and the operator's manual ones, by time.
+struct Register {
+  std::string resource, unit;
+  std::map<std::int64_t, appserver::GridPoint> points;
+};
+
+// The unit `uchetctl reading set` takes a manual value in, per register.
+std::string manual_unit(const std::string& quantity) {
+  if (quantity == "volume") return "m3";
+  if (quantity == "energy") return "kWh";
+  if (quantity == "mass") return "t";
+  return quantity;  // pulses
+}
+
+// The resource a device measures by its installations (the latest), for a register known only
+// from manual readings.
+std::string installed_resource(schema::Database& db, lorawan::Eui64 dev_eui) {
+  const auto installations = schema::installations_of_device(db, dev_eui);
+  if (installations.empty()) return "";
+  const auto point = schema::find_point(db, installations.back().point_id);
+  return point ? point->resource : "";
+}
+
+// The device's registers for the grid: current values (storage 0, tariff 0) of cumulative
+// quantities, with the manual readings merged in as the point series does (a manual value wins
+// at the same instant). A manual reading names no channel: it goes to the lowest channel that
+// has radio readings of its quantity, else to channel 0.
+std::map<RegisterKey, Register> grid_registers(schema::Database& db, lorawan::Eui64 dev_eui,
+                                               const std::string& quantity) {
+  std::map<RegisterKey, Register> registers;
+  for (const auto& r : schema::list_readings(db, dev_eui, INT64_MIN, INT64_MAX, quantity)) {
+    if (!kCumulative.count(r.quantity) || r.storage != 0 || r.tariff != 0) continue;
+    auto& reg = registers[{r.quantity, r.channel}];
+    reg.resource = r.resource;
+    reg.unit = r.unit;
+    reg.points[r.measured_at] = {r.measured_at, r.value};
+  }
+  for (const auto& q : kCumulative) {
+    if (!quantity.empty() && q != quantity) continue;
+    const auto manual = schema::manual_readings(db, dev_eui, q, INT64_MIN, INT64_MAX);
+    if (manual.empty()) continue;
+    auto it = std::find_if(registers.begin(), registers.end(), [&](const auto& r) { return r.first.quantity == q; });
+    if (it == registers.end()) {
+      it = registers.emplace(RegisterKey{q, 0}, Register{installed_resource(db, dev_eui), manual_unit(q), {}}).first;
+    }
+    for (const auto& m : manual) it->second.points[m.measured_at] = {m.measured_at, m.value, true};
+  }
+  return registers;
+}
 
 std::string method_name(appserver::GridValue::Method m) {
   switch (m) {
@@ -82,13 +131,13 @@ void add_reading_commands(CLI::App& app, Action& selected) {
       nlohmann::json j = nlohmann::json::array();
 
       if (a.grid.empty()) {
-        table.columns = {"measured_at", "quantity", "resource", "channel", "storage",
-                         "tariff",      "value",    "unit",     "flags",   "received_at"};
+        table.columns = {"measured_at", "quantity", "resource", "channel", "storage",    "tariff",
+                         "value",       "unit",     "flags",    "status",  "received_at"};
         for (const auto& r :
              schema::list_readings(ctx.db, eui, from.value_or(INT64_MIN), to.value_or(INT64_MAX), a.quantity)) {
           table.rows.push_back({tz.format_iso8601(r.measured_at), r.quantity, r.resource, std::to_string(r.channel),
                                 std::to_string(r.storage), std::to_string(r.tariff), number(r.value), r.unit, r.flags,
-                                tz.format_iso8601(r.received_at)});
+                                r.status, tz.format_iso8601(r.received_at)});
           j.push_back({{"measuredAt", tz.format_iso8601(r.measured_at)},
                        {"quantity", r.quantity},
                        {"resource", r.resource},
@@ -98,22 +147,18 @@ void add_reading_commands(CLI::App& app, Action& selected) {
                        {"value", r.value},
                        {"unit", r.unit},
                        {"flags", r.flags},
+                       {"status", r.status},
                        {"receivedAt", tz.format_iso8601(r.received_at)}});
         }
       } else {
         const bool daily = a.grid == "day";
         const std::int64_t max_gap = daily ? 26 * 3600 : 3 * 3600;
-        auto all = schema::list_readings(ctx.db, eui, INT64_MIN, INT64_MAX, a.quantity);
-        std::map<RegisterKey, std::vector<const RawReading*>> registers;
-        for (const auto& r : all) {
-          if (kCumulative.count(r.quantity) && r.storage == 0 && r.tariff == 0)
-            registers[{r.quantity, r.channel}].push_back(&r);
-        }
+        const auto registers = grid_registers(ctx.db, eui, a.quantity);
         table.columns = {"start",       "end",          "quantity",  "resource",   "channel",     "unit",
                          "start_value", "start_method", "end_value", "end_method", "consumption", "note"};
-        for (const auto& [key, points] : registers) {
+        for (const auto& [key, reg] : registers) {
           std::vector<appserver::GridPoint> series;
-          for (const auto* r : points) series.push_back({r->measured_at, r->value});
+          for (const auto& [time, point] : reg.points) series.push_back(point);
           const std::int64_t first =
               from.value_or(daily ? tz.start_of_local_day(series.front().time) : series.front().time / 3600 * 3600);
           const std::int64_t last = to.value_or(series.back().time);
@@ -125,21 +170,23 @@ void add_reading_commands(CLI::App& app, Action& selected) {
             const auto& in = intervals[i];
             const auto& s = values[i];
             const auto& e = values[i + 1];
+            const bool manual = s.manual || e.manual;
             std::string note = in.register_rollback ? "register went backwards" : (!in.consumption ? "no value" : "");
-            table.rows.push_back({tz.format_iso8601(in.start), tz.format_iso8601(in.end), key.quantity,
-                                  points.front()->resource, std::to_string(key.channel), points.front()->unit,
-                                  s.value ? number(*s.value) : "", method_name(s.method),
-                                  e.value ? number(*e.value) : "", method_name(e.method),
+            if (manual) note = note.empty() ? "manual" : note + "; manual";
+            table.rows.push_back({tz.format_iso8601(in.start), tz.format_iso8601(in.end), key.quantity, reg.resource,
+                                  std::to_string(key.channel), reg.unit, s.value ? number(*s.value) : "",
+                                  method_name(s.method), e.value ? number(*e.value) : "", method_name(e.method),
                                   in.consumption ? number(*in.consumption) : "", note});
             nlohmann::json row = {{"start", tz.format_iso8601(in.start)},
                                   {"end", tz.format_iso8601(in.end)},
                                   {"quantity", key.quantity},
-                                  {"resource", points.front()->resource},
+                                  {"resource", reg.resource},
                                   {"channel", key.channel},
-                                  {"unit", points.front()->unit},
+                                  {"unit", reg.unit},
                                   {"startMethod", method_name(s.method)},
                                   {"endMethod", method_name(e.method)},
-                                  {"registerRollback", in.register_rollback}};
+                                  {"registerRollback", in.register_rollback},
+                                  {"manual", manual}};
             row["startValue"] = s.value ? nlohmann::json(*s.value) : nlohmann::json();
             row["endValue"] = e.value ? nlohmann::json(*e.value) : nlohmann::json();
             row["consumption"] = in.consumption ? nlohmann::json(*in.consumption) : nlohmann::json();

@@ -219,3 +219,30 @@ TEST_CASE("an empty fleet has no coefficient, failure rate or MTTR") {
   CHECK_FALSE(f.mean_time_to_restore_s);
   CHECK(f.below_target.empty());
 }
+
+TEST_CASE("valid_for_operating: a fault or a rollback in the flags or the device status disqualifies a reading") {
+  CHECK(valid_for_operating("measured,clock-corrected", ""));
+  CHECK(valid_for_operating("measured", "low_battery,leak"));
+  CHECK_FALSE(valid_for_operating("measured", "sensor_fault"));
+  CHECK_FALSE(valid_for_operating("measured", "leak,register_rollback"));
+  CHECK_FALSE(valid_for_operating("measured,register-rollback", ""));  // the storage's spelling
+  CHECK_FALSE(valid_for_operating("measured,sensor_fault", ""));
+  CHECK(valid_for_operating("", ""));
+  CHECK(valid_for_operating("measured", "sensor_faults"));  // whole names only
+}
+
+TEST_CASE("readings after the verification due day do not count: 30 days, due on day 20 -> 20/30, outage running") {
+  auto device = daily_device("v", daily_readings(0, 30));
+  device.verified_until = day(20);
+  auto r = device_operating(device, day(0), day(30));
+  CHECK(r.intervals_in_service == 30);
+  CHECK(r.intervals_operating == 20);  // days 0..19; the day-20 reading at 03:00 is after the due instant
+  CHECK(r.failures == 1);
+  CHECK(r.outage_ongoing);
+  // Due at 02:00 on day 20: the reading at 03:00 that day is already too late, the same answer.
+  device.verified_until = day(20) + 2 * H;
+  CHECK(device_operating(device, day(0), day(30)).intervals_operating == 20);
+  // Due at 04:00 on day 20: the 03:00 reading still counts, 21.
+  device.verified_until = day(20) + 4 * H;
+  CHECK(device_operating(device, day(0), day(30)).intervals_operating == 21);
+}

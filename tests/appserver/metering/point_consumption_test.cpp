@@ -237,11 +237,17 @@ TEST_CASE("a five-day gap is estimated like-day from the measured same weekdays 
   CHECK(*out[2].consumption == Approx(1.0));
   CHECK(out[3].source == ValueSource::Linear);
   for (int i = 21; i <= 25; ++i) CHECK(out[static_cast<std::size_t>(i)].source == ValueSource::LikeDay);
-  CHECK(*out[21].consumption == Approx(2.0));  // intervals 14, 7, 0: (3 + 2 + 1) / 3
-  CHECK(*out[22].consumption == Approx(1.5));  // 15, 8, 1: (2.5 + 1 + 1) / 3
-  CHECK(*out[23].consumption == Approx(2.5));  // 16, 9 measured: (2 + 3) / 2; 2 was linear
-  CHECK(*out[24].consumption == Approx(1.0));  // 17, 10 measured: (1 + 1) / 2; 3 was linear
-  CHECK(*out[25].consumption == Approx(1.0));  // 18, 11, 4
+  // The like-day shape: 21 <- intervals 14, 7, 0: (3 + 2 + 1) / 3 = 2.0; 22 <- 15, 8, 1:
+  // (2.5 + 1 + 1) / 3 = 1.5; 23 <- 16, 9 measured: (2 + 3) / 2 = 2.5 (2 was linear); 24 <- 17,
+  // 10: (1 + 1) / 2 = 1.0 (3 was linear); 25 <- 18, 11, 4: 1.0. Σ = 8.0, while the register
+  // moved 1 + 1 + 1 + 1 + 3 = 7.0 between the readings at 21 and 26 (issue 19 item 4): each
+  // estimate is scaled by 7 / 8.
+  for (int i = 21; i <= 25; ++i) CHECK(out[static_cast<std::size_t>(i)].scaled);
+  CHECK(*out[21].consumption == Approx(2.0 * 7 / 8));  // 1.75
+  CHECK(*out[22].consumption == Approx(1.5 * 7 / 8));  // 1.3125
+  CHECK(*out[23].consumption == Approx(2.5 * 7 / 8));  // 2.1875
+  CHECK(*out[24].consumption == Approx(1.0 * 7 / 8));  // 0.875
+  CHECK(*out[25].consumption == Approx(1.0 * 7 / 8));  // 0.875
   CHECK(out[26].source == ValueSource::Measured);
   CHECK(*out[26].consumption == Approx(1.0));
 }
@@ -313,10 +319,25 @@ TEST_CASE("a register that went backwards: rollback, no consumption, not estimat
   CHECK(*out[8].consumption == Approx(1.0));  // 51 - 50
 }
 
-TEST_CASE("a register that dipped and recovered inside the interval is a rollback too") {
-  // 100 at T0, 90 at noon, 103 at the next midnight: the ends alone would say 3.
+TEST_CASE("a register that dipped and recovered inside the interval was misread, not reset") {
+  // 100 at T0, 90 at noon, 103 at the next midnight: the noon reading is below 100 while the next
+  // continues the old series (103 >= 100), so it was misread (issue 19 item 1: this used to be a
+  // rollback without consumption); the day is 103 - 100 = 3, flagged register_glitch.
   const std::vector<InstallationSeries> inst = {
       open_meter(T0 - kDay, 99.0, {{T0, 100.0}, {T0 + 12 * kHour, 90.0}, {T0 + kDay, 103.0}})};
+  const auto out = point_consumption(inst, days(1), {});
+  REQUIRE(out.size() == 1);
+  CHECK_FALSE(out[0].register_rollback);
+  CHECK(out[0].register_glitch);
+  CHECK(*out[0].consumption == Approx(3.0));
+  CHECK(out[0].source == ValueSource::Measured);
+}
+
+TEST_CASE("a register that dipped inside the interval and stayed down is a rollback") {
+  // 100 at T0, 90 at noon, 93 at the next midnight: the next reading continues from 90, so the
+  // register really went back; the ends alone would say -7, the readings inside show the reset.
+  const std::vector<InstallationSeries> inst = {
+      open_meter(T0 - kDay, 99.0, {{T0, 100.0}, {T0 + 12 * kHour, 90.0}, {T0 + kDay, 93.0}})};
   const auto out = point_consumption(inst, days(1), {});
   REQUIRE(out.size() == 1);
   CHECK(out[0].register_rollback);
@@ -345,9 +366,12 @@ TEST_CASE("hour grid: like-day steps back 168 intervals") {
   const auto out = point_consumption(inst, boundaries, settings);
   REQUIRE(out.size() == 344);
   for (int i = 337; i <= 342; ++i) CHECK(out[static_cast<std::size_t>(i)].source == ValueSource::LikeDay);
-  CHECK(*out[337].consumption == Approx(0.25));  // intervals 169, 1: (0.25 + 0.25) / 2
-  CHECK(*out[338].consumption == Approx(1.5));   // intervals 170, 2: (1.0 + 2.0) / 2
-  CHECK(*out[339].consumption == Approx(0.25));  // intervals 171, 3
+  // The like-day shape: 337 <- intervals 169, 1: (0.25 + 0.25) / 2 = 0.25; 338 <- 170, 2:
+  // (1.0 + 2.0) / 2 = 1.5; 339..342: 0.25 each. Σ = 2.75, the register moved 6 x 0.25 = 1.5
+  // between the readings at 337 and 343: scaled by 1.5 / 2.75 = 6 / 11 (issue 19 item 4).
+  CHECK(*out[337].consumption == Approx(0.25 * 6 / 11));
+  CHECK(*out[338].consumption == Approx(1.5 * 6 / 11));
+  CHECK(*out[339].consumption == Approx(0.25 * 6 / 11));
   CHECK(out[343].source == ValueSource::Measured);
   CHECK(*out[343].consumption == Approx(0.25));
 }

@@ -49,8 +49,9 @@ TEST_CASE("gap: every interval without a measured value, estimated or missing") 
   const auto flags =
       validate(series({m(1), est(1, ValueSource::Linear), est(1, ValueSource::LikeDay), missing(), no_meter}));
   CHECK(flags[0] == Flags{});
-  CHECK(flags[1] == Flags{"gap"});
-  CHECK(flags[2] == Flags{"gap"});
+  // Estimates also say whether their gap was scaled to the register (these were not).
+  CHECK(flags[1] == (Flags{"gap", "unscaled"}));
+  CHECK(flags[2] == (Flags{"gap", "unscaled"}));
   CHECK(flags[3] == Flags{"gap"});
   CHECK(flags[4] == Flags{"gap"});
 }
@@ -99,7 +100,7 @@ TEST_CASE("spike window: the last spike_window measured intervals, skipping unme
 }
 
 TEST_CASE("spike judges measured intervals only") {
-  CHECK(validate(series({m(1), m(1), m(1), est(50, ValueSource::Linear)}))[3] == Flags{"gap"});
+  CHECK(validate(series({m(1), m(1), m(1), est(50, ValueSource::Linear)}))[3] == (Flags{"gap", "unscaled"}));
 }
 
 TEST_CASE("frozen: three zero intervals while half of the neighbours with data consumed") {
@@ -164,7 +165,7 @@ TEST_CASE("frozen: an unmeasured interval breaks the run") {
   const auto flags = validate(series({m(0), m(0), est(0, ValueSource::Linear), m(0), m(0)}), busy);
   CHECK(flags[0] == Flags{});
   CHECK(flags[1] == Flags{});
-  CHECK(flags[2] == Flags{"gap"});
+  CHECK(flags[2] == (Flags{"gap", "unscaled"}));
   CHECK(flags[3] == Flags{});
   CHECK(flags[4] == Flags{});
 }

@@ -98,9 +98,10 @@ std::vector<std::string> report(std::vector<std::string> more = {}) {
 TEST_CASE("fleet report per device and pooled: lifecycle spans, valid readings only, silent and verifications due") {
   Uchetctl ctl;
   three_devices(ctl);
-  // Verification: A last 2019-01-10 + 6 y = 2025-01-10, overdue on 2026-11-23 by 682 days;
+  // Verification: A last 2020-02-10 + 6 y = 2026-02-10 (after the period: its January readings
+  // count), overdue on 2026-11-23 by 18 + 31 + 30 + 31 + 30 + 31 + 31 + 30 + 31 + 23 = 286 days;
   // B 2020-11-30 + 6 y = 2026-11-30, due in 7 days; C 2025-06-01 + 6 y = 2031, not listed.
-  REQUIRE(ctl({"passport", "set", kA, "--verification-interval-years", "6", "--last-verification-date", "2019-01-10"})
+  REQUIRE(ctl({"passport", "set", kA, "--verification-interval-years", "6", "--last-verification-date", "2020-02-10"})
               .exit_code == 0);
   REQUIRE(ctl({"passport", "set", kB, "--verification-interval-years", "6", "--last-verification-date", "2020-11-30"})
               .exit_code == 0);
@@ -158,8 +159,8 @@ TEST_CASE("fleet report per device and pooled: lifecycle spans, valid readings o
   CHECK(f["devicesWithoutLifecycle"] == nlohmann::json::array({kA}));
   REQUIRE(f["verificationsDue"].size() == 2);
   CHECK(f["verificationsDue"][0]["devEui"] == kA);
-  CHECK(f["verificationsDue"][0]["due"] == "2025-01-10");
-  CHECK(f["verificationsDue"][0]["daysLeft"] == -682);
+  CHECK(f["verificationsDue"][0]["due"] == "2026-02-10");
+  CHECK(f["verificationsDue"][0]["daysLeft"] == -286);
   CHECK(f["verificationsDue"][0]["overdue"] == true);
   CHECK(f["verificationsDue"][1]["devEui"] == kB);
   CHECK(f["verificationsDue"][1]["due"] == "2026-11-30");
@@ -293,4 +294,21 @@ TEST_CASE("fleet report refuses bad times, an empty period, unknown names and ba
     CHECK(r.exit_code == 2);
     CHECK(r.out.empty());
   }
+}
+
+TEST_CASE("a meter stops operating on its verification due day (issue 19 item 2)") {
+  Uchetctl ctl;
+  three_devices(ctl);
+  // A reads every day at 03:00 UTC; verified 2020-01-06 with 6 years: due 2026-01-06, the local
+  // midnight of the configuration's zone (Asia/Yekaterinburg) = 2026-01-05T19:00Z. Days 0..4
+  // (readings up to 2026-01-05T03:00Z) count, days 5..9 do not: 5/10, one outage still running.
+  REQUIRE(ctl({"passport", "set", kA, "--verification-interval-years", "6", "--last-verification-date", "2020-01-06"})
+              .exit_code == 0);
+  auto j = ctl.json(report({"--now", "2026-01-11", "--app", "water"}));
+  const auto& a = j["devices"][0];
+  CHECK(a["devEui"] == kA);
+  CHECK(a["intervalsInService"] == 10);
+  CHECK(a["intervalsOperating"] == 5);
+  CHECK(a["failures"] == 1);
+  CHECK(a["outageOngoing"] == true);
 }

@@ -11,11 +11,10 @@
 //   October: 14 valid days (1..14) measured 1.4 m³ + 3.05 × 17/31 = 1.4 + 1.672581 = 3.072581 m³, average
 //   November: 3.05 average, December: 3.05 average (the third period)
 //   January 2027: the norm, 7.0 m³ (set for the object), norm
-#include <sstream>
-
 #include "schema/billing_rules.h"
 #include "schema/lifecycle.h"
 #include "tests/appserver/metering/scenarios/domain_fixture.h"
+#include "tests/support/csv_rows.h"
 
 using namespace uchet;
 
@@ -23,28 +22,6 @@ namespace {
 
 constexpr std::int64_t kApr1 = 1774983600;  // 2026-04-01T00:00:00+05:00
 constexpr std::int64_t kFeb1 = 1801422000;  // 2027-02-01T00:00:00+05:00
-
-// Rows of a CSV export as maps header -> value (the export quotes nothing in this scenario).
-std::vector<std::map<std::string, std::string>> parse_csv(const std::string& text) {
-  std::vector<std::vector<std::string>> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    std::vector<std::string> cells;
-    std::istringstream cs(line);
-    for (std::string cell; std::getline(cs, cell, ',');) cells.push_back(cell);
-    if (!line.empty() && line.back() == ',') cells.emplace_back();
-    lines.push_back(cells);
-  }
-  std::vector<std::map<std::string, std::string>> rows;
-  for (std::size_t i = 1; i < lines.size(); ++i) {
-    std::map<std::string, std::string> row;
-    for (std::size_t c = 0; c < lines[0].size() && c < lines[i].size(); ++c) row[lines[0][c]] = lines[i][c];
-    rows.push_back(row);
-  }
-  return rows;
-}
 
 }  // namespace
 
@@ -88,7 +65,7 @@ TEST_CASE(
                         m.period, "--object", "lenina-5", "--format", "csv"});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
-    auto rows = parse_csv(r.out);
+    auto rows = test::csv_rows(r.out);
     INFO(r.out);
     REQUIRE(rows.size() == 1);
     CHECK(rows[0]["premise"] == "1");
