@@ -28,9 +28,9 @@
 namespace uchet::appserver::common_property {
 
 struct PremiseUse {
-  std::string number;              // for messages
-  std::optional<double> area_m2;   // S_i
-  std::optional<double> volume;    // V_i: what the premise is billed for its own use this month
+  std::string number;             // for messages
+  std::optional<double> area_m2;  // S_i
+  std::optional<double> volume;   // V_i: what the premise is billed for its own use this month
 };
 
 struct Input {
