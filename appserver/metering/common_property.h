@@ -1,20 +1,21 @@
 #pragma once
 // The common-property share (ОДН: коммунальные ресурсы на содержание общего имущества) of one
-// object and resource for one billing month, per Decree 354 items 44-48 and Appendix 2. Pure:
-// volumes and areas in, the allocation out. Called by uchetctl (export billing, billing odn).
+// object and resource for one billing month, per Decree 354 items 44-48 and Appendix 2 (the
+// formula numbers are not quoted: they were not checked against the consolidated text; see
+// docs/billing-and-fleet.md). Pure: volumes and areas in, the allocation out. Called by uchetctl
+// (export billing, billing odn).
 //
-//   difference  V = V_house − Σ V_premise                      (formula 12: the house meter's
-//               volume less what every residential and non-residential premise is billed for,
-//               by meter, average, norm or calculation)
+//   difference  V = V_house − Σ V_premise: the house meter's volume less what every residential
+//               and non-residential premise is billed for, by meter, average, norm or calculation
 //   negative    V < 0: nothing is distributed (the share is 0 for every premise) and the
 //               negative difference is reported, not subtracted from the premises' own bills
 //   cap         item 44: at most N × S_common (the common-property norm per m² times the area of
 //               the common property), unless the owners decided to distribute the excess; the
 //               excess over the cap stays with the managing organisation
 //   no house    without a house-meter value (no meter, or item 59(1)'s average used up) the
-//   value       share is the norm: N × S_common (formula 15's volume)
-//   share       premise i gets distributed × S_i / Σ S (formula 11: by area, over the areas of
-//               all residential and non-residential premises)
+//   value       share is the norm: N × S_common
+//   share       premise i gets distributed × S_i / Σ S: by area, over the areas of all
+//               residential and non-residential premises
 //
 // Missing inputs are errors with a reason, never guessed: a premise without an area or without
 // a billed volume, a cap needed without a norm or common area.

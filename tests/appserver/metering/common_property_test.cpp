@@ -1,5 +1,5 @@
-// common_property::allocate(): the ОДН share (Decree 354 items 44-48, Appendix 2 formulas 11, 12,
-// 15). Every expected value is worked by hand in the comment above its check.
+// common_property::allocate(): the ОДН share (Decree 354 items 44-48, Appendix 2). Every expected
+// value is worked by hand in the comment above its check.
 #include <catch2/catch.hpp>
 
 #include "appserver/metering/common_property.h"
