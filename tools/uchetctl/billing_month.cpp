@@ -50,7 +50,7 @@ YearMonth shifted(YearMonth p, int months) {
 struct MonthSpan {
   std::int64_t start = 0, end = 0;
   std::size_t first_day = 0, days = 0;  // index into the day boundaries, number of local days
-  int month = 1;                         // 1..12
+  int month = 1;                        // 1..12
 };
 
 std::int64_t month_start(const appserver::TimeZone& tz, YearMonth m) {
@@ -215,8 +215,8 @@ billing::Month measure_month(const std::vector<Meter>& meters,
 int history_months(const std::vector<billing::Rule>& rules, bool heat) {
   int n = 0;
   for (const auto& r : rules.empty() ? std::vector<billing::Rule>{billing::Rule{}} : rules)
-    n = std::max(n, r.average_months + std::max({r.max_periods_residential, r.max_periods_non_residential,
-                                                 r.max_periods_house}));
+    n = std::max(n, r.average_months +
+                        std::max({r.max_periods_residential, r.max_periods_non_residential, r.max_periods_house}));
   return heat ? n + 12 : n;
 }
 
@@ -300,7 +300,8 @@ std::vector<PointBill> bill_object(schema::Database& db, const schema::MeteringO
                                    const std::vector<billing::Rule>& rules) {
   const auto tz = object_zone(object, fallback_zone);
   std::vector<PointBill> out;
-  for (const auto& point : schema::list_points(db, object.id)) out.push_back(bill_point(db, object, tz, point, period, rules));
+  for (const auto& point : schema::list_points(db, object.id))
+    out.push_back(bill_point(db, object, tz, point, period, rules));
   return out;
 }
 
@@ -328,8 +329,10 @@ std::vector<CommonPropertyShare> common_property_shares(schema::Database& db, co
     for (const auto& b : bills) {
       if (b.point.level != "building" || b.point.resource != resource) continue;
       house = true;
-      if (b.billed.value) house_volume += *b.billed.value;
-      else house_known = false;
+      if (b.billed.value)
+        house_volume += *b.billed.value;
+      else
+        house_known = false;
     }
     if (!house && !in.norm_per_m2) continue;  // nothing to allocate for this resource
     if (house && house_known) in.house_volume = house_volume;
@@ -344,8 +347,10 @@ std::vector<CommonPropertyShare> common_property_shares(schema::Database& db, co
       for (const auto& b : bills) {
         if (b.point.resource != resource || !b.premise || b.premise->id != p.id) continue;
         has_point = true;
-        if (b.billed.value) volume += *b.billed.value;
-        else known = false;
+        if (b.billed.value)
+          volume += *b.billed.value;
+        else
+          known = false;
       }
       if (has_point && known) use.volume = volume;
       if (!has_point)
@@ -355,8 +360,10 @@ std::vector<CommonPropertyShare> common_property_shares(schema::Database& db, co
     }
     auto allocation = common_property::allocate(in);
     if (!allocation)
-      throw UsageError("object " + object.name + ", " + resource + ": the common-property share (ОДН) cannot be "
-                       "computed: " + allocation.error());
+      throw UsageError("object " + object.name + ", " + resource +
+                       ": the common-property share (ОДН) cannot be "
+                       "computed: " +
+                       allocation.error());
     share.allocation = *allocation;
     out.push_back(std::move(share));
   }

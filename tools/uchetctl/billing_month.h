@@ -26,8 +26,8 @@ std::vector<appserver::billing::Rule> stored_rules(schema::Database& db);
 // One metering point's month.
 struct PointBill {
   schema::MeteringPoint point;
-  std::optional<schema::Premise> premise;      // premise-level points
-  std::string meter_serial;                    // the meter at the month's end, else the last before it
+  std::optional<schema::Premise> premise;  // premise-level points
+  std::string meter_serial;                // the meter at the month's end, else the last before it
   std::optional<double> reading_start, reading_end;
   appserver::billing::Billed billed;
 };

@@ -247,8 +247,7 @@ void add_billing_rules(CLI::App& app, Action& selected) {
         throw UsageError("--norm-coefficient must be between 1 and 10");
       if (a.non_residential != "calculated" && a.non_residential != "norm")
         throw UsageError("--non-residential must be calculated or norm, got '" + a.non_residential + "'");
-      if (a.heating_season_average != "yes" && a.heating_season_average != "no")
-        throw UsageError("--heating-season-average must be yes or no, got '" + a.heating_season_average + "'");
+      const bool heating_season_average = yes_no_arg(a.heating_season_average, "--heating-season-average");
       const auto tz = zone_arg(ctx.time_zone);
       schema::BillingRuleRow r;
       r.valid_from = required_time_arg(tz, a.from, "--from");
@@ -260,7 +259,7 @@ void add_billing_rules(CLI::App& app, Action& selected) {
       r.max_periods_house = a.max_house;
       r.norm_coefficient_residential = a.norm_coefficient;
       r.non_residential_after_limit = a.non_residential;
-      r.heating_season_average = a.heating_season_average == "yes";
+      r.heating_season_average = heating_season_average;
       schema::set_billing_rule(ctx.db, r);
       ctx.output.done("billing rule from " + tz.format_iso8601(r.valid_from) + " saved", rule_json(r, tz));
     };

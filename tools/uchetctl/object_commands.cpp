@@ -1,8 +1,6 @@
 // uchetctl object / premise / point / meter / norm: the metering model around devices — buildings,
 // their premises, the points where a resource is measured, which meter measured which point when,
 // and the billing norms. See docs/metering-model.md.
-#include <fmt/format.h>
-
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -28,12 +26,6 @@ schema::MeteringObject existing_object(schema::Database& db, const std::string& 
 }
 
 json optional_json(const std::optional<double>& v) { return v ? json(*v) : json(); }
-
-// "10-04" (October to April), or "" when not configured.
-std::string heating_season_text(const schema::MeteringObject& o) {
-  if (!o.heating_first_month || !o.heating_last_month) return "";
-  return fmt::format("{:02}-{:02}", *o.heating_first_month, *o.heating_last_month);
-}
 
 json object_json(const schema::MeteringObject& o) {
   return {{"name", o.name},

@@ -100,6 +100,11 @@ std::optional<std::pair<int, int>> heating_season_arg(const std::string& text, c
   return std::make_pair(month(std::string_view(text).substr(0, dash)), month(std::string_view(text).substr(dash + 1)));
 }
 
+std::string heating_season_text(const schema::MeteringObject& object) {
+  if (!object.heating_first_month || !object.heating_last_month) return "";
+  return fmt::format("{:02}-{:02}", *object.heating_first_month, *object.heating_last_month);
+}
+
 bool yes_no_arg(const std::string& text, const std::string& what) {
   if (text == "yes") return true;
   if (text == "no") return false;
@@ -343,11 +348,8 @@ class Importer {
     guarded(rec, [&] {
       if (auto v = field(rec, "heating_season"); !v.empty()) {
         auto season = heating_season_arg(v, "heating_season");
-        const auto& o = draft.object;
-        agree(draft, "heating_season", v,
-              o.heating_first_month ? fmt::format("{:02}-{:02}", *o.heating_first_month, *o.heating_last_month)
-                                    : std::string("none"),
-              rec.line);
+        const auto current = heating_season_text(draft.object);
+        agree(draft, "heating_season", v, current.empty() ? std::string("none") : current, rec.line);
         draft.object.heating_first_month = season ? std::optional<int>(season->first) : std::nullopt;
         draft.object.heating_last_month = season ? std::optional<int>(season->second) : std::nullopt;
       }

@@ -32,6 +32,8 @@ void check_reading(double reading, const std::string& what);  // a register valu
 // "10-04" (first and last month of the heating season, may wrap the year) or "none" (nullopt).
 std::optional<std::pair<int, int>> heating_season_arg(const std::string& text, const std::string& what);
 bool yes_no_arg(const std::string& text, const std::string& what);  // yes | no
+// The object's heating season as "10-04", or "" when not configured.
+std::string heating_season_text(const schema::MeteringObject& object);
 
 // The zone in which an object's times are read and printed: its own, else the configuration's.
 appserver::TimeZone object_zone(const schema::MeteringObject& object, const std::string& fallback_zone);

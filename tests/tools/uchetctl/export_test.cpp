@@ -327,6 +327,34 @@ TEST_CASE("after the limit a non-residential premise is billed by item 43's calc
   CHECK_THAT(bad.err, Catch::Contains("--norm-coefficient"));
 }
 
+TEST_CASE("a silent heat meter is billed by the average of its heating-season months") {
+  // Flat 12 of dom-1, heat meter installed 2025-10-01 at 0 kWh, register at each month start:
+  // October 2025 .. October 2026 used 100 200 300 400 300 200 100, then 0 from May to September,
+  // then 150; silent after 1 November 2026. November is wholly invalid (period 1, average).
+  // Without a heating season the average is the last six valid months: 150 0 0 0 0 0 -> 25.
+  // With the season 10-04: October 2026, April, March, February, January, December ->
+  // (150 + 100 + 200 + 300 + 400 + 300) / 6 = 241.666667.
+  Uchetctl ctl;
+  build_dom1(ctl);
+  ok(ctl, {"premise", "add", "dom-1", "12", "--kind", "residential", "--account", "LS-12"});
+  ok(ctl, {"point", "add", "dom-1", "kv-12-heat", "--resource", "heat", "--level", "premise", "--premise", "12"});
+  add_meter(ctl, "70b3d50000000012", "2213012", "kv-12-heat", "2025-10-01", "0");
+  const std::int64_t starts[] = {1761937200, 1764529200, 1767207600, 1769886000, 1772305200, 1774983600, 1777575600,
+                                 1780254000, 1782846000, 1785524400, 1788202800, 1790794800, 1793473200};
+  const double registers[] = {100, 300, 600, 1000, 1300, 1500, 1600, 1600, 1600, 1600, 1600, 1600, 1750};
+  for (std::size_t i = 0; i < std::size(starts); ++i)
+    sql(ctl, fmt::format("INSERT INTO reading (dev_eui, quantity, resource, value, unit, measured_at, received_at) "
+                         "VALUES ('70b3d50000000012', 'energy', 'heat', {}, 'kWh', {}, {})",
+                         registers[i], starts[i], starts[i]));
+  const std::string row = "LS-12," + kFias + ",12,heat,2213012,ИПУ,1750,,";
+  CHECK_THAT(ctl({"export", "billing", "--period", "2026-11"}).out, Catch::Contains(row + "25,average\r\n"));
+  ok(ctl, {"object", "set", "dom-1", "--heating-season", "10-04"});
+  CHECK_THAT(ctl({"export", "billing", "--period", "2026-11"}).out, Catch::Contains(row + "241.666667,average\r\n"));
+  // October itself is in season and fully measured.
+  CHECK_THAT(ctl({"export", "billing", "--period", "2026-10"}).out,
+             Catch::Contains(",12,heat,2213012,ИПУ,1600,1750,150,measured"));
+}
+
 TEST_CASE("encode_text converts to cp1251 with iconv and lists what it cannot convert") {
   using namespace uchet::cli;
   CHECK(encode_text("ИПУ,№ 5", "cp1251") == "\xC8\xCF\xD3,\xB9 5");
