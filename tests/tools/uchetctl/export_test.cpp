@@ -355,6 +355,40 @@ TEST_CASE("a silent heat meter is billed by the average of its heating-season mo
              Catch::Contains(",12,heat,2213012,ИПУ,1600,1750,150,measured"));
 }
 
+TEST_CASE("a silent house meter takes its own average for three months (item 59(1)), then the ОДН norm") {
+  // dom-3: house meter from 2026-04-01 at 0, +20 m³ a month to 140 on 1 November, then silent.
+  // Flat 1 (10 m², no meter of its own: billed by the norm 5). Common property 100 m² at
+  // 0.01 m³/m² (cap 1), the owners decided to distribute above the norm.
+  // November .. January: house 20 by average (periods 1-3); ОДН 20 − 5 = 15, all to flat 1.
+  // February: the limit of 3 is used up, no house value: the norm volume 0.01 × 100 = 1.
+  Uchetctl ctl;
+  ok(ctl, {"application", "add", "water"});
+  ok(ctl, {"object", "add", "dom-3", "--time-zone", "Asia/Yekaterinburg"});
+  ok(ctl, {"premise", "add", "dom-3", "1", "--kind", "residential", "--area", "10", "--account", "LS-31"});
+  ok(ctl, {"point", "add", "dom-3", "odpu", "--resource", "cold_water", "--level", "building"});
+  ok(ctl, {"device", "add", "70b3d50000000031", "--app", "water", "--join-eui", "70b3d57ed0000000", "--app-key",
+           "000102030405060708090a0b0c0d0e0f", "--codec", "karat-926lw", "--serial", "ODPU-3"});
+  ok(ctl, {"meter", "install", "70b3d50000000031", "--point", "dom-3/odpu", "--at", "2026-04-01", "--reading", "0"});
+  const std::int64_t starts[] = {1777575600, 1780254000, 1782846000, 1785524400, 1788202800, 1790794800, 1793473200};
+  for (std::size_t i = 0; i < std::size(starts); ++i) reading(ctl, "70b3d50000000031", starts[i], 20.0 * (i + 1));
+  ok(ctl, {"norm", "set", "dom-3", "--resource", "cold_water", "--per-month", "5"});
+  ok(ctl, {"norm", "set", "dom-3", "--resource", "cold_water", "--common-per-m2", "0.01"});
+  ok(ctl, {"object", "set", "dom-3", "--common-area", "100", "--owners-above-norm", "yes"});
+
+  for (const std::string month : {"2026-11", "2026-12", "2027-01"}) {
+    INFO(month);
+    auto out = ctl({"export", "billing", "--period", month}).out;
+    CHECK_THAT(out, Catch::Contains(",,,cold_water,ODPU-3,ОДПУ,") && Catch::Contains(",20,average\r\n"));
+    CHECK_THAT(out, Catch::Contains("LS-31,,1,cold_water,,ОДН,,,15,odn\r\n"));
+  }
+  auto february = ctl({"export", "billing", "--period", "2027-02"}).out;
+  CHECK_THAT(february, Catch::Contains(",,,cold_water,ODPU-3,ОДПУ,,,,\r\n"));
+  CHECK_THAT(february, Catch::Contains("LS-31,,1,cold_water,,ОДН,,,1,odn_norm\r\n"));
+  auto odn = ctl.json({"billing", "odn", "dom-3", "--month", "2027-02"});
+  CHECK(odn[0]["houseVolume"].is_null());
+  CHECK(odn[0]["cap"] == 1.0);
+}
+
 TEST_CASE("encode_text converts to cp1251 with iconv and lists what it cannot convert") {
   using namespace uchet::cli;
   CHECK(encode_text("ИПУ,№ 5", "cp1251") == "\xC8\xCF\xD3,\xB9 5");
