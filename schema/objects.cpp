@@ -10,7 +10,8 @@ namespace uchet::schema {
 namespace {
 
 constexpr const char* kObjectColumns =
-    "SELECT id, name, address, fias_house_guid, time_zone, latitude, longitude, created_at FROM metering_object ";
+    "SELECT id, name, address, fias_house_guid, time_zone, latitude, longitude, created_at, common_area_m2, "
+    "owners_above_norm, heating_first_month, heating_last_month FROM metering_object ";
 constexpr const char* kPremiseColumns = "SELECT id, object_id, number, kind, area_m2, account FROM premise ";
 constexpr const char* kPointColumns = "SELECT id, object_id, name, resource, level, premise_id FROM metering_point ";
 constexpr const char* kInstallationColumns =
@@ -35,6 +36,10 @@ MeteringObject object_from(const Statement& q) {
   o.latitude = q.optional_real(5);
   o.longitude = q.optional_real(6);
   o.created_at = q.int64(7);
+  o.common_area_m2 = q.optional_real(8);
+  o.owners_above_norm = q.int64(9) != 0;
+  if (auto m = q.optional_int64(10)) o.heating_first_month = static_cast<int>(*m);
+  if (auto m = q.optional_int64(11)) o.heating_last_month = static_cast<int>(*m);
   return o;
 }
 
@@ -102,8 +107,9 @@ bool natural_less(const std::string& a, const std::string& b) {
 std::int64_t add_object(Database& db, MeteringObject& object) {
   object.created_at = unix_now();
   Statement(db,
-            "INSERT INTO metering_object (name, address, fias_house_guid, time_zone, latitude, longitude, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)")
+            "INSERT INTO metering_object (name, address, fias_house_guid, time_zone, latitude, longitude, created_at, "
+            "common_area_m2, owners_above_norm, heating_first_month, heating_last_month) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
       .bind(1, object.name)
       .bind(2, object.address)
       .bind(3, object.fias_house_guid)
@@ -111,6 +117,10 @@ std::int64_t add_object(Database& db, MeteringObject& object) {
       .bind(5, object.latitude)
       .bind(6, object.longitude)
       .bind(7, object.created_at)
+      .bind(8, object.common_area_m2)
+      .bind(9, object.owners_above_norm ? 1 : 0)
+      .bind(10, object.heating_first_month)
+      .bind(11, object.heating_last_month)
       .run();
   object.id = db.last_insert_rowid();
   return object.id;
@@ -148,6 +158,18 @@ bool remove_object(Database& db, std::int64_t id) {
   return db.changes() > 0;
 }
 
+void set_object_billing(Database& db, const MeteringObject& object) {
+  Statement(db,
+            "UPDATE metering_object SET common_area_m2 = ?, owners_above_norm = ?, heating_first_month = ?, "
+            "heating_last_month = ? WHERE id = ?")
+      .bind(1, object.common_area_m2)
+      .bind(2, object.owners_above_norm ? 1 : 0)
+      .bind(3, object.heating_first_month)
+      .bind(4, object.heating_last_month)
+      .bind(5, object.id)
+      .run();
+}
+
 // ---- premises ----
 
 std::int64_t add_premise(Database& db, Premise& premise) {
@@ -183,6 +205,29 @@ std::vector<Premise> list_premises(Database& db, std::int64_t object_id) {
   while (q.step()) out.push_back(premise_from(q));
   std::sort(out.begin(), out.end(),
             [](const Premise& a, const Premise& b) { return natural_less(a.number, b.number); });
+  return out;
+}
+
+void update_premise(Database& db, const Premise& premise) {
+  Statement(db, "UPDATE premise SET number = ?, kind = ?, area_m2 = ?, account = ? WHERE id = ?")
+      .bind(1, premise.number)
+      .bind(2, premise.kind)
+      .bind(3, premise.area_m2)
+      .bind(4, premise.account)
+      .bind(5, premise.id)
+      .run();
+}
+
+bool remove_premise(Database& db, std::int64_t id) {
+  Statement(db, "DELETE FROM premise WHERE id = ?").bind(1, id).run();
+  return db.changes() > 0;
+}
+
+std::vector<MeteringPoint> points_of_premise(Database& db, std::int64_t premise_id) {
+  Statement q(db, std::string(kPointColumns) + "WHERE premise_id = ? ORDER BY name");
+  q.bind(1, premise_id);
+  std::vector<MeteringPoint> out;
+  while (q.step()) out.push_back(point_from(q));
   return out;
 }
 
@@ -226,6 +271,21 @@ std::vector<MeteringPoint> list_points(Database& db, std::int64_t object_id, con
     return natural_less(a.name, b.name);
   });
   return out;
+}
+
+void update_point(Database& db, const MeteringPoint& point) {
+  Statement(db, "UPDATE metering_point SET name = ?, resource = ?, level = ?, premise_id = ? WHERE id = ?")
+      .bind(1, point.name)
+      .bind(2, point.resource)
+      .bind(3, point.level)
+      .bind(4, point.premise_id)
+      .bind(5, point.id)
+      .run();
+}
+
+bool remove_point(Database& db, std::int64_t id) {
+  Statement(db, "DELETE FROM metering_point WHERE id = ?").bind(1, id).run();
+  return db.changes() > 0;
 }
 
 // ---- installation history ----

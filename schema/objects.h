@@ -23,6 +23,10 @@ struct MeteringObject {
   std::string time_zone;        // empty: the configuration's
   std::optional<double> latitude, longitude;
   std::int64_t created_at = 0;
+  // What the common-property share and heating averages need (migration 0014).
+  std::optional<double> common_area_m2;                        // area of the common property, m²
+  bool owners_above_norm = false;                              // the owners decided to distribute ОДН above the norm
+  std::optional<int> heating_first_month, heating_last_month;  // 1..12, may wrap the year
 };
 
 struct Premise {
@@ -73,7 +77,15 @@ std::vector<MeteringObject> list_objects(Database& db);  // by name
 // Removes the object with its premises, points, installations, norms, alarms; false if unknown.
 bool remove_object(Database& db, std::int64_t id);
 
+// Writes common_area_m2, owners_above_norm and the heating season of the object with its id.
+void set_object_billing(Database& db, const MeteringObject& object);
+
 std::int64_t add_premise(Database& db, Premise& premise);
+// Rewrites number, kind, area and account of the premise with premise.id.
+void update_premise(Database& db, const Premise& premise);
+// Deletes the premise (its calculated volumes go with it); the caller refuses while points remain.
+bool remove_premise(Database& db, std::int64_t id);
+std::vector<MeteringPoint> points_of_premise(Database& db, std::int64_t premise_id);  // by name
 std::optional<Premise> find_premise(Database& db, std::int64_t object_id, const std::string& number);
 std::optional<Premise> find_premise(Database& db, std::int64_t id);
 std::vector<Premise> list_premises(Database& db, std::int64_t object_id);  // by number, numeric-aware
@@ -83,6 +95,11 @@ std::optional<MeteringPoint> find_point(Database& db, std::int64_t object_id, co
 std::optional<MeteringPoint> find_point(Database& db, std::int64_t id);
 // The object's points, optionally of one resource, building points first, then by name.
 std::vector<MeteringPoint> list_points(Database& db, std::int64_t object_id, const std::string& resource = {});
+
+// Rewrites name, resource, level and premise of the point with point.id.
+void update_point(Database& db, const MeteringPoint& point);
+// Deletes the point; the caller refuses while installations refer to it.
+bool remove_point(Database& db, std::int64_t id);
 
 std::int64_t add_installation(Database& db, MeterInstallation& installation);
 // Sets removed_at/removed_reading of the device's open installation; false if it has none.

@@ -34,6 +34,9 @@ json object_json(const schema::MeteringObject& o) {
           {"timeZone", o.time_zone},
           {"latitude", optional_json(o.latitude)},
           {"longitude", optional_json(o.longitude)},
+          {"commonArea", optional_json(o.common_area_m2)},
+          {"ownersAboveNorm", o.owners_above_norm},
+          {"heatingSeason", heating_season_text(o)},
           {"createdAt", format_time(o.created_at)}};
 }
 
@@ -86,6 +89,31 @@ PointRef point_ref(schema::Database& db, const std::string& point, const std::st
   auto p = schema::find_point(db, o.id, point_name);
   if (!p) throw UsageError("object " + o.name + " has no point " + point_name);
   return {o, *p};
+}
+
+schema::Premise existing_premise(schema::Database& db, const schema::MeteringObject& o, const std::string& number) {
+  auto p = schema::find_premise(db, o.id, number);
+  if (!p) throw UsageError("object " + o.name + " has no premise " + number);
+  return *p;
+}
+
+// "70b3d50000000003 from 2026-10-01T00:00:00Z (installed), ..." — the installations that tie
+// readings to the point; empty when it never had a meter.
+std::string installation_list(schema::Database& db, const schema::MeteringPoint& point) {
+  std::string out;
+  for (const auto& i : schema::installations_of_point(db, point.id)) {
+    out += (out.empty() ? "" : ", ") + lorawan::eui64_to_string(i.dev_eui) + " from " + format_time(i.installed_at) +
+           (i.removed_at ? " to " + format_time(*i.removed_at) : std::string(" (installed)"));
+  }
+  return out;
+}
+
+// An area in m², or "none" to clear it.
+std::optional<double> optional_area_arg(const std::string& text, const std::string& what) {
+  if (text == "none") return std::nullopt;
+  const double area = number_arg(text, what);
+  check_area(area, what);
+  return area;
 }
 
 void add_object_group(CLI::App& app, Action& selected) {
@@ -163,8 +191,42 @@ void add_object_group(CLI::App& app, Action& selected) {
                          {"premises", std::to_string(premises)},
                          {"metering points", std::to_string(points)},
                          {"meters installed", std::to_string(meters)},
+                         // Labels no longer than "meters installed", which sets the alignment.
+                         {"common area", o.common_area_m2 ? number(*o.common_area_m2) + " m²" : "-"},
+                         {"odn above norm", o.owners_above_norm ? "yes (owners' decision)" : "no (capped)"},
+                         {"heating season", o.heating_first_month ? heating_season_text(o) : "-"},
                          {"created", format_time(o.created_at)}},
                         j);
+    };
+  });
+
+  struct SetArgs {
+    std::string name, common_area, owners_above_norm, heating_season;
+  };
+  auto set_args = std::make_shared<SetArgs>();
+  auto* set = group->add_subcommand(
+      "set", "set what billing needs of an object: common-property area, owners' ОДН decision, heating season");
+  set->add_option("NAME", set_args->name, "object name")->required();
+  set->add_option("--common-area", set_args->common_area, "area of the common property in m², or none");
+  set->add_option("--owners-above-norm", set_args->owners_above_norm,
+                  "yes: the owners decided to distribute ОДН above the common-property norm (item 44); no: capped");
+  set->add_option("--heating-season", set_args->heating_season,
+                  "first and last month of the heating season, e.g. 10-04, or none");
+  set->callback([&selected, set_args] {
+    selected = [set_args](Context& ctx) {
+      const auto& a = *set_args;
+      auto o = existing_object(ctx.db, a.name);
+      if (a.common_area.empty() && a.owners_above_norm.empty() && a.heating_season.empty())
+        throw UsageError("give --common-area, --owners-above-norm or --heating-season");
+      if (!a.common_area.empty()) o.common_area_m2 = optional_area_arg(a.common_area, "--common-area");
+      if (!a.owners_above_norm.empty()) o.owners_above_norm = yes_no_arg(a.owners_above_norm, "--owners-above-norm");
+      if (!a.heating_season.empty()) {
+        const auto season = heating_season_arg(a.heating_season, "--heating-season");
+        o.heating_first_month = season ? std::optional<int>(season->first) : std::nullopt;
+        o.heating_last_month = season ? std::optional<int>(season->second) : std::nullopt;
+      }
+      schema::set_object_billing(ctx.db, o);
+      ctx.output.done("object " + o.name + " updated", object_json(o));
     };
   });
 
@@ -265,6 +327,70 @@ void add_premise_group(CLI::App& app, Action& selected) {
       ctx.output.table(t, j);
     };
   });
+
+  struct EditArgs {
+    std::string object, number, new_number, kind, area, account;
+  };
+  auto edit_args = std::make_shared<EditArgs>();
+  auto* edit = group->add_subcommand("edit", "change a premise's number, kind, area or account");
+  edit->add_option("OBJECT", edit_args->object, "object name")->required();
+  edit->add_option("NUMBER", edit_args->number, "premise number")->required();
+  edit->add_option("--number", edit_args->new_number, "new premise number");
+  edit->add_option("--kind", edit_args->kind, "residential or non_residential");
+  edit->add_option("--area", edit_args->area, "area in m², or none");
+  edit->add_option("--account", edit_args->account, "personal account number");
+  edit->callback([&selected, edit_args] {
+    selected = [edit_args](Context& ctx) {
+      const auto& a = *edit_args;
+      auto o = existing_object(ctx.db, a.object);
+      auto p = existing_premise(ctx.db, o, a.number);
+      if (a.new_number.empty() && a.kind.empty() && a.area.empty() && a.account.empty())
+        throw UsageError("give --number, --kind, --area or --account");
+      if (!a.new_number.empty() && a.new_number != p.number) {
+        check_premise_number(a.new_number, "--number");
+        if (schema::find_premise(ctx.db, o.id, a.new_number))
+          throw UsageError("object " + o.name + " already has premise " + a.new_number);
+        p.number = a.new_number;
+      }
+      if (!a.kind.empty()) {
+        check_premise_kind(a.kind, "--kind");
+        p.kind = a.kind;
+      }
+      if (!a.area.empty()) p.area_m2 = optional_area_arg(a.area, "--area");
+      if (!a.account.empty()) p.account = a.account;
+      schema::update_premise(ctx.db, p);
+      ctx.output.done("premise " + a.number + " of " + o.name + " updated", premise_json(p));
+    };
+  });
+
+  struct RemoveArgs {
+    std::string object, number;
+  };
+  auto remove_args = std::make_shared<RemoveArgs>();
+  auto* remove = group->add_subcommand("remove", "remove a premise that has no metering points");
+  remove->add_option("OBJECT", remove_args->object, "object name")->required();
+  remove->add_option("NUMBER", remove_args->number, "premise number")->required();
+  remove->callback([&selected, remove_args] {
+    selected = [remove_args](Context& ctx) {
+      auto o = existing_object(ctx.db, remove_args->object);
+      auto p = existing_premise(ctx.db, o, remove_args->number);
+      // Its points carry the meter history that readings and billing rows hang on; removing
+      // them with the premise would lose that history silently.
+      const auto points = schema::points_of_premise(ctx.db, p.id);
+      if (!points.empty()) {
+        std::string names;
+        for (const auto& point : points) {
+          const auto installations = schema::installations_of_point(ctx.db, point.id).size();
+          names += (names.empty() ? "" : ", ") + point.name + " (" + point.resource + ", " +
+                   std::to_string(installations) + " meter installation(s))";
+        }
+        throw UsageError("premise " + p.number + " of " + o.name + " has metering point(s) " + names +
+                         "; its readings and billing rows depend on them: remove the points first (point remove)");
+      }
+      schema::remove_premise(ctx.db, p.id);
+      ctx.output.done("removed premise " + p.number + " of " + o.name, {{"object", o.name}, {"removed", p.number}});
+    };
+  });
 }
 
 void add_point_group(CLI::App& app, Action& selected) {
@@ -343,6 +469,78 @@ void add_point_group(CLI::App& app, Action& selected) {
                      {"meter", meter ? installation_json(ctx.db, *meter, tz) : json()}});
       }
       ctx.output.table(t, j);
+    };
+  });
+
+  struct EditArgs {
+    std::string point, object, name, resource, premise;
+  };
+  auto edit_args = std::make_shared<EditArgs>();
+  auto* edit = group->add_subcommand("edit",
+                                     "rename a point, move a premise point to another premise, or change "
+                                     "its resource while it has no meter history");
+  edit->add_option("POINT", edit_args->point, "OBJECT/POINT, or the point's name with --object")->required();
+  edit->add_option("--object", edit_args->object, "object of POINT, when POINT is only the point's name");
+  edit->add_option("--name", edit_args->name, "new point name");
+  edit->add_option("--resource", edit_args->resource, "new resource (refused once a meter was installed)");
+  edit->add_option("--premise", edit_args->premise, "another premise of the object (premise-level points)");
+  edit->callback([&selected, edit_args] {
+    selected = [edit_args](Context& ctx) {
+      const auto& a = *edit_args;
+      auto ref = point_ref(ctx.db, a.point, a.object);
+      auto p = ref.point;
+      const auto place = ref.object.name + "/" + p.name;
+      if (a.name.empty() && a.resource.empty() && a.premise.empty())
+        throw UsageError("give --name, --resource or --premise");
+      if (!a.name.empty() && a.name != p.name) {
+        validate_name(a.name, "--name");
+        if (schema::find_point(ctx.db, ref.object.id, a.name))
+          throw UsageError("object " + ref.object.name + " already has point " + a.name);
+        p.name = a.name;
+      }
+      if (!a.resource.empty() && a.resource != p.resource) {
+        check_resource(a.resource, "--resource");
+        // The meters' readings were measured as the old resource; relabelling them would move
+        // their consumption into another resource's balance and billing.
+        if (auto history = installation_list(ctx.db, p); !history.empty())
+          throw UsageError("point " + place + " has meter history (" + history +
+                           "); its readings and billing rows "
+                           "are " +
+                           p.resource + ": the resource cannot change (add a new point instead)");
+        p.resource = a.resource;
+      }
+      if (!a.premise.empty()) {
+        if (p.level != "premise") throw UsageError("--premise applies only to premise-level points");
+        auto premise = existing_premise(ctx.db, ref.object, a.premise);
+        p.premise_id = premise.id;
+      }
+      schema::update_point(ctx.db, p);
+      std::string premise;
+      if (p.premise_id) premise = schema::find_premise(ctx.db, *p.premise_id)->number;
+      ctx.output.done("point " + place + " updated", {{"object", ref.object.name},
+                                                      {"name", p.name},
+                                                      {"resource", p.resource},
+                                                      {"level", p.level},
+                                                      {"premise", premise.empty() ? json() : json(premise)}});
+    };
+  });
+
+  struct RemoveArgs {
+    std::string point, object;
+  };
+  auto remove_args = std::make_shared<RemoveArgs>();
+  auto* remove = group->add_subcommand("remove", "remove a point that never had a meter");
+  remove->add_option("POINT", remove_args->point, "OBJECT/POINT, or the point's name with --object")->required();
+  remove->add_option("--object", remove_args->object, "object of POINT, when POINT is only the point's name");
+  remove->callback([&selected, remove_args] {
+    selected = [remove_args](Context& ctx) {
+      auto ref = point_ref(ctx.db, remove_args->point, remove_args->object);
+      const auto place = ref.object.name + "/" + ref.point.name;
+      if (auto history = installation_list(ctx.db, ref.point); !history.empty())
+        throw UsageError("point " + place + " has meter history (" + history +
+                         "); its readings, balances and billing rows depend on it: it cannot be removed");
+      schema::remove_point(ctx.db, ref.point.id);
+      ctx.output.done("removed point " + place, {{"object", ref.object.name}, {"removed", ref.point.name}});
     };
   });
 
@@ -517,37 +715,68 @@ void add_norm_group(CLI::App& app, Action& selected) {
   group->require_subcommand(1);
 
   struct SetArgs {
-    std::string object, resource, per_month, from;
+    std::string object, resource, per_month, per_m2, premise, from;
   };
   auto args = std::make_shared<SetArgs>();
-  auto* set = group->add_subcommand("set", "set the norm of a resource for an object's premises from a date on");
+  auto* set = group->add_subcommand(
+      "set",
+      "set a norm of a resource from a date on: per premise (--per-month), one premise's item-43 calculated "
+      "volume (--per-month --premise) or the common-property norm (--common-per-m2)");
   set->add_option("OBJECT", args->object, "object name")->required();
   set->add_option("--resource", args->resource, "cold_water, hot_water, heat or electricity")->required();
   set->add_option("--per-month", args->per_month,
-                  "per premise per month, in the register's unit: m³ for water, kWh for heat and electricity")
-      ->required();
+                  "per premise per month, in the register's unit: m³ for water, kWh for heat and electricity");
+  set->add_option("--premise", args->premise,
+                  "with --per-month: the calculated volume (item 43) of this non-residential premise");
+  set->add_option("--common-per-m2", args->per_m2,
+                  "the common-property norm (ОДН cap, item 44): per m² of common property per month");
   set->add_option("--from", args->from, "in force from this date (object's zone); default: from the beginning");
   set->callback([&selected, args] {
     selected = [args](Context& ctx) {
       const auto& a = *args;
       auto o = existing_object(ctx.db, a.object);
       check_resource(a.resource, "--resource");
-      schema::BillingNorm n;
-      n.object_id = o.id;
-      n.resource = a.resource;
-      n.per_month = number_arg(a.per_month, "--per-month");
-      if (n.per_month < 0) throw UsageError("--per-month must be >= 0");
+      if (a.per_month.empty() == a.per_m2.empty())
+        throw UsageError("give exactly one of --per-month and --common-per-m2");
+      if (!a.premise.empty() && a.per_month.empty()) throw UsageError("--premise goes with --per-month");
+      const double value = number_arg(a.per_month.empty() ? a.per_m2 : a.per_month,
+                                      a.per_month.empty() ? "--common-per-m2" : "--per-month");
+      if (value < 0)
+        throw UsageError(std::string(a.per_month.empty() ? "--common-per-m2" : "--per-month") + " must be >= 0");
       auto tz = object_zone(o, ctx.time_zone);
       // Without --from the norm has always been in force: Unix time 0 precedes every reading.
-      n.valid_from = time_arg(tz, a.from, "--from").value_or(0);
-      schema::set_norm(ctx.db, n);
-      const auto from = n.valid_from == 0 ? std::string("the beginning") : tz.format_iso8601(n.valid_from);
-      ctx.output.done(
-          "norm for " + a.resource + " at " + o.name + ": " + number(n.per_month) + " per month from " + from,
-          {{"object", o.name},
-           {"resource", n.resource},
-           {"perMonth", n.per_month},
-           {"validFrom", n.valid_from == 0 ? json() : json(tz.format_iso8601(n.valid_from))}});
+      const auto valid_from = time_arg(tz, a.from, "--from").value_or(0);
+      const auto from = valid_from == 0 ? std::string("the beginning") : tz.format_iso8601(valid_from);
+      json j = {{"object", o.name},
+                {"resource", a.resource},
+                {"validFrom", valid_from == 0 ? json() : json(tz.format_iso8601(valid_from))}};
+      if (!a.per_m2.empty()) {
+        schema::set_common_property_norm(ctx.db, {o.id, a.resource, valid_from, value});
+        j["kind"] = "common_property";
+        j["perM2"] = value;
+        ctx.output.done("common-property norm for " + a.resource + " at " + o.name + ": " + number(value) +
+                            " per m² per month from " + from,
+                        j);
+      } else if (!a.premise.empty()) {
+        auto premise = existing_premise(ctx.db, o, a.premise);
+        if (premise.kind != "non_residential")
+          throw UsageError("premise " + premise.number +
+                           " is residential; item 43's calculated volume is for "
+                           "non-residential premises");
+        schema::set_calculated_volume(ctx.db, {premise.id, a.resource, valid_from, value});
+        j["kind"] = "calculated";
+        j["premise"] = premise.number;
+        j["perMonth"] = value;
+        ctx.output.done("calculated volume for " + a.resource + " of premise " + premise.number + " at " + o.name +
+                            ": " + number(value) + " per month from " + from,
+                        j);
+      } else {
+        schema::set_norm(ctx.db, {o.id, a.resource, valid_from, value});
+        j["kind"] = "premise";
+        j["perMonth"] = value;
+        ctx.output.done("norm for " + a.resource + " at " + o.name + ": " + number(value) + " per month from " + from,
+                        j);
+      }
     };
   });
 
@@ -558,14 +787,35 @@ void add_norm_group(CLI::App& app, Action& selected) {
     selected = [list_object](Context& ctx) {
       auto o = existing_object(ctx.db, *list_object);
       auto tz = object_zone(o, ctx.time_zone);
-      Table t{{"RESOURCE", "FROM", "PER MONTH"}, {}};
+      Table t{{"KIND", "PREMISE", "RESOURCE", "FROM", "VALUE"}, {}};
       auto j = json::array();
+      auto from_text = [&](std::int64_t t) { return t == 0 ? std::string("-") : tz.format_iso8601(t); };
+      auto from_json = [&](std::int64_t t) { return t == 0 ? json() : json(tz.format_iso8601(t)); };
       for (const auto& n : schema::list_norms(ctx.db, o.id)) {
-        const auto from = n.valid_from == 0 ? std::string("-") : tz.format_iso8601(n.valid_from);
-        t.rows.push_back({n.resource, from, number(n.per_month)});
-        j.push_back({{"resource", n.resource},
+        t.rows.push_back({"premise", "", n.resource, from_text(n.valid_from), number(n.per_month) + " per month"});
+        j.push_back({{"kind", "premise"},
+                     {"resource", n.resource},
                      {"perMonth", n.per_month},
-                     {"validFrom", n.valid_from == 0 ? json() : json(from)}});
+                     {"validFrom", from_json(n.valid_from)}});
+      }
+      for (const auto& n : schema::list_common_property_norms(ctx.db, o.id)) {
+        t.rows.push_back(
+            {"common_property", "", n.resource, from_text(n.valid_from), number(n.per_m2) + " per m² per month"});
+        j.push_back({{"kind", "common_property"},
+                     {"resource", n.resource},
+                     {"perM2", n.per_m2},
+                     {"validFrom", from_json(n.valid_from)}});
+      }
+      for (const auto& p : schema::list_premises(ctx.db, o.id)) {
+        for (const auto& v : schema::list_calculated_volumes(ctx.db, p.id)) {
+          t.rows.push_back(
+              {"calculated", p.number, v.resource, from_text(v.valid_from), number(v.per_month) + " per month"});
+          j.push_back({{"kind", "calculated"},
+                       {"premise", p.number},
+                       {"resource", v.resource},
+                       {"perMonth", v.per_month},
+                       {"validFrom", from_json(v.valid_from)}});
+        }
       }
       ctx.output.table(t, j);
     };

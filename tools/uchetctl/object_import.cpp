@@ -7,6 +7,8 @@
 #include <set>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "common/names.h"
 #include "common/uuid.h"
 #include "netserver/lorawan/encoding.h"
@@ -83,6 +85,32 @@ void check_reading(double reading, const std::string& what) {
   if (!std::isfinite(reading) || reading < 0) throw UsageError(what + " must be a finite register value >= 0");
 }
 
+std::optional<std::pair<int, int>> heating_season_arg(const std::string& text, const std::string& what) {
+  if (text == "none") return std::nullopt;
+  auto month = [&](std::string_view part) {
+    int m = 0;
+    auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), m);
+    if (part.size() != 2 || ec != std::errc() || end != part.data() + part.size() || m < 1 || m > 12)
+      throw UsageError(what + " must be MM-MM (first and last month, e.g. 10-04) or none, got '" + text + "'");
+    return m;
+  };
+  const auto dash = text.find('-');
+  if (dash == std::string::npos)
+    throw UsageError(what + " must be MM-MM (first and last month, e.g. 10-04) or none, got '" + text + "'");
+  return std::make_pair(month(std::string_view(text).substr(0, dash)), month(std::string_view(text).substr(dash + 1)));
+}
+
+std::string heating_season_text(const schema::MeteringObject& object) {
+  if (!object.heating_first_month || !object.heating_last_month) return "";
+  return fmt::format("{:02}-{:02}", *object.heating_first_month, *object.heating_last_month);
+}
+
+bool yes_no_arg(const std::string& text, const std::string& what) {
+  if (text == "yes") return true;
+  if (text == "no") return false;
+  throw UsageError(what + " must be yes or no, got '" + text + "'");
+}
+
 appserver::TimeZone object_zone(const schema::MeteringObject& object, const std::string& fallback_zone) {
   return zone_arg(object.time_zone.empty() ? fallback_zone : object.time_zone);
 }
@@ -126,9 +154,10 @@ void check_installable(schema::Database& db, const schema::MeteringPoint& point,
 
 namespace {
 
-const std::vector<std::string> kColumns = {"object",  "address", "fias",         "time_zone", "lat",   "lon",
-                                           "premise", "kind",    "area",         "account",   "point", "resource",
-                                           "level",   "dev_eui", "installed_at", "reading",   "seal"};
+const std::vector<std::string> kColumns = {
+    "object",         "address",      "fias",    "time_zone", "lat",     "lon",   "common_area", "owners_above_norm",
+    "heating_season", "premise",      "kind",    "area",      "account", "point", "resource",    "level",
+    "dev_eui",        "installed_at", "reading", "seal"};
 
 struct ObjectDraft {
   schema::MeteringObject object;
@@ -190,12 +219,14 @@ class Importer {
     for (const auto* rec : rows) guarded(*rec, [&] { read_object(*rec); });
     for (auto& [name, draft] : objects_)
       guarded_line(draft.first_line, [&] { check_coordinates(draft.lat, draft.lon); });
+    // A line whose object is unusable (a bad name) has nothing to hang its parts on; any other
+    // line is checked in full, so that every error of a line is reported at once.
     for (const auto* rec : rows) {
-      if (!bad_lines_.count(rec->line)) guarded(*rec, [&] { read_parts(*rec); });
+      if (!unusable_lines_.count(rec->line)) guarded(*rec, [&] { read_parts(*rec); });
     }
     if (!errors_.empty()) {
-      std::sort(errors_.begin(), errors_.end());
-      std::string message = std::to_string(errors_.size()) + " bad line(s), nothing imported:";
+      std::stable_sort(errors_.begin(), errors_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      std::string message = std::to_string(bad_lines_.size()) + " bad line(s), nothing imported:";
       for (const auto& [line, e] : errors_) message += "\n  line " + std::to_string(line) + ": " + e;
       throw UsageError(message);
     }
@@ -209,9 +240,9 @@ class Importer {
       std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
       // A misspelt column would silently drop its data, so unknown columns are refused.
       if (std::find(kColumns.begin(), kColumns.end(), name) == kColumns.end()) {
-        throw UsageError("line 1: unknown column '" + name +
-                         "' (known: object, address, fias, time_zone, lat, lon, premise, "
-                         "kind, area, account, point, resource, level, dev_eui, installed_at, reading, seal)");
+        std::string known;
+        for (const auto& c : kColumns) known += (known.empty() ? "" : ", ") + c;
+        throw UsageError("line 1: unknown column '" + name + "' (known: " + known + ")");
       }
       if (!column_.emplace(name, i).second) throw UsageError("line 1: column '" + name + "' appears twice");
     }
@@ -248,68 +279,113 @@ class Importer {
 
   void read_object(const CsvRecord& rec) {
     const auto name = field(rec, "object");
-    validate_name(name, "object");
+    try {
+      validate_name(name, "object");
+    } catch (const UsageError&) {
+      unusable_lines_.insert(rec.line);
+      throw;
+    }
     auto [it, first] = objects_.try_emplace(name);
     auto& draft = it->second;
     if (first) {
       draft.object.name = name;
       draft.first_line = rec.line;
       order_.push_back(name);
-      if (schema::find_object(db_, name))
-        throw UsageError("object " + name + " already exists (import creates new objects)");
     }
-    if (auto v = field(rec, "address"); !v.empty()) {
-      agree(draft, "address", v, draft.object.address, rec.line);
-      draft.object.address = v;
-    }
-    if (auto v = field(rec, "fias"); !v.empty()) {
-      auto guid = fias_arg(v, "fias");
-      agree(draft, "fias", guid, draft.object.fias_house_guid, rec.line);
-      draft.object.fias_house_guid = guid;
-    }
-    if (auto v = field(rec, "time_zone"); !v.empty()) {
-      time_zone_name_arg(v, "time_zone");
-      agree(draft, "time_zone", v, draft.object.time_zone, rec.line);
-      draft.object.time_zone = v;
-    }
-    if (auto v = field(rec, "lat"); !v.empty()) {
-      auto lat = number_arg(v, "lat");
-      agree(draft, "lat", number(lat), draft.lat ? number(*draft.lat) : "", rec.line);
-      draft.lat = lat;
-    }
-    if (auto v = field(rec, "lon"); !v.empty()) {
-      auto lon = number_arg(v, "lon");
-      agree(draft, "lon", number(lon), draft.lon ? number(*draft.lon) : "", rec.line);
-      draft.lon = lon;
-    }
+    // Each attribute is checked on its own so that a line with several bad cells names them all.
+    if (first && schema::find_object(db_, name))
+      fail(rec.line, "object " + name + " already exists (import creates new objects)");
+    guarded(rec, [&] {
+      if (auto v = field(rec, "address"); !v.empty()) {
+        agree(draft, "address", v, draft.object.address, rec.line);
+        draft.object.address = v;
+      }
+    });
+    guarded(rec, [&] {
+      if (auto v = field(rec, "fias"); !v.empty()) {
+        auto guid = fias_arg(v, "fias");
+        agree(draft, "fias", guid, draft.object.fias_house_guid, rec.line);
+        draft.object.fias_house_guid = guid;
+      }
+    });
+    guarded(rec, [&] {
+      if (auto v = field(rec, "time_zone"); !v.empty()) {
+        time_zone_name_arg(v, "time_zone");
+        agree(draft, "time_zone", v, draft.object.time_zone, rec.line);
+        draft.object.time_zone = v;
+      }
+    });
+    guarded(rec, [&] {
+      if (auto v = field(rec, "lat"); !v.empty()) {
+        auto lat = number_arg(v, "lat");
+        agree(draft, "lat", number(lat), draft.lat ? number(*draft.lat) : "", rec.line);
+        draft.lat = lat;
+      }
+    });
+    guarded(rec, [&] {
+      if (auto v = field(rec, "lon"); !v.empty()) {
+        auto lon = number_arg(v, "lon");
+        agree(draft, "lon", number(lon), draft.lon ? number(*draft.lon) : "", rec.line);
+        draft.lon = lon;
+      }
+    });
+    guarded(rec, [&] {
+      if (auto v = field(rec, "common_area"); !v.empty()) {
+        auto area = number_arg(v, "common_area");
+        check_area(area, "common_area");
+        agree(draft, "common_area", number(area),
+              draft.object.common_area_m2 ? number(*draft.object.common_area_m2) : "", rec.line);
+        draft.object.common_area_m2 = area;
+      }
+    });
+    guarded(rec, [&] {
+      if (auto v = field(rec, "owners_above_norm"); !v.empty()) {
+        const bool above = yes_no_arg(v, "owners_above_norm");
+        agree(draft, "owners_above_norm", v, draft.object.owners_above_norm ? "yes" : "no", rec.line);
+        draft.object.owners_above_norm = above;
+      }
+    });
+    guarded(rec, [&] {
+      if (auto v = field(rec, "heating_season"); !v.empty()) {
+        auto season = heating_season_arg(v, "heating_season");
+        const auto current = heating_season_text(draft.object);
+        agree(draft, "heating_season", v, current.empty() ? std::string("none") : current, rec.line);
+        draft.object.heating_first_month = season ? std::optional<int>(season->first) : std::nullopt;
+        draft.object.heating_last_month = season ? std::optional<int>(season->second) : std::nullopt;
+      }
+    });
   }
 
   void read_parts(const CsvRecord& rec) {
     const auto object = field(rec, "object");
     const auto premise = field(rec, "premise"), point = field(rec, "point");
-    if (!premise.empty()) read_premise(rec, object, premise);
+    if (!premise.empty()) guarded(rec, [&] { read_premise(rec, object, premise); });
     for (const char* c : {"kind", "area", "account"}) {
-      if (premise.empty() && !field(rec, c).empty())
-        throw UsageError(std::string(c) + " is given but premise is empty");
+      if (premise.empty() && !field(rec, c).empty()) fail(rec.line, std::string(c) + " is given but premise is empty");
     }
-    if (!point.empty()) read_point(rec, object, premise, point);
+    if (!point.empty()) guarded(rec, [&] { read_point(rec, object, premise, point); });
     for (const char* c : {"resource", "level"}) {
-      if (point.empty() && !field(rec, c).empty()) throw UsageError(std::string(c) + " is given but point is empty");
+      if (point.empty() && !field(rec, c).empty()) fail(rec.line, std::string(c) + " is given but point is empty");
     }
     const bool meter = !field(rec, "dev_eui").empty() || !field(rec, "installed_at").empty() ||
                        !field(rec, "reading").empty() || !field(rec, "seal").empty();
-    if (meter) read_meter(rec, object, point);
+    if (meter) guarded(rec, [&] { read_meter(rec, object, point); });
   }
 
   void read_premise(const CsvRecord& rec, const std::string& object, const std::string& number) {
-    check_premise_number(number, "premise");
     const auto kind = field(rec, "kind"), area = field(rec, "area"), account = field(rec, "account");
+    const auto errors = errors_.size();
+    guarded(rec, [&] { check_premise_number(number, "premise"); });
     std::optional<double> area_m2;
-    if (!area.empty()) {
+    guarded(rec, [&] {
+      if (area.empty()) return;
       area_m2 = number_arg(area, "area");
       check_area(*area_m2, "area");
-    }
-    if (!kind.empty()) check_premise_kind(kind, "kind");
+    });
+    guarded(rec, [&] {
+      if (!kind.empty()) check_premise_kind(kind, "kind");
+    });
+    if (errors_.size() != errors) return;
     auto key = std::make_pair(object, number);
     if (auto it = premise_index_.find(key); it != premise_index_.end()) {
       // The premise was described on an earlier line (e.g. its cold-water point); this line may
@@ -336,14 +412,18 @@ class Importer {
 
   void read_point(const CsvRecord& rec, const std::string& object, const std::string& premise,
                   const std::string& name) {
-    validate_name(name, "point");
     const auto resource = field(rec, "resource");
-    if (resource.empty()) throw UsageError("resource is required for point " + name);
-    check_resource(resource, "resource");
     // The level follows from the line when not given: a line with a premise is that premise's point.
     auto level = field(rec, "level");
     if (level.empty()) level = premise.empty() ? "building" : "premise";
-    check_level(level, "level");
+    const auto errors = errors_.size();
+    guarded(rec, [&] { validate_name(name, "point"); });
+    guarded(rec, [&] {
+      if (resource.empty()) throw UsageError("resource is required for point " + name);
+      check_resource(resource, "resource");
+    });
+    guarded(rec, [&] { check_level(level, "level"); });
+    if (errors_.size() != errors) return;
     if (level == "premise" && premise.empty())
       throw UsageError("point " + name + " is premise-level but premise is empty");
     if (level == "building" && !premise.empty()) {
@@ -367,22 +447,31 @@ class Importer {
     if (point.empty())
       throw UsageError("a meter (dev_eui, installed_at, reading, seal) needs the point on the same line");
     const auto dev_eui = field(rec, "dev_eui"), at = field(rec, "installed_at"), reading = field(rec, "reading");
-    if (dev_eui.empty()) throw UsageError("dev_eui is required to install a meter at point " + point);
-    if (at.empty()) throw UsageError("installed_at is required to install a meter at point " + point);
-    if (reading.empty()) throw UsageError("reading is required to install a meter at point " + point);
-    auto eui = eui_arg(dev_eui, "dev_eui");
-    const auto eui_text = lorawan::eui64_to_string(eui);
-    if (!schema::find_device(db_, eui))
-      throw UsageError("no device " + eui_text + " (add or import the devices first)");
-    if (auto it = device_lines_.find(eui); it != device_lines_.end()) {
-      throw UsageError("device " + eui_text + " is already installed on line " + std::to_string(it->second));
-    }
-    auto tz = object_zone(objects_.at(object).object, default_zone_);
+    const auto errors = errors_.size();
     MeterDraft d{object, point, {}};
+    lorawan::Eui64 eui = 0;
+    std::string eui_text;
+    guarded(rec, [&] {
+      if (dev_eui.empty()) throw UsageError("dev_eui is required to install a meter at point " + point);
+      eui = eui_arg(dev_eui, "dev_eui");
+      eui_text = lorawan::eui64_to_string(eui);
+      if (!schema::find_device(db_, eui))
+        throw UsageError("no device " + eui_text + " (add or import the devices first)");
+      if (auto it = device_lines_.find(eui); it != device_lines_.end())
+        throw UsageError("device " + eui_text + " is already installed on line " + std::to_string(it->second));
+    });
+    auto tz = object_zone(objects_.at(object).object, default_zone_);
+    guarded(rec, [&] {
+      if (at.empty()) throw UsageError("installed_at is required to install a meter at point " + point);
+      d.installation.installed_at = required_time_arg(tz, at, "installed_at");
+    });
+    guarded(rec, [&] {
+      if (reading.empty()) throw UsageError("reading is required to install a meter at point " + point);
+      d.installation.installed_reading = number_arg(reading, "reading");
+      check_reading(d.installation.installed_reading, "reading");
+    });
+    if (errors_.size() != errors) return;
     d.installation.dev_eui = eui;
-    d.installation.installed_at = required_time_arg(tz, at, "installed_at");
-    d.installation.installed_reading = number_arg(reading, "reading");
-    check_reading(d.installation.installed_reading, "reading");
     d.installation.seal = field(rec, "seal");
     // The point is new, so only the device's own history can conflict; a point id that matches
     // nothing stands in for it.
@@ -426,6 +515,7 @@ class Importer {
   std::map<std::string, std::size_t> column_;
   std::vector<std::pair<int, std::string>> errors_;
   std::set<int> bad_lines_;
+  std::set<int> unusable_lines_;  // lines whose object name is bad
   std::map<std::string, ObjectDraft> objects_;
   std::vector<std::string> order_;  // objects in the order of the file
   std::vector<PremiseDraft> premises_;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "appserver/metering/time_zone.h"
 #include "netserver/lorawan/types.h"
@@ -28,6 +29,11 @@ void check_level(const std::string& level, const std::string& what);        // b
 void check_premise_number(const std::string& number, const std::string& what);
 void check_area(double area, const std::string& what);        // > 0 m²
 void check_reading(double reading, const std::string& what);  // a register value: finite, >= 0
+// "10-04" (first and last month of the heating season, may wrap the year) or "none" (nullopt).
+std::optional<std::pair<int, int>> heating_season_arg(const std::string& text, const std::string& what);
+bool yes_no_arg(const std::string& text, const std::string& what);  // yes | no
+// The object's heating season as "10-04", or "" when not configured.
+std::string heating_season_text(const schema::MeteringObject& object);
 
 // The zone in which an object's times are read and printed: its own, else the configuration's.
 appserver::TimeZone object_zone(const schema::MeteringObject& object, const std::string& fallback_zone);
@@ -43,8 +49,8 @@ struct ImportSummary {
 };
 
 // Creates the objects of the CSV with their premises, points and installed meters. Every line is
-// checked before anything is written; any bad line refuses the whole file, with every bad line
-// listed by its line number (UsageError).
+// checked before anything is written; any bad line refuses the whole file, with every error of
+// every bad line listed by its line number (UsageError).
 ImportSummary import_objects(schema::Database& db, std::string_view csv_text, const std::string& default_time_zone);
 
 }  // namespace uchet::cli

@@ -219,6 +219,176 @@ TEST_CASE("billing rule list shows the seeded rule and a dated rule changes the 
   CHECK_THAT(bad.err, Catch::Contains("--min-history"));
 }
 
+TEST_CASE("export billing adds each premise's common-property share (ОДН) once the object has a common area") {
+  // dom-1 with areas 50 ("3,1"), 30 (7) and 20 (9) m² = 100 m². November: house 30.25; premises
+  // billed 2.5 + 5.5 + 1.225 = 9.225; difference 30.25 − 9.225 = 21.025.
+  Uchetctl ctl;
+  build_dom1(ctl);
+  ok(ctl, {"premise", "edit", "dom-1", "3,1", "--area", "50"});
+  ok(ctl, {"premise", "edit", "dom-1", "7", "--area", "30"});
+  ok(ctl, {"premise", "edit", "dom-1", "9", "--area", "20"});
+  // Without a common-property area nothing changes, and `billing odn` says what is missing.
+  CHECK(ctl({"export", "billing", "--period", "2026-11"}).out == expected_november());
+  auto unset = ctl({"billing", "odn", "dom-1", "--month", "2026-11"});
+  CHECK(unset.exit_code == 2);
+  CHECK_THAT(unset.err, Catch::Contains("object set dom-1 --common-area"));
+
+  // Common area 200 m² but no norm: the cap cannot be computed, the export refuses and says why.
+  ok(ctl, {"object", "set", "dom-1", "--common-area", "200"});
+  auto no_norm = ctl({"export", "billing", "--period", "2026-11"});
+  CHECK(no_norm.exit_code == 2);
+  CHECK_THAT(no_norm.err, Catch::Contains("object dom-1, cold_water") && Catch::Contains("common-property norm"));
+
+  // Norm 0.05 m³/m²: cap 0.05 × 200 = 10 < 21.025 -> 10 distributed: 5, 3, 2.
+  ok(ctl, {"norm", "set", "dom-1", "--resource", "cold_water", "--common-per-m2", "0.05"});
+  auto capped = ctl({"export", "billing", "--period", "2026-11"});
+  INFO(capped.err);
+  CHECK(capped.out == expected_november() +                                                                 //
+                          "\"ЛС-12,\"\"А\"\"\"," + kFias + ",\"3,1\",cold_water,,ОДН,,,5,odn_capped\r\n" +  //
+                          "LS-7," + kFias + ",7,cold_water,,ОДН,,,3,odn_capped\r\n" +                       //
+                          "LS-9," + kFias + ",9,cold_water,,ОДН,,,2,odn_capped\r\n");
+  auto odn = ctl.json({"billing", "odn", "dom-1", "--month", "2026-11"});
+  REQUIRE(odn.size() == 1);
+  CHECK(odn[0]["resource"] == "cold_water");
+  CHECK(odn[0]["basis"] == "odn_capped");
+  CHECK(odn[0]["houseVolume"].get<double>() == Approx(30.25));
+  CHECK(odn[0]["premisesVolume"].get<double>() == Approx(9.225));
+  CHECK(odn[0]["difference"].get<double>() == Approx(21.025));
+  CHECK(odn[0]["cap"].get<double>() == Approx(10));
+  CHECK(odn[0]["distributed"].get<double>() == Approx(10));
+  CHECK(odn[0]["premises"][1]["premise"] == "7");
+  CHECK(odn[0]["premises"][1]["share"].get<double>() == Approx(3));
+  auto text = ctl({"billing", "odn", "dom-1", "--month", "2026-11"});
+  CHECK_THAT(text.out, Catch::Contains("odn_capped") && Catch::Contains("21.025") && Catch::Contains("PREMISE"));
+
+  // The owners decided to distribute above the norm: 21.025 × 0.5, 0.3, 0.2.
+  ok(ctl, {"object", "set", "dom-1", "--owners-above-norm", "yes"});
+  auto above = ctl.json({"billing", "odn", "dom-1", "--month", "2026-11"});
+  CHECK(above[0]["basis"] == "odn");
+  CHECK(above[0]["premises"][0]["share"].get<double>() == Approx(10.5125));
+  CHECK(above[0]["premises"][1]["share"].get<double>() == Approx(6.3075));
+  CHECK(above[0]["premises"][2]["share"].get<double>() == Approx(4.205));
+
+  // A premise norm of 30 bills flat 7 for 30: 2.5 + 30 + 1.225 = 33.725 > 30.25, difference
+  // −3.475: nobody gets a share, the export says odn_negative with 0.
+  ok(ctl, {"norm", "set", "dom-1", "--resource", "cold_water", "--per-month", "30"});
+  auto negative = ctl.json({"billing", "odn", "dom-1", "--month", "2026-11"});
+  CHECK(negative[0]["basis"] == "odn_negative");
+  CHECK(negative[0]["difference"].get<double>() == Approx(-3.475));
+  CHECK(negative[0]["premises"][0]["share"].get<double>() == 0.0);
+  CHECK_THAT(ctl({"export", "billing", "--period", "2026-11"}).out,
+             Catch::Contains("LS-9," + kFias + ",9,cold_water,,ОДН,,,0,odn_negative\r\n"));
+
+  auto heat = ctl({"billing", "odn", "dom-1", "--month", "2026-11", "--resource", "heat"});
+  CHECK(heat.exit_code == 2);
+  CHECK(ctl({"billing", "odn", "dom-1", "--month", "2026-13"}).exit_code == 2);
+  CHECK(ctl({"billing", "odn", "nowhere", "--month", "2026-11"}).exit_code == 2);
+}
+
+TEST_CASE("after the limit a non-residential premise is billed by item 43's calculated volume") {
+  // Shop Н-1 with a point that never had a meter: no history, so November goes past the limit at
+  // once. Current rule: calculated volume, absent until entered, then 12. An older-style rule
+  // from November (non-residential by the norm) gives the norm 5.5; a coefficient of 1.5 makes
+  // flat 7's norm 5.5 × 1.5 = 8.25 and leaves the shop's at 5.5.
+  Uchetctl ctl;
+  build_dom1(ctl);
+  ok(ctl, {"premise", "add", "dom-1", "Н-1", "--kind", "non_residential", "--account", "LS-N1"});
+  ok(ctl, {"point", "add", "dom-1", "shop", "--resource", "cold_water", "--level", "premise", "--premise", "Н-1"});
+  const std::string shop = "LS-N1," + kFias + ",Н-1,cold_water,,ИПУ,,,";
+  CHECK_THAT(ctl({"export", "billing", "--period", "2026-11"}).out, Catch::Contains(shop + ",calculated\r\n"));
+
+  auto residential = ctl({"norm", "set", "dom-1", "--resource", "cold_water", "--per-month", "12", "--premise", "7"});
+  CHECK(residential.exit_code == 2);
+  CHECK_THAT(residential.err, Catch::Contains("residential"));
+  ok(ctl, {"norm", "set", "dom-1", "--resource", "cold_water", "--per-month", "12", "--premise", "Н-1"});
+  CHECK_THAT(ctl({"export", "billing", "--period", "2026-11"}).out, Catch::Contains(shop + "12,calculated\r\n"));
+  auto norms = ctl.json({"norm", "list", "dom-1"});
+  REQUIRE(norms.size() == 2);
+  CHECK(norms[1]["kind"] == "calculated");
+  CHECK(norms[1]["premise"] == "Н-1");
+
+  ok(ctl, {"billing", "rule", "add", "--from", "2026-11-01", "--average-months", "6", "--min-history", "3",
+           "--max-residential", "3", "--max-non-residential", "2", "--non-residential", "norm", "--norm-coefficient",
+           "1.5"});
+  const auto out = ctl({"export", "billing", "--period", "2026-11"}).out;
+  CHECK_THAT(out, Catch::Contains(shop + "5.5,norm\r\n"));
+  CHECK_THAT(out, Catch::Contains("LS-7," + kFias + ",7,cold_water,926007,ИПУ,1,,8.25,norm\r\n"));
+  auto rules = ctl.json({"billing", "rule", "list"});
+  REQUIRE(rules.size() == 2);
+  CHECK(rules[0]["nonResidentialAfterLimit"] == "calculated");
+  CHECK(rules[0]["heatingSeasonAverage"] == true);
+  CHECK(rules[0]["maxPeriodsHouse"] == 3);
+  CHECK(rules[1]["nonResidentialAfterLimit"] == "norm");
+  CHECK(rules[1]["normCoefficientResidential"] == 1.5);
+
+  auto bad = ctl({"billing", "rule", "add", "--from", "2027-01-01", "--average-months", "6", "--min-history", "3",
+                  "--max-residential", "3", "--max-non-residential", "2", "--norm-coefficient", "0.5"});
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("--norm-coefficient"));
+}
+
+TEST_CASE("a silent heat meter is billed by the average of its heating-season months") {
+  // Flat 12 of dom-1, heat meter installed 2025-10-01 at 0 kWh, register at each month start:
+  // October 2025 .. October 2026 used 100 200 300 400 300 200 100, then 0 from May to September,
+  // then 150; silent after 1 November 2026. November is wholly invalid (period 1, average).
+  // Without a heating season the average is the last six valid months: 150 0 0 0 0 0 -> 25.
+  // With the season 10-04: October 2026, April, March, February, January, December ->
+  // (150 + 100 + 200 + 300 + 400 + 300) / 6 = 241.666667.
+  Uchetctl ctl;
+  build_dom1(ctl);
+  ok(ctl, {"premise", "add", "dom-1", "12", "--kind", "residential", "--account", "LS-12"});
+  ok(ctl, {"point", "add", "dom-1", "kv-12-heat", "--resource", "heat", "--level", "premise", "--premise", "12"});
+  add_meter(ctl, "70b3d50000000012", "2213012", "kv-12-heat", "2025-10-01", "0");
+  const std::int64_t starts[] = {1761937200, 1764529200, 1767207600, 1769886000, 1772305200, 1774983600, 1777575600,
+                                 1780254000, 1782846000, 1785524400, 1788202800, 1790794800, 1793473200};
+  const double registers[] = {100, 300, 600, 1000, 1300, 1500, 1600, 1600, 1600, 1600, 1600, 1600, 1750};
+  for (std::size_t i = 0; i < std::size(starts); ++i)
+    sql(ctl, fmt::format("INSERT INTO reading (dev_eui, quantity, resource, value, unit, measured_at, received_at) "
+                         "VALUES ('70b3d50000000012', 'energy', 'heat', {}, 'kWh', {}, {})",
+                         registers[i], starts[i], starts[i]));
+  const std::string row = "LS-12," + kFias + ",12,heat,2213012,ИПУ,1750,,";
+  CHECK_THAT(ctl({"export", "billing", "--period", "2026-11"}).out, Catch::Contains(row + "25,average\r\n"));
+  ok(ctl, {"object", "set", "dom-1", "--heating-season", "10-04"});
+  CHECK_THAT(ctl({"export", "billing", "--period", "2026-11"}).out, Catch::Contains(row + "241.666667,average\r\n"));
+  // October itself is in season and fully measured.
+  CHECK_THAT(ctl({"export", "billing", "--period", "2026-10"}).out,
+             Catch::Contains(",12,heat,2213012,ИПУ,1600,1750,150,measured"));
+}
+
+TEST_CASE("a silent house meter takes its own average for three months (item 59(1)), then the ОДН norm") {
+  // dom-3: house meter from 2026-04-01 at 0, +20 m³ a month to 140 on 1 November, then silent.
+  // Flat 1 (10 m², no meter of its own: billed by the norm 5). Common property 100 m² at
+  // 0.01 m³/m² (cap 1), the owners decided to distribute above the norm.
+  // November .. January: house 20 by average (periods 1-3); ОДН 20 − 5 = 15, all to flat 1.
+  // February: the limit of 3 is used up, no house value: the norm volume 0.01 × 100 = 1.
+  Uchetctl ctl;
+  ok(ctl, {"application", "add", "water"});
+  ok(ctl, {"object", "add", "dom-3", "--time-zone", "Asia/Yekaterinburg"});
+  ok(ctl, {"premise", "add", "dom-3", "1", "--kind", "residential", "--area", "10", "--account", "LS-31"});
+  ok(ctl, {"point", "add", "dom-3", "odpu", "--resource", "cold_water", "--level", "building"});
+  ok(ctl, {"device", "add", "70b3d50000000031", "--app", "water", "--join-eui", "70b3d57ed0000000", "--app-key",
+           "000102030405060708090a0b0c0d0e0f", "--codec", "karat-926lw", "--serial", "ODPU-3"});
+  ok(ctl, {"meter", "install", "70b3d50000000031", "--point", "dom-3/odpu", "--at", "2026-04-01", "--reading", "0"});
+  const std::int64_t starts[] = {1777575600, 1780254000, 1782846000, 1785524400, 1788202800, 1790794800, 1793473200};
+  for (std::size_t i = 0; i < std::size(starts); ++i) reading(ctl, "70b3d50000000031", starts[i], 20.0 * (i + 1));
+  ok(ctl, {"norm", "set", "dom-3", "--resource", "cold_water", "--per-month", "5"});
+  ok(ctl, {"norm", "set", "dom-3", "--resource", "cold_water", "--common-per-m2", "0.01"});
+  ok(ctl, {"object", "set", "dom-3", "--common-area", "100", "--owners-above-norm", "yes"});
+
+  for (const std::string month : {"2026-11", "2026-12", "2027-01"}) {
+    INFO(month);
+    auto out = ctl({"export", "billing", "--period", month}).out;
+    CHECK_THAT(out, Catch::Contains(",,,cold_water,ODPU-3,ОДПУ,") && Catch::Contains(",20,average\r\n"));
+    CHECK_THAT(out, Catch::Contains("LS-31,,1,cold_water,,ОДН,,,15,odn\r\n"));
+  }
+  auto february = ctl({"export", "billing", "--period", "2027-02"}).out;
+  CHECK_THAT(february, Catch::Contains(",,,cold_water,ODPU-3,ОДПУ,,,,\r\n"));
+  CHECK_THAT(february, Catch::Contains("LS-31,,1,cold_water,,ОДН,,,1,odn_norm\r\n"));
+  auto odn = ctl.json({"billing", "odn", "dom-3", "--month", "2027-02"});
+  CHECK(odn[0]["houseVolume"].is_null());
+  CHECK(odn[0]["cap"] == 1.0);
+}
+
 TEST_CASE("encode_text converts to cp1251 with iconv and lists what it cannot convert") {
   using namespace uchet::cli;
   CHECK(encode_text("ИПУ,№ 5", "cp1251") == "\xC8\xCF\xD3,\xB9 5");

@@ -398,3 +398,121 @@ TEST_CASE("importing an object that exists, or a device installed elsewhere, is 
   CHECK_THAT(r.err, Catch::Contains("line 3: device 0011223344556601 is installed at lenina-5/1-cw"));
   CHECK(ctl.dump() == before);
 }
+
+TEST_CASE("premises and points are edited, and removed only while nothing depends on them") {
+  Uchetctl ctl;
+  add_devices(ctl, 1);
+  add_building(ctl);
+  auto edited = ctl.json({"premise", "edit", "lenina-5", "2", "--number", "2А", "--kind", "non_residential", "--area",
+                          "30.5", "--account", "LS-2"});
+  CHECK(edited["number"] == "2А");
+  CHECK(edited["kind"] == "non_residential");
+  CHECK(edited["area"] == 30.5);
+  CHECK(edited["account"] == "LS-2");
+  CHECK(ctl.json({"premise", "edit", "lenina-5", "2А", "--area", "none"})["area"].is_null());
+  auto taken = ctl({"premise", "edit", "lenina-5", "2А", "--number", "1"});
+  CHECK(taken.exit_code == 2);
+  CHECK_THAT(taken.err, Catch::Contains("already has premise 1"));
+  CHECK(ctl({"premise", "edit", "lenina-5", "2А"}).exit_code == 2);
+  CHECK(ctl({"premise", "edit", "lenina-5", "9", "--area", "1"}).exit_code == 2);
+  CHECK(ctl({"premise", "edit", "lenina-5", "2А", "--kind", "flat"}).exit_code == 2);
+
+  REQUIRE(
+      ctl({"meter", "install", eui(1), "--point", "lenina-5/1-cw", "--at", "2026-11-01", "--reading", "1"}).exit_code ==
+      0);
+  auto resource = ctl({"point", "edit", "lenina-5/1-cw", "--resource", "hot_water"});
+  CHECK(resource.exit_code == 2);
+  CHECK_THAT(resource.err,
+             Catch::Contains("has meter history (0011223344556601 from 2026-10-31T19:00:00Z (installed))") &&
+                 Catch::Contains("cannot change"));
+  auto renamed = ctl.json({"point", "edit", "1-cw", "--object", "lenina-5", "--name", "1-cold"});
+  CHECK(renamed["name"] == "1-cold");
+  CHECK(ctl({"point", "edit", "lenina-5/1-cold", "--name", "odpu-cw"}).exit_code == 2);
+  CHECK(ctl({"point", "edit", "lenina-5/odpu-cw", "--premise", "1"}).exit_code == 2);
+
+  auto premise = ctl({"premise", "remove", "lenina-5", "1"});
+  CHECK(premise.exit_code == 2);
+  CHECK_THAT(premise.err, Catch::Contains("has metering point(s) 1-cold (cold_water, 1 meter installation(s))") &&
+                              Catch::Contains("remove the points first"));
+  auto point = ctl({"point", "remove", "lenina-5/1-cold"});
+  CHECK(point.exit_code == 2);
+  CHECK_THAT(point.err, Catch::Contains("has meter history (0011223344556601") &&
+                            Catch::Contains("readings, balances and billing rows depend on it"));
+
+  // A point that never had a meter may change its resource, move and go; then its premise.
+  REQUIRE(ctl({"point", "add", "lenina-5", "2-cw", "--resource", "cold_water", "--level", "premise", "--premise", "1"})
+              .exit_code == 0);
+  auto moved = ctl.json({"point", "edit", "lenina-5/2-cw", "--resource", "hot_water", "--premise", "2А"});
+  CHECK(moved["resource"] == "hot_water");
+  CHECK(moved["premise"] == "2А");
+  CHECK(ctl({"premise", "remove", "lenina-5", "2А"}).exit_code == 2);
+  CHECK(ctl.json({"point", "remove", "lenina-5/2-cw"})["removed"] == "2-cw");
+  CHECK(ctl.json({"premise", "remove", "lenina-5", "2А"})["removed"] == "2А");
+  auto premises = ctl.json({"premise", "list", "lenina-5"});
+  REQUIRE(premises.size() == 1);
+  CHECK(premises[0]["number"] == "1");
+  CHECK(ctl({"point", "remove", "lenina-5/2-cw"}).exit_code == 2);
+}
+
+TEST_CASE("object set stores the common-property area, the owners' decision and the heating season") {
+  Uchetctl ctl;
+  add_building(ctl);
+  auto set = ctl.json({"object", "set", "lenina-5", "--common-area", "412.5", "--owners-above-norm", "yes",
+                       "--heating-season", "10-04"});
+  CHECK(set["commonArea"] == 412.5);
+  CHECK(set["ownersAboveNorm"] == true);
+  CHECK(set["heatingSeason"] == "10-04");
+  auto shown = ctl({"object", "show", "lenina-5"});
+  CHECK_THAT(shown.out, Catch::Contains("412.5 m²") && Catch::Contains("10-04"));
+  auto cleared = ctl.json({"object", "set", "lenina-5", "--common-area", "none", "--heating-season", "none"});
+  CHECK(cleared["commonArea"].is_null());
+  CHECK(cleared["heatingSeason"] == "");
+  CHECK(cleared["ownersAboveNorm"] == true);
+  for (const std::vector<std::string> bad : {std::vector<std::string>{"--common-area", "-1"},
+                                             {"--owners-above-norm", "maybe"},
+                                             {"--heating-season", "13-04"},
+                                             {"--heating-season", "10"},
+                                             {}}) {
+    std::vector<std::string> args = {"object", "set", "lenina-5"};
+    args.insert(args.end(), bad.begin(), bad.end());
+    CHECK(ctl(args).exit_code == 2);
+  }
+}
+
+TEST_CASE("object import reports every error of a line, and imports the billing columns") {
+  Uchetctl ctl;
+  add_devices(ctl, 1);
+  uchet::test::write_file(ctl.file("bad.csv"),
+                          "object,common_area,premise,kind,area,point,resource,dev_eui,installed_at,reading\n"
+                          "mira-10,-3,1,flat,-5,p 1,gas,nonsense,someday,-1\n");
+  auto r = ctl({"object", "import", ctl.file("bad.csv")});
+  CHECK(r.exit_code == 2);
+  INFO(r.err);
+  CHECK_THAT(r.err, Catch::Contains("1 bad line(s), nothing imported"));
+  for (const std::string message :
+       {"line 2: common_area must be a positive number", "line 2: area must be a positive number",
+        "line 2: kind must be residential or non_residential", "line 2: point 'p 1' must not contain spaces",
+        "line 2: resource must be cold_water"}) {
+    CHECK_THAT(r.err, Catch::Contains(message));
+  }
+  // The meter's cells are each reported too.
+  uchet::test::write_file(ctl.file("meter.csv"),
+                          "object,point,resource,dev_eui,installed_at,reading\n"
+                          "mira-10,p,cold_water,nonsense,someday,-1\n");
+  auto m = ctl({"object", "import", ctl.file("meter.csv")});
+  CHECK(m.exit_code == 2);
+  CHECK_THAT(m.err, Catch::Contains("line 2: dev_eui") && Catch::Contains("line 2: installed_at") &&
+                        Catch::Contains("line 2: reading must be a finite register value"));
+
+  uchet::test::write_file(ctl.file("good.csv"),
+                          "object,common_area,owners_above_norm,heating_season,premise,kind,area\n"
+                          "mira-10,250,no,10-04,1,residential,40\n"
+                          "mira-10,,,,2,non_residential,60\n");
+  auto ok = ctl({"object", "import", ctl.file("good.csv")});
+  INFO(ok.err);
+  REQUIRE(ok.exit_code == 0);
+  auto shown = ctl.json({"object", "show", "mira-10"});
+  CHECK(shown["commonArea"] == 250);
+  CHECK(shown["ownersAboveNorm"] == false);
+  CHECK(shown["heatingSeason"] == "10-04");
+}
