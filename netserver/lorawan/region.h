@@ -5,7 +5,10 @@
 #include <chrono>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "netserver/lorawan/cf_list.h"
 #include "netserver/lorawan/data_rate.h"
@@ -95,6 +98,12 @@ class Region {
  private:
   const Tables* tables_;
 };
+
+// The region's sub-bands with `limits` (name, share of the hour 0..1) replacing their duty
+// cycle ([network] duty_cycle_pct); an error names an unknown sub-band (listing the region's) or
+// an impossible share.
+Result<std::vector<SubBand>> sub_bands_with_limits(const Region& region,
+                                                   std::span<const std::pair<std::string, double>> limits);
 
 // "RU864" or "EU868" (exact spelling); anything else is an error naming the supported ones.
 Result<Region> region_by_name(std::string_view name);

@@ -16,6 +16,8 @@ std::string_view refusal_name(Refusal refusal) {
       return "no_sub_band";
     case Refusal::UnknownClock:
       return "unknown_clock";
+    case Refusal::NoGateway:
+      return "no_gateway";
   }
   return "unknown";
 }
@@ -25,7 +27,8 @@ std::chrono::microseconds transmission_airtime(const gateway_bridge::Transmissio
     lorawan::LoRaTxParams params;
     params.spreading_factor = lora->spreading_factor;
     params.bandwidth_khz = lora->bandwidth_khz;
-    params.coding_rate = static_cast<std::uint8_t>(static_cast<int>(t.coding_rate.value_or(gateway_bridge::CodingRate::k4_5)) - 4);
+    params.coding_rate =
+        static_cast<std::uint8_t>(static_cast<int>(t.coding_rate.value_or(gateway_bridge::CodingRate::k4_5)) - 4);
     params.preamble_symbols = t.preamble_symbols.value_or(8);
     params.crc = !t.disable_crc;
     return lorawan::lora_time_on_air(params, t.phy_payload.size());

@@ -42,6 +42,7 @@ enum class Refusal : std::uint8_t {
   DutyCycle,     // the sub-band's budget (at the downlink's priority share) is spent
   NoSubBand,     // the frequency lies in no sub-band of the region
   UnknownClock,  // class C through a gateway not heard since start; GPS timing
+  NoGateway,     // no other gateway heard the uplink (only when the first one was not tried)
 };
 std::string_view refusal_name(Refusal refusal);  // "slot_taken", "duty_cycle", ...
 
@@ -49,10 +50,10 @@ std::string_view refusal_name(Refusal refusal);  // "slot_taken", "duty_cycle", 
 // of a downlink could be booked, "gateway_unreachable" when the backend would not take it, and
 // "tx_ack_<STATUS>" for an error the gateway reported.
 struct GatewayDownlinkCounters {
-  std::uint64_t planned = 0;        // windows booked (a downlink retried in RX2 books twice)
-  std::uint64_t sent = 0;           // handed to the gateway
-  std::uint64_t acknowledged = 0;   // TX_ACK without error
-  std::uint64_t deferred = 0;       // MAC requests left for a later uplink (no airtime or slot)
+  std::uint64_t planned = 0;       // windows booked (a downlink retried in RX2 books twice)
+  std::uint64_t sent = 0;          // handed to the gateway
+  std::uint64_t acknowledged = 0;  // TX_ACK without error
+  std::uint64_t deferred = 0;      // MAC requests left for a later uplink (no airtime or slot)
   std::map<std::string, std::uint64_t> refused;
 };
 

@@ -37,8 +37,8 @@ void DutyCycle::add(BookingId id, std::uint32_t frequency_hz, Time at, std::chro
   if (i < 0) return;
   auto& usage = usage_[static_cast<std::size_t>(i)];
   // Nearly always the latest: a class A window is planned in uplink order.
-  auto it = std::upper_bound(usage.entries.begin(), usage.entries.end(), at,
-                             [](Time t, const Entry& e) { return t < e.at; });
+  auto it =
+      std::upper_bound(usage.entries.begin(), usage.entries.end(), at, [](Time t, const Entry& e) { return t < e.at; });
   usage.entries.insert(it, Entry{id, at, airtime});
   usage.sum += airtime;
 }

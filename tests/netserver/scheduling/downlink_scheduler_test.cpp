@@ -39,7 +39,7 @@ TEST_CASE("A transmission's airtime is the core's for its data rate, payload and
   CHECK(transmission_airtime(longer) > transmission_airtime(sf12(at(0))) + 8 * 32ms);
 }
 
-TEST_CASE("RX1 taken, RX2 free; each gateway's counter is its own") {
+TEST_CASE("RX1 taken, RX2 free, each gateway's counter is its own") {
   DownlinkScheduler s(ru864_bands());
   s.heard(kGw1, 10'000'000, kT0);
   s.heard(kGw2, 77'000'000, kT0);

@@ -11,12 +11,12 @@ using namespace std::chrono_literals;
 
 TEST_CASE("A booking keeps the turnaround margin from the ones before and after it") {
   TransmitTimeline t;
-  REQUIRE(t.book(1, 1'000'000, 100'000us));  // on air 1.0–1.1 s
+  REQUIRE(t.book(1, 1'000'000, 100'000us));     // on air 1.0–1.1 s
   CHECK_FALSE(t.is_free(1'050'000, 10'000us));  // inside
   CHECK_FALSE(t.is_free(900'000, 100'000us));   // ends at 1.0 s exactly: no margin
   CHECK_FALSE(t.is_free(1'100'000 + 42'499, 10'000us));
-  CHECK(t.is_free(1'100'000 + 42'500, 10'000us));                 // starts 42.5 ms after the end
-  CHECK(t.is_free(1'000'000 - 42'500 - 10'000, 10'000us));        // ends 42.5 ms before the start
+  CHECK(t.is_free(1'100'000 + 42'500, 10'000us));           // starts 42.5 ms after the end
+  CHECK(t.is_free(1'000'000 - 42'500 - 10'000, 10'000us));  // ends 42.5 ms before the start
   CHECK_FALSE(t.is_free(1'000'000 - 42'500 - 10'000 + 1, 10'000us));
 }
 
@@ -34,7 +34,7 @@ TEST_CASE("The issue's case: an RX1 answer timed inside another device's SF12 AC
   CHECK(t.bookings().size() == 2);
 }
 
-TEST_CASE("Bookings stay sorted; a released one frees its slot; ended ones are pruned") {
+TEST_CASE("Bookings stay sorted, a released one frees its slot, ended ones are pruned") {
   TransmitTimeline t;
   REQUIRE(t.book(1, 5'000'000, 50'000us));
   REQUIRE(t.book(2, 1'000'000, 50'000us));
