@@ -59,7 +59,7 @@ TEST_CASE("A priority's share of the budget: housekeeping stops at half") {
   CHECK(dc.admits(869'100'000, kT0 + 1s, 15s, 1.0) == DutyCycle::Verdict::Admitted);
 }
 
-TEST_CASE("EU868 sub-bands are accounted apart; a frequency outside all of them is refused") {
+TEST_CASE("EU868 sub-bands are accounted apart, a frequency outside all of them is refused") {
   DutyCycle dc(kEu868.sub_bands());
   dc.add(1, 868'100'000, kT0, 36s);  // g1 (1 %) full
   CHECK(dc.admits(868'300'000, kT0, 1ms) == DutyCycle::Verdict::OverBudget);
