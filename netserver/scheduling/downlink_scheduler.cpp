@@ -117,4 +117,16 @@ std::vector<DownlinkScheduler::GatewayFigures> DownlinkScheduler::figures(Time n
   return out;
 }
 
+std::vector<std::pair<std::string, std::int64_t>> figure_list(const DownlinkScheduler::GatewayFigures& f) {
+  const auto n = [](std::uint64_t v) { return static_cast<std::int64_t>(v); };
+  std::vector<std::pair<std::string, std::int64_t>> out = {{"planned", n(f.counters.planned)},
+                                                           {"sent", n(f.counters.sent)},
+                                                           {"acknowledged", n(f.counters.acknowledged)},
+                                                           {"deferred", n(f.counters.deferred)}};
+  for (const auto& [reason, count] : f.counters.refused) out.emplace_back("refused." + reason, n(count));
+  for (const auto& [band, airtime] : f.airtime_last_hour)
+    out.emplace_back("airtime_us." + std::string(band), static_cast<std::int64_t>(airtime.count()));
+  return out;
+}
+
 }  // namespace uchet::netserver::scheduling

@@ -105,4 +105,9 @@ class DownlinkScheduler {
   BookingId next_id_ = 1;
 };
 
+// A gateway's figures as named values: "planned", "sent", "acknowledged", "deferred",
+// "refused.<reason>" and "airtime_us.<sub-band>" (last hour): what storage keeps
+// (schema/gateway_downlink_figures.h) and the stop line prints.
+std::vector<std::pair<std::string, std::int64_t>> figure_list(const DownlinkScheduler::GatewayFigures& figures);
+
 }  // namespace uchet::netserver::scheduling
