@@ -9,7 +9,8 @@ void save_gateway_downlink_figures(Database& db, lorawan::Eui64 gateway_eui, std
                                    const std::vector<std::pair<std::string, std::int64_t>>& figures) {
   const auto eui = lorawan::eui64_to_string(gateway_eui);
   Statement(db, "DELETE FROM gateway_downlink_figure WHERE gateway_eui = ?").bind(1, eui).run();
-  Statement insert(db, "INSERT INTO gateway_downlink_figure (gateway_eui, name, value, updated_at) VALUES (?, ?, ?, ?)");
+  Statement insert(db,
+                   "INSERT INTO gateway_downlink_figure (gateway_eui, name, value, updated_at) VALUES (?, ?, ?, ?)");
   for (const auto& [name, value] : figures) {
     insert.reset();
     insert.bind(1, eui).bind(2, name).bind(3, value).bind(4, now).run();

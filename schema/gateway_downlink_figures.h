@@ -17,7 +17,7 @@
 namespace uchet::schema {
 
 struct GatewayDownlinkFigures {
-  std::int64_t updated_at = 0;  // Unix seconds
+  std::int64_t updated_at = 0;                                // Unix seconds
   std::vector<std::pair<std::string, std::int64_t>> figures;  // by name
 };
 
