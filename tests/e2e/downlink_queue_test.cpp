@@ -149,8 +149,10 @@ TEST_CASE("class C: uchetctl device enqueue goes out at once (imme) on RX2 param
   REQUIRE(frame);
   REQUIRE(gateway.push(*frame, heard()).acked);
   REQUIRE(net.wait_events("up", kDevEui, 1, 3s).size() == 1);
-  // Let its own class A windows pass so that only the class C downlink is left to see.
-  std::this_thread::sleep_for(2500ms);
+  // Let its own class A windows pass so that only the class C downlink is left to see: the
+  // join-accept's too (5 s after the join-request), which the gateway holds for then and which a
+  // class C transmission must not overlap (docs/downlink-scheduling.md).
+  std::this_thread::sleep_for(5500ms);
   gateway.take_downlinks();
 
   const auto enqueued_at = std::chrono::steady_clock::now();

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "schema/gateway_downlink_figures.h"
 #include "schema/gateways.h"
 #include "tools/uchetctl/commands.h"
 #include "tools/uchetctl/validate.h"
@@ -99,17 +100,43 @@ void add_gateway_commands(CLI::App& app, Action& selected) {
   show->callback([&selected, show_eui] {
     selected = [show_eui](Context& ctx) {
       auto g = existing_gateway(ctx.db, *show_eui);
-      ctx.output.fields(
-          {{"gateway EUI", lorawan::eui64_to_string(g.eui)},
-           {"name", g.name},
-           {"latitude", optional_text(g.latitude)},
-           {"longitude", optional_text(g.longitude)},
-           {"altitude", optional_text(g.altitude)},
-           {"created", format_time(g.created_at)},
-           {"last seen", g.last_seen_at ? format_time(*g.last_seen_at) : "never"},
-           {"received / CRC ok / forwarded", fmt::format("{} / {} / {}", g.rx_received, g.rx_ok, g.rx_forwarded)},
-           {"downlinks received / emitted", fmt::format("{} / {}", g.tx_received, g.tx_emitted)}},
-          to_json(g));
+      std::vector<std::pair<std::string, std::string>> fields = {
+          {"gateway EUI", lorawan::eui64_to_string(g.eui)},
+          {"name", g.name},
+          {"latitude", optional_text(g.latitude)},
+          {"longitude", optional_text(g.longitude)},
+          {"altitude", optional_text(g.altitude)},
+          {"created", format_time(g.created_at)},
+          {"last seen", g.last_seen_at ? format_time(*g.last_seen_at) : "never"},
+          {"received / CRC ok / forwarded", fmt::format("{} / {} / {}", g.rx_received, g.rx_ok, g.rx_forwarded)},
+          {"downlinks received / emitted", fmt::format("{} / {}", g.tx_received, g.tx_emitted)}};
+      auto j = to_json(g);
+      // uchetd's downlink scheduler, as it saved them (every minute and at stop).
+      if (auto d = schema::find_gateway_downlink_figures(ctx.db, g.eui)) {
+        fields.emplace_back("downlink figures as of", format_time(d->updated_at));
+        nlohmann::json figures = nlohmann::json::object();
+        std::string refused, airtime;
+        for (const auto& [name, value] : d->figures) {
+          figures[name] = value;
+          if (name.starts_with("refused.")) {
+            refused += (refused.empty() ? "" : ", ") + name.substr(8) + " " + std::to_string(value);
+          } else if (name.starts_with("airtime_us.")) {
+            airtime += (airtime.empty() ? "" : ", ") + name.substr(11) + " MHz " +
+                       fmt::format("{:.1f} s", static_cast<double>(value) / 1e6);
+          }
+        }
+        const auto figure = [&](const char* name) { return figures.value(name, std::int64_t{0}); };
+        fields.emplace_back("downlinks planned / sent / acknowledged",
+                            fmt::format("{} / {} / {}", figure("planned"), figure("sent"), figure("acknowledged")));
+        fields.emplace_back("MAC requests deferred", std::to_string(figure("deferred")));
+        fields.emplace_back("downlinks refused", refused.empty() ? "none" : refused);
+        fields.emplace_back("airtime in the last hour", airtime.empty() ? "none" : airtime);
+        j["downlinkFigures"] = figures;
+        j["downlinkFiguresAt"] = format_time(d->updated_at);
+      } else {
+        fields.emplace_back("downlink figures", "none saved yet (uchetd saves them every minute)");
+      }
+      ctx.output.fields(fields, j);
     };
   });
 

@@ -20,12 +20,14 @@
 #include "appserver/integration/outbox.h"
 #include "common/callback_guard.h"
 #include "gateway-bridge/semtech_udp/udp_backend.h"
+#include "netserver/lorawan/encoding.h"
 #include "netserver/lorawan/region.h"
 #include "netserver/network_server.h"
 #include "observability/http_endpoint.h"
 #include "schema/checkpointer.h"
 #include "schema/database.h"
 #include "schema/database_lock.h"
+#include "schema/gateway_downlink_figures.h"
 #include "schema/health.h"
 #include "schema/http_outbox.h"
 #include "schema/key_encryption.h"
@@ -170,6 +172,7 @@ int run_daemon(const Config& config) {
   settings.dev_status_interval = std::chrono::hours(config.network.dev_status_interval_h);
   settings.dev_status_max_per_s = config.network.dev_status_max_per_s;
   settings.extra_channels_hz = extra_channels(config);
+  settings.duty_cycle = config.network.duty_cycle;
 
   // Gateways speak Semtech UDP; the network server knows only the backend contract.
   gateway_bridge::semtech_udp::UdpBackendOptions bridge_config;
@@ -215,7 +218,18 @@ int run_daemon(const Config& config) {
   } else {
     spdlog::info("archived uplink frames are kept forever (storage.frame_retention_days = 0)");
   }
-  boost::asio::steady_timer silence_timer(io), balance_timer(io);
+  boost::asio::steady_timer silence_timer(io), balance_timer(io), downlink_figures_timer(io);
+  // Each gateway's downlink figures, for `uchetctl gateway show` (a few rows per gateway a minute).
+  const auto save_downlink_figures = [&] {
+    const auto figures = network.downlink_figures();
+    if (figures.empty()) return;
+    schema::Transaction tx(db);
+    for (const auto& g : figures)
+      schema::save_gateway_downlink_figures(db, g.gateway_eui, schema::unix_now(),
+                                            netserver::scheduling::figure_list(g));
+    tx.commit();
+  };
+  run_periodically(downlink_figures_timer, std::chrono::minutes(1), "gateway downlink figures", save_downlink_figures);
   run_periodically(silence_timer, std::chrono::minutes(1), "silence check",
                    [&] { application.check_silence(db, schema::unix_now()); });
   run_periodically(balance_timer, std::chrono::minutes(10), "house balance", [&] {
@@ -236,6 +250,7 @@ int run_daemon(const Config& config) {
     boost::asio::post(io, [&, promise] {
       DaemonFigures f;
       f.network = network.counters();
+      f.gateway_downlinks = network.downlink_figures();
       const auto shed = gateway_bridge.counters();
       f.datagrams_shed = shed.messages_shed;
       f.uplinks_dropped = shed.receptions_dropped;
@@ -295,6 +310,8 @@ int run_daemon(const Config& config) {
     network.stop();
     silence_timer.cancel();
     balance_timer.cancel();
+    downlink_figures_timer.cancel();
+    common::run_guarded("gateway downlink figures", save_downlink_figures);
     if (retention) retention->stop();
     writer_running = false;
     io.stop();
@@ -319,6 +336,16 @@ int run_daemon(const Config& config) {
       "dropped in overload",
       c.frames, c.uplinks_accepted, c.joins_accepted, c.downlinks_sent, c.downlinks_rerouted, c.downlink_send_failed,
       c.downlinks_failed_on_air, c.downlinks_returned_to_queue, shed.messages_shed, shed.receptions_dropped);
+  spdlog::info(
+      "downlink scheduling: {} downlinks not planned (no free window on any gateway that heard the uplink), "
+      "{} uplinks' MAC requests deferred",
+      c.downlinks_not_planned, c.mac_requests_deferred);
+  for (const auto& g : network.downlink_figures()) {
+    std::string figures;
+    for (const auto& [name, value] : netserver::scheduling::figure_list(g))
+      figures += (figures.empty() ? "" : ", ") + name + " " + std::to_string(value);
+    spdlog::info("gateway {} downlinks: {}", lorawan::eui64_to_string(g.gateway_eui), figures);
+  }
   spdlog::info(
       "MQTT commands: {} queued, {} refused with a log event, {} refused for a topic no application can "
       "have, {} lost to a storage failure; {} callback failures caught",

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "netserver/lorawan/encoding.h"
+
 namespace uchet {
 
 using observability::MetricFamily;
@@ -55,6 +57,44 @@ void add_database_families(std::vector<MetricFamily>& out, const DatabaseFigures
   out.push_back(std::move(down));
 }
 
+// Per gateway, from the downlink scheduler: its counters, refusals by reason, airtime per
+// sub-band in the last hour.
+void add_gateway_downlink_families(std::vector<MetricFamily>& out,
+                                   const std::vector<netserver::scheduling::DownlinkScheduler::GatewayFigures>& gws) {
+  const auto C = MetricFamily::Type::counter;
+  MetricFamily planned{"uchet_gateway_downlink_scheduling_total",
+                       "Downlink windows per gateway: booked (planned), handed over (sent), acknowledged without "
+                       "error, MAC requests deferred",
+                       C,
+                       {}};
+  MetricFamily refused{"uchet_gateway_downlinks_refused_total",
+                       "Downlinks per gateway not planned or not on air, by reason (scheduler's or TX_ACK's)",
+                       C,
+                       {}};
+  MetricFamily airtime{"uchet_gateway_airtime_last_hour_seconds",
+                       "Downlink airtime per gateway and duty-cycle sub-band within the last hour",
+                       MetricFamily::Type::gauge,
+                       {}};
+  for (const auto& g : gws) {
+    const auto id = lorawan::eui64_to_string(g.gateway_eui);
+    for (const auto& [stage, value] : {std::pair<const char*, std::uint64_t>{"planned", g.counters.planned},
+                                       {"sent", g.counters.sent},
+                                       {"acknowledged", g.counters.acknowledged},
+                                       {"deferred", g.counters.deferred}}) {
+      planned.samples.push_back(Sample{{{"gateway_id", id}, {"stage", stage}}, static_cast<double>(value)});
+    }
+    for (const auto& [reason, value] : g.counters.refused)
+      refused.samples.push_back(Sample{{{"gateway_id", id}, {"reason", reason}}, static_cast<double>(value)});
+    for (const auto& [band, used] : g.airtime_last_hour) {
+      airtime.samples.push_back(
+          Sample{{{"gateway_id", id}, {"sub_band", std::string(band)}}, std::chrono::duration<double>(used).count()});
+    }
+  }
+  out.push_back(std::move(planned));
+  out.push_back(std::move(refused));
+  out.push_back(std::move(airtime));
+}
+
 }  // namespace
 
 std::vector<MetricFamily> metric_families(const DaemonFigures& f) {
@@ -91,7 +131,13 @@ std::vector<MetricFamily> metric_families(const DaemonFigures& f) {
                           {"send_failed", n.downlink_send_failed},
                           {"failed_on_air", n.downlinks_failed_on_air},
                           {"returned_to_queue", n.downlinks_returned_to_queue},
-                          {"tx_ack_error", n.tx_ack_errors}}));
+                          {"tx_ack_error", n.tx_ack_errors},
+                          {"not_planned", n.downlinks_not_planned}}));
+  out.push_back(counter("uchet_mac_requests_deferred_total",
+                        "Uplinks whose MAC requests were left for a later uplink (no airtime or slot at "
+                        "housekeeping priority)",
+                        static_cast<double>(n.mac_requests_deferred)));
+  add_gateway_downlink_families(out, f.gateway_downlinks);
   out.push_back(counter("uchet_dev_status_deferred_total", "DevStatusReq due but deferred by the network-wide budget",
                         static_cast<double>(n.dev_status_deferred)));
   out.push_back(counter("uchet_storage_failures_total", "Frames or jobs undone by a storage failure",

@@ -48,6 +48,8 @@ struct DaemonFigures {
   std::uint64_t frames_pruned = 0;  // [storage] frame_retention_days
   common::LatencyHistogram::Snapshot commit_latency, end_to_end_latency, checkpoint_duration;
   std::vector<appserver::HttpEndpointStats> webhooks;  // one per [[integration.http]] entry
+  // The downlink scheduler's per-gateway counters and airtime (netserver/scheduling/).
+  std::vector<netserver::scheduling::DownlinkScheduler::GatewayFigures> gateway_downlinks;
 };
 
 std::vector<observability::MetricFamily> metric_families(const DaemonFigures& figures);

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "schema/gateway_downlink_figures.h"
 #include "tests/tools/uchetctl/uchetctl_support.h"
 
 using uchet::test::Uchetctl;
@@ -74,6 +75,29 @@ TEST_CASE("gateways are registered, shown and removed") {
   CHECK_THAT(text.out, Catch::Contains("aa555a0000000001") && Catch::Contains("never"));
   CHECK(ctl({"gateway", "remove", "AA555A0000000001"}).exit_code == 0);
   CHECK(ctl.json({"gateway", "list"}).empty());
+}
+
+TEST_CASE("gateway show prints the downlink figures uchetd saved") {
+  Uchetctl ctl;
+  REQUIRE(ctl({"gateway", "add", "AA555A0000000001", "--name", "roof-1"}).exit_code == 0);
+  CHECK_THAT(ctl({"gateway", "show", "aa555a0000000001"}).out, Catch::Contains("none saved yet"));
+  {
+    auto db = uchet::schema::Database::open(ctl.file("uchet.db"));
+    uchet::schema::save_gateway_downlink_figures(db, 0xAA555A0000000001, 1'796'000'000,
+                                                 {{"planned", 12},
+                                                  {"sent", 11},
+                                                  {"acknowledged", 10},
+                                                  {"deferred", 4},
+                                                  {"refused.slot_taken", 3},
+                                                  {"refused.tx_ack_TOO_LATE", 1},
+                                                  {"airtime_us.864.0-870.0", 12'500'000}});
+  }
+  auto text = ctl({"gateway", "show", "aa555a0000000001"}).out;
+  CHECK_THAT(text, Catch::Contains("12 / 11 / 10") && Catch::Contains("slot_taken 3") &&
+                       Catch::Contains("tx_ack_TOO_LATE 1") && Catch::Contains("864.0-870.0 MHz 12.5 s"));
+  auto shown = ctl.json({"gateway", "show", "aa555a0000000001"});
+  CHECK(shown["downlinkFigures"]["deferred"] == 4);
+  CHECK(shown["downlinkFigures"]["airtime_us.864.0-870.0"] == 12'500'000);
 }
 
 TEST_CASE("bad gateway commands exit 2 with a reason and change nothing") {
