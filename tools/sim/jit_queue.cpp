@@ -113,8 +113,7 @@ JitQueue::Judged JitQueue::enqueue(std::uint32_t now, std::uint64_t id, std::opt
 
 void JitQueue::hand_over(const Packet& packet) {
   const std::uint32_t at = packet.due_us - timing_.pre_delay_us;
-  if (on_air_ && signed_gap(at, on_air_->due_us) >= 0 &&
-      signed_gap(at, on_air_->due_us + on_air_->airtime_us) < 0) {
+  if (on_air_ && signed_gap(at, on_air_->due_us) >= 0 && signed_gap(at, on_air_->due_us + on_air_->airtime_us) < 0) {
     emissions_.push_back({packet.id, packet.due_us, packet.airtime_us, EmissionOutcome::DroppedBusy});
     return;
   }
@@ -141,8 +140,7 @@ void JitQueue::advance(std::uint32_t now) {
     for (std::size_t i = 0; i < queue_.size(); ++i) {
       const std::uint32_t offset = queue_[i].due_us - timing_.pre_delay_us - last_now_;
       if (offset <= horizon &&
-          (!next_hand_over ||
-           offset < queue_[*next_hand_over].due_us - timing_.pre_delay_us - last_now_))
+          (!next_hand_over || offset < queue_[*next_hand_over].due_us - timing_.pre_delay_us - last_now_))
         next_hand_over = i;
     }
     const bool radio_starts = radio_ && radio_->due_us - last_now_ <= horizon;

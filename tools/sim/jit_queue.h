@@ -111,7 +111,7 @@ class JitQueue {
   std::uint32_t last_now_ = 0;
   bool started_ = false;
   std::vector<Packet> queue_;
-  std::optional<Packet> radio_;  // handed over, not yet settled as sent
+  std::optional<Packet> radio_;   // handed over, not yet settled as sent
   std::optional<Packet> on_air_;  // settled as sent; emitting until due + airtime
   std::vector<Emission> emissions_;
 };

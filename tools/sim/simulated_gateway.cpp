@@ -80,9 +80,10 @@ bool SimulatedGateway::pull(Timeout timeout) {
   return changed_.wait_for(lock, timeout, [&] { return pull_acks_.contains(token); });
 }
 
-PushResult SimulatedGateway::push(lorawan::ByteView phy_payload, const Reception& r, Timeout timeout) {
+gateway_bridge::semtech_udp::RxPacket SimulatedGateway::rx_packet(lorawan::ByteView phy_payload, const Reception& r,
+                                                                  std::uint32_t counter_now) const {
   gateway_bridge::semtech_udp::RxPacket packet;
-  packet.tmst = r.tmst.value_or(counter_us());
+  packet.tmst = r.tmst.value_or(counter_now);
   packet.time = r.time;
   packet.tmms = r.gps_time;
   packet.freq_hz = r.channel.frequency_hz;
@@ -94,15 +95,31 @@ PushResult SimulatedGateway::push(lorawan::ByteView phy_payload, const Reception
   packet.rssi_dbm = r.rssi_dbm;
   packet.lsnr_db = r.snr_db;
   packet.data.assign(phy_payload.begin(), phy_payload.end());
+  return packet;
+}
 
+PushResult SimulatedGateway::push(lorawan::ByteView phy_payload, const Reception& r, Timeout timeout) {
+  const auto packet = rx_packet(phy_payload, r, counter_us());
+  return push_packets(std::span(&packet, 1), timeout);
+}
+
+PushResult SimulatedGateway::push_batch(std::span<const std::pair<lorawan::Bytes, Reception>> frames, Timeout timeout) {
+  const std::uint32_t now = counter_us();
+  std::vector<gateway_bridge::semtech_udp::RxPacket> packets;
+  for (const auto& [frame, reception] : frames) packets.push_back(rx_packet(frame, reception, now));
+  return push_packets(packets, timeout);
+}
+
+PushResult SimulatedGateway::push_packets(std::span<const gateway_bridge::semtech_udp::RxPacket> packets,
+                                          Timeout timeout) {
   PushResult result;
   result.token = next_token();
-  result.tmst = packet.tmst;
+  result.tmst = packets.empty() ? counter_us() : packets.front().tmst;
   {
     std::lock_guard lock(mutex_);
     ++counters_.push_sent;
   }
-  send(build_push_data(result.token, eui_, std::span(&packet, 1)));
+  send(build_push_data(result.token, eui_, packets));
   if (timeout.count() > 0) result.acked = wait_push_ack(result.token, timeout);
   return result;
 }

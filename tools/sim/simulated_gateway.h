@@ -20,6 +20,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -66,7 +67,7 @@ struct GatewayDownlink {
 
 struct PushResult {
   std::uint16_t token = 0;
-  std::uint32_t tmst = 0;  // the tmst reported in the rxpk
+  std::uint32_t tmst = 0;  // the tmst reported in the rxpk (a batch: the first one's)
   bool acked = false;      // PUSH_ACK with this token arrived in time
 };
 
@@ -119,6 +120,9 @@ class SimulatedGateway {
   // Sends PUSH_DATA with one rxpk for `phy_payload`; waits up to `timeout` for the PUSH_ACK
   // (zero: does not wait, acked stays false).
   PushResult push(lorawan::ByteView phy_payload, const Reception& reception = {}, Timeout timeout = Timeout(1000));
+  // One PUSH_DATA carrying several frames, as after one concentrator fetch (each its own
+  // rxpk; a reception without tmst gets the counter now, the same for all).
+  PushResult push_batch(std::span<const std::pair<lorawan::Bytes, Reception>> frames, Timeout timeout = Timeout(1000));
   // Waits for a PUSH_ACK of an earlier push.
   bool wait_push_ack(std::uint16_t token, Timeout timeout);
 
@@ -137,6 +141,9 @@ class SimulatedGateway {
 
  private:
   std::uint16_t next_token();
+  gateway_bridge::semtech_udp::RxPacket rx_packet(lorawan::ByteView phy_payload, const Reception& reception,
+                                                  std::uint32_t counter_now) const;
+  PushResult push_packets(std::span<const gateway_bridge::semtech_udp::RxPacket> packets, Timeout timeout);
   void send(lorawan::Bytes datagram);  // from any thread; sent on the io thread
   void receive();
   void on_datagram(std::size_t size);

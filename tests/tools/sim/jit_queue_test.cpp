@@ -89,8 +89,8 @@ TEST_CASE("the 148 ms case: accepted because the SF12 ACK was already handed ove
     // The server's answer reaches the gateway 240 ms after the uplink (dedup window + work).
     CHECK(jit.enqueue(kT - 148'000 + 240'000, 2, rx1_of_second, kSf7Ack).verdict == JitVerdict::Scheduled);
     jit.advance(kT + 3'000'000);
-    CHECK(outcomes(jit) == std::vector<std::pair<std::uint64_t, EmissionOutcome>>{
-                               {1, EmissionOutcome::OnAir}, {2, EmissionOutcome::DroppedBusy}});
+    CHECK(outcomes(jit) == std::vector<std::pair<std::uint64_t, EmissionOutcome>>{{1, EmissionOutcome::OnAir},
+                                                                                  {2, EmissionOutcome::DroppedBusy}});
     CHECK(jit.queued() == 0);
   }
   SECTION("the same answer timed after the transmission ends (RX2) goes on air") {
@@ -99,7 +99,7 @@ TEST_CASE("the 148 ms case: accepted because the SF12 ACK was already handed ove
     CHECK(jit.enqueue(kT + 92'000, 2, rx1_of_second + 1'000'000, kSf7Ack).verdict == JitVerdict::Scheduled);
     jit.advance(kT + 3'000'000);
     CHECK(outcomes(jit) == std::vector<std::pair<std::uint64_t, EmissionOutcome>>{{1, EmissionOutcome::OnAir},
-                                                                                   {2, EmissionOutcome::OnAir}});
+                                                                                  {2, EmissionOutcome::OnAir}});
   }
 }
 
@@ -113,7 +113,7 @@ TEST_CASE("a packet handed over while the radio holds one not yet started overwr
   CHECK(jit.enqueue(kT - 35'000, 2, kT + 10'000, kSf7Ack).verdict == JitVerdict::Scheduled);
   jit.advance(kT + 1'000'000);
   CHECK(outcomes(jit) == std::vector<std::pair<std::uint64_t, EmissionOutcome>>{{1, EmissionOutcome::Overwritten},
-                                                                                 {2, EmissionOutcome::OnAir}});
+                                                                                {2, EmissionOutcome::OnAir}});
 }
 
 TEST_CASE("packets far enough apart all go on air, in time order, whatever order they came in") {
@@ -154,7 +154,7 @@ TEST_CASE("a full queue of 32 refuses the next packet as COLLISION_PACKET") {
 
 TEST_CASE("the counter wraps: a packet due after the wrap is judged and sent like any other") {
   JitQueue jit;
-  const std::uint32_t now = 0xFFFF'0000;  // 65.5 ms before the wrap
+  const std::uint32_t now = 0xFFFF'0000;      // 65.5 ms before the wrap
   const std::uint32_t due = now + 1'000'000;  // wraps
   REQUIRE(due < now);
   CHECK(jit.enqueue(now, 1, due, kSf12Ack).verdict == JitVerdict::Scheduled);
