@@ -68,6 +68,10 @@ struct NetworkServer::Uplink {
   Bytes mac_bytes, app_payload;
   // MAC commands: the answers and requests of the downlink in FOpts order, the status events.
   std::vector<DownlinkMacCommand> answers;
+  // answers[0, first_request) answer the device; the rest are the network's requests, whose
+  // marks in the MAC state before they were chosen are kept to put back should they be deferred.
+  std::size_t first_request = 0;
+  MacRequestMarks before_requests;
   std::vector<StatusEvent> statuses;
   bool sticky_answer = false;
   std::vector<schema::QueueItem> queue;
@@ -82,11 +86,12 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
   // The downlink's MAC commands, in this order: answers to the uplink's, then ADR, receive
   // windows, device status and a new channel (which goes last as it must fit after the rest).
   handle_mac_commands(up);
+  up.first_request = up.answers.size();
+  up.before_requests = MacRequestMarks::of(up.mac);
   request_link_adr(up);
   request_rx_setup(up);
   request_dev_status(up);
   request_new_channel(up);
-  up.updated.mac_state = to_json(up.mac);
 
   // Inside the pass's group-commit transaction (see network_server.h): this frame's own writes.
   schema::Savepoint frame_writes(db_);
@@ -94,7 +99,8 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
   send_uplink_event(up, work);
   expire_downlink_queue(up, work);
   acknowledge_confirmed_downlink(up, work);
-  plan_class_a_answer(up);
+  plan_class_a_answer(up);  // may defer the requests: the MAC state is final after it
+  up.updated.mac_state = to_json(up.mac);
   schema::update_session_state(db_, up.updated);
   send_status_events(up, work);
   frame_writes.release();
@@ -332,18 +338,44 @@ void NetworkServer::acknowledge_confirmed_downlink(Uplink& up, schema::UnitOfWor
   queue.erase(queue.begin());
 }
 
-// The class A answer: ACK, MAC answers and the next queued payload that fits.
+// The class A answer: ACK, MAC answers and requests, and the next queued payload that fits, in
+// a window booked on a gateway that heard the uplink (netserver/scheduling/). The network's own
+// MAC requests go only at housekeeping priority; when that cannot be booked they are left out
+// (asked again at a later uplink) and the rest goes at its own priority. When nothing can be
+// booked, nothing is sent and nothing changes: the queue item stays queued, FCntDown is not
+// used, the device retransmits a confirmed uplink.
 void NetworkServer::plan_class_a_answer(Uplink& up) {
+  const bool requests = up.answers.size() > up.first_request;
+  const bool answer_needed =
+      up.confirmed || up.first_request > 0 || !up.queue.empty() || up.data.fctrl.adr_ack_req || up.sticky_answer;
+  if (!requests && !answer_needed) return;
+  auto refusal = scheduling::Refusal::NoGateway;
+  std::optional<DownlinkPlan> plan;
+  if (requests) plan = plan_answer(up, up.answers.size(), refusal);
+  if (!plan && requests) {
+    up.before_requests.restore(up.mac);
+    ++counters_.mac_requests_deferred;
+    ++scheduler_.counters(up.best.gateway_eui).deferred;
+  }
+  if (!plan && answer_needed) {
+    plan = plan_answer(up, up.first_request, refusal);
+    if (!plan) count_not_planned(up.session->dev_eui, up.best.gateway_eui, refusal);
+  }
+  up.plan = std::move(plan);
+}
+
+std::optional<NetworkServer::DownlinkPlan> NetworkServer::plan_answer(Uplink& up, std::size_t commands,
+                                                                      scheduling::Refusal& refusal) {
   const auto& data = up.data;
   const auto& best = up.best;
   auto& updated = up.updated;
   const auto& queue = up.queue;
-  if (!up.confirmed && up.answers.empty() && queue.empty() && !data.fctrl.adr_ack_req && !up.sticky_answer) return;
+  const auto mac_commands = std::span<const DownlinkMacCommand>(up.answers).first(commands);
   DownlinkContent content;
   content.ack = up.confirmed;
   content.acked_fcnt_up = static_cast<std::uint16_t>(up.full.fcnt & 0xFFFF);
   content.adr = data.fctrl.adr;
-  content.mac_commands = encode_mac_commands(std::span<const DownlinkMacCommand>(up.answers));
+  content.mac_commands = encode_mac_commands(mac_commands);
   if (content.mac_commands.size() > kMaxFOptsSize) content.mac_commands.resize(0);
   auto rx1_dr = settings_.region.rx1_data_rate(up.dr, static_cast<std::uint8_t>(updated.rx1_dr_offset));
   const auto rx2 = settings_.region.rx2_default();
@@ -370,30 +402,50 @@ void NetworkServer::plan_class_a_answer(Uplink& up) {
   auto built = build_downlink(updated, content);
   if (!built) {
     spdlog::warn("downlink for {} not built: {}", eui64_to_string(up.session->dev_eui), built.error());
-    return;
+    return std::nullopt;
   }
-  if (!rx1_dr) return;
+  if (!rx1_dr) return std::nullopt;
   const auto delay1 = static_cast<std::uint32_t>(updated.rx1_delay * 1'000'000);
   auto rx1 = tx_packet(settings_.region, settings_.region.rx1_frequency(best.frequency_hz), *rx1_dr,
                        best.counter.after(std::chrono::microseconds(delay1)), built->phy_payload);
   auto rx2_packet = tx_packet(settings_.region, rx2_freq, rx2_dr,
                               best.counter.after(std::chrono::microseconds(delay1 + 1'000'000)), built->phy_payload);
-  if (!rx1 || !rx2_packet) return;
+  if (!rx1 || !rx2_packet) return std::nullopt;
+
+  scheduling::DownlinkContents contents;
+  contents.ack = up.confirmed;
+  contents.queue_item = item.has_value();
+  contents.device_answers = data.fctrl.adr_ack_req || up.sticky_answer;
+  for (std::size_t i = 0; i < std::min(commands, up.first_request); ++i) {
+    if (std::holds_alternative<DeviceTimeAns>(up.answers[i])) {
+      contents.device_time = true;
+    } else {
+      contents.device_answers = true;
+    }
+  }
+  DownlinkPlan plan{up.session->dev_eui,
+                    best.gateway_eui,
+                    std::move(*rx1),
+                    std::move(*rx2_packet),
+                    item,
+                    built->f_cnt_down,
+                    false,
+                    best.counter,
+                    other_gateways(up.frame.receptions, best)};
+  // The network's requests go only while housekeeping's share of the airtime lasts.
+  plan.priority =
+      commands > up.first_request ? scheduling::DownlinkPriority::Housekeeping : scheduling::priority_of(contents);
+  if (auto booked = book_window(plan, true); !booked) {
+    refusal = booked.error();
+    return std::nullopt;
+  }
   advance_f_cnt_down(updated, *built);
-  up.plan = DownlinkPlan{up.session->dev_eui,
-                         best.gateway_eui,
-                         std::move(*rx1),
-                         std::move(*rx2_packet),
-                         item,
-                         built->f_cnt_down,
-                         false,
-                         best.counter,
-                         other_gateways(up.frame.receptions, best)};
   if (item && item->confirmed) {
     schema::mark_downlink_sent(db_, item->id, built->f_cnt_down);
   } else if (item) {
     schema::delete_downlink(db_, item->id);
   }
+  return plan;
 }
 
 void NetworkServer::send_status_events(Uplink& up, schema::UnitOfWork& work) {
@@ -455,6 +507,14 @@ void NetworkServer::deliver_class_c() {
     if (!built) continue;
     auto packet = tx_packet(settings_.region, freq, dr, gateway_bridge::Immediately{}, built->phy_payload);
     if (!packet) continue;
+    DownlinkPlan plan{dev_eui, via.front(), std::move(*packet), std::nullopt, *next, built->f_cnt_down, false};
+    if (via.size() > 1)
+      plan.other_gateways.emplace_back(via[1], gateway_bridge::CounterTime{});  // sent at once: no timing
+    // Booked before anything is taken: with no window free the item simply stays queued.
+    if (auto booked = book_window(plan, true); !booked) {
+      count_not_planned(dev_eui, via.front(), booked.error());
+      continue;
+    }
     schema::DeviceSession updated = *session;
     advance_f_cnt_down(updated, *built);
     schema::Transaction tx(db_);
@@ -466,9 +526,6 @@ void NetworkServer::deliver_class_c() {
     schema::update_session_state(db_, updated);
     tx.commit();
     *session = updated;
-    DownlinkPlan plan{dev_eui, via.front(), std::move(*packet), std::nullopt, *next, built->f_cnt_down, false};
-    if (via.size() > 1)
-      plan.other_gateways.emplace_back(via[1], gateway_bridge::CounterTime{});  // sent at once: no timing
     send_planned(std::move(plan));
   }
 }

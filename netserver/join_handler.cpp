@@ -35,8 +35,8 @@ struct NetworkServer::Join {
   schema::DeviceSession session;
   // build_accept:
   Bytes on_air;
-  // plan_windows:
-  std::optional<gateway_bridge::Transmission> rx1, rx2;
+  // plan_windows: the join-accept, booked on a gateway (netserver/scheduling/)
+  std::optional<DownlinkPlan> plan;
 };
 
 void NetworkServer::process_join(const ReceivedFrame& frame, const JoinRequest& request) {
@@ -156,7 +156,9 @@ bool NetworkServer::build_accept(Join& join) {
   return true;
 }
 
-// Both receive windows, timed on the best reception's counter: JOIN_ACCEPT_DELAY1 and 2.
+// Both receive windows, timed on the best reception's counter: JOIN_ACCEPT_DELAY1 and 2, and
+// one of them booked on a gateway that heard the request. When none is free the join is not
+// answered and nothing is stored: the device's next join-request tries again.
 bool NetworkServer::plan_windows(Join& join) {
   const auto timing = settings_.region.default_timing();
   const auto delay1 = std::chrono::duration_cast<std::chrono::microseconds>(timing.join_accept_delay1);
@@ -175,8 +177,20 @@ bool NetworkServer::plan_windows(Join& join) {
     reject(&NetworkCounters::malformed, "join-accept transmission", "bad radio parameters");
     return false;
   }
-  join.rx1 = std::move(*rx1_packet);
-  join.rx2 = std::move(*rx2_packet);
+  DownlinkPlan plan;
+  plan.dev_eui = join.request.dev_eui;
+  plan.gateway_eui = join.best.gateway_eui;
+  plan.rx1 = std::move(*rx1_packet);
+  plan.rx2 = std::move(*rx2_packet);
+  plan.join_accept = true;
+  plan.uplink_at = join.best.counter;
+  plan.other_gateways = other_gateways(join.frame.receptions, join.best);
+  plan.priority = scheduling::priority_of({.join_accept = true});
+  if (auto booked = book_window(plan, true); !booked) {
+    count_not_planned(plan.dev_eui, join.best.gateway_eui, booked.error());
+    return false;
+  }
+  join.plan = std::move(plan);
   return true;
 }
 
@@ -208,15 +222,7 @@ void NetworkServer::queue_join_accept(Join& join) {
   b.first_seen.push_back(join.frame.first_seen);
   b.events = true;
   ++b.joins_accepted;
-  DownlinkPlan plan;
-  plan.dev_eui = join.request.dev_eui;
-  plan.gateway_eui = join.best.gateway_eui;
-  plan.rx1 = std::move(*join.rx1);
-  plan.rx2 = std::move(*join.rx2);
-  plan.join_accept = true;
-  plan.uplink_at = join.best.counter;
-  plan.other_gateways = other_gateways(join.frame.receptions, join.best);
-  b.downlinks.push_back(std::move(plan));
+  b.downlinks.push_back(std::move(*join.plan));
 }
 
 }  // namespace uchet::netserver

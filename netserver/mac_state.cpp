@@ -25,6 +25,21 @@ double MacState::loss_ratio() const {
   return std::max(0.0, 1.0 - static_cast<double>(fcnt_history.size()) / expected);
 }
 
+MacRequestMarks MacRequestMarks::of(const MacState& mac) {
+  return {mac.pending_link_adr,      mac.last_dev_status_request, mac.pending_rx_timing,       mac.pending_rx_param,
+          mac.rx_setup_requested_at, mac.pending_new_channel,     mac.new_channel_requested_at};
+}
+
+void MacRequestMarks::restore(MacState& mac) const {
+  mac.pending_link_adr = pending_link_adr;
+  mac.last_dev_status_request = last_dev_status_request;
+  mac.pending_rx_timing = pending_rx_timing;
+  mac.pending_rx_param = pending_rx_param;
+  mac.rx_setup_requested_at = rx_setup_requested_at;
+  mac.pending_new_channel = pending_new_channel;
+  mac.new_channel_requested_at = new_channel_requested_at;
+}
+
 namespace {
 
 using common::json_fields::member;

@@ -46,6 +46,23 @@ struct MacState {
   double loss_ratio() const;
 };
 
+// What choosing an uplink's MAC requests changes in the state (not what the device's answers
+// change): kept before the requests are chosen and put back when they are left out of the
+// downlink for want of airtime or a slot (netserver/scheduling/downlink_priority.h), so that
+// every one of them is due again at the device's next uplink.
+struct MacRequestMarks {
+  std::optional<PendingLinkAdr> pending_link_adr;
+  std::int64_t last_dev_status_request = 0;
+  std::optional<int> pending_rx_timing;
+  std::optional<PendingRxParam> pending_rx_param;
+  std::int64_t rx_setup_requested_at = 0;
+  std::optional<PendingNewChannel> pending_new_channel;
+  std::int64_t new_channel_requested_at = 0;
+
+  static MacRequestMarks of(const MacState& mac);
+  void restore(MacState& mac) const;
+};
+
 MacState parse_mac_state(const std::string& json);  // unreadable JSON gives an empty state
 std::string to_json(const MacState& state);
 

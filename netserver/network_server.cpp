@@ -22,6 +22,11 @@ NetworkServer::NetworkServer(boost::asio::io_context& io, schema::Database& db, 
       settings_(std::move(settings)),
       sink_(sink),
       gateways_(gateways),
+      scheduler_([this] {
+        auto bands = lorawan::sub_bands_with_limits(settings_.region, settings_.duty_cycle);
+        if (!bands) throw std::invalid_argument("network duty cycle: " + bands.error());
+        return std::move(*bands);
+      }()),
       dedup_(settings_.dedup_window),
       // A burst of one second's worth: a few devices joining together are all asked at once.
       dev_status_budget_(settings_.dev_status_max_per_s, std::max(1.0, settings_.dev_status_max_per_s)),
@@ -70,6 +75,8 @@ void NetworkServer::handle_uplink(gateway_bridge::Reception&& rx) {
   // The bridge's reception time: a copy that waited in the queue while this thread was busy (a
   // checkpoint holding off a commit, a long pass) must not also wait a whole window after it.
   const auto received_at = rx.received_at == SteadyTime{} ? std::chrono::steady_clock::now() : rx.received_at;
+  // The gateway's counter at a known moment: class C bookings and the duty-cycle hour need it.
+  scheduler_.heard(rx.gateway_eui, rx.counter.counter_us, received_at);
   switch (dedup_.add(std::move(rx), received_at)) {
     case Deduplicator::Outcome::NewFrame:
       arm_dedup_timer();
@@ -152,6 +159,7 @@ void NetworkServer::commit_batch() {
 void NetworkServer::abandon_batch(const char* why) {
   auto b = std::move(batch_);
   if (!b) return;
+  for (const auto& plan : b->downlinks) scheduler_.release(plan.gateway_eui, plan.booking);
   counters_.storage_failures += b->frames;
   spdlog::error("storage failure: {}; {} accepted frames of this pass not stored, dropped unacknowledged", why,
                 b->frames);
@@ -239,34 +247,80 @@ void retime(gateway_bridge::Transmission& packet, const gateway_bridge::CounterT
 
 }  // namespace
 
-void NetworkServer::send_planned(DownlinkPlan&& plan) {
-  const auto send = [&](lorawan::Eui64 gateway_eui) {
-    auto token = gateways_.send(gateway_eui, plan.rx1);
-    if (token) {
-      unreachable_until_.erase(gateway_eui);
-    } else {
-      unreachable_until_[gateway_eui] = std::chrono::steady_clock::now() + kUnreachableGatewayBackoff;
+std::vector<scheduling::DownlinkScheduler::GatewayFigures> NetworkServer::downlink_figures() {
+  return scheduler_.figures(std::chrono::steady_clock::now());
+}
+
+std::expected<void, scheduling::Refusal> NetworkServer::book_window(DownlinkPlan& plan, bool this_gateway) {
+  const auto now = std::chrono::steady_clock::now();
+  std::optional<scheduling::Refusal> first_refusal;
+  const auto book_here = [&] {
+    for (const bool rx2 : {false, true}) {
+      if (rx2 && !plan.rx2) break;
+      auto booked = scheduler_.book(plan.gateway_eui, rx2 ? *plan.rx2 : plan.rx1, plan.priority, now);
+      if (booked) {
+        plan.booking = *booked;
+        plan.on_rx2 = rx2;
+        return true;
+      }
+      if (!first_refusal) first_refusal = booked.error();
     }
-    return token;
+    return false;
   };
-  auto token = send(plan.gateway_eui);
-  // The best gateway cannot take it (offline, no PULL_DATA for a minute): the next one that heard
-  // the uplink can, at the same moment on its own counter.
-  for (std::size_t next = 0; !token && next < plan.other_gateways.size(); ++next) {
-    const auto [gateway_eui, uplink_at] = plan.other_gateways[next];
-    if (log_due("downlink rerouted")) {
-      spdlog::info(
-          "downlink to {}: gateway {} refused it ({}); trying gateway {} (counted as downlinks_rerouted; "
-          "logged at most once a minute)",
-          lorawan::eui64_to_string(plan.dev_eui), lorawan::eui64_to_string(plan.gateway_eui), token.error(),
-          lorawan::eui64_to_string(gateway_eui));
-    }
+  if (this_gateway && book_here()) return {};
+  // The same moment on the next gateway's own counter.
+  while (plan.next_other < plan.other_gateways.size()) {
+    const auto [gateway_eui, uplink_at] = plan.other_gateways[plan.next_other++];
     retime(plan.rx1, plan.uplink_at, uplink_at);
     if (plan.rx2) retime(*plan.rx2, plan.uplink_at, uplink_at);
     plan.gateway_eui = gateway_eui;
     plan.uplink_at = uplink_at;
-    ++counters_.downlinks_rerouted;
-    token = send(plan.gateway_eui);
+    if (book_here()) {
+      ++counters_.downlinks_rerouted;
+      return {};
+    }
+  }
+  return std::unexpected(first_refusal.value_or(scheduling::Refusal::NoGateway));
+}
+
+void NetworkServer::count_not_planned(lorawan::Eui64 dev_eui, lorawan::Eui64 gateway_eui, scheduling::Refusal why) {
+  ++counters_.downlinks_not_planned;
+  ++scheduler_.counters(gateway_eui).refused[std::string(scheduling::refusal_name(why))];
+  if (log_due("downlink not planned")) {
+    spdlog::warn(
+        "downlink to {} not planned: no window free on gateway {} or another that heard the uplink ({}); not sent, "
+        "its queue item stays queued (counted as downlinks_not_planned; logged at most once a minute)",
+        lorawan::eui64_to_string(dev_eui), lorawan::eui64_to_string(gateway_eui), scheduling::refusal_name(why));
+  }
+}
+
+// The plan's window was booked; should its gateway not take it (offline, no PULL_DATA for a
+// minute), the booking is released and the next gateway that heard the uplink is booked, at the
+// same moment on its own counter.
+void NetworkServer::send_planned(DownlinkPlan&& plan) {
+  const auto send = [&]() {
+    auto token = gateways_.send(plan.gateway_eui, plan.on_rx2 ? *plan.rx2 : plan.rx1);
+    if (token) {
+      unreachable_until_.erase(plan.gateway_eui);
+    } else {
+      unreachable_until_[plan.gateway_eui] = std::chrono::steady_clock::now() + kUnreachableGatewayBackoff;
+    }
+    return token;
+  };
+  auto token = send();
+  while (!token) {
+    scheduler_.release(plan.gateway_eui, plan.booking);
+    ++scheduler_.counters(plan.gateway_eui).refused["gateway_unreachable"];
+    const auto refused_by = plan.gateway_eui;
+    if (!book_window(plan, false)) break;
+    if (log_due("downlink rerouted")) {
+      spdlog::info(
+          "downlink to {}: gateway {} refused it ({}); trying gateway {} (counted as downlinks_rerouted; "
+          "logged at most once a minute)",
+          lorawan::eui64_to_string(plan.dev_eui), lorawan::eui64_to_string(refused_by), token.error(),
+          lorawan::eui64_to_string(plan.gateway_eui));
+    }
+    token = send();
   }
   if (!token) {
     ++counters_.downlink_send_failed;
@@ -290,6 +344,7 @@ void NetworkServer::send_planned(DownlinkPlan&& plan) {
     return;
   }
   ++counters_.downlinks_sent;
+  ++scheduler_.counters(plan.gateway_eui).sent;
   auto pending = std::make_unique<PendingDownlink>();
   auto key = std::make_pair(plan.gateway_eui, *token);
   pending->plan = std::move(plan);
@@ -303,17 +358,29 @@ void NetworkServer::handle_outcome(const gateway_bridge::TxOutcome& outcome) {
   if (it == pending_.end()) return;
   auto pending = std::move(it->second);
   pending_.erase(it);
-  const auto& plan = pending->plan;
-  if (!outcome.ok()) {
+  auto& plan = pending->plan;
+  auto& gateway_counters = scheduler_.counters(plan.gateway_eui);
+  if (outcome.ok()) {
+    ++gateway_counters.acknowledged;
+  } else {
     ++counters_.tx_ack_errors;
-    if (!pending->on_rx2 && plan.rx2) {
-      // RX1 missed (typically TOO_LATE): the same frame fits the device's RX2 window.
+    ++gateway_counters.refused["tx_ack_" + std::string(gateway_bridge::tx_status_name(outcome.status))];
+    // Not on air: its slot and airtime are free for others.
+    scheduler_.release(plan.gateway_eui, plan.booking);
+    if (!plan.on_rx2 && plan.rx2) {
+      // RX1 missed (typically TOO_LATE): the same frame fits the device's RX2 window, if free.
       ++counters_.downlinks_retried_rx2;
-      auto token = gateways_.send(plan.gateway_eui, *plan.rx2);
-      if (token) {
-        pending->on_rx2 = true;
-        pending_[{plan.gateway_eui, *token}] = std::move(pending);
-        return;
+      auto booked = scheduler_.book(plan.gateway_eui, *plan.rx2, plan.priority, std::chrono::steady_clock::now());
+      if (booked) {
+        auto token = gateways_.send(plan.gateway_eui, *plan.rx2);
+        if (token) {
+          plan.on_rx2 = true;
+          plan.booking = *booked;
+          ++gateway_counters.sent;
+          pending_[{plan.gateway_eui, *token}] = std::move(pending);
+          return;
+        }
+        scheduler_.release(plan.gateway_eui, *booked);
       }
     }
   }
@@ -337,7 +404,7 @@ void NetworkServer::handle_outcome(const gateway_bridge::TxOutcome& outcome) {
     event.token = outcome.id;
     if (plan.queue_item) event.queue_item_id = plan.queue_item->queue_item_id;
     event.f_cnt_down = plan.f_cnt_down;
-    event.transmission = pending->on_rx2 && plan.rx2 ? *plan.rx2 : plan.rx1;
+    event.transmission = plan.on_rx2 && plan.rx2 ? *plan.rx2 : plan.rx1;
     event.transmission.phy_payload.clear();
     event.uplink_at = plan.uplink_at;
     if (!outcome.ok())

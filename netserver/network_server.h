@@ -35,6 +35,7 @@
 #include "netserver/lorawan/data_frame.h"
 #include "netserver/lorawan/join_request.h"
 #include "netserver/lorawan/region.h"
+#include "netserver/scheduling/downlink_scheduler.h"
 #include "netserver/token_bucket.h"
 #include "schema/database.h"
 #include "schema/downlink_queue.h"
@@ -53,6 +54,9 @@ struct NetworkSettings {
   double dev_status_max_per_s = 5;
   // Extra channels (Hz) given to joining devices in the CFList, at most five; empty: none.
   std::vector<std::uint32_t> extra_channels_hz;
+  // Duty-cycle limits (share of an hour, 0..1) replacing the region's, by sub-band name
+  // (lorawan::Region::sub_bands; checked by lorawan::sub_bands_with_limits).
+  std::vector<std::pair<std::string, double>> duty_cycle;
   std::chrono::milliseconds registry_poll{1000};
   // A pass that has been processing this long commits what it has and goes on in a new
   // transaction (network_server_internal.h explains why 2 ms). Tests that pin "one pass, one
@@ -75,6 +79,13 @@ struct NetworkCounters {
   std::uint64_t downlinks_failed_on_air = 0;
   std::uint64_t storage_failures = 0;
   std::uint64_t dev_status_deferred = 0;  // due, but over dev_status_max_per_s: asked at a later uplink
+  // Downlinks for which no window could be booked on any gateway that heard the uplink (slot
+  // taken, duty cycle): not sent, their queue item left queued (per gateway and reason:
+  // downlink_figures()).
+  std::uint64_t downlinks_not_planned = 0;
+  // Uplinks whose MAC requests were left out of the downlink for want of airtime or a slot
+  // (downlink_priority.h): asked again at a later uplink.
+  std::uint64_t mac_requests_deferred = 0;
 };
 
 class NetworkServer {
@@ -92,6 +103,9 @@ class NetworkServer {
   bool gateway_registered(lorawan::Eui64 gateway_eui);
 
   const NetworkCounters& counters() const { return counters_; }
+  // Per gateway: downlinks planned, sent, acknowledged, deferred, refused by reason, and the
+  // airtime per sub-band in the last hour (netserver/scheduling/downlink_scheduler.h).
+  std::vector<scheduling::DownlinkScheduler::GatewayFigures> downlink_figures();
   // How long each group commit took (COMMIT alone), and how long each accepted frame took from
   // its first reception to the commit that stored it (the deduplication window included):
   // "stored", not "published" — publishing waits for the broker, whose delay the outbox's age
@@ -142,6 +156,9 @@ class NetworkServer {
   void expire_downlink_queue(Uplink& up, schema::UnitOfWork& work);
   void acknowledge_confirmed_downlink(Uplink& up, schema::UnitOfWork& work);
   void plan_class_a_answer(Uplink& up);
+  // The answer carrying the uplink's first `commands` MAC commands, booked on a gateway; nullopt
+  // (with the reason) when no window could be booked, or the frame could not be built.
+  std::optional<DownlinkPlan> plan_answer(Uplink& up, std::size_t commands, scheduling::Refusal& refusal);
   void send_status_events(Uplink& up, schema::UnitOfWork& work);
   void add_to_batch(Uplink& up);
   void poll_registry();
@@ -151,6 +168,12 @@ class NetworkServer {
   // next one that heard the uplink when that gateway refuses it, and remembers it so an outcome
   // error on RX1 can be retried on RX2. A queue item no gateway took goes back to the queue.
   void send_planned(DownlinkPlan&& plan);
+  // Books a window for the plan: its own gateway's RX1 then RX2 (when `this_gateway`), then
+  // each other gateway that heard the uplink not tried yet, retimed on that gateway's counter.
+  // On success the plan names the gateway, window and booking.
+  std::expected<void, scheduling::Refusal> book_window(DownlinkPlan& plan, bool this_gateway);
+  // Counts and logs (rate-limited) a downlink for which no window could be booked.
+  void count_not_planned(lorawan::Eui64 dev_eui, lorawan::Eui64 gateway_eui, scheduling::Refusal why);
   void reject(std::uint64_t NetworkCounters::*counter, const std::string& kind, const std::string& detail);
   // True at most once a minute per kind: what is counted anyway is logged without flooding the
   // log (a misbehaving device, a gateway gone offline with many devices behind it).
@@ -163,6 +186,7 @@ class NetworkServer {
   EventSink& sink_;
   gateway_bridge::GatewayBackend& gateways_;  // downlinks go out through it
   DeviceRegistry registry_;
+  scheduling::DownlinkScheduler scheduler_;  // every gateway's timeline, duty cycle and counters
   Deduplicator dedup_;
   TokenBucket dev_status_budget_;
   DevAddrPrefix dev_addr_prefix_;

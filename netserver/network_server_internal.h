@@ -9,11 +9,14 @@
 
 namespace uchet::netserver {
 
+// A downlink and the window booked for it (netserver/scheduling/): `on_rx2` says which of the
+// device's two windows on `gateway_eui`, `booking` names the booking on that gateway's
+// timeline, released when the transmission does not go on air.
 struct NetworkServer::DownlinkPlan {
   lorawan::Eui64 dev_eui = 0;
   lorawan::Eui64 gateway_eui = 0;
-  gateway_bridge::Transmission rx1;
-  std::optional<gateway_bridge::Transmission> rx2;  // retry when the gateway cannot make RX1
+  gateway_bridge::Transmission rx1;                 // class C: the one transmission
+  std::optional<gateway_bridge::Transmission> rx2;  // the device's RX2 window (class A)
   // The queue item it carries, as it was taken from the queue: put back should no gateway take
   // the downlink (schema::return_downlink).
   std::optional<schema::QueueItem> queue_item;
@@ -24,11 +27,14 @@ struct NetworkServer::DownlinkPlan {
   // live downlink path). rx1/rx2 are timed on uplink_at, the uplink on `gateway_eui`'s counter.
   gateway_bridge::CounterTime uplink_at;
   std::vector<std::pair<lorawan::Eui64, gateway_bridge::CounterTime>> other_gateways;
+  std::size_t next_other = 0;  // other_gateways before this one were tried
+  scheduling::DownlinkPriority priority = scheduling::DownlinkPriority::Answer;
+  bool on_rx2 = false;
+  scheduling::BookingId booking = 0;
 };
 
 struct NetworkServer::PendingDownlink {
   DownlinkPlan plan;
-  bool on_rx2 = false;
 };
 
 // One group-commit transaction and what waits for its commit.

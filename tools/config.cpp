@@ -171,7 +171,20 @@ const std::map<std::string, std::map<std::string, KeySpec>>& key_table() {
            }
            c.network.extra_channels_hz = hz;
            return "";
-         })}}},
+         })},
+        {"duty_cycle_pct", KeySpec{[](const toml::node& node, Config& c) -> std::string {
+           const auto* table = node.as_table();
+           if (!table) return "must be a table of sub-band names to percentages, e.g. { \"864.0-870.0\" = 10 }";
+           std::vector<std::pair<std::string, double>> limits;
+           for (const auto& [name, value] : *table) {
+             auto pct = node_value<double>(value);
+             if (!pct || !(*pct >= 0 && *pct <= 100))
+               return "\"" + std::string(name.str()) + "\" must be a percentage between 0 and 100";
+             limits.emplace_back(std::string(name.str()), *pct / 100);
+           }
+           c.network.duty_cycle = std::move(limits);
+           return "";
+         }}}}},
       {"mqtt",
        {{"server", key<std::string>([](const std::string& v, Config& c) -> std::string {
            if (auto server = parse_mqtt_server(v); !server) return server.error();
@@ -456,6 +469,10 @@ Result<Config> parse_config(std::string_view toml_text, std::string_view source)
     }
   }
   // Checks across keys, once the region is known.
+  if (auto region = lorawan::region_by_name(config.network.region); region && !config.network.duty_cycle.empty()) {
+    if (auto bands = lorawan::sub_bands_with_limits(*region, config.network.duty_cycle); !bands)
+      return std::unexpected(std::string(source) + ": network.duty_cycle_pct: " + bands.error());
+  }
   if (config.network.extra_channels_hz) {
     auto region = lorawan::region_by_name(config.network.region);
     for (auto hz : *config.network.extra_channels_hz) {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "appserver/integration/http_integration.h"
@@ -42,6 +43,9 @@ struct Config {
     // Extra channels given to joining devices in the CFList (Hz, at most 5); absent: the region's
     // usual ones (see default_extra_channels), empty: none.
     std::optional<std::vector<std::uint32_t>> extra_channels_hz;
+    // Duty-cycle limits replacing the region's, by sub-band name (lorawan::Region::sub_bands),
+    // as a share of the hour (the file gives percentages); checked against the region at load.
+    std::vector<std::pair<std::string, double>> duty_cycle;
   } network;
   struct Mqtt {
     std::string server = "127.0.0.1:1883";

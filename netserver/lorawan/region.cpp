@@ -21,6 +21,7 @@ struct Region::Tables {
   std::uint32_t high_power_min_hz;
   std::uint32_t high_power_max_hz;
   int high_power_eirp_dbm;
+  std::span<const SubBand> sub_bands;
 };
 
 namespace {
@@ -39,6 +40,15 @@ constexpr std::array<DataRate, 8> kDataRates = {
 constexpr std::array<std::size_t, 8> kMaxMacPayload = {59, 59, 59, 123, 250, 250, 250, 250};
 constexpr std::size_t kFhdrAndFPortSize = 8;
 
+constexpr std::array<SubBand, 1> kRu864SubBands = {
+    SubBand{"864.0-870.0", 864'000'000, 870'000'000, 0.01},
+};
+constexpr std::array<SubBand, 6> kEu868SubBands = {
+    SubBand{"863.0-865.0", 863'000'000, 865'000'000, 0.001}, SubBand{"865.0-868.0", 865'000'000, 868'000'000, 0.01},
+    SubBand{"868.0-868.6", 868'000'000, 868'600'000, 0.01},  SubBand{"868.7-869.2", 868'700'000, 869'200'000, 0.001},
+    SubBand{"869.4-869.65", 869'400'000, 869'650'000, 0.10}, SubBand{"869.7-870.0", 869'700'000, 870'000'000, 0.01},
+};
+
 constexpr Region::Tables kRu864{
     .name = "RU864",
     .channel_storage = {Channel{868'900'000, 0, 5}, Channel{869'100'000, 0, 5}, Channel{}},
@@ -53,6 +63,7 @@ constexpr Region::Tables kRu864{
     .high_power_min_hz = 0,
     .high_power_max_hz = 0,
     .high_power_eirp_dbm = kDefaultDownlinkEirpDbm,
+    .sub_bands = kRu864SubBands,
 };
 
 constexpr Region::Tables kEu868{
@@ -69,6 +80,7 @@ constexpr Region::Tables kEu868{
     .high_power_min_hz = 869'400'000,
     .high_power_max_hz = 869'650'000,
     .high_power_eirp_dbm = 29,  // 27 dBm ERP + 2.15 dBi
+    .sub_bands = kEu868SubBands,
 };
 
 Result<std::size_t> check_dr(std::uint8_t dr) {
@@ -142,6 +154,15 @@ ReceiveWindow Region::rx2_default() const { return tables_->rx2; }
 RxTiming Region::default_timing() const { return {}; }
 ReceiveWindow Region::beacon_default() const { return tables_->beacon; }
 ReceiveWindow Region::ping_slot_default() const { return tables_->ping_slot; }
+std::span<const SubBand> Region::sub_bands() const { return tables_->sub_bands; }
+
+const SubBand* Region::sub_band(std::uint32_t frequency_hz) const {
+  for (const auto& band : tables_->sub_bands) {
+    if (frequency_hz >= band.min_hz && frequency_hz < band.max_hz) return &band;
+  }
+  return nullptr;
+}
+
 int Region::max_eirp_dbm() const { return tables_->max_eirp_dbm; }
 
 Result<int> Region::tx_power_eirp_dbm(std::uint8_t tx_power) const {
@@ -155,6 +176,23 @@ int Region::downlink_tx_power_eirp_dbm(std::uint32_t frequency_hz) const {
     return tables_->high_power_eirp_dbm;
   }
   return kDefaultDownlinkEirpDbm;
+}
+
+Result<std::vector<SubBand>> sub_bands_with_limits(const Region& region,
+                                                   std::span<const std::pair<std::string, double>> limits) {
+  std::vector<SubBand> bands(region.sub_bands().begin(), region.sub_bands().end());
+  for (const auto& [name, share] : limits) {
+    auto band = std::find_if(bands.begin(), bands.end(), [&](const auto& b) { return b.name == name; });
+    if (band == bands.end()) {
+      std::string known;
+      for (const auto& b : bands) known += (known.empty() ? "" : ", ") + std::string(b.name);
+      return std::unexpected("\"" + name + "\" is not a sub-band of " + std::string(region.name()) + " (" + known +
+                             ")");
+    }
+    if (!(share >= 0 && share <= 1)) return std::unexpected("the duty cycle of " + name + " must be 0..100 %");
+    band->duty_cycle = share;
+  }
+  return bands;
 }
 
 Result<Region> region_by_name(std::string_view name) {

@@ -5,7 +5,10 @@
 #include <chrono>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "netserver/lorawan/cf_list.h"
 #include "netserver/lorawan/data_rate.h"
@@ -24,6 +27,16 @@ struct ReceiveWindow {
   std::uint32_t frequency_hz = 0;
   std::uint8_t data_rate = 0;
   bool operator==(const ReceiveWindow&) const = default;
+};
+
+// A sub-band of the regulations: a frequency range whose transmissions share one duty-cycle
+// limit, the share of any rolling hour a transmitter may be on air in it. Half-open range
+// [min_hz, max_hz) so that adjacent sub-bands do not both claim their common edge.
+struct SubBand {
+  std::string_view name;  // its range in MHz, e.g. "869.4-869.65": what the configuration names
+  std::uint32_t min_hz = 0;
+  std::uint32_t max_hz = 0;
+  double duty_cycle = 0;  // 0.01 = 1 %
 };
 
 // Delays from the end of the uplink to the opening of each receive window.
@@ -66,6 +79,15 @@ class Region {
   ReceiveWindow beacon_default() const;     // Class B
   ReceiveWindow ping_slot_default() const;  // Class B
 
+  // The duty-cycle sub-bands a gateway's downlinks are accounted in (netserver/scheduling/).
+  // RU864: one band 864–870 MHz at 1 % (RP002-1.0.x and LoRaMac-node; the Russian GKRCh
+  // decision 18-46-03-1 allows 10 % at 868.7–869.2 MHz, which the configuration may choose).
+  // EU868: ETSI EN 300 220 / ERC 70-03 as LoRaMac-node's bands: 863–865 0.1 %, 865–868 1 %,
+  // 868.0–868.6 1 %, 868.7–869.2 0.1 %, 869.4–869.65 10 %, 869.7–870 1 %.
+  std::span<const SubBand> sub_bands() const;
+  // The sub-band holding the frequency; nullptr when none does (no transmission allowed there).
+  const SubBand* sub_band(std::uint32_t frequency_hz) const;
+
   int max_eirp_dbm() const;
   // TXPower index of LinkADRReq: 0..7 -> MaxEIRP − 2·n dBm. 8..14 are RFU and 15 means
   // "keep current", neither of which is a power.
@@ -76,6 +98,12 @@ class Region {
  private:
   const Tables* tables_;
 };
+
+// The region's sub-bands with `limits` (name, share of the hour 0..1) replacing their duty
+// cycle ([network] duty_cycle_pct); an error names an unknown sub-band (listing the region's) or
+// an impossible share.
+Result<std::vector<SubBand>> sub_bands_with_limits(const Region& region,
+                                                   std::span<const std::pair<std::string, double>> limits);
 
 // "RU864" or "EU868" (exact spelling); anything else is an error naming the supported ones.
 Result<Region> region_by_name(std::string_view name);

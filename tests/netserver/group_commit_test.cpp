@@ -152,11 +152,14 @@ struct Fixture {
   std::set<lorawan::Eui64> offline_gateways;
   std::vector<std::pair<lorawan::Eui64, std::uint64_t>> sent_via;
   std::vector<gateway_bridge::TransmissionId> sent_tokens;  // what each accepted send returned
+  std::vector<std::size_t> sent_sizes;                      // PHYPayload size of each accepted send
   Gateways gateways;
   std::unique_ptr<netserver::NetworkServer> ns;
 
   // dev_status_max_per_s > 0: DevStatusReq due for every session (daily), at most that many per second.
-  explicit Fixture(std::chrono::milliseconds dedup_window = 20ms, double dev_status_max_per_s = 0) {
+  // duty_cycle: limits replacing the region's (NetworkSettings::duty_cycle).
+  explicit Fixture(std::chrono::milliseconds dedup_window = 20ms, double dev_status_max_per_s = 0,
+                   std::vector<std::pair<std::string, double>> duty_cycle = {}) {
     auto app = schema::insert_application(db, "water", "");
     for (int n = 1; n <= 3; ++n) {
       devices.push_back(abp_device(n));
@@ -168,6 +171,7 @@ struct Fixture {
     // The tests count commits per pass: a pass of three frames must not be split because a
     // loaded machine took longer than the 2 ms a backlog is committed by.
     settings.max_batch_age = 10s;
+    settings.duty_cycle = std::move(duty_cycle);
     if (dev_status_max_per_s > 0) {
       settings.dev_status_interval = 24h;
       settings.dev_status_max_per_s = dev_status_max_per_s;
@@ -178,6 +182,7 @@ struct Fixture {
       if (offline_gateways.contains(gateway)) return std::unexpected("gateway has no downlink path");
       const auto* at = std::get_if<gateway_bridge::CounterTime>(&packet.timing);
       sent_via.emplace_back(gateway, at ? at->counter_us : 0);
+      sent_sizes.push_back(packet.phy_payload.size());
       // Which device: the one whose session just committed a new FCntDown.
       schema::Statement q(observer, "SELECT dev_eui, f_cnt_up FROM device_session WHERE n_f_cnt_down > 0");
       while (q.step()) downlinks.emplace_back(*lorawan::parse_eui64(q.text(0)), q.int64(1));
@@ -490,4 +495,99 @@ TEST_CASE("a class C downlink goes via the second gateway of the last uplink whe
   CHECK(f.ns->counters().downlink_send_failed == 1);
   CHECK(f.sent_via.size() == 1);
   CHECK(count(f.observer, "SELECT COUNT(*) FROM downlink_queue WHERE f_cnt_down IS NULL") == 1);
+}
+
+namespace {
+
+// An uplink at SF12 (DR0): its RX1 answer is an SF12 transmission of about a second.
+gateway_bridge::Reception sf12_uplink(const AbpDevice& d, std::uint32_t fcnt, bool confirmed, std::uint32_t tmst) {
+  auto rx = uplink(d, fcnt, confirmed, tmst);
+  rx.data_rate = gateway_bridge::LoraRate{12, 125};
+  return rx;
+}
+
+std::uint64_t refused(netserver::NetworkServer& ns, lorawan::Eui64 gateway, const std::string& reason) {
+  for (const auto& g : ns.downlink_figures()) {
+    if (g.gateway_eui != gateway) continue;
+    auto it = g.counters.refused.find(reason);
+    return it == g.counters.refused.end() ? 0 : it->second;
+  }
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("an uplink heard 148 ms before another device's SF12 ACK starts is answered in RX2, not inside that ACK") {
+  Fixture f;
+  // Device 1's ACK goes at 2.0 s on the gateway's counter (RX1, ~1 s at SF12). Device 2's uplink
+  // ended 148 ms before that: its RX1 (2.852 s) falls inside the ACK, its RX2 (3.852 s) after it.
+  f.ns->handle_uplink(sf12_uplink(f.devices[0], 0, true, 1'000'000));
+  f.ns->handle_uplink(sf12_uplink(f.devices[1], 0, true, 1'852'000));
+  f.run();
+  REQUIRE(f.sent_via.size() == 2);
+  const std::set<std::pair<lorawan::Eui64, std::uint64_t>> sent(f.sent_via.begin(), f.sent_via.end());
+  CHECK(sent == std::set<std::pair<lorawan::Eui64, std::uint64_t>>{{kGateway, 2'000'000}, {kGateway, 3'852'000}});
+  CHECK(f.ns->counters().downlinks_not_planned == 0);
+}
+
+TEST_CASE("a burst through one gateway: RX1, RX2, another gateway that heard it, then not planned, never lost") {
+  Fixture f;
+  constexpr lorawan::Eui64 kSecond = 0x00800000a0000002;
+  const auto item = queue_item(f.devices[2], 5, {0x30, 0x01});
+  const std::int64_t item_id = f.enqueue(item);
+  // Three confirmed SF7 uplinks ending at the same moment: one RX1 (SF7 at 2.0 s) and one RX2
+  // (SF12 at 3.0 s) on the gateway.
+  f.ns->handle_uplink(uplink(f.devices[0], 0, true, 1'000'000));
+  f.ns->handle_uplink(uplink(f.devices[1], 0, true, 1'000'000));
+  f.ns->handle_uplink(uplink(f.devices[2], 0, true, 1'000'000));
+  f.run();
+  CHECK(f.sent_via.size() == 2);
+  // The third had no window: not sent, its ACK owed to the retransmission, its queued payload
+  // still queued and unsent, its FCntDown unused; counted by reason on the gateway.
+  CHECK(f.ns->counters().downlinks_not_planned == 1);
+  CHECK(refused(*f.ns, kGateway, "slot_taken") == 1);
+  CHECK(count(f.observer,
+              "SELECT COUNT(*) FROM downlink_queue WHERE f_cnt_down IS NULL AND id = " + std::to_string(item_id)) == 1);
+  CHECK(count(f.observer, "SELECT n_f_cnt_down + a_f_cnt_down FROM device_session WHERE dev_eui = '" +
+                              lorawan::eui64_to_string(f.devices[2].dev_eui) + "'") == 0);
+
+  // Its retransmission (a new payload only so the deduplicator does not take it for a late copy),
+  // heard by a second gateway too: on the first, RX1 (2.95 s) is too close to the RX2 answer at
+  // 3.0 s and RX2 (3.95 s) inside it; the second gateway carries the ACK and the queued payload.
+  auto again = uplink(f.devices[2], 0, true, 1'950'000, {0x03});
+  auto via_second = again;
+  via_second.gateway_eui = kSecond;
+  via_second.snr_db = 1.0;
+  via_second.counter = gateway_bridge::CounterTime{9'000'000, 9};
+  f.ns->handle_uplink(std::move(again));
+  f.ns->handle_uplink(std::move(via_second));
+  f.run();
+  REQUIRE(f.sent_via.size() == 3);
+  CHECK(f.sent_via[2] == std::pair<lorawan::Eui64, std::uint64_t>{kSecond, 10'000'000});
+  CHECK(f.ns->counters().downlinks_rerouted == 1);
+  CHECK(count(f.observer, "SELECT COUNT(*) FROM downlink_queue WHERE id = " + std::to_string(item_id)) == 0);
+}
+
+TEST_CASE("at its duty-cycle budget a gateway defers MAC housekeeping, keeps it due, and still carries ACKs") {
+  // RX1 sub-band (868.0-868.6 MHz) budget: 54 ms an hour, housekeeping's half 27 ms, less than
+  // one SF7 downlink (~41 ms); no RX2 at all (its sub-band at 0 %).
+  Fixture f(20ms, 100.0, {{"868.0-868.6", 0.000015}, {"869.4-869.65", 0.0}});
+  // A DevStatusReq is due for every device: the unconfirmed uplink would carry only that.
+  f.ns->handle_uplink(uplink(f.devices[0], 0, false, 1'000'000));
+  f.run();
+  CHECK(f.sent_via.empty());
+  CHECK(f.ns->counters().mac_requests_deferred == 1);
+  CHECK(f.ns->counters().downlinks_not_planned == 0);  // nothing else was owed
+  // A confirmed uplink: the ACK goes (answers may use the whole budget), without the request,
+  // which is still due (deferred again, not forgotten).
+  f.ns->handle_uplink(uplink(f.devices[0], 1, true, 3'000'000));
+  f.run();
+  REQUIRE(f.sent_via.size() == 1);
+  CHECK(f.sent_sizes[0] == 12);  // MHDR, FHDR without FOpts, MIC: no DevStatusReq
+  CHECK(f.ns->counters().mac_requests_deferred == 2);
+  // The budget is spent now: the next ACK is not planned (the device will retransmit).
+  f.ns->handle_uplink(uplink(f.devices[0], 2, true, 5'000'000));
+  f.run();
+  CHECK(f.sent_via.size() == 1);
+  CHECK(refused(*f.ns, kGateway, "duty_cycle") == 1);
 }

@@ -170,6 +170,7 @@ int run_daemon(const Config& config) {
   settings.dev_status_interval = std::chrono::hours(config.network.dev_status_interval_h);
   settings.dev_status_max_per_s = config.network.dev_status_max_per_s;
   settings.extra_channels_hz = extra_channels(config);
+  settings.duty_cycle = config.network.duty_cycle;
 
   // Gateways speak Semtech UDP; the network server knows only the backend contract.
   gateway_bridge::semtech_udp::UdpBackendOptions bridge_config;
