@@ -99,8 +99,8 @@ std::string outcomes(const SimulatedGateway& gateway) {
   std::string out;
   for (const auto& t : gateway.transmissions()) {
     out += "#" + std::to_string(t.downlink.sequence) + " at " + std::to_string(t.emission.due_us) + " (" +
-           std::to_string(t.emission.airtime_us / 1000) + " ms): " + std::string(emission_outcome_name(t.emission.outcome)) +
-           "\n";
+           std::to_string(t.emission.airtime_us / 1000) +
+           " ms): " + std::string(emission_outcome_name(t.emission.outcome)) + "\n";
   }
   const auto c = gateway.counters();
   out += "scheduled " + std::to_string(c.scheduled) + ", COLLISION_PACKET " + std::to_string(c.collision_packet) +
@@ -229,4 +229,43 @@ TEST_CASE("a second gateway that heard a burst takes the answers the first canno
   CHECK(through_far >= 1);
   CHECK(near.counters().lost_silently() == 0);
   CHECK(far.counters().lost_silently() == 0);
+}
+
+TEST_CASE("a gateway at its duty-cycle budget defers housekeeping and still carries ACKs while budget remains") {
+  NetworkUnderTest net;
+  // 110 ms an hour in RU864's one sub-band: the join-accept (SF7, 46 ms) and one ACK (41 ms) fit;
+  // housekeeping may use half (55 ms), so a DevStatusReq after the join-accept does not.
+  net.network_config = "duty_cycle_pct = { \"864.0-870.0\" = 0.0030556 }\n";
+  Meters meters(net, 1);
+  net.start();
+  SimulatedGateway gateway(kGateway1, net.bridge(), judging());
+  REQUIRE(gateway.pull(1s));
+  meters.join_through(gateway);
+  auto& device = meters.devices[0];
+
+  // An unconfirmed uplink would be answered with DevStatusReq alone: deferred, nothing sent.
+  auto unconfirmed = device.uplink({.fport = 2, .payload = {0x01}});
+  REQUIRE(unconfirmed);
+  REQUIRE(gateway.push(*unconfirmed, heard_at(5)).acked);
+  std::this_thread::sleep_for(3s);
+  CHECK(gateway.counters().downlinks == 1);  // the join-accept only
+
+  // A confirmed one: its ACK goes, without the request.
+  const auto first = gateway.push(meters.confirmed(0, 5), heard_at(5));
+  REQUIRE(first.acked);
+  meters.tracker.uplink_sent(0, kGateway1, first.tmst);
+  std::this_thread::sleep_for(3s);
+  const auto delivered = meters.collect(gateway);
+  INFO(outcomes(gateway));
+  REQUIRE(delivered.size() == 1);
+  CHECK(delivered[0].frame.fctrl.ack);
+  CHECK(delivered[0].frame.mac_commands.empty());
+
+  // The budget is spent: the next ACK is not planned at all (nothing refused, nothing lost).
+  const auto second = gateway.push(meters.confirmed(0, 5), heard_at(5));
+  REQUIRE(second.acked);
+  std::this_thread::sleep_for(3s);
+  CHECK(gateway.counters().downlinks == 2);
+  CHECK(gateway.counters().collision_packet == 0);
+  CHECK(gateway.counters().lost_silently() == 0);
 }

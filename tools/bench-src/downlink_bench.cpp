@@ -25,9 +25,9 @@
 #include <thread>
 #include <vector>
 
+#include <fmt/format.h>
 #include <CLI/CLI.hpp>
 #include <boost/asio/ip/address.hpp>
-#include <fmt/format.h>
 
 #include "netserver/lorawan/encoding.h"
 #include "tools/sim/delivery.h"
@@ -84,7 +84,8 @@ int main(int argc, char** argv) {
   app.add_option("--window-s", o.window_s, "every meter reports once within this many seconds");
   app.add_option("--follow-s", o.follow_s, "how long after the window retries go on");
   app.add_option("--retry-s", o.retry_s, "a meter still owed a correction asks again this often");
-  app.add_option("--clock-share", o.clock_share, "share of meters owed a clock correction")->check(CLI::Range(0.0, 1.0));
+  app.add_option("--clock-share", o.clock_share, "share of meters owed a clock correction")
+      ->check(CLI::Range(0.0, 1.0));
   app.add_option("--confirmed-share", o.confirmed_share, "share of meters reporting confirmed")
       ->check(CLI::Range(0.0, 1.0));
   app.add_option("--seed", o.seed, "random seed (report times, retry jitter)");
@@ -147,12 +148,26 @@ int main(int argc, char** argv) {
     }
   };
 
-  const auto end_of_window = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.window_s));
-  const auto end = end_of_window + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.follow_s));
+  const auto end_of_window =
+      t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.window_s));
+  const auto end =
+      end_of_window + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.follow_s));
   auto owed = [&] {
     for (const auto& m : meters)
       if ((m.owes_clock && !m.clock_delivered_s) || (m.confirmed && !m.ack_delivered_s && m.attempts < 8)) return true;
     return false;
+  };
+  // What the gateways put on air since the last look, given to the meters.
+  auto collect = [&] {
+    for (auto& gateway : gateways) {
+      for (const auto& d : tracker.collect(*gateway)) {
+        Meter& m = meters[d.device];
+        if (d.frame.fctrl.ack && !m.ack_delivered_s) m.ack_delivered_s = seconds_since(t0);
+        for (const auto& command : d.frame.mac_commands)
+          if (std::holds_alternative<lorawan::DeviceTimeAns>(command) && !m.clock_delivered_s)
+            m.clock_delivered_s = seconds_since(t0);
+      }
+    }
   };
   while (Clock::now() < end) {
     const auto now = Clock::now();
@@ -186,32 +201,16 @@ int main(int argc, char** argv) {
       send(i, uplink);
       ++m.attempts;
       const bool awaiting_ack = m.confirmed && !m.ack_delivered_s && m.attempts < 8;
-      m.next_attempt = now + (awaiting_ack ? std::chrono::milliseconds(retransmit_ms(random))
-                                           : std::chrono::duration_cast<Clock::duration>(
-                                                 std::chrono::duration<double>(o.retry_s)));
+      m.next_attempt =
+          now + (awaiting_ack ? std::chrono::milliseconds(retransmit_ms(random))
+                              : std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.retry_s)));
     }
-    for (auto& gateway : gateways) {
-      for (const auto& d : tracker.collect(*gateway)) {
-        Meter& m = meters[d.device];
-        if (d.frame.fctrl.ack && !m.ack_delivered_s) m.ack_delivered_s = seconds_since(t0);
-        for (const auto& command : d.frame.mac_commands)
-          if (std::holds_alternative<lorawan::DeviceTimeAns>(command) && !m.clock_delivered_s)
-            m.clock_delivered_s = seconds_since(t0);
-      }
-    }
+    collect();
     if (now > end_of_window + 5s && !owed()) break;
     std::this_thread::sleep_for(5ms);
   }
   std::this_thread::sleep_for(3500ms);  // the windows of the last uplinks
-  for (auto& gateway : gateways) {
-    for (const auto& d : tracker.collect(*gateway)) {
-      Meter& m = meters[d.device];
-      if (d.frame.fctrl.ack && !m.ack_delivered_s) m.ack_delivered_s = seconds_since(t0);
-      for (const auto& command : d.frame.mac_commands)
-        if (std::holds_alternative<lorawan::DeviceTimeAns>(command) && !m.clock_delivered_s)
-          m.clock_delivered_s = seconds_since(t0);
-    }
-  }
+  collect();
 
   int clock_owed = 0, clock_first = 0, clock_later = 0, ack_owed = 0, ack_first = 0, ack_later = 0;
   double clock_last_s = 0;
@@ -267,9 +266,9 @@ int main(int argc, char** argv) {
   std::printf(
       "all gateways: downlinks given %llu, on air %llu (%.1f s), COLLISION_PACKET %llu, TOO_LATE %llu, lost silently "
       "%llu; on air but not for a listening device: %zu out of its windows, %zu refused by it, %zu other frames\n",
-      static_cast<unsigned long long>(total.downlinks), static_cast<unsigned long long>(total.on_air),
-      airtime_us / 1e6, static_cast<unsigned long long>(total.collision_packet),
-      static_cast<unsigned long long>(total.too_late), static_cast<unsigned long long>(total.lost_silently()),
-      tracker.out_of_window, tracker.refused_by_device, tracker.not_for_a_device);
+      static_cast<unsigned long long>(total.downlinks), static_cast<unsigned long long>(total.on_air), airtime_us / 1e6,
+      static_cast<unsigned long long>(total.collision_packet), static_cast<unsigned long long>(total.too_late),
+      static_cast<unsigned long long>(total.lost_silently()), tracker.out_of_window, tracker.refused_by_device,
+      tracker.not_for_a_device);
   return 0;
 }

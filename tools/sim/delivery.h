@@ -32,7 +32,8 @@ class DeliveryTracker {
   void track(std::size_t index, SimulatedDevice& device);
   // Device `index` sent an uplink heard by `gateway` at counter `tmst`; its receive windows open
   // rx1_delay_us and rx1_delay_us + 1 s later.
-  void uplink_sent(std::size_t index, lorawan::Eui64 gateway, std::uint32_t tmst, std::uint32_t rx1_delay_us = 1'000'000);
+  void uplink_sent(std::size_t index, lorawan::Eui64 gateway, std::uint32_t tmst,
+                   std::uint32_t rx1_delay_us = 1'000'000);
   // The transmissions `gateway` put on air since the last call, given to their devices: those a
   // device received in one of its windows and accepted.
   std::vector<Delivered> collect(SimulatedGateway& gateway);
