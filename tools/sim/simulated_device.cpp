@@ -58,6 +58,15 @@ Bytes SimulatedDevice::join_request() {
   return frame;
 }
 
+void SimulatedDevice::activate_abp(const DeviceSession& session) {
+  session_ = session;
+  fcnt_up_ = 0;
+  n_fcnt_down_.reset();
+  a_fcnt_down_.reset();
+  last_confirmed_uplink_fcnt_.reset();
+  last_confirmed_downlink_fcnt_.reset();
+}
+
 Result<DeviceSession> SimulatedDevice::accept_join(ByteView on_air) {
   if (!last_dev_nonce_) return std::unexpected("no join-request was sent");
   const bool v11_device = identity_.mac_version == MacVersion::V1_1;

@@ -117,6 +117,9 @@ class SimulatedDevice {
   // another device, which decrypts to garbage; or, for 1.0.4 and 1.1, a JoinNonce not above the
   // last accepted one) leaves the device as it was.
   Result<DeviceSession> accept_join(ByteView on_air_join_accept);
+  // Activation by personalisation: the session is provisioned, counters start at zero (as
+  // accept_join leaves them). For load runs that must not spend gateway airtime on joins.
+  void activate_abp(const DeviceSession& session);
   bool joined() const { return session_.has_value(); }
   const DeviceSession& session() const;  // precondition: joined()
 
