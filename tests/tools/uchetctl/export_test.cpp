@@ -389,6 +389,41 @@ TEST_CASE("a silent house meter takes its own average for three months (item 59(
   CHECK(odn[0]["cap"] == 1.0);
 }
 
+TEST_CASE("a dated rule applies from its date in each object's own zone, not in uchetctl's") {
+  // dom-4 lies in Asia/Vladivostok (UTC+10, no DST); uchetctl's zone is the default
+  // Asia/Yekaterinburg (UTC+5). Its November begins at 2026-10-31T14:00Z, five hours before a
+  // rule "from 2026-11-01" read in uchetctl's zone (19:00Z). The rule leaves a house meter no
+  // average (--max-house 0): the meter, +20 m³ a month from April to 140 on 1 November, then
+  // silent, has no value in November and the ОДН is the norm volume 0.01 × 100 = 1 (`odn_norm`).
+  // Compared as instants, the rule began after dom-4's November and the month took the average 20.
+  Uchetctl ctl;
+  ok(ctl, {"application", "add", "water"});
+  ok(ctl, {"object", "add", "dom-4", "--time-zone", "Asia/Vladivostok"});
+  ok(ctl, {"premise", "add", "dom-4", "1", "--kind", "residential", "--area", "10", "--account", "LS-41"});
+  ok(ctl, {"point", "add", "dom-4", "odpu", "--resource", "cold_water", "--level", "building"});
+  ok(ctl, {"device", "add", "70b3d50000000041", "--app", "water", "--join-eui", "70b3d57ed0000000", "--app-key",
+           "000102030405060708090a0b0c0d0e0f", "--codec", "karat-926lw", "--serial", "ODPU-4"});
+  ok(ctl, {"meter", "install", "70b3d50000000041", "--point", "dom-4/odpu", "--at", "2026-03-31T14:00:00Z", "--reading",
+           "0"});
+  // Local midnights of 1 May .. 1 November: Yekaterinburg's (as in dom-3) less 5 hours.
+  const std::int64_t starts[] = {1777575600, 1780254000, 1782846000, 1785524400, 1788202800, 1790794800, 1793473200};
+  for (std::size_t i = 0; i < std::size(starts); ++i)
+    reading(ctl, "70b3d50000000041", starts[i] - 5 * 3600, 20.0 * (i + 1));
+  ok(ctl, {"norm", "set", "dom-4", "--resource", "cold_water", "--per-month", "5"});
+  ok(ctl, {"norm", "set", "dom-4", "--resource", "cold_water", "--common-per-m2", "0.01"});
+  ok(ctl, {"object", "set", "dom-4", "--common-area", "100", "--owners-above-norm", "yes"});
+  ok(ctl, {"billing", "rule", "add", "--from", "2026-11-01", "--average-months", "6", "--min-history", "3",
+           "--max-residential", "3", "--max-non-residential", "2", "--max-house", "0"});
+
+  auto november = ctl({"export", "billing", "--period", "2026-11"}).out;
+  CHECK_THAT(november, Catch::Contains(",,,cold_water,ODPU-4,ОДПУ,140,,,\r\n"));
+  CHECK_THAT(november, Catch::Contains("LS-41,,1,cold_water,,ОДН,,,1,odn_norm\r\n"));
+  // October is before the rule: measured 120 -> 140, ОДН 20 − 5 = 15.
+  auto october = ctl({"export", "billing", "--period", "2026-10"}).out;
+  CHECK_THAT(october, Catch::Contains(",,,cold_water,ODPU-4,ОДПУ,120,140,20,measured\r\n"));
+  CHECK_THAT(october, Catch::Contains("LS-41,,1,cold_water,,ОДН,,,15,odn\r\n"));
+}
+
 TEST_CASE("encode_text converts to cp1251 with iconv and lists what it cannot convert") {
   using namespace uchet::cli;
   CHECK(encode_text("ИПУ,№ 5", "cp1251") == "\xC8\xCF\xD3,\xB9 5");
