@@ -29,7 +29,8 @@ std::expected<Authority, std::string> parse_authority(std::string_view text) {
   }
   if (host.empty()) return std::unexpected("has no host");
   const bool host_ok = std::all_of(host.begin(), host.end(), [&](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' || (out.bracketed && c == ':');
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' ||
+           (out.bracketed && c == ':');
   });
   if (!host_ok) return std::unexpected("has no valid host name or address");
   out.host = std::string(host);

@@ -15,9 +15,9 @@
 namespace uchet::common {
 
 struct Authority {
-  std::string host;                  // without the brackets
+  std::string host;                   // without the brackets
   std::optional<std::uint16_t> port;  // absent when the text names none
-  bool bracketed = false;            // written as "[...]" (an IPv6 address)
+  bool bracketed = false;             // written as "[...]" (an IPv6 address)
 };
 
 // Splits `text`; an error says what is wrong in a few words ("has an unclosed '['", "has a port

@@ -36,18 +36,10 @@ TEST_CASE("host, host:port and [IPv6]:port are split; the port may be absent") {
 
 TEST_CASE("a malformed authority is refused with what is wrong") {
   const std::vector<std::pair<std::string, std::string>> refused = {
-      {"", "has no host"},
-      {":1700", "has no host"},
-      {"[::1", "unclosed"},
-      {"[::1]1700", "text after"},
-      {"::1:1700", "brackets"},
-      {"host:", "not 0-65535"},
-      {"host:65536", "not 0-65535"},
-      {"host:17x", "not 0-65535"},
-      {"host:-1", "not 0-65535"},
-      {"ho st:1", "no valid host"},
-      {"host/path:1", "no valid host"},
-      {"a:b:c", "brackets"},
+      {"", "has no host"},           {":1700", "has no host"},         {"[::1", "unclosed"},
+      {"[::1]1700", "text after"},   {"::1:1700", "brackets"},         {"host:", "not 0-65535"},
+      {"host:65536", "not 0-65535"}, {"host:17x", "not 0-65535"},      {"host:-1", "not 0-65535"},
+      {"ho st:1", "no valid host"},  {"host/path:1", "no valid host"}, {"a:b:c", "brackets"},
   };
   for (const auto& [text, why] : refused) {
     INFO(text);

@@ -62,7 +62,8 @@ struct Harness {
     callbacks.on_stats = [](std::uint64_t, const GatewayStats&) {};
     callbacks.on_tx_ack = [this](const DownlinkOutcome&) { ++outcomes; };
     callbacks.overloaded = [this] { return overloaded; };
-    auto opened = UdpEndpoint::open(io, config, [](std::uint64_t eui) { return eui % 2 == 0; }, std::move(callbacks));
+    auto opened = UdpEndpoint::open(
+        io, config, [](std::uint64_t eui) { return eui % 2 == 0; }, std::move(callbacks));
     if (!opened) {
       std::fprintf(stderr, "cannot open the endpoint: %s\n", opened.error().c_str());
       std::abort();

@@ -270,6 +270,20 @@ PointBill bill_point(schema::Database& db, const schema::MeteringObject& object,
   return out;
 }
 
+// A rule's date was read in uchetctl's zone ([time] time_zone) but means "months starting on or
+// after this date" in every object: it is read again as the same wall-clock time in the object's
+// zone, so that a rule from 2026-11-01 governs November also in an object east of uchetctl's
+// zone, whose November begins earlier in UTC. valid_from 0 is the migration's "always".
+std::vector<billing::Rule> rules_in_zone(std::vector<billing::Rule> rules, const appserver::TimeZone& entered,
+                                         const appserver::TimeZone& object) {
+  for (auto& r : rules) {
+    if (r.valid_from == 0) continue;
+    // format_iso8601 gives "YYYY-MM-DDThh:mm:ss" and the offset; without it the time is local.
+    if (auto t = object.parse_time(entered.format_iso8601(r.valid_from).substr(0, 19))) r.valid_from = *t;
+  }
+  return rules;
+}
+
 }  // namespace
 
 std::vector<billing::Rule> stored_rules(schema::Database& db) {
@@ -294,9 +308,10 @@ std::vector<PointBill> bill_object(schema::Database& db, const schema::MeteringO
                                    const std::string& fallback_zone, YearMonth period,
                                    const std::vector<billing::Rule>& rules) {
   const auto tz = object_zone(object, fallback_zone);
+  const auto object_rules = rules_in_zone(rules, zone_arg(fallback_zone), tz);
   std::vector<PointBill> out;
   for (const auto& point : schema::list_points(db, object.id))
-    out.push_back(bill_point(db, object, tz, point, period, rules));
+    out.push_back(bill_point(db, object, tz, point, period, object_rules));
   return out;
 }
 

@@ -32,7 +32,9 @@ struct PointBill {
   appserver::billing::Billed billed;
 };
 
-// Every point of the object, building points first, then premise points by name.
+// Every point of the object, building points first, then premise points by name. A rule's date
+// (read in `fallback_zone`, uchetctl's zone) is taken as the same wall-clock time in the object's
+// zone: a rule from 2026-11-01 governs every object's November.
 std::vector<PointBill> bill_object(schema::Database& db, const schema::MeteringObject& object,
                                    const std::string& fallback_zone, YearMonth period,
                                    const std::vector<appserver::billing::Rule>& rules);

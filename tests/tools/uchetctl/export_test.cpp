@@ -355,6 +355,32 @@ TEST_CASE("a silent heat meter is billed by the average of its heating-season mo
              Catch::Contains(",12,heat,2213012,ИПУ,1600,1750,150,measured"));
 }
 
+namespace {
+
+// A building `name` in `zone` (UTC+`offset_h`, no DST): flat 1 (10 m², no meter of its own: the
+// norm 5), a house meter installed at local midnight of 1 April 2026 at 0, +20 m³ a month to 140
+// on 1 November, then silent; common property 100 m² at 0.01 m³/m² (cap 1), the owners decided to
+// distribute above the norm.
+void build_silent_house(const Uchetctl& ctl, const std::string& name, const std::string& zone, int offset_h,
+                        const std::string& eui, const std::string& serial, const std::string& account) {
+  ok(ctl, {"object", "add", name, "--time-zone", zone});
+  ok(ctl, {"premise", "add", name, "1", "--kind", "residential", "--area", "10", "--account", account});
+  ok(ctl, {"point", "add", name, "odpu", "--resource", "cold_water", "--level", "building"});
+  ok(ctl, {"device", "add", eui, "--app", "water", "--join-eui", "70b3d57ed0000000", "--app-key",
+           "000102030405060708090a0b0c0d0e0f", "--codec", "karat-926lw", "--serial", serial});
+  ok(ctl, {"meter", "install", eui, "--point", name + "/odpu", "--at",
+           fmt::format("2026-04-01T00:00:00+{:02}:00", offset_h), "--reading", "0"});
+  // Local midnights of 1 May .. 1 November at UTC+5, moved to the zone's.
+  const std::int64_t starts[] = {1777575600, 1780254000, 1782846000, 1785524400, 1788202800, 1790794800, 1793473200};
+  for (std::size_t i = 0; i < std::size(starts); ++i)
+    reading(ctl, eui, starts[i] - (offset_h - 5) * 3600, 20.0 * (i + 1));
+  ok(ctl, {"norm", "set", name, "--resource", "cold_water", "--per-month", "5"});
+  ok(ctl, {"norm", "set", name, "--resource", "cold_water", "--common-per-m2", "0.01"});
+  ok(ctl, {"object", "set", name, "--common-area", "100", "--owners-above-norm", "yes"});
+}
+
+}  // namespace
+
 TEST_CASE("a silent house meter takes its own average for three months (item 59(1)), then the ОДН norm") {
   // dom-3: house meter from 2026-04-01 at 0, +20 m³ a month to 140 on 1 November, then silent.
   // Flat 1 (10 m², no meter of its own: billed by the norm 5). Common property 100 m² at
@@ -363,17 +389,7 @@ TEST_CASE("a silent house meter takes its own average for three months (item 59(
   // February: the limit of 3 is used up, no house value: the norm volume 0.01 × 100 = 1.
   Uchetctl ctl;
   ok(ctl, {"application", "add", "water"});
-  ok(ctl, {"object", "add", "dom-3", "--time-zone", "Asia/Yekaterinburg"});
-  ok(ctl, {"premise", "add", "dom-3", "1", "--kind", "residential", "--area", "10", "--account", "LS-31"});
-  ok(ctl, {"point", "add", "dom-3", "odpu", "--resource", "cold_water", "--level", "building"});
-  ok(ctl, {"device", "add", "70b3d50000000031", "--app", "water", "--join-eui", "70b3d57ed0000000", "--app-key",
-           "000102030405060708090a0b0c0d0e0f", "--codec", "karat-926lw", "--serial", "ODPU-3"});
-  ok(ctl, {"meter", "install", "70b3d50000000031", "--point", "dom-3/odpu", "--at", "2026-04-01", "--reading", "0"});
-  const std::int64_t starts[] = {1777575600, 1780254000, 1782846000, 1785524400, 1788202800, 1790794800, 1793473200};
-  for (std::size_t i = 0; i < std::size(starts); ++i) reading(ctl, "70b3d50000000031", starts[i], 20.0 * (i + 1));
-  ok(ctl, {"norm", "set", "dom-3", "--resource", "cold_water", "--per-month", "5"});
-  ok(ctl, {"norm", "set", "dom-3", "--resource", "cold_water", "--common-per-m2", "0.01"});
-  ok(ctl, {"object", "set", "dom-3", "--common-area", "100", "--owners-above-norm", "yes"});
+  build_silent_house(ctl, "dom-3", "Asia/Yekaterinburg", 5, "70b3d50000000031", "ODPU-3", "LS-31");
 
   for (const std::string month : {"2026-11", "2026-12", "2027-01"}) {
     INFO(month);
@@ -387,6 +403,28 @@ TEST_CASE("a silent house meter takes its own average for three months (item 59(
   auto odn = ctl.json({"billing", "odn", "dom-3", "--month", "2027-02"});
   CHECK(odn[0]["houseVolume"].is_null());
   CHECK(odn[0]["cap"] == 1.0);
+}
+
+TEST_CASE("a dated rule applies from its date in each object's own zone, not in uchetctl's") {
+  // dom-4 lies in Asia/Vladivostok (UTC+10, no DST); uchetctl's zone is the default
+  // Asia/Yekaterinburg (UTC+5). Its November begins at 2026-10-31T14:00Z, five hours before a
+  // rule "from 2026-11-01" read in uchetctl's zone (19:00Z). The rule leaves a house meter no
+  // average (--max-house 0): the meter, +20 m³ a month from April to 140 on 1 November, then
+  // silent, has no value in November and the ОДН is the norm volume 0.01 × 100 = 1 (`odn_norm`).
+  // Compared as instants, the rule began after dom-4's November and the month took the average 20.
+  Uchetctl ctl;
+  ok(ctl, {"application", "add", "water"});
+  build_silent_house(ctl, "dom-4", "Asia/Vladivostok", 10, "70b3d50000000041", "ODPU-4", "LS-41");
+  ok(ctl, {"billing", "rule", "add", "--from", "2026-11-01", "--average-months", "6", "--min-history", "3",
+           "--max-residential", "3", "--max-non-residential", "2", "--max-house", "0"});
+
+  auto november = ctl({"export", "billing", "--period", "2026-11"}).out;
+  CHECK_THAT(november, Catch::Contains(",,,cold_water,ODPU-4,ОДПУ,140,,,\r\n"));
+  CHECK_THAT(november, Catch::Contains("LS-41,,1,cold_water,,ОДН,,,1,odn_norm\r\n"));
+  // October is before the rule: measured 120 -> 140, ОДН 20 − 5 = 15.
+  auto october = ctl({"export", "billing", "--period", "2026-10"}).out;
+  CHECK_THAT(october, Catch::Contains(",,,cold_water,ODPU-4,ОДПУ,120,140,20,measured\r\n"));
+  CHECK_THAT(october, Catch::Contains("LS-41,,1,cold_water,,ОДН,,,15,odn\r\n"));
 }
 
 TEST_CASE("encode_text converts to cp1251 with iconv and lists what it cannot convert") {
