@@ -246,3 +246,28 @@ url = "http://10.0.0.5:8090/"
     CHECK_THAT(r.error(), Catch::Contains(key));
   }
 }
+
+TEST_CASE("network.duty_cycle_pct overrides the region's sub-band limits, checked against the region") {
+  auto none = parse_config("", "u.toml");
+  REQUIRE(none);
+  CHECK(none->network.duty_cycle.empty());  // the region's own limits
+
+  auto ten = parse_config("[network]\nduty_cycle_pct = { \"864.0-870.0\" = 10 }\n", "u.toml");
+  REQUIRE(ten);
+  REQUIRE(ten->network.duty_cycle.size() == 1);
+  CHECK(ten->network.duty_cycle[0].first == "864.0-870.0");
+  CHECK(ten->network.duty_cycle[0].second == Approx(0.10));
+
+  auto error_of = [](const char* text) {
+    auto c = parse_config(text, "u.toml");
+    REQUIRE_FALSE(c);
+    return c.error();
+  };
+  CHECK_THAT(error_of("[network]\nduty_cycle_pct = 10\n"), Catch::Contains("network.duty_cycle_pct must be a table"));
+  CHECK_THAT(error_of("[network]\nduty_cycle_pct = { \"864.0-870.0\" = 101 }\n"), Catch::Contains("between 0 and 100"));
+  CHECK_THAT(error_of("[network]\nduty_cycle_pct = { \"864.0-870.0\" = \"ten\" }\n"),
+             Catch::Contains("between 0 and 100"));
+  // A sub-band of another region (EU868's 10 % band) is refused under RU864, naming RU864's bands.
+  CHECK_THAT(error_of("[network]\nduty_cycle_pct = { \"869.4-869.65\" = 10 }\n"),
+             Catch::Contains("is not a sub-band of RU864 (864.0-870.0"));
+}
