@@ -19,6 +19,7 @@
 #include "appserver/integration/mqtt_publisher.h"
 #include "appserver/integration/outbox.h"
 #include "common/callback_guard.h"
+#include "gateway-bridge/backend_set.h"
 #include "gateway-bridge/semtech_udp/udp_backend.h"
 #include "netserver/lorawan/encoding.h"
 #include "netserver/lorawan/region.h"
@@ -174,11 +175,12 @@ int run_daemon(const Config& config) {
   settings.extra_channels_hz = extra_channels(config);
   settings.duty_cycle = config.network.duty_cycle;
 
-  // Gateways speak Semtech UDP; the network server knows only the backend contract.
+  // Each gateway protocol is a backend, all behind one BackendSet: the network server knows only
+  // the backend contract.
   gateway_bridge::semtech_udp::UdpBackendOptions bridge_config;
   bridge_config.endpoint.bind = config.gateway_bridge.bind;
   gateway_bridge::semtech_udp::UdpBackend semtech_udp(bridge_config);
-  gateway_bridge::GatewayBackend& gateway_bridge = semtech_udp;
+  gateway_bridge::BackendSet gateway_bridge({&semtech_udp});
   netserver::NetworkServer network(io, db, settings, application, gateway_bridge);
   network.start();
 
