@@ -60,8 +60,8 @@ struct RouterConfigOptions {
   // Frames of other networks the station may drop itself; empty = forward everything.
   std::vector<lorawan::NetId> net_ids;
   std::vector<std::pair<lorawan::Eui64, lorawan::Eui64>> join_eui_ranges;  // inclusive; empty = all
-  std::optional<int> max_eirp_dbm;  // default: the region's max EIRP
-  UtcTime now{};                    // MuxTime
+  std::optional<int> max_eirp_dbm;                                         // default: the region's max EIRP
+  UtcTime now{};                                                           // MuxTime
 };
 
 // `{"msgtype":"router_config","region":...,"hwspec":"sx1301/1","freq_range":[min,max],
