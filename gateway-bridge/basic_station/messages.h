@@ -71,7 +71,7 @@ struct VersionMessage {
 };
 
 enum class UplinkKind : std::uint8_t {
-  JoinRequest,  // "jreq" (also "rejoin": the same fields, MHdr says which)
+  JoinRequest,  // "jreq"
   DataFrame,    // "updf"
   Proprietary,  // "propdf"
 };
@@ -106,8 +106,10 @@ struct TimesyncRequest {
 using StationMessage = std::variant<VersionMessage, UplinkMessage, DntxedMessage, TimesyncRequest>;
 
 // One text message from the traffic socket of `gateway_eui`, received at `received_at`. Any
-// "msgtype" other than version, jreq, rejoin, updf, propdf, dntxed and timesync is an error
-// starting "unknown message type " followed by the name.
+// "msgtype" other than version, jreq, updf, propdf, dntxed and timesync is an error starting
+// "unknown message type " followed by the name (a 2.0.6 station also sends "rejoin" for a
+// 23-byte frame of type Rejoin, which no Rejoin-request has, and "dndf"/"jacc" in its device
+// mode: none is an uplink uchet can use).
 lorawan::Result<StationMessage> parse_station_message(std::string_view json, const lorawan::Region& region,
                                                       lorawan::Eui64 gateway_eui,
                                                       std::chrono::steady_clock::time_point received_at,
