@@ -24,7 +24,7 @@ namespace {
 lorawan::Region region(const char* name) { return lorawan::region_by_name(name).value(); }
 
 // The names s2e.c handle_router_config (station 2.0.6) maps to a region; any other leaves it at 0.
-const std::set<std::string> kStationRegions = {"EU863", "EU868",  "IL915", "KR920", "AS923JP",
+const std::set<std::string> kStationRegions = {"EU863",   "EU868", "IL915", "KR920", "AS923JP",
                                                "AS923-1", "US902", "US915", "AU915"};
 
 json config(const char* region_name, const RouterConfigOptions& options = {}) {
