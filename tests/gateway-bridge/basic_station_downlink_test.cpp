@@ -105,6 +105,8 @@ TEST_CASE("class C goes out as RX2 parameters only") {
   CHECK_FALSE(m.contains("rctx"));
   CHECK(m["diid"] == 3);
   CHECK(m["priority"] == 0);
+  // A zero DevEui would get no dntxed from the station: a stand-in is sent.
+  CHECK(dnmsg(transmission(Immediately{}), DownlinkAddressing{.diid = 4})["DevEui"] == "01-01-01-01-01-01-01-01");
 }
 
 TEST_CASE("downlinks the station cannot be given are refused") {

@@ -94,34 +94,33 @@ const std::string kUpdf =
     R"("FRMPayload":"","MIC":955176754,"RefTime":0.0,"DR":5,"Freq":868900000,)" +
     kUpinfo + "}";
 
-// kUpdf with `member`'s value text replaced.
-std::string updf_with(std::string_view member, std::string_view value) {
-  std::string text = kUpdf;
+// Where `member` ("key": value, a string or a scalar) starts in kUpdf, where its value starts,
+// and where it ends.
+struct MemberSpan {
+  std::size_t start, value, end;
+};
+MemberSpan member_span(std::string_view member) {
   const std::string key = fmt::format("\"{}\":", member);
-  auto start = text.find(key);
+  const auto start = kUpdf.find(key);
   REQUIRE(start != std::string::npos);
   auto end = start + key.size();
-  if (text[end] == '"') {
-    end = text.find('"', end + 1) + 1;
+  if (kUpdf[end] == '"') {
+    end = kUpdf.find('"', end + 1) + 1;
   } else {
-    while (text[end] != ',' && text[end] != '}') ++end;
+    while (kUpdf[end] != ',' && kUpdf[end] != '}') ++end;
   }
-  return text.replace(start + key.size(), end - start - key.size(), value);
+  return {start, start + key.size(), end};
+}
+
+// kUpdf with `member`'s value text replaced.
+std::string updf_with(std::string_view member, std::string_view value) {
+  const auto span = member_span(member);
+  return std::string(kUpdf).replace(span.value, span.end - span.value, value);
 }
 
 std::string updf_without(std::string_view member) {
-  std::string text = kUpdf;
-  const std::string key = fmt::format("\"{}\":", member);
-  auto start = text.find(key);
-  REQUIRE(start != std::string::npos);
-  auto end = start + key.size();
-  if (text[end] == '"') {
-    end = text.find('"', end + 1) + 1;
-  } else {
-    while (text[end] != ',' && text[end] != '}') ++end;
-  }
-  if (text[end] == ',') ++end;
-  return text.erase(start, end - start);
+  const auto span = member_span(member);
+  return std::string(kUpdf).erase(span.start, span.end - span.start + (kUpdf[span.end] == ',' ? 1 : 0));
 }
 
 }  // namespace
