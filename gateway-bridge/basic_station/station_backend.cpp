@@ -370,6 +370,7 @@ class Session final : public Link, public std::enable_shared_from_this<Session<S
     eui_ = eui;
     proof_ = PeerProof{};  // checked; nothing of it is needed any more
     prepare(websocket::stream_base::timeout{shared_.options.handshake_timeout, 2 * shared_.options.ping_interval, true});
+    ws_.read_message_max(0);  // no limit of Beast's: read_next enforces max_message_bytes
     ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
       if (kind == websocket::frame_type::pong) shared_.touch(eui_, this);
     });
@@ -407,6 +408,7 @@ class Session final : public Link, public std::enable_shared_from_this<Session<S
   void prepare(const websocket::stream_base::timeout& timeout) {
     beast::get_lowest_layer(ws_).expires_never();  // the WebSocket's own timeouts from here on
     ws_.set_option(timeout);
+    // Traffic sockets count a message's bytes themselves (read_next); discovery relies on this.
     ws_.read_message_max(shared_.options.max_message_bytes);
     ws_.text(true);
     ws_.set_option(websocket::stream_base::decorator(
@@ -425,25 +427,31 @@ class Session final : public Link, public std::enable_shared_from_this<Session<S
     read_next();
   }
 
+  // A message is read piecewise, at most one byte over the bound: Beast's own limit would answer
+  // an oversized message with a close handshake whose outcome hides the reason.
   void read_next() {
-    ws_.async_read(buffer_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-      common::run_guarded("basic station: read", [&] { self->on_read(ec); });
-    });
+    ws_.async_read_some(buffer_, shared_.options.max_message_bytes + 1 - buffer_.size(),
+                        [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                          common::run_guarded("basic station: read", [&] { self->on_read(ec); });
+                        });
   }
 
   void on_read(beast::error_code ec) {
     const auto eui_text = lorawan::eui64_to_string(eui_);
     if (ec) {
-      if (ec == websocket::error::message_too_big) {
-        ++shared_.counters.messages_oversized;
-        shared_.log_limited("oversized/" + eui_text,
-                            "gateway {} sent a message over {} bytes; its socket is closed", eui_text,
-                            shared_.options.max_message_bytes);
-      }
       close();
       shared_.detach(eui_, this, ec == websocket::error::closed ? "closed by the station" : ec.message());
       return;
     }
+    if (buffer_.size() > shared_.options.max_message_bytes) {
+      ++shared_.counters.messages_oversized;
+      shared_.log_limited("oversized/" + eui_text, "gateway {} sent a message over {} bytes; its socket is closed",
+                          eui_text, shared_.options.max_message_bytes);
+      close();
+      shared_.detach(eui_, this, "oversized message");
+      return;
+    }
+    if (!ws_.is_message_done()) return read_next();
     const auto received_at = SteadyClock::now();
     shared_.touch(eui_, this);
     if (!ws_.got_text()) {
