@@ -63,7 +63,8 @@ std::vector<BasicStationGateway> list_basic_station_gateways(Database& db) {
 
 void insert_basic_station_gateway(Database& db, lorawan::Eui64 eui, StationCredentialKind credential,
                                   const std::optional<std::array<std::uint8_t, 32>>& credential_sha256) {
-  Statement insert(db, "INSERT INTO gateway_basic_station (gateway_eui, credential, credential_sha256) VALUES (?, ?, ?)");
+  Statement insert(db,
+                   "INSERT INTO gateway_basic_station (gateway_eui, credential, credential_sha256) VALUES (?, ?, ?)");
   insert.bind(1, lorawan::eui64_to_string(eui)).bind(2, station_credential_name(credential));
   if (credential_sha256) {
     insert.bind_blob(3, std::span<const std::uint8_t>(*credential_sha256));

@@ -69,8 +69,7 @@ Verdict authenticate(const std::optional<StationCredential>& credential, const P
   if (!tls) return Verdict::Accepted;  // a station sends no token over ws://: the EUI is all there is
   switch (credential->kind) {
     case CredentialKind::Token:
-      return token_matches(*credential, bearer_token(proof.authorization)) ? Verdict::Accepted
-                                                                            : Verdict::BadCredential;
+      return token_matches(*credential, bearer_token(proof.authorization)) ? Verdict::Accepted : Verdict::BadCredential;
     case CredentialKind::ClientCertificate:
       return certificate_matches(*credential, proof.certificate.get()) ? Verdict::Accepted : Verdict::BadCredential;
     case CredentialKind::None:
@@ -94,9 +93,12 @@ struct UplinkMark {
   SteadyClock::time_point received_at{};
 };
 
+// Kept after the socket closed (connected false, link and identity cleared), so the operator
+// still sees when the gateway was last connected and heard from.
 struct LinkEntry {
   std::weak_ptr<Link> link;
   const Link* identity = nullptr;
+  bool connected = true;
   std::chrono::sys_seconds connected_since{};
   std::chrono::sys_seconds last_seen{};
   std::string station_version;
@@ -200,7 +202,10 @@ struct StationBackend::Shared {
       std::lock_guard lock(mutex);
       auto it = links.find(eui);
       if (it != links.end() && it->second.identity == link) {
-        links.erase(it);
+        it->second.connected = false;
+        it->second.link.reset();
+        it->second.identity = nullptr;
+        it->second.recent.clear();
         was_current = true;
       }
     }
@@ -247,7 +252,7 @@ struct StationBackend::Shared {
     {
       std::lock_guard lock(mutex);
       auto it = links.find(eui);
-      if (it == links.end())
+      if (it == links.end() || !it->second.connected)
         return std::unexpected("gateway " + lorawan::eui64_to_string(eui) + " has no Basics Station connection");
       target = it->second.link;
       identity = it->second.identity;
@@ -257,8 +262,8 @@ struct StationBackend::Shared {
         for (auto mark = it->second.recent.rbegin(); mark != it->second.recent.rend(); ++mark) {
           if (mark->xtime != at->context) continue;
           addressing.rctx = mark->rctx;
-          const auto delay_us = static_cast<std::int64_t>(at->counter_us) -
-                                static_cast<std::int64_t>(at->context & kXtimeCounterMask);
+          const auto delay_us =
+              static_cast<std::int64_t>(at->counter_us) - static_cast<std::int64_t>(at->context & kXtimeCounterMask);
           due = mark->received_at + std::chrono::microseconds(std::clamp<std::int64_t>(delay_us, 0, 60'000'000));
           break;
         }
@@ -273,7 +278,9 @@ struct StationBackend::Shared {
       auto link = target.lock();
       if (!link || !is_current(eui, identity)) {
         ++counters.disconnect_failures;
-        deliver_outcome({.gateway_eui = eui, .id = id, .status = TxStatus::InternalError,
+        deliver_outcome({.gateway_eui = eui,
+                         .id = id,
+                         .status = TxStatus::InternalError,
                          .detail = "connection closed before the dnmsg was written"});
         return;
       }
@@ -301,7 +308,9 @@ struct StationBackend::Shared {
                   "gateway {} confirmed no downlink within {} s: the station dropped it (late, a collision "
                   "or its duty cycle)",
                   lorawan::eui64_to_string(eui), seconds);
-      deliver_outcome({.gateway_eui = eui, .id = id, .status = TxStatus::InternalError,
+      deliver_outcome({.gateway_eui = eui,
+                       .id = id,
+                       .status = TxStatus::InternalError,
                        .detail = fmt::format("no dntxed within {} s", seconds)});
     });
   }
@@ -327,8 +336,10 @@ struct StationBackend::Shared {
         continue;
       }
       ++counters.disconnect_failures;
-      deliver_outcome(
-          {.gateway_eui = it->second.gateway_eui, .id = it->first, .status = TxStatus::InternalError, .detail = std::string(why)});
+      deliver_outcome({.gateway_eui = it->second.gateway_eui,
+                       .id = it->first,
+                       .status = TxStatus::InternalError,
+                       .detail = std::string(why)});
       it = pending.erase(it);
     }
   }
@@ -363,13 +374,18 @@ template <class Stream>
 class Session final : public Link, public std::enable_shared_from_this<Session<Stream>> {
  public:
   Session(Shared& shared, Stream&& stream, SocketSlot slot, std::string peer, PeerProof proof)
-      : shared_(shared), ws_(std::move(stream)), slot_(std::move(slot)), peer_(std::move(peer)), proof_(std::move(proof)) {}
+      : shared_(shared),
+        ws_(std::move(stream)),
+        slot_(std::move(slot)),
+        peer_(std::move(peer)),
+        proof_(std::move(proof)) {}
 
   // Traffic: the gateway is authenticated; completes the upgrade and reads its messages.
   void start_traffic(lorawan::Eui64 eui, const http::request<http::empty_body>& request) {
     eui_ = eui;
     proof_ = PeerProof{};  // checked; nothing of it is needed any more
-    prepare(websocket::stream_base::timeout{shared_.options.handshake_timeout, 2 * shared_.options.ping_interval, true});
+    prepare(
+        websocket::stream_base::timeout{shared_.options.handshake_timeout, 2 * shared_.options.ping_interval, true});
     ws_.read_message_max(0);  // no limit of Beast's: read_next enforces max_message_bytes
     ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
       if (kind == websocket::frame_type::pong) shared_.touch(eui_, this);
@@ -381,7 +397,8 @@ class Session final : public Link, public std::enable_shared_from_this<Session<S
 
   // Discovery: completes the upgrade, reads {"router":...} and answers.
   void start_discovery(const http::request<http::empty_body>& request) {
-    prepare(websocket::stream_base::timeout{shared_.options.handshake_timeout, shared_.options.handshake_timeout, false});
+    prepare(
+        websocket::stream_base::timeout{shared_.options.handshake_timeout, shared_.options.handshake_timeout, false});
     ws_.async_accept(request, [self = this->shared_from_this()](beast::error_code ec) {
       if (ec) return self->handshake_failed("discovery upgrade", ec);
       self->ws_.async_read(self->buffer_, [self](beast::error_code read_ec, std::size_t) {
@@ -510,9 +527,10 @@ class Session final : public Link, public std::enable_shared_from_this<Session<S
   void on_message(TimesyncRequest& request) { send_text(build_timesync_answer(request, utc_now())); }
 
   void write_next() {
-    ws_.async_write(asio::buffer(writes_.front()), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-      common::run_guarded("basic station: write", [&] { self->on_write(ec); });
-    });
+    ws_.async_write(asio::buffer(writes_.front()),
+                    [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                      common::run_guarded("basic station: write", [&] { self->on_write(ec); });
+                    });
   }
 
   void on_write(beast::error_code ec) {
@@ -549,14 +567,16 @@ class Session final : public Link, public std::enable_shared_from_this<Session<S
           break;
         case Verdict::UnknownGateway:
           ++shared_.counters.refused_unknown_gateway;
-          shared_.log_limited("unknown/" + eui_text, "discovery by gateway {} from {} refused: not registered for "
-                              "Basics Station", eui_text, peer_);
+          shared_.log_limited("unknown/" + eui_text,
+                              "discovery by gateway {} from {} refused: not registered for "
+                              "Basics Station",
+                              eui_text, peer_);
           answer = build_discovery_error(*router, "unknown gateway");
           break;
         case Verdict::BadCredential:
           ++shared_.counters.refused_credential;
-          shared_.log_limited("credential/" + eui_text, "discovery by gateway {} from {} refused: {}", eui_text,
-                              peer_, "missing or wrong credential");
+          shared_.log_limited("credential/" + eui_text, "discovery by gateway {} from {} refused: {}", eui_text, peer_,
+                              "missing or wrong credential");
           answer = build_discovery_error(*router, "not authorised");
           break;
       }
@@ -626,8 +646,8 @@ class Handshake final : public std::enable_shared_from_this<Handshake<Stream>> {
       proof.certificate.reset(SSL_get1_peer_certificate(stream_.native_handle()));
     }
     if (target == "/router-info") {
-      auto session = std::make_shared<Session<Stream>>(shared_, std::move(stream_), std::move(slot_), peer_,
-                                                       std::move(proof));
+      auto session =
+          std::make_shared<Session<Stream>>(shared_, std::move(stream_), std::move(slot_), peer_, std::move(proof));
       session->start_discovery(request);
       return;
     }
@@ -777,9 +797,12 @@ void StationBackend::halt() {
     std::vector<std::shared_ptr<Link>> open;
     {
       std::lock_guard lock(s->mutex);
-      for (auto& [eui, entry] : s->links)
+      for (auto& [eui, entry] : s->links) {
         if (auto link = entry.link.lock()) open.push_back(std::move(link));
-      s->links.clear();
+        entry.connected = false;
+        entry.link.reset();
+        entry.identity = nullptr;
+      }
     }
     for (auto& link : open) link->close();
     s->pending.clear();  // stopping: no outcome follows (the owner stops too)
@@ -811,7 +834,8 @@ StationCounters StationBackend::station_counters() const {
   out.connections_replaced = c.connections_replaced;
   {
     std::lock_guard lock(shared_->mutex);
-    out.connections_open = shared_->links.size();
+    out.connections_open = static_cast<std::uint64_t>(
+        std::ranges::count_if(shared_->links, [](const auto& entry) { return entry.second.connected; }));
   }
   out.discoveries_answered = c.discoveries_answered;
   out.refused_unknown_gateway = c.refused_unknown_gateway;
@@ -834,7 +858,7 @@ std::vector<StationConnection> StationBackend::connections() const {
   if (!shared_) return out;
   std::lock_guard lock(shared_->mutex);
   for (const auto& [eui, entry] : shared_->links)
-    out.push_back({eui, entry.connected_since, entry.last_seen, entry.station_version});
+    out.push_back({eui, entry.connected, entry.connected_since, entry.last_seen, entry.station_version});
   return out;
 }
 

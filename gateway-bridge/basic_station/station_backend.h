@@ -71,10 +71,10 @@ struct StationBackendOptions {
 
 // Counted since start; refusals by reason.
 struct StationCounters {
-  std::uint64_t connections_accepted = 0;  // traffic sockets upgraded for an authenticated gateway
-  std::uint64_t connections_replaced = 0;  // closed because the same gateway connected again
-  std::uint64_t connections_open = 0;      // traffic sockets open now
-  std::uint64_t discoveries_answered = 0;  // /router-info answered with a traffic URI
+  std::uint64_t connections_accepted = 0;     // traffic sockets upgraded for an authenticated gateway
+  std::uint64_t connections_replaced = 0;     // closed because the same gateway connected again
+  std::uint64_t connections_open = 0;         // traffic sockets open now
+  std::uint64_t discoveries_answered = 0;     // /router-info answered with a traffic URI
   std::uint64_t refused_unknown_gateway = 0;  // EUI not registered for Basics Station (discovery or traffic)
   std::uint64_t refused_credential = 0;       // missing or wrong token / certificate
   std::uint64_t refused_handshake = 0;        // TLS/HTTP/WebSocket handshake failed or too slow, bad path
@@ -89,12 +89,14 @@ struct StationCounters {
   std::uint64_t disconnect_failures = 0;      // transmissions failed because their socket closed
 };
 
-// One gateway's connection, as the operator sees it.
+// One gateway's connection, as the operator sees it: every gateway that connected since start,
+// connected now or not.
 struct StationConnection {
   lorawan::Eui64 gateway_eui = 0;
-  std::chrono::sys_seconds connected_since{};
-  std::chrono::sys_seconds last_seen{};  // last message or pong
-  std::string station_version;           // from its "version" message; empty before it
+  bool connected = false;
+  std::chrono::sys_seconds connected_since{};  // of the current or last connection
+  std::chrono::sys_seconds last_seen{};        // last message or pong
+  std::string station_version;                 // from its "version" message; empty before it
 };
 
 class StationBackend final : public GatewayBackend {
@@ -115,7 +117,7 @@ class StationBackend final : public GatewayBackend {
   BackendCounters counters() const override;
 
   StationCounters station_counters() const;            // any thread
-  std::vector<StationConnection> connections() const;  // any thread; ascending EUI
+  std::vector<StationConnection> connections() const;  // any thread; ascending EUI, live or not
   std::uint16_t port() const;                          // after start()
   bool tls() const { return !options_.tls_cert_file.empty(); }
 

@@ -29,7 +29,9 @@ std::string protocols(const std::optional<schema::BasicStationGateway>& station)
 
 nlohmann::json station_json(const std::optional<schema::BasicStationGateway>& station) {
   if (!station) return nullptr;
-  const auto time = [](const std::optional<std::int64_t>& t) { return t ? nlohmann::json(format_time(*t)) : nlohmann::json(); };
+  const auto time = [](const std::optional<std::int64_t>& t) {
+    return t ? nlohmann::json(format_time(*t)) : nlohmann::json();
+  };
   return {{"credential", schema::station_credential_name(station->credential)},
           {"connected", station->connected},
           {"connectedSince", time(station->connected_since)},
@@ -86,8 +88,9 @@ void add_gateway_commands(CLI::App& app, Action& selected) {
   add->add_option("--alt", add_args->alt, "altitude, metres");
   auto* station = add->add_flag("--basic-station", add_args->basic_station,
                                 "may also connect as a LoRa Basics Station (docs/basic-station.md)");
-  auto* token = add->add_option("--token-file", add_args->token_file,
-                                "Basics Station: a file whose first line is the gateway's token (only its SHA-256 is stored)");
+  auto* token =
+      add->add_option("--token-file", add_args->token_file,
+                      "Basics Station: a file whose first line is the gateway's token (only its SHA-256 is stored)");
   auto* cert = add->add_option("--client-cert", add_args->client_cert,
                                "Basics Station: the gateway's TLS client certificate (PEM; its fingerprint is stored)");
   token->needs(station);
@@ -168,7 +171,9 @@ void add_gateway_commands(CLI::App& app, Action& selected) {
           {"protocols", protocols(station)}};
       if (station) {
         // As uchetd last wrote it (every minute and at stop).
-        const auto time = [](const std::optional<std::int64_t>& t) { return t ? format_time(*t) : std::string("never"); };
+        const auto time = [](const std::optional<std::int64_t>& t) {
+          return t ? format_time(*t) : std::string("never");
+        };
         fields.emplace_back("basic station connection",
                             station->state_updated_at
                                 ? fmt::format("{} (as of {})", station->connected ? "connected" : "not connected",

@@ -260,7 +260,7 @@ int run_daemon(const Config& config) {
     if (!basic_station) return;
     std::vector<schema::StationConnectionState> states;
     for (const auto& c : basic_station->connections())
-      states.push_back({c.gateway_eui, true, c.connected_since.time_since_epoch().count(),
+      states.push_back({c.gateway_eui, c.connected, c.connected_since.time_since_epoch().count(),
                         c.last_seen.time_since_epoch().count()});
     schema::Transaction tx(db);
     schema::save_station_connections(db, schema::unix_now(), states);

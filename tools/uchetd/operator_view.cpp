@@ -93,7 +93,8 @@ void add_basic_station_families(std::vector<MetricFamily>& out, const gateway_br
                           {"dntxed_late", b.dntxed_late},
                           {"disconnected", b.disconnect_failures}}));
   MetricFamily seen{"uchet_basic_station_last_seen_timestamp_seconds",
-                    "When a connected Basics Station gateway last sent a message or answered a ping (Unix time)",
+                    "When a Basics Station gateway last sent a message or answered a ping (Unix time; those "
+                    "connected since uchetd started)",
                     G,
                     {}};
   for (const auto& c : connections)

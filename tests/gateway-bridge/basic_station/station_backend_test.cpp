@@ -12,13 +12,13 @@
 #include <mutex>
 #include <thread>
 
-#include <nlohmann/json.hpp>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+#include <nlohmann/json.hpp>
 
 #include "gateway-bridge/basic_station/eui_text.h"
 #include "gateway-bridge/basic_station/station_backend.h"
@@ -132,7 +132,7 @@ struct Fixture {
 class Station {
  public:
   struct Proof {
-    std::string token;                       // sent as "Authorization: Bearer <token>" when set
+    std::string token;                             // sent as "Authorization: Bearer <token>" when set
     const test::CertificateFiles* cert = nullptr;  // presented as client certificate when set
   };
 
@@ -497,6 +497,14 @@ TEST_CASE("an oversized message closes that socket and garbage is dropped; other
   CHECK(c.messages_malformed == 2);
   CHECK(c.messages_unknown_type == 1);
   CHECK(c.connections_open == 1);
+  // The closed gateway is still listed for the operator, as not connected, and takes no downlink.
+  auto connections = f.backend->connections();
+  REQUIRE(connections.size() == 2);
+  CHECK(connections[0].gateway_eui == kCertGateway);
+  CHECK(connections[0].connected);
+  CHECK(connections[1].gateway_eui == kTokenGateway);
+  CHECK_FALSE(connections[1].connected);
+  CHECK_FALSE(f.backend->send(kTokenGateway, immediate_downlink()));
 }
 
 TEST_CASE("a peer that never completes its handshake is dropped and blocks no one") {
@@ -519,8 +527,8 @@ TEST_CASE("without TLS only the EUI is checked") {
   station.send(R"({"router":"b827ebfffee1e39a"})");
   auto answer = station.receive();
   REQUIRE(answer);
-  CHECK(answer->value("uri", "") == "ws://localhost:" + std::to_string(f.backend->port()) +
-                                        "/traffic/b8-27-eb-ff-fe-e1-e3-9a");
+  CHECK(answer->value("uri", "") ==
+        "ws://localhost:" + std::to_string(f.backend->port()) + "/traffic/b8-27-eb-ff-fe-e1-e3-9a");
   Station traffic_socket(f, {}, false);
   CHECK(traffic_socket.open(traffic(kTokenGateway)) == 101);
 }

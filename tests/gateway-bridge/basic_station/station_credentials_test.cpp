@@ -39,8 +39,8 @@ TEST_CASE("a certificate's fingerprint is the SHA-256 of its DER encoding, as op
   uchet::test::TempDir dir;
   uchet::test::TestPki pki(dir);
   auto station = pki.client("station");
-  auto printed = uchet::test::run({"/usr/bin/openssl", "x509", "-in", station.certificate, "-noout", "-fingerprint",
-                                   "-sha256"});
+  auto printed =
+      uchet::test::run({"/usr/bin/openssl", "x509", "-in", station.certificate, "-noout", "-fingerprint", "-sha256"});
   REQUIRE(printed.exit_code == 0);
   std::string expected = printed.out.substr(printed.out.find('=') + 1);
   std::erase(expected, ':');

@@ -18,17 +18,18 @@ TEST_CASE("a Basics Station gateway is registered with a token, a client certifi
   uchet::test::TestPki pki(dir);
   const auto cert = pki.client("cellar");
 
-  auto added = ctl.json({"gateway", "add", "b827ebfffee1e39a", "--name", "roof", "--basic-station", "--token-file",
-                         ctl.file("token")});
+  auto added = ctl.json(
+      {"gateway", "add", "b827ebfffee1e39a", "--name", "roof", "--basic-station", "--token-file", ctl.file("token")});
   CHECK(added["basicStation"]["credential"] == "token");
   CHECK(ctl.json({"gateway", "add", "aa555a0000000002", "--name", "cellar", "--basic-station", "--client-cert",
                   cert.certificate})["basicStation"]["credential"] == "client_certificate");
-  CHECK(ctl.json({"gateway", "add", "aa555a0000000003", "--name", "lab", "--basic-station"})["basicStation"]
-            ["credential"] == "none");
+  CHECK(ctl.json({"gateway", "add", "aa555a0000000003", "--name", "lab",
+                  "--basic-station"})["basicStation"]["credential"] == "none");
   CHECK(ctl.json({"gateway", "add", "aa555a0000000004", "--name", "udp"})["basicStation"].is_null());
 
   auto list = ctl({"gateway", "list"});
-  CHECK_THAT(list.out, Catch::Contains("basic-station (token)") && Catch::Contains("basic-station (client_certificate)"));
+  CHECK_THAT(list.out,
+             Catch::Contains("basic-station (token)") && Catch::Contains("basic-station (client_certificate)"));
   // The secret is nowhere: not in any output, not in the database.
   CHECK(list.out.find(token) == std::string::npos);
   CHECK(ctl.dump().find(token) == std::string::npos);
@@ -38,7 +39,8 @@ TEST_CASE("a Basics Station gateway is registered with a token, a client certifi
 
   {
     auto db = uchet::schema::Database::open(ctl.file("uchet.db"));
-    uchet::schema::save_station_connections(db, 1'796'000'100, {{0xB827EBFFFEE1E39A, true, 1'796'000'000, 1'796'000'090}});
+    uchet::schema::save_station_connections(db, 1'796'000'100,
+                                            {{0xB827EBFFFEE1E39A, true, 1'796'000'000, 1'796'000'090}});
   }
   CHECK_THAT(ctl({"gateway", "show", "b827ebfffee1e39a"}).out, Catch::Contains("connected (as of"));
   auto json = ctl.json({"gateway", "show", "b827ebfffee1e39a"});
