@@ -54,6 +54,10 @@ std::chrono::sys_seconds utc_seconds_now() {
 
 UtcTime utc_now() { return std::chrono::floor<std::chrono::microseconds>(std::chrono::system_clock::now()); }
 
+// The address part of "address:port": log keys name the peer's address, so that a peer opening
+// connection after connection (each from a new port) is still logged once a minute.
+std::string address_of(const std::string& peer) { return peer.substr(0, peer.rfind(':')); }
+
 using X509Ptr = std::unique_ptr<X509, void (*)(X509*)>;
 
 // What a peer offered to prove who it is, taken from its TLS handshake and upgrade request.
@@ -555,7 +559,7 @@ class Session final : public Link, public std::enable_shared_from_this<Session<S
     std::string answer;
     if (!router) {
       ++shared_.counters.messages_malformed;
-      shared_.log_limited("discovery/" + peer_, "discovery request from {} refused: {}", peer_, router.error());
+      shared_.log_limited("discovery/" + address_of(peer_), "discovery request from {} refused: {}", peer_, router.error());
       answer = build_discovery_error(0, router.error());
     } else {
       const auto eui_text = lorawan::eui64_to_string(*router);
@@ -678,7 +682,7 @@ class Handshake final : public std::enable_shared_from_this<Handshake<Stream>> {
   void refuse(http::status status, std::string_view reason) {
     if (status == http::status::bad_request || status == http::status::not_found) {
       ++shared_.counters.refused_handshake;
-      shared_.log_limited("path/" + peer_, "request from {} refused: {}", peer_, reason);
+      shared_.log_limited("path/" + address_of(peer_), "request from {} refused: {}", peer_, reason);
     }
     response_.result(status);
     response_.version(11);
