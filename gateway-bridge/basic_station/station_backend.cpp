@@ -559,7 +559,8 @@ class Session final : public Link, public std::enable_shared_from_this<Session<S
     std::string answer;
     if (!router) {
       ++shared_.counters.messages_malformed;
-      shared_.log_limited("discovery/" + address_of(peer_), "discovery request from {} refused: {}", peer_, router.error());
+      shared_.log_limited("discovery/" + address_of(peer_), "discovery request from {} refused: {}", peer_,
+                          router.error());
       answer = build_discovery_error(0, router.error());
     } else {
       const auto eui_text = lorawan::eui64_to_string(*router);
