@@ -110,13 +110,22 @@ void append_le(lorawan::Bytes& out, std::uint64_t value, int bytes) {
   for (int i = 0; i < bytes; ++i) out.push_back(static_cast<std::uint8_t>(value >> (8 * i)));
 }
 
+// "MHdr", which must be of one of the message's frame types (the station chose the message type
+// from it: another one is a forgery or corruption).
+lorawan::Result<std::uint8_t> read_mhdr(const json& object, std::string_view message, std::uint8_t type,
+                                        std::uint8_t other_type, std::string_view what) {
+  std::uint8_t mhdr = 0;
+  UCHET_TRY(mhdr, read_byte(object, "MHdr"));
+  if (frame_type(mhdr) != type && frame_type(mhdr) != other_type) {
+    return std::unexpected(fmt::format("{} with MHdr 0x{:02x}, which is not {}", message, mhdr, what));
+  }
+  return mhdr;
+}
+
 // jreq: MHDR | JoinEUI | DevEUI | DevNonce | MIC, all little-endian on air.
 lorawan::Result<lorawan::Bytes> rebuild_join_request(const json& object) {
   std::uint8_t mhdr = 0;
-  UCHET_TRY(mhdr, read_byte(object, "MHdr"));
-  if (frame_type(mhdr) != kJoinRequest) {
-    return std::unexpected(fmt::format("jreq with MHdr 0x{:02x}, which is not a Join-request", mhdr));
-  }
+  UCHET_TRY(mhdr, read_mhdr(object, "jreq", kJoinRequest, kJoinRequest, "a Join-request"));
   lorawan::Eui64 join_eui = 0, dev_eui = 0;
   UCHET_TRY(join_eui, read_eui(object, "JoinEui"));
   UCHET_TRY(dev_eui, read_eui(object, "DevEui"));
@@ -135,10 +144,7 @@ lorawan::Result<lorawan::Bytes> rebuild_join_request(const json& object) {
 // updf: MHDR | DevAddr | FCtrl | FCnt | FOpts | [FPort | FRMPayload] | MIC.
 lorawan::Result<lorawan::Bytes> rebuild_data_frame(const json& object) {
   std::uint8_t mhdr = 0, fctrl = 0;
-  UCHET_TRY(mhdr, read_byte(object, "MHdr"));
-  if (frame_type(mhdr) != kUnconfirmedUp && frame_type(mhdr) != kConfirmedUp) {
-    return std::unexpected(fmt::format("updf with MHdr 0x{:02x}, which is not an uplink data frame", mhdr));
-  }
+  UCHET_TRY(mhdr, read_mhdr(object, "updf", kUnconfirmedUp, kConfirmedUp, "an uplink data frame"));
   std::uint32_t dev_addr = 0, mic = 0;
   UCHET_TRY(dev_addr, read_int32_bits(object, "DevAddr"));
   UCHET_TRY(fctrl, read_byte(object, "FCtrl"));
@@ -379,7 +385,9 @@ lorawan::Result<std::string> build_dnmsg(const Transmission& transmission, const
   common::JsonWriter out;
   out.begin_object();
   out.key("msgtype").string("dnmsg");
-  out.key("DevEui").string(format_eui_dashed(addressing.dev_eui));
+  // A zero DevEui would get no dntxed (s2e.c send_dntxed): a sent frame would count as lost.
+  constexpr lorawan::Eui64 kConfirmableDevEui = 0x0101'0101'0101'0101;
+  out.key("DevEui").string(format_eui_dashed(addressing.dev_eui != 0 ? addressing.dev_eui : kConfirmableDevEui));
   out.key("diid").number(static_cast<std::int64_t>(addressing.diid));
   out.key("pdu").string(lorawan::to_hex(transmission.phy_payload));
   out.key("priority").number(addressing.priority);

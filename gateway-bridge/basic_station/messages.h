@@ -119,8 +119,10 @@ lorawan::Result<StationMessage> parse_station_message(std::string_view json, con
 
 // What a dnmsg carries beyond the Transmission.
 struct DownlinkAddressing {
-  std::uint64_t diid = 0;            // names the downlink; dntxed echoes it (must be < 2^63)
-  lorawan::Eui64 dev_eui = 0;        // the station reports dntxed only for a non-zero DevEui
+  std::uint64_t diid = 0;  // names the downlink; dntxed echoes it (must be < 2^63)
+  // The station confirms (dntxed) only a dnmsg with a non-zero DevEui (basicstation#71): 0 is
+  // sent as 01-01-01-01-01-01-01-01, as ChirpStack's bridge does, so that it still confirms.
+  lorawan::Eui64 dev_eui = 0;
   std::optional<std::int64_t> rctx;  // the uplink's rctx (class A); absent: taken from xtime
   std::uint8_t priority = 0;         // 0..255, higher wins a collision on the station
 };

@@ -35,17 +35,14 @@ void write_data_rates(common::JsonWriter& out, const lorawan::Region& region) {
 }
 
 void write_sx1301_conf(common::JsonWriter& out, const Sx1301Plan& plan) {
+  // Only what the channel plan decides. The radio type, RSSI calibration, TX enable and gain
+  // table are the board's, in its station.conf, which the station reads first: sending SX1257
+  // would break an SX1302/SX1250 board, a generic rssi_offset would spoil a calibrated one.
   out.key("sx1301_conf").begin_array().begin_object();
-  out.key("lorawan_public").boolean(true);
   for (int radio = 0; radio < 2; ++radio) {
     out.key(fmt::format("radio_{}", radio)).begin_object();
     out.key("enable").boolean(plan.radio_enabled[radio]);
-    if (plan.radio_enabled[radio]) {
-      out.key("freq").number(plan.radio_centre_hz[radio]);
-      out.key("type").string("SX1257");
-      out.key("rssi_offset").number(-166.0);
-      out.key("tx_enable").boolean(radio == 0);
-    }
+    if (plan.radio_enabled[radio]) out.key("freq").number(plan.radio_centre_hz[radio]);
     out.end_object();
   }
   for (std::size_t i = 0; i < kMaxMultiSfChannels; ++i) {

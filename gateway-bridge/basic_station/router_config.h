@@ -74,10 +74,11 @@ struct RouterConfigOptions {
 // `{"msgtype":"router_config","region":...,"hwspec":"sx1301/1","freq_range":[min,max],
 //   "DRs":[[sf,bw_khz,dnonly]x16],"upchannels":[[Hz,minDR,maxDR]...],"sx1301_conf":[{...}],
 //   "NetID":[...]|null,"JoinEui":[[lo,hi]...]|null,"max_eirp":dBm,"MuxTime":s}`. sx1301_conf
-// carries lorawan_public, the two radios (type SX1257, radio 0 transmits) and the multi-SF
-// channels; board details (clksrc, antenna gain, TX gain table) stay in the station's own
-// station.conf, which the station reads first. An extra channel outside the region's band, or a
-// plan that does not fit (plan_sx1301), is an error.
+// carries what the channel plan decides (as ChirpStack's bridge does): each radio's enable and
+// centre frequency, the multi-SF channels' radio and IF, the SF7/250 kHz and FSK demodulators
+// off. Board details (radio type, RSSI offset, TX enable and gain table, clock source, antenna
+// gain) stay in the station's own station.conf, which the station reads first. An extra channel
+// outside the region's band, or a plan that does not fit (plan_sx1301), is an error.
 // DRs lists the region's DR0..7 ([12,125,0] ... FSK as [0,0,0]); DR8..15 as [-1,0,0] (undefined).
 lorawan::Result<std::string> build_router_config(const lorawan::Region& region, const RouterConfigOptions& options);
 

@@ -35,8 +35,8 @@ Transmission transmission(TxTiming timing, std::uint32_t hz = 869'100'000, DataR
   return tx;
 }
 
-const DownlinkAddressing kAddressing{.diid = 9007199254740993ull, .dev_eui = 0x0102030405060708, .rctx = 1,
-                                     .priority = 7};
+const DownlinkAddressing kAddressing{
+    .diid = 9007199254740993ull, .dev_eui = 0x0102030405060708, .rctx = 1, .priority = 7};
 
 nlohmann::json dnmsg(const Transmission& tx, const DownlinkAddressing& addressing = kAddressing) {
   auto text = build_dnmsg(tx, ru864(), addressing, kNow);
@@ -105,13 +105,14 @@ TEST_CASE("class C goes out as RX2 parameters only") {
   CHECK_FALSE(m.contains("rctx"));
   CHECK(m["diid"] == 3);
   CHECK(m["priority"] == 0);
+  // A zero DevEui would get no dntxed from the station: a stand-in is sent.
+  CHECK(dnmsg(transmission(Immediately{}), DownlinkAddressing{.diid = 4})["DevEui"] == "01-01-01-01-01-01-01-01");
 }
 
 TEST_CASE("downlinks the station cannot be given are refused") {
   CHECK(refusal(transmission(GpsTime(1'000'000))) ==
         "GPS-timed (class B) downlinks are not supported over Basics Station");
-  CHECK(refusal(transmission(Immediately{}, 869'100'000, LoraRate{7, 500})) ==
-        "SF7BW500 is not a data rate of RU864");
+  CHECK(refusal(transmission(Immediately{}, 869'100'000, LoraRate{7, 500})) == "SF7BW500 is not a data rate of RU864");
   CHECK(refusal(transmission(Immediately{}, 50'000'000)).find("frequency 50000000 Hz is outside") == 0);
   auto big = transmission(Immediately{});
   big.phy_payload.assign(256, 0x20);

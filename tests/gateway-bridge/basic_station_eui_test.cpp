@@ -69,15 +69,15 @@ TEST_CASE("malformed EUI texts are refused with a reason") {
   CHECK(reason("b827ebfffee1e39") == "EUI \"b827ebfffee1e39\" must be 16 hex digits, got 15");
   CHECK(reason("b827ebfffee1e39a00").find("16 hex digits") != std::string::npos);
   CHECK(reason("b8-27-eb-ff-fe-e1-e3").find("eight bytes") != std::string::npos);
-  CHECK(reason("b8-27-eb-ff-fe-e1-e3-9") .find("eight bytes") != std::string::npos);
+  CHECK(reason("b8-27-eb-ff-fe-e1-e3-9").find("eight bytes") != std::string::npos);
   CHECK(reason("b8-27:eb-ff-fe-e1-e3-9a").find("mixes") != std::string::npos);
   CHECK(reason("b8-27-eb-ff-fe-e1-e3-9g").find("character other than") != std::string::npos);
-  CHECK(reason("1:2:3").find("not ID6") != std::string::npos);        // three groups, no gap
-  CHECK(reason("1:2:3:4:5").find("not ID6") != std::string::npos);    // five groups
-  CHECK(reason("1::2::3").find("not ID6") != std::string::npos);      // two gaps
+  CHECK(reason("1:2:3").find("not ID6") != std::string::npos);      // three groups, no gap
+  CHECK(reason("1:2:3:4:5").find("not ID6") != std::string::npos);  // five groups
+  CHECK(reason("1::2::3").find("not ID6") != std::string::npos);    // two gaps
   CHECK(reason(":::1").find("not ID6") != std::string::npos);
-  CHECK(reason("1:2::3:4").find("not ID6") != std::string::npos);     // the gap stands for nothing
-  CHECK(reason("12345::1").find("not ID6") != std::string::npos);     // a group of 5 digits
+  CHECK(reason("1:2::3:4").find("not ID6") != std::string::npos);  // the gap stands for nothing
+  CHECK(reason("12345::1").find("not ID6") != std::string::npos);  // a group of 5 digits
   CHECK(reason("1:2:3:").find("not ID6") != std::string::npos);
   CHECK(reason(std::string(100, '1')).find("too long") != std::string::npos);
   CHECK(reason("eui-b827ebfffee1e39a").find("character other than") != std::string::npos);

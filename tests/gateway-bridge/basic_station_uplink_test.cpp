@@ -71,8 +71,8 @@ std::string station_fields(const lorawan::Bytes& f) {
   const std::size_t fopts_len = f[5] & 0x0F, port_at = 8 + fopts_len;
   const bool has_port = port_at < f.size() - 4;
   const lorawan::Bytes fopts(f.begin() + 8, f.begin() + static_cast<long>(port_at));
-  const lorawan::Bytes payload = has_port ? lorawan::Bytes(f.begin() + static_cast<long>(port_at) + 1, f.end() - 4)
-                                          : lorawan::Bytes{};
+  const lorawan::Bytes payload =
+      has_port ? lorawan::Bytes(f.begin() + static_cast<long>(port_at) + 1, f.end() - 4) : lorawan::Bytes{};
   return fmt::format(
       R"("msgtype":"updf","MHdr":{},"DevAddr":{},"FCtrl":{},"FCnt":{},"FOpts":"{}","FPort":{},"FRMPayload":"{}","MIC":{})",
       f[0], static_cast<std::int32_t>(static_cast<std::uint32_t>(le(f, 1, 4))), f[5], le(f, 6, 2),
@@ -94,34 +94,33 @@ const std::string kUpdf =
     R"("FRMPayload":"","MIC":955176754,"RefTime":0.0,"DR":5,"Freq":868900000,)" +
     kUpinfo + "}";
 
-// kUpdf with `member`'s value text replaced.
-std::string updf_with(std::string_view member, std::string_view value) {
-  std::string text = kUpdf;
+// Where `member` ("key": value, a string or a scalar) starts in kUpdf, where its value starts,
+// and where it ends.
+struct MemberSpan {
+  std::size_t start, value, end;
+};
+MemberSpan member_span(std::string_view member) {
   const std::string key = fmt::format("\"{}\":", member);
-  auto start = text.find(key);
+  const auto start = kUpdf.find(key);
   REQUIRE(start != std::string::npos);
   auto end = start + key.size();
-  if (text[end] == '"') {
-    end = text.find('"', end + 1) + 1;
+  if (kUpdf[end] == '"') {
+    end = kUpdf.find('"', end + 1) + 1;
   } else {
-    while (text[end] != ',' && text[end] != '}') ++end;
+    while (kUpdf[end] != ',' && kUpdf[end] != '}') ++end;
   }
-  return text.replace(start + key.size(), end - start - key.size(), value);
+  return {start, start + key.size(), end};
+}
+
+// kUpdf with `member`'s value text replaced.
+std::string updf_with(std::string_view member, std::string_view value) {
+  const auto span = member_span(member);
+  return std::string(kUpdf).replace(span.value, span.end - span.value, value);
 }
 
 std::string updf_without(std::string_view member) {
-  std::string text = kUpdf;
-  const std::string key = fmt::format("\"{}\":", member);
-  auto start = text.find(key);
-  REQUIRE(start != std::string::npos);
-  auto end = start + key.size();
-  if (text[end] == '"') {
-    end = text.find('"', end + 1) + 1;
-  } else {
-    while (text[end] != ',' && text[end] != '}') ++end;
-  }
-  if (text[end] == ',') ++end;
-  return text.erase(start, end - start);
+  const auto span = member_span(member);
+  return std::string(kUpdf).erase(span.start, span.end - span.start + (kUpdf[span.end] == ',' ? 1 : 0));
 }
 
 }  // namespace
@@ -181,17 +180,17 @@ TEST_CASE("every uplink vector is rebuilt byte for byte from the station's field
 }
 
 TEST_CASE("a jreq as the station writes it") {
-  const auto up = uplink(
-      R"({"msgtype":"jreq","MHdr":0,"JoinEui":"d4-73-5e-3a-26-5e-16-ee","DevEui":"4e-07-40-85-62-be-db-8b",)"
-      R"("DevNonce":19234,"MIC":223438827,"RefTime":0.0,"DR":0,"Freq":868900000,)" +
-      kUpinfo + "}");
+  const auto up =
+      uplink(R"({"msgtype":"jreq","MHdr":0,"JoinEui":"d4-73-5e-3a-26-5e-16-ee","DevEui":"4e-07-40-85-62-be-db-8b",)"
+             R"("DevNonce":19234,"MIC":223438827,"RefTime":0.0,"DR":0,"Freq":868900000,)" +
+             kUpinfo + "}");
   CHECK(lorawan::to_hex(up.reception.phy_payload) == "00ee165e263a5e73d48bdbbe628540074e224beb67510d");
   CHECK(up.reception.data_rate == DataRate{LoraRate{12, 125}});
   // EUIs as integers or ID6 are the same EUIs.
-  const auto as_numbers = uplink(
-      R"({"msgtype":"jreq","MHdr":0,"JoinEui":15308683162207262446,"DevEui":"4e07:4085:62be:db8b",)"
-      R"("DevNonce":19234,"MIC":223438827,"DR":0,"Freq":868900000,)" +
-      kUpinfo + "}");
+  const auto as_numbers =
+      uplink(R"({"msgtype":"jreq","MHdr":0,"JoinEui":15308683162207262446,"DevEui":"4e07:4085:62be:db8b",)"
+             R"("DevNonce":19234,"MIC":223438827,"DR":0,"Freq":868900000,)" +
+             kUpinfo + "}");
   CHECK(as_numbers.reception.phy_payload == up.reception.phy_payload);
 }
 
@@ -238,9 +237,9 @@ TEST_CASE("upinfo without GPS or UTC time, and an FSK uplink") {
 }
 
 TEST_CASE("version, dntxed and timesync") {
-  auto version = parse(
-      R"x({"msgtype":"version","station":"2.0.6(rpi/std)","firmware":null,"package":null,"model":"rpi",)x"
-      R"("protocol":2,"features":"rmtsh gps"})");
+  auto version =
+      parse(R"x({"msgtype":"version","station":"2.0.6(rpi/std)","firmware":null,"package":null,"model":"rpi",)x"
+            R"("protocol":2,"features":"rmtsh gps"})");
   REQUIRE(version);
   const auto& v = std::get<VersionMessage>(*version);
   CHECK(v.station == "2.0.6(rpi/std)");
@@ -249,9 +248,9 @@ TEST_CASE("version, dntxed and timesync") {
   CHECK(v.protocol == 2);
   CHECK(v.features == "rmtsh gps");
 
-  auto dntxed = parse(
-      R"({"msgtype":"dntxed","seqno":9007199254740993,"diid":9007199254740993,"DR":5,"Freq":869100000,)"
-      R"("DevEui":"00-00-00-00-00-00-00-01","rctx":0,"xtime":81064793292668930,"txtime":1234.5,"gpstime":0})");
+  auto dntxed =
+      parse(R"({"msgtype":"dntxed","seqno":9007199254740993,"diid":9007199254740993,"DR":5,"Freq":869100000,)"
+            R"("DevEui":"00-00-00-00-00-00-00-01","rctx":0,"xtime":81064793292668930,"txtime":1234.5,"gpstime":0})");
   REQUIRE(dntxed);
   const auto& d = std::get<DntxedMessage>(*dntxed);
   CHECK(d.diid == 9007199254740993ull);  // 2^53 + 1
@@ -276,7 +275,7 @@ TEST_CASE("unknown message types are named") {
 }
 
 TEST_CASE("hostile and malformed messages are refused with a reason") {
-  CHECK(reason(kUpdf.substr(0, kUpdf.size() / 2)) == "invalid JSON");                      // truncated
+  CHECK(reason(kUpdf.substr(0, kUpdf.size() / 2)) == "invalid JSON");  // truncated
   CHECK(reason("") == "invalid JSON");
   CHECK(reason("[1,2]") == "JSON is not an object");
   CHECK(reason(R"({"DR":5})") == "missing msgtype");
