@@ -1,6 +1,7 @@
 #include "tools/config.h"
 
 #include <toml++/toml.h>
+#include <boost/asio/ip/address.hpp>
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -19,6 +20,7 @@
 #include "appserver/metering/time_zone.h"
 #include "common/authority.h"
 #include "common/names.h"
+#include "common/token_file.h"
 #include "common/uuid.h"
 #include "netserver/lorawan/cf_list.h"
 #include "netserver/lorawan/encoding.h"
@@ -122,6 +124,16 @@ KeySpec address_key(Section Config::*section, std::string Section::*field) {
   });
 }
 
+// A file read later (at start): checked readable now, so that --check-config names it. Empty: unset.
+template <class Section>
+KeySpec readable_file_key(Section Config::*section, std::string Section::*field) {
+  return key<std::string>([=](const std::string& v, Config& c) -> std::string {
+    if (!v.empty() && !std::ifstream(v)) return "cannot read the file '" + v + "'";
+    (c.*section).*field = v;
+    return "";
+  });
+}
+
 const std::map<std::string, std::map<std::string, KeySpec>>& key_table() {
   static const std::map<std::string, std::map<std::string, KeySpec>> table = {
       {"storage",
@@ -138,6 +150,31 @@ const std::map<std::string, std::map<std::string, KeySpec>>& key_table() {
            return "";
          })}}},
       {"gateway_bridge", {{"bind", address_key(&Config::gateway_bridge, &Config::GatewayBridge::bind)}}},
+      {"basic_station",
+       {{"bind", key<std::string>([](const std::string& v, Config& c) -> std::string {
+           if (v.empty()) {
+             c.basic_station.bind.clear();
+             return "";
+           }
+           auto parsed = parse_host_port(v, "address");
+           if (!parsed) return parsed.error();
+           c.basic_station.bind = v;
+           return "";
+         })},
+        {"tls_cert", readable_file_key(&Config::basic_station, &Config::BasicStation::tls_cert)},
+        {"tls_key", readable_file_key(&Config::basic_station, &Config::BasicStation::tls_key)},
+        {"public_host", key<std::string>([](const std::string& v, Config& c) -> std::string {
+           if (v.empty()) {
+             c.basic_station.public_host.clear();
+             return "";
+           }
+           auto authority = common::parse_authority(v);
+           if (!authority || authority->port || authority->bracketed)
+             return "must be a host name without a port (the port is the one of basic_station.bind)";
+           c.basic_station.public_host = v;
+           return "";
+         })},
+        {"ping_interval_s", int_key(&Config::basic_station, &Config::BasicStation::ping_interval_s, 1, 3600)}}},
       {"network",
        {{"region", key<std::string>([](const std::string& v, Config& c) -> std::string {
            if (v != "RU864" && v != "EU868") return "must be RU864 or EU868";
@@ -230,16 +267,10 @@ const std::map<std::string, std::map<std::string, KeySpec>>& key_table() {
            c.http.token_file = v;
            c.http.token.clear();
            if (v.empty()) return "";  // no authentication
-           std::ifstream in(v);
-           std::string token;
-           if (!in || !std::getline(in, token)) return "cannot read the file '" + v + "'";
-           while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
-           if (token.size() < 16) return "the token in '" + v + "' must be at least 16 characters";
-           for (unsigned char ch : token) {
-             if (ch < 0x21 || ch > 0x7E) return "the token in '" + v + "' must be printable ASCII without spaces";
-           }
+           auto token = common::read_token_file(v);
+           if (!token) return token.error();
            c.http.token_file = v;
-           c.http.token = token;
+           c.http.token = *token;
            return "";
          })},
         {"ready_broker_grace_s", int_key(&Config::http, &Config::Http::ready_broker_grace_s, 0, 86400)}}},
@@ -407,6 +438,26 @@ std::vector<std::uint32_t> extra_channels(const Config& config) {
   return config.network.extra_channels_hz.value_or(default_extra_channels(config.network.region));
 }
 
+namespace {
+
+// [basic_station] keys that only make sense together; empty when they are consistent.
+std::string basic_station_refusal(const Config::BasicStation& b) {
+  if (b.tls_cert.empty() != b.tls_key.empty())
+    return "basic_station.tls_cert and basic_station.tls_key must be given both or neither";
+  if (b.bind.empty()) return "";
+  if (b.public_host.empty())
+    return "basic_station.public_host must be set when basic_station.bind is (stations are sent to "
+           "wss://<public_host>:<port>/traffic/<EUI>)";
+  boost::system::error_code ec;
+  boost::asio::ip::make_address(b.public_host, ec);
+  if (!ec && !b.tls_cert.empty())
+    return "basic_station.public_host must be a DNS name, not an IP address: a Basics Station's TLS "
+           "library does not match IP addresses in certificates";
+  return "";
+}
+
+}  // namespace
+
 Result<Config> parse_config(std::string_view toml_text, std::string_view source) {
   // toml++ 3.3.0 has undefined behaviour on some bytes a valid configuration never holds there.
   if (auto refusal = toml_text_refusal(toml_text)) return std::unexpected(std::string(source) + ": " + *refusal);
@@ -442,6 +493,8 @@ Result<Config> parse_config(std::string_view toml_text, std::string_view source)
       }
     }
   }
+  if (auto why = basic_station_refusal(config.basic_station); !why.empty())
+    return std::unexpected(std::string(source) + ": " + why);
   // Checks across keys, once the region is known.
   if (auto region = lorawan::region_by_name(config.network.region); region && !config.network.duty_cycle.empty()) {
     if (auto bands = lorawan::sub_bands_with_limits(*region, config.network.duty_cycle); !bands)

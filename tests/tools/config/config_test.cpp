@@ -271,3 +271,46 @@ TEST_CASE("network.duty_cycle_pct overrides the region's sub-band limits, checke
   CHECK_THAT(error_of("[network]\nduty_cycle_pct = { \"869.4-869.65\" = 10 }\n"),
              Catch::Contains("is not a sub-band of RU864 (864.0-870.0"));
 }
+
+TEST_CASE("[basic_station] is off by default, and its keys are read and checked together") {
+  auto defaults = parse_config("", "u.toml");
+  REQUIRE(defaults);
+  CHECK(defaults->basic_station.bind.empty());
+  CHECK(defaults->basic_station.ping_interval_s == 30);
+
+  // Any readable file stands in for the PEM files here: they are loaded at start, not at parse.
+  const std::string readable = std::string(UCHET_TEST_DATA) + "/../../uchet.example.toml";
+  auto c = parse_config("[basic_station]\nbind = \"0.0.0.0:3001\"\npublic_host = \"lns.example.net\"\n"
+                        "tls_cert = \"" + readable + "\"\ntls_key = \"" + readable + "\"\nping_interval_s = 10\n",
+                        "u.toml");
+  REQUIRE(c);
+  CHECK(c->basic_station.bind == "0.0.0.0:3001");
+  CHECK(c->basic_station.public_host == "lns.example.net");
+  CHECK(c->basic_station.tls_cert == readable);
+  CHECK(c->basic_station.tls_key == readable);
+  CHECK(c->basic_station.ping_interval_s == 10);
+  // Plain ws: an IP address may be the public host (no certificate to match).
+  CHECK(parse_config("[basic_station]\nbind = \"0.0.0.0:3001\"\npublic_host = \"192.0.2.1\"\n", "u.toml"));
+
+  auto error_of = [](const std::string& text) {
+    auto parsed = parse_config(text, "u.toml");
+    REQUIRE_FALSE(parsed);
+    return parsed.error();
+  };
+  CHECK_THAT(error_of("[basic_station]\nbind = \"0.0.0.0\"\n"), Catch::Contains("basic_station.bind"));
+  CHECK_THAT(error_of("[basic_station]\nbind = \"0.0.0.0:3001\"\n"),
+             Catch::Contains("basic_station.public_host must be set"));
+  CHECK_THAT(error_of("[basic_station]\npublic_host = \"lns.example.net:3001\"\n"),
+             Catch::Contains("basic_station.public_host must be a host name without a port"));
+  CHECK_THAT(error_of("[basic_station]\ntls_cert = \"/nonexistent/cert.pem\"\n"),
+             Catch::Contains("basic_station.tls_cert cannot read"));
+  CHECK_THAT(error_of("[basic_station]\ntls_key = \"/nonexistent/key.pem\"\n"),
+             Catch::Contains("basic_station.tls_key cannot read"));
+  CHECK_THAT(error_of("[basic_station]\ntls_cert = \"" + readable + "\"\n"),
+             Catch::Contains("must be given both or neither"));
+  CHECK_THAT(error_of("[basic_station]\nbind = \"0.0.0.0:3001\"\npublic_host = \"192.0.2.1\"\ntls_cert = \"" +
+                      readable + "\"\ntls_key = \"" + readable + "\"\n"),
+             Catch::Contains("must be a DNS name, not an IP address"));
+  CHECK_THAT(error_of("[basic_station]\nping_interval_s = 0\n"),
+             Catch::Contains("basic_station.ping_interval_s must be between"));
+}

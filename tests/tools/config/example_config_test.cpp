@@ -21,6 +21,11 @@ TEST_CASE("the shipped uchet.example.toml is valid and equals the embedded defau
   CHECK(loaded->mqtt.event_topic == defaults.mqtt.event_topic);
   CHECK(loaded->mqtt.command_topic == defaults.mqtt.command_topic);
   CHECK(loaded->http.bind == defaults.http.bind);
+  CHECK(loaded->basic_station.bind == defaults.basic_station.bind);
+  CHECK(loaded->basic_station.tls_cert == defaults.basic_station.tls_cert);
+  CHECK(loaded->basic_station.tls_key == defaults.basic_station.tls_key);
+  CHECK(loaded->basic_station.public_host == defaults.basic_station.public_host);
+  CHECK(loaded->basic_station.ping_interval_s == defaults.basic_station.ping_interval_s);
   CHECK(loaded->log.level == defaults.log.level);
   CHECK(loaded->log.format == defaults.log.format);
   CHECK(loaded->storage.frame_retention_days == defaults.storage.frame_retention_days);
