@@ -1,8 +1,8 @@
 #include "tools/config.h"
 
 #include <toml++/toml.h>
-#include <boost/asio/ip/address.hpp>
 #include <algorithm>
+#include <boost/asio/ip/address.hpp>
 #include <cctype>
 #include <charconv>
 #include <fstream>

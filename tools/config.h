@@ -34,10 +34,10 @@ struct Config {
   // LoRa Basics Station gateways (the LNS protocol over WebSocket, TLS when a certificate is
   // given); off unless `bind` is set.
   struct BasicStation {
-    std::string bind;         // "host:port"; empty: no Basics Station server
-    std::string tls_cert;     // PEM file: the server certificate (chain); with tls_key, or neither
-    std::string tls_key;      // PEM file: its private key
-    std::string public_host;  // the DNS name stations reach uchetd by, put in the traffic URI
+    std::string bind;          // "host:port"; empty: no Basics Station server
+    std::string tls_cert;      // PEM file: the server certificate (chain); with tls_key, or neither
+    std::string tls_key;       // PEM file: its private key
+    std::string public_host;   // the DNS name stations reach uchetd by, put in the traffic URI
     int ping_interval_s = 30;  // server-side WebSocket pings; a peer silent for two intervals is dropped
   } basic_station;
   struct Network {

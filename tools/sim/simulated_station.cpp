@@ -5,6 +5,7 @@
 #include <random>
 #include <utility>
 
+#include <fmt/format.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
@@ -13,7 +14,6 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
-#include <fmt/format.h>
 
 namespace uchet::sim {
 namespace {
@@ -112,19 +112,19 @@ class LinkOver : public SimulatedStation::Link {
   void resolve(const Uri& uri, const std::optional<std::string>& authorization,
                const std::function<void(beast::error_code)>& opened) {
     auto self = std::static_pointer_cast<LinkOver>(shared_from_this());
-    resolver_.async_resolve(uri.host, uri.port, [self, uri, authorization, opened](beast::error_code ec,
-                                                                                   tcp::resolver::results_type r) {
-      if (ec) return opened(ec);
-      beast::get_lowest_layer(self->ws_).expires_after(std::chrono::seconds(10));
-      beast::get_lowest_layer(self->ws_).async_connect(
-          r, [self, uri, authorization, opened](beast::error_code ec, const tcp::endpoint&) {
-            if (ec) return opened(ec);
-            self->secure(uri, [self, uri, authorization, opened](beast::error_code ec) {
-              if (ec) return opened(ec);
-              self->handshake(uri, authorization, opened);
-            });
-          });
-    });
+    resolver_.async_resolve(uri.host, uri.port,
+                            [self, uri, authorization, opened](beast::error_code ec, tcp::resolver::results_type r) {
+                              if (ec) return opened(ec);
+                              beast::get_lowest_layer(self->ws_).expires_after(std::chrono::seconds(10));
+                              beast::get_lowest_layer(self->ws_).async_connect(
+                                  r, [self, uri, authorization, opened](beast::error_code ec, const tcp::endpoint&) {
+                                    if (ec) return opened(ec);
+                                    self->secure(uri, [self, uri, authorization, opened](beast::error_code ec) {
+                                      if (ec) return opened(ec);
+                                      self->handshake(uri, authorization, opened);
+                                    });
+                                  });
+                            });
   }
 
   void secure(const Uri& uri, std::function<void(beast::error_code)> done) {
@@ -253,9 +253,7 @@ std::uint64_t SimulatedStation::counter48_us() const {
   return (counter_start_ + static_cast<std::uint64_t>(elapsed.count())) & kCounterMask;
 }
 
-std::int64_t SimulatedStation::xtime_now() const {
-  return station::make_xtime(0, options_.session, counter48_us());
-}
+std::int64_t SimulatedStation::xtime_now() const { return station::make_xtime(0, options_.session, counter48_us()); }
 
 namespace {
 
@@ -274,8 +272,8 @@ std::shared_ptr<SimulatedStation::Link> make_link(asio::io_context& io, const Ur
 }
 
 // Opens `link` to `uri` and waits for the outcome.
-lorawan::Result<void> open_link(SimulatedStation::Link& link, const Uri& uri,
-                                const std::optional<std::string>& token, Timeout timeout) {
+lorawan::Result<void> open_link(SimulatedStation::Link& link, const Uri& uri, const std::optional<std::string>& token,
+                                Timeout timeout) {
   auto opened = std::make_shared<std::promise<beast::error_code>>();
   auto result = opened->get_future();
   std::optional<std::string> authorization;
@@ -341,8 +339,7 @@ lorawan::Result<station::RouterConfig> SimulatedStation::connect(Timeout timeout
   return connect_traffic(info->uri, std::max(left, Timeout(1)));
 }
 
-lorawan::Result<station::RouterConfig> SimulatedStation::connect_traffic(const std::string& uri_text,
-                                                                         Timeout timeout) {
+lorawan::Result<station::RouterConfig> SimulatedStation::connect_traffic(const std::string& uri_text, Timeout timeout) {
   auto uri = parse_uri(uri_text);
   if (!uri) return std::unexpected(uri.error());
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -429,8 +426,10 @@ void SimulatedStation::on_message(std::uint64_t generation, std::string text) {
       ++counters_.unknown_messages;
     } else if (*type == "router_config") {
       auto config = station::parse_router_config(text);
-      if (config) config_ = std::move(*config);
-      else config_error_ = config.error();
+      if (config)
+        config_ = std::move(*config);
+      else
+        config_error_ = config.error();
     } else if (*type == "dnmsg") {
       StationDownlink downlink;
       downlink.text = std::move(text);
@@ -538,8 +537,7 @@ void SimulatedStation::transmit_later(std::int64_t transmit_xtime, std::string d
   });
 }
 
-StationPushResult SimulatedStation::push(lorawan::ByteView phy_payload, const StationReception& reception,
-                                         Timeout) {
+StationPushResult SimulatedStation::push(lorawan::ByteView phy_payload, const StationReception& reception, Timeout) {
   StationPushResult result;
   auto counter = counter48_us();
   if (reception.tmst) {
@@ -555,7 +553,8 @@ StationPushResult SimulatedStation::push(lorawan::ByteView phy_payload, const St
   r.frequency_hz = reception.channel.frequency_hz;
   r.xtime = result.xtime;
   r.rctx = 0;
-  r.gpstime = reception.gps_time ? std::chrono::duration_cast<std::chrono::microseconds>(*reception.gps_time).count() : 0;
+  r.gpstime =
+      reception.gps_time ? std::chrono::duration_cast<std::chrono::microseconds>(*reception.gps_time).count() : 0;
   r.rssi_dbm = reception.rssi_dbm;
   r.snr_db = reception.snr_db;
   r.rxtime = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();

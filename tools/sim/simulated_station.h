@@ -30,8 +30,8 @@
 #include <thread>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 
 #include "netserver/lorawan/types.h"
 #include "tools/sim/simulated_gateway.h"
@@ -40,12 +40,12 @@
 namespace uchet::sim {
 
 struct StationOptions {
-  std::string ca_file;                        // PEM CA the server certificate must chain to (wss)
+  std::string ca_file;                            // PEM CA the server certificate must chain to (wss)
   std::string client_cert_file, client_key_file;  // PEM: present a client certificate (wss)
-  std::optional<std::string> token;           // sent as "Authorization: Bearer <token>" (wss and ws)
-  std::uint8_t session = 1;                   // xtime bits 55..48
-  std::optional<std::uint64_t> counter_start;  // 48-bit counter at construction; absent: random
-  bool send_dntxed = true;  // false: transmits but never confirms (the server must time out)
+  std::optional<std::string> token;               // sent as "Authorization: Bearer <token>" (wss and ws)
+  std::uint8_t session = 1;                       // xtime bits 55..48
+  std::optional<std::uint64_t> counter_start;     // 48-bit counter at construction; absent: random
+  bool send_dntxed = true;                        // false: transmits but never confirms (the server must time out)
   station::StationVersion version;
 };
 
@@ -74,7 +74,7 @@ struct StationDownlink {
 struct StationPushResult {
   std::uint32_t tmst = 0;  // the low 32 bits of the counter in xtime
   std::int64_t xtime = 0;
-  bool acked = false;      // queued on a connected traffic socket (no acknowledgement in this protocol)
+  bool acked = false;  // queued on a connected traffic socket (no acknowledgement in this protocol)
 };
 
 struct StationCounters {
@@ -129,14 +129,14 @@ class SimulatedStation {
 
   StationCounters counters() const;
 
- // One WebSocket connection (defined in the .cpp; public only so its helpers there can name it).
+  // One WebSocket connection (defined in the .cpp; public only so its helpers there can name it).
   struct Link;
 
  private:
   lorawan::Result<std::string> exchange_once(const std::string& uri, const std::string& request, Timeout timeout);
   void on_message(std::uint64_t generation, std::string text);
   void on_closed(std::uint64_t generation);
-  void place(StationDownlink& downlink);  // under mutex_
+  void place(StationDownlink& downlink);                                 // under mutex_
   void transmit_later(std::int64_t transmit_xtime, std::string dntxed);  // under mutex_
 
   lorawan::Eui64 eui_;

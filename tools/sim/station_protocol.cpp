@@ -17,7 +17,7 @@ constexpr std::uint64_t kCounterMask = (std::uint64_t{1} << 48) - 1;
 
 // The region names Basics Station 2.0.6 recognises (s2e.c handle_router_config), with the
 // obsolete aliases it maps onto them. Any other name leaves the station without a region.
-constexpr std::string_view kKnownRegions[] = {"EU863", "EU868",   "IL915", "KR920", "AS923JP",
+constexpr std::string_view kKnownRegions[] = {"EU863",   "EU868", "IL915", "KR920", "AS923JP",
                                               "AS923-1", "US902", "US915", "AU915"};
 
 // The station's transmit power for a region before max_eirp (s2e.c: txpow per region; 14 dBm
@@ -129,12 +129,16 @@ Result<WindowParameters> window(const json& message, const char* dr_key, const c
                                 const RouterConfig& config) {
   WindowParameters w;
   std::int64_t dr = 0, freq = 0;
-  if (auto v = integer(message[dr_key], dr_key); v) dr = *v;
-  else return std::unexpected(v.error());
+  if (auto v = integer(message[dr_key], dr_key); v)
+    dr = *v;
+  else
+    return std::unexpected(v.error());
   if (dr < 0 || dr >= 16 || !config.data_rates[static_cast<std::size_t>(dr)].defined())
     return std::unexpected(fmt::format("Illegal datarate value: {} for region {}", dr, config.region));
-  if (auto v = integer(message[freq_key], freq_key); v) freq = *v;
-  else return std::unexpected(v.error());
+  if (auto v = integer(message[freq_key], freq_key); v)
+    freq = *v;
+  else
+    return std::unexpected(v.error());
   if (freq < config.min_frequency_hz || freq > config.max_frequency_hz)
     return std::unexpected(fmt::format("Illegal frequency value: {} - not in range {}..{}", freq,
                                        config.min_frequency_hz, config.max_frequency_hz));
@@ -191,10 +195,8 @@ Result<std::string> build_uplink(ByteView frame, const UplinkReception& r) {
   if (frame.empty()) return std::unexpected("empty frame");
   const std::uint8_t mhdr = frame[0];
   const int ftype = mhdr >> 5;
-  constexpr int kJoinRequest = 0, kJoinAccept = 1, kUnconfirmedUp = 2, kConfirmedUp = 4, kRejoin = 6,
-                kProprietary = 7;
-  if ((frame.size() < 12 && ftype != kProprietary) || (mhdr & 0x1F) != 0)
-    return std::unexpected("not a LoRaWAN frame");
+  constexpr int kJoinRequest = 0, kJoinAccept = 1, kUnconfirmedUp = 2, kConfirmedUp = 4, kRejoin = 6, kProprietary = 7;
+  if ((frame.size() < 12 && ftype != kProprietary) || (mhdr & 0x1F) != 0) return std::unexpected("not a LoRaWAN frame");
   Object o;
   if (ftype == kProprietary || ftype == kJoinAccept) {
     o.add("msgtype", ftype == kProprietary ? "propdf" : "jacc").add("FRMPayload", upper_hex(frame));
@@ -271,9 +273,12 @@ Result<RouterInfo> parse_router_info(std::string_view text) {
   for (const auto& [key, value] : j->items()) {
     if (key != "router" && key != "muxs" && key != "uri" && key != "error") continue;
     std::string s;
-    if (value.is_string()) s = value.get<std::string>();
-    else if (key == "router" && value.is_number_integer()) s = std::to_string(value.get<std::int64_t>());
-    else return std::unexpected(fmt::format("{} must be a string", key));
+    if (value.is_string())
+      s = value.get<std::string>();
+    else if (key == "router" && value.is_number_integer())
+      s = std::to_string(value.get<std::int64_t>());
+    else
+      return std::unexpected(fmt::format("{} must be a string", key));
     if (key == "router") info.router = s;
     if (key == "muxs") info.muxs = s;
     if (key == "uri") info.uri = s;

@@ -18,8 +18,8 @@
 
 namespace uchet::sim::station {
 
-using lorawan::ByteView;
 using lorawan::Bytes;
+using lorawan::ByteView;
 using lorawan::Eui64;
 using lorawan::Result;
 
@@ -122,7 +122,7 @@ struct RouterConfig {
   std::array<StationDataRate, 16> data_rates{};
   std::string hwspec;
   std::optional<double> max_eirp;
-  double tx_power_dbm = 14;  // what the station transmits at: its region default, max_eirp applied
+  double tx_power_dbm = 14;        // what the station transmits at: its region default, max_eirp applied
   bool region_duty_cycle = false;  // the station enforces its own EU868 duty-cycle bands
   std::optional<std::vector<std::uint32_t>> net_ids;  // absent or null: all NetIDs pass
   std::vector<std::pair<Eui64, Eui64>> join_eui_ranges;
@@ -144,8 +144,8 @@ struct Dnmsg {
   int device_class = 0;  // dC: 0 A, 1 B, 2 C
   std::int64_t diid = 0;
   Bytes pdu;
-  int rx_delay_s = 1;       // 0 maps to 1; absent maps to 1 (the station logs a warning)
-  bool absolute = false;    // the DR/Freq form: RxDelay 0, transmit at xtime itself
+  int rx_delay_s = 1;     // 0 maps to 1; absent maps to 1 (the station logs a warning)
+  bool absolute = false;  // the DR/Freq form: RxDelay 0, transmit at xtime itself
   bool rx_delay_given = false;
   int priority = 0;
   std::int64_t xtime = 0;  // the uplink's xtime echoed; 0: absent
