@@ -280,9 +280,11 @@ TEST_CASE("[basic_station] is off by default, and its keys are read and checked 
 
   // Any readable file stands in for the PEM files here: they are loaded at start, not at parse.
   const std::string readable = std::string(UCHET_TEST_DATA) + "/../../uchet.example.toml";
-  auto c = parse_config("[basic_station]\nbind = \"0.0.0.0:3001\"\npublic_host = \"lns.example.net\"\n"
-                        "tls_cert = \"" + readable + "\"\ntls_key = \"" + readable + "\"\nping_interval_s = 10\n",
-                        "u.toml");
+  auto c = parse_config(
+      "[basic_station]\nbind = \"0.0.0.0:3001\"\npublic_host = \"lns.example.net\"\n"
+      "tls_cert = \"" +
+          readable + "\"\ntls_key = \"" + readable + "\"\nping_interval_s = 10\n",
+      "u.toml");
   REQUIRE(c);
   CHECK(c->basic_station.bind == "0.0.0.0:3001");
   CHECK(c->basic_station.public_host == "lns.example.net");

@@ -56,11 +56,10 @@ TEST_CASE("a data uplink is split into fields: DevAddr and MIC signed 32-bit, FP
   auto text = build_uplink(frame, r);
   REQUIRE(text);
   // The field order is the station's (lora.c, then s2e.c's RefTime, DR, Freq, upinfo).
-  CHECK(*text ==
-        R"({"msgtype":"updf","MHdr":64,"DevAddr":637606874,"FCtrl":1,"FCnt":261,"FOpts":"06","FPort":2,)"
-        R"("FRMPayload":"AABB","MIC":-1009589776,"RefTime":0.000000,"DR":5,"Freq":868900000,)"
-        R"("upinfo":{"rctx":0,"xtime":1970324960431381,"gpstime":1400000000000000,"fts":-1,"rssi":-71,)"
-        R"("snr":8.25,"rxtime":1700000000.250000}})");
+  CHECK(*text == R"({"msgtype":"updf","MHdr":64,"DevAddr":637606874,"FCtrl":1,"FCnt":261,"FOpts":"06","FPort":2,)"
+                 R"("FRMPayload":"AABB","MIC":-1009589776,"RefTime":0.000000,"DR":5,"Freq":868900000,)"
+                 R"("upinfo":{"rctx":0,"xtime":1970324960431381,"gpstime":1400000000000000,"fts":-1,"rssi":-71,)"
+                 R"("snr":8.25,"rxtime":1700000000.250000}})");
 
   // High bit of DevAddr set, no FPort, no FRMPayload.
   const std::vector<std::uint8_t> bare = {0x80, 0x01, 0x00, 0x00, 0xFE, 0x00, 0x00, 0x00, 0x11, 0x22, 0x33, 0x44};
