@@ -99,6 +99,9 @@ struct Transmission {
   std::optional<std::uint16_t> preamble_symbols;             // gateway default 8 (LoRa) / 5 (FSK)
   bool disable_crc = true;                                   // LoRaWAN downlinks carry no payload CRC
   lorawan::Bytes phy_payload;                                // 1..255 bytes
+  // The device it is for, 0 when unknown. Semtech UDP has no place for it; Basics Station's
+  // dnmsg requires it (the station logs it and echoes it in dntxed).
+  lorawan::Eui64 dev_eui = 0;
 };
 
 // Names a transmission from GatewayBackend::send() until its TxOutcome (per gateway; unique

@@ -1,5 +1,7 @@
 #include "gateway-bridge/radio.h"
 
+#include <variant>
+
 #include <fmt/format.h>
 
 namespace uchet::gateway_bridge {
@@ -27,6 +29,20 @@ lorawan::Result<void> check_fsk_rate(const FskRate& rate) {
     return std::unexpected(fmt::format("FSK bit rate {} bps is outside 500-300000", rate.bitrate_bps));
   }
   return {};
+}
+
+lorawan::DataRate to_lorawan_rate(const DataRate& rate) {
+  if (const auto* lora = std::get_if<LoraRate>(&rate)) {
+    return lorawan::DataRate::lora(lora->spreading_factor, lora->bandwidth_khz);
+  }
+  return lorawan::DataRate::fsk(std::get<FskRate>(rate).bitrate_bps);
+}
+
+DataRate to_bridge_rate(const lorawan::DataRate& rate) {
+  if (rate.modulation == lorawan::Modulation::LoRa) {
+    return LoraRate{rate.spreading_factor, static_cast<std::uint16_t>(rate.bandwidth_khz)};
+  }
+  return FskRate{rate.bitrate_bps};
 }
 
 }  // namespace uchet::gateway_bridge

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <variant>
 
+#include "netserver/lorawan/data_rate.h"
 #include "netserver/lorawan/types.h"
 
 namespace uchet::gateway_bridge {
@@ -34,5 +35,10 @@ lorawan::Result<void> check_frequency(std::uint32_t hz);
 lorawan::Result<void> check_lora_rate(const LoraRate& rate);
 // FSK bit rates of SX130x-class radios; a value outside is not a real packet.
 lorawan::Result<void> check_fsk_rate(const FskRate& rate);
+
+// The same data rate in the protocol core's words (netserver, region tables) and back. Every
+// backend maps a region's DR index to a radio rate with these; the network server too.
+lorawan::DataRate to_lorawan_rate(const DataRate& rate);
+DataRate to_bridge_rate(const lorawan::DataRate& rate);
 
 }  // namespace uchet::gateway_bridge

@@ -414,7 +414,8 @@ std::optional<NetworkServer::DownlinkPlan> NetworkServer::plan_answer(Uplink& up
 
   scheduling::DownlinkContents contents;
   contents.ack = up.confirmed;
-  contents.queue_item = item.has_value();
+  contents.queue_item = item.has_value() && !item->clock_correction;
+  contents.queued_clock_correction = item.has_value() && item->clock_correction;
   contents.device_answers = data.fctrl.adr_ack_req || up.sticky_answer;
   for (std::size_t i = 0; i < std::min(commands, up.first_request); ++i) {
     if (std::holds_alternative<DeviceTimeAns>(up.answers[i])) {
@@ -508,6 +509,7 @@ void NetworkServer::deliver_class_c() {
     auto packet = tx_packet(settings_.region, freq, dr, gateway_bridge::Immediately{}, built->phy_payload);
     if (!packet) continue;
     DownlinkPlan plan{dev_eui, via.front(), std::move(*packet), std::nullopt, *next, built->f_cnt_down, false};
+    if (next->clock_correction) plan.priority = scheduling::DownlinkPriority::ClockCorrection;
     if (via.size() > 1)
       plan.other_gateways.emplace_back(via[1], gateway_bridge::CounterTime{});  // sent at once: no timing
     // Booked before anything is taken: with no window free the item simply stays queued.

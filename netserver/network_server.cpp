@@ -298,6 +298,8 @@ void NetworkServer::count_not_planned(lorawan::Eui64 dev_eui, lorawan::Eui64 gat
 // minute), the booking is released and the next gateway that heard the uplink is booked, at the
 // same moment on its own counter.
 void NetworkServer::send_planned(DownlinkPlan&& plan) {
+  plan.rx1.dev_eui = plan.dev_eui;
+  if (plan.rx2) plan.rx2->dev_eui = plan.dev_eui;
   const auto send = [&]() {
     auto token = gateways_.send(plan.gateway_eui, plan.on_rx2 ? *plan.rx2 : plan.rx1);
     if (token) {
@@ -367,8 +369,10 @@ void NetworkServer::handle_outcome(const gateway_bridge::TxOutcome& outcome) {
     ++gateway_counters.refused["tx_ack_" + std::string(gateway_bridge::tx_status_name(outcome.status))];
     // Not on air: its slot and airtime are free for others.
     scheduler_.release(plan.gateway_eui, plan.booking);
-    if (!plan.on_rx2 && plan.rx2) {
-      // RX1 missed (typically TOO_LATE): the same frame fits the device's RX2 window, if free.
+    // RX1 refused as it was being scheduled (typically TOO_LATE): the same frame fits the
+    // device's RX2 window, if free. Not after an InternalError: its cause is unknown, and
+    // Basics Station's (a dntxed that never came) is only known once both windows are past.
+    if (!plan.on_rx2 && plan.rx2 && outcome.status != gateway_bridge::TxStatus::InternalError) {
       ++counters_.downlinks_retried_rx2;
       auto booked = scheduler_.book(plan.gateway_eui, *plan.rx2, plan.priority, std::chrono::steady_clock::now());
       if (booked) {

@@ -5,20 +5,6 @@
 
 namespace uchet::netserver {
 
-lorawan::DataRate to_lorawan_rate(const gateway_bridge::DataRate& rate) {
-  if (const auto* lora = std::get_if<gateway_bridge::LoraRate>(&rate)) {
-    return lorawan::DataRate::lora(lora->spreading_factor, lora->bandwidth_khz);
-  }
-  return lorawan::DataRate::fsk(std::get<gateway_bridge::FskRate>(rate).bitrate_bps);
-}
-
-gateway_bridge::DataRate to_bridge_rate(const lorawan::DataRate& rate) {
-  if (rate.modulation == lorawan::Modulation::LoRa) {
-    return gateway_bridge::LoraRate{rate.spreading_factor, static_cast<std::uint16_t>(rate.bandwidth_khz)};
-  }
-  return gateway_bridge::FskRate{rate.bitrate_bps};
-}
-
 namespace {
 
 bool hears_better(const gateway_bridge::Reception& a, const gateway_bridge::Reception& b) {

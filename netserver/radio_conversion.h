@@ -10,8 +10,9 @@
 
 namespace uchet::netserver {
 
-lorawan::DataRate to_lorawan_rate(const gateway_bridge::DataRate& rate);
-gateway_bridge::DataRate to_bridge_rate(const lorawan::DataRate& rate);
+// Defined beside the radio types (gateway-bridge/radio.h), which every backend uses too.
+using gateway_bridge::to_bridge_rate;
+using gateway_bridge::to_lorawan_rate;
 
 // Highest SNR, then highest RSSI: the gateway most likely to be heard back.
 const gateway_bridge::Reception& best_reception(const std::vector<gateway_bridge::Reception>& receptions);

@@ -12,8 +12,8 @@ namespace {
 std::atomic<std::uint64_t> g_enqueued{0};
 
 constexpr const char* kSelect =
-    "SELECT id, dev_eui, f_port, data, confirmed, created_at, expires_at, f_cnt_down, attempts, queue_item_id "
-    "FROM downlink_queue ";
+    "SELECT id, dev_eui, f_port, data, confirmed, created_at, expires_at, f_cnt_down, attempts, queue_item_id, "
+    "clock_correction FROM downlink_queue ";
 
 QueueItem read_item(const Statement& q) {
   QueueItem item;
@@ -27,6 +27,7 @@ QueueItem read_item(const Statement& q) {
   if (auto f = q.optional_int64(7)) item.f_cnt_down = static_cast<std::uint32_t>(*f);
   item.attempts = static_cast<int>(q.int64(8));
   item.queue_item_id = q.optional_text(9).value_or("");
+  item.clock_correction = q.int64(10) != 0;
   return item;
 }
 
@@ -43,8 +44,8 @@ lorawan::Result<void> check_downlink(std::int64_t f_port, std::size_t payload_si
 
 std::int64_t enqueue_downlink(Database& db, const QueueItem& item) {
   Statement(db,
-            "INSERT INTO downlink_queue (dev_eui, f_port, data, confirmed, created_at, expires_at, queue_item_id) "
-            "VALUES (?,?,?,?,?,?,?)")
+            "INSERT INTO downlink_queue (dev_eui, f_port, data, confirmed, created_at, expires_at, queue_item_id, "
+            "clock_correction) VALUES (?,?,?,?,?,?,?,?)")
       .bind(1, lorawan::eui64_to_string(item.dev_eui))
       .bind(2, static_cast<int>(item.f_port))
       .bind_blob(3, item.data)
@@ -52,6 +53,7 @@ std::int64_t enqueue_downlink(Database& db, const QueueItem& item) {
       .bind(5, item.created_at ? item.created_at : unix_now())
       .bind(6, item.expires_at)
       .bind(7, item.queue_item_id.empty() ? common::random_uuid() : item.queue_item_id)
+      .bind(8, item.clock_correction ? 1 : 0)
       .run();
   g_enqueued.fetch_add(1, std::memory_order_relaxed);
   return db.last_insert_rowid();
@@ -92,7 +94,7 @@ void mark_downlink_sent(Database& db, std::int64_t id, std::uint32_t f_cnt_down)
 void return_downlink(Database& db, const QueueItem& item) {
   Statement(db,
             "INSERT OR REPLACE INTO downlink_queue (id, dev_eui, f_port, data, confirmed, created_at, expires_at, "
-            "f_cnt_down, sent_at, attempts, queue_item_id) VALUES (?,?,?,?,?,?,?,?,NULL,?,?)")
+            "f_cnt_down, sent_at, attempts, queue_item_id, clock_correction) VALUES (?,?,?,?,?,?,?,?,NULL,?,?,?)")
       .bind(1, item.id)
       .bind(2, lorawan::eui64_to_string(item.dev_eui))
       .bind(3, static_cast<int>(item.f_port))
@@ -104,6 +106,7 @@ void return_downlink(Database& db, const QueueItem& item) {
       .bind(9, item.attempts)
       .bind(10,
             item.queue_item_id.empty() ? std::optional<std::string>() : std::optional<std::string>(item.queue_item_id))
+      .bind(11, item.clock_correction ? 1 : 0)
       .run();
   g_enqueued.fetch_add(1, std::memory_order_relaxed);
 }

@@ -28,6 +28,9 @@ struct QueueItem {
   // unique among all items ever queued. Empty when enqueuing: a new random one is made; a
   // command's own `id` may be given instead (a repeated one fails the insert: UNIQUE).
   std::string queue_item_id;
+  // A codec's clock correction (appserver/metering/), not an application payload: sent at the
+  // clock-correction tier when airtime is short (netserver/scheduling/downlink_priority.h).
+  bool clock_correction = false;
 };
 
 // What every queued downlink must satisfy, whoever queues it: FPort 1–223 (0 is for MAC

@@ -55,6 +55,7 @@ void queue_time_correction(schema::Database& db, lorawan::Eui64 dev_eui, const c
   item.f_port = downlink.fport;
   item.data = downlink.bytes;
   item.expires_at = schema::unix_now() + 24 * 3600;  // a stale correction would be wrong
+  item.clock_correction = true;
   schema::enqueue_downlink(db, item);
 }
 

@@ -21,8 +21,9 @@ lorawan::Result<lorawan::Eui64> parse_eui_text(std::string_view text);
 // "b8-27-eb-ff-fe-e1-e3-9a" (lower case).
 std::string format_eui_dashed(lorawan::Eui64 eui);
 
-// Canonical ID6: groups without leading zeros, the longest run of two or more zero groups (the
-// first of equal runs) written "::" — "0:0:0:0" is "::", 0x0001000000000000 is "1::".
+// ID6 exactly as the station writes it (uj.c encId6): groups without leading zeros; "::" for
+// two zero groups at the start ("::0", "::1", "::2:1"), at the end ("4::", "4:3::") or in the
+// middle ("4::1"); otherwise all four groups ("0:3:2:0").
 std::string format_eui_id6(lorawan::Eui64 eui);
 
 }  // namespace uchet::gateway_bridge::basic_station

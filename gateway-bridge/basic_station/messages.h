@@ -71,7 +71,7 @@ struct VersionMessage {
 };
 
 enum class UplinkKind : std::uint8_t {
-  JoinRequest,  // "jreq" (also "rejoin": the same fields, MHdr says which)
+  JoinRequest,  // "jreq"
   DataFrame,    // "updf"
   Proprietary,  // "propdf"
 };
@@ -92,10 +92,10 @@ struct UplinkMessage {
 struct DntxedMessage {
   std::uint64_t diid = 0;  // the id the server gave it in dnmsg
   lorawan::Eui64 dev_eui = 0;
-  std::int64_t rctx = 0;       // the antenna that sent it
-  std::uint64_t xtime = 0;     // when, on that radio's counter
-  double txtime = 0;           // station's local time of the transmission, seconds
-  std::uint64_t gpstime = 0;   // µs since the GPS epoch, 0 = the station has no GPS time
+  std::int64_t rctx = 0;      // the antenna that sent it
+  std::uint64_t xtime = 0;    // when, on that radio's counter
+  double txtime = 0;          // station's local time of the transmission, seconds
+  std::uint64_t gpstime = 0;  // µs since the GPS epoch, 0 = the station has no GPS time
 };
 
 // The station asks for GPS time; the answer echoes txtime (build_timesync_answer).
@@ -106,8 +106,10 @@ struct TimesyncRequest {
 using StationMessage = std::variant<VersionMessage, UplinkMessage, DntxedMessage, TimesyncRequest>;
 
 // One text message from the traffic socket of `gateway_eui`, received at `received_at`. Any
-// "msgtype" other than version, jreq, rejoin, updf, propdf, dntxed and timesync is an error
-// starting "unknown message type " followed by the name.
+// "msgtype" other than version, jreq, updf, propdf, dntxed and timesync is an error starting
+// "unknown message type " followed by the name (a 2.0.6 station also sends "rejoin" for a
+// 23-byte frame of type Rejoin, which no Rejoin-request has, and "dndf"/"jacc" in its device
+// mode: none is an uplink uchet can use).
 lorawan::Result<StationMessage> parse_station_message(std::string_view json, const lorawan::Region& region,
                                                       lorawan::Eui64 gateway_eui,
                                                       std::chrono::steady_clock::time_point received_at,
@@ -117,10 +119,10 @@ lorawan::Result<StationMessage> parse_station_message(std::string_view json, con
 
 // What a dnmsg carries beyond the Transmission.
 struct DownlinkAddressing {
-  std::uint64_t diid = 0;     // names the downlink; dntxed echoes it (must be < 2^63)
-  lorawan::Eui64 dev_eui = 0; // the station reports dntxed only for a non-zero DevEui
+  std::uint64_t diid = 0;            // names the downlink; dntxed echoes it (must be < 2^63)
+  lorawan::Eui64 dev_eui = 0;        // the station reports dntxed only for a non-zero DevEui
   std::optional<std::int64_t> rctx;  // the uplink's rctx (class A); absent: taken from xtime
-  std::uint8_t priority = 0;  // 0..255, higher wins a collision on the station
+  std::uint8_t priority = 0;         // 0..255, higher wins a collision on the station
 };
 
 // A dnmsg for `transmission`:

@@ -46,27 +46,38 @@ struct Sx1301Plan {
   std::vector<Sx1301Channel> multi_sf;  // 1..8, ascending frequency: chan_multiSF_0..
 };
 
-// Largest |IF| a channel may sit from its radio's centre (the SX1301 reference design's
-// ±400 kHz, less half a 125 kHz channel so the whole channel stays in the radio's band).
-inline constexpr std::int32_t kMaxIfOffsetHz = 400'000 - 62'500;
+// Largest |IF| of a channel from its radio's centre: SX130X_RFE_MAXCOFF_125 of station 2.0.6
+// (ral.c), the ±400 kHz of Semtech's reference configurations.
+inline constexpr std::int32_t kMaxIfOffsetHz = 400'000;
 inline constexpr std::size_t kMaxMultiSfChannels = 8;
 
-// The plan for these 125 kHz channel frequencies (duplicates collapse); an error names the
-// channels that cannot be served.
+// The plan for these 125 kHz channel frequencies (duplicates collapse), made as station 2.0.6's
+// own allocator makes it from "upchannels" (ral.c ral_challoc, which overrides the radio and IF
+// values of sx1301_conf; other stations use them as sent): ascending frequencies fill radio 0
+// while they stay within 2 × kMaxIfOffsetHz of its lowest, then radio 1; each radio's centre is
+// the middle of its channels. An error names the channels that do not fit.
 lorawan::Result<Sx1301Plan> plan_sx1301(std::span<const std::uint32_t> channels_hz);
 
 struct RouterConfigOptions {
   std::vector<std::uint32_t> extra_channels_hz;  // beyond the region's default channels
-  // Frames of other networks the station may drop itself; empty = forward everything.
+  // Data frames the station forwards: those whose DevAddr belongs to one of these NetIDs; empty =
+  // all. Station 2.0.6 compares a DevAddr's top 7 bits with each NetID's low 7 bits, which is
+  // right for type-0 NetIDs (0x000000-0x00003F) only: any other NetID is an error.
   std::vector<lorawan::NetId> net_ids;
   std::vector<std::pair<lorawan::Eui64, lorawan::Eui64>> join_eui_ranges;  // inclusive; empty = all
-  std::optional<int> max_eirp_dbm;  // default: the region's max EIRP
-  UtcTime now{};                    // MuxTime
+  // Sent when set. Otherwise RU864 sends the region's max EIRP (16 dBm: it lowers US915's
+  // 26 dBm), EU868 sends nothing (the station's EU868 powers: 16 dBm, 27 dBm in 869.4-869.65).
+  std::optional<int> max_eirp_dbm;
+  UtcTime now{};  // MuxTime
 };
 
 // `{"msgtype":"router_config","region":...,"hwspec":"sx1301/1","freq_range":[min,max],
 //   "DRs":[[sf,bw_khz,dnonly]x16],"upchannels":[[Hz,minDR,maxDR]...],"sx1301_conf":[{...}],
-//   "NetID":[...]|null,"JoinEui":[[lo,hi]...]|null,"max_eirp":dBm,"MuxTime":s}`.
+//   "NetID":[...]|null,"JoinEui":[[lo,hi]...]|null,"max_eirp":dBm,"MuxTime":s}`. sx1301_conf
+// carries lorawan_public, the two radios (type SX1257, radio 0 transmits) and the multi-SF
+// channels; board details (clksrc, antenna gain, TX gain table) stay in the station's own
+// station.conf, which the station reads first. An extra channel outside the region's band, or a
+// plan that does not fit (plan_sx1301), is an error.
 // DRs lists the region's DR0..7 ([12,125,0] ... FSK as [0,0,0]); DR8..15 as [-1,0,0] (undefined).
 lorawan::Result<std::string> build_router_config(const lorawan::Region& region, const RouterConfigOptions& options);
 

@@ -3,7 +3,6 @@
 
 #include <pthread.h>
 
-#include <mutex>
 #include <optional>
 #include <thread>
 #include <utility>
@@ -14,50 +13,34 @@
 #include <boost/asio/post.hpp>
 
 #include "common/log_rate_limiter.h"
+#include "gateway-bridge/reception_handover.h"
 
 namespace uchet::gateway_bridge::semtech_udp {
 namespace asio = boost::asio;
 
 struct UdpBackend::Shared : std::enable_shared_from_this<UdpBackend::Shared> {
   Shared(asio::io_context& owner_io, std::size_t limit, BackendCallbacks owner_callbacks)
-      : owner(owner_io), max_queued(limit), callbacks(std::move(owner_callbacks)) {}
+      : owner(owner_io),
+        callbacks(std::move(owner_callbacks)),
+        handover(std::make_shared<ReceptionHandover>(owner_io, limit, callbacks.on_reception)) {}
 
   asio::io_context& owner;
   asio::io_context io;  // the bridge thread's
   std::optional<UdpEndpoint> endpoint;
   std::thread thread;
-  const std::size_t max_queued;
   const BackendCallbacks callbacks;
-
-  std::mutex mutex;
-  std::vector<Reception> queued;  // receptions not yet handed to the owner
-  bool drain_posted = false;
-  std::atomic<std::uint64_t> dropped{0};
+  const std::shared_ptr<ReceptionHandover> handover;  // receptions not yet handed to the owner
   std::atomic<std::uint64_t> shed{0};
-  std::atomic<bool> full{false};   // queued.size() >= max_queued, read without the mutex
   common::LogRateLimiter limiter;  // bridge thread only
 
   // Bridge thread.
   void enqueue(Reception&& rx) {
-    {
-      std::lock_guard lock(mutex);
-      if (queued.size() < max_queued) {
-        queued.push_back(std::move(rx));
-        if (queued.size() >= max_queued) full = true;
-        if (drain_posted) return;
-        drain_posted = true;
-      } else {
-        ++dropped;
-        note_overload();
-        return;
-      }
-    }
-    asio::post(owner, [self = shared_from_this()] { self->drain(); });
+    if (!handover->enqueue(std::move(rx))) note_overload();
   }
 
   // Bridge thread: asked by the endpoint before it parses a PUSH_DATA.
   bool overloaded() {
-    if (!full) return false;
+    if (!handover->full()) return false;
     ++shed;
     note_overload();
     return true;
@@ -68,22 +51,7 @@ struct UdpBackend::Shared : std::enable_shared_from_this<UdpBackend::Shared> {
       spdlog::warn(
           "gateway bridge: the network server is {} receptions behind; PUSH_DATA acknowledged unread "
           "({} datagrams and {} receptions dropped so far)",
-          max_queued, shed.load(), dropped.load());
-    }
-  }
-
-  // Owner thread: hands over everything queued so far. A batch per post keeps the cost of the
-  // hand-over per reception to a vector move.
-  void drain() {
-    std::vector<Reception> batch;
-    {
-      std::lock_guard lock(mutex);
-      batch.swap(queued);
-      drain_posted = false;
-      full = false;
-    }
-    for (auto& rx : batch) {
-      common::run_guarded("gateway bridge: on_reception", [&] { callbacks.on_reception(std::move(rx)); });
+          handover->limit(), shed.load(), handover->dropped());
     }
   }
 };
@@ -144,7 +112,7 @@ void UdpBackend::halt() {
 
 void UdpBackend::stop() {
   halt();
-  if (shared_) shared_->drain();
+  if (shared_) shared_->handover->drain();
 }
 
 lorawan::Result<TransmissionId> UdpBackend::send(lorawan::Eui64 gateway_eui, const Transmission& transmission) {
@@ -156,7 +124,7 @@ asio::ip::udp::endpoint UdpBackend::local_endpoint() const { return shared_->end
 
 BackendCounters UdpBackend::counters() const {
   if (!shared_) return {};
-  return {.messages_shed = shared_->shed.load(), .receptions_dropped = shared_->dropped.load()};
+  return {.messages_shed = shared_->shed.load(), .receptions_dropped = shared_->handover->dropped()};
 }
 
 }  // namespace uchet::gateway_bridge::semtech_udp

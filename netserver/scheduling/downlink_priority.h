@@ -1,10 +1,10 @@
 #pragma once
 // Which downlinks go first when a gateway's slots or airtime are short. Three tiers:
-//   Answer          — join-accepts, ACKs of confirmed uplinks, queued application payloads
-//                     (codec clock corrections ride in the queue and so go at this tier too),
+//   Answer          — join-accepts, ACKs of confirmed uplinks, queued application payloads,
 //                     answers the device asked for (LinkCheckAns, RekeyConf, a sticky answer's
 //                     acknowledgement, ADRACKReq);
-//   ClockCorrection — DeviceTimeAns;
+//   ClockCorrection — DeviceTimeAns, and a codec's clock correction waiting in the queue (marked
+//                     so by appserver/metering when it queues it);
 //   Housekeeping    — MAC requests the network starts (LinkADRReq, DevStatusReq,
 //                     RXParamSetupReq, RXTimingSetupReq, NewChannelReq).
 // A tier may fill only its share of a sub-band's duty-cycle budget, so the higher ones always
@@ -47,16 +47,17 @@ constexpr std::string_view priority_name(DownlinkPriority priority) {
 // What a class A downlink carries, as far as its tier is concerned.
 struct DownlinkContents {
   bool join_accept = false;
-  bool ack = false;             // of a confirmed uplink
-  bool queue_item = false;      // an application payload (or a codec's clock correction)
-  bool device_answers = false;  // LinkCheckAns, RekeyConf, sticky answers, ADRACKReq
-  bool device_time = false;     // DeviceTimeAns
+  bool ack = false;                      // of a confirmed uplink
+  bool queue_item = false;               // an application payload
+  bool queued_clock_correction = false;  // a codec's clock correction from the queue
+  bool device_answers = false;           // LinkCheckAns, RekeyConf, sticky answers, ADRACKReq
+  bool device_time = false;              // DeviceTimeAns
 };
 
 // The highest tier among what it carries (Housekeeping when it carries only MAC requests).
 constexpr DownlinkPriority priority_of(const DownlinkContents& c) {
   if (c.join_accept || c.ack || c.queue_item || c.device_answers) return DownlinkPriority::Answer;
-  if (c.device_time) return DownlinkPriority::ClockCorrection;
+  if (c.device_time || c.queued_clock_correction) return DownlinkPriority::ClockCorrection;
   return DownlinkPriority::Housekeeping;
 }
 

@@ -22,21 +22,6 @@ std::string_view refusal_name(Refusal refusal) {
   return "unknown";
 }
 
-std::chrono::microseconds transmission_airtime(const gateway_bridge::Transmission& t) {
-  if (const auto* lora = std::get_if<gateway_bridge::LoraRate>(&t.data_rate)) {
-    lorawan::LoRaTxParams params;
-    params.spreading_factor = lora->spreading_factor;
-    params.bandwidth_khz = lora->bandwidth_khz;
-    params.coding_rate =
-        static_cast<std::uint8_t>(static_cast<int>(t.coding_rate.value_or(gateway_bridge::CodingRate::k4_5)) - 4);
-    params.preamble_symbols = t.preamble_symbols.value_or(8);
-    params.crc = !t.disable_crc;
-    return lorawan::lora_time_on_air(params, t.phy_payload.size());
-  }
-  const auto& fsk = std::get<gateway_bridge::FskRate>(t.data_rate);
-  return lorawan::time_on_air(lorawan::DataRate::fsk(fsk.bitrate_bps), t.phy_payload.size(), false);
-}
-
 DownlinkScheduler::DownlinkScheduler(std::vector<lorawan::SubBand> sub_bands) : sub_bands_(std::move(sub_bands)) {}
 
 DownlinkScheduler::Gateway& DownlinkScheduler::gateway(lorawan::Eui64 gateway_eui) {

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "gateway-bridge/backend.h"
+#include "gateway-bridge/transmission_airtime.h"
 #include "netserver/lorawan/region.h"
 #include "netserver/scheduling/downlink_priority.h"
 #include "netserver/scheduling/duty_cycle.h"
@@ -57,8 +58,8 @@ struct GatewayDownlinkCounters {
   std::map<std::string, std::uint64_t> refused;
 };
 
-// Airtime of a transmission as the gateway sends it (preamble and coding rate included).
-std::chrono::microseconds transmission_airtime(const gateway_bridge::Transmission& transmission);
+// Airtime of a transmission as the gateway sends it (gateway-bridge/transmission_airtime.h).
+using gateway_bridge::transmission_airtime;
 
 class DownlinkScheduler {
  public:

@@ -80,6 +80,7 @@ TEST_CASE("a clock 120 s fast is tracked, corrected and told its correction") {
   CHECK(queue[0].f_port == 4);
   // 0xFF then int64 LE −120.
   CHECK(lorawan::to_hex(queue[0].data) == "ff88ffffffffffffff");
+  CHECK(queue[0].clock_correction);  // goes at the clock-correction tier when airtime is short
   schema::Statement q(f.db, "SELECT measured_at, flags, value FROM reading");
   REQUIRE(q.step());
   CHECK(q.int64(0) == kDay0 + 3600 - 120);

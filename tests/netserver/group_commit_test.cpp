@@ -15,6 +15,7 @@
 #include "netserver/lorawan/payload_crypto.h"
 #include "netserver/lorawan/region.h"
 #include "netserver/network_server.h"
+#include "netserver/scheduling/downlink_scheduler.h"
 #include "schema/applications.h"
 #include "schema/devices.h"
 #include "schema/downlink_queue.h"
@@ -590,4 +591,36 @@ TEST_CASE("at its duty-cycle budget a gateway defers MAC housekeeping, keeps it 
   f.run();
   CHECK(f.sent_via.size() == 1);
   CHECK(refused(*f.ns, kGateway, "duty_cycle") == 1);
+}
+
+TEST_CASE(
+    "a codec's clock correction in the queue goes at the clock-correction tier, an application payload at "
+    "the answer tier") {
+  // One SF7 downlink of 15 bytes (MHDR, FHDR, FPort, 2 bytes, MIC) fits the RX1 sub-band's hour
+  // budget, but not the 90 % of it a clock correction may use; RX2's sub-band is closed.
+  gateway_bridge::Transmission probe;
+  probe.data_rate = gateway_bridge::LoraRate{7, 125};
+  probe.phy_payload.assign(15, 0);
+  const auto airtime = netserver::scheduling::transmission_airtime(probe);
+  const double share = std::chrono::duration<double>(airtime).count() / 0.95 / 3600.0;
+  Fixture f(20ms, 0, {{"868.0-868.6", share}, {"869.4-869.65", 0.0}});
+
+  auto correction = queue_item(f.devices[0], 5, {0x30, 0x01});
+  correction.clock_correction = true;
+  const auto correction_id = f.enqueue(correction);
+  f.enqueue(queue_item(f.devices[1], 5, {0x30, 0x01}));
+
+  f.ns->handle_uplink(uplink(f.devices[0], 0, false, 1'000'000));
+  f.run();
+  CHECK(f.sent_via.empty());  // not planned: still queued, unsent, counted by reason
+  CHECK(refused(*f.ns, kGateway, "duty_cycle") == 1);
+  CHECK(count(f.observer,
+              "SELECT COUNT(*) FROM downlink_queue WHERE f_cnt_down IS NULL AND clock_correction = 1 "
+              "AND id = " +
+                  std::to_string(correction_id)) == 1);
+
+  f.ns->handle_uplink(uplink(f.devices[1], 0, false, 3'000'000));
+  f.run();
+  REQUIRE(f.sent_via.size() == 1);  // the same size as an application payload: it goes
+  CHECK(f.sent_sizes[0] == 15);
 }

@@ -72,6 +72,15 @@ TEST_CASE("everything uchetd serves on /metrics passes promtool check metrics") 
   figures.database.gateways = {{"0016c001ff000001", 1'800'000'030, 100, 90, 90, 5, 5},
                                {"0016c001ff000002", {}, 0, 0, 0, 0, 0}};
   figures.wal_bytes = 4096;
+  netserver::scheduling::DownlinkScheduler::GatewayFigures downlinks;
+  downlinks.gateway_eui = 0x0016c001ff000001;
+  downlinks.counters.planned = 12;
+  downlinks.counters.sent = 11;
+  downlinks.counters.acknowledged = 10;
+  downlinks.counters.deferred = 3;
+  downlinks.counters.refused = {{"duty_cycle", 4}, {"tx_ack_TOO_LATE", 1}};
+  downlinks.airtime_last_hour = {{"864.0-870.0", std::chrono::microseconds(1'250'000)}};
+  figures.gateway_downlinks = {downlinks};
   common::LatencyHistogram h;
   h.observe(std::chrono::milliseconds(2));
   figures.commit_latency = figures.end_to_end_latency = figures.checkpoint_duration = h.snapshot();
@@ -84,6 +93,19 @@ TEST_CASE("everything uchetd serves on /metrics passes promtool check metrics") 
   CHECK(text.find("uchet_gateway_last_seen_timestamp_seconds{gateway_id=\"0016c001ff000002\"}") == std::string::npos);
   CHECK(text.find("uchet_gateway_uplinks_total{gateway_id=\"0016c001ff000001\",stage=\"crc_ok\"} 90\n") !=
         std::string::npos);
+  CHECK(text.find("uchet_gateway_downlink_scheduling_total{gateway_id=\"0016c001ff000001\",stage=\"planned\"} 12\n") !=
+        std::string::npos);
+  CHECK(text.find("uchet_gateway_downlink_scheduling_total{gateway_id=\"0016c001ff000001\",stage=\"deferred\"} 3\n") !=
+        std::string::npos);
+  CHECK(text.find("uchet_gateway_downlinks_refused_total{gateway_id=\"0016c001ff000001\",reason=\"duty_cycle\"} 4\n") !=
+        std::string::npos);
+  CHECK(text.find(
+            "uchet_gateway_downlinks_refused_total{gateway_id=\"0016c001ff000001\",reason=\"tx_ack_TOO_LATE\"} 1\n") !=
+        std::string::npos);
+  CHECK(
+      text.find(
+          "uchet_gateway_airtime_last_hour_seconds{gateway_id=\"0016c001ff000001\",sub_band=\"864.0-870.0\"} 1.25\n") !=
+      std::string::npos);
   CHECK(text.find("uchet_commit_duration_seconds_count 1\n") != std::string::npos);
   CHECK(text.find("uchet_wal_size_bytes 4096\n") != std::string::npos);
   auto r = test::run({"/usr/bin/promtool", "check", "metrics"}, text);

@@ -19,11 +19,14 @@
 #include "appserver/integration/mqtt_publisher.h"
 #include "appserver/integration/outbox.h"
 #include "common/callback_guard.h"
+#include "gateway-bridge/backend_set.h"
+#include "gateway-bridge/basic_station/station_backend.h"
 #include "gateway-bridge/semtech_udp/udp_backend.h"
 #include "netserver/lorawan/encoding.h"
 #include "netserver/lorawan/region.h"
 #include "netserver/network_server.h"
 #include "observability/http_endpoint.h"
+#include "schema/basic_station_gateways.h"
 #include "schema/checkpointer.h"
 #include "schema/database.h"
 #include "schema/database_lock.h"
@@ -37,6 +40,7 @@
 #include "tools/uchetd/database_figures.h"
 #include "tools/uchetd/frame_retention.h"
 #include "tools/uchetd/operator_view.h"
+#include "tools/uchetd/station_credentials.h"
 
 namespace uchet {
 namespace {
@@ -174,11 +178,32 @@ int run_daemon(const Config& config) {
   settings.extra_channels_hz = extra_channels(config);
   settings.duty_cycle = config.network.duty_cycle;
 
-  // Gateways speak Semtech UDP; the network server knows only the backend contract.
+  // Each gateway protocol is a backend, all behind one BackendSet: the network server knows only
+  // the backend contract. A gateway may speak either protocol (a Basics Station gateway is not
+  // refused over Semtech UDP: docs/basic-station.md).
   gateway_bridge::semtech_udp::UdpBackendOptions bridge_config;
   bridge_config.endpoint.bind = config.gateway_bridge.bind;
   gateway_bridge::semtech_udp::UdpBackend semtech_udp(bridge_config);
-  gateway_bridge::GatewayBackend& gateway_bridge = semtech_udp;
+  std::vector<gateway_bridge::GatewayBackend*> backends{&semtech_udp};
+  // Basics Station ([basic_station] bind): credentials from the database, reloaded on the
+  // registry version as the network server's registry is (a gateway added while uchetd runs may
+  // connect within a second).
+  StationCredentialCache station_credentials;
+  std::unique_ptr<gateway_bridge::basic_station::StationBackend> basic_station;
+  if (!config.basic_station.bind.empty()) {
+    station_credentials.refresh(db);
+    gateway_bridge::basic_station::StationBackendOptions options;
+    options.bind = config.basic_station.bind;
+    options.tls_cert_file = config.basic_station.tls_cert;
+    options.tls_key_file = config.basic_station.tls_key;
+    options.public_host = config.basic_station.public_host;
+    options.ping_interval = std::chrono::seconds(config.basic_station.ping_interval_s);
+    options.router_config.extra_channels_hz = extra_channels(config);
+    options.credentials = [&station_credentials](lorawan::Eui64 gateway) { return station_credentials.find(gateway); };
+    basic_station = std::make_unique<gateway_bridge::basic_station::StationBackend>(*region, options);
+    backends.push_back(basic_station.get());
+  }
+  gateway_bridge::BackendSet gateway_bridge(backends);
   netserver::NetworkServer network(io, db, settings, application, gateway_bridge);
   network.start();
 
@@ -196,10 +221,20 @@ int run_daemon(const Config& config) {
   };
   callbacks.is_known_gateway = [&network](lorawan::Eui64 gateway) { return network.gateway_registered(gateway); };
   if (auto started = gateway_bridge.start(io, callbacks); !started) {
-    spdlog::critical("gateway_bridge.bind: {}", started.error());
+    spdlog::critical("{}: {}", basic_station ? "gateway_bridge.bind or [basic_station]" : "gateway_bridge.bind",
+                     started.error());
     return 2;
   }
   spdlog::info("listening for packet forwarders on {}", config.gateway_bridge.bind);
+  if (basic_station) {
+    spdlog::info("listening for LoRa Basics Stations on {} ({}://{}:{}/router-info), {} gateways registered for it",
+                 config.basic_station.bind, basic_station->tls() ? "wss" : "ws", config.basic_station.public_host,
+                 basic_station->port(), station_credentials.size());
+    if (!basic_station->tls())
+      spdlog::warn(
+          "basic_station: no tls_cert/tls_key, so stations connect over plain ws://: a station sends no token "
+          "there, only gateway EUIs are checked and the traffic is not encrypted");
+  }
 
   // A day's house balance is published once the day is closed, so it is looked for on a timer,
   // like silence (the absence of events). Ten minutes keeps the delay after publish_delay_h small
@@ -219,6 +254,26 @@ int run_daemon(const Config& config) {
     spdlog::info("archived uplink frames are kept forever (storage.frame_retention_days = 0)");
   }
   boost::asio::steady_timer silence_timer(io), balance_timer(io), downlink_figures_timer(io);
+  boost::asio::steady_timer station_credentials_timer(io), station_state_timer(io);
+  // Each Basics Station gateway's connection state, for `uchetctl gateway show`.
+  const auto save_station_state = [&] {
+    if (!basic_station) return;
+    std::vector<schema::StationConnectionState> states;
+    for (const auto& c : basic_station->connections())
+      states.push_back({c.gateway_eui, true, c.connected_since.time_since_epoch().count(),
+                        c.last_seen.time_since_epoch().count()});
+    schema::Transaction tx(db);
+    schema::save_station_connections(db, schema::unix_now(), states);
+    tx.commit();
+  };
+  if (basic_station) {
+    run_periodically(station_credentials_timer, std::chrono::seconds(1), "basic station credentials", [&] {
+      if (station_credentials.refresh(db))
+        spdlog::info("basic station credentials reloaded: {} gateways", station_credentials.size());
+    });
+    run_periodically(station_state_timer, std::chrono::seconds(15), "basic station connection state",
+                     save_station_state);
+  }
   // Each gateway's downlink figures, for `uchetctl gateway show` (a few rows per gateway a minute).
   const auto save_downlink_figures = [&] {
     const auto figures = network.downlink_figures();
@@ -255,6 +310,10 @@ int run_daemon(const Config& config) {
       f.datagrams_shed = shed.messages_shed;
       f.uplinks_dropped = shed.receptions_dropped;
       f.frames_pruned = retention ? retention->pruned() : 0;
+      if (basic_station) {
+        f.basic_station = basic_station->station_counters();
+        f.station_connections = basic_station->connections();
+      }
       promise->set_value(f);
     });
     if (future.wait_for(std::chrono::seconds(2)) != std::future_status::ready) return std::nullopt;
@@ -311,7 +370,10 @@ int run_daemon(const Config& config) {
     silence_timer.cancel();
     balance_timer.cancel();
     downlink_figures_timer.cancel();
+    station_credentials_timer.cancel();
+    station_state_timer.cancel();
     common::run_guarded("gateway downlink figures", save_downlink_figures);
+    common::run_guarded("basic station connection state", save_station_state);  // all disconnected now
     if (retention) retention->stop();
     writer_running = false;
     io.stop();
@@ -336,6 +398,17 @@ int run_daemon(const Config& config) {
       "dropped in overload",
       c.frames, c.uplinks_accepted, c.joins_accepted, c.downlinks_sent, c.downlinks_rerouted, c.downlink_send_failed,
       c.downlinks_failed_on_air, c.downlinks_returned_to_queue, shed.messages_shed, shed.receptions_dropped);
+  if (basic_station) {
+    const auto b = basic_station->station_counters();
+    spdlog::info(
+        "basic station: {} connections ({} replaced by a reconnect), {} discoveries answered, refused: {} unknown "
+        "gateways, {} wrong credentials, {} failed handshakes, {} over the connection limit; messages refused: {} "
+        "oversized, {} malformed, {} of unknown type; {} uplinks; downlinks: {} confirmed, {} without dntxed in "
+        "time, {} late dntxed, {} lost to a closed connection",
+        b.connections_accepted, b.connections_replaced, b.discoveries_answered, b.refused_unknown_gateway,
+        b.refused_credential, b.refused_handshake, b.refused_over_limit, b.messages_oversized, b.messages_malformed,
+        b.messages_unknown_type, b.uplinks, b.dntxed, b.dntxed_timeouts, b.dntxed_late, b.disconnect_failures);
+  }
   spdlog::info(
       "downlink scheduling: {} downlinks not planned (no free window on any gateway that heard the uplink), "
       "{} uplinks' MAC requests deferred",

@@ -57,6 +57,51 @@ void add_database_families(std::vector<MetricFamily>& out, const DatabaseFigures
   out.push_back(std::move(down));
 }
 
+// The Basics Station server ([basic_station]): connections, refusals by reason, messages
+// refused, downlink confirmations, and each connected gateway's last sign of life.
+void add_basic_station_families(std::vector<MetricFamily>& out, const gateway_bridge::basic_station::StationCounters& b,
+                                const std::vector<gateway_bridge::basic_station::StationConnection>& connections) {
+  using observability::counter;
+  using observability::gauge;
+  const auto G = MetricFamily::Type::gauge;
+  const auto C = MetricFamily::Type::counter;
+  out.push_back(gauge("uchet_basic_station_connections", "Basics Station gateways connected now",
+                      static_cast<double>(b.connections_open)));
+  out.push_back(labelled("uchet_basic_station_connections_total", "Basics Station traffic connections, by event", C,
+                         "event", {{"accepted", b.connections_accepted}, {"replaced", b.connections_replaced}}));
+  out.push_back(counter("uchet_basic_station_discoveries_total", "Basics Station discoveries answered with a URI",
+                        static_cast<double>(b.discoveries_answered)));
+  out.push_back(labelled("uchet_basic_station_refusals_total", "Basics Station connections refused, by reason", C,
+                         "reason",
+                         {{"unknown_gateway", b.refused_unknown_gateway},
+                          {"credential", b.refused_credential},
+                          {"handshake", b.refused_handshake},
+                          {"over_limit", b.refused_over_limit}}));
+  out.push_back(labelled("uchet_basic_station_messages_refused_total", "Basics Station messages refused, by reason", C,
+                         "reason",
+                         {{"oversized", b.messages_oversized},
+                          {"malformed", b.messages_malformed},
+                          {"unknown_type", b.messages_unknown_type}}));
+  out.push_back(counter("uchet_basic_station_uplinks_total", "Receptions from Basics Station gateways",
+                        static_cast<double>(b.uplinks)));
+  out.push_back(labelled("uchet_basic_station_downlinks_total",
+                         "Basics Station downlinks by outcome: confirmed by dntxed, none in time, a dntxed after "
+                         "its bound, or lost to a closed connection",
+                         C, "outcome",
+                         {{"dntxed", b.dntxed},
+                          {"dntxed_timeout", b.dntxed_timeouts},
+                          {"dntxed_late", b.dntxed_late},
+                          {"disconnected", b.disconnect_failures}}));
+  MetricFamily seen{"uchet_basic_station_last_seen_timestamp_seconds",
+                    "When a connected Basics Station gateway last sent a message or answered a ping (Unix time)",
+                    G,
+                    {}};
+  for (const auto& c : connections)
+    seen.samples.push_back(Sample{{{"gateway_id", lorawan::eui64_to_string(c.gateway_eui)}},
+                                  static_cast<double>(c.last_seen.time_since_epoch().count())});
+  out.push_back(std::move(seen));
+}
+
 // Per gateway, from the downlink scheduler: its counters, refusals by reason, airtime per
 // sub-band in the last hour.
 void add_gateway_downlink_families(std::vector<MetricFamily>& out,
@@ -138,6 +183,7 @@ std::vector<MetricFamily> metric_families(const DaemonFigures& f) {
                         "housekeeping priority)",
                         static_cast<double>(n.mac_requests_deferred)));
   add_gateway_downlink_families(out, f.gateway_downlinks);
+  if (f.basic_station) add_basic_station_families(out, *f.basic_station, f.station_connections);
   out.push_back(counter("uchet_dev_status_deferred_total", "DevStatusReq due but deferred by the network-wide budget",
                         static_cast<double>(n.dev_status_deferred)));
   out.push_back(counter("uchet_storage_failures_total", "Frames or jobs undone by a storage failure",

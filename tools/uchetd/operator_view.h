@@ -15,6 +15,7 @@
 #include "appserver/integration/http_integration.h"
 #include "appserver/integration/mqtt_publisher.h"
 #include "common/latency_histogram.h"
+#include "gateway-bridge/basic_station/station_backend.h"
 #include "netserver/network_server.h"
 #include "observability/http_endpoint.h"
 #include "observability/prometheus_text.h"
@@ -50,6 +51,9 @@ struct DaemonFigures {
   std::vector<appserver::HttpEndpointStats> webhooks;  // one per [[integration.http]] entry
   // The downlink scheduler's per-gateway counters and airtime (netserver/scheduling/).
   std::vector<netserver::scheduling::DownlinkScheduler::GatewayFigures> gateway_downlinks;
+  // The Basics Station server's counters and live connections; absent when it is off.
+  std::optional<gateway_bridge::basic_station::StationCounters> basic_station;
+  std::vector<gateway_bridge::basic_station::StationConnection> station_connections;
 };
 
 std::vector<observability::MetricFamily> metric_families(const DaemonFigures& figures);

@@ -91,6 +91,7 @@ TEST_CASE("a command's id is stored as the queue item id, a second command with 
   auto queued = schema::pending_downlinks(f.db, 0x0011223344556677, schema::unix_now());
   REQUIRE(queued.size() == 1);
   CHECK(queued[0].queue_item_id == "0c5b2444-70a0-4932-980c-b4dc0d3f02b5");
+  CHECK_FALSE(queued[0].clock_correction);  // an application's payload: the answer tier
 
   f.listener->handle(topic_for("water"), R"({"id":"0C5B2444-70A0-4932-980C-B4DC0D3F02B5","fPort":5,"data":"MAEy"})");
   CHECK(f.listener->rejected() == 1);

@@ -96,3 +96,13 @@ TEST_CASE("Class C is booked at the counter estimated from the latest reception"
   CHECK(s.book(kGw1, sf12(at(52'500'000)), DownlinkPriority::Answer, kT0 + 2s).error() == Refusal::SlotTaken);
   CHECK(s.book(kGw1, sf12(at(54'000'000)), DownlinkPriority::Answer, kT0 + 2s));
 }
+
+TEST_CASE("A downlink's tier is the highest of what it carries") {
+  CHECK(priority_of({}) == DownlinkPriority::Housekeeping);
+  CHECK(priority_of({.device_time = true}) == DownlinkPriority::ClockCorrection);
+  CHECK(priority_of({.queued_clock_correction = true}) == DownlinkPriority::ClockCorrection);
+  CHECK(priority_of({.ack = true, .queued_clock_correction = true}) == DownlinkPriority::Answer);
+  CHECK(priority_of({.queue_item = true}) == DownlinkPriority::Answer);
+  CHECK(priority_of({.join_accept = true}) == DownlinkPriority::Answer);
+  CHECK(budget_share(DownlinkPriority::ClockCorrection) == 0.9);
+}
