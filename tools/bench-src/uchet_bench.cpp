@@ -281,20 +281,53 @@ struct Subscriber {
   }
 };
 
-// ---------------------------------------------------------------- gateways
-struct Gateways {
-  const Options* o = nullptr;
-  Clock::time_point t0;
-  std::uint32_t counter_base = 0x10000000;
-  std::vector<int> fds;
-  sockaddr_in server{};
+// ---------------------------------------------------------------- join bookkeeping
+// The join-requests awaiting their join-accept, keyed by the tmst the accept is due at, and what
+// became of them; shared by both gateway sets.
+struct JoinBook {
   std::vector<sim::SimulatedDevice>* devices = nullptr;
-
   std::mutex join_mutex;
   std::unordered_map<std::uint32_t, std::pair<int, std::int64_t>> join_by_tmst;  // scheduled tmst -> (device, sent ns)
   std::atomic<int> joins_pending{0}, joins_ok{0}, joins_late{0}, joins_bad{0};
   std::vector<double> join_latency_ms;  // guarded by join_mutex
   std::atomic<std::int64_t> last_accept_ns{0};
+
+  // A downlink due at `due_tmst` carrying `phy`, received at `t` (ns): when it answers a pending
+  // join-request, its device checks it and it counts as in time, late or bad.
+  void settle(std::uint32_t due_tmst, const Bytes& phy, bool in_time, std::int64_t t) {
+    std::pair<int, std::int64_t> who;
+    {
+      std::lock_guard lock(join_mutex);
+      auto it = join_by_tmst.find(due_tmst);
+      if (it == join_by_tmst.end()) return;  // e.g. an ACK / MAC downlink after an uplink
+      who = it->second;
+      join_by_tmst.erase(it);
+    }
+    auto session = (*devices)[static_cast<std::size_t>(who.first)].accept_join(phy);
+    if (!session) {
+      ++joins_bad;
+    } else if (in_time) {
+      ++joins_ok;
+      last_accept_ns = t;
+    } else {
+      ++joins_late;
+    }
+    {
+      std::lock_guard lock(join_mutex);
+      join_latency_ms.push_back(static_cast<double>(t - who.second) / 1e6);
+    }
+    --joins_pending;
+  }
+};
+
+// ---------------------------------------------------------------- gateways
+struct Gateways : JoinBook {
+  const Options* o = nullptr;
+  Clock::time_point t0;
+  std::uint32_t counter_base = 0x10000000;
+  std::vector<int> fds;
+  sockaddr_in server{};
+
   std::atomic<std::uint64_t> push_acks{0}, pull_acks{0}, pull_resps{0}, tx_acks{0};
   std::atomic<bool> running{true};
   std::thread receiver;
@@ -497,28 +530,7 @@ struct Gateways {
     ++tx_acks;
     auto* at = std::get_if<gateway_bridge::CounterTime>(&parsed->txpk->timing);
     if (!at) return;  // not a join-accept of ours (class A downlinks are tmst-timed too, see below)
-    std::pair<int, std::int64_t> who;
-    {
-      std::lock_guard lock(join_mutex);
-      auto it = join_by_tmst.find(at->counter_us);
-      if (it == join_by_tmst.end()) return;  // e.g. an ACK / MAC downlink after an uplink
-      who = it->second;
-      join_by_tmst.erase(it);
-    }
-    auto session = (*devices)[static_cast<std::size_t>(who.first)].accept_join(parsed->txpk->phy_payload);
-    if (!session) {
-      ++joins_bad;
-    } else if (static_cast<std::int32_t>(at->counter_us - arrival) > 0) {
-      ++joins_ok;
-      last_accept_ns = t;
-    } else {
-      ++joins_late;
-    }
-    {
-      std::lock_guard lock(join_mutex);
-      join_latency_ms.push_back(static_cast<double>(t - who.second) / 1e6);
-    }
-    --joins_pending;
+    settle(at->counter_us, parsed->txpk->phy_payload, static_cast<std::int32_t>(at->counter_us - arrival) > 0, t);
   }
 };
 
@@ -528,17 +540,11 @@ struct Gateways {
 // pull_resps the dnmsgs received. A join-accept is "in time" when the station could place it
 // (its RX1 time still ahead by the station's TX_AIM_GAP on arrival) and "late" when it dropped
 // it as too late.
-struct Stations {
+struct Stations : JoinBook {
   const Options* o = nullptr;
   Clock::time_point t0;
-  std::vector<sim::SimulatedDevice>* devices = nullptr;
   std::vector<std::unique_ptr<sim::SimulatedStation>> stations;
 
-  std::mutex join_mutex;
-  std::unordered_map<std::uint32_t, std::pair<int, std::int64_t>> join_by_tmst;  // scheduled tmst -> (device, sent ns)
-  std::atomic<int> joins_pending{0}, joins_ok{0}, joins_late{0}, joins_bad{0};
-  std::vector<double> join_latency_ms;  // guarded by join_mutex
-  std::atomic<std::int64_t> last_accept_ns{0};
   std::atomic<std::uint64_t> push_acks{0}, pull_resps{0};
   std::atomic<bool> running{true};
   std::thread receiver;
@@ -612,28 +618,7 @@ struct Stations {
     const auto rx1 =
         static_cast<std::uint32_t>(sim::station::xtime_counter_us(downlink.message->xtime) +
                                    std::uint64_t{static_cast<unsigned>(downlink.message->rx_delay_s)} * 1'000'000);
-    std::pair<int, std::int64_t> who;
-    {
-      std::lock_guard lock(join_mutex);
-      auto it = join_by_tmst.find(rx1);
-      if (it == join_by_tmst.end()) return;  // e.g. an ACK / MAC downlink after an uplink
-      who = it->second;
-      join_by_tmst.erase(it);
-    }
-    auto session = (*devices)[static_cast<std::size_t>(who.first)].accept_join(downlink.phy_payload());
-    if (!session) {
-      ++joins_bad;
-    } else if (downlink.window && !downlink.rx2) {
-      ++joins_ok;
-      last_accept_ns = t;
-    } else {
-      ++joins_late;
-    }
-    {
-      std::lock_guard lock(join_mutex);
-      join_latency_ms.push_back(static_cast<double>(t - who.second) / 1e6);
-    }
-    --joins_pending;
+    settle(rx1, downlink.phy_payload(), downlink.window && !downlink.rx2, t);
   }
 };
 

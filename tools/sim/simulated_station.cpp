@@ -209,15 +209,21 @@ std::optional<std::uint32_t> StationDownlink::tmst() const {
 
 namespace {
 
-asio::ssl::context client_tls(const StationOptions& options) {
-  asio::ssl::context tls(asio::ssl::context::tls_client);
-  tls.set_verify_mode(asio::ssl::verify_peer);
-  if (!options.ca_file.empty()) tls.load_verify_file(options.ca_file);
-  if (!options.client_cert_file.empty()) {
-    tls.use_certificate_chain_file(options.client_cert_file);
-    tls.use_private_key_file(options.client_key_file, asio::ssl::context::pem);
+// The TLS client context of one connection: the CA to trust, the client certificate if any; an
+// error names what could not be loaded.
+lorawan::Result<std::shared_ptr<asio::ssl::context>> client_tls(const StationOptions& options) {
+  try {
+    auto tls = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+    tls->set_verify_mode(asio::ssl::verify_peer);
+    if (!options.ca_file.empty()) tls->load_verify_file(options.ca_file);
+    if (!options.client_cert_file.empty()) {
+      tls->use_certificate_chain_file(options.client_cert_file);
+      tls->use_private_key_file(options.client_key_file, asio::ssl::context::pem);
+    }
+    return tls;
+  } catch (const std::exception& e) {
+    return std::unexpected(std::string("TLS setup: ") + e.what());
   }
-  return tls;
 }
 
 }  // namespace
@@ -294,13 +300,9 @@ lorawan::Result<std::string> SimulatedStation::exchange_once(const std::string& 
                                                              Timeout timeout) {
   auto uri = parse_uri(uri_text);
   if (!uri) return std::unexpected(uri.error());
-  std::shared_ptr<asio::ssl::context> tls;
-  try {
-    tls = std::make_shared<asio::ssl::context>(client_tls(options_));
-  } catch (const std::exception& e) {
-    return std::unexpected(std::string("TLS setup: ") + e.what());
-  }
-  auto link = make_link(io_, *uri, tls);
+  auto tls = client_tls(options_);
+  if (!tls) return std::unexpected(tls.error());
+  auto link = make_link(io_, *uri, *tls);
   auto answer = std::make_shared<std::promise<std::optional<std::string>>>();
   auto answered = std::make_shared<bool>(false);  // io thread only
   auto result = answer->get_future();
@@ -344,13 +346,9 @@ lorawan::Result<station::RouterConfig> SimulatedStation::connect_traffic(const s
   if (!uri) return std::unexpected(uri.error());
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   disconnect(false);
-  std::shared_ptr<asio::ssl::context> tls;
-  try {
-    tls = std::make_shared<asio::ssl::context>(client_tls(options_));
-  } catch (const std::exception& e) {
-    return std::unexpected(std::string("TLS setup: ") + e.what());
-  }
-  auto link = make_link(io_, *uri, tls);
+  auto tls = client_tls(options_);
+  if (!tls) return std::unexpected(tls.error());
+  auto link = make_link(io_, *uri, *tls);
   std::uint64_t generation = 0;
   {
     std::lock_guard lock(mutex_);
