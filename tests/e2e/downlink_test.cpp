@@ -70,8 +70,11 @@ TEST_CASE("a confirmed uplink is acknowledged in RX1: tmst + 1 s, uplink frequen
   CHECK(received2->fcnt == 1);
 }
 
-TEST_CASE("DeviceTimeReq is answered with the server's GPS time when the gateway has none") {
-  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui));
+// Changed for issue 20: this and the next two tests run over a Semtech UDP gateway and over a
+// LoRa Basics Station gateway alike (the station's upinfo gpstime is the UDP tmms).
+TEMPLATE_TEST_CASE("DeviceTimeReq is answered with the server's GPS time when the gateway has none", "", OverUdp,
+                   OverBasicStation) {
+  OneDeviceJoinedOver<TestType> setup(otaa_device(kDevEui));
   auto& [device, net, gateway] = setup;
 
   auto frame = device.uplink({.fport = 2, .payload = {0x00}, .mac_commands = {lorawan::DeviceTimeReq{}}});
@@ -88,8 +91,9 @@ TEST_CASE("DeviceTimeReq is answered with the server's GPS time when the gateway
   CHECK(received->unparsed_mac_bytes == 0);
 }
 
-TEST_CASE("DeviceTimeReq is answered with the gateway's GPS reception time (tmms) when it has one") {
-  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui));
+TEMPLATE_TEST_CASE("DeviceTimeReq is answered with the gateway's GPS reception time (tmms) when it has one", "",
+                   OverUdp, OverBasicStation) {
+  OneDeviceJoinedOver<TestType> setup(otaa_device(kDevEui));
   auto& [device, net, gateway] = setup;
 
   // A GPS gateway's clock 1.5 s behind the server's, ending in .500: the answer must be that.
@@ -130,8 +134,10 @@ TEST_CASE("LinkCheckReq is answered with the margin of the best reception and th
   CHECK(answer->margin == 15);  // SNR 7.5 dB above SF7's floor of -7.5 dB
 }
 
-TEST_CASE("the first uplink of a session is answered with DevStatusReq and DevStatusAns becomes a status event") {
-  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui));
+TEMPLATE_TEST_CASE(
+    "the first uplink of a session is answered with DevStatusReq and DevStatusAns becomes a status event", "", OverUdp,
+    OverBasicStation) {
+  OneDeviceJoinedOver<TestType> setup(otaa_device(kDevEui));
   auto& [device, net, gateway] = setup;
 
   auto frame = device.uplink({.fport = 2, .payload = {0x01}});
@@ -140,7 +146,7 @@ TEST_CASE("the first uplink of a session is answered with DevStatusReq and DevSt
   REQUIRE(sent.acked);
   auto downlink = wait_answer(gateway, sent);
   REQUIRE(downlink);
-  auto received = device.receive_downlink(downlink->txpk.phy_payload);
+  auto received = device.receive_downlink(phy_payload_of(*downlink));
   INFO(describe(*downlink, received));
   REQUIRE(received);
   CHECK(find_command<lorawan::DevStatusReq>(*received));

@@ -8,6 +8,8 @@
 #include <iostream>
 #include <thread>
 
+#include <boost/asio/ip/tcp.hpp>
+
 #include "netserver/lorawan/encoding.h"
 #include "tools/sim/simulated_gateway.h"
 
@@ -50,20 +52,6 @@ sim::Reception heard(std::uint32_t frequency_hz, int rssi_dbm, double snr_db) {
   return r;
 }
 
-Joined join(sim::SimulatedDevice& device, sim::SimulatedGateway& gateway, const sim::Reception& reception) {
-  Joined out;
-  out.request = gateway.push(device.join_request(), reception);
-  REQUIRE(out.request.acked);
-  auto accept = gateway.wait_downlink(3s);
-  REQUIRE(accept);
-  out.accept = *accept;
-  auto session = device.accept_join(out.accept.txpk.phy_payload);
-  INFO("join-accept: " << (session ? "ok" : session.error()));
-  REQUIRE(session);
-  out.session = *session;
-  return out;
-}
-
 void pull_and_join(sim::SimulatedDevice& device, sim::SimulatedGateway& gateway) {
   REQUIRE(gateway.pull(1s));
   join(device, gateway);
@@ -78,44 +66,21 @@ std::unique_ptr<sim::SimulatedGateway> refusing_gateway(const boost::asio::ip::u
   return gateway;
 }
 
-std::optional<sim::GatewayDownlink> wait_answer(sim::SimulatedGateway& gateway, const sim::PushResult& sent,
-                                                std::chrono::milliseconds timeout, std::chrono::seconds rx1_delay) {
-  const auto rx1 = static_cast<std::uint32_t>(sent.tmst + std::chrono::microseconds(rx1_delay).count());
-  const auto rx2 = static_cast<std::uint32_t>(rx1 + 1'000'000u);
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    auto downlink = gateway.wait_downlink(std::max(left, 0ms));
-    if (!downlink) return std::nullopt;
-    if (downlink->tmst() == rx1 || downlink->tmst() == rx2) return downlink;
-  }
-}
-
-Answer expect_answer(sim::SimulatedDevice& device, sim::SimulatedGateway& gateway, const sim::PushResult& sent,
-                     Window window, std::chrono::seconds rx1_delay) {
-  REQUIRE(sent.acked);
-  const auto rx1 = static_cast<std::uint32_t>(sent.tmst + std::chrono::microseconds(rx1_delay).count());
-  const auto expected = window == Window::rx1 ? rx1 : static_cast<std::uint32_t>(rx1 + 1'000'000u);
-  auto downlink = gateway.wait_downlink(3s);
-  INFO("expected the answer in " << (window == Window::rx1 ? "RX1" : "RX2") << " at tmst " << expected);
-  REQUIRE(downlink);
-  auto received = device.receive_downlink(downlink->txpk.phy_payload);
-  INFO("got: " << describe(*downlink, received));
-  REQUIRE(downlink->tmst() == expected);
-  REQUIRE(received);
-  return Answer{std::move(downlink), std::move(received)};
-}
-
-Answer send_expecting_answer(sim::SimulatedDevice& device, sim::SimulatedGateway& gateway,
-                             const sim::UplinkOptions& uplink, const sim::Reception& reception, Window window) {
-  auto frame = device.uplink(uplink);
-  REQUIRE(frame);
-  return expect_answer(device, gateway, gateway.push(*frame, reception), window);
-}
-
 std::string describe(const sim::GatewayDownlink& downlink, const sim::DownlinkResult& received) {
   std::string out = downlink.tmst() ? "tmst " + std::to_string(*downlink.tmst()) : std::string("not at a tmst");
   out += ", " + std::to_string(downlink.txpk.frequency_hz) + " Hz";
+  return out + describe(received);
+}
+
+std::string describe(const sim::StationDownlink& downlink, const sim::DownlinkResult& received) {
+  if (!downlink.refusal.empty()) return "dropped by the station (" + downlink.refusal + "): " + downlink.text;
+  std::string out = "tmst " + std::to_string(downlink.tmst().value_or(0)) + (downlink.rx2 ? " (RX2)" : " (RX1)");
+  out += ", " + std::to_string(downlink.window ? downlink.window->frequency_hz : 0) + " Hz";
+  return out + describe(received);
+}
+
+std::string describe(const sim::DownlinkResult& received) {
+  std::string out;
   if (!received) return out + ", refused: " + received.error().reason;
   out += received->confirmed ? ", confirmed" : ", unconfirmed";
   out += ", FCnt " + std::to_string(received->fcnt);
@@ -190,6 +155,33 @@ void NetworkUnderTest::add_device(const sim::DeviceIdentity& d, const std::vecto
   ctl(args);
 }
 
+void NetworkUnderTest::enable_basic_station() {
+  pki_ = std::make_unique<TestPki>(dir_);
+  station_port_ = free_port();
+  station_token_ = "e2e-station-token-0123456789";
+  write_file(dir_.file("station1.token"), station_token_ + "\n");
+  station_cert_ = pki_->client("station-2");
+  ctl({"gateway", "add", lorawan::eui64_to_string(kStation1), "--name", "station-1", "--basic-station", "--token-file",
+       dir_.file("station1.token")});
+  ctl({"gateway", "add", lorawan::eui64_to_string(kStation2), "--name", "station-2", "--basic-station", "--client-cert",
+       station_cert_.certificate});
+}
+
+std::string NetworkUnderTest::router_info_uri() const {
+  return "wss://localhost:" + std::to_string(station_port_) + "/router-info";
+}
+
+sim::StationOptions NetworkUnderTest::station_options(lorawan::Eui64 station) const {
+  sim::StationOptions options;
+  options.ca_file = pki_->ca_certificate();
+  if (station == kStation1) options.token = station_token_;
+  if (station == kStation2) {
+    options.client_cert_file = station_cert_.certificate;
+    options.client_key_file = station_cert_.key;
+  }
+  return options;
+}
+
 void NetworkUnderTest::start() {
   // free_port() only says the port was free a moment ago (a parallel test's socket may take it
   // before uchetd binds): like the broker fixture, the first start tries another port when that
@@ -203,6 +195,7 @@ void NetworkUnderTest::start() {
       if (started_ || attempt == 2 || uchetd_->running() || !port_was_taken(read_file(current_log()))) throw;
       udp_port_ = free_port(/*udp=*/true);
       http_port_ = free_port();
+      if (pki_) station_port_ = free_port();
     }
   }
 }
@@ -219,7 +212,7 @@ void NetworkUnderTest::start_once() {
                  "[network]\ndedup_window_ms = 200\n" +
                  network_config + "[mqtt]\nserver = \"tcp://127.0.0.1:" + std::to_string(broker_.port()) +
                  "\"\nclient_id = \"uchetd-e2e\"\n" + mqtt_config + "[log]\nlevel = \"info\"\n" + log_config +
-                 "[http]\nbind = \"127.0.0.1:" + std::to_string(http_port_) + "\"\n" + extra_config);
+                 "[http]\nbind = \"127.0.0.1:" + std::to_string(http_port_) + "\"\n" + station_config() + extra_config);
   ++runs_;
   uchetd_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{executable_from_env("UCHETD"), "--config", dir_.file("uchet.toml")}, current_log());
@@ -232,6 +225,25 @@ void NetworkUnderTest::start_once() {
     if (std::chrono::steady_clock::now() > deadline)
       throw std::runtime_error("uchetd did not answer PULL_DATA:\n" + uchetd_log());
   }
+  if (!pki_) return;
+  // The Basics Station server: its port accepts a connection.
+  while (true) {
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::socket socket(io);
+    boost::system::error_code ec;
+    socket.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(station_port_)}, ec);
+    if (!ec) return;
+    if (!uchetd_->running()) throw std::runtime_error("uchetd exited during start-up:\n" + uchetd_log());
+    if (std::chrono::steady_clock::now() > deadline)
+      throw std::runtime_error("uchetd's Basics Station port did not open:\n" + uchetd_log());
+    std::this_thread::sleep_for(50ms);
+  }
+}
+
+std::string NetworkUnderTest::station_config() const {
+  if (!pki_) return "";
+  return "[basic_station]\nbind = \"127.0.0.1:" + std::to_string(station_port_) + "\"\ntls_cert = \"" +
+         pki_->server().certificate + "\"\ntls_key = \"" + pki_->server().key + "\"\npublic_host = \"localhost\"\n";
 }
 
 int NetworkUnderTest::stop_uchetd(int signo) {

@@ -12,15 +12,19 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/ip/udp.hpp>
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "tests/support/mosquitto_broker.h"
 #include "tests/support/process.h"
+#include "tests/support/test_pki.h"
 #include "tools/sim/simulated_device.h"
 #include "tools/sim/simulated_gateway.h"
+#include "tools/sim/simulated_station.h"
 
 namespace uchet::test {
 
@@ -29,6 +33,10 @@ using namespace std::chrono_literals;
 inline constexpr lorawan::Eui64 kGateway1 = 0x0016c001ff000001;
 inline constexpr lorawan::Eui64 kGateway2 = 0x0016c001ff000002;
 inline constexpr lorawan::Eui64 kUnknownGateway = 0x0016c001ffee0000;  // never registered
+// Registered by NetworkUnderTest::enable_basic_station() for Basics Station: kStation1 with a
+// bearer token, kStation2 with a client certificate.
+inline constexpr lorawan::Eui64 kStation1 = 0x0016c001ff000101;
+inline constexpr lorawan::Eui64 kStation2 = 0x0016c001ff000102;
 inline constexpr const char* kApplication = "meters";
 inline constexpr lorawan::Eui64 kJoinEui = 0x70b3d57ed0000001;
 inline constexpr lorawan::Key kAppKey = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
@@ -42,14 +50,29 @@ sim::DeviceIdentity otaa_device(lorawan::Eui64 dev_eui, sim::MacVersion version 
 // How a gateway heard a frame: RU864 channel frequency at DR5 (SF7BW125), with this signal.
 sim::Reception heard(std::uint32_t frequency_hz = 868'900'000, int rssi_dbm = -60, double snr_db = 7.5);
 
-// Join through `gateway` (alone): the join-request is acknowledged, a join-accept comes back
-// and the device accepts it. Fails the test otherwise.
-struct Joined {
-  sim::PushResult request;
-  sim::GatewayDownlink accept;
+// The frame of a downlink as either simulated gateway received it.
+inline const lorawan::Bytes& phy_payload_of(const sim::GatewayDownlink& d) { return d.txpk.phy_payload; }
+inline const lorawan::Bytes& phy_payload_of(const sim::StationDownlink& d) { return d.phy_payload(); }
+
+// What a push and a downlink are for a gateway simulator (SimulatedGateway or SimulatedStation).
+template <class Gateway>
+using PushOf = decltype(std::declval<Gateway&>().push(lorawan::ByteView{}, sim::Reception{}));
+template <class Gateway>
+using DownlinkOf = typename decltype(std::declval<Gateway&>().wait_downlink(sim::Timeout{}))::value_type;
+
+// Join through `gateway` (alone; a SimulatedGateway or a SimulatedStation): the join-request is
+// acknowledged (queued, for a station), a join-accept comes back and the device accepts it.
+// Fails the test otherwise.
+template <class Push, class Downlink>
+struct JoinedVia {
+  Push request;
+  Downlink accept;
   sim::DeviceSession session;
 };
-Joined join(sim::SimulatedDevice& device, sim::SimulatedGateway& gateway, const sim::Reception& reception = heard());
+using Joined = JoinedVia<sim::PushResult, sim::GatewayDownlink>;
+template <class Gateway>
+JoinedVia<PushOf<Gateway>, DownlinkOf<Gateway>> join(sim::SimulatedDevice& device, Gateway& gateway,
+                                                     const sim::Reception& reception = heard());
 
 // PULL_DATA from `gateway` answered, then join() through it.
 void pull_and_join(sim::SimulatedDevice& device, sim::SimulatedGateway& gateway);
@@ -91,27 +114,90 @@ struct OneDeviceJoined {
 
 // The class A answer to the uplink pushed as `sent`: the next downlink scheduled in its RX1
 // (tmst + rx1_delay) or RX2 (one second later). Downlinks for other windows are skipped.
-std::optional<sim::GatewayDownlink> wait_answer(sim::SimulatedGateway& gateway, const sim::PushResult& sent,
-                                                std::chrono::milliseconds timeout = 3s,
-                                                std::chrono::seconds rx1_delay = 1s);
+template <class Gateway>
+std::optional<DownlinkOf<Gateway>> wait_answer(Gateway& gateway, const PushOf<Gateway>& sent,
+                                               std::chrono::milliseconds timeout = 3s,
+                                               std::chrono::seconds rx1_delay = 1s) {
+  const auto rx1 = static_cast<std::uint32_t>(sent.tmst + std::chrono::microseconds(rx1_delay).count());
+  const auto rx2 = static_cast<std::uint32_t>(rx1 + 1'000'000u);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto downlink = gateway.wait_downlink(std::max(left, 0ms));
+    if (!downlink) return std::nullopt;
+    if (downlink->tmst() == rx1 || downlink->tmst() == rx2) return downlink;
+  }
+}
 
 // The strict form: the next downlink `gateway` is given must be the class A answer to `sent`,
 // timed exactly at `window` (RX1 = the uplink's tmst + rx1_delay, RX2 one second later), and
 // `device` must accept it. Fails the test otherwise, describing what came instead.
+// Either simulated gateway: both give tmst() as the low 32 bits of the counter.
 enum class Window { rx1, rx2 };
-struct Answer {
-  std::optional<sim::GatewayDownlink> downlink;  // always set: optional only to read as wait_downlink's
-  sim::DownlinkResult received;                  // always a value: the frame as the device decrypted it
+template <class Downlink>
+struct AnswerVia {
+  std::optional<Downlink> downlink;  // always set: optional only to read as wait_downlink's
+  sim::DownlinkResult received;      // always a value: the frame as the device decrypted it
 };
-Answer expect_answer(sim::SimulatedDevice& device, sim::SimulatedGateway& gateway, const sim::PushResult& sent,
-                     Window window = Window::rx1, std::chrono::seconds rx1_delay = 1s);
+using Answer = AnswerVia<sim::GatewayDownlink>;
+template <class Gateway>
+AnswerVia<DownlinkOf<Gateway>> expect_answer(sim::SimulatedDevice& device, Gateway& gateway,
+                                             const PushOf<Gateway>& sent, Window window = Window::rx1,
+                                             std::chrono::seconds rx1_delay = 1s);
 // Builds the uplink, pushes it (PUSH_ACK required) and expects its answer as above.
-Answer send_expecting_answer(sim::SimulatedDevice& device, sim::SimulatedGateway& gateway,
-                             const sim::UplinkOptions& uplink, const sim::Reception& reception = heard(),
-                             Window window = Window::rx1);
+template <class Gateway>
+AnswerVia<DownlinkOf<Gateway>> send_expecting_answer(sim::SimulatedDevice& device, Gateway& gateway,
+                                                     const sim::UplinkOptions& uplink,
+                                                     const sim::Reception& reception = heard(),
+                                                     Window window = Window::rx1);
 
 // One line for failure messages: timing, frequency, and what the device made of the frame.
 std::string describe(const sim::GatewayDownlink& downlink, const sim::DownlinkResult& received);
+std::string describe(const sim::StationDownlink& downlink, const sim::DownlinkResult& received);
+// What the device made of a downlink: refused (why), or its counters, FPort, payload, MAC commands.
+std::string describe(const sim::DownlinkResult& received);
+
+template <class Gateway>
+JoinedVia<PushOf<Gateway>, DownlinkOf<Gateway>> join(sim::SimulatedDevice& device, Gateway& gateway,
+                                                     const sim::Reception& reception) {
+  JoinedVia<PushOf<Gateway>, DownlinkOf<Gateway>> out;
+  out.request = gateway.push(device.join_request(), reception);
+  REQUIRE(out.request.acked);
+  auto accept = gateway.wait_downlink(3s);
+  REQUIRE(accept);
+  out.accept = *accept;
+  auto session = device.accept_join(phy_payload_of(out.accept));
+  INFO("join-accept: " << (session ? "ok" : session.error()));
+  REQUIRE(session);
+  out.session = *session;
+  return out;
+}
+
+template <class Gateway>
+AnswerVia<DownlinkOf<Gateway>> expect_answer(sim::SimulatedDevice& device, Gateway& gateway,
+                                             const PushOf<Gateway>& sent, Window window,
+                                             std::chrono::seconds rx1_delay) {
+  REQUIRE(sent.acked);
+  const auto rx1 = static_cast<std::uint32_t>(sent.tmst + std::chrono::microseconds(rx1_delay).count());
+  const auto expected = window == Window::rx1 ? rx1 : static_cast<std::uint32_t>(rx1 + 1'000'000u);
+  auto downlink = gateway.wait_downlink(3s);
+  INFO("expected the answer in " << (window == Window::rx1 ? "RX1" : "RX2") << " at tmst " << expected);
+  REQUIRE(downlink);
+  auto received = device.receive_downlink(phy_payload_of(*downlink));
+  INFO("got: " << describe(*downlink, received));
+  REQUIRE(downlink->tmst() == expected);
+  REQUIRE(received);
+  return {std::move(downlink), std::move(received)};
+}
+
+template <class Gateway>
+AnswerVia<DownlinkOf<Gateway>> send_expecting_answer(sim::SimulatedDevice& device, Gateway& gateway,
+                                                     const sim::UplinkOptions& uplink, const sim::Reception& reception,
+                                                     Window window) {
+  auto frame = device.uplink(uplink);
+  REQUIRE(frame);
+  return expect_answer(device, gateway, gateway.push(*frame, reception), window);
+}
 
 // True when uchetd's log says it could not bind its UDP port because something else had it.
 bool port_was_taken(const std::string& uchetd_log);
@@ -136,6 +222,18 @@ class NetworkUnderTest {
   std::string network_config, storage_config, mqtt_config, log_config;
   // Extra TOML at the end of the configuration for the next start() (e.g. [[integration.http]]).
   std::string extra_config;
+
+  // Basics Station: turns on uchetd's [basic_station] server over TLS for the next start() (a
+  // throwaway CA and a server certificate for the DNS name localhost) and registers kStation1
+  // with a bearer token and kStation2 with a client certificate. Call before start(); start()
+  // then also waits until the station port accepts connections.
+  void enable_basic_station();
+  // wss://localhost:<port>/router-info.
+  std::string router_info_uri() const;
+  // What kStation1 or kStation2 needs to connect: the CA, and its token or client certificate.
+  sim::StationOptions station_options(lorawan::Eui64 station) const;
+  const TestPki& pki() const { return *pki_; }
+  int station_port() const { return station_port_; }
 
   // Writes the configuration, starts uchetd and waits (10 s at most) until its bridge answers a
   // registered gateway's PULL_DATA. A later start() runs it again on the same ports and
@@ -174,15 +272,68 @@ class NetworkUnderTest {
  private:
   void start_once();
   std::string current_log() const;
+  std::string station_config() const;  // the [basic_station] section, empty when not enabled
 
   TempDir dir_;
   MosquittoBroker broker_{BrokerOptions{.persistence = true}};
   std::unique_ptr<MqttRecorder> mqtt_;
   int udp_port_ = free_port(/*udp=*/true);
   int http_port_ = free_port();
+  int station_port_ = 0;           // enable_basic_station()
+  std::unique_ptr<TestPki> pki_;   // enable_basic_station()
+  std::string station_token_;      // kStation1's
+  CertificateFiles station_cert_;  // kStation2's
   int runs_ = 0;
   bool started_ = false;  // a start() succeeded: the ports are fixed from then on
   std::unique_ptr<ChildProcess> uchetd_;
+};
+
+// The gateway kinds an end-to-end test runs over where the behaviour is the same
+// (TEMPLATE_TEST_CASE(..., OverUdp, OverBasicStation)): Kind::Gateway is the simulator, made by
+// Kind::make for gateway 1 of that kind and opened (PULL_DATA answered, or a station connected
+// with its router_config) by Kind::open; Kind::prepare readies the network before start().
+struct OverUdp {
+  using Gateway = sim::SimulatedGateway;
+  static constexpr lorawan::Eui64 kEui = kGateway1;
+  static void prepare(NetworkUnderTest&) {}
+  static Gateway make(NetworkUnderTest& net) { return Gateway(kGateway1, net.bridge()); }
+  static void open(Gateway& gateway) { REQUIRE(gateway.pull(1s)); }
+};
+struct OverBasicStation {
+  using Gateway = sim::SimulatedStation;
+  static constexpr lorawan::Eui64 kEui = kStation1;
+  static void prepare(NetworkUnderTest& net) { net.enable_basic_station(); }
+  static Gateway make(NetworkUnderTest& net) {
+    return Gateway(kStation1, net.router_info_uri(), net.station_options(kStation1));
+  }
+  static void open(Gateway& gateway) {
+    auto config = gateway.connect(5s);
+    INFO("station connect: " << (config ? "ok" : config.error()));
+    REQUIRE(config);
+  }
+};
+
+// OneDeviceJoined over a gateway kind: the device provisioned, the network started, gateway 1
+// of the kind opened and the device joined through it.
+template <class Kind>
+struct OneDeviceJoinedOver {
+  sim::SimulatedDevice device;
+  NetworkUnderTest net;
+  typename Kind::Gateway gateway;
+
+  explicit OneDeviceJoinedOver(const sim::DeviceIdentity& identity)
+      : device(identity), gateway(Kind::make(started(net, identity))) {
+    Kind::open(gateway);
+    join(device, gateway);
+  }
+
+ private:
+  static NetworkUnderTest& started(NetworkUnderTest& net, const sim::DeviceIdentity& identity) {
+    Kind::prepare(net);
+    net.add_device(identity);
+    net.start();
+    return net;
+  }
 };
 
 // The value of the sample line of /metrics' text that starts with `series` ("name{labels}"),

@@ -3,7 +3,11 @@
 //   uchet-bench csv --devices N [--dev-eui-base HEX] [--app APP]    CSV for `uchetctl device import`
 //   uchet-bench run --server H:P --mqtt-port P --devices N ...        joins, uplinks, latency, raw MQTT
 //
-// `run` plays 3 (--gateways) Semtech UDP gateways over plain sockets, N OTAA devices (tools/sim
+// `run` plays 3 (--gateways) Semtech UDP gateways over plain sockets — or, with --backend
+// basic-station, 3 LoRa Basics Station gateways (tools/sim SimulatedStation: discovery at
+// --station-uri, then a WebSocket over TLS trusting --ca with the bearer token of --token-file;
+// each uplink one updf/jreq message per station, join-accepts judged like a 2.0.6 station and
+// confirmed with dntxed) —, N OTAA devices (tools/sim
 // SimulatedDevice, each with its own AppKey so a join-accept can only verify for its device) and
 // an MQTT subscriber (libmosquitto, QoS 1) that timestamps every `up` event. Phases:
 //  1. joins: every device joins; at most --join-window requests are outstanding. Each rxpk carries
@@ -42,11 +46,13 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "common/token_file.h"
 #include "gateway-bridge/semtech_udp/bind_address.h"
 #include "gateway-bridge/semtech_udp/txpk.h"
 #include "netserver/lorawan/encoding.h"
 #include "tools/sim/gateway_protocol.h"
 #include "tools/sim/simulated_device.h"
+#include "tools/sim/simulated_station.h"
 
 namespace {
 
@@ -82,6 +88,12 @@ struct Options {
   std::string latency_log;    // when given: one line per up event, "send_seconds latency_ms"
   int uchetd_pid = 0;         // when given: CPU and run-queue wait of uchetd per phase
   int mosquitto_pid = 0;      // when given: the broker's CPU in the throughput phase
+  // --backend basic-station: where the stations discover their traffic socket, the CA they
+  // trust and their bearer token (empty: none, e.g. over ws://).
+  bool basic_station = false;
+  std::string station_uri;
+  std::string ca_file;
+  std::string token;
 };
 
 // uchetd's CPU use (all threads, /proc/PID/stat) and its main thread's schedstat: on-CPU time and
@@ -269,20 +281,53 @@ struct Subscriber {
   }
 };
 
-// ---------------------------------------------------------------- gateways
-struct Gateways {
-  const Options* o = nullptr;
-  Clock::time_point t0;
-  std::uint32_t counter_base = 0x10000000;
-  std::vector<int> fds;
-  sockaddr_in server{};
+// ---------------------------------------------------------------- join bookkeeping
+// The join-requests awaiting their join-accept, keyed by the tmst the accept is due at, and what
+// became of them; shared by both gateway sets.
+struct JoinBook {
   std::vector<sim::SimulatedDevice>* devices = nullptr;
-
   std::mutex join_mutex;
   std::unordered_map<std::uint32_t, std::pair<int, std::int64_t>> join_by_tmst;  // scheduled tmst -> (device, sent ns)
   std::atomic<int> joins_pending{0}, joins_ok{0}, joins_late{0}, joins_bad{0};
   std::vector<double> join_latency_ms;  // guarded by join_mutex
   std::atomic<std::int64_t> last_accept_ns{0};
+
+  // A downlink due at `due_tmst` carrying `phy`, received at `t` (ns): when it answers a pending
+  // join-request, its device checks it and it counts as in time, late or bad.
+  void settle(std::uint32_t due_tmst, const Bytes& phy, bool in_time, std::int64_t t) {
+    std::pair<int, std::int64_t> who;
+    {
+      std::lock_guard lock(join_mutex);
+      auto it = join_by_tmst.find(due_tmst);
+      if (it == join_by_tmst.end()) return;  // e.g. an ACK / MAC downlink after an uplink
+      who = it->second;
+      join_by_tmst.erase(it);
+    }
+    auto session = (*devices)[static_cast<std::size_t>(who.first)].accept_join(phy);
+    if (!session) {
+      ++joins_bad;
+    } else if (in_time) {
+      ++joins_ok;
+      last_accept_ns = t;
+    } else {
+      ++joins_late;
+    }
+    {
+      std::lock_guard lock(join_mutex);
+      join_latency_ms.push_back(static_cast<double>(t - who.second) / 1e6);
+    }
+    --joins_pending;
+  }
+};
+
+// ---------------------------------------------------------------- gateways
+struct Gateways : JoinBook {
+  const Options* o = nullptr;
+  Clock::time_point t0;
+  std::uint32_t counter_base = 0x10000000;
+  std::vector<int> fds;
+  sockaddr_in server{};
+
   std::atomic<std::uint64_t> push_acks{0}, pull_acks{0}, pull_resps{0}, tx_acks{0};
   std::atomic<bool> running{true};
   std::thread receiver;
@@ -485,28 +530,95 @@ struct Gateways {
     ++tx_acks;
     auto* at = std::get_if<gateway_bridge::CounterTime>(&parsed->txpk->timing);
     if (!at) return;  // not a join-accept of ours (class A downlinks are tmst-timed too, see below)
-    std::pair<int, std::int64_t> who;
-    {
-      std::lock_guard lock(join_mutex);
-      auto it = join_by_tmst.find(at->counter_us);
-      if (it == join_by_tmst.end()) return;  // e.g. an ACK / MAC downlink after an uplink
-      who = it->second;
-      join_by_tmst.erase(it);
+    settle(at->counter_us, parsed->txpk->phy_payload, static_cast<std::int32_t>(at->counter_us - arrival) > 0, t);
+  }
+};
+
+// ------------------------------------------------------- Basics Station gateways
+// The same interface as Gateways for cmd_run, played by SimulatedStations: a WebSocket message
+// has no acknowledgement, so push_acks counts the messages queued on a connected socket, and
+// pull_resps the dnmsgs received. A join-accept is "in time" when the station could place it
+// (its RX1 time still ahead by the station's TX_AIM_GAP on arrival) and "late" when it dropped
+// it as too late.
+struct Stations : JoinBook {
+  const Options* o = nullptr;
+  Clock::time_point t0;
+  std::vector<std::unique_ptr<sim::SimulatedStation>> stations;
+
+  std::atomic<std::uint64_t> push_acks{0}, pull_resps{0};
+  std::atomic<bool> running{true};
+  std::thread receiver;
+
+  // Every station starts its counter at the same value, so one counter stands for all (they
+  // differ by the microseconds between their constructions).
+  std::uint32_t counter_us() const { return stations.front()->counter_us(); }
+  std::uint64_t eui(int g) const { return o->gateway_eui_base + static_cast<std::uint64_t>(g); }
+
+  bool open() {
+    sim::StationOptions options;
+    options.ca_file = o->ca_file;
+    if (!o->token.empty()) options.token = o->token;
+    options.counter_start = 0x10000000;
+    for (int g = 0; g < o->gateways; ++g)
+      stations.push_back(std::make_unique<sim::SimulatedStation>(eui(g), o->station_uri, options));
+    for (auto& station : stations) {
+      auto config = station->connect(std::chrono::seconds(10));
+      if (!config) {
+        std::fprintf(stderr, "uchet-bench: station %016llx: %s\n", static_cast<unsigned long long>(station->eui()),
+                     config.error().c_str());
+        return false;
+      }
     }
-    auto session = (*devices)[static_cast<std::size_t>(who.first)].accept_join(parsed->txpk->phy_payload);
-    if (!session) {
-      ++joins_bad;
-    } else if (static_cast<std::int32_t>(at->counter_us - arrival) > 0) {
-      ++joins_ok;
-      last_accept_ns = t;
-    } else {
-      ++joins_late;
+    receiver = std::thread([this] { receive_loop(); });
+    return true;
+  }
+
+  void close() {
+    running = false;
+    receiver.join();
+    stations.clear();
+  }
+
+  void queue(const Bytes& frame, std::uint32_t tmst, std::uint32_t freq_hz, std::atomic<std::int64_t>* sent_ns) {
+    sim::Reception reception;
+    reception.channel = {freq_hz, 5};
+    reception.tmst = tmst;
+    if (sent_ns) *sent_ns = now_ns(t0);
+    for (std::size_t g = 0; g < stations.size(); ++g) {
+      reception.rssi_dbm = -60 - 3 * static_cast<int>(g);
+      if (stations[g]->push(frame, reception).acked) ++push_acks;
     }
-    {
-      std::lock_guard lock(join_mutex);
-      join_latency_ms.push_back(static_cast<double>(t - who.second) / 1e6);
+  }
+  void flush() {}  // every message is handed to its socket at once
+  void push_everywhere(const Bytes& frame, std::uint32_t tmst, std::uint32_t freq_hz) {
+    queue(frame, tmst, freq_hz, nullptr);
+  }
+
+  void receive_loop() {
+    while (running) {
+      bool any = false;
+      for (auto& station : stations) {
+        for (auto& downlink : station->take_downlinks()) {
+          any = true;
+          on_dnmsg(downlink);
+        }
+      }
+      if (!any) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
-    --joins_pending;
+  }
+
+  void on_dnmsg(const sim::StationDownlink& downlink) {
+    const std::int64_t t = now_ns(t0);
+    ++pull_resps;
+    if (!downlink.message) {
+      ++joins_bad;  // a dnmsg the station could not even parse
+      return;
+    }
+    if (downlink.message->xtime == 0) return;  // class C: not a join-accept
+    const auto rx1 =
+        static_cast<std::uint32_t>(sim::station::xtime_counter_us(downlink.message->xtime) +
+                                   std::uint64_t{static_cast<unsigned>(downlink.message->rx_delay_s)} * 1'000'000);
+    settle(rx1, downlink.phy_payload(), downlink.window && !downlink.rx2, t);
   }
 };
 
@@ -524,7 +636,8 @@ int cmd_csv(const Options& o) {
 }
 
 // Sends `rate` frames/s for `seconds`, round-robin over joined devices. Returns frames sent.
-std::uint64_t send_uplinks(const Options& o, Gateways& gw, std::vector<sim::SimulatedDevice>& devices,
+template <class GatewaySet>
+std::uint64_t send_uplinks(const Options& o, GatewaySet& gw, std::vector<sim::SimulatedDevice>& devices,
                            std::vector<std::atomic<std::int64_t>>& send_ns, std::vector<int>& joined, std::size_t& rr,
                            double rate, double seconds) {
   const Bytes payload(static_cast<std::size_t>(o.payload_size), 0x5a);
@@ -575,6 +688,7 @@ void wait_quiet(const std::atomic<std::uint64_t>& counter, std::uint64_t target,
   }
 }
 
+template <class GatewaySet>
 int cmd_run(const Options& o) {
   const auto t0 = Clock::now();
   std::vector<std::atomic<std::int64_t>> send_ns(static_cast<std::size_t>(o.devices) * kRing);
@@ -599,12 +713,13 @@ int cmd_run(const Options& o) {
     return 1;
   }
 
-  Gateways gw;
+  GatewaySet gw;
   gw.o = &o;
   gw.t0 = t0;
   gw.devices = &devices;
   if (!gw.open()) {
-    std::fprintf(stderr, "uchet-bench: no PULL_ACK from %s:%d\n", o.server_host.c_str(), o.server_port);
+    std::fprintf(stderr, "uchet-bench: gateways not connected (no PULL_ACK from %s:%d, or a station refused)\n",
+                 o.server_host.c_str(), o.server_port);
     return 1;
   }
 
@@ -818,6 +933,7 @@ int cmd_run(const Options& o) {
 int main(int argc, char** argv) {
   Options o;
   std::string server = "127.0.0.1:1700", dev_eui_base = fmt::format("{:016x}", o.dev_eui_base);
+  std::string backend = "udp", token_file;
   CLI::App app{"uchet-bench: load generator and meter behind tools/bench (see BENCHMARKS.md)"};
   app.require_subcommand(1);
   for (CLI::App* sub : {app.add_subcommand("csv", "CSV for `uchetctl device import`"),
@@ -850,6 +966,12 @@ int main(int argc, char** argv) {
                     "write every up event's send time (s) and latency (ms, dedup included) here");
     sub->add_option("--uchetd-pid", o.uchetd_pid, "report uchetd's CPU per phase");
     sub->add_option("--mosquitto-pid", o.mosquitto_pid, "report the broker's CPU while sending");
+    sub->add_option("--backend", backend, "gateway protocol: udp or basic-station")
+        ->check(CLI::IsMember({"udp", "basic-station"}))
+        ->capture_default_str();
+    sub->add_option("--station-uri", o.station_uri, "basic-station: discovery URI, wss://host:port/router-info");
+    sub->add_option("--ca", o.ca_file, "basic-station: PEM CA of uchetd's server certificate");
+    sub->add_option("--token-file", token_file, "basic-station: the stations' bearer token");
   }
   CLI11_PARSE(app, argc, argv);
   const auto base = lorawan::parse_eui64(dev_eui_base, "--dev-eui-base");
@@ -866,5 +988,21 @@ int main(int argc, char** argv) {
   }
   o.server_host = server_endpoint->address().to_string();
   o.server_port = server_endpoint->port();
-  return cmd_run(o);
+  if (backend == "basic-station") {
+    o.basic_station = true;
+    if (o.station_uri.empty()) {
+      std::fprintf(stderr, "uchet-bench: --backend basic-station needs --station-uri\n");
+      return 2;
+    }
+    if (!token_file.empty()) {
+      auto token = common::read_token_file(token_file);
+      if (!token) {
+        std::fprintf(stderr, "uchet-bench: %s\n", token.error().c_str());
+        return 2;
+      }
+      o.token = *token;
+    }
+    return cmd_run<Stations>(o);
+  }
+  return cmd_run<Gateways>(o);
 }

@@ -11,6 +11,7 @@
 #include "netserver/lorawan/encoding.h"
 #include "netserver/lorawan/phy_payload.h"
 #include "tools/sim/simulated_gateway.h"
+#include "tools/sim/simulated_station.h"
 
 namespace uchet::sim {
 namespace {
@@ -25,6 +26,14 @@ class Run {
       GatewayOptions gateway_options;
       gateway_options.region = region_;
       gateways_.push_back(std::make_unique<SimulatedGateway>(o.gateway_eui_base + g, o.server, gateway_options));
+    }
+    for (int s = 0; s < o.station_gateways; ++s) {
+      StationOptions station_options;
+      station_options.ca_file = o.station_ca_file;
+      if (!o.station_token.empty()) station_options.token = o.station_token;
+      station_options.client_cert_file = o.station_client_cert;
+      station_options.client_key_file = o.station_client_key;
+      stations_.push_back(std::make_unique<SimulatedStation>(o.station_eui_base + s, o.station_uri, station_options));
     }
     for (int i = 0; i < o.devices; ++i) {
       DeviceIdentity id{
@@ -42,7 +51,14 @@ class Run {
         problem(fmt::format("gateway {}: no PULL_ACK", lorawan::eui64_to_string(gateway->eui())));
       }
     }
-    if (report_.gateways_unreachable == o_.gateways) return finish();
+    for (auto& station : stations_) {
+      auto config = station->connect(std::max(o_.ack_timeout, std::chrono::milliseconds(5000)));
+      if (!config) {
+        ++report_.gateways_unreachable;
+        problem(fmt::format("station {}: {}", lorawan::eui64_to_string(station->eui()), config.error()));
+      }
+    }
+    if (report_.gateways_unreachable == o_.gateways + o_.station_gateways) return finish();
 
     // Joins, paced like uplinks.
     auto next = Clock::now();
@@ -104,6 +120,15 @@ class Run {
       auto sent = gateways_[g]->push(frame, reception, std::chrono::milliseconds(0));
       pushes_.emplace_back(gateways_[g].get(), sent.token);
     }
+    for (std::size_t s = 0; s < stations_.size(); ++s) {
+      Reception reception;
+      reception.channel = channel;
+      reception.rssi_dbm = -61 - 3 * static_cast<int>(s);
+      reception.snr_db = 7.0 - static_cast<double>(s);
+      // A WebSocket message has no acknowledgement: a push that could not be queued counts as
+      // an unacknowledged one.
+      if (!stations_[s]->push(frame, reception).acked) ++report_.push_unacked;
+    }
   }
 
   template <class Done = bool (*)()>
@@ -111,16 +136,26 @@ class Run {
       Clock::time_point until, Done done = [] { return false; }) {
     while (true) {
       for (auto& gateway : gateways_) {
-        for (auto& downlink : gateway->take_downlinks()) handle(downlink);
+        for (auto& downlink : gateway->take_downlinks()) handle(downlink.txpk.phy_payload);
+      }
+      for (auto& station : stations_) {
+        for (auto& downlink : station->take_downlinks()) {
+          if (!downlink.refusal.empty()) {
+            ++report_.downlinks_refused;
+            problem(fmt::format("station {} dropped a dnmsg: {}", lorawan::eui64_to_string(station->eui()),
+                                downlink.refusal));
+            continue;
+          }
+          handle(downlink.phy_payload());
+        }
       }
       if (done() || Clock::now() >= until) return;
       std::this_thread::sleep_for(std::min<Clock::duration>(std::chrono::milliseconds(2), until - Clock::now()));
     }
   }
 
-  void handle(const GatewayDownlink& downlink) {
+  void handle(const Bytes& phy) {
     ++report_.downlinks_received;
-    const Bytes& phy = downlink.txpk.phy_payload;
     auto mhdr = lorawan::parse_mhdr(phy);
     if (mhdr && mhdr->mtype == lorawan::MType::JoinAccept) {
       for (auto i : pending_join_) {
@@ -176,6 +211,7 @@ class Run {
   const FleetOptions& o_;
   lorawan::Region region_ = *lorawan::region_by_name("RU864");
   std::vector<std::unique_ptr<SimulatedGateway>> gateways_;
+  std::vector<std::unique_ptr<SimulatedStation>> stations_;
   std::vector<SimulatedDevice> devices_;
   Clock::duration pace_{};
   std::set<std::size_t> pending_join_;
@@ -188,12 +224,22 @@ class Run {
 
 FleetReport run_fleet(const FleetOptions& options) { return Run(options).run(); }
 
-std::vector<std::string> provisioning_commands(const FleetOptions& o, const std::string& app) {
+std::vector<std::string> provisioning_commands(const FleetOptions& o, const std::string& app,
+                                               const std::string& token_file) {
   std::vector<std::string> out;
   out.push_back("uchetctl application add " + app);
   for (int g = 0; g < o.gateways; ++g) {
     out.push_back(
         fmt::format("uchetctl gateway add {} --name sim-gw-{}", lorawan::eui64_to_string(o.gateway_eui_base + g), g));
+  }
+  for (int s = 0; s < o.station_gateways; ++s) {
+    std::string line = fmt::format("uchetctl gateway add {} --name sim-station-{} --basic-station",
+                                   lorawan::eui64_to_string(o.station_eui_base + s), s);
+    if (!token_file.empty())
+      line += " --token-file " + token_file;
+    else if (!o.station_client_cert.empty())
+      line += " --client-cert " + o.station_client_cert;
+    out.push_back(line);
   }
   for (int i = 0; i < o.devices; ++i) {
     std::string line =

@@ -1,6 +1,7 @@
 #pragma once
-// A load run: M simulated devices behind N simulated gateways (every gateway hears every
-// uplink, with slightly worse signal the higher its index). All devices join, then send uplinks
+// A load run: M simulated devices behind N simulated Semtech UDP gateways and S simulated Basics
+// Station gateways (every gateway hears every uplink, with slightly worse signal the higher its
+// index; the stations connect over their own WebSocket/TLS client first). All devices join, then send uplinks
 // round-robin at a fixed total rate; every downlink is matched to its device and verified. The
 // report counts what a network server must get right: joins, PUSH_ACKs, downlinks (join-accepts,
 // ACKs of confirmed uplinks) and MIC failures. Single-threaded, blocking; uses real time.
@@ -21,7 +22,16 @@ struct FleetOptions {
   int gateways = 1;
   int devices = 1;
   Eui64 gateway_eui_base = 0x00'16'c0'01'ff'00'00'00;  // gateway i: base + i
-  Eui64 dev_eui_base = 0;                              // device i: base + i
+  // Basics Station gateways: station i is station_eui_base + i, discovering its traffic socket
+  // at station_uri (wss://host:port/router-info), trusting station_ca_file, with the bearer
+  // token in station_token (empty: none) or the client certificate and key.
+  int station_gateways = 0;
+  Eui64 station_eui_base = 0x00'16'c0'01'ff'00'01'00;
+  std::string station_uri;
+  std::string station_ca_file;
+  std::string station_token;
+  std::string station_client_cert, station_client_key;
+  Eui64 dev_eui_base = 0;  // device i: base + i
   Eui64 join_eui = 0;
   Key app_key{};
   std::optional<Key> nwk_key;  // LoRaWAN 1.1
@@ -40,22 +50,25 @@ struct FleetReport {
   int joins_ok = 0, joins_failed = 0;
   int uplinks_sent = 0;               // frames (each heard by every gateway)
   int push_unacked = 0;               // PUSH_DATA (per gateway) without PUSH_ACK
-  int gateways_unreachable = 0;       // no PULL_ACK
+  int gateways_unreachable = 0;       // no PULL_ACK, or a station without router_config
   int downlinks_received = 0;         // PULL_RESPs, all gateways
   int acks_received = 0;              // downlinks acknowledging a confirmed uplink
   int acks_missing = 0;               // confirmed uplinks never acknowledged
   int mic_failures = 0;               // downlinks no device could verify
+  int downlinks_refused = 0;          // dnmsgs a station dropped (late, malformed, unknown region)
   std::vector<std::string> problems;  // first few, human-readable
   bool ok() const {
     return joins_failed == 0 && push_unacked == 0 && gateways_unreachable == 0 && acks_missing == 0 &&
-           mic_failures == 0;
+           mic_failures == 0 && downlinks_refused == 0;
   }
 };
 
 FleetReport run_fleet(const FleetOptions& options);
 
 // The uchetctl commands that provision what run_fleet expects (application `app`, gateways,
-// devices), one per line, `uchetctl` standing for the binary.
-std::vector<std::string> provisioning_commands(const FleetOptions& options, const std::string& app);
+// stations — with --token-file <token_file> when a token is used — and devices), one per line,
+// `uchetctl` standing for the binary.
+std::vector<std::string> provisioning_commands(const FleetOptions& options, const std::string& app,
+                                               const std::string& token_file = "");
 
 }  // namespace uchet::sim

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <iostream>
 
+#include "common/token_file.h"
 #include "gateway-bridge/semtech_udp/udp_endpoint.h"
 #include "netserver/lorawan/encoding.h"
 #include "tools/sim/fleet.h"
@@ -27,6 +28,13 @@ uchetctl commands for exactly the options given. Example:
   # run the printed commands (uchetctl --db var/uchet.db ...), then:
   uchet-sim --server 127.0.0.1:1700 --gateways 2 --devices 10 --dev-eui-base 70b3d57ed0000000 \
             --join-eui 70b3d57ed0000001 --app-key 000102030405060708090a0b0c0d0e0f --rate 5/s --count 3
+LoRa Basics Station gateways play beside (or instead of) the UDP ones with
+--basic-station-gateways S: each connects like a station (discovery at --station-uri, then its
+traffic socket over TLS trusting --ca, with the bearer token of --token-file or the client
+certificate --client-cert/--client-key), sends jreq/updf and judges every dnmsg like a 2.0.6
+station, confirming what it transmits with dntxed:
+  uchet-sim --gateways 0 --basic-station-gateways 2 --station-uri wss://lns.example.net:6887/router-info \
+            --ca ca.crt --token-file station.token --devices 10 ...
 Region RU864, uplinks at DR5 alternating over 868.9 / 869.1 MHz. LoRaWAN 1.0.3/1.0.4 devices
 count DevNonce up from --first-dev-nonce (default: from the clock, so that runs against the same
 database do not reuse one).)";
@@ -60,7 +68,20 @@ int main(int argc, char** argv) {
   bool print_provisioning = false;
   int fport = 2;
   app.add_option("--server", server, "uchetd gateway bridge, host:port (IP address)")->capture_default_str();
-  app.add_option("--gateways", o.gateways, "number of gateways N")->check(CLI::Range(1, 64))->capture_default_str();
+  app.add_option("--gateways", o.gateways, "number of Semtech UDP gateways N")
+      ->check(CLI::Range(0, 64))
+      ->capture_default_str();
+  std::string station_eui_base = "0016c001ff000100", token_file;
+  app.add_option("--basic-station-gateways", o.station_gateways, "number of Basics Station gateways S")
+      ->check(CLI::Range(0, 64))
+      ->capture_default_str();
+  app.add_option("--station-eui-base", station_eui_base, "EUI of station 0; station i is base + i")
+      ->capture_default_str();
+  app.add_option("--station-uri", o.station_uri, "discovery URI, ws[s]://host:port/router-info");
+  app.add_option("--ca", o.station_ca_file, "PEM CA the server certificate must chain to (wss)");
+  app.add_option("--token-file", token_file, "file holding the stations' bearer token");
+  app.add_option("--client-cert", o.station_client_cert, "PEM client certificate the stations present");
+  app.add_option("--client-key", o.station_client_key, "PEM private key of --client-cert");
   app.add_option("--gateway-eui-base", gateway_eui_base, "EUI of gateway 0; gateway i is base + i")
       ->capture_default_str();
   app.add_option("--devices", o.devices, "number of devices M")->check(CLI::Range(1, 100000))->capture_default_str();
@@ -89,6 +110,18 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
     o.server = must(gateway_bridge::semtech_udp::parse_bind_address(server));
     o.gateway_eui_base = must(lorawan::parse_eui64(gateway_eui_base, "--gateway-eui-base"));
+    o.station_eui_base = must(lorawan::parse_eui64(station_eui_base, "--station-eui-base"));
+    if (o.gateways + o.station_gateways == 0)
+      throw CLI::ValidationError("no gateways: give --gateways or --basic-station-gateways");
+    if (o.station_gateways > 0 && o.station_uri.empty() && !print_provisioning)
+      throw CLI::ValidationError("--basic-station-gateways needs --station-uri");
+    if (o.station_client_cert.empty() != o.station_client_key.empty())
+      throw CLI::ValidationError("--client-cert and --client-key go together");
+    if (!token_file.empty()) {
+      auto token = common::read_token_file(token_file);
+      if (!token) throw CLI::ValidationError(token.error());
+      o.station_token = *token;
+    }
     o.dev_eui_base = must(lorawan::parse_eui64(dev_eui_base, "--dev-eui-base"));
     o.join_eui = must(lorawan::parse_eui64(join_eui, "--join-eui"));
     o.app_key = must(lorawan::parse_key(app_key, "--app-key"));
@@ -119,7 +152,7 @@ int main(int argc, char** argv) {
   }
 
   if (print_provisioning) {
-    for (const auto& line : sim::provisioning_commands(o, application)) std::cout << line << "\n";
+    for (const auto& line : sim::provisioning_commands(o, application, token_file)) std::cout << line << "\n";
     return 0;
   }
 
@@ -128,11 +161,12 @@ int main(int argc, char** argv) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   for (const auto& p : r.problems) std::cerr << "problem: " << p << "\n";  // the first 20
   fmt::print("joins ok: {}/{}\n", r.joins_ok, o.devices);
-  fmt::print("uplinks sent: {} (x{} gateways), PUSH_DATA unacknowledged: {}\n", r.uplinks_sent, o.gateways,
-             r.push_unacked);
+  fmt::print("uplinks sent: {} (x{} gateways, x{} stations), unacknowledged: {}\n", r.uplinks_sent, o.gateways,
+             o.station_gateways, r.push_unacked);
   fmt::print("downlinks received: {} (ACKs {}, missing ACKs {})\n", r.downlinks_received, r.acks_received,
              r.acks_missing);
   fmt::print("MIC failures: {}\n", r.mic_failures);
+  if (o.station_gateways > 0) fmt::print("dnmsgs a station dropped: {}\n", r.downlinks_refused);
   if (r.gateways_unreachable > 0) fmt::print("gateways without PULL_ACK: {}\n", r.gateways_unreachable);
   fmt::print("elapsed: {:.1f} s\n", seconds);
   fmt::print("{}\n", r.ok() ? "OK" : "FAILED");
