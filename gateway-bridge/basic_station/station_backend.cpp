@@ -166,6 +166,12 @@ struct StationBackend::Shared {
     }
   }
 
+  // A peer's TLS handshake, HTTP upgrade or discovery request failed or timed out.
+  void handshake_failed(const char* step, const std::string& peer, const beast::error_code& ec) {
+    ++counters.refused_handshake;
+    log_limited(std::string("handshake/") + step, "{} from {} failed: {}", step, peer, ec.message());
+  }
+
   void deliver_outcome(TxOutcome outcome) {
     if (!callbacks.on_outcome) return;
     asio::post(owner, [cb = callbacks.on_outcome, outcome = std::move(outcome)] {
@@ -436,10 +442,7 @@ class Session final : public Link, public std::enable_shared_from_this<Session<S
         [](websocket::response_type& response) { response.set(http::field::server, "uchet"); }));
   }
 
-  void handshake_failed(const char* step, beast::error_code ec) {
-    ++shared_.counters.refused_handshake;
-    shared_.log_limited(std::string("handshake/") + step, "{} from {} failed: {}", step, peer_, ec.message());
-  }
+  void handshake_failed(const char* step, beast::error_code ec) { shared_.handshake_failed(step, peer_, ec); }
 
   void on_traffic_accepted(beast::error_code ec) {
     if (ec) return handshake_failed("traffic upgrade", ec);
@@ -635,10 +638,7 @@ class Handshake final : public std::enable_shared_from_this<Handshake<Stream>> {
     });
   }
 
-  void failed(const char* step, beast::error_code ec) {
-    ++shared_.counters.refused_handshake;
-    shared_.log_limited(std::string("handshake/") + step, "{} from {} failed: {}", step, peer_, ec.message());
-  }
+  void failed(const char* step, beast::error_code ec) { shared_.handshake_failed(step, peer_, ec); }
 
   void route() {
     const auto& request = parser_.get();
