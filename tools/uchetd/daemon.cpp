@@ -198,7 +198,7 @@ int run_daemon(const Config& config) {
     options.tls_key_file = config.basic_station.tls_key;
     options.public_host = config.basic_station.public_host;
     options.ping_interval = std::chrono::seconds(config.basic_station.ping_interval_s);
-    options.router_config.extra_channels_hz = extra_channels(config);
+    options.router_config.extra_channels_hz = settings.extra_channels_hz;  // the network server's plan
     options.credentials = [&station_credentials](lorawan::Eui64 gateway) { return station_credentials.find(gateway); };
     basic_station = std::make_unique<gateway_bridge::basic_station::StationBackend>(*region, options);
     backends.push_back(basic_station.get());
