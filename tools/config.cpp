@@ -114,9 +114,14 @@ KeySpec real_key(Section Config::*section, double Section::*field, double min, d
   });
 }
 
+// host:port. With `empty_is_off`, "" is accepted too and means the listener is off.
 template <class Section>
-KeySpec address_key(Section Config::*section, std::string Section::*field) {
+KeySpec address_key(Section Config::*section, std::string Section::*field, bool empty_is_off = false) {
   return key<std::string>([=](const std::string& v, Config& c) -> std::string {
+    if (empty_is_off && v.empty()) {
+      ((c.*section).*field).clear();
+      return "";
+    }
     auto parsed = parse_host_port(v, "address");
     if (!parsed) return parsed.error();
     (c.*section).*field = v;
@@ -151,16 +156,7 @@ const std::map<std::string, std::map<std::string, KeySpec>>& key_table() {
          })}}},
       {"gateway_bridge", {{"bind", address_key(&Config::gateway_bridge, &Config::GatewayBridge::bind)}}},
       {"basic_station",
-       {{"bind", key<std::string>([](const std::string& v, Config& c) -> std::string {
-           if (v.empty()) {
-             c.basic_station.bind.clear();
-             return "";
-           }
-           auto parsed = parse_host_port(v, "address");
-           if (!parsed) return parsed.error();
-           c.basic_station.bind = v;
-           return "";
-         })},
+       {{"bind", address_key(&Config::basic_station, &Config::BasicStation::bind, true)},
         {"tls_cert", readable_file_key(&Config::basic_station, &Config::BasicStation::tls_cert)},
         {"tls_key", readable_file_key(&Config::basic_station, &Config::BasicStation::tls_key)},
         {"public_host", key<std::string>([](const std::string& v, Config& c) -> std::string {
