@@ -167,6 +167,8 @@ void Database::set_key_encryption_key(std::shared_ptr<const KeyEncryptionKey> ke
 
 const std::string& Database::path() const { return impl_->path; }
 
+Dialect Database::dialect() const { return Dialect::sqlite; }
+
 Database::Database(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Database::Database(Database&& other) noexcept = default;

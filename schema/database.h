@@ -22,6 +22,10 @@ namespace uchet::schema {
 
 struct KeyEncryptionKey;  // schema/key_wrap.h
 
+// The SQL engine behind a connection. Stores write SQL both engines accept and branch on the
+// dialect only where they cannot (schema/README.md, "Dialects").
+enum class Dialect { sqlite, postgresql };
+
 class StorageError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -56,6 +60,8 @@ class Database {
   void set_key_encryption_key(std::shared_ptr<const KeyEncryptionKey> kek);
   // The file this connection was opened on, as given to open().
   const std::string& path() const;
+  // The engine of this connection (only SQLite so far; PostgreSQL is issue 21's).
+  Dialect dialect() const;
 
  private:
   // The SQLite handle and the statement cache (schema/statement.h): only stores reach them.
