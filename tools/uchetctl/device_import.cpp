@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <vector>
 
 #include "netserver/lorawan/encoding.h"
 #include "tools/uchetctl/csv.h"
@@ -23,8 +24,15 @@ int import_devices(schema::Database& db, std::string_view csv_text) {
     std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
     if (!column.emplace(name, i).second) throw UsageError("line 1: column '" + name + "' appears twice");
   }
-  for (const char* required : {"dev_eui", "join_eui", "app_key", "codec", "serial", "name", "app"}) {
-    if (!column.count(required)) throw UsageError(std::string("line 1: the header has no '") + required + "' column");
+  // A list with a dev_addr column may hold ABP devices (each row with a DevAddr is one); without
+  // it every row is an OTAA device, as in a manufacturer's join list.
+  const bool abp_columns = column.count("dev_addr") > 0;
+  const auto required =
+      abp_columns
+          ? std::vector<const char*>{"dev_eui", "dev_addr", "nwk_s_key", "app_s_key", "codec", "serial", "name", "app"}
+          : std::vector<const char*>{"dev_eui", "join_eui", "app_key", "codec", "serial", "name", "app"};
+  for (const char* name : required) {
+    if (!column.count(name)) throw UsageError(std::string("line 1: the header has no '") + name + "' column");
   }
 
   std::vector<std::string> errors;
@@ -53,6 +61,11 @@ int import_devices(schema::Database& db, std::string_view csv_text) {
     spec.app = field("app");
     if (auto v = field("mac_version"); !v.empty()) spec.mac_version = v;
     if (auto v = field("class"); !v.empty()) spec.device_class = v;
+    spec.dev_addr = field("dev_addr");
+    spec.abp = !spec.dev_addr.empty();
+    spec.nwk_s_key = field("nwk_s_key");
+    spec.app_s_key = field("app_s_key");
+    spec.fcnt_policy = field("fcnt_policy");
     try {
       auto device = validate_device(db, spec);
       if (!seen.insert(device.device.dev_eui).second) {

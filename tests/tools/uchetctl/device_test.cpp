@@ -190,6 +190,60 @@ TEST_CASE("a CSV list with bad rows imports nothing and names every bad line") {
   CHECK(ctl.dump() == before);
 }
 
+TEST_CASE("an ABP fleet is imported from a CSV list with its sessions, OTAA rows beside it") {
+  Uchetctl ctl;
+  add_applications(ctl);
+  uchet::test::write_file(
+      ctl.file("devices.csv"),
+      "dev_eui,dev_addr,nwk_s_key,app_s_key,fcnt_policy,join_eui,app_key,codec,serial,name,app\n"
+      "0011223344556601,26011bda,000102030405060708090a0b0c0d0e0f,ffeeddccbbaa99887766554433221100,reset-allowed,,,"
+      "karat-926lw,1,a,water\n"
+      "0011223344556602,26011bdb,000102030405060708090a0b0c0d0e0f,ffeeddccbbaa99887766554433221100,,,,,2,b,heat\n"
+      "0011223344556603,,,,,70b3d57ed0000000,000102030405060708090a0b0c0d0e0f,,3,c,heat\n");
+  auto r = ctl.json({"device", "import", ctl.file("devices.csv")});
+  CHECK(r["imported"] == 3);
+  auto a = ctl.json({"device", "show", "0011223344556601"});
+  CHECK(a["activation"] == "abp");
+  CHECK(a["devAddr"] == "26011bda");
+  CHECK(a["fCntPolicy"] == "reset-allowed");
+  auto b = ctl.json({"device", "show", "0011223344556602"});
+  CHECK(b["activation"] == "abp");
+  CHECK(b["fCntPolicy"] == "strict");
+  CHECK(b["devAddr"] == "26011bdb");
+  CHECK(b["application"] == "heat");
+  CHECK(ctl.json({"device", "show", "0011223344556603"})["activation"] == "otaa");
+}
+
+TEST_CASE("an ABP CSV list is checked like device add --abp, all rows or none") {
+  Uchetctl ctl;
+  add_applications(ctl);
+  auto before = ctl.dump();
+  uchet::test::write_file(
+      ctl.file("devices.csv"),
+      "dev_eui,dev_addr,nwk_s_key,app_s_key,fcnt_policy,join_eui,app_key,codec,serial,name,app\n"
+      "0011223344556601,26011bda,000102030405060708090a0b0c0d0e0f,ffeeddccbbaa99887766554433221100,,,,,1,a,water\n"
+      "0011223344556602,26011bdb,000102030405060708090a0b0c0d0e0f,,,,,,2,b,water\n"
+      "0011223344556603,26011bdc,000102030405060708090a0b0c0d0e0f,ffeeddccbbaa99887766554433221100,sometimes,,,,3,c,"
+      "water\n"
+      "0011223344556604,26011bdd,000102030405060708090a0b0c0d0e0f,ffeeddccbbaa99887766554433221100,,70b3d57ed0000000,"
+      ",,4,d,water\n"
+      "0011223344556605,,000102030405060708090a0b0c0d0e0f,ffeeddccbbaa99887766554433221100,,,,,5,e,water\n");
+  auto r = ctl({"device", "import", ctl.file("devices.csv")});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("4 bad row(s), nothing imported"));
+  CHECK_THAT(r.err, Catch::Contains("line 3: --app-s-key is required for an ABP device"));
+  CHECK_THAT(r.err, Catch::Contains("line 4: --fcnt-policy must be strict or reset-allowed"));
+  CHECK_THAT(r.err, Catch::Contains("line 5: --join-eui is for OTAA devices"));
+  CHECK_THAT(r.err, Catch::Contains("line 6: --nwk-s-key needs --abp"));
+  CHECK(ctl.dump() == before);
+
+  uchet::test::write_file(ctl.file("nokeys.csv"), "dev_eui,dev_addr,nwk_s_key,codec,serial,name,app\n");
+  auto header = ctl({"device", "import", ctl.file("nokeys.csv")});
+  CHECK(header.exit_code == 2);
+  CHECK_THAT(header.err, Catch::Contains("the header has no 'app_s_key' column"));
+  CHECK(ctl.dump() == before);
+}
+
 TEST_CASE("downlinks are queued with uchetctl device enqueue") {
   Uchetctl ctl;
   add_applications(ctl);
