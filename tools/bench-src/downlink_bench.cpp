@@ -11,11 +11,17 @@
 // arrives (a stand-in for a meter asking at its next report, brought closer so that the run
 // stays minutes long; time itself is not compressed: uchetd runs on the real clock).
 // --confirmed-share of them report confirmed and retransmit 3–5 s after each unanswered attempt,
-// 8 attempts at most. The run ends --follow-s after the window, or earlier once nothing is owed.
+// 8 attempts at most; with --until-delivered a meter whose 8 attempts all went unanswered reports
+// the reading again, confirmed, every --retry-s (the stand-in for its next report) until an ACK
+// arrives, so that every owed ACK can still be delivered. The run ends --follow-s (or
+// --until-delivered) after the window, or earlier once nothing is owed.
 // Printed: answers owed / delivered at the first attempt / delivered later (deferred) / never;
-// what the gateways said (TX_ACK verdicts) and did (on air, lost silently); the time until every
-// owed clock correction was delivered. Delivered means: on air, in the device's RX1 or RX2, and
-// accepted by the device (tools/sim/delivery.h).
+// what the gateways said (TX_ACK verdicts) and did (on air, lost silently); deliveries per minute;
+// the time until every owed clock correction and every owed ACK was delivered or, when the run
+// ends first, how many are still owed, the delivery rate over the run's last minute and the time
+// the rest would take at that rate (printed as an extrapolation). Delivered means: on air, in the
+// device's RX1 or RX2, and accepted by the device (tools/sim/delivery.h).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -53,6 +59,7 @@ struct Options {
   double window_s = 60;
   double follow_s = 120;
   double retry_s = 30;
+  std::optional<double> until_delivered_s;
   double clock_share = 0.10;
   double confirmed_share = 0.05;
   lorawan::Eui64 dev_eui_base = 0x70b3d57ed00a0000;
@@ -65,7 +72,7 @@ struct Meter {
   std::uint8_t dr = 0;
   bool owes_clock = false, confirmed = false;
   Clock::time_point report_at, next_attempt;
-  int attempts = 0;
+  int attempts = 0;        // uplinks sent, the report included
   std::uint32_t fcnt = 0;  // of the pending confirmed uplink
   std::optional<double> clock_delivered_s, ack_delivered_s;
   int clock_asks = 0;
@@ -89,7 +96,14 @@ int main(int argc, char** argv) {
   app.add_option("--confirmed-share", o.confirmed_share, "share of meters reporting confirmed")
       ->check(CLI::Range(0.0, 1.0));
   app.add_option("--seed", o.seed, "random seed (report times, retry jitter)");
+  app.add_option("--until-delivered", o.until_delivered_s,
+                 "retries go on until every owed correction and ACK is delivered or this many seconds after the "
+                 "window pass (meters whose 8 confirmed attempts failed report again every --retry-s); replaces "
+                 "--follow-s")
+      ->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
+  if (o.until_delivered_s) o.follow_s = *o.until_delivered_s;
+  const bool report_again = o.until_delivered_s.has_value();
 
   const auto colon = o.server.rfind(':');
   const boost::asio::ip::udp::endpoint server(boost::asio::ip::make_address(o.server.substr(0, colon)),
@@ -131,7 +145,7 @@ int main(int argc, char** argv) {
   }
   for (std::size_t i = 0; i < meters.size(); ++i) tracker.track(i, meters[i].device);
 
-  int reports = 0, retransmissions = 0, clock_reasks = 0, acks_given_up = 0;
+  int reports = 0, retransmissions = 0, clock_reasks = 0, acks_given_up = 0, reports_again = 0;
   auto send = [&](std::size_t i, const sim::UplinkOptions& uplink) {
     auto frame = meters[i].device.uplink(uplink);
     if (!frame) {
@@ -154,7 +168,9 @@ int main(int argc, char** argv) {
       end_of_window + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.follow_s));
   auto owed = [&] {
     for (const auto& m : meters)
-      if ((m.owes_clock && !m.clock_delivered_s) || (m.confirmed && !m.ack_delivered_s && m.attempts < 8)) return true;
+      if ((m.owes_clock && !m.clock_delivered_s) ||
+          (m.confirmed && !m.ack_delivered_s && (m.attempts < 8 || report_again)))
+        return true;
     return false;
   };
   // What the gateways put on air since the last look, given to the meters.
@@ -189,6 +205,14 @@ int main(int argc, char** argv) {
         uplink.fcnt = m.fcnt;
         if (m.owes_clock && !m.clock_delivered_s) uplink.mac_commands = {lorawan::DeviceTimeReq{}};
         ++retransmissions;
+      } else if (report_again && m.confirmed && !m.ack_delivered_s) {  // the next report, confirmed again
+        uplink.confirmed = true;
+        if (m.owes_clock && !m.clock_delivered_s) {
+          uplink.mac_commands = {lorawan::DeviceTimeReq{}};
+          ++m.clock_asks;
+        }
+        m.fcnt = m.device.next_fcnt_up();
+        ++reports_again;
       } else if (m.owes_clock && !m.clock_delivered_s) {
         uplink.mac_commands = {lorawan::DeviceTimeReq{}};
         ++m.clock_asks;
@@ -212,20 +236,24 @@ int main(int argc, char** argv) {
   std::this_thread::sleep_for(3500ms);  // the windows of the last uplinks
   collect();
 
+  const double end_s = seconds_since(t0);
   int clock_owed = 0, clock_first = 0, clock_later = 0, ack_owed = 0, ack_first = 0, ack_later = 0;
-  double clock_last_s = 0;
+  std::vector<double> clock_times, ack_times;  // seconds after the start, one per delivered answer
   for (const auto& m : meters) {
     const double reported_s = std::chrono::duration<double>(m.report_at - t0).count();
     if (m.owes_clock) {
       ++clock_owed;
       if (m.clock_delivered_s) {
         (m.clock_delivered_s.value() - reported_s < 3.5 ? clock_first : clock_later)++;
-        clock_last_s = std::max(clock_last_s, m.clock_delivered_s.value());
+        clock_times.push_back(*m.clock_delivered_s);
       }
     }
     if (m.confirmed) {
       ++ack_owed;
-      if (m.ack_delivered_s) (m.ack_delivered_s.value() - reported_s < 3.5 ? ack_first : ack_later)++;
+      if (m.ack_delivered_s) {
+        (m.ack_delivered_s.value() - reported_s < 3.5 ? ack_first : ack_later)++;
+        ack_times.push_back(*m.ack_delivered_s);
+      }
     }
   }
   sim::GatewayCounters total;
@@ -251,22 +279,57 @@ int main(int argc, char** argv) {
     total.dropped_busy += c.dropped_busy;
     total.overwritten += c.overwritten;
   }
-  std::printf("uplinks: %d reports, %d retransmissions of confirmed ones, %d clock requests repeated\n", reports,
-              retransmissions, clock_reasks);
+  std::printf(
+      "uplinks: %d reports, %d retransmissions of confirmed ones, %d confirmed reports sent again after 8 "
+      "unanswered attempts, %d clock requests repeated\n",
+      reports, retransmissions, reports_again, clock_reasks);
   std::printf("clock corrections: owed %d, delivered at the first request %d, later (deferred) %d, never %d\n",
               clock_owed, clock_first, clock_later, clock_owed - clock_first - clock_later);
-  std::printf("ACKs of confirmed reports: owed %d, delivered at the first attempt %d, later %d, never %d\n", ack_owed,
-              ack_first, ack_later, ack_owed - ack_first - ack_later);
-  if (clock_first + clock_later == clock_owed)
-    std::printf("every owed clock correction delivered %.1f s after the start (window %.0f s)\n", clock_last_s,
-                o.window_s);
-  else
-    std::printf("owed clock corrections still undelivered after %.0f s: %d\n", seconds_since(t0),
-                clock_owed - clock_first - clock_later);
   std::printf(
-      "all gateways: downlinks given %llu, on air %llu (%.1f s), COLLISION_PACKET %llu, TOO_LATE %llu, lost silently "
-      "%llu; on air but not for a listening device: %zu out of its windows, %zu refused by it, %zu other frames\n",
+      "ACKs of confirmed reports: owed %d, delivered at the first attempt %d, later %d, never %d (meters that gave "
+      "up after 8 attempts: %d)\n",
+      ack_owed, ack_first, ack_later, ack_owed - ack_first - ack_later, acks_given_up);
+  // Deliveries per minute since the start: how the rate falls once the window and the budget pass.
+  std::printf("delivered per minute since the start (clock corrections/ACKs):");
+  for (int minute = 0; minute * 60.0 < end_s; ++minute) {
+    auto in_minute = [minute](const std::vector<double>& times) {
+      return std::ranges::count_if(times, [minute](double t) { return t >= minute * 60.0 && t < minute * 60.0 + 60; });
+    };
+    std::printf(" %d:%td/%td", minute, in_minute(clock_times), in_minute(ack_times));
+  }
+  std::printf("\n");
+  // The time until every owed answer of one kind was delivered or, when the run ended first, what
+  // is left and the time it would take at the rate of the run's last minute: an extrapolation,
+  // which a rolling-hour duty cycle makes optimistic or pessimistic depending on where the budget
+  // stands (it frees up only as the hour moves on).
+  auto until_delivered = [&](const char* what, int owed_count, const std::vector<double>& times) {
+    if (static_cast<int>(times.size()) == owed_count) {
+      const double last_s = times.empty() ? 0 : std::ranges::max(times);
+      std::printf("%s: every owed one (%d) delivered %.1f s after the start (%.1f s after the %.0f s window)\n", what,
+                  owed_count, last_s, last_s - o.window_s, o.window_s);
+      return;
+    }
+    const auto left = owed_count - static_cast<int>(times.size());
+    const double rate_window_s = std::min(60.0, end_s);
+    const auto recent = std::ranges::count_if(times, [&](double t) { return t >= end_s - rate_window_s; });
+    std::printf("%s: %d of %d still owed when the run ended %.1f s after the start; delivered in its last %.0f s: %td",
+                what, left, owed_count, end_s, rate_window_s, recent);
+    if (recent > 0) {
+      const double per_s = static_cast<double>(recent) / rate_window_s;
+      std::printf(" (%.2f a minute); at that rate the rest would take %.0f s more (extrapolated, not measured)\n",
+                  per_s * 60, left / per_s);
+    } else {
+      std::printf(" (no rate to extrapolate from)\n");
+    }
+  };
+  until_delivered("clock corrections", clock_owed, clock_times);
+  until_delivered("ACKs", ack_owed, ack_times);
+  std::printf(
+      "all gateways: downlinks given %llu, on air %llu (%.1f s, %.2f s each on average), COLLISION_PACKET %llu, "
+      "TOO_LATE %llu, lost silently %llu; on air but not for a listening device: %zu out of its windows, %zu refused "
+      "by it, %zu other frames\n",
       static_cast<unsigned long long>(total.downlinks), static_cast<unsigned long long>(total.on_air), airtime_us / 1e6,
+      total.on_air > 0 ? airtime_us / 1e6 / static_cast<double>(total.on_air) : 0.0,
       static_cast<unsigned long long>(total.collision_packet), static_cast<unsigned long long>(total.too_late),
       static_cast<unsigned long long>(total.lost_silently()), tracker.out_of_window, tracker.refused_by_device,
       tracker.not_for_a_device);
