@@ -173,15 +173,31 @@ int main(int argc, char** argv) {
         return true;
     return false;
   };
+  // What the delivered frames carried: an answer owed (first delivery), an answer already
+  // delivered once (a repeat), or neither: MAC housekeeping alone (uchet's own requests).
+  int frames_first_answer = 0, frames_repeat_answer = 0, frames_housekeeping = 0;
   // What the gateways put on air since the last look, given to the meters.
   auto collect = [&] {
     for (auto& gateway : gateways) {
       for (const auto& d : tracker.collect(*gateway)) {
         Meter& m = meters[d.device];
-        if (d.frame.fctrl.ack && !m.ack_delivered_s) m.ack_delivered_s = seconds_since(t0);
-        for (const auto& command : d.frame.mac_commands)
-          if (std::holds_alternative<lorawan::DeviceTimeAns>(command) && !m.clock_delivered_s)
+        bool first = false, answer = false;
+        if (d.frame.fctrl.ack) {
+          answer = true;
+          if (!m.ack_delivered_s) {
+            m.ack_delivered_s = seconds_since(t0);
+            first = true;
+          }
+        }
+        for (const auto& command : d.frame.mac_commands) {
+          if (!std::holds_alternative<lorawan::DeviceTimeAns>(command)) continue;
+          answer = true;
+          if (!m.clock_delivered_s) {
             m.clock_delivered_s = seconds_since(t0);
+            first = true;
+          }
+        }
+        (first ? frames_first_answer : answer ? frames_repeat_answer : frames_housekeeping)++;
       }
     }
   };
@@ -289,6 +305,10 @@ int main(int argc, char** argv) {
       "ACKs of confirmed reports: owed %d, delivered at the first attempt %d, later %d, never %d (meters that gave "
       "up after 8 attempts: %d)\n",
       ack_owed, ack_first, ack_later, ack_owed - ack_first - ack_later, acks_given_up);
+  std::printf(
+      "downlinks delivered to the meters: %d carrying an owed answer (first delivery), %d repeating one already "
+      "delivered, %d with MAC housekeeping only\n",
+      frames_first_answer, frames_repeat_answer, frames_housekeeping);
   // Deliveries per minute since the start: how the rate falls once the window and the budget pass.
   std::printf("delivered per minute since the start (clock corrections/ACKs):");
   for (int minute = 0; minute * 60.0 < end_s; ++minute) {
