@@ -6,7 +6,9 @@
 // (1.5 + 40 + 1 ms) after another ends, and drops without an error one whose programming falls
 // inside a transmission already handed to the radio. A booking therefore needs
 // kTurnaroundMargin of free counter after the previous booking's end and before the next one's
-// start.
+// start: those 42.5 ms, plus 1 ms because the queue counts a gap of exactly 42.5 ms as a
+// collision and reserves the airtime rounded to the nearest whole millisecond (up to 0.5 ms
+// more than the exact airtime booked here).
 //
 // Times are the gateway's 64-bit µs counter (gateway-bridge/backend.h: values of one gateway
 // are comparable). A small vector sorted by start: a gateway has at most a few dozen
@@ -21,7 +23,7 @@
 namespace uchet::netserver::scheduling {
 
 // Free counter required between the end of one transmission and the start of the next.
-inline constexpr std::chrono::microseconds kTurnaroundMargin{42'500};
+inline constexpr std::chrono::microseconds kTurnaroundMargin{43'500};
 
 using BookingId = std::uint64_t;
 
