@@ -208,7 +208,7 @@ const std::map<std::string, std::map<std::string, KeySpec>>& key_table() {
          })},
         {"duty_cycle_pct", KeySpec{[](const toml::node& node, Config& c) -> std::string {
            const auto* table = node.as_table();
-           if (!table) return "must be a table of sub-band names to percentages, e.g. { \"864.0-870.0\" = 10 }";
+           if (!table) return "must be a table of sub-band names to percentages, e.g. { \"868.7-869.2\" = 10 }";
            std::vector<std::pair<std::string, double>> limits;
            for (const auto& [name, value] : *table) {
              auto pct = node_value<double>(value);
@@ -502,6 +502,14 @@ Result<Config> parse_config(std::string_view toml_text, std::string_view source)
       if (region && !region->frequency_in_band(hz))
         return std::unexpected(std::string(source) + ": network.extra_channels_hz " + std::to_string(hz) +
                                " is outside the " + config.network.region + " band");
+      // A device answered in RX1 on its uplink channel: a channel in no regulatory sub-band
+      // (RU864 865-866 MHz, say) could never carry a downlink, and its uplinks break the rules too.
+      if (region && !region->sub_band(hz)) {
+        std::string bands;
+        for (const auto& band : region->sub_bands()) bands += (bands.empty() ? "" : ", ") + std::string(band.name);
+        return std::unexpected(std::string(source) + ": network.extra_channels_hz " + std::to_string(hz) +
+                               " lies in no sub-band of " + config.network.region + " (" + bands + " MHz)");
+      }
       if (region) {
         for (const auto& ch : region->default_channels())
           if (ch.frequency_hz == hz)

@@ -144,12 +144,9 @@ lorawan::Result<std::string> build_router_config(const lorawan::Region& region, 
   Sx1301Plan plan;
   UCHET_TRY(plan, plan_sx1301(frequencies));
 
-  // The band: the span of the region's duty-cycle sub-bands (RU864 864-870, EU868 863-870 MHz).
-  std::uint32_t band_min = UINT32_MAX, band_max = 0;
-  for (const auto& band : region.sub_bands()) {
-    band_min = std::min(band_min, band.min_hz);
-    band_max = std::max(band_max, band.max_hz);
-  }
+  // The region's band (RU864 864-870, EU868 863-870 MHz); which parts of it may carry a downlink
+  // is the network server's duty-cycle table, not the station's.
+  const std::uint32_t band_min = region.band_min_hz(), band_max = region.band_max_hz();
 
   common::JsonWriter out;
   out.begin_object();

@@ -40,8 +40,16 @@ constexpr std::array<DataRate, 8> kDataRates = {
 constexpr std::array<std::size_t, 8> kMaxMacPayload = {59, 59, 59, 123, 250, 250, 250, 250};
 constexpr std::size_t kFhdrAndFPortSize = 8;
 
-constexpr std::array<SubBand, 1> kRu864SubBands = {
-    SubBand{"864.0-870.0", 864'000'000, 870'000'000, 0.01},
+// RU864: the Russian rules for non-specialised short-range devices (GKRCh decision 07-20-03-001,
+// annex 12 as amended by 18-46-03-1, 2018) allow only these three ranges, at 0.1 %, 1 % and 10 %;
+// RP002's RU864 says 1 % for the whole band. Each range takes the stricter of the two, so the
+// default channels and RX2 (868.9, 869.1 MHz) keep 1 % and RX1 answers on extra channels at
+// 864-865 MHz get the national 0.1 %. 865-866, 868-868.7 and 869.2-870 MHz are outside every
+// range: nothing is transmitted there (docs/downlink-scheduling.md).
+constexpr std::array<SubBand, 3> kRu864SubBands = {
+    SubBand{"864.0-865.0", 864'000'000, 865'000'000, 0.001},
+    SubBand{"866.0-868.0", 866'000'000, 868'000'000, 0.01},
+    SubBand{"868.7-869.2", 868'700'000, 869'200'000, 0.01},
 };
 constexpr std::array<SubBand, 6> kEu868SubBands = {
     SubBand{"863.0-865.0", 863'000'000, 865'000'000, 0.001}, SubBand{"865.0-868.0", 865'000'000, 868'000'000, 0.01},
@@ -98,6 +106,9 @@ std::span<const Channel> Region::default_channels() const {
 
 std::size_t Region::max_channels() const { return kMaxChannels; }
 std::size_t Region::first_cf_list_channel() const { return tables_->first_cf_list_channel; }
+
+std::uint32_t Region::band_min_hz() const { return tables_->band_min_hz; }
+std::uint32_t Region::band_max_hz() const { return tables_->band_max_hz; }
 
 bool Region::frequency_in_band(std::uint32_t hz) const {
   return hz >= tables_->band_min_hz && hz <= tables_->band_max_hz;

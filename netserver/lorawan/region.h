@@ -60,6 +60,10 @@ class Region {
   // Channel index the five CFList frequencies are assigned from.
   std::size_t first_cf_list_channel() const;
   bool frequency_in_band(std::uint32_t frequency_hz) const;
+  // The region's band [min, max] in Hz (RU864 864-870 MHz, EU868 863-870 MHz): where its channels
+  // may lie, wider than the union of its duty-cycle sub-bands.
+  std::uint32_t band_min_hz() const;
+  std::uint32_t band_max_hz() const;
   // Type-0 CFList; every frequency must lie in the band.
   Result<CfList> build_cf_list(std::span<const std::uint32_t> frequencies_hz) const;
 

@@ -233,10 +233,10 @@ TEST_CASE("a second gateway that heard a burst takes the answers the first canno
 
 TEST_CASE("a gateway at its duty-cycle budget defers housekeeping and still carries ACKs while budget remains") {
   NetworkUnderTest net;
-  // 135 ms an hour in RU864's one sub-band: the join-accept (SF7 with its CFList, 71 ms) and one
-  // ACK (41 ms) fit, a second ACK does not; housekeeping may use half (67 ms), so a DevStatusReq
+  // 135 ms an hour in RU864's 868.7-869.2 sub-band (its default channels and RX2): the join-accept (SF7 with its
+  // CFList, 71 ms) and one ACK (41 ms) fit, a second ACK does not; housekeeping may use half (67 ms), so a DevStatusReq
   // after the join-accept does not either.
-  net.network_config = "duty_cycle_pct = { \"864.0-870.0\" = 0.00375 }\n";
+  net.network_config = "duty_cycle_pct = { \"868.7-869.2\" = 0.00375 }\n";
   Meters meters(net, 1);
   net.start();
   SimulatedGateway gateway(kGateway1, net.bridge(), judging());

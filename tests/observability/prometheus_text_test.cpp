@@ -79,7 +79,7 @@ TEST_CASE("everything uchetd serves on /metrics passes promtool check metrics") 
   downlinks.counters.acknowledged = 10;
   downlinks.counters.deferred = 3;
   downlinks.counters.refused = {{"duty_cycle", 4}, {"tx_ack_TOO_LATE", 1}};
-  downlinks.airtime_last_hour = {{"864.0-870.0", std::chrono::microseconds(1'250'000)}};
+  downlinks.airtime_last_hour = {{"868.7-869.2", std::chrono::microseconds(1'250'000)}};
   figures.gateway_downlinks = {downlinks};
   common::LatencyHistogram h;
   h.observe(std::chrono::milliseconds(2));
@@ -104,7 +104,7 @@ TEST_CASE("everything uchetd serves on /metrics passes promtool check metrics") 
         std::string::npos);
   CHECK(
       text.find(
-          "uchet_gateway_airtime_last_hour_seconds{gateway_id=\"0016c001ff000001\",sub_band=\"864.0-870.0\"} 1.25\n") !=
+          "uchet_gateway_airtime_last_hour_seconds{gateway_id=\"0016c001ff000001\",sub_band=\"868.7-869.2\"} 1.25\n") !=
       std::string::npos);
   CHECK(text.find("uchet_commit_duration_seconds_count 1\n") != std::string::npos);
   CHECK(text.find("uchet_wal_size_bytes 4096\n") != std::string::npos);

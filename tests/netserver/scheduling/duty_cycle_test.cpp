@@ -18,9 +18,17 @@ const DutyCycle::Time kT0 = DutyCycle::Time{} + 100h;
 }  // namespace
 
 TEST_CASE("The regions' sub-bands carry the regulated limits") {
-  REQUIRE(kRu864.sub_bands().size() == 1);
+  // RU864: the national ranges, each at the stricter of GKRCh's limit and RP002's 1 %.
+  REQUIRE(kRu864.sub_bands().size() == 3);
+  CHECK(kRu864.sub_band(869'100'000)->name == "868.7-869.2");
   CHECK(kRu864.sub_band(869'100'000)->duty_cycle == 0.01);
-  CHECK(kRu864.sub_band(868'900'000) == kRu864.sub_band(864'100'000));
+  CHECK(kRu864.sub_band(868'900'000) == kRu864.sub_band(869'100'000));
+  CHECK(kRu864.sub_band(864'100'000)->name == "864.0-865.0");
+  CHECK(kRu864.sub_band(864'900'000)->duty_cycle == 0.001);
+  CHECK(kRu864.sub_band(867'100'000)->duty_cycle == 0.01);
+  CHECK(kRu864.sub_band(865'500'000) == nullptr);  // not open to short-range devices
+  CHECK(kRu864.sub_band(868'500'000) == nullptr);
+  CHECK(kRu864.sub_band(869'200'000) == nullptr);  // half-open: 869.2 is outside
   CHECK(kRu864.sub_band(870'000'000) == nullptr);
   CHECK(kEu868.sub_band(869'525'000)->name == "869.4-869.65");
   CHECK(kEu868.sub_band(869'525'000)->duty_cycle == 0.10);
@@ -73,9 +81,19 @@ TEST_CASE("EU868 sub-bands are accounted apart, a frequency outside all of them 
   CHECK(used[2] == 36s);
 }
 
+TEST_CASE("RU864's extra channels at 864-865 MHz have the national 0.1 %, apart from the default channels") {
+  DutyCycle dc(kRu864.sub_bands());
+  CHECK(dc.admits(864'100'000, kT0, 3600ms) == DutyCycle::Verdict::Admitted);
+  dc.add(1, 864'100'000, kT0, 3600ms);
+  CHECK(dc.admits(864'900'000, kT0 + 1s, 1ms) == DutyCycle::Verdict::OverBudget);
+  CHECK(dc.admits(869'100'000, kT0 + 1s, 36s) == DutyCycle::Verdict::Admitted);  // 868.7-869.2 untouched
+  CHECK(dc.admits(865'500'000, kT0 + 1s, 1ms) == DutyCycle::Verdict::NoSubBand);
+}
+
 TEST_CASE("A configured limit replaces the region's") {
   std::vector<lorawan::SubBand> bands(kRu864.sub_bands().begin(), kRu864.sub_bands().end());
-  bands[0].duty_cycle = 0.10;  // GKRCh 868.7–869.2 MHz: 10 %
+  REQUIRE(bands[2].name == "868.7-869.2");
+  bands[2].duty_cycle = 0.10;  // GKRCh 868.7–869.2 MHz: 10 %
   DutyCycle dc(bands);
   CHECK(dc.admits(869'100'000, kT0, 360s) == DutyCycle::Verdict::Admitted);
   CHECK(dc.admits(869'100'000, kT0, 361s) == DutyCycle::Verdict::OverBudget);

@@ -110,6 +110,9 @@ TEST_CASE("bad configurations are refused with the key named") {
   CHECK_THAT(error_of("[network]\nextra_channels_hz = [864100000, 864100000]\n"), Catch::Contains("twice"));
   CHECK_THAT(error_of("[network]\nextra_channels_hz = [915000000]\n"), Catch::Contains("outside the RU864 band"));
   CHECK_THAT(error_of("[network]\nextra_channels_hz = [868900000]\n"), Catch::Contains("default channel of RU864"));
+  // In the band but where the Russian rules open nothing to short-range devices.
+  CHECK_THAT(error_of("[network]\nextra_channels_hz = [865500000]\n"),
+             Catch::Contains("865500000 lies in no sub-band of RU864 (864.0-865.0, 866.0-868.0, 868.7-869.2 MHz)"));
   CHECK_THAT(error_of("[network]\nregion = \"EU868\"\nextra_channels_hz = [870500000]\n"),
              Catch::Contains("outside the EU868 band"));
 }
@@ -252,10 +255,10 @@ TEST_CASE("network.duty_cycle_pct overrides the region's sub-band limits, checke
   REQUIRE(none);
   CHECK(none->network.duty_cycle.empty());  // the region's own limits
 
-  auto ten = parse_config("[network]\nduty_cycle_pct = { \"864.0-870.0\" = 10 }\n", "u.toml");
+  auto ten = parse_config("[network]\nduty_cycle_pct = { \"868.7-869.2\" = 10 }\n", "u.toml");
   REQUIRE(ten);
   REQUIRE(ten->network.duty_cycle.size() == 1);
-  CHECK(ten->network.duty_cycle[0].first == "864.0-870.0");
+  CHECK(ten->network.duty_cycle[0].first == "868.7-869.2");
   CHECK(ten->network.duty_cycle[0].second == Approx(0.10));
 
   auto error_of = [](const char* text) {
@@ -264,12 +267,15 @@ TEST_CASE("network.duty_cycle_pct overrides the region's sub-band limits, checke
     return c.error();
   };
   CHECK_THAT(error_of("[network]\nduty_cycle_pct = 10\n"), Catch::Contains("network.duty_cycle_pct must be a table"));
-  CHECK_THAT(error_of("[network]\nduty_cycle_pct = { \"864.0-870.0\" = 101 }\n"), Catch::Contains("between 0 and 100"));
-  CHECK_THAT(error_of("[network]\nduty_cycle_pct = { \"864.0-870.0\" = \"ten\" }\n"),
+  CHECK_THAT(error_of("[network]\nduty_cycle_pct = { \"868.7-869.2\" = 101 }\n"), Catch::Contains("between 0 and 100"));
+  CHECK_THAT(error_of("[network]\nduty_cycle_pct = { \"868.7-869.2\" = \"ten\" }\n"),
              Catch::Contains("between 0 and 100"));
   // A sub-band of another region (EU868's 10 % band) is refused under RU864, naming RU864's bands.
   CHECK_THAT(error_of("[network]\nduty_cycle_pct = { \"869.4-869.65\" = 10 }\n"),
-             Catch::Contains("is not a sub-band of RU864 (864.0-870.0"));
+             Catch::Contains("is not a sub-band of RU864 (864.0-865.0, 866.0-868.0, 868.7-869.2)"));
+  // The single 864.0-870.0 band RU864 had before it carried the national ranges is refused.
+  CHECK_THAT(error_of("[network]\nduty_cycle_pct = { \"864.0-870.0\" = 10 }\n"),
+             Catch::Contains("is not a sub-band of RU864"));
 }
 
 TEST_CASE("[basic_station] is off by default, and its keys are read and checked together") {

@@ -90,14 +90,14 @@ TEST_CASE("gateway show prints the downlink figures uchetd saved") {
                                                   {"deferred", 4},
                                                   {"refused.slot_taken", 3},
                                                   {"refused.tx_ack_TOO_LATE", 1},
-                                                  {"airtime_us.864.0-870.0", 12'500'000}});
+                                                  {"airtime_us.868.7-869.2", 12'500'000}});
   }
   auto text = ctl({"gateway", "show", "aa555a0000000001"}).out;
   CHECK_THAT(text, Catch::Contains("12 / 11 / 10") && Catch::Contains("slot_taken 3") &&
-                       Catch::Contains("tx_ack_TOO_LATE 1") && Catch::Contains("864.0-870.0 MHz 12.5 s"));
+                       Catch::Contains("tx_ack_TOO_LATE 1") && Catch::Contains("868.7-869.2 MHz 12.5 s"));
   auto shown = ctl.json({"gateway", "show", "aa555a0000000001"});
   CHECK(shown["downlinkFigures"]["deferred"] == 4);
-  CHECK(shown["downlinkFigures"]["airtime_us.864.0-870.0"] == 12'500'000);
+  CHECK(shown["downlinkFigures"]["airtime_us.868.7-869.2"] == 12'500'000);
 }
 
 TEST_CASE("bad gateway commands exit 2 with a reason and change nothing") {
