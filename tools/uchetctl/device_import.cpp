@@ -51,6 +51,13 @@ int import_devices(schema::Database& db, std::string_view csv_text) {
     spec.serial = field("serial");
     spec.name = field("name");
     spec.app = field("app");
+    // An ABP row has its session in the file instead of join_eui/app_key (left empty); a row
+    // with any of the session's columns is one, and is then checked as `device add --abp` is.
+    spec.dev_addr = field("dev_addr");
+    spec.nwk_s_key = field("nwk_s_key");
+    spec.app_s_key = field("app_s_key");
+    spec.fcnt_policy = field("fcnt_policy");
+    spec.abp = !spec.dev_addr.empty() || !spec.nwk_s_key.empty() || !spec.app_s_key.empty();
     if (auto v = field("mac_version"); !v.empty()) spec.mac_version = v;
     if (auto v = field("class"); !v.empty()) spec.device_class = v;
     try {

@@ -153,6 +153,46 @@ TEST_CASE("a manufacturer's CSV list is imported whole") {
   CHECK(ctl.json({"device", "list", "--app", "heat"}).size() == 1);
 }
 
+TEST_CASE("a CSV list imports ABP devices with their sessions beside OTAA ones") {
+  Uchetctl ctl;
+  add_applications(ctl);
+  uchet::test::write_file(ctl.file("devices.csv"),
+                          "dev_eui,join_eui,app_key,codec,serial,name,app,dev_addr,nwk_s_key,app_s_key,fcnt_policy\n"
+                          "0011223344556601,,,,1,abp-1,water,26011bda,000102030405060708090a0b0c0d0e0f,"
+                          "ffeeddccbbaa99887766554433221100,reset-allowed\n"
+                          "0011223344556602,,,,2,abp-2,water,26011bdb,101112131415161718191a1b1c1d1e1f,"
+                          "ffeeddccbbaa99887766554433221101,\n"
+                          "0011223344556603,70b3d57ed0000000,000102030405060708090a0b0c0d0e0f,,3,otaa-3,water,,,,\n");
+  auto r = ctl.json({"device", "import", ctl.file("devices.csv")});
+  CHECK(r["imported"] == 3);
+  auto first = ctl.json({"device", "show", "0011223344556601"});
+  INFO(first.dump());
+  CHECK(first["activation"] == "abp");
+  CHECK(first["devAddr"] == "26011bda");
+  CHECK(first["fCntPolicy"] == "reset-allowed");
+  auto second = ctl.json({"device", "show", "0011223344556602"});
+  CHECK(second["devAddr"] == "26011bdb");
+  CHECK(second["fCntPolicy"] == "strict");
+  CHECK(ctl.json({"device", "show", "0011223344556603"})["activation"] == "otaa");
+
+  // The same refusals as device add --abp, per line, and nothing imported.
+  auto before = ctl.dump();
+  uchet::test::write_file(ctl.file("bad.csv"),
+                          "dev_eui,join_eui,app_key,codec,serial,name,app,dev_addr,nwk_s_key,app_s_key\n"
+                          "0011223344556611,,,,1,a,water,26011bdc,000102030405060708090a0b0c0d0e0f,\n"
+                          "0011223344556612,70b3d57ed0000000,,,2,b,water,26011bdd,000102030405060708090a0b0c0d0e0f,"
+                          "ffeeddccbbaa99887766554433221100\n"
+                          "0011223344556613,,,,3,c,water,26011b,000102030405060708090a0b0c0d0e0f,"
+                          "ffeeddccbbaa99887766554433221100\n");
+  auto bad = ctl({"device", "import", ctl.file("bad.csv")});
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("3 bad row(s), nothing imported"));
+  CHECK_THAT(bad.err, Catch::Contains("line 2: --app-s-key is required for an ABP device"));
+  CHECK_THAT(bad.err, Catch::Contains("line 3: --join-eui is for OTAA devices"));
+  CHECK_THAT(bad.err, Catch::Contains("line 4: "));
+  CHECK(ctl.dump() == before);
+}
+
 TEST_CASE("a CSV list with bad rows imports nothing and names every bad line") {
   Uchetctl ctl;
   add_applications(ctl);
