@@ -18,9 +18,10 @@
 // few seconds, which is what the join phase measures, not a fleet to send uplinks from. Phases:
 //  1. joins: every join device sends one join-request; at most --join-window requests are
 //     outstanding. Each rxpk carries a unique tmst, so the PULL_RESP's scheduled tmst (request
-//     tmst + JOIN_ACCEPT_DELAY1) names the device; "in time" means the PULL_RESP arrived before
-//     that tmst on the gateway's counter. Reported: join events (uchetd accepted the join and made
-//     the session) and join-accepts delivered in time, each per second.
+//     tmst + JOIN_ACCEPT_DELAY1, or one second more for RX2) names the device; "in time" means
+//     the PULL_RESP arrived before that tmst on the gateway's counter. Reported: join events
+//     (uchetd accepted the join and made the session) and join-accepts delivered in time, each
+//     per second.
 //  2. throughput: open loop at --rate frames/s for --seconds, each frame pushed by every gateway;
 //     the `up` rate is taken over the steady window [20 % of the run, end of sending].
 //  3. latency: after --settle-seconds of quiet (the throughput phase overloads uchetd on purpose),
@@ -310,12 +311,14 @@ struct JoinBook {
   std::atomic<std::int64_t> last_accept_ns{0};
 
   // A downlink due at `due_tmst` carrying `phy`, received at `t` (ns): when it answers a pending
-  // join-request, its device checks it and it counts as in time, late or bad.
+  // join-request — in its RX1 (the key) or its RX2, one second later, where the network server
+  // books it when RX1 is taken — its device checks it and it counts as in time, late or bad.
   void settle(std::uint32_t due_tmst, const Bytes& phy, bool in_time, std::int64_t t) {
     std::pair<int, std::int64_t> who;
     {
       std::lock_guard lock(join_mutex);
       auto it = join_by_tmst.find(due_tmst);
+      if (it == join_by_tmst.end()) it = join_by_tmst.find(due_tmst - 1'000'000u);  // RX2
       if (it == join_by_tmst.end()) return;  // e.g. an ACK / MAC downlink after an uplink
       who = it->second;
       join_by_tmst.erase(it);
@@ -555,8 +558,8 @@ struct Gateways : JoinBook {
 // The same interface as Gateways for cmd_run, played by SimulatedStations: a WebSocket message
 // has no acknowledgement, so push_acks counts the messages handed to a connected socket, and
 // pull_resps the dnmsgs received. A join-accept is "in time" when the station could place it
-// (its RX1 time still ahead by the station's TX_AIM_GAP on arrival) and "late" when it dropped
-// it as too late.
+// (its window, RX1 or RX2, still ahead by the station's TX_AIM_GAP on arrival) and "late" when
+// it dropped it as too late.
 struct Stations : JoinBook {
   const Options* o = nullptr;
   Clock::time_point t0;
@@ -659,7 +662,7 @@ struct Stations : JoinBook {
     const auto rx1 =
         static_cast<std::uint32_t>(sim::station::xtime_counter_us(downlink.message->xtime) +
                                    std::uint64_t{static_cast<unsigned>(downlink.message->rx_delay_s)} * 1'000'000);
-    settle(rx1, downlink.phy_payload(), downlink.window && !downlink.rx2, t);
+    settle(rx1, downlink.phy_payload(), downlink.window.has_value(), t);
   }
 };
 
