@@ -33,8 +33,7 @@ sim::Reception at(std::int64_t true_unix) {
 TEMPLATE_TEST_CASE("a KARAT-926LW with a clock 120 s fast: corrected, gridded, alarmed", "", OverUdp,
                    OverBasicStation) {
   OneDeviceJoinedOver<TestType> setup(otaa_device(kDevEui), [](NetworkUnderTest& net, const sim::DeviceIdentity& id) {
-    net.add_device(id);
-    net.ctl({"device", "set", lorawan::eui64_to_string(id.dev_eui), "--codec", "karat-926lw"});
+    net.add_device(id, {"--codec", "karat-926lw"});
   });
   auto& [device, net, gateway] = setup;
 

@@ -18,8 +18,7 @@ constexpr lorawan::Eui64 kDevEui = 0x70b3d57ed0000b01;
 TEMPLATE_TEST_CASE("an M-Bus telegram with a NaN record is stored and published with its valid readings", "", OverUdp,
                    OverBasicStation) {
   OneDeviceJoinedOver<TestType> setup(otaa_device(kDevEui), [](NetworkUnderTest& net, const sim::DeviceIdentity& id) {
-    net.add_device(id);
-    net.ctl({"device", "set", lorawan::eui64_to_string(id.dev_eui), "--codec", "mbus"});
+    net.add_device(id, {"--codec", "mbus"});
   });
   auto& [device, net, gateway] = setup;
 
