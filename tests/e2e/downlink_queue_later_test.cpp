@@ -15,8 +15,10 @@ namespace {
 constexpr lorawan::Eui64 kDevEui = 0x70b3d57ed0000d21;
 }
 
-TEST_CASE("uchetctl device enqueue after uplinks with an empty queue: sent in the next RX1") {
-  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui));
+// Changed for issue 20: runs over a Semtech UDP gateway and over a LoRa Basics Station gateway.
+TEMPLATE_TEST_CASE("uchetctl device enqueue after uplinks with an empty queue: sent in the next RX1", "", OverUdp,
+                   OverBasicStation) {
+  OneDeviceJoinedOver<TestType> setup(otaa_device(kDevEui));
   auto& [device, net, gateway] = setup;
 
   // Two uplinks with nothing queued. The first may carry a MAC request (DevStatusReq); take it.
@@ -26,7 +28,7 @@ TEST_CASE("uchetctl device enqueue after uplinks with an empty queue: sent in th
     REQUIRE(frame);
     REQUIRE(gateway.push(*frame, heard()).acked);
     if (auto downlink = gateway.wait_downlink(1500ms)) {
-      auto received = device.receive_downlink(downlink->txpk.phy_payload);
+      auto received = device.receive_downlink(phy_payload_of(*downlink));
       INFO("downlink: " << describe(*downlink, received));
       REQUIRE(received);
       CHECK(received->payload.empty());  // MAC commands only: the queue is empty
@@ -45,7 +47,7 @@ TEST_CASE("uchetctl device enqueue after uplinks with an empty queue: sent in th
 }
 
 TEST_CASE("a queued downlink refused by the gateway in RX1 and RX2 is delivered in the next uplink's RX1") {
-  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui));
+  OneDeviceJoinedOver<OverUdp> setup(otaa_device(kDevEui));
   auto& [device, net, gateway] = setup;
   auto late_gateway = refusing_gateway(net.bridge(), "TOO_LATE");
   auto& late = *late_gateway;
@@ -54,7 +56,7 @@ TEST_CASE("a queued downlink refused by the gateway in RX1 and RX2 is delivered 
   auto first = device.uplink({.fport = 2, .payload = {0x01}});
   REQUIRE(first);
   REQUIRE(gateway.push(*first, heard()).acked);
-  if (auto downlink = gateway.wait_downlink(1500ms)) REQUIRE(device.receive_downlink(downlink->txpk.phy_payload));
+  if (auto downlink = gateway.wait_downlink(1500ms)) REQUIRE(device.receive_downlink(phy_payload_of(*downlink)));
 
   net.ctl({"device", "enqueue", lorawan::eui64_to_string(kDevEui), "--fport", "9", "--hex", "c0ffee"});
   auto refused = device.uplink({.fport = 2, .payload = {0x02}});

@@ -18,16 +18,13 @@ constexpr lorawan::Eui64 kDevEui = 0x70b3d57ed0000d01;
 
 long long queued(NetworkUnderTest& net) { return net.sql_count("SELECT COUNT(*) FROM downlink_queue"); }
 
-const gateway_bridge::LoraRate& lora_rate(const sim::GatewayDownlink& downlink) {
-  const auto* rate = std::get_if<gateway_bridge::LoraRate>(&downlink.txpk.data_rate);
-  REQUIRE(rate);
-  return *rate;
-}
-
 }  // namespace
 
-TEST_CASE("an MQTT command/down is queued and sent in the next RX1, a bad one is answered with a log event") {
-  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui));
+// Changed for issue 20: every test here runs over a Semtech UDP gateway and over a LoRa Basics
+// Station gateway alike.
+TEMPLATE_TEST_CASE("an MQTT command/down is queued and sent in the next RX1, a bad one is answered with a log event",
+                   "", OverUdp, OverBasicStation) {
+  OneDeviceJoinedOver<TestType> setup(otaa_device(kDevEui));
   auto& [device, net, gateway] = setup;
 
   const std::string topic = NetworkUnderTest::device_topic(kDevEui) + "/command/down";
@@ -58,8 +55,8 @@ TEST_CASE("an MQTT command/down is queued and sent in the next RX1, a bad one is
   gateway.take_downlinks();
   auto [downlink, received] = send_expecting_answer(
       device, gateway, {.fport = 2, .payload = {0x01}, .channel = {869'100'000, 5}}, heard(869'100'000));  // RX1
-  CHECK(downlink->txpk.frequency_hz == 869'100'000);
-  CHECK(lora_rate(*downlink).spreading_factor == 7);
+  CHECK(frequency_of(*downlink) == 869'100'000);
+  CHECK(data_rate_of(*downlink) == lora(7));
   CHECK_FALSE(received->confirmed);
   CHECK(received->fport == std::optional<std::uint8_t>(5));
   CHECK(lorawan::to_hex(received->payload) == "3001");
@@ -67,8 +64,9 @@ TEST_CASE("an MQTT command/down is queued and sent in the next RX1, a bad one is
   CHECK(eventually([&] { return queued(net) == 0; }, 3s));
 }
 
-TEST_CASE("uchetctl device enqueue --confirmed: sent in RX1, acknowledged by the next uplink, then gone") {
-  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui));
+TEMPLATE_TEST_CASE("uchetctl device enqueue --confirmed: sent in RX1, acknowledged by the next uplink, then gone", "",
+                   OverUdp, OverBasicStation) {
+  OneDeviceJoinedOver<TestType> setup(otaa_device(kDevEui));
   auto& [device, net, gateway] = setup;
 
   net.ctl({"device", "enqueue", lorawan::eui64_to_string(kDevEui), "--fport", "7", "--hex", "0a0b0c", "--confirmed"});
@@ -76,7 +74,7 @@ TEST_CASE("uchetctl device enqueue --confirmed: sent in RX1, acknowledged by the
 
   gateway.take_downlinks();
   auto [downlink, received] = send_expecting_answer(device, gateway, {.fport = 2, .payload = {0x01}});  // RX1
-  CHECK(downlink->txpk.frequency_hz == 868'900'000);
+  CHECK(frequency_of(*downlink) == 868'900'000);
   CHECK(received->confirmed);  // MType confirmed data down
   CHECK(received->fport == std::optional<std::uint8_t>(7));
   CHECK(lorawan::to_hex(received->payload) == "0a0b0c");
@@ -96,15 +94,16 @@ TEST_CASE("uchetctl device enqueue --confirmed: sent in RX1, acknowledged by the
   CHECK(eventually([&] { return queued(net) == 0; }, 3s));
   // And it is not sent again in the RX1 of that uplink.
   if (auto again = gateway.wait_downlink(1500ms)) {
-    auto r = device.receive_downlink(again->txpk.phy_payload);
+    auto r = device.receive_downlink(phy_payload_of(*again));
     INFO("downlink after the ACK: " << describe(*again, r));
     CHECK_FALSE((r && r->fport == std::optional<std::uint8_t>(7)));
   }
 }
 
-TEST_CASE(
-    "an item larger than the RX1 data rate allows stays queued, the ACK of a confirmed DR0 uplink still goes out") {
-  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui));
+TEMPLATE_TEST_CASE(
+    "an item larger than the RX1 data rate allows stays queued, the ACK of a confirmed DR0 uplink still goes out", "",
+    OverUdp, OverBasicStation) {
+  OneDeviceJoinedOver<TestType> setup(otaa_device(kDevEui));
   auto& [device, net, gateway] = setup;
 
   // 100 bytes: more than DR0's (SF12) 51-byte maximum FRMPayload.
@@ -121,15 +120,15 @@ TEST_CASE(
   auto downlink = wait_answer(gateway, sent, 3s);
   REQUIRE(downlink);
   CHECK(downlink->tmst() == static_cast<std::uint32_t>(sent.tmst + 1'000'000u));  // RX1
-  CHECK(downlink->txpk.frequency_hz == 868'900'000);
-  CHECK(lora_rate(*downlink).spreading_factor == 12);
-  auto received = device.receive_downlink(downlink->txpk.phy_payload);
+  CHECK(frequency_of(*downlink) == 868'900'000);
+  CHECK(data_rate_of(*downlink) == lora(12));
+  auto received = device.receive_downlink(phy_payload_of(*downlink));
   INFO("downlink: " << describe(*downlink, received));
   REQUIRE(received);
   CHECK(received->fctrl.ack);
   CHECK_FALSE(received->fport.has_value());  // no FRMPayload: the big item did not go
   CHECK(received->payload.empty());
-  CHECK(downlink->txpk.phy_payload.size() <= 51u + 13u);
+  CHECK(phy_payload_of(*downlink).size() <= 51u + 13u);
 
   auto ups = net.wait_events("up", kDevEui, 1);
   REQUIRE(ups.size() == 1);
@@ -138,8 +137,9 @@ TEST_CASE(
   CHECK(net.sql("SELECT COUNT(*), COALESCE(MAX(attempts), -1), COUNT(sent_at) FROM downlink_queue") == "1|0|0");
 }
 
-TEST_CASE("class C: uchetctl device enqueue goes out at once (imme) on RX2 parameters") {
-  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui), [](auto& n, const auto& identity) {
+TEMPLATE_TEST_CASE("class C: uchetctl device enqueue goes out at once (imme) on RX2 parameters", "", OverUdp,
+                   OverBasicStation) {
+  OneDeviceJoinedOver<TestType> setup(otaa_device(kDevEui), [](auto& n, const auto& identity) {
     n.add_device(identity, {"--class", "C"});
   });
   auto& [device, net, gateway] = setup;
@@ -161,12 +161,11 @@ TEST_CASE("class C: uchetctl device enqueue goes out at once (imme) on RX2 param
   const auto latency =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - enqueued_at);
   REQUIRE(downlink);
-  INFO("PULL_RESP " << latency.count() << " ms after the enqueue");
-  CHECK(std::holds_alternative<gateway_bridge::Immediately>(downlink->txpk.timing));  // "imme": true
-  CHECK(downlink->txpk.frequency_hz == 869'100'000);                                  // RU864 RX2
-  CHECK(lora_rate(*downlink).spreading_factor == 12);                                 // DR0
-  CHECK(lora_rate(*downlink).bandwidth_khz == 125);
-  auto received = device.receive_downlink(downlink->txpk.phy_payload);
+  INFO("downlink " << latency.count() << " ms after the enqueue");
+  CHECK(sent_immediately(*downlink));               // "imme": true, or a station's dC 2
+  CHECK(frequency_of(*downlink) == 869'100'000);    // RU864 RX2
+  CHECK(data_rate_of(*downlink) == lora(12, 125));  // DR0
+  auto received = device.receive_downlink(phy_payload_of(*downlink));
   INFO("downlink: " << describe(*downlink, received));
   REQUIRE(received);
   CHECK(received->fport == std::optional<std::uint8_t>(3));

@@ -1,6 +1,8 @@
 // uchet-sim's load run (run_fleet) against the real uchetd: several devices behind two gateways.
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include "netserver/lorawan/encoding.h"
 #include "tests/e2e/network_fixture.h"
 #include "tools/sim/fleet.h"
@@ -46,6 +48,55 @@ TEST_CASE("a fleet of 4 devices behind 2 gateways joins and gets every confirmed
     CHECK(ups[0]["rxInfo"].size() == 2);
     CHECK(ups[1]["fCnt"] == 1);
     CHECK(ups[1]["data"] == "3q0=");
+  }
+}
+
+TEST_CASE("a fleet behind a Semtech UDP gateway and a Basics Station gateway: one up per frame, every ACK delivered") {
+  NetworkUnderTest net;
+  net.enable_basic_station();
+  sim::FleetOptions o;
+  o.gateways = 1;
+  o.gateway_eui_base = kGateway1;
+  o.station_gateways = 1;
+  o.station_eui_base = kStation1;  // registered with a bearer token by enable_basic_station()
+  o.devices = 3;
+  o.dev_eui_base = 0x70b3d57ed000f100;
+  o.join_eui = kJoinEui;
+  o.app_key = kAppKey;
+  o.first_dev_nonce = 200;
+  o.uplinks_per_second = 1;
+  o.uplinks_per_device = 2;
+  o.confirmed = true;
+  o.payload = {0xbe, 0xef};
+  for (int i = 0; i < o.devices; ++i) net.add_device(otaa_device(o.dev_eui_base + static_cast<lorawan::Eui64>(i)));
+  net.start();
+  o.server = net.bridge();
+  const auto station = net.station_options(kStation1);
+  o.station_uri = net.router_info_uri();
+  o.station_ca_file = station.ca_file;
+  o.station_token = *station.token;
+
+  auto report = sim::run_fleet(o);
+  std::string problems;
+  for (const auto& p : report.problems) problems += p + "\n";
+  INFO(problems);
+  CHECK(report.ok());
+  CHECK(report.gateways_unreachable == 0);
+  CHECK(report.joins_ok == 3);
+  CHECK(report.uplinks_sent == 6);
+  CHECK(report.acks_received == 6);
+  CHECK(report.mic_failures == 0);
+  CHECK(report.downlinks_refused == 0);
+  for (int i = 0; i < o.devices; ++i) {
+    auto ups = net.wait_events("up", o.dev_eui_base + static_cast<lorawan::Eui64>(i), 2);
+    REQUIRE(ups.size() == 2);
+    // Each frame was heard by both gateways: one up with both receptions.
+    for (const auto& up : ups) {
+      REQUIRE(up["rxInfo"].size() == 2);
+      std::set<std::string> gateways{up["rxInfo"][0]["gatewayId"], up["rxInfo"][1]["gatewayId"]};
+      CHECK(gateways ==
+            std::set<std::string>{lorawan::eui64_to_string(kGateway1), lorawan::eui64_to_string(kStation1)});
+    }
   }
 }
 

@@ -19,12 +19,11 @@ constexpr lorawan::Eui64 kDevEui = 0x70b3d57ed0000f01;
 TEST_CASE("up events reach an HTTP endpoint that was down when they happened, in order, as their MQTT payload") {
   HttpTestServer server;  // down until the uplinks are stored
   const std::string url = "http://127.0.0.1:" + std::to_string(server.port()) + "/hook";
-  OneDeviceJoined<NetworkUnderTest> setup(
-      otaa_device(kDevEui), [&](NetworkUnderTest& net, const sim::DeviceIdentity& id) {
-        net.extra_config = "[[integration.http]]\nurl = \"" + url +
-                           "\"\nheaders = { Authorization = \"Bearer e2e-token\" }\nevents = [\"up\"]\n";
-        net.add_device(id);
-      });
+  OneDeviceJoinedOver<OverUdp> setup(otaa_device(kDevEui), [&](NetworkUnderTest& net, const sim::DeviceIdentity& id) {
+    net.extra_config = "[[integration.http]]\nurl = \"" + url +
+                       "\"\nheaders = { Authorization = \"Bearer e2e-token\" }\nevents = [\"up\"]\n";
+    net.add_device(id);
+  });
   auto& [device, net, gateway] = setup;
   for (int n = 0; n < 3; ++n) {
     auto frame = device.uplink({.fport = 2, .payload = {static_cast<std::uint8_t>(n)}});

@@ -17,15 +17,10 @@ namespace {
 
 constexpr lorawan::Eui64 kDevEui = 0x70b3d57ed0000a01;
 
-bool is_lora(const gateway_bridge::Transmission& txpk, std::uint8_t sf, std::uint16_t bw_khz) {
-  const auto* rate = std::get_if<gateway_bridge::LoraRate>(&txpk.data_rate);
-  return rate && rate->spreading_factor == sf && rate->bandwidth_khz == bw_khz;
-}
-
 // A join-request heard by both gateways, better by `stronger`; the join-accept must come from
 // `answering` only, at JOIN_ACCEPT_DELAY1 on that gateway's own counter.
-void join_heard_by_two(SimulatedDevice& device, SimulatedGateway& weaker, SimulatedGateway& stronger,
-                       SimulatedGateway& answering) {
+template <class Gateway>
+void join_heard_by_two(SimulatedDevice& device, Gateway& weaker, Gateway& stronger, Gateway& answering) {
   auto request = device.join_request();
   auto at_weaker = weaker.push(request, heard(868'900'000, -100, -3.0));
   auto at_stronger = stronger.push(request, heard(868'900'000, -70, 6.0));
@@ -35,33 +30,35 @@ void join_heard_by_two(SimulatedDevice& device, SimulatedGateway& weaker, Simula
   REQUIRE(accept);
   const auto answered_tmst = &answering == &weaker ? at_weaker.tmst : at_stronger.tmst;
   CHECK(accept->tmst() == static_cast<std::uint32_t>(answered_tmst + 5'000'000u));
-  REQUIRE(device.accept_join(accept->txpk.phy_payload));
-  SimulatedGateway& silent = &answering == &weaker ? stronger : weaker;
+  REQUIRE(device.accept_join(phy_payload_of(*accept)));
+  Gateway& silent = &answering == &weaker ? stronger : weaker;
   CHECK_FALSE(silent.wait_downlink(300ms));
 }
 
 }  // namespace
 
-TEST_CASE("a 1.0.3 device joins (JOIN_ACCEPT_DELAY1 on the uplink channel) and its first uplink is published") {
+// Changed for issue 20: this test and the next run over Semtech UDP gateways and over LoRa
+// Basics Station gateways alike.
+TEMPLATE_TEST_CASE("a 1.0.3 device joins (JOIN_ACCEPT_DELAY1 on the uplink channel) and its first uplink is published",
+                   "", OverUdp, OverBasicStation) {
   SimulatedDevice device(otaa_device(kDevEui));
   NetworkUnderTest net;
+  TestType::prepare(net);
   net.add_device(device.identity());
   net.start();
   // The concentrator counter wraps 2^32 µs between the join-request and its RX1 window.
-  sim::GatewayOptions options;
-  options.counter_start = 0xFFFF'FFFFu - 2'000'000u;
-  SimulatedGateway gateway(kGateway1, net.bridge(), options);
-  REQUIRE(gateway.pull(1s));
+  auto gateway = TestType::make(net, TestType::kEui, 0xFFFF'FFFFu - 2'000'000u);
+  TestType::open(gateway);
 
   auto joined = join(device, gateway, heard(869'100'000));
-  const auto& txpk = joined.accept.txpk;
-  REQUIRE(joined.accept.tmst());
-  CHECK(*joined.accept.tmst() == static_cast<std::uint32_t>(joined.request.tmst + 5'000'000u));
+  const auto& accept = joined.accept;
+  REQUIRE(accept.tmst());
+  CHECK(*accept.tmst() == static_cast<std::uint32_t>(joined.request.tmst + 5'000'000u));
   CHECK(joined.request.tmst > 0xFFFF'FFFFu - 5'000'000u);  // the wrap really happened
-  CHECK(txpk.frequency_hz == 869'100'000);
-  CHECK(is_lora(txpk, 7, 125));  // RX1 at the uplink's DR5, offset 0
-  CHECK(txpk.invert_polarity);
-  CHECK(txpk.phy_payload.size() == 33);  // RU864 join-accept with the 16-byte CFList
+  CHECK(frequency_of(accept) == 869'100'000);
+  CHECK(data_rate_of(accept) == lora(7));  // RX1 at the uplink's DR5, offset 0
+  if constexpr (std::is_same_v<TestType, OverUdp>) CHECK(accept.txpk.invert_polarity);  // a station inverts itself
+  CHECK(phy_payload_of(accept).size() == 33);  // RU864 join-accept with the 16-byte CFList
   CHECK(joined.session.net_id == 0);
   CHECK(joined.session.rx_delay_s == 1);
   CHECK(joined.session.dl_settings.rx2_data_rate == 0);
@@ -99,7 +96,7 @@ TEST_CASE("a 1.0.3 device joins (JOIN_ACCEPT_DELAY1 on the uplink channel) and i
   CHECK(std::string("89ab").find(id[19]) != std::string::npos);
   CHECK(id > joins[0]["deduplicationId"].get<std::string>());
   REQUIRE(up["rxInfo"].size() == 1);
-  CHECK(up["rxInfo"][0]["gatewayId"] == lorawan::eui64_to_string(kGateway1));
+  CHECK(up["rxInfo"][0]["gatewayId"] == lorawan::eui64_to_string(TestType::kEui));
   CHECK(up["rxInfo"][0]["rssi"] == -57);
   CHECK(up["rxInfo"][0]["snr"] == 9.25);
   CHECK(up["rxInfo"][0]["uplinkId"] == sent.tmst);
@@ -109,15 +106,17 @@ TEST_CASE("a 1.0.3 device joins (JOIN_ACCEPT_DELAY1 on the uplink channel) and i
   CHECK(up["txInfo"]["modulation"]["lora"]["codeRate"] == "CR_4_5");
 }
 
-TEST_CASE("two gateways hearing one uplink give one up event with both receptions, answers go via the best") {
+TEMPLATE_TEST_CASE("two gateways hearing one uplink give one up event with both receptions, answers go via the best",
+                   "", OverUdp, OverBasicStation) {
   SimulatedDevice device(otaa_device(kDevEui));
   NetworkUnderTest net;
+  TestType::prepare(net);
   net.add_device(device.identity());
   net.start();
-  SimulatedGateway gw1(kGateway1, net.bridge());
-  SimulatedGateway gw2(kGateway2, net.bridge());
-  REQUIRE(gw1.pull(1s));
-  REQUIRE(gw2.pull(1s));
+  auto gw1 = TestType::make(net, TestType::kEui);
+  auto gw2 = TestType::make(net, TestType::kEui2);
+  TestType::open(gw1);
+  TestType::open(gw2);
 
   join_heard_by_two(device, gw1, gw2, /*answering=*/gw2);
   REQUIRE(net.wait_events("join", kDevEui, 1).size() == 1);
@@ -134,9 +133,10 @@ TEST_CASE("two gateways hearing one uplink give one up event with both reception
   const auto& rx_info = ups[0]["rxInfo"];
   REQUIRE(rx_info.size() == 2);
   std::set<std::string> gateways{rx_info[0]["gatewayId"], rx_info[1]["gatewayId"]};
-  CHECK(gateways == std::set<std::string>{lorawan::eui64_to_string(kGateway1), lorawan::eui64_to_string(kGateway2)});
+  CHECK(gateways ==
+        std::set<std::string>{lorawan::eui64_to_string(TestType::kEui), lorawan::eui64_to_string(TestType::kEui2)});
   for (const auto& rx : rx_info) {
-    const bool first = rx["gatewayId"] == lorawan::eui64_to_string(kGateway1);
+    const bool first = rx["gatewayId"] == lorawan::eui64_to_string(TestType::kEui);
     CHECK(rx["rssi"] == (first ? -61 : -93));
     CHECK(rx["snr"] == (first ? 7.0 : -1.5));
   }

@@ -28,15 +28,14 @@ sim::Reception at(std::int64_t true_unix) {
 
 }  // namespace
 
-TEST_CASE("a KARAT-926LW with a clock 120 s fast: corrected, gridded, alarmed") {
-  sim::SimulatedDevice device(otaa_device(kDevEui));
-  NetworkUnderTest net;
-  net.add_device(device.identity());
-  net.ctl({"device", "set", lorawan::eui64_to_string(kDevEui), "--codec", "karat-926lw"});
-  net.start();
-  sim::SimulatedGateway gateway(kGateway1, net.bridge());
-  REQUIRE(gateway.pull(1s));
-  join(device, gateway);
+// Changed for issue 20: runs over a Semtech UDP gateway (the true time in rxpk "time") and over a
+// LoRa Basics Station gateway (in upinfo "rxtime").
+TEMPLATE_TEST_CASE("a KARAT-926LW with a clock 120 s fast: corrected, gridded, alarmed", "", OverUdp,
+                   OverBasicStation) {
+  OneDeviceJoinedOver<TestType> setup(otaa_device(kDevEui), [](NetworkUnderTest& net, const sim::DeviceIdentity& id) {
+    net.add_device(id, {"--codec", "karat-926lw"});
+  });
+  auto& [device, net, gateway] = setup;
 
   std::int64_t clock_offset = 120;  // the module's clock minus true time
   std::uint32_t litres = 1000;
@@ -48,10 +47,10 @@ TEST_CASE("a KARAT-926LW with a clock 120 s fast: corrected, gridded, alarmed") 
     return sent;
   };
   // The module applies a time correction it receives (0xFF + int64 LE seconds to add).
-  auto apply_answer = [&](const sim::PushResult& sent) {
+  auto apply_answer = [&](const auto& sent) {
     auto answer = wait_answer(gateway, sent);
     REQUIRE(answer);
-    auto received = device.receive_downlink(answer->txpk.phy_payload);
+    auto received = device.receive_downlink(phy_payload_of(*answer));
     REQUIRE(received);
     if (received->fport == 4 && received->payload.size() == 9 && received->payload[0] == 0xFF) {
       std::int64_t correction = 0;

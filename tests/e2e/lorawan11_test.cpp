@@ -19,13 +19,17 @@ constexpr lorawan::Eui64 kDevEui = 0x70b3d57ed0001101;
 
 }  // namespace
 
-TEST_CASE("a LoRaWAN 1.1 device joins with OptNeg, sends uplinks and gets a verified ACK with DeviceTimeAns") {
+// Changed for issue 20: every test here runs over a Semtech UDP gateway and over a LoRa Basics
+// Station gateway alike.
+TEMPLATE_TEST_CASE("a LoRaWAN 1.1 device joins with OptNeg, sends uplinks and gets a verified ACK with DeviceTimeAns",
+                   "", OverUdp, OverBasicStation) {
   SimulatedDevice device(otaa_device(kDevEui, sim::MacVersion::V1_1));
   NetworkUnderTest net;
+  TestType::prepare(net);
   net.add_device(device.identity());
   net.start();
-  SimulatedGateway gateway(kGateway1, net.bridge());
-  REQUIRE(gateway.pull(1s));
+  auto gateway = TestType::make(net);
+  TestType::open(gateway);
 
   auto joined = join(device, gateway, heard(869'100'000));
   CHECK(*joined.accept.tmst() == static_cast<std::uint32_t>(joined.request.tmst + 5'000'000u));
@@ -52,7 +56,7 @@ TEST_CASE("a LoRaWAN 1.1 device joins with OptNeg, sends uplinks and gets a veri
   // uchetd asks a new session for its status at once: FOpts encrypted with NwkSEncKey.
   auto status_request = wait_answer(gateway, first);
   REQUIRE(status_request);
-  auto status = device.receive_downlink(status_request->txpk.phy_payload);
+  auto status = device.receive_downlink(phy_payload_of(*status_request));
   INFO(describe(*status_request, status));
   REQUIRE(status);
   CHECK(status->fcnt == 0);
@@ -86,13 +90,15 @@ TEST_CASE("a LoRaWAN 1.1 device joins with OptNeg, sends uplinks and gets a veri
   CHECK(ups[2]["txInfo"]["frequency"] == 864'300'000);
 }
 
-TEST_CASE("a LoRaWAN 1.1 rejoin by join-request gets a greater JoinNonce, an old DevNonce gets nothing") {
+TEMPLATE_TEST_CASE("a LoRaWAN 1.1 rejoin by join-request gets a greater JoinNonce, an old DevNonce gets nothing", "",
+                   OverUdp, OverBasicStation) {
   SimulatedDevice device(otaa_device(kDevEui, sim::MacVersion::V1_1));
   NetworkUnderTest net;
+  TestType::prepare(net);
   net.add_device(device.identity());
   net.start();
-  SimulatedGateway gateway(kGateway1, net.bridge());
-  REQUIRE(gateway.pull(1s));
+  auto gateway = TestType::make(net);
+  TestType::open(gateway);
 
   auto first = join(device, gateway);
   auto second = join(device, gateway);  // DevNonce 8 after 7; the device checks JoinNonce grows
@@ -116,10 +122,11 @@ TEST_CASE("a LoRaWAN 1.1 rejoin by join-request gets a greater JoinNonce, an old
   CHECK(ups[0]["devAddr"] == lorawan::dev_addr_to_string(second.session.dev_addr));
 }
 
-TEST_CASE("LoRaWAN 1.1: RekeyInd after an OTAA join is answered with RekeyConf") {
+TEMPLATE_TEST_CASE("LoRaWAN 1.1: RekeyInd after an OTAA join is answered with RekeyConf", "", OverUdp,
+                   OverBasicStation) {
   // LoRaWAN 1.1 §5.10: a 1.1 device sends RekeyInd in every uplink until it receives RekeyConf;
   // the network server answers with RekeyConf carrying min(device, server) minor version.
-  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui, sim::MacVersion::V1_1));
+  OneDeviceJoinedOver<TestType> setup(otaa_device(kDevEui, sim::MacVersion::V1_1));
   auto& [device, net, gateway] = setup;
 
   auto frame = device.uplink({.fport = 2, .payload = {0x01}, .mac_commands = {lorawan::RekeyInd{1}}});
@@ -128,7 +135,7 @@ TEST_CASE("LoRaWAN 1.1: RekeyInd after an OTAA join is answered with RekeyConf")
   REQUIRE(sent.acked);
   auto downlink = wait_answer(gateway, sent);
   REQUIRE(downlink);
-  auto received = device.receive_downlink(downlink->txpk.phy_payload);
+  auto received = device.receive_downlink(phy_payload_of(*downlink));
   INFO(describe(*downlink, received));
   REQUIRE(received);
   REQUIRE(received->mac_commands.size() >= 1);

@@ -14,15 +14,13 @@ constexpr lorawan::Eui64 kDevEui = 0x70b3d57ed0000b01;
 
 }  // namespace
 
-TEST_CASE("an M-Bus telegram with a NaN record is stored and published with its valid readings") {
-  sim::SimulatedDevice device(otaa_device(kDevEui));
-  NetworkUnderTest net;
-  net.add_device(device.identity());
-  net.ctl({"device", "set", lorawan::eui64_to_string(kDevEui), "--codec", "mbus"});
-  net.start();
-  sim::SimulatedGateway gateway(kGateway1, net.bridge());
-  REQUIRE(gateway.pull(1s));
-  join(device, gateway);
+// Changed for issue 20: runs over a Semtech UDP gateway and over a LoRa Basics Station gateway.
+TEMPLATE_TEST_CASE("an M-Bus telegram with a NaN record is stored and published with its valid readings", "", OverUdp,
+                   OverBasicStation) {
+  OneDeviceJoinedOver<TestType> setup(otaa_device(kDevEui), [](NetworkUnderTest& net, const sim::DeviceIdentity& id) {
+    net.add_device(id, {"--codec", "mbus"});
+  });
+  auto& [device, net, gateway] = setup;
 
   // Volume 1000 l, then a volume-flow maximum that is NaN (DIF 0x15, VIF 0x4D, FE FF FF FF).
   const lorawan::Bytes telegram{0x78, 0x04, 0x13, 0xE8, 0x03, 0x00, 0x00, 0x15, 0x4D, 0xFE, 0xFF, 0xFF, 0xFF};

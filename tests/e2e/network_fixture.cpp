@@ -10,7 +10,9 @@
 
 #include <boost/asio/ip/tcp.hpp>
 
+#include "gateway-bridge/radio.h"
 #include "netserver/lorawan/encoding.h"
+#include "netserver/lorawan/region.h"
 #include "tools/sim/simulated_gateway.h"
 
 namespace uchet::test {
@@ -52,11 +54,6 @@ sim::Reception heard(std::uint32_t frequency_hz, int rssi_dbm, double snr_db) {
   return r;
 }
 
-void pull_and_join(sim::SimulatedDevice& device, sim::SimulatedGateway& gateway) {
-  REQUIRE(gateway.pull(1s));
-  join(device, gateway);
-}
-
 std::unique_ptr<sim::SimulatedGateway> refusing_gateway(const boost::asio::ip::udp::endpoint& bridge,
                                                         const std::string& tx_ack_error) {
   sim::GatewayOptions options;
@@ -64,6 +61,24 @@ std::unique_ptr<sim::SimulatedGateway> refusing_gateway(const boost::asio::ip::u
   auto gateway = std::make_unique<sim::SimulatedGateway>(kGateway2, bridge, options);
   REQUIRE(gateway->pull(1s));
   return gateway;
+}
+
+std::uint32_t frequency_of(const sim::StationDownlink& d) { return d.window ? d.window->frequency_hz : 0; }
+
+std::optional<gateway_bridge::DataRate> data_rate_of(const sim::StationDownlink& d) {
+  static const lorawan::Region ru864 = *lorawan::region_by_name("RU864");
+  if (!d.window) return std::nullopt;
+  auto rate = ru864.data_rate(d.window->data_rate);
+  if (!rate) return std::nullopt;
+  return gateway_bridge::to_bridge_rate(*rate);
+}
+
+bool sent_immediately(const sim::GatewayDownlink& d) {
+  return std::holds_alternative<gateway_bridge::Immediately>(d.txpk.timing);
+}
+
+bool sent_immediately(const sim::StationDownlink& d) {
+  return d.message && d.message->device_class == 2 && d.message->xtime == 0 && !d.message->rx1 && d.message->rx2;
 }
 
 std::string describe(const sim::GatewayDownlink& downlink, const sim::DownlinkResult& received) {

@@ -6,6 +6,8 @@
 //   net.add_device(device.identity());  // uchetctl device add ...
 //   net.start();                        // uchetd up, its bridge answering PULL_DATA
 //   SimulatedGateway gw(kGateway1, net.bridge());
+// Most tests run over both gateway kinds (OverUdp, OverBasicStation below) through
+// OneDeviceJoinedOver; docs/basic-station.md ("Tests") lists those that stay Semtech-only.
 #include <chrono>
 #include <functional>
 #include <map>
@@ -50,9 +52,28 @@ sim::DeviceIdentity otaa_device(lorawan::Eui64 dev_eui, sim::MacVersion version 
 // How a gateway heard a frame: RU864 channel frequency at DR5 (SF7BW125), with this signal.
 sim::Reception heard(std::uint32_t frequency_hz = 868'900'000, int rssi_dbm = -60, double snr_db = 7.5);
 
-// The frame of a downlink as either simulated gateway received it.
+// A downlink as either simulated gateway received it, read the same way so that one test body
+// serves both kinds: its frame; the frequency and data rate it goes out at (for a station the
+// window it placed the dnmsg in — RX1's parameters, or RX2's when RX1 was too late — with the DR
+// index read through RU864's table, the one its router_config carries; 0 and nullopt when the
+// station dropped it); and whether it is a class C "send now" downlink (Semtech "imme", a
+// station's dC 2 with RX2 parameters only).
 inline const lorawan::Bytes& phy_payload_of(const sim::GatewayDownlink& d) { return d.txpk.phy_payload; }
 inline const lorawan::Bytes& phy_payload_of(const sim::StationDownlink& d) { return d.phy_payload(); }
+inline std::uint32_t frequency_of(const sim::GatewayDownlink& d) { return d.txpk.frequency_hz; }
+std::uint32_t frequency_of(const sim::StationDownlink& d);
+inline std::optional<gateway_bridge::DataRate> data_rate_of(const sim::GatewayDownlink& d) { return d.txpk.data_rate; }
+std::optional<gateway_bridge::DataRate> data_rate_of(const sim::StationDownlink& d);
+bool sent_immediately(const sim::GatewayDownlink& d);
+bool sent_immediately(const sim::StationDownlink& d);
+// Transmission confirmations the gateway sent so far: Semtech TX_ACKs (sent when a downlink
+// arrives) or a station's dntxed (sent when it goes on air).
+inline std::uint64_t confirmations_sent(const sim::SimulatedGateway& g) { return g.counters().tx_acks_sent; }
+inline std::uint64_t confirmations_sent(const sim::SimulatedStation& g) { return g.counters().dntxed; }
+// LoRa at this spreading factor and bandwidth (what most tests check of a data rate).
+inline std::optional<gateway_bridge::DataRate> lora(std::uint8_t sf, std::uint16_t bw_khz = 125) {
+  return gateway_bridge::DataRate{gateway_bridge::LoraRate{sf, bw_khz}};
+}
 
 // What a push and a downlink are for a gateway simulator (SimulatedGateway or SimulatedStation).
 template <class Gateway>
@@ -74,43 +95,10 @@ template <class Gateway>
 JoinedVia<PushOf<Gateway>, DownlinkOf<Gateway>> join(sim::SimulatedDevice& device, Gateway& gateway,
                                                      const sim::Reception& reception = heard());
 
-// PULL_DATA from `gateway` answered, then join() through it.
-void pull_and_join(sim::SimulatedDevice& device, sim::SimulatedGateway& gateway);
-
 // Gateway kGateway2 (registered by both network fixtures), its PULL_DATA answered, reporting
 // `tx_ack_error` (e.g. "TOO_LATE") in the TX_ACK of every downlink it is given.
 std::unique_ptr<sim::SimulatedGateway> refusing_gateway(const boost::asio::ip::udp::endpoint& bridge,
                                                         const std::string& tx_ack_error);
-
-// The opening most tests share: the device provisioned on a started network — by `provision`,
-// `net.add_device(identity)` when none is given — then gateway kGateway1 pulled and the device
-// joined through it. The members are public, so a test names them with
-//   OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui));
-//   auto& [device, net, gateway] = setup;
-template <class Network>
-struct OneDeviceJoined {
-  using Provision = std::function<void(Network&, const sim::DeviceIdentity&)>;
-
-  sim::SimulatedDevice device;
-  Network net;
-  sim::SimulatedGateway gateway;
-
-  explicit OneDeviceJoined(const sim::DeviceIdentity& identity, const Provision& provision = {})
-      : device(identity), gateway(kGateway1, started(net, identity, provision)) {
-    pull_and_join(device, gateway);
-  }
-
- private:
-  static boost::asio::ip::udp::endpoint started(Network& net, const sim::DeviceIdentity& identity,
-                                                const Provision& provision) {
-    if (provision)
-      provision(net, identity);
-    else
-      net.add_device(identity);
-    net.start();
-    return net.bridge();
-  }
-};
 
 // The class A answer to the uplink pushed as `sent`: the next downlink scheduled in its RX1
 // (tmst + rx1_delay) or RX2 (one second later). Downlinks for other windows are skipped.
@@ -290,21 +278,33 @@ class NetworkUnderTest {
 
 // The gateway kinds an end-to-end test runs over where the behaviour is the same
 // (TEMPLATE_TEST_CASE(..., OverUdp, OverBasicStation)): Kind::Gateway is the simulator, made by
-// Kind::make for gateway 1 of that kind and opened (PULL_DATA answered, or a station connected
-// with its router_config) by Kind::open; Kind::prepare readies the network before start().
+// Kind::make for gateway kEui (or kEui2, the second registered gateway of that kind; with its
+// concentrator counter starting at `counter_start` when given) and opened (PULL_DATA answered,
+// or a station connected with its router_config; again after uchetd restarted) by Kind::open;
+// Kind::prepare readies the network before start().
 struct OverUdp {
   using Gateway = sim::SimulatedGateway;
   static constexpr lorawan::Eui64 kEui = kGateway1;
+  static constexpr lorawan::Eui64 kEui2 = kGateway2;
   static void prepare(NetworkUnderTest&) {}
-  static Gateway make(NetworkUnderTest& net) { return Gateway(kGateway1, net.bridge()); }
+  static Gateway make(NetworkUnderTest& net, lorawan::Eui64 eui = kEui,
+                      std::optional<std::uint32_t> counter_start = std::nullopt) {
+    sim::GatewayOptions options;
+    options.counter_start = counter_start;
+    return Gateway(eui, net.bridge(), options);
+  }
   static void open(Gateway& gateway) { REQUIRE(gateway.pull(1s)); }
 };
 struct OverBasicStation {
   using Gateway = sim::SimulatedStation;
-  static constexpr lorawan::Eui64 kEui = kStation1;
+  static constexpr lorawan::Eui64 kEui = kStation1;   // authenticated by a bearer token
+  static constexpr lorawan::Eui64 kEui2 = kStation2;  // by a client certificate
   static void prepare(NetworkUnderTest& net) { net.enable_basic_station(); }
-  static Gateway make(NetworkUnderTest& net) {
-    return Gateway(kStation1, net.router_info_uri(), net.station_options(kStation1));
+  static Gateway make(NetworkUnderTest& net, lorawan::Eui64 eui = kEui,
+                      std::optional<std::uint32_t> counter_start = std::nullopt) {
+    auto options = net.station_options(eui);
+    if (counter_start) options.counter_start = *counter_start;
+    return Gateway(eui, net.router_info_uri(), options);
   }
   static void open(Gateway& gateway) {
     auto config = gateway.connect(5s);
@@ -313,24 +313,34 @@ struct OverBasicStation {
   }
 };
 
-// OneDeviceJoined over a gateway kind: the device provisioned, the network started, gateway 1
-// of the kind opened and the device joined through it.
+// The opening most tests share, over a gateway kind: the device provisioned on a started
+// network — by `provision`, `net.add_device(identity)` when none is given — then gateway 1 of
+// the kind opened and the device joined through it. The members are public, so a test names
+// them with
+//   OneDeviceJoinedOver<TestType> setup(otaa_device(kDevEui));
+//   auto& [device, net, gateway] = setup;
 template <class Kind>
 struct OneDeviceJoinedOver {
+  using Provision = std::function<void(NetworkUnderTest&, const sim::DeviceIdentity&)>;
+
   sim::SimulatedDevice device;
   NetworkUnderTest net;
   typename Kind::Gateway gateway;
 
-  explicit OneDeviceJoinedOver(const sim::DeviceIdentity& identity)
-      : device(identity), gateway(Kind::make(started(net, identity))) {
+  explicit OneDeviceJoinedOver(const sim::DeviceIdentity& identity, const Provision& provision = {})
+      : device(identity), gateway(Kind::make(started(net, identity, provision))) {
     Kind::open(gateway);
     join(device, gateway);
   }
 
  private:
-  static NetworkUnderTest& started(NetworkUnderTest& net, const sim::DeviceIdentity& identity) {
+  static NetworkUnderTest& started(NetworkUnderTest& net, const sim::DeviceIdentity& identity,
+                                   const Provision& provision) {
     Kind::prepare(net);
-    net.add_device(identity);
+    if (provision)
+      provision(net, identity);
+    else
+      net.add_device(identity);
     net.start();
     return net;
   }

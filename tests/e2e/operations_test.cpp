@@ -19,7 +19,7 @@ namespace {
 constexpr lorawan::Eui64 kDevEui = 0x70b3d57ed0000c01;
 
 // Provisions the device once one of the fixture's extra configuration lines is set.
-OneDeviceJoined<NetworkUnderTest>::Provision with_config(std::string NetworkUnderTest::*lines, std::string text) {
+OneDeviceJoinedOver<OverUdp>::Provision with_config(std::string NetworkUnderTest::*lines, std::string text) {
   return [lines, text](NetworkUnderTest& net, const sim::DeviceIdentity& id) {
     net.*lines = text;
     net.add_device(id);
@@ -40,8 +40,8 @@ void send_uplinks(sim::SimulatedDevice& device, sim::SimulatedGateway& gateway, 
 
 TEST_CASE(
     "with [log] format = \"json\" every line uchetd writes is one JSON object with time, level, thread and message") {
-  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui),
-                                          with_config(&NetworkUnderTest::log_config, "format = \"json\"\n"));
+  OneDeviceJoinedOver<OverUdp> setup(otaa_device(kDevEui),
+                                     with_config(&NetworkUnderTest::log_config, "format = \"json\"\n"));
   auto& [device, net, gateway] = setup;
   send_uplinks(device, gateway, net, 1);
   // A frame with a broken MIC: a warning, rate-limited as in the text format.
@@ -76,8 +76,8 @@ TEST_CASE(
 }
 
 TEST_CASE("[storage] frame_retention_days deletes older archived frames at start, keeping each device's newest") {
-  OneDeviceJoined<NetworkUnderTest> setup(otaa_device(kDevEui),
-                                          with_config(&NetworkUnderTest::storage_config, "frame_retention_days = 1\n"));
+  OneDeviceJoinedOver<OverUdp> setup(otaa_device(kDevEui),
+                                     with_config(&NetworkUnderTest::storage_config, "frame_retention_days = 1\n"));
   auto& [device, net, gateway] = setup;
   send_uplinks(device, gateway, net, 3);
   REQUIRE(net.stop_uchetd(SIGTERM) == 0);

@@ -15,14 +15,15 @@ constexpr lorawan::Eui64 kDevEui = 0x70b3d57ed0000e01;
 
 }  // namespace
 
-TEST_CASE("with ChirpStack's layout by application id, events and commands use the application's UUID") {
-  OneDeviceJoined<NetworkUnderTest> setup(
-      otaa_device(kDevEui), [](NetworkUnderTest& net, const sim::DeviceIdentity& id) {
-        net.mqtt_config =
-            "event_topic = \"application/{application_id}/device/{dev_eui}/event/{event}\"\n"
-            "command_topic = \"application/{application_id}/device/{dev_eui}/command/down\"\n";
-        net.add_device(id);
-      });
+// Changed for issue 20: runs over a Semtech UDP gateway and over a LoRa Basics Station gateway.
+TEMPLATE_TEST_CASE("with ChirpStack's layout by application id, events and commands use the application's UUID", "",
+                   OverUdp, OverBasicStation) {
+  OneDeviceJoinedOver<TestType> setup(otaa_device(kDevEui), [](NetworkUnderTest& net, const sim::DeviceIdentity& id) {
+    net.mqtt_config =
+        "event_topic = \"application/{application_id}/device/{dev_eui}/event/{event}\"\n"
+        "command_topic = \"application/{application_id}/device/{dev_eui}/command/down\"\n";
+    net.add_device(id);
+  });
   auto& [device, net, gateway] = setup;
   const std::string uuid = net.sql(std::string("SELECT uuid FROM application WHERE name = '") + kApplication + "'");
   REQUIRE(uuid.size() == 36);

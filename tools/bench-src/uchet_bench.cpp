@@ -1,18 +1,27 @@
 // uchet-bench (tools/bench-src): the load generator and meter behind tools/bench (see BENCHMARKS.md).
 //
-//   uchet-bench csv --devices N [--dev-eui-base HEX] [--app APP]    CSV for `uchetctl device import`
-//   uchet-bench run --server H:P --mqtt-port P --devices N ...        joins, uplinks, latency, raw MQTT
+//   uchet-bench csv --devices N [--abp] [--dev-eui-base HEX] [--app APP]  CSV for `uchetctl device import`
+//   uchet-bench run --server H:P --mqtt-port P --devices N --join-devices J ...  joins, uplinks, latency, raw MQTT
 //
 // `run` plays 3 (--gateways) Semtech UDP gateways over plain sockets — or, with --backend
 // basic-station, 3 LoRa Basics Station gateways (tools/sim SimulatedStation: discovery at
 // --station-uri, then a WebSocket over TLS trusting --ca with the bearer token of --token-file;
-// each uplink one updf/jreq message per station, join-accepts judged like a 2.0.6 station and
-// confirmed with dntxed) —, N OTAA devices (tools/sim
-// SimulatedDevice, each with its own AppKey so a join-accept can only verify for its device) and
-// an MQTT subscriber (libmosquitto, QoS 1) that timestamps every `up` event. Phases:
-//  1. joins: every device joins; at most --join-window requests are outstanding. Each rxpk carries
-//     a unique tmst, so the PULL_RESP's scheduled tmst (request tmst + JOIN_ACCEPT_DELAY1) names
-//     the device; "in time" means the PULL_RESP arrived before that tmst on the gateway's counter.
+// each uplink one updf/jreq message per station, the messages of one concentrator fetch handed
+// to the socket together and written back to back; join-accepts judged like a 2.0.6 station and
+// confirmed with dntxed) —, two fleets of devices (tools/sim SimulatedDevice) and an MQTT
+// subscriber (libmosquitto, QoS 1) that timestamps every `up` event. The fleet the uplink phases
+// use is N ABP devices (`csv --abp`: DevEUI base + i, DevAddr --dev-addr-base + i, keys derived
+// from the DevEUI), active from the first frame; the join phase uses J more OTAA devices (DevEUI
+// base + N + j, each with its own AppKey so a join-accept can only verify for its device),
+// because since issue 17 join-accepts are bounded by airtime (RX1, then RX2 on the same gateway,
+// then other gateways, within RU864's 1 % duty cycle): a few dozen of thousands get one in a
+// few seconds, which is what the join phase measures, not a fleet to send uplinks from. Phases:
+//  1. joins: every join device sends one join-request; at most --join-window requests are
+//     outstanding. Each rxpk carries a unique tmst, so the PULL_RESP's scheduled tmst (request
+//     tmst + JOIN_ACCEPT_DELAY1, or one second more for RX2) names the device; "in time" means
+//     the PULL_RESP arrived before that tmst on the gateway's counter. Reported: join events
+//     (uchetd accepted the join and made the session) and join-accepts delivered in time, each
+//     per second.
 //  2. throughput: open loop at --rate frames/s for --seconds, each frame pushed by every gateway;
 //     the `up` rate is taken over the steady window [20 % of the run, end of sending].
 //  3. latency: after --settle-seconds of quiet (the throughput phase overloads uchetd on purpose),
@@ -68,7 +77,9 @@ struct Options {
   std::string mqtt_host = "127.0.0.1";
   int mqtt_port = 1883;
   std::string app = "bench";
-  int devices = 10000;
+  int devices = 10000;      // the ABP fleet of the uplink phases
+  int join_devices = 1000;  // OTAA devices of the join phase, after the fleet's DevEUIs
+  std::uint32_t dev_addr_base = 0x00b00000;
   int gateways = 3;
   double seconds = 20;
   double rate = 30000;      // above the capacity of 2 cores: the phase measures it
@@ -186,6 +197,11 @@ sim::Key key_for(std::uint64_t index) {
   return k;
 }
 
+// The ABP fleet's session keys, derived from the DevEUI as the OTAA AppKeys are (distinct keys,
+// so a frame can only verify for its own device).
+sim::Key nwk_s_key_for(std::uint64_t eui) { return key_for(eui ^ 0x5a5a'0000'0000'0000ULL); }
+sim::Key app_s_key_for(std::uint64_t eui) { return key_for(eui ^ 0xa5a5'0000'0000'0000ULL); }
+
 std::int64_t now_ns(Clock::time_point t0) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count();
 }
@@ -206,6 +222,7 @@ struct Subscriber {
   std::atomic<std::uint64_t> ups{0}, joins{0}, raw{0}, other{0}, payload_bytes{0};
   std::atomic<std::int64_t> last_up_ns{0}, last_raw_ns{0}, first_raw_ns{0};
   std::vector<std::atomic<std::uint32_t>> up_buckets;  // per 100 ms since t0
+  std::vector<std::atomic<bool>>* active = nullptr;    // per fleet device: an `up` event arrived
   std::mutex lat_mutex;
   std::vector<std::pair<std::int64_t, double>> latencies;  // (send ns, ms)
   std::atomic<bool> connected{false}, subscribed{false};
@@ -258,6 +275,7 @@ struct Subscriber {
         static_cast<std::uint32_t>(std::strtoul(std::string(body.substr(f + 7, 12)).c_str(), nullptr, 10));
     std::uint64_t idx = eui - o->dev_eui_base;
     if (idx >= static_cast<std::uint64_t>(o->devices)) return;
+    (*active)[idx].store(true, std::memory_order_relaxed);
     std::int64_t sent = (*send_ns)[idx * kRing + fcnt % kRing].load(std::memory_order_acquire);
     if (sent <= 0) return;
     std::lock_guard lock(lat_mutex);
@@ -293,12 +311,14 @@ struct JoinBook {
   std::atomic<std::int64_t> last_accept_ns{0};
 
   // A downlink due at `due_tmst` carrying `phy`, received at `t` (ns): when it answers a pending
-  // join-request, its device checks it and it counts as in time, late or bad.
+  // join-request — in its RX1 (the key) or its RX2, one second later, where the network server
+  // books it when RX1 is taken — its device checks it and it counts as in time, late or bad.
   void settle(std::uint32_t due_tmst, const Bytes& phy, bool in_time, std::int64_t t) {
     std::pair<int, std::int64_t> who;
     {
       std::lock_guard lock(join_mutex);
       auto it = join_by_tmst.find(due_tmst);
+      if (it == join_by_tmst.end()) it = join_by_tmst.find(due_tmst - 1'000'000u);  // RX2
       if (it == join_by_tmst.end()) return;  // e.g. an ACK / MAC downlink after an uplink
       who = it->second;
       join_by_tmst.erase(it);
@@ -536,10 +556,10 @@ struct Gateways : JoinBook {
 
 // ------------------------------------------------------- Basics Station gateways
 // The same interface as Gateways for cmd_run, played by SimulatedStations: a WebSocket message
-// has no acknowledgement, so push_acks counts the messages queued on a connected socket, and
+// has no acknowledgement, so push_acks counts the messages handed to a connected socket, and
 // pull_resps the dnmsgs received. A join-accept is "in time" when the station could place it
-// (its RX1 time still ahead by the station's TX_AIM_GAP on arrival) and "late" when it dropped
-// it as too late.
+// (its window, RX1 or RX2, still ahead by the station's TX_AIM_GAP on arrival) and "late" when
+// it dropped it as too late.
 struct Stations : JoinBook {
   const Options* o = nullptr;
   Clock::time_point t0;
@@ -579,19 +599,43 @@ struct Stations : JoinBook {
     stations.clear();
   }
 
+  // The frames of one concentrator fetch (what send_uplinks found due), held until flush().
+  struct Pending {
+    Bytes frame;
+    std::uint32_t tmst = 0, freq_hz = 0;
+    std::atomic<std::int64_t>* sent_ns = nullptr;
+  };
+  std::vector<Pending> pending;
+
   void queue(const Bytes& frame, std::uint32_t tmst, std::uint32_t freq_hz, std::atomic<std::int64_t>* sent_ns) {
-    sim::Reception reception;
-    reception.channel = {freq_hz, 5};
-    reception.tmst = tmst;
-    if (sent_ns) *sent_ns = now_ns(t0);
-    for (std::size_t g = 0; g < stations.size(); ++g) {
-      reception.rssi_dbm = -60 - 3 * static_cast<int>(g);
-      if (stations[g]->push(frame, reception).acked) ++push_acks;
-    }
+    pending.push_back({frame, tmst, freq_hz, sent_ns});
   }
-  void flush() {}  // every message is handed to its socket at once
+  // Each station gets the fetch's messages (one per frame, as the protocol has it) in one
+  // hand-over, written back to back on its socket: a station forwards what its concentrator
+  // received since the last fetch in a burst, and the generator spends as little of the shared
+  // CPU per frame as the UDP one does with its packed PUSH_DATA and sendmmsg.
+  void flush() {
+    if (pending.empty()) return;
+    const std::int64_t t = now_ns(t0);
+    for (const Pending& p : pending) {
+      if (p.sent_ns) p.sent_ns->store(t, std::memory_order_release);
+    }
+    std::vector<sim::StationUplink> uplinks(pending.size());
+    for (std::size_t g = 0; g < stations.size(); ++g) {
+      for (std::size_t i = 0; i < pending.size(); ++i) {
+        sim::StationUplink& u = uplinks[i];
+        u.phy_payload = pending[i].frame;
+        u.reception.channel = {pending[i].freq_hz, 5};
+        u.reception.tmst = pending[i].tmst;
+        u.reception.rssi_dbm = -60 - 3 * static_cast<int>(g);
+      }
+      push_acks += stations[g]->push_all(uplinks);
+    }
+    pending.clear();
+  }
   void push_everywhere(const Bytes& frame, std::uint32_t tmst, std::uint32_t freq_hz) {
     queue(frame, tmst, freq_hz, nullptr);
+    flush();
   }
 
   void receive_loop() {
@@ -618,17 +662,25 @@ struct Stations : JoinBook {
     const auto rx1 =
         static_cast<std::uint32_t>(sim::station::xtime_counter_us(downlink.message->xtime) +
                                    std::uint64_t{static_cast<unsigned>(downlink.message->rx_delay_s)} * 1'000'000);
-    settle(rx1, downlink.phy_payload(), downlink.window && !downlink.rx2, t);
+    settle(rx1, downlink.phy_payload(), downlink.window.has_value(), t);
   }
 };
 
 std::uint32_t freq_for(std::size_t n) { return n % 2 == 0 ? 868'900'000 : 869'100'000; }
 
-int cmd_csv(const Options& o) {
-  std::printf("dev_eui,join_eui,app_key,codec,serial,name,app\n");
+// OTAA rows (JoinEUI, AppKey), or with `abp` ABP rows (DevAddr, NwkSKey, AppSKey) as
+// `uchetctl device import` takes them; the header is the same for both.
+int cmd_csv(const Options& o, bool abp) {
+  std::printf("dev_eui,join_eui,app_key,codec,serial,name,app,dev_addr,nwk_s_key,app_s_key\n");
   for (int i = 0; i < o.devices; ++i) {
     std::uint64_t eui = o.dev_eui_base + static_cast<std::uint64_t>(i);
-    std::printf("%016llx,%016llx,%s,,,bench-%d,%s\n", static_cast<unsigned long long>(eui),
+    if (abp) {
+      std::printf("%016llx,,,,,bench-abp-%d,%s,%08x,%s,%s\n", static_cast<unsigned long long>(eui), i, o.app.c_str(),
+                  o.dev_addr_base + static_cast<std::uint32_t>(i), lorawan::key_to_string(nwk_s_key_for(eui)).c_str(),
+                  lorawan::key_to_string(app_s_key_for(eui)).c_str());
+      continue;
+    }
+    std::printf("%016llx,%016llx,%s,,,bench-%d,%s,,,\n", static_cast<unsigned long long>(eui),
                 static_cast<unsigned long long>(o.join_eui), lorawan::key_to_string(key_for(eui)).c_str(), i,
                 o.app.c_str());
   }
@@ -692,22 +744,32 @@ template <class GatewaySet>
 int cmd_run(const Options& o) {
   const auto t0 = Clock::now();
   std::vector<std::atomic<std::int64_t>> send_ns(static_cast<std::size_t>(o.devices) * kRing);
+  // Devices 0..N-1: the ABP fleet, active at once; N..N+J-1: the OTAA devices of the join phase.
   std::vector<sim::SimulatedDevice> devices;
-  devices.reserve(static_cast<std::size_t>(o.devices));
+  devices.reserve(static_cast<std::size_t>(o.devices + o.join_devices));
   const auto first_nonce = static_cast<std::uint16_t>(
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() /
       4);
-  for (int i = 0; i < o.devices; ++i) {
+  for (int i = 0; i < o.devices + o.join_devices; ++i) {
     std::uint64_t eui = o.dev_eui_base + static_cast<std::uint64_t>(i);
     devices.emplace_back(
         sim::DeviceIdentity{eui, o.join_eui, key_for(eui), std::nullopt, sim::MacVersion::V1_0_3, first_nonce});
+    if (i < o.devices) {
+      sim::DeviceSession session;
+      session.dev_addr = o.dev_addr_base + static_cast<std::uint32_t>(i);
+      const auto nwk = nwk_s_key_for(eui);
+      session.keys = {nwk, nwk, nwk, app_s_key_for(eui)};
+      devices.back().activate_abp(session);
+    }
   }
+  std::vector<std::atomic<bool>> active(static_cast<std::size_t>(o.devices));
 
   mosquitto_lib_init();
   Subscriber sub;
   sub.t0 = t0;
   sub.o = &o;
   sub.send_ns = &send_ns;
+  sub.active = &active;
   if (!sub.start()) {
     std::fprintf(stderr, "uchet-bench: cannot subscribe to the broker\n");
     return 1;
@@ -725,7 +787,8 @@ int cmd_run(const Options& o) {
 
   // ---- 1. joins: paced at --join-rate, at most --join-window outstanding; a request without a
   // join-accept after 6 s is counted missing (the device would retry; we do not).
-  std::fprintf(stderr, "joins: %d devices at %.0f/s, window %d\n", o.devices, o.join_rate, o.join_window);
+  std::fprintf(stderr, "joins: %d devices at %.0f/s, window %d\n", o.join_devices, o.join_rate, o.join_window);
+  const std::uint64_t join_events_before = sub.joins;
   const auto join_start = Clock::now();
   const CpuSample join_cpu0 = sample_cpu(o.uchetd_pid);
   std::uint32_t last_tmst = 0;
@@ -742,9 +805,9 @@ int cmd_run(const Options& o) {
       }
     }
   };
-  for (int i = 0; i < o.devices; ++i) {
-    const auto due =
-        join_start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(i / o.join_rate));
+  for (int i = o.devices; i < o.devices + o.join_devices; ++i) {
+    const auto due = join_start + std::chrono::duration_cast<Clock::duration>(
+                                      std::chrono::duration<double>((i - o.devices) / o.join_rate));
     while (Clock::now() < due || gw.joins_pending >= o.join_window) {
       std::this_thread::sleep_for(std::chrono::microseconds(200));
       if (gw.joins_pending >= o.join_window) expire(now_ns(t0) - 6'000'000'000LL);
@@ -766,35 +829,33 @@ int cmd_run(const Options& o) {
     while (gw.joins_pending > 0 && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     expire(now_ns(t0));
   }
-  // the rate counts from the first request to the last in-time join-accept
-  std::int64_t last_accept_ns = gw.last_accept_ns;
-  const double join_s =
-      static_cast<double>(last_accept_ns) / 1e9 - std::chrono::duration<double>(join_start - t0).count();
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // let join events drain
+  // The phase lasts from the first request to the end of the wait for the last join-accept:
+  // joins accepted by uchetd (its join events) and join-accepts delivered in time, each per
+  // second of it. The accepts are bounded by airtime on the gateways, not by uchetd.
+  const double join_s = std::chrono::duration<double>(Clock::now() - join_start).count();
+  const std::uint64_t join_events = sub.joins - join_events_before;
   std::vector<double> jl;
   {
     std::lock_guard lock(gw.join_mutex);
     jl = gw.join_latency_ms;
   }
   std::printf(
-      "join_rate_offered=%.0f\njoins_sent=%d\njoins_in_time=%d\njoins_late=%d\njoins_bad=%d\njoins_missing=%d\n",
-      o.join_rate, o.devices, gw.joins_ok.load(), gw.joins_late.load(), gw.joins_bad.load(), joins_missing);
+      "join_rate_offered=%.0f\njoins_sent=%d\njoin_events=%llu\njoins_in_time=%d\njoins_late=%d\njoins_bad=%d\n"
+      "joins_missing=%d\n",
+      o.join_rate, o.join_devices, static_cast<unsigned long long>(join_events), gw.joins_ok.load(),
+      gw.joins_late.load(), gw.joins_bad.load(), joins_missing);
   std::printf(
-      "join_seconds=%.2f\njoins_per_s=%.0f\njoin_latency_p50_ms=%.1f\njoin_latency_p99_ms=%.1f\njoin_latency_max_ms=%."
-      "1f\n",
-      join_s, gw.joins_ok / join_s, percentile(jl, 0.5), percentile(jl, 0.99), percentile(jl, 1.0));
-  print_cpu("join", join_cpu0, sample_cpu(o.uchetd_pid),
-            std::chrono::duration<double>(Clock::now() - join_start).count(), gw.joins_ok);
+      "join_seconds=%.2f\njoins_accepted_per_s=%.1f\njoins_per_s=%.1f\njoin_latency_p50_ms=%.1f\n"
+      "join_latency_p99_ms=%.1f\njoin_latency_max_ms=%.1f\n",
+      join_s, static_cast<double>(join_events) / join_s, gw.joins_ok / join_s, percentile(jl, 0.5),
+      percentile(jl, 0.99), percentile(jl, 1.0));
+  print_cpu("join", join_cpu0, sample_cpu(o.uchetd_pid), join_s, static_cast<double>(join_events));
   std::fflush(stdout);
 
-  std::vector<int> joined;
-  for (int i = 0; i < o.devices; ++i) {
-    if (devices[static_cast<std::size_t>(i)].joined()) joined.push_back(i);
-  }
-  if (joined.empty()) {
-    std::fprintf(stderr, "uchet-bench: no device joined\n");
-    return 1;
-  }
-  std::this_thread::sleep_for(std::chrono::seconds(1));  // let join events drain
+  // The uplink phases' fleet: every ABP device.
+  std::vector<int> joined(static_cast<std::size_t>(o.devices));
+  for (int i = 0; i < o.devices; ++i) joined[static_cast<std::size_t>(i)] = i;
 
   // ---- 2. throughput
   std::fprintf(stderr, "throughput: %.0f frames/s for %.0f s over %zu devices\n", o.rate, o.seconds, joined.size());
@@ -847,6 +908,11 @@ int cmd_run(const Options& o) {
       "steady_window_s=%.1f\nsteady_ups_per_s=%.0f\nall_ups_per_s_until_last=%.0f\nlast_up_after_send_end_s=%.2f\n",
       window_s, steady_rate, drain_rate, static_cast<double>(sub.last_up_ns - tp_end) / 1e9);
   std::printf("push_acks=%llu\n", (unsigned long long)gw.push_acks.load());
+  {
+    std::size_t n = 0;
+    for (const auto& a : active) n += a.load(std::memory_order_relaxed) ? 1 : 0;
+    std::printf("fleet_devices=%d\nfleet_devices_active=%zu  (an up event arrived for them)\n", o.devices, n);
+  }
   // Class A answers (ACKs, MAC commands such as the DevStatusReq after a join), all gateways.
   std::printf("downlinks_during_throughput=%llu\n", (unsigned long long)(gw.pull_resps - pull_resps_before));
   {
@@ -933,7 +999,8 @@ int cmd_run(const Options& o) {
 int main(int argc, char** argv) {
   Options o;
   std::string server = "127.0.0.1:1700", dev_eui_base = fmt::format("{:016x}", o.dev_eui_base);
-  std::string backend = "udp", token_file;
+  std::string backend = "udp", token_file, dev_addr_base = fmt::format("{:08x}", o.dev_addr_base);
+  bool csv_abp = false;
   CLI::App app{"uchet-bench: load generator and meter behind tools/bench (see BENCHMARKS.md)"};
   app.require_subcommand(1);
   for (CLI::App* sub : {app.add_subcommand("csv", "CSV for `uchetctl device import`"),
@@ -941,7 +1008,14 @@ int main(int argc, char** argv) {
     sub->add_option("--devices", o.devices)->check(CLI::Range(1, 10'000'000))->capture_default_str();
     sub->add_option("--dev-eui-base", dev_eui_base, "DevEUI of device 0, hex")->capture_default_str();
     sub->add_option("--app", o.app)->capture_default_str();
-    if (sub->get_name() == "csv") continue;
+    sub->add_option("--dev-addr-base", dev_addr_base, "ABP: DevAddr of device 0, hex")->capture_default_str();
+    if (sub->get_name() == "csv") {
+      sub->add_flag("--abp", csv_abp, "ABP rows (DevAddr, NwkSKey, AppSKey) instead of OTAA ones");
+      continue;
+    }
+    sub->add_option("--join-devices", o.join_devices, "OTAA devices of the join phase, after the fleet's DevEUIs")
+        ->check(CLI::Range(0, 10'000'000))
+        ->capture_default_str();
     sub->add_option("--server", server, "uchetd's gateway bridge, IPv4:port")->capture_default_str();
     sub->add_option("--mqtt-host", o.mqtt_host)->capture_default_str();
     sub->add_option("--mqtt-port", o.mqtt_port)->check(CLI::Range(1, 65535))->capture_default_str();
@@ -980,7 +1054,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   o.dev_eui_base = *base;
-  if (app.got_subcommand("csv")) return cmd_csv(o);
+  const auto addr = lorawan::parse_dev_addr(dev_addr_base, "--dev-addr-base");
+  if (!addr) {
+    std::fprintf(stderr, "uchet-bench: %s\n", addr.error().c_str());
+    return 2;
+  }
+  o.dev_addr_base = *addr;
+  if (app.got_subcommand("csv")) return cmd_csv(o, csv_abp);
   const auto server_endpoint = gateway_bridge::semtech_udp::parse_bind_address(server);
   if (!server_endpoint || !server_endpoint->address().is_v4() || server_endpoint->port() == 0) {
     std::fprintf(stderr, "uchet-bench: --server must be IPv4:port, not %s\n", server.c_str());

@@ -65,7 +65,9 @@ struct SimulatedStation::Link : std::enable_shared_from_this<Link> {
   virtual void open(const Uri& uri, std::optional<std::string> authorization,
                     std::function<void(beast::error_code)> opened) = 0;
   virtual void write(std::string text) = 0;  // any thread
-  virtual void close(bool clean) = 0;        // any thread
+  // Each its own message, handed over at once and written back to back (any thread).
+  virtual void write_all(std::vector<std::string> texts) = 0;
+  virtual void close(bool clean) = 0;  // any thread
 
   std::function<void(std::string)> on_message;
   std::function<void()> on_closed;
@@ -91,6 +93,16 @@ class LinkOver : public SimulatedStation::Link {
       if (self->finished_) return;
       self->outbox_.push_back(std::move(text));
       if (self->outbox_.size() == 1) self->write_next();
+    });
+  }
+
+  void write_all(std::vector<std::string> texts) override {
+    auto self = std::static_pointer_cast<LinkOver>(shared_from_this());
+    asio::post(io_, [self, texts = std::move(texts)]() mutable {
+      if (self->finished_ || texts.empty()) return;
+      const bool idle = self->outbox_.empty();
+      for (auto& text : texts) self->outbox_.push_back(std::move(text));
+      if (idle) self->write_next();
     });
   }
 
@@ -535,7 +547,8 @@ void SimulatedStation::transmit_later(std::int64_t transmit_xtime, std::string d
   });
 }
 
-StationPushResult SimulatedStation::push(lorawan::ByteView phy_payload, const StationReception& reception, Timeout) {
+StationPushResult SimulatedStation::uplink_message(lorawan::ByteView phy_payload, const StationReception& reception,
+                                                   std::string& text) const {
   StationPushResult result;
   auto counter = counter48_us();
   if (reception.tmst) {
@@ -555,15 +568,45 @@ StationPushResult SimulatedStation::push(lorawan::ByteView phy_payload, const St
       reception.gps_time ? std::chrono::duration_cast<std::chrono::microseconds>(*reception.gps_time).count() : 0;
   r.rssi_dbm = reception.rssi_dbm;
   r.snr_db = reception.snr_db;
-  r.rxtime = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  auto text = station::build_uplink(phy_payload, r);
-  if (!text) return result;
-  result.acked = send_text(*text);
+  // The reception's UTC time when given (the UDP simulator's rxpk "time"), else the clock now.
+  r.rxtime = std::chrono::duration<double>(reception.time ? reception.time->time_since_epoch()
+                                                          : std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  auto built = station::build_uplink(phy_payload, r);
+  if (built) text = std::move(*built);
+  return result;
+}
+
+StationPushResult SimulatedStation::push(lorawan::ByteView phy_payload, const StationReception& reception, Timeout) {
+  std::string text;
+  auto result = uplink_message(phy_payload, reception, text);
+  if (text.empty()) return result;
+  result.acked = send_text(text);
   if (result.acked) {
     std::lock_guard lock(mutex_);
     ++counters_.uplinks;
   }
   return result;
+}
+
+std::size_t SimulatedStation::push_all(std::span<const StationUplink> uplinks) {
+  std::vector<std::string> texts;
+  texts.reserve(uplinks.size());
+  for (const auto& uplink : uplinks) {
+    std::string text;
+    uplink_message(uplink.phy_payload, uplink.reception, text);
+    if (!text.empty()) texts.push_back(std::move(text));
+  }
+  const std::size_t count = texts.size();
+  std::shared_ptr<Link> link;
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_ || !traffic_) return 0;
+    link = traffic_;
+    counters_.uplinks += count;
+  }
+  link->write_all(std::move(texts));
+  return count;
 }
 
 bool SimulatedStation::send_text(const std::string& text) {

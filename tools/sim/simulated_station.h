@@ -26,6 +26,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -50,7 +51,7 @@ struct StationOptions {
 };
 
 // How a station heard one uplink (the UDP simulator's Reception, read for the fields that exist
-// in upinfo: channel, rssi, snr and the GPS time).
+// in upinfo: channel, rssi, snr, the GPS time and the UTC time as rxtime).
 using StationReception = Reception;
 
 // One dnmsg as the station received it and what it did with it.
@@ -69,6 +70,12 @@ struct StationDownlink {
   const lorawan::Bytes& phy_payload() const;
   // The low 32 bits of the transmit counter, comparable with the PushResult's tmst.
   std::optional<std::uint32_t> tmst() const;
+};
+
+// One uplink of a batch (push_all).
+struct StationUplink {
+  lorawan::ByteView phy_payload;
+  StationReception reception;
 };
 
 struct StationPushResult {
@@ -115,6 +122,11 @@ class SimulatedStation {
   // the reception's tmst in the counter's low 32 bits when given).
   StationPushResult push(lorawan::ByteView phy_payload, const StationReception& reception = {},
                          Timeout timeout = Timeout(1000));
+  // Several uplinks at once, as a load generator's concentrator fetch holds them: each its own
+  // message (the protocol has one WebSocket message per frame), built as push() builds it, all
+  // handed to the socket's thread in one go and written back to back. Returns how many were
+  // queued (0 when not connected).
+  std::size_t push_all(std::span<const StationUplink> uplinks);
   // Any text on the traffic socket (for hostile-peer tests).
   bool send_text(const std::string& text);
 
@@ -133,6 +145,9 @@ class SimulatedStation {
   struct Link;
 
  private:
+  // The jreq/updf/propdf message of an uplink into `text` (empty when the frame is no uplink).
+  StationPushResult uplink_message(lorawan::ByteView phy_payload, const StationReception& reception,
+                                   std::string& text) const;
   lorawan::Result<std::string> exchange_once(const std::string& uri, const std::string& request, Timeout timeout);
   void on_message(std::uint64_t generation, std::string text);
   void on_closed(std::uint64_t generation);
