@@ -1,8 +1,9 @@
 #pragma once
 // What a Database is made of, seen only by schema/ internals (database.cpp, the two engines'
-// files, and the SQLite-only checkpointer and backup): the engine interface Database::Impl, with
-// one implementation per SQL engine (sqlite_connection.h, postgresql_connection.h), and the
-// prepared statement each engine gives Statement (schema/statement.h) to dispatch to.
+// files, and the SQLite-only checkpointer and backup): the engine interface Engine, with one
+// implementation per SQL engine (sqlite_connection.h, postgresql_connection.h), held by
+// Database::Impl, and the prepared statement each engine gives Statement (schema/statement.h)
+// to dispatch to.
 //
 // Statement keeps no engine type in its header: it holds a PreparedStatement and calls it
 // through one virtual call per bind, step or column read (a few nanoseconds against SQLite's
@@ -46,8 +47,9 @@ class PreparedStatement {
 // here keyed by its SQL text and the next Statement with that text reuses it (preparing is a
 // third of SQLite's hot-path cost); one in use is out of the cache, so nesting the same SQL is
 // safe. Implementations empty the cache in their destructor, before closing the connection.
-struct Database::Impl {
-  virtual ~Impl() = default;
+class Engine {
+ public:
+  virtual ~Engine() = default;
 
   virtual Dialect dialect() const = 0;
   virtual std::unique_ptr<PreparedStatement> prepare(const std::string& sql) = 0;
@@ -57,9 +59,6 @@ struct Database::Impl {
   virtual std::int64_t last_insert_rowid() const = 0;
   virtual int changes() const = 0;
   [[noreturn]] virtual void fail(std::string_view what) const = 0;
-  // The statement that opens a transaction taking the write lock up front where the engine has
-  // one (SQLite's BEGIN IMMEDIATE).
-  virtual const std::string& begin_sql() const = 0;
 
   std::unique_ptr<PreparedStatement> take(const std::string& sql) {
     auto it = cache.find(sql);
@@ -79,10 +78,14 @@ struct Database::Impl {
   std::unordered_map<std::string, std::unique_ptr<PreparedStatement>> cache;
 };
 
-// The engine of a Database and a Database around a new engine, for schema/ internals.
-struct DatabaseInternals {
-  static Database::Impl& impl(Database& db) { return *db.impl_; }
-  static Database make(std::unique_ptr<Database::Impl> impl) { return Database(std::move(impl)); }
+// What a Database hides: its engine.
+struct Database::Impl {
+  std::unique_ptr<Engine> engine;
+};
+
+// The engine of a Database, for schema/ internals (e.g. sqlite_handle()).
+struct DatabaseHandle {
+  static Engine& engine(Database& db) { return *db.impl_->engine; }
 };
 
 }  // namespace uchet::schema

@@ -11,12 +11,12 @@
 
 namespace uchet::schema {
 
-Statement::Statement(Database& db, std::string_view sql) : db_(db), sql_(sql), stmt_(db.impl_->take(sql_)) {}
+Statement::Statement(Database& db, std::string_view sql) : db_(db), sql_(sql), stmt_(db.impl_->engine->take(sql_)) {}
 
 Statement::~Statement() {
   if (!stmt_) return;
   stmt_->reset();
-  db_.impl_->give_back(sql_, std::move(stmt_));
+  db_.impl_->engine->give_back(sql_, std::move(stmt_));
 }
 
 Statement& Statement::bind(int index, std::int64_t value) {
@@ -74,7 +74,9 @@ std::optional<double> Statement::optional_real(int column) const {
 }
 
 Database Database::open_raw(const std::string& location) {
-  return Database(is_postgresql_location(location) ? open_postgresql(location) : open_sqlite(location));
+  auto impl = std::make_unique<Impl>();
+  impl->engine = is_postgresql_location(location) ? open_postgresql(location) : open_sqlite(location);
+  return Database(std::move(impl));
 }
 
 Database Database::open(const std::string& location) {
@@ -85,13 +87,15 @@ Database Database::open(const std::string& location) {
   return db;
 }
 
-const KeyEncryptionKey* Database::key_encryption_key() const { return impl_->kek.get(); }
+const KeyEncryptionKey* Database::key_encryption_key() const { return impl_->engine->kek.get(); }
 
-void Database::set_key_encryption_key(std::shared_ptr<const KeyEncryptionKey> kek) { impl_->kek = std::move(kek); }
+void Database::set_key_encryption_key(std::shared_ptr<const KeyEncryptionKey> kek) {
+  impl_->engine->kek = std::move(kek);
+}
 
-const std::string& Database::path() const { return impl_->location; }
+const std::string& Database::path() const { return impl_->engine->location; }
 
-Dialect Database::dialect() const { return impl_->dialect(); }
+Dialect Database::dialect() const { return impl_->engine->dialect(); }
 
 Database::Database(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
@@ -99,18 +103,22 @@ Database::Database(Database&& other) noexcept = default;
 
 Database::~Database() = default;
 
-void Database::exec(std::string_view sql) { impl_->exec(sql); }
+void Database::exec(std::string_view sql) { impl_->engine->exec(sql); }
 
-bool Database::in_transaction() const { return impl_ && impl_->in_transaction(); }
+bool Database::in_transaction() const { return impl_ && impl_->engine->in_transaction(); }
 
-std::int64_t Database::last_insert_rowid() const { return impl_->last_insert_rowid(); }
-int Database::changes() const { return impl_->changes(); }
+std::int64_t Database::last_insert_rowid() const { return impl_->engine->last_insert_rowid(); }
+int Database::changes() const { return impl_->engine->changes(); }
 
-void Database::fail(std::string_view what) const { impl_->fail(what); }
+void Database::fail(std::string_view what) const { impl_->engine->fail(what); }
 
 // Transaction and savepoint statements run once or twice per frame on the hot path: they go
 // through the statement cache like any other, instead of being parsed again by exec.
-Transaction::Transaction(Database& db) : db_(db) { Statement(db_, db_.impl_->begin_sql()).run(); }
+// SQLite's BEGIN IMMEDIATE takes the write lock up front; PostgreSQL's BEGIN (READ COMMITTED)
+// takes none, the stores that read then write lock their rows.
+Transaction::Transaction(Database& db) : db_(db) {
+  Statement(db_, db_.dialect() == Dialect::sqlite ? "BEGIN IMMEDIATE" : "BEGIN").run();
+}
 
 Transaction::~Transaction() {
   if (!done_) {

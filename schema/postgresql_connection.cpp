@@ -10,6 +10,7 @@
 
 #include "schema/location.h"
 #include "schema/postgresql_placeholders.h"
+#include "schema/statement.h"
 
 namespace uchet::schema {
 namespace {
@@ -46,7 +47,7 @@ std::string trim(std::string s) {
   if (message.empty()) message = conn ? trim(PQerrorMessage(conn)) : "out of memory";
   std::string text = "PostgreSQL " + std::string(what) + ": " + message;
   if (!sqlstate.empty()) text += " (SQLSTATE " + sqlstate + ")";
-  throw StorageError(text, sqlstate);
+  throw SqlStateError(text, sqlstate);
 }
 
 class PostgresqlConnection;
@@ -156,7 +157,7 @@ class PostgresqlStatement final : public PreparedStatement {
   int row_ = -1;
 };
 
-class PostgresqlConnection final : public Database::Impl {
+class PostgresqlConnection final : public Engine {
  public:
   ~PostgresqlConnection() override {
     cache.clear();
@@ -184,12 +185,6 @@ class PostgresqlConnection final : public Database::Impl {
   int changes() const override { return changes_; }
 
   [[noreturn]] void fail(std::string_view what) const override { fail_with(conn, nullptr, what); }
-
-  const std::string& begin_sql() const override {
-    // READ COMMITTED; the stores that read then write take row locks (schema/README.md).
-    static const std::string sql = "BEGIN";
-    return sql;
-  }
 
   // Throws for a failed result; records the row count of a successful one.
   void check(const PGresult* result, std::string_view what) {
@@ -250,8 +245,8 @@ bool PostgresqlStatement::step() {
   // PostgreSQL answers COMMIT of a transaction an error aborted with "ROLLBACK": the work is
   // gone, which the committer must hear.
   if (std::strcmp(PQcmdStatus(result.get()), "ROLLBACK") == 0 && sql_.text.starts_with("COMMIT")) {
-    throw StorageError("PostgreSQL commit: the transaction was aborted by an earlier error and has been rolled back",
-                       "25P02");
+    throw SqlStateError("PostgreSQL commit: the transaction was aborted by an earlier error and has been rolled back",
+                        "25P02");
   }
   result_ = std::move(result);
   row_ = 0;
@@ -279,7 +274,7 @@ void mask_password(std::string& message, const std::string& uri) {
 
 }  // namespace
 
-std::unique_ptr<Database::Impl> open_postgresql(const std::string& uri) {
+std::unique_ptr<Engine> open_postgresql(const std::string& uri) {
   auto connection = std::make_unique<PostgresqlConnection>();
   connection->location = uri;
   connection->conn = PQconnectdb(uri.c_str());

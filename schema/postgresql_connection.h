@@ -1,5 +1,5 @@
 #pragma once
-// The PostgreSQL engine of a Database (schema/connection.h), over libpq. Seen only by
+// The PostgreSQL engine of a Database (an Engine of schema/connection.h), over libpq. Seen only by
 // database.cpp.
 //
 // - One libpq connection per Database (used by one thread at a time, like SQLite's).
@@ -26,6 +26,6 @@
 namespace uchet::schema {
 
 // Connects to `uri` (a libpq connection URI). Throws StorageError if it cannot.
-std::unique_ptr<Database::Impl> open_postgresql(const std::string& uri);
+std::unique_ptr<Engine> open_postgresql(const std::string& uri);
 
 }  // namespace uchet::schema

@@ -67,7 +67,7 @@ class SqliteStatement final : public PreparedStatement {
   sqlite3_stmt* stmt_;
 };
 
-class SqliteConnection final : public Database::Impl {
+class SqliteConnection final : public Engine {
  public:
   ~SqliteConnection() override {
     cache.clear();  // finalizes every statement before the connection closes
@@ -98,11 +98,6 @@ class SqliteConnection final : public Database::Impl {
   std::int64_t last_insert_rowid() const override { return sqlite3_last_insert_rowid(db); }
   int changes() const override { return sqlite3_changes(db); }
   [[noreturn]] void fail(std::string_view what) const override { fail_on(db, what); }
-  const std::string& begin_sql() const override {
-    static const std::string sql = "BEGIN IMMEDIATE";
-    return sql;
-  }
-
   sqlite3* db = nullptr;
 };
 
@@ -132,7 +127,7 @@ int wait_for_lock(void*, int attempt) {
 
 }  // namespace
 
-std::unique_ptr<Database::Impl> open_sqlite(const std::string& path) {
+std::unique_ptr<Engine> open_sqlite(const std::string& path) {
   configure_sqlite_once();
   auto parent = std::filesystem::path(path).parent_path();
   std::error_code ec;
@@ -153,7 +148,7 @@ std::unique_ptr<Database::Impl> open_sqlite(const std::string& path) {
 }
 
 sqlite3* sqlite_handle(Database& db, std::string_view facility) {
-  auto* connection = dynamic_cast<SqliteConnection*>(&DatabaseInternals::impl(db));
+  auto* connection = dynamic_cast<SqliteConnection*>(&DatabaseHandle::engine(db));
   if (!connection) throw StorageError(std::string(facility) + " works on SQLite databases only");
   return connection->db;
 }

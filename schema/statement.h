@@ -24,6 +24,17 @@ namespace uchet::schema {
 
 class PreparedStatement;  // schema/connection.h: the engine's statement
 
+// A StorageError from PostgreSQL, with its SQLSTATE (e.g. "23505", a unique violation), for the
+// stores that tell failures apart; also named in what().
+class SqlStateError : public StorageError {
+ public:
+  SqlStateError(const std::string& what, std::string sqlstate) : StorageError(what), sqlstate_(std::move(sqlstate)) {}
+  const std::string& sqlstate() const noexcept { return sqlstate_; }
+
+ private:
+  std::string sqlstate_;
+};
+
 // A prepared statement. Bind indexes are 1-based as in SQLite; column indexes 0-based. A
 // parameter left unbound is NULL.
 class Statement {

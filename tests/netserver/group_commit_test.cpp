@@ -22,6 +22,7 @@
 #include "schema/sessions.h"
 #include "schema/statement.h"
 #include "tests/support/process.h"
+#include "tests/support/test_storage.h"
 
 using namespace uchet;
 using namespace std::chrono_literals;
@@ -141,8 +142,8 @@ struct Gateways : gateway_bridge::GatewayBackend {
 
 struct Fixture {
   test::TempDir dir;
-  schema::Database db = schema::Database::open(dir.file("uchet.db"));
-  schema::Database observer = schema::Database::open(dir.file("uchet.db"));
+  schema::Database db = schema::Database::open(uchet::test::test_database_location(dir.path()));
+  schema::Database observer = schema::Database::open(uchet::test::test_database_location(dir.path()));
   boost::asio::io_context io;
   Sink sink{observer};
   std::vector<AbpDevice> devices;
@@ -278,7 +279,7 @@ TEST_CASE("a downlink queued by another connection between passes goes out in th
 
 TEST_CASE("devices_with_downlinks lists every device with a row, enqueues are counted in-process") {
   test::TempDir dir;
-  auto db = schema::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(uchet::test::test_database_location(dir.path()));
   auto app = schema::insert_application(db, "water", "");
   auto d = abp_device(1);
   provision(db, d, app);

@@ -8,12 +8,13 @@
 #include "schema/gateways.h"
 #include "schema/statement.h"
 #include "tests/support/process.h"
+#include "tests/support/test_storage.h"
 
 using namespace uchet::schema;
 
 TEST_CASE("a Basics Station registration is stored as a digest and its state saved without a registry change") {
   uchet::test::TempDir dir;
-  auto db = Database::open(dir.file("uchet.db"));
+  auto db = Database::open(uchet::test::test_database_location(dir.path()));
   Gateway g;
   g.eui = 0xB827EBFFFEE1E39A;
   g.name = "roof";

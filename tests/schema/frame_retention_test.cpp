@@ -8,6 +8,7 @@
 #include "schema/statement.h"
 #include "schema/uplink_frames.h"
 #include "tests/support/process.h"
+#include "tests/support/test_storage.h"
 
 using namespace uchet::schema;
 
@@ -63,7 +64,7 @@ std::int64_t count(Database& db, const std::string& sql) {
 
 TEST_CASE("old archived frames are pruned in batches; each device's newest frame and the derived data stay") {
   uchet::test::TempDir dir;
-  auto db = Database::open(dir.file("uchet.db"));
+  auto db = Database::open(uchet::test::test_database_location(dir.path()));
   const std::string a = "0011223344556677", b = "8899AABBCCDDEEFF";
   add_device(db, a);
   add_device(db, b);
@@ -108,7 +109,7 @@ TEST_CASE("old archived frames are pruned in batches; each device's newest frame
 
 TEST_CASE("frames stored in one pass share their reception time; all but the newest of them are pruned") {
   uchet::test::TempDir dir;
-  auto db = Database::open(dir.file("uchet.db"));
+  auto db = Database::open(uchet::test::test_database_location(dir.path()));
   add_device(db, "0011223344556677");
   const std::int64_t now = 1'800'000'000'000;
   for (int i = 0; i < 3; ++i) add_frame(db, "0011223344556677", now - 100 * kDay);
@@ -119,7 +120,7 @@ TEST_CASE("frames stored in one pass share their reception time; all but the new
 
 TEST_CASE("frames younger than the retention are never pruned") {
   uchet::test::TempDir dir;
-  auto db = Database::open(dir.file("uchet.db"));
+  auto db = Database::open(uchet::test::test_database_location(dir.path()));
   add_device(db, "0011223344556677");
   const std::int64_t now = 1'800'000'000'000;
   for (int i = 0; i < 4; ++i) add_frame(db, "0011223344556677", now - 89 * kDay + i);

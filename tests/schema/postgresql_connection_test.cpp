@@ -216,14 +216,14 @@ TEST_CASE("an error carries PostgreSQL's message and SQLSTATE") {
   try {
     Statement(db, "INSERT INTO t (id) VALUES (?)").bind(1, 1).run();
     FAIL("a duplicate key was accepted");
-  } catch (const StorageError& e) {
+  } catch (const SqlStateError& e) {
     CHECK(e.sqlstate() == "23505");
     CHECK_THAT(e.what(), Catch::Contains("duplicate key") && Catch::Contains("SQLSTATE 23505"));
   }
   try {
     Statement(db, "SELECT no_such_column FROM t").step();
     FAIL("an unknown column was accepted");
-  } catch (const StorageError& e) {
+  } catch (const SqlStateError& e) {
     CHECK(e.sqlstate() == "42703");
   }
   CHECK_THROWS_WITH(db.exec("CREATE TABLE t (x BIGINT)"), Catch::Contains("42P07"));
@@ -242,4 +242,19 @@ TEST_CASE("a connection failure names the database without its password") {
     CHECK(what.find("hunter2") == std::string::npos);
     CHECK_THAT(what, Catch::Contains("postgres:***@") && Catch::Contains("no_such_database"));
   }
+}
+TEST_CASE("open migrates a fresh database to the latest version and refuses a newer one") {
+  uchet::test::TempDir dir;
+  REQUIRE(uchet::test::testing_postgresql());
+  const auto location = test_database_location(dir.path());
+  {
+    auto db = Database::open(location);
+    CHECK(schema_version(db) == latest_schema_version());
+    CHECK(count(db, "SELECT COUNT(*) FROM schema_version") ==
+          static_cast<std::int64_t>(migrations(Dialect::postgresql).size()));
+    Statement(db, "INSERT INTO schema_version (version, name, applied_at) VALUES (?, 'from the future', 0)")
+        .bind(1, latest_schema_version() + 1)
+        .run();
+  }
+  CHECK_THROWS_WITH(Database::open(location), Catch::Contains("newer than this uchet"));
 }

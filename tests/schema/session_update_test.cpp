@@ -8,6 +8,7 @@
 #include "schema/sessions.h"
 #include "schema/statement.h"
 #include "tests/support/process.h"
+#include "tests/support/test_storage.h"
 
 using namespace uchet::schema;
 
@@ -43,7 +44,7 @@ DeviceSession joined(Database& db) {
 
 TEST_CASE("an uplink's session update happens in place and changes only the per-uplink state") {
   uchet::test::TempDir dir;
-  auto db = Database::open(dir.file("uchet.db"));
+  auto db = Database::open(uchet::test::test_database_location(dir.path()));
   auto s = joined(db);
   // A second session after it: a delete-and-insert would give the first one a new rowid.
   add_session(db, 0x70b3d57ed0000002, 0x26019999);
@@ -73,7 +74,7 @@ TEST_CASE("an uplink's session update happens in place and changes only the per-
 
 TEST_CASE("an uplink's session update refuses a session that was replaced or deleted") {
   uchet::test::TempDir dir;
-  auto db = Database::open(dir.file("uchet.db"));
+  auto db = Database::open(uchet::test::test_database_location(dir.path()));
   auto s = joined(db);
   auto rejoined = s;
   rejoined.dev_addr = 0x26015678;

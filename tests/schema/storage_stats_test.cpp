@@ -7,12 +7,13 @@
 #include "schema/statement.h"
 #include "schema/storage_stats.h"
 #include "tests/support/process.h"
+#include "tests/support/test_storage.h"
 
 using namespace uchet::schema;
 
-TEST_CASE("table stats count rows, bytes of table and indexes, and rows per day over the last week") {
+TEST_CASE("table stats count rows, bytes of table and indexes, and rows per day over the last week", "[sqlite-only]") {
   uchet::test::TempDir dir;
-  const auto path = dir.file("uchet.db");
+  const auto path = uchet::test::test_database_location(dir.path());
   auto db = Database::open(path);
   const std::int64_t now = 1'800'000'000;
   // 14 rows in the last 7 days and 30 older ones.

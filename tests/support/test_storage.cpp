@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <map>
 #include <stdexcept>
 #include <vector>
 
@@ -47,6 +48,8 @@ std::string test_cluster_dir() {
 
 std::string test_database_location(const std::filesystem::path& dir) {
   if (!testing_postgresql()) return (dir / "uchet.db").string();
+  static std::map<std::filesystem::path, std::string> by_dir;
+  if (auto it = by_dir.find(dir); it != by_dir.end()) return it->second;
   static CreatedDatabases created;
   static std::atomic<int> counter{0};
   const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
@@ -55,7 +58,12 @@ std::string test_database_location(const std::filesystem::path& dir) {
   auto admin = schema::Database::open_raw(cluster_uri("postgres"));
   admin.exec("CREATE DATABASE " + name);
   created.names.push_back(name);
-  return cluster_uri(name);
+  return by_dir[dir] = cluster_uri(name);
+}
+
+std::string storage_config(const std::string& location) {
+  if (location.starts_with("postgresql://")) return "backend = \"postgresql\"\ndsn = \"" + location + "\"\n";
+  return "path = \"" + location + "\"\n";
 }
 
 }  // namespace uchet::test

@@ -14,8 +14,14 @@
 
 namespace uchet::test {
 
-// `dir / "uchet.db"` on SQLite; on PostgreSQL the URI of a new database (unique per call).
+// `dir / "uchet.db"` on SQLite; on PostgreSQL the URI of a new, empty database, created at the
+// first call for `dir` (later calls for the same folder return the same database, as the same
+// file path would on SQLite).
 std::string test_database_location(const std::filesystem::path& dir);
+
+// The [storage] keys of a uchetd configuration for `location` (without the section header):
+// `path = "…"` for an SQLite file, `backend = "postgresql"` and `dsn = "…"` for a URI.
+std::string storage_config(const std::string& location);
 
 // True when this run's storage is PostgreSQL.
 bool testing_postgresql();

@@ -9,6 +9,7 @@
 
 #include "schema/backup.h"
 #include "schema/database_lock.h"
+#include "schema/location.h"
 #include "schema/storage_stats.h"
 #include "tools/uchetctl/commands.h"
 
@@ -16,6 +17,15 @@ namespace uchet::cli {
 namespace {
 
 std::string optional_number(const std::optional<double>& v) { return v ? fmt::format("{:.0f}", *v) : "-"; }
+
+// backup, check and restore work on SQLite's file; PostgreSQL has its own tools for each.
+void refuse_on_postgresql(const std::string& location, const std::string& command) {
+  if (!schema::is_postgresql_location(location)) return;
+  throw UsageError("uchetctl " + command +
+                   " works on an SQLite database file; on PostgreSQL use its own tools: pg_dump / pg_restore "
+                   "(a logical copy), pg_basebackup (a physical one, with WAL archiving for point-in-time "
+                   "recovery) and pg_amcheck (verification)");
+}
 
 int storage_stats(const std::string& path, const Output& output) {
   if (!std::filesystem::is_regular_file(path)) throw UsageError("no database file at " + path);
@@ -60,6 +70,7 @@ void add_database_commands(CLI::App& app, Maintenance& selected) {
   backup->add_option("FILE", *backup_file, "the copy (must not exist)")->required();
   backup->callback([&selected, backup_file] {
     selected = [backup_file](const std::string& path, const Output& output) {
+      refuse_on_postgresql(path, "backup");
       if (std::filesystem::exists(*backup_file)) throw UsageError(*backup_file + " exists; choose another name");
       const auto bytes = schema::backup_database(path, *backup_file);
       output.done(fmt::format("backed up {} to {} ({} bytes, checked)", path, *backup_file, bytes),
@@ -71,6 +82,7 @@ void add_database_commands(CLI::App& app, Maintenance& selected) {
   auto* check = app.add_subcommand("check", "verify the database: integrity, schema version, foreign keys");
   check->callback([&selected] {
     selected = [](const std::string& path, const Output& output) {
+      refuse_on_postgresql(path, "check");
       if (!std::filesystem::is_regular_file(path)) throw UsageError("no database file at " + path);
       const auto report = schema::check_database(path);
       nlohmann::json j{{"database", path},
@@ -93,6 +105,7 @@ void add_database_commands(CLI::App& app, Maintenance& selected) {
   restore->add_option("FILE", *restore_file, "a file made by uchetctl backup")->required();
   restore->callback([&selected, restore_file] {
     selected = [restore_file](const std::string& path, const Output& output) {
+      refuse_on_postgresql(path, "restore");
       if (!std::filesystem::is_regular_file(*restore_file)) throw UsageError("no backup file at " + *restore_file);
       if (std::filesystem::exists(path) && std::filesystem::equivalent(*restore_file, path)) {
         throw UsageError("the backup is the database itself");

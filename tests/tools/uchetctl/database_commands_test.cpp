@@ -16,7 +16,7 @@ TEST_CASE("check exits 0 on a sound database and 1 with the problems found") {
   CHECK(ok["ok"] == true);
   CHECK(ok["schemaVersion"] == ok["latestSchemaVersion"]);
   REQUIRE(uchet::test::run(
-              {"/usr/bin/sqlite3", ctl.file("uchet.db"),
+              {"/usr/bin/sqlite3", ctl.database(),
                "PRAGMA foreign_keys=OFF; INSERT INTO reading (dev_eui, quantity, resource, value, unit, "
                "measured_at, received_at) VALUES ('0011223344556677', 'volume', 'cold_water', 1, 'm3', 1, 1);"})
               .exit_code == 0);
@@ -36,7 +36,7 @@ TEST_CASE("backup refuses to overwrite; restore refuses while the database is he
   CHECK(ctl({"backup", backup}).exit_code == 2);
   REQUIRE(ctl({"application", "add", "heat"}).exit_code == 0);
   {
-    auto held = uchet::schema::DatabaseLock::acquire(ctl.file("uchet.db"), "uchetd");
+    auto held = uchet::schema::DatabaseLock::acquire(ctl.database(), "uchetd");
     REQUIRE(held);
     auto refused = ctl({"restore", backup});
     CHECK(refused.exit_code == 2);
