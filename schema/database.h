@@ -1,16 +1,18 @@
 #pragma once
-// One SQLite connection in WAL mode, with the few primitives every store needs: RAII
+// One database connection — SQLite (a file in WAL mode) or PostgreSQL (libpq), chosen by the
+// location given to open() (schema/location.h) — with the few primitives every store needs: RAII
 // transactions and savepoints, the unit of work handed between stages, and migration to the
 // schema this binary was built with.
 //
-// The connection is opaque: SQLite's handle and prepared statements (schema/statement.h) are
-// seen only by the stores under schema/. Stages and uchetctl open a Database, begin
+// The connection is opaque: the engine's handle and prepared statements (schema/statement.h)
+// are seen only by the stores under schema/. Stages and uchetctl open a Database, begin
 // transactions on it and call the stores (schema/README.md lists them); they never write SQL.
-// A Database belongs to one thread at a time (NOMUTEX, see database.cpp).
+// A Database belongs to one thread at a time (SQLite NOMUTEX, one libpq connection).
 //
-// SQLite failures (disk full, corruption, a constraint the caller did not check first) are
-// exceptional here: they throw StorageError, which command and pipeline boundaries catch.
-// Validation of user input happens before a store is called, never by provoking SQLite.
+// Engine failures (disk full, corruption, a lost server, a constraint the caller did not check
+// first) are exceptional here: they throw StorageError, which command and pipeline boundaries
+// catch. Validation of user input happens before a store is called, never by provoking the
+// engine.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -29,15 +31,23 @@ enum class Dialect { sqlite, postgresql };
 class StorageError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+  StorageError(const std::string& what, std::string sqlstate)
+      : std::runtime_error(what), sqlstate_(std::move(sqlstate)) {}
+  // PostgreSQL's SQLSTATE of the failure (e.g. "23505", a unique violation); empty on SQLite.
+  const std::string& sqlstate() const noexcept { return sqlstate_; }
+
+ private:
+  std::string sqlstate_;
 };
 
 class Database {
  public:
-  // Opens (creating if needed, with its parent folder) and brings the schema up to date.
-  // Throws StorageError if the file is newer than this binary or cannot be opened.
-  static Database open(const std::string& path);
+  // Opens (an SQLite file is created if needed, with its parent folder) and brings the schema
+  // up to date. `location` is an SQLite path or a PostgreSQL URI (schema/location.h). Throws
+  // StorageError if the database is newer than this binary or cannot be opened.
+  static Database open(const std::string& location);
   // Opens without migrating (tests of the migration logic itself).
-  static Database open_raw(const std::string& path);
+  static Database open_raw(const std::string& location);
 
   Database(Database&& other) noexcept;
   Database(const Database&) = delete;
@@ -48,6 +58,7 @@ class Database {
   // True while a transaction is open on this connection (SQLite may end one by itself after
   // some errors, e.g. SQLITE_FULL or SQLITE_IOERR: the caller then knows its work is gone).
   bool in_transaction() const;
+  // SQLite only: PostgreSQL has none and throws StorageError (stores use INSERT … RETURNING id).
   std::int64_t last_insert_rowid() const;
   int changes() const;
   [[noreturn]] void fail(std::string_view what) const;
@@ -58,17 +69,20 @@ class Database {
   // process, by open(); nothing else sets it.
   const KeyEncryptionKey* key_encryption_key() const;
   void set_key_encryption_key(std::shared_ptr<const KeyEncryptionKey> kek);
-  // The file this connection was opened on, as given to open().
+  // The location this connection was opened on, as given to open() (a PostgreSQL URI with its
+  // password: log it only through printable_location, schema/location.h).
   const std::string& path() const;
-  // The engine of this connection (only SQLite so far; PostgreSQL is issue 21's).
+  // The engine of this connection.
   Dialect dialect() const;
 
- private:
-  // The SQLite handle and the statement cache (schema/statement.h): only stores reach them.
+  // The engine (schema/connection.h): only schema/ internals reach it.
   struct Impl;
+
+ private:
   friend class Statement;
-  friend class Checkpointer;
-  friend struct DatabaseHandle;  // schema/statement.h: the online backup needs the raw handle
+  friend class Transaction;
+  friend class Savepoint;
+  friend struct DatabaseInternals;  // schema/connection.h
   explicit Database(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
@@ -76,7 +90,8 @@ class Database {
 class UnitOfWork;
 
 // Commits on commit(); rolls back if destroyed without it (an exception or early return).
-// BEGIN IMMEDIATE takes the write lock up front so a command never fails half-way on a lock.
+// On SQLite, BEGIN IMMEDIATE takes the write lock up front so a command never fails half-way on
+// a lock; on PostgreSQL a plain BEGIN (READ COMMITTED), with row locks where stores need them.
 class Transaction {
  public:
   explicit Transaction(Database& db);
