@@ -28,12 +28,14 @@ void refuse_on_postgresql(const std::string& location, const std::string& comman
 }
 
 int storage_stats(const std::string& path, const Output& output) {
-  if (!std::filesystem::is_regular_file(path)) throw UsageError("no database file at " + path);
+  const bool postgresql = schema::is_postgresql_location(path);
+  if (!postgresql && !std::filesystem::is_regular_file(path)) throw UsageError("no database file at " + path);
   auto db = schema::Database::open_raw(path);
   db.exec("BEGIN");  // one snapshot for every figure
   const auto tables = schema::table_stats(db, schema::unix_now());
+  const auto database_bytes = schema::postgresql_database_bytes(db);
   db.exec("ROLLBACK");
-  const bool exact = schema::has_dbstat(db);
+  const bool exact = schema::table_bytes_known(db);
   Table t{{"TABLE", "ROWS", "BYTES", "ROWS/DAY", "BYTES/DAY"}, {}};
   auto j = nlohmann::json::object();
   auto jt = nlohmann::json::array();
@@ -46,16 +48,27 @@ int storage_stats(const std::string& path, const Output& output) {
     row["bytesPerDay"] = s.bytes_per_day ? nlohmann::json(*s.bytes_per_day) : nlohmann::json(nullptr);
     jt.push_back(std::move(row));
   }
+  j["tables"] = std::move(jt);
+  j["bytesExact"] = exact;
+  const char* growth = "growth per day: rows added in the last 7 days / 7 (tables with a time column); ";
+  if (postgresql) {
+    // A PostgreSQL database has no file or WAL of its own to show: the server's size of it.
+    j["databaseBytes"] = *database_bytes;
+    output.table(t, j);
+    if (!output.json) {
+      output.out << "\ndatabase " << *database_bytes << " bytes (pg_database_size)\n"
+                 << growth << "bytes: the table's, its indexes' and TOAST (pg_total_relation_size)\n";
+    }
+    return 0;
+  }
   const auto wal = schema::wal_size_bytes(path);
   const auto file = static_cast<std::int64_t>(std::filesystem::file_size(path));
-  j["tables"] = std::move(jt);
   j["fileBytes"] = file;
   j["walBytes"] = wal;
-  j["bytesExact"] = exact;
   output.table(t, j);
   if (!output.json) {
     output.out << "\ndatabase file " << file << " bytes, WAL " << wal << " bytes\n"
-               << "growth per day: rows added in the last 7 days / 7 (tables with a time column); "
+               << growth
                << (exact ? "bytes: the table's and its indexes' pages (dbstat)\n"
                          : "bytes not shown: this SQLite has no dbstat\n");
   }
