@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "schema/database.h"
+#include "schema/database_lock.h"
 #include "schema/migrations.h"
 #include "schema/statement.h"
 #include "tests/support/process.h"
@@ -257,4 +258,18 @@ TEST_CASE("open migrates a fresh database to the latest version and refuses a ne
         .run();
   }
   CHECK_THROWS_WITH(Database::open(location), Catch::Contains("newer than this uchet"));
+}
+
+TEST_CASE("the database lock is an advisory lock: a second holder is refused, naming the first, until it lets go") {
+  uchet::test::TempDir dir;
+  REQUIRE(uchet::test::testing_postgresql());
+  const auto location = test_database_location(dir.path());
+  {
+    auto first = DatabaseLock::acquire(location, "uchetd");
+    REQUIRE(first);
+    auto second = DatabaseLock::acquire(location, "uchetctl restore");
+    REQUIRE_FALSE(second);
+    CHECK_THAT(second.error(), Catch::Contains("is held by uchetd (pid") && Catch::Contains("advisory lock"));
+  }
+  CHECK(DatabaseLock::acquire(location, "uchetd"));
 }

@@ -9,7 +9,7 @@
 
 using uchet::test::Uchetctl;
 
-TEST_CASE("check exits 0 on a sound database and 1 with the problems found") {
+TEST_CASE("check exits 0 on a sound database and 1 with the problems found", "[sqlite-only]") {
   Uchetctl ctl;
   REQUIRE(ctl({"application", "add", "water"}).exit_code == 0);
   auto ok = ctl.json({"check"});
@@ -26,7 +26,8 @@ TEST_CASE("check exits 0 on a sound database and 1 with the problems found") {
   CHECK(ctl({"--db", ctl.file("missing.db"), "check"}).exit_code == 2);
 }
 
-TEST_CASE("backup refuses to overwrite; restore refuses while the database is held and restores otherwise") {
+TEST_CASE("backup refuses to overwrite; restore refuses while the database is held and restores otherwise",
+          "[sqlite-only]") {
   Uchetctl ctl;
   REQUIRE(ctl({"application", "add", "water"}).exit_code == 0);
   const auto backup = ctl.file("backup.db");
@@ -63,4 +64,21 @@ TEST_CASE("storage stats lists every table with rows and bytes, and the WAL") {
     }
   }
   CHECK(gateway);
+}
+
+TEST_CASE("backup, restore and check refuse a PostgreSQL database and name its own tools") {
+  Uchetctl ctl;
+  // Refused before connecting: no server is needed, and the password is never printed.
+  const std::string uri = "postgresql://uchet:hunter2@db.invalid/uchet";
+  for (const std::vector<std::string> command :
+       {std::vector<std::string>{"backup", ctl.file("copy.db")},
+        std::vector<std::string>{"restore", ctl.file("copy.db")}, std::vector<std::string>{"check"}}) {
+    std::vector<std::string> args{uchet::test::executable_from_env("UCHETCTL"), "--db", uri};
+    args.insert(args.end(), command.begin(), command.end());
+    auto r = uchet::test::run(args);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("works on an SQLite database file") && Catch::Contains("pg_dump") &&
+                          Catch::Contains("pg_basebackup"));
+    CHECK(r.err.find("hunter2") == std::string::npos);
+  }
 }
