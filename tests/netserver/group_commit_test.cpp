@@ -400,8 +400,14 @@ TEST_CASE("a queued downlink that no gateway could take goes back to the queue, 
   CHECK(f.sent_via.empty());
   CHECK(f.ns->counters().downlink_send_failed == 1);
   CHECK(queue_rows() == 2);  // the unconfirmed item was deleted when taken, and is back
-  CHECK(count(f.observer, "SELECT COUNT(*) FROM downlink_queue WHERE id = " + std::to_string(first_id) +
-                              " AND f_port = 5 AND hex(data) = '3001' AND expires_at IS NOT NULL") == 1);
+  {
+    schema::Statement q(f.observer,
+                        "SELECT COUNT(*) FROM downlink_queue WHERE id = ? AND f_port = 5 AND data = ? "
+                        "AND expires_at IS NOT NULL");
+    q.bind(1, first_id).bind_blob(2, std::vector<std::uint8_t>{0x30, 0x01});
+    REQUIRE(q.step());
+    CHECK(q.int64(0) == 1);
+  }
 
   f.offline_gateways.clear();
   f.ns->handle_uplink(uplink(f.devices[0], 1, false, 2'000'000));

@@ -1,10 +1,11 @@
-// schema::prune_uplink_frames on a real SQLite file: old frames go in batches, each device's
+// schema::prune_uplink_frames on the test run's storage: old frames go in batches, each device's
 // newest frame stays, and what was derived from a deleted frame stays with its link cleared.
 #include <catch2/catch.hpp>
 
 #include <string>
 
 #include "schema/database.h"
+#include "schema/inserted_id.h"
 #include "schema/statement.h"
 #include "schema/uplink_frames.h"
 #include "tests/support/process.h"
@@ -17,7 +18,8 @@ namespace {
 constexpr std::int64_t kDay = 86'400'000;
 
 void add_device(Database& db, const std::string& dev_eui) {
-  Statement(db, "INSERT OR IGNORE INTO application (id, name, created_at) VALUES (1, 'meters', 0)").run();
+  Statement(db, "INSERT INTO application (id, name, created_at) VALUES (1, 'meters', 0) ON CONFLICT (id) DO NOTHING")
+      .run();
   Statement(db,
             "INSERT INTO device (dev_eui, application_id, mac_version, activation, created_at) "
             "VALUES (?, 1, '1.0.3', 'abp', 0)")
@@ -27,16 +29,16 @@ void add_device(Database& db, const std::string& dev_eui) {
 
 std::int64_t add_frame(Database& db, const std::string& dev_eui, std::int64_t received_at_ms) {
   static int n = 0;
-  Statement(db,
-            "INSERT INTO uplink_frame (deduplication_id, dev_eui, dev_addr, f_cnt, confirmed, dr, payload, rx_info, "
-            "tx_info, received_at_ms, network_time_ms, network_time_gps) "
-            "VALUES (?, ?, '01020304', 1, 0, 5, x'00', '[]', '{}', ?, ?, 0)")
-      .bind(1, "dedup-" + std::to_string(++n))
+  Statement insert(db,
+                   "INSERT INTO uplink_frame (deduplication_id, dev_eui, dev_addr, f_cnt, confirmed, dr, payload, "
+                   "rx_info, tx_info, received_at_ms, network_time_ms, network_time_gps) "
+                   "VALUES (?, ?, '01020304', 1, 0, 5, ?, '[]', '{}', ?, ?, 0) RETURNING id");
+  insert.bind(1, "dedup-" + std::to_string(++n))
       .bind(2, dev_eui)
-      .bind(3, received_at_ms)
+      .bind_blob(3, std::vector<std::uint8_t>{0x00})
       .bind(4, received_at_ms)
-      .run();
-  return db.last_insert_rowid();
+      .bind(5, received_at_ms);
+  return inserted_id(insert);
 }
 
 // Steps until a pass is done, as uchetd's timer does; the frames deleted.

@@ -1,6 +1,6 @@
-// update_session_state against a real SQLite file: the uplink path's in-place UPDATE keeps the
-// row (same rowid, so no page is rewritten but the row's own), changes only the per-uplink
-// columns, and refuses to write a session that is gone or was replaced by a rejoin.
+// update_session_state on the test run's storage: the uplink path's in-place UPDATE keeps the
+// row (on SQLite the same rowid, so no page is rewritten but the row's own), changes only the
+// per-uplink columns, and refuses to write a session that is gone or was replaced by a rejoin.
 #include <catch2/catch.hpp>
 
 #include "schema/applications.h"
@@ -14,7 +14,9 @@ using namespace uchet::schema;
 
 namespace {
 
+// SQLite's rowid (PostgreSQL writes a new row version on every UPDATE, in place or not).
 std::int64_t rowid(Database& db) {
+  if (db.dialect() != Dialect::sqlite) return 0;
   Statement q(db, "SELECT rowid FROM device_session WHERE dev_eui = '70b3d57ed0000001'");
   REQUIRE(q.step());
   return q.int64(0);
@@ -59,7 +61,7 @@ TEST_CASE("an uplink's session update happens in place and changes only the per-
   s.keys.app_s_key[0] = 0xAA;  // a join's business: not written by an uplink
   update_session_state(db, s);
 
-  CHECK(rowid(db) == before);
+  if (db.dialect() == Dialect::sqlite) CHECK(rowid(db) == before);
   auto stored = find_session(db, s.dev_eui);
   REQUIRE(stored);
   CHECK(stored->f_cnt_up == 42);
