@@ -1,4 +1,5 @@
 #include "schema/alarms.h"
+#include "schema/inserted_id.h"
 #include "schema/statement.h"
 
 #include "netserver/lorawan/encoding.h"
@@ -14,13 +15,9 @@ std::optional<std::int64_t> open_alarm_id(Database& db, lorawan::Eui64 dev_eui, 
 
 std::int64_t open_alarm(Database& db, lorawan::Eui64 dev_eui, std::string_view kind, std::int64_t opened_at,
                         std::optional<std::int64_t> frame_id) {
-  Statement(db, "INSERT INTO alarm (dev_eui, kind, opened_at, open_frame_id) VALUES (?, ?, ?, ?)")
-      .bind(1, lorawan::eui64_to_string(dev_eui))
-      .bind(2, kind)
-      .bind(3, opened_at)
-      .bind(4, frame_id)
-      .run();
-  return db.last_insert_rowid();
+  Statement insert(db, "INSERT INTO alarm (dev_eui, kind, opened_at, open_frame_id) VALUES (?, ?, ?, ?) RETURNING id");
+  insert.bind(1, lorawan::eui64_to_string(dev_eui)).bind(2, kind).bind(3, opened_at).bind(4, frame_id);
+  return inserted_id(insert);
 }
 
 void close_alarm(Database& db, std::int64_t id, std::int64_t closed_at, std::int64_t frame_id) {
@@ -113,9 +110,10 @@ std::vector<ObjectAlarm> list_object_alarms(Database& db, std::int64_t object_id
 }
 
 std::vector<std::pair<std::string, std::int64_t>> open_alarms_by_kind(Database& db) {
-  Statement q(db,
-              "SELECT kind, COUNT(*) FROM (SELECT kind FROM alarm WHERE closed_at IS NULL "
-              "UNION ALL SELECT kind FROM object_alarm WHERE closed_at IS NULL) GROUP BY kind ORDER BY kind");
+  Statement q(
+      db,
+      "SELECT kind, COUNT(*) FROM (SELECT kind FROM alarm WHERE closed_at IS NULL "
+      "UNION ALL SELECT kind FROM object_alarm WHERE closed_at IS NULL) AS open_alarm GROUP BY kind ORDER BY kind");
   std::vector<std::pair<std::string, std::int64_t>> out;
   while (q.step()) out.emplace_back(q.text(0), q.int64(1));
   return out;

@@ -1,4 +1,5 @@
 #include "schema/applications.h"
+#include "schema/inserted_id.h"
 #include "schema/statement.h"
 
 #include "common/uuid.h"
@@ -32,14 +33,11 @@ std::vector<Application> list_applications(Database& db) {
 
 std::int64_t insert_application(Database& db, const std::string& name, const std::string& description,
                                 const std::string& time_zone) {
-  Statement(db, "INSERT INTO application (name, description, created_at, time_zone, uuid) VALUES (?, ?, ?, ?, ?)")
-      .bind(1, name)
-      .bind(2, description)
-      .bind(3, unix_now())
-      .bind(4, time_zone)
-      .bind(5, common::random_uuid())
-      .run();
-  return db.last_insert_rowid();
+  Statement insert(
+      db,
+      "INSERT INTO application (name, description, created_at, time_zone, uuid) VALUES (?, ?, ?, ?, ?) RETURNING id");
+  insert.bind(1, name).bind(2, description).bind(3, unix_now()).bind(4, time_zone).bind(5, common::random_uuid());
+  return inserted_id(insert);
 }
 
 void delete_application(Database& db, std::int64_t id, bool with_devices) {

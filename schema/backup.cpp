@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "schema/migrations.h"
+#include "schema/sqlite_connection.h"
 #include "schema/statement.h"
 
 namespace uchet::schema {
@@ -27,8 +28,8 @@ void sync_path(const std::string& path, bool directory) {
 // Copies every page of `from` into `to` with the backup API; `from` is read in the snapshot of
 // its open read transaction if it has one.
 void copy_pages(Database& from, Database& to, const BackupOptions& options) {
-  sqlite3* src = DatabaseHandle::of(from);
-  sqlite3* dst = DatabaseHandle::of(to);
+  sqlite3* src = sqlite_handle(from, "the online backup");
+  sqlite3* dst = sqlite_handle(to, "the online backup");
   sqlite3_backup* backup = sqlite3_backup_init(dst, "main", src, "main");
   if (!backup) to.fail("backup cannot start");
   int rc = SQLITE_OK;

@@ -6,7 +6,9 @@ namespace uchet::schema {
 // ---- billing norms and rules ----
 
 void set_norm(Database& db, const BillingNorm& norm) {
-  Statement(db, "INSERT OR REPLACE INTO billing_norm (object_id, resource, valid_from, per_month) VALUES (?, ?, ?, ?)")
+  Statement(db,
+            "INSERT INTO billing_norm (object_id, resource, valid_from, per_month) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (object_id, resource, valid_from) DO UPDATE SET per_month = excluded.per_month")
       .bind(1, norm.object_id)
       .bind(2, norm.resource)
       .bind(3, norm.valid_from)
@@ -35,7 +37,8 @@ std::vector<BillingNorm> list_norms(Database& db, std::int64_t object_id) {
 
 void set_common_property_norm(Database& db, const CommonPropertyNorm& norm) {
   Statement(db,
-            "INSERT OR REPLACE INTO common_property_norm (object_id, resource, valid_from, per_m2) VALUES (?, ?, ?, ?)")
+            "INSERT INTO common_property_norm (object_id, resource, valid_from, per_m2) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (object_id, resource, valid_from) DO UPDATE SET per_m2 = excluded.per_m2")
       .bind(1, norm.object_id)
       .bind(2, norm.resource)
       .bind(3, norm.valid_from)
@@ -64,8 +67,9 @@ std::vector<CommonPropertyNorm> list_common_property_norms(Database& db, std::in
 }
 
 void set_calculated_volume(Database& db, const CalculatedVolume& volume) {
-  Statement(
-      db, "INSERT OR REPLACE INTO calculated_volume (premise_id, resource, valid_from, per_month) VALUES (?, ?, ?, ?)")
+  Statement(db,
+            "INSERT INTO calculated_volume (premise_id, resource, valid_from, per_month) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (premise_id, resource, valid_from) DO UPDATE SET per_month = excluded.per_month")
       .bind(1, volume.premise_id)
       .bind(2, volume.resource)
       .bind(3, volume.valid_from)
@@ -95,10 +99,16 @@ std::vector<CalculatedVolume> list_calculated_volumes(Database& db, std::int64_t
 
 void set_billing_rule(Database& db, const BillingRuleRow& rule) {
   Statement(db,
-            "INSERT OR REPLACE INTO billing_rule (valid_from, average_months, min_history_months, "
+            "INSERT INTO billing_rule (valid_from, average_months, min_history_months, "
             "max_periods_residential, max_periods_non_residential, source, norm_coefficient_residential, "
             "non_residential_after_limit, heating_season_average, max_periods_house) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (valid_from) DO UPDATE SET "
+            "average_months = excluded.average_months, min_history_months = excluded.min_history_months, "
+            "max_periods_residential = excluded.max_periods_residential, "
+            "max_periods_non_residential = excluded.max_periods_non_residential, source = excluded.source, "
+            "norm_coefficient_residential = excluded.norm_coefficient_residential, "
+            "non_residential_after_limit = excluded.non_residential_after_limit, "
+            "heating_season_average = excluded.heating_season_average, max_periods_house = excluded.max_periods_house")
       .bind(1, rule.valid_from)
       .bind(2, rule.average_months)
       .bind(3, rule.min_history_months)

@@ -6,7 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "schema/statement.h"
+#include "schema/sqlite_connection.h"
 
 namespace uchet::schema {
 
@@ -61,11 +61,13 @@ void Checkpointer::run() {
 void Checkpointer::checkpoint_once() {
   int wal_pages = 0, copied = 0;
   const auto started = std::chrono::steady_clock::now();
-  int rc = sqlite3_wal_checkpoint_v2(db_.impl_->db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_pages, &copied);
+  int rc = sqlite3_wal_checkpoint_v2(sqlite_handle(db_, "the WAL checkpointer"), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                     &wal_pages, &copied);
   if (rc == SQLITE_OK && wal_pages >= restart_wal_pages_) {
     // Linux writes back a file's dirty pages whichever descriptor asks, read-only ones too.
     if (database_file_ >= 0) ::fdatasync(database_file_);
-    rc = sqlite3_wal_checkpoint_v2(db_.impl_->db, nullptr, SQLITE_CHECKPOINT_RESTART, &wal_pages, &copied);
+    rc = sqlite3_wal_checkpoint_v2(sqlite_handle(db_, "the WAL checkpointer"), nullptr, SQLITE_CHECKPOINT_RESTART,
+                                   &wal_pages, &copied);
   }
   if (rc == SQLITE_OK || rc == SQLITE_BUSY) {
     // BUSY: another connection is checkpointing right now; the next interval goes on from there.
@@ -78,7 +80,7 @@ void Checkpointer::checkpoint_once() {
     }
     return;
   }
-  std::string error = sqlite3_errmsg(db_.impl_->db);
+  std::string error = sqlite3_errmsg(sqlite_handle(db_, "the WAL checkpointer"));
   if (error != last_error_) spdlog::warn("checkpointer: WAL checkpoint failed: {}; retrying", error);
   last_error_ = std::move(error);
 }

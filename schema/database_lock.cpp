@@ -8,10 +8,44 @@
 #include <cstring>
 #include <filesystem>
 
+#include "schema/location.h"
+#include "schema/statement.h"
+
 namespace uchet::schema {
+namespace {
+
+// The advisory lock's key ("uchetd l" in ASCII); pg_locks shows it split in classid (high 32
+// bits) and objid (low 32 bits).
+constexpr std::int64_t kAdvisoryKey = 0x756368657464206c;
+
+}  // namespace
 
 std::expected<DatabaseLock, std::string> DatabaseLock::acquire(const std::string& database_path,
                                                                const std::string& holder) {
+  if (is_postgresql_location(database_path)) {
+    try {
+      auto session = std::make_unique<Database>(Database::open_raw(database_path));
+      Statement take(*session, "SELECT pg_try_advisory_lock(?)");
+      take.bind(1, kAdvisoryKey);
+      if (take.step() && take.int64(0) != 0) {
+        take.reset();
+        Statement(*session, "SELECT set_config('application_name', ?, false)")
+            .bind(1, holder + " (pid " + std::to_string(::getpid()) + ")")
+            .run();
+        return DatabaseLock(std::move(session));
+      }
+      Statement who(*session,
+                    "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                    "WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database "
+                    "WHERE datname = current_database()) AND (l.classid::bigint << 32 | l.objid::bigint) = ?");
+      who.bind(1, kAdvisoryKey);
+      const std::string name = who.step() ? who.text(0) : std::string();
+      return std::unexpected("the database " + printable_location(database_path) + " is held by " +
+                             (name.empty() ? "another process" : name) + " (a PostgreSQL advisory lock)");
+    } catch (const StorageError& e) {
+      return std::unexpected(std::string("cannot take the database lock: ") + e.what());
+    }
+  }
   const auto path = lock_path(database_path);
   auto parent = std::filesystem::path(path).parent_path();
   std::error_code ec;
@@ -36,10 +70,17 @@ std::expected<DatabaseLock, std::string> DatabaseLock::acquire(const std::string
   return DatabaseLock(fd);
 }
 
-DatabaseLock::DatabaseLock(DatabaseLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+DatabaseLock::DatabaseLock(int fd) : fd_(fd) {}
+
+DatabaseLock::DatabaseLock(std::unique_ptr<Database> session) : session_(std::move(session)) {}
+
+DatabaseLock::DatabaseLock(DatabaseLock&& other) noexcept : fd_(other.fd_), session_(std::move(other.session_)) {
+  other.fd_ = -1;
+}
 
 DatabaseLock::~DatabaseLock() {
   if (fd_ >= 0) ::close(fd_);  // releases the flock
+  // session_ closes its connection: PostgreSQL releases the advisory lock with the session.
 }
 
 }  // namespace uchet::schema

@@ -6,10 +6,19 @@
 // holder's pid for the message; the kernel drops it when the process ends, however it ends, so
 // a crash leaves no stale lock. uchetctl's ordinary commands do not take it: they run beside
 // uchetd by design (SQLite's own locks keep them consistent).
+//
+// On PostgreSQL (a postgresql:// location) the lock is a session-level advisory lock on a fixed
+// key, held by a connection of its own that lives as long as the DatabaseLock; the holder is
+// named in that connection's application_name for the refusal message. The server releases it
+// when the session ends, however the process ends. Until several uchetd can share one database
+// (issue 21, item 2), a second uchetd on the same PostgreSQL database refuses to start.
 #include <expected>
+#include <memory>
 #include <string>
 
 namespace uchet::schema {
+
+class Database;
 
 class DatabaseLock {
  public:
@@ -25,8 +34,10 @@ class DatabaseLock {
   static std::string lock_path(const std::string& database_path) { return database_path + ".lock"; }
 
  private:
-  explicit DatabaseLock(int fd) : fd_(fd) {}
+  explicit DatabaseLock(int fd);
+  explicit DatabaseLock(std::unique_ptr<Database> session);
   int fd_ = -1;
+  std::unique_ptr<Database> session_;  // PostgreSQL: the connection holding the advisory lock
 };
 
 }  // namespace uchet::schema

@@ -54,8 +54,9 @@ std::optional<Device> find_device(Database& db, lorawan::Eui64 dev_eui) {
 }
 
 std::vector<Device> list_devices(Database& db, std::optional<std::int64_t> application_id) {
-  Statement q(db, std::string(kSelect) + "WHERE (?1 IS NULL OR d.application_id = ?1) ORDER BY d.dev_eui");
-  q.bind(1, application_id);
+  Statement q(db,
+              std::string(kSelect) + "WHERE (CAST(? AS BIGINT) IS NULL OR d.application_id = ?) ORDER BY d.dev_eui");
+  q.bind(1, application_id).bind(2, application_id);
   std::vector<Device> out;
   while (q.step()) out.push_back(read_device(db, q));
   return out;

@@ -1,4 +1,5 @@
 #include "schema/downlink_queue.h"
+#include "schema/inserted_id.h"
 #include "schema/statement.h"
 
 #include <atomic>
@@ -43,20 +44,20 @@ lorawan::Result<void> check_downlink(std::int64_t f_port, std::size_t payload_si
 }
 
 std::int64_t enqueue_downlink(Database& db, const QueueItem& item) {
-  Statement(db,
-            "INSERT INTO downlink_queue (dev_eui, f_port, data, confirmed, created_at, expires_at, queue_item_id, "
-            "clock_correction) VALUES (?,?,?,?,?,?,?,?)")
-      .bind(1, lorawan::eui64_to_string(item.dev_eui))
+  Statement insert(db,
+                   "INSERT INTO downlink_queue (dev_eui, f_port, data, confirmed, created_at, expires_at, "
+                   "queue_item_id, clock_correction) VALUES (?,?,?,?,?,?,?,?) RETURNING id");
+  insert.bind(1, lorawan::eui64_to_string(item.dev_eui))
       .bind(2, static_cast<int>(item.f_port))
       .bind_blob(3, item.data)
       .bind(4, item.confirmed ? 1 : 0)
       .bind(5, item.created_at ? item.created_at : unix_now())
       .bind(6, item.expires_at)
       .bind(7, item.queue_item_id.empty() ? common::random_uuid() : item.queue_item_id)
-      .bind(8, item.clock_correction ? 1 : 0)
-      .run();
+      .bind(8, item.clock_correction ? 1 : 0);
+  const auto id = inserted_id(insert);
   g_enqueued.fetch_add(1, std::memory_order_relaxed);
-  return db.last_insert_rowid();
+  return id;
 }
 
 bool queue_item_id_in_use(Database& db, std::string_view queue_item_id) {
@@ -93,8 +94,13 @@ void mark_downlink_sent(Database& db, std::int64_t id, std::uint32_t f_cnt_down)
 
 void return_downlink(Database& db, const QueueItem& item) {
   Statement(db,
-            "INSERT OR REPLACE INTO downlink_queue (id, dev_eui, f_port, data, confirmed, created_at, expires_at, "
-            "f_cnt_down, sent_at, attempts, queue_item_id, clock_correction) VALUES (?,?,?,?,?,?,?,?,NULL,?,?,?)")
+            "INSERT INTO downlink_queue (id, dev_eui, f_port, data, confirmed, created_at, expires_at, "
+            "f_cnt_down, sent_at, attempts, queue_item_id, clock_correction) VALUES (?,?,?,?,?,?,?,?,NULL,?,?,?) "
+            "ON CONFLICT (id) DO UPDATE SET dev_eui = excluded.dev_eui, f_port = excluded.f_port, "
+            "data = excluded.data, confirmed = excluded.confirmed, created_at = excluded.created_at, "
+            "expires_at = excluded.expires_at, f_cnt_down = excluded.f_cnt_down, sent_at = NULL, "
+            "attempts = excluded.attempts, queue_item_id = excluded.queue_item_id, "
+            "clock_correction = excluded.clock_correction")
       .bind(1, item.id)
       .bind(2, lorawan::eui64_to_string(item.dev_eui))
       .bind(3, static_cast<int>(item.f_port))

@@ -9,7 +9,7 @@ std::vector<std::int64_t> sync_http_endpoints(Database& db, const std::vector<st
   Transaction tx(db);
   std::vector<std::int64_t> ids;
   for (const auto& url : urls) {
-    Statement(db, "INSERT OR IGNORE INTO http_endpoint (url) VALUES (?)").bind(1, url).run();
+    Statement(db, "INSERT INTO http_endpoint (url) VALUES (?) ON CONFLICT (url) DO NOTHING").bind(1, url).run();
     Statement q(db, "SELECT id FROM http_endpoint WHERE url = ?");
     q.bind(1, url);
     if (!q.step()) throw StorageError("http endpoint " + url + " not stored");

@@ -63,10 +63,10 @@ int wrap_table(Database& db, const KeyEncryptionKey& kek, const std::string& tab
   std::string update = "UPDATE " + table + " SET ";
   for (std::size_t i = 0; i < columns.size(); ++i) {
     select += ", " + columns[i];
-    update += (i ? ", " : "") + columns[i] + " = ?" + std::to_string(i + 1);
+    update += (i ? ", " : "") + columns[i] + " = ?";
   }
   select += " FROM " + table;
-  update += " WHERE dev_eui = ?" + std::to_string(columns.size() + 1);
+  update += " WHERE dev_eui = ?";
   int wrapped = 0;
   for (const auto& row : key_rows(db, select, static_cast<int>(columns.size()))) {
     Statement q(db, update);

@@ -1,4 +1,5 @@
 #include "schema/lifecycle.h"
+#include "schema/inserted_id.h"
 #include "schema/statement.h"
 
 #include "netserver/lorawan/encoding.h"
@@ -70,19 +71,18 @@ std::vector<LifecycleEventRow> lifecycle_events(Database& db, lorawan::Eui64 dev
 }
 
 std::int64_t append_lifecycle_event(Database& db, const LifecycleEventRow& e) {
-  Statement(db,
-            "INSERT INTO lifecycle_event (dev_eui, kind, at, actor, role, details, document, recorded_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-      .bind(1, lorawan::eui64_to_string(e.dev_eui))
+  Statement insert(db,
+                   "INSERT INTO lifecycle_event (dev_eui, kind, at, actor, role, details, document, recorded_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+  insert.bind(1, lorawan::eui64_to_string(e.dev_eui))
       .bind(2, e.kind)
       .bind(3, e.at)
       .bind(4, e.actor)
       .bind(5, e.role)
       .bind(6, e.details)
       .bind(7, e.document)
-      .bind(8, unix_now())
-      .run();
-  return db.last_insert_rowid();
+      .bind(8, unix_now());
+  return inserted_id(insert);
 }
 
 }  // namespace uchet::schema

@@ -18,17 +18,31 @@ int schema_version(Database& db) {
   return static_cast<int>(q.int64(0));
 }
 
+namespace {
+
+// PostgreSQL's BEGIN takes no lock: two processes opening a fresh database at once would both
+// run a migration. A transaction-level advisory lock (released at COMMIT/ROLLBACK) serialises
+// them as SQLite's BEGIN IMMEDIATE does; the key is fixed ("uchet mi" in ASCII).
+void serialise_migrations(Database& db) {
+  if (db.dialect() != Dialect::postgresql) return;
+  Statement(db, "SELECT pg_advisory_xact_lock(8458719310081191273)").run();
+}
+
+}  // namespace
+
 void migrate(Database& db) {
+  const auto& all = migrations(db.dialect());
   int current = schema_version(db);
-  int latest = latest_schema_version();
+  int latest = all.empty() ? 0 : all.back().version;
   if (current > latest) {
     throw StorageError("database schema version " + std::to_string(current) +
                        " is newer than this uchet (knows up to " + std::to_string(latest) +
                        "); upgrade uchet before opening it");
   }
-  for (const auto& m : migrations()) {
+  for (const auto& m : all) {
     if (m.version <= current) continue;
     Transaction tx(db);
+    serialise_migrations(db);
     // Another process may have migrated between our check and taking the write lock.
     if (schema_version(db) >= m.version) continue;
     db.exec(m.sql);

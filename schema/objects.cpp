@@ -1,4 +1,5 @@
 #include "schema/objects.h"
+#include "schema/inserted_id.h"
 #include "schema/statement.h"
 
 #include <algorithm>
@@ -106,11 +107,12 @@ bool natural_less(const std::string& a, const std::string& b) {
 
 std::int64_t add_object(Database& db, MeteringObject& object) {
   object.created_at = unix_now();
-  Statement(db,
-            "INSERT INTO metering_object (name, address, fias_house_guid, time_zone, latitude, longitude, created_at, "
-            "common_area_m2, owners_above_norm, heating_first_month, heating_last_month) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-      .bind(1, object.name)
+  Statement insert(
+      db,
+      "INSERT INTO metering_object (name, address, fias_house_guid, time_zone, latitude, longitude, created_at, "
+      "common_area_m2, owners_above_norm, heating_first_month, heating_last_month) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+  insert.bind(1, object.name)
       .bind(2, object.address)
       .bind(3, object.fias_house_guid)
       .bind(4, object.time_zone)
@@ -120,9 +122,8 @@ std::int64_t add_object(Database& db, MeteringObject& object) {
       .bind(8, object.common_area_m2)
       .bind(9, object.owners_above_norm ? 1 : 0)
       .bind(10, object.heating_first_month)
-      .bind(11, object.heating_last_month)
-      .run();
-  object.id = db.last_insert_rowid();
+      .bind(11, object.heating_last_month);
+  object.id = inserted_id(insert);
   return object.id;
 }
 
@@ -173,14 +174,14 @@ void set_object_billing(Database& db, const MeteringObject& object) {
 // ---- premises ----
 
 std::int64_t add_premise(Database& db, Premise& premise) {
-  Statement(db, "INSERT INTO premise (object_id, number, kind, area_m2, account) VALUES (?, ?, ?, ?, ?)")
-      .bind(1, premise.object_id)
+  Statement insert(
+      db, "INSERT INTO premise (object_id, number, kind, area_m2, account) VALUES (?, ?, ?, ?, ?) RETURNING id");
+  insert.bind(1, premise.object_id)
       .bind(2, premise.number)
       .bind(3, premise.kind)
       .bind(4, premise.area_m2)
-      .bind(5, premise.account)
-      .run();
-  premise.id = db.last_insert_rowid();
+      .bind(5, premise.account);
+  premise.id = inserted_id(insert);
   return premise.id;
 }
 
@@ -234,14 +235,15 @@ std::vector<MeteringPoint> points_of_premise(Database& db, std::int64_t premise_
 // ---- metering points ----
 
 std::int64_t add_point(Database& db, MeteringPoint& point) {
-  Statement(db, "INSERT INTO metering_point (object_id, name, resource, level, premise_id) VALUES (?, ?, ?, ?, ?)")
-      .bind(1, point.object_id)
+  Statement insert(
+      db,
+      "INSERT INTO metering_point (object_id, name, resource, level, premise_id) VALUES (?, ?, ?, ?, ?) RETURNING id");
+  insert.bind(1, point.object_id)
       .bind(2, point.name)
       .bind(3, point.resource)
       .bind(4, point.level)
-      .bind(5, point.premise_id)
-      .run();
-  point.id = db.last_insert_rowid();
+      .bind(5, point.premise_id);
+  point.id = inserted_id(insert);
   return point.id;
 }
 
@@ -261,8 +263,8 @@ std::optional<MeteringPoint> find_point(Database& db, std::int64_t id) {
 
 std::vector<MeteringPoint> list_points(Database& db, std::int64_t object_id, const std::string& resource) {
   Statement q(db, std::string(kPointColumns) +
-                      "WHERE object_id = ?1 AND (?2 = '' OR resource = ?2) ORDER BY level <> 'building', name");
-  q.bind(1, object_id).bind(2, resource);
+                      "WHERE object_id = ? AND (? = '' OR resource = ?) ORDER BY level <> 'building', name");
+  q.bind(1, object_id).bind(2, resource).bind(3, resource);
   std::vector<MeteringPoint> out;
   while (q.step()) out.push_back(point_from(q));
   // Names like "9-cw" and "10-cw" read naturally only with numeric-aware ordering (see premises).
@@ -291,18 +293,17 @@ bool remove_point(Database& db, std::int64_t id) {
 // ---- installation history ----
 
 std::int64_t add_installation(Database& db, MeterInstallation& installation) {
-  Statement(db,
-            "INSERT INTO meter_installation (point_id, dev_eui, installed_at, installed_reading, removed_at, "
-            "removed_reading, seal) VALUES (?, ?, ?, ?, ?, ?, ?)")
-      .bind(1, installation.point_id)
+  Statement insert(db,
+                   "INSERT INTO meter_installation (point_id, dev_eui, installed_at, installed_reading, removed_at, "
+                   "removed_reading, seal) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
+  insert.bind(1, installation.point_id)
       .bind(2, lorawan::eui64_to_string(installation.dev_eui))
       .bind(3, installation.installed_at)
       .bind(4, installation.installed_reading)
       .bind(5, installation.removed_at)
       .bind(6, installation.removed_reading)
-      .bind(7, installation.seal)
-      .run();
-  installation.id = db.last_insert_rowid();
+      .bind(7, installation.seal);
+  installation.id = inserted_id(insert);
   return installation.id;
 }
 
@@ -345,18 +346,18 @@ std::vector<MeterInstallation> installations_of_device(Database& db, lorawan::Eu
 
 std::int64_t add_manual_reading(Database& db, ManualReading& reading) {
   reading.recorded_at = unix_now();
-  Statement(db,
-            "INSERT INTO manual_reading (dev_eui, quantity, measured_at, value, reason, entered_by, recorded_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)")
-      .bind(1, lorawan::eui64_to_string(reading.dev_eui))
+  Statement insert(
+      db,
+      "INSERT INTO manual_reading (dev_eui, quantity, measured_at, value, reason, entered_by, recorded_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
+  insert.bind(1, lorawan::eui64_to_string(reading.dev_eui))
       .bind(2, reading.quantity)
       .bind(3, reading.measured_at)
       .bind(4, reading.value)
       .bind(5, reading.reason)
       .bind(6, reading.entered_by)
-      .bind(7, reading.recorded_at)
-      .run();
-  reading.id = db.last_insert_rowid();
+      .bind(7, reading.recorded_at);
+  reading.id = inserted_id(insert);
   return reading.id;
 }
 

@@ -5,13 +5,27 @@
 
 namespace uchet::schema {
 
+namespace {
+
+// PostgreSQL: the key of the transaction-level advisory lock that serialises outbox inserts
+// (schema/migrations.cpp's migration lock uses another key).
+constexpr const char* kLockOutboxOrder = "SELECT pg_advisory_xact_lock(8458719310081191274)";
+
+}  // namespace
+
 void insert_outbox_row(Database& db, std::string_view topic, std::string_view payload_json) {
-  Statement insert(db, "INSERT INTO outbox (topic, payload, created_at) VALUES (?1, ?2, ?3)");
+  // The publisher and the HTTP endpoints read rows above the last id they sent, so ids must
+  // follow commit order. SQLite's single write lock gives that; a PostgreSQL sequence hands out
+  // ids before commit, so two transactions could commit their rows out of id order and the later
+  // commit's lower id would be skipped. The lock, held to the end of the transaction, makes
+  // outbox writers take turns (schema/README.md, "Dialects").
+  if (db.dialect() == Dialect::postgresql) Statement(db, kLockOutboxOrder).run();
+  Statement insert(db, "INSERT INTO outbox (topic, payload, created_at) VALUES (?, ?, ?)");
   insert.bind(1, topic).bind(2, payload_json).bind(3, unix_now()).run();
 }
 
 std::vector<OutboxRow> outbox_rows_after(Database& db, std::int64_t after_id, std::size_t limit) {
-  Statement query(db, "SELECT id, topic, payload FROM outbox WHERE id > ?1 ORDER BY id LIMIT ?2");
+  Statement query(db, "SELECT id, topic, payload FROM outbox WHERE id > ? ORDER BY id LIMIT ?");
   query.bind(1, after_id).bind(2, static_cast<std::int64_t>(limit));
   std::vector<OutboxRow> rows;
   while (query.step()) rows.push_back({query.int64(0), query.text(1), query.text(2)});
@@ -26,7 +40,7 @@ void delete_outbox_rows(Database& db, std::span<const std::int64_t> ids) {
   std::size_t first = 0;
   for (std::size_t i = 1; i <= sorted.size(); ++i) {
     if (i < sorted.size() && sorted[i] <= sorted[i - 1] + 1) continue;  // the run goes on (or a repeat)
-    Statement(db, "DELETE FROM outbox WHERE id BETWEEN ?1 AND ?2").bind(1, sorted[first]).bind(2, sorted[i - 1]).run();
+    Statement(db, "DELETE FROM outbox WHERE id BETWEEN ? AND ?").bind(1, sorted[first]).bind(2, sorted[i - 1]).run();
     first = i;
   }
   tx.commit();

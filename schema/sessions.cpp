@@ -83,10 +83,17 @@ void bind_session_state(Statement& q, const DeviceSession& s, int at) {
 void save_session(Database& db, const DeviceSession& s) {
   Statement q(
       db,
-      "INSERT OR REPLACE INTO device_session (dev_eui, dev_addr, mac_version, f_nwk_s_int_key, s_nwk_s_int_key, "
+      "INSERT INTO device_session (dev_eui, dev_addr, mac_version, f_nwk_s_int_key, s_nwk_s_int_key, "
       "nwk_s_enc_key, app_s_key, f_cnt_up, n_f_cnt_down, a_f_cnt_down, rx1_delay, rx1_dr_offset, rx2_dr, "
       "rx2_frequency, dr, tx_power_index, nb_trans, mac_state, created_at, last_uplink_at) "
-      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (dev_eui) DO UPDATE SET "
+      "dev_addr = excluded.dev_addr, mac_version = excluded.mac_version, f_nwk_s_int_key = excluded.f_nwk_s_int_key, "
+      "s_nwk_s_int_key = excluded.s_nwk_s_int_key, nwk_s_enc_key = excluded.nwk_s_enc_key, "
+      "app_s_key = excluded.app_s_key, f_cnt_up = excluded.f_cnt_up, n_f_cnt_down = excluded.n_f_cnt_down, "
+      "a_f_cnt_down = excluded.a_f_cnt_down, rx1_delay = excluded.rx1_delay, rx1_dr_offset = excluded.rx1_dr_offset, "
+      "rx2_dr = excluded.rx2_dr, rx2_frequency = excluded.rx2_frequency, dr = excluded.dr, "
+      "tx_power_index = excluded.tx_power_index, nb_trans = excluded.nb_trans, mac_state = excluded.mac_state, "
+      "created_at = excluded.created_at, last_uplink_at = excluded.last_uplink_at");
   q.bind(1, lorawan::eui64_to_string(s.dev_eui))
       .bind(2, lorawan::dev_addr_to_string(s.dev_addr))
       .bind(3, s.mac_version)
@@ -100,9 +107,9 @@ void save_session(Database& db, const DeviceSession& s) {
 
 void update_session_state(Database& db, const DeviceSession& s) {
   Statement q(db,
-              "UPDATE device_session SET f_cnt_up = ?1, n_f_cnt_down = ?2, a_f_cnt_down = ?3, rx1_delay = ?4, "
-              "rx1_dr_offset = ?5, rx2_dr = ?6, rx2_frequency = ?7, dr = ?8, tx_power_index = ?9, nb_trans = ?10, "
-              "mac_state = ?11, last_uplink_at = ?12 WHERE dev_eui = ?13 AND dev_addr = ?14");
+              "UPDATE device_session SET f_cnt_up = ?, n_f_cnt_down = ?, a_f_cnt_down = ?, rx1_delay = ?, "
+              "rx1_dr_offset = ?, rx2_dr = ?, rx2_frequency = ?, dr = ?, tx_power_index = ?, nb_trans = ?, "
+              "mac_state = ?, last_uplink_at = ? WHERE dev_eui = ? AND dev_addr = ?");
   bind_session_state(q, s, 1);
   q.bind(12, s.last_uplink_at)
       .bind(13, lorawan::eui64_to_string(s.dev_eui))
@@ -128,7 +135,9 @@ std::optional<std::uint16_t> max_dev_nonce(Database& db, lorawan::Eui64 dev_eui,
 }
 
 void record_dev_nonce(Database& db, lorawan::Eui64 dev_eui, lorawan::Eui64 join_eui, std::uint16_t dev_nonce) {
-  Statement(db, "INSERT OR IGNORE INTO dev_nonce (dev_eui, join_eui, dev_nonce, used_at) VALUES (?, ?, ?, ?)")
+  Statement(db,
+            "INSERT INTO dev_nonce (dev_eui, join_eui, dev_nonce, used_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (dev_eui, join_eui, dev_nonce) DO NOTHING")
       .bind(1, lorawan::eui64_to_string(dev_eui))
       .bind(2, lorawan::eui64_to_string(join_eui))
       .bind(3, dev_nonce)

@@ -1,20 +1,20 @@
 #pragma once
-// Prepared statements over a Database's SQLite connection: the one place SQL text is run, and
-// only by the stores under schema/ (nothing outside schema/ includes this header or sqlite3.h).
+// Prepared statements over a Database's connection (SQLite or PostgreSQL): the one place SQL
+// text is run, and only by the stores under schema/ (nothing outside schema/ includes this
+// header; no engine header is included here).
 //
-// Preparing is a third of the hot path's cost (see BENCHMARKS.md), so a finished statement goes
-// back to its connection's cache, keyed by SQL text, and the next Statement with the same text
-// reuses it; a statement in use is taken out of the cache, so nesting the same SQL is safe.
-// Like its Database, a Statement is used by one thread at a time. Failures throw StorageError.
-#include <sqlite3.h>
-
+// SQL uses SQLite's placeholders (`?`, `?NNN`) on both engines; the PostgreSQL connection
+// rewrites them to `$n` (schema/postgresql_placeholders.h). Preparing is a third of the hot
+// path's cost (see BENCHMARKS.md), so a finished statement goes back to its connection's cache,
+// keyed by SQL text, and the next Statement with the same text reuses it; a statement in use is
+// taken out of the cache, so nesting the same SQL is safe. Like its Database, a Statement is
+// used by one thread at a time. Failures throw StorageError.
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "schema/database.h"
@@ -22,23 +22,21 @@
 
 namespace uchet::schema {
 
-// What a Database hides: the SQLite handle, its statement cache, its file and key-encryption key.
-struct Database::Impl {
-  sqlite3* db = nullptr;
-  std::string path;
-  std::shared_ptr<const KeyEncryptionKey> kek;
-  std::unordered_map<std::string, sqlite3_stmt*> cache;
-  sqlite3_stmt* take_cached(const std::string& sql);
-  void return_to_cache(const std::string& sql, sqlite3_stmt* stmt);
+class PreparedStatement;  // schema/connection.h: the engine's statement
+
+// A StorageError from PostgreSQL, with its SQLSTATE (e.g. "23505", a unique violation), for the
+// stores that tell failures apart; also named in what().
+class SqlStateError : public StorageError {
+ public:
+  SqlStateError(const std::string& what, std::string sqlstate) : StorageError(what), sqlstate_(std::move(sqlstate)) {}
+  const std::string& sqlstate() const noexcept { return sqlstate_; }
+
+ private:
+  std::string sqlstate_;
 };
 
-// The SQLite handle of a Database, for the few SQLite APIs that are not SQL (the online backup
-// of schema/backup.cpp).
-struct DatabaseHandle {
-  static sqlite3* of(Database& db) { return db.impl_->db; }
-};
-
-// A prepared statement. Bind indexes are 1-based as in SQLite; column indexes 0-based.
+// A prepared statement. Bind indexes are 1-based as in SQLite; column indexes 0-based. A
+// parameter left unbound is NULL.
 class Statement {
  public:
   Statement(Database& db, std::string_view sql);
@@ -80,7 +78,7 @@ class Statement {
  private:
   Database& db_;
   std::string sql_;
-  sqlite3_stmt* stmt_ = nullptr;
+  std::unique_ptr<PreparedStatement> stmt_;
 };
 
 }  // namespace uchet::schema

@@ -1,4 +1,5 @@
 #include "schema/uplink_frames.h"
+#include "schema/inserted_id.h"
 #include "schema/statement.h"
 
 #include "netserver/lorawan/encoding.h"
@@ -6,10 +7,11 @@
 namespace uchet::schema {
 
 std::int64_t insert_uplink_frame(Database& db, const NewUplinkFrame& f) {
-  Statement(db,
-            "INSERT INTO uplink_frame (deduplication_id, dev_eui, dev_addr, f_cnt, f_port, confirmed, dr, payload, "
-            "rx_info, tx_info, received_at_ms, network_time_ms, network_time_gps) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
-      .bind(1, f.deduplication_id)
+  Statement insert(db,
+                   "INSERT INTO uplink_frame (deduplication_id, dev_eui, dev_addr, f_cnt, f_port, confirmed, dr, "
+                   "payload, rx_info, tx_info, received_at_ms, network_time_ms, network_time_gps) "
+                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
+  insert.bind(1, f.deduplication_id)
       .bind(2, lorawan::eui64_to_string(f.dev_eui))
       .bind(3, lorawan::dev_addr_to_string(f.dev_addr))
       .bind(4, f.f_cnt)
@@ -21,9 +23,8 @@ std::int64_t insert_uplink_frame(Database& db, const NewUplinkFrame& f) {
       .bind(10, f.tx_info)
       .bind(11, f.received_at_ms)
       .bind(12, f.network_time_ms)
-      .bind(13, f.network_time_gps ? 1 : 0)
-      .run();
-  return db.last_insert_rowid();
+      .bind(13, f.network_time_gps ? 1 : 0);
+  return inserted_id(insert);
 }
 
 std::vector<ArchivedFrame> archived_frames(Database& db, std::string_view dev_eui, std::int64_t from_ms,
@@ -59,7 +60,7 @@ PruneStep prune_uplink_frames(Database& db, std::int64_t cutoff_ms, std::int64_t
   if (!first) return step;
   step.next_after = *last;
   Statement(db,
-            "DELETE FROM uplink_frame AS f WHERE f.id BETWEEN ?1 AND ?2 AND f.received_at_ms < ?3"
+            "DELETE FROM uplink_frame AS f WHERE f.id BETWEEN ? AND ? AND f.received_at_ms < ?"
             // Frames of one pass share received_at_ms: the id breaks the tie, so one is the newest.
             " AND EXISTS (SELECT 1 FROM uplink_frame n WHERE n.dev_eui = f.dev_eui"
             "             AND (n.received_at_ms, n.id) > (f.received_at_ms, f.id))")

@@ -26,6 +26,7 @@
 #include "netserver/lorawan/encoding.h"
 #include "netserver/lorawan/region.h"
 #include "schema/key_encryption.h"
+#include "schema/location.h"
 #include "tools/toml_guard.h"
 
 namespace uchet {
@@ -142,7 +143,23 @@ KeySpec readable_file_key(Section Config::*section, std::string Section::*field)
 const std::map<std::string, std::map<std::string, KeySpec>>& key_table() {
   static const std::map<std::string, std::map<std::string, KeySpec>> table = {
       {"storage",
-       {{"path", text_key(&Config::storage, &Config::Storage::path, false)},
+       {{"backend", key<std::string>([](const std::string& v, Config& c) -> std::string {
+           if (v != "sqlite" && v != "postgresql") return "must be \"sqlite\" or \"postgresql\"";
+           c.storage.backend = v;
+           return "";
+         })},
+        {"path", key<std::string>([](const std::string& v, Config& c) -> std::string {
+           if (v.empty()) return "must not be empty";
+           c.storage.path = v;
+           c.storage.path_given = true;
+           return "";
+         })},
+        {"dsn", key<std::string>([](const std::string& v, Config& c) -> std::string {
+           if (!schema::is_postgresql_location(v))
+             return "must be a PostgreSQL connection URI (postgresql://user@host/database)";
+           c.storage.dsn = v;
+           return "";
+         })},
         {"frame_retention_days", int_key(&Config::storage, &Config::Storage::frame_retention_days, 0, 36500)},
         {"kek_file", key<std::string>([](const std::string& v, Config& c) -> std::string {
            // Read now: a missing, malformed or too widely readable file stops uchetd at start.
@@ -436,6 +453,19 @@ std::vector<std::uint32_t> extra_channels(const Config& config) {
 
 namespace {
 
+// [storage] keys of one backend set with the other; empty when they are consistent.
+std::string storage_refusal(const Config::Storage& s) {
+  if (s.backend == "postgresql") {
+    if (s.dsn.empty()) return "storage.dsn must be set when storage.backend is \"postgresql\"";
+    if (s.path_given)
+      return "storage.path is the SQLite file: with storage.backend = \"postgresql\" the database is storage.dsn";
+    return "";
+  }
+  if (!s.dsn.empty())
+    return "storage.dsn is for storage.backend = \"postgresql\" (the backend is \"" + s.backend + "\")";
+  return "";
+}
+
 // [basic_station] keys that only make sense together; empty when they are consistent.
 std::string basic_station_refusal(const Config::BasicStation& b) {
   if (b.tls_cert.empty() != b.tls_key.empty())
@@ -489,6 +519,8 @@ Result<Config> parse_config(std::string_view toml_text, std::string_view source)
       }
     }
   }
+  if (auto why = storage_refusal(config.storage); !why.empty())
+    return std::unexpected(std::string(source) + ": " + why);
   if (auto why = basic_station_refusal(config.basic_station); !why.empty())
     return std::unexpected(std::string(source) + ": " + why);
   // Checks across keys, once the region is known.

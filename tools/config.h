@@ -19,7 +19,17 @@ namespace uchet {
 
 struct Config {
   struct Storage {
+    // "sqlite" (one file, the default) or "postgresql" (a server reached through `dsn`).
+    std::string backend = "sqlite";
+    // The SQLite file (backend sqlite only).
     std::string path = "var/uchet.db";
+    // The PostgreSQL connection URI, postgresql://… (backend postgresql only, required there).
+    std::string dsn;
+    // Whether the file set `path` (a key set for the other backend is an error, not ignored).
+    bool path_given = false;
+    // The location Database::open takes: `dsn` on PostgreSQL, else `path`. Log it only through
+    // schema::printable_location (a DSN may hold a password).
+    const std::string& location() const { return backend == "postgresql" ? dsn : path; }
     // Archived uplink frames older than this are deleted (readings, alarms, lifecycle and
     // billing data are kept); 0 keeps them forever.
     int frame_retention_days = 90;

@@ -11,6 +11,7 @@
 #include "schema/statement.h"
 #include "tests/support/karat_packets.h"
 #include "tests/support/process.h"
+#include "tests/support/test_storage.h"
 
 using namespace uchet;
 
@@ -20,7 +21,7 @@ namespace karat = test::karat;
 
 struct Fixture {
   test::TempDir dir;
-  std::string path = dir.file("uchet.db");
+  std::string path = uchet::test::test_database_location(dir.path());
   schema::Database db = schema::Database::open(path);
   schema::Device device;
   std::vector<gateway_bridge::Reception> rx = std::vector<gateway_bridge::Reception>(1);

@@ -23,7 +23,8 @@ constexpr lorawan::Eui64 kDevEui = 0x70b3d57ed0000b01;
 
 }  // namespace
 
-TEST_CASE("backup under load, restore refused while uchetd runs, restore and restart: counters and events intact") {
+TEST_CASE("backup under load, restore refused while uchetd runs, restore and restart: counters and events intact",
+          "[sqlite-only]") {
   OneDeviceJoinedOver<OverUdp> setup(otaa_device(kDevEui));
   auto& [device, net, gateway] = setup;
   // Ballast, so that the backup takes several steps while the uplinks keep coming.

@@ -221,7 +221,7 @@ bool port_was_taken(const std::string& uchetd_log) {
 
 void NetworkUnderTest::start_once() {
   write_file(dir_.file("uchet.toml"),
-             "[storage]\npath = \"" + database() + "\"\n" + storage_config +
+             "[storage]\n" + uchet::test::storage_config(database()) + storage_config +
                  "[gateway_bridge]\nbind = \"127.0.0.1:" + std::to_string(udp_port_) +
                  "\"\n"
                  "[network]\ndedup_window_ms = 200\n" +
@@ -286,10 +286,12 @@ std::string NetworkUnderTest::uchetd_log() const {
 }
 
 std::string NetworkUnderTest::sql(const std::string& query) {
-  auto r = run({"/usr/bin/sqlite3", "-cmd", ".timeout 5000", database(), query});
-  INFO("sqlite3 " << query << ": " << r.err);
-  REQUIRE(r.exit_code == 0);
-  std::string out = r.out;
+  std::string out;
+  try {
+    out = sqlite_query(database(), query);
+  } catch (const std::runtime_error& e) {
+    FAIL(query << ": " << e.what());
+  }
   while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
   return out;
 }

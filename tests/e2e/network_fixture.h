@@ -24,6 +24,7 @@
 #include "tests/support/mosquitto_broker.h"
 #include "tests/support/process.h"
 #include "tests/support/test_pki.h"
+#include "tests/support/test_storage.h"
 #include "tools/sim/simulated_device.h"
 #include "tools/sim/simulated_gateway.h"
 #include "tools/sim/simulated_station.h"
@@ -234,14 +235,16 @@ class NetworkUnderTest {
 
   boost::asio::ip::udp::endpoint bridge() const;
   std::string uchetd_log() const;  // every run, each after a marker line
-  // The SQLite file uchetd and uchetctl work on.
-  std::string database() const { return dir_.file("uchet.db"); }
+  // The database uchetd and uchetctl work on: an SQLite file, or a PostgreSQL URI when the test
+  // runs on PostgreSQL (tests/support/test_storage.h).
+  std::string database() const { return test_database_location(dir_.path()); }
   // The operator endpoint's port ([http] bind on 127.0.0.1).
   int http_port() const { return http_port_; }
   MosquittoBroker& broker() { return broker_; }
   MqttRecorder& recorder() { return *mqtt_; }
 
-  // sqlite3 <db> <query>: stdout without the trailing newline; fails the test on an error.
+  // sqlite3 <db> <query> (psql on PostgreSQL, same output form): stdout without the trailing
+  // newline; fails the test on an error.
   std::string sql(const std::string& query);
   long long sql_count(const std::string& query) { return std::stoll(sql(query)); }
   // mosquitto_pub -q 1 to the broker; fails the test if it could not publish.

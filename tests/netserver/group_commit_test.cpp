@@ -22,6 +22,7 @@
 #include "schema/sessions.h"
 #include "schema/statement.h"
 #include "tests/support/process.h"
+#include "tests/support/test_storage.h"
 
 using namespace uchet;
 using namespace std::chrono_literals;
@@ -141,8 +142,8 @@ struct Gateways : gateway_bridge::GatewayBackend {
 
 struct Fixture {
   test::TempDir dir;
-  schema::Database db = schema::Database::open(dir.file("uchet.db"));
-  schema::Database observer = schema::Database::open(dir.file("uchet.db"));
+  schema::Database db = schema::Database::open(uchet::test::test_database_location(dir.path()));
+  schema::Database observer = schema::Database::open(uchet::test::test_database_location(dir.path()));
   boost::asio::io_context io;
   Sink sink{observer};
   std::vector<AbpDevice> devices;
@@ -278,7 +279,7 @@ TEST_CASE("a downlink queued by another connection between passes goes out in th
 
 TEST_CASE("devices_with_downlinks lists every device with a row, enqueues are counted in-process") {
   test::TempDir dir;
-  auto db = schema::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(uchet::test::test_database_location(dir.path()));
   auto app = schema::insert_application(db, "water", "");
   auto d = abp_device(1);
   provision(db, d, app);
@@ -399,8 +400,14 @@ TEST_CASE("a queued downlink that no gateway could take goes back to the queue, 
   CHECK(f.sent_via.empty());
   CHECK(f.ns->counters().downlink_send_failed == 1);
   CHECK(queue_rows() == 2);  // the unconfirmed item was deleted when taken, and is back
-  CHECK(count(f.observer, "SELECT COUNT(*) FROM downlink_queue WHERE id = " + std::to_string(first_id) +
-                              " AND f_port = 5 AND hex(data) = '3001' AND expires_at IS NOT NULL") == 1);
+  {
+    schema::Statement q(f.observer,
+                        "SELECT COUNT(*) FROM downlink_queue WHERE id = ? AND f_port = 5 AND data = ? "
+                        "AND expires_at IS NOT NULL");
+    q.bind(1, first_id).bind_blob(2, std::vector<std::uint8_t>{0x30, 0x01});
+    REQUIRE(q.step());
+    CHECK(q.int64(0) == 1);
+  }
 
   f.offline_gateways.clear();
   f.ns->handle_uplink(uplink(f.devices[0], 1, false, 2'000'000));

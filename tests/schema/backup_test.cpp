@@ -14,6 +14,7 @@
 #include "schema/database_lock.h"
 #include "schema/statement.h"
 #include "tests/support/process.h"
+#include "tests/support/test_storage.h"
 
 using namespace uchet::schema;
 
@@ -36,9 +37,9 @@ void commit_pair(Database& db, const std::string& payload) {
 
 }  // namespace
 
-TEST_CASE("a backup taken while another connection commits is a consistent, checked snapshot") {
+TEST_CASE("a backup taken while another connection commits is a consistent, checked snapshot", "[sqlite-only]") {
   uchet::test::TempDir dir;
-  const auto path = dir.file("uchet.db");
+  const auto path = uchet::test::test_database_location(dir.path());
   auto writer_db = Database::open(path);
   const std::string payload(2000, 'x');
   for (int i = 0; i < 500; ++i) commit_pair(writer_db, payload);  // ~2 MB: many backup steps
@@ -84,9 +85,9 @@ TEST_CASE("a backup taken while another connection commits is a consistent, chec
   CHECK_THROWS_AS(backup_database(path, backup), StorageError);
 }
 
-TEST_CASE("check reports broken foreign keys, a newer schema and a file that is no uchet database") {
+TEST_CASE("check reports broken foreign keys, a newer schema and a file that is no uchet database", "[sqlite-only]") {
   uchet::test::TempDir dir;
-  const auto path = dir.file("uchet.db");
+  const auto path = uchet::test::test_database_location(dir.path());
   {
     auto db = Database::open(path);
     CHECK(check_database(path).problems.empty());
@@ -117,9 +118,9 @@ TEST_CASE("check reports broken foreign keys, a newer schema and a file that is 
   CHECK_THROWS_AS(check_database(dir.file("missing.db")), StorageError);
 }
 
-TEST_CASE("check finds damaged pages") {
+TEST_CASE("check finds damaged pages", "[sqlite-only]") {
   uchet::test::TempDir dir;
-  const auto path = dir.file("uchet.db");
+  const auto path = uchet::test::test_database_location(dir.path());
   {
     auto db = Database::open(path);
     const std::string payload(3000, 'y');
@@ -142,9 +143,10 @@ TEST_CASE("check finds damaged pages") {
   CHECK_FALSE(sound);
 }
 
-TEST_CASE("restore needs the database lock, which a holder keeps until it ends, and brings the backup back") {
+TEST_CASE("restore needs the database lock, which a holder keeps until it ends, and brings the backup back",
+          "[sqlite-only]") {
   uchet::test::TempDir dir;
-  const auto path = dir.file("uchet.db");
+  const auto path = uchet::test::test_database_location(dir.path());
   const auto backup = dir.file("backup.db");
   {
     auto db = Database::open(path);

@@ -8,12 +8,13 @@
 #include "schema/gateways.h"
 #include "schema/statement.h"
 #include "tests/support/process.h"
+#include "tests/support/test_storage.h"
 
 using namespace uchet::schema;
 
 TEST_CASE("a Basics Station registration is stored as a digest and its state saved without a registry change") {
   uchet::test::TempDir dir;
-  auto db = Database::open(dir.file("uchet.db"));
+  auto db = Database::open(uchet::test::test_database_location(dir.path()));
   Gateway g;
   g.eui = 0xB827EBFFFEE1E39A;
   g.name = "roof";
@@ -36,8 +37,9 @@ TEST_CASE("a Basics Station registration is stored as a digest and its state sav
   CHECK_FALSE(station->state_updated_at);
   CHECK(list_basic_station_gateways(db).size() == 2);
   // A digest of the wrong length, or one for 'none', is refused by the schema.
-  CHECK_THROWS(
-      Statement(db, "UPDATE gateway_basic_station SET credential_sha256 = x'00' WHERE credential = 'token'").run());
+  CHECK_THROWS(Statement(db, "UPDATE gateway_basic_station SET credential_sha256 = ? WHERE credential = 'token'")
+                   .bind_blob(1, std::vector<std::uint8_t>{0x00})
+                   .run());
 
   {
     Transaction tx(db);

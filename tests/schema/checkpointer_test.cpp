@@ -12,6 +12,7 @@
 #include "schema/database.h"
 #include "schema/statement.h"
 #include "tests/support/process.h"
+#include "tests/support/test_storage.h"
 
 using namespace uchet::schema;
 using namespace std::chrono_literals;
@@ -35,9 +36,9 @@ std::uintmax_t write_and_watch_wal(Database& db, const std::string& path, int co
 
 }  // namespace
 
-TEST_CASE("the checkpointer keeps the WAL short while the writer never checkpoints itself") {
+TEST_CASE("the checkpointer keeps the WAL short while the writer never checkpoints itself", "[sqlite-only]") {
   uchet::test::TempDir dir;
-  const auto path = dir.file("uchet.db");
+  const auto path = uchet::test::test_database_location(dir.path());
   auto db = Database::open(path);
   db.exec("PRAGMA wal_autocheckpoint=0");
 
@@ -58,9 +59,10 @@ TEST_CASE("the checkpointer keeps the WAL short while the writer never checkpoin
   checkpointer.stop();  // idempotent
 }
 
-TEST_CASE("under steady commits the checkpointer starts the WAL over once it is long, which PASSIVE alone never does") {
+TEST_CASE("under steady commits the checkpointer starts the WAL over once it is long, which PASSIVE alone never does",
+          "[sqlite-only]") {
   uchet::test::TempDir dir;
-  const auto path = dir.file("uchet.db");
+  const auto path = uchet::test::test_database_location(dir.path());
   auto db = Database::open(path);
   db.exec("PRAGMA wal_autocheckpoint=0");
   // Commits 1 ms apart (uchetd's passes are at least 2 ms apart), 256 pages (1 MiB) as the
@@ -85,7 +87,7 @@ TEST_CASE("under steady commits the checkpointer starts the WAL over once it is 
   CHECK(with_restart * 2 < passive_only);
 }
 
-TEST_CASE("the checkpointer refuses a database it cannot open") {
+TEST_CASE("the checkpointer refuses a database it cannot open", "[sqlite-only]") {
   uchet::test::TempDir dir;
   std::filesystem::create_directories(dir.file("a-folder.db"));
   CHECK_THROWS_AS(Checkpointer(dir.file("a-folder.db")), StorageError);

@@ -6,12 +6,13 @@
 #include "schema/devices.h"
 #include "schema/objects.h"
 #include "tests/support/process.h"
+#include "tests/support/test_storage.h"
 
 using namespace uchet::schema;
 
 TEST_CASE("a device's place is its open installation: object, premise and point; none once removed") {
   uchet::test::TempDir dir;
-  auto db = Database::open(dir.file("uchet.db"));
+  auto db = Database::open(uchet::test::test_database_location(dir.path()));
   insert_application(db, "water", "");
   Device meter;
   meter.dev_eui = 0x70b3d57ed0000a01;

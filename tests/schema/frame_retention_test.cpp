@@ -1,13 +1,15 @@
-// schema::prune_uplink_frames on a real SQLite file: old frames go in batches, each device's
+// schema::prune_uplink_frames on the test run's storage: old frames go in batches, each device's
 // newest frame stays, and what was derived from a deleted frame stays with its link cleared.
 #include <catch2/catch.hpp>
 
 #include <string>
 
 #include "schema/database.h"
+#include "schema/inserted_id.h"
 #include "schema/statement.h"
 #include "schema/uplink_frames.h"
 #include "tests/support/process.h"
+#include "tests/support/test_storage.h"
 
 using namespace uchet::schema;
 
@@ -16,7 +18,8 @@ namespace {
 constexpr std::int64_t kDay = 86'400'000;
 
 void add_device(Database& db, const std::string& dev_eui) {
-  Statement(db, "INSERT OR IGNORE INTO application (id, name, created_at) VALUES (1, 'meters', 0)").run();
+  Statement(db, "INSERT INTO application (id, name, created_at) VALUES (1, 'meters', 0) ON CONFLICT (id) DO NOTHING")
+      .run();
   Statement(db,
             "INSERT INTO device (dev_eui, application_id, mac_version, activation, created_at) "
             "VALUES (?, 1, '1.0.3', 'abp', 0)")
@@ -26,16 +29,16 @@ void add_device(Database& db, const std::string& dev_eui) {
 
 std::int64_t add_frame(Database& db, const std::string& dev_eui, std::int64_t received_at_ms) {
   static int n = 0;
-  Statement(db,
-            "INSERT INTO uplink_frame (deduplication_id, dev_eui, dev_addr, f_cnt, confirmed, dr, payload, rx_info, "
-            "tx_info, received_at_ms, network_time_ms, network_time_gps) "
-            "VALUES (?, ?, '01020304', 1, 0, 5, x'00', '[]', '{}', ?, ?, 0)")
-      .bind(1, "dedup-" + std::to_string(++n))
+  Statement insert(db,
+                   "INSERT INTO uplink_frame (deduplication_id, dev_eui, dev_addr, f_cnt, confirmed, dr, payload, "
+                   "rx_info, tx_info, received_at_ms, network_time_ms, network_time_gps) "
+                   "VALUES (?, ?, '01020304', 1, 0, 5, ?, '[]', '{}', ?, ?, 0) RETURNING id");
+  insert.bind(1, "dedup-" + std::to_string(++n))
       .bind(2, dev_eui)
-      .bind(3, received_at_ms)
+      .bind_blob(3, std::vector<std::uint8_t>{0x00})
       .bind(4, received_at_ms)
-      .run();
-  return db.last_insert_rowid();
+      .bind(5, received_at_ms);
+  return inserted_id(insert);
 }
 
 // Steps until a pass is done, as uchetd's timer does; the frames deleted.
@@ -63,7 +66,7 @@ std::int64_t count(Database& db, const std::string& sql) {
 
 TEST_CASE("old archived frames are pruned in batches; each device's newest frame and the derived data stay") {
   uchet::test::TempDir dir;
-  auto db = Database::open(dir.file("uchet.db"));
+  auto db = Database::open(uchet::test::test_database_location(dir.path()));
   const std::string a = "0011223344556677", b = "8899AABBCCDDEEFF";
   add_device(db, a);
   add_device(db, b);
@@ -108,7 +111,7 @@ TEST_CASE("old archived frames are pruned in batches; each device's newest frame
 
 TEST_CASE("frames stored in one pass share their reception time; all but the newest of them are pruned") {
   uchet::test::TempDir dir;
-  auto db = Database::open(dir.file("uchet.db"));
+  auto db = Database::open(uchet::test::test_database_location(dir.path()));
   add_device(db, "0011223344556677");
   const std::int64_t now = 1'800'000'000'000;
   for (int i = 0; i < 3; ++i) add_frame(db, "0011223344556677", now - 100 * kDay);
@@ -119,7 +122,7 @@ TEST_CASE("frames stored in one pass share their reception time; all but the new
 
 TEST_CASE("frames younger than the retention are never pruned") {
   uchet::test::TempDir dir;
-  auto db = Database::open(dir.file("uchet.db"));
+  auto db = Database::open(uchet::test::test_database_location(dir.path()));
   add_device(db, "0011223344556677");
   const std::int64_t now = 1'800'000'000'000;
   for (int i = 0; i < 4; ++i) add_frame(db, "0011223344556677", now - 89 * kDay + i);

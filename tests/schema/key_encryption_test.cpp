@@ -13,6 +13,7 @@
 #include "schema/sessions.h"
 #include "schema/statement.h"
 #include "tests/support/process.h"
+#include "tests/support/test_storage.h"
 
 using namespace uchet::schema;
 using uchet::lorawan::Key;
@@ -64,7 +65,7 @@ std::string raw_app_key(Database& db) {
 
 TEST_CASE("without a KEK keys stay plain and nothing is recorded") {
   uchet::test::TempDir dir;
-  auto db = Database::open(dir.file("uchet.db"));
+  auto db = Database::open(uchet::test::test_database_location(dir.path()));
   provision(db);
   auto state = open_key_encryption(db, std::nullopt);
   REQUIRE(state);
@@ -75,7 +76,7 @@ TEST_CASE("without a KEK keys stay plain and nothing is recorded") {
 
 TEST_CASE("the first start with a KEK wraps every stored key and the stores still return plain keys") {
   uchet::test::TempDir dir;
-  const auto path = dir.file("uchet.db");
+  const auto path = uchet::test::test_database_location(dir.path());
   {
     auto db = Database::open(path);
     provision(db);
@@ -116,7 +117,7 @@ TEST_CASE("the first start with a KEK wraps every stored key and the stores stil
 
 TEST_CASE("a wrong KEK or none is refused for a wrapped database, which stays as it was") {
   uchet::test::TempDir dir;
-  const auto path = dir.file("uchet.db");
+  const auto path = uchet::test::test_database_location(dir.path());
   {
     auto db = Database::open(path);
     provision(db);
@@ -138,7 +139,7 @@ TEST_CASE("a wrong KEK or none is refused for a wrapped database, which stays as
 
 TEST_CASE("wrapping is all or nothing: a key that cannot be wrapped leaves every key plain") {
   uchet::test::TempDir dir;
-  const auto path = dir.file("uchet.db");
+  const auto path = uchet::test::test_database_location(dir.path());
   auto db = Database::open(path);
   provision(db);
   db.exec("UPDATE device_session SET app_s_key = 'not a key' WHERE dev_eui = '70b3d57ed0000002'");

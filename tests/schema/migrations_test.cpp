@@ -7,10 +7,11 @@
 #include "schema/migrations.h"
 #include "schema/statement.h"
 #include "tests/support/process.h"
+#include "tests/support/test_storage.h"
 
 using namespace uchet::schema;
 
-TEST_CASE("a new database is brought to the latest schema version and reopening changes nothing") {
+TEST_CASE("a new database is brought to the latest schema version and reopening changes nothing", "[sqlite-only]") {
   uchet::test::TempDir dir;
   auto path = dir.file("sub/folder/uchet.db");
   {
@@ -24,9 +25,9 @@ TEST_CASE("a new database is brought to the latest schema version and reopening 
   CHECK(q.int64(0) == static_cast<std::int64_t>(migrations().size()));
 }
 
-TEST_CASE("the database runs in WAL mode with foreign keys enforced") {
+TEST_CASE("the database runs in WAL mode with foreign keys enforced", "[sqlite-only]") {
   uchet::test::TempDir dir;
-  auto db = Database::open(dir.file("uchet.db"));
+  auto db = Database::open(uchet::test::test_database_location(dir.path()));
   Statement mode(db, "PRAGMA journal_mode");
   REQUIRE(mode.step());
   CHECK(mode.text(0) == "wal");
@@ -37,7 +38,7 @@ TEST_CASE("the database runs in WAL mode with foreign keys enforced") {
 
 TEST_CASE("a database from a newer uchet is refused with a message saying so") {
   uchet::test::TempDir dir;
-  auto path = dir.file("uchet.db");
+  auto path = uchet::test::test_database_location(dir.path());
   {
     auto db = Database::open(path);
     db.exec("INSERT INTO schema_version (version, name, applied_at) VALUES (9999, '9999_future', 0)");
@@ -52,7 +53,7 @@ TEST_CASE("a database from a newer uchet is refused with a message saying so") {
 
 TEST_CASE("a transaction that is not committed leaves nothing behind") {
   uchet::test::TempDir dir;
-  auto db = Database::open(dir.file("uchet.db"));
+  auto db = Database::open(uchet::test::test_database_location(dir.path()));
   {
     Transaction tx(db);
     db.exec("INSERT INTO application (name, created_at) VALUES ('water', 0)");
@@ -64,7 +65,7 @@ TEST_CASE("a transaction that is not committed leaves nothing behind") {
 
 TEST_CASE("registry edits bump the registry version a running daemon polls") {
   uchet::test::TempDir dir;
-  auto db = Database::open(dir.file("uchet.db"));
+  auto db = Database::open(uchet::test::test_database_location(dir.path()));
   auto version = [&] {
     Statement q(db, "SELECT version FROM registry_version");
     q.step();
@@ -81,7 +82,7 @@ TEST_CASE("registry edits bump the registry version a running daemon polls") {
 
 TEST_CASE("an application gets a random version-4 UUID at creation, different for each") {
   uchet::test::TempDir dir;
-  auto db = Database::open(dir.file("uchet.db"));
+  auto db = Database::open(uchet::test::test_database_location(dir.path()));
   insert_application(db, "water", "");
   insert_application(db, "heat", "");
   const auto water = find_application(db, "water")->uuid, heat = find_application(db, "heat")->uuid;
@@ -90,4 +91,14 @@ TEST_CASE("an application gets a random version-4 UUID at creation, different fo
   CHECK(water[14] == '4');
   CHECK(std::string("89ab").find(water[19]) != std::string::npos);
   CHECK(water != heat);
+}
+
+TEST_CASE("the PostgreSQL migrations have the same numbers and titles as SQLite's") {
+  const auto& sqlite = migrations(Dialect::sqlite);
+  const auto& postgresql = migrations(Dialect::postgresql);
+  REQUIRE(postgresql.size() == sqlite.size());
+  for (std::size_t i = 0; i < sqlite.size(); ++i) {
+    CHECK(postgresql[i].version == sqlite[i].version);
+    CHECK(std::string(postgresql[i].name) == sqlite[i].name);
+  }
 }

@@ -7,6 +7,7 @@
 #include "schema/database.h"
 #include "schema/statement.h"
 #include "tests/support/process.h"
+#include "tests/support/test_storage.h"
 
 using namespace uchet::schema;
 
@@ -34,8 +35,8 @@ void store_frame(Database& db, int n, bool fail) {
 
 TEST_CASE("a failing frame's savepoint rolls back alone, the others of the transaction commit together") {
   uchet::test::TempDir dir;
-  auto db = Database::open(dir.file("uchet.db"));
-  auto observer = Database::open(dir.file("uchet.db"));
+  auto db = Database::open(uchet::test::test_database_location(dir.path()));
+  auto observer = Database::open(uchet::test::test_database_location(dir.path()));
   {
     Transaction tx(db);
     for (int n = 1; n <= 3; ++n) {
@@ -58,7 +59,7 @@ TEST_CASE("a failing frame's savepoint rolls back alone, the others of the trans
 
 TEST_CASE("released savepoints roll back with their transaction, nested savepoints unwind one level") {
   uchet::test::TempDir dir;
-  auto db = Database::open(dir.file("uchet.db"));
+  auto db = Database::open(uchet::test::test_database_location(dir.path()));
   {
     Transaction tx(db);
     store_frame(db, 1, false);
@@ -80,7 +81,7 @@ TEST_CASE("released savepoints roll back with their transaction, nested savepoin
 
 TEST_CASE("a savepoint whose transaction SQLite already ended does not throw from its destructor") {
   uchet::test::TempDir dir;
-  auto db = Database::open(dir.file("uchet.db"));
+  auto db = Database::open(uchet::test::test_database_location(dir.path()));
   Transaction tx(db);
   {
     Savepoint sp(db);

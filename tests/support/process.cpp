@@ -168,6 +168,11 @@ void write_file(const std::string& path, const std::string& text) {
 }
 
 std::string sqlite_query(const std::string& db, const std::string& sql) {
+  if (db.starts_with("postgresql://")) {
+    auto r = run({"/usr/bin/psql", "-X", "-A", "-t", "-q", "-F", "|", "-v", "ON_ERROR_STOP=1", "-c", sql, db});
+    if (r.exit_code != 0) throw std::runtime_error("psql: " + r.err);
+    return r.out;
+  }
   auto r = run({"/usr/bin/sqlite3", "-cmd", ".timeout 5000", db, sql});
   if (r.exit_code != 0) throw std::runtime_error("sqlite3 " + db + ": " + r.err);
   return r.out;

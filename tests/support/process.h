@@ -62,7 +62,8 @@ std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& text);
 
 // What the sqlite3 shell prints for `sql` on the database file `db` (waiting up to 5 s for a
-// lock); throws std::runtime_error with its stderr when it fails.
+// lock); for a postgresql:// location, what psql prints in the same form (unaligned, rows only,
+// columns separated by '|'). Throws std::runtime_error with its stderr when it fails.
 std::string sqlite_query(const std::string& db, const std::string& sql);
 
 }  // namespace uchet::test

@@ -16,8 +16,8 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
   std::string config_path, db_path;
   bool json = false;
-  app.add_option("--config", config_path, "uchetd configuration file (its [storage] path is used)");
-  app.add_option("--db", db_path, "SQLite database file (default: var/uchet.db)");
+  app.add_option("--config", config_path, "uchetd configuration file (its [storage] database is used)");
+  app.add_option("--db", db_path, "the database: an SQLite file or a postgresql:// URI (default: var/uchet.db)");
   app.add_flag("--json", json, "print results as JSON");
   // Global options may also follow the subcommand (`uchetctl device list --json`), as users of
   // other CLIs type them; every subcommand inherits this when it is created below.
@@ -55,7 +55,7 @@ int run(int argc, char** argv) {
       if (!loaded) throw cli::UsageError(loaded.error());
       config = *loaded;
     }
-    std::string path = config.storage.path;
+    std::string path = config.storage.location();
     if (!db_path.empty()) path = db_path;
     if (maintenance) {
       std::ostringstream result;

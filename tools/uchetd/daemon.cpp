@@ -34,6 +34,7 @@
 #include "schema/health.h"
 #include "schema/http_outbox.h"
 #include "schema/key_encryption.h"
+#include "schema/location.h"
 #include "schema/migrations.h"
 #include "schema/storage_stats.h"
 #include "tools/balance_settings.h"
@@ -76,12 +77,15 @@ void run_periodically(boost::asio::steady_timer& timer, std::chrono::steady_cloc
 
 int run_daemon(const Config& config) {
   // Held for the whole run: `uchetctl restore` refuses while it is, and so does a second uchetd.
-  auto held = schema::DatabaseLock::acquire(config.storage.path, "uchetd");
+  const std::string& location = config.storage.location();
+  const std::string printable = schema::printable_location(location);  // never the DSN's password
+  const bool sqlite = !schema::is_postgresql_location(location);
+  auto held = schema::DatabaseLock::acquire(location, "uchetd");
   if (!held) {
-    spdlog::critical("storage.path: {}", held.error());
+    spdlog::critical("storage: {}", held.error());
     return 2;
   }
-  auto db = schema::Database::open(config.storage.path);
+  auto db = schema::Database::open(location);
   // Before anything reads a key: a wrong or missing KEK stops uchetd here, with nothing changed.
   auto keys = schema::open_key_encryption(db, config.storage.kek);
   if (!keys) {
@@ -89,8 +93,7 @@ int run_daemon(const Config& config) {
     return 2;
   }
   if (!keys->wrapped) {
-    spdlog::warn("root and session keys are stored in plain text in {} (set storage.kek_file to wrap them)",
-                 config.storage.path);
+    spdlog::warn("root and session keys are stored in plain text in {} (set storage.kek_file to wrap them)", printable);
   } else if (keys->keys_wrapped_now > 0) {
     spdlog::info("wrapped {} stored keys with the key-encryption key of {}", keys->keys_wrapped_now,
                  config.storage.kek_file);
@@ -101,7 +104,7 @@ int run_daemon(const Config& config) {
     return 2;
   }
   spdlog::info("uchetd {} starting: database {} (schema v{}), region {}, gateway bridge on {}, MQTT {}", "0.1.0",
-               config.storage.path, schema::schema_version(db), config.network.region, config.gateway_bridge.bind,
+               printable, schema::schema_version(db), config.network.region, config.gateway_bridge.bind,
                config.mqtt.server);
 
   boost::asio::io_context io;
@@ -111,8 +114,12 @@ int run_daemon(const Config& config) {
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
 
   // WAL checkpoints (copy + fdatasync) on their own thread, not inside the radio path's commits.
-  schema::Checkpointer checkpointer(config.storage.path);
-  schema::leave_checkpoints_to_checkpointer(db);
+  // SQLite only: a PostgreSQL server checkpoints by itself.
+  std::optional<schema::Checkpointer> checkpointer;
+  if (sqlite) {
+    checkpointer.emplace(location);
+    schema::leave_checkpoints_to_checkpointer(db);
+  }
 
   // Downstream first: the publisher drains the outbox whatever happens upstream. It only reads:
   // acknowledged rows are deleted here, on this (the writer's) thread, between the network
@@ -137,7 +144,7 @@ int run_daemon(const Config& config) {
     return true;
   };
   const auto mqtt = mqtt_settings(config);
-  appserver::OutboxPublisher publisher(mqtt, config.storage.path, publisher_options);
+  appserver::OutboxPublisher publisher(mqtt, location, publisher_options);
   publisher.start();
   // Webhooks ([[integration.http]]): the endpoint table is made to match the configuration
   // before anything is stored, so a removed endpoint gets no copy of any new event.
@@ -148,7 +155,7 @@ int run_daemon(const Config& config) {
     const auto endpoint_ids = schema::sync_http_endpoints(db, urls);
     for (std::size_t i = 0; i < urls.size(); ++i) {
       webhooks.push_back(std::make_unique<appserver::HttpIntegration>(config.http_integrations[i], endpoint_ids[i],
-                                                                      config.storage.path, mqtt.topics));
+                                                                      location, mqtt.topics));
       webhooks.back()->start();
       spdlog::info("HTTP integration: events POSTed to {}", webhooks.back()->stats().url);
     }
@@ -164,7 +171,7 @@ int run_daemon(const Config& config) {
   std::ranges::transform(identity.region_config_id, identity.region_config_id.begin(),
                          [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });  // "ru864"
   appserver::ApplicationServer application(metering, events_committed, mqtt.topics, identity);
-  appserver::CommandListener commands(mqtt, config.storage.path, events_committed, identity);
+  appserver::CommandListener commands(mqtt, location, events_committed, identity);
   commands.start();
 
   netserver::NetworkSettings settings{*region};
@@ -297,8 +304,8 @@ int run_daemon(const Config& config) {
 
   // The operator's endpoint ([http] bind) on a thread of its own. The network server's figures
   // are read on this (its) thread and handed over; the HTTP thread waits at most 2 s for them.
-  schema::Database health_db = schema::Database::open(config.storage.path);  // the HTTP thread's
-  DatabaseFiguresCache database_figures(config.storage.path);                // SQL gauges, off the radio path
+  schema::Database health_db = schema::Database::open(location);  // the HTTP thread's
+  DatabaseFiguresCache database_figures(location);                // SQL gauges, off the radio path
   auto network_figures = [&]() -> std::optional<DaemonFigures> {
     auto promise = std::make_shared<std::promise<DaemonFigures>>();
     auto future = promise->get_future();
@@ -340,10 +347,10 @@ int run_daemon(const Config& config) {
     figures->callback_failures = common::callback_failures();
     figures->database = database_figures.latest();
     figures->now = schema::unix_now();
-    figures->wal_bytes = schema::wal_size_bytes(config.storage.path);
+    figures->wal_bytes = sqlite ? schema::wal_size_bytes(location) : 0;
     figures->commit_latency = network.commit_latency().snapshot();
     figures->end_to_end_latency = network.end_to_end_latency().snapshot();
-    figures->checkpoint_duration = checkpointer.durations().snapshot();
+    if (checkpointer) figures->checkpoint_duration = checkpointer->durations().snapshot();
     for (const auto& webhook : webhooks) figures->webhooks.push_back(webhook->stats());
     if (const auto* endpoint = http_view.load()) {
       figures->http_requests = endpoint->requests();
@@ -388,7 +395,7 @@ int run_daemon(const Config& config) {
   commands.stop();
   publisher.stop();
   for (auto& webhook : webhooks) webhook->stop();
-  checkpointer.stop();
+  if (checkpointer) checkpointer->stop();
   const auto& c = network.counters();
   const auto shed = gateway_bridge.counters();
   spdlog::info(

@@ -11,6 +11,7 @@
 #include "schema/devices.h"
 #include "schema/downlink_queue.h"
 #include "tests/support/process.h"
+#include "tests/support/test_storage.h"
 
 using namespace uchet;
 
@@ -20,7 +21,7 @@ constexpr const char* kCommand = R"({"devEui":"0011223344556677","fPort":5,"data
 
 struct Fixture {
   test::TempDir dir;
-  std::string path = dir.file("uchet.db");
+  std::string path = uchet::test::test_database_location(dir.path());
   schema::Database db = schema::Database::open(path);
   std::unique_ptr<appserver::CommandListener> listener;
 

@@ -12,6 +12,7 @@
 #include "tests/support/http_test_server.h"
 #include "tests/support/mosquitto_broker.h"
 #include "tests/support/process.h"
+#include "tests/support/test_storage.h"
 
 using namespace uchet;
 using namespace std::chrono_literals;
@@ -40,7 +41,7 @@ void add_events(schema::Database& db, int from, int to, const char* topic = kUp)
 
 TEST_CASE("events stored while the endpoint is down are delivered in order once it is up, then deleted") {
   test::TempDir dir;
-  auto db = schema::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(uchet::test::test_database_location(dir.path()));
   test::HttpTestServer server;
   appserver::HttpEndpointSettings settings;
   settings.url = "http://127.0.0.1:" + std::to_string(server.port()) + "/hook?token=abc";
@@ -50,7 +51,8 @@ TEST_CASE("events stored while the endpoint is down are delivered in order once 
   REQUIRE(ids.size() == 1);
   add_events(db, 0, 5);
   add_events(db, 0, 1, "gateway/0011223344556677/event/stats");  // not a device event: skipped
-  appserver::HttpIntegration delivery(settings, ids[0], dir.file("uchet.db"), appserver::TopicLayout{}, fast());
+  appserver::HttpIntegration delivery(settings, ids[0], uchet::test::test_database_location(dir.path()),
+                                      appserver::TopicLayout{}, fast());
   delivery.start();
   REQUIRE(test::eventually([&] { return delivery.stats().failed >= 2; }, 5s));
   CHECK(delivery.stats().retrying);
@@ -80,7 +82,7 @@ TEST_CASE("events stored while the endpoint is down are delivered in order once 
 
 TEST_CASE("an endpoint's event filter and refusals: refused events are dropped, not retried") {
   test::TempDir dir;
-  auto db = schema::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(uchet::test::test_database_location(dir.path()));
   test::HttpTestServer server;
   server.start();
   server.set_status(400);
@@ -90,7 +92,8 @@ TEST_CASE("an endpoint's event filter and refusals: refused events are dropped, 
   const auto ids = schema::sync_http_endpoints(db, {settings.url});
   add_events(db, 0, 3);
   add_events(db, 0, 2, kJoin);
-  appserver::HttpIntegration delivery(settings, ids[0], dir.file("uchet.db"), appserver::TopicLayout{}, fast());
+  appserver::HttpIntegration delivery(settings, ids[0], uchet::test::test_database_location(dir.path()),
+                                      appserver::TopicLayout{}, fast());
   delivery.start();
   REQUIRE(test::eventually([&] { return delivery.stats().dropped == 2; }, 5s));
   CHECK(server.requests().size() == 2);
@@ -102,7 +105,7 @@ TEST_CASE("an endpoint's event filter and refusals: refused events are dropped, 
 TEST_CASE("https endpoints are verified: the configured CA is trusted, the system store does not know the test CA") {
   test::TestCertificates certificates;
   test::TempDir dir;
-  auto db = schema::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(uchet::test::test_database_location(dir.path()));
   test::HttpTestServer server(std::make_unique<test::HttpServerTls>(
       test::HttpServerTls{certificates.server_cert_file, certificates.server_key_file}));
   server.start();
@@ -113,8 +116,10 @@ TEST_CASE("https endpoints are verified: the configured CA is trusted, the syste
   untrusted.url = "https://localhost:" + std::to_string(server.port()) + "/uplinks";
   const auto ids = schema::sync_http_endpoints(db, {trusted.url, untrusted.url});
   add_events(db, 0, 2);
-  appserver::HttpIntegration good(trusted, ids[0], dir.file("uchet.db"), appserver::TopicLayout{}, fast());
-  appserver::HttpIntegration bad(untrusted, ids[1], dir.file("uchet.db"), appserver::TopicLayout{}, fast());
+  appserver::HttpIntegration good(trusted, ids[0], uchet::test::test_database_location(dir.path()),
+                                  appserver::TopicLayout{}, fast());
+  appserver::HttpIntegration bad(untrusted, ids[1], uchet::test::test_database_location(dir.path()),
+                                 appserver::TopicLayout{}, fast());
   good.start();
   bad.start();
   REQUIRE(test::eventually([&] { return good.stats().delivered == 2; }, 10s));
@@ -146,14 +151,15 @@ TEST_CASE("http endpoint URLs are checked") {
 TEST_CASE(
     "a dead endpoint's backlog is capped: the oldest events are discarded and counted, the rest delivered in order") {
   test::TempDir dir;
-  auto db = schema::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(uchet::test::test_database_location(dir.path()));
   test::HttpTestServer server;  // not started: the endpoint is down
   appserver::HttpEndpointSettings settings;
   settings.url = "http://127.0.0.1:" + std::to_string(server.port()) + "/";
   settings.max_backlog = 3;
   const auto ids = schema::sync_http_endpoints(db, {settings.url});
   add_events(db, 0, 10);
-  appserver::HttpIntegration delivery(settings, ids[0], dir.file("uchet.db"), appserver::TopicLayout{}, fast());
+  appserver::HttpIntegration delivery(settings, ids[0], uchet::test::test_database_location(dir.path()),
+                                      appserver::TopicLayout{}, fast());
   delivery.start();
   REQUIRE(test::eventually([&] { return delivery.stats().discarded == 7; }, 5s));
   CHECK(schema::http_outbox_backlog(db, ids[0]) == 3);
@@ -170,7 +176,7 @@ TEST_CASE(
 
 TEST_CASE("endpoints removed from the configuration lose their backlog and receive nothing more") {
   test::TempDir dir;
-  auto db = schema::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(uchet::test::test_database_location(dir.path()));
   const auto first = schema::sync_http_endpoints(db, {"http://a/", "http://b/"});
   add_events(db, 0, 2);
   const auto again = schema::sync_http_endpoints(db, {"http://b/"});

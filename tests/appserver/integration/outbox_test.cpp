@@ -9,6 +9,7 @@
 #include "schema/migrations.h"
 #include "schema/statement.h"
 #include "tests/support/process.h"
+#include "tests/support/test_storage.h"
 
 using namespace uchet;
 using appserver::OutboxRow;
@@ -25,7 +26,7 @@ std::vector<std::int64_t> ids_of(const std::vector<OutboxRow>& rows) {
 
 TEST_CASE("an event enqueued in a transaction that is not committed leaves no outbox row") {
   test::TempDir dir;
-  auto db = schema::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(uchet::test::test_database_location(dir.path()));
   {
     schema::Transaction tx(db);
     appserver::enqueue_event(db, "uchet/a", R"({"n":1})");
@@ -36,7 +37,7 @@ TEST_CASE("an event enqueued in a transaction that is not committed leaves no ou
 
 TEST_CASE("outbox rows are read oldest first, after a given id, at most N at a time") {
   test::TempDir dir;
-  auto db = schema::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(uchet::test::test_database_location(dir.path()));
   {
     schema::Transaction tx(db);
     for (int i = 1; i <= 5; ++i)
@@ -58,7 +59,7 @@ TEST_CASE("outbox rows are read oldest first, after a given id, at most N at a t
 
 TEST_CASE("a set of outbox ids is deleted at once and unknown ids are ignored") {
   test::TempDir dir;
-  auto db = schema::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(uchet::test::test_database_location(dir.path()));
   for (int i = 1; i <= 6; ++i) appserver::enqueue_event(db, "uchet/x", "{}");
   auto all = ids_of(appserver::outbox_rows_after(db, 0, 10));
   REQUIRE(all.size() == 6);
@@ -73,7 +74,7 @@ TEST_CASE("a set of outbox ids is deleted at once and unknown ids are ignored") 
 
 TEST_CASE("outbox ids given in any order, with repeats, delete exactly those rows") {
   test::TempDir dir;
-  auto db = schema::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(uchet::test::test_database_location(dir.path()));
   for (int i = 1; i <= 9; ++i) appserver::enqueue_event(db, "uchet/x", "{}");
   auto all = ids_of(appserver::outbox_rows_after(db, 0, 20));
   REQUIRE(all.size() == 9);
@@ -85,7 +86,7 @@ TEST_CASE("outbox ids given in any order, with repeats, delete exactly those row
 
 TEST_CASE("events that MQTT could never publish are refused when enqueued") {
   test::TempDir dir;
-  auto db = schema::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(uchet::test::test_database_location(dir.path()));
   CHECK_THROWS_AS(appserver::enqueue_event(db, "", "{}"), std::invalid_argument);
   CHECK_THROWS_AS(appserver::enqueue_event(db, "uchet/+/up", "{}"), std::invalid_argument);
   CHECK_THROWS_AS(appserver::enqueue_event(db, "uchet/#", "{}"), std::invalid_argument);
@@ -107,7 +108,7 @@ TEST_CASE("events that MQTT could never publish are refused when enqueued") {
 
 TEST_CASE("outbox ids are never reused, even after the newest rows were deleted") {
   test::TempDir dir;
-  auto db = schema::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(uchet::test::test_database_location(dir.path()));
   for (int i = 1; i <= 3; ++i) appserver::enqueue_event(db, "uchet/x", "{}");
   auto first = ids_of(appserver::outbox_rows_after(db, 0, 10));
   REQUIRE(first.size() == 3);
@@ -120,12 +121,15 @@ TEST_CASE("outbox ids are never reused, even after the newest rows were deleted"
   CHECK(next[0] > first.back());  // a publisher whose cursor is at first.back() still sees it
 }
 
-TEST_CASE("upgrading a database with rows waiting in the outbox keeps them and their ids") {
+// SQLite's migration 0007 rebuilt the outbox with AUTOINCREMENT; PostgreSQL's outbox has had an
+// identity column (never reusing an id) since 0001, so there is no older PostgreSQL schema to
+// upgrade from.
+TEST_CASE("upgrading a database with rows waiting in the outbox keeps them and their ids", "[sqlite-only]") {
   test::TempDir dir;
   auto db = schema::Database::open_raw(dir.file("uchet.db"));
   // The schema as released before migration 0007 (ids assigned as max(id)+1), with rows waiting.
   schema::schema_version(db);  // creates the version table
-  for (const auto& m : schema::migrations()) {
+  for (const auto& m : schema::migrations(db.dialect())) {
     if (m.version >= 7) break;
     db.exec(m.sql);
     schema::Statement(db, "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, 0)")

@@ -19,6 +19,7 @@
 #include "schema/statement.h"
 #include "tests/support/mosquitto_broker.h"
 #include "tests/support/process.h"
+#include "tests/support/test_storage.h"
 
 using namespace uchet;
 using namespace std::chrono_literals;
@@ -146,7 +147,7 @@ TEST_CASE("rows stay in the outbox until their PUBACK and are resent oldest firs
   getsockname(listener.get(), reinterpret_cast<sockaddr*>(&addr), &len);
 
   test::TempDir dir;
-  auto db = schema::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(uchet::test::test_database_location(dir.path()));
   std::vector<std::string> expected;
   {
     schema::Transaction tx(db);
@@ -163,7 +164,7 @@ TEST_CASE("rows stay in the outbox until their PUBACK and are resent oldest firs
   options.reconnect_min = options.reconnect_max = 200ms;
   options.max_inflight = 3;  // so the first connection cannot send everything at once
   options.drain_timeout = 300ms;
-  appserver::OutboxPublisher publisher(settings, dir.file("uchet.db"), options);
+  appserver::OutboxPublisher publisher(settings, uchet::test::test_database_location(dir.path()), options);
   publisher.start();
 
   // First connection: the window fills and then nothing more comes without PUBACKs.

@@ -14,6 +14,7 @@
 #include "schema/statement.h"
 #include "tests/support/mosquitto_broker.h"
 #include "tests/support/process.h"
+#include "tests/support/test_storage.h"
 
 using namespace uchet;
 using namespace std::chrono_literals;
@@ -74,12 +75,13 @@ TEST_CASE("rows committed before start are published in id order and deleted aft
   test::MqttRecorder recorder(broker.port(), "recorder");
   REQUIRE(recorder.wait_subscribed(1, 5s));
   test::TempDir dir;
-  auto db = schema::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(uchet::test::test_database_location(dir.path()));
   // More than the in-flight window (100), so the window is refilled as PUBACKs come back.
   auto expected = enqueue(db, 1, 250);
   REQUIRE(outbox_count(db) == 250);
 
-  OutboxPublisher publisher(settings_for(broker.port()), dir.file("uchet.db"), fast_options());
+  OutboxPublisher publisher(settings_for(broker.port()), uchet::test::test_database_location(dir.path()),
+                            fast_options());
   publisher.start();
   REQUIRE(recorder.wait_for(250, 10s));
   CHECK(recorder.messages() == expected);
@@ -102,10 +104,10 @@ TEST_CASE("rows committed while running go out at once on notify() and by pollin
   test::MqttRecorder recorder(broker.port(), "recorder");
   REQUIRE(recorder.wait_subscribed(1, 5s));
   test::TempDir dir;
-  auto db = schema::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(uchet::test::test_database_location(dir.path()));
   auto options = fast_options();
   options.poll_interval = 3s;  // so that a prompt delivery can only come from notify()
-  OutboxPublisher publisher(settings_for(broker.port()), dir.file("uchet.db"), options);
+  OutboxPublisher publisher(settings_for(broker.port()), uchet::test::test_database_location(dir.path()), options);
   publisher.start();
   REQUIRE(eventually([&] { return publisher.stats().connected; }, 5s));
 
@@ -114,7 +116,7 @@ TEST_CASE("rows committed while running go out at once on notify() and by pollin
   REQUIRE(recorder.wait_for(5, 1500ms));
 
   // Another connection (another process, in production) commits without notifying.
-  auto other = schema::Database::open(dir.file("uchet.db"));
+  auto other = schema::Database::open(uchet::test::test_database_location(dir.path()));
   auto polled = enqueue(other, 6, 5);
   bool ok = recorder.wait_for(10, 5s);
   INFO("published " << publisher.stats().published << ", acknowledged " << publisher.stats().acknowledged
@@ -132,8 +134,9 @@ TEST_CASE("rows committed while the broker is down stay in the outbox and arrive
   test::MqttRecorder recorder(broker.port(), "recorder");
   REQUIRE(recorder.wait_subscribed(1, 5s));
   test::TempDir dir;
-  auto db = schema::Database::open(dir.file("uchet.db"));
-  OutboxPublisher publisher(settings_for(broker.port()), dir.file("uchet.db"), fast_options());
+  auto db = schema::Database::open(uchet::test::test_database_location(dir.path()));
+  OutboxPublisher publisher(settings_for(broker.port()), uchet::test::test_database_location(dir.path()),
+                            fast_options());
   publisher.start();
   REQUIRE(eventually([&] { return publisher.stats().connected; }, 5s));
 
@@ -161,9 +164,10 @@ TEST_CASE("a new publisher on the same database delivers what a destroyed one le
   test::MqttRecorder recorder(broker.port(), "recorder");
   REQUIRE(recorder.wait_subscribed(1, 5s));
   test::TempDir dir;
-  auto db = schema::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(uchet::test::test_database_location(dir.path()));
 
-  auto first = std::make_unique<OutboxPublisher>(settings_for(broker.port()), dir.file("uchet.db"), fast_options());
+  auto first = std::make_unique<OutboxPublisher>(settings_for(broker.port()),
+                                                 uchet::test::test_database_location(dir.path()), fast_options());
   first->start();
   auto delivered = enqueue(db, 1, 5);
   first->notify();
@@ -182,7 +186,7 @@ TEST_CASE("a new publisher on the same database delivers what a destroyed one le
 
   broker.start();
   REQUIRE(recorder.wait_subscribed(2, 5s));  // the broker forgot its session: it subscribed again
-  OutboxPublisher second(settings_for(broker.port()), dir.file("uchet.db"), fast_options());
+  OutboxPublisher second(settings_for(broker.port()), uchet::test::test_database_location(dir.path()), fast_options());
   second.start();
   REQUIRE(recorder.wait_for(15, 5s));
   CHECK(recorder.messages() == concat(delivered, pending));
@@ -198,7 +202,7 @@ TEST_CASE(
   test::MqttRecorder recorder(broker.port(), "recorder", "#", "uchet", "s3cret");
   REQUIRE(recorder.wait_subscribed(1, 5s));
   test::TempDir dir;
-  auto db = schema::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(uchet::test::test_database_location(dir.path()));
   auto expected = enqueue(db, 1, 5);
 
   auto settings = settings_for(broker.port());
@@ -206,7 +210,7 @@ TEST_CASE(
     INFO("password '" << password << "'");
     settings.username = password.empty() ? "" : "uchet";  // "": anonymous
     settings.password = password;
-    OutboxPublisher publisher(settings, dir.file("uchet.db"), fast_options());
+    OutboxPublisher publisher(settings, uchet::test::test_database_location(dir.path()), fast_options());
     publisher.start();
     REQUIRE(eventually([&] { return publisher.stats().connect_failures >= 2; }, 5s));
     CHECK(publisher.stats().published == 0);
@@ -217,7 +221,7 @@ TEST_CASE(
 
   settings.username = "uchet";
   settings.password = "s3cret";
-  OutboxPublisher publisher(settings, dir.file("uchet.db"), fast_options());
+  OutboxPublisher publisher(settings, uchet::test::test_database_location(dir.path()), fast_options());
   publisher.start();
   REQUIRE(recorder.wait_for(5, 5s));
   CHECK(recorder.messages() == expected);
@@ -232,7 +236,7 @@ TEST_CASE(
   test::MqttRecorder recorder(broker.port(), "recorder");
   REQUIRE(recorder.wait_subscribed(1, 5s));
   test::TempDir dir;
-  auto db = schema::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(uchet::test::test_database_location(dir.path()));
 
   std::mutex mutex;
   std::vector<std::int64_t> handed;  // what the "writer" was given and has not deleted yet
@@ -250,7 +254,7 @@ TEST_CASE(
     std::lock_guard lock(mutex);
     return handed.size();
   };
-  OutboxPublisher publisher(settings_for(broker.port()), dir.file("uchet.db"), options);
+  OutboxPublisher publisher(settings_for(broker.port()), uchet::test::test_database_location(dir.path()), options);
   publisher.start();
   auto first = enqueue(db, 1, 5);
   publisher.notify();
@@ -295,7 +299,7 @@ TEST_CASE(
   test::MqttRecorder recorder(broker.port(), "recorder");  // subscribes on the plain listener
   REQUIRE(recorder.wait_subscribed(1, 5s));
   test::TempDir dir;
-  auto db = schema::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(uchet::test::test_database_location(dir.path()));
   auto expected = enqueue(db, 1, 3);
 
   struct Attempt {
@@ -313,7 +317,7 @@ TEST_CASE(
     auto settings = settings_for(attempt.port);
     settings.tls = true;
     settings.ca_file = attempt.ca_file;
-    OutboxPublisher publisher(settings, dir.file("uchet.db"), fast_options());
+    OutboxPublisher publisher(settings, uchet::test::test_database_location(dir.path()), fast_options());
     publisher.start();
     REQUIRE(eventually([&] { return publisher.stats().connect_failures >= 2; }, 5s));
     CHECK(publisher.stats().published == 0);
@@ -323,7 +327,7 @@ TEST_CASE(
   auto settings = settings_for(broker.tls_port());
   settings.tls = true;
   settings.ca_file = broker.ca_file();
-  OutboxPublisher publisher(settings, dir.file("uchet.db"), fast_options());
+  OutboxPublisher publisher(settings, uchet::test::test_database_location(dir.path()), fast_options());
   publisher.start();
   REQUIRE(recorder.wait_for(3, 5s));
   CHECK(recorder.messages() == expected);
@@ -333,11 +337,11 @@ TEST_CASE(
 TEST_CASE("the publisher says since when it has had no broker, for /ready") {
   test::MosquittoBroker broker;
   test::TempDir dir;
-  auto db = schema::Database::open(dir.file("uchet.db"));
+  auto db = schema::Database::open(uchet::test::test_database_location(dir.path()));
   const auto started = std::chrono::system_clock::now();
   auto settings = settings_for(broker.port());
   broker.stop();
-  OutboxPublisher publisher(settings, dir.file("uchet.db"), fast_options());
+  OutboxPublisher publisher(settings, uchet::test::test_database_location(dir.path()), fast_options());
   publisher.start();
   REQUIRE(eventually([&] { return publisher.stats().connect_failures >= 1; }, 5s));
   auto stats = publisher.stats();

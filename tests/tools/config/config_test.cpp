@@ -322,3 +322,39 @@ TEST_CASE("[basic_station] is off by default, and its keys are read and checked 
   CHECK_THAT(error_of("[basic_station]\nping_interval_s = 0\n"),
              Catch::Contains("basic_station.ping_interval_s must be between"));
 }
+
+TEST_CASE("[storage] backend chooses SQLite's path or PostgreSQL's dsn as the database") {
+  auto sqlite = parse_config("[storage]\nbackend = \"sqlite\"\npath = \"/var/lib/uchet/uchet.db\"\n", "u.toml");
+  REQUIRE(sqlite);
+  CHECK(sqlite->storage.location() == "/var/lib/uchet/uchet.db");
+  auto defaults = parse_config("", "u.toml");
+  REQUIRE(defaults);
+  CHECK(defaults->storage.backend == "sqlite");
+  CHECK(defaults->storage.location() == "var/uchet.db");
+  auto pg =
+      parse_config("[storage]\nbackend = \"postgresql\"\ndsn = \"postgresql://uchet:pw@db.example/uchet\"\n", "u.toml");
+  REQUIRE(pg);
+  CHECK(pg->storage.location() == "postgresql://uchet:pw@db.example/uchet");
+  auto socket =
+      parse_config("[storage]\nbackend = \"postgresql\"\ndsn = \"postgres:///uchet?host=/run/postgresql\"\n", "u.toml");
+  REQUIRE(socket);
+  CHECK(socket->storage.location() == "postgres:///uchet?host=/run/postgresql");
+}
+
+TEST_CASE("a [storage] key of the other backend, a missing dsn or a wrong backend is refused") {
+  auto error_of = [](const std::string& text) {
+    auto c = parse_config(text, "u.toml");
+    REQUIRE_FALSE(c);
+    return c.error();
+  };
+  CHECK_THAT(error_of("[storage]\nbackend = \"mysql\"\n"),
+             Catch::Contains("storage.backend must be \"sqlite\" or \"postgresql\""));
+  CHECK_THAT(error_of("[storage]\nbackend = \"postgresql\"\n"),
+             Catch::Contains("storage.dsn must be set when storage.backend is \"postgresql\""));
+  CHECK_THAT(error_of("[storage]\nbackend = \"postgresql\"\ndsn = \"postgresql:///u\"\npath = \"u.db\"\n"),
+             Catch::Contains("storage.path is the SQLite file"));
+  CHECK_THAT(error_of("[storage]\ndsn = \"postgresql:///u\"\n"),
+             Catch::Contains("storage.dsn is for storage.backend = \"postgresql\""));
+  CHECK_THAT(error_of("[storage]\nbackend = \"postgresql\"\ndsn = \"host=db dbname=u\"\n"),
+             Catch::Contains("storage.dsn must be a PostgreSQL connection URI"));
+}

@@ -82,7 +82,7 @@ TEST_CASE("gateway show prints the downlink figures uchetd saved") {
   REQUIRE(ctl({"gateway", "add", "AA555A0000000001", "--name", "roof-1"}).exit_code == 0);
   CHECK_THAT(ctl({"gateway", "show", "aa555a0000000001"}).out, Catch::Contains("none saved yet"));
   {
-    auto db = uchet::schema::Database::open(ctl.file("uchet.db"));
+    auto db = uchet::schema::Database::open(ctl.database());
     uchet::schema::save_gateway_downlink_figures(db, 0xAA555A0000000001, 1'796'000'000,
                                                  {{"planned", 12},
                                                   {"sent", 11},

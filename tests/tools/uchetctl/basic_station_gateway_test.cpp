@@ -38,7 +38,7 @@ TEST_CASE("a Basics Station gateway is registered with a token, a client certifi
   CHECK_THAT(shown.out, Catch::Contains("never connected"));
 
   {
-    auto db = uchet::schema::Database::open(ctl.file("uchet.db"));
+    auto db = uchet::schema::Database::open(ctl.database());
     uchet::schema::save_station_connections(db, 1'796'000'100,
                                             {{0xB827EBFFFEE1E39A, true, 1'796'000'000, 1'796'000'090}});
   }

@@ -9,14 +9,14 @@
 
 using uchet::test::Uchetctl;
 
-TEST_CASE("check exits 0 on a sound database and 1 with the problems found") {
+TEST_CASE("check exits 0 on a sound database and 1 with the problems found", "[sqlite-only]") {
   Uchetctl ctl;
   REQUIRE(ctl({"application", "add", "water"}).exit_code == 0);
   auto ok = ctl.json({"check"});
   CHECK(ok["ok"] == true);
   CHECK(ok["schemaVersion"] == ok["latestSchemaVersion"]);
   REQUIRE(uchet::test::run(
-              {"/usr/bin/sqlite3", ctl.file("uchet.db"),
+              {"/usr/bin/sqlite3", ctl.database(),
                "PRAGMA foreign_keys=OFF; INSERT INTO reading (dev_eui, quantity, resource, value, unit, "
                "measured_at, received_at) VALUES ('0011223344556677', 'volume', 'cold_water', 1, 'm3', 1, 1);"})
               .exit_code == 0);
@@ -26,7 +26,8 @@ TEST_CASE("check exits 0 on a sound database and 1 with the problems found") {
   CHECK(ctl({"--db", ctl.file("missing.db"), "check"}).exit_code == 2);
 }
 
-TEST_CASE("backup refuses to overwrite; restore refuses while the database is held and restores otherwise") {
+TEST_CASE("backup refuses to overwrite; restore refuses while the database is held and restores otherwise",
+          "[sqlite-only]") {
   Uchetctl ctl;
   REQUIRE(ctl({"application", "add", "water"}).exit_code == 0);
   const auto backup = ctl.file("backup.db");
@@ -36,7 +37,7 @@ TEST_CASE("backup refuses to overwrite; restore refuses while the database is he
   CHECK(ctl({"backup", backup}).exit_code == 2);
   REQUIRE(ctl({"application", "add", "heat"}).exit_code == 0);
   {
-    auto held = uchet::schema::DatabaseLock::acquire(ctl.file("uchet.db"), "uchetd");
+    auto held = uchet::schema::DatabaseLock::acquire(ctl.database(), "uchetd");
     REQUIRE(held);
     auto refused = ctl({"restore", backup});
     CHECK(refused.exit_code == 2);
@@ -63,4 +64,21 @@ TEST_CASE("storage stats lists every table with rows and bytes, and the WAL") {
     }
   }
   CHECK(gateway);
+}
+
+TEST_CASE("backup, restore and check refuse a PostgreSQL database and name its own tools") {
+  Uchetctl ctl;
+  // Refused before connecting: no server is needed, and the password is never printed.
+  const std::string uri = "postgresql://uchet:hunter2@db.invalid/uchet";
+  for (const std::vector<std::string> command :
+       {std::vector<std::string>{"backup", ctl.file("copy.db")},
+        std::vector<std::string>{"restore", ctl.file("copy.db")}, std::vector<std::string>{"check"}}) {
+    std::vector<std::string> args{uchet::test::executable_from_env("UCHETCTL"), "--db", uri};
+    args.insert(args.end(), command.begin(), command.end());
+    auto r = uchet::test::run(args);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("works on an SQLite database file") && Catch::Contains("pg_dump") &&
+                          Catch::Contains("pg_basebackup"));
+    CHECK(r.err.find("hunter2") == std::string::npos);
+  }
 }

@@ -297,7 +297,7 @@ TEST_CASE("global options may come before or after the subcommand") {
   }
   // --db after the subcommand names the database as well as before it.
   auto r = uchet::test::run(
-      {uchet::test::executable_from_env("UCHETCTL"), "application", "list", "--json", "--db", ctl.file("uchet.db")});
+      {uchet::test::executable_from_env("UCHETCTL"), "application", "list", "--json", "--db", ctl.database()});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(nlohmann::json::parse(r.out).size() == 1);

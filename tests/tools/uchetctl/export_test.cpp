@@ -48,7 +48,7 @@ void ok(const Uchetctl& ctl, const std::vector<std::string>& args) {
 }
 
 void sql(const Uchetctl& ctl, const std::string& statements) {
-  auto r = uchet::test::run({"/usr/bin/sqlite3", ctl.file("uchet.db"), statements});
+  auto r = uchet::test::run({"/usr/bin/sqlite3", ctl.database(), statements});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
 }

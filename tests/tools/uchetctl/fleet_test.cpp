@@ -46,7 +46,7 @@ std::string reading(const std::string& eui, std::int64_t t, const std::string& q
 }
 
 void sql(const Uchetctl& ctl, const std::string& text) {
-  auto r = uchet::test::run({"/usr/bin/sqlite3", ctl.file("uchet.db"), "BEGIN;\n" + text + "COMMIT;"});
+  auto r = uchet::test::run({"/usr/bin/sqlite3", ctl.database(), "BEGIN;\n" + text + "COMMIT;"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
 }

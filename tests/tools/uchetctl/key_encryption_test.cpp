@@ -16,7 +16,7 @@ const std::string kAppKey = "000102030405060708090a0b0c0d0e0f";
 
 struct KekSetup {
   TempDir dir;
-  std::string db = dir.file("uchet.db");
+  std::string db = uchet::test::test_database_location(dir.path());
   std::string kek = dir.file("kek");
   std::string config = dir.file("uchet.toml");
   std::string ctl = uchet::test::executable_from_env("UCHETCTL");

@@ -161,7 +161,7 @@ TEST_CASE("lifecycle events are append-only but go with their device") {
   REQUIRE(ctl(event(kEui, "manufactured", "2025-01-10", "НПО КАРАТ", "manufacturer")).exit_code == 0);
   REQUIRE(ctl(event("0011223344556678", "manufactured", "2025-01-10", "НПО КАРАТ", "manufacturer")).exit_code == 0);
   REQUIRE(ctl({"passport", "set", kEui, "--model", "M"}).exit_code == 0);
-  const std::string db = ctl.file("uchet.db");
+  const std::string db = ctl.database();
   auto before = ctl.dump();
   auto update = uchet::test::run({"/usr/bin/sqlite3", db, "UPDATE lifecycle_event SET actor = 'someone else'"});
   CHECK(update.exit_code != 0);

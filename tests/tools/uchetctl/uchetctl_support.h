@@ -1,14 +1,16 @@
 #pragma once
-// Runs the real uchetctl binary against a database in a temporary directory.
+// Runs the real uchetctl binary against a database in a temporary directory (or, when the test
+// runs on PostgreSQL, a fresh database on the test cluster: tests/support/test_storage.h).
 #include <nlohmann/json.hpp>
 
 #include "tests/support/process.h"
+#include "tests/support/test_storage.h"
 
 namespace uchet::test {
 
 class Uchetctl {
  public:
-  Uchetctl() : binary_(executable_from_env("UCHETCTL")), db_(dir_.file("uchet.db")) {}
+  Uchetctl() : binary_(executable_from_env("UCHETCTL")), db_(uchet::test::test_database_location(dir_.path())) {}
 
   RunResult operator()(std::vector<std::string> args) const {
     args.insert(args.begin(), {binary_, "--db", db_});
@@ -22,13 +24,17 @@ class Uchetctl {
     REQUIRE(r.exit_code == 0);
     return nlohmann::json::parse(r.out);
   }
-  // The whole database as SQL text (sqlite3 .dump), to prove a failed command changed nothing.
+  // The whole database as SQL text (sqlite3 .dump, pg_dump), to prove a failed command changed
+  // nothing.
   std::string dump() const {
-    auto r = run({"/usr/bin/sqlite3", db_, ".dump"});
+    auto r =
+        testing_postgresql() ? run({"/usr/bin/pg_dump", "--no-owner", db_}) : run({"/usr/bin/sqlite3", db_, ".dump"});
     REQUIRE(r.exit_code == 0);
     return r.out;
   }
   std::string file(const std::string& name) const { return dir_.file(name); }
+  // Where the database is: what --db is given.
+  const std::string& database() const { return db_; }
 
  private:
   TempDir dir_;

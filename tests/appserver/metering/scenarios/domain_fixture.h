@@ -14,6 +14,7 @@
 #include "schema/objects.h"
 #include "tests/support/karat_packets.h"
 #include "tests/support/process.h"
+#include "tests/support/test_storage.h"
 
 namespace uchet::test {
 
@@ -25,7 +26,7 @@ inline int weekday_index(int d) { return ((d % 7) + 7) % 7; }
 
 struct Building {
   TempDir dir;
-  std::string path = dir.file("uchet.db");
+  std::string path = uchet::test::test_database_location(dir.path());
   schema::Database db = schema::Database::open(path);
   appserver::ApplicationServer app;
   std::int64_t application_id = schema::insert_application(db, "water", "");
