@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include <boost/asio/connect.hpp>
@@ -15,6 +16,7 @@
 
 #include "netserver/lorawan/encoding.h"
 #include "tests/e2e/network_fixture.h"
+#include "tests/support/http_client.h"
 
 using namespace uchet;
 using namespace uchet::test;
@@ -101,6 +103,17 @@ std::set<std::string> keys_of(const nlohmann::json& j) {
   return out;
 }
 
+// The /metrics sample of `series` once it reaches at least `want` (counters are read from the
+// backend's thread), or its value after 5 s.
+double metric_reaching(const NetworkUnderTest& net, const std::string& series, double want) {
+  double value = 0;
+  for (int i = 0; i < 50; ++i) {
+    value = metric_sample(http_get(net.http_port(), "/metrics").body, series);
+    if (value >= want) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  return value;
+}
 }  // namespace
 
 TEST_CASE("basic station: discovery names the traffic socket, an unknown gateway is refused") {
@@ -319,6 +332,26 @@ TEST_CASE("basic station: a wrong token, an unknown EUI and a wrong client certi
   // The right credentials still work.
   connected_station(net, kStation1);
   connected_station(net, kStation2);
+
+  // Refusals are logged at most once a minute per gateway and reason, however often they come,
+  // and no token (wrong or right) ever reaches the log.
+  for (int i = 0; i < 3; ++i) CHECK_FALSE(SimulatedStation(kStation1, net.router_info_uri(), wrong_token).connect(5s));
+  const auto log = net.uchetd_log();
+  std::size_t credential_lines = 0;
+  std::istringstream lines(log);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("0016c001ff000101") != std::string::npos &&
+        line.find("missing or wrong credential") != std::string::npos)
+      ++credential_lines;
+  }
+  CHECK(credential_lines == 1);  // five refusals of kStation1's credential within the minute
+  // Each refusal is counted, though logged once.
+  CHECK(metric_reaching(net, "uchet_basic_station_refusals_total{reason=\"credential\"}", 6) >= 6);
+  CHECK(metric_reaching(net, "uchet_basic_station_refusals_total{reason=\"unknown_gateway\"}", 1) >= 1);
+  CHECK(log.find(*wrong_token.token) == std::string::npos);
+  const auto right_token = net.station_options(kStation1).token;
+  REQUIRE(right_token);
+  CHECK(log.find(*right_token) == std::string::npos);
 }
 
 TEST_CASE("basic station: a reconnect replaces the old socket and uplinks continue on the new one") {
@@ -376,4 +409,7 @@ TEST_CASE("basic station: a hostile peer costs nothing to another gateway's traf
   CHECK(net.wait_events("up", kDevEui, 5, 3s).size() == 5);
   CHECK(healthy->connected());
   CHECK(hostile->wait_disconnected(3s));  // the oversized message closed its socket only
+  CHECK(metric_reaching(net, "uchet_basic_station_messages_refused_total{reason=\"oversized\"}", 1) == 1);
+  CHECK(metric_reaching(net, "uchet_basic_station_messages_refused_total{reason=\"unknown_type\"}", 1) == 1);
+  CHECK(metric_reaching(net, "uchet_basic_station_messages_refused_total{reason=\"malformed\"}", 2) == 2);
 }
