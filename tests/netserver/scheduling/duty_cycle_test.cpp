@@ -47,14 +47,14 @@ TEST_CASE("RU864 admits 36 s of airtime per hour, then nothing until the oldest 
     dc.add(static_cast<BookingId>(i + 1), 869'100'000, at, 1s);
   }
   CHECK(dc.admits(868'900'000, kT0 + 40min, 1us) == DutyCycle::Verdict::OverBudget);
-  CHECK(dc.used(kT0 + 40min).front() == 36s);
+  CHECK(dc.used(kT0 + 40min)[2] == 36s);  // the 868.7-869.2 MHz sub-band
   // At kT0 + 1 h the first one is an hour old and no longer counts.
   CHECK(dc.admits(869'100'000, kT0 + 1h, 1s) == DutyCycle::Verdict::Admitted);
   CHECK(dc.admits(869'100'000, kT0 + 1h, 1s + 1us) == DutyCycle::Verdict::OverBudget);
   // A transmission that did not go on air gives its airtime back.
   CHECK(dc.release(36));
   CHECK_FALSE(dc.release(36));
-  CHECK(dc.used(kT0 + 1h).front() == 34s);  // the first left the hour, the last was given back
+  CHECK(dc.used(kT0 + 1h)[2] == 34s);  // the first left the hour, the last was given back
   CHECK(dc.admits(869'100'000, kT0 + 1h, 2s) == DutyCycle::Verdict::Admitted);
 }
 
