@@ -171,6 +171,7 @@ class PostgresqlConnection final : public Engine {
   }
 
   void exec(std::string_view sql) override {
+    reconnect_if_lost(sql);
     Result result(PQexec(conn, std::string(sql).c_str()));
     check(result.get(), "exec");
   }
@@ -186,10 +187,11 @@ class PostgresqlConnection final : public Engine {
 
   [[noreturn]] void fail(std::string_view what) const override { fail_with(conn, nullptr, what); }
 
-  // Throws for a failed result; records the row count of a successful one.
+  // Throws for a failed result; records the row count and the transaction state of a successful one.
   void check(const PGresult* result, std::string_view what) {
     const auto status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail_with(conn, result, what);
+    last_status_ = PQtransactionStatus(conn);
     const char* tuples = PQcmdTuples(const_cast<PGresult*>(result));
     changes_ = tuples && *tuples ? std::atoi(tuples) : 0;
   }
@@ -199,6 +201,7 @@ class PostgresqlConnection final : public Engine {
     std::string key = sql;
     key.push_back('\0');
     key.append(reinterpret_cast<const char*>(types.data()), types.size() * sizeof(Oid));
+    reconnect_if_lost(sql);
     auto it = prepared_.find(key);
     if (it != prepared_.end()) return it->second;
     std::string name = "uchet_" + std::to_string(prepared_.size() + 1);
@@ -210,6 +213,23 @@ class PostgresqlConnection final : public Engine {
   PGconn* conn = nullptr;
 
  private:
+  // A connection the server or the network dropped (a restart, a primary switchover, an idle
+  // timeout) is opened again (PQreset, which tries a multi-host URI's hosts again) before the next
+  // statement that cannot belong to the lost transaction: any statement when the connection was
+  // last idle, or a BEGIN. A statement of a transaction whose connection was lost fails like the
+  // transaction, instead of running on a new connection outside it.
+  void reconnect_if_lost(std::string_view sql) {
+    if (PQstatus(conn) != CONNECTION_BAD) return;
+    if (last_status_ != PQTRANS_IDLE && sql != "BEGIN") return;
+    PQreset(conn);
+    if (PQstatus(conn) != CONNECTION_OK) fail_with(conn, nullptr, "reconnect");
+    prepared_.clear();  // the server's prepared statements went with the old session
+    last_status_ = PQTRANS_IDLE;
+    Result result(PQexec(conn, "SET bytea_output = 'hex'"));
+    check(result.get(), "reconnect");
+  }
+
+  PGTransactionStatusType last_status_ = PQTRANS_IDLE;  // after the last statement that succeeded
   std::map<std::string, std::string> prepared_;
   int changes_ = 0;
 };

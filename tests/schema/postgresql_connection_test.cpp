@@ -4,10 +4,12 @@
 // Registered for PostgreSQL only (tests/CMakeLists.txt, POSTGRESQL_ONLY).
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "schema/database.h"
@@ -272,4 +274,49 @@ TEST_CASE("the database lock is an advisory lock: a second holder is refused, na
     CHECK_THAT(second.error(), Catch::Contains("is held by uchetd (pid") && Catch::Contains("advisory lock"));
   }
   CHECK(DatabaseLock::acquire(location, "uchetd"));
+}
+
+TEST_CASE("a dropped connection is opened again before the next statement, never inside a lost transaction") {
+  uchet::test::TempDir dir;
+  auto db = fresh_table(dir);
+  auto other = Database::open_raw(test_database_location(dir.path()));
+  auto kill = [&] {
+    const auto pid = count(db, "SELECT pg_backend_pid()");
+    Statement terminate(other, "SELECT pg_terminate_backend(CAST(? AS INTEGER))");
+    terminate.bind(1, pid);
+    REQUIRE(terminate.step());
+    // The signal is asynchronous: wait until the backend has gone.
+    for (int i = 0; i < 100; ++i) {
+      Statement alive(other, "SELECT count(*) FROM pg_stat_activity WHERE pid = CAST(? AS INTEGER)");
+      alive.bind(1, pid);
+      REQUIRE(alive.step());
+      if (alive.int64(0) == 0) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    FAIL("the terminated backend did not go away");
+  };
+
+  // Lost while idle: the statement that finds out fails, the next one runs on a new connection.
+  kill();
+  CHECK_THROWS_AS(Statement(db, "SELECT count(*) FROM t").step(), StorageError);
+  CHECK(count(db, "SELECT count(*) FROM t") == 0);
+
+  // Lost inside a transaction: its statements fail, none runs outside it; the next transaction works.
+  {
+    Transaction tx(db);
+    Statement(db, "INSERT INTO t (id) VALUES (1)").run();
+    kill();
+    CHECK_THROWS_AS(Statement(db, "INSERT INTO t (id) VALUES (2)").run(), StorageError);
+    CHECK_THROWS_AS(Statement(db, "INSERT INTO t (id) VALUES (3)").run(), StorageError);
+  }
+  CHECK(count(other, "SELECT count(*) FROM t") == 0);
+  {
+    Transaction tx(db);
+    Statement(db, "INSERT INTO t (id, b) VALUES (4, ?)").bind_blob(1, std::vector<std::uint8_t>{0, 1, 2}).run();
+    tx.commit();
+  }
+  CHECK(count(other, "SELECT count(*) FROM t") == 1);
+  Statement read(db, "SELECT b FROM t WHERE id = 4");
+  REQUIRE(read.step());
+  CHECK(read.blob(0) == std::vector<std::uint8_t>{0, 1, 2});
 }
