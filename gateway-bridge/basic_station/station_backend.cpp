@@ -139,10 +139,10 @@ struct StationBackend::Shared {
 
   // Counters: written on the backend thread (send() adds nothing), read from any.
   struct AtomicCounters {
-    std::atomic<std::uint64_t> connections_accepted{0}, connections_replaced{0}, discoveries_answered{0},
-        refused_unknown_gateway{0}, refused_credential{0}, refused_handshake{0}, refused_over_limit{0},
-        messages_oversized{0}, messages_malformed{0}, messages_unknown_type{0}, uplinks{0}, dntxed{0},
-        dntxed_timeouts{0}, dntxed_late{0}, disconnect_failures{0};
+    std::atomic<std::uint64_t> connections_accepted{0}, connections_replaced{0}, connections_timed_out{0},
+        discoveries_answered{0}, refused_unknown_gateway{0}, refused_credential{0}, refused_handshake{0},
+        refused_over_limit{0}, messages_oversized{0}, messages_malformed{0}, messages_unknown_type{0}, uplinks{0},
+        dntxed{0}, dntxed_timeouts{0}, dntxed_late{0}, disconnect_failures{0};
   } counters;
 
   mutable std::mutex mutex;  // links and next_diid: send() and connections() read them from any thread
@@ -464,7 +464,14 @@ class Session final : public Link, public std::enable_shared_from_this<Session<S
     const auto eui_text = lorawan::eui64_to_string(eui_);
     if (ec) {
       close();
-      shared_.detach(eui_, this, ec == websocket::error::closed ? "closed by the station" : ec.message());
+      if (ec == beast::error::timeout) {
+        // Beast's idle timeout: a ping went out after one interval of silence and nothing came
+        // back by the second (a station never pings by itself, but answers pings).
+        ++shared_.counters.connections_timed_out;
+        shared_.detach(eui_, this, "no message and no pong for two ping intervals");
+      } else {
+        shared_.detach(eui_, this, ec == websocket::error::closed ? "closed by the station" : ec.message());
+      }
       return;
     }
     if (buffer_.size() > shared_.options.max_message_bytes) {
@@ -837,6 +844,7 @@ StationCounters StationBackend::station_counters() const {
   StationCounters out;
   out.connections_accepted = c.connections_accepted;
   out.connections_replaced = c.connections_replaced;
+  out.connections_timed_out = c.connections_timed_out;
   {
     std::lock_guard lock(shared_->mutex);
     out.connections_open = static_cast<std::uint64_t>(

@@ -73,6 +73,7 @@ struct StationBackendOptions {
 struct StationCounters {
   std::uint64_t connections_accepted = 0;     // traffic sockets upgraded for an authenticated gateway
   std::uint64_t connections_replaced = 0;     // closed because the same gateway connected again
+  std::uint64_t connections_timed_out = 0;    // closed: nothing, not even a pong, for two ping intervals
   std::uint64_t connections_open = 0;         // traffic sockets open now
   std::uint64_t discoveries_answered = 0;     // /router-info answered with a traffic URI
   std::uint64_t refused_unknown_gateway = 0;  // EUI not registered for Basics Station (discovery or traffic)

@@ -413,3 +413,44 @@ TEST_CASE("basic station: a hostile peer costs nothing to another gateway's traf
   CHECK(metric_reaching(net, "uchet_basic_station_messages_refused_total{reason=\"unknown_type\"}", 1) == 1);
   CHECK(metric_reaching(net, "uchet_basic_station_messages_refused_total{reason=\"malformed\"}", 2) == 2);
 }
+
+TEST_CASE("basic station: a station that hangs is dropped by the server's pings, an idle one that answers them stays") {
+  SimulatedDevice device(otaa_device(kDevEui));
+  NetworkUnderTest net;
+  net.enable_basic_station();
+  net.basic_station_config = "ping_interval_s = 1\n";
+  net.add_device(device.identity());
+  net.start();
+  auto healthy = connected_station(net, kStation1);
+  join_through(device, *healthy);
+  auto hung = connected_station(net, kStation2);
+  CHECK(metric_reaching(net, "uchet_basic_station_connections", 2) == 2);
+
+  // Its process hangs with the connection up: no pong, no close, the TCP connection stays open
+  // and writes to it would only fill buffers. Two ping intervals later uchetd closes it.
+  hung->hang();
+  double open = 2;
+  for (int i = 0; i < 60 && open != 1; ++i) {
+    std::this_thread::sleep_for(100ms);
+    open = metric_sample(http_get(net.http_port(), "/metrics").body, "uchet_basic_station_connections");
+  }
+  CHECK(open == 1);
+  CHECK(metric_sample(http_get(net.http_port(), "/metrics").body,
+                      "uchet_basic_station_connections_total{event=\"timed_out\"}") == 1);
+
+  // The healthy station sent nothing either for those seconds (stations never ping), but it
+  // answered the server's pings: still connected, and its traffic goes on both ways.
+  std::this_thread::sleep_for(1s);
+  CHECK(healthy->connected());
+  CHECK(metric_sample(http_get(net.http_port(), "/metrics").body,
+                      "uchet_basic_station_connections_total{event=\"timed_out\"}") == 1);
+  net.ctl({"device", "enqueue", lorawan::eui64_to_string(kDevEui), "--fport", "7", "--hex", "bb"});
+  auto frame = device.uplink({.fport = 2, .payload = {0x01}});
+  REQUIRE(frame);
+  REQUIRE(healthy->push(*frame, heard()).acked);
+  CHECK(net.wait_events("up", kDevEui, 1).size() == 1);
+  auto downlink = healthy->wait_downlink(3s);
+  REQUIRE(downlink);
+  CHECK(device.receive_downlink(downlink->phy_payload()));
+  CHECK(healthy->wait_transmitted(2, 8s));  // the join-accept and this one, both confirmed by dntxed
+}

@@ -258,7 +258,8 @@ void NetworkUnderTest::start_once() {
 std::string NetworkUnderTest::station_config() const {
   if (!pki_) return "";
   return "[basic_station]\nbind = \"127.0.0.1:" + std::to_string(station_port_) + "\"\ntls_cert = \"" +
-         pki_->server().certificate + "\"\ntls_key = \"" + pki_->server().key + "\"\npublic_host = \"localhost\"\n";
+         pki_->server().certificate + "\"\ntls_key = \"" + pki_->server().key + "\"\npublic_host = \"localhost\"\n" +
+         basic_station_config;
 }
 
 int NetworkUnderTest::stop_uchetd(int signo) {

@@ -209,6 +209,8 @@ class NetworkUnderTest {
   // Extra lines of the [network] section for the next start() (e.g. a changed channel plan),
   // of [storage] (e.g. frame_retention_days), [mqtt] (e.g. topic templates) and [log] (e.g. format).
   std::string network_config, storage_config, mqtt_config, log_config;
+  // Extra lines inside [basic_station] (after enable_basic_station()), e.g. "ping_interval_s = 1\n".
+  std::string basic_station_config;
   // Extra TOML at the end of the configuration for the next start() (e.g. [[integration.http]]).
   std::string extra_config;
 

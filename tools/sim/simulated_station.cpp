@@ -68,6 +68,9 @@ struct SimulatedStation::Link : std::enable_shared_from_this<Link> {
   // Each its own message, handed over at once and written back to back (any thread).
   virtual void write_all(std::vector<std::string> texts) = 0;
   virtual void close(bool clean) = 0;  // any thread
+  // From now on nothing is read or written, yet the TCP connection stays open: the pending read
+  // is cancelled, and with it the pong Beast sends from inside a read (any thread).
+  virtual void hang() = 0;
 
   std::function<void(std::string)> on_message;
   std::function<void()> on_closed;
@@ -90,7 +93,7 @@ class LinkOver : public SimulatedStation::Link {
   void write(std::string text) override {
     auto self = std::static_pointer_cast<LinkOver>(shared_from_this());
     asio::post(io_, [self, text = std::move(text)]() mutable {
-      if (self->finished_) return;
+      if (self->finished_ || self->hung_) return;
       self->outbox_.push_back(std::move(text));
       if (self->outbox_.size() == 1) self->write_next();
     });
@@ -99,7 +102,7 @@ class LinkOver : public SimulatedStation::Link {
   void write_all(std::vector<std::string> texts) override {
     auto self = std::static_pointer_cast<LinkOver>(shared_from_this());
     asio::post(io_, [self, texts = std::move(texts)]() mutable {
-      if (self->finished_ || texts.empty()) return;
+      if (self->finished_ || self->hung_ || texts.empty()) return;
       const bool idle = self->outbox_.empty();
       for (auto& text : texts) self->outbox_.push_back(std::move(text));
       if (idle) self->write_next();
@@ -117,6 +120,16 @@ class LinkOver : public SimulatedStation::Link {
         beast::get_lowest_layer(self->ws_).socket().close(ignored);
         self->finish();
       }
+    });
+  }
+
+  void hang() override {
+    auto self = std::static_pointer_cast<LinkOver>(shared_from_this());
+    asio::post(io_, [self] {
+      if (self->finished_) return;
+      self->hung_ = true;
+      self->outbox_.clear();
+      beast::get_lowest_layer(self->ws_).cancel();
     });
   }
 
@@ -172,6 +185,7 @@ class LinkOver : public SimulatedStation::Link {
   void read() {
     auto self = std::static_pointer_cast<LinkOver>(shared_from_this());
     ws_.async_read(buffer_, [self](beast::error_code ec, std::size_t) {
+      if (self->hung_) return;  // the cancelled read of hang(): the socket stays open, unread
       if (ec) return self->finish();
       std::string text = beast::buffers_to_string(self->buffer_.data());
       self->buffer_.consume(self->buffer_.size());
@@ -184,6 +198,7 @@ class LinkOver : public SimulatedStation::Link {
     auto self = std::static_pointer_cast<LinkOver>(shared_from_this());
     ws_.text(true);
     ws_.async_write(asio::buffer(outbox_.front()), [self](beast::error_code ec, std::size_t) {
+      if (self->hung_) return;
       if (ec) return self->finish();
       self->outbox_.pop_front();
       if (!self->outbox_.empty()) self->write_next();
@@ -204,7 +219,7 @@ class LinkOver : public SimulatedStation::Link {
   Ws ws_;
   beast::flat_buffer buffer_;
   std::deque<std::string> outbox_;
-  bool open_ = false, finished_ = false;
+  bool open_ = false, finished_ = false, hung_ = false;
 };
 
 }  // namespace
@@ -400,6 +415,15 @@ void SimulatedStation::disconnect(bool clean) {
   }
   changed_.notify_all();
   if (link) link->close(clean);
+}
+
+void SimulatedStation::hang() {
+  std::shared_ptr<Link> link;
+  {
+    std::lock_guard lock(mutex_);
+    link = traffic_;
+  }
+  if (link) link->hang();
 }
 
 bool SimulatedStation::connected() const {

@@ -113,6 +113,11 @@ class SimulatedStation {
   lorawan::Result<station::RouterConfig> connect_traffic(const std::string& uri, Timeout timeout);
   // Closes the traffic socket: cleanly (a WebSocket close) or by dropping the TCP connection.
   void disconnect(bool clean = true);
+  // As a station whose process hangs with its connection up: the traffic socket stays open, but
+  // nothing more is read or written — no message, no close, and no pong to the server's pings
+  // (Beast answers a ping from inside a pending read). connected() stays true: the station
+  // would not notice the server closing it either.
+  void hang();
   bool connected() const;
   // The traffic socket was closed by the server (or failed) since connect().
   bool wait_disconnected(Timeout timeout);

@@ -170,7 +170,7 @@ void add_gateway_commands(CLI::App& app, Action& selected) {
           {"downlinks received / emitted", fmt::format("{} / {}", g.tx_received, g.tx_emitted)},
           {"protocols", protocols(station)}};
       if (station) {
-        // As uchetd last wrote it (every minute and at stop).
+        // As uchetd last wrote it (every 15 s and at stop).
         const auto time = [](const std::optional<std::int64_t>& t) {
           return t ? format_time(*t) : std::string("never");
         };

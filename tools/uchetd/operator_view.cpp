@@ -68,7 +68,10 @@ void add_basic_station_families(std::vector<MetricFamily>& out, const gateway_br
   out.push_back(gauge("uchet_basic_station_connections", "Basics Station gateways connected now",
                       static_cast<double>(b.connections_open)));
   out.push_back(labelled("uchet_basic_station_connections_total", "Basics Station traffic connections, by event", C,
-                         "event", {{"accepted", b.connections_accepted}, {"replaced", b.connections_replaced}}));
+                         "event",
+                         {{"accepted", b.connections_accepted},
+                          {"replaced", b.connections_replaced},
+                          {"timed_out", b.connections_timed_out}}));
   out.push_back(counter("uchet_basic_station_discoveries_total", "Basics Station discoveries answered with a URI",
                         static_cast<double>(b.discoveries_answered)));
   out.push_back(labelled("uchet_basic_station_refusals_total", "Basics Station connections refused, by reason", C,
