@@ -537,10 +537,9 @@ Result<Config> parse_config(std::string_view toml_text, std::string_view source)
       // A device answered in RX1 on its uplink channel: a channel in no regulatory sub-band
       // (RU864 865-866 MHz, say) could never carry a downlink, and its uplinks break the rules too.
       if (region && !region->sub_band(hz)) {
-        std::string bands;
-        for (const auto& band : region->sub_bands()) bands += (bands.empty() ? "" : ", ") + std::string(band.name);
         return std::unexpected(std::string(source) + ": network.extra_channels_hz " + std::to_string(hz) +
-                               " lies in no sub-band of " + config.network.region + " (" + bands + " MHz)");
+                               " lies in no sub-band of " + config.network.region + " (" + region->sub_band_names() +
+                               " MHz)");
       }
       if (region) {
         for (const auto& ch : region->default_channels())

@@ -189,17 +189,20 @@ int Region::downlink_tx_power_eirp_dbm(std::uint32_t frequency_hz) const {
   return kDefaultDownlinkEirpDbm;
 }
 
+std::string Region::sub_band_names() const {
+  std::string names;
+  for (const auto& band : sub_bands()) names += (names.empty() ? "" : ", ") + std::string(band.name);
+  return names;
+}
+
 Result<std::vector<SubBand>> sub_bands_with_limits(const Region& region,
                                                    std::span<const std::pair<std::string, double>> limits) {
   std::vector<SubBand> bands(region.sub_bands().begin(), region.sub_bands().end());
   for (const auto& [name, share] : limits) {
     auto band = std::find_if(bands.begin(), bands.end(), [&](const auto& b) { return b.name == name; });
-    if (band == bands.end()) {
-      std::string known;
-      for (const auto& b : bands) known += (known.empty() ? "" : ", ") + std::string(b.name);
-      return std::unexpected("\"" + name + "\" is not a sub-band of " + std::string(region.name()) + " (" + known +
-                             ")");
-    }
+    if (band == bands.end())
+      return std::unexpected("\"" + name + "\" is not a sub-band of " + std::string(region.name()) + " (" +
+                             region.sub_band_names() + ")");
     if (!(share >= 0 && share <= 1)) return std::unexpected("the duty cycle of " + name + " must be 0..100 %");
     band->duty_cycle = share;
   }

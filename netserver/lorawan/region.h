@@ -84,13 +84,16 @@ class Region {
   ReceiveWindow ping_slot_default() const;  // Class B
 
   // The duty-cycle sub-bands a gateway's downlinks are accounted in (netserver/scheduling/).
-  // RU864: one band 864–870 MHz at 1 % (RP002-1.0.x and LoRaMac-node; the Russian GKRCh
-  // decision 18-46-03-1 allows 10 % at 868.7–869.2 MHz, which the configuration may choose).
+  // RU864: the ranges the Russian GKRCh rules open to such devices, each at the stricter of
+  // their limit and RP002's 1 %: 864–865 MHz 0.1 %, 866–868 MHz 1 %, 868.7–869.2 MHz 1 % (the
+  // rules allow 10 % there, which the configuration may choose); nothing elsewhere.
   // EU868: ETSI EN 300 220 / ERC 70-03 as LoRaMac-node's bands: 863–865 0.1 %, 865–868 1 %,
   // 868.0–868.6 1 %, 868.7–869.2 0.1 %, 869.4–869.65 10 %, 869.7–870 1 %.
   std::span<const SubBand> sub_bands() const;
   // The sub-band holding the frequency; nullptr when none does (no transmission allowed there).
   const SubBand* sub_band(std::uint32_t frequency_hz) const;
+  // The sub-bands' names joined for an error message: "864.0-865.0, 866.0-868.0, 868.7-869.2".
+  std::string sub_band_names() const;
 
   int max_eirp_dbm() const;
   // TXPower index of LinkADRReq: 0..7 -> MaxEIRP − 2·n dBm. 8..14 are RFU and 15 means
