@@ -20,6 +20,9 @@ namespace {
 constexpr Oid kBool = 16;
 constexpr Oid kBytea = 17;
 constexpr Oid kInt8 = 20;
+constexpr Oid kInt2 = 21;
+constexpr Oid kInt4 = 23;
+constexpr Oid kFloat4 = 700;
 constexpr Oid kText = 25;
 constexpr Oid kFloat8 = 701;
 constexpr Oid kUnspecified = 0;
@@ -85,6 +88,20 @@ class PostgresqlStatement final : public PreparedStatement {
   }
 
   bool is_null(int column) const override { return PQgetisnull(result_.get(), row_, column) != 0; }
+
+  ValueType type(int column) const override {
+    if (is_null(column)) return ValueType::null;
+    switch (PQftype(result_.get(), column)) {
+      case kBool:
+      case kInt2:
+      case kInt4:
+      case kInt8: return ValueType::integer;
+      case kFloat4:
+      case kFloat8: return ValueType::real;
+      case kBytea: return ValueType::blob;
+      default: return ValueType::text;
+    }
+  }
 
   std::int64_t int64(int column) const override {
     if (is_null(column)) return 0;

@@ -1,0 +1,181 @@
+// uchetctl migrate as an operator runs it: a building fed through the real application server
+// into an SQLite file (frames, readings, outbox rows, clocks, alarms; lifecycle events and objects
+// through uchetctl) is moved to a fresh PostgreSQL database of the test cluster and back, and
+// uchetctl reads the same on all three; the refusals (a database in use, a target that is not
+// empty, a source at another version, a value of the wrong type) write nothing; the DSN's
+// password is never printed.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "schema/database_lock.h"
+#include "tests/appserver/metering/scenarios/domain_fixture.h"
+
+using namespace uchet;
+using test::day_start;
+
+namespace {
+
+constexpr lorawan::Eui64 kBase = 0x70B3D50000000000;
+
+test::RunResult uchetctl(const std::string& db, std::vector<std::string> args) {
+  args.insert(args.begin(), {test::executable_from_env("UCHETCTL"), "--db", db});
+  return test::run(args);
+}
+
+nlohmann::json uchetctl_json(const std::string& db, std::vector<std::string> args) {
+  args.insert(args.begin(), "--json");
+  auto r = uchetctl(db, args);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return nlohmann::json::parse(r.out);
+}
+
+// A building meter and three flats reporting every midnight for ten days of October, one flat
+// meter replaced, lifecycle events recorded.
+void play(test::Building& b) {
+  const auto house_point = b.add_point("odpu-cw", "building", std::nullopt);
+  b.add_device(kBase + 100);
+  b.install(kBase + 100, house_point, day_start(-1), 500.0);
+  for (int k = 1; k <= 3; ++k) {
+    const auto premise = b.add_premise(std::to_string(k));
+    const auto point = b.add_point("kv" + std::to_string(k) + "-cw", "premise", premise);
+    b.add_device(kBase + k);
+    b.install(kBase + k, point, day_start(-1), k * 1.0);
+  }
+  std::uint32_t house = 500000;
+  for (int d = 0; d <= 10; ++d) {
+    b.report(kBase + 100, day_start(d), house);
+    for (int k = 1; k <= 3; ++k) b.report(kBase + k, day_start(d), static_cast<std::uint32_t>(1000 * k + 150 * k * d));
+    house += 1000;
+  }
+  for (int k = 1; k <= 3; ++k) {
+    const auto eui = lorawan::eui64_to_string(kBase + k);
+    for (const char* kind : {"installed", "commissioned"}) {
+      auto r = uchetctl(b.path, {"lifecycle", "add", eui, "--event", kind, "--at", "2026-09-30T08:00:00Z", "--actor",
+                                 "УК Уют", "--role", "service-company"});
+      INFO(r.err);
+      REQUIRE(r.exit_code == 0);
+    }
+  }
+}
+
+// What an operator reads: the same through uchetctl on every copy.
+std::vector<nlohmann::json> readout(const std::string& db) {
+  return {
+      uchetctl_json(db, {"device", "list"}),
+      uchetctl_json(db, {"gateway", "list"}),
+      uchetctl_json(db, {"balance", "lenina-5", "--resource", "cold_water", "--from", "2026-10-01", "--to",
+                         "2026-10-10", "--format", "json"}),
+      uchetctl_json(db, {"alarms", "--object", "lenina-5", "--tz", "Asia/Yekaterinburg"}),
+      uchetctl_json(db, {"alarms"}),
+      uchetctl_json(db, {"readings", lorawan::eui64_to_string(kBase + 1), "--grid", "day", "--format", "json"}),
+      uchetctl_json(db, {"lifecycle", "show", lorawan::eui64_to_string(kBase + 2)}),
+      uchetctl_json(db, {"fleet", "report", "--app", "water", "--from", "2026-10-01T00:00:00Z", "--to",
+                         "2026-10-10T00:00:00Z"}),
+  };
+}
+
+std::map<std::string, std::string> checksums(const nlohmann::json& report) {
+  std::map<std::string, std::string> sums;
+  for (const auto& t : report["tables"]) sums[t["table"]] = t["sourceChecksum"];
+  return sums;
+}
+
+}  // namespace
+
+TEST_CASE("a building moved to PostgreSQL and back reads the same, with the same checksums") {
+  test::Building b;
+  play(b);
+  const auto pg = test::new_postgresql_database();
+  const auto before = readout(b.path);
+
+  auto over = uchetctl(b.path, {"--json", "migrate", "--to-postgresql", pg});
+  INFO(over.err);
+  REQUIRE(over.exit_code == 0);
+  const auto there = nlohmann::json::parse(over.out);
+  CHECK(there["verified"] == true);
+  bool readings = false;
+  for (const auto& t : there["tables"]) {
+    INFO(t.dump());
+    CHECK(t["match"] == true);
+    CHECK(t["sourceRows"] == t["targetRows"]);
+    if (t["table"] == "reading") readings = t["sourceRows"].get<int>() >= 44;
+  }
+  CHECK(readings);
+  CHECK_THAT(over.err, Catch::Contains("uchetctl migrate: reading "));  // progress on stderr
+  CHECK(readout(pg) == before);
+
+  const auto back_path = b.dir.file("back.db");
+  auto back = uchetctl(pg, {"--json", "migrate", "--to-sqlite", back_path});
+  INFO(back.err);
+  REQUIRE(back.exit_code == 0);
+  const auto returned = nlohmann::json::parse(back.out);
+  CHECK(returned["verified"] == true);
+  CHECK(checksums(returned) == checksums(there));
+  CHECK(readout(back_path) == before);
+
+  // The text form: one line per table and the sentence saying the source is unchanged.
+  auto text = uchetctl(b.path, {"migrate", "--to-postgresql", test::new_postgresql_database()});
+  REQUIRE(text.exit_code == 0);
+  CHECK_THAT(text.out, Catch::Contains("device_session") && Catch::Contains("match") &&
+                           Catch::Contains("every table's rows and checksum match"));
+}
+
+TEST_CASE("migrate refuses a database in use, a target that is not empty and a source at another version") {
+  test::Building b;
+  play(b);
+  const auto pg = test::new_postgresql_database();
+  const auto tables_in = [](const std::string& uri) {
+    return uchetctl_json(uri, {"storage", "stats"})["tables"].size();
+  };
+  SECTION("uchetd running on the source") {
+    auto held = schema::DatabaseLock::acquire(b.path, "uchetd");
+    REQUIRE(held);
+    auto r = uchetctl(b.path, {"migrate", "--to-postgresql", pg});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("held by uchetd") && Catch::Contains("stop uchetd first"));
+    CHECK(tables_in(pg) == 0);
+  }
+  SECTION("a target that already holds a uchet database") {
+    REQUIRE(uchetctl(pg, {"application", "add", "heat"}).exit_code == 0);
+    auto r = uchetctl(b.path, {"migrate", "--to-postgresql", pg});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("the target is not empty") && Catch::Contains("nothing was written"));
+    CHECK(uchetctl_json(pg, {"application", "list"}).size() == 1);
+  }
+  SECTION("a source one migration behind") {
+    REQUIRE(test::run({"/usr/bin/sqlite3", b.path, "DELETE FROM schema_version WHERE version = (SELECT MAX(version) "
+                                                   "FROM schema_version)"})
+                .exit_code == 0);
+    auto r = uchetctl(b.path, {"migrate", "--to-postgresql", pg});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("bring the source up first"));
+    CHECK(tables_in(pg) == 0);
+  }
+  SECTION("a reading whose value is text") {
+    REQUIRE(test::run({"/usr/bin/sqlite3", b.path, "UPDATE reading SET value = 'n/a' WHERE id = 3"}).exit_code == 0);
+    auto r = uchetctl(b.path, {"migrate", "--to-postgresql", pg});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("table reading, row id 3, column value holds a text where its type is real"));
+    CHECK(tables_in(pg) == 0);
+  }
+  SECTION("moving back into a file that exists, or onto the same engine") {
+    auto exists = uchetctl(pg, {"migrate", "--to-sqlite", b.path});
+    CHECK(exists.exit_code == 2);
+    CHECK_THAT(exists.err, Catch::Contains("never overwrites"));
+    auto same = uchetctl(b.path, {"migrate", "--to-sqlite", b.dir.file("other.db")});
+    CHECK(same.exit_code == 2);
+    CHECK_FALSE(std::filesystem::exists(b.dir.file("other.db")));
+  }
+}
+
+TEST_CASE("migrate never prints the DSN's password") {
+  test::Building b;
+  // A server that is not there, with a password in the URI: the error names the host, not it.
+  auto r = uchetctl(b.path, {"migrate", "--to-postgresql", "postgresql://uchet:hunter2@127.0.0.1:1/uchet"});
+  CHECK(r.exit_code != 0);
+  CHECK_THAT(r.err, !Catch::Contains("hunter2"));
+  CHECK_THAT(r.out, !Catch::Contains("hunter2"));
+  CHECK_THAT(r.err, Catch::Contains("***"));
+}
