@@ -151,7 +151,7 @@ class PostgresqlStatement final : public PreparedStatement {
             static_cast<std::size_t>(PQgetlength(result_.get(), row_, column))};
   }
   // bytea's text output: "\x" and two hex digits per byte (bytea_output = hex, the default since
-  // PostgreSQL 9.0; set on every connection).
+  // PostgreSQL 9.0; set by start_session on every connection, a database may default otherwise).
   static std::vector<std::uint8_t> decode_bytea(std::string_view v) {
     auto nibble = [](char c) -> std::uint8_t {
       return static_cast<std::uint8_t>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
@@ -227,6 +227,14 @@ class PostgresqlConnection final : public Engine {
     return prepared_.emplace(std::move(key), std::move(name)).first->second;
   }
 
+  // The session settings every statement relies on, for a new connection and for one opened
+  // again after it was lost (the server forgets them with the session): bytea's text output in
+  // hex, which PostgresqlStatement::blob decodes.
+  void start_session(std::string_view what) {
+    Result result(PQexec(conn, "SET bytea_output = 'hex'"));
+    check(result.get(), what);
+  }
+
   PGconn* conn = nullptr;
 
  private:
@@ -242,8 +250,7 @@ class PostgresqlConnection final : public Engine {
     if (PQstatus(conn) != CONNECTION_OK) fail_with(conn, nullptr, "reconnect");
     prepared_.clear();  // the server's prepared statements went with the old session
     last_status_ = PQTRANS_IDLE;
-    Result result(PQexec(conn, "SET bytea_output = 'hex'"));
-    check(result.get(), "reconnect");
+    start_session("reconnect");
   }
 
   PGTransactionStatusType last_status_ = PQTRANS_IDLE;  // after the last statement that succeeded
@@ -322,7 +329,7 @@ std::unique_ptr<Engine> open_postgresql(const std::string& uri) {
   }
   // Notices (e.g. "relation already exists, skipping") would go to stderr by default.
   PQsetNoticeProcessor(connection->conn, ignore_notice, nullptr);
-  connection->exec("SET bytea_output = 'hex'");
+  connection->start_session("connect");
   return connection;
 }
 
