@@ -38,22 +38,32 @@ enum class ColumnKind { integer, real, numeric, text, blob };
 
 const char* kind_name(ColumnKind k) {
   switch (k) {
-    case ColumnKind::integer: return "integer";
-    case ColumnKind::real: return "real";
-    case ColumnKind::numeric: return "numeric";
-    case ColumnKind::text: return "text";
-    case ColumnKind::blob: return "blob";
+    case ColumnKind::integer:
+      return "integer";
+    case ColumnKind::real:
+      return "real";
+    case ColumnKind::numeric:
+      return "numeric";
+    case ColumnKind::text:
+      return "text";
+    case ColumnKind::blob:
+      return "blob";
   }
   return "?";
 }
 
 const char* value_name(ValueType t) {
   switch (t) {
-    case ValueType::null: return "null";
-    case ValueType::integer: return "an integer";
-    case ValueType::real: return "a real";
-    case ValueType::text: return "a text";
-    case ValueType::blob: return "a blob";
+    case ValueType::null:
+      return "null";
+    case ValueType::integer:
+      return "an integer";
+    case ValueType::real:
+      return "a real";
+    case ValueType::text:
+      return "a text";
+    case ValueType::blob:
+      return "a blob";
   }
   return "?";
 }
@@ -77,11 +87,16 @@ ColumnKind postgresql_kind(const std::string& type) {
 
 bool fits(ColumnKind kind, ValueType value) {
   switch (value) {
-    case ValueType::null: return true;
-    case ValueType::integer: return kind == ColumnKind::integer || kind == ColumnKind::numeric;
-    case ValueType::real: return kind == ColumnKind::real || kind == ColumnKind::numeric;
-    case ValueType::text: return kind == ColumnKind::text;
-    case ValueType::blob: return kind == ColumnKind::blob;
+    case ValueType::null:
+      return true;
+    case ValueType::integer:
+      return kind == ColumnKind::integer || kind == ColumnKind::numeric;
+    case ValueType::real:
+      return kind == ColumnKind::real || kind == ColumnKind::numeric;
+    case ValueType::text:
+      return kind == ColumnKind::text;
+    case ValueType::blob:
+      return kind == ColumnKind::blob;
   }
   return false;
 }
@@ -100,11 +115,12 @@ struct TableShape {
 
 std::vector<std::string> table_names(Database& db) {
   std::vector<std::string> names;
-  Statement q(db, db.dialect() == Dialect::sqlite
-                      ? "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-                        "ORDER BY name"
-                      : "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
-                        "AND table_type = 'BASE TABLE' ORDER BY table_name");
+  Statement q(db,
+              db.dialect() == Dialect::sqlite
+                  ? "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+                    "ORDER BY name"
+                  : "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+                    "AND table_type = 'BASE TABLE' ORDER BY table_name");
   while (q.step()) names.push_back(q.text(0));
   return names;
 }
@@ -226,13 +242,15 @@ std::map<std::string, std::int64_t> high_water_marks(Database& db) {
 void raise_high_water_marks(Database& db, const std::map<std::string, std::int64_t>& marks) {
   if (db.dialect() == Dialect::sqlite) {
     for (const auto& [table, mark] : marks) {
-      Statement autoincrement(db, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ? AND sql LIKE "
-                                  "'%AUTOINCREMENT%'");
+      Statement autoincrement(db,
+                              "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ? AND sql LIKE "
+                              "'%AUTOINCREMENT%'");
       autoincrement.bind(1, table);
       if (!autoincrement.step()) continue;
       Statement raise(db, "UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = ?");
       raise.bind(1, mark).bind(2, table).run();
-      if (db.changes() == 0) Statement(db, "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)").bind(1, table).bind(2, mark).run();
+      if (db.changes() == 0)
+        Statement(db, "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)").bind(1, table).bind(2, mark).run();
     }
     return;
   }
@@ -335,10 +353,17 @@ class RowReader {
 void read_value(const Statement& row, int column, CopiedValue& v) {
   v.type = row.type(column);
   switch (v.type) {
-    case ValueType::null: break;
-    case ValueType::integer: v.integer = row.int64(column); break;
-    case ValueType::real: v.real = row.real(column); break;
-    case ValueType::text: v.bytes = row.text(column); break;
+    case ValueType::null:
+      break;
+    case ValueType::integer:
+      v.integer = row.int64(column);
+      break;
+    case ValueType::real:
+      v.real = row.real(column);
+      break;
+    case ValueType::text:
+      v.bytes = row.text(column);
+      break;
     case ValueType::blob: {
       const auto b = row.blob(column);
       v.bytes.assign(b.begin(), b.end());
@@ -349,10 +374,18 @@ void read_value(const Statement& row, int column, CopiedValue& v) {
 
 void bind_value(Statement& insert, int index, const CopiedValue& v) {
   switch (v.type) {
-    case ValueType::null: insert.bind_null(index); break;
-    case ValueType::integer: insert.bind(index, v.integer); break;
-    case ValueType::real: insert.bind(index, v.real); break;
-    case ValueType::text: insert.bind(index, std::string_view(v.bytes)); break;
+    case ValueType::null:
+      insert.bind_null(index);
+      break;
+    case ValueType::integer:
+      insert.bind(index, v.integer);
+      break;
+    case ValueType::real:
+      insert.bind(index, v.real);
+      break;
+    case ValueType::text:
+      insert.bind(index, std::string_view(v.bytes));
+      break;
     case ValueType::blob:
       insert.bind_blob(index, std::span(reinterpret_cast<const std::uint8_t*>(v.bytes.data()), v.bytes.size()));
       break;
@@ -473,8 +506,8 @@ class ReadSnapshot {
 TableShape matching_shape(const std::string& table, const TableShape& source, const TableShape& target) {
   if (target.columns.empty()) throw Refusal{"the source's table " + table + " is not in uchet's schema"};
   for (const auto& c : source.columns) {
-    auto it = std::find_if(target.columns.begin(), target.columns.end(),
-                           [&](const Column& t) { return t.name == c.name; });
+    auto it =
+        std::find_if(target.columns.begin(), target.columns.end(), [&](const Column& t) { return t.name == c.name; });
     if (it == target.columns.end()) {
       throw Refusal{"the source's column " + table + "." + c.name + " is not in uchet's schema"};
     }
@@ -498,7 +531,9 @@ void TableChecksum::add_row(const std::vector<CopiedValue>& row) {
   };
   for (const auto& v : row) {
     switch (v.type) {
-      case ValueType::null: encoded_.push_back('N'); break;
+      case ValueType::null:
+        encoded_.push_back('N');
+        break;
       case ValueType::integer:
         encoded_.push_back('I');
         put64(static_cast<std::uint64_t>(v.integer));
@@ -541,14 +576,13 @@ std::string TableChecksum::hex() const {
   return lorawan::to_hex(digest);
 }
 
-std::expected<CopyReport, std::string> copy_database(Database& source, Database& target,
-                                                     const CopyOptions& options) {
+std::expected<CopyReport, std::string> copy_database(Database& source, Database& target, const CopyOptions& options) {
   const int latest = latest_schema_version();
   const auto version = stored_schema_version(source);
   if (!version) return std::unexpected("the source holds no uchet database (it has no schema_version table)");
   if (*version > latest) {
-    return std::unexpected("the source's schema version " + std::to_string(*version) +
-                           " is newer than this uchet's (" + std::to_string(latest) + "): migrate with the uchet that wrote it");
+    return std::unexpected("the source's schema version " + std::to_string(*version) + " is newer than this uchet's (" +
+                           std::to_string(latest) + "): migrate with the uchet that wrote it");
   }
   if (*version < latest) {
     return std::unexpected("the source is at schema version " + std::to_string(*version) + ", this uchet at " +

@@ -95,11 +95,15 @@ class PostgresqlStatement final : public PreparedStatement {
       case kBool:
       case kInt2:
       case kInt4:
-      case kInt8: return ValueType::integer;
+      case kInt8:
+        return ValueType::integer;
       case kFloat4:
-      case kFloat8: return ValueType::real;
-      case kBytea: return ValueType::blob;
-      default: return ValueType::text;
+      case kFloat8:
+        return ValueType::real;
+      case kBytea:
+        return ValueType::blob;
+      default:
+        return ValueType::text;
     }
   }
 

@@ -51,11 +51,16 @@ class SqliteStatement final : public PreparedStatement {
   bool is_null(int column) const override { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
   ValueType type(int column) const override {
     switch (sqlite3_column_type(stmt_, column)) {
-      case SQLITE_INTEGER: return ValueType::integer;
-      case SQLITE_FLOAT: return ValueType::real;
-      case SQLITE_TEXT: return ValueType::text;
-      case SQLITE_BLOB: return ValueType::blob;
-      default: return ValueType::null;
+      case SQLITE_INTEGER:
+        return ValueType::integer;
+      case SQLITE_FLOAT:
+        return ValueType::real;
+      case SQLITE_TEXT:
+        return ValueType::text;
+      case SQLITE_BLOB:
+        return ValueType::blob;
+      default:
+        return ValueType::null;
     }
   }
   std::int64_t int64(int column) const override { return sqlite3_column_int64(stmt_, column); }

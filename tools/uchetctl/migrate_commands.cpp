@@ -92,8 +92,8 @@ int migrate(const std::string& source, const MigrateArgs& args, const Output& ou
   Table t{{"TABLE", "SOURCE ROWS", "TARGET ROWS", "CHECKSUM"}, {}};
   auto tables = nlohmann::json::array();
   for (const auto& c : copied->tables) {
-    t.rows.push_back({c.table, std::to_string(c.source_rows), std::to_string(c.target_rows),
-                      c.matches() ? "match" : "MISMATCH"});
+    t.rows.push_back(
+        {c.table, std::to_string(c.source_rows), std::to_string(c.target_rows), c.matches() ? "match" : "MISMATCH"});
     tables.push_back({{"table", c.table},
                       {"sourceRows", c.source_rows},
                       {"targetRows", c.target_rows},
@@ -115,8 +115,8 @@ int migrate(const std::string& source, const MigrateArgs& args, const Output& ou
   }
   if (!output.json) {
     output.out << fmt::format(
-        "\ncopied {} to {} at schema version {}: every table's rows and checksum match; {} is unchanged\n",
-        source_name, target_name, copied->schema_version, source_name);
+        "\ncopied {} to {} at schema version {}: every table's rows and checksum match; {} is unchanged\n", source_name,
+        target_name, copied->schema_version, source_name);
   }
   return 0;
 }

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 
+#include "netserver/lorawan/encoding.h"
 #include "schema/database_lock.h"
 #include "tests/appserver/metering/scenarios/domain_fixture.h"
 
@@ -71,8 +72,8 @@ std::vector<nlohmann::json> readout(const std::string& db) {
       uchetctl_json(db, {"alarms"}),
       uchetctl_json(db, {"readings", lorawan::eui64_to_string(kBase + 1), "--grid", "day", "--format", "json"}),
       uchetctl_json(db, {"lifecycle", "show", lorawan::eui64_to_string(kBase + 2)}),
-      uchetctl_json(db, {"fleet", "report", "--app", "water", "--from", "2026-10-01T00:00:00Z", "--to",
-                         "2026-10-10T00:00:00Z"}),
+      uchetctl_json(
+          db, {"fleet", "report", "--app", "water", "--from", "2026-10-01T00:00:00Z", "--to", "2026-10-10T00:00:00Z"}),
   };
 }
 
@@ -145,8 +146,9 @@ TEST_CASE("migrate refuses a database in use, a target that is not empty and a s
     CHECK(uchetctl_json(pg, {"application", "list"}).size() == 1);
   }
   SECTION("a source one migration behind") {
-    REQUIRE(test::run({"/usr/bin/sqlite3", b.path, "DELETE FROM schema_version WHERE version = (SELECT MAX(version) "
-                                                   "FROM schema_version)"})
+    REQUIRE(test::run({"/usr/bin/sqlite3", b.path,
+                       "DELETE FROM schema_version WHERE version = (SELECT MAX(version) "
+                       "FROM schema_version)"})
                 .exit_code == 0);
     auto r = uchetctl(b.path, {"migrate", "--to-postgresql", pg});
     CHECK(r.exit_code == 2);
