@@ -9,7 +9,13 @@
 #include <filesystem>
 
 #include "netserver/lorawan/encoding.h"
+#include "schema/alarms.h"
+#include "schema/balances.h"
 #include "schema/database_lock.h"
+#include "schema/downlink_queue.h"
+#include "schema/http_outbox.h"
+#include "schema/outbox.h"
+#include "schema/sessions.h"
 #include "tests/appserver/metering/scenarios/domain_fixture.h"
 
 using namespace uchet;
@@ -50,16 +56,65 @@ void play(test::Building& b) {
     for (int k = 1; k <= 3; ++k) b.report(kBase + k, day_start(d), static_cast<std::uint32_t>(1000 * k + 150 * k * d));
     house += 1000;
   }
+  auto ctl = [&](std::vector<std::string> args) {
+    auto r = uchetctl(b.path, args);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+  };
   for (int k = 1; k <= 3; ++k) {
     const auto eui = lorawan::eui64_to_string(kBase + k);
     for (const char* kind : {"installed", "commissioned"}) {
-      auto r = uchetctl(b.path, {"lifecycle", "add", eui, "--event", kind, "--at", "2026-09-30T08:00:00Z", "--actor",
-                                 "УК Уют", "--role", "service-company"});
-      INFO(r.err);
-      REQUIRE(r.exit_code == 0);
+      ctl({"lifecycle", "add", eui, "--event", kind, "--at", "2026-09-30T08:00:00Z", "--actor", "УК Уют", "--role",
+           "service-company"});
     }
   }
+  ctl({"gateway", "add", "AA555A0000000001", "--name", "roof", "--lat", "56.8389", "--lon", "60.6057"});
+  ctl({"norm", "set", "lenina-5", "--resource", "cold_water", "--per-month", "6.9"});
+  ctl({"reading", "set", lorawan::eui64_to_string(kBase + 2), "--quantity", "volume", "--at",
+       "2026-10-05T10:00:00+05:00", "--value", "3.1", "--reason", "inspection act 17"});
+  // What uchetd's network server and jobs write, through the same stores: a joined session with its
+  // DevNonce, device and object alarms, a published balance day, a queued downlink, and an HTTP
+  // endpoint whose outbox the outbox trigger fills.
+  schema::DeviceSession s;
+  s.dev_eui = kBase + 1;
+  s.dev_addr = 0x26011234;
+  s.f_cnt_up = 11;
+  s.last_uplink_at = day_start(10);
+  schema::save_session(b.db, s);
+  schema::record_dev_nonce(b.db, kBase + 1, 1, 513);
+  schema::open_alarm(b.db, kBase + 3, "silence", day_start(9), std::nullopt);
+  schema::open_object_alarm(b.db, b.object.id, "imbalance", "cold_water", day_start(8));
+  schema::insert_balance_day(b.db, b.object.id, "cold_water", day_start(1), 10.0);
+  schema::QueueItem q;
+  q.dev_eui = kBase + 1;
+  q.f_port = 3;
+  q.data = {1, 2, 3};
+  q.created_at = day_start(10);
+  schema::enqueue_downlink(b.db, q);
+  schema::sync_http_endpoints(b.db, {"https://billing.example/uchet"});
+  schema::insert_outbox_row(b.db, "application/water/device/x/event/log", "{\"level\":\"INFO\"}");
 }
+
+// Tables the play above must have filled, so the copy is tried on each.
+const std::vector<std::string> kFilled = {"alarm",
+                                          "balance_day",
+                                          "billing_norm",
+                                          "dev_nonce",
+                                          "device",
+                                          "device_clock",
+                                          "device_session",
+                                          "downlink_queue",
+                                          "gateway",
+                                          "http_endpoint",
+                                          "http_outbox",
+                                          "lifecycle_event",
+                                          "manual_reading",
+                                          "meter_installation",
+                                          "object_alarm",
+                                          "outbox",
+                                          "queue_item_id_used",
+                                          "reading",
+                                          "uplink_frame"};
 
 // What an operator reads: the same through uchetctl on every copy.
 std::vector<nlohmann::json> readout(const std::string& db) {
@@ -72,6 +127,9 @@ std::vector<nlohmann::json> readout(const std::string& db) {
       uchetctl_json(db, {"alarms"}),
       uchetctl_json(db, {"readings", lorawan::eui64_to_string(kBase + 1), "--grid", "day", "--format", "json"}),
       uchetctl_json(db, {"lifecycle", "show", lorawan::eui64_to_string(kBase + 2)}),
+      uchetctl_json(db, {"reading", "edits", lorawan::eui64_to_string(kBase + 2)}),
+      uchetctl_json(db, {"norm", "list", "lenina-5"}),
+      uchetctl_json(db, {"device", "show", lorawan::eui64_to_string(kBase + 1)}),
       uchetctl_json(
           db, {"fleet", "report", "--app", "water", "--from", "2026-10-01T00:00:00Z", "--to", "2026-10-10T00:00:00Z"}),
   };
@@ -96,15 +154,20 @@ TEST_CASE("a building moved to PostgreSQL and back reads the same, with the same
   REQUIRE(over.exit_code == 0);
   const auto there = nlohmann::json::parse(over.out);
   CHECK(there["verified"] == true);
-  bool readings = false;
+  std::map<std::string, std::int64_t> rows;
   for (const auto& t : there["tables"]) {
     INFO(t.dump());
     CHECK(t["match"] == true);
     CHECK(t["sourceRows"] == t["targetRows"]);
-    if (t["table"] == "reading") readings = t["sourceRows"].get<int>() >= 44;
+    rows[t["table"]] = t["targetRows"];
   }
-  CHECK(readings);
-  CHECK_THAT(over.err, Catch::Contains("uchetctl migrate: reading "));  // progress on stderr
+  for (const auto& table : kFilled) {
+    INFO(table);
+    CHECK(rows[table] > 0);
+  }
+  CHECK(rows["reading"] >= 44);
+  CHECK_THAT(over.err, Catch::Contains("uchetctl migrate: reading "));
+  // progress on stderr
   CHECK(readout(pg) == before);
 
   const auto back_path = b.dir.file("back.db");
