@@ -207,6 +207,36 @@ std::vector<std::string> parents_first(Database& db, const std::vector<std::stri
   return order;
 }
 
+// A PostgreSQL identity column's sequence and the highest value it has handed out (0: none).
+struct IdentitySequence {
+  std::string table;
+  std::string sequence;  // as pg_get_serial_sequence names it (quoted and qualified as needed)
+  std::int64_t handed_out = 0;
+};
+
+std::vector<IdentitySequence> identity_sequences(Database& db) {
+  std::vector<std::pair<std::string, std::string>> columns;
+  {
+    Statement q(db,
+                "SELECT table_name, column_name FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND is_identity = 'YES'");
+    while (q.step()) columns.emplace_back(q.text(0), q.text(1));
+  }
+  std::vector<IdentitySequence> sequences;
+  for (const auto& [table, column] : columns) {
+    Statement name(db, "SELECT pg_get_serial_sequence(?, ?)");
+    name.bind(1, quoted(table)).bind(2, column);
+    name.step();
+    IdentitySequence s{table, name.text(0), 0};
+    // A sequence that has handed out nothing yet has is_called false and last_value its start.
+    Statement state(db, "SELECT last_value, is_called FROM " + s.sequence);
+    state.step();
+    s.handed_out = state.int64(1) != 0 ? state.int64(0) : state.int64(0) - 1;
+    sequences.push_back(std::move(s));
+  }
+  return sequences;
+}
+
 // The highest id each table's sequence has handed out, deleted rows included: SQLite's
 // sqlite_sequence (AUTOINCREMENT tables only: the others may reuse a deleted largest id anyway),
 // PostgreSQL's identity sequences.
@@ -219,20 +249,8 @@ std::map<std::string, std::int64_t> high_water_marks(Database& db) {
     while (q.step()) marks[q.text(0)] = q.int64(1);
     return marks;
   }
-  std::vector<std::pair<std::string, std::string>> identities;
-  {
-    Statement q(db,
-                "SELECT table_name, column_name FROM information_schema.columns "
-                "WHERE table_schema = current_schema() AND is_identity = 'YES'");
-    while (q.step()) identities.emplace_back(q.text(0), q.text(1));
-  }
-  for (const auto& [table, column] : identities) {
-    Statement name(db, "SELECT pg_get_serial_sequence(?, ?)");
-    name.bind(1, quoted(table)).bind(2, column);
-    name.step();
-    Statement state(db, "SELECT last_value, is_called FROM " + name.text(0));
-    state.step();
-    if (state.int64(1) != 0) marks[table] = state.int64(0);
+  for (const auto& s : identity_sequences(db)) {
+    if (s.handed_out > 0) marks[s.table] = s.handed_out;
   }
   return marks;
 }
@@ -249,28 +267,16 @@ void raise_high_water_marks(Database& db, const std::map<std::string, std::int64
       if (!autoincrement.step()) continue;
       Statement raise(db, "UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = ?");
       raise.bind(1, mark).bind(2, table).run();
-      if (db.changes() == 0)
+      if (db.changes() == 0) {
         Statement(db, "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)").bind(1, table).bind(2, mark).run();
+      }
     }
     return;
   }
-  Statement q(db,
-              "SELECT table_name, column_name FROM information_schema.columns "
-              "WHERE table_schema = current_schema() AND is_identity = 'YES'");
-  std::vector<std::pair<std::string, std::string>> identities;
-  while (q.step()) identities.emplace_back(q.text(0), q.text(1));
-  for (const auto& [table, column] : identities) {
-    auto mark = marks.find(table);
-    if (mark == marks.end()) continue;
-    Statement name(db, "SELECT pg_get_serial_sequence(?, ?)");
-    name.bind(1, quoted(table)).bind(2, column);
-    name.step();
-    const std::string sequence = name.text(0);
-    Statement state(db, "SELECT last_value, is_called FROM " + sequence);
-    state.step();
-    const std::int64_t handed_out = state.int64(1) != 0 ? state.int64(0) : state.int64(0) - 1;
-    if (mark->second <= handed_out) continue;
-    Statement(db, "SELECT setval(CAST(? AS regclass), ?)").bind(1, sequence).bind(2, mark->second).run();
+  for (const auto& s : identity_sequences(db)) {
+    auto mark = marks.find(s.table);
+    if (mark == marks.end() || mark->second <= s.handed_out) continue;
+    Statement(db, "SELECT setval(CAST(? AS regclass), ?)").bind(1, s.sequence).bind(2, mark->second).run();
   }
 }
 
