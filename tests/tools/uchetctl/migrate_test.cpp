@@ -201,6 +201,18 @@ TEST_CASE("migrate refuses a database in use, a target that is not empty and a s
     CHECK_THAT(r.err, Catch::Contains("held by uchetd") && Catch::Contains("stop uchetd first"));
     CHECK(tables_in(pg) == 0);
   }
+  SECTION("uchetd running on the PostgreSQL target, or on a PostgreSQL source being moved back") {
+    auto held = schema::DatabaseLock::acquire(pg, "uchetd");
+    REQUIRE(held);
+    auto over = uchetctl(b.path, {"migrate", "--to-postgresql", pg});
+    CHECK(over.exit_code == 2);
+    CHECK_THAT(over.err, Catch::Contains("held by uchetd"));
+    CHECK(tables_in(pg) == 0);
+    auto back = uchetctl(pg, {"migrate", "--to-sqlite", b.dir.file("back.db")});
+    CHECK(back.exit_code == 2);
+    CHECK_THAT(back.err, Catch::Contains("held by uchetd") && Catch::Contains("stop uchetd first"));
+    CHECK_FALSE(std::filesystem::exists(b.dir.file("back.db")));
+  }
   SECTION("a target that already holds a uchet database") {
     REQUIRE(uchetctl(pg, {"application", "add", "heat"}).exit_code == 0);
     auto r = uchetctl(b.path, {"migrate", "--to-postgresql", pg});
