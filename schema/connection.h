@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "schema/database.h"
+#include "schema/statement.h"  // ValueType
 
 namespace uchet::schema {
 
@@ -37,6 +38,9 @@ class PreparedStatement {
   // Back to before the first step, with every parameter unbound (NULL).
   virtual void reset() = 0;
   virtual bool is_null(int column) const = 0;
+  // The type of the value in the current row's column (SQLite: its storage class; PostgreSQL: the
+  // column's type, or null).
+  virtual ValueType type(int column) const = 0;
   virtual std::int64_t int64(int column) const = 0;
   virtual double real(int column) const = 0;
   virtual std::string text(int column) const = 0;

@@ -53,6 +53,7 @@ void Statement::run() {
 void Statement::reset() { stmt_->reset(); }
 
 bool Statement::is_null(int column) const { return stmt_->is_null(column); }
+ValueType Statement::type(int column) const { return stmt_->type(column); }
 std::int64_t Statement::int64(int column) const { return stmt_->int64(column); }
 double Statement::real(int column) const { return stmt_->real(column); }
 std::string Statement::text(int column) const { return stmt_->text(column); }

@@ -28,6 +28,16 @@ void serialise_migrations(Database& db) {
   Statement(db, "SELECT pg_advisory_xact_lock(8458719310081191273)").run();
 }
 
+// One migration and its schema_version row, inside the caller's transaction.
+void apply(Database& db, const Migration& m) {
+  db.exec(m.sql);
+  Statement(db, "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)")
+      .bind(1, m.version)
+      .bind(2, m.name)
+      .bind(3, unix_now())
+      .run();
+}
+
 }  // namespace
 
 void migrate(Database& db) {
@@ -45,14 +55,15 @@ void migrate(Database& db) {
     serialise_migrations(db);
     // Another process may have migrated between our check and taking the write lock.
     if (schema_version(db) >= m.version) continue;
-    db.exec(m.sql);
-    Statement(db, "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)")
-        .bind(1, m.version)
-        .bind(2, m.name)
-        .bind(3, unix_now())
-        .run();
+    apply(db, m);
     tx.commit();
   }
+}
+
+void migrate_empty_database(const UnitOfWork& work) {
+  Database& db = work;
+  schema_version(db);  // creates the table
+  for (const auto& m : migrations(db.dialect())) apply(db, m);
 }
 
 }  // namespace uchet::schema

@@ -27,4 +27,10 @@ int latest_schema_version();
 // than this binary. Processes migrating one database at once wait for each other.
 void migrate(Database& db);
 
+// Applies every migration of the connection's dialect to an empty database (no schema_version
+// table yet) inside the caller's transaction, so that they commit or roll back with the work
+// that follows: the copy of uchetctl migrate (schema/database_copy.h), whose target stays empty
+// if the copy fails.
+void migrate_empty_database(const UnitOfWork& work);
+
 }  // namespace uchet::schema

@@ -20,6 +20,9 @@ namespace {
 constexpr Oid kBool = 16;
 constexpr Oid kBytea = 17;
 constexpr Oid kInt8 = 20;
+constexpr Oid kInt2 = 21;
+constexpr Oid kInt4 = 23;
+constexpr Oid kFloat4 = 700;
 constexpr Oid kText = 25;
 constexpr Oid kFloat8 = 701;
 constexpr Oid kUnspecified = 0;
@@ -86,6 +89,24 @@ class PostgresqlStatement final : public PreparedStatement {
 
   bool is_null(int column) const override { return PQgetisnull(result_.get(), row_, column) != 0; }
 
+  ValueType type(int column) const override {
+    if (is_null(column)) return ValueType::null;
+    switch (PQftype(result_.get(), column)) {
+      case kBool:
+      case kInt2:
+      case kInt4:
+      case kInt8:
+        return ValueType::integer;
+      case kFloat4:
+      case kFloat8:
+        return ValueType::real;
+      case kBytea:
+        return ValueType::blob;
+      default:
+        return ValueType::text;
+    }
+  }
+
   std::int64_t int64(int column) const override {
     if (is_null(column)) return 0;
     const std::string_view v = value(column);
@@ -134,7 +155,7 @@ class PostgresqlStatement final : public PreparedStatement {
             static_cast<std::size_t>(PQgetlength(result_.get(), row_, column))};
   }
   // bytea's text output: "\x" and two hex digits per byte (bytea_output = hex, the default since
-  // PostgreSQL 9.0; set on every connection).
+  // PostgreSQL 9.0; set by start_session on every connection, a database may default otherwise).
   static std::vector<std::uint8_t> decode_bytea(std::string_view v) {
     auto nibble = [](char c) -> std::uint8_t {
       return static_cast<std::uint8_t>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
@@ -210,6 +231,14 @@ class PostgresqlConnection final : public Engine {
     return prepared_.emplace(std::move(key), std::move(name)).first->second;
   }
 
+  // The session settings every statement relies on, for a new connection and for one opened
+  // again after it was lost (the server forgets them with the session): bytea's text output in
+  // hex, which PostgresqlStatement::blob decodes.
+  void start_session(std::string_view what) {
+    Result result(PQexec(conn, "SET bytea_output = 'hex'"));
+    check(result.get(), what);
+  }
+
   PGconn* conn = nullptr;
 
  private:
@@ -225,8 +254,7 @@ class PostgresqlConnection final : public Engine {
     if (PQstatus(conn) != CONNECTION_OK) fail_with(conn, nullptr, "reconnect");
     prepared_.clear();  // the server's prepared statements went with the old session
     last_status_ = PQTRANS_IDLE;
-    Result result(PQexec(conn, "SET bytea_output = 'hex'"));
-    check(result.get(), "reconnect");
+    start_session("reconnect");
   }
 
   PGTransactionStatusType last_status_ = PQTRANS_IDLE;  // after the last statement that succeeded
@@ -305,7 +333,7 @@ std::unique_ptr<Engine> open_postgresql(const std::string& uri) {
   }
   // Notices (e.g. "relation already exists, skipping") would go to stderr by default.
   PQsetNoticeProcessor(connection->conn, ignore_notice, nullptr);
-  connection->exec("SET bytea_output = 'hex'");
+  connection->start_session("connect");
   return connection;
 }
 

@@ -49,6 +49,20 @@ class SqliteStatement final : public PreparedStatement {
     sqlite3_clear_bindings(stmt_);
   }
   bool is_null(int column) const override { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+  ValueType type(int column) const override {
+    switch (sqlite3_column_type(stmt_, column)) {
+      case SQLITE_INTEGER:
+        return ValueType::integer;
+      case SQLITE_FLOAT:
+        return ValueType::real;
+      case SQLITE_TEXT:
+        return ValueType::text;
+      case SQLITE_BLOB:
+        return ValueType::blob;
+      default:
+        return ValueType::null;
+    }
+  }
   std::int64_t int64(int column) const override { return sqlite3_column_int64(stmt_, column); }
   double real(int column) const override { return sqlite3_column_double(stmt_, column); }
   std::string text(int column) const override {

@@ -24,6 +24,11 @@ namespace uchet::schema {
 
 class PreparedStatement;  // schema/connection.h: the engine's statement
 
+// What a column of the current row holds: SQLite's storage classes. On PostgreSQL it follows the
+// column's type (integer and boolean types → integer, float4/float8 → real, bytea → blob, any
+// other → text), a NULL being null on both.
+enum class ValueType { null, integer, real, text, blob };
+
 // A StorageError from PostgreSQL, with its SQLSTATE (e.g. "23505", a unique violation), for the
 // stores that tell failures apart; also named in what().
 class SqlStateError : public StorageError {
@@ -67,6 +72,7 @@ class Statement {
   void reset();
 
   bool is_null(int column) const;
+  ValueType type(int column) const;
   std::int64_t int64(int column) const;
   double real(int column) const;
   std::string text(int column) const;

@@ -38,6 +38,23 @@ std::int64_t count(Database& db, const std::string& sql) {
   return q.int64(0);
 }
 
+// Ends `victim`'s server process from `other` and waits until it has gone (the signal is
+// asynchronous), as a server restart or an idle timeout would.
+void terminate_backend(Database& victim, Database& other) {
+  const auto pid = count(victim, "SELECT pg_backend_pid()");
+  Statement terminate(other, "SELECT pg_terminate_backend(CAST(? AS INTEGER))");
+  terminate.bind(1, pid);
+  REQUIRE(terminate.step());
+  for (int i = 0; i < 100; ++i) {
+    Statement alive(other, "SELECT count(*) FROM pg_stat_activity WHERE pid = CAST(? AS INTEGER)");
+    alive.bind(1, pid);
+    REQUIRE(alive.step());
+    if (alive.int64(0) == 0) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  FAIL("the terminated backend did not go away");
+}
+
 }  // namespace
 
 TEST_CASE("integers, doubles, text and blobs bound come back unchanged") {
@@ -280,21 +297,7 @@ TEST_CASE("a dropped connection is opened again before the next statement, never
   uchet::test::TempDir dir;
   auto db = fresh_table(dir);
   auto other = Database::open_raw(test_database_location(dir.path()));
-  auto kill = [&] {
-    const auto pid = count(db, "SELECT pg_backend_pid()");
-    Statement terminate(other, "SELECT pg_terminate_backend(CAST(? AS INTEGER))");
-    terminate.bind(1, pid);
-    REQUIRE(terminate.step());
-    // The signal is asynchronous: wait until the backend has gone.
-    for (int i = 0; i < 100; ++i) {
-      Statement alive(other, "SELECT count(*) FROM pg_stat_activity WHERE pid = CAST(? AS INTEGER)");
-      alive.bind(1, pid);
-      REQUIRE(alive.step());
-      if (alive.int64(0) == 0) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    FAIL("the terminated backend did not go away");
-  };
+  auto kill = [&] { terminate_backend(db, other); };
 
   // Lost while idle: the statement that finds out fails, the next one runs on a new connection.
   kill();
@@ -319,4 +322,23 @@ TEST_CASE("a dropped connection is opened again before the next statement, never
   Statement read(db, "SELECT b FROM t WHERE id = 4");
   REQUIRE(read.step());
   CHECK(read.blob(0) == std::vector<std::uint8_t>{0, 1, 2});
+}
+
+TEST_CASE("blobs read back on a database whose sessions default to another bytea output, also after a reconnect") {
+  uchet::test::TempDir dir;
+  auto admin = fresh_table(dir);
+  Statement(admin, "INSERT INTO t (id, b) VALUES (1, ?)").bind_blob(1, std::vector<std::uint8_t>{0, 0x5c, 0xff}).run();
+  Statement name(admin, "SELECT current_database()");
+  REQUIRE(name.step());
+  admin.exec("ALTER DATABASE \"" + name.text(0) + "\" SET bytea_output = 'escape'");
+  auto db = Database::open_raw(test_database_location(dir.path()));  // a new session: escape by default
+  auto read = [&] {
+    Statement q(db, "SELECT b FROM t WHERE id = 1");
+    REQUIRE(q.step());
+    return q.blob(0);
+  };
+  CHECK(read() == std::vector<std::uint8_t>{0, 0x5c, 0xff});
+  terminate_backend(db, admin);
+  CHECK_THROWS_AS(Statement(db, "SELECT 1").step(), StorageError);  // the statement that finds it lost
+  CHECK(read() == std::vector<std::uint8_t>{0, 0x5c, 0xff});        // the new session has the settings too
 }

@@ -50,6 +50,10 @@ std::string test_database_location(const std::filesystem::path& dir) {
   if (!testing_postgresql()) return (dir / "uchet.db").string();
   static std::map<std::filesystem::path, std::string> by_dir;
   if (auto it = by_dir.find(dir); it != by_dir.end()) return it->second;
+  return by_dir[dir] = new_postgresql_database();
+}
+
+std::string new_postgresql_database() {
   static CreatedDatabases created;
   static std::atomic<int> counter{0};
   const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
@@ -58,7 +62,7 @@ std::string test_database_location(const std::filesystem::path& dir) {
   auto admin = schema::Database::open_raw(cluster_uri("postgres"));
   admin.exec("CREATE DATABASE " + name);
   created.names.push_back(name);
-  return by_dir[dir] = cluster_uri(name);
+  return cluster_uri(name);
 }
 
 std::string storage_config(const std::string& location) {

@@ -19,6 +19,11 @@ namespace uchet::test {
 // file path would on SQLite).
 std::string test_database_location(const std::filesystem::path& dir);
 
+// The URI of a new, empty database on the test cluster, whatever this run's storage (tests that
+// move data between the engines: uchetctl migrate); dropped when the process exits like the
+// others.
+std::string new_postgresql_database();
+
 // The [storage] keys of a uchetd configuration for `location` (without the section header):
 // `path = "…"` for an SQLite file, `backend = "postgresql"` and `dsn = "…"` for a URI.
 std::string storage_config(const std::string& location);

@@ -36,5 +36,6 @@ void add_balance_commands(CLI::App& app, Action& selected);        // balance, r
 void add_export_commands(CLI::App& app, Action& selected);         // export billing, billing rule
 void add_fleet_commands(CLI::App& app, Action& selected);          // fleet report
 void add_database_commands(CLI::App& app, Maintenance& selected);  // backup, check, restore, storage stats
+void add_migrate_commands(CLI::App& app, Maintenance& selected);   // migrate --to-postgresql / --to-sqlite
 
 }  // namespace uchet::cli

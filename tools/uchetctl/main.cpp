@@ -35,6 +35,7 @@ int run(int argc, char** argv) {
   cli::add_fleet_commands(app, action);
   cli::Maintenance maintenance;
   cli::add_database_commands(app, maintenance);
+  cli::add_migrate_commands(app, maintenance);
 
   try {
     app.parse(argc, argv);
