@@ -136,6 +136,15 @@ python3 "$here/station_radio.py" --station-tree "$st" --station-bin "$station_bi
 echo "--- station log (what matters)"
 grep -E "Configuring for region|Unrecognized region|before 'router_config'|router_config|Connected to MUXS|TX .*Freq|dntxed|Timesync|Time sync|DC limit|duty|too late|dropped|ERROR|CRITICAL" \
   "$run/station.log" | grep -v 'XDEBUG' | head -60 || true
+for must in 'Configuring for region: US915' 'Timesync with LNS: gpsOffset='; do
+  grep -q "$must" "$run/station.log" || { echo "FAIL: the station never logged '$must'"; rc=1; }
+done
+# Anything the station's protocol, connection or time-sync layers warn about is a finding,
+# even when the frame went out (the lgwsim's own notes, [SIM:...], are about the simulator).
+if grep -E '\[(S2E|TCE|SYN|RAL):(WARN|ERRO|CRIT)\]' "$run/station.log"; then
+  echo "FAIL: the station warned (lines above)"
+  rc=1
+fi
 echo "--- uchetd: Basics Station metrics"
 curl -sf "http://127.0.0.1:$http_port/metrics" | grep -E '^uchet_basic_station_(downlinks|uplinks|connections)_total' || true
 echo "--- result: $([[ $rc == 0 ]] && echo PASS || echo FAIL) (logs and report.json in $run)"
