@@ -18,7 +18,7 @@ bin=${UCHET_BIN:-$here/../../build/tools}
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 
-for pkg in libmbedtls-dev python3-cryptography python3-aiohttp mosquitto openssl; do
+for pkg in libmbedtls-dev python3-cryptography mosquitto openssl curl; do
   dpkg -s "$pkg" >/dev/null 2>&1 || { echo "missing Debian package $pkg (apt-get install $pkg)"; exit 2; }
 done
 
