@@ -394,6 +394,10 @@ lorawan::Result<std::string> build_dnmsg(const Transmission& transmission, const
   if (std::holds_alternative<Immediately>(transmission.timing)) {
     // Class C: the station sends in "RX2" as soon as it can ("class C spontaneous dn: no RX1").
     out.key("dC").number(2);
+    // Not used without xtime, but a 2.0.6 station logs "RxDelay mapped to 1 as it was not
+    // present!" at WARNING for every dnmsg without it (s2e.c handle_dnmsg; seen against a real
+    // station). 0 is what the station's own class C test sends (regr-tests/test3b-dnC).
+    out.key("RxDelay").number(0);
     out.key("RX2DR").number(*dr);
     out.key("RX2Freq").number(transmission.frequency_hz);
   } else {

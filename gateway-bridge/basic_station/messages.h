@@ -135,7 +135,7 @@ struct DownlinkAddressing {
 //     exactly one window, so exactly one is sent), "rctx" when given;
 //   - any other CounterTime: "dC":0 with "DR"/"Freq" (RxDelay implicitly 0) and "xtime" = the
 //     context's high 16 bits | counter_us (the moment itself);
-//   - Immediately (class C): "dC":2 with "RX2DR"/"RX2Freq" only;
+//   - Immediately (class C): "dC":2, "RX2DR"/"RX2Freq" and "RxDelay":0 (2.0.6 warns without);
 //   - GpsTime (class B): refused, class B is not supported over Basics Station.
 // Always "pdu" (hex), "DevEui" (dashed), "diid", "priority", "MuxTime" (`now` as UTC seconds).
 // A data rate the region does not have, an empty or too large payload is an error.

@@ -282,6 +282,9 @@ TEST_CASE("basic station: class C downlinks go out on RX2 parameters and are con
   INFO("dnmsg: " << downlink->text << " refusal: " << downlink->refusal);
   REQUIRE(downlink->message);
   CHECK(downlink->message->device_class == 2);
+  // A real 2.0.6 station logs a warning for every dnmsg without RxDelay (docs/basic-station.md,
+  // "Checked against a real station").
+  CHECK(downlink->message->rx_delay_given);
   REQUIRE(downlink->window);
   CHECK(downlink->window->frequency_hz == 869'100'000);
   CHECK(downlink->window->data_rate == 0);

@@ -100,6 +100,8 @@ TEST_CASE("class C goes out as RX2 parameters only") {
   CHECK(m["dC"] == 2);
   CHECK(m["RX2DR"] == 0);
   CHECK(m["RX2Freq"] == 869100000);
+  // Without RxDelay a real 2.0.6 station warns "RxDelay mapped to 1 as it was not present!".
+  CHECK(m["RxDelay"] == 0);
   CHECK_FALSE(m.contains("RX1DR"));
   CHECK_FALSE(m.contains("xtime"));
   CHECK_FALSE(m.contains("rctx"));
