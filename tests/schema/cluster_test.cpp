@@ -11,6 +11,7 @@
 #include "schema/database.h"
 #include "schema/database_lock.h"
 #include "schema/devices.h"
+#include "schema/frame_claims.h"
 #include "schema/instances.h"
 #include "schema/leader_lease.h"
 #include "schema/sessions.h"
@@ -170,4 +171,33 @@ TEST_CASE("the DevNonce's insert decides between two instances handling one join
   // The JoinNonce moves only from the value it was read at.
   CHECK_FALSE(set_join_nonce(b, kDev, 0, 1));
   CHECK(set_join_nonce(b, kDev, 1, 2));
+}
+
+TEST_CASE("the first claim of a frame owns it; the others learn the owner and hand it their receptions") {
+  uchet::test::TempDir dir;
+  const auto location = fresh_database(dir);
+  auto a = open_claims(location), b = open_claims(location);
+  const std::vector<std::uint8_t> phy{0x40, 0x01, 0x00, 0x00, 0x26, 0x00, 0x01, 0x00};
+  const auto key = frame_key(phy);
+  CHECK(key != frame_key(std::vector<std::uint8_t>{0x40}));
+  const auto first = claim_frame(a, key, "uchet-a", 2000);
+  CHECK(first.owner == "uchet-a");
+  const auto second = claim_frame(b, key, "uchet-b", 2000);
+  CHECK(second.owner == "uchet-a");
+  CHECK(second.claimed_at_ms == first.claimed_at_ms);
+  const std::vector<std::uint8_t> reception{'{', '}'};
+  add_claim_reception(b, key, second.claimed_at_ms, "uchet-b", reception);
+  add_claim_reception(a, key, first.claimed_at_ms, "uchet-a", reception);  // its own: not read back
+  CHECK(claim_receptions(a, key, first.claimed_at_ms, "uchet-a") == std::vector<std::vector<std::uint8_t>>{reception});
+  // Older than the horizon, the same bytes are a new transmission: the next claim takes it over,
+  // and the old claim's receptions do not belong to the new one.
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  const auto again = claim_frame(b, key, "uchet-b", 50);
+  CHECK(again.owner == "uchet-b");
+  CHECK(again.claimed_at_ms > first.claimed_at_ms);
+  CHECK(claim_receptions(b, key, again.claimed_at_ms, "uchet-b").empty());
+  // Pruning deletes what is older than the age given.
+  CHECK(prune_frame_claims(a, 3'600'000) == 0);
+  CHECK(prune_frame_claims(a, -3'600'000) == 1);
+  CHECK(claim_frame(a, key, "uchet-a", 2000).owner == "uchet-a");
 }
