@@ -17,6 +17,18 @@ SystemTime to_system_time(std::chrono::nanoseconds since_epoch) {
   return SystemTime(std::chrono::duration_cast<SystemTime::duration>(since_epoch));
 }
 
+namespace {
+
+// A claim, hand-over or read of handed-over receptions that failed: counted, and logged when
+// `log_now` (at most once a minute per kind: the database away fails every frame).
+void count_claim_failure(std::uint64_t& failures, bool log_now, const std::string& what,
+                         const schema::StorageError& e) {
+  ++failures;
+  if (log_now) spdlog::error("{}: {} (counted; logged at most once a minute)", what, e.what());
+}
+
+}  // namespace
+
 NetworkServer::NetworkServer(boost::asio::io_context& io, schema::Database& db, NetworkSettings settings,
                              EventSink& sink, gateway_bridge::GatewayBackend& gateways)
     : io_(io),
@@ -133,13 +145,8 @@ void NetworkServer::claim(ReceivedFrame& frame) {
     // Processed here rather than lost; were another instance to process it too, the session
     // generation refuses the second as a replay.
     frame.claim.reset();
-    ++counters_.claim_failures;
-    if (log_due("frame claim failed"))
-      spdlog::error(
-          "frame claim failed, the frame is processed here unclaimed: {} (counted; logged at most once a "
-          "minute)",
-          e.what());
-    return;
+    const std::string what = "frame claim failed, the frame is processed here unclaimed";
+    return count_claim_failure(counters_.claim_failures, log_due(what), what, e);
   }
   if (!c.owner) hand_over(frame, frame.receptions.front());
 }
@@ -149,12 +156,8 @@ void NetworkServer::hand_over(const ReceivedFrame& frame, const gateway_bridge::
     schema::add_claim_reception(*claims_, frame.claim->key, frame.claim->claimed_at_ms, instance_,
                                 encode_reception(copy));
   } catch (const schema::StorageError& e) {
-    ++counters_.claim_failures;
-    if (log_due("claim reception failed"))
-      spdlog::error(
-          "a reception of a frame another instance owns was not handed over: {} (counted; logged at most "
-          "once a minute)",
-          e.what());
+    const std::string what = "a reception of a frame another instance owns was not handed over";
+    count_claim_failure(counters_.claim_failures, log_due(what), what, e);
   }
 }
 
@@ -180,12 +183,9 @@ std::vector<ReceivedFrame> NetworkServer::settle_claims(std::vector<ReceivedFram
           frame.receptions.push_back(std::move(*rx));
         }
       } catch (const schema::StorageError& e) {
-        ++counters_.claim_failures;
-        if (log_due("claim receptions failed"))
-          spdlog::error(
-              "the receptions other instances had of a frame could not be read, going on with this "
-              "instance's own: {} (counted; logged at most once a minute)",
-              e.what());
+        const std::string what =
+            "the receptions other instances had of a frame could not be read, going on with this instance's own";
+        count_claim_failure(counters_.claim_failures, log_due(what), what, e);
       }
     }
     own.push_back(std::move(frame));

@@ -104,7 +104,7 @@ TEST_CASE("of two publishers on one database one publishes, and when its lease d
   // A's lease connection dies (its host lost the database, say): PostgreSQL releases the lock.
   schema::Statement kill(db,
                          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = "
-                         "'uchetd uchet-a lease outbox'");
+                         "'uchetd uchet-a lease outbox' AND datname = current_database()");
   REQUIRE(kill.step());
   kill.reset();
   CHECK(eventually([&] { return lease_b.held(); }, 10s));

@@ -121,7 +121,7 @@ TEST_CASE(
   auto admin = Database::open_raw(location);
   Statement kill(admin,
                  "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = "
-                 "'uchetd uchet-b lease outbox'");
+                 "'uchetd uchet-b lease outbox' AND datname = current_database()");
   REQUIRE(kill.step());
   kill.reset();
   CHECK(eventually(a, true));
