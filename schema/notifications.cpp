@@ -103,7 +103,11 @@ int Notifications::socket() const { return PQstatus(impl_->conn) == CONNECTION_O
 Notifications::Drained Notifications::drain() {
   Drained out;
   auto& impl = *impl_;
-  if (PQstatus(impl.conn) == CONNECTION_OK && PQconsumeInput(impl.conn) == 0) impl.lost = true;
+  // Twice: a server ending the session sends an error (which libpq keeps as a notice while idle)
+  // and then closes; the second read finds the close when the first read took the error.
+  for (int read = 0; read < 2 && !impl.lost && PQstatus(impl.conn) == CONNECTION_OK; ++read) {
+    if (PQconsumeInput(impl.conn) == 0) impl.lost = true;
+  }
   if (PQstatus(impl.conn) != CONNECTION_OK) impl.lost = true;
   if (impl.lost && PQstatus(impl.conn) != CONNECTION_OK) {
     if (!impl.reconnect(out.error)) {

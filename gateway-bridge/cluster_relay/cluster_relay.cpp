@@ -202,11 +202,8 @@ void ClusterRelay::on_notifications() {
       if (n.channel == kDownlinkChannel) incoming = true;
       if (n.channel == kOutcomeChannel) answered = true;
     }
-    if (incoming) outcomes = take_incoming();
-    if (answered) {
-      auto more = read_outcomes();
-      outcomes.insert(outcomes.end(), more.begin(), more.end());
-    }
+    if (incoming) take_incoming();
+    if (answered) outcomes = read_outcomes();
   }
   deliver(outcomes);
   wait_for_notifications();
@@ -220,10 +217,9 @@ void ClusterRelay::tick() {
     if (!running_) return;
     publish_paths();
     // Missed notifications cost at most one poll period.
-    outcomes = take_incoming();
-    auto more = read_outcomes();
-    outcomes.insert(outcomes.end(), more.begin(), more.end());
-    more = give_up_overdue();
+    take_incoming();
+    outcomes = read_outcomes();
+    auto more = give_up_overdue();
     outcomes.insert(outcomes.end(), more.begin(), more.end());
     const auto now = SteadyClock::now();
     std::erase_if(incoming_, [&](const auto& entry) { return now - entry.second.sent_at > kIncomingLifetime; });
@@ -267,7 +263,7 @@ void ClusterRelay::publish_paths() {
   std::erase_if(held_, [&](const auto& entry) { return !reachable.contains(entry.first); });
 }
 
-std::vector<TxOutcome> ClusterRelay::take_incoming() {
+void ClusterRelay::take_incoming() {
   try {
     for (const auto& row : schema::relayed_downlinks_to(*db_, options_.instance)) {
       if (!schema::take_relayed_downlink(*db_, row.id, unix_us(SystemClock::now()))) continue;
@@ -277,7 +273,6 @@ std::vector<TxOutcome> ClusterRelay::take_incoming() {
   } catch (const schema::StorageError& e) {
     log_error("take", std::string("reading relayed downlinks failed: ") + e.what());
   }
-  return {};
 }
 
 void ClusterRelay::hold(const schema::RelayedDownlink& row) {

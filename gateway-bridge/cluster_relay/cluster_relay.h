@@ -128,8 +128,9 @@ class ClusterRelay final : public GatewayBackend {
   void tick();
   void wait_for_notifications();
   void on_notifications();
-  // Each returns the outcomes to deliver once the mutex is released.
-  std::vector<TxOutcome> take_incoming();
+  // Holder: takes and handles the rows addressed to this instance.
+  void take_incoming();
+  // Sender: each returns the outcomes to deliver once the mutex is released.
   std::vector<TxOutcome> read_outcomes();
   std::vector<TxOutcome> give_up_overdue();
   void publish_paths();

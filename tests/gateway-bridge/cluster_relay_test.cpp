@@ -20,6 +20,7 @@
 #include <boost/asio/post.hpp>
 
 #include "gateway-bridge/cluster_relay/cluster_relay.h"
+#include "gateway-bridge/cluster_relay/relayed_transmission.h"
 #include "gateway-bridge/semtech_udp/udp_backend.h"
 #include "schema/database.h"
 #include "schema/gateway_paths.h"
