@@ -79,8 +79,36 @@ struct NetworkServer::Uplink {
 };
 
 void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& data) {
+  // With several instances on one database the cached session may be stale: judged on it, the
+  // frame's session write changes nothing (schema::StaleSession) and everything the frame wrote
+  // is rolled back. The device's session is then reloaded and the frame judged once more, on
+  // what the database holds now — where a frame another instance already stored is a replay.
+  const auto stale = judge_data(frame, data, false);
+  if (!stale) return;
+  ++counters_.session_reloads;
+  sink_.rolled_back();
+  registry_.reload_session(db_, *stale);
+  if (const auto again = judge_data(frame, data, true)) {
+    // Changed again meanwhile: dropped (the device's next frame finds it settled).
+    registry_.reload_session(db_, *again);
+    sink_.rolled_back();
+    reject(&NetworkCounters::storage_failures, "uplink whose session changed twice while judged",
+           eui64_to_string(*again));
+  }
+}
+
+std::optional<Eui64> NetworkServer::judge_data(const ReceivedFrame& frame, const DataFrame& data,
+                                               bool after_stale_session) {
   Uplink up{frame, data, best_reception(frame.receptions)};
-  if (!find_session(up)) return;
+  if (!find_session(up)) return std::nullopt;
+  // Judged again after another instance stored a frame of the device: the same counter now is
+  // that frame, played again (to this instance, or through the other's gateways), never stored
+  // or announced twice.
+  if (after_stale_session && up.full.repeated && up.session->has_uplink() && !up.counter_reset) {
+    reject(&NetworkCounters::uplink_replay, "replayed uplink (stored by another instance)",
+           dev_addr_to_string(data.dev_addr));
+    return std::nullopt;
+  }
   take_frame_counter(up);
   decrypt(up);
   // The downlink's MAC commands, in this order: answers to the uplink's, then ADR, receive
@@ -101,27 +129,59 @@ void NetworkServer::process_data(const ReceivedFrame& frame, const DataFrame& da
   acknowledge_confirmed_downlink(up, work);
   plan_class_a_answer(up);  // may defer the requests: the MAC state is final after it
   up.updated.mac_state = to_json(up.mac);
-  schema::update_session_state(db_, up.updated);
+  try {
+    schema::update_session_state(db_, up.updated);
+  } catch (const schema::StaleSession&) {
+    // Nothing of this frame stays: its writes roll back with frame_writes, its window is freed.
+    if (up.plan) scheduler_.release(up.plan->gateway_eui, up.plan->booking);
+    return up.session->dev_eui;
+  }
   send_status_events(up, work);
   frame_writes.release();
   add_to_batch(up);
+  return std::nullopt;
 }
 
 // The session among those sharing the DevAddr whose key verifies the MIC, at a counter at or
 // above the expected one; false (counted and logged) when none does or the frame is a replay.
+// On PostgreSQL a DevAddr the cache does not know, or whose cached keys verify nothing, may be
+// a join another instance stored: that DevAddr's sessions are reloaded and tried once more.
 bool NetworkServer::find_session(Uplink& up) {
   const auto& data = up.data;
-  auto candidates = registry_.sessions_for(data.dev_addr);
-  if (candidates.empty()) {
-    reject(&NetworkCounters::uplink_unknown_dev_addr, "uplink from unknown DevAddr", dev_addr_to_string(data.dev_addr));
-    return false;
-  }
   auto uplink_dr = settings_.region.data_rate_index(to_lorawan_rate(up.best.data_rate));
   if (!uplink_dr) {
     reject(&NetworkCounters::malformed, "uplink at a data rate the region lacks", uplink_dr.error());
     return false;
   }
   up.dr = *uplink_dr;
+  auto verdict = match_session(up);
+  if ((verdict == SessionMatch::UnknownDevAddr || verdict == SessionMatch::BadMic) &&
+      db_.dialect() == schema::Dialect::postgresql) {
+    ++counters_.session_reloads;
+    registry_.reload_sessions_for(db_, data.dev_addr);
+    verdict = match_session(up);
+  }
+  switch (verdict) {
+    case SessionMatch::Found:
+      return true;
+    case SessionMatch::UnknownDevAddr:
+      reject(&NetworkCounters::uplink_unknown_dev_addr, "uplink from unknown DevAddr",
+             dev_addr_to_string(data.dev_addr));
+      return false;
+    case SessionMatch::Replay:
+      reject(&NetworkCounters::uplink_replay, "replayed uplink", dev_addr_to_string(data.dev_addr));
+      return false;
+    case SessionMatch::BadMic:
+      break;
+  }
+  reject(&NetworkCounters::uplink_bad_mic, "uplink MIC mismatch", dev_addr_to_string(data.dev_addr));
+  return false;
+}
+
+NetworkServer::SessionMatch NetworkServer::match_session(Uplink& up) {
+  const auto& data = up.data;
+  auto candidates = registry_.sessions_for(data.dev_addr);
+  if (candidates.empty()) return SessionMatch::UnknownDevAddr;
   const auto message = mic_message(up.frame.phy_payload);
   const Mic received_mic = mic_of(up.frame.phy_payload);
 
@@ -163,15 +223,9 @@ bool NetworkServer::find_session(Uplink& up) {
     }
     if (up.session || replay) break;
   }
-  if (replay) {
-    reject(&NetworkCounters::uplink_replay, "replayed uplink", dev_addr_to_string(data.dev_addr));
-    return false;
-  }
-  if (!up.session) {
-    reject(&NetworkCounters::uplink_bad_mic, "uplink MIC mismatch", dev_addr_to_string(data.dev_addr));
-    return false;
-  }
-  return true;
+  if (replay) return SessionMatch::Replay;
+  if (!up.session) return SessionMatch::BadMic;
+  return SessionMatch::Found;
 }
 
 // A repeated counter is a retransmission (answered again, not stored again). A new one moves
@@ -536,7 +590,16 @@ void NetworkServer::deliver_class_c() {
       ++counters_.downlinks_taken_elsewhere;
       continue;  // the transaction rolls back
     }
-    schema::update_session_state(db_, updated);
+    try {
+      schema::update_session_state(db_, updated);
+    } catch (const schema::StaleSession&) {
+      // Another instance changed the session (a frame, a join): nothing taken, the window freed;
+      // the next poll delivers on the reloaded session.
+      scheduler_.release(plan.gateway_eui, plan.booking);
+      ++counters_.session_reloads;
+      registry_.reload_session(db_, dev_eui);
+      continue;  // tx rolls back what was taken from the queue
+    }
     tx.commit();
     *session = updated;
     send_planned(std::move(plan));

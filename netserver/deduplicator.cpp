@@ -43,6 +43,12 @@ std::vector<ReceivedFrame> Deduplicator::close_due(SteadyTime now) {
   return out;
 }
 
+ReceivedFrame* Deduplicator::open_frame(lorawan::ByteView phy_payload) {
+  const std::string_view key(reinterpret_cast<const char*>(phy_payload.data()), phy_payload.size());
+  auto it = frames_.find(key);
+  return it == frames_.end() || !it->second.open ? nullptr : &*it->second.open;
+}
+
 std::optional<SteadyTime> Deduplicator::next_deadline() const {
   if (open_order_.empty()) return std::nullopt;
   return open_order_.front()->second.open->first_seen + window_;

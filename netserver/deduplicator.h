@@ -3,7 +3,11 @@
 // window (dedup_window_ms); copies inside it join the frame's reception list; when the window
 // closes the frame goes on, once. A copy arriving after that, within the late-copy horizon, is
 // recognised as late and dropped — not mistaken for a replay. Pure: time is passed in.
+// With several instances on one database the network server also claims each frame across
+// instances (ReceivedFrame::claim; schema/frame_claims.h): the deduplicator only carries it.
+#include <array>
 #include <chrono>
+#include <cstdint>
 #include <deque>
 #include <optional>
 #include <string>
@@ -21,6 +25,15 @@ struct ReceivedFrame {
   lorawan::Bytes phy_payload;
   std::vector<gateway_bridge::Reception> receptions;  // phy_payload of each is emptied to save memory
   SteadyTime first_seen;
+  // Several instances on one database: the frame's claim across them, made when its window
+  // opened (network_server.h). Not owned: another instance goes on with the frame, this one
+  // hands it its receptions and drops the frame when the window closes.
+  struct Claim {
+    std::array<std::uint8_t, 32> key{};  // SHA-256 of the PHYPayload
+    std::int64_t claimed_at_ms = 0;      // the claim's time (database clock), tagging its receptions
+    bool owner = true;
+  };
+  std::optional<Claim> claim;
 };
 
 class Deduplicator {
@@ -34,6 +47,9 @@ class Deduplicator {
   Outcome add(gateway_bridge::Reception&& rx, SteadyTime now);
   // Frames whose window has ended by `now`, in arrival order.
   std::vector<ReceivedFrame> close_due(SteadyTime now);
+  // The frame whose window is open for these bytes, if any (to attach its claim, or to hand a
+  // copy on); valid until the next add() or close_due().
+  ReceivedFrame* open_frame(lorawan::ByteView phy_payload);
   // When the oldest open window ends.
   std::optional<SteadyTime> next_deadline() const;
   std::size_t open_frames() const { return open_order_.size(); }

@@ -45,18 +45,45 @@ void DeviceRegistry::index_session(const schema::DeviceSession& session) {
   by_addr_.emplace(session.dev_addr, session.dev_eui);
 }
 
-void DeviceRegistry::put_session(const schema::DeviceSession& session) {
-  if (auto* old = this->session(session.dev_eui)) {
-    auto [begin, end] = by_addr_.equal_range(old->dev_addr);
-    for (auto it = begin; it != end; ++it) {
-      if (it->second == session.dev_eui) {
-        by_addr_.erase(it);
-        break;
-      }
+void DeviceRegistry::forget_session(lorawan::Eui64 dev_eui) {
+  auto* old = session(dev_eui);
+  if (!old) return;
+  auto [begin, end] = by_addr_.equal_range(old->dev_addr);
+  for (auto it = begin; it != end; ++it) {
+    if (it->second == dev_eui) {
+      by_addr_.erase(it);
+      break;
     }
   }
+  sessions_.erase(dev_eui);
+}
+
+void DeviceRegistry::put_session(const schema::DeviceSession& session) {
+  forget_session(session.dev_eui);
   sessions_[session.dev_eui] = session;
   index_session(session);
+}
+
+std::size_t DeviceRegistry::reload_sessions_for(schema::Database& db, lorawan::DevAddr dev_addr) {
+  std::vector<lorawan::Eui64> cached;
+  auto [begin, end] = by_addr_.equal_range(dev_addr);
+  for (auto it = begin; it != end; ++it) cached.push_back(it->second);
+  for (const auto dev_eui : cached) forget_session(dev_eui);
+  std::size_t count = 0;
+  for (auto& s : schema::load_sessions_for(db, dev_addr)) {
+    if (!devices_.contains(s.dev_eui)) continue;
+    put_session(s);
+    ++count;
+  }
+  return count;
+}
+
+bool DeviceRegistry::reload_session(schema::Database& db, lorawan::Eui64 dev_eui) {
+  forget_session(dev_eui);
+  auto s = schema::find_session(db, dev_eui);
+  if (!s || !devices_.contains(dev_eui)) return false;
+  put_session(*s);
+  return true;
 }
 
 std::vector<const schema::Device*> DeviceRegistry::class_c_devices() const {

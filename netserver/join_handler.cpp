@@ -31,7 +31,7 @@ struct NetworkServer::Join {
   const Key* root_key = nullptr;  // AppKey (1.0.x) or NwkKey (1.1)
   // start_session:
   std::uint8_t dr = 0;
-  std::uint32_t join_nonce = 0;
+  std::uint32_t previous_join_nonce = 0, join_nonce = 0;
   schema::DeviceSession session;
   // build_accept:
   Bytes on_air;
@@ -46,7 +46,7 @@ void NetworkServer::process_join(const ReceivedFrame& frame, const JoinRequest& 
   if (!start_session(join)) return;
   if (!build_accept(join)) return;
   if (!plan_windows(join)) return;
-  store_join(join);
+  if (!store_join(join)) return;
   queue_join_accept(join);
 }
 
@@ -72,7 +72,9 @@ bool NetworkServer::identify_device(Join& join) {
 }
 
 // Replay protection: 1.0.4 and 1.1 devices count DevNonce up; older ones draw it at random, so
-// only a nonce already used is refused.
+// only a nonce already used is refused. These reads refuse early what is certainly refused;
+// the arbiter is the DevNonce's insert in store_join (another instance may be handling the
+// same join-request).
 bool NetworkServer::check_dev_nonce(Join& join) {
   const auto& request = join.request;
   const bool counting_nonce = join.v11 || join.device->mac_version == "1.0.4";
@@ -106,7 +108,8 @@ bool NetworkServer::start_session(Join& join) {
   session.rx1_dr_offset = settings_.rx1_dr_offset;
   session.dr = join.dr;
   session.created_at = schema::unix_now();
-  join.join_nonce = (schema::join_nonce(db_, join.request.dev_eui) + 1) & 0xFFFFFF;
+  join.previous_join_nonce = schema::join_nonce(db_, join.request.dev_eui);
+  join.join_nonce = (join.previous_join_nonce + 1) & 0xFFFFFF;
   return true;
 }
 
@@ -196,13 +199,20 @@ bool NetworkServer::plan_windows(Join& join) {
 
 // The nonces and the new session, written inside the pass's group-commit transaction (see
 // network_server.h) with the join event; memory follows (reloaded from the database should
-// the pass's commit fail).
-void NetworkServer::store_join(Join& join) {
+// the pass's commit fail). The DevNonce's insert decides a race: when it was recorded already
+// (by another instance handling the same join-request, or a replay of it) or another join took
+// the next JoinNonce first, nothing is stored, the booked window is freed and the join is
+// refused as a reused nonce.
+bool NetworkServer::store_join(Join& join) {
   const auto& request = join.request;
   schema::Savepoint frame_writes(db_);
   auto work = frame_writes.work();  // what the sink is handed (netserver/events.h)
-  schema::record_dev_nonce(db_, request.dev_eui, request.join_eui, request.dev_nonce);
-  schema::set_join_nonce(db_, request.dev_eui, join.join_nonce);
+  if (!schema::record_dev_nonce(db_, request.dev_eui, request.join_eui, request.dev_nonce) ||
+      !schema::set_join_nonce(db_, request.dev_eui, join.previous_join_nonce, join.join_nonce)) {
+    scheduler_.release(join.plan->gateway_eui, join.plan->booking);
+    reject(&NetworkCounters::join_nonce_reused, "DevNonce used by a join stored meanwhile", join.dev_eui_text);
+    return false;  // frame_writes rolls back
+  }
   schema::save_session(db_, join.session);  // replaces the old session in the same transaction
   JoinEvent event;
   event.deduplication_id = new_uuid();
@@ -213,6 +223,7 @@ void NetworkServer::store_join(Join& join) {
   frame_writes.release();
   registry_.put_session(join.session);
   spdlog::debug("join accepted: {} DevAddr {}", join.dev_eui_text, dev_addr_to_string(join.session.dev_addr));
+  return true;
 }
 
 // Sent after the pass's commit: JOIN_ACCEPT_DELAY1 is 5 s, a pass takes milliseconds.

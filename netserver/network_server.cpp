@@ -8,6 +8,8 @@
 #include "netserver/lorawan/encoding.h"
 #include "netserver/lorawan/phy_payload.h"
 #include "netserver/network_server_internal.h"
+#include "netserver/reception_codec.h"
+#include "schema/frame_claims.h"
 
 namespace uchet::netserver {
 
@@ -37,6 +39,12 @@ NetworkServer::NetworkServer(boost::asio::io_context& io, schema::Database& db, 
 
 NetworkServer::~NetworkServer() { stop(); }
 
+void NetworkServer::share_frames(schema::Database& claims, std::string instance) {
+  claims_ = &claims;
+  instance_ = std::move(instance);
+  dedup_ = Deduplicator(settings_.dedup_window + kClaimGrace, kClaimHorizon);
+}
+
 void NetworkServer::start() {
   registry_.refresh(db_);
   spdlog::info("network server: {} devices, region {}", registry_.device_count(), settings_.region.name());
@@ -47,7 +55,7 @@ void NetworkServer::stop() {
   if (stopped_) return;
   // Gateways were already acknowledged for the frames still in their dedup window and will not
   // send them again: process them now rather than drop them.
-  process_frames(dedup_.close_due(std::chrono::steady_clock::time_point::max()));
+  process_frames(settle_claims(dedup_.close_due(std::chrono::steady_clock::time_point::max())));
   stopped_ = true;
   dedup_timer_.cancel();
   registry_timer_.cancel();
@@ -77,11 +85,18 @@ void NetworkServer::handle_uplink(gateway_bridge::Reception&& rx) {
   const auto received_at = rx.received_at == SteadyTime{} ? std::chrono::steady_clock::now() : rx.received_at;
   // The gateway's counter at a known moment: class C bookings and the duty-cycle hour need it.
   scheduler_.heard(rx.gateway_eui, rx.counter.counter_us, received_at);
+  lorawan::Bytes payload;
+  if (claims_) payload = rx.phy_payload;  // to find the frame again once the copy is in it
   switch (dedup_.add(std::move(rx), received_at)) {
     case Deduplicator::Outcome::NewFrame:
+      if (claims_) claim(*dedup_.open_frame(payload));
       arm_dedup_timer();
       break;
     case Deduplicator::Outcome::CopyAdded:
+      if (claims_) {
+        if (auto* frame = dedup_.open_frame(payload); frame && frame->claim && !frame->claim->owner)
+          hand_over(*frame, frame->receptions.back());
+      }
       break;
     case Deduplicator::Outcome::LateCopy:
       ++counters_.late_copies;
@@ -103,8 +118,79 @@ void NetworkServer::arm_dedup_timer() {
 
 void NetworkServer::close_windows() {
   last_pass_ = std::chrono::steady_clock::now();
-  process_frames(dedup_.close_due(last_pass_));
+  process_frames(settle_claims(dedup_.close_due(last_pass_)));
   arm_dedup_timer();
+}
+
+void NetworkServer::claim(ReceivedFrame& frame) {
+  auto& c = frame.claim.emplace();
+  try {
+    c.key = schema::frame_key(frame.phy_payload);
+    const auto claimed = schema::claim_frame(*claims_, c.key, instance_, kClaimHorizon.count());
+    c.claimed_at_ms = claimed.claimed_at_ms;
+    c.owner = claimed.owner == instance_;
+  } catch (const schema::StorageError& e) {
+    // Processed here rather than lost; were another instance to process it too, the session
+    // generation refuses the second as a replay.
+    frame.claim.reset();
+    ++counters_.claim_failures;
+    if (log_due("frame claim failed"))
+      spdlog::error(
+          "frame claim failed, the frame is processed here unclaimed: {} (counted; logged at most once a "
+          "minute)",
+          e.what());
+    return;
+  }
+  if (!c.owner) hand_over(frame, frame.receptions.front());
+}
+
+void NetworkServer::hand_over(const ReceivedFrame& frame, const gateway_bridge::Reception& copy) {
+  try {
+    schema::add_claim_reception(*claims_, frame.claim->key, frame.claim->claimed_at_ms, instance_,
+                                encode_reception(copy));
+  } catch (const schema::StorageError& e) {
+    ++counters_.claim_failures;
+    if (log_due("claim reception failed"))
+      spdlog::error(
+          "a reception of a frame another instance owns was not handed over: {} (counted; logged at most "
+          "once a minute)",
+          e.what());
+  }
+}
+
+std::vector<ReceivedFrame> NetworkServer::settle_claims(std::vector<ReceivedFrame>&& frames) {
+  if (!claims_) return std::move(frames);
+  std::vector<ReceivedFrame> own;
+  own.reserve(frames.size());
+  for (auto& frame : frames) {
+    if (frame.claim && !frame.claim->owner) {
+      ++counters_.frames_claimed_elsewhere;
+      continue;
+    }
+    if (frame.claim) {
+      try {
+        for (const auto& bytes :
+             schema::claim_receptions(*claims_, frame.claim->key, frame.claim->claimed_at_ms, instance_)) {
+          auto rx = decode_reception(bytes);
+          if (!rx) {
+            reject(&NetworkCounters::malformed, "reception handed over by another instance", rx.error());
+            continue;
+          }
+          ++counters_.claim_receptions_received;
+          frame.receptions.push_back(std::move(*rx));
+        }
+      } catch (const schema::StorageError& e) {
+        ++counters_.claim_failures;
+        if (log_due("claim receptions failed"))
+          spdlog::error(
+              "the receptions other instances had of a frame could not be read, going on with this "
+              "instance's own: {} (counted; logged at most once a minute)",
+              e.what());
+      }
+    }
+    own.push_back(std::move(frame));
+  }
+  return own;
 }
 
 void NetworkServer::process_frames(std::vector<ReceivedFrame>&& frames) {

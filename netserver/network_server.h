@@ -15,6 +15,21 @@
 // (a backlog) commits every 2 ms of processing (max_batch_age); passes are at least 2 ms apart
 // (kMinPassInterval) so that frames closing close together share a pass.
 //
+// Several instances on one PostgreSQL database (share_frames; docs/deployment.md layout 3):
+// copies of one frame reaching different instances become one frame. When a frame's first
+// local copy opens its window, the instance claims the frame in the database
+// (schema/frame_claims.h). The owner waits its window plus kClaimGrace (50 ms), then reads the
+// receptions the other instances added and goes on with all of them, as one instance would.
+// A losing instance adds each of its copies to the claim as it arrives (one round trip each),
+// and drops the frame when its own window closes (counted, frames_claimed_elsewhere). Bound: a
+// copy that reaches a losing instance later than the owner's window plus the grace, less that
+// round trip, is not among the owner's receptions (the frame itself is processed; only that
+// gateway's metadata is missing); a copy arriving after the owner processed the frame is
+// dropped, never processed twice. If a claim fails (the database unreachable) the frame is
+// processed here: should another instance process it too, the session generation refuses the
+// second as a replay. Frame counters and DevNonces under races: schema/sessions.h (a stale
+// cached session is reloaded and the frame judged again; a DevNonce's insert is the arbiter).
+//
 // Threading: everything runs on the io_context thread given to the constructor, except
 // gateway_registered(), which the gateway backend may call from its own thread.
 #include <boost/asio.hpp>
@@ -80,6 +95,14 @@ struct NetworkCounters {
   // Downlinks whose gateway reported an error (TxOutcome) for the last window tried.
   std::uint64_t downlinks_failed_on_air = 0;
   std::uint64_t storage_failures = 0;
+  // Sessions reloaded from the database because another instance may have changed them
+  // (PostgreSQL): a DevAddr unknown to the cache or whose keys verified nothing, or a session
+  // write refused as stale (schema/sessions.h).
+  std::uint64_t session_reloads = 0;
+  // Several instances: frames another instance claimed (this one handed over its receptions and
+  // dropped the frame), claims that failed (the frame processed here regardless), and receptions
+  // other instances added to frames this one owned.
+  std::uint64_t frames_claimed_elsewhere = 0, claim_failures = 0, claim_receptions_received = 0;
   std::uint64_t dev_status_deferred = 0;  // due, but over dev_status_max_per_s: asked at a later uplink
   // Downlinks for which no window could be booked on any gateway that heard the uplink (slot
   // taken, duty cycle): not sent, their queue item left queued (per gateway and reason:
@@ -96,6 +119,10 @@ class NetworkServer {
                 gateway_bridge::GatewayBackend& gateways);
   ~NetworkServer();
 
+  // Several instances on one PostgreSQL database: frames are claimed across instances, as
+  // `instance`, on `claims` (schema::open_claims: a connection of its own, used on this thread;
+  // it must outlive the server). Call before start().
+  void share_frames(schema::Database& claims, std::string instance);
   // Loads the registry and starts the timers (registry poll, class C queue).
   void start();
   void stop();
@@ -132,6 +159,13 @@ class NetworkServer {
 
   void arm_dedup_timer();
   void close_windows();
+  // Several instances: claims a frame whose window just opened, or hands a copy of a frame
+  // another instance owns to it.
+  void claim(ReceivedFrame& frame);
+  void hand_over(const ReceivedFrame& frame, const gateway_bridge::Reception& copy);
+  // The closed frames this instance goes on with: its own, with the other instances' receptions
+  // added; those another instance owns are dropped (counted).
+  std::vector<ReceivedFrame> settle_claims(std::vector<ReceivedFrame>&& frames);
   void process_frames(std::vector<ReceivedFrame>&& frames);
   // The batch's transaction, begun if none is open.
   Batch& batch();
@@ -151,12 +185,18 @@ class NetworkServer {
   bool start_session(Join& join);
   bool build_accept(Join& join);
   bool plan_windows(Join& join);
-  void store_join(Join& join);
+  bool store_join(Join& join);
   void queue_join_accept(Join& join);
   void process_data(const ReceivedFrame& frame, const lorawan::DataFrame& data);
   // The steps of process_data, in its order, over the frame being handled (data_handler.cpp).
   struct Uplink;
+  // One judgement of a data frame; the device whose cached session proved stale (nothing of the
+  // frame kept, the caller reloads and judges again), or nullopt when done with the frame.
+  std::optional<lorawan::Eui64> judge_data(const ReceivedFrame& frame, const lorawan::DataFrame& data,
+                                           bool after_stale_session);
   bool find_session(Uplink& up);
+  enum class SessionMatch { Found, UnknownDevAddr, BadMic, Replay };
+  SessionMatch match_session(Uplink& up);
   void take_frame_counter(Uplink& up);
   void decrypt(Uplink& up);
   void handle_mac_commands(Uplink& up);
@@ -200,6 +240,8 @@ class NetworkServer {
   DeviceRegistry registry_;
   scheduling::DownlinkScheduler scheduler_;  // every gateway's timeline, duty cycle and counters
   Deduplicator dedup_;
+  schema::Database* claims_ = nullptr;  // several instances: where frames are claimed
+  std::string instance_;
   TokenBucket dev_status_budget_;
   DevAddrPrefix dev_addr_prefix_;
   std::mt19937_64 rng_;

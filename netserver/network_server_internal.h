@@ -70,6 +70,12 @@ inline constexpr std::chrono::milliseconds kMinPassInterval{2};
 // would otherwise cost two transactions at every registry poll.
 inline constexpr std::chrono::seconds kUnreachableGatewayBackoff{5};
 
+// Several instances (network_server.h): how much longer than its dedup window an owner waits
+// for the receptions other instances hand it, and after how long a claim of the same bytes is
+// a new transmission (the deduplicator's late-copy horizon).
+inline constexpr std::chrono::milliseconds kClaimGrace{50};
+inline constexpr std::chrono::milliseconds kClaimHorizon{2000};
+
 SystemTime to_system_time(std::chrono::nanoseconds since_epoch);
 
 }  // namespace uchet::netserver

@@ -7,7 +7,9 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <initializer_list>
 
+#include "schema/instances.h"
 #include "schema/location.h"
 #include "schema/statement.h"
 
@@ -17,8 +19,62 @@ namespace {
 // The advisory lock's key ("uchetd l" in ASCII); pg_locks shows it split in classid (high 32
 // bits) and objid (low 32 bits).
 constexpr std::int64_t kAdvisoryKey = 0x756368657464206c;
+const std::string kDatabaseKeyCondition = "l.objsubid = 1 AND (l.classid::bigint << 32 | l.objid::bigint) = ?";
+
+// The application_name of the session holding the advisory lock `condition` selects (pg_locks
+// columns as l.*), or "another process".
+std::string lock_holder(Database& session, const std::string& condition, std::initializer_list<std::int64_t> keys) {
+  Statement who(session,
+                "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                "WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database "
+                "WHERE datname = current_database()) AND " +
+                    condition + " ORDER BY 1");
+  int index = 1;
+  for (const auto key : keys) who.bind(index++, key);
+  std::string name = who.step() ? who.text(0) : std::string();
+  return name.empty() ? "another process" : name;
+}
 
 }  // namespace
+
+std::expected<DatabaseLock, std::string> DatabaseLock::acquire_instance(const std::string& database_path,
+                                                                        const std::string& instance) {
+  if (!is_postgresql_location(database_path)) return acquire(database_path, "uchetd");
+  try {
+    auto session = std::make_unique<Database>(Database::open_raw(database_path));
+    Statement(*session, "SELECT set_config('application_name', ?, false)")
+        .bind(1, "uchetd " + instance + " (pid " + std::to_string(::getpid()) + ")")
+        .run();
+    Statement shared(*session, "SELECT pg_try_advisory_lock_shared(?)");
+    shared.bind(1, kAdvisoryKey);
+    if (!shared.step() || shared.int64(0) == 0) {
+      shared.reset();
+      return std::unexpected(
+          "the database " + printable_location(database_path) + " is held by " +
+          lock_holder(*session, kDatabaseKeyCondition + " AND l.mode = 'ExclusiveLock'", {kAdvisoryKey}) +
+          " (a PostgreSQL advisory lock)");
+    }
+    shared.reset();
+    Statement own(*session, "SELECT pg_try_advisory_lock(CAST(? AS INTEGER), hashtext(?))");
+    own.bind(1, static_cast<std::int64_t>(kInstanceLockNamespace)).bind(2, instance);
+    if (!own.step() || own.int64(0) == 0) {
+      own.reset();
+      Statement hash(*session, "SELECT hashtext(?)::bigint & 4294967295");
+      hash.bind(1, instance);
+      hash.step();
+      const auto key = hash.int64(0);
+      hash.reset();
+      return std::unexpected("instance " + instance + " already runs on " + printable_location(database_path) +
+                             ": held by " +
+                             lock_holder(*session, "l.objsubid = 2 AND l.classid::bigint = ? AND l.objid::bigint = ?",
+                                         {kInstanceLockNamespace, key}) +
+                             " (give each uchetd its own [cluster] instance)");
+    }
+    return DatabaseLock(std::move(session));
+  } catch (const StorageError& e) {
+    return std::unexpected(std::string("cannot take the database lock: ") + e.what());
+  }
+}
 
 std::expected<DatabaseLock, std::string> DatabaseLock::acquire(const std::string& database_path,
                                                                const std::string& holder) {
@@ -34,14 +90,10 @@ std::expected<DatabaseLock, std::string> DatabaseLock::acquire(const std::string
             .run();
         return DatabaseLock(std::move(session));
       }
-      Statement who(*session,
-                    "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-                    "WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database "
-                    "WHERE datname = current_database()) AND (l.classid::bigint << 32 | l.objid::bigint) = ?");
-      who.bind(1, kAdvisoryKey);
-      const std::string name = who.step() ? who.text(0) : std::string();
+      take.reset();
       return std::unexpected("the database " + printable_location(database_path) + " is held by " +
-                             (name.empty() ? "another process" : name) + " (a PostgreSQL advisory lock)");
+                             lock_holder(*session, kDatabaseKeyCondition, {kAdvisoryKey}) +
+                             " (a PostgreSQL advisory lock)");
     } catch (const StorageError& e) {
       return std::unexpected(std::string("cannot take the database lock: ") + e.what());
     }

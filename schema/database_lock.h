@@ -7,11 +7,14 @@
 // a crash leaves no stale lock. uchetctl's ordinary commands do not take it: they run beside
 // uchetd by design (SQLite's own locks keep them consistent).
 //
-// On PostgreSQL (a postgresql:// location) the lock is a session-level advisory lock on a fixed
-// key, held by a connection of its own that lives as long as the DatabaseLock; the holder is
-// named in that connection's application_name for the refusal message. The server releases it
-// when the session ends, however the process ends. Until several uchetd can share one database
-// (issue 21, item 2), a second uchetd on the same PostgreSQL database refuses to start.
+// On PostgreSQL (a postgresql:// location) the locks are session-level advisory locks, held by
+// a connection of their own that lives as long as the DatabaseLock; the holder is named in that
+// connection's application_name for the refusal message. The server releases them when the
+// session ends, however the process ends. Several uchetd may share one PostgreSQL database
+// (docs/deployment.md, layout 3): each takes acquire_instance(), a *shared* lock on the fixed
+// key — so that acquire(), exclusive on the same key, is refused while any uchetd runs and
+// refuses every uchetd while it is held — and an exclusive lock on its instance name
+// (schema/instances.h), so a second uchetd with the same [cluster] instance refuses to start.
 #include <expected>
 #include <memory>
 #include <string>
@@ -24,6 +27,11 @@ class DatabaseLock {
  public:
   // Takes the lock without waiting; the error says who holds it (pid) or why it cannot be had.
   static std::expected<DatabaseLock, std::string> acquire(const std::string& database_path, const std::string& holder);
+  // uchetd's lock. SQLite: acquire() itself (one uchetd per file; `instance` is not used).
+  // PostgreSQL: the shared database lock and the instance's own lock; the error names the
+  // process holding either.
+  static std::expected<DatabaseLock, std::string> acquire_instance(const std::string& database_path,
+                                                                   const std::string& instance);
 
   DatabaseLock(DatabaseLock&& other) noexcept;
   DatabaseLock(const DatabaseLock&) = delete;

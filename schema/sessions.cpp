@@ -10,7 +10,7 @@ namespace {
 constexpr const char* kSelect =
     "SELECT dev_eui, dev_addr, mac_version, f_nwk_s_int_key, s_nwk_s_int_key, nwk_s_enc_key, app_s_key, f_cnt_up, "
     "n_f_cnt_down, a_f_cnt_down, rx1_delay, rx1_dr_offset, rx2_dr, rx2_frequency, dr, tx_power_index, nb_trans, "
-    "mac_state, created_at, last_uplink_at FROM device_session ";
+    "mac_state, created_at, last_uplink_at, generation FROM device_session ";
 
 lorawan::Key key_column(Database& db, const Statement& q, int column) {
   return key_from_column(db, q.text(column), "device_session");
@@ -38,6 +38,7 @@ DeviceSession read_session(Database& db, const Statement& q) {
   s.mac_state = q.text(17);
   s.created_at = q.int64(18);
   s.last_uplink_at = q.optional_int64(19);
+  s.generation = q.int64(20);
   return s;
 }
 
@@ -45,6 +46,14 @@ DeviceSession read_session(Database& db, const Statement& q) {
 
 std::vector<DeviceSession> load_sessions(Database& db) {
   Statement q(db, kSelect);
+  std::vector<DeviceSession> out;
+  while (q.step()) out.push_back(read_session(db, q));
+  return out;
+}
+
+std::vector<DeviceSession> load_sessions_for(Database& db, lorawan::DevAddr dev_addr) {
+  Statement q(db, std::string(kSelect) + "WHERE dev_addr = ? ORDER BY dev_eui");
+  q.bind(1, lorawan::dev_addr_to_string(dev_addr));
   std::vector<DeviceSession> out;
   while (q.step()) out.push_back(read_session(db, q));
   return out;
@@ -90,7 +99,7 @@ void bind_session_state(Statement& q, const DeviceSession& s, int at) {
 
 }  // namespace
 
-void save_session(Database& db, const DeviceSession& s) {
+void save_session(Database& db, DeviceSession& s) {
   Statement q(
       db,
       "INSERT INTO device_session (dev_eui, dev_addr, mac_version, f_nwk_s_int_key, s_nwk_s_int_key, "
@@ -103,7 +112,8 @@ void save_session(Database& db, const DeviceSession& s) {
       "a_f_cnt_down = excluded.a_f_cnt_down, rx1_delay = excluded.rx1_delay, rx1_dr_offset = excluded.rx1_dr_offset, "
       "rx2_dr = excluded.rx2_dr, rx2_frequency = excluded.rx2_frequency, dr = excluded.dr, "
       "tx_power_index = excluded.tx_power_index, nb_trans = excluded.nb_trans, mac_state = excluded.mac_state, "
-      "created_at = excluded.created_at, last_uplink_at = excluded.last_uplink_at");
+      "created_at = excluded.created_at, last_uplink_at = excluded.last_uplink_at, "
+      "generation = device_session.generation + 1 RETURNING generation");
   q.bind(1, lorawan::eui64_to_string(s.dev_eui))
       .bind(2, lorawan::dev_addr_to_string(s.dev_addr))
       .bind(3, s.mac_version)
@@ -112,22 +122,29 @@ void save_session(Database& db, const DeviceSession& s) {
       .bind(6, key_column_text(db, s.keys.nwk_s_enc_key))
       .bind(7, key_column_text(db, s.keys.app_s_key));
   bind_session_state(q, s, 8);
-  q.bind(19, s.created_at ? s.created_at : unix_now()).bind(20, s.last_uplink_at).run();
+  q.bind(19, s.created_at ? s.created_at : unix_now()).bind(20, s.last_uplink_at);
+  if (!q.step()) throw StorageError("session of " + lorawan::eui64_to_string(s.dev_eui) + " not stored");
+  s.generation = q.int64(0);
 }
 
-void update_session_state(Database& db, const DeviceSession& s) {
+void update_session_state(Database& db, DeviceSession& s) {
   Statement q(db,
               "UPDATE device_session SET f_cnt_up = ?, n_f_cnt_down = ?, a_f_cnt_down = ?, rx1_delay = ?, "
               "rx1_dr_offset = ?, rx2_dr = ?, rx2_frequency = ?, dr = ?, tx_power_index = ?, nb_trans = ?, "
-              "mac_state = ?, last_uplink_at = ? WHERE dev_eui = ? AND dev_addr = ?");
+              "mac_state = ?, last_uplink_at = ?, generation = generation + 1 WHERE dev_eui = ? AND dev_addr = ? AND "
+              "generation = ?");
   bind_session_state(q, s, 1);
   q.bind(12, s.last_uplink_at)
       .bind(13, lorawan::eui64_to_string(s.dev_eui))
       .bind(14, lorawan::dev_addr_to_string(s.dev_addr))
+      .bind(15, s.generation)
       .run();
   if (db.changes() != 1) {
-    throw StorageError("session of " + lorawan::eui64_to_string(s.dev_eui) + " not found: device deleted or rejoined");
+    throw StaleSession("session of " + lorawan::eui64_to_string(s.dev_eui) +
+                       " changed since it was read (another instance stored a frame or a join of it) or is gone "
+                       "(device deleted or rejoined)");
   }
+  ++s.generation;
 }
 
 bool dev_nonce_used(Database& db, lorawan::Eui64 dev_eui, lorawan::Eui64 join_eui, std::uint16_t dev_nonce) {
@@ -144,7 +161,7 @@ std::optional<std::uint16_t> max_dev_nonce(Database& db, lorawan::Eui64 dev_eui,
   return static_cast<std::uint16_t>(q.int64(0));
 }
 
-void record_dev_nonce(Database& db, lorawan::Eui64 dev_eui, lorawan::Eui64 join_eui, std::uint16_t dev_nonce) {
+bool record_dev_nonce(Database& db, lorawan::Eui64 dev_eui, lorawan::Eui64 join_eui, std::uint16_t dev_nonce) {
   Statement(db,
             "INSERT INTO dev_nonce (dev_eui, join_eui, dev_nonce, used_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (dev_eui, join_eui, dev_nonce) DO NOTHING")
@@ -153,6 +170,7 @@ void record_dev_nonce(Database& db, lorawan::Eui64 dev_eui, lorawan::Eui64 join_
       .bind(3, dev_nonce)
       .bind(4, unix_now())
       .run();
+  return db.changes() == 1;
 }
 
 std::uint32_t join_nonce(Database& db, lorawan::Eui64 dev_eui) {
@@ -161,11 +179,13 @@ std::uint32_t join_nonce(Database& db, lorawan::Eui64 dev_eui) {
   return q.step() ? static_cast<std::uint32_t>(q.int64(0)) : 0;
 }
 
-void set_join_nonce(Database& db, lorawan::Eui64 dev_eui, std::uint32_t join_nonce) {
-  Statement(db, "UPDATE device SET join_nonce = ? WHERE dev_eui = ?")
+bool set_join_nonce(Database& db, lorawan::Eui64 dev_eui, std::uint32_t previous, std::uint32_t join_nonce) {
+  Statement(db, "UPDATE device SET join_nonce = ? WHERE dev_eui = ? AND join_nonce = ?")
       .bind(1, static_cast<std::int64_t>(join_nonce))
       .bind(2, lorawan::eui64_to_string(dev_eui))
+      .bind(3, static_cast<std::int64_t>(previous))
       .run();
+  return db.changes() == 1;
 }
 
 std::int64_t count_sessions(Database& db) {

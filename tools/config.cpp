@@ -1,6 +1,8 @@
 #include "tools/config.h"
 
 #include <toml++/toml.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <boost/asio/ip/address.hpp>
 #include <cctype>
@@ -25,6 +27,7 @@
 #include "netserver/lorawan/cf_list.h"
 #include "netserver/lorawan/encoding.h"
 #include "netserver/lorawan/region.h"
+#include "schema/instances.h"
 #include "schema/key_encryption.h"
 #include "schema/location.h"
 #include "tools/toml_guard.h"
@@ -244,7 +247,12 @@ const std::map<std::string, std::map<std::string, KeySpec>>& key_table() {
          })},
         {"username", text_key(&Config::mqtt, &Config::Mqtt::username, true)},
         {"password", text_key(&Config::mqtt, &Config::Mqtt::password, true)},
-        {"client_id", text_key(&Config::mqtt, &Config::Mqtt::client_id, false)},
+        {"client_id", key<std::string>([](const std::string& v, Config& c) -> std::string {
+           if (v.empty()) return "must not be empty";
+           c.mqtt.client_id = v;
+           c.mqtt.client_id_given = true;
+           return "";
+         })},
         {"ca_file", text_key(&Config::mqtt, &Config::Mqtt::ca_file, true)},
         {"keepalive_s", int_key(&Config::mqtt, &Config::Mqtt::keepalive_s, 5, 3600)},
         {"event_topic", key<std::string>([](const std::string& v, Config& c) -> std::string {
@@ -257,6 +265,11 @@ const std::map<std::string, std::map<std::string, KeySpec>>& key_table() {
            c.mqtt.command_topic = v;
            return "";
          })}}},
+      {"cluster", {{"instance", key<std::string>([](const std::string& v, Config& c) -> std::string {
+                      if (auto why = schema::instance_name_refusal(v); !why.empty()) return why;
+                      c.cluster.instance = v;
+                      return "";
+                    })}}},
       {"tenant",
        {{"id", key<std::string>([](const std::string& v, Config& c) -> std::string {
            auto id = common::canonical_uuid(v);
@@ -442,6 +455,22 @@ Result<MqttServer> parse_mqtt_server(std::string_view text) {
   return server;
 }
 
+std::string default_instance_name() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') return "uchetd";
+  std::string name(host);
+  if (name.size() > 32) name.resize(32);
+  for (auto& ch : name) {
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '_' && ch != '-') ch = '-';
+  }
+  return name;
+}
+
+std::string mqtt_client_id(const Config& config) {
+  if (config.mqtt.client_id_given || config.storage.backend != "postgresql") return config.mqtt.client_id;
+  return config.mqtt.client_id + "-" + config.cluster.instance;
+}
+
 std::vector<std::uint32_t> default_extra_channels(std::string_view region) {
   if (region == "EU868") return {867'100'000, 867'300'000, 867'500'000, 867'700'000, 867'900'000};
   return {864'100'000, 864'300'000, 864'500'000, 864'700'000, 864'900'000};  // RU864
@@ -521,6 +550,14 @@ Result<Config> parse_config(std::string_view toml_text, std::string_view source)
   }
   if (auto why = storage_refusal(config.storage); !why.empty())
     return std::unexpected(std::string(source) + ": " + why);
+  // No key that does nothing: on SQLite there is one instance, named by default.
+  if (config.cluster.instance.empty()) {
+    config.cluster.instance = default_instance_name();
+  } else if (config.storage.backend != "postgresql" && config.cluster.instance != default_instance_name()) {
+    return std::unexpected(std::string(source) +
+                           ": cluster.instance is for several uchetd on one PostgreSQL database (storage.backend = "
+                           "\"postgresql\"); one uchetd holds an SQLite database and is its only instance");
+  }
   if (auto why = basic_station_refusal(config.basic_station); !why.empty())
     return std::unexpected(std::string(source) + ": " + why);
   // Checks across keys, once the region is known.

@@ -71,6 +71,9 @@ struct Config {
     std::string username;
     std::string password;
     std::string client_id = "uchetd";
+    // Whether the file set client_id: on PostgreSQL an unset one becomes "<client_id>-<instance>"
+    // (mqtt_client_id below), so that the instances of a cluster do not take each other's place.
+    bool client_id_given = false;
     std::string ca_file;  // empty: no TLS
     int keepalive_s = 30;
     // Topic templates (appserver/integration/topics.h); the defaults are ChirpStack's layout by
@@ -78,6 +81,14 @@ struct Config {
     std::string event_topic{appserver::TopicLayout::kDefaultEventTopic};
     std::string command_topic{appserver::TopicLayout::kDefaultCommandTopic};
   } mqtt;
+  // Several uchetd on one PostgreSQL database (docs/deployment.md, layout 3).
+  struct Cluster {
+    // This uchetd's name among the instances sharing the database: unique among the live ones
+    // (a second uchetd with the same name refuses to start) and the same across restarts.
+    // Default: the host name (default_instance_name). On SQLite, where one uchetd holds the file,
+    // only the default is accepted.
+    std::string instance;
+  } cluster;
   // The tenant every ChirpStack event's deviceInfo names (uchet has one).
   struct Tenant {
     std::string id{appserver::kDefaultTenantId};  // a UUID, stored lower-case
@@ -115,6 +126,14 @@ struct Config {
 std::vector<std::uint32_t> default_extra_channels(std::string_view region);
 // network.extra_channels_hz when set, else the region's defaults.
 std::vector<std::uint32_t> extra_channels(const Config& config);
+
+// The host name, with any character an instance name may not hold (schema/instances.h) replaced
+// by '-' and cut to 32 characters; "uchetd" when the host has no name.
+std::string default_instance_name();
+// The MQTT client id uchetd connects with: mqtt.client_id as set, or when it was not set and
+// the storage is PostgreSQL, "<mqtt.client_id>-<cluster.instance>" (two clients with one id
+// would take each other's place on the broker forever).
+std::string mqtt_client_id(const Config& config);
 
 // Parses TOML text; `source` names the file in messages.
 lorawan::Result<Config> parse_config(std::string_view toml_text, std::string_view source);

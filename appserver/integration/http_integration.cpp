@@ -14,6 +14,7 @@
 #include "common/log_rate_limiter.h"
 #include "schema/database.h"
 #include "schema/http_outbox.h"
+#include "schema/leader_lease.h"
 
 namespace uchet::appserver {
 
@@ -80,8 +81,23 @@ class HttpIntegration::Worker {
     return running_;
   }
 
+  // Whether this instance delivers to the endpoint now (its lease; always without one). Taking
+  // the lease over starts again at the oldest row still stored: what the previous holder
+  // delivered it deleted, what it had not deleted yet is sent again (at least once).
+  bool leading() {
+    if (!options_.lease) return true;
+    const bool was = leading_;
+    leading_ = options_.lease->hold();
+    if (leading_ && !was) cursor_ = deleted_up_to_ = 0;
+    return leading_;
+  }
+
   void run() {
     while (running()) {
+      if (!leading()) {
+        if (!back_off(std::chrono::milliseconds(200))) break;
+        continue;
+      }
       std::vector<schema::OutboxRow> rows;
       try {
         rows = schema::http_outbox_rows_after(db_, endpoint_id_, cursor_, 100);
@@ -90,7 +106,7 @@ class HttpIntegration::Worker {
       }
       for (const auto& row : rows) {
         had_to_retry_ = false;
-        if (!deliver(row)) break;  // stopping
+        if (!deliver(row)) break;  // stopping, or the lease went to another instance
         cursor_ = row.id;
         // While it was retried, the rest of the batch may have been discarded by the backlog cap:
         // read again rather than send what is no longer stored.
@@ -99,7 +115,7 @@ class HttpIntegration::Worker {
       if (rows.empty()) housekeeping(true);
       if (rows.empty() && !wait(options_.poll_interval)) break;
     }
-    housekeeping(true);
+    if (leading_ || !options_.lease) housekeeping(true);
   }
 
   // Sends one row until it is answered (or refused, or skipped); false when stopped first.
@@ -133,6 +149,7 @@ class HttpIntegration::Worker {
                          : fmt::format("{}; retrying in {} ms", result.error, backoff.count()));
       housekeeping(false);  // the backlog cap holds while this endpoint is down
       if (!back_off(backoff)) return false;
+      if (!leading()) return false;  // another instance delivers to this endpoint now
       backoff = std::min(backoff * 2, options_.retry_max);
     }
   }
@@ -177,6 +194,7 @@ class HttpIntegration::Worker {
   std::int64_t cursor_ = 0, deleted_up_to_ = 0;                // worker thread only
   std::chrono::steady_clock::time_point last_housekeeping_{};  // worker thread only
   bool had_to_retry_ = false;                                  // worker thread only
+  bool leading_ = false;                                       // worker thread only: lease held
   common::LogRateLimiter log_;
   std::atomic<std::uint64_t> delivered_{0}, failed_{0}, dropped_{0}, discarded_{0};
   std::atomic<bool> retrying_{false};

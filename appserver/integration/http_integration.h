@@ -21,6 +21,10 @@
 //    logged, counted as dropped, and the next event follows. Every other status (401, 403, 404
 //    as much as 429 and 5xx: a wrong token or path is fixed by the operator, not by dropping
 //    every event meanwhile) and no answer at all are retried.
+//  - One deliverer per endpoint among several instances (PostgreSQL, docs/deployment.md layout 3):
+//    with HttpDeliveryOptions::lease set, only the instance holding that endpoint's lease
+//    ("webhook <id>") delivers; the others stand by and take over within about a second of the
+//    holder's death (schema/leader_lease.h), starting again at the oldest row still stored.
 // Events that are not device events (gateway statistics, object events) and kinds outside the
 // endpoint's `events` filter are skipped. start(), stop(), notify() and stats() are thread-safe.
 #include <array>
@@ -33,6 +37,10 @@
 #include <vector>
 
 #include "appserver/integration/topics.h"
+
+namespace uchet::schema {
+class LeaderLease;
+}
 
 namespace uchet::appserver {
 
@@ -51,6 +59,9 @@ struct HttpEndpointSettings {
 };
 
 struct HttpDeliveryOptions {
+  // Several instances on one database: deliver only while holding this lease (its hold() is
+  // called on the endpoint's worker thread; it must outlive the integration). Null: always.
+  schema::LeaderLease* lease = nullptr;
   std::chrono::milliseconds retry_min{1'000};
   std::chrono::milliseconds retry_max{60'000};
   std::chrono::milliseconds poll_interval{1'000};    // new rows are found at least this often

@@ -10,20 +10,61 @@
 #include "common/names.h"
 #include "common/uuid.h"
 #include "netserver/lorawan/encoding.h"
+#include "schema/leader_lease.h"
 
 namespace uchet::appserver {
 
 CommandListener::CommandListener(MqttSettings settings, const std::string& database_path,
-                                 std::function<void()> on_queued, EventIdentity identity)
+                                 std::function<void()> on_queued, EventIdentity identity, schema::LeaderLease* lease)
     : settings_(std::move(settings)),
       db_(std::make_unique<schema::Database>(schema::Database::open(database_path))),
       on_queued_(std::move(on_queued)),
-      identity_(std::move(identity)) {}
+      identity_(std::move(identity)),
+      lease_(lease) {}
 
 CommandListener::~CommandListener() { stop(); }
 
 void CommandListener::start() {
   if (running_) return;
+  running_ = true;
+  if (!lease_) return connect_client();
+  lease_stop_ = false;
+  lease_thread_ =
+      std::thread([this] { common::run_guarded("MQTT command listener lease", [this] { follow_lease(); }); });
+}
+
+void CommandListener::stop() {
+  if (lease_thread_.joinable()) {
+    {
+      std::lock_guard lock(lease_mutex_);
+      lease_stop_ = true;
+    }
+    lease_wake_.notify_all();
+    lease_thread_.join();
+  }
+  disconnect_client();
+  running_ = false;
+}
+
+// Connects while the lease is held, disconnects when it goes to another instance.
+void CommandListener::follow_lease() {
+  std::unique_lock lock(lease_mutex_);
+  while (!lease_stop_) {
+    lock.unlock();
+    const bool held = lease_->hold();
+    if (held && !client_) {
+      spdlog::info("MQTT command listener: this instance applies the downlink commands now");
+      connect_client();
+    } else if (!held && client_) {
+      spdlog::warn("MQTT command listener: the commands lease is held by another instance; not listening");
+      disconnect_client();
+    }
+    lock.lock();
+    lease_wake_.wait_for(lock, std::chrono::milliseconds(200), [this] { return lease_stop_; });
+  }
+}
+
+void CommandListener::connect_client() {
   mosquitto_lib_init();
   const std::string client_id =
       (settings_.client_id.empty() ? std::string("uchetd") : settings_.client_id) + "-commands";
@@ -48,16 +89,14 @@ void CommandListener::start() {
                  mosquitto_strerror(rc));
   }
   mosquitto_loop_start(client_);
-  running_ = true;
 }
 
-void CommandListener::stop() {
+void CommandListener::disconnect_client() {
   if (!client_) return;
   mosquitto_disconnect(client_);
   mosquitto_loop_stop(client_, true);
   mosquitto_destroy(client_);
   client_ = nullptr;
-  running_ = false;
 }
 
 // libmosquitto calls these from its network thread, where an exception would end the process.

@@ -19,6 +19,7 @@
 
 #include "appserver/integration/outbox.h"
 #include "schema/database.h"
+#include "schema/leader_lease.h"
 
 namespace uchet::appserver {
 namespace {
@@ -118,16 +119,14 @@ class OutboxPublisher::Worker {
 
   PublisherStats stats() const {
     const bool connected = connected_flag_.load();
+    const bool standby = standby_flag_.load();
     std::optional<std::chrono::system_clock::time_point> since;
-    if (!connected)
+    if (!connected && !standby)
       since = std::chrono::system_clock::time_point(std::chrono::milliseconds(disconnected_since_ms_.load()));
-    return {published_.load(),
-            acknowledged_.load(),
-            dropped_.load(),
-            connect_failures_.load(),
-            backlog_.load(),
-            connected,
-            since};
+    return {published_.load(), acknowledged_.load(),
+            dropped_.load(),   connect_failures_.load(),
+            backlog_.load(),   connected,
+            standby,           since};
   }
 
  private:
@@ -153,6 +152,13 @@ class OutboxPublisher::Worker {
   }
 
   void step() {
+    if (options_.lease && !options_.lease->hold()) return stand_by();
+    if (standby_flag_) {
+      standby_flag_ = false;
+      disconnected_since_ms_ = unix_ms_now();
+      next_attempt_ = Clock::now();  // connect at once
+      spdlog::info("mqtt publisher: this instance publishes the outbox now");
+    }
     auto now = Clock::now();
     if (now >= next_poll_) {
       next_poll_ = now + options_.poll_interval;
@@ -184,6 +190,30 @@ class OutboxPublisher::Worker {
     wait(next_poll_ - Clock::now(), true);
     int rc = mosquitto_loop(client_, 0, 1);  // the socket is ready (or a timer is due): no blocking
     if (rc != MOSQ_ERR_SUCCESS || lost_) return connection_over(describe(rc));
+  }
+
+  // Another instance holds the outbox lease: no broker connection, nothing published. What this
+  // one had acknowledged is still deleted; what it had in flight the holder sends again.
+  void stand_by() {
+    if (!standby_flag_) {
+      if (client_) {
+        if (connected_) mosquitto_disconnect(client_);
+        spdlog::warn(
+            "mqtt publisher: the outbox lease is held by another instance; {} unacknowledged rows are "
+            "left to it",
+            inflight_.size());
+      } else {
+        spdlog::info("mqtt publisher: standing by, another instance publishes the outbox");
+      }
+      destroy_client();
+      connected_ = false;
+      connected_flag_ = false;
+      inflight_.clear();
+      cursor_ = 0;
+      standby_flag_ = true;
+    }
+    flush_acked();
+    wait(std::chrono::milliseconds(200), false);
   }
 
   // Blocks until the timeout, notify()/stop(), or (with_socket) socket readiness.
@@ -398,6 +428,7 @@ class OutboxPublisher::Worker {
   std::atomic<std::uint64_t> published_{0}, acknowledged_{0}, dropped_{0}, connect_failures_{0};
   std::atomic<std::int64_t> backlog_{0};
   std::atomic<bool> connected_flag_{false};
+  std::atomic<bool> standby_flag_{false};  // another instance holds the outbox lease
   // Unix milliseconds of the start or of the last loss of the connection.
   std::atomic<std::int64_t> disconnected_since_ms_{unix_ms_now()};
 

@@ -19,6 +19,13 @@
 //  - A row MQTT refuses outright (invalid topic, oversized payload) is logged and deleted, so
 //    it cannot block the outbox forever; enqueue_event() refuses such rows up front.
 //
+// Several instances (PostgreSQL, docs/deployment.md layout 3): with PublisherOptions::lease
+// set, only the instance holding that lease ("outbox") connects and publishes; the others stand
+// by without a broker connection and take over within about a second of the holder's death
+// (schema/leader_lease.h). One publisher reading the outbox in id order, and ids following
+// commit order (schema/outbox.h), keep the order per device across instances; a handover may
+// repeat the rows the old holder had in flight or had not yet deleted (at least once).
+//
 // Threading: one worker thread owns the MQTT client and its own SQLite connection to the
 // database file (WAL lets it read and delete beside the daemon's writer; with hand_off_acked it
 // only reads). start(), stop(),
@@ -36,6 +43,10 @@
 #include "appserver/integration/topics.h"
 
 struct mosquitto;
+
+namespace uchet::schema {
+class LeaderLease;
+}
 
 namespace uchet::appserver {
 
@@ -82,6 +93,9 @@ struct PublisherOptions {
   std::chrono::milliseconds reconnect_max{5000};
   std::chrono::milliseconds connect_timeout{10000};  // TCP + TLS + CONNACK
   std::chrono::milliseconds drain_timeout{2000};     // stop() waits this long for PUBACKs
+  // Several instances on one database: publish only while holding this lease (used on the
+  // worker thread, which calls its hold(); it must outlive the publisher). Null: always.
+  schema::LeaderLease* lease = nullptr;
 };
 
 struct PublisherStats {
@@ -91,6 +105,9 @@ struct PublisherStats {
   std::uint64_t connect_failures = 0;  // connection attempts that did not reach CONNACK success
   std::int64_t backlog = 0;            // rows in the outbox (outbox_backlog), refreshed each poll
   bool connected = false;
+  // Another instance holds the outbox lease: this one stands by, unconnected by design (not
+  // counted as disconnected: disconnected_since is empty).
+  bool standby = false;
   // Since when the publisher has had no connection (std::nullopt while connected): from its
   // start until the first CONNACK, and from each loss of the connection until the next.
   std::optional<std::chrono::system_clock::time_point> disconnected_since;

@@ -27,14 +27,14 @@ constexpr lorawan::Eui64 kDevEui = 0x00c1a5ce00000001;
 class SecondInstance {
  public:
   SecondInstance(NetworkUnderTest& net, lorawan::Eui64 probe) {
-    write_file(dir_.file("uchet.toml"),
-               "[storage]\n" + storage_config(net.database()) +
-                   "[gateway_bridge]\nbind = \"127.0.0.1:" + std::to_string(udp_port_) +
-                   "\"\n[network]\ndedup_window_ms = 200\n[mqtt]\nserver = \"tcp://127.0.0.1:" +
-                   std::to_string(net.broker().port()) +
-                   "\"\nclient_id = \"uchetd-e2e-b\"\n[log]\nlevel = \"info\"\n[http]\n"
-                   "bind = \"127.0.0.1:" +
-                   std::to_string(free_port()) + "\"\n");
+    write_file(
+        dir_.file("uchet.toml"),
+        "[storage]\n" + storage_config(net.database()) + "[gateway_bridge]\nbind = \"127.0.0.1:" +
+            std::to_string(udp_port_) + "\"\n[network]\ndedup_window_ms = 200\n[mqtt]\nserver = \"tcp://127.0.0.1:" +
+            std::to_string(net.broker().port()) +
+            "\"\nclient_id = \"uchetd-e2e-b\"\n[cluster]\ninstance = \"instance-b\"\n[log]\nlevel = \"info\"\n[http]\n"
+            "bind = \"127.0.0.1:" +
+            std::to_string(free_port()) + "\"\n");
     uchetd_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{executable_from_env("UCHETD"), "--config", dir_.file("uchet.toml")},
         dir_.file("uchetd-b.log"));

@@ -35,6 +35,7 @@ void add_object_commands(CLI::App& app, Action& selected);         // object, pr
 void add_balance_commands(CLI::App& app, Action& selected);        // balance, reading set
 void add_export_commands(CLI::App& app, Action& selected);         // export billing, billing rule
 void add_fleet_commands(CLI::App& app, Action& selected);          // fleet report
+void add_instance_commands(CLI::App& app, Action& selected);       // instance list (PostgreSQL)
 void add_database_commands(CLI::App& app, Maintenance& selected);  // backup, check, restore, storage stats
 
 }  // namespace uchet::cli

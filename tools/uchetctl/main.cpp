@@ -33,6 +33,7 @@ int run(int argc, char** argv) {
   cli::add_balance_commands(app, action);
   cli::add_export_commands(app, action);
   cli::add_fleet_commands(app, action);
+  cli::add_instance_commands(app, action);
   cli::Maintenance maintenance;
   cli::add_database_commands(app, maintenance);
 

@@ -33,10 +33,13 @@
 #include "schema/checkpointer.h"
 #include "schema/database.h"
 #include "schema/database_lock.h"
+#include "schema/frame_claims.h"
 #include "schema/gateway_downlink_figures.h"
 #include "schema/health.h"
 #include "schema/http_outbox.h"
+#include "schema/instances.h"
 #include "schema/key_encryption.h"
+#include "schema/leader_lease.h"
 #include "schema/location.h"
 #include "schema/migrations.h"
 #include "schema/storage_stats.h"
@@ -57,7 +60,7 @@ appserver::MqttSettings mqtt_settings(const Config& config) {
   s.tls = server && server->tls;
   s.username = config.mqtt.username;
   s.password = config.mqtt.password;
-  s.client_id = config.mqtt.client_id;
+  s.client_id = mqtt_client_id(config);  // per instance on PostgreSQL (tools/config.h)
   s.ca_file = config.mqtt.ca_file;
   s.keepalive_s = config.mqtt.keepalive_s;
   s.topics =
@@ -94,23 +97,26 @@ gateway_bridge::TxStatus refusal_status(netserver::scheduling::Refusal refusal) 
   return gateway_bridge::TxStatus::InternalError;
 }
 
-// This instance's name among several uchetd on one PostgreSQL. Placeholder until the instance
-// identity ([cluster] instance, issue 21 item 2, uplink side) is merged: host name and process
-// id, unique among the live instances, which is all the downlink relay needs.
-std::string instance_name() {
+constexpr const char* kVersion = "0.1.0";
+// How often an instance writes its heartbeat (PostgreSQL): `uchetctl instance list` calls a live
+// instance stale after schema::kStaleHeartbeat without one.
+constexpr std::chrono::seconds kHeartbeatInterval{5};
+
+std::string host_name() {
   char host[256] = {};
-  ::gethostname(host, sizeof host - 1);
-  return fmt::format("{}-{}", host, ::getpid());
+  return ::gethostname(host, sizeof host - 1) == 0 ? std::string(host) : std::string();
 }
 
 }  // namespace
 
 int run_daemon(const Config& config) {
-  // Held for the whole run: `uchetctl restore` refuses while it is, and so does a second uchetd.
+  // Held for the whole run: `uchetctl restore` refuses while it is, and so does a second uchetd
+  // on an SQLite file, or one with the same [cluster] instance on PostgreSQL.
   const std::string& location = config.storage.location();
   const std::string printable = schema::printable_location(location);  // never the DSN's password
   const bool sqlite = !schema::is_postgresql_location(location);
-  auto held = schema::DatabaseLock::acquire(location, "uchetd");
+  const std::string& instance = config.cluster.instance;
+  auto held = schema::DatabaseLock::acquire_instance(location, instance);
   if (!held) {
     spdlog::critical("storage: {}", held.error());
     return 2;
@@ -133,9 +139,16 @@ int run_daemon(const Config& config) {
     spdlog::critical("network.region: {}", region.error());
     return 2;
   }
-  spdlog::info("uchetd {} starting: database {} (schema v{}), region {}, gateway bridge on {}, MQTT {}", "0.1.0",
+  spdlog::info("uchetd {} starting: database {} (schema v{}), region {}, gateway bridge on {}, MQTT {}", kVersion,
                printable, schema::schema_version(db), config.network.region, config.gateway_bridge.bind,
                config.mqtt.server);
+  if (!sqlite) {
+    // One of several instances on this database (docs/deployment.md, layout 3): its row, written
+    // again on a restart (it rejoins under the same name), and a heartbeat below.
+    schema::register_instance(db, schema::InstanceRecord{instance, schema::unix_now(), schema::unix_now(), ::getpid(),
+                                                         host_name(), kVersion});
+    spdlog::info("cluster: instance {}, MQTT client id {}", instance, mqtt_client_id(config));
+  }
 
   boost::asio::io_context io;
   // Caught from here on: a SIGTERM during start-up (say, from a supervisor that gave up waiting)
@@ -174,6 +187,16 @@ int run_daemon(const Config& config) {
     return true;
   };
   const auto mqtt = mqtt_settings(config);
+  // Leases (schema/leader_lease.h): with several instances on one PostgreSQL database, one of
+  // them drains the outbox, delivers each webhook, applies the MQTT commands and runs each
+  // singleton job. On SQLite every lease is held and the workers are not even given one.
+  std::vector<std::unique_ptr<schema::LeaderLease>> leases;
+  const auto lease = [&](std::string role) {
+    leases.push_back(std::make_unique<schema::LeaderLease>(location, instance, std::move(role)));
+    return leases.back().get();
+  };
+  const auto worker_lease = [&](std::string role) { return sqlite ? nullptr : lease(std::move(role)); };
+  publisher_options.lease = worker_lease("outbox");
   appserver::OutboxPublisher publisher(mqtt, location, publisher_options);
   publisher.start();
   // Webhooks ([[integration.http]]): the endpoint table is made to match the configuration
@@ -184,8 +207,10 @@ int run_daemon(const Config& config) {
     for (const auto& endpoint : config.http_integrations) urls.push_back(endpoint.url);
     const auto endpoint_ids = schema::sync_http_endpoints(db, urls);
     for (std::size_t i = 0; i < urls.size(); ++i) {
+      appserver::HttpDeliveryOptions delivery;
+      delivery.lease = worker_lease("webhook " + std::to_string(endpoint_ids[i]));
       webhooks.push_back(std::make_unique<appserver::HttpIntegration>(config.http_integrations[i], endpoint_ids[i],
-                                                                      location, mqtt.topics));
+                                                                      location, mqtt.topics, delivery));
       webhooks.back()->start();
       spdlog::info("HTTP integration: events POSTed to {}", webhooks.back()->stats().url);
     }
@@ -201,7 +226,11 @@ int run_daemon(const Config& config) {
   std::ranges::transform(identity.region_config_id, identity.region_config_id.begin(),
                          [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });  // "ru864"
   appserver::ApplicationServer application(metering, events_committed, mqtt.topics, identity);
-  appserver::CommandListener commands(mqtt, location, events_committed, identity);
+  // One client id for the whole cluster (the configured one): the broker's persistent session
+  // for it outlives a handover of the commands lease (mqtt_command_listener.h).
+  auto command_mqtt = mqtt;
+  command_mqtt.client_id = config.mqtt.client_id;
+  appserver::CommandListener commands(command_mqtt, location, events_committed, identity, worker_lease("commands"));
   commands.start();
 
   netserver::NetworkSettings settings{*region};
@@ -250,7 +279,7 @@ int run_daemon(const Config& config) {
   if (!sqlite) {
     gateway_bridge::cluster_relay::ClusterRelayOptions options;
     options.location = location;
-    options.instance = instance_name();
+    options.instance = instance;
     options.admit = [&network_view](lorawan::Eui64 gateway, const gateway_bridge::Transmission& transmission)
         -> std::expected<std::uint64_t, gateway_bridge::TxStatus> {
       auto booked = network_view->book_relayed(gateway, transmission);
@@ -265,8 +294,13 @@ int run_daemon(const Config& config) {
     relay = std::make_unique<gateway_bridge::cluster_relay::ClusterRelay>(gateway_bridge, std::move(options));
     gateways = relay.get();
   }
+  // Several instances: frames are claimed across them on a connection of their own (declared
+  // before the network server, which uses it until it is destroyed).
+  std::optional<schema::Database> claims;
+  if (!sqlite) claims.emplace(schema::open_claims(location));
   netserver::NetworkServer network(io, db, settings, application, *gateways);
   network_view = &network;
+  if (claims) network.share_frames(*claims, instance);
   network.start();
 
   // The bridge receives and acknowledges on a thread of its own; its callbacks run here, on io.
@@ -307,16 +341,35 @@ int run_daemon(const Config& config) {
     return 2;
   }
   const auto balance = balance_settings(config);
+  // Singleton jobs: each runs where its lease is held. The leases are tried (or checked) every
+  // second; the instance that takes one over runs its job at once, so a dead holder's jobs
+  // resume within seconds on a survivor.
+  struct SingletonJob {
+    schema::LeaderLease* lease;
+    std::function<void()> on_taken;
+  };
+  std::vector<SingletonJob> singletons;
+  auto* retention_lease = lease("frame retention");
+  auto* silence_lease = lease("silence check");
+  auto* balance_lease = lease("house balance");
+  auto* claim_pruning_lease = lease("claim pruning");
   std::optional<FrameRetention> retention;
   if (config.storage.frame_retention_days > 0) {
-    retention.emplace(io, db, FrameRetentionOptions{.days = config.storage.frame_retention_days});
+    retention.emplace(io, db,
+                      FrameRetentionOptions{.days = config.storage.frame_retention_days,
+                                            .leading = [retention_lease] { return retention_lease->held(); }});
     retention->start();
     spdlog::info("archived uplink frames are kept {} days", config.storage.frame_retention_days);
   } else {
     spdlog::info("archived uplink frames are kept forever (storage.frame_retention_days = 0)");
   }
   boost::asio::steady_timer silence_timer(io), balance_timer(io), downlink_figures_timer(io);
-  boost::asio::steady_timer station_credentials_timer(io), station_state_timer(io);
+  boost::asio::steady_timer station_credentials_timer(io), station_state_timer(io), heartbeat_timer(io);
+  boost::asio::steady_timer lease_timer(io), claim_pruning_timer(io);
+  if (!sqlite) {
+    run_periodically(heartbeat_timer, kHeartbeatInterval, "instance heartbeat",
+                     [&] { schema::record_heartbeat(db, instance, schema::unix_now()); });
+  }
   // Each Basics Station gateway's connection state, for `uchetctl gateway show`.
   const auto save_station_state = [&] {
     if (!basic_station) return;
@@ -347,15 +400,39 @@ int run_daemon(const Config& config) {
     tx.commit();
   };
   run_periodically(downlink_figures_timer, std::chrono::minutes(1), "gateway downlink figures", save_downlink_figures);
-  run_periodically(silence_timer, std::chrono::minutes(1), "silence check",
-                   [&] { application.check_silence(db, schema::unix_now()); });
-  run_periodically(balance_timer, std::chrono::minutes(10), "house balance", [&] {
+  const auto check_silence = [&] {
+    if (silence_lease->held()) application.check_silence(db, schema::unix_now());
+  };
+  const auto publish_balances = [&] {
+    if (!balance_lease->held()) return;
     const int days = appserver::publish_closed_balances(db, schema::unix_now(), *default_zone, balance);
     if (days > 0) {
       spdlog::info("published {} daily house balances", days);
       events_committed();
     }
-  });
+  };
+  singletons.push_back({silence_lease, [&] { common::run_guarded("silence check", check_silence); }});
+  singletons.push_back({balance_lease, [&] { common::run_guarded("house balance", publish_balances); }});
+  singletons.push_back({claim_pruning_lease, [] {}});
+  singletons.push_back({retention_lease, [&] {
+                          if (retention) retention->start();  // a look now (start() re-arms its timer)
+                        }});
+  run_periodically(silence_timer, std::chrono::minutes(1), "silence check", check_silence);
+  run_periodically(balance_timer, std::chrono::minutes(10), "house balance", publish_balances);
+  if (!sqlite) {
+    // Frame claims are needed for the late-copy horizon (2 s); a minute's worth is kept.
+    run_periodically(claim_pruning_timer, std::chrono::seconds(10), "frame claim pruning", [&] {
+      if (claim_pruning_lease->held()) schema::prune_frame_claims(db, 60'000);
+    });
+  }
+  if (!sqlite) {
+    run_periodically(lease_timer, std::chrono::seconds(1), "singleton job leases", [&] {
+      for (auto& job : singletons) {
+        const bool was = job.lease->held();
+        if (job.lease->hold() && !was) job.on_taken();
+      }
+    });
+  }
 
   // The operator's endpoint ([http] bind) on a thread of its own. The network server's figures
   // are read on this (its) thread and handed over; the HTTP thread waits at most 2 s for them.
@@ -407,6 +484,7 @@ int run_daemon(const Config& config) {
     figures->end_to_end_latency = network.end_to_end_latency().snapshot();
     if (checkpointer) figures->checkpoint_duration = checkpointer->durations().snapshot();
     for (const auto& webhook : webhooks) figures->webhooks.push_back(webhook->stats());
+    for (const auto& l : leases) figures->leases.emplace_back(l->role(), l->held());
     if (const auto* endpoint = http_view.load()) {
       figures->http_requests = endpoint->requests();
       figures->http_connections_refused = endpoint->refused_connections();
@@ -434,6 +512,9 @@ int run_daemon(const Config& config) {
     downlink_figures_timer.cancel();
     station_credentials_timer.cancel();
     station_state_timer.cancel();
+    heartbeat_timer.cancel();
+    lease_timer.cancel();
+    claim_pruning_timer.cancel();
     common::run_guarded("gateway downlink figures", save_downlink_figures);
     common::run_guarded("basic station connection state", save_station_state);  // all disconnected now
     if (retention) retention->stop();

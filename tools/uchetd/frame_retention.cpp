@@ -19,6 +19,13 @@ void FrameRetention::start() {
 void FrameRetention::stop() { timer_.cancel(); }
 
 void FrameRetention::prune_once() {
+  if (options_.leading && !options_.leading()) {
+    timer_.expires_after(options_.idle);
+    timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) prune_once();
+    });
+    return;
+  }
   const std::int64_t cutoff_ms = (schema::unix_now() - std::int64_t{options_.days} * 86400) * 1000;
   int deleted = 0;
   bool more = false;

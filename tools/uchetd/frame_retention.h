@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "schema/database.h"
@@ -25,6 +26,9 @@ struct FrameRetentionOptions {
   int batch = 500;
   std::chrono::milliseconds between_batches{50};
   std::chrono::milliseconds idle = std::chrono::minutes(10);
+  // Several instances on one database: prune only while this says so (the "frame retention"
+  // lease, schema/leader_lease.h); otherwise look again after `idle`. Empty: always.
+  std::function<bool()> leading;
 };
 
 class FrameRetention {

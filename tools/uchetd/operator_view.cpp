@@ -189,6 +189,19 @@ std::vector<MetricFamily> metric_families(const DaemonFigures& f) {
                         static_cast<double>(n.dev_status_deferred)));
   out.push_back(counter("uchet_storage_failures_total", "Frames or jobs undone by a storage failure",
                         static_cast<double>(n.storage_failures)));
+  // Several instances on one PostgreSQL database (docs/deployment.md, layout 3).
+  out.push_back(counter("uchet_session_reloads_total",
+                        "Device sessions reloaded because another instance may have changed them",
+                        static_cast<double>(n.session_reloads)));
+  out.push_back(counter("uchet_frames_claimed_elsewhere_total",
+                        "Frames another instance claimed: this one handed over its receptions and dropped them",
+                        static_cast<double>(n.frames_claimed_elsewhere)));
+  out.push_back(counter("uchet_frame_claim_failures_total",
+                        "Frame claims or hand-overs that failed (the frame was processed here regardless)",
+                        static_cast<double>(n.claim_failures)));
+  out.push_back(counter("uchet_claim_receptions_received_total",
+                        "Receptions other instances handed over for frames this instance owned",
+                        static_cast<double>(n.claim_receptions_received)));
   out.push_back(labelled("uchet_overload_drops_total", "Receptions dropped by the gateway bridge in overload", C,
                          "what", {{"push_data_datagrams", f.datagrams_shed}, {"receptions", f.uplinks_dropped}}));
   out.push_back(counter("uchet_mqtt_published_total", "MQTT PUBLISH packets handed to the broker (resends included)",
@@ -229,6 +242,13 @@ std::vector<MetricFamily> metric_families(const DaemonFigures& f) {
   out.push_back(counter("uchet_http_connections_refused_total",
                         "HTTP connections closed unanswered (too many, too slow or malformed)",
                         static_cast<double>(f.http_connections_refused)));
+  MetricFamily leases{"uchet_lease_held",
+                      "1 for each lease this instance holds (the outbox, a webhook, the MQTT commands, a singleton "
+                      "job), 0 for those another instance holds",
+                      MetricFamily::Type::gauge,
+                      {}};
+  for (const auto& [role, held] : f.leases) leases.samples.push_back(Sample{{{"role", role}}, held ? 1.0 : 0.0});
+  out.push_back(std::move(leases));
   // The HTTP integration, one sample per endpoint (labelled by its URL).
   const auto per_webhook = [&](std::string name, std::string help, MetricFamily::Type type, auto value) {
     MetricFamily family{std::move(name), std::move(help), type, {}};

@@ -54,6 +54,9 @@ struct DaemonFigures {
   // The Basics Station server's counters and live connections; absent when it is off.
   std::optional<gateway_bridge::basic_station::StationCounters> basic_station;
   std::vector<gateway_bridge::basic_station::StationConnection> station_connections;
+  // Each lease this instance competes for (schema/leader_lease.h) and whether it holds it now;
+  // on SQLite every lease is held.
+  std::vector<std::pair<std::string, bool>> leases;
 };
 
 std::vector<observability::MetricFamily> metric_families(const DaemonFigures& figures);

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "schema/instances.h"
 #include "tools/config.h"
 
 using uchet::parse_config;
@@ -357,4 +358,49 @@ TEST_CASE("a [storage] key of the other backend, a missing dsn or a wrong backen
              Catch::Contains("storage.dsn is for storage.backend = \"postgresql\""));
   CHECK_THAT(error_of("[storage]\nbackend = \"postgresql\"\ndsn = \"host=db dbname=u\"\n"),
              Catch::Contains("storage.dsn must be a PostgreSQL connection URI"));
+}
+
+TEST_CASE("[cluster] instance names this uchetd among those sharing a PostgreSQL database") {
+  const std::string pg = "[storage]\nbackend = \"postgresql\"\ndsn = \"postgresql:///uchet\"\n";
+  auto defaults = parse_config(pg, "u.toml");
+  REQUIRE(defaults);
+  // Default: the host name, the same at every restart (so a restarted instance rejoins).
+  CHECK(defaults->cluster.instance == uchet::default_instance_name());
+  CHECK(uchet::schema::instance_name_refusal(defaults->cluster.instance).empty());
+  auto named = parse_config(pg + "[cluster]\ninstance = \"uchet-b.2\"\n", "u.toml");
+  REQUIRE(named);
+  CHECK(named->cluster.instance == "uchet-b.2");
+  auto error_of = [](const std::string& text) {
+    auto c = parse_config(text, "u.toml");
+    REQUIRE_FALSE(c);
+    return c.error();
+  };
+  CHECK_THAT(error_of(pg + "[cluster]\ninstance = \"\"\n"), Catch::Contains("cluster.instance must be 1 to 32"));
+  CHECK_THAT(error_of(pg + "[cluster]\ninstance = \"a b\"\n"), Catch::Contains("cluster.instance may hold only"));
+  CHECK_THAT(error_of(pg + "[cluster]\ninstance = \"" + std::string(33, 'a') + "\"\n"),
+             Catch::Contains("must be 1 to 32"));
+  CHECK_THAT(error_of(pg + "[cluster]\nname = \"a\"\n"), Catch::Contains("unknown key cluster.name"));
+  // SQLite: one uchetd holds the file; a name other than the default would do nothing.
+  CHECK_THAT(error_of("[cluster]\ninstance = \"uchet-b\"\n"),
+             Catch::Contains("cluster.instance is for several uchetd on one PostgreSQL database"));
+  auto sqlite_default = parse_config("[cluster]\ninstance = \"" + uchet::default_instance_name() + "\"\n", "u.toml");
+  CHECK(sqlite_default);
+}
+
+TEST_CASE("on PostgreSQL the MQTT client id is made per instance unless mqtt.client_id is set") {
+  const std::string pg =
+      "[storage]\nbackend = \"postgresql\"\ndsn = \"postgresql:///uchet\"\n[cluster]\n"
+      "instance = \"b\"\n";
+  auto derived = parse_config(pg, "u.toml");
+  REQUIRE(derived);
+  CHECK(uchet::mqtt_client_id(*derived) == "uchetd-b");
+  auto explicit_id = parse_config(pg + "[mqtt]\nclient_id = \"billing-feed\"\n", "u.toml");
+  REQUIRE(explicit_id);
+  CHECK(uchet::mqtt_client_id(*explicit_id) == "billing-feed");
+  auto sqlite = parse_config("", "u.toml");
+  REQUIRE(sqlite);
+  CHECK(uchet::mqtt_client_id(*sqlite) == "uchetd");
+  auto empty = parse_config("[mqtt]\nclient_id = \"\"\n", "u.toml");
+  REQUIRE_FALSE(empty);
+  CHECK_THAT(empty.error(), Catch::Contains("mqtt.client_id must not be empty"));
 }

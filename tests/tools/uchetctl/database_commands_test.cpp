@@ -82,3 +82,10 @@ TEST_CASE("backup, restore and check refuse a PostgreSQL database and name its o
     CHECK(r.err.find("hunter2") == std::string::npos);
   }
 }
+
+TEST_CASE("instance list is refused on SQLite, where one uchetd holds the file", "[sqlite-only]") {
+  Uchetctl ctl;
+  auto refused = ctl({"instance", "list"});
+  CHECK(refused.exit_code == 2);
+  CHECK_THAT(refused.err, Catch::Contains("PostgreSQL only"));
+}

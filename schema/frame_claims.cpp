@@ -1,0 +1,80 @@
+#include "schema/frame_claims.h"
+
+#include <openssl/evp.h>
+
+#include "schema/statement.h"
+
+namespace uchet::schema {
+namespace {
+
+// The database server's clock in Unix milliseconds: no common form in the two dialects.
+std::string now_ms(const Database& db) {
+  return db.dialect() == Dialect::postgresql ? "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)"
+                                             : "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
+}
+
+}  // namespace
+
+FrameKey frame_key(std::span<const std::uint8_t> phy_payload) {
+  FrameKey key{};
+  unsigned int size = 0;
+  if (EVP_Digest(phy_payload.data(), phy_payload.size(), key.data(), &size, EVP_sha256(), nullptr) != 1 ||
+      size != key.size())
+    throw StorageError("SHA-256 of a frame failed");
+  return key;
+}
+
+Database open_claims(const std::string& location) {
+  auto db = Database::open_raw(location);
+  if (db.dialect() != Dialect::postgresql) throw StorageError("frame claims are made on PostgreSQL only");
+  db.exec("SET synchronous_commit = off");
+  return db;
+}
+
+FrameClaim claim_frame(Database& db, const FrameKey& key, std::string_view instance, std::int64_t horizon_ms) {
+  // Always a row back (an upsert that keeps a live claim as it is), so owner or loser learns the
+  // claim in one round trip; the row lock it takes makes concurrent claims wait for each other.
+  const std::string now = now_ms(db);
+  Statement q(db, "INSERT INTO frame_claim (frame_key, instance, claimed_at_ms) VALUES (?, ?, " + now +
+                      ") ON CONFLICT (frame_key) DO UPDATE SET "
+                      "instance = CASE WHEN frame_claim.claimed_at_ms < excluded.claimed_at_ms - ? "
+                      "THEN excluded.instance ELSE frame_claim.instance END, "
+                      "claimed_at_ms = CASE WHEN frame_claim.claimed_at_ms < excluded.claimed_at_ms - ? "
+                      "THEN excluded.claimed_at_ms ELSE frame_claim.claimed_at_ms END "
+                      "RETURNING instance, claimed_at_ms");
+  q.bind_blob(1, std::span<const std::uint8_t>(key)).bind(2, instance).bind(3, horizon_ms).bind(4, horizon_ms);
+  if (!q.step()) throw StorageError("frame claim returned no row");
+  FrameClaim claim{q.text(0), q.int64(1)};
+  while (q.step()) {}
+  return claim;
+}
+
+void add_claim_reception(Database& db, const FrameKey& key, std::int64_t claimed_at_ms, std::string_view instance,
+                         std::span<const std::uint8_t> reception) {
+  Statement(db, "INSERT INTO frame_claim_reception (frame_key, claimed_at_ms, instance, reception) VALUES (?, ?, ?, ?)")
+      .bind_blob(1, std::span<const std::uint8_t>(key))
+      .bind(2, claimed_at_ms)
+      .bind(3, instance)
+      .bind_blob(4, reception)
+      .run();
+}
+
+std::vector<std::vector<std::uint8_t>> claim_receptions(Database& db, const FrameKey& key, std::int64_t claimed_at_ms,
+                                                        std::string_view except_instance) {
+  Statement q(db,
+              "SELECT reception FROM frame_claim_reception WHERE frame_key = ? AND claimed_at_ms = ? AND "
+              "instance <> ? ORDER BY id");
+  q.bind_blob(1, std::span<const std::uint8_t>(key)).bind(2, claimed_at_ms).bind(3, except_instance);
+  std::vector<std::vector<std::uint8_t>> out;
+  while (q.step()) out.push_back(q.blob(0));
+  return out;
+}
+
+std::int64_t prune_frame_claims(Database& db, std::int64_t age_ms) {
+  const std::string now = now_ms(db);
+  Statement(db, "DELETE FROM frame_claim_reception WHERE claimed_at_ms < " + now + " - ?").bind(1, age_ms).run();
+  Statement(db, "DELETE FROM frame_claim WHERE claimed_at_ms < " + now + " - ?").bind(1, age_ms).run();
+  return db.changes();
+}
+
+}  // namespace uchet::schema

@@ -1,0 +1,279 @@
+// Two network servers on one PostgreSQL database, as two uchetd instances are: copies of one
+// frame reaching both become one frame, a replay sent to the other instance is refused, the
+// same join-request to both is accepted once, and a join stored by one makes the other reload
+// the session for the new DevAddr (netserver/network_server.h, schema/frame_claims.h,
+// schema/sessions.h). Both run on one io_context, in turn, each with its own connections.
+// Registered for PostgreSQL only (tests/CMakeLists.txt).
+#include <catch2/catch.hpp>
+
+#include <boost/asio.hpp>
+
+#include <memory>
+#include <thread>
+
+#include "netserver/lorawan/data_frame.h"
+#include "netserver/lorawan/encoding.h"
+#include "netserver/lorawan/join_request.h"
+#include "netserver/lorawan/mic.h"
+#include "netserver/lorawan/payload_crypto.h"
+#include "netserver/lorawan/region.h"
+#include "netserver/network_server.h"
+#include "schema/applications.h"
+#include "schema/devices.h"
+#include "schema/frame_claims.h"
+#include "schema/sessions.h"
+#include "schema/statement.h"
+#include "tests/support/process.h"
+#include "tests/support/test_storage.h"
+
+using namespace uchet;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr lorawan::Eui64 kGatewayA = 0xAA555A0000000001, kGatewayB = 0xAA555A0000000002;
+constexpr lorawan::Eui64 kAbp = 0x70b3d57ed0001001, kOtaa = 0x70b3d57ed0002001, kJoinEui = 0x70b3d57ed0000000;
+constexpr lorawan::DevAddr kAbpAddr = 0x26000001;
+
+lorawan::Key filled(std::uint8_t b) {
+  lorawan::Key k{};
+  k.fill(b);
+  return k;
+}
+
+gateway_bridge::Reception reception(lorawan::Eui64 gateway, lorawan::Bytes phy, int rssi) {
+  gateway_bridge::Reception rx;
+  rx.gateway_eui = gateway;
+  rx.counter = gateway_bridge::CounterTime{1'000'000, 0};
+  rx.frequency_hz = 868'100'000;
+  rx.rssi_dbm = rssi;
+  rx.snr_db = 7.0;
+  rx.data_rate = gateway_bridge::LoraRate{7, 125};
+  rx.phy_payload = std::move(phy);
+  return rx;
+}
+
+lorawan::Bytes data_uplink(lorawan::DevAddr addr, const lorawan::Key& nwk_s_key, const lorawan::Key& app_s_key,
+                           std::uint32_t fcnt) {
+  lorawan::DataFrame f;
+  f.mhdr.mtype = lorawan::MType::UnconfirmedDataUp;
+  f.dev_addr = addr;
+  f.fcnt16 = static_cast<std::uint16_t>(fcnt);
+  f.fport = 2;
+  const lorawan::Bytes payload{0x01, 0x02};
+  f.frm_payload = lorawan::encrypt_frm_payload(app_s_key, lorawan::Direction::Uplink, addr, fcnt, payload);
+  auto bytes = lorawan::build_data_frame(f);
+  REQUIRE(bytes);
+  lorawan::set_mic(
+      *bytes, lorawan::data_mic_10(nwk_s_key, lorawan::Direction::Uplink, addr, fcnt, lorawan::mic_message(*bytes)));
+  return *bytes;
+}
+
+lorawan::Bytes join_request(std::uint16_t dev_nonce) {
+  lorawan::JoinRequest request{kJoinEui, kOtaa, dev_nonce, {}};
+  auto phy = lorawan::build_join_request(request);
+  lorawan::set_mic(phy, lorawan::join_mic(filled(0x77), lorawan::mic_message(phy)));
+  return phy;
+}
+
+// Writes a row per uplink and join, as the application server writes its events, so that what
+// an instance accepted is what committed (a frame judged on a stale session is rolled back).
+struct Sink : netserver::EventSink {
+  std::string instance;
+  void uplink(schema::UnitOfWork& work, const netserver::UplinkEvent& e) override {
+    schema::Statement(work, "INSERT INTO outbox (topic, payload, created_at) VALUES (?, ?, 0)")
+        .bind(1, instance + "/up/" + std::to_string(e.f_cnt))
+        .bind(2, std::to_string(e.receptions ? e.receptions->size() : 0))
+        .run();
+  }
+  void joined(schema::UnitOfWork& work, const netserver::JoinEvent&) override {
+    schema::Statement(work, "INSERT INTO outbox (topic, payload, created_at) VALUES (?, '', 0)")
+        .bind(1, instance + "/join")
+        .run();
+  }
+  void status(schema::UnitOfWork&, const netserver::StatusEvent&) override {}
+  void ack(schema::UnitOfWork&, const netserver::AckEvent&) override {}
+  void tx_ack(schema::UnitOfWork&, const netserver::TxAckEvent&) override {}
+  void log(schema::UnitOfWork&, const netserver::LogEvent&) override {}
+};
+
+struct Gateways : gateway_bridge::GatewayBackend {
+  lorawan::Result<void> start(boost::asio::io_context&, gateway_bridge::BackendCallbacks) override { return {}; }
+  void stop() override {}
+  lorawan::Result<gateway_bridge::TransmissionId> send(lorawan::Eui64, const gateway_bridge::Transmission&) override {
+    return ++sent;
+  }
+  gateway_bridge::BackendCounters counters() const override { return {}; }
+  gateway_bridge::TransmissionId sent = 0;
+};
+
+// One uchetd instance's network server: its own writer and claims connections.
+struct Instance {
+  schema::Database db;
+  schema::Database claims;
+  Sink sink;
+  Gateways gateways;
+  std::unique_ptr<netserver::NetworkServer> ns;
+  Instance(boost::asio::io_context& io, const std::string& location, const std::string& name)
+      : db(schema::Database::open(location)), claims(schema::open_claims(location)) {
+    sink.instance = name;
+    netserver::NetworkSettings settings{.region = *lorawan::region_by_name("EU868")};
+    settings.dedup_window = 20ms;
+    settings.dev_status_interval = 0s;
+    ns = std::make_unique<netserver::NetworkServer>(io, db, settings, sink, gateways);
+    ns->share_frames(claims, name);
+    ns->start();
+  }
+  ~Instance() { ns->stop(); }
+  const netserver::NetworkCounters& counters() const { return ns->counters(); }
+};
+
+struct Cluster {
+  test::TempDir dir;
+  std::string location = test::test_database_location(dir.path());
+  schema::Database observer = schema::Database::open(location);
+  boost::asio::io_context io;
+  std::unique_ptr<Instance> a, b;
+  Cluster() {
+    REQUIRE(test::testing_postgresql());
+    auto app = schema::insert_application(observer, "water", "");
+    schema::Device abp;
+    abp.dev_eui = kAbp;
+    abp.application_id = app;
+    abp.abp = true;
+    abp.created_at = schema::unix_now();
+    schema::insert_device(observer, abp, schema::AbpSession{kAbpAddr, filled(0x11), filled(0x41)});
+    schema::Device otaa;
+    otaa.dev_eui = kOtaa;
+    otaa.application_id = app;
+    otaa.join_eui = kJoinEui;
+    otaa.app_key = filled(0x77);
+    otaa.mac_version = "1.0.3";
+    otaa.created_at = schema::unix_now();
+    schema::insert_device(observer, otaa, std::nullopt);
+    a = std::make_unique<Instance>(io, location, "uchet-a");
+    b = std::make_unique<Instance>(io, location, "uchet-b");
+  }
+  // Every window open now closes within this (dedup window + claim grace + margin).
+  void run() {
+    std::this_thread::sleep_for(100ms);
+    io.restart();
+    io.run_for(300ms);
+  }
+  // The receptions of each uplink `instance` stored ("" for every instance), in order.
+  std::vector<int> uplinks_of(const std::string& instance) {
+    schema::Statement q(observer, "SELECT payload FROM outbox WHERE topic LIKE ? ORDER BY id");
+    q.bind(1, instance + "%/up/%");
+    std::vector<int> out;
+    while (q.step()) out.push_back(std::stoi(q.text(0)));
+    return out;
+  }
+  std::size_t uplinks() { return uplinks_of("").size(); }
+  int joins() {
+    schema::Statement q(observer, "SELECT COUNT(*) FROM outbox WHERE topic LIKE '%/join'");
+    REQUIRE(q.step());
+    return static_cast<int>(q.int64(0));
+  }
+};
+
+}  // namespace
+
+TEST_CASE("copies of one frame reaching two instances become one frame with both receptions") {
+  Cluster c;
+  const auto phy = data_uplink(kAbpAddr, filled(0x11), filled(0x41), 1);
+  c.a->ns->handle_uplink(reception(kGatewayA, phy, -90));  // A's copy opens its window first: A owns it
+  c.b->ns->handle_uplink(reception(kGatewayB, phy, -80));
+  c.run();
+  CHECK(c.uplinks() == 1);
+  REQUIRE(c.uplinks_of("uchet-a").size() == 1);
+  CHECK(c.uplinks_of("uchet-a")[0] == 2);  // B's reception handed over through the claim
+  CHECK(c.a->counters().claim_receptions_received == 1);
+  CHECK(c.b->counters().frames_claimed_elsewhere == 1);
+  CHECK(c.a->counters().claim_failures == 0);
+  CHECK(c.b->counters().claim_failures == 0);
+  // A copy reaching B after A processed the frame is a late copy there, never a second frame.
+  c.b->ns->handle_uplink(reception(kGatewayB, phy, -85));
+  c.run();
+  CHECK(c.uplinks() == 1);
+}
+
+TEST_CASE("a frame stored by one instance and played again to the other is refused as a replay") {
+  Cluster c;
+  const auto first = data_uplink(kAbpAddr, filled(0x11), filled(0x41), 1);
+  const auto second = data_uplink(kAbpAddr, filled(0x11), filled(0x41), 2);
+  c.a->ns->handle_uplink(reception(kGatewayA, first, -90));
+  c.run();
+  c.a->ns->handle_uplink(reception(kGatewayA, second, -90));
+  c.run();
+  REQUIRE(c.uplinks_of("uchet-a").size() == 2);
+  // The claims are gone (as after the claim horizon): B owns what it receives now, on its cached
+  // session, which still expects FCnt 0 — the generation check makes it reload and judge again.
+  schema::prune_frame_claims(c.observer, -3'600'000);
+  c.b->ns->handle_uplink(reception(kGatewayB, second, -80));  // the last frame, repeated
+  c.run();
+  c.b->ns->handle_uplink(reception(kGatewayB, first, -80));  // an older one
+  c.run();
+  CHECK(c.uplinks() == 2);
+  CHECK(c.uplinks_of("uchet-b").empty());
+  CHECK(c.b->counters().uplink_replay == 2);
+  CHECK(c.b->counters().session_reloads >= 1);
+  // B's session is the database's now: the next new frame is accepted there.
+  c.b->ns->handle_uplink(reception(kGatewayB, data_uplink(kAbpAddr, filled(0x11), filled(0x41), 3), -80));
+  c.run();
+  CHECK(c.uplinks_of("uchet-b").size() == 1);
+  auto session = schema::find_session(c.observer, kAbp);
+  REQUIRE(session);
+  CHECK(session->f_cnt_up == 4);
+}
+
+TEST_CASE("the same join-request reaching both instances is accepted once") {
+  Cluster c;
+  const auto phy = join_request(0x0101);
+  c.a->ns->handle_uplink(reception(kGatewayA, phy, -90));
+  c.b->ns->handle_uplink(reception(kGatewayB, phy, -80));
+  c.run();
+  CHECK(c.joins() == 1);
+  CHECK(c.b->counters().frames_claimed_elsewhere == 1);
+  // Played again once the claim is gone and B's deduplicator has forgotten its copy (the late
+  // copy horizon, 2 s): the DevNonce is used, whichever instance sees it.
+  schema::prune_frame_claims(c.observer, -3'600'000);
+  std::this_thread::sleep_for(2100ms);
+  c.b->ns->handle_uplink(reception(kGatewayB, phy, -80));
+  c.run();
+  CHECK(c.joins() == 1);
+  CHECK(c.b->counters().join_nonce_reused == 1);
+}
+
+TEST_CASE("after a join stored by one instance the other accepts the device's uplinks on the new session") {
+  Cluster c;
+  c.a->ns->handle_uplink(reception(kGatewayA, join_request(0x0201), -90));
+  c.run();
+  REQUIRE(c.joins() == 1);
+  auto session = schema::find_session(c.observer, kOtaa);
+  REQUIRE(session);
+  const auto uplink = [&](std::uint32_t fcnt) {
+    return data_uplink(session->dev_addr, session->keys.nwk_s_key(), session->keys.app_s_key, fcnt);
+  };
+  // B loaded its registry before the join: the DevAddr is new to it, so it reloads it once.
+  c.b->ns->handle_uplink(reception(kGatewayB, uplink(0), -80));
+  c.run();
+  CHECK(c.uplinks_of("uchet-b").size() == 1);
+  CHECK(c.b->counters().session_reloads == 1);
+  CHECK(c.b->counters().uplink_unknown_dev_addr == 0);
+  // A rejoin on A: new DevAddr and keys. B's cached session is the old one; the new DevAddr
+  // makes it reload, and the frame is accepted on the new keys.
+  c.a->ns->handle_uplink(reception(kGatewayA, join_request(0x0202), -90));
+  c.run();
+  REQUIRE(c.joins() == 2);
+  session = schema::find_session(c.observer, kOtaa);
+  REQUIRE(session);
+  c.b->ns->handle_uplink(reception(kGatewayB, uplink(0), -80));
+  c.run();
+  CHECK(c.uplinks_of("uchet-b").size() == 2);
+  // A's copy of the session went stale when B stored frame 0: it reloads and accepts frame 1.
+  c.a->ns->handle_uplink(reception(kGatewayA, uplink(1), -90));
+  c.run();
+  CHECK(c.uplinks_of("uchet-a").size() == 1);
+  CHECK(c.a->counters().session_reloads == 1);
+  CHECK(c.uplinks() == 3);
+}
