@@ -172,6 +172,13 @@ class GatewayBackend {
   virtual lorawan::Result<TransmissionId> send(lorawan::Eui64 gateway_eui, const Transmission& transmission) = 0;
 
   virtual BackendCounters counters() const = 0;
+
+  // The gateways this backend can send to now (a live downlink path: a recent PULL_DATA, an open
+  // WebSocket), each with the backend's name ("semtech_udp", "basic_station"). Several uchetd
+  // on one database publish these so the others relay downlinks here
+  // (gateway-bridge/cluster_relay/). A backend that does not override it reports none: its
+  // gateways are then reached only by this instance's own downlinks. Any thread.
+  virtual std::vector<std::pair<lorawan::Eui64, std::string>> downlink_paths() const { return {}; }
 };
 
 }  // namespace uchet::gateway_bridge

@@ -64,6 +64,15 @@ lorawan::Result<TransmissionId> BackendSet::send(lorawan::Eui64 gateway_eui, con
   return std::unexpected(reasons);
 }
 
+std::vector<std::pair<lorawan::Eui64, std::string>> BackendSet::downlink_paths() const {
+  std::vector<std::pair<lorawan::Eui64, std::string>> out;
+  for (const auto* member : members_) {
+    auto paths = member->downlink_paths();
+    out.insert(out.end(), paths.begin(), paths.end());
+  }
+  return out;
+}
+
 BackendCounters BackendSet::counters() const {
   BackendCounters sum;
   for (const auto* member : members_) {

@@ -31,6 +31,7 @@ class BackendSet final : public GatewayBackend {
   void stop() override;
   lorawan::Result<TransmissionId> send(lorawan::Eui64 gateway_eui, const Transmission& transmission) override;
   BackendCounters counters() const override;  // the members' counters added up
+  std::vector<std::pair<lorawan::Eui64, std::string>> downlink_paths() const override;  // every member's
 
  private:
   void heard_through(lorawan::Eui64 gateway_eui, std::size_t member);

@@ -553,6 +553,16 @@ void NetworkServer::deliver_class_c() {
     const std::uint8_t dr = session->rx2_dr ? static_cast<std::uint8_t>(*session->rx2_dr) : rx2.data_rate;
     const std::uint32_t freq = session->rx2_frequency ? *session->rx2_frequency : rx2.frequency_hz;
     if (next->data.size() > settings_.region.max_frm_payload_size(dr).value_or(0)) continue;
+    schema::Transaction tx(db_);
+    // Several uchetd on one PostgreSQL may each deliver this queue (each for the devices whose
+    // uplinks it processed): the session is read again holding its row, so that the FCntDown
+    // below follows whatever another instance sent, and two instances never use the same one.
+    if (db_.dialect() == schema::Dialect::postgresql) {
+      auto fresh = schema::find_session_for_update(db_, dev_eui);
+      if (!fresh) continue;
+      registry_.put_session(*fresh);
+      session = registry_.session(dev_eui);
+    }
     DownlinkContent content;
     content.confirmed = next->confirmed;
     content.f_port = next->f_port;
@@ -573,11 +583,12 @@ void NetworkServer::deliver_class_c() {
     }
     schema::DeviceSession updated = *session;
     advance_f_cnt_down(updated, *built);
-    schema::Transaction tx(db_);
-    if (next->confirmed) {
-      schema::mark_downlink_sent(db_, next->id, built->f_cnt_down);
-    } else {
-      schema::delete_downlink(db_, next->id);
+    // The take is the claim: of two instances taking one item, the second finds it gone (on
+    // PostgreSQL after waiting for the first's commit), gives back its booking and sends nothing.
+    if (!schema::take_pending_downlink(db_, *next, built->f_cnt_down)) {
+      scheduler_.release(plan.gateway_eui, plan.booking);
+      ++counters_.downlinks_taken_elsewhere;
+      continue;  // the transaction rolls back
     }
     try {
       schema::update_session_state(db_, updated);

@@ -333,6 +333,22 @@ void retime(gateway_bridge::Transmission& packet, const gateway_bridge::CounterT
 
 }  // namespace
 
+std::expected<scheduling::BookingId, scheduling::Refusal> NetworkServer::book_relayed(
+    lorawan::Eui64 gateway_eui, const gateway_bridge::Transmission& transmission) {
+  auto booked = scheduler_.book(gateway_eui, transmission, scheduling::DownlinkPriority::Answer,
+                                std::chrono::steady_clock::now());
+  if (booked) {
+    ++scheduler_.counters(gateway_eui).sent;
+  } else {
+    ++scheduler_.counters(gateway_eui).refused["relayed_" + std::string(scheduling::refusal_name(booked.error()))];
+  }
+  return booked;
+}
+
+void NetworkServer::release_relayed(lorawan::Eui64 gateway_eui, scheduling::BookingId booking) {
+  scheduler_.release(gateway_eui, booking);
+}
+
 std::vector<scheduling::DownlinkScheduler::GatewayFigures> NetworkServer::downlink_figures() {
   return scheduler_.figures(std::chrono::steady_clock::now());
 }

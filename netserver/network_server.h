@@ -87,6 +87,8 @@ struct NetworkCounters {
                 uplink_retransmissions = 0;
   std::uint64_t downlinks_sent = 0, downlink_send_failed = 0, downlinks_retried_rx2 = 0, tx_ack_errors = 0;
   std::uint64_t downlinks_rerouted = 0;  // sent via another gateway that heard the uplink
+  // Class C queue items another uchetd on the same database took first (each goes on air once).
+  std::uint64_t downlinks_taken_elsewhere = 0;
   // Queue items taken for a downlink that never went on air (no gateway took it, or the gateway
   // reported an error for every window) and put back for the next opportunity.
   std::uint64_t downlinks_returned_to_queue = 0;
@@ -128,6 +130,16 @@ class NetworkServer {
   void handle_uplink(gateway_bridge::Reception&& rx);
   void handle_outcome(const gateway_bridge::TxOutcome& outcome);
   bool gateway_registered(lorawan::Eui64 gateway_eui);
+
+  // A transmission another uchetd decided for a gateway whose downlink path this instance holds
+  // (gateway-bridge/cluster_relay/, several uchetd on one PostgreSQL): booked on this instance's
+  // timeline and duty cycle of that gateway, at the answer tier, like its own downlinks, so that
+  // what two instances decide for one gateway never overlaps on air or overspends its budget.
+  // The refusal says why not (the sender falls back as for any refusal: RX2, a later window).
+  std::expected<scheduling::BookingId, scheduling::Refusal> book_relayed(
+      lorawan::Eui64 gateway_eui, const gateway_bridge::Transmission& transmission);
+  // The relayed transmission did not go on air: its slot and airtime are free again.
+  void release_relayed(lorawan::Eui64 gateway_eui, scheduling::BookingId booking);
 
   const NetworkCounters& counters() const { return counters_; }
   // Per gateway: downlinks planned, sent, acknowledged, deferred, refused by reason, and the

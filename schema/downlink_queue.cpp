@@ -92,6 +92,21 @@ void mark_downlink_sent(Database& db, std::int64_t id, std::uint32_t f_cnt_down)
       .run();
 }
 
+bool take_pending_downlink(Database& db, const QueueItem& item, std::uint32_t f_cnt_down) {
+  if (item.confirmed) {
+    Statement(db,
+              "UPDATE downlink_queue SET f_cnt_down = ?, sent_at = ?, attempts = attempts + 1 "
+              "WHERE id = ? AND f_cnt_down IS NULL")
+        .bind(1, static_cast<std::int64_t>(f_cnt_down))
+        .bind(2, unix_now())
+        .bind(3, item.id)
+        .run();
+  } else {
+    Statement(db, "DELETE FROM downlink_queue WHERE id = ? AND f_cnt_down IS NULL").bind(1, item.id).run();
+  }
+  return db.changes() == 1;
+}
+
 void return_downlink(Database& db, const QueueItem& item) {
   Statement(db,
             "INSERT INTO downlink_queue (id, dev_eui, f_port, data, confirmed, created_at, expires_at, "

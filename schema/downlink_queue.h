@@ -48,6 +48,13 @@ std::vector<QueueItem> pending_downlinks(Database& db, lorawan::Eui64 dev_eui, s
 // Removes and returns the device's items whose expiry has passed.
 std::vector<QueueItem> take_expired_downlinks(Database& db, lorawan::Eui64 dev_eui, std::int64_t now);
 void mark_downlink_sent(Database& db, std::int64_t id, std::uint32_t f_cnt_down);
+// Takes a pending item (never sent) for its first transmission, as mark_downlink_sent (confirmed)
+// or delete_downlink (unconfirmed) would, but only while it is still pending: false when someone
+// else took it first — another uchetd on the same PostgreSQL delivering the same class C queue.
+// The conditional update is the claim: on PostgreSQL the second taker waits for the first one's
+// transaction and then finds nothing to take, so each item goes on air once. Nothing to expire:
+// a taker that dies before committing leaves the item pending.
+bool take_pending_downlink(Database& db, const QueueItem& item, std::uint32_t f_cnt_down);
 // Puts an item back exactly as pending_downlinks() returned it (same id, so same place in the
 // queue; its FCntDown, if any, from an earlier attempt), after it was taken for a downlink that
 // no gateway accepted or whose gateway reported an error in every receive window (TX_ACK). The

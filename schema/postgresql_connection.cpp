@@ -303,6 +303,8 @@ bool PostgresqlStatement::step() {
 
 void ignore_notice(void*, const char*) {}
 
+}  // namespace
+
 // libpq's messages do not quote the password, but one about a malformed URI may quote the URI.
 void mask_password(std::string& message, const std::string& uri) {
   PQconninfoOption* options = PQconninfoParse(uri.c_str(), nullptr);
@@ -319,8 +321,6 @@ void mask_password(std::string& message, const std::string& uri) {
     message.replace(p, uri.size(), printable_location(uri));
   }
 }
-
-}  // namespace
 
 std::unique_ptr<Engine> open_postgresql(const std::string& uri) {
   auto connection = std::make_unique<PostgresqlConnection>();

@@ -28,4 +28,8 @@ namespace uchet::schema {
 // Connects to `uri` (a libpq connection URI). Throws StorageError if it cannot.
 std::unique_ptr<Engine> open_postgresql(const std::string& uri);
 
+// Replaces the URI's password (and the URI itself, by its printable form) in a libpq message;
+// also used by the LISTEN connection (schema/notifications.cpp).
+void mask_password(std::string& message, const std::string& uri);
+
 }  // namespace uchet::schema

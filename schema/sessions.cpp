@@ -66,6 +66,16 @@ std::optional<DeviceSession> find_session(Database& db, lorawan::Eui64 dev_eui) 
   return read_session(db, q);
 }
 
+std::optional<DeviceSession> find_session_for_update(Database& db, lorawan::Eui64 dev_eui) {
+  if (db.dialect() == Dialect::sqlite) return find_session(db, dev_eui);
+  Statement q(db, std::string(kSelect) + "WHERE dev_eui = ? FOR UPDATE");
+  q.bind(1, lorawan::eui64_to_string(dev_eui));
+  if (!q.step()) return std::nullopt;
+  auto session = read_session(db, q);
+  while (q.step()) {}
+  return session;
+}
+
 namespace {
 
 // The columns an uplink or downlink may change, f_cnt_up .. mac_state, bound from index `at` on

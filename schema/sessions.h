@@ -52,6 +52,11 @@ std::vector<DeviceSession> load_sessions(Database& db);
 // verified: a join stored by another instance).
 std::vector<DeviceSession> load_sessions_for(Database& db, lorawan::DevAddr dev_addr);
 std::optional<DeviceSession> find_session(Database& db, lorawan::Eui64 dev_eui);
+// find_session inside the caller's transaction, holding the session's row until it ends
+// (PostgreSQL: SELECT … FOR UPDATE; SQLite's write transaction already excludes every other
+// writer). Several uchetd on one PostgreSQL delivering a device's class C queue each read its
+// FCntDown this way, so that no two downlinks go out with the same FCntDown.
+std::optional<DeviceSession> find_session_for_update(Database& db, lorawan::Eui64 dev_eui);
 // Devices with a session (joined or ABP), for /metrics.
 std::int64_t count_sessions(Database& db);
 // Inserts or replaces the device's session (a join: new DevAddr and keys), one generation past

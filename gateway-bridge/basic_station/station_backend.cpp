@@ -866,6 +866,13 @@ StationCounters StationBackend::station_counters() const {
   return out;
 }
 
+std::vector<std::pair<lorawan::Eui64, std::string>> StationBackend::downlink_paths() const {
+  std::vector<std::pair<lorawan::Eui64, std::string>> out;
+  for (const auto& c : connections())
+    if (c.connected) out.emplace_back(c.gateway_eui, "basic_station");
+  return out;
+}
+
 std::vector<StationConnection> StationBackend::connections() const {
   std::vector<StationConnection> out;
   if (!shared_) return out;

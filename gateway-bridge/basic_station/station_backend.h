@@ -119,7 +119,9 @@ class StationBackend final : public GatewayBackend {
 
   StationCounters station_counters() const;            // any thread
   std::vector<StationConnection> connections() const;  // any thread; ascending EUI, live or not
-  std::uint16_t port() const;                          // after start()
+  // The stations connected now.
+  std::vector<std::pair<lorawan::Eui64, std::string>> downlink_paths() const override;
+  std::uint16_t port() const;  // after start()
   bool tls() const { return !options_.tls_cert_file.empty(); }
 
   struct Shared;  // the backend's state (station_backend.cpp), shared with its sessions

@@ -120,6 +120,13 @@ lorawan::Result<TransmissionId> UdpBackend::send(lorawan::Eui64 gateway_eui, con
   return shared_->endpoint->send_downlink(gateway_eui, transmission);
 }
 
+std::vector<std::pair<lorawan::Eui64, std::string>> UdpBackend::downlink_paths() const {
+  std::vector<std::pair<lorawan::Eui64, std::string>> out;
+  if (!shared_ || !shared_->endpoint) return out;
+  for (const auto gateway : shared_->endpoint->gateways_with_downlink_path()) out.emplace_back(gateway, "semtech_udp");
+  return out;
+}
+
 asio::ip::udp::endpoint UdpBackend::local_endpoint() const { return shared_->endpoint->local_endpoint(); }
 
 BackendCounters UdpBackend::counters() const {

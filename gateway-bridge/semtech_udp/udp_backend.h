@@ -48,6 +48,8 @@ class UdpBackend final : public GatewayBackend {
   // messages_shed: PUSH_DATA datagrams acknowledged unread; receptions_dropped: refused because
   // the queue was full.
   BackendCounters counters() const override;
+  // Gateways with a PULL_DATA within the endpoint's downlink_path_ttl.
+  std::vector<std::pair<lorawan::Eui64, std::string>> downlink_paths() const override;
 
   boost::asio::ip::udp::endpoint local_endpoint() const;  // after start()
 

@@ -322,6 +322,15 @@ struct UdpEndpoint::State : std::enable_shared_from_this<UdpEndpoint::State> {
     }
   }
 
+  std::vector<lorawan::Eui64> gateways_with_downlink_path() {
+    std::lock_guard lock(downlink_mutex);
+    const auto now = Clock::now();
+    std::vector<lorawan::Eui64> out;
+    for (const auto& [gateway, path] : downlink_paths)
+      if (now - path.pulled_at <= config.downlink_path_ttl) out.push_back(gateway);
+    return out;
+  }
+
   lorawan::Result<std::uint16_t> send_downlink(lorawan::Eui64 gateway_eui, const Transmission& packet) {
     if (closed) return std::unexpected("gateway bridge endpoint is closed");
     std::unique_lock lock(downlink_mutex);
@@ -452,6 +461,10 @@ udp::endpoint UdpEndpoint::local_endpoint() const {
 
 lorawan::Result<std::uint16_t> UdpEndpoint::send_downlink(lorawan::Eui64 gateway_eui, const Transmission& packet) {
   return state_->send_downlink(gateway_eui, packet);
+}
+
+std::vector<lorawan::Eui64> UdpEndpoint::gateways_with_downlink_path() const {
+  return state_->gateways_with_downlink_path();
 }
 
 const EndpointCounters& UdpEndpoint::counters() const { return state_->counters; }

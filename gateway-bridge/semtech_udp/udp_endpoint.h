@@ -102,6 +102,8 @@ class UdpEndpoint {
   // the DownlinkOutcome will carry. Errors: "gateway has no downlink path" (never sent PULL_DATA,
   // or not within downlink_path_ttl), an invalid packet, a closed endpoint.
   lorawan::Result<std::uint16_t> send_downlink(lorawan::Eui64 gateway_eui, const Transmission& packet);
+  // The gateways send_downlink() can reach now (a PULL_DATA within downlink_path_ttl). Any thread.
+  std::vector<lorawan::Eui64> gateways_with_downlink_path() const;
 
   const EndpointCounters& counters() const;
   void close();

@@ -23,6 +23,7 @@
 #include "common/callback_guard.h"
 #include "gateway-bridge/backend_set.h"
 #include "gateway-bridge/basic_station/station_backend.h"
+#include "gateway-bridge/cluster_relay/cluster_relay.h"
 #include "gateway-bridge/semtech_udp/udp_backend.h"
 #include "netserver/lorawan/encoding.h"
 #include "netserver/lorawan/region.h"
@@ -76,6 +77,24 @@ void run_periodically(boost::asio::steady_timer& timer, std::chrono::steady_cloc
   timer.async_wait([&timer, period, what, work = std::move(work)](const boost::system::error_code& ec) mutable {
     if (!ec) run_periodically(timer, period, what, std::move(work));
   });
+}
+
+// A relayed transmission the holder's scheduler refused, in the gateway's vocabulary: what a
+// gateway's own just-in-time queue would have answered (the sender falls back as for that).
+gateway_bridge::TxStatus refusal_status(netserver::scheduling::Refusal refusal) {
+  using netserver::scheduling::Refusal;
+  switch (refusal) {
+    case Refusal::SlotTaken:
+      return gateway_bridge::TxStatus::CollisionPacket;
+    case Refusal::DutyCycle:
+      return gateway_bridge::TxStatus::DutyCycleOverflow;
+    case Refusal::NoSubBand:
+      return gateway_bridge::TxStatus::TxFreq;
+    case Refusal::UnknownClock:
+    case Refusal::NoGateway:
+      break;
+  }
+  return gateway_bridge::TxStatus::InternalError;
 }
 
 constexpr const char* kVersion = "0.1.0";
@@ -251,11 +270,36 @@ int run_daemon(const Config& config) {
     backends.push_back(basic_station.get());
   }
   gateway_bridge::BackendSet gateway_bridge(backends);
+  // Several uchetd on one PostgreSQL: a downlink for a gateway whose path another instance holds
+  // is relayed through the database to that instance, which re-checks it against its own
+  // timeline and duty cycle of the gateway (gateway-bridge/cluster_relay/cluster_relay.h).
+  netserver::NetworkServer* network_view = nullptr;  // set below; the relay calls it only once started
+  std::unique_ptr<gateway_bridge::cluster_relay::ClusterRelay> relay;
+  gateway_bridge::GatewayBackend* gateways = &gateway_bridge;
+  if (!sqlite) {
+    gateway_bridge::cluster_relay::ClusterRelayOptions options;
+    options.location = location;
+    options.instance = instance;
+    options.admit = [&network_view](lorawan::Eui64 gateway, const gateway_bridge::Transmission& transmission)
+        -> std::expected<std::uint64_t, gateway_bridge::TxStatus> {
+      auto booked = network_view->book_relayed(gateway, transmission);
+      if (!booked) return std::unexpected(refusal_status(booked.error()));
+      return *booked;
+    };
+    options.release = [&network_view](lorawan::Eui64 gateway, std::uint64_t booking) {
+      network_view->release_relayed(gateway, booking);
+    };
+    spdlog::info("cluster: this instance is {}; downlinks for gateways other instances hold go through them",
+                 options.instance);
+    relay = std::make_unique<gateway_bridge::cluster_relay::ClusterRelay>(gateway_bridge, std::move(options));
+    gateways = relay.get();
+  }
   // Several instances: frames are claimed across them on a connection of their own (declared
   // before the network server, which uses it until it is destroyed).
   std::optional<schema::Database> claims;
   if (!sqlite) claims.emplace(schema::open_claims(location));
-  netserver::NetworkServer network(io, db, settings, application, gateway_bridge);
+  netserver::NetworkServer network(io, db, settings, application, *gateways);
+  network_view = &network;
   if (claims) network.share_frames(*claims, instance);
   network.start();
 
@@ -272,7 +316,7 @@ int run_daemon(const Config& config) {
     }
   };
   callbacks.is_known_gateway = [&network](lorawan::Eui64 gateway) { return network.gateway_registered(gateway); };
-  if (auto started = gateway_bridge.start(io, callbacks); !started) {
+  if (auto started = gateways->start(io, callbacks); !started) {
     spdlog::critical("{}: {}", basic_station ? "gateway_bridge.bind or [basic_station]" : "gateway_bridge.bind",
                      started.error());
     return 2;
@@ -461,7 +505,7 @@ int run_daemon(const Config& config) {
   signals.async_wait([&](const boost::system::error_code& ec, int signo) {
     if (ec) return;
     spdlog::info("signal {} received, stopping", signo);
-    gateway_bridge.stop();  // hands over what it still queued before the network server stops
+    gateways->stop();  // hands over what it still queued before the network server stops
     network.stop();
     silence_timer.cancel();
     balance_timer.cancel();
@@ -507,6 +551,15 @@ int run_daemon(const Config& config) {
         b.connections_accepted, b.connections_replaced, b.discoveries_answered, b.refused_unknown_gateway,
         b.refused_credential, b.refused_handshake, b.refused_over_limit, b.messages_oversized, b.messages_malformed,
         b.messages_unknown_type, b.uplinks, b.dntxed, b.dntxed_timeouts, b.dntxed_late, b.disconnect_failures);
+  }
+  if (relay) {
+    const auto r = relay->relay_counters();
+    spdlog::info(
+        "cluster relay: {} downlinks relayed to the instance holding their gateway's path ({} sent, {} refused or "
+        "failed, {} without an outcome in time, {} database errors); as the holder: {} taken, {} sent, {} too late, {} "
+        "refused by the timeline or duty cycle, {} for an unreachable gateway, {} malformed; {} path writes",
+        r.relayed, r.relayed_ok, r.relayed_failed, r.relayed_no_outcome, r.relay_errors, r.held_taken, r.held_sent,
+        r.held_too_late, r.held_refused, r.held_unreachable, r.held_malformed, r.paths_written);
   }
   spdlog::info(
       "downlink scheduling: {} downlinks not planned (no free window on any gateway that heard the uplink), "
