@@ -78,7 +78,7 @@ TEST_CASE("backup, restore and check refuse a PostgreSQL database and name its o
   Uchetctl ctl;
   // Refused before connecting: no server is needed, and the password is never printed.
   const std::string uri = "postgresql://uchet:hunter2@db.invalid/uchet";
-  for (const std::vector<std::string> command :
+  for (const auto& command :
        {std::vector<std::string>{"backup", ctl.file("copy.db")},
         std::vector<std::string>{"restore", ctl.file("copy.db")}, std::vector<std::string>{"check"}}) {
     std::vector<std::string> args{uchet::test::executable_from_env("UCHETCTL"), "--db", uri};
@@ -86,7 +86,7 @@ TEST_CASE("backup, restore and check refuse a PostgreSQL database and name its o
     auto r = uchet::test::run(args);
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.err, Catch::Contains("works on an SQLite database file") && Catch::Contains("pg_dump") &&
-                          Catch::Contains("pg_basebackup"));
+                          Catch::Contains("pg_basebackup") && Catch::Contains("pg_amcheck"));
     CHECK(r.err.find("hunter2") == std::string::npos);
   }
 }
