@@ -279,7 +279,6 @@ void PostgresqlStatement::check_index(int index) const {
 
 bool PostgresqlStatement::step() {
   if (result_) return ++row_ < PQntuples(result_.get());
-  const auto& name = connection_.prepared_name(sql_.text, types_);
   const auto n = static_cast<std::size_t>(sql_.parameters);
   std::vector<const char*> values(n);
   std::vector<int> lengths(n);
@@ -287,8 +286,19 @@ bool PostgresqlStatement::step() {
     values[i] = null_[i] ? nullptr : values_[i].data();
     lengths[i] = static_cast<int>(values_[i].size());
   }
-  Result result(PQexecPrepared(connection_.conn, name.c_str(), static_cast<int>(n), values.data(), lengths.data(),
-                               formats_.data(), 0));
+  auto execute = [&] {
+    const auto& name = connection_.prepared_name(sql_.text, types_);
+    return Result(PQexecPrepared(connection_.conn, name.c_str(), static_cast<int>(n), values.data(), lengths.data(),
+                                 formats_.data(), 0));
+  };
+  Result result = execute();
+  // A BEGIN is what finds out that the server ended an idle connection (a restart, a switchover,
+  // an idle timeout): nothing was lost with it, so it runs once more on a new connection
+  // (prepared_name reconnects) and the transaction goes ahead instead of failing its work.
+  if (PQresultStatus(result.get()) != PGRES_COMMAND_OK && PQstatus(connection_.conn) == CONNECTION_BAD &&
+      sql_.text == "BEGIN") {
+    result = execute();
+  }
   connection_.check(result.get(), "step");
   // PostgreSQL answers COMMIT of a transaction an error aborted with "ROLLBACK": the work is
   // gone, which the committer must hear.

@@ -23,6 +23,8 @@ constexpr lorawan::Eui64 kDevEui = 0x70b3d57ed0000b01;
 
 }  // namespace
 
+// uchetctl backup and restore work on SQLite files; PostgreSQL has pg_dump / pg_basebackup (refusal tested in
+// uchetctl).
 TEST_CASE("backup under load, restore refused while uchetd runs, restore and restart: counters and events intact",
           "[sqlite-only]") {
   OneDeviceJoinedOver<OverUdp> setup(otaa_device(kDevEui));

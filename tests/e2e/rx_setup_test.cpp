@@ -6,8 +6,13 @@
 // gateway (reconnected after each restart of uchetd, as a station does).
 #include <catch2/catch.hpp>
 
+#include <functional>
+
+#include <nlohmann/json.hpp>
+
 #include "netserver/lorawan/encoding.h"
 #include "tests/e2e/network_fixture.h"
+#include "tests/support/test_sql.h"
 
 using namespace uchet;
 using namespace uchet::test;
@@ -23,11 +28,19 @@ bool carries(const sim::DeviceDownlink& d) {
     if (std::holds_alternative<Command>(c)) return true;
   return false;
 }
+// The stored session's MAC state (JSON), parsed.
+nlohmann::json mac_state(NetworkUnderTest& net) {
+  const auto states = sql_texts(net.database(), "SELECT mac_state FROM device_session");
+  REQUIRE(states.size() == 1);
+  REQUIRE(states[0]);
+  return nlohmann::json::parse(*states[0]);
+}
+
 // Joins, sends the first uplink (its DevStatusReq answer taken), then stops uchetd, changes the
-// stored session with `sql` as an older configuration would have left it, and starts uchetd again.
+// stored session with `age` as an older configuration would have left it, and starts uchetd again.
 template <class Kind>
 void join_and_age_session(NetworkUnderTest& net, SimulatedDevice& device, typename Kind::Gateway& gateway,
-                          const std::string& sql) {
+                          const std::function<void()>& age) {
   Kind::open(gateway);
   join(device, gateway);
   auto frame = device.uplink({.fport = 2, .payload = {0x01}});
@@ -36,7 +49,7 @@ void join_and_age_session(NetworkUnderTest& net, SimulatedDevice& device, typena
   if (auto d = gateway.wait_downlink(2s)) REQUIRE(device.receive_downlink(phy_payload_of(*d)));
   REQUIRE(net.wait_events("up", kDevEui, 1, 3s).size() == 1);
   REQUIRE(net.stop_uchetd(SIGTERM) == 0);
-  net.sql(sql);
+  age();
   net.start();
   Kind::open(gateway);
 }
@@ -51,7 +64,8 @@ TEMPLATE_TEST_CASE("RX timing and parameters of an older session are set up with
   net.start();
   auto gateway = TestType::make(net);
   // As if the session came from a configuration with a 2 s RX1 delay and RX1 offset 1.
-  join_and_age_session<TestType>(net, device, gateway, "UPDATE device_session SET rx1_delay = 2, rx1_dr_offset = 1");
+  join_and_age_session<TestType>(net, device, gateway,
+                                 [&] { net.sql("UPDATE device_session SET rx1_delay = 2, rx1_dr_offset = 1"); });
 
   // Next uplink: the answer comes in the old RX1 (2 s, DR5 - 1 = DR4) and asks for the new settings.
   gateway.take_downlinks();
@@ -106,9 +120,12 @@ TEMPLATE_TEST_CASE("NewChannelReq gives a session the configured extra channels 
   net.start();
   auto gateway = TestType::make(net);
   // As if the device had joined when only three extra channels were configured.
-  join_and_age_session<TestType>(net, device, gateway,
-                                 "UPDATE device_session SET mac_state = json_set(mac_state, '$.channels', "
-                                 "json('[864100000,864300000,864500000]'))");
+  // (The JSON is edited here, not with SQLite's or PostgreSQL's own JSON functions.)
+  join_and_age_session<TestType>(net, device, gateway, [&] {
+    auto state = mac_state(net);
+    state["channels"] = {864'100'000, 864'300'000, 864'500'000};
+    sql_exec(net.database(), "UPDATE device_session SET mac_state = '" + state.dump() + "'");
+  });
 
   const lorawan::NewChannelReq expected[] = {{5, 864'700'000, 0, 5}, {6, 864'900'000, 0, 5}};
   std::vector<lorawan::UplinkMacCommand> answer;  // the previous request's answer
@@ -131,8 +148,8 @@ TEMPLATE_TEST_CASE("NewChannelReq gives a session the configured extra channels 
   CHECK_FALSE(gateway.wait_downlink(1500ms));
   CHECK(eventually(
       [&] {
-        return net.sql("SELECT json_extract(mac_state, '$.channels') FROM device_session") ==
-               "[864100000,864300000,864500000,864700000,864900000]";
+        return mac_state(net)["channels"] ==
+               nlohmann::json({864'100'000, 864'300'000, 864'500'000, 864'700'000, 864'900'000});
       },
       3s));
 }

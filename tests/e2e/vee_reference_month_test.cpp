@@ -587,8 +587,9 @@ TEST_CASE("reference scenario 5: a glitch, a fault, a silent week and a manual m
     CHECK(json_of({"--json", "point", "list", "mira-7"}).size() == 4);
     CHECK(json_of({"--json", "premise", "list", "mira-7"}).size() == 3);
   }
-  {  // object import: every error of a bad line is reported, and nothing is imported.
-    const auto csv = (std::filesystem::path(net.database()).parent_path() / "mira-11.csv").string();
+  {                   // object import: every error of a bad line is reported, and nothing is imported.
+    TempDir csv_dir;  // not beside the database: on PostgreSQL that is a URI, not a file
+    const auto csv = csv_dir.file("mira-11.csv");
     {
       std::ofstream f(csv);
       f << "object,time_zone,premise,kind,area,account,point,resource\n"

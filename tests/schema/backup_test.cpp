@@ -37,6 +37,7 @@ void commit_pair(Database& db, const std::string& payload) {
 
 }  // namespace
 
+// The online backup copies SQLite files (PostgreSQL: pg_basebackup / pg_dump).
 TEST_CASE("a backup taken while another connection commits is a consistent, checked snapshot", "[sqlite-only]") {
   uchet::test::TempDir dir;
   const auto path = uchet::test::test_database_location(dir.path());
@@ -85,6 +86,7 @@ TEST_CASE("a backup taken while another connection commits is a consistent, chec
   CHECK_THROWS_AS(backup_database(path, backup), StorageError);
 }
 
+// check is SQLite's integrity and foreign-key check of a file (PostgreSQL: pg_amcheck).
 TEST_CASE("check reports broken foreign keys, a newer schema and a file that is no uchet database", "[sqlite-only]") {
   uchet::test::TempDir dir;
   const auto path = uchet::test::test_database_location(dir.path());
@@ -118,6 +120,7 @@ TEST_CASE("check reports broken foreign keys, a newer schema and a file that is 
   CHECK_THROWS_AS(check_database(dir.file("missing.db")), StorageError);
 }
 
+// Damages an SQLite file's pages.
 TEST_CASE("check finds damaged pages", "[sqlite-only]") {
   uchet::test::TempDir dir;
   const auto path = uchet::test::test_database_location(dir.path());
@@ -143,6 +146,7 @@ TEST_CASE("check finds damaged pages", "[sqlite-only]") {
   CHECK_FALSE(sound);
 }
 
+// restore replaces an SQLite file (refused on PostgreSQL).
 TEST_CASE("restore needs the database lock, which a holder keeps until it ends, and brings the backup back",
           "[sqlite-only]") {
   uchet::test::TempDir dir;

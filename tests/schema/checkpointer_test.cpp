@@ -36,6 +36,7 @@ std::uintmax_t write_and_watch_wal(Database& db, const std::string& path, int co
 
 }  // namespace
 
+// The checkpointer and the WAL are SQLite's (uchetd starts none on PostgreSQL).
 TEST_CASE("the checkpointer keeps the WAL short while the writer never checkpoints itself", "[sqlite-only]") {
   uchet::test::TempDir dir;
   const auto path = uchet::test::test_database_location(dir.path());
@@ -59,6 +60,7 @@ TEST_CASE("the checkpointer keeps the WAL short while the writer never checkpoin
   checkpointer.stop();  // idempotent
 }
 
+// SQLite's WAL restart; PostgreSQL checkpoints by itself.
 TEST_CASE("under steady commits the checkpointer starts the WAL over once it is long, which PASSIVE alone never does",
           "[sqlite-only]") {
   uchet::test::TempDir dir;
@@ -87,6 +89,7 @@ TEST_CASE("under steady commits the checkpointer starts the WAL over once it is 
   CHECK(with_restart * 2 < passive_only);
 }
 
+// The checkpointer opens SQLite files only.
 TEST_CASE("the checkpointer refuses a database it cannot open", "[sqlite-only]") {
   uchet::test::TempDir dir;
   std::filesystem::create_directories(dir.file("a-folder.db"));

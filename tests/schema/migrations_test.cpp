@@ -11,6 +11,7 @@
 
 using namespace uchet::schema;
 
+// Creates the file and its folders: an SQLite path (PostgreSQL: the open test in postgresql_connection_test.cpp).
 TEST_CASE("a new database is brought to the latest schema version and reopening changes nothing", "[sqlite-only]") {
   uchet::test::TempDir dir;
   auto path = dir.file("sub/folder/uchet.db");
@@ -25,6 +26,7 @@ TEST_CASE("a new database is brought to the latest schema version and reopening 
   CHECK(q.int64(0) == static_cast<std::int64_t>(migrations().size()));
 }
 
+// journal_mode and the foreign_keys pragma are SQLite's; PostgreSQL always enforces foreign keys.
 TEST_CASE("the database runs in WAL mode with foreign keys enforced", "[sqlite-only]") {
   uchet::test::TempDir dir;
   auto db = Database::open(uchet::test::test_database_location(dir.path()));

@@ -342,3 +342,22 @@ TEST_CASE("blobs read back on a database whose sessions default to another bytea
   CHECK_THROWS_AS(Statement(db, "SELECT 1").step(), StorageError);  // the statement that finds it lost
   CHECK(read() == std::vector<std::uint8_t>{0, 0x5c, 0xff});        // the new session has the settings too
 }
+
+TEST_CASE("a transaction begun on a connection the server ended while idle runs on a new connection") {
+  uchet::test::TempDir dir;
+  auto db = fresh_table(dir);
+  auto other = Database::open_raw(test_database_location(dir.path()));
+  Statement(db, "INSERT INTO t (id) VALUES (1)").run();  // the connection has been used: BEGIN is prepared
+  {
+    Transaction tx(db);
+    tx.commit();
+  }
+  terminate_backend(db, other);
+  {
+    // Its BEGIN finds the connection gone; nothing of a transaction was lost, so it runs again.
+    Transaction tx(db);
+    Statement(db, "INSERT INTO t (id) VALUES (2)").run();
+    tx.commit();
+  }
+  CHECK(count(other, "SELECT count(*) FROM t") == 2);
+}

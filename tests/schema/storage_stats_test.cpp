@@ -42,6 +42,7 @@ TEST_CASE("table stats count rows, bytes of table and indexes, and rows per day 
   CHECK(postgresql_database_bytes(db).has_value() == uchet::test::testing_postgresql());
 }
 
+// SQLite's WAL file; a PostgreSQL database has none of its own.
 TEST_CASE("the WAL's size is that of its file, 0 when there is none", "[sqlite-only]") {
   uchet::test::TempDir dir;
   const auto path = dir.file("uchet.db");

@@ -28,12 +28,10 @@ void ok(const Uchetctl& ctl, const std::vector<std::string>& args) {
 }
 
 void reading(const Uchetctl& ctl, const std::string& eui, std::int64_t at, double m3) {
-  auto r = uchet::test::run({"/usr/bin/sqlite3", ctl.database(),
-                             fmt::format("INSERT INTO reading (dev_eui, quantity, resource, value, unit, measured_at, "
-                                         "received_at) VALUES ('{}', 'volume', 'cold_water', {}, 'm3', {}, {})",
-                                         eui, m3, at, at)});
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
+  ctl.sql(
+      fmt::format("INSERT INTO reading (dev_eui, quantity, resource, value, unit, measured_at, "
+                  "received_at) VALUES ('{}', 'volume', 'cold_water', {}, 'm3', {}, {})",
+                  eui, m3, at, at));
 }
 
 void set_up(const Uchetctl& ctl) {
@@ -110,10 +108,9 @@ TEST_CASE("a manual reading corrects the balance and leaves the raw reading in p
   CHECK(j["rows"][0]["premises"].get<double>() == Approx(0.9).margin(1e-6));
   CHECK(j["rows"][1]["premises"].get<double>() == Approx(0.8).margin(1e-6));
 
-  auto raw = uchet::test::run(
-      {"/usr/bin/sqlite3", ctl.database(),
-       fmt::format("SELECT value FROM reading WHERE dev_eui = '{}' AND measured_at = {}", kFlat1, kOct1 + kDay)});
-  CHECK(raw.out == "10.4\n");
+  CHECK(uchet::test::sql_reals(ctl.database(), fmt::format("SELECT value FROM reading WHERE dev_eui = '{}' AND "
+                                                           "measured_at = {}",
+                                                           kFlat1, kOct1 + kDay)) == std::vector<double>{10.4});
 
   auto edits = ctl.json({"reading", "edits", kFlat1});
   REQUIRE(edits.size() == 2);

@@ -259,7 +259,7 @@ TEST_CASE("downlinks are queued with uchetctl device enqueue") {
   auto b = ctl.json({"device", "enqueue", "0011223344556677", "--fport", "3", "--base64", "IQ=="});
   CHECK(b["data"] == "IQ==");
   auto dump = ctl.dump();
-  CHECK_THAT(dump, Catch::Contains("INSERT INTO downlink_queue"));
+  CHECK(uchet::test::sql_int64s(ctl.database(), "SELECT COUNT(*) FROM downlink_queue") == std::vector<std::int64_t>{2});
 
   struct Case {
     std::vector<std::string> args;

@@ -47,16 +47,11 @@ void ok(const Uchetctl& ctl, const std::vector<std::string>& args) {
   REQUIRE(r.exit_code == 0);
 }
 
-void sql(const Uchetctl& ctl, const std::string& statements) {
-  auto r = uchet::test::run({"/usr/bin/sqlite3", ctl.database(), statements});
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-}
-
 void reading(const Uchetctl& ctl, const std::string& eui, std::int64_t at, double m3) {
-  sql(ctl, fmt::format("INSERT INTO reading (dev_eui, quantity, resource, value, unit, measured_at, received_at) "
-                       "VALUES ('{}', 'volume', 'cold_water', {}, 'm3', {}, {})",
-                       eui, m3, at, at));
+  ctl.sql(
+      fmt::format("INSERT INTO reading (dev_eui, quantity, resource, value, unit, measured_at, received_at) "
+                  "VALUES ('{}', 'volume', 'cold_water', {}, 'm3', {}, {})",
+                  eui, m3, at, at));
 }
 
 void add_meter(const Uchetctl& ctl, const std::string& eui, const std::string& serial, const std::string& point,
@@ -343,9 +338,10 @@ TEST_CASE("a silent heat meter is billed by the average of its heating-season mo
                                  1780254000, 1782846000, 1785524400, 1788202800, 1790794800, 1793473200};
   const double registers[] = {100, 300, 600, 1000, 1300, 1500, 1600, 1600, 1600, 1600, 1600, 1600, 1750};
   for (std::size_t i = 0; i < std::size(starts); ++i)
-    sql(ctl, fmt::format("INSERT INTO reading (dev_eui, quantity, resource, value, unit, measured_at, received_at) "
-                         "VALUES ('70b3d50000000012', 'energy', 'heat', {}, 'kWh', {}, {})",
-                         registers[i], starts[i], starts[i]));
+    ctl.sql(
+        fmt::format("INSERT INTO reading (dev_eui, quantity, resource, value, unit, measured_at, received_at) "
+                    "VALUES ('70b3d50000000012', 'energy', 'heat', {}, 'kWh', {}, {})",
+                    registers[i], starts[i], starts[i]));
   const std::string row = "LS-12," + kFias + ",12,heat,2213012,ИПУ,1750,,";
   CHECK_THAT(ctl({"export", "billing", "--period", "2026-11"}).out, Catch::Contains(row + "25,average\r\n"));
   ok(ctl, {"object", "set", "dom-1", "--heating-season", "10-04"});

@@ -45,12 +45,6 @@ std::string reading(const std::string& eui, std::int64_t t, const std::string& q
       eui, quantity, storage, t, t, flags);
 }
 
-void sql(const Uchetctl& ctl, const std::string& text) {
-  auto r = uchet::test::run({"/usr/bin/sqlite3", ctl.database(), "BEGIN;\n" + text + "COMMIT;"});
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-}
-
 // Three devices over 2026-01-01 .. 2026-01-11 (10 daily intervals, day k = 2026-01-(k+1)):
 //   A: no lifecycle events -> in service all 10 days; a reading every day       -> 10/10
 //   B: commissioned 2025-12-21; silent on days 3 and 4                           ->  8/10, 1 failure, restored in 2 d
@@ -81,7 +75,7 @@ void three_devices(const Uchetctl& ctl) {
   text += fmt::format("INSERT INTO alarm(dev_eui, kind, opened_at, closed_at) VALUES ('{}', 'silent', {}, {});\n", kA,
                       day(1), day(2));
   text += fmt::format("INSERT INTO alarm(dev_eui, kind, opened_at) VALUES ('{}', 'silent', {});\n", kC, day(9));
-  sql(ctl, text);
+  ctl.sql(text);
 }
 
 const std::vector<std::string> kPeriod = {"--from", "2026-01-01T00:00:00Z", "--to", "2026-01-11T00:00:00Z"};
@@ -204,7 +198,7 @@ TEST_CASE("a removal for repair takes the device out of service without ending i
   event(ctl, kA, "repaired", "2026-01-06T00:00:00Z");
   std::string text;
   for (int k : {0, 1, 3, 6, 7, 8, 9}) text += reading(kA, day(k) + 2 * kHour);
-  sql(ctl, text);
+  ctl.sql(text);
   auto d = ctl.json(report())["devices"][0];
   CHECK(d["intervalsInService"] == 8);
   CHECK(d["intervalsOperating"] == 6);
@@ -232,7 +226,7 @@ TEST_CASE("the reporting period comes from device_clock, 24 h when it is NULL") 
     text += reading(kA, kT0 + h * kHour + 600, h == 8 ? "energy" : "volume");
   }
   text += reading(kB, kT0 + 12 * kHour);
-  sql(ctl, text);
+  ctl.sql(text);
   auto j =
       ctl.json({"fleet", "report", "--app", "heat", "--from", "2026-01-01T00:00:00Z", "--to", "2026-01-02T00:00:00Z"});
   auto a = j["devices"][0];
@@ -252,14 +246,15 @@ TEST_CASE("with --object the fleet is the devices installed at the object during
   // C was at point 2 until 2025-12-31 (before the period) -> fleet = A, B.
   Uchetctl ctl;
   three_devices(ctl);
-  sql(ctl, fmt::format("INSERT INTO metering_object(id, name, created_at) VALUES (1, 'dom1', 0), (2, 'dom2', 0);\n"
-                       "INSERT INTO metering_point(id, object_id, name, resource, level) VALUES (1, 1, 'odpu-cw', "
-                       "'cold_water', 'building'),"
-                       " (2, 1, 'odpu-hw', 'hot_water', 'building');\n"
-                       "INSERT INTO meter_installation(point_id, dev_eui, installed_at, installed_reading, removed_at, "
-                       "removed_reading) VALUES"
-                       " (1, '{}', {}, 0, NULL, NULL), (2, '{}', {}, 0, {}, 5), (2, '{}', {}, 0, NULL, NULL);\n",
-                       kB, day(-12), kC, day(-40), day(-1), kA, day(4)));
+  ctl.sql(
+      fmt::format("INSERT INTO metering_object(id, name, created_at) VALUES (1, 'dom1', 0), (2, 'dom2', 0);\n"
+                  "INSERT INTO metering_point(id, object_id, name, resource, level) VALUES (1, 1, 'odpu-cw', "
+                  "'cold_water', 'building'),"
+                  " (2, 1, 'odpu-hw', 'hot_water', 'building');\n"
+                  "INSERT INTO meter_installation(point_id, dev_eui, installed_at, installed_reading, removed_at, "
+                  "removed_reading) VALUES"
+                  " (1, '{}', {}, 0, NULL, NULL), (2, '{}', {}, 0, {}, 5), (2, '{}', {}, 0, NULL, NULL);\n",
+                  kB, day(-12), kC, day(-40), day(-1), kA, day(4)));
   auto j = ctl.json(report({"--object", "dom1"}));
   REQUIRE(j["devices"].size() == 2);
   CHECK(j["devices"][0]["devEui"] == kA);

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/support/process.h"
+#include "tests/support/test_sql.h"
 #include "tests/support/test_storage.h"
 
 namespace uchet::test {
@@ -24,14 +25,12 @@ class Uchetctl {
     REQUIRE(r.exit_code == 0);
     return nlohmann::json::parse(r.out);
   }
-  // The whole database as SQL text (sqlite3 .dump, pg_dump), to prove a failed command changed
+  // Every row of the database (tests/support/test_sql.h), to prove a failed command changed
   // nothing.
-  std::string dump() const {
-    auto r =
-        testing_postgresql() ? run({"/usr/bin/pg_dump", "--no-owner", db_}) : run({"/usr/bin/sqlite3", db_, ".dump"});
-    REQUIRE(r.exit_code == 0);
-    return r.out;
-  }
+  std::string dump() const { return database_rows(db_); }
+  // Runs SQL statements valid on both engines in one transaction (sql_exec): rows no command
+  // makes.
+  void sql(const std::string& statements) const { sql_exec(db_, statements); }
   std::string file(const std::string& name) const { return dir_.file(name); }
   // Where the database is: what --db is given.
   const std::string& database() const { return db_; }
