@@ -59,7 +59,7 @@ std::expected<DatabaseLock, std::string> DatabaseLock::acquire_instance(const st
     own.bind(1, static_cast<std::int64_t>(kInstanceLockNamespace)).bind(2, instance);
     if (!own.step() || own.int64(0) == 0) {
       own.reset();
-      Statement hash(*session, "SELECT hashtext(?)::bigint & 4294967295");
+      Statement hash(*session, "SELECT " + lock_objid_sql("?"));
       hash.bind(1, instance);
       hash.step();
       const auto key = hash.int64(0);

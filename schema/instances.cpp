@@ -41,13 +41,13 @@ std::vector<InstanceStatus> list_instances(Database& db) {
   std::vector<InstanceStatus> out;
   std::map<std::string, std::size_t> by_name;
   {
-    // Live: the instance lock (namespace, hashtext(name)) is granted to some session. objid is
-    // an oid (unsigned), hashtext an int4: compared as the same 32 bits.
+    // Live: the instance lock (namespace, hashtext(name)) is granted to some session.
     Statement q(db,
                 "SELECT i.name, i.started_at, i.heartbeat_at, i.pid, i.host, i.version, EXISTS (SELECT 1 FROM "
                 "pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.database = (SELECT "
                 "oid FROM pg_database WHERE datname = current_database()) AND l.classid::bigint = ? AND "
-                "l.objid::bigint = (hashtext(i.name)::bigint & 4294967295)) FROM uchet_instance i ORDER BY i.name");
+                "l.objid::bigint = " +
+                    lock_objid_sql("i.name") + ") FROM uchet_instance i ORDER BY i.name");
     q.bind(1, static_cast<std::int64_t>(kInstanceLockNamespace));
     while (q.step()) {
       InstanceStatus s;

@@ -31,6 +31,14 @@ inline constexpr std::int32_t kLeaseLockNamespace = 0x7563686c;     // "uchl"
 inline constexpr std::string_view kLeaseApplicationPrefix = "uchetd ";
 inline constexpr std::int64_t kStaleHeartbeat = 30;  // seconds
 
+// The second key of a name's advisory lock as pg_locks shows it, in SQL: hashtext(name) is an
+// int4 and pg_locks.objid an oid (unsigned), so both are compared as the same 32 bits —
+// `objid::bigint = lock_objid_sql("?")`. `name_sql` is an SQL expression: a placeholder or a
+// column. The one place this conversion is written (instances, leases, the instance lock).
+inline std::string lock_objid_sql(std::string_view name_sql) {
+  return "(hashtext(" + std::string(name_sql) + ")::bigint & 4294967295)";
+}
+
 // A valid instance name: 1-32 characters of A-Z a-z 0-9 . _ - (it goes into lock holder names
 // PostgreSQL caps at 63 bytes, and into MQTT client ids). Empty when valid, else the reason.
 std::string instance_name_refusal(std::string_view name);

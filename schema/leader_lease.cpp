@@ -63,7 +63,8 @@ bool LeaderLease::try_take() {
 bool LeaderLease::still_held() {
   Statement q(*session_,
               "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND pid = "
-              "pg_backend_pid() AND classid::bigint = ? AND objid::bigint = (hashtext(?)::bigint & 4294967295)");
+              "pg_backend_pid() AND classid::bigint = ? AND objid::bigint = " +
+                  lock_objid_sql("?"));
   q.bind(1, static_cast<std::int64_t>(kLeaseLockNamespace)).bind(2, role_);
   return q.step() && q.int64(0) > 0;
 }
