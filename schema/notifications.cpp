@@ -63,13 +63,16 @@ struct Notifications::Impl {
 Notifications::Notifications(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Notifications::~Notifications() = default;
 
-std::unique_ptr<Notifications> Notifications::open(const std::string& location) {
+std::unique_ptr<Notifications> Notifications::open(const std::string& location, const std::string& application_name) {
   if (!is_postgresql_location(location)) {
     throw StorageError("notifications need PostgreSQL; " + printable_location(location) + " is an SQLite file");
   }
   auto impl = std::make_unique<Impl>();
   impl->uri = location;
-  impl->conn = PQconnectdb(location.c_str());
+  // The URI expanded as dbname, the name after it (a later keyword wins); PQreset reuses both.
+  const char* keywords[] = {"dbname", application_name.empty() ? nullptr : "application_name", nullptr};
+  const char* values[] = {location.c_str(), application_name.c_str(), nullptr};
+  impl->conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (!impl->conn || PQstatus(impl->conn) != CONNECTION_OK) {
     throw StorageError("PostgreSQL notifications: cannot connect to " + printable_location(location) + ": " +
                        trimmed_error(impl->conn, location));

@@ -38,9 +38,10 @@ struct Notification {
 
 class Notifications {
  public:
-  // Connects to the PostgreSQL `location` (a libpq URI). Throws StorageError if it cannot, or
-  // if the location is an SQLite file.
-  static std::unique_ptr<Notifications> open(const std::string& location);
+  // Connects to the PostgreSQL `location` (a libpq URI), naming the session `application_name`
+  // when given (what pg_stat_activity shows an operator; kept across reconnects). Throws
+  // StorageError if it cannot, or if the location is an SQLite file.
+  static std::unique_ptr<Notifications> open(const std::string& location, const std::string& application_name = {});
   ~Notifications();
   Notifications(const Notifications&) = delete;
   Notifications& operator=(const Notifications&) = delete;

@@ -50,7 +50,7 @@ lorawan::Result<void> ClusterRelay::start(boost::asio::io_context& owner, Backen
     if (running_) return std::unexpected(std::string("cluster relay: already started"));
     try {
       db_.emplace(schema::Database::open(options_.location));
-      listener_ = schema::Notifications::open(options_.location);
+      listener_ = schema::Notifications::open(options_.location, "uchetd " + options_.instance + " relay listener");
       listener_->listen(kDownlinkChannel);
       listener_->listen(kOutcomeChannel);
     } catch (const schema::StorageError& e) {
@@ -188,6 +188,13 @@ void ClusterRelay::on_notifications() {
     if (!running_) return;
     auto drained = listener_->drain();
     if (!drained.connected) log_error("listen", "listening connection down: " + drained.error);
+    if (drained.may_have_missed && drained.connected) {
+      ++counters_.listen_reconnects;
+      if (limiter_.admit("relisten", SteadyClock::now()))
+        spdlog::warn(
+            "cluster relay: the listening connection dropped and was opened again; re-reading relayed downlinks "
+            "and outcomes (a notification may have been missed; logged at most once a minute)");
+    }
     if (drained.may_have_missed && socket_) {
       // The connection was opened again: its socket may reuse the old descriptor's number, which
       // the reactor no longer watches. Wait on it afresh.
@@ -290,7 +297,9 @@ void ClusterRelay::hold(const schema::RelayedDownlink& row) {
   }
   auto booked = options_.admit(row.gateway_eui, *transmission);
   if (!booked) {
-    return refuse(&RelayCounters::held_refused, booked.error(),
+    const auto counter = booked.error() == TxStatus::DutyCycleOverflow ? &RelayCounters::held_refused_duty_cycle
+                                                                       : &RelayCounters::held_refused_timeline;
+    return refuse(counter, booked.error(),
                   fmt::format("refused by instance {}, which holds the gateway's path, against its timeline and duty "
                               "cycle",
                               options_.instance));

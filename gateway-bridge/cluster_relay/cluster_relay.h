@@ -17,7 +17,8 @@
 // The TransmissionId is the row id with bit 62 set (apart from every local backend's ids).
 //
 // Holding. Woken by that NOTIFY (or by the re-read every `poll`, or after the listening
-// connection dropped), the holder takes each row addressed to it (a conditional update: taken
+// connection — named "uchetd <instance> relay listener" — dropped and was opened again, which
+// is counted and logged), the holder takes each row addressed to it (a conditional update: taken
 // once), refuses it with TOO_LATE when its latest moment has passed (never sent late), asks
 // `admit` — the network server's own transmit timeline and duty cycle for that gateway — and
 // refuses what does not fit (COLLISION_PACKET, DUTY_CYCLE_OVERFLOW...), else hands it to its
@@ -79,13 +80,22 @@ struct ClusterRelayOptions {
   std::chrono::milliseconds poll{1'000};
 };
 
+// Monotonic counters (uchetd exports them on /metrics and logs them at its stop).
 struct RelayCounters {
-  // This instance as the sender.
+  // This instance as the sender: rows written, and their outcomes — the holder's gateway took it
+  // (ok), refused or failed (failed), no outcome in time (no_outcome) — and relays that failed
+  // on the database (errors; the send() failed, nothing was written).
   std::uint64_t relayed = 0, relayed_ok = 0, relayed_failed = 0, relayed_no_outcome = 0, relay_errors = 0;
-  // This instance as the holder.
-  std::uint64_t held_taken = 0, held_sent = 0, held_too_late = 0, held_refused = 0, held_unreachable = 0,
-                held_malformed = 0;
+  // This instance as the holder: rows taken, handed to the local backend (sent), refused after
+  // their latest moment (too_late), by the gateway's transmit timeline (a slot taken, no
+  // sub-band: refused_timeline) or by its duty-cycle budget (refused_duty_cycle), for a gateway
+  // it cannot reach after all, or unreadable (malformed).
+  std::uint64_t held_taken = 0, held_sent = 0, held_too_late = 0, held_refused_timeline = 0,
+                held_refused_duty_cycle = 0, held_unreachable = 0, held_malformed = 0;
   std::uint64_t paths_written = 0;
+  // The listening connection dropped and was opened again (LISTENing anew; the rows were then
+  // re-read, as a notification may have been missed meanwhile).
+  std::uint64_t listen_reconnects = 0;
 };
 
 class ClusterRelay final : public GatewayBackend {

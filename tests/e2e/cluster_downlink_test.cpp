@@ -16,6 +16,7 @@
 
 #include "netserver/lorawan/encoding.h"
 #include "tests/e2e/network_fixture.h"
+#include "tests/support/http_client.h"
 
 using namespace uchet;
 using namespace uchet::test;
@@ -36,7 +37,7 @@ class SecondInstance {
             std::to_string(net.broker().port()) +
             "\"\nclient_id = \"uchetd-e2e-b\"\n[cluster]\ninstance = \"instance-b\"\n[log]\nlevel = \"info\"\n[http]\n"
             "bind = \"127.0.0.1:" +
-            std::to_string(free_port()) + "\"\n");
+            std::to_string(http_port_) + "\"\n");
     uchetd_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{executable_from_env("UCHETD"), "--config", dir_.file("uchet.toml")},
         dir_.file("uchetd-b.log"));
@@ -63,10 +64,12 @@ class SecondInstance {
     return uchetd_->wait_exit(10s);
   }
   std::string log() const { return read_file(dir_.file("uchetd-b.log")); }
+  int http_port() const { return http_port_; }
 
  private:
   TempDir dir_;
   int udp_port_ = free_port(/*udp=*/true);
+  int http_port_ = free_port();
   std::unique_ptr<ChildProcess> uchetd_;
 };
 
@@ -84,6 +87,12 @@ bool paths_settled(NetworkUnderTest& net, long long gateways) {
 
 std::string holder(NetworkUnderTest& net, lorawan::Eui64 gateway) {
   return net.sql("SELECT instance FROM gateway_path WHERE gateway_eui = '" + lorawan::eui64_to_string(gateway) + "'");
+}
+
+// One sample of an instance's /metrics ("name{labels}"), -1 when absent or unanswered.
+double metric(int http_port, const std::string& series) {
+  const auto reply = http_get(http_port, "/metrics");
+  return reply.status == 200 ? metric_sample(reply.body, series) : -1;
 }
 
 // The join through a gateway whose uplinks reach A (`up`) and whose PULL_DATA reached B (`down`):
@@ -142,6 +151,18 @@ TEST_CASE("A's answers to a gateway whose path B holds leave through B, and B's 
   CHECK(txacks.front()["fCntDown"] == received->fcnt);
   CHECK(eventually([&] { return net.sql_count("SELECT COUNT(*) FROM downlink_queue") == 0; }, 3s));
   CHECK(net.sql_count("SELECT COUNT(*) FROM relayed_downlink") == 0);  // answered and cleaned up
+
+  // The relay's counters on both instances' /metrics: A relayed the join-accept and the answer
+  // and heard both sent; B took both and handed both to the gateway, refusing none.
+  CHECK(metric(net.http_port(), "uchet_relayed_downlinks_total{stage=\"relayed\"}") == 2);
+  CHECK(metric(net.http_port(), "uchet_relayed_downlinks_total{stage=\"sent\"}") == 2);
+  CHECK(metric(net.http_port(), "uchet_relayed_downlinks_total{stage=\"no_outcome\"}") == 0);
+  CHECK(metric(net.http_port(), "uchet_held_relayed_downlinks_total{stage=\"taken\"}") == 0);
+  CHECK(metric(b.http_port(), "uchet_held_relayed_downlinks_total{stage=\"taken\"}") == 2);
+  CHECK(metric(b.http_port(), "uchet_held_relayed_downlinks_total{stage=\"sent\"}") == 2);
+  CHECK(metric(b.http_port(), "uchet_held_relayed_downlinks_total{stage=\"too_late\"}") == 0);
+  CHECK(metric(b.http_port(), "uchet_held_relayed_downlinks_total{stage=\"refused_timeline\"}") == 0);
+  CHECK(metric(b.http_port(), "uchet_relayed_downlinks_total{stage=\"relayed\"}") == 0);
 }
 
 TEST_CASE("with the instance holding the path killed, A reports the relayed downlink failed and requeues it") {
@@ -177,6 +198,9 @@ TEST_CASE("with the instance holding the path killed, A reports the relayed down
       eventually([&] { return net.sql_count("SELECT COUNT(*) FROM downlink_queue WHERE sent_at IS NULL") == 1; }, 5s));
   CHECK_FALSE(down.wait_downlink(200ms));
   CHECK_FALSE(up.wait_downlink(200ms));
+  // Counted on A's /metrics as relayed without an outcome, never as sent.
+  CHECK(metric(net.http_port(), "uchet_relayed_downlinks_total{stage=\"no_outcome\"}") >= 1);
+  CHECK(metric(net.http_port(), "uchet_relayed_downlinks_total{stage=\"sent\"}") == 1);  // the join-accept
 }
 
 TEST_CASE("a class C queue item that two instances could deliver goes on air once") {
@@ -237,4 +261,44 @@ TEST_CASE("a class C queue item that two instances could deliver goes on air onc
   }
   std::sort(payloads.begin(), payloads.end());
   CHECK(payloads == std::vector<std::string>{"c0ffee00", "c0ffee01", "c0ffee02", "c0ffee03", "c0ffee04"});
+}
+
+TEST_CASE("an instance whose listening connection is terminated LISTENs again and still sends what is relayed to it") {
+  REQUIRE(testing_postgresql());
+  sim::SimulatedDevice device(otaa_device(kDevEui));
+  NetworkUnderTest net;
+  net.add_device(device.identity());
+  net.start();
+  SecondInstance b(net, kGateway2);
+  REQUIRE(paths_settled(net, 2));
+  sim::SimulatedGateway down(kGateway2, b.bridge(), by_hand(1'000'000));
+  sim::SimulatedGateway up(kGateway2, net.bridge(), by_hand(1'000'000));
+  REQUIRE(down.pull(1s));
+
+  // Each relay's notification connection, by the application_name it sets: both are cut (B's
+  // carries the downlinks to send, A's their outcomes), as a server restart or a proxy would.
+  // (pg_stat_activity shows the whole cluster: other tests' databases are on it too.)
+  const std::string listener = "datname = current_database() AND application_name LIKE 'uchetd % relay listener'";
+  REQUIRE(
+      eventually([&] { return net.sql_count("SELECT COUNT(*) FROM pg_stat_activity WHERE " + listener) == 2; }, 5s));
+  const auto before = net.sql("SELECT string_agg(pid::text, ',') FROM pg_stat_activity WHERE " + listener);
+  REQUIRE(net.sql_count("SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE " + listener) == 2);
+  // Both open their connection again under the same name, as new backends, and LISTEN again
+  // (their last statement).
+  REQUIRE(eventually(
+      [&] {
+        return net.sql_count("SELECT COUNT(*) FROM pg_stat_activity WHERE " + listener +
+                             " AND query LIKE 'LISTEN %' AND pid NOT IN (" + before + ")") == 2;
+      },
+      5s));
+
+  // A relays the join-accept to B, which goes on air through B; A hears its outcome.
+  join_split(device, up, down);
+  CHECK(eventually([&] { return metric(net.http_port(), "uchet_relayed_downlinks_total{stage=\"sent\"}") == 1; }, 3s));
+  CHECK(metric(b.http_port(), "uchet_held_relayed_downlinks_total{stage=\"sent\"}") == 1);
+  // The drop was counted and logged on both.
+  CHECK(metric(net.http_port(), "uchet_relay_listen_reconnects_total") == 1);
+  CHECK(metric(b.http_port(), "uchet_relay_listen_reconnects_total") == 1);
+  CHECK_THAT(b.log(), Catch::Contains("listening connection dropped and was opened again"));
+  CHECK_THAT(net.uchetd_log(), Catch::Contains("listening connection dropped and was opened again"));
 }

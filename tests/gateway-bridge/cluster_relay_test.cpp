@@ -229,7 +229,7 @@ TEST_CASE("the holder refuses what its own timeline or duty cycle refuses, and t
   CHECK(outcome->status == TxStatus::CollisionPacket);
   CHECK_THAT(outcome->detail, Catch::Contains("instance-b"));
   CHECK_FALSE(gateway.wait_downlink(300ms));  // nothing went to the gateway
-  CHECK(b.relay->relay_counters().held_refused == 1);
+  CHECK(b.relay->relay_counters().held_refused_timeline == 1);
 }
 
 TEST_CASE("a relayed downlink that reaches the holder after its latest moment is refused there, not sent late") {

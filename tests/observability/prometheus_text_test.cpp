@@ -84,8 +84,14 @@ TEST_CASE("everything uchetd serves on /metrics passes promtool check metrics") 
   common::LatencyHistogram h;
   h.observe(std::chrono::milliseconds(2));
   figures.commit_latency = figures.end_to_end_latency = figures.checkpoint_duration = h.snapshot();
+  figures.relay.emplace();
+  figures.relay->relayed = 4;
+  figures.relay->relayed_ok = 3;
+  figures.relay->held_refused_duty_cycle = 2;
   const std::string text = observability::render(metric_families(figures));
   CHECK(text.find("uchet_frames_rejected_total{reason=\"bad_mic\"} 2\n") != std::string::npos);
+  CHECK(text.find("uchet_relayed_downlinks_total{stage=\"sent\"} 3\n") != std::string::npos);
+  CHECK(text.find("uchet_held_relayed_downlinks_total{stage=\"refused_duty_cycle\"} 2\n") != std::string::npos);
   CHECK(text.find("uchet_outbox_oldest_row_age_seconds 42\n") != std::string::npos);
   CHECK(text.find("uchet_alarms_open{kind=\"leak\"} 2\n") != std::string::npos);
   CHECK(text.find("uchet_gateway_last_seen_timestamp_seconds{gateway_id=\"0016c001ff000001\"} 1800000030\n") !=

@@ -449,6 +449,7 @@ int run_daemon(const Config& config) {
       f.datagrams_shed = shed.messages_shed;
       f.uplinks_dropped = shed.receptions_dropped;
       f.frames_pruned = retention ? retention->pruned() : 0;
+      if (relay) f.relay = relay->relay_counters();
       if (basic_station) {
         f.basic_station = basic_station->station_counters();
         f.station_connections = basic_station->connections();
@@ -557,9 +558,12 @@ int run_daemon(const Config& config) {
     spdlog::info(
         "cluster relay: {} downlinks relayed to the instance holding their gateway's path ({} sent, {} refused or "
         "failed, {} without an outcome in time, {} database errors); as the holder: {} taken, {} sent, {} too late, {} "
-        "refused by the timeline or duty cycle, {} for an unreachable gateway, {} malformed; {} path writes",
+        "refused by the timeline, {} by the duty cycle, {} for an unreachable gateway, {} malformed; {} path writes, "
+        "{} "
+        "reconnects of the listening connection",
         r.relayed, r.relayed_ok, r.relayed_failed, r.relayed_no_outcome, r.relay_errors, r.held_taken, r.held_sent,
-        r.held_too_late, r.held_refused, r.held_unreachable, r.held_malformed, r.paths_written);
+        r.held_too_late, r.held_refused_timeline, r.held_refused_duty_cycle, r.held_unreachable, r.held_malformed,
+        r.paths_written, r.listen_reconnects);
   }
   spdlog::info(
       "downlink scheduling: {} downlinks not planned (no free window on any gateway that heard the uplink), "

@@ -144,6 +144,40 @@ void add_gateway_downlink_families(std::vector<MetricFamily>& out,
   out.push_back(std::move(airtime));
 }
 
+// The downlink relay between instances on one PostgreSQL (docs/deployment.md, layout 3).
+void add_relay_families(std::vector<MetricFamily>& out, const gateway_bridge::cluster_relay::RelayCounters& r) {
+  const auto C = MetricFamily::Type::counter;
+  out.push_back(labelled("uchet_relayed_downlinks_total",
+                         "Downlinks this instance relayed to the instance holding their gateway's path, by stage: "
+                         "written, sent by the holder's gateway, refused or failed there, given up without an "
+                         "outcome, not relayed for a database error",
+                         C, "stage",
+                         {{"relayed", r.relayed},
+                          {"sent", r.relayed_ok},
+                          {"refused", r.relayed_failed},
+                          {"no_outcome", r.relayed_no_outcome},
+                          {"database_error", r.relay_errors}}));
+  out.push_back(labelled("uchet_held_relayed_downlinks_total",
+                         "Downlinks other instances relayed to this one, the holder of their gateway's path, by "
+                         "stage: taken, handed to the gateway, refused too late, by the gateway's timeline or duty "
+                         "cycle, for an unreachable gateway, or malformed",
+                         C, "stage",
+                         {{"taken", r.held_taken},
+                          {"sent", r.held_sent},
+                          {"too_late", r.held_too_late},
+                          {"refused_timeline", r.held_refused_timeline},
+                          {"refused_duty_cycle", r.held_refused_duty_cycle},
+                          {"unreachable", r.held_unreachable},
+                          {"malformed", r.held_malformed}}));
+  out.push_back(observability::counter("uchet_gateway_path_writes_total",
+                                       "Gateway downlink paths this instance wrote (taken or refreshed)",
+                                       static_cast<double>(r.paths_written)));
+  out.push_back(observability::counter("uchet_relay_listen_reconnects_total",
+                                       "Times the relay's LISTEN connection dropped and was opened again (relayed "
+                                       "downlinks and outcomes then re-read)",
+                                       static_cast<double>(r.listen_reconnects)));
+}
+
 }  // namespace
 
 std::vector<MetricFamily> metric_families(const DaemonFigures& f) {
@@ -207,6 +241,7 @@ std::vector<MetricFamily> metric_families(const DaemonFigures& f) {
                         static_cast<double>(n.claim_receptions_received)));
   out.push_back(labelled("uchet_overload_drops_total", "Receptions dropped by the gateway bridge in overload", C,
                          "what", {{"push_data_datagrams", f.datagrams_shed}, {"receptions", f.uplinks_dropped}}));
+  if (f.relay) add_relay_families(out, *f.relay);
   out.push_back(counter("uchet_mqtt_published_total", "MQTT PUBLISH packets handed to the broker (resends included)",
                         static_cast<double>(f.publisher.published)));
   out.push_back(counter("uchet_mqtt_acknowledged_total", "PUBACKs received from the broker",

@@ -16,6 +16,7 @@
 #include "appserver/integration/mqtt_publisher.h"
 #include "common/latency_histogram.h"
 #include "gateway-bridge/basic_station/station_backend.h"
+#include "gateway-bridge/cluster_relay/cluster_relay.h"
 #include "netserver/network_server.h"
 #include "observability/http_endpoint.h"
 #include "observability/prometheus_text.h"
@@ -57,6 +58,8 @@ struct DaemonFigures {
   // Each lease this instance competes for (schema/leader_lease.h) and whether it holds it now;
   // on SQLite every lease is held.
   std::vector<std::pair<std::string, bool>> leases;
+  // The downlink relay between instances (gateway-bridge/cluster_relay/); absent on SQLite.
+  std::optional<gateway_bridge::cluster_relay::RelayCounters> relay;
 };
 
 std::vector<observability::MetricFamily> metric_families(const DaemonFigures& figures);
