@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "schema/leader_lease.h"
 #include "schema/statement.h"
 
 namespace uchet::schema {
@@ -57,22 +58,35 @@ std::vector<InstanceStatus> list_instances(Database& db) {
       out.push_back(std::move(s));
     }
   }
-  // Leases: granted lease locks, named by their holder connection's application_name.
-  Statement q(db,
-              "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE "
-              "l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.database = (SELECT oid FROM "
-              "pg_database WHERE datname = current_database()) AND l.classid::bigint = ? ORDER BY 1");
-  q.bind(1, static_cast<std::int64_t>(kLeaseLockNamespace));
+  // Leases: granted lease locks, named by their holder connection's application_name, "uchetd
+  // <instance> lease <role>"; or "uchetd <instance> leases" for a shared connection, whose
+  // locks are named by matching their key against the roles it may carry.
+  std::string shared_roles;
+  for (std::size_t i = 0; i < kSharedLeaseRoles.size(); ++i)
+    shared_roles += i ? ", (CAST(? AS TEXT))" : "(CAST(? AS TEXT))";
+  Statement q(db, "SELECT a.application_name, COALESCE((SELECT r.role FROM (VALUES " + shared_roles +
+                      ") AS r(role) WHERE l.objid::bigint = " + lock_objid_sql("r.role") +
+                      " LIMIT 1), '') FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE "
+                      "l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.database = (SELECT oid FROM "
+                      "pg_database WHERE datname = current_database()) AND l.classid::bigint = ? ORDER BY 1");
+  int index = 1;
+  for (const auto role : kSharedLeaseRoles) q.bind(index++, role);
+  q.bind(index, static_cast<std::int64_t>(kLeaseLockNamespace));
   while (q.step()) {
-    // "uchetd <instance> lease <role>"
     const std::string holder = q.text(0);
     if (!holder.starts_with(kLeaseApplicationPrefix)) continue;
     const auto rest = holder.substr(kLeaseApplicationPrefix.size());
-    const auto split = rest.find(" lease ");
-    if (split == std::string::npos) continue;
-    auto it = by_name.find(rest.substr(0, split));
-    if (it == by_name.end()) continue;
-    out[it->second].leases.push_back(rest.substr(split + 7));
+    std::string instance, role;
+    if (const auto split = rest.find(" lease "); split != std::string::npos) {
+      instance = rest.substr(0, split);
+      role = rest.substr(split + 7);
+    } else if (rest.ends_with(" leases")) {
+      instance = rest.substr(0, rest.size() - 7);
+      role = q.text(1);
+    }
+    auto it = by_name.find(instance);
+    if (it == by_name.end() || role.empty()) continue;
+    out[it->second].leases.push_back(role);
   }
   for (auto& s : out) std::ranges::sort(s.leases);
   return out;

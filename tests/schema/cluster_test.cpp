@@ -129,6 +129,58 @@ TEST_CASE(
   CHECK_FALSE(b.held());
 }
 
+TEST_CASE("two leases on one shared connection are taken over together when that connection closes") {
+  uchet::test::TempDir dir;
+  const auto location = fresh_database(dir);
+  const auto retry = std::chrono::milliseconds(50);
+  const auto session = LeaderLease::shared_session(location, "uchet-a");
+  REQUIRE(session);
+  LeaderLease silence_a(location, "uchet-a", "silence check", session, retry);
+  LeaderLease balance_a(location, "uchet-a", "house balance", session, retry);
+  LeaderLease silence_b(location, "uchet-b", "silence check", retry),
+      balance_b(location, "uchet-b", "house balance", retry);
+  REQUIRE(silence_a.hold());
+  REQUIRE(balance_a.hold());
+  CHECK_FALSE(silence_b.hold());  // a first try is made at once
+  CHECK_FALSE(balance_b.hold());
+  auto admin = Database::open(location);
+  // One connection carries both locks, and the instance list names both roles from it.
+  Statement holders(admin,
+                    "SELECT COUNT(DISTINCT pid), COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND "
+                    "database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND classid::bigint "
+                    "= ?");
+  holders.bind(1, static_cast<std::int64_t>(kLeaseLockNamespace));
+  REQUIRE(holders.step());
+  CHECK(holders.int64(0) == 1);
+  CHECK(holders.int64(1) == 2);
+  holders.reset();
+  register_instance(admin, {"uchet-a", 100, 100, 11, "host-a", "0.1.0"});
+  auto listed = list_instances(admin);
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0].leases == std::vector<std::string>{"house balance", "silence check"});
+  // A lease given up on a shared connection unlocks only its own role.
+  balance_a.release();
+  CHECK(eventually(balance_b, true));
+  CHECK(eventually(silence_a, true));
+  CHECK_FALSE(eventually(silence_b, true));
+  REQUIRE(eventually(balance_a, false));
+  balance_b.release();
+  REQUIRE(eventually(balance_a, true));
+  // The shared connection is terminated: both roles pass to the other instance, and the old
+  // holder learns at its next check that it lost both.
+  Statement kill(admin,
+                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = "
+                 "'uchetd uchet-a leases' AND datname = current_database()");
+  REQUIRE(kill.step());
+  kill.reset();
+  CHECK(eventually(silence_b, true));
+  CHECK(eventually(balance_b, true));
+  CHECK(eventually(silence_a, false));
+  CHECK(eventually(balance_a, false));
+  CHECK_FALSE(silence_a.held());
+  CHECK_FALSE(balance_a.held());
+}
+
 TEST_CASE("on SQLite every lease is held and no instance lock is taken beyond the file lock") {
   uchet::test::TempDir dir;
   const auto file = dir.file("uchet.db");

@@ -349,10 +349,17 @@ int run_daemon(const Config& config) {
     std::function<void()> on_taken;
   };
   std::vector<SingletonJob> singletons;
-  auto* retention_lease = lease("frame retention");
-  auto* silence_lease = lease("silence check");
-  auto* balance_lease = lease("house balance");
-  auto* claim_pruning_lease = lease("claim pruning");
+  // Their leases share one connection (all four run on this thread): one session polled instead
+  // of four, and a dead or cut-off instance loses them together.
+  const auto jobs_session = schema::LeaderLease::shared_session(location, instance);
+  const auto job_lease = [&](std::string_view role) {
+    leases.push_back(std::make_unique<schema::LeaderLease>(location, instance, std::string(role), jobs_session));
+    return leases.back().get();
+  };
+  auto* retention_lease = job_lease(schema::kSharedLeaseRoles[0]);
+  auto* silence_lease = job_lease(schema::kSharedLeaseRoles[1]);
+  auto* balance_lease = job_lease(schema::kSharedLeaseRoles[2]);
+  auto* claim_pruning_lease = job_lease(schema::kSharedLeaseRoles[3]);
   std::optional<FrameRetention> retention;
   if (config.storage.frame_retention_days > 0) {
     retention.emplace(io, db,
