@@ -8,9 +8,13 @@
 // PHYPayload (the owner has it: it is the claim's key) and the steady-clock arrival time
 // (meaningless on another host; the owner's own first copy times the frame).
 //
-// The bytes are a JSON object (version 1), readable in the table by an operator; decoding
-// checks every member and returns a reason for anything malformed (the table is input from
-// another process). Pure functions, any thread.
+// The bytes are a JSON object, readable in the table by an operator; decoding checks every
+// member and returns a reason for anything malformed (the table is input from another process).
+// Version 2 writes the data rate and coding rate in the form every text between instances
+// shares (gateway-bridge/radio_json.h: "data_rate": {"sf", "bw_khz"} or {"fsk_bps"},
+// "coding_rate": n or null); version 1 (flat sf, bw_khz, fsk_bps, coding_rate), written by an
+// older uchetd during a rolling upgrade, is still read, with the same bounds. Pure functions,
+// any thread (decoding parses with this thread's json_fields parser).
 #include <cstdint>
 #include <vector>
 

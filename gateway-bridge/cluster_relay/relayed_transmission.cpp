@@ -4,6 +4,7 @@
 
 #include "common/json_fields.h"
 #include "common/json_writer.h"
+#include "gateway-bridge/radio_json.h"
 #include "netserver/lorawan/encoding.h"
 
 namespace uchet::gateway_bridge::cluster_relay {
@@ -25,15 +26,7 @@ std::string serialise_transmission(const Transmission& t) {
   w.key("rf_chain").number(t.rf_chain);
   w.key("power_dbm");
   t.power_dbm ? w.number(static_cast<int>(*t.power_dbm)) : w.null();
-  w.key("data_rate").begin_object();
-  if (const auto* lora = std::get_if<LoraRate>(&t.data_rate)) {
-    w.key("sf").number(lora->spreading_factor).key("bw_khz").number(lora->bandwidth_khz);
-  } else {
-    w.key("fsk_bps").number(std::get<FskRate>(t.data_rate).bitrate_bps);
-  }
-  w.end_object();
-  w.key("coding_rate");
-  t.coding_rate ? w.number(static_cast<int>(*t.coding_rate)) : w.null();
+  write_radio_rate(w, t.data_rate, t.coding_rate);
   w.key("fsk_deviation_hz");
   t.fsk_deviation_hz ? w.number(*t.fsk_deviation_hz) : w.null();
   w.key("invert_polarity").boolean(t.invert_polarity);
@@ -80,22 +73,6 @@ lorawan::Result<TxTiming> parse_timing(const jf::json& object) {
   return Immediately{};
 }
 
-lorawan::Result<DataRate> parse_rate(const jf::json& object) {
-  auto rate = jf::member(object, "data_rate");
-  if (!rate || !rate->is_object()) return std::unexpected("data_rate must be an object");
-  if (jf::member(*rate, "fsk_bps")) {
-    FskRate fsk;
-    UCHET_TRY(fsk.bitrate_bps, jf::required(jf::read_unsigned(*rate, "fsk_bps", UINT32_MAX), "fsk_bps"));
-    if (auto ok = check_fsk_rate(fsk); !ok) return std::unexpected(ok.error());
-    return fsk;
-  }
-  LoraRate lora;
-  UCHET_TRY(lora.spreading_factor, jf::required(jf::read_unsigned(*rate, "sf", 12), "sf"));
-  UCHET_TRY(lora.bandwidth_khz, jf::required(jf::read_unsigned(*rate, "bw_khz", 500), "bw_khz"));
-  if (auto ok = check_lora_rate(lora); !ok) return std::unexpected(ok.error());
-  return lora;
-}
-
 }  // namespace
 
 lorawan::Result<Transmission> parse_transmission(std::string_view text) {
@@ -111,11 +88,8 @@ lorawan::Result<Transmission> parse_transmission(std::string_view text) {
     std::optional<std::int64_t> power;
     UCHET_TRY(power, nullable(o, "power_dbm", [&] { return jf::read_integer(o, "power_dbm", -128, 127); }));
     if (power) t.power_dbm = static_cast<std::int8_t>(*power);
-    UCHET_TRY(t.data_rate, parse_rate(o));
-    std::optional<std::uint64_t> coding;
-    UCHET_TRY(coding, nullable(o, "coding_rate", [&] { return jf::read_unsigned(o, "coding_rate", 8); }));
-    if (coding && *coding < 5) return std::unexpected("coding_rate must be 5..8 (4/5..4/8)");
-    t.coding_rate = coding ? std::optional(static_cast<CodingRate>(*coding)) : std::nullopt;
+    UCHET_TRY(t.data_rate, read_data_rate(o));
+    UCHET_TRY(t.coding_rate, read_coding_rate(o));
     std::optional<std::uint64_t> deviation;
     UCHET_TRY(deviation,
               nullable(o, "fsk_deviation_hz", [&] { return jf::read_unsigned(o, "fsk_deviation_hz", UINT32_MAX); }));
