@@ -7,7 +7,8 @@
 //
 // The reader treats the text as untrusted (another process wrote it; a newer uchetd may have
 // added members, which are ignored): every missing or ill-typed member is an error naming it,
-// and radio values are checked as a gateway's would be (frequency, data rate, payload size).
+// and radio values are checked as a gateway's would be (frequency, payload size; the data rate
+// and coding rate in the form and bounds every text between instances shares: radio_json.h).
 //
 // Pure; any thread.
 #include <string>
