@@ -2,6 +2,12 @@
 //
 //   uchet-bench csv --devices N [--abp] [--dev-eui-base HEX] [--app APP]  CSV for `uchetctl device import`
 //   uchet-bench run --server H:P --mqtt-port P --devices N --join-devices J ...  joins, uplinks, latency, raw MQTT
+//   uchet-bench idle --seconds S --uchetd-pid P [--postgres-pid P]  CPU of uchetd and PostgreSQL with no traffic
+//
+// --server may be given once per uchetd instance: gateway g then sends everything (PULL_DATA,
+// PUSH_DATA, TX_ACK) to server g mod count, as a gateway configured for one instance would.
+// --uchetd-pid likewise, once per instance: CPU figures are their sum. --postgres-pid (the
+// postmaster) adds the PostgreSQL server's CPU (all its processes) to each phase's figures.
 //
 // `run` plays 3 (--gateways) Semtech UDP gateways over plain sockets — or, with --backend
 // basic-station, 3 LoRa Basics Station gateways (tools/sim SimulatedStation: discovery at
@@ -47,6 +53,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -72,8 +79,7 @@ using sim::Bytes;
 constexpr int kRing = 64;  // send times kept per device, indexed by FCnt % kRing
 
 struct Options {
-  std::string server_host = "127.0.0.1";
-  int server_port = 1700;
+  std::vector<sockaddr_in> servers;  // uchetd's gateway bridges; gateway g sends to servers[g % size]
   std::string mqtt_host = "127.0.0.1";
   int mqtt_port = 1883;
   std::string app = "bench";
@@ -95,10 +101,14 @@ struct Options {
   std::uint64_t gateway_eui_base = 0x00'16'c0'01'ff'00'00'00ULL;
   std::uint64_t join_eui = 0x70b3d57ed0000001ULL;
   int payload_size = 12;
-  int rxpk_per_datagram = 8;  // up to this many frames per PUSH_DATA, as lora_pkt_fwd (SX1301 HAL)
-  std::string latency_log;    // when given: one line per up event, "send_seconds latency_ms"
-  int uchetd_pid = 0;         // when given: CPU and run-queue wait of uchetd per phase
-  int mosquitto_pid = 0;      // when given: the broker's CPU in the throughput phase
+  int rxpk_per_datagram = 8;     // up to this many frames per PUSH_DATA, as lora_pkt_fwd (SX1301 HAL)
+  std::string latency_log;       // when given: one line per up event, "send_seconds latency_ms"
+  std::vector<int> uchetd_pids;  // when given: CPU and run-queue wait of uchetd (each instance) per phase
+  int postgres_pid = 0;          // when given: the PostgreSQL server's CPU (postmaster and children) per phase
+  int mosquitto_pid = 0;         // when given: the broker's CPU in the throughput phase
+  // When given: a shell command printing the number of frames stored in uchetd's database, run
+  // at both ends of the steady window, for the rate of frames stored beside that of `up` events.
+  std::string stored_count_command;
   // --backend basic-station: where the stations discover their traffic socket, the CA they
   // trust and their bearer token (empty: none, e.g. over ws://).
   bool basic_station = false;
@@ -107,25 +117,46 @@ struct Options {
   std::string token;
 };
 
+// What a /proc/PID/stat (or /proc/PID/task/TID/stat) says about a process or thread: its name,
+// parent, and CPU seconds of its own and of its children that exited and were waited for.
+struct ProcStat {
+  std::string name;
+  int ppid = 0;
+  double cpu_s = 0, children_cpu_s = 0;
+};
+std::optional<ProcStat> read_proc_stat(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "r");
+  if (!f) return std::nullopt;
+  char buf[4096];
+  std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  buf[n] = 0;
+  std::fclose(f);
+  const char* open = std::strchr(buf, '(');
+  const char* close = std::strrchr(buf, ')');
+  if (!open || !close || close < open) return std::nullopt;
+  ProcStat s;
+  unsigned long long ut = 0, st = 0;
+  long long cut = 0, cst = 0;
+  if (std::sscanf(close + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %lld %lld", &s.ppid, &ut, &st, &cut,
+                  &cst) != 5)
+    return std::nullopt;
+  const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
+  s.name.assign(open + 1, close);
+  s.cpu_s = static_cast<double>(ut + st) / tick;
+  s.children_cpu_s = static_cast<double>(cut + cst) / tick;
+  return s;
+}
+
 // uchetd's CPU use (all threads, /proc/PID/stat) and its main thread's schedstat: on-CPU time and
-// time spent runnable but waiting for a CPU (contention from other processes on the cores).
+// time spent runnable but waiting for a CPU (contention from other processes on the cores); with
+// several instances, their sums. And the PostgreSQL server's CPU, when it is measured.
 struct CpuSample {
-  double process_cpu_s = 0, main_run_s = 0, main_wait_s = 0;
+  double process_cpu_s = 0, main_run_s = 0, main_wait_s = 0, postgres_cpu_s = 0;
 };
 CpuSample sample_cpu(int pid) {
   CpuSample c;
   if (pid <= 0) return c;
-  if (FILE* f = std::fopen(fmt::format("/proc/{}/stat", pid).c_str(), "r")) {
-    char buf[4096];
-    std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = 0;
-    std::fclose(f);
-    const char* p = std::strrchr(buf, ')');
-    unsigned long long ut = 0, st = 0;
-    if (p && std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) == 2) {
-      c.process_cpu_s = static_cast<double>(ut + st) / static_cast<double>(sysconf(_SC_CLK_TCK));
-    }
-  }
+  if (auto stat = read_proc_stat(fmt::format("/proc/{}/stat", pid))) c.process_cpu_s = stat->cpu_s;
   if (FILE* f = std::fopen(fmt::format("/proc/{}/task/{}/schedstat", pid, pid).c_str(), "r")) {
     unsigned long long run = 0, wait = 0;
     if (std::fscanf(f, "%llu %llu", &run, &wait) == 2) {
@@ -136,25 +167,54 @@ CpuSample sample_cpu(int pid) {
   }
   return c;
 }
-// CPU seconds of each of uchetd's threads by name (the network server is the main thread,
-// "uchetd"; the others name themselves: gateway-bridge, mqtt-publish, checkpoint).
-std::map<std::string, double> sample_threads(int pid) {
-  std::map<std::string, double> out;
-  if (pid <= 0) return out;
+// The PostgreSQL server's CPU seconds: the postmaster, its live children (a backend per
+// connection, the background processes) and, through the postmaster's cutime/cstime, the
+// children that exited and were reaped.
+double postgres_cpu_s(int postmaster) {
+  if (postmaster <= 0) return 0;
+  auto root = read_proc_stat(fmt::format("/proc/{}/stat", postmaster));
+  if (!root) return 0;
+  double total = root->cpu_s + root->children_cpu_s;
   std::error_code ec;
-  for (const auto& task : std::filesystem::directory_iterator(fmt::format("/proc/{}/task", pid), ec)) {
-    FILE* f = std::fopen((task.path() / "stat").c_str(), "r");
-    if (!f) continue;
-    char buf[4096];
-    std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = 0;
-    std::fclose(f);
-    const char* open = std::strchr(buf, '(');
-    const char* close = std::strrchr(buf, ')');
-    unsigned long long ut = 0, st = 0;
-    if (!open || !close || close < open) continue;
-    if (std::sscanf(close + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2) continue;
-    out[std::string(open + 1, close)] += static_cast<double>(ut + st) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string pid = entry.path().filename();
+    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (auto stat = read_proc_stat(entry.path() / "stat"); stat && stat->ppid == postmaster) total += stat->cpu_s;
+  }
+  return total;
+}
+// Every uchetd instance summed, and the database server.
+CpuSample sample_servers(const Options& o) {
+  CpuSample total;
+  for (int pid : o.uchetd_pids) {
+    const CpuSample c = sample_cpu(pid);
+    total.process_cpu_s += c.process_cpu_s;
+    total.main_run_s += c.main_run_s;
+    total.main_wait_s += c.main_wait_s;
+  }
+  total.postgres_cpu_s = postgres_cpu_s(o.postgres_pid);
+  return total;
+}
+// CPU seconds of uchetd's threads by name, summed over the instances (the network server is the
+// main thread, "uchetd"; the others name themselves: gateway-bridge, mqtt-publish, checkpoint).
+std::map<std::string, double> sample_threads(const std::vector<int>& pids) {
+  std::map<std::string, double> out;
+  for (int pid : pids) {
+    std::error_code ec;
+    for (const auto& task : std::filesystem::directory_iterator(fmt::format("/proc/{}/task", pid), ec)) {
+      if (auto stat = read_proc_stat(task.path() / "stat")) out[stat->name] += stat->cpu_s;
+    }
+  }
+  return out;
+}
+// "name:value,..." of what each thread spent between two samples, divided by `per`.
+std::string thread_shares(const std::map<std::string, double>& before, const std::map<std::string, double>& after,
+                          double per) {
+  std::string out;
+  for (const auto& [name, cpu_s] : after) {
+    auto b = before.find(name);
+    out +=
+        fmt::format("{}{}:{:.3f}", out.empty() ? "" : ",", name, (cpu_s - (b == before.end() ? 0.0 : b->second)) / per);
   }
   return out;
 }
@@ -180,6 +240,11 @@ MachineSample sample_machine() {
 }
 
 void print_cpu(const char* phase, const CpuSample& a, const CpuSample& b, double wall_s, double items) {
+  if (b.postgres_cpu_s > 0) {
+    std::printf("%s_postgres_cpu_s=%.2f\n%s_postgres_cpu_ms_per_item=%.3f\n", phase,
+                b.postgres_cpu_s - a.postgres_cpu_s, phase,
+                items > 0 ? (b.postgres_cpu_s - a.postgres_cpu_s) * 1000 / items : NAN);
+  }
   if (b.process_cpu_s == 0 && b.main_run_s == 0) return;
   std::printf(
       "%s_uchetd_cpu_s=%.2f\n%s_uchetd_main_thread_on_cpu_s=%.2f\n%s_uchetd_main_thread_runqueue_wait_s=%.2f\n"
@@ -346,7 +411,8 @@ struct Gateways : JoinBook {
   Clock::time_point t0;
   std::uint32_t counter_base = 0x10000000;
   std::vector<int> fds;
-  sockaddr_in server{};
+  // The instance gateway g talks to (Options::servers).
+  const sockaddr_in& server(std::size_t g) const { return o->servers[g % o->servers.size()]; }
 
   std::atomic<std::uint64_t> push_acks{0}, pull_acks{0}, pull_resps{0}, tx_acks{0};
   std::atomic<bool> running{true};
@@ -360,16 +426,15 @@ struct Gateways : JoinBook {
   std::uint64_t eui(int g) const { return o->gateway_eui_base + static_cast<std::uint64_t>(g); }
 
   void send(int g, const Bytes& datagram) {
-    ::sendto(fds[g], datagram.data(), datagram.size(), 0, reinterpret_cast<const sockaddr*>(&server), sizeof server);
+    ::sendto(fds[g], datagram.data(), datagram.size(), 0, reinterpret_cast<const sockaddr*>(&server(g)),
+             sizeof(sockaddr_in));
   }
   void send(int g, const std::string& datagram) {
-    ::sendto(fds[g], datagram.data(), datagram.size(), 0, reinterpret_cast<const sockaddr*>(&server), sizeof server);
+    ::sendto(fds[g], datagram.data(), datagram.size(), 0, reinterpret_cast<const sockaddr*>(&server(g)),
+             sizeof(sockaddr_in));
   }
 
   bool open() {
-    server.sin_family = AF_INET;
-    server.sin_port = htons(static_cast<std::uint16_t>(o->server_port));
-    if (inet_pton(AF_INET, o->server_host.c_str(), &server.sin_addr) != 1) return false;
     for (int g = 0; g < o->gateways; ++g) {
       int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
       int size = 8 << 20;
@@ -453,12 +518,14 @@ struct Gateways : JoinBook {
     for (auto* clock : outgoing_clocks) clock->store(t, std::memory_order_release);
     outgoing_clocks.clear();
     for (std::size_t g = 0; g < outgoing.size(); ++g) {
-      send_all(fds[g], outgoing[g]);
+      send_all(g, outgoing[g]);
       outgoing[g].clear();
     }
   }
 
-  void send_all(int fd, const std::vector<std::string>& datagrams) {
+  void send_all(std::size_t g, const std::vector<std::string>& datagrams) {
+    const int fd = fds[g];
+    const sockaddr_in& to = server(g);
     std::vector<iovec> iov(datagrams.size());
     std::vector<mmsghdr> messages(datagrams.size());
     for (std::size_t i = 0; i < datagrams.size(); ++i) {
@@ -466,8 +533,8 @@ struct Gateways : JoinBook {
       messages[i] = {};
       messages[i].msg_hdr.msg_iov = &iov[i];
       messages[i].msg_hdr.msg_iovlen = 1;
-      messages[i].msg_hdr.msg_name = &server;
-      messages[i].msg_hdr.msg_namelen = sizeof server;
+      messages[i].msg_hdr.msg_name = const_cast<sockaddr_in*>(&to);
+      messages[i].msg_hdr.msg_namelen = sizeof to;
     }
     std::size_t done = 0;
     while (done < messages.size()) {  // blocking socket: waits while the send buffer is full
@@ -726,6 +793,16 @@ std::uint64_t send_uplinks(const Options& o, GatewaySet& gw, std::vector<sim::Si
   return sent;
 }
 
+// The frames stored, by Options::stored_count_command (-1 without one, or when it fails).
+long long stored_frames(const Options& o) {
+  if (o.stored_count_command.empty()) return -1;
+  FILE* p = ::popen(o.stored_count_command.c_str(), "r");
+  if (!p) return -1;
+  long long n = -1;
+  if (std::fscanf(p, "%lld", &n) != 1) n = -1;
+  return ::pclose(p) == 0 ? n : -1;
+}
+
 void wait_quiet(const std::atomic<std::uint64_t>& counter, std::uint64_t target, double max_s) {
   auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(max_s));
   std::uint64_t last = counter;
@@ -736,8 +813,25 @@ void wait_quiet(const std::atomic<std::uint64_t>& counter, std::uint64_t target,
       last = counter;
       last_change = Clock::now();
     }
-    if (Clock::now() - last_change > std::chrono::seconds(5)) break;  // nothing more is coming
+    // Nothing more is coming. (Not 5 s: with two instances on PostgreSQL the publisher has been
+    // seen pausing that long with rows still in the outbox, see BENCHMARKS.md.)
+    if (Clock::now() - last_change > std::chrono::seconds(15)) break;
   }
+}
+
+// With no traffic: what uchetd (its instances summed, and by thread) and the PostgreSQL server
+// spend per second over `seconds` — the cost of polling (leases, relay, heartbeats, outbox).
+int cmd_idle(const Options& o, double seconds) {
+  const CpuSample a = sample_servers(o);
+  const auto threads0 = sample_threads(o.uchetd_pids);
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  const CpuSample b = sample_servers(o);
+  std::printf("idle_seconds=%.0f\nidle_uchetd_cpu_ms_per_s=%.2f\nidle_postgres_cpu_ms_per_s=%.2f\n", seconds,
+              (b.process_cpu_s - a.process_cpu_s) * 1000 / seconds,
+              (b.postgres_cpu_s - a.postgres_cpu_s) * 1000 / seconds);
+  std::printf("idle_uchetd_thread_ms_per_s=%s\n",
+              thread_shares(threads0, sample_threads(o.uchetd_pids), seconds / 1000).c_str());
+  return 0;
 }
 
 template <class GatewaySet>
@@ -780,8 +874,8 @@ int cmd_run(const Options& o) {
   gw.t0 = t0;
   gw.devices = &devices;
   if (!gw.open()) {
-    std::fprintf(stderr, "uchet-bench: gateways not connected (no PULL_ACK from %s:%d, or a station refused)\n",
-                 o.server_host.c_str(), o.server_port);
+    std::fprintf(stderr,
+                 "uchet-bench: gateways not connected (no PULL_ACK from every --server, or a station refused)\n");
     return 1;
   }
 
@@ -790,7 +884,7 @@ int cmd_run(const Options& o) {
   std::fprintf(stderr, "joins: %d devices at %.0f/s, window %d\n", o.join_devices, o.join_rate, o.join_window);
   const std::uint64_t join_events_before = sub.joins;
   const auto join_start = Clock::now();
-  const CpuSample join_cpu0 = sample_cpu(o.uchetd_pid);
+  const CpuSample join_cpu0 = sample_servers(o);
   std::uint32_t last_tmst = 0;
   int joins_missing = 0;
   auto expire = [&](std::int64_t older_than_ns) {
@@ -850,7 +944,7 @@ int cmd_run(const Options& o) {
       "join_latency_p99_ms=%.1f\njoin_latency_max_ms=%.1f\n",
       join_s, static_cast<double>(join_events) / join_s, gw.joins_ok / join_s, percentile(jl, 0.5),
       percentile(jl, 0.99), percentile(jl, 1.0));
-  print_cpu("join", join_cpu0, sample_cpu(o.uchetd_pid), join_s, static_cast<double>(join_events));
+  print_cpu("join", join_cpu0, sample_servers(o), join_s, static_cast<double>(join_events));
   std::fflush(stdout);
 
   // The uplink phases' fleet: every ABP device.
@@ -863,18 +957,28 @@ int cmd_run(const Options& o) {
   const std::uint64_t ups_before = sub.ups;
   const std::uint64_t pull_resps_before = gw.pull_resps;
   const std::int64_t tp_start = now_ns(t0);
-  const CpuSample tp_cpu0 = sample_cpu(o.uchetd_pid);
+  const CpuSample tp_cpu0 = sample_servers(o);
   const double generator_cpu0 = sample_cpu(static_cast<int>(getpid())).process_cpu_s;
   const double broker_cpu0 = sample_cpu(o.mosquitto_pid).process_cpu_s;
   const MachineSample machine0 = sample_machine();
-  const auto threads0 = sample_threads(o.uchetd_pid);
+  const auto threads0 = sample_threads(o.uchetd_pids);
+  // The frames stored at the start of the steady window (20 % into the sending), counted on a
+  // thread of its own while this one sends.
+  std::pair<long long, std::int64_t> stored0{-1, 0};
+  std::thread stored_sampler([&] {
+    std::this_thread::sleep_for(std::chrono::duration<double>(o.seconds / 5));
+    stored0 = {stored_frames(o), now_ns(t0)};
+  });
   const std::uint64_t sent = send_uplinks(o, gw, devices, send_ns, joined, rr, o.rate, o.seconds);
   const std::int64_t tp_end = now_ns(t0);
+  stored_sampler.join();
+  const std::pair<long long, std::int64_t> stored1{stored_frames(o), now_ns(t0)};
   const double send_s = static_cast<double>(tp_end - tp_start) / 1e9;
   {
     // While sending: the whole machine's share of busy cores, and who took it.
     const MachineSample machine1 = sample_machine();
-    const double uchetd_s = sample_cpu(o.uchetd_pid).process_cpu_s - tp_cpu0.process_cpu_s;
+    const CpuSample servers1 = sample_servers(o);
+    const double uchetd_s = servers1.process_cpu_s - tp_cpu0.process_cpu_s;
     const double generator_s = sample_cpu(static_cast<int>(getpid())).process_cpu_s - generator_cpu0;
     const double broker_s = sample_cpu(o.mosquitto_pid).process_cpu_s - broker_cpu0;
     std::printf(
@@ -882,17 +986,14 @@ int cmd_run(const Options& o) {
         "sending_generator_and_subscriber_cores=%.2f\nsending_mosquitto_cores=%.2f\n",
         (machine1.busy_s - machine0.busy_s) / send_s, (machine1.steal_s - machine0.steal_s) / send_s, uchetd_s / send_s,
         generator_s / send_s, broker_s / send_s);
-    std::string per_thread;
-    for (const auto& [name, cpu_s] : sample_threads(o.uchetd_pid)) {
-      auto before = threads0.find(name);
-      const double cores = (cpu_s - (before == threads0.end() ? 0.0 : before->second)) / send_s;
-      per_thread += fmt::format("{}{}:{:.2f}", per_thread.empty() ? "" : ",", name, cores);
-    }
+    if (o.postgres_pid > 0)
+      std::printf("sending_postgres_cores=%.2f\n", (servers1.postgres_cpu_s - tp_cpu0.postgres_cpu_s) / send_s);
+    const std::string per_thread = thread_shares(threads0, sample_threads(o.uchetd_pids), send_s);
     if (!per_thread.empty()) std::printf("sending_uchetd_thread_cores=%s\n", per_thread.c_str());
   }
   wait_quiet(sub.ups, ups_before + sent, 120);
   const std::uint64_t received = sub.ups - ups_before;
-  print_cpu("throughput", tp_cpu0, sample_cpu(o.uchetd_pid), static_cast<double>(now_ns(t0) - tp_start) / 1e9,
+  print_cpu("throughput", tp_cpu0, sample_servers(o), static_cast<double>(now_ns(t0) - tp_start) / 1e9,
             static_cast<double>(received));
   // steady window: from 20 % into the sending to its end (100 ms buckets)
   const std::size_t b0 = static_cast<std::size_t>((tp_start + (tp_end - tp_start) / 5) / 100'000'000) + 1;
@@ -907,6 +1008,11 @@ int cmd_run(const Options& o) {
   std::printf(
       "steady_window_s=%.1f\nsteady_ups_per_s=%.0f\nall_ups_per_s_until_last=%.0f\nlast_up_after_send_end_s=%.2f\n",
       window_s, steady_rate, drain_rate, static_cast<double>(sub.last_up_ns - tp_end) / 1e9);
+  if (stored0.first >= 0 && stored1.first >= 0) {
+    std::printf("steady_stored_per_s=%.0f  (frames stored in the database over the steady window)\n",
+                static_cast<double>(stored1.first - stored0.first) /
+                    (static_cast<double>(stored1.second - stored0.second) / 1e9));
+  }
   std::printf("push_acks=%llu\n", (unsigned long long)gw.push_acks.load());
   {
     std::size_t n = 0;
@@ -933,10 +1039,10 @@ int cmd_run(const Options& o) {
   std::fprintf(stderr, "latency: %.0f frames/s for %.0f s\n", lrate, o.latency_seconds);
   const std::uint64_t ups_before_l = sub.ups;
   const std::int64_t l_start = now_ns(t0);
-  const CpuSample l_cpu0 = sample_cpu(o.uchetd_pid);
+  const CpuSample l_cpu0 = sample_servers(o);
   const std::uint64_t lsent = send_uplinks(o, gw, devices, send_ns, joined, rr, lrate, o.latency_seconds);
   wait_quiet(sub.ups, ups_before_l + lsent, 30);
-  print_cpu("latency", l_cpu0, sample_cpu(o.uchetd_pid), static_cast<double>(now_ns(t0) - l_start) / 1e9,
+  print_cpu("latency", l_cpu0, sample_servers(o), static_cast<double>(now_ns(t0) - l_start) / 1e9,
             static_cast<double>(sub.ups - ups_before_l));
   {
     std::lock_guard lock(sub.lat_mutex);
@@ -998,7 +1104,9 @@ int cmd_run(const Options& o) {
 
 int main(int argc, char** argv) {
   Options o;
-  std::string server = "127.0.0.1:1700", dev_eui_base = fmt::format("{:016x}", o.dev_eui_base);
+  std::vector<std::string> servers{"127.0.0.1:1700"};
+  double idle_seconds = 10;
+  std::string dev_eui_base = fmt::format("{:016x}", o.dev_eui_base);
   std::string backend = "udp", token_file, dev_addr_base = fmt::format("{:08x}", o.dev_addr_base);
   bool csv_abp = false;
   CLI::App app{"uchet-bench: load generator and meter behind tools/bench (see BENCHMARKS.md)"};
@@ -1016,7 +1124,8 @@ int main(int argc, char** argv) {
     sub->add_option("--join-devices", o.join_devices, "OTAA devices of the join phase, after the fleet's DevEUIs")
         ->check(CLI::Range(0, 10'000'000))
         ->capture_default_str();
-    sub->add_option("--server", server, "uchetd's gateway bridge, IPv4:port")->capture_default_str();
+    sub->add_option("--server", servers, "uchetd's gateway bridge, IPv4:port; once per instance")
+        ->capture_default_str();
     sub->add_option("--mqtt-host", o.mqtt_host)->capture_default_str();
     sub->add_option("--mqtt-port", o.mqtt_port)->check(CLI::Range(1, 65535))->capture_default_str();
     sub->add_option("--gateways", o.gateways)->check(CLI::Range(1, 64))->capture_default_str();
@@ -1038,8 +1147,11 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     sub->add_option("--latency-log", o.latency_log,
                     "write every up event's send time (s) and latency (ms, dedup included) here");
-    sub->add_option("--uchetd-pid", o.uchetd_pid, "report uchetd's CPU per phase");
+    sub->add_option("--uchetd-pid", o.uchetd_pids, "report uchetd's CPU per phase; once per instance");
+    sub->add_option("--postgres-pid", o.postgres_pid, "report the PostgreSQL server's CPU (its postmaster's pid)");
     sub->add_option("--mosquitto-pid", o.mosquitto_pid, "report the broker's CPU while sending");
+    sub->add_option("--stored-count-command", o.stored_count_command,
+                    "shell command printing the frames stored: their rate over the steady window");
     sub->add_option("--backend", backend, "gateway protocol: udp or basic-station")
         ->check(CLI::IsMember({"udp", "basic-station"}))
         ->capture_default_str();
@@ -1047,7 +1159,12 @@ int main(int argc, char** argv) {
     sub->add_option("--ca", o.ca_file, "basic-station: PEM CA of uchetd's server certificate");
     sub->add_option("--token-file", token_file, "basic-station: the stations' bearer token");
   }
+  CLI::App* idle = app.add_subcommand("idle", "CPU of uchetd and PostgreSQL with no traffic");
+  idle->add_option("--seconds", idle_seconds)->check(CLI::PositiveNumber)->capture_default_str();
+  idle->add_option("--uchetd-pid", o.uchetd_pids, "once per instance")->required();
+  idle->add_option("--postgres-pid", o.postgres_pid, "the PostgreSQL server's postmaster");
   CLI11_PARSE(app, argc, argv);
+  if (app.got_subcommand("idle")) return cmd_idle(o, idle_seconds);
   const auto base = lorawan::parse_eui64(dev_eui_base, "--dev-eui-base");
   if (!base) {
     std::fprintf(stderr, "uchet-bench: %s\n", base.error().c_str());
@@ -1061,13 +1178,18 @@ int main(int argc, char** argv) {
   }
   o.dev_addr_base = *addr;
   if (app.got_subcommand("csv")) return cmd_csv(o, csv_abp);
-  const auto server_endpoint = gateway_bridge::semtech_udp::parse_bind_address(server);
-  if (!server_endpoint || !server_endpoint->address().is_v4() || server_endpoint->port() == 0) {
-    std::fprintf(stderr, "uchet-bench: --server must be IPv4:port, not %s\n", server.c_str());
-    return 2;
+  for (const std::string& server : servers) {
+    const auto endpoint = gateway_bridge::semtech_udp::parse_bind_address(server);
+    if (!endpoint || !endpoint->address().is_v4() || endpoint->port() == 0) {
+      std::fprintf(stderr, "uchet-bench: --server must be IPv4:port, not %s\n", server.c_str());
+      return 2;
+    }
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(endpoint->port());
+    to.sin_addr.s_addr = htonl(endpoint->address().to_v4().to_uint());
+    o.servers.push_back(to);
   }
-  o.server_host = server_endpoint->address().to_string();
-  o.server_port = server_endpoint->port();
   if (backend == "basic-station") {
     o.basic_station = true;
     if (o.station_uri.empty()) {
