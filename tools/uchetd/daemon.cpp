@@ -102,6 +102,25 @@ constexpr const char* kVersion = "0.1.0";
 // instance stale after schema::kStaleHeartbeat without one.
 constexpr std::chrono::seconds kHeartbeatInterval{5};
 
+// A gateway's duty-cycle hour as last saved (netserver/scheduling/saved_airtime.h), read on the
+// network server's connection and thread. updated_at is whole seconds, as is unix_now(): the age
+// is taken a second short, so that the saved airtime never leaves the hour before what it stands
+// for. A failed read leaves the budget as it is (logged; at most once a minute per gateway, as
+// the scheduler reads at most that often).
+std::optional<netserver::scheduling::SavedAirtime> read_saved_airtime(schema::Database& db,
+                                                                      lorawan::Eui64 gateway_eui) {
+  try {
+    const auto saved = schema::find_gateway_downlink_figures(db, gateway_eui);
+    if (!saved) return std::nullopt;
+    const auto age = std::max<std::int64_t>(0, schema::unix_now() - saved->updated_at - 1);
+    return netserver::scheduling::saved_airtime(saved->figures, std::chrono::seconds(age));
+  } catch (const schema::StorageError& e) {
+    spdlog::warn("gateway {}: saved duty-cycle airtime not read, its budget starts from this instance's own: {}",
+                 lorawan::eui64_to_string(gateway_eui), e.what());
+    return std::nullopt;
+  }
+}
+
 std::string host_name() {
   char host[256] = {};
   return ::gethostname(host, sizeof host - 1) == 0 ? std::string(host) : std::string();
@@ -243,6 +262,9 @@ int run_daemon(const Config& config) {
   settings.dev_status_max_per_s = config.network.dev_status_max_per_s;
   settings.extra_channels_hz = extra_channels(config);
   settings.duty_cycle = config.network.duty_cycle;
+  // The duty-cycle hour survives a restart, and a gateway's path moving to this instance, through
+  // the figures saved every minute (below).
+  settings.saved_airtime = [&db](lorawan::Eui64 gateway) { return read_saved_airtime(db, gateway); };
 
   // Each gateway protocol is a backend, all behind one BackendSet: the network server knows only
   // the backend contract. A gateway may speak either protocol (a Basics Station gateway is not
