@@ -4,8 +4,7 @@
 
 namespace uchet::netserver::scheduling {
 
-SavedAirtime saved_airtime(const std::vector<std::pair<std::string, std::int64_t>>& figures,
-                           std::chrono::seconds age) {
+SavedAirtime saved_airtime(const std::vector<std::pair<std::string, std::int64_t>>& figures, std::chrono::seconds age) {
   SavedAirtime out{.age = age, .by_sub_band = {}};
   for (const auto& [name, value] : figures) {
     if (!name.starts_with(kAirtimeFigurePrefix) || value < 0) continue;

@@ -36,8 +36,7 @@ struct SavedAirtime {
 
 // The airtime figures among a gateway's saved figures (name, value), saved `age` ago; other
 // figures and negative values are left out.
-SavedAirtime saved_airtime(const std::vector<std::pair<std::string, std::int64_t>>& figures,
-                           std::chrono::seconds age);
+SavedAirtime saved_airtime(const std::vector<std::pair<std::string, std::int64_t>>& figures, std::chrono::seconds age);
 
 // Accounts `saved` in `budget` as spent at now - age (a negative age, a clock ahead, as now).
 // Returns how many sub-bands were accounted: none when the save is an hour old or older;

@@ -270,3 +270,42 @@ TEST_CASE("a gateway at its duty-cycle budget defers housekeeping and still carr
   CHECK(gateway.counters().collision_packet == 0);
   CHECK(gateway.counters().lost_silently() == 0);
 }
+
+TEST_CASE("the duty-cycle hour survives a restart: a budget spent before it still refuses what a fresh one admits") {
+  NetworkUnderTest net;
+  // 135 ms an hour in 868.7-869.2 (as above): the join-accept (71 ms) and one ACK (41 ms) fit, a second ACK does not
+  // (153 ms), though it alone would fit a fresh budget.
+  net.network_config = "duty_cycle_pct = { \"868.7-869.2\" = 0.00375 }\n";
+  Meters meters(net, 1);
+  net.start();
+  SimulatedGateway gateway(kGateway1, net.bridge(), judging());
+  REQUIRE(gateway.pull(1s));
+  meters.join_through(gateway);
+
+  const auto first = gateway.push(meters.confirmed(0, 5), heard_at(5));
+  REQUIRE(first.acked);
+  meters.tracker.uplink_sent(0, kGateway1, first.tmst);
+  std::this_thread::sleep_for(3s);  // the ACK on air in RX1
+  REQUIRE(gateway.counters().downlinks == 2);
+  REQUIRE(meters.collect(gateway).size() == 1);
+
+  // Stopped: the airtime of the last hour is saved (at stop, and every minute while running).
+  REQUIRE(net.stop_uchetd(SIGTERM) == 0);
+  const auto saved_us =
+      net.sql_count("SELECT value FROM gateway_downlink_figure WHERE name = 'airtime_us.868.7-869.2'");
+  INFO("saved airtime " << saved_us << " us");
+  CHECK(saved_us > 100'000);  // the join-accept and the ACK: 112 ms
+  CHECK(saved_us <= 135'000);
+
+  // Restarted on the same database: the budget is not full again, the next ACK is not planned.
+  net.start();
+  REQUIRE(gateway.pull(1s));
+  const auto second = gateway.push(meters.confirmed(0, 5), heard_at(5));
+  REQUIRE(second.acked);
+  std::this_thread::sleep_for(3s);
+  INFO(outcomes(gateway));
+  CHECK(gateway.counters().downlinks == 2);
+  CHECK(gateway.counters().lost_silently() == 0);
+  REQUIRE(net.stop_uchetd(SIGTERM) == 0);
+  CHECK(net.sql_count("SELECT value FROM gateway_downlink_figure WHERE name = 'refused.duty_cycle'") == 1);
+}

@@ -22,10 +22,8 @@ constexpr std::uint32_t kDefaultChannel = 868'900'000;  // in 868.7-869.2
 constexpr std::size_t kDefaultBand = 2;                 // its index in RU864's sub-bands
 constexpr lorawan::Eui64 kGw = 0xAA555A0000000001;
 
-SavedAirtime saved(std::chrono::seconds age, std::chrono::microseconds airtime,
-                   std::string sub_band = "868.7-869.2") {
-  return saved_airtime({{"planned", 40}, {"refused.duty_cycle", 2}, {"airtime_us." + sub_band, airtime.count()}},
-                       age);
+SavedAirtime saved(std::chrono::seconds age, std::chrono::microseconds airtime, std::string sub_band = "868.7-869.2") {
+  return saved_airtime({{"planned", 40}, {"refused.duty_cycle", 2}, {"airtime_us." + sub_band, airtime.count()}}, age);
 }
 
 gateway_bridge::Transmission sf12_at(std::uint64_t counter_us) {
