@@ -270,7 +270,7 @@ int run_daemon(const Config& config) {
   settings.extra_channels_hz = extra_channels(config);
   settings.duty_cycle = config.network.duty_cycle;
   // The duty-cycle hour survives a restart, and a gateway's path moving to this instance, through
-  // the figures saved every minute (below).
+  // the figures saved within 5 s of each downlink decision (below).
   settings.saved_airtime = [&db](lorawan::Eui64 gateway) { return read_saved_airtime(db, gateway); };
 
   // Each gateway protocol is a backend, all behind one BackendSet: the network server knows only
