@@ -36,11 +36,13 @@ NetworkServer::NetworkServer(boost::asio::io_context& io, schema::Database& db, 
       settings_(std::move(settings)),
       sink_(sink),
       gateways_(gateways),
-      scheduler_([this] {
-        auto bands = lorawan::sub_bands_with_limits(settings_.region, settings_.duty_cycle);
-        if (!bands) throw std::invalid_argument("network duty cycle: " + bands.error());
-        return std::move(*bands);
-      }()),
+      scheduler_(
+          [this] {
+            auto bands = lorawan::sub_bands_with_limits(settings_.region, settings_.duty_cycle);
+            if (!bands) throw std::invalid_argument("network duty cycle: " + bands.error());
+            return std::move(*bands);
+          }(),
+          settings_.saved_airtime),
       dedup_(settings_.dedup_window),
       // A burst of one second's worth: a few devices joining together are all asked at once.
       dev_status_budget_(settings_.dev_status_max_per_s, std::max(1.0, settings_.dev_status_max_per_s)),

@@ -72,6 +72,8 @@ struct NetworkSettings {
   // Duty-cycle limits (share of an hour, 0..1) replacing the region's, by sub-band name
   // (lorawan::Region::sub_bands; checked by lorawan::sub_bands_with_limits).
   std::vector<std::pair<std::string, double>> duty_cycle;
+  // Reads a gateway's saved duty-cycle hour (scheduling/saved_airtime.h); empty: budgets start full.
+  scheduling::SavedAirtimeSource saved_airtime;
   std::chrono::milliseconds registry_poll{1000};
   // A pass that has been processing this long commits what it has and goes on in a new
   // transaction (network_server_internal.h explains why 2 ms). Tests that pin "one pass, one

@@ -22,7 +22,8 @@ std::string_view refusal_name(Refusal refusal) {
   return "unknown";
 }
 
-DownlinkScheduler::DownlinkScheduler(std::vector<lorawan::SubBand> sub_bands) : sub_bands_(std::move(sub_bands)) {}
+DownlinkScheduler::DownlinkScheduler(std::vector<lorawan::SubBand> sub_bands, SavedAirtimeSource saved)
+    : sub_bands_(std::move(sub_bands)), saved_(std::move(saved)) {}
 
 DownlinkScheduler::Gateway& DownlinkScheduler::gateway(lorawan::Eui64 gateway_eui) {
   auto it = gateways_.find(gateway_eui);
@@ -30,8 +31,17 @@ DownlinkScheduler::Gateway& DownlinkScheduler::gateway(lorawan::Eui64 gateway_eu
   return it->second;
 }
 
+void DownlinkScheduler::account_saved(lorawan::Eui64 gateway_eui, Gateway& g, Time now) {
+  g.seeded = true;
+  if (!saved_) return;
+  if (const auto saved = saved_(gateway_eui)) account_saved_airtime(g.duty_cycle, *saved, now);
+}
+
 void DownlinkScheduler::heard(lorawan::Eui64 gateway_eui, std::uint64_t counter_us, Time received_at) {
   auto& g = gateway(gateway_eui);
+  // First heard here, or after a silence: this instance may have just gained the gateway's path.
+  if (!g.seeded || !g.clock_known || received_at - g.received_at > kReseedAfterSilence)
+    account_saved(gateway_eui, g, received_at);
   g.clock_known = true;
   g.counter_us = counter_us;
   g.received_at = received_at;
@@ -43,6 +53,7 @@ std::expected<BookingId, Refusal> DownlinkScheduler::book(lorawan::Eui64 gateway
                                                           const gateway_bridge::Transmission& transmission,
                                                           DownlinkPriority priority, Time now) {
   auto& g = gateway(gateway_eui);
+  if (!g.seeded) account_saved(gateway_eui, g, now);
   const auto on_air_airtime = transmission_airtime(transmission);
   auto airtime = on_air_airtime;  // on the timeline: with the allowance of an immediate one
   std::uint64_t start_us = 0;
@@ -110,7 +121,7 @@ std::vector<std::pair<std::string, std::int64_t>> figure_list(const DownlinkSche
                                                            {"deferred", n(f.counters.deferred)}};
   for (const auto& [reason, count] : f.counters.refused) out.emplace_back("refused." + reason, n(count));
   for (const auto& [band, airtime] : f.airtime_last_hour)
-    out.emplace_back("airtime_us." + std::string(band), static_cast<std::int64_t>(airtime.count()));
+    out.emplace_back(std::string(kAirtimeFigurePrefix) + std::string(band), static_cast<std::int64_t>(airtime.count()));
   return out;
 }
 

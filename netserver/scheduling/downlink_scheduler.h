@@ -15,6 +15,13 @@
 //
 // The same mapping converts a counter time into the steady clock for the duty-cycle hour.
 //
+// A gateway's duty-cycle hour outlives this scheduler only as saved figures (saved_airtime.h):
+// they are accounted in its budget when the scheduler first books or hears for the gateway
+// (uchetd started, or first schedules for a gateway another instance held), and again at a
+// reception after kReseedAfterSilence without one (the gateway's path may have been at another
+// instance meanwhile, and that instance's airtime is then in the saved figures). Accounting
+// adds only what the budget does not already hold, so re-reading its own figures costs nothing.
+//
 // Pure (time is passed in); one thread (the network server's).
 #include <chrono>
 #include <cstdint>
@@ -31,11 +38,14 @@
 #include "netserver/lorawan/region.h"
 #include "netserver/scheduling/downlink_priority.h"
 #include "netserver/scheduling/duty_cycle.h"
+#include "netserver/scheduling/saved_airtime.h"
 #include "netserver/scheduling/transmit_timeline.h"
 
 namespace uchet::netserver::scheduling {
 
 inline constexpr std::chrono::milliseconds kImmediateAllowance{300};
+// A reception after this long without one reads the gateway's saved airtime again.
+inline constexpr std::chrono::minutes kReseedAfterSilence{1};
 
 // Why a window could not be booked.
 enum class Refusal : std::uint8_t {
@@ -65,8 +75,9 @@ class DownlinkScheduler {
  public:
   using Time = std::chrono::steady_clock::time_point;
 
-  // The region's sub-bands with the duty cycles in force.
-  explicit DownlinkScheduler(std::vector<lorawan::SubBand> sub_bands);
+  // The region's sub-bands with the duty cycles in force; `saved` reads a gateway's saved
+  // airtime (none: every budget starts full).
+  explicit DownlinkScheduler(std::vector<lorawan::SubBand> sub_bands, SavedAirtimeSource saved = {});
 
   // A reception on the gateway: its counter at `received_at` (the clock class C and the duty
   // cycle use); prunes the bookings that ended.
@@ -94,14 +105,17 @@ class DownlinkScheduler {
     explicit Gateway(std::span<const lorawan::SubBand> sub_bands) : duty_cycle(sub_bands) {}
     TransmitTimeline timeline;
     DutyCycle duty_cycle;
+    bool seeded = false;  // saved airtime read since the entry was made
     bool clock_known = false;
     std::uint64_t counter_us = 0;  // at the latest reception
     Time received_at{};
     GatewayDownlinkCounters counters;
   };
   Gateway& gateway(lorawan::Eui64 gateway_eui);
+  void account_saved(lorawan::Eui64 gateway_eui, Gateway& g, Time now);
 
   std::vector<lorawan::SubBand> sub_bands_;
+  SavedAirtimeSource saved_;
   std::unordered_map<lorawan::Eui64, Gateway> gateways_;
   BookingId next_id_ = 1;
 };

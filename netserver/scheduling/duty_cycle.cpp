@@ -32,6 +32,19 @@ DutyCycle::Verdict DutyCycle::admits(std::uint32_t frequency_hz, Time at, std::c
   return static_cast<double>((usage.sum + airtime).count()) <= budget_us ? Verdict::Admitted : Verdict::OverBudget;
 }
 
+void DutyCycle::account_earlier(std::size_t sub_band, std::chrono::microseconds airtime, Time at) {
+  if (sub_band >= usage_.size()) return;
+  auto& usage = usage_[sub_band];
+  prune(usage, at);
+  const auto after =
+      std::upper_bound(usage.entries.begin(), usage.entries.end(), at, [](Time t, const Entry& e) { return t < e.at; });
+  std::chrono::microseconds held{0};
+  for (auto it = usage.entries.begin(); it != after; ++it) held += it->airtime;
+  if (airtime <= held) return;
+  usage.entries.insert(after, Entry{kNoBooking, at, airtime - held});
+  usage.sum += airtime - held;
+}
+
 void DutyCycle::add(BookingId id, std::uint32_t frequency_hz, Time at, std::chrono::microseconds airtime) {
   const int i = index_of(frequency_hz);
   if (i < 0) return;
@@ -44,6 +57,7 @@ void DutyCycle::add(BookingId id, std::uint32_t frequency_hz, Time at, std::chro
 }
 
 bool DutyCycle::release(BookingId id) {
+  if (id == kNoBooking) return false;  // earlier airtime stays until it leaves the hour
   for (auto& usage : usage_) {
     // Released bookings are recent: search from the back.
     for (auto it = usage.entries.rbegin(); it != usage.entries.rend(); ++it) {

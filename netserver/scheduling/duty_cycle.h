@@ -5,7 +5,9 @@
 // already accounted in its sub-band within the hour before it, plus its own, stays within
 // `share` of the budget (downlink_priority.h: housekeeping may use only part of it, so that
 // answers always find some left). Accounted airtime that never went on air (a TX_ACK error) is
-// given back with release().
+// given back with release(). Airtime spent before the budget existed (saved by an earlier run
+// of uchetd, or by the instance that held the gateway before: saved_airtime.h) is accounted with
+// account_earlier().
 //
 // Time is the server's steady clock at the transmission (the caller converts from the gateway's
 // counter): a class A answer is accounted at its window, seconds after it was planned. Entries
@@ -30,6 +32,7 @@ inline constexpr std::chrono::hours kDutyCycleWindow{1};
 class DutyCycle {
  public:
   using Time = std::chrono::steady_clock::time_point;
+  static constexpr BookingId kNoBooking = 0;  // booking ids start at 1
 
   // The sub-bands with the limits in force (duty_cycle: share of the hour, 0..1).
   explicit DutyCycle(std::span<const lorawan::SubBand> sub_bands);
@@ -40,6 +43,12 @@ class DutyCycle {
   void add(BookingId id, std::uint32_t frequency_hz, Time at, std::chrono::microseconds airtime);
   // Gives back what `id` accounted; false when unknown (or already out of the hour).
   bool release(BookingId id);
+  // `airtime` was spent in sub-band `sub_band` (sub_bands() order) in the hour up to `at`,
+  // outside this budget's knowledge: accounted as spent at `at` (it leaves the hour one hour
+  // after `at`; conservative, as it was spent before). Only the part this budget does not
+  // already hold at or before `at` is added, so accounting a save of this budget's own figures
+  // (or the same save twice) counts nothing twice. Cannot be released.
+  void account_earlier(std::size_t sub_band, std::chrono::microseconds airtime, Time at);
 
   // Airtime accounted per sub-band (in sub_bands() order) within the hour before `now`.
   std::vector<std::chrono::microseconds> used(Time now);
@@ -47,7 +56,7 @@ class DutyCycle {
 
  private:
   struct Entry {
-    BookingId id;
+    BookingId id;  // kNoBooking for airtime accounted with account_earlier()
     Time at;
     std::chrono::microseconds airtime;
   };

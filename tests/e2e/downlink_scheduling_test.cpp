@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <memory>
 #include <random>
 #include <set>
 #include <thread>
@@ -108,6 +109,24 @@ std::string outcomes(const SimulatedGateway& gateway) {
          std::to_string(c.lost_silently());
   return out;
 }
+
+// One meter joined through one judging gateway whose budget in RU864's 868.7-869.2 MHz sub-band
+// (its default channels and RX2) is 135 ms an hour: the join-accept (SF7 with its CFList, 71 ms)
+// and one ACK (41 ms) fit, a second ACK does not; housekeeping may use half (67 ms), so a
+// DevStatusReq after the join-accept does not either.
+struct TightBudget {
+  NetworkUnderTest net;
+  Meters meters{net, 1};
+  std::unique_ptr<SimulatedGateway> gateway;
+
+  TightBudget() {
+    net.network_config = "duty_cycle_pct = { \"868.7-869.2\" = 0.00375 }\n";
+    net.start();
+    gateway = std::make_unique<SimulatedGateway>(kGateway1, net.bridge(), judging());
+    REQUIRE(gateway->pull(1s));
+    meters.join_through(*gateway);
+  }
+};
 
 }  // namespace
 
@@ -232,16 +251,9 @@ TEST_CASE("a second gateway that heard a burst takes the answers the first canno
 }
 
 TEST_CASE("a gateway at its duty-cycle budget defers housekeeping and still carries ACKs while budget remains") {
-  NetworkUnderTest net;
-  // 135 ms an hour in RU864's 868.7-869.2 sub-band (its default channels and RX2): the join-accept (SF7 with its
-  // CFList, 71 ms) and one ACK (41 ms) fit, a second ACK does not; housekeeping may use half (67 ms), so a DevStatusReq
-  // after the join-accept does not either.
-  net.network_config = "duty_cycle_pct = { \"868.7-869.2\" = 0.00375 }\n";
-  Meters meters(net, 1);
-  net.start();
-  SimulatedGateway gateway(kGateway1, net.bridge(), judging());
-  REQUIRE(gateway.pull(1s));
-  meters.join_through(gateway);
+  TightBudget tight;
+  auto& [net, meters, gateway_owner] = tight;
+  auto& gateway = *gateway_owner;
   auto& device = meters.devices[0];
 
   // An unconfirmed uplink would be answered with DevStatusReq alone: deferred, nothing sent.
@@ -269,4 +281,39 @@ TEST_CASE("a gateway at its duty-cycle budget defers housekeeping and still carr
   CHECK(gateway.counters().downlinks == 2);
   CHECK(gateway.counters().collision_packet == 0);
   CHECK(gateway.counters().lost_silently() == 0);
+}
+
+TEST_CASE("the duty-cycle hour survives a restart: a budget spent before it still refuses what a fresh one admits") {
+  // TightBudget: the join-accept and one ACK spend 112 ms of the 135; a second ACK (153 ms) does not fit, though it
+  // alone would fit a fresh budget.
+  TightBudget tight;
+  auto& [net, meters, gateway_owner] = tight;
+  auto& gateway = *gateway_owner;
+
+  const auto first = gateway.push(meters.confirmed(0, 5), heard_at(5));
+  REQUIRE(first.acked);
+  meters.tracker.uplink_sent(0, kGateway1, first.tmst);
+  std::this_thread::sleep_for(3s);  // the ACK on air in RX1
+  REQUIRE(gateway.counters().downlinks == 2);
+  REQUIRE(meters.collect(gateway).size() == 1);
+
+  // Stopped: the airtime of the last hour is saved (at stop, and every minute while running).
+  REQUIRE(net.stop_uchetd(SIGTERM) == 0);
+  const auto saved_us =
+      net.sql_count("SELECT value FROM gateway_downlink_figure WHERE name = 'airtime_us.868.7-869.2'");
+  INFO("saved airtime " << saved_us << " us");
+  CHECK(saved_us > 100'000);  // the join-accept and the ACK: 112 ms
+  CHECK(saved_us <= 135'000);
+
+  // Restarted on the same database: the budget is not full again, the next ACK is not planned.
+  net.start();
+  REQUIRE(gateway.pull(1s));
+  const auto second = gateway.push(meters.confirmed(0, 5), heard_at(5));
+  REQUIRE(second.acked);
+  std::this_thread::sleep_for(3s);
+  INFO(outcomes(gateway));
+  CHECK(gateway.counters().downlinks == 2);
+  CHECK(gateway.counters().lost_silently() == 0);
+  REQUIRE(net.stop_uchetd(SIGTERM) == 0);
+  CHECK(net.sql_count("SELECT value FROM gateway_downlink_figure WHERE name = 'refused.duty_cycle'") == 1);
 }

@@ -9,7 +9,9 @@
 #include <cctype>
 #include <functional>
 #include <future>
+#include <map>
 #include <optional>
+#include <set>
 
 #include <unistd.h>
 
@@ -101,6 +103,30 @@ constexpr const char* kVersion = "0.1.0";
 // How often an instance writes its heartbeat (PostgreSQL): `uchetctl instance list` calls a live
 // instance stale after schema::kStaleHeartbeat without one.
 constexpr std::chrono::seconds kHeartbeatInterval{5};
+// How often uchetd saves the downlink figures of the gateways that had a downlink decision since
+// their last save (all of them every minute): the most a crash leaves unsaved of a gateway's
+// duty-cycle hour.
+constexpr std::chrono::seconds kDownlinkFiguresCheck{5};
+
+// A gateway's duty-cycle hour as last saved (netserver/scheduling/saved_airtime.h), read on the
+// network server's connection and thread. updated_at is whole seconds, as is unix_now(): the age
+// is taken a second short, so that the saved airtime never leaves the hour before what it stands
+// for. A failed read leaves the budget as it is (logged; at most once a minute per gateway, as
+// the scheduler reads at most that often).
+std::optional<netserver::scheduling::SavedAirtime> read_saved_airtime(schema::Database& db,
+                                                                      lorawan::Eui64 gateway_eui) {
+  try {
+    const auto saved = schema::find_gateway_downlink_figures(db, gateway_eui);
+    if (!saved) return std::nullopt;
+    if (saved->airtime_saved_at == 0) return std::nullopt;
+    const auto age = std::max<std::int64_t>(0, schema::unix_now() - saved->airtime_saved_at - 1);
+    return netserver::scheduling::saved_airtime(saved->figures, std::chrono::seconds(age));
+  } catch (const schema::StorageError& e) {
+    spdlog::warn("gateway {}: saved duty-cycle airtime not read, its budget starts from this instance's own: {}",
+                 lorawan::eui64_to_string(gateway_eui), e.what());
+    return std::nullopt;
+  }
+}
 
 std::string host_name() {
   char host[256] = {};
@@ -243,6 +269,9 @@ int run_daemon(const Config& config) {
   settings.dev_status_max_per_s = config.network.dev_status_max_per_s;
   settings.extra_channels_hz = extra_channels(config);
   settings.duty_cycle = config.network.duty_cycle;
+  // The duty-cycle hour survives a restart, and a gateway's path moving to this instance, through
+  // the figures saved within 5 s of each downlink decision (below).
+  settings.saved_airtime = [&db](lorawan::Eui64 gateway) { return read_saved_airtime(db, gateway); };
 
   // Each gateway protocol is a backend, all behind one BackendSet: the network server knows only
   // the backend contract. A gateway may speak either protocol (a Basics Station gateway is not
@@ -396,17 +425,41 @@ int run_daemon(const Config& config) {
     run_periodically(station_state_timer, std::chrono::seconds(15), "basic station connection state",
                      save_station_state);
   }
-  // Each gateway's downlink figures, for `uchetctl gateway show` (a few rows per gateway a minute).
-  const auto save_downlink_figures = [&] {
+  // Each gateway's downlink figures, for `uchetctl gateway show` and for the duty-cycle hour a
+  // restarted or taking-over instance reads back (netserver/scheduling/saved_airtime.h). Every
+  // kDownlinkFiguresCheck the gateways that booked or were refused anything since their last save
+  // are saved; every minute (the airtime leaving the hour) and at stop all of them. A crash thus
+  // loses at most the bookings of the last kDownlinkFiguresCheck. Several instances: a gateway's
+  // airtime is saved only by an instance that has its downlink path (its scheduler is the one
+  // that counts, docs/downlink-scheduling.md); the others save its counters alone.
+  std::map<lorawan::Eui64, std::vector<std::pair<std::string, std::int64_t>>> saved_counters;
+  int downlink_figure_checks = 0;
+  const auto held_paths = [&] {
+    std::set<lorawan::Eui64> held;
+    for (const auto& [gateway, path] : gateway_bridge.downlink_paths()) held.insert(gateway);
+    return held;
+  };
+  const auto save_downlink_figures = [&](bool all, const std::set<lorawan::Eui64>& held) {
     const auto figures = network.downlink_figures();
     if (figures.empty()) return;
+    const auto now = schema::unix_now();
     schema::Transaction tx(db);
-    for (const auto& g : figures)
-      schema::save_gateway_downlink_figures(db, g.gateway_eui, schema::unix_now(),
-                                            netserver::scheduling::figure_list(g));
+    for (const auto& g : figures) {
+      auto list = netserver::scheduling::figure_list(g);
+      std::vector<std::pair<std::string, std::int64_t>> counters;
+      for (const auto& f : list)
+        if (!f.first.starts_with(netserver::scheduling::kAirtimeFigurePrefix)) counters.push_back(f);
+      auto& last = saved_counters[g.gateway_eui];
+      if (!all && counters == last) continue;
+      schema::save_gateway_downlink_figures(db, g.gateway_eui, now, list, sqlite || held.contains(g.gateway_eui));
+      last = std::move(counters);
+    }
     tx.commit();
   };
-  run_periodically(downlink_figures_timer, std::chrono::minutes(1), "gateway downlink figures", save_downlink_figures);
+  run_periodically(downlink_figures_timer, kDownlinkFiguresCheck, "gateway downlink figures", [&] {
+    const bool minute = ++downlink_figure_checks % (std::chrono::minutes(1) / kDownlinkFiguresCheck) == 0;
+    save_downlink_figures(minute, held_paths());
+  });
   const auto check_silence = [&] {
     if (silence_lease->held()) application.check_silence(db, schema::unix_now());
   };
@@ -513,7 +566,8 @@ int run_daemon(const Config& config) {
   signals.async_wait([&](const boost::system::error_code& ec, int signo) {
     if (ec) return;
     spdlog::info("signal {} received, stopping", signo);
-    gateways->stop();  // hands over what it still queued before the network server stops
+    const auto held = held_paths();  // before the backends stop and forget their gateways
+    gateways->stop();                // hands over what it still queued before the network server stops
     network.stop();
     silence_timer.cancel();
     balance_timer.cancel();
@@ -523,7 +577,7 @@ int run_daemon(const Config& config) {
     heartbeat_timer.cancel();
     lease_timer.cancel();
     claim_pruning_timer.cancel();
-    common::run_guarded("gateway downlink figures", save_downlink_figures);
+    common::run_guarded("gateway downlink figures", [&] { save_downlink_figures(true, held); });
     common::run_guarded("basic station connection state", save_station_state);  // all disconnected now
     if (retention) retention->stop();
     writer_running = false;
