@@ -94,11 +94,17 @@ std::vector<ClaimState> claim_states(Database& db, std::span<const FrameKey> key
     const auto chunk = keys.subspan(first, std::min(kMaxClaimStatesPerQuery, keys.size() - first));
     std::string in;
     for (std::size_t i = 0; i < chunk.size(); ++i) in += i == 0 ? "?" : ", ?";
-    // The live instances are found once per query (an uncorrelated subquery), not per claim.
+    // The live instances are found once per query (a materialised CTE), not per claim. An owner
+    // whose current run started more than a second after the claim was restarted since: the run
+    // that claimed the frame is dead (started_at is the host's clock, whole seconds; claim times
+    // the database's, so the hosts' clocks must be synchronised, as for relayed downlinks).
     Statement q(db,
-                "SELECT c.frame_key, c.claimed_at_ms, c.instance, c.settled, c.instance IN (SELECT i.name FROM "
-                "uchet_instance i WHERE " +
-                    instance_live_condition("i.name") + ") FROM frame_claim c WHERE c.frame_key IN (" + in + ")");
+                "WITH live AS MATERIALIZED (SELECT i.name, i.started_at FROM uchet_instance i WHERE " +
+                    instance_live_condition("i.name") +
+                    ") SELECT c.frame_key, c.claimed_at_ms, c.instance, c.settled, EXISTS (SELECT 1 FROM live WHERE "
+                    "live.name = c.instance AND live.started_at * 1000 <= c.claimed_at_ms + 1000) FROM frame_claim c "
+                    "WHERE c.frame_key IN (" +
+                    in + ")");
     for (std::size_t i = 0; i < chunk.size(); ++i)
       q.bind_blob(static_cast<int>(i + 1), std::span<const std::uint8_t>(chunk[i]));
     while (q.step()) {

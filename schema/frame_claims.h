@@ -62,7 +62,9 @@ struct ClaimState {
   std::int64_t claimed_at_ms = 0;  // differs from the holder's: the claim was replaced (horizon)
   std::string owner;
   bool settled = false;
-  bool owner_live = false;  // the owner's instance lock is held
+  // The owner's instance lock is held, by the run that made the claim: an owner restarted under
+  // its name more than a second after the claim is not the run that claimed the frame.
+  bool owner_live = false;
 };
 // The current claims of these frames, in no particular order; a key without a claim (pruned) is
 // absent. One query per kMaxClaimStatesPerQuery keys. PostgreSQL only.
