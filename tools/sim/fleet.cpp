@@ -175,7 +175,8 @@ class Run {
     while (true) {
       for (auto& gateway : gateways_) {
         for (auto& downlink : gateway->take_downlinks()) {
-          handle(downlink.txpk.phy_payload, joining(gateway->eui(), downlink.tmst()));
+          const auto tmst = downlink.tmst();
+          handle(downlink.txpk.phy_payload, tmst ? joining(gateway->eui(), *tmst) : std::nullopt, tmst.has_value());
         }
       }
       for (auto& station : stations_) {
@@ -194,11 +195,16 @@ class Run {
     }
   }
 
-  // `joining`: the device whose join-request this downlink's window answers, when known.
-  void handle(const Bytes& phy, std::optional<std::size_t> joining = std::nullopt) {
+  // `joining`: the device whose join-request this downlink's window answers, when known;
+  // `timed`: the downlink has a counter time, so its window tells which device it answers.
+  void handle(const Bytes& phy, std::optional<std::size_t> joining = std::nullopt, bool timed = false) {
     ++report_.downlinks_received;
     auto mhdr = lorawan::parse_mhdr(phy);
     if (mhdr && mhdr->mtype == lorawan::MType::JoinAccept) {
+      if (timed && !joining) {
+        problem("a join-accept in no device's join-accept window");
+        return;
+      }
       if (joining) {
         // Its window names the device: never another's (a second accept for a device that has
         // joined already, e.g. sent again in RX2, would otherwise join a device that asked
@@ -288,12 +294,10 @@ class Run {
   std::map<std::pair<Eui64, std::uint32_t>, std::size_t> join_window_;
   // The device whose join-accept window on `gateway` is at `tmst` (the gateway's sockets to
   // several servers read one counter a few microseconds apart), if any.
-  std::optional<std::size_t> joining(Eui64 gateway, std::optional<std::uint32_t> tmst) const {
-    if (!tmst) return std::nullopt;
+  std::optional<std::size_t> joining(Eui64 gateway, std::uint32_t tmst) const {
     constexpr std::uint32_t kSlack = 1000;  // µs
-    auto it = join_window_.lower_bound({gateway, *tmst > kSlack ? *tmst - kSlack : 0});
-    if (it == join_window_.end() || it->first.first != gateway || it->first.second > *tmst + kSlack)
-      return std::nullopt;
+    auto it = join_window_.lower_bound({gateway, tmst > kSlack ? tmst - kSlack : 0});
+    if (it == join_window_.end() || it->first.first != gateway || it->first.second > tmst + kSlack) return std::nullopt;
     return it->second;
   }
   std::size_t device_index(Eui64 dev_eui) const { return static_cast<std::size_t>(dev_eui - o_.dev_eui_base); }
