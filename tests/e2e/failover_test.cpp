@@ -132,9 +132,7 @@ TEST_CASE("one of two uchetd killed under load: the survivor stores and publishe
   TempDir sim_dir;
   const auto sent_log = sim_dir.file("sent.csv");
   // 36 devices joining (about 4 s: join-accepts far enough apart not to compete for one gateway's
-  // RX1 slot, and not a whole number per second, so that no device's RX2 falls on another's RX1 —
-  // the devices share their AppKey and first DevNonce, and uchet-sim tells their join-accepts apart
-  // by window; each comes 5 s after its request), then 8 uplinks each at 18 frames/s: 16 s of load.
+  // RX1 slot; each comes 5 s after its request), then 8 uplinks each at 18 frames/s: 16 s of load.
   ChildProcess sim({executable_from_env("UCHET_SIM"),
                     "--server",
                     endpoint_text(net.bridge()),

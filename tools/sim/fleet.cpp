@@ -6,9 +6,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
-#include <random>
 #include <set>
-#include <string_view>
 #include <thread>
 
 #include "netserver/lorawan/encoding.h"
@@ -27,12 +25,9 @@ class Run {
   explicit Run(const FleetOptions& o) : o_(o) {
     std::vector<boost::asio::ip::udp::endpoint> servers{o.server};
     servers.insert(servers.end(), o.more_servers.begin(), o.more_servers.end());
-    std::random_device random;
     for (int g = 0; g < o.gateways; ++g) {
       GatewayOptions gateway_options;
       gateway_options.region = region_;
-      // One concentrator: its sockets to several servers report one counter.
-      gateway_options.counter_start = static_cast<std::uint32_t>(random());
       for (std::size_t s = 0; s < servers.size(); ++s) {
         if (g >= o.shared_gateways && s != static_cast<std::size_t>(g) % servers.size()) continue;
         gateways_.push_back(std::make_unique<SimulatedGateway>(o.gateway_eui_base + g, servers[s], gateway_options));
@@ -150,13 +145,6 @@ class Run {
       reception.snr_db = 7.5 - static_cast<double>(g);
       auto sent = gateways_[k]->push(frame, reception, std::chrono::milliseconds(0));
       pushes_.push_back({gateways_[k].get(), sent.token, what});
-      // Devices sharing an AppKey all verify one another's join-accepts: each is given to the
-      // device whose request it answers, known by its window (JOIN_ACCEPT_DELAY1 or 2 after the
-      // request on that gateway's counter).
-      if (std::string_view(what.kind) == "join") {
-        for (const std::uint32_t delay : {5'000'000u, 6'000'000u})
-          join_window_[{gateways_[k]->eui(), sent.tmst + delay}] = device_index(what.dev_eui);
-      }
     }
     for (std::size_t s = 0; s < stations_.size(); ++s) {
       Reception reception;
@@ -174,10 +162,7 @@ class Run {
       Clock::time_point until, Done done = [] { return false; }) {
     while (true) {
       for (auto& gateway : gateways_) {
-        for (auto& downlink : gateway->take_downlinks()) {
-          const auto tmst = downlink.tmst();
-          handle(downlink.txpk.phy_payload, tmst ? joining(gateway->eui(), *tmst) : std::nullopt, tmst.has_value());
-        }
+        for (auto& downlink : gateway->take_downlinks()) handle(downlink.txpk.phy_payload);
       }
       for (auto& station : stations_) {
         for (auto& downlink : station->take_downlinks()) {
@@ -195,28 +180,10 @@ class Run {
     }
   }
 
-  // `joining`: the device whose join-request this downlink's window answers, when known;
-  // `timed`: the downlink has a counter time, so its window tells which device it answers.
-  void handle(const Bytes& phy, std::optional<std::size_t> joining = std::nullopt, bool timed = false) {
+  void handle(const Bytes& phy) {
     ++report_.downlinks_received;
     auto mhdr = lorawan::parse_mhdr(phy);
     if (mhdr && mhdr->mtype == lorawan::MType::JoinAccept) {
-      if (timed && !joining) {
-        problem("a join-accept in no device's join-accept window");
-        return;
-      }
-      if (joining) {
-        // Its window names the device: never another's (a second accept for a device that has
-        // joined already, e.g. sent again in RX2, would otherwise join a device that asked
-        // later with the same DevNonce and the same keys).
-        if (!pending_join_.contains(*joining)) return;
-        if (auto session = devices_[*joining].accept_join(phy)) {
-          by_dev_addr_[session->dev_addr] = *joining;
-          pending_join_.erase(*joining);
-          ++report_.joins_ok;
-          return;
-        }
-      }
       for (auto i : pending_join_) {
         auto session = devices_[i].accept_join(phy);
         if (!session) continue;
@@ -290,17 +257,6 @@ class Run {
   Clock::duration pace_{}, join_pace_{};
   std::set<std::size_t> pending_join_;
   std::map<DevAddr, std::size_t> by_dev_addr_;
-  // (gateway, its counter at a join-accept window) → the device that asked.
-  std::map<std::pair<Eui64, std::uint32_t>, std::size_t> join_window_;
-  // The device whose join-accept window on `gateway` is at `tmst` (the gateway's sockets to
-  // several servers read one counter a few microseconds apart), if any.
-  std::optional<std::size_t> joining(Eui64 gateway, std::uint32_t tmst) const {
-    constexpr std::uint32_t kSlack = 1000;  // µs
-    auto it = join_window_.lower_bound({gateway, tmst > kSlack ? tmst - kSlack : 0});
-    if (it == join_window_.end() || it->first.first != gateway || it->first.second > tmst + kSlack) return std::nullopt;
-    return it->second;
-  }
-  std::size_t device_index(Eui64 dev_eui) const { return static_cast<std::size_t>(dev_eui - o_.dev_eui_base); }
   std::vector<Push> pushes_;
   FleetReport report_;
 };
