@@ -403,6 +403,14 @@ void NetworkServer::plan_class_a_answer(Uplink& up) {
   const bool answer_needed =
       up.confirmed || up.first_request > 0 || !up.queue.empty() || up.data.fctrl.adr_ack_req || up.sticky_answer;
   if (!requests && !answer_needed) return;
+  if (up.frame.taken_over) {
+    // Taken over from a dead instance after its windows were due (network_server.h): stored and
+    // announced, not answered; the requests are asked again at a later uplink, queued payloads
+    // stay queued, a confirmed uplink is retransmitted by the device.
+    if (requests) up.before_requests.restore(up.mac);
+    ++counters_.answers_not_owed;
+    return;
+  }
   auto refusal = scheduling::Refusal::NoGateway;
   std::optional<DownlinkPlan> plan;
   if (requests) plan = plan_answer(up, up.answers.size(), refusal);

@@ -27,13 +27,17 @@ struct ReceivedFrame {
   SteadyTime first_seen;
   // Several instances on one database: the frame's claim across them, made when its window
   // opened (network_server.h). Not owned: another instance goes on with the frame, this one
-  // hands it its receptions and drops the frame when the window closes.
+  // hands it its receptions and, when the window closes, holds the frame until the owner has
+  // processed it (or takes it over should the owner die first).
   struct Claim {
     std::array<std::uint8_t, 32> key{};  // SHA-256 of the PHYPayload
     std::int64_t claimed_at_ms = 0;      // the claim's time (database clock), tagging its receptions
     bool owner = true;
   };
   std::optional<Claim> claim;
+  // Taken over from an owner that died before processing it (network_server.h): processed after
+  // its class A windows were due, so it is stored and announced but not answered.
+  bool taken_over = false;
 };
 
 class Deduplicator {

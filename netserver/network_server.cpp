@@ -49,6 +49,7 @@ NetworkServer::NetworkServer(boost::asio::io_context& io, schema::Database& db, 
       dev_addr_prefix_(dev_addr_prefix(settings_.net_id)),
       rng_(std::random_device{}()),
       dedup_timer_(io),
+      held_timer_(io),
       registry_timer_(io) {}
 
 NetworkServer::~NetworkServer() { stop(); }
@@ -71,6 +72,11 @@ void NetworkServer::stop() {
   // send them again: process them now rather than drop them.
   process_frames(settle_claims(dedup_.close_due(std::chrono::steady_clock::time_point::max())));
   stopped_ = true;
+  if (!held_.empty()) {
+    spdlog::info("network server: {} frames held for their owners on other instances dropped at stop", held_.size());
+    held_.clear();
+  }
+  held_timer_.cancel();
   dedup_timer_.cancel();
   registry_timer_.cancel();
 }
@@ -169,30 +175,141 @@ std::vector<ReceivedFrame> NetworkServer::settle_claims(std::vector<ReceivedFram
   own.reserve(frames.size());
   for (auto& frame : frames) {
     if (frame.claim && !frame.claim->owner) {
-      ++counters_.frames_claimed_elsewhere;
+      hold(std::move(frame));
       continue;
     }
-    if (frame.claim) {
-      try {
-        for (const auto& bytes :
-             schema::claim_receptions(*claims_, frame.claim->key, frame.claim->claimed_at_ms, instance_)) {
-          auto rx = decode_reception(bytes);
-          if (!rx) {
-            reject(&NetworkCounters::malformed, "reception handed over by another instance", rx.error());
-            continue;
-          }
-          ++counters_.claim_receptions_received;
-          frame.receptions.push_back(std::move(*rx));
-        }
-      } catch (const schema::StorageError& e) {
-        const std::string what =
-            "the receptions other instances had of a frame could not be read, going on with this instance's own";
-        count_claim_failure(counters_.claim_failures, log_due(what), what, e);
-      }
-    }
+    if (frame.claim) add_handed_over(frame);
     own.push_back(std::move(frame));
   }
   return own;
+}
+
+void NetworkServer::add_handed_over(ReceivedFrame& frame) {
+  try {
+    for (const auto& bytes :
+         schema::claim_receptions(*claims_, frame.claim->key, frame.claim->claimed_at_ms, instance_)) {
+      auto rx = decode_reception(bytes);
+      if (!rx) {
+        reject(&NetworkCounters::malformed, "reception handed over by another instance", rx.error());
+        continue;
+      }
+      ++counters_.claim_receptions_received;
+      frame.receptions.push_back(std::move(*rx));
+    }
+  } catch (const schema::StorageError& e) {
+    const std::string what =
+        "the receptions other instances had of a frame could not be read, going on with this instance's own";
+    count_claim_failure(counters_.claim_failures, log_due(what), what, e);
+  }
+}
+
+void NetworkServer::hold(ReceivedFrame&& frame) {
+  if (held_.size() >= kHeldCap) {
+    ++counters_.held_frames_dropped;
+    if (log_due("held set full")) {
+      spdlog::warn(
+          "{} frames held for their owners on other instances already: a frame another instance owns is dropped "
+          "at once (lost should that owner die before processing it; counted as held_frames_dropped; logged at "
+          "most once a minute)",
+          held_.size());
+    }
+    return;
+  }
+  const auto key = frame.claim->key;
+  held_.insert_or_assign(key, HeldFrame{std::move(frame), std::chrono::steady_clock::now()});
+  arm_held_timer();
+}
+
+void NetworkServer::arm_held_timer() {
+  if (held_timer_armed_ || stopped_ || held_.empty()) return;
+  held_timer_armed_ = true;
+  held_timer_.expires_after(kHeldCheckInterval);
+  held_timer_.async_wait([this](const boost::system::error_code& ec) {
+    held_timer_armed_ = false;
+    if (!ec) check_held();
+  });
+}
+
+void NetworkServer::check_held() {
+  if (stopped_ || held_.empty()) return;
+  std::vector<schema::FrameKey> keys;
+  keys.reserve(held_.size());
+  for (const auto& [key, held] : held_) keys.push_back(key);
+  std::map<schema::FrameKey, schema::ClaimState> states;
+  bool read = false;
+  try {
+    for (auto& state : schema::claim_states(*claims_, keys)) states.emplace(state.key, std::move(state));
+    read = true;
+  } catch (const schema::StorageError& e) {
+    // Tried again at the next check; frames past kHeldLimit are dropped below meanwhile.
+    const std::string what = "the claims of frames held for other instances could not be read";
+    count_claim_failure(counters_.claim_failures, log_due(what), what, e);
+  }
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<ReceivedFrame> taken;
+  for (auto it = held_.begin(); it != held_.end();) {
+    auto& frame = it->second.frame;
+    const auto state = states.find(it->first);
+    if (!read) {
+      if (now - it->second.held_at < kHeldLimit) {
+        ++it;  // judged at the next check
+      } else {
+        ++counters_.held_frames_expired;
+        it = held_.erase(it);
+      }
+      continue;
+    }
+    if (state == states.end() || state->second.claimed_at_ms != frame.claim->claimed_at_ms || state->second.settled) {
+      // Processed by its owner; or the claim is gone or replaced (the same bytes claimed anew
+      // after the horizon: whoever claimed them processes them, as a retransmission or replay).
+      ++counters_.frames_claimed_elsewhere;
+      it = held_.erase(it);
+      continue;
+    }
+    const auto& owner = state->second.owner;
+    bool ours = owner == instance_;  // taken over by this instance at a check whose answer was lost
+    if (!ours && !state->second.owner_live) {
+      try {
+        ours = schema::take_over_claim(*claims_, it->first, frame.claim->claimed_at_ms, owner, instance_);
+      } catch (const schema::StorageError& e) {
+        const std::string what = "a claim whose owner is dead could not be taken over (tried again)";
+        count_claim_failure(counters_.claim_failures, log_due(what), what, e);
+      }
+      if (ours && log_due("frames taken over")) {
+        spdlog::warn(
+            "instance {} died before processing a frame it had claimed: taken over and processed here, without a "
+            "class A answer (counted as frames_taken_over; logged at most once a minute)",
+            owner);
+      }
+      // Not ours: another survivor took it first; held on for that owner's mark.
+    }
+    if (ours) {
+      frame.claim->owner = true;
+      frame.taken_over = true;
+      ++counters_.frames_taken_over;
+      add_handed_over(frame);
+      taken.push_back(std::move(frame));
+      it = held_.erase(it);
+      continue;
+    }
+    if (now - it->second.held_at >= kHeldLimit) {
+      ++counters_.held_frames_expired;
+      if (log_due("held frame expired")) {
+        spdlog::warn(
+            "a frame owned by live instance {} was not processed there within {} s: this instance's copy is "
+            "dropped (counted as held_frames_expired; logged at most once a minute)",
+            owner, kHeldLimit.count());
+      }
+      it = held_.erase(it);
+      continue;
+    }
+    ++it;
+  }
+  // In the order the frames arrived (the held set is ordered by claim key): a device's older
+  // frame processed after its newer one would be refused as a replay.
+  std::ranges::sort(taken, {}, &ReceivedFrame::first_seen);
+  if (!taken.empty()) process_frames(std::move(taken));
+  arm_held_timer();
 }
 
 void NetworkServer::process_frames(std::vector<ReceivedFrame>&& frames) {
@@ -200,6 +317,10 @@ void NetworkServer::process_frames(std::vector<ReceivedFrame>&& frames) {
     ++counters_.frames;
     try {
       batch();
+      // Several instances: the claim is settled with the pass's transaction (network_server.h);
+      // the instances holding copies drop theirs once it commits.
+      if (frame.claim && frame.claim->owner)
+        schema::settle_frame_claim(db_, frame.claim->key, frame.claim->claimed_at_ms, instance_);
       process_frame(std::move(frame));
     } catch (const std::exception& e) {
       // The frame's savepoint rolled back: nothing was stored or announced for it, and the
@@ -279,6 +400,9 @@ void NetworkServer::process_frame(ReceivedFrame&& frame) {
   if (!mhdr) return reject(&NetworkCounters::malformed, "malformed PHYPayload", mhdr.error());
   switch (mhdr->mtype) {
     case lorawan::MType::JoinRequest: {
+      if (frame.taken_over)
+        return reject(&NetworkCounters::late_joins_dropped, "join-request taken over from a dead instance",
+                      "its join-accept windows cannot be counted on; the device sends a new join-request");
       auto request = lorawan::parse_join_request(frame.phy_payload);
       if (!request) return reject(&NetworkCounters::malformed, "malformed join-request", request.error());
       return process_join(frame, *request);

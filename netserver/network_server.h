@@ -21,7 +21,25 @@
 // (schema/frame_claims.h). The owner waits its window plus kClaimGrace (50 ms), then reads the
 // receptions the other instances added and goes on with all of them, as one instance would.
 // A losing instance adds each of its copies to the claim as it arrives (one round trip each),
-// and drops the frame when its own window closes (counted, frames_claimed_elsewhere). Bound: a
+// and when its own window closes *holds* the frame (as received, with its own receptions) until
+// the owner has processed it. The owner marks its claim settled in the transaction that stores
+// the frame or records its rejection (schema::settle_frame_claim, in the pass's transaction
+// before the frame's savepoint: the mark commits exactly when the frame's writes do; a frame
+// whose own processing failed is marked too, as one instance drops such a frame). Every
+// kHeldCheckInterval the loser reads the state of all the claims it holds in one query:
+//   - settled (or replaced: the same bytes claimed anew after the horizon) → the frame is
+//     dropped (counted, frames_claimed_elsewhere);
+//   - the owner's instance lock gone (it died; schema/instances.h) → the loser takes the claim
+//     over, conditional on the owner it saw (of several losers, one wins; the others go on
+//     holding for the new owner), adds the receptions other losers handed over, and processes
+//     the frame itself (frames_taken_over). Its class A windows have passed: such a frame is
+//     stored and announced, never answered (answers_not_owed); a join-request taken over is
+//     dropped (late_joins_dropped) — a stored join whose accept cannot be sent would move the
+//     device's session away from the one it keeps, and the device sends a new join-request;
+//   - the owner live but the frame unsettled after kHeldLimit → dropped, counted
+//     (held_frames_expired) and logged at most once a minute.
+// At most kHeldCap frames are held; a full set drops the newest (held_frames_dropped). On stop
+// the held frames are dropped (their owners are alive). Bound: a
 // copy that reaches a losing instance later than the owner's window plus the grace, less that
 // round trip, is not among the owner's receptions (the frame itself is processed; only that
 // gateway's metadata is missing); a copy arriving after the owner processed the frame is
@@ -34,6 +52,7 @@
 // gateway_registered(), which the gateway backend may call from its own thread.
 #include <boost/asio.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -105,6 +124,11 @@ struct NetworkCounters {
   // dropped the frame), claims that failed (the frame processed here regardless), and receptions
   // other instances added to frames this one owned.
   std::uint64_t frames_claimed_elsewhere = 0, claim_failures = 0, claim_receptions_received = 0;
+  // Held frames (network_server.h, "holds"): taken over from a dead owner and processed here,
+  // dropped unsettled after kHeldLimit, dropped because the held set was full; taken-over
+  // frames whose class A answer was not sent, and taken-over join-requests dropped.
+  std::uint64_t frames_taken_over = 0, held_frames_expired = 0, held_frames_dropped = 0;
+  std::uint64_t answers_not_owed = 0, late_joins_dropped = 0;
   std::uint64_t dev_status_deferred = 0;  // due, but over dev_status_max_per_s: asked at a later uplink
   // Downlinks for which no window could be booked on any gateway that heard the uplink (slot
   // taken, duty cycle): not sent, their queue item left queued (per gateway and reason:
@@ -144,6 +168,8 @@ class NetworkServer {
   void release_relayed(lorawan::Eui64 gateway_eui, scheduling::BookingId booking);
 
   const NetworkCounters& counters() const { return counters_; }
+  // Frames held for their owners on other instances (network_server.h).
+  std::size_t held_frames() const { return held_.size(); }
   // Per gateway: downlinks planned, sent, acknowledged, deferred, refused by reason, and the
   // airtime per sub-band in the last hour (netserver/scheduling/downlink_scheduler.h).
   std::vector<scheduling::DownlinkScheduler::GatewayFigures> downlink_figures();
@@ -168,6 +194,12 @@ class NetworkServer {
   // The closed frames this instance goes on with: its own, with the other instances' receptions
   // added; those another instance owns are dropped (counted).
   std::vector<ReceivedFrame> settle_claims(std::vector<ReceivedFrame>&& frames);
+  // Adds the receptions other instances handed over for an owned frame's claim.
+  void add_handed_over(ReceivedFrame& frame);
+  // A frame another instance owns, held until its owner processed it; the held set's check.
+  void hold(ReceivedFrame&& frame);
+  void arm_held_timer();
+  void check_held();
   void process_frames(std::vector<ReceivedFrame>&& frames);
   // The batch's transaction, begun if none is open.
   Batch& batch();
@@ -250,6 +282,14 @@ class NetworkServer {
   boost::asio::steady_timer dedup_timer_;
   boost::asio::steady_timer registry_timer_;
   bool dedup_timer_armed_ = false;
+  // Frames another instance owns, by claim key, with when they were held (network_server.h).
+  struct HeldFrame {
+    ReceivedFrame frame;
+    SteadyTime held_at;
+  };
+  std::map<std::array<std::uint8_t, 32>, HeldFrame> held_;
+  boost::asio::steady_timer held_timer_;
+  bool held_timer_armed_ = false;
   std::chrono::steady_clock::time_point last_pass_;  // start of the last pass of the window timer
   bool stopped_ = false;
   std::unique_ptr<Batch> batch_;  // engaged while a group-commit transaction is open

@@ -76,6 +76,14 @@ inline constexpr std::chrono::seconds kUnreachableGatewayBackoff{5};
 inline constexpr std::chrono::milliseconds kClaimGrace{50};
 inline constexpr std::chrono::milliseconds kClaimHorizon{2000};
 
+// Several instances: the frames a losing instance holds for their owners (network_server.h).
+// Checked this often (one query for all); dropped when the owner, alive, has not processed one
+// in kHeldLimit (its commits failing, or its host cut off while PostgreSQL still holds its
+// lock); at most kHeldCap held (a full set drops the newest, counted).
+inline constexpr std::chrono::milliseconds kHeldCheckInterval{250};
+inline constexpr std::chrono::seconds kHeldLimit{20};
+inline constexpr std::size_t kHeldCap = 20000;
+
 SystemTime to_system_time(std::chrono::nanoseconds since_epoch);
 
 }  // namespace uchet::netserver

@@ -36,20 +36,22 @@ void record_heartbeat(Database& db, std::string_view name, std::int64_t now) {
   Statement(db, "UPDATE uchet_instance SET heartbeat_at = ? WHERE name = ?").bind(1, now).bind(2, name).run();
 }
 
+std::string instance_live_condition(std::string_view name) {
+  // The instance lock (namespace, hashtext(name)) is granted to some session. objid is an oid
+  // (unsigned), hashtext an int4: compared as the same 32 bits.
+  return "EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND "
+         "l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND l.classid::bigint = " +
+         std::to_string(kInstanceLockNamespace) + " AND l.objid::bigint = " + lock_objid_sql(name) + ")";
+}
+
 std::vector<InstanceStatus> list_instances(Database& db) {
   if (db.dialect() != Dialect::postgresql)
     throw StorageError("instances exist only on PostgreSQL: one uchetd holds an SQLite database");
   std::vector<InstanceStatus> out;
   std::map<std::string, std::size_t> by_name;
   {
-    // Live: the instance lock (namespace, hashtext(name)) is granted to some session.
-    Statement q(db,
-                "SELECT i.name, i.started_at, i.heartbeat_at, i.pid, i.host, i.version, EXISTS (SELECT 1 FROM "
-                "pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.database = (SELECT "
-                "oid FROM pg_database WHERE datname = current_database()) AND l.classid::bigint = ? AND "
-                "l.objid::bigint = " +
-                    lock_objid_sql("i.name") + ") FROM uchet_instance i ORDER BY i.name");
-    q.bind(1, static_cast<std::int64_t>(kInstanceLockNamespace));
+    Statement q(db, "SELECT i.name, i.started_at, i.heartbeat_at, i.pid, i.host, i.version, " +
+                        instance_live_condition("i.name") + " FROM uchet_instance i ORDER BY i.name");
     while (q.step()) {
       InstanceStatus s;
       s.record = {q.text(0), q.int64(1), q.int64(2), q.int64(3), q.text(4), q.text(5)};

@@ -64,5 +64,9 @@ struct InstanceStatus {
 };
 // Every instance that ever registered, by name. PostgreSQL only (throws StorageError on SQLite).
 std::vector<InstanceStatus> list_instances(Database& db);
+// The SQL condition "the instance named by the SQL expression `name` is live" (its lock is
+// held), the one notion of live for list_instances and the frame claims (schema/frame_claims.h).
+// PostgreSQL only; `name` is pasted into the SQL, so it must be an expression, never input.
+std::string instance_live_condition(std::string_view name);
 
 }  // namespace uchet::schema

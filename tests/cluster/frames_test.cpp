@@ -2,13 +2,18 @@
 // frame reaching both become one frame, a replay sent to the other instance is refused, the
 // same join-request to both is accepted once, and a join stored by one makes the other reload
 // the session for the new DevAddr (netserver/network_server.h, schema/frame_claims.h,
-// schema/sessions.h). Both run on one io_context, in turn, each with its own connections.
+// schema/sessions.h); a frame whose owner dies before processing it is processed by one of the
+// instances holding a copy, and by none when the owner processed it. Each instance has its own
+// io_context (run in turn), connections and instance lock; an instance "dies" by losing its lock
+// and never running again, as a killed uchetd.
 // Registered for PostgreSQL only (tests/CMakeLists.txt).
 #include <catch2/catch.hpp>
 
 #include <boost/asio.hpp>
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "netserver/lorawan/data_frame.h"
@@ -19,8 +24,10 @@
 #include "netserver/lorawan/region.h"
 #include "netserver/network_server.h"
 #include "schema/applications.h"
+#include "schema/database_lock.h"
 #include "schema/devices.h"
 #include "schema/frame_claims.h"
+#include "schema/instances.h"
 #include "schema/sessions.h"
 #include "schema/statement.h"
 #include "tests/support/process.h"
@@ -31,7 +38,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr lorawan::Eui64 kGatewayA = 0xAA555A0000000001, kGatewayB = 0xAA555A0000000002;
+constexpr lorawan::Eui64 kGatewayA = 0xAA555A0000000001, kGatewayB = 0xAA555A0000000002, kGatewayC = 0xAA555A0000000003;
 constexpr lorawan::Eui64 kAbp = 0x70b3d57ed0001001, kOtaa = 0x70b3d57ed0002001, kJoinEui = 0x70b3d57ed0000000;
 constexpr lorawan::DevAddr kAbpAddr = 0x26000001;
 
@@ -54,9 +61,9 @@ gateway_bridge::Reception reception(lorawan::Eui64 gateway, lorawan::Bytes phy, 
 }
 
 lorawan::Bytes data_uplink(lorawan::DevAddr addr, const lorawan::Key& nwk_s_key, const lorawan::Key& app_s_key,
-                           std::uint32_t fcnt) {
+                           std::uint32_t fcnt, bool confirmed = false) {
   lorawan::DataFrame f;
-  f.mhdr.mtype = lorawan::MType::UnconfirmedDataUp;
+  f.mhdr.mtype = confirmed ? lorawan::MType::ConfirmedDataUp : lorawan::MType::UnconfirmedDataUp;
   f.dev_addr = addr;
   f.fcnt16 = static_cast<std::uint16_t>(fcnt);
   f.fport = 2;
@@ -107,15 +114,23 @@ struct Gateways : gateway_bridge::GatewayBackend {
   gateway_bridge::TransmissionId sent = 0;
 };
 
-// One uchetd instance's network server: its own writer and claims connections.
+// One uchetd instance's network server: its own io_context, writer and claims connections,
+// and instance lock (what makes it live for the others, schema/instances.h).
 struct Instance {
+  boost::asio::io_context io;
+  std::optional<schema::DatabaseLock> lock;
   schema::Database db;
   schema::Database claims;
   Sink sink;
   Gateways gateways;
   std::unique_ptr<netserver::NetworkServer> ns;
-  Instance(boost::asio::io_context& io, const std::string& location, const std::string& name)
+  Instance(const std::string& location, const std::string& name)
       : db(schema::Database::open(location)), claims(schema::open_claims(location)) {
+    auto held = schema::DatabaseLock::acquire_instance(location, name);
+    REQUIRE(held);
+    lock.emplace(std::move(*held));
+    const auto now = schema::unix_now();
+    schema::register_instance(db, {name, now, now, 1, "test", "test"});
     sink.instance = name;
     netserver::NetworkSettings settings{.region = *lorawan::region_by_name("EU868")};
     settings.dedup_window = 20ms;
@@ -126,14 +141,21 @@ struct Instance {
   }
   ~Instance() { ns->stop(); }
   const netserver::NetworkCounters& counters() const { return ns->counters(); }
+  bool live() const { return lock.has_value(); }
+  // As a killed uchetd: its lock goes (PostgreSQL ends the session) and it never runs again.
+  void die() { lock.reset(); }
+  void run_for(std::chrono::milliseconds d) {
+    if (!live()) return;
+    io.restart();
+    io.run_for(d);
+  }
 };
 
 struct Cluster {
   test::TempDir dir;
   std::string location = test::test_database_location(dir.path());
   schema::Database observer = schema::Database::open(location);
-  boost::asio::io_context io;
-  std::unique_ptr<Instance> a, b;
+  std::unique_ptr<Instance> a, b, c;
   Cluster() {
     REQUIRE(test::testing_postgresql());
     auto app = schema::insert_application(observer, "water", "");
@@ -151,19 +173,26 @@ struct Cluster {
     otaa.mac_version = "1.0.3";
     otaa.created_at = schema::unix_now();
     schema::insert_device(observer, otaa, std::nullopt);
-    a = std::make_unique<Instance>(io, location, "uchet-a");
-    b = std::make_unique<Instance>(io, location, "uchet-b");
+    a = std::make_unique<Instance>(location, "uchet-a");
+    b = std::make_unique<Instance>(location, "uchet-b");
+  }
+  void add_third() { c = std::make_unique<Instance>(location, "uchet-c"); }
+  // Runs the live instances in turn until `done`, at most 20 s (a loaded machine may take longer
+  // than a window for one pass); whether `done` held.
+  bool run_until(const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (!done() && std::chrono::steady_clock::now() < deadline) run_for(20ms);
+    return done();
+  }
+  void run_for(std::chrono::milliseconds d) {
+    for (auto* i : {a.get(), b.get(), c.get()})
+      if (i) i->run_for(d);
   }
   // Runs both instances until A has settled `a_frames` frames and B `b_frames` since the start
-  // (processed, or dropped as another instance's), at most 20 s: a loaded machine may take
-  // longer than a window for one pass.
+  // (processed, or dropped as another instance's once that one processed it).
   void settle(std::uint64_t a_frames, std::uint64_t b_frames) {
     const auto settled = [](const Instance& i) { return i.counters().frames + i.counters().frames_claimed_elsewhere; };
-    const auto deadline = std::chrono::steady_clock::now() + 20s;
-    while ((settled(*a) < a_frames || settled(*b) < b_frames) && std::chrono::steady_clock::now() < deadline) {
-      io.restart();
-      io.run_for(20ms);
-    }
+    run_until([&] { return settled(*a) >= a_frames && settled(*b) >= b_frames; });
     CHECK(settled(*a) == a_frames);
     CHECK(settled(*b) == b_frames);
   }
@@ -176,6 +205,12 @@ struct Cluster {
     return out;
   }
   std::size_t uplinks() { return uplinks_of("").size(); }
+  // Settled claims in the database.
+  long long observer_settled() {
+    schema::Statement q(observer, "SELECT COUNT(*) FROM frame_claim WHERE settled = 1");
+    REQUIRE(q.step());
+    return q.int64(0);
+  }
   int joins() {
     schema::Statement q(observer, "SELECT COUNT(*) FROM outbox WHERE topic LIKE '%/join'");
     REQUIRE(q.step());
@@ -285,4 +320,74 @@ TEST_CASE("after a join stored by one instance the other accepts the device's up
   CHECK(c.uplinks_of("uchet-a").size() == 1);
   CHECK(c.a->counters().session_reloads == 1);
   CHECK(c.uplinks() == 3);
+}
+
+TEST_CASE("a frame whose owner dies before processing it is processed once by the instance holding a copy") {
+  Cluster c;
+  // A confirmed uplink: its class A answer is not owed once the frame is taken over.
+  const auto phy = data_uplink(kAbpAddr, filled(0x11), filled(0x41), 1, /*confirmed=*/true);
+  c.a->ns->handle_uplink(reception(kGatewayA, phy, -90));  // A claims the frame
+  c.b->ns->handle_uplink(reception(kGatewayB, phy, -80));
+  c.b->ns->handle_uplink(reception(kGatewayC, phy, -85));
+  c.a->die();  // before its window closed: A never processes the frame
+  REQUIRE(c.run_until([&] { return c.b->counters().frames == 1; }));
+  CHECK(c.b->counters().frames_taken_over == 1);
+  CHECK(c.b->counters().frames_claimed_elsewhere == 0);
+  REQUIRE(c.uplinks_of("uchet-b") == std::vector<int>{2});  // stored there, with B's two receptions
+  CHECK(c.b->counters().answers_not_owed == 1);
+  CHECK(c.b->gateways.sent == 0);  // its windows are past: not answered
+  CHECK(c.b->ns->held_frames() == 0);
+  // Nothing more comes of it (more held-set checks than the takeover needed).
+  c.run_for(600ms);
+  CHECK(c.uplinks() == 1);
+  CHECK(c.observer_settled() == 1);
+  auto session = schema::find_session(c.observer, kAbp);
+  REQUIRE(session);
+  CHECK(session->f_cnt_up == 2);
+}
+
+TEST_CASE("a frame its owner processed is dropped by the instance holding a copy, never processed twice") {
+  Cluster c;
+  const auto phy = data_uplink(kAbpAddr, filled(0x11), filled(0x41), 1);
+  c.a->ns->handle_uplink(reception(kGatewayA, phy, -90));
+  c.b->ns->handle_uplink(reception(kGatewayB, phy, -80));
+  // B's window closes first (A waits its window plus the grace): B holds its copy, unsettled.
+  c.b->run_for(100ms);
+  CHECK(c.b->ns->held_frames() == 1);
+  CHECK(c.b->counters().frames_claimed_elsewhere == 0);
+  CHECK(c.observer_settled() == 0);
+  // A processes it and marks the claim settled with the frame; B then drops its copy.
+  REQUIRE(c.run_until([&] { return c.b->counters().frames_claimed_elsewhere == 1; }));
+  CHECK(c.observer_settled() == 1);
+  c.run_for(600ms);
+  CHECK(c.uplinks() == 1);
+  CHECK(c.uplinks_of("uchet-a") == std::vector<int>{2});
+  CHECK(c.a->counters().frames == 1);
+  CHECK(c.b->counters().frames == 0);
+  CHECK(c.b->counters().frames_taken_over == 0);
+  CHECK(c.b->ns->held_frames() == 0);
+}
+
+TEST_CASE("with two instances holding copies of a dead owner's frame exactly one takes it over") {
+  Cluster c;
+  c.add_third();
+  const auto phy = data_uplink(kAbpAddr, filled(0x11), filled(0x41), 1);
+  c.a->ns->handle_uplink(reception(kGatewayA, phy, -90));
+  c.b->ns->handle_uplink(reception(kGatewayB, phy, -80));
+  c.c->ns->handle_uplink(reception(kGatewayC, phy, -85));
+  c.a->die();
+  const auto taken = [&] { return c.b->counters().frames_taken_over + c.c->counters().frames_taken_over; };
+  const auto dropped = [&] {
+    return c.b->counters().frames_claimed_elsewhere + c.c->counters().frames_claimed_elsewhere;
+  };
+  // Each of B and C ends with its copy either taken over or dropped once the new owner settled it.
+  REQUIRE(c.run_until([&] { return taken() + dropped() >= 2; }));
+  CHECK(taken() == 1);
+  CHECK(dropped() == 1);
+  CHECK(c.b->counters().frames + c.c->counters().frames == 1);
+  CHECK(c.b->ns->held_frames() + c.c->ns->held_frames() == 0);
+  c.run_for(600ms);
+  CHECK(c.uplinks() == 1);
+  CHECK(c.uplinks_of("") == std::vector<int>{2});
+  CHECK(c.observer_settled() == 1);
 }

@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "netserver/lorawan/encoding.h"
+#include "tests/e2e/cluster_instance.h"
 #include "tests/e2e/network_fixture.h"
 #include "tests/support/http_client.h"
 
@@ -25,52 +26,11 @@ namespace {
 
 constexpr lorawan::Eui64 kDevEui = 0x00c1a5ce00000001;
 
-// Instance B: a second uchetd on the fixture's database and broker, with ports and an MQTT client
-// id of its own; up once it answers `probe`'s PULL_DATA (which makes B hold that gateway's path).
-class SecondInstance {
+// Instance B: a second uchetd on the fixture's database and broker, holding `probe`'s path.
+class SecondInstance : public ClusterInstance {
  public:
-  SecondInstance(NetworkUnderTest& net, lorawan::Eui64 probe) {
-    write_file(
-        dir_.file("uchet.toml"),
-        "[storage]\n" + storage_config(net.database()) + "[gateway_bridge]\nbind = \"127.0.0.1:" +
-            std::to_string(udp_port_) + "\"\n[network]\ndedup_window_ms = 200\n[mqtt]\nserver = \"tcp://127.0.0.1:" +
-            std::to_string(net.broker().port()) +
-            "\"\nclient_id = \"uchetd-e2e-b\"\n[cluster]\ninstance = \"instance-b\"\n[log]\nlevel = \"info\"\n[http]\n"
-            "bind = \"127.0.0.1:" +
-            std::to_string(http_port_) + "\"\n");
-    uchetd_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{executable_from_env("UCHETD"), "--config", dir_.file("uchet.toml")},
-        dir_.file("uchetd-b.log"));
-    sim::GatewayOptions options;
-    options.keepalive = 0ms;
-    sim::SimulatedGateway gateway(probe, bridge(), options);
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (!gateway.pull(200ms)) {
-      if (!uchetd_->running()) FAIL("instance B exited during start-up:\n" << log());
-      if (std::chrono::steady_clock::now() > deadline) FAIL("instance B did not answer PULL_DATA:\n" << log());
-    }
-  }
-  ~SecondInstance() {
-    if (uchetd_ && uchetd_->running()) kill(SIGTERM);
-    // A REQUIRE failed (the fixture prints A's log itself).
-    if (std::uncaught_exceptions() > 0) std::cerr << "instance B's log:\n" << log() << "\n";
-  }
-
-  boost::asio::ip::udp::endpoint bridge() const {
-    return {boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(udp_port_)};
-  }
-  int kill(int signo) {
-    uchetd_->signal(signo);
-    return uchetd_->wait_exit(10s);
-  }
-  std::string log() const { return read_file(dir_.file("uchetd-b.log")); }
-  int http_port() const { return http_port_; }
-
- private:
-  TempDir dir_;
-  int udp_port_ = free_port(/*udp=*/true);
-  int http_port_ = free_port();
-  std::unique_ptr<ChildProcess> uchetd_;
+  SecondInstance(NetworkUnderTest& net, lorawan::Eui64 probe)
+      : ClusterInstance(net, "instance-b", "uchetd-e2e-b", probe) {}
 };
 
 sim::GatewayOptions by_hand(std::uint32_t counter_start) {

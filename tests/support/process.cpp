@@ -138,6 +138,7 @@ std::string executable_from_env(const char* name) {
   const std::string which(name);
   if (which == "UCHETD") return UCHET_DEFAULT_UCHETD;
   if (which == "UCHETCTL") return UCHET_DEFAULT_UCHETCTL;
+  if (which == "UCHET_SIM") return UCHET_DEFAULT_UCHET_SIM;
   throw std::runtime_error("no executable known as " + which);
 }
 

@@ -50,7 +50,7 @@ class ChildProcess {
   int status_ = -1000;
 };
 
-// Path of uchet's executable "UCHETD" or "UCHETCTL": the build's own, unless an environment
+// Path of uchet's executable "UCHETD", "UCHETCTL" or "UCHET_SIM" (uchet-sim): the build's own, unless an environment
 // variable of that name points elsewhere.
 std::string executable_from_env(const char* name);
 

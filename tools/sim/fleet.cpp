@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <set>
@@ -22,10 +23,16 @@ constexpr std::size_t kMaxProblems = 20;
 class Run {
  public:
   explicit Run(const FleetOptions& o) : o_(o) {
+    std::vector<boost::asio::ip::udp::endpoint> servers{o.server};
+    servers.insert(servers.end(), o.more_servers.begin(), o.more_servers.end());
     for (int g = 0; g < o.gateways; ++g) {
       GatewayOptions gateway_options;
       gateway_options.region = region_;
-      gateways_.push_back(std::make_unique<SimulatedGateway>(o.gateway_eui_base + g, o.server, gateway_options));
+      for (std::size_t s = 0; s < servers.size(); ++s) {
+        if (g >= o.shared_gateways && s != static_cast<std::size_t>(g) % servers.size()) continue;
+        gateways_.push_back(std::make_unique<SimulatedGateway>(o.gateway_eui_base + g, servers[s], gateway_options));
+        gateway_index_.push_back(g);
+      }
     }
     for (int s = 0; s < o.station_gateways; ++s) {
       StationOptions station_options;
@@ -40,8 +47,12 @@ class Run {
           o.dev_eui_base + static_cast<Eui64>(i), o.join_eui, o.app_key, o.nwk_key, o.mac_version, o.first_dev_nonce};
       devices_.emplace_back(id, region_);
     }
-    pace_ = std::chrono::duration_cast<Clock::duration>(
-        std::chrono::duration<double>(1.0 / std::max(0.001, o.uplinks_per_second)));
+    const auto pace = [](double per_second) {
+      return std::chrono::duration_cast<Clock::duration>(
+          std::chrono::duration<double>(1.0 / std::max(0.001, per_second)));
+    };
+    pace_ = pace(o.uplinks_per_second);
+    join_pace_ = o.joins_per_second > 0 ? pace(o.joins_per_second) : pace_;
   }
 
   FleetReport run() {
@@ -63,9 +74,9 @@ class Run {
     // Joins, paced like uplinks.
     auto next = Clock::now();
     for (std::size_t i = 0; i < devices_.size(); ++i) {
-      send_everywhere(devices_[i].join_request(), channel_for(i));
+      send_everywhere(devices_[i].join_request(), channel_for(i), {"join", devices_[i].dev_eui(), std::nullopt});
       pending_join_.insert(i);
-      next += pace_;
+      next += join_pace_;
       drain_until(next);
     }
     drain_until(Clock::now() + o_.downlink_timeout, [&] { return pending_join_.empty(); });
@@ -84,12 +95,13 @@ class Run {
         up.fport = o_.fport;
         up.payload = o_.payload;
         up.channel = channel_for(i + static_cast<std::size_t>(k));
+        const auto f_cnt = devices_[i].next_fcnt_up();
         auto frame = devices_[i].uplink(up);
         if (!frame) {
           problem(fmt::format("device {}: {}", lorawan::eui64_to_string(devices_[i].dev_eui()), frame.error()));
           continue;
         }
-        send_everywhere(*frame, up.channel);
+        send_everywhere(*frame, up.channel, {"up", devices_[i].dev_eui(), f_cnt});
         ++report_.uplinks_sent;
         if (o_.confirmed) ++confirmed_sent;
         next += pace_;
@@ -111,14 +123,28 @@ class Run {
     return UplinkChannel{channels[n % std::max<std::size_t>(used, 1)].frequency_hz, 5};
   }
 
-  void send_everywhere(const Bytes& frame, UplinkChannel channel) {
-    for (std::size_t g = 0; g < gateways_.size(); ++g) {
+  // What a push carried, for the sent log.
+  struct Sent {
+    const char* kind = "up";
+    Eui64 dev_eui = 0;
+    std::optional<std::uint32_t> f_cnt;
+  };
+  struct Push {
+    SimulatedGateway* gateway = nullptr;
+    std::uint16_t token = 0;
+    Sent sent;
+    bool acked = false;
+  };
+
+  void send_everywhere(const Bytes& frame, UplinkChannel channel, const Sent& what) {
+    for (std::size_t k = 0; k < gateways_.size(); ++k) {
+      const int g = gateway_index_[k];
       Reception reception;
       reception.channel = channel;
-      reception.rssi_dbm = -60 - 3 * static_cast<int>(g);
+      reception.rssi_dbm = -60 - 3 * g;
       reception.snr_db = 7.5 - static_cast<double>(g);
-      auto sent = gateways_[g]->push(frame, reception, std::chrono::milliseconds(0));
-      pushes_.emplace_back(gateways_[g].get(), sent.token);
+      auto sent = gateways_[k]->push(frame, reception, std::chrono::milliseconds(0));
+      pushes_.push_back({gateways_[k].get(), sent.token, what});
     }
     for (std::size_t s = 0; s < stations_.size(); ++s) {
       Reception reception;
@@ -194,14 +220,28 @@ class Run {
 
   FleetReport finish() {
     const auto deadline = Clock::now() + o_.ack_timeout;
-    for (auto [gateway, token] : pushes_) {
+    for (auto& push : pushes_) {
       auto left = std::max(Clock::duration::zero(), deadline - Clock::now());
-      if (!gateway->wait_push_ack(token, std::chrono::duration_cast<std::chrono::milliseconds>(left))) {
-        ++report_.push_unacked;
-      }
+      push.acked = push.gateway->wait_push_ack(push.token, std::chrono::duration_cast<std::chrono::milliseconds>(left));
+      if (!push.acked) ++report_.push_unacked;
     }
     if (report_.push_unacked > 0) problem(fmt::format("{} PUSH_DATA without PUSH_ACK", report_.push_unacked));
+    if (!o_.sent_log.empty()) write_sent_log();
     return report_;
+  }
+
+  void write_sent_log() {
+    std::ofstream out(o_.sent_log, std::ios::trunc);
+    out << "kind,dev_eui,f_cnt,gateway_eui,server,acked\n";
+    for (const auto& push : pushes_) {
+      const auto& server = push.gateway->server();
+      out << fmt::format("{},{},{},{},{}:{},{}\n", push.sent.kind, lorawan::eui64_to_string(push.sent.dev_eui),
+                         push.sent.f_cnt ? std::to_string(*push.sent.f_cnt) : "",
+                         lorawan::eui64_to_string(push.gateway->eui()), server.address().to_string(), server.port(),
+                         push.acked ? 1 : 0);
+    }
+    out.flush();
+    if (!out) problem("the sent log " + o_.sent_log + " could not be written");
   }
 
   void problem(std::string text) {
@@ -210,13 +250,14 @@ class Run {
 
   const FleetOptions& o_;
   lorawan::Region region_ = *lorawan::region_by_name("RU864");
-  std::vector<std::unique_ptr<SimulatedGateway>> gateways_;
+  std::vector<std::unique_ptr<SimulatedGateway>> gateways_;  // one per gateway and server it sends to
+  std::vector<int> gateway_index_;                           // each one's gateway number i
   std::vector<std::unique_ptr<SimulatedStation>> stations_;
   std::vector<SimulatedDevice> devices_;
-  Clock::duration pace_{};
+  Clock::duration pace_{}, join_pace_{};
   std::set<std::size_t> pending_join_;
   std::map<DevAddr, std::size_t> by_dev_addr_;
-  std::vector<std::pair<SimulatedGateway*, std::uint16_t>> pushes_;
+  std::vector<Push> pushes_;
   FleetReport report_;
 };
 

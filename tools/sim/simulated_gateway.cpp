@@ -29,6 +29,7 @@ SimulatedGateway::SimulatedGateway(lorawan::Eui64 eui, const boost::asio::ip::ud
     : eui_(eui),
       options_(std::move(options)),
       started_(std::chrono::steady_clock::now()),
+      server_(server),
       socket_(io_),
       keepalive_timer_(io_),
       jit_timer_(io_) {

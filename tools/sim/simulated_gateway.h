@@ -112,6 +112,7 @@ class SimulatedGateway {
   SimulatedGateway& operator=(const SimulatedGateway&) = delete;
 
   lorawan::Eui64 eui() const { return eui_; }
+  const boost::asio::ip::udp::endpoint& server() const { return server_; }
   // The concentrator counter now (µs, wraps every 2^32 µs).
   std::uint32_t counter_us() const;
 
@@ -157,6 +158,7 @@ class SimulatedGateway {
   std::chrono::steady_clock::time_point started_;
   std::uint32_t counter_start_ = 0;
   boost::asio::io_context io_;
+  boost::asio::ip::udp::endpoint server_;
   boost::asio::ip::udp::socket socket_;
   boost::asio::steady_timer keepalive_timer_;
   boost::asio::steady_timer jit_timer_;

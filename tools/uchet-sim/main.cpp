@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "common/token_file.h"
 #include "gateway-bridge/semtech_udp/udp_endpoint.h"
@@ -28,6 +30,13 @@ uchetctl commands for exactly the options given. Example:
   # run the printed commands (uchetctl --db var/uchet.db ...), then:
   uchet-sim --server 127.0.0.1:1700 --gateways 2 --devices 10 --dev-eui-base 70b3d57ed0000000 \
             --join-eui 70b3d57ed0000001 --app-key 000102030405060708090a0b0c0d0e0f --rate 5/s --count 3
+Several uchetd on one PostgreSQL database (docs/deployment.md, layout 3): repeat --server, one per
+instance; gateway i then sends to server i mod n, and the first --shared-gateways K gateways send
+to every server (as a packet forwarder with two `serv` entries). --sent-log FILE writes what each
+gateway pushed where, and whether that server acknowledged it, as CSV for a test to check against
+the database:
+  uchet-sim --server 10.0.0.1:1700 --server 10.0.0.2:1700 --gateways 3 --shared-gateways 1 \
+            --sent-log sent.csv --devices 10 ...
 LoRa Basics Station gateways play beside (or instead of) the UDP ones with
 --basic-station-gateways S: each connects like a station (discovery at --station-uri, then its
 traffic socket over TLS trusting --ca, with the bearer token of --token-file or the client
@@ -60,14 +69,23 @@ T must(uchet::lorawan::Result<T> result) {
 int main(int argc, char** argv) {
   using namespace uchet;
   CLI::App app{kDescription};
-  std::string server = "127.0.0.1:1700", dev_eui_base, join_eui, app_key, nwk_key,
-              gateway_eui_base = "0016c001ff000000";
+  std::vector<std::string> servers{"127.0.0.1:1700"};
+  std::string dev_eui_base, join_eui, app_key, nwk_key, gateway_eui_base = "0016c001ff000000";
   std::string rate_text = "1/s", payload = "01020304", mac_version = "1.0.3", application = "sim";
   sim::FleetOptions o;
   int first_dev_nonce = -1, ack_timeout_ms = 1000, downlink_timeout_ms = 3000;
   bool print_provisioning = false;
   int fport = 2;
-  app.add_option("--server", server, "uchetd gateway bridge, host:port (IP address)")->capture_default_str();
+  app.add_option("--server", servers,
+                 "uchetd gateway bridge, host:port (IP address); repeat it for several uchetd: gateway i sends to "
+                 "server i mod n")
+      ->capture_default_str();
+  app.add_option("--shared-gateways", o.shared_gateways,
+                 "gateways 0..K-1 send to every --server (one socket per server), the others to one each")
+      ->check(CLI::Range(0, 64))
+      ->capture_default_str();
+  app.add_option("--sent-log", o.sent_log,
+                 "write every PUSH_DATA to this CSV file at the end: kind,dev_eui,f_cnt,gateway_eui,server,acked");
   app.add_option("--gateways", o.gateways, "number of Semtech UDP gateways N")
       ->check(CLI::Range(0, 64))
       ->capture_default_str();
@@ -94,6 +112,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 65535));
   app.add_option("--rate", rate_text, "frames per second, all devices together (\"5\" or \"5/s\")")
       ->capture_default_str();
+  std::string join_rate_text;
+  app.add_option("--join-rate", join_rate_text,
+                 "join-requests per second, all devices together (default: --rate; join-accepts closer together "
+                 "than their airtime compete for one gateway's RX1 slot)");
   app.add_option("--count", o.uplinks_per_device, "uplinks per device")
       ->check(CLI::Range(0, 1000000))
       ->capture_default_str();
@@ -108,7 +130,10 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
-    o.server = must(gateway_bridge::semtech_udp::parse_bind_address(server));
+    o.server = must(gateway_bridge::semtech_udp::parse_bind_address(servers.front()));
+    for (std::size_t i = 1; i < servers.size(); ++i)
+      o.more_servers.push_back(must(gateway_bridge::semtech_udp::parse_bind_address(servers[i])));
+    if (o.shared_gateways > o.gateways) throw CLI::ValidationError("--shared-gateways is more than --gateways");
     o.gateway_eui_base = must(lorawan::parse_eui64(gateway_eui_base, "--gateway-eui-base"));
     o.station_eui_base = must(lorawan::parse_eui64(station_eui_base, "--station-eui-base"));
     if (o.gateways + o.station_gateways == 0)
@@ -135,6 +160,11 @@ int main(int argc, char** argv) {
       o.uplinks_per_second = parse_rate(rate_text);
     } catch (const std::exception&) {
       throw CLI::ValidationError("--rate must be a positive number of frames per second, e.g. 5/s");
+    }
+    try {
+      if (!join_rate_text.empty()) o.joins_per_second = parse_rate(join_rate_text);
+    } catch (const std::exception&) {
+      throw CLI::ValidationError("--join-rate must be a positive number of join-requests per second, e.g. 5/s");
     }
     o.ack_timeout = std::chrono::milliseconds(ack_timeout_ms);
     o.downlink_timeout = std::chrono::milliseconds(downlink_timeout_ms);
@@ -163,6 +193,8 @@ int main(int argc, char** argv) {
   fmt::print("joins ok: {}/{}\n", r.joins_ok, o.devices);
   fmt::print("uplinks sent: {} (x{} gateways, x{} stations), unacknowledged: {}\n", r.uplinks_sent, o.gateways,
              o.station_gateways, r.push_unacked);
+  if (servers.size() > 1)
+    fmt::print("servers: {} ({} of the gateways sending to every one)\n", servers.size(), o.shared_gateways);
   fmt::print("downlinks received: {} (ACKs {}, missing ACKs {})\n", r.downlinks_received, r.acks_received,
              r.acks_missing);
   fmt::print("MIC failures: {}\n", r.mic_failures);

@@ -504,6 +504,7 @@ int run_daemon(const Config& config) {
     boost::asio::post(io, [&, promise] {
       DaemonFigures f;
       f.network = network.counters();
+      f.held_frames = network.held_frames();
       f.gateway_downlinks = network.downlink_figures();
       const auto shed = gateway_bridge.counters();
       f.datagrams_shed = shed.messages_shed;

@@ -231,8 +231,20 @@ std::vector<MetricFamily> metric_families(const DaemonFigures& f) {
                         "Device sessions reloaded because another instance may have changed them",
                         static_cast<double>(n.session_reloads)));
   out.push_back(counter("uchet_frames_claimed_elsewhere_total",
-                        "Frames another instance claimed: this one handed over its receptions and dropped them",
+                        "Frames another instance claimed and processed: this one handed over its receptions and "
+                        "dropped its copy",
                         static_cast<double>(n.frames_claimed_elsewhere)));
+  out.push_back(gauge("uchet_held_frames", "Frames held until their owner on another instance has processed them",
+                      static_cast<double>(f.held_frames)));
+  out.push_back(counter("uchet_frames_taken_over_total",
+                        "Frames whose owner died before processing them, taken over and processed here",
+                        static_cast<double>(n.frames_taken_over)));
+  out.push_back(labelled("uchet_held_frames_dropped_total",
+                         "Frames held for another instance and dropped unprocessed by this one", C, "reason",
+                         {{"owner_too_slow", n.held_frames_expired}, {"held_set_full", n.held_frames_dropped}}));
+  out.push_back(labelled("uchet_taken_over_not_answered_total",
+                         "Taken-over frames left unanswered (their class A windows had passed)", C, "what",
+                         {{"answer", n.answers_not_owed}, {"join_request", n.late_joins_dropped}}));
   out.push_back(counter("uchet_frame_claim_failures_total",
                         "Frame claims or hand-overs that failed (the frame was processed here regardless)",
                         static_cast<double>(n.claim_failures)));

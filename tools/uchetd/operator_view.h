@@ -39,6 +39,7 @@ struct DatabaseFigures {
 
 struct DaemonFigures {
   netserver::NetworkCounters network;
+  std::size_t held_frames = 0;                            // frames held for their owners on other instances
   std::uint64_t datagrams_shed = 0, uplinks_dropped = 0;  // gateway bridge overload
   appserver::PublisherStats publisher;
   std::uint64_t commands_queued = 0, commands_refused = 0, command_topics_refused = 0, commands_lost = 0;
