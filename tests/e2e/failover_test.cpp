@@ -104,10 +104,16 @@ std::string endpoint_text(const boost::asio::ip::udp::endpoint& e) {
 
 }  // namespace
 
-// Hidden ("[.]"): not yet reliable, so not part of ./tools/test. In about half the runs a few
-// frames the survivor acknowledged are not stored, with replays counted — frames of one device
-// processed out of order, or two simulated devices (one AppKey, one first DevNonce, so the same
-// session keys from one join-accept) sharing a session; the cause is not found yet. Run by hand:
+// Hidden ("[.]"): not yet reliable, so not part of ./tools/test. The devices are LoRaWAN 1.1:
+// with 1.0.x devices sharing one AppKey and first DevNonce, a simulated device accepted whichever
+// join-accept came first (a 1.0 join-accept's MIC does not involve the DevEUI), so devices
+// swapped or shared sessions and frames were stored under another DevEUI or refused as replays.
+// 1.1's join-accept MIC is keyed per device (JSIntKey from the DevEUI), so each device takes its
+// own. With that, 3 of 4 runs pass (session 14, load ~1); the failing one had two frames of one
+// device, acknowledged by B, stored nowhere, no replay counted at B, and A had logged a
+// "replayed uplink" for a device shortly before the kill: a device's older frame owned by one
+// instance processed after its newer frame stored by the other is refused as a replay (FCnt must
+// increase), and its claim is settled by that rejection. Not fixed yet. Run by hand:
 //   tools/pg-test-cluster start build/pg-test
 //   UCHET_TEST_STORAGE=postgresql build/tests/test_e2e_cluster "[failover]"
 TEST_CASE("one of two uchetd killed under load: the survivor stores and publishes everything once and takes over",
@@ -115,7 +121,8 @@ TEST_CASE("one of two uchetd killed under load: the survivor stores and publishe
   REQUIRE(testing_postgresql());
   NetworkUnderTest net;  // instance "a"
   net.extra_config = "[cluster]\ninstance = \"a\"\n";
-  for (int i = 0; i < kDevices; ++i) net.add_device(otaa_device(kDevEuiBase + static_cast<lorawan::Eui64>(i)));
+  for (int i = 0; i < kDevices; ++i)
+    net.add_device(otaa_device(kDevEuiBase + static_cast<lorawan::Eui64>(i), sim::MacVersion::V1_1));
   net.ctl({"gateway", "add", lorawan::eui64_to_string(kGateway3), "--name", "sim-gw-2"});
   net.start();
   ClusterInstance b(net, "b", "uchetd-e2e-b", kGateway2);
@@ -152,6 +159,10 @@ TEST_CASE("one of two uchetd killed under load: the survivor stores and publishe
                     lorawan::eui64_to_string(kJoinEui),
                     "--app-key",
                     lorawan::key_to_string(kAppKey),
+                    "--mac-version",
+                    "1.1",
+                    "--nwk-key",
+                    lorawan::key_to_string(kNwkKey),
                     "--join-rate",
                     "9.5/s",
                     "--rate",
