@@ -109,7 +109,7 @@ std::string endpoint_text(const boost::asio::ip::udp::endpoint& e) {
 // join-accept came first (a 1.0 join-accept's MIC does not involve the DevEUI), so devices
 // swapped or shared sessions and frames were stored under another DevEUI or refused as replays.
 // 1.1's join-accept MIC is keyed per device (JSIntKey from the DevEUI), so each device takes its
-// own. With that, 3 of 4 runs pass (session 14, load ~1); the failing one had two frames of one
+// own. With that, 8 of 9 runs passed (session 14, load ~1); the failing one had two frames of one
 // device, acknowledged by B, stored nowhere, no replay counted at B, and A had logged a
 // "replayed uplink" for a device shortly before the kill: a device's older frame owned by one
 // instance processed after its newer frame stored by the other is refused as a replay (FCnt must
