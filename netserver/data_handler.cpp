@@ -54,6 +54,9 @@ struct NetworkServer::Uplink {
   std::optional<MacState> session_mac;  // already parsed for the MIC check (1.1 sessions)
   FullFCnt full;
   bool counter_reset = false;
+  // A frame claimed before the device's newer frame that another instance stored first: stored
+  // as a late uplink (late_uplink.h) — announced, nothing else of the session changes.
+  bool late = false;
   // take_frame_counter:
   const schema::Device* device = nullptr;
   bool retransmission = false, confirmed = false;
@@ -111,23 +114,29 @@ std::optional<Eui64> NetworkServer::judge_data(const ReceivedFrame& frame, const
   }
   take_frame_counter(up);
   decrypt(up);
-  // The downlink's MAC commands, in this order: answers to the uplink's, then ADR, receive
-  // windows, device status and a new channel (which goes last as it must fit after the rest).
-  handle_mac_commands(up);
-  up.first_request = up.answers.size();
-  up.before_requests = MacRequestMarks::of(up.mac);
-  request_link_adr(up);
-  request_rx_setup(up);
-  request_dev_status(up);
-  request_new_channel(up);
+  // A late uplink's MAC commands, ACK and receive windows belong to a moment the device's newer
+  // frame has already moved past (late_uplink.h): only its application payload is taken.
+  if (!up.late) {
+    // The downlink's MAC commands, in this order: answers to the uplink's, then ADR, receive
+    // windows, device status and a new channel (which goes last as it must fit after the rest).
+    handle_mac_commands(up);
+    up.first_request = up.answers.size();
+    up.before_requests = MacRequestMarks::of(up.mac);
+    request_link_adr(up);
+    request_rx_setup(up);
+    request_dev_status(up);
+    request_new_channel(up);
+  }
 
   // Inside the pass's group-commit transaction (see network_server.h): this frame's own writes.
   schema::Savepoint frame_writes(db_);
   auto work = frame_writes.work();  // what the sink is handed (netserver/events.h)
   send_uplink_event(up, work);
-  expire_downlink_queue(up, work);
-  acknowledge_confirmed_downlink(up, work);
-  plan_class_a_answer(up);  // may defer the requests: the MAC state is final after it
+  if (!up.late) {
+    expire_downlink_queue(up, work);
+    acknowledge_confirmed_downlink(up, work);
+    plan_class_a_answer(up);  // may defer the requests: the MAC state is final after it
+  }
   up.updated.mac_state = to_json(up.mac);
   try {
     schema::update_session_state(db_, up.updated);
@@ -143,7 +152,8 @@ std::optional<Eui64> NetworkServer::judge_data(const ReceivedFrame& frame, const
 }
 
 // The session among those sharing the DevAddr whose key verifies the MIC, at a counter at or
-// above the expected one; false (counted and logged) when none does or the frame is a replay.
+// above the expected one; false (counted and logged) when none does or the frame is a replay —
+// unless, with several instances, it is a late frame of that session (accept_as_late).
 // On PostgreSQL a DevAddr the cache does not know, or whose cached keys verify nothing, may be
 // a join another instance stored: that DevAddr's sessions are reloaded and tried once more.
 bool NetworkServer::find_session(Uplink& up) {
@@ -169,6 +179,7 @@ bool NetworkServer::find_session(Uplink& up) {
              dev_addr_to_string(data.dev_addr));
       return false;
     case SessionMatch::Replay:
+      if (up.late) return true;
       reject(&NetworkCounters::uplink_replay, "replayed uplink", dev_addr_to_string(data.dev_addr));
       return false;
     case SessionMatch::BadMic:
@@ -218,6 +229,7 @@ NetworkServer::SessionMatch NetworkServer::match_session(Uplink& up) {
         up.counter_reset = true;
       } else {
         replay = true;
+        accept_as_late(up, *candidate, older, std::move(candidate_mac));
       }
       break;
     }
@@ -228,11 +240,26 @@ NetworkServer::SessionMatch NetworkServer::match_session(Uplink& up) {
   return SessionMatch::Found;
 }
 
+// Several instances: an older counter, with a valid MIC, of a frame claimed before the device's
+// newer frame that moved FCntUp past it (late_uplink.h) is the session's frame after all — late.
+// The counter leaves the session's skipped list with this frame's session write (conditional on
+// the generation: of two instances taking it, one stores it).
+void NetworkServer::accept_as_late(Uplink& up, schema::DeviceSession& candidate, std::uint32_t f_cnt,
+                                   std::optional<MacState> candidate_mac) {
+  if (!up.frame.claim) return;  // one instance (or an unclaimed frame): frames arrive in order
+  auto mac = candidate_mac ? std::move(*candidate_mac) : parse_mac_state(candidate.mac_state);
+  if (!netserver::take_late(mac.skipped_f_cnts, f_cnt, up.frame.claim->claimed_at_ms)) return;
+  up.session = &candidate;
+  up.session_mac = std::move(mac);
+  up.full = FullFCnt{f_cnt, false};
+  up.late = true;
+}
+
 // A repeated counter is a retransmission (answered again, not stored again). A new one moves
 // FCntUp on and enters the ADR history.
 void NetworkServer::take_frame_counter(Uplink& up) {
   up.device = registry_.device(up.session->dev_eui);
-  up.retransmission = up.full.repeated && up.session->has_uplink() && !up.counter_reset;
+  up.retransmission = up.full.repeated && up.session->has_uplink() && !up.counter_reset && !up.late;
   up.confirmed = is_confirmed(up.data.mhdr.mtype);
   up.now_system = std::chrono::system_clock::now();
   up.now_unix = schema::unix_now();
@@ -241,7 +268,11 @@ void NetworkServer::take_frame_counter(Uplink& up) {
 
   up.updated = *up.session;
   up.mac = up.session_mac ? std::move(*up.session_mac) : parse_mac_state(up.updated.mac_state);
+  if (up.late) return;
   if (!up.retransmission) {
+    // Several instances: what this frame skips may still be on its way through another.
+    if (up.frame.claim)
+      record_skipped(up.mac.skipped_f_cnts, up.updated.f_cnt_up, up.full.fcnt, up.frame.claim->claimed_at_ms);
     up.updated.f_cnt_up = up.full.fcnt + 1;
     up.updated.last_uplink_at = up.now_unix;
     up.updated.dr = up.dr;
@@ -527,6 +558,12 @@ void NetworkServer::add_to_batch(Uplink& up) {
   ++b.frames;
   b.first_seen.push_back(up.frame.first_seen);
   b.events = true;
+  if (up.late) {
+    // Its gateways are older news than the newer frame's (class C goes through those).
+    ++b.uplinks_accepted;
+    ++b.late_uplinks;
+    return;
+  }
   const auto* second = runner_up(up.frame.receptions, up.best);
   b.last_gateways.emplace_back(up.session->dev_eui,
                                LastGateways{up.best.gateway_eui, second ? second->gateway_eui : 0});

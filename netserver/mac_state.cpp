@@ -105,6 +105,20 @@ MacState parse_mac_state(const std::string& text) {
   }
   state.new_channel_requested_at = integer<std::int64_t>(j, "newChannelAt").value_or(0);
   state.extra_channels = numbers<std::uint32_t>(j, "channels");
+  // [[FCnt, claim time in ms], ...]; a malformed pair is left out.
+  simdjson::dom::array skipped;
+  if (auto v = member(j, "skipped"); v && v->get_array().get(skipped) == simdjson::SUCCESS) {
+    for (element pair : skipped) {
+      simdjson::dom::array fields;
+      std::uint64_t f_cnt = 0;
+      std::int64_t at = 0;
+      if (pair.get_array().get(fields) != simdjson::SUCCESS || fields.size() != 2 ||
+          fields.at(0).get_uint64().get(f_cnt) != simdjson::SUCCESS ||
+          f_cnt > std::numeric_limits<std::uint32_t>::max() || fields.at(1).get_int64().get(at) != simdjson::SUCCESS)
+        continue;
+      state.skipped_f_cnts.push_back({static_cast<std::uint32_t>(f_cnt), at});
+    }
+  }
   return state;
 }
 
@@ -141,6 +155,11 @@ std::string to_json(const MacState& state) {
     w.end_object();
   }
   if (state.new_channel_requested_at) w.key("newChannelAt").number(state.new_channel_requested_at);
+  if (!state.skipped_f_cnts.empty()) {
+    w.key("skipped").begin_array();
+    for (const auto& s : state.skipped_f_cnts) w.begin_array().number(s.f_cnt).number(s.skipped_at_ms).end_array();
+    w.end_array();
+  }
   w.end_object();
   return w.str();
 }

@@ -1,11 +1,14 @@
 #pragma once
 // The part of a session only the network server reads: the uplink history ADR decides from,
-// the MAC request awaiting the device's answer (state changes only when it is acknowledged)
-// and when the device's status was last asked. Stored as JSON in device_session.mac_state.
+// the MAC request awaiting the device's answer (state changes only when it is acknowledged),
+// when the device's status was last asked, and the counters a stored frame skipped while
+// another instance may still hold them (late_uplink.h). Stored as JSON in device_session.mac_state.
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "netserver/late_uplink.h"
 
 namespace uchet::netserver {
 
@@ -40,6 +43,7 @@ struct MacState {
   std::int64_t rx_setup_requested_at = 0;  // Unix seconds of the last of those two requests
   std::optional<PendingNewChannel> pending_new_channel;
   std::int64_t new_channel_requested_at = 0;  // Unix seconds
+  std::vector<SkippedFCnt> skipped_f_cnts;    // late_uplink.h
 
   void record_uplink(double snr_db, std::uint32_t fcnt);
   // Share of uplinks missing from the FCnt range of the history.

@@ -359,6 +359,7 @@ void NetworkServer::commit_batch() {
   auto b = std::move(batch_);  // a new pass (or the rest of this one) opens a new transaction
   for (const auto first_seen : b->first_seen) end_to_end_latency_.observe(stored - first_seen);
   counters_.uplinks_accepted += b->uplinks_accepted;
+  counters_.late_uplinks += b->late_uplinks;
   counters_.joins_accepted += b->joins_accepted;
   for (const auto& [dev_eui, gateways] : b->last_gateways) last_gateway_[dev_eui] = gateways;
   if (b->events) sink_.committed();

@@ -69,6 +69,7 @@
 #include "netserver/lorawan/data_frame.h"
 #include "netserver/lorawan/join_request.h"
 #include "netserver/lorawan/region.h"
+#include "netserver/mac_state.h"
 #include "netserver/scheduling/downlink_scheduler.h"
 #include "netserver/token_bucket.h"
 #include "schema/database.h"
@@ -129,6 +130,9 @@ struct NetworkCounters {
   // frames whose class A answer was not sent, and taken-over join-requests dropped.
   std::uint64_t frames_taken_over = 0, held_frames_expired = 0, held_frames_dropped = 0;
   std::uint64_t answers_not_owed = 0, late_joins_dropped = 0;
+  // Data uplinks stored late: claimed before the device's newer frame, which another instance
+  // stored first (late_uplink.h); also counted in uplinks_accepted.
+  std::uint64_t late_uplinks = 0;
   std::uint64_t dev_status_deferred = 0;  // due, but over dev_status_max_per_s: asked at a later uplink
   // Downlinks for which no window could be booked on any gateway that heard the uplink (slot
   // taken, duty cycle): not sent, their queue item left queued (per gateway and reason:
@@ -231,6 +235,8 @@ class NetworkServer {
   bool find_session(Uplink& up);
   enum class SessionMatch { Found, UnknownDevAddr, BadMic, Replay };
   SessionMatch match_session(Uplink& up);
+  void accept_as_late(Uplink& up, schema::DeviceSession& candidate, std::uint32_t f_cnt,
+                      std::optional<MacState> candidate_mac);
   void take_frame_counter(Uplink& up);
   void decrypt(Uplink& up);
   void handle_mac_commands(Uplink& up);

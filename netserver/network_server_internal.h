@@ -46,7 +46,7 @@ struct NetworkServer::Batch {
   std::vector<SteadyTime> first_seen;   // of each accepted frame: end-to-end latency at the commit
   bool events = false;                  // the sink wrote events: wake the publisher after commit
   std::vector<DownlinkPlan> downlinks;  // sent after the commit, in frame order
-  std::uint64_t uplinks_accepted = 0, joins_accepted = 0;
+  std::uint64_t uplinks_accepted = 0, joins_accepted = 0, late_uplinks = 0;
   std::vector<std::pair<lorawan::Eui64, LastGateways>> last_gateways;  // by device
   // Devices with downlink-queue rows, read once inside this transaction: while it holds the
   // write lock no other connection can add any, and this process's own enqueues are seen

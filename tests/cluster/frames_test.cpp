@@ -391,3 +391,50 @@ TEST_CASE("with two instances holding copies of a dead owner's frame exactly one
   CHECK(c.uplinks_of("") == std::vector<int>{2});
   CHECK(c.observer_settled() == 1);
 }
+
+// Issue 21 item 3's failover test found it: a device's frame owned by a slower instance (or taken
+// over from a dead one) processed after the device's next frame, which the other instance stored
+// first, was refused as a replay — a frame the gateways delivered, lost (netserver/late_uplink.h).
+TEST_CASE("a frame processed after the device's newer frame, stored by the other instance, is stored late and once") {
+  Cluster c;
+  const auto topics = [&] {
+    std::vector<std::string> out;
+    schema::Statement q(c.observer, "SELECT topic FROM outbox ORDER BY id");
+    while (q.step()) out.push_back(q.text(0));
+    return out;
+  };
+  const auto frame = [](std::uint32_t fcnt) { return data_uplink(kAbpAddr, filled(0x11), filled(0x41), fcnt); };
+  // The device's frame 1 reaches A only, frame 2 (a moment later) B only; B is quicker.
+  c.a->ns->handle_uplink(reception(kGatewayA, frame(1), -90));
+  std::this_thread::sleep_for(5ms);  // claim times are milliseconds: frame 2's is later
+  c.b->ns->handle_uplink(reception(kGatewayB, frame(2), -80));
+  for (int i = 0; i < 1000 && c.b->counters().frames == 0; ++i) c.b->run_for(20ms);  // B alone
+  REQUIRE(c.b->counters().uplinks_accepted == 1);
+  // A's turn: its cached session still expects 0, the database's expects 3. Reloaded, frame 1 is
+  // below FCntUp, but it was claimed before frame 2 skipped it: late, stored.
+  REQUIRE(c.run_until([&] { return c.a->counters().frames == 1; }));
+  CHECK(topics() == std::vector<std::string>{"uchet-b/up/2", "uchet-a/up/1"});
+  CHECK(c.a->counters().late_uplinks == 1);
+  CHECK(c.a->counters().uplinks_accepted == 1);
+  CHECK(c.a->counters().uplink_replay == 0);
+  CHECK(c.a->gateways.sent == 0);  // its windows belong to a moment frame 2 moved past: no answer
+  auto session = schema::find_session(c.observer, kAbp);
+  REQUIRE(session);
+  CHECK(session->f_cnt_up == 3);  // left as frame 2 set it
+  // Frame 1 played again (its claim gone, as after the claim horizon): a replay now, on either
+  // instance. Frame 0, which the device never got through, played now (claimed after frame 2):
+  // a replay too — only a frame already in the network when the newer one came is late.
+  schema::prune_frame_claims(c.observer, -3'600'000);
+  c.b->ns->handle_uplink(reception(kGatewayB, frame(1), -80));
+  c.b->ns->handle_uplink(reception(kGatewayB, frame(0), -80));
+  REQUIRE(c.run_until([&] { return c.b->counters().frames == 3; }));
+  std::this_thread::sleep_for(5ms);
+  c.a->ns->handle_uplink(reception(kGatewayA, frame(1), -90));
+  // (Inside A's late-copy horizon it is a late copy there; past it, a replay.)
+  REQUIRE(c.run_until([&] { return c.a->counters().frames + c.a->counters().late_copies == 2; }));
+  CHECK(c.b->counters().uplink_replay == 2);
+  CHECK(c.a->counters().uplink_replay + c.a->counters().late_copies == 1);
+  CHECK(topics().size() == 2);
+  CHECK(c.a->counters().late_uplinks == 1);
+  CHECK(c.b->counters().late_uplinks == 0);
+}

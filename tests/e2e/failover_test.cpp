@@ -6,10 +6,11 @@
 // once the simulator is done and the outbox drained:
 //   - every frame whose PUSH_DATA B acknowledged (uchet-sim's sent log) is stored exactly once,
 //     the frames A had claimed in its last dedup window included (B holds its copies and takes
-//     them over: uchet_frames_taken_over_total); no (dev_eui, f_cnt) twice, and each device's
-//     stored counters strictly increase (no replay accepted);
-//   - every stored frame is on the broker, and each device's events are in order (the first
-//     time each FCnt appears, they increase);
+//     them over: uchet_frames_taken_over_total); no (dev_eui, f_cnt) twice (no replay accepted).
+//     A device's frame may be stored after its newer one — claimed first by the slower instance,
+//     or taken over from A — as a late uplink (netserver/late_uplink.h), never refused;
+//   - every stored frame is on the broker, and each device's events are in the order stored
+//     (the first time each FCnt appears);
 //   - B holds every lease A held within 10 s of the kill (`uchetctl instance list`), publishes
 //     the outbox, and runs the singleton jobs (a stale claim inserted after the kill is pruned:
 //     only the holder of "claim pruning" prunes);
@@ -235,13 +236,13 @@ TEST_CASE("one of two uchetd killed under load: the survivor stores and publishe
   const auto stored = stored_frames(net);
   std::map<FrameId, int> times_stored;
   std::map<std::string, long long> last_f_cnt;
-  int not_increasing = 0;
+  int stored_late = 0;  // after a newer frame of the device (late uplinks: allowed, reported)
   for (const auto& frame : stored) {
     ++times_stored[frame];
     auto [last, first] = last_f_cnt.try_emplace(frame.first, frame.second);
     if (!first) {
-      if (frame.second <= last->second) ++not_increasing;
-      last->second = frame.second;
+      if (frame.second < last->second) ++stored_late;
+      last->second = std::max(last->second, frame.second);
     }
   }
   std::vector<std::string> missing, twice;
@@ -251,9 +252,9 @@ TEST_CASE("one of two uchetd killed under load: the survivor stores and publishe
     if (n > 1) twice.push_back(frame.first + "/" + std::to_string(frame.second));
   INFO("missing: " << fmt::format("{}", fmt::join(missing, " ")));
   INFO("stored twice: " << fmt::format("{}", fmt::join(twice, " ")));
+  INFO("stored after a newer frame of the device (late uplinks): " << stored_late);
   CHECK(missing.empty());
   CHECK(twice.empty());
-  CHECK(not_increasing == 0);
 
   // Every stored frame is on the broker, in order per device; duplicates only of frames stored
   // before the kill (see the top of the file).
@@ -273,15 +274,15 @@ TEST_CASE("one of two uchetd killed under load: the survivor stores and publishe
         },
         10s));
     std::set<long long> seen;
-    long long last = -1;
+    std::vector<long long> first_appearances;
     for (const auto f : published) {
       if (seen.insert(f).second) {
-        if (f <= last) ++out_of_order;
-        last = f;
+        first_appearances.push_back(f);
       } else if (!stored_at_kill.contains({dev_eui, f})) {
         duplicated_after_kill.push_back(dev_eui + "/" + std::to_string(f));
       }
     }
+    if (first_appearances != f_cnts) ++out_of_order;
     for (const auto f : f_cnts) unpublished += seen.contains(f) ? 0 : 1;
   }
   INFO("published twice though stored after the kill: " << fmt::format("{}", fmt::join(duplicated_after_kill, " ")));

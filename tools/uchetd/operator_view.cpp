@@ -245,6 +245,10 @@ std::vector<MetricFamily> metric_families(const DaemonFigures& f) {
   out.push_back(labelled("uchet_taken_over_not_answered_total",
                          "Taken-over frames left unanswered (their class A windows had passed)", C, "what",
                          {{"answer", n.answers_not_owed}, {"join_request", n.late_joins_dropped}}));
+  out.push_back(counter("uchet_late_uplinks_total",
+                        "Data uplinks stored late: claimed before the device's newer frame, which another instance "
+                        "stored first (FCntUp and MAC state left as that frame set them, no answer)",
+                        static_cast<double>(n.late_uplinks)));
   out.push_back(counter("uchet_frame_claim_failures_total",
                         "Frame claims or hand-overs that failed (the frame was processed here regardless)",
                         static_cast<double>(n.claim_failures)));
