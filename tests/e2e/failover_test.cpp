@@ -105,20 +105,17 @@ std::string endpoint_text(const boost::asio::ip::udp::endpoint& e) {
 
 }  // namespace
 
-// Hidden ("[.]"): not yet reliable, so not part of ./tools/test. The devices are LoRaWAN 1.1:
-// with 1.0.x devices sharing one AppKey and first DevNonce, a simulated device accepted whichever
-// join-accept came first (a 1.0 join-accept's MIC does not involve the DevEUI), so devices
-// swapped or shared sessions and frames were stored under another DevEUI or refused as replays.
-// 1.1's join-accept MIC is keyed per device (JSIntKey from the DevEUI), so each device takes its
-// own. With that, 8 of 9 runs passed (session 14, load ~1); the failing one had two frames of one
-// device, acknowledged by B, stored nowhere, no replay counted at B, and A had logged a
-// "replayed uplink" for a device shortly before the kill: a device's older frame owned by one
-// instance processed after its newer frame stored by the other is refused as a replay (FCnt must
-// increase), and its claim is settled by that rejection. Not fixed yet. Run by hand:
+// The devices are LoRaWAN 1.1: with 1.0.x devices sharing one AppKey and first DevNonce, a
+// simulated device accepted whichever join-accept came first (a 1.0 join-accept's MIC does not
+// involve the DevEUI), so devices swapped or shared sessions. A device's frames may be owned by
+// different instances and so processed out of FCnt order: before late uplinks
+// (netserver/late_uplink.h) the older one was refused as a replay — two frames B acknowledged
+// were lost in 1 of 9 runs; with them 8 of 8 runs passed at load 5-6, 5 of them storing 1-4
+// frames late. Run alone:
 //   tools/pg-test-cluster start build/pg-test
 //   UCHET_TEST_STORAGE=postgresql build/tests/test_e2e_cluster "[failover]"
 TEST_CASE("one of two uchetd killed under load: the survivor stores and publishes everything once and takes over",
-          "[.][failover]") {
+          "[failover]") {
   REQUIRE(testing_postgresql());
   NetworkUnderTest net;  // instance "a"
   net.extra_config = "[cluster]\ninstance = \"a\"\n";
@@ -223,10 +220,11 @@ TEST_CASE("one of two uchetd killed under load: the survivor stores and publishe
   const auto metrics = http_get(b.http_port(), "/metrics").body;
   std::string figures;
   for (const auto* series :
-       {"uchet_frames_taken_over_total", "uchet_frames_claimed_elsewhere_total", "uchet_frame_claim_failures_total",
-        "uchet_held_frames", "uchet_storage_failures_total", "uchet_frames_rejected_total{reason=\"replay\"}",
-        "uchet_overload_drops_total{what=\"receptions\"}", "uchet_session_reloads_total",
-        "uchet_frames_rejected_total{reason=\"unknown_dev_addr\"}", "uchet_frames_rejected_total{reason=\"bad_mic\"}"})
+       {"uchet_frames_taken_over_total", "uchet_late_uplinks_total", "uchet_frames_claimed_elsewhere_total",
+        "uchet_frame_claim_failures_total", "uchet_held_frames", "uchet_storage_failures_total",
+        "uchet_frames_rejected_total{reason=\"replay\"}", "uchet_overload_drops_total{what=\"receptions\"}",
+        "uchet_session_reloads_total", "uchet_frames_rejected_total{reason=\"unknown_dev_addr\"}",
+        "uchet_frames_rejected_total{reason=\"bad_mic\"}"})
     figures += fmt::format("{} {}\n", series, metric_sample(metrics, series));
   INFO("claims unsettled for 3 s before the kill: " << unsettled_before_kill << "; settled: " << settled_before_kill);
   INFO("B's figures:\n" << figures << "B's log:\n" << b.log());

@@ -53,7 +53,6 @@ TEST_CASE("the skipped list survives the MAC state's JSON; malformed entries are
   const auto json = to_json(state);
   CHECK(parse_mac_state(json).skipped_f_cnts == state.skipped_f_cnts);
   CHECK(to_json(MacState{}).find("skipped") == std::string::npos);  // nothing written when empty
-  const auto parsed =
-      parse_mac_state(R"({"skipped":[[1,2],[3],"x",[-1,5],[4294967296,5],[6,"7"],[8,9,10],[11,12]]})");
+  const auto parsed = parse_mac_state(R"({"skipped":[[1,2],[3],"x",[-1,5],[4294967296,5],[6,"7"],[8,9,10],[11,12]]})");
   CHECK(parsed.skipped_f_cnts == std::vector<SkippedFCnt>{{1, 2}, {11, 12}});
 }
