@@ -628,15 +628,16 @@ void NetworkServer::deliver_class_c() {
     }
     schema::DeviceSession updated = *session;
     advance_f_cnt_down(updated, *built);
-    // The take is the claim: of two instances taking one item, the second finds it gone (on
-    // PostgreSQL after waiting for the first's commit), gives back its booking and sends nothing.
-    if (!schema::take_pending_downlink(db_, *next, built->f_cnt_down)) {
-      scheduler_.release(plan.gateway_eui, plan.booking);
-      ++counters_.downlinks_taken_elsewhere;
-      continue;  // the transaction rolls back
-    }
     try {
+      // The take is the claim: of two instances taking one item, the second finds it gone (on
+      // PostgreSQL after waiting for the first's commit), gives back its booking, sends nothing.
+      if (!schema::take_pending_downlink(db_, *next, built->f_cnt_down)) {
+        scheduler_.release(plan.gateway_eui, plan.booking);
+        ++counters_.downlinks_taken_elsewhere;
+        continue;  // the transaction rolls back
+      }
       schema::update_session_state(db_, updated);
+      tx.commit();
     } catch (const schema::StaleSession&) {
       // Another instance changed the session (a frame, a join): nothing taken, the window freed;
       // the next poll delivers on the reloaded session.
@@ -644,8 +645,19 @@ void NetworkServer::deliver_class_c() {
       ++counters_.session_reloads;
       registry_.reload_session(db_, dev_eui);
       continue;  // tx rolls back what was taken from the queue
+    } catch (const schema::StorageError& e) {
+      // Not stored, so not sent: the item stays queued, and the window and its airtime (which
+      // would otherwise count against the gateway's duty cycle for an hour) are free again.
+      scheduler_.release(plan.gateway_eui, plan.booking);
+      ++counters_.storage_failures;
+      if (log_due("class C storage failure")) {
+        spdlog::error(
+            "storage failure, class C downlink for {} not sent, left queued (counted as storage_failures; logged "
+            "at most once a minute): {}",
+            eui64_to_string(dev_eui), e.what());
+      }
+      continue;  // the next poll tries again; the other devices go on now
     }
-    tx.commit();
     *session = updated;
     send_planned(std::move(plan));
   }

@@ -505,6 +505,58 @@ TEST_CASE("a class C downlink goes via the second gateway of the last uplink whe
   CHECK(count(f.observer, "SELECT COUNT(*) FROM downlink_queue WHERE f_cnt_down IS NULL") == 1);
 }
 
+TEST_CASE("a class C downlink whose take fails in storage is not sent, stays queued and frees its airtime") {
+  Fixture f;
+  schema::Statement(f.observer, "UPDATE device SET device_class = 'C' WHERE dev_eui = ?")
+      .bind(1, lorawan::eui64_to_string(f.devices[0].dev_eui))
+      .run();
+  f.ns->handle_uplink(uplink(f.devices[0], 0, false, 1'000'000));
+  f.io.run_for(1200ms);  // the uplink's pass, and a registry poll that sees the class change
+  // Taking the (unconfirmed) item deletes its row: make that fail, as a full disk or a lost
+  // database connection would.
+  const auto refuse = [&](bool on) {
+    if (test::testing_postgresql()) {
+      schema::Statement(f.observer,
+                        on ? "CREATE FUNCTION refuse_take() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused "
+                             "by the test'; END $$ LANGUAGE plpgsql"
+                           : "DROP FUNCTION refuse_take() CASCADE")
+          .run();
+      if (on)
+        schema::Statement(f.observer,
+                          "CREATE TRIGGER refuse_take BEFORE DELETE ON downlink_queue FOR EACH ROW EXECUTE FUNCTION "
+                          "refuse_take()")
+            .run();
+    } else {
+      schema::Statement(f.observer, on ? "CREATE TRIGGER refuse_take BEFORE DELETE ON downlink_queue BEGIN "
+                                         "SELECT RAISE(ABORT, 'refused by the test'); END"
+                                       : "DROP TRIGGER refuse_take")
+          .run();
+    }
+  };
+  const auto airtime = [&] {
+    std::chrono::microseconds total{0};
+    for (const auto& g : f.ns->downlink_figures())
+      for (const auto& [sub_band, spent] : g.airtime_last_hour) total += spent;
+    return total;
+  };
+  refuse(true);
+  f.enqueue(queue_item(f.devices[0], 7, {0x01}));
+  f.io.run_for(1200ms);  // a class C delivery at the registry poll, failing
+  CHECK(f.ns->counters().storage_failures >= 1);
+  CHECK(f.sent_via.empty());
+  CHECK(airtime() == std::chrono::microseconds{0});  // the booking was given back
+  CHECK(count(f.observer, "SELECT COUNT(*) FROM downlink_queue WHERE f_cnt_down IS NULL") == 1);
+  auto session = schema::find_session(f.observer, f.devices[0].dev_eui);
+  REQUIRE(session);
+  CHECK(session->n_f_cnt_down == 0);  // no FCntDown used
+  // Storage back: the next poll sends it, once.
+  refuse(false);
+  f.io.run_for(1200ms);
+  CHECK(f.sent_via.size() == 1);
+  CHECK(airtime() > std::chrono::microseconds{0});
+  CHECK(count(f.observer, "SELECT COUNT(*) FROM downlink_queue") == 0);
+}
+
 namespace {
 
 // An uplink at SF12 (DR0): its RX1 answer is an SF12 transmission of about a second.
