@@ -134,6 +134,11 @@ struct TxOutcome {
   // A warning that came with an Ok (the SX1302 forwarder's "TX_POWER": sent, but at another
   // power than asked), e.g. "TX_POWER 14"; empty when there was none.
   std::string warning;
+  // The gateway never answered whether it sent (no dntxed within the bound, its connection closed
+  // first, or — relayed — the path's holder wrote no outcome in time): a failure, reported as
+  // InternalError (ChirpStack's TxAckStatus has no other name for it), counted apart from the
+  // gateway's own errors ("no_gateway_answer").
+  bool unanswered = false;
   bool ok() const { return status == TxStatus::Ok; }
 };
 

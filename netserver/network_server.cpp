@@ -595,7 +595,9 @@ void NetworkServer::handle_outcome(const gateway_bridge::TxOutcome& outcome) {
     ++gateway_counters.acknowledged;
   } else {
     ++counters_.tx_ack_errors;
-    ++gateway_counters.refused["tx_ack_" + std::string(gateway_bridge::tx_status_name(outcome.status))];
+    ++gateway_counters
+          .refused[outcome.unanswered ? std::string("no_gateway_answer")
+                                      : "tx_ack_" + std::string(gateway_bridge::tx_status_name(outcome.status))];
     // Not on air: its slot and airtime are free for others.
     scheduler_.release(plan.gateway_eui, plan.booking);
     // RX1 refused as it was being scheduled (typically TOO_LATE): the same frame fits the

@@ -291,7 +291,8 @@ struct StationBackend::Shared {
         deliver_outcome({.gateway_eui = eui,
                          .id = id,
                          .status = TxStatus::InternalError,
-                         .detail = "connection closed before the dnmsg was written"});
+                         .detail = "connection closed before the dnmsg was written",
+                         .unanswered = true});
         return;
       }
       await_dntxed(eui, identity, id, bound);
@@ -321,7 +322,8 @@ struct StationBackend::Shared {
       deliver_outcome({.gateway_eui = eui,
                        .id = id,
                        .status = TxStatus::InternalError,
-                       .detail = fmt::format("no dntxed within {} s", seconds)});
+                       .detail = fmt::format("no dntxed within {} s", seconds),
+                       .unanswered = true});
     });
   }
 
@@ -349,7 +351,8 @@ struct StationBackend::Shared {
       deliver_outcome({.gateway_eui = it->second.gateway_eui,
                        .id = it->first,
                        .status = TxStatus::InternalError,
-                       .detail = std::string(why)});
+                       .detail = std::string(why),
+                       .unanswered = true});
       it = pending.erase(it);
     }
   }

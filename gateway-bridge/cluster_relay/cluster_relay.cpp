@@ -387,6 +387,7 @@ std::vector<TxOutcome> ClusterRelay::give_up_overdue() {
     outcome.gateway_eui = it->second.gateway_eui;
     outcome.id = kRelayedIdBit | static_cast<TransmissionId>(it->first);
     outcome.status = TxStatus::InternalError;
+    outcome.unanswered = true;
     outcome.detail = fmt::format("no outcome from instance {}, which holds the gateway's path, in time: not sent",
                                  it->second.holder);
     ++counters_.relayed_no_outcome;

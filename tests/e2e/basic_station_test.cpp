@@ -213,6 +213,14 @@ TEST_CASE("basic station: a dnmsg the station never confirms is no txack") {
   // The bound is the transmit time + airtime + 5 s: well past it, still no txack.
   std::this_thread::sleep_for(8s);
   CHECK(net.events("txack", kDevEui).empty());
+  // Counted as the gateway's silence, not as an error it reported.
+  const auto metrics = http_get(net.http_port(), "/metrics").body;
+  const auto refused = [&](const char* reason) {
+    return metric_sample(metrics, "uchet_gateway_downlinks_refused_total{gateway_id=\"" +
+                                      lorawan::eui64_to_string(kStation1) + "\",reason=\"" + reason + "\"}");
+  };
+  CHECK(refused("no_gateway_answer") == 1);
+  CHECK(refused("tx_ack_INTERNAL_ERROR") < 1);  // absent (-1) or zero
 }
 
 TEST_CASE("basic station: an updf is the same up event as over UDP, and one frame heard by both is one up") {

@@ -282,6 +282,7 @@ TEST_CASE("with the holder dead the sender reports a failure after its grace, ne
   REQUIRE(outcome);
   CHECK(outcome->status == TxStatus::InternalError);
   CHECK_THAT(outcome->detail, Catch::Contains("no outcome from instance instance-b"));
+  CHECK(outcome->unanswered);
   CHECK(a.relay->relay_counters().relayed_no_outcome == 1);
   CHECK(a.heard.count() == 1);  // one outcome per send, no second one
   // Were the holder to come back now, it could no longer take the row: its outcome is written.

@@ -437,6 +437,7 @@ TEST_CASE("a downlink without dntxed within its bound fails; a dntxed after that
     CHECK_FALSE(f.owner.outcomes[0].ok());
     CHECK(f.owner.outcomes[0].status == TxStatus::InternalError);
     CHECK_THAT(f.owner.outcomes[0].detail, Catch::StartsWith("no dntxed within"));
+    CHECK(f.owner.outcomes[0].unanswered);
   }
   station.send(dntxed(*id));
   REQUIRE(f.wait_counters([](const auto& c) { return c.dntxed_late == 1; }));
