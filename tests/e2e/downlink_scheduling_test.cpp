@@ -88,14 +88,6 @@ struct Meters {
   std::size_t acked_count() const { return static_cast<std::size_t>(std::count(acked.begin(), acked.end(), true)); }
 };
 
-// Sleeps until the gateway's counter has passed `tmst` (µs counter, wrapping).
-void wait_for_counter(const SimulatedGateway& gateway, std::uint32_t tmst) {
-  while (static_cast<std::int32_t>(gateway.counter_us() - tmst) < 0) {
-    const auto left = static_cast<std::int32_t>(tmst - gateway.counter_us());
-    std::this_thread::sleep_for(std::chrono::microseconds(std::max(left - 2'000, 100)));
-  }
-}
-
 std::string outcomes(const SimulatedGateway& gateway) {
   std::string out;
   for (const auto& t : gateway.transmissions()) {

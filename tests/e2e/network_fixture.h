@@ -8,12 +8,14 @@
 //   SimulatedGateway gw(kGateway1, net.bridge());
 // Most tests run over both gateway kinds (OverUdp, OverBasicStation below) through
 // OneDeviceJoinedOver; docs/basic-station.md ("Tests") lists those that stay Semtech-only.
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -115,6 +117,17 @@ std::optional<DownlinkOf<Gateway>> wait_answer(Gateway& gateway, const PushOf<Ga
     auto downlink = gateway.wait_downlink(std::max(left, 0ms));
     if (!downlink) return std::nullopt;
     if (downlink->tmst() == rx1 || downlink->tmst() == rx2) return downlink;
+  }
+}
+
+// Sleeps until `gateway`'s concentrator counter (µs, wrapping every 2^32 µs) has passed `tmst`,
+// e.g. until a class A answer went on air: a device sends its next uplink only after the
+// receive window that brought it the answer, so that uplink's windows come after it.
+template <class Gateway>
+void wait_for_counter(const Gateway& gateway, std::uint32_t tmst) {
+  while (static_cast<std::int32_t>(gateway.counter_us() - tmst) < 0) {
+    const auto left = static_cast<std::int32_t>(tmst - gateway.counter_us());
+    std::this_thread::sleep_for(std::chrono::microseconds(std::max(left - 2'000, 100)));
   }
 }
 
