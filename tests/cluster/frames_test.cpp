@@ -3,7 +3,9 @@
 // same join-request to both is accepted once, and a join stored by one makes the other reload
 // the session for the new DevAddr (netserver/network_server.h, schema/frame_claims.h,
 // schema/sessions.h); a frame whose owner dies before processing it is processed by one of the
-// instances holding a copy, and by none when the owner processed it. Each instance has its own
+// instances holding a copy, and by none when the owner processed it; a device's frame processed
+// after its newer one (by the slower owner, or taken over) is stored late, once
+// (netserver/late_uplink.h). Each instance has its own
 // io_context (run in turn), connections and instance lock; an instance "dies" by losing its lock
 // and never running again, as a killed uchetd.
 // Registered for PostgreSQL only (tests/CMakeLists.txt).
@@ -437,4 +439,26 @@ TEST_CASE("a frame processed after the device's newer frame, stored by the other
   CHECK(topics().size() == 2);
   CHECK(c.a->counters().late_uplinks == 1);
   CHECK(c.b->counters().late_uplinks == 0);
+}
+
+TEST_CASE("a frame taken over from a dead owner after the device's next frame was stored is stored late") {
+  Cluster c;
+  const auto frame = [](std::uint32_t fcnt) { return data_uplink(kAbpAddr, filled(0x11), filled(0x41), fcnt); };
+  c.a->ns->handle_uplink(reception(kGatewayA, frame(1), -90));  // A claims frame 1
+  c.b->ns->handle_uplink(reception(kGatewayB, frame(1), -80));  // B holds a copy
+  c.a->die();                                                   // before processing it
+  std::this_thread::sleep_for(5ms);
+  // The device's next frame reaches B alone, and is stored before B's next look at its held
+  // frames (every 250 ms) finds A dead.
+  c.b->ns->handle_uplink(reception(kGatewayB, frame(2), -80));
+  REQUIRE(c.run_until([&] { return c.b->counters().frames_taken_over == 1 && c.b->counters().frames == 2; }));
+  std::vector<std::string> topics;
+  schema::Statement q(c.observer, "SELECT topic FROM outbox ORDER BY id");
+  while (q.step()) topics.push_back(q.text(0));
+  CHECK(topics == std::vector<std::string>{"uchet-b/up/2", "uchet-b/up/1"});
+  CHECK(c.b->counters().late_uplinks == 1);
+  CHECK(c.b->counters().uplink_replay == 0);
+  auto session = schema::find_session(c.observer, kAbp);
+  REQUIRE(session);
+  CHECK(session->f_cnt_up == 3);
 }
