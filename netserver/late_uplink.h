@@ -19,8 +19,10 @@
 // in the network when the device's newer frame arrived.
 //
 // Bounded: at most kMaxSkippedFCnts counters (the newest), each forgotten kSkippedFCntTtlMs after
-// the frame that skipped it was claimed (a held frame is dropped after 20 s anyway). Pure; the
-// list lives in the session's MAC state (netserver/mac_state.h).
+// the frame that skipped it was claimed (a held frame is dropped after 20 s anyway). Not covered:
+// a LoRaWAN 1.1 frame with FCtrl.ACK whose MIC covers the FCntDown it acknowledges, when the
+// newer frame's answer has used another FCntDown since — it verifies no more (a MIC failure).
+// Pure; the list lives in the session's MAC state (netserver/mac_state.h).
 #include <cstddef>
 #include <cstdint>
 #include <vector>
