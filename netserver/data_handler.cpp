@@ -558,16 +558,15 @@ void NetworkServer::add_to_batch(Uplink& up) {
   ++b.frames;
   b.first_seen.push_back(up.frame.first_seen);
   b.events = true;
+  if (!up.retransmission) ++b.uplinks_accepted;
   if (up.late) {
     // Its gateways are older news than the newer frame's (class C goes through those).
-    ++b.uplinks_accepted;
     ++b.late_uplinks;
     return;
   }
   const auto* second = runner_up(up.frame.receptions, up.best);
   b.last_gateways.emplace_back(up.session->dev_eui,
                                LastGateways{up.best.gateway_eui, second ? second->gateway_eui : 0});
-  if (!up.retransmission) ++b.uplinks_accepted;
   if (up.plan) {
     // RX1 is one second after the uplink: commit now rather than after the rest of the pass, so
     // this answer leaves no later than with one transaction per frame.
